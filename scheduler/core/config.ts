@@ -1,0 +1,225 @@
+// Parses and checks a cluster configuration file's content. Pure: the caller reads the file.
+import { ConfigError } from './errors.js';
+import type {
+  AccountSpec,
+  ClusterConfig,
+  Cooling,
+  NodeKind,
+  NodeSpec,
+  PartitionSpec,
+  Policy,
+  PriorityWeights,
+  QosSpec,
+  SchedulerConfig,
+} from './types.js';
+
+/** The compact on-disk form: node kinds and per-container groups of identical nodes. */
+export interface ClusterFile {
+  name: string;
+  nodeKinds: NodeKind[];
+  containers: { name: string; groups: { kind: string; count: number; cooling: Cooling }[] }[];
+  partitions: PartitionSpec[];
+  qos: QosSpec[];
+  accounts: AccountSpec[];
+  scheduler: SchedulerConfig;
+}
+
+type Obj = Record<string, unknown>;
+
+function obj(v: unknown, field: string): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(field, v, 'an object');
+  return v as Obj;
+}
+function arr(v: unknown, field: string, min = 0): unknown[] {
+  if (!Array.isArray(v) || v.length < min) throw new ConfigError(field, v, min > 0 ? `an array of at least ${min}` : 'an array');
+  return v;
+}
+function str(v: unknown, field: string): string {
+  if (typeof v !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v)) {
+    throw new ConfigError(field, v, 'a name of letters, digits, ".", "_" or "-" (1-64 characters)');
+  }
+  return v;
+}
+function int(v: unknown, field: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new ConfigError(field, v, `an integer from ${min} to ${max}`);
+  }
+  return v;
+}
+function num(v: unknown, field: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+    throw new ConfigError(field, v, `a number from ${min} to ${max}`);
+  }
+  return v;
+}
+function bool(v: unknown, field: string): boolean {
+  if (typeof v !== 'boolean') throw new ConfigError(field, v, 'true or false');
+  return v;
+}
+function oneOf<T extends string>(v: unknown, field: string, options: readonly T[]): T {
+  if (typeof v !== 'string' || !(options as readonly string[]).includes(v)) {
+    throw new ConfigError(field, v, `one of ${options.join(', ')}`);
+  }
+  return v as T;
+}
+function unique(names: string[], field: string): void {
+  const seen = new Set<string>();
+  for (const [i, n] of names.entries()) {
+    if (seen.has(n)) throw new ConfigError(`${field}[${i}].name`, n, 'a name not used before');
+    seen.add(n);
+  }
+}
+
+const DAY = 86_400_000;
+const MAX_MEM_MB = 64 * 1024 * 1024; // 64 TiB: anything larger is a typo
+const POLICIES: readonly Policy[] = ['fcfs', 'easy', 'conservative'];
+const COOLING: readonly Cooling[] = ['warm-water', 'air'];
+
+/** Checks `raw` (parsed JSON) and expands it into the core's ClusterConfig. */
+export function parseClusterConfig(raw: unknown): ClusterConfig {
+  const root = obj(raw, 'config');
+  const name = str(root.name, 'name');
+
+  const kinds = new Map<string, NodeKind>();
+  arr(root.nodeKinds, 'nodeKinds', 1).forEach((k, i) => {
+    const f = `nodeKinds[${i}]`;
+    const o = obj(k, f);
+    const kind: NodeKind = {
+      name: str(o.name, `${f}.name`),
+      cores: int(o.cores, `${f}.cores`, 1, 4096),
+      memMb: int(o.memMb, `${f}.memMb`, 1, MAX_MEM_MB),
+      idleWatts: num(o.idleWatts, `${f}.idleWatts`, 0, 100_000),
+      busyWatts: num(o.busyWatts, `${f}.busyWatts`, 0, 100_000),
+    };
+    if (kind.busyWatts < kind.idleWatts) throw new ConfigError(`${f}.busyWatts`, kind.busyWatts, `at least idleWatts (${kind.idleWatts})`);
+    if (kinds.has(kind.name)) throw new ConfigError(`${f}.name`, kind.name, 'a name not used before');
+    kinds.set(kind.name, kind);
+  });
+
+  const nodes: NodeSpec[] = [];
+  const containers = arr(root.containers, 'containers', 1).map((c, ci) => {
+    const f = `containers[${ci}]`;
+    const o = obj(c, f);
+    const cname = str(o.name, `${f}.name`);
+    let seq = 0;
+    arr(o.groups, `${f}.groups`, 1).forEach((g, gi) => {
+      const gf = `${f}.groups[${gi}]`;
+      const go = obj(g, gf);
+      const kindName = str(go.kind, `${gf}.kind`);
+      const kind = kinds.get(kindName);
+      if (!kind) throw new ConfigError(`${gf}.kind`, kindName, `one of the nodeKinds (${[...kinds.keys()].join(', ')})`);
+      const count = int(go.count, `${gf}.count`, 0, 100_000);
+      const cooling = oneOf(go.cooling, `${gf}.cooling`, COOLING);
+      for (let i = 0; i < count; i++) {
+        seq++;
+        nodes.push({
+          name: `${cname}-n${String(seq).padStart(3, '0')}`,
+          container: cname,
+          kind: kind.name,
+          cores: kind.cores,
+          memMb: kind.memMb,
+          cooling,
+          idleWatts: kind.idleWatts,
+          busyWatts: kind.busyWatts,
+        });
+      }
+    });
+    return cname;
+  });
+  unique(containers, 'containers');
+  if (nodes.length === 0) throw new ConfigError('containers', 0, 'at least one node in all');
+
+  const partitions = arr(root.partitions, 'partitions', 1).map((p, i): PartitionSpec => {
+    const f = `partitions[${i}]`;
+    const o = obj(p, f);
+    const part: PartitionSpec = {
+      name: str(o.name, `${f}.name`),
+      containers: arr(o.containers ?? [], `${f}.containers`).map((c, j) => {
+        const cn = str(c, `${f}.containers[${j}]`);
+        if (!containers.includes(cn)) throw new ConfigError(`${f}.containers[${j}]`, cn, `one of ${containers.join(', ')}`);
+        return cn;
+      }),
+      priorityFactor: num(o.priorityFactor, `${f}.priorityFactor`, 0, 1),
+      maxTimeMs: int(o.maxTimeMs, `${f}.maxTimeMs`, 1, 366 * DAY),
+      defaultTimeMs: int(o.defaultTimeMs, `${f}.defaultTimeMs`, 1, 366 * DAY),
+      preemptible: bool(o.preemptible, `${f}.preemptible`),
+    };
+    if (part.defaultTimeMs > part.maxTimeMs) throw new ConfigError(`${f}.defaultTimeMs`, part.defaultTimeMs, `at most maxTimeMs (${part.maxTimeMs})`);
+    return part;
+  });
+  unique(partitions.map((p) => p.name), 'partitions');
+
+  const qos = arr(root.qos, 'qos', 1).map((q, i): QosSpec => {
+    const f = `qos[${i}]`;
+    const o = obj(q, f);
+    return {
+      name: str(o.name, `${f}.name`),
+      priorityFactor: num(o.priorityFactor, `${f}.priorityFactor`, 0, 1),
+      canPreempt: bool(o.canPreempt, `${f}.canPreempt`),
+    };
+  });
+  unique(qos.map((q) => q.name), 'qos');
+
+  const accounts = arr(root.accounts, 'accounts', 1).map((a, i): AccountSpec => {
+    const f = `accounts[${i}]`;
+    const o = obj(a, f);
+    const acc: AccountSpec = { name: str(o.name, `${f}.name`), shares: num(o.shares, `${f}.shares`, 0, 1e9) };
+    if (o.parent !== undefined) acc.parent = str(o.parent, `${f}.parent`);
+    return acc;
+  });
+  unique(accounts.map((a) => a.name), 'accounts');
+  const accountNames = new Set(accounts.map((a) => a.name));
+  accounts.forEach((a, i) => {
+    if (a.parent !== undefined && !accountNames.has(a.parent)) {
+      throw new ConfigError(`accounts[${i}].parent`, a.parent, 'the name of another account');
+    }
+  });
+  // Parents must form a tree: walking up from any account reaches the root.
+  const parentOf = new Map(accounts.map((a) => [a.name, a.parent]));
+  accounts.forEach((a, i) => {
+    let cur: string | undefined = a.parent;
+    for (let steps = 0; cur !== undefined; steps++) {
+      if (cur === a.name || steps > accounts.length) throw new ConfigError(`accounts[${i}].parent`, a.parent, 'a parent chain without a cycle');
+      cur = parentOf.get(cur);
+    }
+  });
+
+  const s = obj(root.scheduler, 'scheduler');
+  const w = obj(s.weights, 'scheduler.weights');
+  const weights: PriorityWeights = {
+    age: num(w.age, 'scheduler.weights.age', 0, 1e9),
+    fairshare: num(w.fairshare, 'scheduler.weights.fairshare', 0, 1e9),
+    qos: num(w.qos, 'scheduler.weights.qos', 0, 1e9),
+    partition: num(w.partition, 'scheduler.weights.partition', 0, 1e9),
+    size: num(w.size, 'scheduler.weights.size', 0, 1e9),
+    maxAgeMs: int(w.maxAgeMs, 'scheduler.weights.maxAgeMs', 1, 3650 * DAY),
+    usageHalfLifeMs: int(w.usageHalfLifeMs, 'scheduler.weights.usageHalfLifeMs', 1, 3650 * DAY),
+  };
+  const scheduler: SchedulerConfig = {
+    policy: oneOf(s.policy, 'scheduler.policy', POLICIES),
+    backfillDepth: int(s.backfillDepth, 'scheduler.backfillDepth', 1, 1_000_000),
+    preemption: bool(s.preemption, 'scheduler.preemption'),
+    weights,
+  };
+
+  return { name, nodes, partitions, qos, accounts, scheduler };
+}
+
+/** A one-node-kind flat machine: how SWF traces are replayed (MaxProcs interchangeable processors). */
+export function flatClusterConfig(procs: number, policy: Policy): ClusterConfig {
+  if (!Number.isInteger(procs) || procs < 1) throw new ConfigError('procs', procs, 'a positive integer');
+  return {
+    name: 'flat',
+    nodes: [{ name: 'flat-n001', container: 'flat', kind: 'flat', cores: procs, memMb: 1, cooling: 'air', idleWatts: 0, busyWatts: 0 }],
+    partitions: [{ name: 'batch', containers: [], priorityFactor: 0, maxTimeMs: 3650 * DAY, defaultTimeMs: DAY, preemptible: false }],
+    qos: [{ name: 'normal', priorityFactor: 0, canPreempt: false }],
+    accounts: [{ name: 'swf', shares: 1 }],
+    scheduler: {
+      policy,
+      backfillDepth: 1_000_000,
+      preemption: false,
+      // All weights zero: the queue is in submit order, as the trace's own scheduler kept it.
+      weights: { age: 0, fairshare: 0, qos: 0, partition: 0, size: 0, maxAgeMs: DAY, usageHalfLifeMs: 7 * DAY },
+    },
+  };
+}

@@ -1,0 +1,328 @@
+// The vocabulary of the scheduling core. Plain data only: no classes with I/O, no clocks.
+// Time is integer milliseconds on whatever clock the driver runs (virtual in sim/, wall in live).
+
+export type Ms = number;
+
+// ---------------------------------------------------------------- cluster
+
+export type Cooling = 'warm-water' | 'air';
+
+/** A kind of node: its size and its power model. */
+export interface NodeKind {
+  name: string;
+  cores: number;
+  memMb: number;
+  /** Watts drawn with no core busy. */
+  idleWatts: number;
+  /** Watts drawn with every core busy; draw is linear in busy cores in between. */
+  busyWatts: number;
+}
+
+export interface NodeSpec {
+  name: string;
+  container: string;
+  kind: string;
+  cores: number;
+  memMb: number;
+  cooling: Cooling;
+  idleWatts: number;
+  busyWatts: number;
+}
+
+export interface PartitionSpec {
+  name: string;
+  /** Containers whose nodes belong to this partition; empty means all. */
+  containers: string[];
+  /** Priority tier factor in [0, 1], weighted by `weights.partition`. */
+  priorityFactor: number;
+  /** Longest time limit a task may ask for here. */
+  maxTimeMs: Ms;
+  /** Time limit given to tasks that name none. */
+  defaultTimeMs: Ms;
+  /** Tasks running here may be preempted (requeued) by urgent clinical work. */
+  preemptible: boolean;
+}
+
+export interface QosSpec {
+  name: string;
+  /** Priority factor in [0, 1], weighted by `weights.qos`. */
+  priorityFactor: number;
+  /** Pending tasks of this QoS may preempt tasks in preemptible partitions. */
+  canPreempt: boolean;
+}
+
+/** One node of the account tree (region → hospital → department). */
+export interface AccountSpec {
+  name: string;
+  /** Parent account name; absent for a child of the root. */
+  parent?: string;
+  /** Fair-share shares relative to its siblings. */
+  shares: number;
+}
+
+export interface PriorityWeights {
+  age: number;
+  fairshare: number;
+  qos: number;
+  partition: number;
+  size: number;
+  /** Age at which the age factor reaches 1 (Slurm's PriorityMaxAge). */
+  maxAgeMs: Ms;
+  /** Half-life of recorded usage for fair-share (Slurm's PriorityDecayHalfLife). */
+  usageHalfLifeMs: Ms;
+}
+
+export type Policy = 'fcfs' | 'easy' | 'conservative';
+
+export interface SchedulerConfig {
+  policy: Policy;
+  weights: PriorityWeights;
+  /** Conservative backfill: how many blocked tasks get a reservation per pass (Slurm's bf_max_job_test). */
+  backfillDepth: number;
+  /** Whether urgent clinical work may preempt research tasks. */
+  preemption: boolean;
+}
+
+export interface ClusterConfig {
+  name: string;
+  nodes: NodeSpec[];
+  partitions: PartitionSpec[];
+  qos: QosSpec[];
+  accounts: AccountSpec[];
+  scheduler: SchedulerConfig;
+}
+
+// ---------------------------------------------------------------- jobs
+
+export type Purpose = 'treatment' | 'research';
+
+export type DependencyKind = 'afterok' | 'afterany' | 'afternotok';
+
+export interface Dependency {
+  kind: DependencyKind;
+  jobId: number;
+}
+
+/** One task of a job: what it needs and which earlier tasks of the same job it waits for. */
+export interface TaskSpec {
+  /** Short name, e.g. `align-03`; defaults to `t<index>`. */
+  name?: string;
+  cores: number;
+  memMb: number;
+  /** Wall time limit; the partition default when absent. */
+  timeLimitMs?: Ms;
+  /** Indices of tasks in the same job that must complete first (a DAG). */
+  after?: number[];
+  /** Retries on failure, each with doubled memory (nf-core/sarek style). Default 0. */
+  retries?: number;
+}
+
+export interface JobSpec {
+  name: string;
+  /** Who submitted: a hospital department or user. */
+  owner: string;
+  account: string;
+  partition: string;
+  qos: string;
+  purpose: Purpose;
+  /** Patient pseudonyms whose genetic data the job reads (never CPR numbers). */
+  pseudonyms: string[];
+  tasks: TaskSpec[];
+  dependencies?: Dependency[];
+  /** Slurm's `--dependency=singleton`: wait until no other job of this name and owner runs. */
+  singleton?: boolean;
+  /** Job array: `0-99`, `1,3,5-7`, with optional `%N` concurrency limit. */
+  array?: string;
+  /** Free-form label used by workloads and reports (e.g. `wgs-trio`). */
+  class?: string;
+}
+
+export type JobState =
+  | 'PENDING'
+  | 'RUNNING'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'CANCELLED'
+  | 'TIMEOUT'
+  | 'NODE_FAIL';
+
+export type TaskState =
+  | 'PENDING'
+  | 'RUNNING'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'CANCELLED'
+  | 'TIMEOUT';
+
+export type PendingReason =
+  | 'Priority'
+  | 'Resources'
+  | 'Dependency'
+  | 'DependencyNeverSatisfied'
+  | 'ConsentHold'
+  | 'JobArrayTaskLimit'
+  | 'PartitionDown'
+  | 'None';
+
+/** How a running task ended, as reported by whoever ran it. */
+export type TaskOutcome = 'completed' | 'failed';
+
+// ---------------------------------------------------------------- consent
+
+/**
+ * `granted`: written consent for the analysis, data usable for research.
+ * `restricted`: consent for the analysis, data restricted to the patient's own treatment.
+ * `withdrawn`: no analysis may read the data.
+ */
+export type ConsentStatus = 'granted' | 'restricted' | 'withdrawn';
+
+// ---------------------------------------------------------------- events in
+
+export type CoreEvent =
+  | { type: 'submit'; job: JobSpec }
+  | { type: 'cancel'; jobId: number }
+  | { type: 'taskEnded'; taskId: number; outcome: TaskOutcome }
+  | { type: 'nodeDown'; node: string }
+  | { type: 'nodeUp'; node: string }
+  | { type: 'drain'; node: string }
+  | { type: 'resume'; node: string }
+  | { type: 'consent'; pseudonym: string; status: ConsentStatus }
+  /** The driver has recorded a finished job; the core may drop it from memory. */
+  | { type: 'forget'; jobId: number };
+
+export type EventResult =
+  | { ok: true; jobIds?: number[] }
+  | { ok: false; error: CoreRejection };
+
+/** A refusal the user can act on: a stable code, the field at fault and a sentence. */
+export interface CoreRejection {
+  code: RejectionCode;
+  field?: string;
+  message: string;
+}
+
+export type RejectionCode =
+  | 'INVALID_JOB'
+  | 'UNKNOWN_PARTITION'
+  | 'UNKNOWN_QOS'
+  | 'UNKNOWN_ACCOUNT'
+  | 'TOO_LARGE'
+  | 'UNKNOWN_DEPENDENCY'
+  | 'DAG_CYCLE'
+  | 'CONSENT_REQUIRED'
+  | 'CONSENT_RESTRICTED'
+  | 'UNKNOWN_JOB'
+  | 'UNKNOWN_TASK'
+  | 'UNKNOWN_NODE'
+  | 'INVALID_STATE';
+
+// ---------------------------------------------------------------- decisions out
+
+export type Decision =
+  | {
+      type: 'start';
+      taskId: number;
+      jobId: number;
+      node: string;
+      cores: number;
+      memMb: number;
+      timeLimitMs: Ms;
+    }
+  /** Stop a running task and requeue it (it was chosen as a preemption victim). */
+  | { type: 'preempt'; taskId: number; jobId: number; node: string }
+  /** Stop a running task for good: its job was cancelled or it ran past its time limit. */
+  | { type: 'kill'; taskId: number; jobId: number; node: string; reason: 'cancelled' | 'timeout' | 'failed-sibling' }
+  /** A job reached a terminal state. */
+  | { type: 'jobEnded'; jobId: number; state: JobState };
+
+export interface StepResult {
+  decisions: Decision[];
+  /** The earliest time the core wants to be called again even if nothing happens; null for never. */
+  wakeAt: Ms | null;
+}
+
+// ---------------------------------------------------------------- views (read-only snapshots)
+
+export interface PriorityBreakdown {
+  age: number;
+  fairshare: number;
+  qos: number;
+  partition: number;
+  size: number;
+  total: number;
+}
+
+export interface TaskView {
+  id: number;
+  index: number;
+  name: string;
+  state: TaskState;
+  cores: number;
+  memMb: number;
+  timeLimitMs: Ms;
+  node: string | null;
+  startedAt: Ms | null;
+  endedAt: Ms | null;
+  attempts: number;
+  preemptions: number;
+}
+
+export interface JobView {
+  id: number;
+  /** `123` or, for an array element, `120_3`. */
+  displayId: string;
+  name: string;
+  owner: string;
+  account: string;
+  partition: string;
+  qos: string;
+  purpose: Purpose;
+  class: string | null;
+  state: JobState;
+  reason: PendingReason;
+  /** 1-based position among pending jobs in priority order; null when not pending. */
+  queuePosition: number | null;
+  priority: PriorityBreakdown;
+  submittedAt: Ms;
+  startedAt: Ms | null;
+  endedAt: Ms | null;
+  cores: number;
+  tasks: TaskView[];
+  nodes: string[];
+}
+
+export type NodeState = 'IDLE' | 'MIXED' | 'ALLOCATED' | 'DRAINING' | 'DRAINED' | 'DOWN';
+
+export interface NodeView {
+  name: string;
+  container: string;
+  kind: string;
+  cooling: Cooling;
+  state: NodeState;
+  cores: number;
+  coresUsed: number;
+  memMb: number;
+  memUsedMb: number;
+  tasks: number;
+}
+
+export interface ContainerView {
+  name: string;
+  nodes: number;
+  cores: number;
+  coresUsed: number;
+  coresDown: number;
+}
+
+export interface ClusterView {
+  name: string;
+  containers: ContainerView[];
+  cores: number;
+  coresUsed: number;
+  coresIdle: number;
+  coresDown: number;
+  pendingJobs: number;
+  runningJobs: number;
+  pendingTasks: number;
+  runningTasks: number;
+}
