@@ -1,0 +1,11 @@
+// Errors the CLI reports as one line on stderr, with an exit code that means something:
+// 1 a failure of the request, 2 bad usage or input, 3 cannot reach the scheduler.
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 | 3 = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
