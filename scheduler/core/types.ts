@@ -115,6 +115,13 @@ export interface TaskSpec {
   after?: number[];
   /** Retries on failure, each with doubled memory (nf-core/sarek style). Default 0. */
   retries?: number;
+  /**
+   * Modelled run time. The core never reads it (it plans with the time limit, as a real
+   * scheduler must); simulated agents and live agents hold the cores this long.
+   */
+  durationMs?: Ms;
+  /** Which kernel an agent runs for this task (e.g. `align`, `call`); opaque to the core. */
+  kernel?: string;
 }
 
 export interface JobSpec {
@@ -187,6 +194,8 @@ export type CoreEvent =
   | { type: 'drain'; node: string }
   | { type: 'resume'; node: string }
   | { type: 'consent'; pseudonym: string; status: ConsentStatus }
+  /** A running task was lost (its agent restarted without it): back to the queue, not a failure. */
+  | { type: 'requeue'; taskId: number }
   /** The driver has recorded a finished job; the core may drop it from memory. */
   | { type: 'forget'; jobId: number };
 
@@ -265,6 +274,10 @@ export interface TaskView {
   endedAt: Ms | null;
   attempts: number;
   preemptions: number;
+  /** Times it was requeued because its node failed or its agent lost it. */
+  requeues: number;
+  durationMs: Ms | null;
+  kernel: string | null;
 }
 
 export interface JobView {
@@ -287,6 +300,10 @@ export interface JobView {
   startedAt: Ms | null;
   endedAt: Ms | null;
   cores: number;
+  pseudonyms: string[];
+  dependencies: Dependency[];
+  arrayJobId: number | null;
+  arrayIndex: number | null;
   tasks: TaskView[];
   nodes: string[];
 }
