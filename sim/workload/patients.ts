@@ -1,0 +1,150 @@
+// The patients the workload has seen: their opaque pseudonyms and consent. A patient consents in
+// writing before the first analysis; most grant research use, some restrict their data to their
+// own treatment. A few later restrict or withdraw (scheduled, applied when their time comes).
+import type { ConsentStatus, Ms } from '../../scheduler/core/index.js';
+import { hash2, type Rng } from './rng.js';
+
+/** Share of new patients who restrict their data to their own treatment (assumption). */
+export const RESTRICTED_SHARE = 0.15;
+/** Share of patients who later withdraw consent, and of research-granting patients who later restrict (assumptions). */
+export const LATER_WITHDRAW_SHARE = 0.003;
+export const LATER_RESTRICT_SHARE = 0.005;
+/** Consent changes come 30-720 days after the first analysis. */
+const CHANGE_AFTER_DAYS = [30, 720] as const;
+const DAY_MS = 86_400_000;
+
+const NONE = 0;
+const CODES: readonly ConsentStatus[] = ['granted', 'restricted', 'withdrawn'];
+const code = (s: ConsentStatus): number => CODES.indexOf(s) + 1;
+
+export interface ConsentEvent {
+  pseudonym: string;
+  status: ConsentStatus;
+}
+
+export class PatientRegistry {
+  private status = new Uint8Array(1024);
+  private n = 0;
+  // Pending consent changes: a binary min-heap on time.
+  private changeAt: Ms[] = [];
+  private changeWho: number[] = [];
+  private changeTo: number[] = [];
+
+  constructor(
+    private readonly seed: number,
+    private readonly rng: Rng,
+    /** Whether later consent changes are scheduled (not in the burst scenario: no time passes). */
+    private readonly changes: boolean,
+  ) {}
+
+  get count(): number {
+    return this.n;
+  }
+
+  /**
+   * `P000123AB`: a number and two letters keyed by the seed. Deliberately nothing like a CPR
+   * number (DDMMYY-XXXX): a letter first, letters last.
+   */
+  pseudonym(i: number): string {
+    const h = hash2(this.seed, i);
+    return `P${String(i + 1).padStart(6, '0')}${String.fromCharCode(65 + (h % 26), 65 + ((h >>> 8) % 26))}`;
+  }
+
+  statusOf(i: number): ConsentStatus | null {
+    const c = this.status[i] ?? NONE;
+    return c === NONE ? null : (CODES[c - 1] as ConsentStatus);
+  }
+
+  /** A new patient consenting at `now`; `status` defaults to the modelled granted/restricted mix. */
+  admit(now: Ms, out: ConsentEvent[], status?: ConsentStatus): number {
+    const s = status ?? (this.rng.chance(RESTRICTED_SHARE) ? 'restricted' : 'granted');
+    if (this.n === this.status.length) {
+      const grown = new Uint8Array(this.status.length * 2);
+      grown.set(this.status);
+      this.status = grown;
+    }
+    const i = this.n++;
+    this.status[i] = code(s);
+    out.push({ pseudonym: this.pseudonym(i), status: s });
+    if (this.changes) {
+      const later = this.rng.next();
+      const to =
+        later < LATER_WITHDRAW_SHARE ? 'withdrawn'
+        : s === 'granted' && later < LATER_WITHDRAW_SHARE + LATER_RESTRICT_SHARE ? 'restricted'
+        : null;
+      if (to) this.schedule(now + Math.round(this.rng.uniform(...CHANGE_AFTER_DAYS) * DAY_MS), i, code(to));
+    }
+    return i;
+  }
+
+  /** Applies the consent changes due at or before `now`, appending them to `out`. */
+  applyDue(now: Ms, out: ConsentEvent[]): void {
+    while (this.changeAt.length > 0 && (this.changeAt[0] as number) <= now) {
+      const who = this.changeWho[0] as number;
+      const to = this.changeTo[0] as number;
+      this.pop();
+      this.status[who] = to;
+      out.push({ pseudonym: this.pseudonym(who), status: CODES[to - 1] as ConsentStatus });
+    }
+  }
+
+  /**
+   * Up to `k` distinct earlier patients whose consent satisfies `ok`, drawn at random. Returns fewer
+   * when there are not enough after a bounded number of tries (early in the centre's life).
+   */
+  pick(k: number, ok: (s: ConsentStatus) => boolean, rng: Rng): number[] {
+    const found: number[] = [];
+    if (this.n === 0) return found;
+    const seen = new Set<number>();
+    for (let tries = 0; found.length < k && tries < 20 * k + 20; tries++) {
+      const i = rng.int(this.n);
+      if (seen.has(i)) continue;
+      seen.add(i);
+      const s = this.statusOf(i);
+      if (s !== null && ok(s)) found.push(i);
+    }
+    return found;
+  }
+
+  private schedule(at: Ms, who: number, to: number): void {
+    const a = this.changeAt;
+    let i = a.length;
+    a.push(at);
+    this.changeWho.push(who);
+    this.changeTo.push(to);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if ((a[p] as number) <= at) break;
+      this.swap(i, p);
+      i = p;
+    }
+  }
+
+  private pop(): void {
+    const a = this.changeAt;
+    const last = a.length - 1;
+    this.swap(0, last);
+    a.pop();
+    this.changeWho.pop();
+    this.changeTo.pop();
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < a.length && (a[l] as number) < (a[m] as number)) m = l;
+      if (r < a.length && (a[r] as number) < (a[m] as number)) m = r;
+      if (m === i) break;
+      this.swap(i, m);
+      i = m;
+    }
+  }
+
+  private swap(i: number, j: number): void {
+    for (const arr of [this.changeAt, this.changeWho, this.changeTo]) {
+      const t = arr[i] as number;
+      arr[i] = arr[j] as number;
+      arr[j] = t;
+    }
+  }
+}
