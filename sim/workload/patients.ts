@@ -1,7 +1,7 @@
 // The patients the workload has seen: their opaque pseudonyms and consent. A patient consents in
 // writing before the first analysis; most grant research use, some restrict their data to their
 // own treatment. A few later restrict or withdraw (scheduled, applied when their time comes).
-import type { ConsentStatus, Ms } from '../../scheduler/core/index.js';
+import { MinHeap, type ConsentStatus, type Ms } from '../../scheduler/core/index.js';
 import { hash2, type Rng } from './rng.js';
 
 /** Share of new patients who restrict their data to their own treatment (assumption). */
@@ -25,10 +25,8 @@ export interface ConsentEvent {
 export class PatientRegistry {
   private status = new Uint8Array(1024);
   private n = 0;
-  // Pending consent changes: a binary min-heap on time.
-  private changeAt: Ms[] = [];
-  private changeWho: number[] = [];
-  private changeTo: number[] = [];
+  /** Pending consent changes, earliest first. */
+  private readonly pending = new MinHeap<{ at: Ms; who: number; to: number }>((a, b) => a.at < b.at || (a.at === b.at && a.who < b.who));
 
   constructor(
     private readonly seed: number,
@@ -72,17 +70,16 @@ export class PatientRegistry {
         later < LATER_WITHDRAW_SHARE ? 'withdrawn'
         : s === 'granted' && later < LATER_WITHDRAW_SHARE + LATER_RESTRICT_SHARE ? 'restricted'
         : null;
-      if (to) this.schedule(now + Math.round(this.rng.uniform(...CHANGE_AFTER_DAYS) * DAY_MS), i, code(to));
+      if (to) this.pending.push({ at: now + Math.round(this.rng.uniform(...CHANGE_AFTER_DAYS) * DAY_MS), who: i, to: code(to) });
     }
     return i;
   }
 
   /** Applies the consent changes due at or before `now`, appending them to `out`. */
   applyDue(now: Ms, out: ConsentEvent[]): void {
-    while (this.changeAt.length > 0 && (this.changeAt[0] as number) <= now) {
-      const who = this.changeWho[0] as number;
-      const to = this.changeTo[0] as number;
-      this.pop();
+    for (let c = this.pending.peek(); c !== undefined && c.at <= now; c = this.pending.peek()) {
+      this.pending.pop();
+      const { who, to } = c;
       this.status[who] = to;
       out.push({ pseudonym: this.pseudonym(who), status: CODES[to - 1] as ConsentStatus });
     }
@@ -104,47 +101,5 @@ export class PatientRegistry {
       if (s !== null && ok(s)) found.push(i);
     }
     return found;
-  }
-
-  private schedule(at: Ms, who: number, to: number): void {
-    const a = this.changeAt;
-    let i = a.length;
-    a.push(at);
-    this.changeWho.push(who);
-    this.changeTo.push(to);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if ((a[p] as number) <= at) break;
-      this.swap(i, p);
-      i = p;
-    }
-  }
-
-  private pop(): void {
-    const a = this.changeAt;
-    const last = a.length - 1;
-    this.swap(0, last);
-    a.pop();
-    this.changeWho.pop();
-    this.changeTo.pop();
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < a.length && (a[l] as number) < (a[m] as number)) m = l;
-      if (r < a.length && (a[r] as number) < (a[m] as number)) m = r;
-      if (m === i) break;
-      this.swap(i, m);
-      i = m;
-    }
-  }
-
-  private swap(i: number, j: number): void {
-    for (const arr of [this.changeAt, this.changeWho, this.changeTo]) {
-      const t = arr[i] as number;
-      arr[i] = arr[j] as number;
-      arr[j] = t;
-    }
   }
 }

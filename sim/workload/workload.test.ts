@@ -164,7 +164,10 @@ describe('arrivals', () => {
 
   it('follow the week: weekdays busier than weekends', () => {
     const perWeekday = new Array<number>(7).fill(0);
-    for (const it of clinical) perWeekday[weekdayOf(it.submitAt)]++;
+    for (const it of clinical) {
+      const d = weekdayOf(it.submitAt);
+      perWeekday[d] = (perWeekday[d] ?? 0) + 1;
+    }
     const weekday = perWeekday.slice(0, 5).reduce((s, x) => s + x, 0) / 5;
     const weekend = ((perWeekday[5] ?? 0) + (perWeekday[6] ?? 0)) / 2;
     expect(weekday).toBeGreaterThan(2.5 * weekend);
@@ -172,7 +175,10 @@ describe('arrivals', () => {
 
   it('follow the lab day: working hours busier than nights', () => {
     const perHour = new Array<number>(24).fill(0);
-    for (const it of clinical) perHour[hourOf(it.submitAt)]++;
+    for (const it of clinical) {
+      const h = hourOf(it.submitAt);
+      perHour[h] = (perHour[h] ?? 0) + 1;
+    }
     const day = perHour.slice(8, 16).reduce((s, x) => s + x, 0) / 8;
     const night = perHour.slice(0, 6).reduce((s, x) => s + x, 0) / 6;
     expect(day).toBeGreaterThan(3 * night);
