@@ -100,6 +100,21 @@ describe('determinism', () => {
     expect(a).not.toBe(b);
   });
 
+  it('yields exactly the requested count, in order, for tiny and short workloads', () => {
+    const cases: NgcOptions[] = [];
+    for (const analyses of [1, 2, 7, 20, 130]) {
+      cases.push({ analyses, seed: analyses, scenario: 'steady' });
+      cases.push({ analyses, seed: analyses, scenario: 'burst' });
+      cases.push({ analyses, seed: analyses, scenario: 'steady', perDay: 3.5 });
+      cases.push({ analyses, seed: analyses, scenario: 'steady', years: 0.01 });
+    }
+    for (const opts of cases) {
+      const items = take(opts);
+      expect(items, JSON.stringify(opts)).toHaveLength(opts.analyses);
+      expect(items.every((it, i) => i === 0 || it.submitAt >= (items[i - 1]?.submitAt ?? 0))).toBe(true);
+    }
+  });
+
   it('is lazy: the first item of a 10M-analysis workload comes at once', () => {
     const it = ngcWorkload({ analyses: 10_000_000, seed: 3, scenario: 'steady', perDay: 1000 })[Symbol.iterator]();
     expect(it.next().done).toBe(false);
@@ -162,26 +177,22 @@ describe('arrivals', () => {
   const items = take({ analyses: 30_000, seed: 11, scenario: 'steady' });
   const clinical = items.filter((i) => i.job.purpose === 'treatment' && i.job.qos !== 'low');
 
-  it('follow the week: weekdays busier than weekends', () => {
-    const perWeekday = new Array<number>(7).fill(0);
+  /** Mean arrivals per bucket over buckets [from, to) of a histogram by `bucketOf`. */
+  const meanOver = (bucketOf: (t: Ms) => number, from: number, to: number): number => {
+    let count = 0;
     for (const it of clinical) {
-      const d = weekdayOf(it.submitAt);
-      perWeekday[d] = (perWeekday[d] ?? 0) + 1;
+      const b = bucketOf(it.submitAt);
+      if (b >= from && b < to) count++;
     }
-    const weekday = perWeekday.slice(0, 5).reduce((s, x) => s + x, 0) / 5;
-    const weekend = ((perWeekday[5] ?? 0) + (perWeekday[6] ?? 0)) / 2;
-    expect(weekday).toBeGreaterThan(2.5 * weekend);
+    return count / (to - from);
+  };
+
+  it('follow the week: weekdays busier than weekends', () => {
+    expect(meanOver(weekdayOf, 0, 5)).toBeGreaterThan(2.5 * meanOver(weekdayOf, 5, 7));
   });
 
   it('follow the lab day: working hours busier than nights', () => {
-    const perHour = new Array<number>(24).fill(0);
-    for (const it of clinical) {
-      const h = hourOf(it.submitAt);
-      perHour[h] = (perHour[h] ?? 0) + 1;
-    }
-    const day = perHour.slice(8, 16).reduce((s, x) => s + x, 0) / 8;
-    const night = perHour.slice(0, 6).reduce((s, x) => s + x, 0) / 6;
-    expect(day).toBeGreaterThan(3 * night);
+    expect(meanOver(hourOf, 8, 16)).toBeGreaterThan(3 * meanOver(hourOf, 0, 6));
   });
 
   it('ramp up over the first year', () => {
