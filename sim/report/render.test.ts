@@ -81,6 +81,20 @@ describe('renderReport', () => {
     expect(html.match(/no data/g)?.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('puts an unordered series in time order', () => {
+    const html = renderReport({
+      title: 'unordered',
+      summary: {},
+      utilization: { t: [2 * DAY, 0, DAY], busyFrac: [0.2, 0, 0.1] },
+      queueDepth: { t: [], depth: [] },
+      waitsByClass: {},
+    });
+    const line = /<polyline[^>]*points="([^"]*)"/.exec(html)?.[1] ?? '';
+    const xs = line.split(' ').map((p) => Number(p.split(',')[0]));
+    expect(xs).toHaveLength(3);
+    expect([...xs].sort((a, b) => a - b)).toEqual(xs);
+  });
+
   it('draws a single point and all-zero waits', () => {
     const html = renderReport({
       title: 'one',
@@ -92,6 +106,20 @@ describe('renderReport', () => {
     expect(wellFormed(html)).toEqual([]);
     expect(html).not.toMatch(/NaN|Infinity/);
     expect(html).toContain('<polyline');
+  });
+
+  it('draws a million-point series as a page of bounded size', () => {
+    const n = 1_000_000;
+    const t = Array.from({ length: n }, (_, i) => i * 60_000);
+    const html = renderReport({
+      title: 'long',
+      summary: {},
+      utilization: { t, busyFrac: t.map((_, i) => (i % 1000) / 1000) },
+      queueDepth: { t, depth: t.map((_, i) => i % 7) },
+      waitsByClass: { a: Array.from({ length: n }, (_, i) => i % 86_400) },
+    });
+    expect(wellFormed(html)).toEqual([]);
+    expect(html.length).toBeLessThan(200_000);
   });
 
   const bad: [string, unknown][] = [

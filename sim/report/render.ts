@@ -38,14 +38,16 @@ export function renderReport(input: SimReportInput): string {
       chart('Busy cores over time', timeAxis, { min: 0, max: 1, label: 'busy cores (%)', format: pct }, [toUnit(util)]),
     ),
   );
-  const maxDepth = Math.max(1, ...queue.ys);
+  const maxDepth = queue.ys.reduce((m, v) => (v > m ? v : m), 1); // no spread: series may hold millions
   sections.push(
     section(
       'Queue depth',
       chart('Pending jobs over time', timeAxis, { min: 0, max: maxDepth, label: 'pending jobs', format: num }, [toUnit(queue)], { step: true }),
     ),
   );
-  sections.push(section('Wait times by class', waitCdf(input.waitsByClass) + waitTable(input.waitsByClass)));
+  // Sorted once per class, for both the CDF and the table.
+  const waits = Object.entries(input.waitsByClass).map(([k, v]): [string, Float64Array] => [k, sortedFinite(v)]);
+  sections.push(section('Wait times by class', waitCdf(waits) + waitTable(waits)));
   if (input.perContainerUtilization) {
     const rows = Object.entries(input.perContainerUtilization).map(([k, v]): [string, number] => [k, v]);
     sections.push(section('Utilization per container', bars('Busy cores per container', rows)));
@@ -92,8 +94,7 @@ function summaryTable(summary: Record<string, string | number>): string {
 }
 
 /** Cumulative share of jobs that waited at most x hours, per class, on a log x axis. */
-function waitCdf(waits: Record<string, number[]>): string {
-  const classes = Object.entries(waits).map(([k, v]) => [k, sortedFinite(v)] as const);
+function waitCdf(classes: [string, Float64Array][]): string {
   let lo = Infinity;
   let hi = 0;
   for (const [, v] of classes) {
@@ -129,10 +130,9 @@ function waitCdf(waits: Record<string, number[]>): string {
   );
 }
 
-function waitTable(waits: Record<string, number[]>): string {
+function waitTable(waits: [string, Float64Array][]): string {
   const head = '<tr><th>class</th><th class="n">jobs</th><th class="n">mean</th><th class="n">median</th><th class="n">p95</th><th class="n">max</th></tr>';
-  const rows = Object.entries(waits).map(([k, raw]) => {
-    const v = sortedFinite(raw);
+  const rows = waits.map(([k, v]) => {
     const mean = v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN;
     const cells = [num(v.length), dur(mean), dur(quantile(v, 0.5)), dur(quantile(v, 0.95)), dur(v[v.length - 1] ?? NaN)];
     return `<tr><td>${esc(k)}</td>${cells.map((c) => `<td class="n">${esc(c)}</td>`).join('')}</tr>`;
@@ -140,24 +140,40 @@ function waitTable(waits: Record<string, number[]>): string {
   return `<table>\n${head}\n${rows.join('\n')}\n</table>`;
 }
 
-function sortedFinite(v: number[]): number[] {
-  return v.filter((x) => Number.isFinite(x) && x >= 0).sort((a, b) => a - b);
+/** Finite, non-negative, ascending (a typed array sorts numerically and fast). */
+function sortedFinite(v: number[]): Float64Array {
+  let n = 0;
+  for (const x of v) if (Number.isFinite(x) && x >= 0) n++;
+  const out = new Float64Array(n);
+  let i = 0;
+  for (const x of v) if (Number.isFinite(x) && x >= 0) out[i++] = x;
+  return out.sort();
 }
 
-function quantile(sorted: number[], q: number): number {
+function quantile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 }
 
 /** Finite (t, v) pairs in time order. */
 function pairs(ts: number[], vs: number[], label: string): Series {
-  const idx: number[] = [];
-  const len = Math.min(ts.length, vs.length);
-  for (let i = 0; i < len; i++) if (Number.isFinite(ts[i]) && Number.isFinite(vs[i])) idx.push(i);
+  const xs: number[] = [];
+  const ys: number[] = [];
   let ordered = true;
-  for (let i = 1; i < idx.length; i++) if ((ts[idx[i] as number] as number) < (ts[idx[i - 1] as number] as number)) ordered = false;
-  if (!ordered) idx.sort((a, b) => (ts[a] as number) - (ts[b] as number));
-  return { label, xs: idx.map((i) => ts[i] as number), ys: idx.map((i) => vs[i] as number) };
+  const len = Math.min(ts.length, vs.length);
+  for (let i = 0; i < len; i++) {
+    const t = ts[i] as number;
+    const v = vs[i] as number;
+    if (!Number.isFinite(t) || !Number.isFinite(v)) continue;
+    if (xs.length > 0 && t < (xs[xs.length - 1] as number)) ordered = false;
+    xs.push(t);
+    ys.push(v);
+  }
+  if (!ordered) {
+    const order = xs.map((_, i) => i).sort((a, b) => (xs[a] as number) - (xs[b] as number));
+    return { label, xs: order.map((i) => xs[i] as number), ys: order.map((i) => ys[i] as number) };
+  }
+  return { label, xs, ys };
 }
 
 function last(v: number[]): number {
