@@ -30,8 +30,11 @@ export interface NgcClass {
   cancer: boolean;
   patients: Patients;
   pipeline: Pipeline;
-  /** Submitted in batches this many days apart (reanalysis campaigns, research studies); else continuous. */
-  campaignDays?: number;
+  /**
+   * Submitted in batches (reanalysis campaigns, research studies) about `everyDays` apart, more often
+   * when a batch would exceed `maxSize` (high `perDay` rates); absent: a continuous stream.
+   */
+  campaign?: { everyDays: number; maxSize: number };
 }
 
 export const CLASSES: readonly NgcClass[] = [
@@ -41,9 +44,9 @@ export const CLASSES: readonly NgcClass[] = [
   { name: 'wgs-tumour-normal', share: 0.12, qos: 'normal', purpose: 'treatment', cancer: true, patients: { kind: 'new', count: 1 }, pipeline: tumourNormal },
   { name: 'exome', share: 0.16, qos: 'normal', purpose: 'treatment', cancer: false, patients: { kind: 'new', count: 1 }, pipeline: exome },
   { name: 'panel', share: 0.1, qos: 'normal', purpose: 'treatment', cancer: false, patients: { kind: 'new', count: 1 }, pipeline: panel },
-  { name: 'reanalysis', share: 0.08, qos: 'low', purpose: 'treatment', cancer: false, patients: { kind: 'earlier' }, pipeline: reanalysis, campaignDays: 91 },
-  { name: 'research-cohort', share: 0.04, qos: 'normal', purpose: 'research', cancer: false, patients: { kind: 'research', min: 10, max: 100 }, pipeline: researchCohort, campaignDays: 61 },
-  { name: 'research-deepvariant', share: 0.04, qos: 'low', purpose: 'research', cancer: false, patients: { kind: 'research', min: 1, max: 1 }, pipeline: researchDeepVariant, campaignDays: 122 },
+  { name: 'reanalysis', share: 0.08, qos: 'low', purpose: 'treatment', cancer: false, patients: { kind: 'earlier' }, pipeline: reanalysis, campaign: { everyDays: 91, maxSize: 300 } },
+  { name: 'research-cohort', share: 0.04, qos: 'normal', purpose: 'research', cancer: false, patients: { kind: 'research', min: 10, max: 100 }, pipeline: researchCohort, campaign: { everyDays: 61, maxSize: 100 } },
+  { name: 'research-deepvariant', share: 0.04, qos: 'low', purpose: 'research', cancer: false, patients: { kind: 'research', min: 1, max: 1 }, pipeline: researchDeepVariant, campaign: { everyDays: 122, maxSize: 200 } },
 ];
 
 /**

@@ -59,8 +59,9 @@ class Campaigns {
 }
 
 function campaignsFor(cls: NgcClass, count: number, horizonMs: Ms, rng: Rng): Campaigns {
-  const period = (cls.campaignDays ?? 1) * DAY_MS;
-  const batches = count === 0 ? 0 : Math.min(count, Math.max(1, Math.round(horizonMs / period)));
+  const { everyDays, maxSize } = cls.campaign ?? { everyDays: 1, maxSize: 1 };
+  const batches =
+    count === 0 ? 0 : Math.min(count, Math.max(1, Math.round(horizonMs / (everyDays * DAY_MS)), Math.ceil(count / maxSize)));
   // Batches wait for a pool of earlier patients: after the first year, or a quarter of a short horizon.
   const from = horizonMs >= 2 * YEAR_MS ? YEAR_MS : horizonMs / 4;
   const span = (horizonMs - from) / Math.max(1, batches);
@@ -87,12 +88,12 @@ export function* generateNgc(opts: NgcOptions): Generator<WorkloadItem, void, vo
   const batches: Campaigns[] = [];
   let batched = 0;
   for (const cls of CLASSES) {
-    if (cls.campaignDays === undefined) continue;
+    if (cls.campaign === undefined) continue;
     const count = Math.round(cls.share * n);
     batched += count;
     batches.push(campaignsFor(cls, count, horizonMs, campaignRng));
   }
-  const continuous = CLASSES.filter((c) => c.campaignDays === undefined);
+  const continuous = CLASSES.filter((c) => c.campaign === undefined);
   const continuousShare = continuous.reduce((s, c) => s + c.share, 0);
 
   const clinical = arrivalTimes(n - batched, hours, rampHours, new Rng(opts.seed, ARRIVALS));

@@ -223,6 +223,22 @@ describe('arrivals', () => {
     expect(first.length / 14).toBeGreaterThan(0.84 * 100 * 0.8);
   });
 
+  it('keeps batches to their maximum size at high perDay rates', () => {
+    const w = take({ analyses: 60_000, seed: 5, scenario: 'steady', perDay: 500 });
+    const biggest = new Map<string, number>();
+    const run = new Map<string, { last: number; size: number }>();
+    for (const { submitAt, job } of w) {
+      if (job.qos !== 'low' && job.purpose !== 'research') continue;
+      const cls = job.class ?? '';
+      const r = run.get(cls);
+      // A batch submits one analysis every 30 s; a longer gap starts the next batch.
+      const next = r && submitAt - r.last <= 60_000 ? { last: submitAt, size: r.size + 1 } : { last: submitAt, size: 1 };
+      run.set(cls, next);
+      biggest.set(cls, Math.max(biggest.get(cls) ?? 0, next.size));
+    }
+    expect(Object.fromEntries(biggest)).toEqual({ reanalysis: 300, 'research-cohort': 100, 'research-deepvariant': 200 });
+  });
+
   it('puts everything at t = 0 in the burst scenario', () => {
     const w = take({ analyses: 3000, seed: 5, scenario: 'burst' });
     expect(w).toHaveLength(3000);
