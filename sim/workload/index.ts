@@ -17,9 +17,12 @@ export interface NgcOptions {
   analyses: number;
   seed: number;
   scenario: 'steady' | 'burst';
-  /** Overrides the modelled rate: constant mean arrivals per day (same weekday/hour shape), for capacity search. */
+  /**
+   * Overrides the modelled rate: constant mean arrivals per day (same weekday/hour shape, no
+   * ramp-up), for capacity search. The span is then analyses / perDay days and `years` is ignored.
+   */
   perDay?: number;
-  /** Default 4.5. */
+  /** Span of the modelled arrivals, default 4.5 (the first year ramps up). */
   years?: number;
 }
 
