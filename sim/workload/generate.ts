@@ -173,5 +173,6 @@ function patientsFor(cls: NgcClass, reg: PatientRegistry, at: Ms, consent: Conse
     // Nobody has granted research use yet: a research participant consents to this study.
     if (ids.length === 0) ids.push(reg.admit(at, consent, 'granted'));
   }
+  for (const i of ids) reg.use(i, at);
   return ids.map((i) => reg.pseudonym(i));
 }

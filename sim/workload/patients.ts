@@ -12,6 +12,14 @@ export const LATER_RESTRICT_SHARE = 0.005;
 /** Consent changes come 30-720 days after the first analysis. */
 const CHANGE_AFTER_DAYS = [30, 720] as const;
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+/**
+ * A change waits until no job has listed the patient for this long. The core holds a pending job
+ * whose consent changed (ConsentHold) and never runs it, so a change landing on work in flight would
+ * leave a job open for ever and read as a scheduling failure; 30 days is far beyond any wait in
+ * a working centre.
+ */
+const QUIET_MS = 30 * DAY_MS;
 
 const NONE = 0;
 const CODES: readonly ConsentStatus[] = ['granted', 'restricted', 'withdrawn'];
@@ -24,6 +32,8 @@ export interface ConsentEvent {
 
 export class PatientRegistry {
   private status = new Uint8Array(1024);
+  /** Hour (+1) at which a job last listed the patient; 0 for never. */
+  private lastUse = new Uint32Array(1024);
   private n = 0;
   /** Pending consent changes, earliest first. */
   private readonly pending = new MinHeap<{ at: Ms; who: number; to: number }>((a, b) => a.at < b.at || (a.at === b.at && a.who < b.who));
@@ -57,9 +67,12 @@ export class PatientRegistry {
   admit(now: Ms, out: ConsentEvent[], status?: ConsentStatus): number {
     const s = status ?? (this.rng.chance(RESTRICTED_SHARE) ? 'restricted' : 'granted');
     if (this.n === this.status.length) {
-      const grown = new Uint8Array(this.status.length * 2);
-      grown.set(this.status);
-      this.status = grown;
+      const status = new Uint8Array(this.status.length * 2);
+      status.set(this.status);
+      this.status = status;
+      const lastUse = new Uint32Array(this.lastUse.length * 2);
+      lastUse.set(this.lastUse);
+      this.lastUse = lastUse;
     }
     const i = this.n++;
     this.status[i] = code(s);
@@ -80,9 +93,20 @@ export class PatientRegistry {
     for (let c = this.pending.peek(); c !== undefined && c.at <= now; c = this.pending.peek()) {
       this.pending.pop();
       const { who, to } = c;
+      const used = this.lastUse[who] ?? 0;
+      const quietFrom = used === 0 ? 0 : used * HOUR_MS + QUIET_MS; // `used` is the hour after the use
+      if (quietFrom > now) {
+        this.pending.push({ at: quietFrom, who, to });
+        continue;
+      }
       this.status[who] = to;
       out.push({ pseudonym: this.pseudonym(who), status: CODES[to - 1] as ConsentStatus });
     }
+  }
+
+  /** Records that a job submitted at `now` lists patient `i`. */
+  use(i: number, now: Ms): void {
+    this.lastUse[i] = Math.floor(now / HOUR_MS) + 1;
   }
 
   /**

@@ -254,12 +254,19 @@ describe('consent', () => {
       let research = 0;
       let changes = 0;
       const bad: string[] = [];
+      const lastUse = new Map<string, Ms>();
       for (const it of ngcWorkload({ analyses: 40_000, seed: 9, scenario })) {
         for (const ev of it.consent ?? []) {
-          if (status.has(ev.pseudonym)) changes++;
+          if (status.has(ev.pseudonym)) {
+            changes++;
+            // A change never lands on a patient listed by a job in the last 30 days (work possibly in flight).
+            const used = lastUse.get(ev.pseudonym) ?? -Infinity;
+            if (it.submitAt - used < 30 * DAY_MS) bad.push(`${ev.pseudonym} changed ${it.submitAt - used} ms after use`);
+          }
           status.set(ev.pseudonym, ev.status);
         }
         const job = it.job;
+        for (const p of job.pseudonyms) lastUse.set(p, it.submitAt);
         if (job.pseudonyms.length === 0) bad.push(`${job.name}: no pseudonyms`);
         for (const p of job.pseudonyms) {
           const s = status.get(p);
