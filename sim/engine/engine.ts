@@ -115,8 +115,8 @@ export interface SimOutcome {
   nodeFailures: number;
   /** Tasks whose cores were lost to a node failure (the core requeued them). */
   tasksLostToFailures: number;
-  /** End events dropped because the task had been killed, preempted or lost before. */
-  staleEnds: number;
+  /** Modelled ends made void because the task stopped first (killed, preempted, node lost). */
+  endsCancelled: number;
 }
 
 type EngineEvent =
@@ -154,8 +154,6 @@ export class SimEngine {
   private readonly progressEvery: number;
   private now: Ms = 0;
   private wakeAt: Ms = NO_TIME;
-  /** End events still queued (failure events alone must not keep a finished run alive). */
-  private queuedEnds = 0;
   private downNodes = 0;
   private readonly out: SimOutcome = {
     endTime: 0,
@@ -170,7 +168,7 @@ export class SimEngine {
     timeouts: 0,
     nodeFailures: 0,
     tasksLostToFailures: 0,
-    staleEnds: 0,
+    endsCancelled: 0,
   };
 
   constructor(
@@ -259,9 +257,12 @@ export class SimEngine {
     return { now: this.now, events: this.out.events, jobsSubmitted: this.out.jobsSubmitted, jobsEnded: this.out.jobsEnded };
   }
 
-  /** True when nothing more can happen: no work open, or open work that nothing queued can unblock. */
+  /**
+   * True when nothing more can happen: no work open, or open work that nothing queued can unblock.
+   * Queued end events of tasks that were killed are stale and keep nothing alive.
+   */
   private finished(): boolean {
-    if (this.running.size > 0 || this.queuedEnds > 0 || this.wakeAt !== NO_TIME) return false;
+    if (this.running.size > 0 || this.wakeAt !== NO_TIME) return false;
     if (this.openJobs.size === 0) return true;
     // Open jobs, nothing running: only a node coming back could help them.
     return this.downNodes === 0;
@@ -294,7 +295,6 @@ export class SimEngine {
     for (const ev of events) {
       let did = false;
       if (ev.kind === 'end') {
-        this.queuedEnds--;
         did = this.endTask(ev.taskId, ev.start);
       } else if (ev.kind === 'nodeDown') {
         did = this.nodeDown(ev.node);
@@ -309,15 +309,13 @@ export class SimEngine {
 
   private endTask(taskId: number, start: number): boolean {
     const r = this.running.get(taskId);
-    if (r === undefined || r.start !== start) {
-      this.out.staleEnds++;
-      return false;
-    }
+    // Stale: this start of the task was already stopped, and counted then.
+    if (r === undefined || r.start !== start) return false;
     const res = this.core.apply({ type: 'taskEnded', taskId, outcome: 'completed' }, this.now);
     this.running.delete(taskId);
     if (!res.ok) {
       // The core had already ended it (e.g. a time limit reached at this very instant).
-      this.out.staleEnds++;
+      this.out.endsCancelled++;
     }
     this.observer.onTaskStop?.(taskId, r.jobId, r.node, r.cores, 'completed', this.now);
     return true;
@@ -335,6 +333,7 @@ export class SimEngine {
       if (r.node !== name) continue;
       this.running.delete(taskId);
       this.out.tasksLostToFailures++;
+      this.out.endsCancelled++;
       this.observer.onTaskStop?.(taskId, r.jobId, r.node, r.cores, 'node-down', this.now);
     }
     this.observer.onNodeDown?.(name, this.now);
@@ -381,7 +380,6 @@ export class SimEngine {
         // No modelled duration: the task uses its whole allowance.
         const hold = duration === null ? d.timeLimitMs : Math.max(0, Math.round(duration));
         this.heap.push({ kind: 'end', taskId: d.taskId, start, time: this.now + hold, seq: 0 });
-        this.queuedEnds++;
         this.observer.onTaskStart?.(d.taskId, d.jobId, d.node, d.cores, this.now);
         return;
       }
@@ -392,6 +390,7 @@ export class SimEngine {
         else if (d.reason === 'timeout') this.out.timeouts++;
         if (r === undefined) return; // already stopped here (e.g. its node went down)
         this.running.delete(d.taskId);
+        this.out.endsCancelled++;
         const why: StopReason = d.type === 'preempt' ? 'preempted' : d.reason;
         this.observer.onTaskStop?.(d.taskId, r.jobId, r.node, r.cores, why, this.now);
         return;
