@@ -120,7 +120,7 @@ export interface SimOutcome {
 }
 
 type EngineEvent =
-  | { time: Ms; seq: number; kind: 'end'; taskId: number; start: number }
+  | { time: Ms; seq: number; kind: 'end'; taskId: number; /** start serial */ start: number }
   | { time: Ms; seq: number; kind: 'nodeDown'; node: number }
   | { time: Ms; seq: number; kind: 'nodeUp'; node: number };
 
@@ -134,7 +134,7 @@ interface Running {
   jobId: number;
   node: string;
   cores: number;
-  /** Which start of this task (a preempted task starts again): keys its end event. */
+  /** Serial of this start (a preempted task starts again under a new one): keys its end event. */
   start: number;
 }
 
@@ -143,7 +143,8 @@ const NO_TIME = Number.POSITIVE_INFINITY;
 export class SimEngine {
   private readonly heap = new EventHeap<EngineEvent>();
   private readonly running = new Map<number, Running>();
-  private readonly starts = new Map<number, number>();
+  /** Serial of the latest task start: keys end events, so a restarted task's old end is stale. */
+  private startSerial = 0;
   private readonly openJobs = new Map<number, OpenJob>();
   private readonly nodeNames: string[];
   private readonly nodeRng: Rng[] = [];
@@ -370,13 +371,13 @@ export class SimEngine {
   private carryOut(d: Decision): void {
     switch (d.type) {
       case 'start': {
-        const start = (this.starts.get(d.taskId) ?? 0) + 1;
-        this.starts.set(d.taskId, start);
+        const start = ++this.startSerial;
         this.running.set(d.taskId, { jobId: d.jobId, node: d.node, cores: d.cores, start });
         this.out.tasksStarted++;
         const job = this.openJobs.get(d.jobId);
         if (job !== undefined && job.startedAt === null) job.startedAt = this.now;
-        const duration = this.core.task(d.taskId)?.durationMs ?? null;
+        // A one-task job's task is its spec's only task; otherwise ask the core which task this is.
+        const duration = (job !== undefined && job.spec.tasks.length === 1 ? job.spec.tasks[0]!.durationMs : this.core.task(d.taskId)?.durationMs) ?? null;
         // No modelled duration: the task uses its whole allowance.
         const hold = duration === null ? d.timeLimitMs : Math.max(0, Math.round(duration));
         this.heap.push({ kind: 'end', taskId: d.taskId, start, time: this.now + hold, seq: 0 });

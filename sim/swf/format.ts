@@ -55,6 +55,7 @@ export function parseSwf(text: string, file = '<swf>'): SwfTrace {
   const header: SwfHeader = { fields: {}, comments: [], maxProcs: null, maxNodes: null, maxJobs: null, unixStartTime: null };
   const jobs: SwfJob[] = [];
   const lines = text.split('\n');
+  const values = new Float64Array(SWF_FIELDS.length);
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!;
     const line = raw.trim();
@@ -84,22 +85,79 @@ export function parseSwf(text: string, file = '<swf>'): SwfTrace {
       }
       continue;
     }
-    const parts = line.split(/\s+/);
-    if (parts.length !== SWF_FIELDS.length) {
-      throw new SwfError(file, i + 1, `has ${parts.length} fields, expected ${SWF_FIELDS.length}`);
-    }
-    const job = { line: i + 1 } as SwfJob;
-    for (let f = 0; f < SWF_FIELDS.length; f++) {
-      const s = parts[f]!;
-      if (!NUMBER.test(s)) {
-        throw new SwfError(file, i + 1, `field ${f + 1} (${SWF_FIELDS[f]}) is "${s}", expected a number`);
+    let f = 0;
+    let p = 0;
+    const len = line.length;
+    while (p < len) {
+      while (p < len && isSpace(line.charCodeAt(p))) p++;
+      if (p >= len) break;
+      const from = p;
+      while (p < len && !isSpace(line.charCodeAt(p))) p++;
+      if (f < SWF_FIELDS.length) {
+        const v = fieldValue(line, from, p);
+        if (v === null) {
+          throw new SwfError(file, i + 1, `field ${f + 1} (${SWF_FIELDS[f]}) is "${line.slice(from, p)}", expected a number`);
+        }
+        values[f] = v;
       }
-      job[SWF_FIELDS[f]!] = Number(s);
+      f++;
     }
-    if (!Number.isInteger(job.jobNumber)) throw new SwfError(file, i + 1, `field 1 (jobNumber) is "${parts[0]}", expected a whole number`);
+    if (f !== SWF_FIELDS.length) throw new SwfError(file, i + 1, `has ${f} fields, expected ${SWF_FIELDS.length}`);
+    const job = toJob(values, i + 1);
+    if (!Number.isInteger(job.jobNumber)) throw new SwfError(file, i + 1, `field 1 (jobNumber) is "${job.jobNumber}", expected a whole number`);
     jobs.push(job);
   }
   return { header, jobs };
+}
+
+/** One object literal with every field: all jobs share one hidden class. */
+function toJob(v: Float64Array, line: number): SwfJob {
+  return {
+    jobNumber: v[0]!,
+    submitTime: v[1]!,
+    waitTime: v[2]!,
+    runTime: v[3]!,
+    allocatedProcs: v[4]!,
+    avgCpuTime: v[5]!,
+    usedMemory: v[6]!,
+    requestedProcs: v[7]!,
+    requestedTime: v[8]!,
+    requestedMemory: v[9]!,
+    status: v[10]!,
+    userId: v[11]!,
+    groupId: v[12]!,
+    executable: v[13]!,
+    queue: v[14]!,
+    partition: v[15]!,
+    precedingJob: v[16]!,
+    thinkTime: v[17]!,
+    line,
+  };
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
+}
+
+/** The number in line[from, to): plain integers are read directly (the common case), anything else through a strict pattern. */
+function fieldValue(line: string, from: number, to: number): number | null {
+  let p = from;
+  let neg = false;
+  if (line.charCodeAt(p) === 45) {
+    neg = true;
+    p++;
+  }
+  if (p < to && to - p <= 15) {
+    let v = 0;
+    for (; p < to; p++) {
+      const d = line.charCodeAt(p) - 48;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+    }
+    if (p === to) return neg ? -v : v;
+  }
+  const text = line.slice(from, to);
+  return NUMBER.test(text) ? Number(text) : null;
 }
 
 /** Reads and parses an SWF file; a missing or unreadable file is an SwfError too. */
