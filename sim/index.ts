@@ -8,7 +8,7 @@ export { MetricsCollector, HEAT_RECOVERY_FRACTION, BSLD_TAU_MS, type MetricsOpti
 export { DownsampledSeries, type SeriesPoints } from './metrics/series.js';
 export { distribution, percentileSorted, cdfSample, type Distribution } from './metrics/stats.js';
 export { runSwf, type SwfRunOptions, type SwfRunResult } from './run/swf.js';
-export { runNgc, findCapacity, URGENT_QOS, type NgcRunOptions, type NgcRunResult, type CapacityOptions, type CapacityProbe, type CapacityResult } from './run/ngc.js';
+export { runNgc, findCapacity, URGENT_QOS, MODELLED_PER_DAY, MAX_SPAN_YEARS, type NgcRunOptions, type NgcRunResult, type CapacityOptions, type CapacityProbe, type CapacityResult } from './run/ngc.js';
 export { baseSummary, ngcSummary, summaryTable, type Summary, type SummaryValue } from './run/summary.js';
 export { ngcWorkload, NGC_CLASSES, type WorkloadItem, type NgcOptions } from './workload/index.js';
 export { renderReport, type SimReportInput } from './report/index.js';

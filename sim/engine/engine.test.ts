@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { flatClusterConfig, SchedulerCore, type ClusterConfig, type JobSpec, type TaskSpec } from '../../scheduler/core/index.js';
+import { flatClusterConfig, SchedulerCore, type ClusterConfig } from '../../scheduler/core/index.js';
+import { flatJob } from '../testing/jobs.js';
 import { SimOptionError } from '../errors.js';
 import { SimEngine, type EndedJob, type EngineOptions, type SimObserver, type Submission } from './engine.js';
 
 const S = 1000;
 
-function job(name: string, tasks: Partial<TaskSpec>[], extra: Partial<JobSpec> = {}): JobSpec {
-  return {
-    name,
-    owner: 'u',
-    account: 'swf',
-    partition: 'batch',
-    qos: 'normal',
-    purpose: 'research',
-    pseudonyms: [],
-    tasks: tasks.map((t) => ({ cores: 1, memMb: 0, timeLimitMs: 100 * S, durationMs: 10 * S, ...t })),
-    ...extra,
-  };
-}
+const job = flatJob;
 
 function run(config: ClusterConfig, items: Submission[], opts: EngineOptions = {}) {
   const ended: EndedJob[] = [];

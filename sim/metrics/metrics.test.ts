@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SchedulerCore, flatClusterConfig, type ClusterConfig, type JobSpec } from '../../scheduler/core/index.js';
+import { flatJob } from '../testing/jobs.js';
 import { SimEngine, type Submission } from '../engine/engine.js';
 import { HEAT_RECOVERY_FRACTION, MetricsCollector } from './collector.js';
 import { DownsampledSeries } from './series.js';
@@ -9,17 +10,7 @@ import { cdfSample, distribution, percentileSorted } from './stats.js';
 const H = 3_600_000;
 
 function spec(name: string, cores: number, durationMs: number, cls?: string): JobSpec {
-  return {
-    name,
-    owner: 'u',
-    account: 'swf',
-    partition: 'batch',
-    qos: 'normal',
-    purpose: 'research',
-    pseudonyms: [],
-    tasks: [{ cores, memMb: 0, timeLimitMs: 10 * H, durationMs }],
-    ...(cls ? { class: cls } : {}),
-  };
+  return flatJob(name, [{ cores, durationMs, timeLimitMs: 10 * H }], cls ? { class: cls } : {});
 }
 
 function twoNodeCluster(): ClusterConfig {

@@ -4,8 +4,8 @@
 //   capacity  the highest sustained rate (analyses/day) at which urgent clinical work still
 //             turns around within a target (p95), found by doubling then bisection
 import { SchedulerCore, type ClusterConfig } from '../../scheduler/core/index.js';
-import { SimEngine, type EngineOptions, type FailureModel, type Progress, type SimOutcome } from '../engine/engine.js';
-import { SimOptionError } from '../errors.js';
+import { SimEngine, type EngineOptions, type FailureModel, type Progress, type SimOutcome, type Submission } from '../engine/engine.js';
+import { SimError, SimOptionError } from '../errors.js';
 import { MetricsCollector, type SimMetrics, type SimSeries } from '../metrics/collector.js';
 import { ngcWorkload } from '../workload/index.js';
 
@@ -47,12 +47,18 @@ export function runNgc(opts: NgcRunOptions): NgcRunResult {
   const metrics = new MetricsCollector(opts.cluster);
   const engineOpts: EngineOptions = { observer: metrics, failures: opts.failures ?? null };
   if (opts.onProgress) engineOpts.onProgress = opts.onProgress;
-  const workload = ngcWorkload({
-    analyses: opts.analyses,
-    seed: opts.seed,
-    scenario: opts.scenario,
-    ...(opts.perDay !== undefined ? { perDay: opts.perDay } : {}),
-  });
+  let workload: Iterable<Submission>;
+  try {
+    workload = ngcWorkload({
+      analyses: opts.analyses,
+      seed: opts.seed,
+      scenario: opts.scenario,
+      ...(opts.perDay !== undefined ? { perDay: opts.perDay } : {}),
+    });
+  } catch (err) {
+    // The model checks its own options; report its refusal as ours so callers see one error family.
+    throw new SimError('WORKLOAD_OPTION', (err as Error).message);
+  }
   const outcome = new SimEngine(new SchedulerCore(opts.cluster), engineOpts).run(workload);
   const m = metrics.metrics();
   const urgent = m.turnaroundByQos[URGENT_QOS];
@@ -65,10 +71,16 @@ export function runNgc(opts: NgcRunOptions): NgcRunResult {
   };
 }
 
+/** The centre's planned mean rate: 60,000 analyses over 4.5 years (≈ 36.5 a day). */
+export const MODELLED_PER_DAY = 60_000 / (4.5 * 365.25);
+
+/** The slowest rate the capacity search tries: `analyses` spread over this many years. */
+export const MAX_SPAN_YEARS = 50;
+
 export interface CapacityOptions extends Omit<NgcRunOptions, 'scenario' | 'perDay'> {
   /** p95 turnaround of urgent analyses must stay under this many hours. */
   targetHours: number;
-  /** First rate tried (analyses/day); default: `analyses` spread over 4.5 years. */
+  /** First rate tried (analyses/day); default MODELLED_PER_DAY. */
   startPerDay?: number;
   /** Stop when the bracket is this tight, relative (default 0.02). */
   tolerance?: number;
@@ -116,7 +128,7 @@ export function findCapacity(opts: CapacityOptions): CapacityResult {
   };
   let lo = 0;
   let hi: number | null = null;
-  let rate = opts.startPerDay ?? opts.analyses / (4.5 * 365);
+  let rate = opts.startPerDay ?? MODELLED_PER_DAY;
   // Bracket: double while the target holds, halve while it does not.
   if (probe(rate)) {
     lo = rate;
@@ -130,7 +142,8 @@ export function findCapacity(opts: CapacityOptions): CapacityResult {
     }
   } else {
     hi = rate;
-    while (probes.length < maxRuns && lo === 0) {
+    // Halve, but not past one run spanning MAX_SPAN_YEARS: below that the answer is "none".
+    while (probes.length < maxRuns && lo === 0 && opts.analyses / (rate / 2) <= MAX_SPAN_YEARS * 365.25) {
       rate /= 2;
       if (probe(rate)) lo = rate;
       else hi = rate;
