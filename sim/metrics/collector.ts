@@ -69,6 +69,7 @@ export interface SimMetrics {
   heatRecoveryFraction: number;
 }
 
+/** Time series for the report; `t` is ms since the first submission. */
 export interface SimSeries {
   utilization: { t: number[]; busyFrac: number[] };
   queueDepth: { t: number[]; depth: number[] };
