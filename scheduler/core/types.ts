@@ -242,6 +242,9 @@ export type Decision =
       cores: number;
       memMb: number;
       timeLimitMs: Ms;
+      /** The task's modelled run time and kernel, passed through for whoever runs it. */
+      durationMs: Ms | null;
+      kernel: string | null;
     }
   /** Stop a running task and requeue it (it was chosen as a preemption victim). */
   | { type: 'preempt'; taskId: number; jobId: number; node: string }
