@@ -31,6 +31,8 @@ import { clusterView, jobView, nodeView, taskView } from './views.js';
 
 /** Default for how often priorities are recalculated (Slurm's PriorityCalcPeriod default). */
 export const PRIORITY_PERIOD_MS = 300_000;
+/** Default least time between EASY backfill passes (Slurm's bf_interval default). */
+export const BACKFILL_INTERVAL_MS = 30_000;
 /** A task requeued more often than this after node failures fails its job with NODE_FAIL. */
 export const MAX_NODE_REQUEUES = 5;
 
@@ -115,6 +117,10 @@ export class SchedulerCore {
   /** The job whose task holds the EASY reservation after the last pass. */
   private headJobId = -1;
   private readonly priorityPeriod: Ms;
+  private readonly backfillInterval: Ms;
+  private lastBackfill: Ms = -Infinity;
+  /** Set when a pass stopped at a blocked task without backfilling: a backfill pass is owed. */
+  private backfillOwed = false;
   /** The EASY head reservation made by the last pass, for `sprio`-style inspection and tests. */
   private lastReservation: { taskId: number; jobId: number; node: string; at: Ms } | null = null;
 
@@ -134,6 +140,7 @@ export class SchedulerCore {
       up: true,
       drain: false,
       running: new Set<TaskRt>(),
+      ends: null,
     }));
     for (const n of this.nodeList) this.nodeByName.set(n.spec.name, n);
     // Static preference order: warm-water nodes first, then configuration order.
@@ -157,6 +164,7 @@ export class SchedulerCore {
     this.fs = new FairShare(config.accounts, w.usageHalfLifeMs);
     this.weighted = w.age + w.fairshare + w.qos + w.partition + w.size > 0;
     this.priorityPeriod = config.scheduler.priorityCalcPeriodMs ?? PRIORITY_PERIOD_MS;
+    this.backfillInterval = config.scheduler.backfillIntervalMs ?? BACKFILL_INTERVAL_MS;
     this.waiting = new PendingQueue(w, (j) => this.staticPriority(j), (a) => this.fs.factor(a));
     this.clusterCores = this.nodeList.reduce((s, n) => s + n.spec.cores, 0);
   }
@@ -505,10 +513,15 @@ export class SchedulerCore {
     } else {
       this.lastReservation = null;
       this.headJobId = -1;
+      this.backfillOwed = false;
     }
     const decisions = this.outbox;
     this.outbox = [];
-    return { decisions, wakeAt: this.nextDeadline() };
+    const deadline = this.nextDeadline();
+    // A skipped backfill is made up at the next interval even if no event comes first.
+    const backfillAt = this.backfillOwed && this.waiting.size > 0 ? this.lastBackfill + this.backfillInterval : null;
+    const wakeAt = backfillAt === null ? deadline : deadline === null ? backfillAt : Math.min(deadline, backfillAt);
+    return { decisions, wakeAt };
   }
 
   private expireTimeLimits(): void {
@@ -570,6 +583,7 @@ export class SchedulerCore {
 
   /** Keeps the set of open nodes current after a node's resources or state changed. */
   private touch(n: NodeRt): void {
+    n.ends = null;
     this.free.update(n);
     this.freeStale = true;
   }
@@ -607,11 +621,15 @@ export class SchedulerCore {
    * reservation, or use a node other than the reserved one, or only what it can spare.
    */
   private passEasyOrFcfs(fcfs: boolean): void {
-    const st: EasyPass = { fcfs, depth: this.config.scheduler.backfillDepth, reservation: null, head: null, blocked: false, noVictimCores: Infinity };
+    // Between backfill intervals an EASY pass only starts tasks in order (Slurm's main loop).
+    const backfill = !fcfs && this.now - this.lastBackfill >= this.backfillInterval;
+    if (backfill) this.lastBackfill = this.now;
+    const st: EasyPass = { fcfs: !backfill, depth: this.config.scheduler.backfillDepth, reservation: null, head: null, blocked: false, noVictimCores: Infinity };
     this.tested = 0;
     this.freeStale = true;
     this.waiting.walk((job) => this.easyVisit(job, st));
     this.waiting.compact();
+    this.backfillOwed = !fcfs && !backfill && st.blocked;
     this.lastReservation = null;
     this.headJobId = st.head?.job.id ?? -1;
     if (st.reservation !== null && st.head !== null) {
