@@ -1,0 +1,341 @@
+// Paired-end short-read aligner: minimizer seeding on both strands, anchor chaining,
+// ungapped fast path or banded affine-gap extension, pairing with mate rescue, MAPQ.
+import type { Contig } from './fasta.js';
+import type { Read } from './fastq.js';
+import { CODE, contigAt, MinimizerIndex, minimizers, newMinimizerBuffer, packReference } from './index-minimizer.js';
+import type { IndexOptions, PackedRef } from './index-minimizer.js';
+import { FLAG } from './sam.js';
+import type { SamRecord } from './sam.js';
+import { bandedAlign, DEFAULT_SCORING, mismatchesAt, ungapped } from './sw.js';
+import type { AlignResult } from './sw.js';
+
+export interface AlignerOptions extends IndexOptions {
+  /** Half-width of the band around the chain's diagonals. */
+  band?: number;
+  /** Chains extended per read at most. */
+  maxChains?: number;
+  /** Largest insert size accepted as a proper pair. */
+  maxInsert?: number;
+  /** Insert-size window searched when rescuing an unseeded mate. */
+  rescueInsert?: [number, number];
+}
+
+interface Hit extends AlignResult {
+  reverse: boolean;
+}
+
+interface Chain {
+  reverse: boolean;
+  score: number;
+  dmin: number;
+  dmax: number;
+}
+
+const MAX_ANCHORS = 4096;
+
+export class Aligner {
+  readonly ref: PackedRef;
+  readonly index: MinimizerIndex;
+  private readonly band: number;
+  private readonly maxChains: number;
+  private readonly maxInsert: number;
+  private readonly rescue: [number, number];
+  private readonly mbuf = newMinimizerBuffer(256);
+  private readonly aRef = new Int32Array(MAX_ANCHORS);
+  private readonly aQ = new Int32Array(MAX_ANCHORS);
+  private readonly aRev = new Uint8Array(MAX_ANCHORS);
+  private readonly keys = new Float64Array(MAX_ANCHORS);
+  private readonly f = new Float64Array(MAX_ANCHORS);
+  private readonly prev = new Int32Array(MAX_ANCHORS);
+  private readonly used = new Uint8Array(MAX_ANCHORS);
+  private readonly hitBuf = new Int32Array(MAX_ANCHORS);
+  private fwd = new Uint8Array(512);
+  private rev = new Uint8Array(512);
+
+  constructor(contigs: readonly Contig[], opts: AlignerOptions = {}) {
+    this.ref = packReference(contigs);
+    this.index = new MinimizerIndex(this.ref, opts);
+    this.band = opts.band ?? 16;
+    this.maxChains = opts.maxChains ?? 4;
+    this.maxInsert = opts.maxInsert ?? 1000;
+    this.rescue = opts.rescueInsert ?? [100, 800];
+  }
+
+  /** Aligns a read pair; returns the two primary SAM records (mate 1 first). */
+  alignPair(r1: Read, r2: Read): [SamRecord, SamRecord] {
+    const h1 = this.candidates(r1.seq);
+    const h2 = this.candidates(r2.seq);
+    // Rescue: look for a mate without hits near each placement of the other one.
+    if (h2.length === 0 && h1.length > 0) this.rescueMate(h1, r2.seq, h2);
+    else if (h1.length === 0 && h2.length > 0) this.rescueMate(h2, r1.seq, h1);
+    const pair = this.pickPair(h1, h2);
+    return this.toSam(r1, r2, pair);
+  }
+
+  /** Packs a read into 2-bit codes for both strands (fwd, rev). */
+  private encoded(seq: string): number {
+    const m = seq.length;
+    if (m > this.fwd.length) {
+      this.fwd = new Uint8Array(m * 2);
+      this.rev = new Uint8Array(m * 2);
+    }
+    for (let i = 0; i < m; i++) {
+      const c = CODE[seq.charCodeAt(i)]!;
+      this.fwd[i] = c;
+      this.rev[m - 1 - i] = c > 3 ? 4 : 3 - c;
+    }
+    return m;
+  }
+
+  /** Seeds, chains and extends one read; returns its placements, best first. */
+  private candidates(seq: string): Hit[] {
+    const m = this.encoded(seq);
+    const k = this.index.k;
+    let n = 0;
+    for (let s = 0; s < 2; s++) {
+      const codes = s === 0 ? this.fwd : this.rev;
+      minimizers(codes, 0, m, k, this.index.w, this.mbuf);
+      for (let x = 0; x < this.mbuf.n; x++) {
+        const got = this.index.hits(this.mbuf.hash[x]!, this.hitBuf, 0);
+        for (let y = 0; y < got && n < MAX_ANCHORS; y++, n++) {
+          this.aRef[n] = this.hitBuf[y]!;
+          this.aQ[n] = this.mbuf.pos[x]!;
+          this.aRev[n] = s;
+        }
+      }
+    }
+    if (n === 0) return [];
+    const chains = this.chain(n);
+    const hits: Hit[] = [];
+    const best = chains[0]!.score;
+    for (let c = 0; c < chains.length && c < this.maxChains; c++) {
+      const ch = chains[c]!;
+      if (ch.score < best * 0.5) break;
+      const h = this.extend(ch, m);
+      if (h !== null && !hits.some((o) => o.reverse === h.reverse && Math.abs(o.refStart - h.refStart) < 20)) hits.push(h);
+    }
+    hits.sort((a, b) => b.score - a.score);
+    return hits;
+  }
+
+  /** Minimap2-style chaining DP over anchors sorted by strand then reference position. */
+  private chain(n: number): Chain[] {
+    const { aRef, aQ, aRev, keys, f, prev, used } = this;
+    const k = this.index.k;
+    for (let i = 0; i < n; i++) keys[i] = (aRev[i]! * 2147483648 + aRef[i]!) * 4096 + i;
+    const sorted = keys.subarray(0, n).sort();
+    // Decode into sorted order.
+    const idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = sorted[i]! % 4096;
+    const r = new Int32Array(n);
+    const q = new Int32Array(n);
+    const rv = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const o = idx[i]!;
+      r[i] = aRef[o]!;
+      q[i] = aQ[o]!;
+      rv[i] = aRev[o]!;
+    }
+    for (let i = 0; i < n; i++) {
+      let bestF = k;
+      let bestJ = -1;
+      for (let j = i - 1; j >= 0 && j >= i - 50; j--) {
+        if (rv[j] !== rv[i]) break;
+        const dr = r[i]! - r[j]!;
+        if (dr > 500) break;
+        const dq = q[i]! - q[j]!;
+        if (dr <= 0 || dq <= 0) continue;
+        const dd = Math.abs(dr - dq);
+        if (dd > 40) continue;
+        const gain = Math.min(dq, dr, k) - (dd > 0 ? 0.01 * k * dd + 0.5 * Math.log2(dd) : 0);
+        const cand = f[j]! + gain;
+        if (cand > bestF) {
+          bestF = cand;
+          bestJ = j;
+        }
+      }
+      f[i] = bestF;
+      prev[i] = bestJ;
+      used[i] = 0;
+    }
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => f[b]! - f[a]!);
+    const chains: Chain[] = [];
+    for (const end of order) {
+      if (used[end]) continue;
+      let dmin = r[end]! - q[end]!;
+      let dmax = dmin;
+      let i = end;
+      while (i >= 0 && !used[i]) {
+        used[i] = 1;
+        const d = r[i]! - q[i]!;
+        if (d < dmin) dmin = d;
+        if (d > dmax) dmax = d;
+        i = prev[i]!;
+      }
+      const score = f[end]! - (i >= 0 ? f[i]! : 0);
+      chains.push({ reverse: rv[end] === 1, score, dmin, dmax });
+      if (chains.length >= this.maxChains * 2) break;
+    }
+    chains.sort((a, b) => b.score - a.score);
+    return chains;
+  }
+
+  private extend(ch: Chain, m: number): Hit | null {
+    const q = ch.reverse ? this.rev : this.fwd;
+    const t = this.ref.codes;
+    // Fast path: one diagonal and few mismatches needs no dynamic programming.
+    if (ch.dmin === ch.dmax && mismatchesAt(q, m, t, ch.dmin, 2) <= 2) {
+      return { ...ungapped(q, m, t, ch.dmin), reverse: ch.reverse };
+    }
+    const res = bandedAlign(q, m, t, ch.dmin - this.band, ch.dmax + this.band);
+    return res === null ? null : { ...res, reverse: ch.reverse };
+  }
+
+  /** Aligns `seq` within the insert-size window of each placement of its mate. */
+  private rescueMate(anchors: readonly Hit[], seq: string, out: Hit[]): void {
+    const m = this.encoded(seq);
+    const [lo, hi] = this.rescue;
+    for (const a of anchors.slice(0, 2)) {
+      // The mate lies downstream on the opposite strand of a forward read, and vice versa.
+      const reverse = !a.reverse;
+      const q = reverse ? this.rev : this.fwd;
+      const dlo = a.reverse ? a.refEnd - hi : a.refStart + lo - m;
+      const dhi = a.reverse ? a.refEnd - lo : a.refStart + hi - m;
+      const res = bandedAlign(q, m, this.ref.codes, dlo, dhi);
+      if (res !== null && res.score >= m * 0.4) out.push({ ...res, reverse });
+    }
+    out.sort((x, y) => y.score - x.score);
+  }
+
+  private properPair(a: Hit, b: Hit): boolean {
+    if (a.reverse === b.reverse) return false;
+    const f = a.reverse ? b : a;
+    const r = a.reverse ? a : b;
+    const ins = r.refEnd - f.refStart;
+    return ins > 0 && ins <= this.maxInsert && r.refEnd >= f.refStart && contigAt(this.ref, f.refStart) === contigAt(this.ref, r.refStart);
+  }
+
+  private pickPair(h1: Hit[], h2: Hit[]): Placed {
+    const UNPAIRED = 17; // BWA's penalty for not pairing
+    let best = -Infinity;
+    let second = -Infinity;
+    let bi = -1;
+    let bj = -1;
+    let proper = false;
+    for (let i = 0; i < h1.length; i++) {
+      for (let j = 0; j < h2.length; j++) {
+        const ok = this.properPair(h1[i]!, h2[j]!);
+        const s = h1[i]!.score + h2[j]!.score - (ok ? 0 : UNPAIRED);
+        if (s > best) {
+          second = best;
+          best = s;
+          bi = i;
+          bj = j;
+          proper = ok;
+        } else if (s > second) second = s;
+      }
+    }
+    const a = bi >= 0 ? h1[bi]! : h1[0];
+    const b = bj >= 0 ? h2[bj]! : h2[0];
+    const mq1 = mapq(h1, a);
+    const mq2 = mapq(h2, b);
+    if (proper) {
+      // A unique pairing vouches for a mate that alone was ambiguous (and vice versa).
+      const pq = second === -Infinity ? 60 : Math.min(60, Math.round(6 * (best - second)));
+      return { a, b, mq1: Math.min(60, Math.max(mq1, Math.min(pq, mq1 + 40))), mq2: Math.min(60, Math.max(mq2, Math.min(pq, mq2 + 40))), proper };
+    }
+    return { a, b, mq1, mq2, proper };
+  }
+
+  private toSam(r1: Read, r2: Read, p: Placed): [SamRecord, SamRecord] {
+    const s1 = this.record(r1, p.a, p.mq1, FLAG.PAIRED | FLAG.FIRST);
+    const s2 = this.record(r2, p.b, p.mq2, FLAG.PAIRED | FLAG.LAST);
+    setMate(s1, s2, p.a, p.b, p.proper);
+    setMate(s2, s1, p.b, p.a, p.proper);
+    return [s1, s2];
+  }
+
+  private record(read: Read, h: Hit | undefined, mq: number, flag: number): SamRecord {
+    if (h === undefined) {
+      return { qname: read.name, flag: flag | FLAG.UNMAPPED, rname: '*', pos: 0, mapq: 0, cigar: '*', rnext: '*', pnext: 0, tlen: 0, seq: read.seq, qual: read.qual, tags: '' };
+    }
+    const ci = contigAt(this.ref, h.refStart);
+    const ce = contigAt(this.ref, h.refEnd - 1);
+    if (ci < 0 || ce !== ci) {
+      return this.record(read, undefined, 0, flag);
+    }
+    const seq = h.reverse ? revcomp(read.seq) : read.seq;
+    const qual = h.reverse ? reverse(read.qual) : read.qual;
+    return {
+      qname: read.name,
+      flag: flag | (h.reverse ? FLAG.REVERSE : 0),
+      rname: this.ref.names[ci]!,
+      pos: h.refStart - this.ref.offsets[ci]! + 1,
+      mapq: mq,
+      cigar: h.cigar,
+      rnext: '*',
+      pnext: 0,
+      tlen: 0,
+      seq,
+      qual,
+      tags: `NM:i:${h.nm}\tAS:i:${h.score}`,
+    };
+  }
+}
+
+interface Placed {
+  a: Hit | undefined;
+  b: Hit | undefined;
+  mq1: number;
+  mq2: number;
+  proper: boolean;
+}
+
+/** Phred-scaled confidence from the gap to the next-best placement (6 per score unit). */
+function mapq(hits: readonly Hit[], chosen: Hit | undefined): number {
+  if (chosen === undefined) return 0;
+  let sub = -Infinity;
+  for (const h of hits) if (h !== chosen && h.score > sub) sub = h.score;
+  if (sub === -Infinity) return 60;
+  return Math.max(0, Math.min(60, Math.round(6 * (chosen.score - sub))));
+}
+
+function setMate(self: SamRecord, mate: SamRecord, a: Hit | undefined, b: Hit | undefined, proper: boolean): void {
+  const selfMapped = (self.flag & FLAG.UNMAPPED) === 0;
+  const mateMapped = (mate.flag & FLAG.UNMAPPED) === 0;
+  if (!mateMapped) self.flag |= FLAG.MATE_UNMAPPED;
+  if (mateMapped && mate.flag & FLAG.REVERSE) self.flag |= FLAG.MATE_REVERSE;
+  if (!selfMapped && mateMapped) {
+    // SAM convention: an unmapped read takes its mate's coordinates.
+    self.rname = mate.rname;
+    self.pos = mate.pos;
+  }
+  if (mateMapped) {
+    self.rnext = self.rname === mate.rname ? '=' : mate.rname;
+    self.pnext = mate.pos;
+  } else if (selfMapped) {
+    self.rnext = '=';
+    self.pnext = self.pos;
+  }
+  if (selfMapped && mateMapped && proper && self.rname === mate.rname && a !== undefined && b !== undefined) {
+    self.flag |= FLAG.PROPER;
+    const left = Math.min(a.refStart, b.refStart);
+    const right = Math.max(a.refEnd, b.refEnd);
+    const tlen = right - left;
+    self.tlen = a.refStart < b.refStart || (a.refStart === b.refStart && !a.reverse) ? tlen : -tlen;
+  }
+}
+
+const COMP: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A', N: 'N' };
+
+export function revcomp(s: string): string {
+  let out = '';
+  for (let i = s.length - 1; i >= 0; i--) out += COMP[s[i]!] ?? 'N';
+  return out;
+}
+
+function reverse(s: string): string {
+  let out = '';
+  for (let i = s.length - 1; i >= 0; i--) out += s[i];
+  return out;
+}
