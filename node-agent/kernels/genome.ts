@@ -72,8 +72,9 @@ export function generateReference(spec: GenomeSpec): Contig {
   // Segmental duplications: long near-identical copies, the hardest case for placement.
   covered = 0;
   const segTarget = (spec.segdupFrac ?? 0.02) * len;
-  while (covered < segTarget && len > 40_000) {
-    const slen = rng.range(3000, Math.min(15_000, Math.floor(len / 10)));
+  while (covered < segTarget && len > 20_000) {
+    // Bounded by what is left of the target so small test genomes keep the intended share.
+    const slen = Math.min(rng.range(3000, 15_000), Math.max(500, Math.round(segTarget - covered)));
     const from = rng.int(len - slen);
     const to = rng.int(len - slen);
     if (Math.abs(from - to) < slen) continue;
