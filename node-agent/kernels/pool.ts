@@ -155,6 +155,15 @@ function lineKey(line: string, rank: Map<string, number>, unplaced: number): [nu
   return [rname === '*' ? unplaced : (rank.get(rname) ?? unplaced), Number(line.slice(t3 + 1, t4))];
 }
 
+/** Coordinate-sorts SAM body lines (stable), as samtools sort would. */
+export function sortSamLines(lines: readonly string[], contigs: readonly { name: string }[]): string[] {
+  const rank = new Map(contigs.map((c, i) => [c.name, i]));
+  const keys = lines.map((l) => lineKey(l, rank, contigs.length));
+  const idx = Array.from(lines, (_, i) => i);
+  idx.sort((a, b) => keys[a]![0] - keys[b]![0] || keys[a]![1] - keys[b]![1] || a - b);
+  return idx.map((i) => lines[i]!);
+}
+
 /** k-way merge of coordinate-sorted SAM body line lists. */
 export function mergeSortedLines(shards: string[][], contigs: readonly { name: string }[]): string[] {
   const rank = new Map(contigs.map((c, i) => [c.name, i]));
