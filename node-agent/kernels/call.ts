@@ -106,8 +106,10 @@ function callIndels(contig: Contig, reads: readonly { start: number; end: number
     let glAA = 0;
     let nAlt = 0;
     let nRef = 0;
-    for (const r of reads) {
-      if (r.start > s.pos || r.end <= s.pos) continue;
+    // Reads are in start order; none longer than ~1 kbp on the reference.
+    for (let ri = lowerStart(reads, s.pos - 1000); ri < reads.length && reads[ri]!.start <= s.pos; ri++) {
+      const r = reads[ri]!;
+      if (r.end <= s.pos) continue;
       const q = Math.min(r.mapq, 30); // indel evidence is no better than its placement
       const has = r.events.some((e) => e.pos === s.pos && e.ref === s.ref && e.alt === s.alt);
       if (has) {
@@ -128,6 +130,17 @@ function callIndels(contig: Contig, reads: readonly { start: number; end: number
     out.push({ contig: contig.name, pos: s.pos, ref: s.ref, alt: [s.alt], qual: g.qual, gt: g.gt, gq: g.gq, dp: nAlt + nRef, ad: [nRef, nAlt] });
   }
   return out;
+}
+
+function lowerStart(reads: readonly { start: number }[], pos: number): number {
+  let lo = 0;
+  let hi = reads.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (reads[mid]!.start < pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Posterior genotype from log10 (likelihood x prior) of RR, RA, AA; null when RR wins. */

@@ -127,7 +127,7 @@ export async function alignPairs(pool: KernelPool, ref: RefPayload, r1: Uint8Arr
     const task: KernelTask = { kind: 'align', ref, r1: a, r2: b, file1: opts.file1, file2: opts.file2, firstRecord: s * per, sort: true };
     jobs.push(run(pool, task, 'align', [a.buffer, b.buffer]));
   }
-  const results = await Promise.all(jobs);
+  const results = await settleAll(jobs);
   const dec = new TextDecoder();
   const shards = results.map((r) => splitLines(dec.decode(r.sam)));
   return {
@@ -137,6 +137,14 @@ export async function alignPairs(pool: KernelPool, ref: RefPayload, r1: Uint8Arr
     cpuMs: results.reduce((n, r) => n + r.cpuMs, 0),
     indexCpuMs: results.reduce((n, r) => n + r.indexCpuMs, 0),
   };
+}
+
+/** Like Promise.all, but waits for every task so none is still running when the caller moves on. */
+async function settleAll<T>(jobs: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(jobs);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
 function splitLines(text: string): string[] {
@@ -211,7 +219,7 @@ export async function callLines(pool: KernelPool, ref: RefPayload, lines: readon
     const sam = enc.encode(lines.slice(lo, hi).join('\n') + '\n');
     return run(pool, { kind: 'call', ref, sam, region }, 'call', [sam.buffer as ArrayBuffer]);
   });
-  const results: CallResult[] = await Promise.all(jobs);
+  const results: CallResult[] = await settleAll(jobs);
   const out: string[] = [];
   for (const r of results) out.push(...splitLines(dec.decode(r.vcf)));
   return { lines: out, variants: out.length, cpuMs: results.reduce((n, r) => n + r.cpuMs, 0) };

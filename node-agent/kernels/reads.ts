@@ -84,21 +84,27 @@ export function simulateReads(ref: Contig, haps: readonly [Haplotype, Haplotype]
   return { r1, r2 };
 }
 
+// Gaussian noise for base qualities, drawn once: per-base Box-Muller would dominate simulation.
+const NOISE = (() => {
+  const r = new Rng(0x51a7);
+  return Float64Array.from({ length: 4096 }, () => r.normal() * 1.5);
+})();
+const ERR_BY_Q = Float64Array.from({ length: 64 }, (_, q) => Math.pow(10, -q / 10));
+
 /** Substitution errors with probability rising along the read; qualities report that probability. */
 function addErrors(seq: Uint8Array, qual: Uint8Array, rng: Rng, scale: number): void {
   const n = seq.length;
   for (let i = 0; i < n; i++) {
     const x = i / n;
     let p = scale * (0.0008 + 0.012 * x * x * x);
-    if (rng.chance(0.01)) p = Math.min(0.5, p * 20); // occasional low-quality base
-    let q = Math.round(-10 * Math.log10(p) + rng.normal() * 1.5);
-    q = Math.max(2, Math.min(41, q));
-    const pe = Math.pow(10, -q / 10);
+    if (rng.float() < 0.01) p = Math.min(0.5, p * 20); // occasional low-quality base
+    let q = Math.round(-4.342944819 * Math.log(p) + NOISE[rng.u32() & 4095]!);
+    q = q < 2 ? 2 : q > 41 ? 41 : q;
     if (q <= 2) seq[i] = 78;
-    else if (rng.chance(pe)) {
+    else if (rng.float() < ERR_BY_Q[q]!) {
       const b = seq[i]!;
       let nb = b;
-      while (nb === b) nb = BASES[rng.int(4)]!;
+      while (nb === b) nb = BASES[rng.u32() & 3]!;
       seq[i] = nb;
     }
     qual[i] = q + 33;
