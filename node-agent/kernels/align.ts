@@ -22,6 +22,8 @@ export interface AlignerOptions extends IndexOptions {
 
 interface Hit extends AlignResult {
   reverse: boolean;
+  /** MAPQ ceiling from the read's chains: near-equal second chains mean a repeat. */
+  cap: number;
 }
 
 interface Chain {
@@ -49,6 +51,9 @@ export class Aligner {
   private readonly prev = new Int32Array(MAX_ANCHORS);
   private readonly used = new Uint8Array(MAX_ANCHORS);
   private readonly hitBuf = new Int32Array(MAX_ANCHORS);
+  private readonly sr = new Int32Array(MAX_ANCHORS);
+  private readonly sq = new Int32Array(MAX_ANCHORS);
+  private readonly srv = new Uint8Array(MAX_ANCHORS);
   private fwd = new Uint8Array(512);
   private rev = new Uint8Array(512);
 
@@ -65,10 +70,16 @@ export class Aligner {
   alignPair(r1: Read, r2: Read): [SamRecord, SamRecord] {
     const h1 = this.candidates(r1.seq);
     const h2 = this.candidates(r2.seq);
-    // Rescue: look for a mate without hits near each placement of the other one.
-    if (h2.length === 0 && h1.length > 0) this.rescueMate(h1, r2.seq, h2);
-    else if (h1.length === 0 && h2.length > 0) this.rescueMate(h2, r1.seq, h1);
-    const pair = this.pickPair(h1, h2);
+    let pair = this.pickPair(h1, h2);
+    if (!pair.proper) {
+      // Mate rescue: a read in a repeat often misses its true copy among its own seeds, while
+      // its mate is unique; search the insert-size window next to the mate's best placements.
+      const n1 = h1.length;
+      const n2 = h2.length;
+      if (n1 > 0) this.rescueMate(h1.slice(0, 2), r2.seq, h2);
+      if (n2 > 0) this.rescueMate(h2.slice(0, 2), r1.seq, h1);
+      if (h1.length > n1 || h2.length > n2) pair = this.pickPair(h1, h2);
+    }
     return this.toSam(r1, r2, pair);
   }
 
@@ -89,6 +100,12 @@ export class Aligner {
 
   /** Seeds, chains and extends one read; returns its placements, best first. */
   private candidates(seq: string): Hit[] {
+    const hits = this.seedAndExtend(seq, this.index.maxOcc);
+    // Every seed in a repeat: retry with a much higher occurrence cap rather than give up.
+    return hits.length > 0 ? hits : this.seedAndExtend(seq, this.index.maxOcc * 20);
+  }
+
+  private seedAndExtend(seq: string, maxOcc: number): Hit[] {
     const m = this.encoded(seq);
     const k = this.index.k;
     let n = 0;
@@ -96,7 +113,7 @@ export class Aligner {
       const codes = s === 0 ? this.fwd : this.rev;
       minimizers(codes, 0, m, k, this.index.w, this.mbuf);
       for (let x = 0; x < this.mbuf.n; x++) {
-        const got = this.index.hits(this.mbuf.hash[x]!, this.hitBuf, 0);
+        const got = this.index.hits(this.mbuf.hash[x]!, this.hitBuf, 0, maxOcc);
         for (let y = 0; y < got && n < MAX_ANCHORS; y++, n++) {
           this.aRef[n] = this.hitBuf[y]!;
           this.aQ[n] = this.mbuf.pos[x]!;
@@ -108,10 +125,13 @@ export class Aligner {
     const chains = this.chain(n);
     const hits: Hit[] = [];
     const best = chains[0]!.score;
+    const sub = chains[1]?.score ?? 0;
+    // minimap2's chain-level estimate, so copies we did not extend still lower confidence.
+    const cap = sub <= 0 ? 60 : Math.max(0, Math.min(60, Math.round(40 * (1 - sub / best) * Math.log(best))));
     for (let c = 0; c < chains.length && c < this.maxChains; c++) {
       const ch = chains[c]!;
       if (ch.score < best * 0.5) break;
-      const h = this.extend(ch, m);
+      const h = this.extend(ch, m, cap);
       if (h !== null && !hits.some((o) => o.reverse === h.reverse && Math.abs(o.refStart - h.refStart) < 20)) hits.push(h);
     }
     hits.sort((a, b) => b.score - a.score);
@@ -120,34 +140,30 @@ export class Aligner {
 
   /** Minimap2-style chaining DP over anchors sorted by strand then reference position. */
   private chain(n: number): Chain[] {
-    const { aRef, aQ, aRev, keys, f, prev, used } = this;
+    const { aRef, aQ, aRev, keys, f, prev, used, sr, sq, srv } = this;
     const k = this.index.k;
     for (let i = 0; i < n; i++) keys[i] = (aRev[i]! * 2147483648 + aRef[i]!) * 4096 + i;
     const sorted = keys.subarray(0, n).sort();
-    // Decode into sorted order.
-    const idx = new Int32Array(n);
-    for (let i = 0; i < n; i++) idx[i] = sorted[i]! % 4096;
-    const r = new Int32Array(n);
-    const q = new Int32Array(n);
-    const rv = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
-      const o = idx[i]!;
-      r[i] = aRef[o]!;
-      q[i] = aQ[o]!;
-      rv[i] = aRev[o]!;
+      const o = sorted[i]! % 4096;
+      sr[i] = aRef[o]!;
+      sq[i] = aQ[o]!;
+      srv[i] = aRev[o]!;
     }
     for (let i = 0; i < n; i++) {
       let bestF = k;
       let bestJ = -1;
+      const ri = sr[i]!;
+      const qi = sq[i]!;
       for (let j = i - 1; j >= 0 && j >= i - 50; j--) {
-        if (rv[j] !== rv[i]) break;
-        const dr = r[i]! - r[j]!;
+        if (srv[j] !== srv[i]) break;
+        const dr = ri - sr[j]!;
         if (dr > 500) break;
-        const dq = q[i]! - q[j]!;
+        const dq = qi - sq[j]!;
         if (dr <= 0 || dq <= 0) continue;
-        const dd = Math.abs(dr - dq);
+        const dd = dr > dq ? dr - dq : dq - dr;
         if (dd > 40) continue;
-        const gain = Math.min(dq, dr, k) - (dd > 0 ? 0.01 * k * dd + 0.5 * Math.log2(dd) : 0);
+        const gain = (dq < dr ? (dq < k ? dq : k) : dr < k ? dr : k) - (dd > 0 ? 0.01 * k * dd + 0.5 * Math.log2(dd) : 0);
         const cand = f[j]! + gain;
         if (cand > bestF) {
           bestF = cand;
@@ -158,51 +174,75 @@ export class Aligner {
       prev[i] = bestJ;
       used[i] = 0;
     }
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => f[b]! - f[a]!);
+    // Chains are few: take the best unused end repeatedly instead of sorting all anchors.
     const chains: Chain[] = [];
-    for (const end of order) {
-      if (used[end]) continue;
-      let dmin = r[end]! - q[end]!;
+    while (chains.length < this.maxChains * 2) {
+      let end = -1;
+      let bf = -1;
+      for (let i = 0; i < n; i++) {
+        if (used[i] === 0 && f[i]! > bf) {
+          bf = f[i]!;
+          end = i;
+        }
+      }
+      if (end < 0) break;
+      let dmin = sr[end]! - sq[end]!;
       let dmax = dmin;
       let i = end;
       while (i >= 0 && !used[i]) {
         used[i] = 1;
-        const d = r[i]! - q[i]!;
+        const d = sr[i]! - sq[i]!;
         if (d < dmin) dmin = d;
         if (d > dmax) dmax = d;
         i = prev[i]!;
       }
       const score = f[end]! - (i >= 0 ? f[i]! : 0);
-      chains.push({ reverse: rv[end] === 1, score, dmin, dmax });
-      if (chains.length >= this.maxChains * 2) break;
+      chains.push({ reverse: srv[end] === 1, score, dmin, dmax });
     }
     chains.sort((a, b) => b.score - a.score);
     return chains;
   }
 
-  private extend(ch: Chain, m: number): Hit | null {
+  private extend(ch: Chain, m: number, cap: number): Hit | null {
     const q = ch.reverse ? this.rev : this.fwd;
     const t = this.ref.codes;
     // Fast path: one diagonal and few mismatches needs no dynamic programming.
     if (ch.dmin === ch.dmax && mismatchesAt(q, m, t, ch.dmin, 2) <= 2) {
-      return { ...ungapped(q, m, t, ch.dmin), reverse: ch.reverse };
+      const res = ungapped(q, m, t, ch.dmin);
+      if (res !== null) return { ...res, reverse: ch.reverse, cap };
     }
     const res = bandedAlign(q, m, t, ch.dmin - this.band, ch.dmax + this.band);
-    return res === null ? null : { ...res, reverse: ch.reverse };
+    return res === null ? null : { ...res, reverse: ch.reverse, cap };
   }
 
   /** Aligns `seq` within the insert-size window of each placement of its mate. */
   private rescueMate(anchors: readonly Hit[], seq: string, out: Hit[]): void {
     const m = this.encoded(seq);
     const [lo, hi] = this.rescue;
-    for (const a of anchors.slice(0, 2)) {
+    for (const a of anchors) {
       // The mate lies downstream on the opposite strand of a forward read, and vice versa.
       const reverse = !a.reverse;
       const q = reverse ? this.rev : this.fwd;
       const dlo = a.reverse ? a.refEnd - hi : a.refStart + lo - m;
       const dhi = a.reverse ? a.refEnd - lo : a.refStart + hi - m;
-      const res = bandedAlign(q, m, this.ref.codes, dlo, dhi);
-      if (res !== null && res.score >= m * 0.4) out.push({ ...res, reverse });
+      // Seeds without the repeat cap, kept only inside the window, narrow the band; the
+      // full-window DP is the fallback for a mate with no exact seed there.
+      let smin = Infinity;
+      let smax = -Infinity;
+      minimizers(q, 0, m, this.index.k, this.index.w, this.mbuf);
+      for (let x = 0; x < this.mbuf.n; x++) {
+        const got = this.index.hits(this.mbuf.hash[x]!, this.hitBuf, 0, MAX_ANCHORS);
+        for (let y = 0; y < got; y++) {
+          const d = this.hitBuf[y]! - this.mbuf.pos[x]!;
+          if (d < dlo || d > dhi) continue;
+          if (d < smin) smin = d;
+          if (d > smax) smax = d;
+        }
+      }
+      const seeded = smin <= smax && smax - smin <= 64;
+      const res = seeded ? bandedAlign(q, m, this.ref.codes, smin - this.band, smax + this.band) : bandedAlign(q, m, this.ref.codes, dlo, dhi);
+      // A placement already found must not be counted twice (it would zero the MAPQ).
+      if (res !== null && res.score >= m * 0.4 && !out.some((o) => o.reverse === reverse && Math.abs(o.refStart - res.refStart) < 20)) out.push({ ...res, reverse, cap: 60 });
     }
     out.sort((x, y) => y.score - x.score);
   }
@@ -237,12 +277,12 @@ export class Aligner {
     }
     const a = bi >= 0 ? h1[bi]! : h1[0];
     const b = bj >= 0 ? h2[bj]! : h2[0];
-    const mq1 = mapq(h1, a);
-    const mq2 = mapq(h2, b);
+    const mq1 = Math.min(mapq(h1, a), a?.cap ?? 0);
+    const mq2 = Math.min(mapq(h2, b), b?.cap ?? 0);
     if (proper) {
-      // A unique pairing vouches for a mate that alone was ambiguous (and vice versa).
+      // A confidently placed mate vouches for an ambiguous one if the pairing is unique.
       const pq = second === -Infinity ? 60 : Math.min(60, Math.round(6 * (best - second)));
-      return { a, b, mq1: Math.min(60, Math.max(mq1, Math.min(pq, mq1 + 40))), mq2: Math.min(60, Math.max(mq2, Math.min(pq, mq2 + 40))), proper };
+      return { a, b, mq1: Math.max(mq1, Math.min(pq, mq2)), mq2: Math.max(mq2, Math.min(pq, mq1)), proper };
     }
     return { a, b, mq1, mq2, proper };
   }

@@ -174,7 +174,7 @@ export class MinimizerIndex {
   ) {
     this.k = opts.k ?? 15;
     this.w = opts.w ?? 8;
-    this.maxOcc = opts.maxOcc ?? 200;
+    this.maxOcc = opts.maxOcc ?? 50;
     const buf = newMinimizerBuffer(Math.ceil(ref.codes.length / 3) + 64);
     minimizers(ref.codes, 0, ref.codes.length, this.k, this.w, buf);
     let size = 1;
@@ -204,13 +204,13 @@ export class MinimizerIndex {
    * Writes the reference positions of a minimizer hash into out[at..] and returns how many
    * were written: none when the hash occurs more than maxOcc times (a repeat) or out is full.
    */
-  hits(hash: number, out: Int32Array, at: number): number {
+  hits(hash: number, out: Int32Array, at: number, maxOcc = this.maxOcc): number {
     const b = hash & this.mask;
     const s = this.starts[b]!;
     const e = this.starts[b + 1]!;
     let n = 0;
     for (let i = s; i < e; i++) if (this.keys[i] === hash) n++;
-    if (n === 0 || n > this.maxOcc || at + n > out.length) return 0;
+    if (n === 0 || n > maxOcc || at + n > out.length) return 0;
     let w = at;
     for (let i = s; i < e; i++) if (this.keys[i] === hash) out[w++] = this.positions[i]!;
     return n;

@@ -168,7 +168,7 @@ export function bandedAlign(q: Uint8Array, m: number, t: Uint8Array, dlo: number
 }
 
 /** Ungapped alignment at diagonal d (the exact-match fast path): column ops all M. */
-export function ungapped(q: Uint8Array, m: number, t: Uint8Array, d: number, sc: Scoring = DEFAULT_SCORING): AlignResult {
+export function ungapped(q: Uint8Array, m: number, t: Uint8Array, d: number, sc: Scoring = DEFAULT_SCORING): AlignResult | null {
   const ops = new Array<number>(m).fill(0);
   return finish(q, m, t, d, ops, sc);
 }
@@ -187,7 +187,7 @@ export function mismatchesAt(q: Uint8Array, m: number, t: Uint8Array, d: number,
 }
 
 /** Left-aligns indels, soft-clips ends that cost more than sc.clip, builds CIGAR and NM. */
-function finish(q: Uint8Array, m: number, t: Uint8Array, refStart: number, ops: number[], sc: Scoring): AlignResult {
+function finish(q: Uint8Array, m: number, t: Uint8Array, refStart: number, ops: number[], sc: Scoring): AlignResult | null {
   leftAlign(q, t, refStart, ops);
   // Column scores and positions.
   const n = ops.length;
@@ -276,10 +276,8 @@ function finish(q: Uint8Array, m: number, t: Uint8Array, refStart: number, ops: 
   }
   if (runLen > 0) cig += `${runLen}${letters[runOp]}`;
   if (tail > 0) cig += `${tail}S`;
-  if (a >= b) {
-    // Nothing worth aligning: report the whole read as matched to keep the record valid.
-    return { refStart, refEnd: refStart + m, score: -m, nm: m, cigar: `${m}M` };
-  }
+  // Nothing worth aligning here: no placement.
+  if (a >= b) return null;
   return { refStart: start, refEnd: start + rlen, score, nm, cigar: cig };
 }
 
