@@ -22,14 +22,14 @@ let calls: VcfRecord[];
 let dir: string;
 
 beforeAll(() => {
-  // 400 kbp at 30x; segmental duplications at 0.5% so the set stays small but not trivial.
-  ds = simulateDataset({ seed: 11, genomeLength: 400_000, genome: { segdupFrac: 0.005 } });
+  // 300 kbp at 30x with one 3 kbp segmental duplication (1%); the benchmark runs the default 2%.
+  ds = simulateDataset({ seed: 11, genomeLength: 300_000, genome: { segdupFrac: 0.01 } });
   const aligner = makeAligner([ds.ref]);
   recs = sortRecords(alignShard(aligner, ds.reads.r1, ds.reads.r2), [ds.ref]);
   samText = samHeader([{ name: ds.ref.name, length: ds.ref.seq.length }], true, 'test') + recs.map(samLine).join('\n') + '\n';
   calls = callVariants([ds.ref], recs);
   dir = mkdtempSync(join(tmpdir(), 'gsched-kernels-'));
-});
+}, 180_000); // ~10 s of CPU; generous for a machine shared with other test runs
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -49,7 +49,7 @@ describe('simulated truth', () => {
   it('has SNPs and indels, het and hom, many indels in repeats', () => {
     const snps = ds.truth.filter((v) => v.ref.length === 1 && v.alt.length === 1);
     const indels = ds.truth.filter((v) => v.ref.length !== v.alt.length);
-    expect(snps.length).toBeGreaterThan(300);
+    expect(snps.length).toBeGreaterThan(250);
     expect(indels.length).toBeGreaterThan(50);
     expect(ds.truth.some((v) => v.gt[0] === 1 && v.gt[1] === 1)).toBe(true);
     expect(ds.truth.some((v) => v.gt[0] !== v.gt[1])).toBe(true);
