@@ -167,6 +167,7 @@ export class MinimizerIndex {
   private readonly starts: Uint32Array;
   private readonly keys: Uint32Array;
   private readonly positions: Int32Array;
+  private readonly runs: Uint32Array;
 
   constructor(
     readonly ref: PackedRef,
@@ -193,6 +194,32 @@ export class MinimizerIndex {
       this.keys[at] = buf.hash[i]!;
       this.positions[at] = buf.pos[i]!;
     }
+    // Group equal keys inside each bucket (stable, so positions stay ascending) and record
+    // each group's length at its first entry: a lookup then skips whole groups, so a repeat
+    // minimizer with thousands of copies costs one step to count.
+    this.runs = new Uint32Array(buf.n);
+    for (let bk = 0; bk < size; bk++) {
+      const s = starts[bk]!;
+      const e = starts[bk + 1]!;
+      for (let i = s + 1; i < e; i++) {
+        const key = this.keys[i]!;
+        const pos = this.positions[i]!;
+        let j = i - 1;
+        while (j >= s && this.keys[j]! > key) {
+          this.keys[j + 1] = this.keys[j]!;
+          this.positions[j + 1] = this.positions[j]!;
+          j--;
+        }
+        this.keys[j + 1] = key;
+        this.positions[j + 1] = pos;
+      }
+      for (let i = s; i < e; ) {
+        let j = i + 1;
+        while (j < e && this.keys[j] === this.keys[i]) j++;
+        this.runs[i] = j - i;
+        i = j;
+      }
+    }
     this.starts = starts;
   }
 
@@ -206,13 +233,14 @@ export class MinimizerIndex {
    */
   hits(hash: number, out: Int32Array, at: number, maxOcc = this.maxOcc): number {
     const b = hash & this.mask;
-    const s = this.starts[b]!;
     const e = this.starts[b + 1]!;
-    let n = 0;
-    for (let i = s; i < e; i++) if (this.keys[i] === hash) n++;
-    if (n === 0 || n > maxOcc || at + n > out.length) return 0;
-    let w = at;
-    for (let i = s; i < e; i++) if (this.keys[i] === hash) out[w++] = this.positions[i]!;
-    return n;
+    for (let i = this.starts[b]!; i < e; i += this.runs[i]!) {
+      if (this.keys[i] !== hash) continue;
+      const n = this.runs[i]!;
+      if (n > maxOcc || at + n > out.length) return 0;
+      for (let k = 0; k < n; k++) out[at + k] = this.positions[i + k]!;
+      return n;
+    }
+    return 0;
   }
 }

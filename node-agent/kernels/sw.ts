@@ -167,10 +167,46 @@ export function bandedAlign(q: Uint8Array, m: number, t: Uint8Array, dlo: number
   return finish(q, m, t, refStart, ops, sc);
 }
 
-/** Ungapped alignment at diagonal d (the exact-match fast path): column ops all M. */
+/** Ungapped alignment at diagonal d (the exact-match fast path): no DP, no allocation but the CIGAR. */
 export function ungapped(q: Uint8Array, m: number, t: Uint8Array, d: number, sc: Scoring = DEFAULT_SCORING): AlignResult | null {
-  const ops = new Array<number>(m).fill(0);
-  return finish(q, m, t, d, ops, sc);
+  const col = (i: number): number => {
+    const a = q[i]!;
+    const b = t[d + i]!;
+    return a > 3 || b > 3 ? -sc.n : a === b ? sc.match : -sc.mismatch;
+  };
+  // Same clipping rule as finish(): drop the prefix/suffix whose removal gains > sc.clip.
+  let run = 0;
+  let minPre = 0;
+  let a = 0;
+  for (let i = 0; i < m; i++) {
+    run += col(i);
+    if (run < minPre) {
+      minPre = run;
+      a = i + 1;
+    }
+  }
+  if (-minPre <= sc.clip) a = 0;
+  run = 0;
+  let minSuf = 0;
+  let b = m;
+  for (let i = m - 1; i >= a; i--) {
+    run += col(i);
+    if (run < minSuf) {
+      minSuf = run;
+      b = i;
+    }
+  }
+  if (-minSuf <= sc.clip) b = m;
+  if (a >= b) return null;
+  let score = 0;
+  let nm = 0;
+  for (let i = a; i < b; i++) {
+    const c = col(i);
+    score += c;
+    if (c !== sc.match) nm++;
+  }
+  const cigar = `${a > 0 ? `${a}S` : ''}${b - a}M${b < m ? `${m - b}S` : ''}`;
+  return { refStart: d + a, refEnd: d + b, score, nm, cigar };
 }
 
 /** Counts mismatches (N counts) of q against t at diagonal d, stopping once above `limit`. */
