@@ -13,6 +13,17 @@ import { CODE } from './index-minimizer.js';
 const enc = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const codes = (s: string): Uint8Array => Uint8Array.from(s, (c) => CODE[c.charCodeAt(0)]!);
 
+/** The FormatError `fn` throws (fails the test if it throws nothing or something else). */
+function formatError(fn: () => unknown): FormatError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(FormatError);
+    return e as FormatError;
+  }
+  throw new Error('expected a FormatError');
+}
+
 describe('rng', () => {
   it('is deterministic by seed and differs across seeds', () => {
     const a = new Rng(42);
@@ -43,18 +54,10 @@ describe('FASTA', () => {
     ['', 1, 'no FASTA records'],
     ['>a\nAC\n>a\nGT\n', 3, 'duplicate'],
   ])('rejects %j naming the line', (text, line, what) => {
-    const err = (() => {
-      try {
-        parseFasta(text, 'bad.fa');
-      } catch (e) {
-        return e;
-      }
-      return null;
-    })();
-    expect(err).toBeInstanceOf(FormatError);
-    expect((err as FormatError).file).toBe('bad.fa');
-    expect((err as FormatError).line).toBe(line);
-    expect((err as FormatError).message).toContain(what);
+    const err = formatError(() => parseFasta(text, 'bad.fa'));
+    expect(err.file).toBe('bad.fa');
+    expect(err.line).toBe(line);
+    expect(err.message).toContain(what);
   });
 });
 
@@ -72,14 +75,10 @@ describe('FASTQ', () => {
     ['@r\nACGT\n-\nIIII\n', 3, '"+" separator'],
     ['@r\nACGT\n+\n', 3, 'truncated'],
   ])('rejects %j at the right line', (text, line, what) => {
-    expect(() => parseFastq(text, 'b.fq')).toThrow(FormatError);
-    try {
-      parseFastq(text, 'b.fq');
-    } catch (e) {
-      expect((e as FormatError).line).toBe(line);
-      expect((e as Error).message).toContain(what);
-      expect((e as Error).message).toContain('b.fq');
-    }
+    const err = formatError(() => parseFastq(text, 'b.fq'));
+    expect(err.line).toBe(line);
+    expect(err.message).toContain(what);
+    expect(err.message).toContain('b.fq');
   });
   it('reports mismatched pairs', () => {
     const r = parseFastq(ok);
