@@ -70,7 +70,10 @@ export class Aligner {
   alignPair(r1: Read, r2: Read): [SamRecord, SamRecord] {
     const h1 = this.candidates(r1.seq);
     const h2 = this.candidates(r2.seq);
-    let pair = this.pickPair(h1, h2);
+    // Equal placements are broken by a hash of the read name (as minimap2 does): always taking
+    // the first copy would pile every tied read onto one paralog and leave the other empty.
+    const salt = nameHash(r1.name);
+    let pair = this.pickPair(h1, h2, salt);
     if (!pair.proper) {
       // Mate rescue: a read in a repeat often misses its true copy among its own seeds, while
       // its mate is unique; search the insert-size window next to the mate's best placements.
@@ -78,7 +81,7 @@ export class Aligner {
       const n2 = h2.length;
       if (n1 > 0) this.rescueMate(h1.slice(0, 2), r2.seq, h2);
       if (n2 > 0) this.rescueMate(h2.slice(0, 2), r1.seq, h1);
-      if (h1.length > n1 || h2.length > n2) pair = this.pickPair(h1, h2);
+      if (h1.length > n1 || h2.length > n2) pair = this.pickPair(h1, h2, salt);
     }
     return this.toSam(r1, r2, pair);
   }
@@ -255,13 +258,14 @@ export class Aligner {
     return ins > 0 && ins <= this.maxInsert && r.refEnd >= f.refStart && contigAt(this.ref, f.refStart) === contigAt(this.ref, r.refStart);
   }
 
-  private pickPair(h1: Hit[], h2: Hit[]): Placed {
+  private pickPair(h1: Hit[], h2: Hit[], salt: number): Placed {
     const UNPAIRED = 17; // BWA's penalty for not pairing
     let best = -Infinity;
     let second = -Infinity;
     let bi = -1;
     let bj = -1;
     let proper = false;
+    let ties = 0;
     for (let i = 0; i < h1.length; i++) {
       for (let j = 0; j < h2.length; j++) {
         const ok = this.properPair(h1[i]!, h2[j]!);
@@ -272,11 +276,20 @@ export class Aligner {
           bi = i;
           bj = j;
           proper = ok;
+          ties = 1;
+        } else if (s === best) {
+          second = s;
+          // Reservoir choice among equal pairs, deterministic per read.
+          if (mix(salt, ++ties) % ties === 0) {
+            bi = i;
+            bj = j;
+            proper = ok;
+          }
         } else if (s > second) second = s;
       }
     }
-    const a = bi >= 0 ? h1[bi]! : h1[0];
-    const b = bj >= 0 ? h2[bj]! : h2[0];
+    const a = bi >= 0 ? h1[bi]! : h1[tiePick(h1, salt)];
+    const b = bj >= 0 ? h2[bj]! : h2[tiePick(h2, salt)];
     const mq1 = Math.min(mapq(h1, a), a?.cap ?? 0);
     const mq2 = Math.min(mapq(h2, b), b?.cap ?? 0);
     if (proper) {
@@ -329,6 +342,26 @@ interface Placed {
   mq1: number;
   mq2: number;
   proper: boolean;
+}
+
+/** FNV-1a of a read name: the per-read seed for tie-breaking. */
+function nameHash(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+function mix(salt: number, n: number): number {
+  let x = Math.imul(salt ^ Math.imul(n, 0x9e3779b1), 0x85ebca6b);
+  x ^= x >>> 13;
+  return Math.imul(x, 0xc2b2ae35) >>> 0;
+}
+
+/** Index of one of the top-scoring hits (they are sorted best first), chosen by salt. */
+function tiePick(hits: readonly Hit[], salt: number): number {
+  let n = 1;
+  while (n < hits.length && hits[n]!.score === hits[0]!.score) n++;
+  return salt % n;
 }
 
 /** Phred-scaled confidence from the gap to the next-best placement (6 per score unit). */

@@ -8,6 +8,8 @@ import type { SamRecord } from './sam.js';
 import type { VcfRecord } from './vcf.js';
 
 export interface CallOptions extends PileupOptions {
+  /** Floor for a read's effective quality (bcftools uses 4), so MAPQ-0 reads still count a little. */
+  minQ: number;
   /** Minimum QUAL to report. */
   minQual: number;
   /** Heterozygosity priors. */
@@ -17,7 +19,8 @@ export interface CallOptions extends PileupOptions {
   chunk: number;
 }
 
-export const DEFAULT_CALL: CallOptions = { minMapq: 1, minBaseq: 13, minQual: 20, snpTheta: 1e-3, indelTheta: 1e-4, chunk: 200_000 };
+// bcftools-like: MAPQ-0 reads count at quality 4 rather than not at all; report from QUAL 10.
+export const DEFAULT_CALL: CallOptions = { minQ: 4, minMapq: 0, minBaseq: 13, minQual: 10, snpTheta: 1e-3, indelTheta: 1e-4, chunk: 200_000 };
 
 const BASE = 'ACGT';
 
@@ -110,7 +113,7 @@ function callIndels(contig: Contig, reads: readonly { start: number; end: number
     for (let ri = lowerStart(reads, s.pos - 1000); ri < reads.length && reads[ri]!.start <= s.pos; ri++) {
       const r = reads[ri]!;
       if (r.end <= s.pos) continue;
-      const q = Math.min(r.mapq, 30); // indel evidence is no better than its placement
+      const q = Math.max(opts.minQ, Math.min(r.mapq, 30)); // indel evidence is no better than its placement
       const has = r.events.some((e) => e.pos === s.pos && e.ref === s.ref && e.alt === s.alt);
       if (has) {
         nAlt++;

@@ -8,6 +8,8 @@ import type { SamRecord } from './sam.js';
 
 export interface PileupOptions {
   minMapq: number;
+  /** Floor for the effective base quality min(baseQ, MAPQ). */
+  minQ: number;
   minBaseq: number;
 }
 
@@ -76,7 +78,7 @@ export function buildPileup(records: readonly SamRecord[], seq: Uint8Array, star
           const b = CODE[r.seq.charCodeAt(qi)]!;
           const bq = r.qual === '*' ? 30 : r.qual.charCodeAt(qi) - 33;
           if (b > 3 || bq < opts.minBaseq) continue;
-          const q = bq < mq ? bq : mq;
+          const q = Math.max(opts.minQ, bq < mq ? bq : mq);
           const at = (ti - start) * 4 + b;
           p.count[at]!++;
           p.hom[at]! += L_HOM[q]!;
