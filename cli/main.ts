@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './errors.js';
 import { registerSimCommands } from './commands/sim.js';
+import { registerKernelCommands } from './commands/kernel.js';
 
 export function buildProgram(): Command {
   const program = new Command('gsched')
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   // Commands register here, one line each.
   registerSimCommands(program);
+  registerKernelCommands(program);
   return program;
 }
 
