@@ -151,6 +151,7 @@ function runWorkload(flags: SimFlags): void {
       capacity_per_day: Math.round(cap.perDay * 100) / 100,
       failed_at_per_day: cap.failedAtPerDay === null ? null : Math.round(cap.failedAtPerDay * 100) / 100,
       probes: cap.probes.length,
+      inconclusive: cap.inconclusive ? 'yes: the arrivals span too few days to show overload; run more --analyses' : 'no',
       ...(cap.best ? ngcResultSummary(cap.best) : {}),
     };
     const out = flags.json ? { ...summary, probe_runs: cap.probes } : summary;

@@ -37,7 +37,8 @@ describe('NGC scenarios', () => {
     const base = runNgc({ analyses: 150, seed: 5, scenario: 'steady', perDay: 1, cluster: small });
     expect(base.urgentP95H).not.toBeNull();
     const targetHours = 2 * base.urgentP95H!;
-    const cap = findCapacity({ analyses: 150, seed: 5, cluster: small, targetHours, startPerDay: 1, maxRuns: 12 });
+    const cap = findCapacity({ analyses: 150, seed: 5, cluster: small, targetHours, allTargetHours: 24, startPerDay: 1, maxRuns: 12 });
+    expect(cap.inconclusive).toBe(false);
     expect(cap.perDay).toBeGreaterThanOrEqual(1);
     expect(cap.failedAtPerDay).not.toBeNull();
     expect(cap.failedAtPerDay!).toBeGreaterThan(cap.perDay);
@@ -55,6 +56,15 @@ describe('NGC scenarios', () => {
     const cap = findCapacity({ analyses: 400, seed: 5, cluster: small, targetHours: 1e-3, allTargetHours: 1e-3, startPerDay: 500, maxRuns: 1 });
     expect(cap.perDay).toBe(0);
     expect(cap.probes[0]).toMatchObject({ ok: false, stoppedEarly: true });
+  });
+
+  it('capacity: a pass over too short a span of arrivals ends the search as inconclusive', () => {
+    // 100 analyses at 36.5 a day arrive within 3 days: the full cluster clears any such backlog within a week.
+    const cap = findCapacity({ analyses: 100, seed: 1, cluster: full, targetHours: 48 });
+    expect(cap.probes).toHaveLength(1);
+    expect(cap.probes[0]!.ok).toBe(true);
+    expect(cap.inconclusive).toBe(true);
+    expect(cap.perDay).toBeCloseTo(60_000 / (4.5 * 365.25), 6);
   });
 
   it('refuses a non-positive analysis count', () => {
