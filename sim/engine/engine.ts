@@ -378,6 +378,15 @@ export class SimEngine {
     }
   }
 
+  /** The modelled run time of a started task: from the decision if the core puts it there, else the spec or the core's view. */
+  private durationOf(d: Extract<Decision, { type: 'start' }>, job: OpenJob | undefined): Ms | null {
+    const carried = (d as { durationMs?: Ms | null }).durationMs;
+    if (carried !== undefined) return carried;
+    // A one-task job's task is its spec's only task; otherwise ask the core which task this is.
+    if (job !== undefined && job.spec.tasks.length === 1) return job.spec.tasks[0]!.durationMs ?? null;
+    return this.core.task(d.taskId)?.durationMs ?? null;
+  }
+
   private carryOut(d: Decision): void {
     switch (d.type) {
       case 'start': {
@@ -386,8 +395,7 @@ export class SimEngine {
         this.out.tasksStarted++;
         const job = this.openJobs.get(d.jobId);
         if (job !== undefined && job.startedAt === null) job.startedAt = this.now;
-        // A one-task job's task is its spec's only task; otherwise ask the core which task this is.
-        const duration = (job !== undefined && job.spec.tasks.length === 1 ? job.spec.tasks[0]!.durationMs : this.core.task(d.taskId)?.durationMs) ?? null;
+        const duration = this.durationOf(d, job);
         // No modelled duration: the task uses its whole allowance.
         const hold = duration === null ? d.timeLimitMs : Math.max(0, Math.round(duration));
         this.heap.push({ kind: 'end', taskId: d.taskId, start, time: this.now + hold, seq: 0 });
