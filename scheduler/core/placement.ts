@@ -1,9 +1,10 @@
-// Where a task goes: a small pipeline of feasibility checks (cheapest first) and a ranking.
+// Where a task goes (the ranking lives in free-index.ts, which reads it off sorted buckets):
 //   feasible: node up, not draining, enough free cores, enough free memory, and, while an
 //             EASY reservation holds a node, only the cores and memory it can spare
 //   rank:     same container as the job's earlier tasks (data locality), then warm-water
 //             cooled (its heat is recovered), then best fit (fewest cores left over), then
 //             the node's fixed order, so ties are stable.
+// and whom to preempt when urgent clinical work cannot start otherwise.
 import type { NodeRt, PartitionRt, TaskRt } from './state.js';
 import type { Ms } from './types.js';
 
@@ -13,31 +14,6 @@ export interface Reservation {
   at: Ms;
   extraCores: number;
   extraMem: number;
-}
-
-export function pickNode(
-  part: PartitionRt,
-  cores: number,
-  memMb: number,
-  container: number,
-  reserved: Reservation | null,
-  admit?: (n: NodeRt) => boolean,
-): NodeRt | null {
-  let best: NodeRt | null = null;
-  let bestScore = Infinity;
-  for (const n of part.nodes) {
-    if (!n.up || n.drain || n.freeCores < cores || n.freeMem < memMb) continue;
-    if (reserved !== null && n === reserved.node && (cores > reserved.extraCores || memMb > reserved.extraMem)) continue;
-    if (admit !== undefined && !admit(n)) continue;
-    // Packed score: locality miss, then air cooling, then leftover cores.
-    const score = (container >= 0 && n.containerIdx !== container ? 1 << 22 : 0) + (n.warm ? 0 : 1 << 21) + (n.freeCores - cores);
-    if (score < bestScore) {
-      best = n;
-      bestScore = score;
-      if (score === 0) break; // same container, warm, exact fit: nothing ranks higher
-    }
-  }
-  return best;
 }
 
 export interface Victims {

@@ -77,10 +77,22 @@ export type Policy = 'fcfs' | 'easy' | 'conservative';
 export interface SchedulerConfig {
   policy: Policy;
   weights: PriorityWeights;
-  /** Conservative backfill: how many blocked tasks get a reservation per pass (Slurm's bf_max_job_test). */
+  /**
+   * How far a pass looks past the first blocked task (Slurm's bf_max_job_test): EASY tests at
+   * most this many backfill candidates that could fit, conservative makes at most this many
+   * reservations.
+   */
   backfillDepth: number;
   /** Whether urgent clinical work may preempt research tasks. */
   preemption: boolean;
+  /** How often queue priorities are recalculated (Slurm's PriorityCalcPeriod); default 5 minutes. */
+  priorityCalcPeriodMs?: Ms;
+  /**
+   * EASY: the least time between two backfill passes (Slurm's bf_interval); default 30 s. Passes
+   * in between start tasks in queue order and stop at the first that does not fit, which is
+   * what keeps a pass per event cheap with tens of thousands waiting. 0 backfills every pass.
+   */
+  backfillIntervalMs?: Ms;
 }
 
 export interface ClusterConfig {
@@ -236,6 +248,9 @@ export type Decision =
       cores: number;
       memMb: number;
       timeLimitMs: Ms;
+      /** The task's modelled run time and kernel, passed through for whoever runs it. */
+      durationMs: Ms | null;
+      kernel: string | null;
     }
   /** Stop a running task and requeue it (it was chosen as a preemption victim). */
   | { type: 'preempt'; taskId: number; jobId: number; node: string }
@@ -269,6 +284,8 @@ export interface TaskView {
   cores: number;
   memMb: number;
   timeLimitMs: Ms;
+  /** Indices of the tasks of the same job it waits for. */
+  after: number[];
   node: string | null;
   startedAt: Ms | null;
   endedAt: Ms | null;

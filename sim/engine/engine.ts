@@ -12,7 +12,6 @@ import type {
   JobState,
   Ms,
   StepResult,
-  TaskView,
 } from '../../scheduler/core/index.js';
 import { EventHeap } from './heap.js';
 import { createRng, type Rng } from './prng.js';
@@ -23,7 +22,6 @@ export interface SchedulingCore {
   readonly config: ClusterConfig;
   apply(event: CoreEvent, now: Ms): EventResult;
   schedule(now: Ms): StepResult;
-  task(taskId: number): (TaskView & { jobId: number }) | undefined;
 }
 
 /** One submission of a workload (the shape of `WorkloadItem` in sim/workload). */
@@ -378,15 +376,6 @@ export class SimEngine {
     }
   }
 
-  /** The modelled run time of a started task: from the decision if the core puts it there, else the spec or the core's view. */
-  private durationOf(d: Extract<Decision, { type: 'start' }>, job: OpenJob | undefined): Ms | null {
-    const carried = (d as { durationMs?: Ms | null }).durationMs;
-    if (carried !== undefined) return carried;
-    // A one-task job's task is its spec's only task; otherwise ask the core which task this is.
-    if (job !== undefined && job.spec.tasks.length === 1) return job.spec.tasks[0]!.durationMs ?? null;
-    return this.core.task(d.taskId)?.durationMs ?? null;
-  }
-
   private carryOut(d: Decision): void {
     switch (d.type) {
       case 'start': {
@@ -395,9 +384,8 @@ export class SimEngine {
         this.out.tasksStarted++;
         const job = this.openJobs.get(d.jobId);
         if (job !== undefined && job.startedAt === null) job.startedAt = this.now;
-        const duration = this.durationOf(d, job);
         // No modelled duration: the task uses its whole allowance.
-        const hold = duration === null ? d.timeLimitMs : Math.max(0, Math.round(duration));
+        const hold = d.durationMs === null ? d.timeLimitMs : Math.max(0, Math.round(d.durationMs));
         this.heap.push({ kind: 'end', taskId: d.taskId, start, time: this.now + hold, seq: 0 });
         this.observer.onTaskStart?.(d.taskId, d.jobId, d.node, d.cores, this.now);
         return;
