@@ -33,7 +33,7 @@ const HOUR = 3_600_000;
 interface SimFlags {
   swf?: string;
   workload?: string;
-  policy: string;
+  policy?: string;
   scenario: string;
   analyses: string;
   seed: string;
@@ -53,8 +53,8 @@ export function registerSimCommands(program: Command): void {
     .command('sim')
     .description('simulate in virtual time: replay an SWF trace (--swf) or run the NGC workload (--workload ngc)')
     .option('--swf <file>', 'Standard Workload Format trace to replay on a flat machine of MaxProcs processors')
-    .option('--policy <policy>', `scheduling policy for --swf: ${POLICIES.join('|')}`, 'easy')
-    .option('--tie-order <order>', `equal-time event order for --swf: ${TIE_ORDERS.join('|')}`, 'submits-first')
+    .option('--policy <policy>', `scheduling policy: ${POLICIES.join('|')} (--swf default easy; --workload default: the cluster file's)`)
+    .option('--tie-order <order>', `for --swf, equal-time event order: ${TIE_ORDERS.join('|')} (submits-first also schedules after every event, as pyss)`, 'submits-first')
     .option('--out <file>', 'with --swf: write the simulated schedule as SWF (wait times filled in)')
     .option('--workload <name>', 'synthetic workload to run: ngc')
     .option('--scenario <name>', `NGC scenario: ${SCENARIOS.join('|')}`, 'steady')
@@ -86,7 +86,7 @@ function runCommand(flags: SimFlags): void {
 }
 
 function runTrace(file: string, flags: SimFlags): void {
-  const policy = oneOf(flags.policy, POLICIES, '--policy');
+  const policy = oneOf(flags.policy ?? 'easy', POLICIES, '--policy');
   const tieOrder = oneOf(flags.tieOrder, TIE_ORDERS, '--tie-order');
   const trace = readSwfFile(file);
   const progress = progressBar(trace.jobs.length);
@@ -121,7 +121,9 @@ function runWorkload(flags: SimFlags): void {
   const scenario = oneOf(flags.scenario, SCENARIOS, '--scenario');
   const analyses = wholeNumber(flags.analyses, '--analyses', 1);
   const seed = wholeNumber(flags.seed, '--seed', Number.MIN_SAFE_INTEGER);
-  const cluster = loadClusterConfig(flags.cluster);
+  const loaded = loadClusterConfig(flags.cluster);
+  const cluster =
+    flags.policy === undefined ? loaded : { ...loaded, scheduler: { ...loaded.scheduler, policy: oneOf(flags.policy, POLICIES, '--policy') } };
   const failures =
     flags.mtbfHours === undefined
       ? null
@@ -151,6 +153,7 @@ function runWorkload(flags: SimFlags): void {
       capacity_per_day: Math.round(cap.perDay * 100) / 100,
       failed_at_per_day: cap.failedAtPerDay === null ? null : Math.round(cap.failedAtPerDay * 100) / 100,
       probes: cap.probes.length,
+      inconclusive: cap.inconclusive ? 'yes: the arrivals span too few days to show overload; run more --analyses' : 'no',
       ...(cap.best ? ngcResultSummary(cap.best) : {}),
     };
     const out = flags.json ? { ...summary, probe_runs: cap.probes } : summary;
@@ -162,7 +165,7 @@ function runWorkload(flags: SimFlags): void {
   const progress = progressBar(analyses);
   const result = runNgc({ ...base, scenario, onProgress: progress.update });
   progress.done();
-  const summary: Summary = { scenario, analyses, seed, ...ngcResultSummary(result) };
+  const summary: Summary = { scenario, analyses, seed, policy: cluster.scheduler.policy, ...ngcResultSummary(result) };
   if (flags.report !== undefined) writeReport(flags.report, `gsched sim: NGC ${scenario} (${analyses} analyses, seed ${seed})`, summary, result.metrics, result.series);
   print(summary, flags.json === true);
 }

@@ -12,7 +12,6 @@ import type {
   JobState,
   Ms,
   StepResult,
-  TaskView,
 } from '../../scheduler/core/index.js';
 import { EventHeap } from './heap.js';
 import { createRng, type Rng } from './prng.js';
@@ -23,7 +22,6 @@ export interface SchedulingCore {
   readonly config: ClusterConfig;
   apply(event: CoreEvent, now: Ms): EventResult;
   schedule(now: Ms): StepResult;
-  task(taskId: number): (TaskView & { jobId: number }) | undefined;
 }
 
 /** One submission of a workload (the shape of `WorkloadItem` in sim/workload). */
@@ -123,8 +121,22 @@ export interface SimOutcome {
   endsCancelled: number;
 }
 
+/**
+ * A started task's modelled end. The same object is the engine's record of the running task
+ * (one allocation per start): an end whose object is no longer the task's record is stale.
+ */
+interface TaskEnd {
+  time: Ms;
+  seq: number;
+  kind: 'end';
+  taskId: number;
+  jobId: number;
+  node: string;
+  cores: number;
+}
+
 type EngineEvent =
-  | { time: Ms; seq: number; kind: 'end'; taskId: number; /** start serial */ start: number }
+  | TaskEnd
   | { time: Ms; seq: number; kind: 'nodeDown'; node: number }
   | { time: Ms; seq: number; kind: 'nodeUp'; node: number };
 
@@ -134,21 +146,12 @@ interface OpenJob {
   startedAt: Ms | null;
 }
 
-interface Running {
-  jobId: number;
-  node: string;
-  cores: number;
-  /** Serial of this start (a preempted task starts again under a new one): keys its end event. */
-  start: number;
-}
-
 const NO_TIME = Number.POSITIVE_INFINITY;
 
 export class SimEngine {
   private readonly heap = new EventHeap<EngineEvent>();
-  private readonly running = new Map<number, Running>();
-  /** Serial of the latest task start: keys end events, so a restarted task's old end is stale. */
-  private startSerial = 0;
+  /** Running tasks by id; each value is also that start's end event in the heap. */
+  private readonly running = new Map<number, TaskEnd>();
   private readonly openJobs = new Map<number, OpenJob>();
   private readonly nodeNames: string[];
   private readonly nodeRng: Rng[] = [];
@@ -306,7 +309,7 @@ export class SimEngine {
     for (const ev of events) {
       let did = false;
       if (ev.kind === 'end') {
-        did = this.endTask(ev.taskId, ev.start);
+        did = this.endTask(ev);
       } else if (ev.kind === 'nodeDown') {
         did = this.nodeDown(ev.node);
       } else {
@@ -318,10 +321,10 @@ export class SimEngine {
     return changed;
   }
 
-  private endTask(taskId: number, start: number): boolean {
-    const r = this.running.get(taskId);
-    // Stale: this start of the task was already stopped, and counted then.
-    if (r === undefined || r.start !== start) return false;
+  private endTask(r: TaskEnd): boolean {
+    const taskId = r.taskId;
+    // Stale: this start of the task was already stopped (and counted then), or it started again.
+    if (this.running.get(taskId) !== r) return false;
     const res = this.core.apply({ type: 'taskEnded', taskId, outcome: 'completed' }, this.now);
     this.running.delete(taskId);
     if (!res.ok) {
@@ -381,14 +384,14 @@ export class SimEngine {
   private carryOut(d: Decision): void {
     switch (d.type) {
       case 'start': {
-        const start = ++this.startSerial;
-        this.running.set(d.taskId, { jobId: d.jobId, node: d.node, cores: d.cores, start });
         this.out.tasksStarted++;
         const job = this.openJobs.get(d.jobId);
         if (job !== undefined && job.startedAt === null) job.startedAt = this.now;
         // No modelled duration: the task uses its whole allowance.
         const hold = d.durationMs === null ? d.timeLimitMs : Math.max(0, Math.round(d.durationMs));
-        this.heap.push({ kind: 'end', taskId: d.taskId, start, time: this.now + hold, seq: 0 });
+        const end: TaskEnd = { time: this.now + hold, seq: 0, kind: 'end', taskId: d.taskId, jobId: d.jobId, node: d.node, cores: d.cores };
+        this.running.set(d.taskId, end);
+        this.heap.push(end);
         this.observer.onTaskStart?.(d.taskId, d.jobId, d.node, d.cores, this.now);
         return;
       }

@@ -7,6 +7,10 @@
 // bound. Search: start at the modelled rate, double (or halve) until the verdict flips, bisect.
 // A probe stops as soon as its verdict is certain (enough analyses are already late), which
 // keeps overloaded probes, whose queues make every pass slow, short.
+// A finite run can hide overload: if all `analyses` arrive within a few days, even a rate far
+// above capacity finishes its backlog within the bound. A pass therefore only counts when the
+// arrivals span at least SPAN_FACTOR × allTargetHours; a shorter passing probe ends the search
+// with `inconclusive` set (run more analyses).
 import type { Ms } from '../../scheduler/core/index.js';
 import type { EndedJob, SimObserver, Submission } from '../engine/engine.js';
 import { SimOptionError } from '../errors.js';
@@ -17,6 +21,9 @@ export const MODELLED_PER_DAY = 60_000 / (4.5 * 365.25);
 
 /** The slowest rate the search tries: `analyses` spread over this many years. */
 export const MAX_SPAN_YEARS = 50;
+
+/** A passing probe is conclusive when its arrivals span at least this many all-analyses bounds. */
+export const SPAN_FACTOR = 4;
 
 /** Default bound on the p95 turnaround of all analyses: one week. */
 export const DEFAULT_ALL_TARGET_HOURS = 168;
@@ -45,6 +52,8 @@ export interface CapacityProbe {
   allP95H: number | null;
   /** The probe stopped early because it could no longer pass. */
   stoppedEarly: boolean;
+  /** Days over which the analyses arrive (analyses / perDay). */
+  spanDays: number;
   wallS: number;
 }
 
@@ -58,6 +67,11 @@ export interface CapacityResult {
   probes: CapacityProbe[];
   /** The run at `perDay` (null when no rate passed). */
   best: NgcRunResult | null;
+  /**
+   * The search stopped at a passing rate whose arrivals spanned too short a time to show
+   * overload: the capacity is at least `perDay`, maybe much more. Run with more analyses.
+   */
+  inconclusive: boolean;
 }
 
 /** How many of `n` values may exceed a bound before the nearest-rank p95 does. */
@@ -134,7 +148,8 @@ export function findCapacity(opts: CapacityOptions): CapacityResult {
       r.outcome.jobsUnfinished === 0 &&
       (r.urgentP95H === null || r.urgentP95H <= targetHours) &&
       (all === null || all <= allTargetHours);
-    const p: CapacityProbe = { perDay, ok, urgentP95H: r.urgentP95H, allP95H: all, stoppedEarly: r.outcome.stopped, wallS: r.wallS };
+    const spanDays = base.analyses / perDay;
+    const p: CapacityProbe = { perDay, ok, urgentP95H: r.urgentP95H, allP95H: all, stoppedEarly: r.outcome.stopped, spanDays, wallS: r.wallS };
     probes.push(p);
     onProbe?.(p);
     // The bracket only moves up on a pass, so each pass is the best so far.
@@ -142,13 +157,14 @@ export function findCapacity(opts: CapacityOptions): CapacityResult {
     return ok;
   };
 
+  const tooShort = (perDay: number): boolean => base.analyses / perDay < (SPAN_FACTOR * allTargetHours) / 24;
   let lo = 0;
   let hi: number | null = null;
   let rate = startPerDay ?? MODELLED_PER_DAY;
   if (!(rate > 0) || !Number.isFinite(rate)) throw new SimOptionError('startPerDay', rate, 'a positive number of analyses per day');
   if (probe(rate)) {
     lo = rate;
-    while (probes.length < maxRuns) {
+    while (probes.length < maxRuns && !tooShort(lo)) {
       rate *= 2;
       if (probe(rate)) lo = rate;
       else {
@@ -165,10 +181,10 @@ export function findCapacity(opts: CapacityOptions): CapacityResult {
       else hi = rate;
     }
   }
-  while (hi !== null && lo > 0 && probes.length < maxRuns && (hi - lo) / lo > tolerance) {
+  while (hi !== null && lo > 0 && probes.length < maxRuns && (hi - lo) / lo > tolerance && !tooShort(lo)) {
     const mid = (lo + hi) / 2;
     if (probe(mid)) lo = mid;
     else hi = mid;
   }
-  return { perDay: lo, failedAtPerDay: hi, targetHours, allTargetHours, probes, best };
+  return { perDay: lo, failedAtPerDay: hi, targetHours, allTargetHours, probes, best, inconclusive: lo > 0 && tooShort(lo) };
 }

@@ -3,7 +3,7 @@
 import type { SimMetrics } from '../metrics/collector.js';
 import type { SimOutcome } from '../engine/engine.js';
 
-export type SummaryValue = number | string | null | Record<string, Record<string, number>>;
+export type SummaryValue = number | string | null | Record<string, number> | Record<string, Record<string, number>>;
 export type Summary = Record<string, SummaryValue>;
 
 const r = (x: number, digits: number): number => {
@@ -15,6 +15,7 @@ const r = (x: number, digits: number): number => {
 export function baseSummary(m: SimMetrics, o: SimOutcome, wallS: number): Summary {
   return {
     jobs: m.jobs,
+    job_states: { ...m.states } as Record<string, number>,
     avg_wait_s: r(m.wait.mean, 2),
     p50_wait_s: r(m.wait.p50, 2),
     p95_wait_s: r(m.wait.p95, 2),
@@ -64,9 +65,14 @@ export function summaryTable(s: Summary): string {
   const rows: [string, string][] = [];
   for (const [k, v] of Object.entries(s)) {
     if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v);
+      if (entries.every(([, inner]) => typeof inner === 'number')) {
+        rows.push([k, entries.map(([a, b]) => `${a}=${fmtNum(b as number)}`).join('  ')]);
+        continue;
+      }
       rows.push([k, '']);
-      for (const [sub, inner] of Object.entries(v)) {
-        rows.push([`  ${sub}`, Object.entries(inner).map(([a, b]) => `${a}=${fmtNum(b)}`).join('  ')]);
+      for (const [sub, inner] of entries) {
+        rows.push([`  ${sub}`, Object.entries(inner as Record<string, number>).map(([a, b]) => `${a}=${fmtNum(b)}`).join('  ')]);
       }
     } else rows.push([k, typeof v === 'number' ? fmtNum(v) : String(v)]);
   }

@@ -31,7 +31,8 @@ export interface ReplayOptions {
 export function swfReplay(trace: SwfTrace, file: string, opts: ReplayOptions = {}): SwfReplay {
   const maxProcs = opts.maxProcs ?? trace.header.maxProcs;
   if (maxProcs === null || !Number.isInteger(maxProcs) || maxProcs < 1) {
-    throw new SwfError(file, 0, `no usable "; MaxProcs:" header (${String(maxProcs)}); the machine size must be known to replay`);
+    const found = maxProcs === null ? 'no "; MaxProcs:" header' : `"; MaxProcs: ${maxProcs}" is not a positive whole number`;
+    throw new SwfError(file, 0, `${found}; the machine size must be known to replay`);
   }
   const preferAllocated = opts.procs === 'allocated';
   const skipped: SwfReplay['skipped'] = [];
