@@ -5,6 +5,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './errors.js';
+import { registerUpCommands } from './commands/up.js';
 
 export function buildProgram(): Command {
   const program = new Command('gsched')
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)');
   // Commands register here, one line each.
+  registerUpCommands(program);
   return program;
 }
 
