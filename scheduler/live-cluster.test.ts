@@ -1,9 +1,13 @@
 // End to end on loopback: a real scheduler process, three real agent processes, real gRPC,
 // lmdb, fastify and worker threads. Time runs 1000× faster than the wall clock.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compiledPath } from './config/dist-path.js';
 import type { JobView } from './core/index.js';
 import type { TaskResult } from './store/index.js';
-import { LiveCluster, testJob, waitFor } from './testing/live-cluster.js';
+import { LiveCluster, SMALL_CLUSTER, testJob, waitFor } from './testing/live-cluster.js';
 
 type Job = JobView & { results?: TaskResult[] };
 
@@ -46,6 +50,19 @@ describe('live cluster', () => {
     const nodes = await cluster.api<{ nodes: { name: string; state: string }[] }>('GET', '/api/v1/nodes');
     expect(nodes.body.nodes).toHaveLength(6);
     expect(nodes.body.nodes.filter((n) => n.state === 'DOWN')).toEqual([]);
+  });
+
+  it('turns away an agent with the wrong join token: exit code 2 and a clear message', async () => {
+    const bad = join(cluster.state, 'wrong-token');
+    writeFileSync(bad, 'not-the-join-token-at-all\n');
+    const proc = spawn(process.execPath, [compiledPath('node-agent/main.ts'), '--scheduler', cluster.grpcAddress, '--container', 'c1', '--name', 'intruder', '--cluster', SMALL_CLUSTER(), '--join-token-file', bad], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    proc.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/join token rejected/);
+    const c = await cluster.api<{ agents: { name: string }[] }>('GET', '/api/v1/cluster');
+    expect(c.body.agents.map((x) => x.name)).not.toContain('intruder');
   });
 
   it('runs a submitted job to completion with a result summary per task', async () => {
