@@ -35,6 +35,8 @@ export class Store {
   /** Job arrays: id of the first element → the array spec (elements have consecutive ids). */
   private readonly arrays: Database<string, number>;
   private nextSeq: number;
+  /** Records written but not yet committed: lmdb reads do not see them until then. */
+  private readonly unflushedJobs = new Map<number, JobRecord>();
 
   constructor(readonly dir: string) {
     try {
@@ -65,16 +67,22 @@ export class Store {
   }
 
   putJob(record: JobRecord): Promise<void> {
-    return this.jobs.put(record.id, record).then(() => undefined);
+    this.unflushedJobs.set(record.id, record);
+    return this.jobs.put(record.id, record).then(() => {
+      if (this.unflushedJobs.get(record.id) === record) this.unflushedJobs.delete(record.id);
+    });
   }
 
   job(id: number): JobRecord | undefined {
-    return this.jobs.get(id);
+    return this.unflushedJobs.get(id) ?? this.jobs.get(id);
   }
 
-  /** Job records, newest first. */
-  *jobsNewestFirst(): Iterable<JobRecord> {
-    for (const { value } of this.jobs.getRange({ reverse: true })) yield value;
+  /** Every job record, the ones still being written first, then newest first. */
+  *allJobs(): Iterable<JobRecord> {
+    const pending = [...this.unflushedJobs.values()];
+    yield* pending;
+    const seen = new Set(pending.map((r) => r.id));
+    for (const { value } of this.jobs.getRange({ reverse: true })) if (!seen.has(value.id)) yield value;
   }
 
   putArray(baseId: number, spec: string): Promise<void> {
