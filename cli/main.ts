@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './errors.js';
 import { registerUpCommands } from './commands/up.js';
+import { registerSimCommands } from './commands/sim.js';
 
 export function buildProgram(): Command {
   const program = new Command('gsched')
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   // Commands register here, one line each.
   registerUpCommands(program);
+  registerSimCommands(program);
   return program;
 }
 
