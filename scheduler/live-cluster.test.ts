@@ -11,7 +11,7 @@ import { LiveCluster, SMALL_CLUSTER, testJob, waitFor } from './testing/live-clu
 
 type Job = JobView & { results?: TaskResult[] };
 
-const cluster = new LiveCluster({ timeScale: 0.001, heartbeatIntervalMs: 100, heartbeatTimeoutMs: 800 });
+const cluster = new LiveCluster({ timeScale: 0.001, heartbeatIntervalMs: 100, heartbeatTimeoutMs: 1500 });
 
 async function job(id: number): Promise<Job> {
   const r = await cluster.api<Job>('GET', `/api/v1/jobs/${id}`);
@@ -160,7 +160,7 @@ describe('live cluster', () => {
     const frozen = first.tasks.filter((t) => t.node?.startsWith('c3-')).map((t) => t.id);
     expect(frozen).toHaveLength(2);
     agent?.process.kill('SIGSTOP');
-    await new Promise((r) => setTimeout(r, 1_500)); // past the timeout and past the tasks' 1 s
+    await new Promise((r) => setTimeout(r, 2_500)); // past the timeout (1.5 s) and past the tasks' 1 s
     agent?.process.kill('SIGCONT');
     const j = await waitFor('job to end', ended(id), 30_000);
     expect(j.state).toBe('COMPLETED');
@@ -191,14 +191,16 @@ describe('live cluster', () => {
     await cluster.startScheduler();
     expect((await job(done)).state).toBe('COMPLETED');
     const p = await job(pending);
-    expect(p.state).toBe('PENDING');
+    expect(p.dependencies).toEqual([{ kind: 'afterok', jobId: long }]);
     const after = await waitFor('long job to end', ended(long), 30_000);
     expect(after.state).toBe('COMPLETED');
     // The agent kept running attempt 1 through the restart: no requeue, one result.
     expect(after.results?.[0]?.node).toBe(before.tasks[0]?.node);
     expect(after.tasks[0]?.requeues).toBe(0);
     expect(after.results?.map((r) => r.attempt)).toEqual([1]);
-    expect((await waitFor('dependent job to end', ended(pending))).state).toBe('COMPLETED');
+    const dependent = await waitFor('dependent job to end', ended(pending));
+    expect(dependent.state).toBe('COMPLETED');
+    expect(dependent.startedAt).toBeGreaterThanOrEqual(after.endedAt ?? Infinity);
     const listed = await cluster.api<{ jobs: JobView[]; total: number }>('GET', '/api/v1/jobs?state=COMPLETED&limit=1000');
     expect(listed.body.jobs.map((x) => x.id)).toContain(done);
   });
