@@ -62,6 +62,8 @@ export class AgentHub implements Dispatcher {
   private readonly knownNodes: Set<string>;
   private readonly dirty = new Set<Session>();
   private readonly sweepTimer: NodeJS.Timeout;
+  private readonly sweepEveryMs: number;
+  private lastSweepAt = performance.now();
   private readonly token: Buffer;
 
   constructor(
@@ -74,7 +76,8 @@ export class AgentHub implements Dispatcher {
     // Nodes count as heard from until the grace has passed (reconnecting agents back off).
     const vouched = performance.now() + Math.max(0, opts.startupGraceMs - opts.heartbeatTimeoutMs);
     for (const n of this.knownNodes) this.lastHeard.set(n, vouched);
-    this.sweepTimer = setInterval(() => this.sweep(), Math.max(20, Math.floor(opts.heartbeatTimeoutMs / 4)));
+    this.sweepEveryMs = Math.max(20, Math.floor(opts.heartbeatTimeoutMs / 4));
+    this.sweepTimer = setInterval(() => this.sweep(), this.sweepEveryMs);
     this.sweepTimer.unref();
     driver.setDispatcher(this);
   }
@@ -279,7 +282,13 @@ export class AgentHub implements Dispatcher {
   // ---------------------------------------------------------------- liveness
 
   private sweep(): void {
-    const cutoff = performance.now() - this.opts.heartbeatTimeoutMs;
+    // After the event loop was blocked (a huge pass), heartbeats may sit unread in the sockets:
+    // skip one round so they are read before anyone is judged silent.
+    const now = performance.now();
+    const late = now - this.lastSweepAt > 2 * this.sweepEveryMs;
+    this.lastSweepAt = now;
+    if (late) return;
+    const cutoff = now - this.opts.heartbeatTimeoutMs;
     const silent: string[] = [];
     for (const [node, at] of this.lastHeard) {
       if (at >= cutoff) continue;
