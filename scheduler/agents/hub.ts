@@ -59,7 +59,7 @@ export class AgentHub implements Dispatcher {
   private readonly owner = new Map<string, Session>();
   /** Node → wall time it was last vouched for (heartbeat, or scheduler start). */
   private readonly lastHeard = new Map<string, number>();
-  private readonly knownNodes: Set<string>;
+  private readonly knownNodes: Map<string, ClusterConfig['nodes'][number]>;
   private readonly dirty = new Set<Session>();
   private readonly sweepTimer: NodeJS.Timeout;
   private readonly sweepEveryMs: number;
@@ -72,10 +72,10 @@ export class AgentHub implements Dispatcher {
     private readonly opts: HubOptions,
   ) {
     this.token = Buffer.from(opts.joinToken);
-    this.knownNodes = new Set(config.nodes.map((n) => n.name));
+    this.knownNodes = new Map(config.nodes.map((n) => [n.name, n]));
     // Nodes count as heard from until the grace has passed (reconnecting agents back off).
     const vouched = performance.now() + Math.max(0, opts.startupGraceMs - opts.heartbeatTimeoutMs);
-    for (const n of this.knownNodes) this.lastHeard.set(n, vouched);
+    for (const n of this.knownNodes.keys()) this.lastHeard.set(n, vouched);
     this.sweepEveryMs = Math.max(20, Math.floor(opts.heartbeatTimeoutMs / 4));
     this.sweepTimer = setInterval(() => this.sweep(), this.sweepEveryMs);
     this.sweepTimer.unref();
@@ -162,6 +162,13 @@ export class AgentHub implements Dispatcher {
     }
     const nodes = hello.nodes.map((n) => n.name);
     if (nodes.length === 0) throw new AgentRefused(grpc.status.INVALID_ARGUMENT, 'hello lists no nodes');
+    for (const r of hello.nodes) {
+      const spec = this.knownNodes.get(r.name);
+      if (spec && (spec.cores !== r.cores || spec.memMb !== r.memMb)) {
+        // The scheduler's config is the truth for placement; say so rather than refuse.
+        this.opts.log.warn({ agent: hello.agent, node: r.name, agentCores: r.cores, configCores: spec.cores, agentMemMb: r.memMb, configMemMb: spec.memMb }, 'agent reports other resources than the cluster config; using the config');
+      }
+    }
     for (const n of nodes) {
       if (!this.knownNodes.has(n)) throw new AgentRefused(grpc.status.INVALID_ARGUMENT, `node ${n} is not in the scheduler's cluster config`);
       const o = this.owner.get(n);
