@@ -88,6 +88,8 @@ export interface EngineOptions {
   observer?: SimObserver;
   /** Called about every `progressEvery` events (default 50,000) with the state of the run. */
   onProgress?: (p: Progress) => void;
+  /** Asked as often as `onProgress`: true ends the run early (e.g. a capacity probe already lost). */
+  stopWhen?: (p: Progress) => boolean;
   progressEvery?: number;
 }
 
@@ -101,6 +103,8 @@ export interface Progress {
 export interface SimOutcome {
   /** Virtual time when the run stopped. */
   endTime: Ms;
+  /** The run was ended early by `stopWhen`. */
+  stopped: boolean;
   /** Engine events handled: submissions, task ends, node failures and repairs, core wake-ups. */
   events: number;
   schedulePasses: number;
@@ -158,6 +162,7 @@ export class SimEngine {
   private downNodes = 0;
   private readonly out: SimOutcome = {
     endTime: 0,
+    stopped: false,
     events: 0,
     schedulePasses: 0,
     jobsSubmitted: 0,
@@ -244,9 +249,14 @@ export class SimEngine {
       if (changed && !this.perEvent) this.schedule();
       else if (woken && this.perEvent) this.schedule();
 
-      if (sinceProgress >= this.progressEvery && this.opts.onProgress) {
+      if (sinceProgress >= this.progressEvery) {
         sinceProgress = 0;
-        this.opts.onProgress(this.progress());
+        const p = this.progress();
+        this.opts.onProgress?.(p);
+        if (this.opts.stopWhen?.(p)) {
+          this.out.stopped = true;
+          break;
+        }
       }
     }
     this.out.endTime = this.now;
@@ -413,6 +423,18 @@ export class SimEngine {
       }
     }
   }
+}
+
+/** One observer that forwards every callback to each of `observers` in order. */
+export function fanOut(...observers: SimObserver[]): SimObserver {
+  if (observers.length === 1) return observers[0]!;
+  const out: SimObserver = {};
+  const keys: (keyof SimObserver)[] = ['onAdvance', 'onSubmitted', 'onRejected', 'onTaskStart', 'onTaskStop', 'onJobEnded', 'onNodeDown', 'onNodeUp'];
+  for (const k of keys) {
+    const fns = observers.map((o) => o[k]?.bind(o)).filter((f) => f !== undefined) as ((...a: unknown[]) => void)[];
+    if (fns.length > 0) (out as Record<string, unknown>)[k] = (...a: unknown[]) => fns.forEach((f) => f(...a));
+  }
+  return out;
 }
 
 function checkTime(t: Ms, prev: Ms): void {
