@@ -114,20 +114,13 @@ export class AgentHub implements Dispatcher {
     }
     let session: Session | null = null;
     call.on('data', (msg: AgentMessage) => {
-      if (session === null) {
-        if (msg.payload !== 'hello' || !('hello' in msg)) {
-          this.refuse(call, new AgentRefused(grpc.status.FAILED_PRECONDITION, 'the first message on a stream must be hello'));
-          return;
-        }
-        try {
-          session = this.open(call, msg.hello);
-        } catch (err) {
-          if (err instanceof AgentRefused) this.refuse(call, err);
-          else throw err;
-        }
-        return;
+      try {
+        this.onData(call, session, msg, (s) => (session = s));
+      } catch (err) {
+        // A message the scheduler cannot make sense of ends that stream, not the scheduler.
+        this.opts.log.error({ err, agent: (session as Session | null)?.name }, 'bad message from agent');
+        this.refuse(call, new AgentRefused(grpc.status.INVALID_ARGUMENT, `bad message: ${(err as Error).message}`));
       }
-      this.onMessage(session, msg);
     });
     const closed = (): void => {
       if (session && this.sessions.get(session.name) === session && session.state !== 'closed') {
@@ -142,6 +135,23 @@ export class AgentHub implements Dispatcher {
     call.on('error', closed);
     call.on('cancelled', closed);
     call.on('close', closed);
+  }
+
+  private onData(call: SchedulerSideStream, session: Session | null, msg: AgentMessage, opened: (s: Session) => void): void {
+    if (session !== null) {
+      this.onMessage(session, msg);
+      return;
+    }
+    if (msg.payload !== 'hello' || !('hello' in msg)) {
+      this.refuse(call, new AgentRefused(grpc.status.FAILED_PRECONDITION, 'the first message on a stream must be hello'));
+      return;
+    }
+    try {
+      opened(this.open(call, msg.hello));
+    } catch (err) {
+      if (err instanceof AgentRefused) this.refuse(call, err);
+      else throw err;
+    }
   }
 
   private authorized(md: grpc.Metadata): boolean {
@@ -162,6 +172,7 @@ export class AgentHub implements Dispatcher {
     }
     const nodes = hello.nodes.map((n) => n.name);
     if (nodes.length === 0) throw new AgentRefused(grpc.status.INVALID_ARGUMENT, 'hello lists no nodes');
+    if (hello.finished.some((c) => !c.task)) throw new AgentRefused(grpc.status.INVALID_ARGUMENT, 'hello lists a finished completion without its task');
     for (const r of hello.nodes) {
       const spec = this.knownNodes.get(r.name);
       if (spec && (spec.cores !== r.cores || spec.memMb !== r.memMb)) {
