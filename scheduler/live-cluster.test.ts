@@ -62,6 +62,15 @@ describe('live cluster', () => {
     for (const f of ['api-token', 'join-token']) expect(statSync(join(cluster.state, f)).mode & 0o777).toBe(0o600);
   });
 
+  it('refuses a second scheduler on the same state folder', async () => {
+    const proc = spawn(process.execPath, [compiledPath('scheduler/main.ts'), '--http-port', '0', '--grpc-port', '0', '--state', cluster.state, '--cluster', SMALL_CLUSTER()], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    proc.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(new RegExp(`in use by the scheduler with pid ${cluster.scheduler?.pid}`));
+  });
+
   it('turns away an agent with the wrong join token: exit code 2 and a clear message', async () => {
     const bad = join(cluster.state, 'wrong-token');
     writeFileSync(bad, 'not-the-join-token-at-all\n');
