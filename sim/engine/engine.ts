@@ -386,10 +386,8 @@ export class SimEngine {
         this.out.tasksStarted++;
         const job = this.openJobs.get(d.jobId);
         if (job !== undefined && job.startedAt === null) job.startedAt = this.now;
-        // A one-task job's task is its spec's only task; otherwise ask the core which task this is.
-        const duration = (job !== undefined && job.spec.tasks.length === 1 ? job.spec.tasks[0]!.durationMs : this.core.task(d.taskId)?.durationMs) ?? null;
         // No modelled duration: the task uses its whole allowance.
-        const hold = duration === null ? d.timeLimitMs : Math.max(0, Math.round(duration));
+        const hold = d.durationMs === null ? d.timeLimitMs : Math.max(0, Math.round(d.durationMs));
         this.heap.push({ kind: 'end', taskId: d.taskId, start, time: this.now + hold, seq: 0 });
         this.observer.onTaskStart?.(d.taskId, d.jobId, d.node, d.cores, this.now);
         return;
