@@ -356,7 +356,6 @@ export class LiveDriver {
   }
 
   private dispatchStart(d: Extract<Decision, { type: 'start' }>, attempt: number): void {
-    const t = this.core.task(d.taskId);
     const send = (): void => {
       if (this.attempts.get(d.taskId)?.attempt !== attempt) return; // superseded while waiting
       this.inflight.set(d.taskId, { attempt, node: d.node, decidedAt: performance.now() });
@@ -367,8 +366,8 @@ export class LiveDriver {
         cores: d.cores,
         memMb: d.memMb,
         timeLimitMs: d.timeLimitMs,
-        durationMs: t?.durationMs ?? 0,
-        kernel: t?.kernel ?? '',
+        durationMs: d.durationMs ?? 0,
+        kernel: d.kernel ?? '',
         displayId: this.displayOf.get(d.jobId) ?? String(d.jobId),
       });
     };
