@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from './errors.js';
 import { registerUpCommands } from './commands/up.js';
 import { registerSimCommands } from './commands/sim.js';
+import { registerKernelCommands } from './commands/kernel.js';
 
 export function buildProgram(): Command {
   const program = new Command('gsched')
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   // Commands register here, one line each.
   registerUpCommands(program);
   registerSimCommands(program);
+  registerKernelCommands(program);
   return program;
 }
 
