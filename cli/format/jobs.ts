@@ -1,0 +1,64 @@
+// How jobs read in the queue and in show: short state codes, elapsed times, node lists.
+import type { JobState, JobView } from '../../scheduler/core/index.js';
+import { CliError } from '../errors.js';
+import { compressHostlist } from './hostlist.js';
+import { formatDuration } from './units.js';
+
+export const STATE_CODES: Record<JobState, string> = {
+  PENDING: 'PD',
+  RUNNING: 'R',
+  COMPLETED: 'CD',
+  FAILED: 'F',
+  CANCELLED: 'CA',
+  TIMEOUT: 'TO',
+  NODE_FAIL: 'NF',
+};
+/** Completing jobs are a Slurm state the core folds into RUNNING; CG is still accepted as a filter. */
+const EXTRA_CODES: Record<string, JobState> = { CG: 'RUNNING' };
+
+export const ACTIVE_STATES: JobState[] = ['PENDING', 'RUNNING'];
+
+export function stateCode(state: JobState): string {
+  return STATE_CODES[state] ?? state;
+}
+
+/** `--state PD,R` or `--state pending,running` → JobState list. */
+export function parseStateFilter(text: string): JobState[] {
+  const byCode = new Map<string, JobState>(Object.entries(STATE_CODES).map(([s, c]) => [c, s as JobState]));
+  const out = new Set<JobState>();
+  for (const raw of text.split(',')) {
+    const t = raw.trim().toUpperCase();
+    if (t === '') continue;
+    const s = t in STATE_CODES ? (t as JobState) : (byCode.get(t) ?? EXTRA_CODES[t]);
+    if (s === undefined) {
+      throw new CliError(`--state ${text}: expected states like PD,R or pending,running (one of ${Object.keys(STATE_CODES).join(', ')})`, 2);
+    }
+    out.add(s);
+  }
+  if (out.size === 0) throw new CliError(`--state ${text}: expected at least one state`, 2);
+  return [...out];
+}
+
+/** Time in the current state: running time, waiting time, or the run time of a finished job. */
+export function jobElapsedMs(job: JobView, now: number): number {
+  if (job.state === 'PENDING') return now - job.submittedAt;
+  if (job.state === 'RUNNING') return now - (job.startedAt ?? now);
+  const end = job.endedAt ?? now;
+  return end - (job.startedAt ?? end);
+}
+
+export function jobTime(job: JobView, now: number): string {
+  return formatDuration(jobElapsedMs(job, now));
+}
+
+/** The node list when the job holds nodes, else how many tasks are still to place. */
+export function jobNodes(job: JobView): string {
+  if (job.nodes.length > 0) return compressHostlist(job.nodes);
+  return String(job.tasks.filter((t) => t.state === 'PENDING').length || job.tasks.length);
+}
+
+/** Running jobs first, then pending in queue order, then finished ones; ties by id. */
+export function compareJobs(a: JobView, b: JobView): number {
+  const rank = (j: JobView): number => (j.state === 'RUNNING' ? 0 : j.state === 'PENDING' ? 1 : 2);
+  return rank(a) - rank(b) || (a.queuePosition ?? 0) - (b.queuePosition ?? 0) || a.id - b.id;
+}

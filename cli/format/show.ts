@@ -1,0 +1,67 @@
+// gsched show job: scontrol's key=value layout, one topic per line, tasks last.
+import type { JobView, TaskView } from '../../scheduler/core/index.js';
+import { compressHostlist } from './hostlist.js';
+import { stateCode } from './jobs.js';
+import { formatDuration, formatMemMb } from './units.js';
+
+/** Wall-clock instants as scontrol prints them (UTC, to the second); `Unknown` when absent. */
+export function formatInstant(ms: number | null): string {
+  if (ms === null) return 'Unknown';
+  // Clocks that count from the driver's start (not the epoch) print as an offset.
+  if (ms < 1e11) return `+${formatDuration(ms)}`;
+  return new Date(ms).toISOString().slice(0, 19);
+}
+
+/** Priority factors: integers stay integers, fractions get four places. */
+export function formatNumber(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(4).replace(/0+$/, '').replace(/\.$/, '');
+}
+
+function kv(pairs: [string, string | number | null | undefined][]): string {
+  return pairs
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${v === null || v === '' ? '(null)' : v}`)
+    .join(' ');
+}
+
+function taskLine(t: TaskView): string {
+  return kv([
+    [`Task[${t.index}]`, t.name],
+    ['Id', t.id],
+    ['State', t.state],
+    ['Node', t.node],
+    ['NumCPUs', t.cores],
+    ['Mem', formatMemMb(t.memMb)],
+    ['TimeLimit', formatDuration(t.timeLimitMs)],
+    ['Attempts', t.attempts],
+    ['Requeues', t.requeues + t.preemptions],
+    ['StartTime', formatInstant(t.startedAt)],
+    ['EndTime', formatInstant(t.endedAt)],
+  ]);
+}
+
+export function showJob(j: JobView, now: number): string {
+  const p = j.priority;
+  const runMs = j.startedAt === null ? 0 : (j.endedAt ?? now) - j.startedAt;
+  const lines = [
+    kv([['JobId', j.displayId], ['JobName', j.name], ['ArrayJobId', j.arrayJobId ?? undefined], ['ArrayTaskId', j.arrayIndex ?? undefined]]),
+    kv([['Owner', j.owner], ['Account', j.account], ['Partition', j.partition], ['QOS', j.qos], ['Purpose', j.purpose], ['Class', j.class ?? undefined]]),
+    kv([['JobState', j.state], ['ST', stateCode(j.state)], ['Reason', j.reason], ['QueuePosition', j.queuePosition]]),
+    kv([
+      ['Priority', formatNumber(p.total)],
+      ['Age', formatNumber(p.age)],
+      ['Fairshare', formatNumber(p.fairshare)],
+      ['QOSFactor', formatNumber(p.qos)],
+      ['PartitionFactor', formatNumber(p.partition)],
+      ['Size', formatNumber(p.size)],
+    ]),
+    kv([
+      ['Dependency', j.dependencies.length === 0 ? null : j.dependencies.map((d) => `${d.kind}:${d.jobId}`).join(',')],
+      ['Pseudonyms', j.pseudonyms.length],
+    ]),
+    kv([['SubmitTime', formatInstant(j.submittedAt)], ['StartTime', formatInstant(j.startedAt)], ['EndTime', formatInstant(j.endedAt)], ['RunTime', formatDuration(runMs)]]),
+    kv([['NumTasks', j.tasks.length], ['NumCPUs', j.cores], ['NodeList', j.nodes.length === 0 ? null : compressHostlist(j.nodes)]]),
+    ...j.tasks.map(taskLine),
+  ];
+  return lines.map((l, i) => (i === 0 ? l : `   ${l}`)).join('\n') + '\n';
+}

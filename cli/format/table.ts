@@ -1,0 +1,65 @@
+// A small fixed-width table renderer: columns sized to their content, shrunk to fit a
+// terminal when they must (the shrinkable ones first, widest first), truncated cells
+// marked with an ellipsis.
+
+export interface Column {
+  header: string;
+  align?: 'left' | 'right';
+  /** May be truncated to fit the width (names, node lists, reasons). */
+  shrink?: boolean;
+}
+
+export interface TableOptions {
+  /** Total width to fit in; null or absent for no limit. */
+  width?: number | null;
+  /** Spaces between columns. */
+  gap?: number;
+}
+
+const ELLIPSIS = '…';
+const MIN_SHRUNK = 4;
+
+export function renderTable(columns: Column[], rows: string[][], opts: TableOptions = {}): string {
+  const gap = opts.gap ?? 2;
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
+  if (opts.width != null) fit(columns, widths, opts.width - gap * (columns.length - 1));
+  const line = (cells: string[]): string =>
+    columns
+      .map((c, i) => pad(clip(cells[i] ?? '', widths[i] ?? 0), widths[i] ?? 0, c.align ?? 'left'))
+      .join(' '.repeat(gap))
+      .trimEnd();
+  return [line(columns.map((c) => c.header)), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** Narrows shrinkable columns, widest first, until the sum fits `budget` or none can give more. */
+function fit(columns: Column[], widths: number[], budget: number): void {
+  let total = widths.reduce((a, b) => a + b, 0);
+  while (total > budget) {
+    let widest = -1;
+    for (const [i, c] of columns.entries()) {
+      const w = widths[i] ?? 0;
+      const floor = Math.max(MIN_SHRUNK, Math.min(c.header.length, w));
+      if (c.shrink && w > floor && (widest < 0 || w > (widths[widest] ?? 0))) widest = i;
+    }
+    if (widest < 0) return; // nothing left to give: let the terminal wrap
+    widths[widest] = (widths[widest] ?? 0) - 1;
+    total--;
+  }
+}
+
+export function clip(text: string, width: number): string {
+  if (text.length <= width) return text;
+  if (width <= 1) return text.slice(0, width);
+  return text.slice(0, width - 1) + ELLIPSIS;
+}
+
+function pad(text: string, width: number, align: 'left' | 'right'): string {
+  return align === 'right' ? text.padStart(width) : text.padEnd(width);
+}
+
+/** The width tables should fit: the terminal's, else $COLUMNS, else none (piped output is not cut). */
+export function outputWidth(stream: { isTTY?: boolean; columns?: number } = process.stdout, env: NodeJS.ProcessEnv = process.env): number | null {
+  if (stream.isTTY && stream.columns && stream.columns > 0) return stream.columns;
+  const cols = Number(env.COLUMNS);
+  return Number.isInteger(cols) && cols > 0 ? cols : null;
+}
