@@ -76,7 +76,9 @@ export function addConnectionOptions(cmd: Command, { stateFlag = true } = {}): C
 
 /** Resolves flags, then environment, then defaults; the token file is read only when no token is given. */
 export function resolveClientConfig(opts: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): ClientConfig {
-  const rawUrl = opts.url ?? env.GSCHED_URL ?? DEFAULT_URL;
+  // An empty variable counts as unset, as in most shells' ${VAR:-default}.
+  const fromEnv = (name: string): string | undefined => env[name] || undefined;
+  const rawUrl = opts.url ?? fromEnv('GSCHED_URL') ?? DEFAULT_URL;
   let baseUrl: string;
   try {
     const u = new URL(rawUrl);
@@ -91,7 +93,7 @@ export function resolveClientConfig(opts: ConnectionOptions, env: NodeJS.Process
     if (!Number.isFinite(s) || s <= 0) throw new CliError(`--timeout ${opts.timeout}: expected a number of seconds above 0`, 2);
     timeoutMs = Math.round(s * 1000);
   }
-  const token = opts.token ?? env.GSCHED_TOKEN ?? readTokenFile(opts.stateDir ?? opts.state ?? env.GSCHED_STATE ?? DEFAULT_STATE_DIR);
+  const token = opts.token ?? fromEnv('GSCHED_TOKEN') ?? readTokenFile(opts.stateDir ?? opts.state ?? fromEnv('GSCHED_STATE') ?? DEFAULT_STATE_DIR);
   return { baseUrl, token, timeoutMs };
 }
 
