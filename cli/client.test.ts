@@ -87,7 +87,7 @@ describe('ApiClient against a stand-in scheduler', () => {
   it('follows pages until it has every job', async () => {
     const spec = { name: 'p', owner: 'o', account: 'a', partition: 'clinical', qos: 'normal', purpose: 'treatment' as const, pseudonyms: [], tasks: [{ cores: 1, memMb: 1 }] };
     for (let i = 0; i < 7; i++) api.jobs.set(String(9000 + i), fakeJob(9000 + i, spec, 0));
-    const jobs = await client().allJobs({ state: ['PENDING'] }, 3);
+    const { jobs } = await client().allJobs({ state: ['PENDING'] }, 3);
     expect(jobs.filter((j) => j.id >= 9000).map((j) => j.id)).toEqual([9000, 9001, 9002, 9003, 9004, 9005, 9006]);
     expect(api.requests.filter((r) => r.includes('limit=3')).length).toBeGreaterThanOrEqual(3);
   });

@@ -35,6 +35,8 @@ export interface JobList {
   total: number;
   limit: number;
   offset: number;
+  /** The scheduler's clock when it answered, if it says (its clock may run faster than the wall's). */
+  now?: number;
 }
 export interface JobQuery {
   state?: JobState[];
@@ -127,14 +129,16 @@ export class ApiClient {
     const qs = p.toString();
     return this.request('GET', `/api/v1/jobs${qs ? `?${qs}` : ''}`);
   }
-  /** Every job matching `q`, following the server's pages. */
-  async allJobs(q: Omit<JobQuery, 'limit' | 'offset'> = {}, pageSize = 1000): Promise<JobView[]> {
-    const out: JobView[] = [];
+  /** Every job matching `q`, following the server's pages, with the scheduler's clock if it sent one. */
+  async allJobs(q: Omit<JobQuery, 'limit' | 'offset'> = {}, pageSize = 1000): Promise<{ jobs: JobView[]; now: number | null }> {
+    const jobs: JobView[] = [];
+    let now: number | null = null;
     for (let offset = 0; ; ) {
       const page = await this.listJobs({ ...q, limit: pageSize, offset });
-      out.push(...page.jobs);
+      now ??= typeof page.now === 'number' ? page.now : null;
+      jobs.push(...page.jobs);
       offset += page.jobs.length;
-      if (page.jobs.length === 0 || offset >= page.total) return out;
+      if (page.jobs.length === 0 || offset >= page.total) return { jobs, now };
     }
   }
   getJob(id: string): Promise<JobView> {
@@ -205,12 +209,13 @@ export class ApiClient {
       // not problem+json (a proxy, or a crash page): fall back to the status line below
     }
     let detail = problem.detail ?? problem.title ?? `HTTP ${status}`;
-    if (problem.field && !detail.includes(problem.field)) detail = `${problem.field}: ${detail}`;
-    if (status === 401 || status === 403) {
+    const badInput = status === 400 || status === 422;
+    if (badInput && problem.field && !detail.includes(problem.field)) detail = `${problem.field}: ${detail}`;
+    if (status === 401) {
       const how = this.config.token === null ? 'no API token found' : 'the API token was refused';
-      return new CliError(`${detail} (${how}: pass --token, set GSCHED_TOKEN, or point --state at the scheduler's state folder)`, 1);
+      return new CliError(`the scheduler refused the request: ${how} (pass --token, set GSCHED_TOKEN, or point --state at the scheduler's state folder)`, 1);
     }
     // 400/422: the input is wrong, like bad usage; everything else is a failed request.
-    return new CliError(detail, status === 400 || status === 422 ? 2 : 1);
+    return new CliError(detail, badInput ? 2 : 1);
   }
 }

@@ -12,7 +12,7 @@ export function registerCancelCommands(program: Command): void {
     program
       .command('cancel')
       .alias('scancel')
-      .description('cancel jobs (like scancel); an array job id cancels every element')
+      .description('cancel jobs (like scancel)')
       .argument('<ids...>', 'job ids, e.g. 123 or 120_3')
       .option('-q, --quiet', 'print nothing on success'),
   ).action(async (ids: string[], opts: ConnectionOptions & { quiet?: boolean }) => {

@@ -75,13 +75,13 @@ export function registerQueueCommands(program: Command): void {
     const columns = parseQueueFormat(opts.format ?? DEFAULT_QUEUE_FORMAT);
     const state = opts.state !== undefined ? parseStateFilter(opts.state) : opts.all ? undefined : ACTIVE_STATES;
     const client = ApiClient.fromOptions({ ...opts, state: undefined }); // --state filters jobs here
-    const jobs = await client.allJobs({
+    const { jobs, now } = await client.allJobs({
       ...(state ? { state } : {}),
       ...(opts.account ? { account: opts.account } : {}),
       ...(opts.partition ? { partition: opts.partition } : {}),
       ...(opts.owner ? { owner: opts.owner } : {}),
     });
     if (opts.json) return printJson(jobs);
-    print(renderQueue(jobs, columns, Date.now(), outputWidth()));
+    print(renderQueue(jobs, columns, now ?? Date.now(), outputWidth()));
   });
 }
