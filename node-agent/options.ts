@@ -1,0 +1,95 @@
+// Command-line flags of the node agent, checked into AgentOptions-ready values.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { ClusterConfig } from '../scheduler/core/index.js';
+import type { NodeResources, TlsFiles } from '../proto/index.js';
+import { AgentConfigError } from './errors.js';
+
+export interface AgentFlags {
+  scheduler: string;
+  name: string;
+  container: string;
+  nodes: NodeResources[];
+  joinToken: string;
+  timeScale: number | null;
+  defaultDurationMs: number;
+  threads: number | undefined;
+  logLevel: string;
+  tls: TlsFiles;
+  clusterPath: string | undefined;
+}
+
+export const USAGE = `usage: node-agent --scheduler HOST:PORT --name NAME --container C [--nodes N1,N2] --join-token-file FILE
+  [--cluster FILE] [--time-scale X] [--default-duration-ms MS] [--threads N] [--log-level info]
+  [--tls-ca FILE] [--tls-cert FILE --tls-key FILE]`;
+
+export function parseAgentArgs(argv: string[], loadConfig: (path?: string) => ClusterConfig): AgentFlags {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        scheduler: { type: 'string', default: '127.0.0.1:8471' },
+        name: { type: 'string' },
+        container: { type: 'string' },
+        nodes: { type: 'string' },
+        'join-token-file': { type: 'string', default: './var/join-token' },
+        cluster: { type: 'string' },
+        'time-scale': { type: 'string' },
+        'default-duration-ms': { type: 'string', default: '1000' },
+        threads: { type: 'string' },
+        'log-level': { type: 'string', default: 'info' },
+        'tls-ca': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+      },
+    }));
+  } catch (err) {
+    throw new AgentConfigError(`${(err as Error).message}\n${USAGE}`);
+  }
+  if (!values.container) throw new AgentConfigError(`--container is required\n${USAGE}`);
+  const container = values.container;
+  const name = values.name ?? `agent-${container}`;
+  const config = loadConfig(values.cluster);
+  const inContainer = config.nodes.filter((n) => n.container === container);
+  if (inContainer.length === 0) {
+    throw new AgentConfigError(`--container ${container}: no such container in cluster ${config.name} (${[...new Set(config.nodes.map((n) => n.container))].join(', ')})`);
+  }
+  let chosen = inContainer;
+  if (values.nodes !== undefined) {
+    const wanted = values.nodes.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    chosen = wanted.map((w) => {
+      const n = inContainer.find((x) => x.name === w);
+      if (!n) throw new AgentConfigError(`--nodes: ${w} is not a node of container ${container}`);
+      return n;
+    });
+    if (chosen.length === 0) throw new AgentConfigError('--nodes lists no node');
+  }
+  let joinToken: string;
+  try {
+    joinToken = readFileSync(values['join-token-file'], 'utf8').trim();
+  } catch (err) {
+    throw new AgentConfigError(`--join-token-file ${values['join-token-file']}: ${(err as Error).message} (the scheduler writes <state>/join-token on first start)`);
+  }
+  const timeScale = values['time-scale'] === undefined ? null : positive(values['time-scale'], '--time-scale');
+  return {
+    scheduler: values.scheduler,
+    name,
+    container,
+    nodes: chosen.map((n) => ({ name: n.name, cores: n.cores, memMb: n.memMb })),
+    joinToken,
+    timeScale,
+    defaultDurationMs: positive(values['default-duration-ms'], '--default-duration-ms'),
+    threads: values.threads === undefined ? undefined : Math.floor(positive(values.threads, '--threads')),
+    logLevel: values['log-level'],
+    tls: { ca: values['tls-ca'], cert: values['tls-cert'], key: values['tls-key'] },
+    clusterPath: values.cluster,
+  };
+}
+
+function positive(text: string, flag: string): number {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v <= 0) throw new AgentConfigError(`${flag} must be a positive number, got ${JSON.stringify(text)}`);
+  return v;
+}

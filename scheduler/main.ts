@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// The scheduler process: `node dist/scheduler/main.js --state ./var ...` (see README.md).
+// Prints one JSON line `{"msg":"scheduler ready","http":...,"grpc":...}` when it serves.
+// Exit codes: 0 stopped by a signal, 1 failure (port in use, state folder unusable), 2 bad flags.
+import { pino } from 'pino';
+import { PortInUseError, startScheduler } from './process.js';
+import { SchedulerFlagError, parseSchedulerArgs } from './process-options.js';
+
+async function main(): Promise<void> {
+  let flags;
+  try {
+    flags = parseSchedulerArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`scheduler: ${(err as Error).message}\n`);
+    process.exit(err instanceof SchedulerFlagError ? 2 : 1);
+  }
+  const log = pino({ name: 'scheduler', level: flags.logLevel });
+  let running;
+  try {
+    running = await startScheduler(flags, log);
+  } catch (err) {
+    process.stderr.write(`scheduler: ${(err as Error).message}\n`);
+    if (!(err instanceof PortInUseError)) log.fatal({ err }, 'cannot start');
+    process.exit(1);
+  }
+  const r = running;
+  r.driver.onFatal(() => void r.stop().finally(() => process.exit(1)));
+  log.info({ http: r.httpUrl, grpc: r.grpcAddress, state: flags.stateDir, timeScale: flags.timeScale }, 'scheduler ready');
+  const stop = (signal: string): void => {
+    log.info({ signal }, 'stopping');
+    void r.stop().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+void main();

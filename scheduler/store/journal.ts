@@ -1,0 +1,95 @@
+// The scheduler's durable state in lmdb: an append-only journal of accepted events and
+// schedule passes (replayed into a fresh core on restart), job records for accounting,
+// and display-id → job-id lookups.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import type { CoreEvent, JobView, Ms, TaskOutcome } from '../core/index.js';
+import { StateDirError } from './errors.js';
+
+/** What an agent reported for one finished attempt. */
+export interface TaskResult {
+  taskId: number;
+  attempt: number;
+  node: string;
+  outcome: TaskOutcome | 'cancelled';
+  cpuMs: number;
+  wallMs: number;
+  kernel: string;
+  summary: unknown;
+  error?: string;
+}
+
+/** One journal entry: an event the core accepted, or a schedule pass, each at its `now`. */
+export type JournalRecord =
+  | { k: 'e'; now: Ms; event: CoreEvent; result?: TaskResult }
+  | { k: 's'; now: Ms };
+
+/** A terminal job as kept for accounting. */
+export type JobRecord = JobView & { results: TaskResult[] };
+
+export class Store {
+  private readonly root: RootDatabase;
+  private readonly journal: Database<JournalRecord, number>;
+  private readonly jobs: Database<JobRecord, number>;
+  private readonly displayIds: Database<number, string>;
+  private nextSeq: number;
+
+  constructor(readonly dir: string) {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      this.root = open({ path: join(dir, 'gsched.lmdb') });
+    } catch (err) {
+      throw new StateDirError(dir, (err as Error).message);
+    }
+    this.journal = this.root.openDB<JournalRecord, number>({ name: 'journal' });
+    this.jobs = this.root.openDB<JobRecord, number>({ name: 'jobs' });
+    this.displayIds = this.root.openDB<number, string>({ name: 'display-ids' });
+    let last = 0;
+    for (const key of this.journal.getKeys({ reverse: true, limit: 1 })) last = key;
+    this.nextSeq = last + 1;
+  }
+
+  get journalLength(): number {
+    return this.nextSeq - 1;
+  }
+
+  /** Appends in order; resolves once the record (and all before it) is committed to disk. */
+  append(record: JournalRecord): Promise<void> {
+    return this.journal.put(this.nextSeq++, record).then(() => undefined);
+  }
+
+  *replay(): Iterable<{ seq: number; record: JournalRecord }> {
+    for (const { key, value } of this.journal.getRange()) yield { seq: key, record: value };
+  }
+
+  putJob(record: JobRecord): Promise<void> {
+    return this.jobs.put(record.id, record).then(() => undefined);
+  }
+
+  job(id: number): JobRecord | undefined {
+    return this.jobs.get(id);
+  }
+
+  /** Job records, newest first. */
+  *jobsNewestFirst(): Iterable<JobRecord> {
+    for (const { value } of this.jobs.getRange({ reverse: true })) yield value;
+  }
+
+  putDisplayId(displayId: string, jobId: number): Promise<void> {
+    return this.displayIds.put(displayId, jobId).then(() => undefined);
+  }
+
+  jobIdOf(displayId: string): number | undefined {
+    return this.displayIds.get(displayId);
+  }
+
+  /** Waits for every write issued so far. */
+  async flushed(): Promise<void> {
+    await this.root.flushed;
+  }
+
+  async close(): Promise<void> {
+    await this.root.close();
+  }
+}
