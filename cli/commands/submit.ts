@@ -1,6 +1,7 @@
 // gsched submit: the sbatch of gsched. Options come from flags and from the script's
 // leading `#GSCHED` lines; flags win.
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { basename } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ApiClient, addConnectionOptions, type ConnectionOptions, type SubmitResponse } from '../client.js';
@@ -63,6 +64,14 @@ export function submittedMessage(r: SubmitResponse, array: boolean): string {
   return `Submitted job ${first ?? r.jobIds[0] ?? '?'}`;
 }
 
+function loginName(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined; // no passwd entry (some containers): --owner or $USER then
+  }
+}
+
 interface SubmitOptions extends SubmitFlags, ConnectionOptions {
   json?: boolean;
   parsable?: boolean;
@@ -94,6 +103,7 @@ export function registerSubmitCommands(program: Command): void {
       const spec = buildJobSpec({ ...fromScript, ...given }, {
         env: process.env,
         defaultName: script === undefined ? 'job' : basename(script),
+        defaultOwner: loginName(),
       });
       const res = await ApiClient.fromOptions({ url, token, state, stateDir, timeout }).submit(spec);
       if (json) return printJson(res);

@@ -39,12 +39,20 @@ export function parseStateFilter(text: string): JobState[] {
   return [...out];
 }
 
+/** When the job started: its own start, else its first task's (accounting records may lack the former). */
+export function jobStartedAt(job: JobView): number | null {
+  if (job.startedAt !== null) return job.startedAt;
+  const starts = job.tasks.map((t) => t.startedAt).filter((t): t is number => t !== null);
+  return starts.length === 0 ? null : Math.min(...starts);
+}
+
 /** Time in the current state: running time, waiting time, or the run time of a finished job. */
 export function jobElapsedMs(job: JobView, now: number): number {
   if (job.state === 'PENDING') return now - job.submittedAt;
-  if (job.state === 'RUNNING') return now - (job.startedAt ?? now);
+  const start = jobStartedAt(job);
+  if (job.state === 'RUNNING') return now - (start ?? now);
   const end = job.endedAt ?? now;
-  return end - (job.startedAt ?? end);
+  return end - (start ?? end);
 }
 
 export function jobTime(job: JobView, now: number): string {

@@ -1,7 +1,7 @@
 // gsched show job: scontrol's key=value layout, one topic per line, tasks last.
 import type { JobView, TaskView } from '../../scheduler/core/index.js';
 import { compressHostlist } from './hostlist.js';
-import { stateCode } from './jobs.js';
+import { jobElapsedMs, jobStartedAt, stateCode } from './jobs.js';
 import { formatDuration, formatMemMb } from './units.js';
 
 /** Wall-clock instants as scontrol prints them (UTC, to the second); `Unknown` when absent. */
@@ -42,7 +42,7 @@ function taskLine(t: TaskView): string {
 
 export function showJob(j: JobView, now: number): string {
   const p = j.priority;
-  const runMs = j.startedAt === null ? 0 : (j.endedAt ?? now) - j.startedAt;
+  const runMs = j.state === 'PENDING' ? 0 : jobElapsedMs(j, now);
   const lines = [
     kv([['JobId', j.displayId], ['JobName', j.name], ['ArrayJobId', j.arrayJobId ?? undefined], ['ArrayTaskId', j.arrayIndex ?? undefined]]),
     kv([['Owner', j.owner], ['Account', j.account], ['Partition', j.partition], ['QOS', j.qos], ['Purpose', j.purpose], ['Class', j.class ?? undefined]]),
@@ -59,7 +59,7 @@ export function showJob(j: JobView, now: number): string {
       ['Dependency', j.dependencies.length === 0 ? null : j.dependencies.map((d) => `${d.kind}:${d.jobId}`).join(',')],
       ['Pseudonyms', j.pseudonyms.length],
     ]),
-    kv([['SubmitTime', formatInstant(j.submittedAt)], ['StartTime', formatInstant(j.startedAt)], ['EndTime', formatInstant(j.endedAt)], ['RunTime', formatDuration(runMs)]]),
+    kv([['SubmitTime', formatInstant(j.submittedAt)], ['StartTime', formatInstant(jobStartedAt(j))], ['EndTime', formatInstant(j.endedAt)], ['RunTime', formatDuration(runMs)]]),
     kv([['NumTasks', j.tasks.length], ['NumCPUs', j.cores], ['NodeList', j.nodes.length === 0 ? null : compressHostlist(j.nodes)]]),
     ...j.tasks.map(taskLine),
   ];

@@ -123,6 +123,8 @@ export interface SpecContext {
   env: NodeJS.ProcessEnv;
   /** Name used when --name is not given (the script's file name, or `job`). */
   defaultName: string;
+  /** Owner when neither --owner nor $USER/$LOGNAME is given (the login name). */
+  defaultOwner?: string;
 }
 
 export function buildJobSpec(f: SubmitFlags, ctx: SpecContext): JobSpec {
@@ -163,8 +165,8 @@ export function buildJobSpec(f: SubmitFlags, ctx: SpecContext): JobSpec {
 
   const name = f.name ?? ctx.defaultName;
   if (name.trim() === '') throw new CliError('--name: expected a non-empty name', 2);
-  const owner = f.owner ?? ctx.env.USER ?? ctx.env.LOGNAME;
-  if (owner === undefined || owner.trim() === '') throw new CliError('--owner is required when $USER is not set', 2);
+  const owner = f.owner ?? (ctx.env.USER || undefined) ?? (ctx.env.LOGNAME || undefined) ?? ctx.defaultOwner;
+  if (owner === undefined || owner.trim() === '') throw new CliError('--owner is required (no $USER to default to)', 2);
 
   const spec: JobSpec = {
     name,
