@@ -57,7 +57,16 @@ async function stopAll(children: ChildProcess[]): Promise<void> {
   );
 }
 
-export async function startLiveProcesses(opts: { cluster: string; containers: string[]; timeScale: number }): Promise<LiveProcesses> {
+export interface LiveProcessOptions {
+  cluster: string;
+  containers: string[];
+  timeScale: number;
+  /** Extra flags for the scheduler and for each agent. */
+  schedulerArgs?: string[];
+  agentArgs?: string[];
+}
+
+export async function startLiveProcesses(opts: LiveProcessOptions): Promise<LiveProcesses> {
   const state = mkdtempSync(join(tmpdir(), 'gsched-e2e-'));
   const children: ChildProcess[] = [];
   const stop = async (): Promise<void> => {
@@ -68,7 +77,7 @@ export async function startLiveProcesses(opts: { cluster: string; containers: st
   try {
     const ready = await startUntil(
       'scheduler/main.ts',
-      ['--http-port', '0', '--grpc-port', '0', '--state', state, '--cluster', opts.cluster, '--time-scale', String(opts.timeScale), '--log-level', 'info'],
+      ['--http-port', '0', '--grpc-port', '0', '--state', state, '--cluster', opts.cluster, '--time-scale', String(opts.timeScale), '--log-level', 'info', ...(opts.schedulerArgs ?? [])],
       'scheduler ready',
       children,
     );
@@ -76,7 +85,7 @@ export async function startLiveProcesses(opts: { cluster: string; containers: st
       opts.containers.map((c) =>
         startUntil(
           'node-agent/main.ts',
-          ['--scheduler', String(ready.grpc), '--container', c, '--cluster', opts.cluster, '--join-token-file', join(state, 'join-token'), '--threads', '1', '--log-level', 'info'],
+          ['--scheduler', String(ready.grpc), '--container', c, '--cluster', opts.cluster, '--join-token-file', join(state, 'join-token'), '--threads', '1', '--log-level', 'info', ...(opts.agentArgs ?? [])],
           'registered with scheduler',
           children,
         ),
