@@ -1,0 +1,795 @@
+// The scheduling core: a deterministic step machine. Events and the time they happened go
+// in; decisions and "wake me at t" come out. No I/O, no clocks, no randomness: the simulator
+// and the live scheduler drive this same class, and the same inputs give the same decisions.
+import { FairShare, type FairShareView } from './fairshare.js';
+import { MinHeap } from './heap.js';
+import { findVictims, pickNode, type Reservation } from './placement.js';
+import { NodeProfile, reserveEarliest } from './reservation.js';
+import { queueBefore, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type TaskRt } from './state.js';
+import type {
+  ClusterConfig,
+  ClusterView,
+  ConsentStatus,
+  CoreEvent,
+  CoreRejection,
+  Decision,
+  EventResult,
+  JobState,
+  JobView,
+  Ms,
+  NodeView,
+  PendingReason,
+  PriorityBreakdown,
+  QosSpec,
+  StepResult,
+  TaskView,
+} from './types.js';
+import { validateJob, type CleanJob } from './validate.js';
+import { clusterView, jobView, nodeView, taskView } from './views.js';
+
+/** Priorities are recomputed at most this often (Slurm's PriorityCalcPeriod). */
+export const PRIORITY_PERIOD_MS = 60_000;
+/** A task requeued more often than this after node failures fails its job with NODE_FAIL. */
+export const MAX_NODE_REQUEUES = 5;
+
+export interface RunningTaskView {
+  taskId: number;
+  jobId: number;
+  node: string;
+  cores: number;
+  memMb: number;
+  startedAt: Ms;
+  timeLimitMs: Ms;
+  durationMs: Ms | null;
+  kernel: string | null;
+  /** How many times this task has been started; distinguishes a stale report from a current one. */
+  starts: number;
+}
+
+export interface JobFilter {
+  states?: JobState[];
+  account?: string;
+  partition?: string;
+  owner?: string;
+}
+
+interface Deadline {
+  at: Ms;
+  task: TaskRt;
+  starts: number;
+}
+
+const ok: EventResult = { ok: true };
+const reject = (error: CoreRejection): EventResult => ({ ok: false, error });
+
+export class SchedulerCore {
+  readonly config: ClusterConfig;
+  private readonly nodeList: NodeRt[];
+  private readonly nodeByName = new Map<string, NodeRt>();
+  private readonly containers: string[];
+  private readonly partitions = new Map<string, PartitionRt>();
+  private readonly qos = new Map<string, QosSpec>();
+  private readonly accounts: Map<string, ClusterConfig['accounts'][number]>;
+  private readonly fs: FairShare;
+  private readonly byId = new Map<number, JobRt>();
+  private readonly tasks = new Map<number, TaskRt>();
+  /** Final states of jobs the driver asked us to forget, for dependency checks. */
+  private readonly ended = new Map<number, JobState>();
+  private readonly consent = new Map<string, ConsentStatus>();
+  /** owner + name → ids of its unfinished singleton jobs, oldest first. */
+  private readonly singletons = new Map<string, number[]>();
+  /** Pending jobs in queue order; entries whose job no longer waits are dropped on the next pass. */
+  private pending: JobRt[] = [];
+  /** Jobs that became pending while a pass was walking the queue. */
+  private late: JobRt[] = [];
+  private inPass = false;
+  private readonly deadlines = new MinHeap<Deadline>((a, b) => a.at < b.at || (a.at === b.at && a.task.id < b.task.id));
+  private outbox: Decision[] = [];
+  private nextJobId = 1;
+  private nextTaskId = 1;
+  private now: Ms = 0;
+  private lastPriority: Ms = -Infinity;
+  private readonly weighted: boolean;
+  private readonly clusterCores: number;
+  private maxFree = 0;
+  private maxFreeStale = true;
+
+  constructor(config: ClusterConfig) {
+    this.config = config;
+    this.containers = [...new Set(config.nodes.map((n) => n.container))];
+    this.nodeList = config.nodes.map((spec, idx) => ({
+      spec,
+      idx,
+      containerIdx: this.containers.indexOf(spec.container),
+      warm: spec.cooling === 'warm-water',
+      freeCores: spec.cores,
+      freeMem: spec.memMb,
+      up: true,
+      drain: false,
+      running: new Set<TaskRt>(),
+    }));
+    for (const n of this.nodeList) this.nodeByName.set(n.spec.name, n);
+    // Static preference order: warm-water nodes first, then configuration order.
+    const preferred = [...this.nodeList].sort((a, b) => Number(b.warm) - Number(a.warm) || a.idx - b.idx);
+    for (const spec of config.partitions) {
+      const nodes = preferred.filter((n) => spec.containers.length === 0 || spec.containers.includes(n.spec.container));
+      this.partitions.set(spec.name, {
+        spec,
+        nodes,
+        maxCores: Math.max(0, ...nodes.map((n) => n.spec.cores)),
+        maxMem: Math.max(0, ...nodes.map((n) => n.spec.memMb)),
+      });
+    }
+    for (const q of config.qos) this.qos.set(q.name, q);
+    this.accounts = new Map(config.accounts.map((a) => [a.name, a]));
+    const w = config.scheduler.weights;
+    this.fs = new FairShare(config.accounts, w.usageHalfLifeMs);
+    this.weighted = w.age + w.fairshare + w.qos + w.partition + w.size > 0;
+    this.clusterCores = this.nodeList.reduce((s, n) => s + n.spec.cores, 0);
+  }
+
+  // ------------------------------------------------------------------ events
+
+  /** Applies one event at `now`. Bad input is refused with a reason, never thrown. */
+  apply(event: CoreEvent, now: Ms): EventResult {
+    this.advance(now);
+    if (typeof event !== 'object' || event === null) return reject({ code: 'INVALID_STATE', message: 'an event must be an object with a type' });
+    switch (event.type) {
+      case 'submit':
+        return this.submit(event.job);
+      case 'cancel':
+        return this.cancel(event.jobId);
+      case 'taskEnded':
+        return this.taskEnded(event.taskId, event.outcome);
+      case 'nodeDown':
+      case 'nodeUp':
+      case 'drain':
+      case 'resume':
+        return this.nodeEvent(event.type, event.node);
+      case 'consent':
+        return this.setConsent(event.pseudonym, event.status);
+      case 'requeue': {
+        const t = this.tasks.get(event.taskId);
+        if (!t) return reject({ code: 'UNKNOWN_TASK', field: 'taskId', message: `task ${event.taskId} does not exist` });
+        if (t.state !== 'RUNNING') return reject({ code: 'INVALID_STATE', field: 'taskId', message: `task ${t.id} is ${t.state}, not RUNNING` });
+        this.requeueLost(t);
+        return ok;
+      }
+      case 'forget':
+        return this.forget(event.jobId);
+      default:
+        return reject({ code: 'INVALID_STATE', field: 'type', message: `unknown event type ${JSON.stringify((event as { type: unknown }).type)}` });
+    }
+  }
+
+  /** Applies each event, then runs one scheduling pass. */
+  step(now: Ms, events: CoreEvent[]): StepResult & { results: EventResult[] } {
+    const results = events.map((e) => this.apply(e, now));
+    return { ...this.schedule(now), results };
+  }
+
+  private advance(now: Ms): void {
+    if (Number.isFinite(now) && now > this.now) this.now = Math.floor(now);
+    this.fs.accrue(this.now);
+  }
+
+  private submit(raw: unknown): EventResult {
+    const clean = validateJob(raw, {
+      partitions: this.partitions,
+      qos: this.qos,
+      hasAccount: (a) => this.accounts.has(a),
+      jobKnown: (id) => this.byId.has(id) || this.ended.has(id),
+      consentOf: (p) => this.consent.get(p) ?? null,
+    });
+    if (!('tasks' in clean)) return reject(clean);
+    if (clean.array === null) return { ok: true, jobIds: [this.createJob(clean, null, null)] };
+    const baseId = this.nextJobId;
+    const group: ArrayGroup = { baseId, limit: clean.array.limit, running: 0 };
+    return { ok: true, jobIds: clean.array.indices.map((i) => this.createJob(clean, group, i)) };
+  }
+
+  private createJob(c: CleanJob, array: ArrayGroup | null, arrayIndex: number | null): number {
+    const id = this.nextJobId++;
+    const job: JobRt = {
+      id,
+      displayId: array === null ? String(id) : `${array.baseId}_${arrayIndex}`,
+      name: c.name,
+      owner: c.owner,
+      account: this.accounts.get(c.account) as JobRt['account'],
+      partition: c.partition,
+      qos: c.qos,
+      purpose: c.purpose,
+      pseudonyms: c.pseudonyms,
+      cls: c.cls,
+      deps: c.deps,
+      singleton: c.singleton,
+      array,
+      arrayIndex,
+      submittedAt: this.now,
+      tasks: [],
+      totalCores: c.tasks.reduce((s, t) => s + t.cores, 0),
+      state: 'PENDING',
+      startedAt: null,
+      endedAt: null,
+      ready: [],
+      pendingCount: c.tasks.length,
+      runningCount: 0,
+      completedCount: 0,
+      container: -1,
+      reason: 'Priority',
+      prio: ZERO_PRIORITY,
+      queued: false,
+    };
+    for (const [index, t] of c.tasks.entries()) {
+      const task: TaskRt = {
+        id: this.nextTaskId++,
+        job,
+        index,
+        name: t.name,
+        cores: t.cores,
+        memMb: t.memMb,
+        timeLimitMs: t.timeLimitMs,
+        after: t.after,
+        next: [],
+        waitingOn: t.after.length,
+        retriesLeft: t.retries,
+        durationMs: t.durationMs,
+        kernel: t.kernel,
+        state: 'PENDING',
+        node: null,
+        startedAt: null,
+        endedAt: null,
+        starts: 0,
+        attempts: 1,
+        preemptions: 0,
+        requeues: 0,
+      };
+      job.tasks.push(task);
+      this.tasks.set(task.id, task);
+    }
+    for (const t of job.tasks) for (const a of t.after) (job.tasks[a] as TaskRt).next.push(t.index);
+    job.ready = job.tasks.filter((t) => t.waitingOn === 0);
+    if (job.singleton) {
+      const key = `${job.owner}\u0000${job.name}`;
+      const list = this.singletons.get(key) ?? [];
+      list.push(id);
+      this.singletons.set(key, list);
+    }
+    this.byId.set(id, job);
+    job.prio = this.priorityOf(job);
+    this.enqueue(job);
+    return id;
+  }
+
+  private cancel(jobId: unknown): EventResult {
+    const job = typeof jobId === 'number' ? this.byId.get(jobId) : undefined;
+    if (!job) {
+      const st = typeof jobId === 'number' ? this.ended.get(jobId) : undefined;
+      if (st) return reject({ code: 'INVALID_STATE', field: 'jobId', message: `job ${String(jobId)} already ended (${st})` });
+      return reject({ code: 'UNKNOWN_JOB', field: 'jobId', message: `job ${String(jobId)} does not exist` });
+    }
+    if (TERMINAL.has(job.state)) return reject({ code: 'INVALID_STATE', field: 'jobId', message: `job ${job.displayId} already ended (${job.state})` });
+    this.endJob(job, 'CANCELLED', 'cancelled');
+    return ok;
+  }
+
+  private taskEnded(taskId: unknown, outcome: unknown): EventResult {
+    const t = typeof taskId === 'number' ? this.tasks.get(taskId) : undefined;
+    if (!t) return reject({ code: 'UNKNOWN_TASK', field: 'taskId', message: `task ${String(taskId)} does not exist` });
+    if (outcome !== 'completed' && outcome !== 'failed') {
+      return reject({ code: 'INVALID_STATE', field: 'outcome', message: `outcome must be "completed" or "failed"` });
+    }
+    if (t.state !== 'RUNNING') return reject({ code: 'INVALID_STATE', field: 'taskId', message: `task ${t.id} is ${t.state}, not RUNNING` });
+    const job = t.job;
+    this.release(t);
+    if (outcome === 'completed') {
+      t.state = 'COMPLETED';
+      job.completedCount++;
+      for (const i of t.next) {
+        const n = job.tasks[i] as TaskRt;
+        if (--n.waitingOn === 0 && n.state === 'PENDING') insertByIndex(job.ready, n);
+      }
+      if (job.completedCount === job.tasks.length) this.endJob(job, 'COMPLETED', null);
+      else this.enqueue(job);
+    } else if (t.retriesLeft > 0) {
+      // Retry with doubled memory, capped by the largest node that has the cores.
+      t.retriesLeft--;
+      t.attempts++;
+      t.memMb = Math.min(t.memMb * 2, maxMemFor(job.partition, t.cores));
+      this.backToQueue(t);
+    } else {
+      t.state = 'FAILED';
+      this.endJob(job, 'FAILED', 'failed-sibling');
+    }
+    return ok;
+  }
+
+  private nodeEvent(type: 'nodeDown' | 'nodeUp' | 'drain' | 'resume', name: unknown): EventResult {
+    const n = typeof name === 'string' ? this.nodeByName.get(name) : undefined;
+    if (!n) return reject({ code: 'UNKNOWN_NODE', field: 'node', message: `node ${String(name)} does not exist` });
+    if (type === 'nodeDown') {
+      if (n.up) {
+        n.up = false;
+        for (const t of [...n.running]) this.requeueLost(t);
+      }
+    } else if (type === 'nodeUp') n.up = true;
+    else n.drain = type === 'drain';
+    this.maxFreeStale = true;
+    return ok;
+  }
+
+  private setConsent(pseudonym: unknown, status: unknown): EventResult {
+    if (typeof pseudonym !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(pseudonym) || /^\d{6}-?\d{4}$/.test(pseudonym)) {
+      return reject({ code: 'INVALID_STATE', field: 'pseudonym', message: 'consent needs a patient pseudonym of 1-64 letters, digits, _ or - (never a CPR number)' });
+    }
+    if (status !== 'granted' && status !== 'restricted' && status !== 'withdrawn') {
+      return reject({ code: 'INVALID_STATE', field: 'status', message: 'consent status must be granted, restricted or withdrawn' });
+    }
+    this.consent.set(pseudonym, status);
+    return ok;
+  }
+
+  private forget(jobId: unknown): EventResult {
+    const job = typeof jobId === 'number' ? this.byId.get(jobId) : undefined;
+    if (!job) return reject({ code: 'UNKNOWN_JOB', field: 'jobId', message: `job ${String(jobId)} is not in memory` });
+    if (!TERMINAL.has(job.state)) return reject({ code: 'INVALID_STATE', field: 'jobId', message: `job ${job.displayId} is ${job.state}; only ended jobs can be forgotten` });
+    for (const t of job.tasks) this.tasks.delete(t.id);
+    this.byId.delete(job.id);
+    this.ended.set(job.id, job.state);
+    return ok;
+  }
+
+  // ------------------------------------------------------------------ task and job lifecycle
+
+  private start(t: TaskRt, n: NodeRt): void {
+    const job = t.job;
+    n.freeCores -= t.cores;
+    n.freeMem -= t.memMb;
+    n.running.add(t);
+    if (n.freeCores + t.cores >= this.maxFree) this.maxFreeStale = true;
+    t.state = 'RUNNING';
+    t.node = n;
+    t.startedAt = this.now;
+    t.endedAt = null;
+    t.starts++;
+    job.pendingCount--;
+    if (job.runningCount++ === 0 && job.array) job.array.running++;
+    job.state = 'RUNNING';
+    if (job.startedAt === null) job.startedAt = this.now;
+    if (job.container < 0) job.container = n.containerIdx;
+    this.fs.running(job.account.name, t.cores);
+    this.deadlines.push({ at: this.now + t.timeLimitMs, task: t, starts: t.starts });
+    this.outbox.push({ type: 'start', taskId: t.id, jobId: job.id, node: n.spec.name, cores: t.cores, memMb: t.memMb, timeLimitMs: t.timeLimitMs });
+  }
+
+  /** Gives a running task's resources back. The caller sets the task's new state. */
+  private release(t: TaskRt): void {
+    const n = t.node;
+    const job = t.job;
+    if (n) {
+      n.freeCores += t.cores;
+      n.freeMem += t.memMb;
+      n.running.delete(t);
+      if (n.up && !n.drain && n.freeCores > this.maxFree) this.maxFree = n.freeCores;
+    }
+    t.node = null;
+    t.endedAt = this.now;
+    this.fs.running(job.account.name, -t.cores);
+    if (--job.runningCount === 0) {
+      if (job.array) job.array.running--;
+      if (job.state === 'RUNNING') job.state = 'PENDING';
+    }
+  }
+
+  /** A task goes back to waiting (retry, preemption, lost node): ready again at once. */
+  private backToQueue(t: TaskRt): void {
+    t.state = 'PENDING';
+    t.job.pendingCount++;
+    insertByIndex(t.job.ready, t);
+    this.enqueue(t.job);
+  }
+
+  private requeueLost(t: TaskRt): void {
+    this.release(t);
+    t.requeues++;
+    if (t.requeues > MAX_NODE_REQUEUES) {
+      t.state = 'FAILED';
+      this.endJob(t.job, 'NODE_FAIL', 'failed-sibling');
+    } else this.backToQueue(t);
+  }
+
+  /** Ends a job: running tasks are stopped (with `killReason`), waiting ones cancelled. */
+  private endJob(job: JobRt, state: JobState, killReason: 'cancelled' | 'timeout' | 'failed-sibling' | null): void {
+    for (const t of job.tasks) {
+      if (t.state === 'RUNNING') {
+        const node = t.node as NodeRt;
+        this.release(t);
+        t.state = 'CANCELLED';
+        this.outbox.push({ type: 'kill', taskId: t.id, jobId: job.id, node: node.spec.name, reason: killReason ?? 'cancelled' });
+      } else if (t.state === 'PENDING') {
+        t.state = 'CANCELLED';
+        t.endedAt = this.now;
+      }
+    }
+    job.pendingCount = 0;
+    job.ready = [];
+    job.state = state;
+    job.endedAt = this.now;
+    if (job.singleton) {
+      const key = `${job.owner}\u0000${job.name}`;
+      const list = (this.singletons.get(key) ?? []).filter((id) => id !== job.id);
+      if (list.length > 0) this.singletons.set(key, list);
+      else this.singletons.delete(key);
+    }
+    this.outbox.push({ type: 'jobEnded', jobId: job.id, state });
+  }
+
+  private enqueue(job: JobRt): void {
+    if (job.queued || job.pendingCount === 0 || TERMINAL.has(job.state)) return;
+    job.queued = true;
+    if (this.inPass) this.late.push(job);
+    else insertSorted(this.pending, job);
+  }
+
+  // ------------------------------------------------------------------ scheduling
+
+  /** One pass at `now`: time limits, then placement under the configured policy. */
+  schedule(now: Ms): StepResult {
+    this.advance(now);
+    this.expireTimeLimits();
+    if (this.weighted && this.now - this.lastPriority >= PRIORITY_PERIOD_MS) this.reprioritize();
+    this.inPass = true;
+    try {
+      if (this.config.scheduler.policy === 'conservative') this.passConservative();
+      else this.passEasyOrFcfs(this.config.scheduler.policy === 'fcfs');
+    } finally {
+      this.inPass = false;
+      for (const j of this.late) insertSorted(this.pending, j);
+      this.late = [];
+    }
+    const decisions = this.outbox;
+    this.outbox = [];
+    return { decisions, wakeAt: this.nextDeadline() };
+  }
+
+  private expireTimeLimits(): void {
+    for (let d = this.deadlines.peek(); d !== undefined && d.at <= this.now; d = this.deadlines.peek()) {
+      this.deadlines.pop();
+      const t = d.task;
+      if (t.state !== 'RUNNING' || t.starts !== d.starts) continue; // stale: it ended or restarted
+      const node = t.node as NodeRt;
+      this.release(t);
+      t.state = 'TIMEOUT';
+      this.outbox.push({ type: 'kill', taskId: t.id, jobId: t.job.id, node: node.spec.name, reason: 'timeout' });
+      this.endJob(t.job, 'TIMEOUT', 'failed-sibling');
+    }
+  }
+
+  private nextDeadline(): Ms | null {
+    for (let d = this.deadlines.peek(); d !== undefined; d = this.deadlines.peek()) {
+      if (d.task.state === 'RUNNING' && d.task.starts === d.starts) return d.at;
+      this.deadlines.pop();
+    }
+    return null;
+  }
+
+  private reprioritize(): void {
+    this.lastPriority = this.now;
+    this.fs.rank();
+    for (const j of this.pending) j.prio = this.priorityOf(j);
+    this.pending.sort(queueBefore);
+  }
+
+  private priorityOf(job: JobRt): PriorityBreakdown {
+    if (!this.weighted) return ZERO_PRIORITY;
+    const w = this.config.scheduler.weights;
+    const age = w.age * Math.min(1, (this.now - job.submittedAt) / w.maxAgeMs);
+    const fairshare = w.fairshare * this.fs.factor(job.account.name);
+    const qos = w.qos * job.qos.priorityFactor;
+    const partition = w.partition * job.partition.spec.priorityFactor;
+    const size = w.size * Math.min(1, job.totalCores / this.clusterCores);
+    return { age, fairshare, qos, partition, size, total: age + fairshare + qos + partition + size };
+  }
+
+  /** Why a job may not start now regardless of resources, or null. */
+  private gate(job: JobRt): PendingReason | null {
+    for (const d of job.deps) {
+      const st = this.byId.get(d.jobId)?.state ?? this.ended.get(d.jobId) ?? 'COMPLETED';
+      const done = TERMINAL.has(st);
+      if (d.kind === 'afterany' && !done) return 'Dependency';
+      if (d.kind === 'afterok' && st !== 'COMPLETED') return done ? 'DependencyNeverSatisfied' : 'Dependency';
+      if (d.kind === 'afternotok' && (!done || st === 'COMPLETED')) return st === 'COMPLETED' ? 'DependencyNeverSatisfied' : 'Dependency';
+    }
+    if (job.singleton && this.singletons.get(`${job.owner}\u0000${job.name}`)?.[0] !== job.id) return 'Dependency';
+    if (job.array && job.runningCount === 0 && job.array.running >= job.array.limit) return 'JobArrayTaskLimit';
+    for (const p of job.pseudonyms) {
+      const s = this.consent.get(p);
+      if (job.purpose === 'treatment' ? s !== 'granted' && s !== 'restricted' : s !== 'granted') return 'ConsentHold';
+    }
+    return null;
+  }
+
+  private largestFree(): number {
+    if (this.maxFreeStale) {
+      let m = 0;
+      for (const n of this.nodeList) if (n.up && !n.drain && n.freeCores > m) m = n.freeCores;
+      this.maxFree = m;
+      this.maxFreeStale = false;
+    }
+    return this.maxFree;
+  }
+
+  private canPreempt(job: JobRt): boolean {
+    return this.config.scheduler.preemption && job.qos.canPreempt && !job.partition.spec.preemptible;
+  }
+
+  /** Urgent clinical work that cannot start otherwise requeues the fewest, youngest research tasks. */
+  private preemptFor(t: TaskRt): boolean {
+    const v = findVictims(t.job.partition, t.cores, t.memMb);
+    if (v === null) return false;
+    for (const victim of v.tasks) {
+      this.release(victim);
+      victim.preemptions++;
+      this.outbox.push({ type: 'preempt', taskId: victim.id, jobId: victim.job.id, node: v.node.spec.name });
+      this.backToQueue(victim);
+    }
+    this.start(t, v.node);
+    return true;
+  }
+
+  /**
+   * FCFS and EASY. Tasks start in queue order while they fit. FCFS stops at the first that
+   * does not; EASY gives that one a reservation (the earliest time a node can host it) and
+   * lets later tasks start now only if they do not delay it: they end before the
+   * reservation, or use a node other than the reserved one, or only what it can spare.
+   */
+  private passEasyOrFcfs(fcfs: boolean): void {
+    const kept: JobRt[] = [];
+    let reservation: Reservation | null = null;
+    let blocked = false; // FCFS: the head is stuck, nothing behind it may start
+    for (const job of this.pending) {
+      if (job.pendingCount === 0 || TERMINAL.has(job.state)) {
+        job.queued = false;
+        continue;
+      }
+      kept.push(job);
+      if (blocked || job.ready.length === 0) {
+        job.reason = blocked ? 'Priority' : 'Dependency';
+        continue;
+      }
+      const gate = this.gate(job);
+      if (gate !== null) {
+        job.reason = gate;
+        continue;
+      }
+      job.reason = reservation === null ? 'Resources' : 'Priority';
+      let i = 0;
+      while (i < job.ready.length) {
+        const t = job.ready[i] as TaskRt;
+        if (this.tryStart(t, reservation) || (this.canPreempt(job) && this.preemptFor(t))) {
+          job.ready.splice(i, 1);
+          continue;
+        }
+        if (fcfs) {
+          blocked = true;
+          break;
+        }
+        if (reservation === null) {
+          reservation = reserveEarliest(job.partition, t.cores, t.memMb, this.now);
+          job.reason = 'Resources';
+        }
+        i++;
+      }
+    }
+    this.pending = kept;
+  }
+
+  private tryStart(t: TaskRt, r: Reservation | null): boolean {
+    if (t.cores > this.largestFree()) return false;
+    const endsBefore = r === null || this.now + t.timeLimitMs <= r.at;
+    const n = pickNode(t.job.partition, t.cores, t.memMb, t.job.container, endsBefore ? null : r);
+    if (n === null) return false;
+    if (!endsBefore && r !== null && n === r.node) {
+      r.extraCores -= t.cores;
+      r.extraMem -= t.memMb;
+    }
+    this.start(t, n);
+    return true;
+  }
+
+  /**
+   * Conservative backfill: every blocked task, in queue order and up to `backfillDepth`,
+   * gets a reservation in per-node availability profiles; a task starts now only where its
+   * whole time limit fits without touching any earlier reservation.
+   */
+  private passConservative(): void {
+    const profiles = new Map<NodeRt, NodeProfile>();
+    const profile = (n: NodeRt): NodeProfile => {
+      let p = profiles.get(n);
+      if (!p) {
+        p = new NodeProfile(n, this.now);
+        profiles.set(n, p);
+      }
+      return p;
+    };
+    const kept: JobRt[] = [];
+    let reserved = 0;
+    const depth = this.config.scheduler.backfillDepth;
+    for (const job of this.pending) {
+      if (job.pendingCount === 0 || TERMINAL.has(job.state)) {
+        job.queued = false;
+        continue;
+      }
+      kept.push(job);
+      if (reserved >= depth || job.ready.length === 0) {
+        job.reason = job.ready.length === 0 ? 'Dependency' : 'Priority';
+        continue;
+      }
+      const gate = this.gate(job);
+      if (gate !== null) {
+        job.reason = gate;
+        continue;
+      }
+      let i = 0;
+      while (i < job.ready.length && reserved < depth) {
+        const t = job.ready[i] as TaskRt;
+        const n =
+          t.cores > this.largestFree()
+            ? null
+            : pickNode(job.partition, t.cores, t.memMb, job.container, null, (c) => profile(c).earliest(t.cores, t.memMb, t.timeLimitMs) === this.now);
+        if (n !== null || (this.canPreempt(job) && this.preemptFor(t))) {
+          if (n !== null) {
+            profile(n).reserve(this.now, t.timeLimitMs, t.cores, t.memMb);
+            this.start(t, n);
+          } else profiles.clear(); // victims left: rebuild profiles from the new state
+          job.ready.splice(i, 1);
+          continue;
+        }
+        let best: { n: NodeRt; at: Ms } | null = null;
+        for (const c of job.partition.nodes) {
+          if (!c.up || c.drain || c.spec.cores < t.cores || c.spec.memMb < t.memMb) continue;
+          const at = profile(c).earliest(t.cores, t.memMb, t.timeLimitMs);
+          if (at !== null && (best === null || at < best.at)) best = { n: c, at };
+        }
+        if (best !== null) profile(best.n).reserve(best.at, t.timeLimitMs, t.cores, t.memMb);
+        job.reason = reserved === 0 ? 'Resources' : 'Priority';
+        reserved++;
+        i++;
+      }
+    }
+    this.pending = kept;
+  }
+
+  // ------------------------------------------------------------------ views
+
+  job(id: number): JobView | undefined {
+    const job = this.byId.get(id);
+    return job ? this.viewOf(job, this.positions().get(job.id) ?? null) : undefined;
+  }
+
+  jobs(filter: JobFilter = {}): JobView[] {
+    const pos = this.positions();
+    const out: JobView[] = [];
+    for (const job of this.byId.values()) {
+      if (filter.states && !filter.states.includes(job.state)) continue;
+      if (filter.account !== undefined && job.account.name !== filter.account) continue;
+      if (filter.partition !== undefined && job.partition.spec.name !== filter.partition) continue;
+      if (filter.owner !== undefined && job.owner !== filter.owner) continue;
+      out.push(this.viewOf(job, pos.get(job.id) ?? null));
+    }
+    return out;
+  }
+
+  /** Pending jobs in priority order. */
+  queue(): JobView[] {
+    return this.pendingInOrder().map((j, i) => this.viewOf(j, i + 1));
+  }
+
+  /** Final state of a job, including ones already forgotten. */
+  stateOf(id: number): JobState | undefined {
+    return this.byId.get(id)?.state ?? this.ended.get(id);
+  }
+
+  task(taskId: number): (TaskView & { jobId: number }) | undefined {
+    const t = this.tasks.get(taskId);
+    return t ? { ...taskView(t), jobId: t.job.id } : undefined;
+  }
+
+  runningTasks(): RunningTaskView[] {
+    const out: RunningTaskView[] = [];
+    for (const n of this.nodeList) {
+      for (const t of n.running) {
+        out.push({
+          taskId: t.id,
+          jobId: t.job.id,
+          node: n.spec.name,
+          cores: t.cores,
+          memMb: t.memMb,
+          startedAt: t.startedAt as Ms,
+          timeLimitMs: t.timeLimitMs,
+          durationMs: t.durationMs,
+          kernel: t.kernel,
+          starts: t.starts,
+        });
+      }
+    }
+    return out;
+  }
+
+  nodes(): NodeView[] {
+    return this.nodeList.map(nodeView);
+  }
+
+  cluster(): ClusterView {
+    let pendingJobs = 0;
+    let runningJobs = 0;
+    let pendingTasks = 0;
+    let runningTasks = 0;
+    for (const j of this.byId.values()) {
+      if (j.state === 'PENDING') pendingJobs++;
+      else if (j.state === 'RUNNING') runningJobs++;
+      if (!TERMINAL.has(j.state)) {
+        pendingTasks += j.pendingCount;
+        runningTasks += j.runningCount;
+      }
+    }
+    return clusterView(this.config.name, this.containers, this.nodeList, { pendingJobs, runningJobs, pendingTasks, runningTasks });
+  }
+
+  fairshare(): FairShareView[] {
+    this.fs.rank();
+    return this.fs.view();
+  }
+
+  consentOf(pseudonym: string): ConsentStatus | null {
+    return this.consent.get(pseudonym) ?? null;
+  }
+
+  /** How many jobs and tasks the core holds in memory (the driver's cue to forget). */
+  get size(): { jobs: number; tasks: number } {
+    return { jobs: this.byId.size, tasks: this.tasks.size };
+  }
+
+  private pendingInOrder(): JobRt[] {
+    const all = [...this.pending, ...this.late].filter((j) => j.state === 'PENDING' && j.pendingCount > 0);
+    return all.sort(queueBefore);
+  }
+
+  private positions(): Map<number, number> {
+    return new Map(this.pendingInOrder().map((j, i) => [j.id, i + 1]));
+  }
+
+  private viewOf(job: JobRt, position: number | null): JobView {
+    const reason: PendingReason = job.state === 'PENDING' ? (this.gate(job) ?? job.reason) : 'None';
+    return jobView(job, reason, job.state === 'PENDING' ? position : null, this.priorityOf(job));
+  }
+}
+
+function insertByIndex(list: TaskRt[], t: TaskRt): void {
+  let i = list.length;
+  while (i > 0 && (list[i - 1] as TaskRt).index > t.index) i--;
+  list.splice(i, 0, t);
+}
+
+/** Binary insertion into the queue, which is kept sorted by each job's stored priority. */
+function insertSorted(queue: JobRt[], job: JobRt): void {
+  let lo = 0;
+  let hi = queue.length;
+  // Fast path: most new jobs sort last (same priority, later submission).
+  if (hi === 0 || queueBefore(queue[hi - 1] as JobRt, job) <= 0) {
+    queue.push(job);
+    return;
+  }
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (queueBefore(queue[mid] as JobRt, job) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  queue.splice(lo, 0, job);
+}
+
+function maxMemFor(part: PartitionRt, cores: number): number {
+  let m = 0;
+  for (const n of part.nodes) if (n.spec.cores >= cores && n.spec.memMb > m) m = n.spec.memMb;
+  return m;
+}

@@ -1,0 +1,111 @@
+// Start-time planning from running tasks' time limits: the EASY head reservation and the
+// per-node availability profiles of conservative backfill. Pure arithmetic on explicit
+// times, never a clock (as in flux-sched's planner).
+import type { Reservation } from './placement.js';
+import type { NodeRt, PartitionRt } from './state.js';
+import type { Ms } from './types.js';
+
+/** When a running task is expected to end: its start plus its time limit, never before now. */
+function endEstimate(startedAt: Ms | null, limit: Ms, now: Ms): Ms {
+  return Math.max(now, (startedAt ?? now) + limit);
+}
+
+/** EASY: the earliest time some node of the partition can host the task, and what it can spare then. */
+export function reserveEarliest(part: PartitionRt, cores: number, memMb: number, now: Ms): Reservation | null {
+  let best: Reservation | null = null;
+  for (const n of part.nodes) {
+    if (!n.up || n.drain || n.spec.cores < cores || n.spec.memMb < memMb) continue;
+    let freeC = n.freeCores;
+    let freeM = n.freeMem;
+    let at = now;
+    if (freeC < cores || freeM < memMb) {
+      const ends = [...n.running].map((t) => ({ at: endEstimate(t.startedAt, t.timeLimitMs, now), c: t.cores, m: t.memMb }));
+      ends.sort((a, b) => a.at - b.at);
+      let i = 0;
+      while (i < ends.length && (freeC < cores || freeM < memMb)) {
+        at = (ends[i] as { at: Ms }).at;
+        // Everything ending at the same instant frees together.
+        while (i < ends.length && (ends[i] as { at: Ms }).at === at) {
+          freeC += (ends[i] as { c: number }).c;
+          freeM += (ends[i] as { m: number }).m;
+          i++;
+        }
+      }
+      if (freeC < cores || freeM < memMb) continue;
+    }
+    if (best === null || at < best.at) best = { node: n, at, extraCores: freeC - cores, extraMem: freeM - memMb };
+  }
+  return best;
+}
+
+/** A node's free cores and memory as a step function of time (conservative backfill). */
+export class NodeProfile {
+  private readonly t: Ms[];
+  private readonly c: number[];
+  private readonly m: number[];
+
+  constructor(node: NodeRt, now: Ms) {
+    this.t = [now];
+    this.c = [node.freeCores];
+    this.m = [node.freeMem];
+    for (const task of node.running) {
+      const end = endEstimate(task.startedAt, task.timeLimitMs, now);
+      this.add(end, Infinity, task.cores, task.memMb);
+    }
+  }
+
+  /** Earliest start ≥ the profile's origin where [start, start + dur) has room. */
+  earliest(cores: number, memMb: number, dur: Ms): Ms | null {
+    const { t, c, m } = this;
+    let i = 0;
+    while (i < t.length) {
+      const start = t[i] as Ms;
+      const end = start + dur;
+      let j = i;
+      let ok = true;
+      while (j < t.length && (t[j] as Ms) < end) {
+        if ((c[j] as number) < cores || (m[j] as number) < memMb) {
+          ok = false;
+          break;
+        }
+        j++;
+      }
+      if (ok) return start;
+      i = j + 1;
+    }
+    return null;
+  }
+
+  /** Takes cores and memory over [start, start + dur). */
+  reserve(start: Ms, dur: Ms, cores: number, memMb: number): void {
+    this.add(start, start + dur, -cores, -memMb);
+  }
+
+  /** Adds dc/dm to every segment in [from, to). */
+  private add(from: Ms, to: Ms, dc: number, dm: number): void {
+    const a = this.split(from);
+    const b = to === Infinity ? this.t.length : this.split(to);
+    for (let i = a; i < b; i++) {
+      this.c[i] = (this.c[i] as number) + dc;
+      this.m[i] = (this.m[i] as number) + dm;
+    }
+  }
+
+  /** Ensures a breakpoint at `at`; returns its index. */
+  private split(at: Ms): number {
+    const { t } = this;
+    let lo = 0;
+    let hi = t.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((t[mid] as Ms) < at) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < t.length && t[lo] === at) return lo;
+    const prev = Math.max(0, lo - 1);
+    t.splice(lo, 0, at);
+    this.c.splice(lo, 0, this.c[prev] as number);
+    this.m.splice(lo, 0, this.m[prev] as number);
+    return lo;
+  }
+}

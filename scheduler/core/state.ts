@@ -1,0 +1,111 @@
+// The core's mutable runtime records. Only core.ts and its helpers touch these; the outside
+// world sees the read-only views in views.ts.
+import type {
+  AccountSpec,
+  Dependency,
+  JobState,
+  Ms,
+  NodeSpec,
+  PartitionSpec,
+  PendingReason,
+  PriorityBreakdown,
+  Purpose,
+  QosSpec,
+  TaskState,
+} from './types.js';
+
+export interface NodeRt {
+  readonly spec: NodeSpec;
+  readonly idx: number;
+  readonly containerIdx: number;
+  readonly warm: boolean;
+  freeCores: number;
+  freeMem: number;
+  up: boolean;
+  drain: boolean;
+  readonly running: Set<TaskRt>;
+}
+
+export interface PartitionRt {
+  readonly spec: PartitionSpec;
+  /** Nodes of the partition, in static preference order (warm-water first, then by index). */
+  readonly nodes: NodeRt[];
+  readonly maxCores: number;
+  readonly maxMem: number;
+}
+
+export interface ArrayGroup {
+  readonly baseId: number;
+  readonly limit: number;
+  running: number;
+}
+
+export interface TaskRt {
+  readonly id: number;
+  readonly job: JobRt;
+  readonly index: number;
+  readonly name: string;
+  readonly cores: number;
+  memMb: number;
+  readonly timeLimitMs: Ms;
+  readonly after: readonly number[];
+  /** Indices of tasks that wait for this one. */
+  readonly next: number[];
+  /** Predecessors not yet completed. */
+  waitingOn: number;
+  retriesLeft: number;
+  readonly durationMs: Ms | null;
+  readonly kernel: string | null;
+  state: TaskState;
+  node: NodeRt | null;
+  startedAt: Ms | null;
+  endedAt: Ms | null;
+  /** Start count, so a stale report about an earlier run can be told apart. */
+  starts: number;
+  attempts: number;
+  preemptions: number;
+  requeues: number;
+}
+
+export interface JobRt {
+  readonly id: number;
+  readonly displayId: string;
+  readonly name: string;
+  readonly owner: string;
+  readonly account: AccountSpec;
+  readonly partition: PartitionRt;
+  readonly qos: QosSpec;
+  readonly purpose: Purpose;
+  readonly pseudonyms: readonly string[];
+  readonly cls: string | null;
+  readonly deps: readonly Dependency[];
+  readonly singleton: boolean;
+  readonly array: ArrayGroup | null;
+  readonly arrayIndex: number | null;
+  readonly submittedAt: Ms;
+  readonly tasks: TaskRt[];
+  readonly totalCores: number;
+  state: JobState;
+  startedAt: Ms | null;
+  endedAt: Ms | null;
+  /** Pending tasks whose predecessors are all complete, in index order. */
+  ready: TaskRt[];
+  pendingCount: number;
+  runningCount: number;
+  completedCount: number;
+  /** Container where its first task ran: later tasks prefer it (data locality). */
+  container: number;
+  reason: PendingReason;
+  prio: PriorityBreakdown;
+  /** Whether it sits in the pending queue array. */
+  queued: boolean;
+}
+
+export const TERMINAL: ReadonlySet<JobState> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL']);
+
+export const ZERO_PRIORITY: PriorityBreakdown = { age: 0, fairshare: 0, qos: 0, partition: 0, size: 0, total: 0 };
+
+/** Queue order: higher priority first, then earlier submission, then lower id. */
+export function queueBefore(a: JobRt, b: JobRt): number {
+  return b.prio.total - a.prio.total || a.submittedAt - b.submittedAt || a.id - b.id;
+}

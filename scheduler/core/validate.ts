@@ -1,0 +1,204 @@
+// Checks a submission before it enters the core. The input may come straight from JSON, so
+// nothing about its shape is trusted; every refusal names the field and what was expected.
+import { parseArraySpec, type ArraySpec } from './array.js';
+import type { PartitionRt } from './state.js';
+import type { ConsentStatus, CoreRejection, Dependency, DependencyKind, Ms, Purpose, QosSpec, RejectionCode } from './types.js';
+
+export const MAX_TASKS_PER_JOB = 100_000;
+const MAX_RETRIES = 10;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}$/;
+const PSEUDONYM = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+// A Danish CPR number (DDMMYY-SSSS, with or without the dash) must never enter the system.
+const CPR = /^\d{6}-?\d{4}$/;
+
+export interface CleanTask {
+  name: string;
+  cores: number;
+  memMb: number;
+  timeLimitMs: Ms;
+  after: number[];
+  retries: number;
+  durationMs: Ms | null;
+  kernel: string | null;
+}
+
+export interface CleanJob {
+  name: string;
+  owner: string;
+  account: string;
+  partition: PartitionRt;
+  qos: QosSpec;
+  purpose: Purpose;
+  pseudonyms: string[];
+  tasks: CleanTask[];
+  deps: Dependency[];
+  singleton: boolean;
+  array: ArraySpec | null;
+  cls: string | null;
+}
+
+export interface ValidationContext {
+  partitions: ReadonlyMap<string, PartitionRt>;
+  qos: ReadonlyMap<string, QosSpec>;
+  hasAccount(name: string): boolean;
+  jobKnown(id: number): boolean;
+  consentOf(pseudonym: string): ConsentStatus | null;
+}
+
+class Refusal {
+  constructor(readonly rejection: CoreRejection) {}
+}
+
+function refuse(code: RejectionCode, field: string, message: string): never {
+  throw new Refusal({ code, field, message });
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function name(v: unknown, field: string): string {
+  if (typeof v !== 'string' || !NAME.test(v)) {
+    refuse('INVALID_JOB', field, `${field} must be 1-128 letters, digits or ._:+@- (got ${JSON.stringify(v) ?? 'nothing'})`);
+  }
+  return v;
+}
+
+function int(v: unknown, field: string, min: number, max: number, hint = ''): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    refuse('INVALID_JOB', field, `${field} must be a whole number from ${min} to ${max}${hint} (got ${JSON.stringify(v) ?? 'nothing'})`);
+  }
+  return v;
+}
+
+/** Returns the cleaned job, or the reason it is refused. */
+export function validateJob(raw: unknown, ctx: ValidationContext): CleanJob | CoreRejection {
+  try {
+    return check(raw, ctx);
+  } catch (e) {
+    if (e instanceof Refusal) return e.rejection;
+    throw e;
+  }
+}
+
+function check(raw: unknown, ctx: ValidationContext): CleanJob {
+  if (!isObj(raw)) refuse('INVALID_JOB', 'job', 'a job must be an object with name, account, partition, qos, purpose and tasks');
+  const jobName = name(raw.name, 'name');
+  const owner = name(raw.owner, 'owner');
+  const account = name(raw.account, 'account');
+  if (!ctx.hasAccount(account)) refuse('UNKNOWN_ACCOUNT', 'account', `account "${account}" does not exist`);
+  const partName = name(raw.partition, 'partition');
+  const partition = ctx.partitions.get(partName);
+  if (!partition) refuse('UNKNOWN_PARTITION', 'partition', `partition "${partName}" does not exist (known: ${[...ctx.partitions.keys()].join(', ')})`);
+  const qosName = name(raw.qos, 'qos');
+  const qos = ctx.qos.get(qosName);
+  if (!qos) refuse('UNKNOWN_QOS', 'qos', `QoS "${qosName}" does not exist (known: ${[...ctx.qos.keys()].join(', ')})`);
+  if (raw.purpose !== 'treatment' && raw.purpose !== 'research') {
+    refuse('INVALID_JOB', 'purpose', `purpose must be "treatment" or "research" (got ${JSON.stringify(raw.purpose) ?? 'nothing'})`);
+  }
+  const purpose: Purpose = raw.purpose;
+
+  const rawPseudonyms = raw.pseudonyms ?? [];
+  if (!Array.isArray(rawPseudonyms) || rawPseudonyms.length > 10_000) refuse('INVALID_JOB', 'pseudonyms', 'pseudonyms must be a list of at most 10000 patient pseudonyms');
+  const pseudonyms = rawPseudonyms.map((p, i): string => {
+    const f = `pseudonyms[${i}]`;
+    if (typeof p === 'string' && CPR.test(p)) refuse('INVALID_JOB', f, `${f} looks like a CPR number; submit the patient's pseudonym, never the CPR number`);
+    if (typeof p !== 'string' || !PSEUDONYM.test(p)) refuse('INVALID_JOB', f, `${f} must be a pseudonym of 1-64 letters, digits, _ or -`);
+    return p;
+  });
+
+  const rawTasks = raw.tasks;
+  if (!Array.isArray(rawTasks) || rawTasks.length === 0 || rawTasks.length > MAX_TASKS_PER_JOB) {
+    refuse('INVALID_JOB', 'tasks', `tasks must be a list of 1 to ${MAX_TASKS_PER_JOB} tasks`);
+  }
+  const p = partition.spec;
+  const tasks = rawTasks.map((t, i): CleanTask => {
+    const f = `tasks[${i}]`;
+    if (!isObj(t)) refuse('INVALID_JOB', f, `${f} must be an object with cores and memMb`);
+    const cores = int(t.cores, `${f}.cores`, 1, 1_000_000);
+    if (cores > partition.maxCores) {
+      refuse('TOO_LARGE', `${f}.cores`, `${f}.cores is ${cores} but the largest node in partition ${p.name} has ${partition.maxCores} cores`);
+    }
+    const memMb = int(t.memMb, `${f}.memMb`, 0, 1e12);
+    if (memMb > partition.maxMem) {
+      refuse('TOO_LARGE', `${f}.memMb`, `${f}.memMb is ${memMb} MB but the largest node in partition ${p.name} has ${partition.maxMem} MB`);
+    }
+    if (!partition.nodes.some((n) => n.spec.cores >= cores && n.spec.memMb >= memMb)) {
+      refuse('TOO_LARGE', f, `${f} needs ${cores} cores and ${memMb} MB on one node; no node in partition ${p.name} has both`);
+    }
+    const timeLimitMs = t.timeLimitMs === undefined ? p.defaultTimeMs : int(t.timeLimitMs, `${f}.timeLimitMs`, 1, p.maxTimeMs, ` ms (partition ${p.name}'s limit)`);
+    const afterRaw = t.after ?? [];
+    if (!Array.isArray(afterRaw)) refuse('INVALID_JOB', `${f}.after`, `${f}.after must be a list of task indices`);
+    const after = afterRaw.map((a, j) => {
+      const idx = int(a, `${f}.after[${j}]`, 0, rawTasks.length - 1);
+      if (idx === i) refuse('DAG_CYCLE', `${f}.after[${j}]`, `${f} cannot wait for itself`);
+      return idx;
+    });
+    const taskName = t.name === undefined ? `t${i}` : name(t.name, `${f}.name`);
+    const retries = t.retries === undefined ? 0 : int(t.retries, `${f}.retries`, 0, MAX_RETRIES);
+    const durationMs = t.durationMs === undefined ? null : int(t.durationMs, `${f}.durationMs`, 0, 3650 * 86_400_000);
+    const kernel = t.kernel === undefined ? null : name(t.kernel, `${f}.kernel`);
+    return { name: taskName, cores, memMb, timeLimitMs, after: [...new Set(after)], retries, durationMs, kernel };
+  });
+  const cycle = findCycle(tasks);
+  if (cycle !== null) refuse('DAG_CYCLE', 'tasks', `the tasks' "after" lists form a cycle through tasks[${cycle}]`);
+
+  const rawDeps = raw.dependencies ?? [];
+  if (!Array.isArray(rawDeps)) refuse('INVALID_JOB', 'dependencies', 'dependencies must be a list of {kind, jobId}');
+  const deps = rawDeps.map((d, i): Dependency => {
+    const f = `dependencies[${i}]`;
+    if (!isObj(d) || (d.kind !== 'afterok' && d.kind !== 'afterany' && d.kind !== 'afternotok')) {
+      refuse('INVALID_JOB', `${f}.kind`, `${f}.kind must be afterok, afterany or afternotok`);
+    }
+    const jobId = int(d.jobId, `${f}.jobId`, 1, Number.MAX_SAFE_INTEGER);
+    if (!ctx.jobKnown(jobId)) refuse('UNKNOWN_DEPENDENCY', `${f}.jobId`, `${f} names job ${jobId}, which does not exist`);
+    return { kind: d.kind as DependencyKind, jobId };
+  });
+  if (raw.singleton !== undefined && typeof raw.singleton !== 'boolean') refuse('INVALID_JOB', 'singleton', 'singleton must be true or false');
+
+  let array: ArraySpec | null = null;
+  if (raw.array !== undefined) {
+    if (typeof raw.array !== 'string') refuse('INVALID_JOB', 'array', 'array must be a string like 0-99%10');
+    const parsed = parseArraySpec(raw.array);
+    if (typeof parsed === 'string') refuse('INVALID_JOB', 'array', parsed);
+    if (parsed.indices.length * tasks.length > MAX_TASKS_PER_JOB * 10) refuse('INVALID_JOB', 'array', `array of ${parsed.indices.length} jobs × ${tasks.length} tasks is too large`);
+    array = parsed;
+  }
+  const cls = raw.class === undefined ? null : name(raw.class, 'class');
+
+  // Consent: the gate at submission (it is applied again at dispatch).
+  for (const [i, ps] of pseudonyms.entries()) {
+    const status = ctx.consentOf(ps);
+    if (purpose === 'treatment' && (status === null || status === 'withdrawn')) {
+      refuse('CONSENT_REQUIRED', `pseudonyms[${i}]`, `no written consent on record for patient ${ps}: an analysis for treatment needs it`);
+    }
+    if (purpose === 'research' && status !== 'granted') {
+      refuse('CONSENT_RESTRICTED', `pseudonyms[${i}]`, status === 'restricted'
+        ? `patient ${ps} restricted their genetic data to their own treatment: research may not read it`
+        : `no consent for research on record for patient ${ps}`);
+    }
+  }
+
+  return { name: jobName, owner, account, partition, qos, purpose, pseudonyms, tasks, deps, singleton: raw.singleton === true, array, cls };
+}
+
+/** Kahn's algorithm; returns the index of a task on a cycle, or null. */
+function findCycle(tasks: CleanTask[]): number | null {
+  const indeg = tasks.map((t) => t.after.length);
+  const next: number[][] = tasks.map(() => []);
+  tasks.forEach((t, i) => t.after.forEach((a) => next[a]?.push(i)));
+  const stack: number[] = [];
+  indeg.forEach((d, i) => d === 0 && stack.push(i));
+  let seen = 0;
+  while (stack.length > 0) {
+    const i = stack.pop() as number;
+    seen++;
+    for (const j of next[i] as number[]) {
+      const d = (indeg[j] as number) - 1;
+      indeg[j] = d;
+      if (d === 0) stack.push(j);
+    }
+  }
+  if (seen === tasks.length) return null;
+  return indeg.findIndex((d) => d > 0);
+}

@@ -1,0 +1,96 @@
+// Read-only snapshots of the core's state, as plain JSON-able objects for the API, CLI and sim.
+import type { JobRt, NodeRt, TaskRt } from './state.js';
+import type { ClusterView, ContainerView, JobView, NodeState, NodeView, PendingReason, PriorityBreakdown, TaskView } from './types.js';
+
+export function taskView(t: TaskRt): TaskView {
+  return {
+    id: t.id,
+    index: t.index,
+    name: t.name,
+    state: t.state,
+    cores: t.cores,
+    memMb: t.memMb,
+    timeLimitMs: t.timeLimitMs,
+    node: t.node?.spec.name ?? null,
+    startedAt: t.startedAt,
+    endedAt: t.endedAt,
+    attempts: t.attempts,
+    preemptions: t.preemptions,
+    requeues: t.requeues,
+    durationMs: t.durationMs,
+    kernel: t.kernel,
+  };
+}
+
+export function jobView(job: JobRt, reason: PendingReason, queuePosition: number | null, priority: PriorityBreakdown): JobView {
+  const nodes = new Set<string>();
+  for (const t of job.tasks) if (t.node) nodes.add(t.node.spec.name);
+  return {
+    id: job.id,
+    displayId: job.displayId,
+    name: job.name,
+    owner: job.owner,
+    account: job.account.name,
+    partition: job.partition.spec.name,
+    qos: job.qos.name,
+    purpose: job.purpose,
+    class: job.cls,
+    state: job.state,
+    reason,
+    queuePosition,
+    priority: { ...priority },
+    submittedAt: job.submittedAt,
+    startedAt: job.startedAt,
+    endedAt: job.endedAt,
+    cores: job.totalCores,
+    pseudonyms: [...job.pseudonyms],
+    dependencies: job.deps.map((d) => ({ ...d })),
+    arrayJobId: job.array?.baseId ?? null,
+    arrayIndex: job.arrayIndex,
+    tasks: job.tasks.map(taskView),
+    nodes: [...nodes].sort(),
+  };
+}
+
+export function nodeState(n: NodeRt): NodeState {
+  if (!n.up) return 'DOWN';
+  if (n.drain) return n.running.size > 0 ? 'DRAINING' : 'DRAINED';
+  const used = n.spec.cores - n.freeCores;
+  return used === 0 ? 'IDLE' : n.freeCores === 0 ? 'ALLOCATED' : 'MIXED';
+}
+
+export function nodeView(n: NodeRt): NodeView {
+  return {
+    name: n.spec.name,
+    container: n.spec.container,
+    kind: n.spec.kind,
+    cooling: n.spec.cooling,
+    state: nodeState(n),
+    cores: n.spec.cores,
+    coresUsed: n.spec.cores - n.freeCores,
+    memMb: n.spec.memMb,
+    memUsedMb: n.spec.memMb - n.freeMem,
+    tasks: n.running.size,
+  };
+}
+
+export function clusterView(
+  name: string,
+  containers: readonly string[],
+  nodes: readonly NodeRt[],
+  counts: { pendingJobs: number; runningJobs: number; pendingTasks: number; runningTasks: number },
+): ClusterView {
+  const per = new Map<string, ContainerView>(containers.map((c) => [c, { name: c, nodes: 0, cores: 0, coresUsed: 0, coresDown: 0 }]));
+  for (const n of nodes) {
+    const c = per.get(n.spec.container) as ContainerView;
+    c.nodes++;
+    c.cores += n.spec.cores;
+    c.coresUsed += n.spec.cores - n.freeCores;
+    if (!n.up) c.coresDown += n.spec.cores;
+  }
+  const list = [...per.values()];
+  const cores = list.reduce((s, c) => s + c.cores, 0);
+  const coresUsed = list.reduce((s, c) => s + c.coresUsed, 0);
+  const coresDown = list.reduce((s, c) => s + c.coresDown, 0);
+  return { name, containers: list, cores, coresUsed, coresIdle: cores - coresUsed - coresDown, coresDown, ...counts };
+}
