@@ -46,6 +46,18 @@ export interface JobQuery {
   limit?: number;
   offset?: number;
 }
+/** How one attempt of a task ended, as the scheduler recorded it (jobs may carry these). */
+export interface TaskResultView {
+  taskId: number;
+  attempt: number;
+  node: string;
+  outcome: string;
+  wallMs: number;
+  kernel: string;
+  error?: string;
+}
+export type JobDetail = JobView & { results?: TaskResultView[] };
+
 export interface CancelResponse {
   jobId: number;
   state: JobState;
@@ -141,7 +153,7 @@ export class ApiClient {
       if (page.jobs.length === 0 || offset >= page.total) return { jobs, now };
     }
   }
-  getJob(id: string): Promise<JobView> {
+  getJob(id: string): Promise<JobDetail> {
     return this.request('GET', `/api/v1/jobs/${encodeURIComponent(id)}`);
   }
   cancel(id: string): Promise<CancelResponse> {

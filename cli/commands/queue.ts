@@ -14,7 +14,7 @@ interface QueueColumn extends Column {
 
 export const QUEUE_COLUMNS: Record<string, QueueColumn> = {
   JOBID: { header: 'JOBID', align: 'right', value: (j) => j.displayId },
-  NAME: { header: 'NAME', shrink: true, value: (j) => j.name },
+  NAME: { header: 'NAME', shrink: 3, value: (j) => j.name },
   OWNER: { header: 'OWNER', shrink: true, value: (j) => j.owner },
   ACCOUNT: { header: 'ACCOUNT', shrink: true, value: (j) => j.account },
   PARTITION: { header: 'PARTITION', shrink: true, value: (j) => j.partition },
@@ -28,8 +28,8 @@ export const QUEUE_COLUMNS: Record<string, QueueColumn> = {
   TIME: { header: 'TIME', align: 'right', value: (j, now) => jobTime(j, now) },
   TASKS: { header: 'TASKS', align: 'right', value: (j) => String(j.tasks.length) },
   CPUS: { header: 'CPUS', align: 'right', value: (j) => String(j.cores) },
-  NODES: { header: 'NODES', shrink: true, value: (j) => jobNodes(j) },
-  NODELIST: { header: 'NODELIST', shrink: true, value: (j) => compressHostlist(j.nodes) },
+  NODES: { header: 'NODES', shrink: 2, value: (j) => jobNodes(j) },
+  NODELIST: { header: 'NODELIST', shrink: 2, value: (j) => compressHostlist(j.nodes) },
 };
 
 export const DEFAULT_QUEUE_FORMAT = 'JOBID,NAME,ACCOUNT,PARTITION,ST,REASON,POS,TIME,NODES';

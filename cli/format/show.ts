@@ -1,5 +1,6 @@
 // gsched show job: scontrol's key=value layout, one topic per line, tasks last.
-import type { JobView, TaskView } from '../../scheduler/core/index.js';
+import type { TaskView } from '../../scheduler/core/index.js';
+import type { JobDetail, TaskResultView } from '../client.js';
 import { compressHostlist } from './hostlist.js';
 import { jobElapsedMs, jobStartedAt, stateCode } from './jobs.js';
 import { formatDuration, formatMemMb } from './units.js';
@@ -24,7 +25,7 @@ function kv(pairs: [string, string | number | null | undefined][]): string {
     .join(' ');
 }
 
-function taskLine(t: TaskView): string {
+function taskLine(t: TaskView, last: TaskResultView | undefined): string {
   return kv([
     [`Task[${t.index}]`, t.name],
     ['Id', t.id],
@@ -37,10 +38,21 @@ function taskLine(t: TaskView): string {
     ['Requeues', t.requeues + t.preemptions],
     ['StartTime', formatInstant(t.startedAt)],
     ['EndTime', formatInstant(t.endedAt)],
+    // The last attempt's outcome as the agent reported it, when the scheduler sends results.
+    ['Result', last?.outcome],
+    ['Kernel', last?.kernel],
+    ['WallTime', last === undefined ? undefined : `${last.wallMs}ms`],
+    ['Error', last?.error],
   ]);
 }
 
-export function showJob(j: JobView, now: number): string {
+function lastResult(results: TaskResultView[] | undefined, taskId: number): TaskResultView | undefined {
+  let last: TaskResultView | undefined;
+  for (const r of results ?? []) if (r.taskId === taskId && (last === undefined || r.attempt >= last.attempt)) last = r;
+  return last;
+}
+
+export function showJob(j: JobDetail, now: number): string {
   const p = j.priority;
   const runMs = j.state === 'PENDING' ? 0 : jobElapsedMs(j, now);
   const lines = [
@@ -61,7 +73,7 @@ export function showJob(j: JobView, now: number): string {
     ]),
     kv([['SubmitTime', formatInstant(j.submittedAt)], ['StartTime', formatInstant(jobStartedAt(j))], ['EndTime', formatInstant(j.endedAt)], ['RunTime', formatDuration(runMs)]]),
     kv([['NumTasks', j.tasks.length], ['NumCPUs', j.cores], ['NodeList', j.nodes.length === 0 ? null : compressHostlist(j.nodes)]]),
-    ...j.tasks.map(taskLine),
+    ...j.tasks.map((t) => taskLine(t, lastResult(j.results, t.id))),
   ];
   return lines.map((l, i) => (i === 0 ? l : `   ${l}`)).join('\n') + '\n';
 }

@@ -5,8 +5,11 @@
 export interface Column {
   header: string;
   align?: 'left' | 'right';
-  /** May be truncated to fit the width (names, node lists, reasons). */
-  shrink?: boolean;
+  /**
+   * May be truncated to fit the width (names, node lists, reasons). A number ranks columns:
+   * higher ones are cut first, down to a floor, before lower ones are touched; `true` is 1.
+   */
+  shrink?: boolean | number;
 }
 
 export interface TableOptions {
@@ -31,18 +34,22 @@ export function renderTable(columns: Column[], rows: string[][], opts: TableOpti
   return [line(columns.map((c) => c.header)), ...rows.map(line)].join('\n') + '\n';
 }
 
-/** Narrows shrinkable columns, widest first, until the sum fits `budget` or none can give more. */
+const rank = (c: Column): number => (c.shrink === true ? 1 : typeof c.shrink === 'number' ? c.shrink : 0);
+
+/** Narrows shrinkable columns (highest rank, then widest, first) until the sum fits `budget` or none can give more. */
 function fit(columns: Column[], widths: number[], budget: number): void {
   let total = widths.reduce((a, b) => a + b, 0);
   while (total > budget) {
-    let widest = -1;
+    let pick = -1;
     for (const [i, c] of columns.entries()) {
       const w = widths[i] ?? 0;
-      const floor = Math.max(MIN_SHRUNK, Math.min(c.header.length, w));
-      if (c.shrink && w > floor && (widest < 0 || w > (widths[widest] ?? 0))) widest = i;
+      const floor = Math.max(MIN_SHRUNK, c.header.length);
+      if (rank(c) === 0 || w <= floor) continue;
+      const p = columns[pick];
+      if (pick < 0 || !p || rank(c) > rank(p) || (rank(c) === rank(p) && w > (widths[pick] ?? 0))) pick = i;
     }
-    if (widest < 0) return; // nothing left to give: let the terminal wrap
-    widths[widest] = (widths[widest] ?? 0) - 1;
+    if (pick < 0) return; // nothing left to give: let the terminal wrap
+    widths[pick] = (widths[pick] ?? 0) - 1;
     total--;
   }
 }
