@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiClient } from '../cli/client.js';
 import { renderTable } from '../cli/format/table.js';
-import { startLiveProcesses, type LiveProcesses } from '../cli/testing/live-processes.js';
+import { startGschedUp, type GschedUp } from '../cli/testing/gsched-up.js';
 import type { JobSpec } from '../scheduler/core/index.js';
 import { DEFAULT_CLUSTER_PATH, loadClusterConfig, packageRoot } from '../scheduler/config/load.js';
 import { bucketDelta, histogramBuckets, histogramQuantile, metricSum, quantileUpperBound, type Bucket } from './prom.js';
@@ -95,15 +95,10 @@ async function scrape(url: string): Promise<string> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function runOnce(cfg: BenchConfig, maxTimeMs: number, containers: string[]): Promise<RunResult> {
-  let live: LiveProcesses | null = null;
+async function runOnce(cfg: BenchConfig, maxTimeMs: number): Promise<RunResult> {
+  let live: GschedUp | null = null;
   try {
-    live = await startLiveProcesses({
-      cluster: cfg.cluster,
-      containers,
-      timeScale: cfg.timeScale,
-      schedulerArgs: ['--forget-after-ms', '5000'],
-    });
+    live = await startGschedUp({ cluster: cfg.cluster, timeScale: cfg.timeScale });
     const url = live.httpUrl;
     const client = ApiClient.fromOptions({ url, stateDir: live.state, timeout: '120' });
     const before = await scrape(url);
@@ -181,7 +176,7 @@ async function main(): Promise<void> {
 
   const runs: RunResult[] = [];
   for (let i = 0; i < cfg.runs; i++) {
-    const r = await runOnce(cfg, maxTimeMs, containers);
+    const r = await runOnce(cfg, maxTimeMs);
     process.stderr.write(`  run ${i + 1}: ${r.tasks_per_sec} tasks/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms\n`);
     runs.push(r);
   }

@@ -31,7 +31,7 @@ export interface SubmitResponse {
   displayIds: string[];
 }
 export interface JobList {
-  jobs: JobView[];
+  jobs: JobDetail[];
   total: number;
   limit: number;
   offset: number;
@@ -142,8 +142,8 @@ export class ApiClient {
     return this.request('GET', `/api/v1/jobs${qs ? `?${qs}` : ''}`);
   }
   /** Every job matching `q`, following the server's pages, with the scheduler's clock if it sent one. */
-  async allJobs(q: Omit<JobQuery, 'limit' | 'offset'> = {}, pageSize = 1000): Promise<{ jobs: JobView[]; now: number | null }> {
-    const jobs: JobView[] = [];
+  async allJobs(q: Omit<JobQuery, 'limit' | 'offset'> = {}, pageSize = 1000): Promise<{ jobs: JobDetail[]; now: number | null }> {
+    const jobs: JobDetail[] = [];
     let now: number | null = null;
     for (let offset = 0; ; ) {
       const page = await this.listJobs({ ...q, limit: pageSize, offset });

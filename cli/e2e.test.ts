@@ -1,9 +1,11 @@
-// The built CLI (node dist/cli/main.js) against the real scheduler and agent processes on
-// loopback: what an operator types, what they see, and the exit codes.
+// The built CLI (node dist/cli/main.js) against the real scheduler and agent processes that
+// `gsched up` starts on loopback: what an operator types, what they see, and the exit codes.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../scheduler/config/load.js';
-import { startLiveProcesses, type LiveProcesses } from './testing/live-processes.js';
+import { startGschedUp, type GschedUp } from './testing/gsched-up.js';
 import { freePort } from './testing/ports.js';
 import { runCli, type CliRun } from './testing/run-cli.js';
 
@@ -11,7 +13,7 @@ const CLUSTER = join(packageRoot(), 'scheduler', 'testing', 'cluster.small.json'
 // 100 modelled seconds per wall second: `--duration 1s` is over in 10 ms, `1-00` takes 14 minutes.
 const TIME_SCALE = 0.01;
 
-let live: LiveProcesses;
+let live: GschedUp;
 let env: NodeJS.ProcessEnv;
 
 const gsched = (...args: string[]): Promise<CliRun> => runCli(args, env);
@@ -34,7 +36,7 @@ const rows = (out: string): string[][] =>
     .map((l) => l.trim().split(/\s+/));
 
 beforeAll(async () => {
-  live = await startLiveProcesses({ cluster: CLUSTER, containers: ['c1', 'c2', 'c3'], timeScale: TIME_SCALE });
+  live = await startGschedUp({ cluster: CLUSTER, timeScale: TIME_SCALE });
   // What an operator has: the URL and the state folder; the token comes from <state>/api-token.
   env = { PATH: process.env.PATH, HOME: process.env.HOME, USER: 'e2e-operator', GSCHED_URL: live.httpUrl, GSCHED_STATE: live.state };
 }, 60_000);
@@ -61,10 +63,14 @@ describe('gsched against the live scheduler', () => {
     const id = /^Submitted job (\d+)\n$/.exec(sub.stdout)?.[1] as string;
     expect(id).toBeDefined();
     const done = await until('the job to complete', async () => {
-      const q = await gsched('queue', '--all', '--format', 'JOBID,NAME,ACCOUNT,ST,NODES');
+      const q = await gsched('queue', '--all', '--format', 'JOBID,NAME,ACCOUNT,ST');
       return rows(q.stdout).find((r) => r[0] === id && r[3] === 'CD');
     });
-    expect(done).toEqual([id, 'exome-qc', 'rh-genetics', 'CD', expect.stringMatching(/^c\d-n\d{3}$/)]);
+    expect(done).toEqual([id, 'exome-qc', 'rh-genetics', 'CD']);
+    const show = await gsched('show', 'job', id);
+    expect(show.stdout).toContain('JobState=COMPLETED ST=CD');
+    expect(show.stdout).toMatch(/NodeList=c\d-n\d{3}\n/);
+    expect(show.stdout).toMatch(/Task\[0\]=\S+ Id=\d+ State=COMPLETED Node=c\d-n\d{3} NumCPUs=2 Mem=4G TimeLimit=1:00:00 .* Result=completed Kernel=\S+/);
     // Finished jobs leave the default (active) listing.
     const active = await gsched('queue');
     expect(rows(active.stdout).some((r) => r[0] === id)).toBe(false);
@@ -93,6 +99,12 @@ describe('gsched against the live scheduler', () => {
     expect(json.id).toBe(Number(id));
     expect(json.tasks).toHaveLength(2);
 
+    // A job that waits for it says so.
+    const dep = (await gsched('submit', '-A', 'rh-genetics', '-J', 'after-trio', '-d', `afterok:${id}`, '--parsable')).stdout.trim();
+    const waiting = await gsched('queue', '--format', 'jobid,name,st,reason');
+    expect(rows(waiting.stdout)).toContainEqual([dep, 'after-trio', 'PD', 'Dependency']);
+    expect((await gsched('cancel', dep)).code).toBe(0);
+
     const cancel = await gsched('cancel', id);
     expect(cancel).toEqual({ code: 0, stdout: `Cancelled job ${id} (CANCELLED)\n`, stderr: '' });
     const after = await gsched('queue', '--all', '--format', 'jobid,st');
@@ -101,6 +113,31 @@ describe('gsched against the live scheduler', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('gsched: cancel 999999: no job 999999');
     expect(again.stderr.trimEnd().split('\n').at(-1)).toMatch(/^gsched: could not cancel jobs? .*999999/);
+  });
+
+  it('a job array from a script with #GSCHED lines runs every element', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gsched-e2e-script-'));
+    try {
+      const script = join(dir, 'panel.sh');
+      writeFileSync(script, '#!/bin/bash\n#GSCHED --account rh-genetics --cores 1 --mem 500M\n#GSCHED --array 0-3%2 --duration 1s\nrun-panel "$GSCHED_ARRAY_TASK_ID"\n');
+      const sub = await gsched('submit', script, '--time', '30');
+      expect(sub.code).toBe(0);
+      const m = /^Submitted array job (\d+) \((\d+)_0\.\.(\d+)_3\)\n$/.exec(sub.stdout);
+      expect(m?.[1]).toBeDefined();
+      const arrayId = m?.[1] as string;
+      const finished = await until('every element to complete', async () => {
+        const q = await gsched('queue', '--all', '--format', 'JOBID,NAME,ST');
+        const mine = rows(q.stdout).filter((r) => r[0]?.startsWith(`${arrayId}_`));
+        return mine.length === 4 && mine.every((r) => r[2] === 'CD') ? mine : undefined;
+      });
+      expect(finished.map((r) => r[0]).sort()).toEqual([0, 1, 2, 3].map((i) => `${arrayId}_${i}`));
+      expect(finished.every((r) => r[1] === 'panel.sh')).toBe(true);
+      const show = await gsched('show', 'job', `${arrayId}_2`);
+      expect(show.stdout).toMatch(new RegExp(`^JobId=${arrayId}_2 JobName=panel.sh ArrayJobId=${arrayId} ArrayTaskId=2\n`));
+      expect(show.stdout).toMatch(/Mem=500M TimeLimit=30:00 /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('drain and resume a node', async () => {

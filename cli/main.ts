@@ -11,6 +11,7 @@ import { registerCancelCommands } from './commands/cancel.js';
 import { registerNodesCommands } from './commands/nodes.js';
 import { registerDrainCommands } from './commands/drain.js';
 import { registerShowCommands } from './commands/show.js';
+import { registerUpCommands } from './commands/up.js';
 
 export function buildProgram(): Command {
   const program = new Command('gsched')
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerNodesCommands(program);
   registerDrainCommands(program);
   registerShowCommands(program);
+  registerUpCommands(program);
   return program;
 }
 

@@ -80,6 +80,13 @@ export class NodeAgent {
     this.nodeNames = new Set(opts.nodes.map((n) => n.name));
   }
 
+  private registeredHandler: (() => void) | null = null;
+
+  /** Called after each welcome from the scheduler. */
+  onRegistered(handler: () => void): void {
+    this.registeredHandler = handler;
+  }
+
   /** Called once if the scheduler refuses this agent for good. */
   onFatal(handler: (err: Error) => void): void {
     this.fatalHandler = handler;
@@ -133,7 +140,7 @@ export class NodeAgent {
       return;
     }
     const min = this.opts.backoffMinMs ?? 100;
-    const max = this.opts.backoffMaxMs ?? 5_000;
+    const max = this.opts.backoffMaxMs ?? 2_000;
     const delay = Math.min(max, min * 2 ** this.failures) * (0.5 + Math.random() / 2);
     this.failures++;
     this.opts.log.warn({ code: err?.code, reason: err?.details ?? 'stream ended', retryInMs: Math.round(delay) }, 'disconnected from scheduler');
@@ -179,6 +186,7 @@ export class NodeAgent {
     this.heartbeatTimer = setInterval(() => this.send({ heartbeat: { seq: ++this.seq, running: this.running.size } }), Math.max(10, w.heartbeatIntervalMs));
     // Completions that arrived between hello and welcome were kept; send them now.
     for (const [key, c] of this.finished) if (!this.inHello.has(key)) this.send({ completion: c });
+    this.registeredHandler?.();
   }
 
   // ---------------------------------------------------------------- tasks

@@ -3,6 +3,7 @@
 // Exit codes: 0 stopped by a signal, 2 bad flags or refused by the scheduler, 1 anything else.
 import { pino } from 'pino';
 import { loadClusterConfig } from '../scheduler/config/load.js';
+import { exitWithParent } from '../scheduler/lifeline.js';
 import { AgentConfigError, AgentRejectedError } from './errors.js';
 import { NodeAgent } from './agent.js';
 import { parseAgentArgs } from './options.js';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     defaultDurationMs: flags.defaultDurationMs,
     tls: flags.tls,
     pool: createKernelPool(flags.threads),
+    backoffMaxMs: flags.backoffMaxMs,
     log,
   });
   agent.onFatal((err) => {
@@ -40,7 +42,14 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  exitWithParent(stop);
   log.info({ scheduler: flags.scheduler, nodes: flags.nodes.length }, 'agent starting');
+  let announced = false;
+  agent.onRegistered(() => {
+    // Written whatever the log level, once: `gsched up` and tests wait for this line.
+    if (!announced) process.stdout.write(`${JSON.stringify({ msg: 'registered with scheduler', agent: flags.name })}\n`);
+    announced = true;
+  });
   agent.start();
 }
 

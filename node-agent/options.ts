@@ -14,13 +14,14 @@ export interface AgentFlags {
   timeScale: number | null;
   defaultDurationMs: number;
   threads: number | undefined;
+  backoffMaxMs: number;
   logLevel: string;
   tls: TlsFiles;
   clusterPath: string | undefined;
 }
 
 export const USAGE = `usage: node-agent --scheduler HOST:PORT --name NAME --container C [--nodes N1,N2] --join-token-file FILE
-  [--cluster FILE] [--time-scale X] [--default-duration-ms MS] [--threads N] [--log-level info]
+  [--cluster FILE] [--time-scale X] [--default-duration-ms MS] [--threads N] [--backoff-max-ms 2000] [--log-level info]
   [--tls-ca FILE] [--tls-cert FILE --tls-key FILE]`;
 
 export function parseAgentArgs(argv: string[], loadConfig: (path?: string) => ClusterConfig): AgentFlags {
@@ -39,6 +40,7 @@ export function parseAgentArgs(argv: string[], loadConfig: (path?: string) => Cl
         'time-scale': { type: 'string' },
         'default-duration-ms': { type: 'string', default: '1000' },
         threads: { type: 'string' },
+        'backoff-max-ms': { type: 'string', default: '2000' },
         'log-level': { type: 'string', default: 'info' },
         'tls-ca': { type: 'string' },
         'tls-cert': { type: 'string' },
@@ -82,6 +84,7 @@ export function parseAgentArgs(argv: string[], loadConfig: (path?: string) => Cl
     timeScale,
     defaultDurationMs: positive(values['default-duration-ms'], '--default-duration-ms'),
     threads: values.threads === undefined ? undefined : Math.floor(positive(values.threads, '--threads')),
+    backoffMaxMs: positive(values['backoff-max-ms'], '--backoff-max-ms'),
     logLevel: values['log-level'],
     tls: { ca: values['tls-ca'], cert: values['tls-cert'], key: values['tls-key'] },
     clusterPath: values.cluster,

@@ -5,6 +5,7 @@
 import { pino } from 'pino';
 import { PortInUseError, startScheduler } from './process.js';
 import { SchedulerFlagError, parseSchedulerArgs } from './process-options.js';
+import { exitWithParent } from './lifeline.js';
 
 async function main(): Promise<void> {
   let flags;
@@ -25,13 +26,15 @@ async function main(): Promise<void> {
   }
   const r = running;
   r.driver.onFatal(() => void r.stop().finally(() => process.exit(1)));
-  log.info({ http: r.httpUrl, grpc: r.grpcAddress, state: flags.stateDir, timeScale: flags.timeScale }, 'scheduler ready');
+  // Written whatever the log level: `gsched up` and tests wait for this line.
+  process.stdout.write(`${JSON.stringify({ msg: 'scheduler ready', http: r.httpUrl, grpc: r.grpcAddress, state: flags.stateDir, timeScale: flags.timeScale })}\n`);
   const stop = (signal: string): void => {
     log.info({ signal }, 'stopping');
     void r.stop().finally(() => process.exit(0));
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  exitWithParent(stop);
 }
 
 void main();

@@ -11,6 +11,7 @@ export interface SchedulerFlags {
   clusterPath: string | undefined;
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
+  startupGraceMs: number;
   timeScale: number;
   forgetAfterMs: number;
   logLevel: string;
@@ -25,7 +26,7 @@ export class SchedulerFlagError extends Error {
 }
 
 export const SCHEDULER_USAGE = `usage: scheduler [--host 127.0.0.1] [--http-port 8470] [--grpc-port 8471] [--state ./var] [--cluster FILE]
-  [--heartbeat-interval-ms 1000] [--heartbeat-timeout-ms 5000] [--time-scale 1] [--forget-after-ms 60000]
+  [--heartbeat-interval-ms 1000] [--heartbeat-timeout-ms 5000] [--startup-grace-ms 10000] [--time-scale 1] [--forget-after-ms 60000]
   [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--log-level info]`;
 
 function num(text: string, flag: string, min: number, max: number, integer = true): number {
@@ -50,6 +51,7 @@ export function parseSchedulerArgs(argv: string[]): SchedulerFlags {
         cluster: { type: 'string' },
         'heartbeat-interval-ms': { type: 'string', default: '1000' },
         'heartbeat-timeout-ms': { type: 'string', default: '5000' },
+        'startup-grace-ms': { type: 'string', default: '10000' },
         'time-scale': { type: 'string', default: '1' },
         'forget-after-ms': { type: 'string', default: '60000' },
         'log-level': { type: 'string', default: 'info' },
@@ -69,6 +71,7 @@ export function parseSchedulerArgs(argv: string[]): SchedulerFlags {
     clusterPath: values.cluster,
     heartbeatIntervalMs: num(values['heartbeat-interval-ms'], '--heartbeat-interval-ms', 10, 600_000),
     heartbeatTimeoutMs: num(values['heartbeat-timeout-ms'], '--heartbeat-timeout-ms', 20, 3_600_000),
+    startupGraceMs: num(values['startup-grace-ms'], '--startup-grace-ms', 0, 3_600_000),
     timeScale: num(values['time-scale'], '--time-scale', 1e-9, 1e9, false),
     forgetAfterMs: num(values['forget-after-ms'], '--forget-after-ms', 0, 86_400_000),
     logLevel: values['log-level'],

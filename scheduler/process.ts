@@ -45,6 +45,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     joinToken,
     heartbeatIntervalMs: flags.heartbeatIntervalMs,
     heartbeatTimeoutMs: flags.heartbeatTimeoutMs,
+    startupGraceMs: flags.startupGraceMs,
     timeScale: flags.timeScale,
     log: log.child({ part: 'agents' }),
     onHeartbeat: (agent) => metrics.heartbeat(agent),

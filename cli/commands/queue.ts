@@ -1,15 +1,14 @@
 // gsched queue: the squeue of gsched.
 import type { Command } from 'commander';
-import type { JobView } from '../../scheduler/core/index.js';
-import { ApiClient, addConnectionOptions, type ConnectionOptions } from '../client.js';
+import { ApiClient, addConnectionOptions, type ConnectionOptions, type JobDetail } from '../client.js';
 import { CliError } from '../errors.js';
-import { ACTIVE_STATES, compareJobs, jobNodes, jobTime, parseStateFilter, stateCode } from '../format/jobs.js';
+import { ACTIVE_STATES, compareJobs, jobNodeNames, jobNodes, jobTime, parseStateFilter, stateCode } from '../format/jobs.js';
 import { compressHostlist } from '../format/hostlist.js';
 import { outputWidth, renderTable, type Column } from '../format/table.js';
 import { print, printJson } from '../output.js';
 
 interface QueueColumn extends Column {
-  value: (job: JobView, now: number) => string;
+  value: (job: JobDetail, now: number) => string;
 }
 
 export const QUEUE_COLUMNS: Record<string, QueueColumn> = {
@@ -29,7 +28,7 @@ export const QUEUE_COLUMNS: Record<string, QueueColumn> = {
   TASKS: { header: 'TASKS', align: 'right', value: (j) => String(j.tasks.length) },
   CPUS: { header: 'CPUS', align: 'right', value: (j) => String(j.cores) },
   NODES: { header: 'NODES', shrink: 2, value: (j) => jobNodes(j) },
-  NODELIST: { header: 'NODELIST', shrink: 2, value: (j) => compressHostlist(j.nodes) },
+  NODELIST: { header: 'NODELIST', shrink: 2, value: (j) => compressHostlist(jobNodeNames(j)) },
 };
 
 export const DEFAULT_QUEUE_FORMAT = 'JOBID,NAME,ACCOUNT,PARTITION,ST,REASON,POS,TIME,NODES';
@@ -42,7 +41,7 @@ export function parseQueueFormat(text: string): QueueColumn[] {
   });
 }
 
-export function renderQueue(jobs: JobView[], columns: QueueColumn[], now: number, width: number | null): string {
+export function renderQueue(jobs: JobDetail[], columns: QueueColumn[], now: number, width: number | null): string {
   const rows = [...jobs].sort(compareJobs).map((j) => columns.map((c) => c.value(j, now)));
   return renderTable(columns, rows, { width });
 }

@@ -1,5 +1,6 @@
 // How jobs read in the queue and in show: short state codes, elapsed times, node lists.
 import type { JobState, JobView } from '../../scheduler/core/index.js';
+import type { JobDetail } from '../client.js';
 import { CliError } from '../errors.js';
 import { compressHostlist } from './hostlist.js';
 import { formatDuration } from './units.js';
@@ -59,10 +60,23 @@ export function jobTime(job: JobView, now: number): string {
   return formatDuration(jobElapsedMs(job, now));
 }
 
-/** The node list when the job holds nodes, else how many tasks are still to place. */
-export function jobNodes(job: JobView): string {
-  if (job.nodes.length > 0) return compressHostlist(job.nodes);
-  return String(job.tasks.filter((t) => t.state === 'PENDING').length || job.tasks.length);
+/**
+ * Nodes the job holds or ran on: the job's own list while it runs; once it has ended the core
+ * forgets placements, so the tasks' nodes or the recorded results say where it ran.
+ */
+export function jobNodeNames(job: JobDetail): string[] {
+  if (job.nodes.length > 0) return job.nodes;
+  const fromTasks = job.tasks.map((t) => t.node).filter((n): n is string => n !== null);
+  if (fromTasks.length > 0) return [...new Set(fromTasks)];
+  return [...new Set((job.results ?? []).map((r) => r.node))];
+}
+
+/** The node list when the job has nodes, else (pending) how many tasks are still to place. */
+export function jobNodes(job: JobDetail): string {
+  const names = jobNodeNames(job);
+  if (names.length > 0) return compressHostlist(names);
+  if (job.state === 'PENDING') return String(job.tasks.filter((t) => t.state === 'PENDING').length || job.tasks.length);
+  return '';
 }
 
 /** Running jobs first, then pending in queue order, then finished ones; ties by id. */

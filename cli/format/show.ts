@@ -2,7 +2,7 @@
 import type { TaskView } from '../../scheduler/core/index.js';
 import type { JobDetail, TaskResultView } from '../client.js';
 import { compressHostlist } from './hostlist.js';
-import { jobElapsedMs, jobStartedAt, stateCode } from './jobs.js';
+import { jobElapsedMs, jobNodeNames, jobStartedAt, stateCode } from './jobs.js';
 import { formatDuration, formatMemMb } from './units.js';
 
 /** Wall-clock instants as scontrol prints them (UTC, to the second); `Unknown` when absent. */
@@ -30,7 +30,7 @@ function taskLine(t: TaskView, last: TaskResultView | undefined): string {
     [`Task[${t.index}]`, t.name],
     ['Id', t.id],
     ['State', t.state],
-    ['Node', t.node],
+    ['Node', t.node ?? last?.node ?? null],
     ['NumCPUs', t.cores],
     ['Mem', formatMemMb(t.memMb)],
     ['TimeLimit', formatDuration(t.timeLimitMs)],
@@ -72,7 +72,7 @@ export function showJob(j: JobDetail, now: number): string {
       ['Pseudonyms', j.pseudonyms.length],
     ]),
     kv([['SubmitTime', formatInstant(j.submittedAt)], ['StartTime', formatInstant(jobStartedAt(j))], ['EndTime', formatInstant(j.endedAt)], ['RunTime', formatDuration(runMs)]]),
-    kv([['NumTasks', j.tasks.length], ['NumCPUs', j.cores], ['NodeList', j.nodes.length === 0 ? null : compressHostlist(j.nodes)]]),
+    kv([['NumTasks', j.tasks.length], ['NumCPUs', j.cores], ['NodeList', jobNodeNames(j).length === 0 ? null : compressHostlist(jobNodeNames(j))]]),
     ...j.tasks.map((t) => taskLine(t, lastResult(j.results, t.id))),
   ];
   return lines.map((l, i) => (i === 0 ? l : `   ${l}`)).join('\n') + '\n';

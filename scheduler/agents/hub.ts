@@ -22,6 +22,8 @@ export interface HubOptions {
   joinToken: string;
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
+  /** After a restart, how long agents have to come back before their nodes are declared down. */
+  startupGraceMs: number;
   timeScale: number;
   log: Logger;
   onHeartbeat?(agent: string): void;
@@ -65,8 +67,9 @@ export class AgentHub implements Dispatcher {
   ) {
     this.token = Buffer.from(opts.joinToken);
     this.knownNodes = new Set(config.nodes.map((n) => n.name));
-    const now = performance.now();
-    for (const n of this.knownNodes) this.lastHeard.set(n, now);
+    // Nodes count as heard from until the grace has passed (reconnecting agents back off).
+    const vouched = performance.now() + Math.max(0, opts.startupGraceMs - opts.heartbeatTimeoutMs);
+    for (const n of this.knownNodes) this.lastHeard.set(n, vouched);
     this.sweepTimer = setInterval(() => this.sweep(), Math.max(20, Math.floor(opts.heartbeatTimeoutMs / 4)));
     this.sweepTimer.unref();
     driver.setDispatcher(this);

@@ -1,5 +1,5 @@
-// Which core the live scheduler runs. TEMPORARY stand-in until scheduler/core lands.
+// Which core the live scheduler runs: the same SchedulerCore the simulator drives.
+import { SchedulerCore } from '../core/index.js';
 import type { CoreFactory } from './core-api.js';
-import { StubCore } from './stub-core.js';
 
-export const makeCore: CoreFactory = (config) => new StubCore(config);
+export const makeCore: CoreFactory = (config) => new SchedulerCore(config);
