@@ -140,6 +140,16 @@ describe('gsched against the live scheduler', () => {
     }
   });
 
+  it('cancel with an array job\'s id cancels every element', async () => {
+    const sub = await gsched('submit', '-A', 'rh-genetics', '-J', 'long-array', '--array', '0-2', '--duration', '1-00', '--parsable');
+    const arrayId = sub.stdout.trim();
+    expect(arrayId).toMatch(/^\d+$/);
+    const r = await gsched('cancel', arrayId);
+    expect(r).toEqual({ code: 0, stdout: `Cancelled array job ${arrayId} (3 active elements)\n`, stderr: '' });
+    const q = await gsched('queue', '--all', '--format', 'JOBID,ST');
+    expect(rows(q.stdout).filter((row) => row[0]?.startsWith(`${arrayId}_`)).sort()).toEqual([0, 1, 2].map((i) => [`${arrayId}_${i}`, 'CA']));
+  });
+
   it('drain and resume a node', async () => {
     const d = await gsched('drain', 'c2-n001', '--reason', 'DIMM errors');
     expect(d).toMatchObject({ code: 0, stdout: expect.stringMatching(/^c2-n001: drain(ed|ing) /) });

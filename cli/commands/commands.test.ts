@@ -144,6 +144,15 @@ describe('queue, show, cancel', () => {
     expect(mixed.err).toContain(`could not cancel jobs ${a}, 77777`);
     expect((await gsched('cancel', 'abc')).code).toBe(2);
   });
+
+  it('cancels every active element for an array job\'s own id, like scancel', async () => {
+    const arrayId = /^Submitted array job (\d+) /.exec((await gsched('submit', '-A', 'rh-genetics', '--array', '0-3')).out)?.[1] as string;
+    expect((await gsched('cancel', `${arrayId}_1`)).out).toBe(`Cancelled job ${arrayId}_1 (CANCELLED)\n`);
+    const r = await gsched('cancel', arrayId);
+    expect(r).toEqual({ code: 0, out: `Cancelled array job ${arrayId} (3 active elements)\n`, err: '' });
+    const states = [0, 1, 2, 3].map((i) => api.jobs.get(`${arrayId}_${i}`)?.state);
+    expect(states).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED', 'CANCELLED']);
+  });
 });
 
 describe('nodes, drain, resume', () => {

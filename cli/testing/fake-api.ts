@@ -122,7 +122,7 @@ export async function startFakeApi(token = 'test-token'): Promise<FakeApi> {
         return send(res, 200, { jobs: all.slice(offset, offset + limit), total: all.length, limit, offset });
       }
       if (kind === 'jobs' && id !== undefined) {
-        const job = jobs.get(id);
+        const job = jobs.get(id) ?? [...jobs.values()].find((j) => String(j.id) === id);
         if (!job) return problem(res, 404, 'UNKNOWN_JOB', `no job ${id}`);
         if (req.method === 'GET') return send(res, 200, job);
         if (req.method === 'DELETE') {
