@@ -5,6 +5,7 @@
 //
 //   npm run bench:live
 //   BENCH_TASKS=10000 BENCH_RUNS=1 npm run bench:live
+//   BENCH_MODE=array BENCH_BATCH=1000 BENCH_CONCURRENCY=4 BENCH_TIME_SCALE=1e-4 (the other knobs)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiClient } from '../cli/client.js';
@@ -100,9 +101,12 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 async function runOnce(cfg: BenchConfig, maxTimeMs: number): Promise<RunResult> {
   let live: GschedUp | null = null;
   try {
-    live = await startGschedUp({ cluster: cfg.cluster, timeScale: cfg.timeScale });
-    const url = live.httpUrl;
-    const client = ApiClient.fromOptions({ url, stateDir: live.state, timeout: '120' });
+    // BENCH_URL (+ BENCH_STATE for its token) measures a cluster that is already up instead,
+    // e.g. one started by hand under a profiler.
+    const given = process.env.BENCH_URL;
+    if (!given) live = await startGschedUp({ cluster: cfg.cluster, timeScale: cfg.timeScale });
+    const url = given ?? (live as GschedUp).httpUrl;
+    const client = ApiClient.fromOptions({ url, stateDir: live?.state ?? process.env.BENCH_STATE ?? './var', timeout: '120' });
     const before = await scrape(url);
     const endedBefore = metricSum(before, ENDED);
     const bucketsBefore = histogramBuckets(before, DISPATCH);
