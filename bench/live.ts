@@ -45,6 +45,8 @@ interface RunResult {
   p99_ms: number | null;
   /** The histogram bucket bound that holds p99: p99 is at most this. */
   p99_bucket_ms: number | null;
+  /** p99 fell past the histogram's largest finite bucket: p99_ms is then only a lower bound. */
+  p99_above_histogram: boolean;
   dispatches: number;
   completed_jobs: number;
 }
@@ -144,6 +146,7 @@ async function runOnce(cfg: BenchConfig, maxTimeMs: number): Promise<RunResult> 
 
     const buckets: Bucket[] = bucketDelta(histogramBuckets(after, DISPATCH), bucketsBefore);
     const ms = (s: number | null): number | null => (s === null ? null : Math.round(s * 1000 * 100) / 100);
+    const p99Bound = quantileUpperBound(buckets, 0.99);
     return {
       tasks: cfg.tasks,
       jobs,
@@ -152,7 +155,8 @@ async function runOnce(cfg: BenchConfig, maxTimeMs: number): Promise<RunResult> 
       tasks_per_sec: Math.round(cfg.tasks / ((t2 - t0) / 1000)),
       p50_ms: ms(histogramQuantile(buckets, 0.5)),
       p99_ms: ms(histogramQuantile(buckets, 0.99)),
-      p99_bucket_ms: ms(quantileUpperBound(buckets, 0.99)),
+      p99_bucket_ms: p99Bound === Infinity ? null : ms(p99Bound),
+      p99_above_histogram: p99Bound === Infinity,
       dispatches: buckets.at(-1)?.count ?? 0,
       completed_jobs: completed,
     };
@@ -194,6 +198,7 @@ async function main(): Promise<void> {
     p99_bucket_ms: median(runs.map((r) => r.p99_bucket_ms)),
   };
   const target = { tasks_per_sec: 5000, p99_ms: 20 };
+  const medAbove = runs.filter((r) => r.p99_above_histogram).length * 2 > runs.length;
   const result = {
     bench: 'live',
     measured_at: new Date().toISOString(),
@@ -205,9 +210,10 @@ async function main(): Promise<void> {
     p50_ms: med.p50_ms,
     p99_ms: med.p99_ms,
     p99_bucket_ms: med.p99_bucket_ms,
+    p99_above_histogram: medAbove,
     latency_source: `${DISPATCH} histogram on /metrics (decision to agent acknowledgement), estimated within buckets like PromQL histogram_quantile`,
     target,
-    meets_target: med.tasks_per_sec !== null && med.p99_ms !== null && med.tasks_per_sec >= target.tasks_per_sec && med.p99_ms <= target.p99_ms,
+    meets_target: !medAbove && med.tasks_per_sec !== null && med.p99_ms !== null && med.tasks_per_sec >= target.tasks_per_sec && med.p99_ms <= target.p99_ms,
     runs,
   };
   const dir = join(packageRoot(), 'bench', 'results');
@@ -215,8 +221,10 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'live.json'), JSON.stringify(result, null, 2) + '\n');
 
   const show = (x: number | null): string => (x === null ? '-' : String(x));
-  const rows = runs.map((r, i) => [String(i + 1), String(r.tasks), String(r.jobs), show(r.submit_s), show(r.total_s), show(r.tasks_per_sec), show(r.p50_ms), show(r.p99_ms), `≤${show(r.p99_bucket_ms)}`]);
-  rows.push(['median', '', '', '', '', show(med.tasks_per_sec), show(med.p50_ms), show(med.p99_ms), `≤${show(med.p99_bucket_ms)}`]);
+  const p99 = (x: number | null, above: boolean): string => (above ? `>${show(x)}` : show(x));
+  const bound = (x: number | null, above: boolean): string => (above ? '+Inf' : `≤${show(x)}`);
+  const rows = runs.map((r, i) => [String(i + 1), String(r.tasks), String(r.jobs), show(r.submit_s), show(r.total_s), show(r.tasks_per_sec), show(r.p50_ms), p99(r.p99_ms, r.p99_above_histogram), bound(r.p99_bucket_ms, r.p99_above_histogram)]);
+  rows.push(['median', '', '', '', '', show(med.tasks_per_sec), show(med.p50_ms), p99(med.p99_ms, medAbove), bound(med.p99_bucket_ms, medAbove)]);
   rows.push(['target', '', '', '', '', `≥${target.tasks_per_sec}`, '', `≤${target.p99_ms}`, '']);
   process.stdout.write(
     renderTable(
