@@ -22,6 +22,11 @@ describe('renderTable', () => {
     expect(lines[1]?.endsWith('R')).toBe(true);
   });
 
+  it('closes the gaps to one space when cutting alone does not fit', () => {
+    const out = renderTable(cols, [['123456789', 'name-that-is-long', 'PD']], { width: 17 });
+    expect(out.split('\n')[1]).toBe('123456789 nam… PD');
+  });
+
   it('never cuts columns that may not shrink, even when the width is too small', () => {
     const out = renderTable(cols, [['123456789', 'name', 'PD']], { width: 5 });
     expect(out).toContain('123456789');

@@ -23,9 +23,15 @@ const ELLIPSIS = '…';
 const MIN_SHRUNK = 4;
 
 export function renderTable(columns: Column[], rows: string[][], opts: TableOptions = {}): string {
-  const gap = opts.gap ?? 2;
+  let gap = opts.gap ?? 2;
   const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
-  if (opts.width != null) fit(columns, widths, opts.width - gap * (columns.length - 1));
+  if (opts.width != null) {
+    // Still too wide once every shrinkable column is at its floor: close up to one space.
+    if (!fit(columns, widths, opts.width - gap * (columns.length - 1)) && gap > 1) {
+      gap = 1;
+      fit(columns, widths, opts.width - (columns.length - 1));
+    }
+  }
   const line = (cells: string[]): string =>
     columns
       .map((c, i) => pad(clip(cells[i] ?? '', widths[i] ?? 0), widths[i] ?? 0, c.align ?? 'left'))
@@ -36,8 +42,8 @@ export function renderTable(columns: Column[], rows: string[][], opts: TableOpti
 
 const rank = (c: Column): number => (c.shrink === true ? 1 : typeof c.shrink === 'number' ? c.shrink : 0);
 
-/** Narrows shrinkable columns (highest rank, then widest, first) until the sum fits `budget` or none can give more. */
-function fit(columns: Column[], widths: number[], budget: number): void {
+/** Narrows shrinkable columns (highest rank, then widest, first) until the sum fits `budget`; false if it cannot. */
+function fit(columns: Column[], widths: number[], budget: number): boolean {
   let total = widths.reduce((a, b) => a + b, 0);
   while (total > budget) {
     let pick = -1;
@@ -48,10 +54,11 @@ function fit(columns: Column[], widths: number[], budget: number): void {
       const p = columns[pick];
       if (pick < 0 || !p || rank(c) > rank(p) || (rank(c) === rank(p) && w > (widths[pick] ?? 0))) pick = i;
     }
-    if (pick < 0) return; // nothing left to give: let the terminal wrap
+    if (pick < 0) return false; // nothing left to give
     widths[pick] = (widths[pick] ?? 0) - 1;
     total--;
   }
+  return true;
 }
 
 export function clip(text: string, width: number): string {
