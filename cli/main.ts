@@ -18,6 +18,8 @@ export function buildProgram(): Command {
     .description('gsched: an HPC resource manager for a national genome centre')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
+    // Commander's own usage errors read like ours: `gsched: <what is wrong>`.
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'gsched: ')) })
     // Before the commands are added, so that they inherit it and usage errors reach main().
     .exitOverride();
   // Commands register here, one line each.
