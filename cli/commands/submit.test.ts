@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../errors.js';
 import { flagsFromScript, submittedMessage } from './submit.js';
@@ -43,6 +44,26 @@ describe('flagsFromScript', () => {
 
   it('refuses stray words', () => {
     expect(() => flagsFromScript('#GSCHED --cores 2 extra\n', 'x.sh')).toThrow(/x\.sh line 1/);
+  });
+});
+
+describe('flagsFromScript round trip', () => {
+  // Single-quote a word for sh: close, escaped quote, reopen.
+  const quote = (w: string): string => `'${w.replace(/'/g, `'\\''`)}'`;
+
+  it('reads back any name, class and pseudonyms written with sh quoting', () => {
+    const word = fc.string({ minLength: 1, maxLength: 20 }).filter((w) => !/[\r\n]/.test(w));
+    fc.assert(
+      fc.property(word, word, fc.array(word, { minLength: 1, maxLength: 3 }), (name, label, pseudonyms) => {
+        const script = [
+          '#!/bin/sh',
+          `#GSCHED --name ${quote(name)} --class=${quote(label)}`,
+          ...pseudonyms.map((p) => `#GSCHED --pseudonym ${quote(p)}`),
+          'true',
+        ].join('\n');
+        expect(flagsFromScript(script, 'x.sh')).toEqual({ name, class: label, pseudonym: pseudonyms });
+      }),
+    );
   });
 });
 
