@@ -56,7 +56,8 @@ export interface TaskResultView {
   kernel: string;
   error?: string;
 }
-export type JobDetail = JobView & { results?: TaskResultView[] };
+/** A job as GET /jobs/:id returns it: the view, the recorded results and, if sent, the scheduler's clock. */
+export type JobDetail = JobView & { results?: TaskResultView[]; now?: number };
 
 export interface CancelResponse {
   jobId: number;

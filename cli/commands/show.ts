@@ -17,6 +17,6 @@ export function registerShowCommands(program: Command): void {
     if (!/^\d+(?:_\d+)?$/.test(id)) throw new CliError(`show job ${id}: expected a job id like 123 or 120_3`, 2);
     const job = await ApiClient.fromOptions(opts).getJob(id);
     if (opts.json) return printJson(job);
-    print(showJob(job, Date.now()));
+    print(showJob(job, typeof job.now === 'number' ? job.now : Date.now())); // the scheduler's clock may run fast
   });
 }
