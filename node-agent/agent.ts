@@ -22,6 +22,7 @@ import {
   type Welcome,
 } from '../proto/index.js';
 import { AgentRejectedError } from './errors.js';
+import type { KernelResult } from './kernel-types.js';
 import type { KernelPool } from './pool.js';
 
 export interface AgentOptions {
@@ -46,8 +47,11 @@ interface Running {
   ref: TaskRef;
   assignment: Assignment;
   acceptedAt: number;
-  abort: AbortController;
+  /** Ends the hold on the task's cores. */
+  timer: NodeJS.Timeout | null;
   cancelReason: string | null;
+  /** Reported (finished, failed or cancelled); later news of it is dropped. */
+  done: boolean;
 }
 
 export const AGENT_VERSION = '0.1.0';
@@ -59,6 +63,9 @@ export class NodeAgent {
   private readonly running = new Map<number, Running>();
   /** Completions not yet acknowledged by the scheduler, replayed in the next hello. */
   private readonly finished = new Map<string, Completion>();
+  /** Completions to send in the next batch. */
+  private outbox: Completion[] = [];
+  private flushQueued = false;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private failures = 0;
@@ -121,7 +128,7 @@ export class NodeAgent {
         agent: this.opts.name,
         container: this.opts.container,
         nodes: this.opts.nodes,
-        running: [...this.running.values()].filter((r) => r.cancelReason === null).map((r) => r.ref),
+        running: [...this.running.values()].map((r) => r.ref),
         finished: [...this.finished.values()],
         version: AGENT_VERSION,
       },
@@ -185,7 +192,8 @@ export class NodeAgent {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = setInterval(() => this.send({ heartbeat: { seq: ++this.seq, running: this.running.size } }), Math.max(10, w.heartbeatIntervalMs));
     // Completions that arrived between hello and welcome were kept; send them now.
-    for (const [key, c] of this.finished) if (!this.inHello.has(key)) this.send({ completion: c });
+    this.outbox = [...this.finished].filter(([key]) => !this.inHello.has(key)).map(([, c]) => c);
+    this.flushCompletions();
     this.registeredHandler?.();
   }
 
@@ -209,33 +217,43 @@ export class NodeAgent {
     this.send({ ack: { accepted, refused } });
   }
 
+  /** Holds the task's cores for its modelled duration while its kernel runs; done when both are. */
   private run(a: Assignment): void {
-    const r: Running = { ref: a.task, assignment: a, acceptedAt: performance.now(), abort: new AbortController(), cancelReason: null };
+    const r: Running = { ref: a.task, assignment: a, acceptedAt: performance.now(), timer: null, cancelReason: null, done: false };
     this.running.set(a.task.taskId, r);
     const scale = this.opts.timeScale ?? this.welcome?.timeScale ?? 1;
     const holdMs = (a.durationMs > 0 ? a.durationMs : this.opts.defaultDurationMs) * scale;
-    const kernel = this.opts.pool.run(
-      { kernel: a.kernel, taskId: a.task.taskId, attempt: a.task.attempt, jobId: a.jobId, cores: a.cores, memMb: a.memMb },
-      r.abort.signal,
-    );
-    const held = sleep(holdMs, r.abort.signal);
-    Promise.all([kernel, held]).then(
-      ([res]) => this.finish(r, 'OUTCOME_COMPLETED', res.cpuMs, res.kernel, JSON.stringify(res.summary), ''),
-      (err: Error) => {
-        if (r.cancelReason !== null) this.finish(r, 'OUTCOME_CANCELLED', 0, a.kernel, '', r.cancelReason);
-        else this.finish(r, 'OUTCOME_FAILED', 0, a.kernel, '', err.message);
+    let held = false;
+    let result: KernelResult | null = null;
+    const maybeDone = (): void => {
+      if (held && result) this.finish(r, 'OUTCOME_COMPLETED', result.cpuMs, result.kernel, JSON.stringify(result.summary), '');
+    };
+    r.timer = setTimeout(() => {
+      held = true;
+      maybeDone();
+    }, holdMs);
+    // A cancelled kernel is left to finish in its worker (kernels are bounded); its result is dropped.
+    this.opts.pool.run({ kernel: a.kernel, taskId: a.task.taskId, attempt: a.task.attempt, jobId: a.jobId, cores: a.cores, memMb: a.memMb }).then(
+      (res) => {
+        result = res;
+        maybeDone();
       },
+      (err: Error) => this.finish(r, 'OUTCOME_FAILED', 0, a.kernel, '', err.message),
     );
   }
 
   private stop(ref: TaskRef, reason: string): void {
     const r = this.running.get(ref.taskId);
-    if (!r || r.ref.attempt !== ref.attempt || r.cancelReason !== null) return;
+    if (!r || r.ref.attempt !== ref.attempt || r.done) return;
     r.cancelReason = reason;
-    r.abort.abort();
+    if (r.timer) clearTimeout(r.timer);
+    this.finish(r, 'OUTCOME_CANCELLED', 0, r.assignment.kernel, '', reason);
   }
 
   private finish(r: Running, outcome: Outcome, cpuMs: number, kernel: string, summaryJson: string, error: string): void {
+    if (r.done) return;
+    r.done = true;
+    if (r.timer) clearTimeout(r.timer);
     if (this.running.get(r.ref.taskId) === r) this.running.delete(r.ref.taskId);
     const c: Completion = {
       task: r.ref,
@@ -248,7 +266,20 @@ export class NodeAgent {
     };
     this.opts.log.debug({ taskId: r.ref.taskId, attempt: r.ref.attempt, outcome }, 'task finished');
     this.finished.set(refKey(r.ref), c);
-    if (this.welcome) this.send({ completion: c });
+    if (!this.welcome) return; // replayed in the next hello
+    this.outbox.push(c);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(() => this.flushCompletions());
+    }
+  }
+
+  /** Sends the completions gathered since the last batch in one message. */
+  private flushCompletions(): void {
+    this.flushQueued = false;
+    if (this.outbox.length === 0 || !this.welcome) return;
+    this.send({ completions: { items: this.outbox } });
+    this.outbox = [];
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -257,31 +288,10 @@ export class NodeAgent {
     this.stopped = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    for (const r of this.running.values()) {
-      r.cancelReason = 'agent-stopping';
-      r.abort.abort();
-    }
+    for (const r of this.running.values()) if (r.timer) clearTimeout(r.timer);
     this.stream?.end();
     this.stream = null;
     this.client.close();
     await this.opts.pool.close();
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(new Error('aborted'));
-      return;
-    }
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    function onAbort(): void {
-      clearTimeout(t);
-      reject(new Error('aborted'));
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

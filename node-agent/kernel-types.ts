@@ -18,3 +18,6 @@ export interface KernelResult {
   /** Kernel-defined JSON-able summary. */
   summary: Record<string, unknown>;
 }
+
+/** One kernel's outcome inside a chunk: a failure stays with its own task. */
+export type KernelOutcome = { ok: true; result: KernelResult } | { ok: false; error: string };

@@ -16,7 +16,7 @@ const agentMessages: AgentMessage[] = [
   { payload: 'hello', hello: { agent: 'agent-c1', container: 'c1', nodes: [{ name: 'c1-n001', cores: 64, memMb: 262144 }], running: [ref], finished: [completion], version: '0.1.0' } },
   { payload: 'heartbeat', heartbeat: { seq: 9, running: 4 } },
   { payload: 'ack', ack: { accepted: [ref], refused: [{ task: { taskId: 1, attempt: 1 }, reason: 'busy' }] } },
-  { payload: 'completion', completion },
+  { payload: 'completions', completions: { items: [completion, { ...completion, outcome: 'OUTCOME_COMPLETED', error: '' }] } },
 ];
 
 const schedulerMessages: SchedulerMessage[] = [

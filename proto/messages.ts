@@ -54,7 +54,7 @@ export type AgentMessage =
   | { payload?: 'hello'; hello: Hello }
   | { payload?: 'heartbeat'; heartbeat: Heartbeat }
   | { payload?: 'ack'; ack: Ack }
-  | { payload?: 'completion'; completion: Completion };
+  | { payload?: 'completions'; completions: { items: Completion[] } };
 
 export interface Welcome {
   heartbeatIntervalMs: number;

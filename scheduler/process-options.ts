@@ -26,7 +26,7 @@ export class SchedulerFlagError extends Error {
 }
 
 export const SCHEDULER_USAGE = `usage: scheduler [--host 127.0.0.1] [--http-port 8470] [--grpc-port 8471] [--state ./var] [--cluster FILE]
-  [--heartbeat-interval-ms 1000] [--heartbeat-timeout-ms 5000] [--startup-grace-ms 10000] [--time-scale 1] [--forget-after-ms 60000]
+  [--heartbeat-interval-ms 1000] [--heartbeat-timeout-ms 5000] [--startup-grace-ms 10000] [--time-scale 1] [--forget-after-ms 10000]
   [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--log-level info]`;
 
 function num(text: string, flag: string, min: number, max: number, integer = true): number {
@@ -53,7 +53,7 @@ export function parseSchedulerArgs(argv: string[]): SchedulerFlags {
         'heartbeat-timeout-ms': { type: 'string', default: '5000' },
         'startup-grace-ms': { type: 'string', default: '10000' },
         'time-scale': { type: 'string', default: '1' },
-        'forget-after-ms': { type: 'string', default: '60000' },
+        'forget-after-ms': { type: 'string', default: '10000' },
         'log-level': { type: 'string', default: 'info' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },

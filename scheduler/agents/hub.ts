@@ -215,12 +215,12 @@ export class AgentHub implements Dispatcher {
       this.opts.onHeartbeat?.(s.name);
     } else if ('ack' in msg && msg.payload === 'ack') {
       this.driver.agentAck(msg.ack.accepted, msg.ack.refused.map((r) => r.task));
-    } else if ('completion' in msg && msg.payload === 'completion') {
-      const c = msg.completion;
-      this.driver
-        .agentCompletion(c, new Set(s.nodes))
-        .then(() => this.write(s, { completionAck: { tasks: [c.task] } }))
-        .catch((err: Error) => this.opts.log.error({ err }, 'completion not recorded'));
+    } else if ('completions' in msg && msg.payload === 'completions') {
+      const items = msg.completions.items;
+      const nodes = new Set(s.nodes);
+      Promise.all(items.map((c) => this.driver.agentCompletion(c, nodes)))
+        .then(() => this.write(s, { completionAck: { tasks: items.map((c) => c.task) } }))
+        .catch((err: Error) => this.opts.log.error({ err }, 'completions not recorded'));
     }
   }
 

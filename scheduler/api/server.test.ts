@@ -11,7 +11,7 @@ import { loadClusterConfig } from '../config/load.js';
 import { LiveDriver } from '../driver/index.js';
 import { makeCore } from '../driver/make-core.js';
 import { Store } from '../store/index.js';
-import { SMALL_CLUSTER, testJob } from '../testing/live-cluster.js';
+import { SMALL_CLUSTER, testJob, waitFor } from '../testing/live-cluster.js';
 import { SchedulerMetrics, buildApi } from './index.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -24,7 +24,7 @@ beforeAll(async () => {
   const config = loadClusterConfig(SMALL_CLUSTER());
   const log = pino({ level: 'silent' });
   const metrics = new SchedulerMetrics();
-  driver = new LiveDriver({ core: makeCore(config), store: new Store(dir), log, timeScale: 1, forgetAfterMs: 60_000, observer: metrics.observer() });
+  driver = new LiveDriver({ core: makeCore(config), store: new Store(dir), log, timeScale: 1, forgetAfterMs: 100, observer: metrics.observer() });
   hub = new AgentHub(driver, config, { joinToken: 'j'.repeat(20), heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, startupGraceMs: 5000, timeScale: 1, log });
   metrics.watch(driver, hub);
   app = buildApi({ driver, hub, metrics, apiToken: TOKEN });
@@ -145,5 +145,32 @@ describe('job and node routes', () => {
     expect(resumed.status).toBe(200);
     const cluster = await call('GET', '/api/v1/cluster');
     expect(cluster.body).toMatchObject({ name: 'test-small', cores: 48, agents: [] });
+  });
+
+  it('numbers array elements 120_3-style, and finds them after they left the core\'s memory', async () => {
+    const sub = await call('POST', '/api/v1/jobs', testJob([{}], { array: '2-4' }));
+    expect(sub.status).toBe(201);
+    const ids = sub.body.jobIds as number[];
+    const base = ids[0] as number;
+    expect(sub.body.displayIds).toEqual([`${base}_2`, `${base}_3`, `${base}_4`]);
+    const third = await call('GET', `/api/v1/jobs/${base}_3`);
+    expect(third.body).toMatchObject({ id: ids[1], displayId: `${base}_3`, state: 'PENDING' });
+    for (const id of ids) expect((await call('DELETE', `/api/v1/jobs/${id}`)).status).toBe(200);
+    await waitFor('jobs to be forgotten', () => ids.every((id) => !driver.isRemembered(id)));
+    const later = await call('GET', `/api/v1/jobs/${base}_3`);
+    expect(later.body).toMatchObject({ id: ids[1], displayId: `${base}_3`, state: 'CANCELLED' });
+    expectProblem(await call('DELETE', `/api/v1/jobs/${base}_3`), 409, 'INVALID_STATE');
+    expectProblem(await call('GET', `/api/v1/jobs/${base}_9`), 404, 'UNKNOWN_JOB');
+    const listed = await call('GET', '/api/v1/jobs?state=CANCELLED&limit=2&offset=0');
+    expect(listed.body.total).toBeGreaterThanOrEqual(3);
+    expect((listed.body.jobs as { id: number }[]).map((j) => j.id)).toEqual([ids[2], ids[1]]);
+  });
+
+  it('records consent, which a job reading a pseudonym needs', async () => {
+    const spec = testJob([{}], { pseudonyms: ['P-7f3a9c'] });
+    expectProblem(await call('POST', '/api/v1/jobs', spec), 422, 'CONSENT_REQUIRED');
+    expectProblem(await call('POST', '/api/v1/consent', { pseudonym: 'P-7f3a9c', status: 'maybe' }), 400, 'INVALID_BODY', 'status');
+    expect((await call('POST', '/api/v1/consent', { pseudonym: 'P-7f3a9c', status: 'granted' })).status).toBe(200);
+    expect((await call('POST', '/api/v1/jobs', spec)).status).toBe(201);
   });
 });

@@ -2,7 +2,7 @@
 // before it is acknowledged), runs coalesced schedule passes, owns the timers, and turns
 // decisions into messages for agents. It holds no policy: every choice is the core's.
 import type { Logger } from 'pino';
-import type { CoreEvent, Decision, EventResult, JobSpec, JobView, Ms, NodeView, ConsentStatus } from '../core/index.js';
+import { parseArraySpec, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
 import type { Completion, TaskRef } from '../../proto/index.js';
 import type { JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
 import { JournalCorruptError } from '../store/index.js';
@@ -32,6 +32,8 @@ interface InFlight {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+const FORGET_BATCH = 20_000;
+const TERMINAL_STATES: JobState[] = ['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL'];
 
 export class LiveDriver {
   readonly core: CoreApi;
@@ -48,7 +50,9 @@ export class LiveDriver {
   /** A later attempt waiting for the earlier one's acknowledgement. */
   private readonly deferred = new Map<number, () => void>();
   private readonly results = new Map<number, TaskResult[]>();
+  /** Array elements only (`120_3`): display id → job id and back; plain jobs display their id. */
   private readonly displayIds = new Map<string, number>();
+  private readonly displayOf = new Map<number, string>();
   /** Terminal jobs still in the core, with the wall time they ended. */
   private readonly ended = new Map<number, number>();
 
@@ -71,7 +75,8 @@ export class LiveDriver {
       for (const n of this.core.config.nodes) void this.accept({ type: 'nodeDown', node: n.name });
     }
     this.log.info({ records: replayed.records, jobs: this.core.cluster().pendingJobs + this.core.cluster().runningJobs }, 'journal replayed');
-    this.forgetTimer = setInterval(() => this.forgetSweep(), Math.min(1000, Math.max(50, opts.forgetAfterMs / 4)));
+    // Each sweep views every ended job still in memory, so sweep about twice per forget period.
+    this.forgetTimer = setInterval(() => this.forgetSweep(), Math.min(5000, Math.max(50, opts.forgetAfterMs / 2)));
     this.forgetTimer.unref();
     this.requestPass();
   }
@@ -122,10 +127,13 @@ export class LiveDriver {
   /** Driver bookkeeping for an accepted event, shared by live and replay. */
   private note(event: CoreEvent, res: EventResult, result?: TaskResult): void {
     if (event.type === 'submit' && res.ok) {
-      for (const id of res.jobIds ?? []) {
-        const displayId = this.core.job(id)?.displayId;
-        if (displayId !== undefined && displayId !== String(id)) this.displayIds.set(displayId, id);
-      }
+      const ids = res.jobIds ?? [];
+      displayIdsOf(ids, event.job).forEach((d, i) => {
+        const id = ids[i] as number;
+        if (d === String(id)) return;
+        this.displayIds.set(d, id);
+        this.displayOf.set(id, d);
+      });
     } else if (event.type === 'taskEnded' && result) {
       const job = this.core.task(event.taskId)?.jobId;
       if (job !== undefined) {
@@ -136,6 +144,9 @@ export class LiveDriver {
     } else if (event.type === 'forget') {
       this.ended.delete(event.jobId);
       this.results.delete(event.jobId);
+      const d = this.displayOf.get(event.jobId);
+      if (d !== undefined) this.displayIds.delete(d);
+      this.displayOf.delete(event.jobId);
     }
   }
 
@@ -143,9 +154,9 @@ export class LiveDriver {
     const { res, durable } = this.accept({ type: 'submit', job });
     if (!res.ok) return res;
     const jobIds = res.jobIds ?? [];
-    const displayIds = jobIds.map((id) => this.core.job(id)?.displayId ?? String(id));
-    const writes = displayIds.filter((d, i) => d !== String(jobIds[i])).map((d, i) => this.store.putDisplayId(d, jobIds[i] as number));
-    await Promise.all([durable, ...writes]);
+    const displayIds = jobIds.map((id) => this.displayOf.get(id) ?? String(id));
+    const base = jobIds[0];
+    await Promise.all([durable, ...(typeof job.array === 'string' && base !== undefined ? [this.store.putArray(base, job.array)] : [])]);
     return { ok: true, value: { jobIds, displayIds } };
   }
 
@@ -349,7 +360,7 @@ export class LiveDriver {
         timeLimitMs: d.timeLimitMs,
         durationMs: t?.durationMs ?? 0,
         kernel: t?.kernel ?? '',
-        displayId: this.core.job(d.jobId)?.displayId ?? String(d.jobId),
+        displayId: this.displayOf.get(d.jobId) ?? String(d.jobId),
       });
     };
     // At most one unacknowledged assignment per task: a later attempt waits for the earlier.
@@ -358,28 +369,35 @@ export class LiveDriver {
   }
 
   private jobEnded(jobId: number, state: string, live: boolean): void {
-    const view = this.core.job(jobId);
     this.ended.set(jobId, performance.now());
     if (live) this.opts.observer?.jobEnded?.(state);
-    if (!view) return;
-    for (const t of view.tasks) {
-      this.attempts.delete(t.id);
-      this.inflight.delete(t.id);
-      this.deferred.delete(t.id);
-    }
-    if (!live && this.store.job(jobId)) return;
-    const record: JobRecord = { ...view, results: this.results.get(jobId) ?? [] };
-    this.store.putJob(record).catch((err: Error) => this.die(err));
   }
 
-  /** Drops long-ended jobs from the core's memory; their records stay in lmdb. */
+  /**
+   * Writes the accounting records of long-ended jobs and drops them from the core's memory.
+   * Batched: one view query per sweep rather than one per job (a job view costs the core a
+   * walk of its queue).
+   */
   private forgetSweep(): void {
     const cutoff = performance.now() - this.opts.forgetAfterMs;
+    const due: number[] = [];
     for (const [jobId, at] of this.ended) {
-      if (at > cutoff) break;
+      if (at > cutoff || due.length >= FORGET_BATCH) break;
+      due.push(jobId);
+    }
+    if (due.length === 0) return;
+    const views = new Map(this.core.jobs({ states: TERMINAL_STATES }).map((v) => [v.id, v]));
+    for (const jobId of due) {
       this.ended.delete(jobId);
-      const view = this.core.job(jobId);
-      if (view && view.displayId !== String(jobId)) this.displayIds.delete(view.displayId);
+      const view = views.get(jobId);
+      if (!view) continue;
+      for (const t of view.tasks) {
+        this.attempts.delete(t.id);
+        this.inflight.delete(t.id);
+        this.deferred.delete(t.id);
+      }
+      const record: JobRecord = { ...view, results: this.results.get(jobId) ?? [] };
+      this.store.putJob(record).catch((err: Error) => this.die(err));
       void this.accept({ type: 'forget', jobId });
     }
   }
@@ -399,13 +417,22 @@ export class LiveDriver {
   /** Resolves `123` or `120_3` to a job id. */
   resolveJobId(text: string): number | undefined {
     if (/^\d{1,15}$/.test(text)) return Number(text);
-    if (!/^\d{1,15}_\d{1,9}$/.test(text)) return undefined;
-    return this.displayIds.get(text) ?? this.store.jobIdOf(text);
+    const m = /^(\d{1,15})_(\d{1,9})$/.exec(text);
+    if (!m) return undefined;
+    const known = this.displayIds.get(text);
+    if (known !== undefined) return known;
+    // A forgotten array element: its id is the base id plus its position among the indices.
+    const base = Number(m[1]);
+    const spec = this.store.arraySpec(base);
+    const parsed = spec === undefined ? null : parseArraySpec(spec);
+    if (parsed === null || typeof parsed === 'string') return undefined;
+    const pos = parsed.indices.indexOf(Number(m[2]));
+    return pos < 0 ? undefined : base + pos;
   }
 
-  /** True if the core still holds this terminal job (not yet forgotten). */
+  /** True if the core still holds this ended job (its record is written when it is forgotten). */
   isRemembered(jobId: number): boolean {
-    return this.core.job(jobId) !== undefined;
+    return this.ended.has(jobId);
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -430,4 +457,13 @@ function parseSummary(json: string): unknown {
   } catch {
     return { unparsed: json.slice(0, 200) };
   }
+}
+
+/** Display ids of the jobs one submission created: `120_3` for array elements (base id = the
+ *  first element's id, indices in ascending order, as the core numbers them), else the id. */
+function displayIdsOf(jobIds: number[], spec: JobSpec): string[] {
+  const base = jobIds[0];
+  const parsed = typeof spec.array === 'string' ? parseArraySpec(spec.array) : null;
+  if (base === undefined || parsed === null || typeof parsed === 'string') return jobIds.map(String);
+  return jobIds.map((id, i) => `${base}_${parsed.indices[i] ?? i}`);
 }

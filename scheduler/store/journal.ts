@@ -32,7 +32,8 @@ export class Store {
   private readonly root: RootDatabase;
   private readonly journal: Database<JournalRecord, number>;
   private readonly jobs: Database<JobRecord, number>;
-  private readonly displayIds: Database<number, string>;
+  /** Job arrays: id of the first element → the array spec (elements have consecutive ids). */
+  private readonly arrays: Database<string, number>;
   private nextSeq: number;
 
   constructor(readonly dir: string) {
@@ -44,7 +45,7 @@ export class Store {
     }
     this.journal = this.root.openDB<JournalRecord, number>({ name: 'journal' });
     this.jobs = this.root.openDB<JobRecord, number>({ name: 'jobs' });
-    this.displayIds = this.root.openDB<number, string>({ name: 'display-ids' });
+    this.arrays = this.root.openDB<string, number>({ name: 'arrays' });
     let last = 0;
     for (const key of this.journal.getKeys({ reverse: true, limit: 1 })) last = key;
     this.nextSeq = last + 1;
@@ -76,12 +77,12 @@ export class Store {
     for (const { value } of this.jobs.getRange({ reverse: true })) yield value;
   }
 
-  putDisplayId(displayId: string, jobId: number): Promise<void> {
-    return this.displayIds.put(displayId, jobId).then(() => undefined);
+  putArray(baseId: number, spec: string): Promise<void> {
+    return this.arrays.put(baseId, spec).then(() => undefined);
   }
 
-  jobIdOf(displayId: string): number | undefined {
-    return this.displayIds.get(displayId);
+  arraySpec(baseId: number): string | undefined {
+    return this.arrays.get(baseId);
   }
 
   /** Waits for every write issued so far. */
