@@ -4,7 +4,7 @@
 # bench/results/slurm.json with jobs/s end to end. Stops every daemon it started on exit.
 #
 #   bash bench/anchors/slurm.sh            # 1,000 sbatch calls, then one 5,000-task array
-#   JOBS=200 ARRAY=1000 NODES=3 bash bench/anchors/slurm.sh
+#   JOBS=200 ARRAY=1000 NODES=3 REPEAT=3 bash bench/anchors/slurm.sh   # medians of 3
 #
 # Needs root (apt-get, munge user). Not part of npm test.
 set -euo pipefail
@@ -12,6 +12,7 @@ cd "$(dirname "$0")/../.."
 
 JOBS=${JOBS:-1000}
 ARRAY=${ARRAY:-5000}
+REPEAT=${REPEAT:-1}
 NODES=${NODES:-3}
 CPUS_PER_NODE=${CPUS_PER_NODE:-64}
 PORT_BASE=${PORT_BASE:-26817}
@@ -126,30 +127,54 @@ wait_empty() {
   done
 }
 
-# ---------------------------------------------------------------- individual sbatch
-log "submitting $JOBS jobs with sbatch"
-t0=$(now)
-for _ in $(seq "$JOBS"); do sbatch -Q -o /dev/null --wrap=true >/dev/null; done
-t1=$(now)
-wait_empty
-t2=$(now)
+# ---------------------------------------------------------------- measure, REPEAT times
+# Each repeat: JOBS single sbatch calls, then one ARRAY-element array; times as start,submitted,drained.
+SB=() AR=()
+for rep in $(seq "$REPEAT"); do
+  log "repeat $rep/$REPEAT: $JOBS jobs with sbatch"
+  t0=$(now)
+  for _ in $(seq "$JOBS"); do sbatch -Q -o /dev/null --wrap=true >/dev/null; done
+  t1=$(now)
+  wait_empty
+  t2=$(now)
+  SB+=("$t0,$t1,$t2")
 
-# ---------------------------------------------------------------- one array
-log "submitting a $ARRAY-task array"
-a0=$(now)
-sbatch -Q -o /dev/null --array="0-$((ARRAY - 1))" --wrap=true >/dev/null
-a1=$(now)
-wait_empty
-a2=$(now)
+  log "repeat $rep/$REPEAT: a $ARRAY-task array"
+  a0=$(now)
+  sbatch -Q -o /dev/null --array="0-$((ARRAY - 1))" --wrap=true >/dev/null
+  a1=$(now)
+  wait_empty
+  a2=$(now)
+  AR+=("$a0,$a1,$a2")
+done
 
 mkdir -p "$(dirname "$OUT")"
 slurm_version=$(sinfo --version | awk '{print $2}')
 munge_version=$(munged --version 2>&1 | awk '{print $1}' | sed 's/^munge-//')
-T0=$t0 T1=$t1 T2=$t2 A0=$a0 A1=$a1 A2=$a2 JOBS=$JOBS ARRAY=$ARRAY NODES=$NODES CPUS=$CPUS_PER_NODE \
+SB_TIMES="${SB[*]}" AR_TIMES="${AR[*]}" JOBS=$JOBS ARRAY=$ARRAY NODES=$NODES CPUS=$CPUS_PER_NODE \
 SLURM_VERSION=$slurm_version MUNGE_VERSION=$munge_version HOST_CORES=$(nproc) node - "$OUT" <<'JS'
 const e = process.env;
 const n = (k) => Number(e[k]);
 const r = (x, d = 1) => Number(x.toFixed(d));
+const median = (xs) => {
+  const v = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+const times = (k) => e[k].split(' ').map((t) => t.split(',').map(Number));
+const sbatch = times('SB_TIMES').map(([t0, t1, t2]) => ({
+  jobs: n('JOBS'),
+  submit_s: r(t1 - t0, 3),
+  submits_per_sec: r(n('JOBS') / (t1 - t0)),
+  end_to_end_s: r(t2 - t0, 3),
+  jobs_per_sec: r(n('JOBS') / (t2 - t0)),
+}));
+const array = times('AR_TIMES').map(([a0, a1, a2]) => ({
+  tasks: n('ARRAY'),
+  submit_s: r(a1 - a0, 3),
+  end_to_end_s: r(a2 - a0, 3),
+  jobs_per_sec: r(n('ARRAY') / (a2 - a0)),
+}));
 const res = {
   tool: 'slurm',
   slurm_version: e.SLURM_VERSION,
@@ -157,19 +182,14 @@ const res = {
   nodes: n('NODES'),
   cpus_per_node: n('CPUS'),
   host_cores: n('HOST_CORES'),
+  // Medians over the repeats (one daemon session); each repeat is listed below.
   sbatch: {
     jobs: n('JOBS'),
-    submit_s: r(n('T1') - n('T0'), 3),
-    submits_per_sec: r(n('JOBS') / (n('T1') - n('T0'))),
-    end_to_end_s: r(n('T2') - n('T0'), 3),
-    jobs_per_sec: r(n('JOBS') / (n('T2') - n('T0'))),
+    submits_per_sec: median(sbatch.map((x) => x.submits_per_sec)),
+    jobs_per_sec: median(sbatch.map((x) => x.jobs_per_sec)),
   },
-  array: {
-    tasks: n('ARRAY'),
-    submit_s: r(n('A1') - n('A0'), 3),
-    end_to_end_s: r(n('A2') - n('A0'), 3),
-    jobs_per_sec: r(n('ARRAY') / (n('A2') - n('A0'))),
-  },
+  array: { tasks: n('ARRAY'), jobs_per_sec: median(array.map((x) => x.jobs_per_sec)) },
+  repeats: { sbatch, array },
   measured_at: new Date().toISOString(),
 };
 require('node:fs').writeFileSync(process.argv[2], JSON.stringify(res, null, 2) + '\n');
