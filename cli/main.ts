@@ -12,6 +12,7 @@ import { registerNodesCommands } from './commands/nodes.js';
 import { registerDrainCommands } from './commands/drain.js';
 import { registerShowCommands } from './commands/show.js';
 import { registerUpCommands } from './commands/up.js';
+import { registerSimCommands } from './commands/sim.js';
 
 export function buildProgram(): Command {
   const program = new Command('gsched')
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerDrainCommands(program);
   registerShowCommands(program);
   registerUpCommands(program);
+  registerSimCommands(program);
   return program;
 }
 

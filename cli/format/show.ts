@@ -34,6 +34,8 @@ function taskLine(t: TaskView, last: TaskResultView | undefined): string {
     ['NumCPUs', t.cores],
     ['Mem', formatMemMb(t.memMb)],
     ['TimeLimit', formatDuration(t.timeLimitMs)],
+    // Older schedulers' views lack `after`: print nothing rather than guess.
+    ['After', (t.after ?? []).length > 0 ? t.after.join(',') : undefined],
     ['Attempts', t.attempts],
     ['Requeues', t.requeues + t.preemptions],
     ['StartTime', formatInstant(t.startedAt)],

@@ -47,6 +47,7 @@ export function fakeJob(id: number, spec: JobSpec, at: number, displayId = Strin
       cores: t.cores,
       memMb: t.memMb,
       timeLimitMs: t.timeLimitMs ?? 86_400_000,
+      after: t.after ?? [],
       node: null,
       startedAt: null,
       endedAt: null,

@@ -201,6 +201,7 @@ export function parseClusterConfig(raw: unknown): ClusterConfig {
     preemption: bool(s.preemption, 'scheduler.preemption'),
     weights,
   };
+  if (s.priorityCalcPeriodMs !== undefined) scheduler.priorityCalcPeriodMs = int(s.priorityCalcPeriodMs, 'scheduler.priorityCalcPeriodMs', 1, DAY);
 
   return { name, nodes, partitions, qos, accounts, scheduler };
 }

@@ -5,7 +5,8 @@ import { FairShare, type FairShareView } from './fairshare.js';
 import { MinHeap } from './heap.js';
 import { findVictims, pickNode, type Reservation } from './placement.js';
 import { NodeProfile, reserveEarliest } from './reservation.js';
-import { queueBefore, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type TaskRt } from './state.js';
+import { PendingQueue } from './queue.js';
+import { TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type TaskRt } from './state.js';
 import type {
   ClusterConfig,
   ClusterView,
@@ -27,8 +28,8 @@ import type {
 import { validateJob, type CleanJob } from './validate.js';
 import { clusterView, jobView, nodeView, taskView } from './views.js';
 
-/** Priorities are recomputed at most this often (Slurm's PriorityCalcPeriod). */
-export const PRIORITY_PERIOD_MS = 60_000;
+/** Default for how often priorities are recalculated (Slurm's PriorityCalcPeriod default). */
+export const PRIORITY_PERIOD_MS = 300_000;
 /** A task requeued more often than this after node failures fails its job with NODE_FAIL. */
 export const MAX_NODE_REQUEUES = 5;
 
@@ -78,11 +79,7 @@ export class SchedulerCore {
   private readonly consent = new Map<string, ConsentStatus>();
   /** owner + name → ids of its unfinished singleton jobs, oldest first. */
   private readonly singletons = new Map<string, number[]>();
-  /** Pending jobs in queue order; entries whose job no longer waits are dropped on the next pass. */
-  private pending: JobRt[] = [];
-  /** Jobs that became pending while a pass was walking the queue. */
-  private late: JobRt[] = [];
-  private inPass = false;
+  private readonly waiting: PendingQueue;
   private readonly deadlines = new MinHeap<Deadline>((a, b) => a.at < b.at || (a.at === b.at && a.task.id < b.task.id));
   private outbox: Decision[] = [];
   private nextJobId = 1;
@@ -91,15 +88,32 @@ export class SchedulerCore {
   private lastPriority: Ms = -Infinity;
   private readonly weighted: boolean;
   private readonly clusterCores: number;
+  /** Nodes that are up, not draining and have a free core. */
+  private readonly open = new Set<NodeRt>();
   private maxFree = 0;
-  private maxFreeStale = true;
+  /** Largest free cores on an open node other than the EASY-reserved one. */
+  private maxOther = 0;
+  private freeStale = true;
+  /** Running tasks that preemption could take, and queued jobs that could preempt. */
+  private preemptibleRunning = 0;
+  private urgentQueued = 0;
+  /** Jobs looked at behind the EASY head in the current pass (bounded by backfillDepth). */
+  private tested = 0;
+  /** The job whose task holds the EASY reservation after the last pass. */
+  private headJobId = -1;
+  private readonly priorityPeriod: Ms;
+  /** The EASY head reservation made by the last pass, for `sprio`-style inspection and tests. */
+  private lastReservation: { taskId: number; jobId: number; node: string; at: Ms } | null = null;
 
   constructor(config: ClusterConfig) {
     this.config = config;
     this.containers = [...new Set(config.nodes.map((n) => n.container))];
+    const prefOrder = [...config.nodes.keys()].sort((a, b) => Number(config.nodes[b]?.cooling === 'warm-water') - Number(config.nodes[a]?.cooling === 'warm-water') || a - b);
+    const pref = new Map(prefOrder.map((idx, rank) => [idx, rank]));
     this.nodeList = config.nodes.map((spec, idx) => ({
       spec,
       idx,
+      pref: pref.get(idx) as number,
       containerIdx: this.containers.indexOf(spec.container),
       warm: spec.cooling === 'warm-water',
       freeCores: spec.cores,
@@ -110,12 +124,16 @@ export class SchedulerCore {
     }));
     for (const n of this.nodeList) this.nodeByName.set(n.spec.name, n);
     // Static preference order: warm-water nodes first, then configuration order.
-    const preferred = [...this.nodeList].sort((a, b) => Number(b.warm) - Number(a.warm) || a.idx - b.idx);
+    const preferred = [...this.nodeList].sort((a, b) => a.pref - b.pref);
+    for (const n of preferred) this.open.add(n);
     for (const spec of config.partitions) {
       const nodes = preferred.filter((n) => spec.containers.length === 0 || spec.containers.includes(n.spec.container));
+      const member = new Uint8Array(this.nodeList.length);
+      for (const n of nodes) member[n.idx] = 1;
       this.partitions.set(spec.name, {
         spec,
         nodes,
+        member,
         maxCores: Math.max(0, ...nodes.map((n) => n.spec.cores)),
         maxMem: Math.max(0, ...nodes.map((n) => n.spec.memMb)),
       });
@@ -125,6 +143,8 @@ export class SchedulerCore {
     const w = config.scheduler.weights;
     this.fs = new FairShare(config.accounts, w.usageHalfLifeMs);
     this.weighted = w.age + w.fairshare + w.qos + w.partition + w.size > 0;
+    this.priorityPeriod = config.scheduler.priorityCalcPeriodMs ?? PRIORITY_PERIOD_MS;
+    this.waiting = new PendingQueue(w, (j) => this.staticPriority(j), (a) => this.fs.factor(a));
     this.clusterCores = this.nodeList.reduce((s, n) => s + n.spec.cores, 0);
   }
 
@@ -217,8 +237,10 @@ export class SchedulerCore {
       completedCount: 0,
       container: -1,
       reason: 'Priority',
-      prio: ZERO_PRIORITY,
       queued: false,
+      laneKey: null,
+      capped: false,
+      inLane: false,
     };
     for (const [index, t] of c.tasks.entries()) {
       const task: TaskRt = {
@@ -256,7 +278,6 @@ export class SchedulerCore {
       this.singletons.set(key, list);
     }
     this.byId.set(id, job);
-    job.prio = this.priorityOf(job);
     this.enqueue(job);
     return id;
   }
@@ -314,7 +335,7 @@ export class SchedulerCore {
       }
     } else if (type === 'nodeUp') n.up = true;
     else n.drain = type === 'drain';
-    this.maxFreeStale = true;
+    this.touch(n);
     return ok;
   }
 
@@ -346,13 +367,14 @@ export class SchedulerCore {
     n.freeCores -= t.cores;
     n.freeMem -= t.memMb;
     n.running.add(t);
-    if (n.freeCores + t.cores >= this.maxFree) this.maxFreeStale = true;
+    this.touch(n);
+    if (job.partition.spec.preemptible) this.preemptibleRunning++;
     t.state = 'RUNNING';
     t.node = n;
     t.startedAt = this.now;
     t.endedAt = null;
     t.starts++;
-    job.pendingCount--;
+    if (--job.pendingCount === 0) this.dequeue(job);
     if (job.runningCount++ === 0 && job.array) job.array.running++;
     job.state = 'RUNNING';
     if (job.startedAt === null) job.startedAt = this.now;
@@ -370,7 +392,8 @@ export class SchedulerCore {
       n.freeCores += t.cores;
       n.freeMem += t.memMb;
       n.running.delete(t);
-      if (n.up && !n.drain && n.freeCores > this.maxFree) this.maxFree = n.freeCores;
+      this.touch(n);
+      if (job.partition.spec.preemptible) this.preemptibleRunning--;
     }
     t.node = null;
     t.endedAt = this.now;
@@ -413,6 +436,7 @@ export class SchedulerCore {
     }
     job.pendingCount = 0;
     job.ready = [];
+    this.dequeue(job);
     job.state = state;
     job.endedAt = this.now;
     if (job.singleton) {
@@ -426,9 +450,14 @@ export class SchedulerCore {
 
   private enqueue(job: JobRt): void {
     if (job.queued || job.pendingCount === 0 || TERMINAL.has(job.state)) return;
-    job.queued = true;
-    if (this.inPass) this.late.push(job);
-    else insertSorted(this.pending, job);
+    if (this.canPreempt(job)) this.urgentQueued++;
+    this.waiting.add(job, this.now);
+  }
+
+  private dequeue(job: JobRt): void {
+    if (!job.queued) return;
+    this.waiting.remove(job);
+    if (this.canPreempt(job)) this.urgentQueued--;
   }
 
   // ------------------------------------------------------------------ scheduling
@@ -437,16 +466,13 @@ export class SchedulerCore {
   schedule(now: Ms): StepResult {
     this.advance(now);
     this.expireTimeLimits();
-    if (this.weighted && this.now - this.lastPriority >= PRIORITY_PERIOD_MS) this.reprioritize();
-    this.inPass = true;
-    try {
-      if (this.config.scheduler.policy === 'conservative') this.passConservative();
-      else this.passEasyOrFcfs(this.config.scheduler.policy === 'fcfs');
-    } finally {
-      this.inPass = false;
-      for (const j of this.late) insertSorted(this.pending, j);
-      this.late = [];
+    if (this.weighted && this.now - this.lastPriority >= this.priorityPeriod) {
+      this.lastPriority = this.now;
+      this.fs.rank();
+      this.waiting.reprioritize(this.now);
     }
+    if (this.config.scheduler.policy === 'conservative') this.passConservative();
+    else this.passEasyOrFcfs(this.config.scheduler.policy === 'fcfs');
     const decisions = this.outbox;
     this.outbox = [];
     return { decisions, wakeAt: this.nextDeadline() };
@@ -473,13 +499,7 @@ export class SchedulerCore {
     return null;
   }
 
-  private reprioritize(): void {
-    this.lastPriority = this.now;
-    this.fs.rank();
-    for (const j of this.pending) j.prio = this.priorityOf(j);
-    this.pending.sort(queueBefore);
-  }
-
+  /** The `sprio` breakdown of a job's priority now. */
   private priorityOf(job: JobRt): PriorityBreakdown {
     if (!this.weighted) return ZERO_PRIORITY;
     const w = this.config.scheduler.weights;
@@ -489,6 +509,12 @@ export class SchedulerCore {
     const partition = w.partition * job.partition.spec.priorityFactor;
     const size = w.size * Math.min(1, job.totalCores / this.clusterCores);
     return { age, fairshare, qos, partition, size, total: age + fairshare + qos + partition + size };
+  }
+
+  /** The parts of a job's priority that never change while it waits. */
+  private staticPriority(job: JobRt): number {
+    const w = this.config.scheduler.weights;
+    return w.qos * job.qos.priorityFactor + w.partition * job.partition.spec.priorityFactor + w.size * Math.min(1, job.totalCores / this.clusterCores);
   }
 
   /** Why a job may not start now regardless of resources, or null. */
@@ -509,14 +535,25 @@ export class SchedulerCore {
     return null;
   }
 
-  private largestFree(): number {
-    if (this.maxFreeStale) {
-      let m = 0;
-      for (const n of this.nodeList) if (n.up && !n.drain && n.freeCores > m) m = n.freeCores;
-      this.maxFree = m;
-      this.maxFreeStale = false;
+  /** Keeps the set of open nodes current after a node's resources or state changed. */
+  private touch(n: NodeRt): void {
+    if (n.up && !n.drain && n.freeCores > 0) this.open.add(n);
+    else this.open.delete(n);
+    this.freeStale = true;
+  }
+
+  /** Refreshes the largest free core counts (overall, and away from the reserved node). */
+  private refreshFree(reserved: NodeRt | null): void {
+    if (!this.freeStale) return;
+    let all = 0;
+    let other = 0;
+    for (const n of this.open) {
+      if (n.freeCores > all) all = n.freeCores;
+      if (n !== reserved && n.freeCores > other) other = n.freeCores;
     }
-    return this.maxFree;
+    this.maxFree = all;
+    this.maxOther = other;
+    this.freeStale = false;
   }
 
   private canPreempt(job: JobRt): boolean {
@@ -544,17 +581,28 @@ export class SchedulerCore {
    * reservation, or use a node other than the reserved one, or only what it can spare.
    */
   private passEasyOrFcfs(fcfs: boolean): void {
-    const kept: JobRt[] = [];
     let reservation: Reservation | null = null;
+    let headTask: TaskRt | null = null;
     let blocked = false; // FCFS: the head is stuck, nothing behind it may start
-    for (const job of this.pending) {
-      if (job.pendingCount === 0 || TERMINAL.has(job.state)) {
-        job.queued = false;
-        continue;
+    // The smallest task found to have no preemption victims this pass: larger ones have none either.
+    let noVictimCores = Infinity;
+    const depth = this.config.scheduler.backfillDepth;
+    this.tested = 0;
+    this.freeStale = true;
+    for (const job of this.waiting.ordered()) {
+      // Stop once nothing behind can start: FCFS is blocked, the backfill depth is used up, or
+      // no core is free and no urgent work could preempt. The rest keeps its reasons.
+      if (blocked || this.tested >= depth) break;
+      this.refreshFree(reservation?.node ?? null);
+      if (this.maxFree === 0 && (this.urgentQueued === 0 || this.preemptibleRunning === 0)) {
+        if (headTask === null) {
+          headTask = this.markHead(job);
+          if (headTask !== null && !fcfs) reservation = reserveEarliest(job.partition, headTask.cores, headTask.memMb, this.now);
+        }
+        break;
       }
-      kept.push(job);
-      if (blocked || job.ready.length === 0) {
-        job.reason = blocked ? 'Priority' : 'Dependency';
+      if (job.ready.length === 0) {
+        job.reason = 'Dependency';
         continue;
       }
       const gate = this.gate(job);
@@ -563,31 +611,61 @@ export class SchedulerCore {
         continue;
       }
       job.reason = reservation === null ? 'Resources' : 'Priority';
-      let i = 0;
-      while (i < job.ready.length) {
-        const t = job.ready[i] as TaskRt;
-        if (this.tryStart(t, reservation) || (this.canPreempt(job) && this.preemptFor(t))) {
-          job.ready.splice(i, 1);
+      if (reservation !== null) this.tested++;
+      let k = 0;
+      while (k < job.ready.length) {
+        const t = job.ready[k] as TaskRt;
+        if (this.tryStart(t, reservation)) {
+          job.ready.splice(k, 1);
           continue;
+        }
+        if (this.canPreempt(job) && t.cores < noVictimCores) {
+          if (this.preemptFor(t)) {
+            job.ready.splice(k, 1);
+            continue;
+          }
+          noVictimCores = t.cores;
         }
         if (fcfs) {
           blocked = true;
+          headTask = t;
+          job.reason = 'Resources';
           break;
         }
         if (reservation === null) {
           reservation = reserveEarliest(job.partition, t.cores, t.memMb, this.now);
+          headTask = t;
+          this.freeStale = true;
           job.reason = 'Resources';
         }
-        i++;
+        k++;
       }
     }
-    this.pending = kept;
+    this.waiting.compact();
+    this.lastReservation = null;
+    this.headJobId = headTask?.job.id ?? -1;
+    if (reservation !== null && headTask !== null) {
+      const h: TaskRt = headTask;
+      this.lastReservation = { taskId: h.id, jobId: h.job.id, node: reservation.node.spec.name, at: reservation.at };
+    }
+  }
+
+  /**
+   * When a full cluster ends a pass early, the first job that could run on resources alone is
+   * still the one waiting for Resources (what squeue would show).
+   */
+  private markHead(job: JobRt): TaskRt | null {
+    if (job.ready.length === 0 || this.gate(job) !== null) return null;
+    job.reason = 'Resources';
+    return job.ready[0] ?? null;
   }
 
   private tryStart(t: TaskRt, r: Reservation | null): boolean {
-    if (t.cores > this.largestFree()) return false;
+    this.refreshFree(r?.node ?? null);
+    if (t.cores > this.maxFree) return false;
     const endsBefore = r === null || this.now + t.timeLimitMs <= r.at;
-    const n = pickNode(t.job.partition, t.cores, t.memMb, t.job.container, endsBefore ? null : r);
+    if (!endsBefore && r !== null && t.cores > Math.max(this.maxOther, r.extraCores)) return false;
+    const n = pickNode(this.open, t.job.partition, t.cores, t.memMb, t.job.container, endsBefore ? null : r);
     if (n === null) return false;
     if (!endsBefore && r !== null && n === r.node) {
       r.extraCores -= t.cores;
@@ -612,15 +690,9 @@ export class SchedulerCore {
       }
       return p;
     };
-    const kept: JobRt[] = [];
     let reserved = 0;
     const depth = this.config.scheduler.backfillDepth;
-    for (const job of this.pending) {
-      if (job.pendingCount === 0 || TERMINAL.has(job.state)) {
-        job.queued = false;
-        continue;
-      }
-      kept.push(job);
+    for (const job of this.waiting.ordered()) {
       if (reserved >= depth || job.ready.length === 0) {
         job.reason = job.ready.length === 0 ? 'Dependency' : 'Priority';
         continue;
@@ -633,10 +705,11 @@ export class SchedulerCore {
       let i = 0;
       while (i < job.ready.length && reserved < depth) {
         const t = job.ready[i] as TaskRt;
+        this.refreshFree(null);
         const n =
-          t.cores > this.largestFree()
+          t.cores > this.maxFree
             ? null
-            : pickNode(job.partition, t.cores, t.memMb, job.container, null, (c) => profile(c).earliest(t.cores, t.memMb, t.timeLimitMs) === this.now);
+            : pickNode(this.open, job.partition, t.cores, t.memMb, job.container, null, (c) => profile(c).earliest(t.cores, t.memMb, t.timeLimitMs) === this.now);
         if (n !== null || (this.canPreempt(job) && this.preemptFor(t))) {
           if (n !== null) {
             profile(n).reserve(this.now, t.timeLimitMs, t.cores, t.memMb);
@@ -657,7 +730,7 @@ export class SchedulerCore {
         i++;
       }
     }
-    this.pending = kept;
+    this.waiting.compact();
   }
 
   // ------------------------------------------------------------------ views
@@ -683,6 +756,18 @@ export class SchedulerCore {
   /** Pending jobs in priority order. */
   queue(): JobView[] {
     return this.pendingInOrder().map((j, i) => this.viewOf(j, i + 1));
+  }
+
+  /** The head task's reservation from the last EASY pass, or null. */
+  reservation(): { taskId: number; jobId: number; node: string; at: Ms } | null {
+    return this.lastReservation === null ? null : { ...this.lastReservation };
+  }
+
+  /** The earliest time a pending task could start given what runs now (by time limits). */
+  earliestStart(taskId: number): Ms | null {
+    const t = this.tasks.get(taskId);
+    if (!t || t.state !== 'PENDING') return null;
+    return reserveEarliest(t.job.partition, t.cores, t.memMb, this.now)?.at ?? null;
   }
 
   /** Final state of a job, including ones already forgotten. */
@@ -751,8 +836,7 @@ export class SchedulerCore {
   }
 
   private pendingInOrder(): JobRt[] {
-    const all = [...this.pending, ...this.late].filter((j) => j.state === 'PENDING' && j.pendingCount > 0);
-    return all.sort(queueBefore);
+    return this.waiting.all().filter((j) => j.state === 'PENDING');
   }
 
   private positions(): Map<number, number> {
@@ -760,7 +844,9 @@ export class SchedulerCore {
   }
 
   private viewOf(job: JobRt, position: number | null): JobView {
-    const reason: PendingReason = job.state === 'PENDING' ? (this.gate(job) ?? job.reason) : 'None';
+    // Reasons of jobs a pass did not reach are from earlier passes; only the head holds Resources.
+    const stale: PendingReason = job.reason === 'Resources' && job.id !== this.headJobId && this.config.scheduler.policy !== 'conservative' ? 'Priority' : job.reason;
+    const reason: PendingReason = job.state === 'PENDING' ? (this.gate(job) ?? stale) : 'None';
     return jobView(job, reason, job.state === 'PENDING' ? position : null, this.priorityOf(job));
   }
 }
@@ -769,23 +855,6 @@ function insertByIndex(list: TaskRt[], t: TaskRt): void {
   let i = list.length;
   while (i > 0 && (list[i - 1] as TaskRt).index > t.index) i--;
   list.splice(i, 0, t);
-}
-
-/** Binary insertion into the queue, which is kept sorted by each job's stored priority. */
-function insertSorted(queue: JobRt[], job: JobRt): void {
-  let lo = 0;
-  let hi = queue.length;
-  // Fast path: most new jobs sort last (same priority, later submission).
-  if (hi === 0 || queueBefore(queue[hi - 1] as JobRt, job) <= 0) {
-    queue.push(job);
-    return;
-  }
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (queueBefore(queue[mid] as JobRt, job) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  queue.splice(lo, 0, job);
 }
 
 function maxMemFor(part: PartitionRt, cores: number): number {

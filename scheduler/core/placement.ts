@@ -15,7 +15,12 @@ export interface Reservation {
   extraMem: number;
 }
 
+/**
+ * `open` holds the nodes that are up, not draining and have a free core: when the cluster is
+ * busy they are few, so a placement looks at those and not at every node.
+ */
 export function pickNode(
+  open: Iterable<NodeRt>,
   part: PartitionRt,
   cores: number,
   memMb: number,
@@ -25,16 +30,15 @@ export function pickNode(
 ): NodeRt | null {
   let best: NodeRt | null = null;
   let bestScore = Infinity;
-  for (const n of part.nodes) {
-    if (!n.up || n.drain || n.freeCores < cores || n.freeMem < memMb) continue;
+  for (const n of open) {
+    if (n.freeCores < cores || n.freeMem < memMb || part.member[n.idx] === 0) continue;
     if (reserved !== null && n === reserved.node && (cores > reserved.extraCores || memMb > reserved.extraMem)) continue;
     if (admit !== undefined && !admit(n)) continue;
-    // Packed score: locality miss, then air cooling, then leftover cores.
-    const score = (container >= 0 && n.containerIdx !== container ? 1 << 22 : 0) + (n.warm ? 0 : 1 << 21) + (n.freeCores - cores);
+    // Packed score: locality miss, then air cooling, then leftover cores, then the fixed order.
+    const score = ((container >= 0 && n.containerIdx !== container ? 2 : 0) + (n.warm ? 0 : 1)) * 2 ** 40 + (n.freeCores - cores) * 2 ** 20 + n.pref;
     if (score < bestScore) {
       best = n;
       bestScore = score;
-      if (score === 0) break; // same container, warm, exact fit: nothing ranks higher
     }
   }
   return best;

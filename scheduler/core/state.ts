@@ -17,6 +17,8 @@ import type {
 export interface NodeRt {
   readonly spec: NodeSpec;
   readonly idx: number;
+  /** Static preference rank (warm-water first, then configuration order): breaks placement ties. */
+  readonly pref: number;
   readonly containerIdx: number;
   readonly warm: boolean;
   freeCores: number;
@@ -30,6 +32,8 @@ export interface PartitionRt {
   readonly spec: PartitionSpec;
   /** Nodes of the partition, in static preference order (warm-water first, then by index). */
   readonly nodes: NodeRt[];
+  /** member[node.idx] is 1 when the node belongs to the partition. */
+  readonly member: Uint8Array;
   readonly maxCores: number;
   readonly maxMem: number;
 }
@@ -96,16 +100,16 @@ export interface JobRt {
   /** Container where its first task ran: later tasks prefer it (data locality). */
   container: number;
   reason: PendingReason;
-  prio: PriorityBreakdown;
-  /** Whether it sits in the pending queue array. */
+  /** Whether it waits in the pending queue (it has pending tasks and has not ended). */
   queued: boolean;
+  /** Its time-invariant sort key within its queue lane (see queue.ts); null before first queued. */
+  laneKey: number | null;
+  /** Whether its age factor has reached the cap. */
+  capped: boolean;
+  /** Whether its queue lane holds an entry for it (possibly a dead one). */
+  inLane: boolean;
 }
 
 export const TERMINAL: ReadonlySet<JobState> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL']);
 
 export const ZERO_PRIORITY: PriorityBreakdown = { age: 0, fairshare: 0, qos: 0, partition: 0, size: 0, total: 0 };
-
-/** Queue order: higher priority first, then earlier submission, then lower id. */
-export function queueBefore(a: JobRt, b: JobRt): number {
-  return b.prio.total - a.prio.total || a.submittedAt - b.submittedAt || a.id - b.id;
-}

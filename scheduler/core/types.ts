@@ -77,10 +77,16 @@ export type Policy = 'fcfs' | 'easy' | 'conservative';
 export interface SchedulerConfig {
   policy: Policy;
   weights: PriorityWeights;
-  /** Conservative backfill: how many blocked tasks get a reservation per pass (Slurm's bf_max_job_test). */
+  /**
+   * How far a pass looks past the first blocked task (Slurm's bf_max_job_test): EASY tests at
+   * most this many backfill candidates that could fit, conservative makes at most this many
+   * reservations.
+   */
   backfillDepth: number;
   /** Whether urgent clinical work may preempt research tasks. */
   preemption: boolean;
+  /** How often queue priorities are recalculated (Slurm's PriorityCalcPeriod); default 5 minutes. */
+  priorityCalcPeriodMs?: Ms;
 }
 
 export interface ClusterConfig {
@@ -269,6 +275,8 @@ export interface TaskView {
   cores: number;
   memMb: number;
   timeLimitMs: Ms;
+  /** Indices of the tasks of the same job it waits for. */
+  after: number[];
   node: string | null;
   startedAt: Ms | null;
   endedAt: Ms | null;

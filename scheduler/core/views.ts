@@ -11,6 +11,7 @@ export function taskView(t: TaskRt): TaskView {
     cores: t.cores,
     memMb: t.memMb,
     timeLimitMs: t.timeLimitMs,
+    after: [...t.after],
     node: t.node?.spec.name ?? null,
     startedAt: t.startedAt,
     endedAt: t.endedAt,

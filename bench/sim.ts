@@ -1,0 +1,171 @@
+// Simulator benchmark: KTH-SP2 replays (EASY, FCFS) and the steady 60,000-analysis NGC scenario.
+// Each run happens in a fresh child process, so peak RSS is that scenario's own. The machine is
+// shared and noisy: every scenario runs several times and the table quotes medians, with CPU
+// time next to wall time (CPU time is what contention does not inflate).
+//   npm run bench:sim                     all scenarios
+//   node dist/bench/sim.js kth-easy       some of them
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadClusterConfig, packageRoot } from '../scheduler/config/load.js';
+import { readSwfFile, runNgc, runSwf, type SimMetrics, type SimOutcome } from '../sim/index.js';
+
+interface Scenario {
+  name: string;
+  what: string;
+  repeats: number;
+  /** Targets from the issue: wall seconds and RSS MiB. */
+  target: { wallS?: number; rssMiB?: number };
+  run: () => { outcome: SimOutcome; metrics: SimMetrics; wallS: number; extra: Record<string, number | null> };
+}
+
+const KTH = (): string => join(packageRoot(), 'sim', 'traces', 'KTH-SP2.swf');
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'kth-easy',
+    what: 'KTH-SP2 replay, EASY (28,481 jobs, 100 procs)',
+    repeats: 5,
+    target: { wallS: 1 },
+    run: () => kth('easy'),
+  },
+  {
+    name: 'kth-fcfs',
+    what: 'KTH-SP2 replay, FCFS',
+    repeats: 5,
+    target: {},
+    run: () => kth('fcfs'),
+  },
+  {
+    name: 'ngc-steady-60k',
+    what: 'NGC steady, 60,000 analyses over 4.5 years, 17,280 cores',
+    repeats: 3,
+    target: { wallS: 10, rssMiB: 1024 },
+    run: () => {
+      const r = runNgc({ analyses: 60_000, seed: 1, scenario: 'steady', cluster: loadClusterConfig() });
+      return {
+        ...r,
+        extra: {
+          tasks: r.outcome.tasksStarted,
+          analyses_completed: r.metrics.states.COMPLETED ?? 0,
+          urgent_p95_turnaround_h: r.urgentP95H,
+          utilization: r.metrics.utilization,
+          energy_mwh: r.metrics.energyMwh,
+          heat_recovered_mwh: r.metrics.heatRecoveredMwh,
+          preemptions: r.metrics.preemptions,
+        },
+      };
+    },
+  },
+];
+
+function kth(policy: 'easy' | 'fcfs'): ReturnType<Scenario['run']> {
+  // Parsing is part of what a user waits for: time it with the replay.
+  const t0 = performance.now();
+  const trace = readSwfFile(KTH());
+  const r = runSwf(trace, 'KTH-SP2.swf', { policy });
+  return {
+    outcome: r.outcome,
+    metrics: r.metrics,
+    wallS: (performance.now() - t0) / 1000,
+    extra: {
+      avg_wait_s: r.metrics.wait.mean,
+      avg_flow_s: r.metrics.flow.mean,
+      avg_bsld: r.metrics.bsld.mean,
+      max_bsld: r.metrics.bsld.max,
+      utilization: r.metrics.utilization,
+    },
+  };
+}
+
+interface Sample {
+  wallS: number;
+  cpuS: number;
+  events: number;
+  eventsPerS: number;
+  rssMiB: number;
+  extra: Record<string, number | null>;
+}
+
+/** Child mode: run one scenario once and print one JSON line. */
+function child(name: string): void {
+  const s = SCENARIOS.find((x) => x.name === name);
+  if (!s) throw new Error(`unknown scenario ${name}`);
+  const cpu0 = process.cpuUsage();
+  const r = s.run();
+  const cpu = process.cpuUsage(cpu0);
+  const sample: Sample = {
+    wallS: r.wallS,
+    cpuS: (cpu.user + cpu.system) / 1e6,
+    events: r.outcome.events,
+    eventsPerS: r.outcome.events / r.wallS,
+    rssMiB: process.resourceUsage().maxRSS / 1024,
+    extra: r.extra,
+  };
+  process.stdout.write(JSON.stringify(sample) + '\n');
+}
+
+function thisScript(): string {
+  const here = fileURLToPath(import.meta.url);
+  // Under vitest the module is the .ts source; children must run the compiled file.
+  return here.endsWith('.ts') ? join(packageRoot(), 'dist', 'bench', 'sim.js') : here;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function parent(names: string[]): void {
+  const chosen = names.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => names.includes(s.name));
+  if (chosen.length === 0) throw new Error(`no such scenario; choose from ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  const results: Record<string, unknown>[] = [];
+  for (const s of chosen) {
+    const samples: Sample[] = [];
+    for (let i = 0; i < s.repeats; i++) {
+      const p = spawnSync(process.execPath, [thisScript(), '--child', s.name], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      if (p.status !== 0) throw new Error(`${s.name} failed (exit ${p.status}): ${p.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      samples.push(JSON.parse(p.stdout.trim().split('\n').pop()!) as Sample);
+      process.stderr.write(`  ${s.name} run ${i + 1}/${s.repeats}: ${samples[i]!.wallS.toFixed(3)} s wall, ${samples[i]!.cpuS.toFixed(3)} s CPU\n`);
+    }
+    const wallS = median(samples.map((x) => x.wallS));
+    const rssMiB = median(samples.map((x) => x.rssMiB));
+    results.push({
+      scenario: s.name,
+      what: s.what,
+      runs: samples.length,
+      wall_s_median: round(wallS, 3),
+      wall_s_min: round(Math.min(...samples.map((x) => x.wallS)), 3),
+      cpu_s_median: round(median(samples.map((x) => x.cpuS)), 3),
+      events: samples[0]!.events,
+      events_per_s_median: Math.round(median(samples.map((x) => x.eventsPerS))),
+      peak_rss_mib_median: round(rssMiB, 1),
+      target_wall_s: s.target.wallS ?? null,
+      target_rss_mib: s.target.rssMiB ?? null,
+      meets_target: (s.target.wallS === undefined || wallS <= s.target.wallS) && (s.target.rssMiB === undefined || rssMiB <= s.target.rssMiB),
+      ...Object.fromEntries(Object.entries(samples[0]!.extra).map(([k, v]) => [k, v === null ? null : round(v, 4)])),
+    });
+  }
+  const cols = ['scenario', 'wall_s_median', 'cpu_s_median', 'events', 'events_per_s_median', 'peak_rss_mib_median', 'meets_target'] as const;
+  const head = ['scenario', 'wall s (med)', 'CPU s (med)', 'events', 'events/s', 'RSS MiB', 'target'];
+  const rows = results.map((r) => cols.map((c) => (typeof r[c] === 'number' ? (r[c] as number).toLocaleString('en-US') : String(r[c]))));
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  process.stdout.write([line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n');
+  const out = join(packageRoot(), 'bench', 'results');
+  mkdirSync(out, { recursive: true });
+  const doc = { bench: 'sim', node: process.version, platform: `${process.platform}-${process.arch}`, date: new Date().toISOString(), results };
+  writeFileSync(join(out, 'sim.json'), JSON.stringify(doc, null, 2) + '\n');
+  process.stdout.write(`wrote ${join('bench', 'results', 'sim.json')}\n`);
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+const args = process.argv.slice(2);
+if (args[0] === '--child') child(args[1] ?? '');
+else parent(args);

@@ -1,0 +1,215 @@
+// The pending queue in multifactor priority order, without re-sorting it.
+//
+// A job's priority is   static (QoS, partition, size)  +  fair-share of its account  +  age,
+// with age = w·min(1, waited / maxAge). Within one account, for jobs that have not reached
+// the age cap, the difference between two priorities never changes (both age at the same
+// rate), and for capped jobs it never changes either. So each account keeps two lanes
+// sorted once by a time-invariant key, and the queue order is a lazy merge of the lane heads
+// with per-lane offsets (fair-share, and the age clock for uncapped lanes). Recalculating
+// priorities is then a matter of a few offsets, and a pass that looks at the first thousand
+// jobs of a hundred thousand touches only those.
+import type { JobRt } from './state.js';
+import type { Ms, PriorityWeights } from './types.js';
+
+interface Lane {
+  readonly account: string;
+  readonly capped: boolean;
+  readonly jobs: JobRt[];
+  /** Index of the first entry that may still be live. */
+  start: number;
+  /** Added to each entry's key to give its current priority. */
+  offset: number;
+}
+
+export class PendingQueue {
+  private readonly lanes = new Map<string, Lane>();
+  /** Weighted jobs in submission order, to move them to the capped lane as they age. */
+  private readonly byAge: JobRt[] = [];
+  private ageHead = 0;
+  /** Jobs queued while a pass iterates; added when it ends. */
+  private incoming: JobRt[] = [];
+  private iterating = false;
+  private clock: Ms = 0;
+  /** Physical lane entries, and how many of them were left dead by remove(). */
+  private entries = 0;
+  private dead = 0;
+
+  constructor(
+    private readonly w: PriorityWeights,
+    private readonly staticOf: (job: JobRt) => number,
+    private readonly fairshareOf: (account: string) => number,
+  ) {}
+
+  /** Puts a job with pending tasks in the queue (or back in it). */
+  add(job: JobRt, now: Ms): void {
+    if (job.queued) return;
+    job.queued = true;
+    if (job.laneKey === null) {
+      if (now - job.submittedAt >= this.w.maxAgeMs) job.capped = true;
+      if (this.w.age > 0 && !job.capped) this.byAge.push(job);
+    }
+    if (job.inLane && this.laneOf(job).capped === job.capped) {
+      this.dead--; // its old entry is live again
+      return;
+    }
+    if (this.iterating) this.incoming.push(job);
+    else this.insert(job);
+  }
+
+  /** Marks a job as no longer waiting; its lane entry is dropped lazily. */
+  remove(job: JobRt): void {
+    job.queued = false;
+    if (job.inLane) this.dead++;
+  }
+
+  /** Recomputes lane offsets (fair-share and the age clock) as of `now`. */
+  reprioritize(now: Ms): void {
+    this.clock = now;
+    // Jobs that reached the age cap since the last time move to their account's capped lane.
+    while (this.ageHead < this.byAge.length) {
+      const j = this.byAge[this.ageHead] as JobRt;
+      if (now - j.submittedAt < this.w.maxAgeMs) break;
+      this.ageHead++;
+      if (!j.capped) {
+        j.capped = true;
+        if (j.queued) this.insert(j);
+      }
+    }
+    if (this.ageHead > 4096 && this.ageHead * 2 > this.byAge.length) {
+      this.byAge.splice(0, this.ageHead);
+      this.ageHead = 0;
+    }
+    for (const lane of this.lanes.values()) lane.offset = this.offsetOf(lane);
+  }
+
+  /** Current priority of a queued job as the queue orders it. */
+  priority(job: JobRt): number {
+    return (job.laneKey ?? 0) + this.laneOf(job).offset;
+  }
+
+  /** Live jobs in priority order (then submission, then id). Safe to add jobs meanwhile. */
+  *ordered(): Generator<JobRt, void, undefined> {
+    const lanes = [...this.lanes.values()];
+    const cursor = lanes.map((l) => l.start);
+    this.iterating = true;
+    try {
+      for (;;) {
+        let bestLane = -1;
+        let best: JobRt | null = null;
+        let bestPrio = 0;
+        for (let i = 0; i < lanes.length; i++) {
+          const lane = lanes[i] as Lane;
+          let c = cursor[i] as number;
+          while (c < lane.jobs.length && !this.live(lane.jobs[c] as JobRt, lane)) c++;
+          cursor[i] = c;
+          const j = lane.jobs[c];
+          if (j === undefined) continue;
+          const p = (j.laneKey as number) + lane.offset;
+          if (best === null || p > bestPrio || (p === bestPrio && (j.submittedAt < best.submittedAt || (j.submittedAt === best.submittedAt && j.id < best.id)))) {
+            bestLane = i;
+            best = j;
+            bestPrio = p;
+          }
+        }
+        if (best === null) return;
+        cursor[bestLane] = (cursor[bestLane] as number) + 1;
+        yield best;
+      }
+    } finally {
+      this.iterating = false;
+      this.tidy();
+    }
+  }
+
+  private live(j: JobRt, lane: Lane): boolean {
+    return j.queued && j.capped === lane.capped && j.account.name === lane.account;
+  }
+
+  private laneOf(job: JobRt): Lane {
+    const key = `${job.account.name}\u0000${job.capped ? 1 : 0}`;
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { account: job.account.name, capped: job.capped, jobs: [], start: 0, offset: 0 };
+      lane.offset = this.offsetOf(lane);
+      this.lanes.set(key, lane);
+    }
+    return lane;
+  }
+
+  private offsetOf(lane: Lane): number {
+    const fs = this.w.fairshare * this.fairshareOf(lane.account);
+    return lane.capped ? fs : fs + (this.w.age * this.clock) / this.w.maxAgeMs;
+  }
+
+  /** Binary insertion by key (descending), then submission and id (ascending). */
+  private insert(job: JobRt): void {
+    const stat = this.staticOf(job);
+    job.laneKey = job.capped ? stat + this.w.age : stat - (this.w.age * job.submittedAt) / this.w.maxAgeMs;
+    const lane = this.laneOf(job);
+    const a = lane.jobs;
+    const before = (x: JobRt): boolean =>
+      (x.laneKey as number) > (job.laneKey as number) || (x.laneKey === job.laneKey && (x.submittedAt < job.submittedAt || (x.submittedAt === job.submittedAt && x.id < job.id)));
+    let lo = lane.start;
+    let hi = a.length;
+    if (hi === lo || before(a[hi - 1] as JobRt)) lo = hi; // the usual case: it goes last
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(a[mid] as JobRt)) lo = mid + 1;
+      else hi = mid;
+    }
+    a.splice(lo, 0, job);
+    job.inLane = true;
+    this.entries++;
+  }
+
+  /** Drops dead entries: from the front at once, elsewhere when they are a quarter of a lane. */
+  private tidy(): void {
+    for (const lane of this.lanes.values()) {
+      while (lane.start < lane.jobs.length && !this.live(lane.jobs[lane.start] as JobRt, lane)) {
+        this.release(lane.jobs[lane.start] as JobRt, lane);
+        lane.start++;
+      }
+      if (lane.start > 1024 && lane.start * 2 > lane.jobs.length) {
+        lane.jobs.splice(0, lane.start);
+        lane.start = 0;
+      }
+    }
+    const incoming = this.incoming;
+    this.incoming = [];
+    for (const j of incoming) if (j.queued && !(j.inLane && this.laneOf(j).capped === j.capped)) this.insert(j);
+  }
+
+  /** Full compaction once dead entries are a quarter of all (called between passes). */
+  compact(): void {
+    if (this.dead < 1024 || this.dead * 4 < this.entries) return;
+    this.entries = 0;
+    for (const lane of this.lanes.values()) {
+      const kept: JobRt[] = [];
+      for (let i = lane.start; i < lane.jobs.length; i++) {
+        const j = lane.jobs[i] as JobRt;
+        if (this.live(j, lane)) kept.push(j);
+        else if (j.capped === lane.capped && j.account.name === lane.account) j.inLane = false;
+      }
+      lane.jobs.length = 0;
+      for (const j of kept) lane.jobs.push(j);
+      lane.start = 0;
+      this.entries += kept.length;
+    }
+    this.dead = 0;
+  }
+
+  /** An entry leaves its lane; the job may be queued again later. */
+  private release(j: JobRt, lane: Lane): void {
+    this.entries--;
+    // The job's entry in its current lane is this one only if the lane matches it.
+    if (j.capped === lane.capped && j.account.name === lane.account) {
+      j.inLane = false;
+      this.dead = Math.max(0, this.dead - 1);
+    }
+  }
+
+  /** Every live job, in order (for views; touches the whole queue). */
+  all(): JobRt[] {
+    return [...this.ordered()];
+  }
+}

@@ -1,0 +1,421 @@
+// The discrete-event loop. It owns virtual time and plays the part of every node agent: it feeds
+// the scheduling core what happened (submissions, task ends, node failures) and carries out the
+// core's decisions by holding cores for each task's modelled duration. It decides nothing itself:
+// all policy lives in scheduler/core.
+import type {
+  ClusterConfig,
+  ConsentStatus,
+  CoreEvent,
+  Decision,
+  EventResult,
+  JobSpec,
+  JobState,
+  Ms,
+  StepResult,
+  TaskView,
+} from '../../scheduler/core/index.js';
+import { EventHeap } from './heap.js';
+import { createRng, type Rng } from './prng.js';
+import { SimInvariantError, SimOptionError } from '../errors.js';
+
+/** The part of `SchedulerCore` the engine drives (the real core satisfies it structurally). */
+export interface SchedulingCore {
+  readonly config: ClusterConfig;
+  apply(event: CoreEvent, now: Ms): EventResult;
+  schedule(now: Ms): StepResult;
+  task(taskId: number): (TaskView & { jobId: number }) | undefined;
+}
+
+/** One submission of a workload (the shape of `WorkloadItem` in sim/workload). */
+export interface Submission {
+  submitAt: Ms;
+  job: JobSpec;
+  /** Consent records to apply just before the submission. */
+  consent?: { pseudonym: string; status: ConsentStatus }[];
+}
+
+/** Callbacks through which metrics and writers watch a run; all optional. */
+export interface SimObserver {
+  /** The clock is about to move from `from` to `to`: integrate whatever was constant in between. */
+  onAdvance?(from: Ms, to: Ms): void;
+  onSubmitted?(jobIds: number[], item: Submission, now: Ms): void;
+  onRejected?(item: Submission, code: string, message: string, now: Ms): void;
+  onTaskStart?(taskId: number, jobId: number, node: string, cores: number, now: Ms): void;
+  /** A task stopped holding cores: it ended, was killed or preempted, or its node went down. */
+  onTaskStop?(taskId: number, jobId: number, node: string, cores: number, why: StopReason, now: Ms): void;
+  /** A job reached a terminal state (the engine then lets the core forget it). */
+  onJobEnded?(job: EndedJob, now: Ms): void;
+  onNodeDown?(node: string, now: Ms): void;
+  onNodeUp?(node: string, now: Ms): void;
+}
+
+/** What the engine knows of a finished job: kept by the engine itself, so no core view is built per job. */
+export interface EndedJob {
+  id: number;
+  spec: JobSpec;
+  state: JobState;
+  submittedAt: Ms;
+  /** First start of any of its tasks; null when it never ran (e.g. cancelled while pending). */
+  startedAt: Ms | null;
+  endedAt: Ms;
+  /** Cores of all its tasks together. */
+  cores: number;
+}
+
+export type StopReason = 'completed' | 'timeout' | 'cancelled' | 'failed-sibling' | 'preempted' | 'node-down';
+
+export interface FailureModel {
+  /** Mean time between failures of one node. */
+  mtbfMs: Ms;
+  /** Mean time to repair. */
+  mttrMs: Ms;
+  seed: number;
+}
+
+export interface EngineOptions {
+  /**
+   * Order of events that share a timestamp. `ends-first` (default) frees cores before new work
+   * arrives; `submits-first` is the order of the pyss simulator (submissions, then terminations).
+   */
+  tieOrder?: 'ends-first' | 'submits-first';
+  /**
+   * When to call `core.schedule`. `timestamp` (default): once after all events of a timestamp.
+   * `event`: after every event, as pyss does.
+   */
+  schedulePer?: 'timestamp' | 'event';
+  /** Random node failures (exponential up and down times per node); none when absent. */
+  failures?: FailureModel | null;
+  observer?: SimObserver;
+  /** Called about every `progressEvery` events (default 50,000) with the state of the run. */
+  onProgress?: (p: Progress) => void;
+  progressEvery?: number;
+}
+
+export interface Progress {
+  now: Ms;
+  events: number;
+  jobsSubmitted: number;
+  jobsEnded: number;
+}
+
+export interface SimOutcome {
+  /** Virtual time when the run stopped. */
+  endTime: Ms;
+  /** Engine events handled: submissions, task ends, node failures and repairs, core wake-ups. */
+  events: number;
+  schedulePasses: number;
+  jobsSubmitted: number;
+  jobsRejected: number;
+  jobsEnded: number;
+  /** Jobs still open when nothing more could happen (e.g. a dependency that can never be met). */
+  jobsUnfinished: number;
+  tasksStarted: number;
+  preemptions: number;
+  timeouts: number;
+  nodeFailures: number;
+  /** Tasks whose cores were lost to a node failure (the core requeued them). */
+  tasksLostToFailures: number;
+  /** Modelled ends made void because the task stopped first (killed, preempted, node lost). */
+  endsCancelled: number;
+}
+
+type EngineEvent =
+  | { time: Ms; seq: number; kind: 'end'; taskId: number; /** start serial */ start: number }
+  | { time: Ms; seq: number; kind: 'nodeDown'; node: number }
+  | { time: Ms; seq: number; kind: 'nodeUp'; node: number };
+
+interface OpenJob {
+  spec: JobSpec;
+  submittedAt: Ms;
+  startedAt: Ms | null;
+}
+
+interface Running {
+  jobId: number;
+  node: string;
+  cores: number;
+  /** Serial of this start (a preempted task starts again under a new one): keys its end event. */
+  start: number;
+}
+
+const NO_TIME = Number.POSITIVE_INFINITY;
+
+export class SimEngine {
+  private readonly heap = new EventHeap<EngineEvent>();
+  private readonly running = new Map<number, Running>();
+  /** Serial of the latest task start: keys end events, so a restarted task's old end is stale. */
+  private startSerial = 0;
+  private readonly openJobs = new Map<number, OpenJob>();
+  private readonly nodeNames: string[];
+  private readonly nodeRng: Rng[] = [];
+  private readonly tieOrder: 'ends-first' | 'submits-first';
+  private readonly perEvent: boolean;
+  private readonly observer: SimObserver;
+  private readonly failures: FailureModel | null;
+  private readonly progressEvery: number;
+  private now: Ms = 0;
+  private wakeAt: Ms = NO_TIME;
+  private downNodes = 0;
+  private readonly out: SimOutcome = {
+    endTime: 0,
+    events: 0,
+    schedulePasses: 0,
+    jobsSubmitted: 0,
+    jobsRejected: 0,
+    jobsEnded: 0,
+    jobsUnfinished: 0,
+    tasksStarted: 0,
+    preemptions: 0,
+    timeouts: 0,
+    nodeFailures: 0,
+    tasksLostToFailures: 0,
+    endsCancelled: 0,
+  };
+
+  constructor(
+    private readonly core: SchedulingCore,
+    private readonly opts: EngineOptions = {},
+  ) {
+    this.tieOrder = opts.tieOrder ?? 'ends-first';
+    this.perEvent = (opts.schedulePer ?? 'timestamp') === 'event';
+    this.observer = opts.observer ?? {};
+    this.failures = opts.failures ?? null;
+    this.progressEvery = opts.progressEvery ?? 50_000;
+    this.nodeNames = core.config.nodes.map((n) => n.name);
+    if (this.failures) {
+      const { mtbfMs, mttrMs, seed } = this.failures;
+      if (!(mtbfMs > 0) || !Number.isFinite(mtbfMs)) throw new SimOptionError('failures.mtbfMs', mtbfMs, 'a positive number of ms');
+      if (!(mttrMs > 0) || !Number.isFinite(mttrMs)) throw new SimOptionError('failures.mttrMs', mttrMs, 'a positive number of ms');
+      // One random stream per node: a node's failures do not depend on what the others do.
+      this.nodeNames.forEach((_, i) => this.nodeRng.push(createRng(seed, i)));
+    }
+  }
+
+  /** Runs `workload` (sorted by `submitAt`) to the end and returns what happened. */
+  run(workload: Iterable<Submission>): SimOutcome {
+    const it = workload[Symbol.iterator]();
+    let next = it.next();
+    let lastSubmitAt = Number.NEGATIVE_INFINITY;
+    if (this.failures) {
+      for (let i = 0; i < this.nodeNames.length; i++) {
+        this.pushNodeEvent('nodeDown', i, this.nodeRng[i]!.exponentialInt(this.failures.mtbfMs));
+      }
+    }
+    const submits: Submission[] = [];
+    const events: EngineEvent[] = [];
+    let sinceProgress = 0;
+
+    for (;;) {
+      const nextSubmit = next.done ? NO_TIME : next.value.submitAt;
+      const t = Math.min(nextSubmit, this.heap.peekTime(), this.wakeAt);
+      if (t === NO_TIME) break;
+      if (next.done && this.finished()) break;
+      if (t < this.now) throw new SimInvariantError(`time went backwards: ${t} < ${this.now}`);
+      if (t > this.now) {
+        this.observer.onAdvance?.(this.now, t);
+        this.now = t;
+      }
+
+      // Gather everything due at t.
+      submits.length = 0;
+      events.length = 0;
+      while (!next.done && next.value.submitAt === t) {
+        const item = next.value;
+        checkTime(item.submitAt, lastSubmitAt);
+        lastSubmitAt = item.submitAt;
+        submits.push(item);
+        next = it.next();
+      }
+      if (!next.done) checkTime(next.value.submitAt, lastSubmitAt);
+      while (this.heap.peekTime() === t) events.push(this.heap.pop()!);
+      const woken = this.wakeAt <= t;
+      if (woken) this.wakeAt = NO_TIME;
+
+      this.out.events += submits.length + events.length + (woken ? 1 : 0);
+      sinceProgress += submits.length + events.length + 1;
+      let changed = woken;
+      if (this.tieOrder === 'submits-first') {
+        changed = this.applySubmits(submits) || changed;
+        changed = this.applyEvents(events) || changed;
+      } else {
+        changed = this.applyEvents(events) || changed;
+        changed = this.applySubmits(submits) || changed;
+      }
+      if (changed && !this.perEvent) this.schedule();
+      else if (woken && this.perEvent) this.schedule();
+
+      if (sinceProgress >= this.progressEvery && this.opts.onProgress) {
+        sinceProgress = 0;
+        this.opts.onProgress(this.progress());
+      }
+    }
+    this.out.endTime = this.now;
+    this.out.jobsUnfinished = this.openJobs.size;
+    return { ...this.out };
+  }
+
+  progress(): Progress {
+    return { now: this.now, events: this.out.events, jobsSubmitted: this.out.jobsSubmitted, jobsEnded: this.out.jobsEnded };
+  }
+
+  /**
+   * True when nothing more can happen: no work open, or open work that nothing queued can unblock.
+   * Queued end events of tasks that were killed are stale and keep nothing alive.
+   */
+  private finished(): boolean {
+    if (this.running.size > 0 || this.wakeAt !== NO_TIME) return false;
+    if (this.openJobs.size === 0) return true;
+    // Open jobs, nothing running: only a node coming back could help them.
+    return this.downNodes === 0;
+  }
+
+  private applySubmits(submits: Submission[]): boolean {
+    let changed = false;
+    for (const item of submits) {
+      for (const c of item.consent ?? []) {
+        this.core.apply({ type: 'consent', pseudonym: c.pseudonym, status: c.status }, this.now);
+      }
+      const res = this.core.apply({ type: 'submit', job: item.job }, this.now);
+      if (res.ok) {
+        const ids = res.jobIds ?? [];
+        this.out.jobsSubmitted += ids.length;
+        for (const id of ids) this.openJobs.set(id, { spec: item.job, submittedAt: this.now, startedAt: null });
+        this.observer.onSubmitted?.(ids, item, this.now);
+        changed = true;
+        if (this.perEvent) this.schedule();
+      } else {
+        this.out.jobsRejected++;
+        this.observer.onRejected?.(item, res.error.code, res.error.message, this.now);
+      }
+    }
+    return changed;
+  }
+
+  private applyEvents(events: EngineEvent[]): boolean {
+    let changed = false;
+    for (const ev of events) {
+      let did = false;
+      if (ev.kind === 'end') {
+        did = this.endTask(ev.taskId, ev.start);
+      } else if (ev.kind === 'nodeDown') {
+        did = this.nodeDown(ev.node);
+      } else {
+        did = this.nodeUp(ev.node);
+      }
+      if (did && this.perEvent) this.schedule();
+      changed = changed || did;
+    }
+    return changed;
+  }
+
+  private endTask(taskId: number, start: number): boolean {
+    const r = this.running.get(taskId);
+    // Stale: this start of the task was already stopped, and counted then.
+    if (r === undefined || r.start !== start) return false;
+    const res = this.core.apply({ type: 'taskEnded', taskId, outcome: 'completed' }, this.now);
+    this.running.delete(taskId);
+    if (!res.ok) {
+      // The core had already ended it (e.g. a time limit reached at this very instant).
+      this.out.endsCancelled++;
+    }
+    this.observer.onTaskStop?.(taskId, r.jobId, r.node, r.cores, 'completed', this.now);
+    return true;
+  }
+
+  private nodeDown(i: number): boolean {
+    const name = this.nodeNames[i]!;
+    const fm = this.failures!;
+    this.pushNodeEvent('nodeUp', i, this.now + this.nodeRng[i]!.exponentialInt(fm.mttrMs));
+    this.downNodes++;
+    this.out.nodeFailures++;
+    this.core.apply({ type: 'nodeDown', node: name }, this.now);
+    // The core requeues the node's tasks; their cores are gone and their end events are stale.
+    for (const [taskId, r] of this.running) {
+      if (r.node !== name) continue;
+      this.running.delete(taskId);
+      this.out.tasksLostToFailures++;
+      this.out.endsCancelled++;
+      this.observer.onTaskStop?.(taskId, r.jobId, r.node, r.cores, 'node-down', this.now);
+    }
+    this.observer.onNodeDown?.(name, this.now);
+    return true;
+  }
+
+  private nodeUp(i: number): boolean {
+    const name = this.nodeNames[i]!;
+    this.downNodes--;
+    this.core.apply({ type: 'nodeUp', node: name }, this.now);
+    this.observer.onNodeUp?.(name, this.now);
+    // Failures go on for as long as the run does; the loop stops when the work is done.
+    this.pushNodeEvent('nodeDown', i, this.now + this.nodeRng[i]!.exponentialInt(this.failures!.mtbfMs));
+    return true;
+  }
+
+  private pushNodeEvent(kind: 'nodeDown' | 'nodeUp', node: number, time: Ms): void {
+    this.heap.push(kind === 'nodeDown' ? { kind, node, time, seq: 0 } : { kind, node, time, seq: 0 });
+  }
+
+  private schedule(): void {
+    const res = this.core.schedule(this.now);
+    this.out.schedulePasses++;
+    for (const d of res.decisions) this.carryOut(d);
+    if (res.wakeAt !== null) {
+      // A wake-up at or before now would spin: the core is called again at the next instant.
+      const at = res.wakeAt > this.now ? res.wakeAt : this.now + 1;
+      this.wakeAt = at;
+    } else {
+      this.wakeAt = NO_TIME;
+    }
+  }
+
+  private carryOut(d: Decision): void {
+    switch (d.type) {
+      case 'start': {
+        const start = ++this.startSerial;
+        this.running.set(d.taskId, { jobId: d.jobId, node: d.node, cores: d.cores, start });
+        this.out.tasksStarted++;
+        const job = this.openJobs.get(d.jobId);
+        if (job !== undefined && job.startedAt === null) job.startedAt = this.now;
+        // A one-task job's task is its spec's only task; otherwise ask the core which task this is.
+        const duration = (job !== undefined && job.spec.tasks.length === 1 ? job.spec.tasks[0]!.durationMs : this.core.task(d.taskId)?.durationMs) ?? null;
+        // No modelled duration: the task uses its whole allowance.
+        const hold = duration === null ? d.timeLimitMs : Math.max(0, Math.round(duration));
+        this.heap.push({ kind: 'end', taskId: d.taskId, start, time: this.now + hold, seq: 0 });
+        this.observer.onTaskStart?.(d.taskId, d.jobId, d.node, d.cores, this.now);
+        return;
+      }
+      case 'preempt':
+      case 'kill': {
+        const r = this.running.get(d.taskId);
+        if (d.type === 'preempt') this.out.preemptions++;
+        else if (d.reason === 'timeout') this.out.timeouts++;
+        if (r === undefined) return; // already stopped here (e.g. its node went down)
+        this.running.delete(d.taskId);
+        this.out.endsCancelled++;
+        const why: StopReason = d.type === 'preempt' ? 'preempted' : d.reason;
+        this.observer.onTaskStop?.(d.taskId, r.jobId, r.node, r.cores, why, this.now);
+        return;
+      }
+      case 'jobEnded': {
+        const job = this.openJobs.get(d.jobId);
+        if (job === undefined) throw new SimInvariantError(`core ended job ${d.jobId}, which the engine never submitted`);
+        this.openJobs.delete(d.jobId);
+        this.out.jobsEnded++;
+        let cores = 0;
+        for (const t of job.spec.tasks) cores += t.cores;
+        this.observer.onJobEnded?.(
+          { id: d.jobId, spec: job.spec, state: d.state, submittedAt: job.submittedAt, startedAt: job.startedAt, endedAt: this.now, cores },
+          this.now,
+        );
+        // Recorded: the core may drop it, which keeps a 4.5-year run's memory flat.
+        this.core.apply({ type: 'forget', jobId: d.jobId }, this.now);
+        return;
+      }
+    }
+  }
+}
+
+function checkTime(t: Ms, prev: Ms): void {
+  if (!Number.isInteger(t) || t < 0) throw new SimOptionError('submitAt', t, 'a non-negative integer number of ms');
+  if (t < prev) throw new SimOptionError('submitAt', t, `submissions sorted by time (previous was ${prev})`);
+}

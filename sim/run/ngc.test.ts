@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { loadClusterConfig } from '../../scheduler/config/load.js';
+import type { ClusterConfig } from '../../scheduler/core/index.js';
+import { SimOptionError } from '../errors.js';
+import { findCapacity, runNgc } from './ngc.js';
+
+const full = loadClusterConfig();
+// A slice of container c1 (two standard nodes and a high-memory one) so that load shows quickly.
+const small: ClusterConfig = { ...full, nodes: [full.nodes[0]!, full.nodes[1]!, full.nodes.find((n) => n.kind === 'highmem')!] };
+
+describe('NGC scenarios', () => {
+  it('steady: runs every analysis to the end, deterministically for a seed', () => {
+    const a = runNgc({ analyses: 120, seed: 11, scenario: 'steady', cluster: full });
+    expect(a.outcome.jobsRejected).toBe(0);
+    expect(a.outcome.jobsUnfinished).toBe(0);
+    expect(a.metrics.states.COMPLETED).toBe(120);
+    expect(a.metrics.energyMwh).toBeGreaterThan(0);
+    expect(a.metrics.heatRecoveredMwh).toBeGreaterThan(0);
+    expect(a.metrics.heatRecoveredMwh).toBeLessThan(a.metrics.energyMwh);
+    expect(Object.keys(a.metrics.utilizationByContainer)).toEqual(['c1', 'c2', 'c3']);
+    const b = runNgc({ analyses: 120, seed: 11, scenario: 'steady', cluster: full });
+    expect(b.metrics).toEqual(a.metrics);
+    const c = runNgc({ analyses: 120, seed: 12, scenario: 'steady', cluster: full });
+    expect(c.metrics).not.toEqual(a.metrics);
+  });
+
+  it('burst: everything arrives at t = 0 and the makespan measures how long the backlog takes', () => {
+    const r = runNgc({ analyses: 60, seed: 3, scenario: 'burst', cluster: small });
+    expect(r.metrics.firstSubmitMs).toBe(0);
+    expect(r.metrics.states.COMPLETED).toBe(60);
+    expect(r.metrics.makespanS).toBeGreaterThan(0);
+    expect(r.metrics.wait.max).toBeGreaterThan(0); // a small cluster cannot start all at once
+  });
+
+  it('capacity: brackets the highest rate that keeps urgent p95 turnaround under the target', () => {
+    const base = runNgc({ analyses: 150, seed: 5, scenario: 'steady', perDay: 1, cluster: small });
+    expect(base.urgentP95H).not.toBeNull();
+    const targetHours = 2 * base.urgentP95H!;
+    const cap = findCapacity({ analyses: 150, seed: 5, cluster: small, targetHours, startPerDay: 1, maxRuns: 12 });
+    expect(cap.perDay).toBeGreaterThanOrEqual(1);
+    expect(cap.failedAtPerDay).not.toBeNull();
+    expect(cap.failedAtPerDay!).toBeGreaterThan(cap.perDay);
+    const passing = cap.probes.find((p) => p.perDay === cap.perDay)!;
+    expect(passing.ok).toBe(true);
+    expect(passing.urgentP95H!).toBeLessThanOrEqual(targetHours);
+    expect(cap.probes.find((p) => p.perDay === cap.failedAtPerDay)!.ok).toBe(false);
+    expect(cap.best?.urgentP95H).toBe(passing.urgentP95H);
+  });
+
+  it('refuses a non-positive analysis count', () => {
+    expect(() => runNgc({ analyses: 0, seed: 1, scenario: 'steady', cluster: small })).toThrow(SimOptionError);
+    expect(() => runNgc({ analyses: 2.5, seed: 1, scenario: 'steady', cluster: small })).toThrow(SimOptionError);
+  });
+});

@@ -1,0 +1,91 @@
+// A small seeded PRNG (sfc32) with independent named streams, so that changing how one part
+// of the model draws numbers (say, task durations) does not shift another (arrival times).
+
+export class Rng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+  private spare: number | null = null;
+
+  /** `seed` is any safe integer; `stream` separates independent sequences of one seed. */
+  constructor(seed: number, stream: number) {
+    const lo = seed >>> 0;
+    const hi = Math.floor(seed / 0x1_0000_0000) >>> 0;
+    this.a = mix(lo ^ 0x9e3779b9);
+    this.b = mix(hi ^ 0x85ebca6b);
+    this.c = mix(stream ^ 0xc2b2ae35);
+    this.d = mix(lo + hi + stream + 1);
+    for (let i = 0; i < 16; i++) this.u32(); // warm up: sfc32 mixes its state slowly at first
+  }
+
+  /** Uniform 32-bit unsigned integer. */
+  u32(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    return this.u32() / 0x1_0000_0000;
+  }
+
+  /** Uniform in (0, 1]: safe for logarithms and powers. */
+  open(): number {
+    return (this.u32() + 1) / 0x1_0000_0000;
+  }
+
+  /** Uniform in [lo, hi). */
+  uniform(lo: number, hi: number): number {
+    return lo + (hi - lo) * this.next();
+  }
+
+  /** Integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  /** Standard normal (Box-Muller, keeping the second value). */
+  normal(): number {
+    if (this.spare !== null) {
+      const s = this.spare;
+      this.spare = null;
+      return s;
+    }
+    const r = Math.sqrt(-2 * Math.log(this.open()));
+    const th = 2 * Math.PI * this.next();
+    this.spare = r * Math.sin(th);
+    return r * Math.cos(th);
+  }
+
+  /** Lognormal with mean 1 and log-sd `sigma`, clamped to [lo, hi] so a task never outruns its limit. */
+  spread(sigma: number, lo: number, hi: number): number {
+    const x = Math.exp(sigma * this.normal() - (sigma * sigma) / 2);
+    return x < lo ? lo : x > hi ? hi : x;
+  }
+}
+
+/** A 32-bit finaliser (murmur3 fmix32). */
+function mix(x: number): number {
+  let h = x | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
+}
+
+/** A stable 32-bit hash of two integers (for opaque pseudonym suffixes). */
+export function hash2(x: number, y: number): number {
+  return mix(mix(x ^ 0x27d4eb2f) + (y | 0)) >>> 0;
+}
