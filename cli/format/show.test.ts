@@ -19,7 +19,7 @@ function runningJob(): JobDetail {
   const [a, b] = j.tasks;
   if (!a || !b) throw new Error('fixture');
   Object.assign(a, { state: 'COMPLETED', node: 'c1-n001', startedAt: T0 + 60_000, endedAt: T0 + 120_000, attempts: 2 });
-  Object.assign(b, { state: 'RUNNING', node: 'c1-n002', startedAt: T0 + 60_000 });
+  Object.assign(b, { state: 'RUNNING', node: 'c1-n002', startedAt: T0 + 60_000, after: [0] });
   return {
     ...j,
     results: [
@@ -41,7 +41,7 @@ describe('showJob', () => {
       '   SubmitTime=2026-11-26T09:00:00 StartTime=2026-11-26T09:01:00 EndTime=Unknown RunTime=4:00',
       '   NumTasks=2 NumCPUs=16 NodeList=c1-n[001-002]',
       '   Task[0]=t0 Id=4200 State=COMPLETED Node=c1-n001 NumCPUs=8 Mem=32G TimeLimit=1-00:00:00 Attempts=2 Requeues=0 StartTime=2026-11-26T09:01:00 EndTime=2026-11-26T09:02:00 Result=completed Kernel=align WallTime=9ms',
-      '   Task[1]=t1 Id=4201 State=RUNNING Node=c1-n002 NumCPUs=8 Mem=32G TimeLimit=1:00:00 Attempts=0 Requeues=0 StartTime=2026-11-26T09:01:00 EndTime=Unknown',
+      '   Task[1]=t1 Id=4201 State=RUNNING Node=c1-n002 NumCPUs=8 Mem=32G TimeLimit=1:00:00 After=0 Attempts=0 Requeues=0 StartTime=2026-11-26T09:01:00 EndTime=Unknown',
       '',
     ]);
   });
