@@ -202,6 +202,7 @@ export class NodeAgent {
   private onAssign(tasks: Assignment[]): void {
     const accepted: TaskRef[] = [];
     const refused: Refusal[] = [];
+    const toRun: Assignment[] = [];
     for (const a of tasks) {
       const current = this.running.get(a.task.taskId);
       if (!this.nodeNames.has(a.node)) {
@@ -211,10 +212,12 @@ export class NodeAgent {
       } else {
         if (current) this.stop(current.ref, 'superseded');
         accepted.push(a.task);
-        this.run(a);
+        toRun.push(a);
       }
     }
+    // Acknowledge first: the scheduler measures dispatch latency up to this message.
     this.send({ ack: { accepted, refused } });
+    for (const a of toRun) this.run(a);
   }
 
   /** Holds the task's cores for its modelled duration while its kernel runs; done when both are. */

@@ -3,7 +3,7 @@
 // Exit codes: 0 stopped by a signal, 2 bad flags or refused by the scheduler, 1 anything else.
 import { pino } from 'pino';
 import { loadClusterConfig } from '../scheduler/config/load.js';
-import { exitWithParent } from '../scheduler/lifeline.js';
+import { stopOnSignals } from '../scheduler/lifeline.js';
 import { AgentConfigError, AgentRejectedError } from './errors.js';
 import { NodeAgent } from './agent.js';
 import { parseAgentArgs } from './options.js';
@@ -36,13 +36,7 @@ async function main(): Promise<void> {
     log.fatal({ reason: err.message }, 'refused by scheduler');
     void agent.shutdown().finally(() => process.exit(err instanceof AgentRejectedError ? 2 : 1));
   });
-  const stop = (signal: string): void => {
-    log.info({ signal }, 'stopping');
-    void agent.shutdown().finally(() => process.exit(0));
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
-  exitWithParent(stop);
+  stopOnSignals(log, () => agent.shutdown());
   log.info({ scheduler: flags.scheduler, nodes: flags.nodes.length }, 'agent starting');
   let announced = false;
   agent.onRegistered(() => {

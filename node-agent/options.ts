@@ -2,23 +2,17 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ClusterConfig } from '../scheduler/core/index.js';
-import type { NodeResources, TlsFiles } from '../proto/index.js';
+import { TLS_ARG_OPTIONS, tlsFilesFrom } from '../proto/index.js';
+import type { AgentOptions } from './agent.js';
 import { AgentConfigError } from './errors.js';
 
-export interface AgentFlags {
-  scheduler: string;
-  name: string;
-  container: string;
-  nodes: NodeResources[];
-  joinToken: string;
-  timeScale: number | null;
-  defaultDurationMs: number;
-  threads: number | undefined;
+/** The agent's options from its flags, plus what main.ts needs to build the rest. */
+export type AgentFlags = Omit<AgentOptions, 'pool' | 'log' | 'backoffMinMs' | 'backoffMaxMs'> & {
   backoffMaxMs: number;
+  threads: number | undefined;
   logLevel: string;
-  tls: TlsFiles;
   clusterPath: string | undefined;
-}
+};
 
 export const USAGE = `usage: node-agent --scheduler HOST:PORT --name NAME --container C [--nodes N1,N2] --join-token-file FILE
   [--cluster FILE] [--time-scale X] [--default-duration-ms MS] [--threads N] [--backoff-max-ms 2000] [--log-level info]
@@ -42,9 +36,7 @@ export function parseAgentArgs(argv: string[], loadConfig: (path?: string) => Cl
         threads: { type: 'string' },
         'backoff-max-ms': { type: 'string', default: '2000' },
         'log-level': { type: 'string', default: 'info' },
-        'tls-ca': { type: 'string' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
+        ...TLS_ARG_OPTIONS,
       },
     }));
   } catch (err) {
@@ -86,7 +78,7 @@ export function parseAgentArgs(argv: string[], loadConfig: (path?: string) => Cl
     threads: values.threads === undefined ? undefined : Math.floor(positive(values.threads, '--threads')),
     backoffMaxMs: positive(values['backoff-max-ms'], '--backoff-max-ms'),
     logLevel: values['log-level'],
-    tls: { ca: values['tls-ca'], cert: values['tls-cert'], key: values['tls-key'] },
+    tls: tlsFilesFrom(values),
     clusterPath: values.cluster,
   };
 }

@@ -21,6 +21,17 @@ function read(path: string | undefined, flag: string): Buffer | null {
   }
 }
 
+/** The `--tls-ca/--tls-cert/--tls-key` options for node:util parseArgs, shared by both ends. */
+export const TLS_ARG_OPTIONS = {
+  'tls-ca': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+} as const;
+
+export function tlsFilesFrom(values: { 'tls-ca'?: string; 'tls-cert'?: string; 'tls-key'?: string }): TlsFiles {
+  return { ca: values['tls-ca'], cert: values['tls-cert'], key: values['tls-key'] };
+}
+
 export function tlsEnabled(tls: TlsFiles): boolean {
   return tls.cert !== undefined || tls.key !== undefined || tls.ca !== undefined;
 }

@@ -1,8 +1,11 @@
-// Child processes started by `gsched up` stop when their parent disappears, even if it was
-// killed without a chance to stop them (no orphans holding ports).
+// How the gsched processes stop: on SIGTERM/SIGINT, and — for children started by `gsched up`
+// — when their parent disappears, even if it was killed without a chance to stop them (no
+// orphans holding ports).
+import type { Logger } from 'pino';
+
 export const LIFELINE_ENV = 'GSCHED_EXIT_WITH_PARENT';
 
-export function exitWithParent(stop: (reason: string) => void): void {
+function exitWithParent(stop: (reason: string) => void): void {
   if (process.env[LIFELINE_ENV] !== '1') return;
   const parent = process.ppid;
   const timer = setInterval(() => {
@@ -12,4 +15,18 @@ export function exitWithParent(stop: (reason: string) => void): void {
     }
   }, 500);
   timer.unref();
+}
+
+/** Runs `shutdown` once on SIGTERM, SIGINT or loss of the parent, then exits 0. */
+export function stopOnSignals(log: Logger, shutdown: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (reason: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ reason }, 'stopping');
+    void shutdown().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  exitWithParent(stop);
 }

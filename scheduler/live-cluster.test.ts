@@ -11,7 +11,7 @@ import { LiveCluster, SMALL_CLUSTER, testJob, waitFor } from './testing/live-clu
 
 type Job = JobView & { results?: TaskResult[] };
 
-const cluster = new LiveCluster({ timeScale: 0.001, heartbeatIntervalMs: 100, heartbeatTimeoutMs: 800 });
+const cluster = new LiveCluster({ timeScale: 0.001, heartbeatIntervalMs: 100, heartbeatTimeoutMs: 1500 });
 
 async function job(id: number): Promise<Job> {
   const r = await cluster.api<Job>('GET', `/api/v1/jobs/${id}`);
@@ -33,6 +33,12 @@ const ended = (id: number) => async () => {
 };
 
 const nodesOf = (container: string): string[] => [`${container}-n001`, `${container}-n002`];
+
+/** Nothing runs: neither in the scheduler's books nor on any agent (as their heartbeats say). */
+const idle = async (): Promise<boolean> => {
+  const c = await cluster.api<{ coresUsed: number; agents: { running: number }[] }>('GET', '/api/v1/cluster');
+  return c.body.coresUsed === 0 && c.body.agents.every((a) => a.running === 0);
+};
 
 beforeAll(async () => {
   await cluster.startScheduler();
@@ -82,16 +88,39 @@ describe('live cluster', () => {
   it('cancels a running task on its agent', async () => {
     const id = await submit(testJob([{ durationMs: 3_600_000_000 }]));
     await waitFor('task to run', async () => (await job(id)).state === 'RUNNING');
+    await waitFor('its agent to report it', async () => {
+      const c = await cluster.api<{ agents: { running: number }[] }>('GET', '/api/v1/cluster');
+      return c.body.agents.some((a) => a.running === 1);
+    });
     const r = await cluster.api<{ jobId: number; state: string }>('DELETE', `/api/v1/jobs/${id}`);
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ jobId: id, state: 'CANCELLED' });
     const again = await cluster.api<{ code: string }>('DELETE', `/api/v1/jobs/${id}`);
     expect(again.status).toBe(409);
-    // The cores come back: nothing runs any more.
-    await waitFor('cores freed', async () => {
-      const c = await cluster.api<{ coresUsed: number }>('GET', '/api/v1/cluster');
-      return c.body.coresUsed === 0;
-    });
+    await waitFor('the task to stop on its agent', idle);
+  });
+
+  it('ends a task that runs past its time limit (TIMEOUT) and stops it on its agent', async () => {
+    const spec = testJob([{ durationMs: 3_600_000_000 }]);
+    (spec.tasks as Record<string, unknown>[])[0] = { cores: 2, memMb: 1024, durationMs: 3_600_000_000, timeLimitMs: 300_000 };
+    const id = await submit(spec);
+    const j = await waitFor('job to end', ended(id));
+    expect(j.state).toBe('TIMEOUT');
+    expect(j.results ?? []).toEqual([]);
+    await waitFor('the task to stop on its agent', idle);
+  });
+
+  it('places no new work on drained nodes', async () => {
+    const others = ['c1-n002', ...nodesOf('c2'), ...nodesOf('c3')];
+    for (const n of others) expect((await cluster.api<{ state: string }>('POST', `/api/v1/nodes/${n}/drain`)).status).toBe(200);
+    try {
+      const id = await submit(testJob([{ cores: 4, durationMs: 20_000 }, { cores: 4, durationMs: 20_000 }, { cores: 4, durationMs: 20_000 }]));
+      const j = await waitFor('job to end', ended(id));
+      expect(j.state).toBe('COMPLETED');
+      expect(new Set(j.results?.map((r) => r.node))).toEqual(new Set(['c1-n001']));
+    } finally {
+      for (const n of others) await cluster.api('POST', `/api/v1/nodes/${n}/resume`);
+    }
   });
 
   it('requeues the tasks of an agent killed with SIGKILL and completes them elsewhere', async () => {
@@ -131,7 +160,7 @@ describe('live cluster', () => {
     const frozen = first.tasks.filter((t) => t.node?.startsWith('c3-')).map((t) => t.id);
     expect(frozen).toHaveLength(2);
     agent?.process.kill('SIGSTOP');
-    await new Promise((r) => setTimeout(r, 1_500)); // past the timeout and past the tasks' 1 s
+    await new Promise((r) => setTimeout(r, 2_500)); // past the timeout (1.5 s) and past the tasks' 1 s
     agent?.process.kill('SIGCONT');
     const j = await waitFor('job to end', ended(id), 30_000);
     expect(j.state).toBe('COMPLETED');
@@ -162,14 +191,16 @@ describe('live cluster', () => {
     await cluster.startScheduler();
     expect((await job(done)).state).toBe('COMPLETED');
     const p = await job(pending);
-    expect(p.state).toBe('PENDING');
+    expect(p.dependencies).toEqual([{ kind: 'afterok', jobId: long }]);
     const after = await waitFor('long job to end', ended(long), 30_000);
     expect(after.state).toBe('COMPLETED');
     // The agent kept running attempt 1 through the restart: no requeue, one result.
     expect(after.results?.[0]?.node).toBe(before.tasks[0]?.node);
     expect(after.tasks[0]?.requeues).toBe(0);
     expect(after.results?.map((r) => r.attempt)).toEqual([1]);
-    expect((await waitFor('dependent job to end', ended(pending))).state).toBe('COMPLETED');
+    const dependent = await waitFor('dependent job to end', ended(pending));
+    expect(dependent.state).toBe('COMPLETED');
+    expect(dependent.startedAt).toBeGreaterThanOrEqual(after.endedAt ?? Infinity);
     const listed = await cluster.api<{ jobs: JobView[]; total: number }>('GET', '/api/v1/jobs?state=COMPLETED&limit=1000');
     expect(listed.body.jobs.map((x) => x.id)).toContain(done);
   });

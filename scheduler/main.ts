@@ -5,7 +5,7 @@
 import { pino } from 'pino';
 import { PortInUseError, startScheduler } from './process.js';
 import { SchedulerFlagError, parseSchedulerArgs } from './process-options.js';
-import { exitWithParent } from './lifeline.js';
+import { stopOnSignals } from './lifeline.js';
 
 async function main(): Promise<void> {
   let flags;
@@ -28,13 +28,7 @@ async function main(): Promise<void> {
   r.driver.onFatal(() => void r.stop().finally(() => process.exit(1)));
   // Written whatever the log level: `gsched up` and tests wait for this line.
   process.stdout.write(`${JSON.stringify({ msg: 'scheduler ready', http: r.httpUrl, grpc: r.grpcAddress, state: flags.stateDir, timeScale: flags.timeScale })}\n`);
-  const stop = (signal: string): void => {
-    log.info({ signal }, 'stopping');
-    void r.stop().finally(() => process.exit(0));
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
-  exitWithParent(stop);
+  stopOnSignals(log, () => r.stop());
 }
 
 void main();

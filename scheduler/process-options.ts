@@ -1,7 +1,7 @@
 // Command-line flags of the scheduler process.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { TlsFiles } from '../proto/index.js';
+import { TLS_ARG_OPTIONS, tlsFilesFrom, type TlsFiles } from '../proto/index.js';
 
 export interface SchedulerFlags {
   host: string;
@@ -55,9 +55,7 @@ export function parseSchedulerArgs(argv: string[]): SchedulerFlags {
         'time-scale': { type: 'string', default: '1' },
         'forget-after-ms': { type: 'string', default: '10000' },
         'log-level': { type: 'string', default: 'info' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        'tls-ca': { type: 'string' },
+        ...TLS_ARG_OPTIONS,
       },
     }));
   } catch (err) {
@@ -75,7 +73,7 @@ export function parseSchedulerArgs(argv: string[]): SchedulerFlags {
     timeScale: num(values['time-scale'], '--time-scale', 1e-9, 1e9, false),
     forgetAfterMs: num(values['forget-after-ms'], '--forget-after-ms', 0, 86_400_000),
     logLevel: values['log-level'],
-    tls: { cert: values['tls-cert'], key: values['tls-key'], ca: values['tls-ca'] },
+    tls: tlsFilesFrom(values),
   };
   if (flags.heartbeatTimeoutMs <= flags.heartbeatIntervalMs) {
     throw new SchedulerFlagError(`--heartbeat-timeout-ms (${flags.heartbeatTimeoutMs}) must exceed --heartbeat-interval-ms (${flags.heartbeatIntervalMs})`);

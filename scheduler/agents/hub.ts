@@ -37,6 +37,8 @@ interface Session {
   /** `welcoming` until the hello is reconciled: decisions queue but are not written yet. */
   state: 'welcoming' | 'open' | 'closed';
   lastHeardAt: number;
+  /** Attempts the agent said it runs in its last heartbeat. */
+  running: number;
   assign: Assignment[];
   cancel: Map<string, TaskRef[]>;
 }
@@ -47,6 +49,8 @@ export interface AgentInfo {
   nodes: string[];
   connected: boolean;
   lastHeartbeatMs: number | null;
+  /** Attempts running on the agent, as of its last heartbeat. */
+  running: number;
 }
 
 export class AgentHub implements Dispatcher {
@@ -94,6 +98,7 @@ export class AgentHub implements Dispatcher {
       nodes: s.nodes,
       connected: s.state === 'open',
       lastHeartbeatMs: Math.round(now - s.lastHeardAt),
+      running: s.running,
     }));
   }
 
@@ -175,6 +180,7 @@ export class AgentHub implements Dispatcher {
       call,
       state: 'welcoming',
       lastHeardAt: performance.now(),
+      running: hello.running.length,
       assign: [],
       cancel: new Map(),
     };
@@ -212,6 +218,7 @@ export class AgentHub implements Dispatcher {
     s.lastHeardAt = performance.now();
     for (const n of s.nodes) this.lastHeard.set(n, s.lastHeardAt);
     if ('heartbeat' in msg && msg.payload === 'heartbeat') {
+      s.running = msg.heartbeat.running;
       this.opts.onHeartbeat?.(s.name);
     } else if ('ack' in msg && msg.payload === 'ack') {
       this.driver.agentAck(msg.ack.accepted, msg.ack.refused.map((r) => r.task));

@@ -59,7 +59,7 @@ export function listJobs(driver: LiveDriver, q: JobQuery): { jobs: JobView[]; to
   const others = otherStates.length === 0 ? [] : driver.core.jobs({ states: otherStates }).filter(match);
   const inCore = new Set(others.map((j) => j.id));
   if (otherStates.some((s) => s !== 'RUNNING')) {
-    for (const rec of driver.store.jobsNewestFirst()) {
+    for (const rec of driver.store.allJobs()) {
       if (!inCore.has(rec.id) && !driver.isRemembered(rec.id) && match(rec)) others.push(rec);
     }
   }

@@ -25,6 +25,12 @@ export interface DriverOptions {
 
 export type Accepted<T> = { ok: true; value: T } | { ok: false; error: NonNullable<Extract<EventResult, { ok: false }>['error']> };
 
+interface Placement {
+  attempt: number;
+  node: string;
+  jobId: number;
+}
+
 interface InFlight {
   attempt: number;
   node: string;
@@ -43,8 +49,8 @@ export class LiveDriver {
   private readonly opts: DriverOptions;
   private dispatcher: Dispatcher = NO_DISPATCHER;
 
-  /** Latest attempt number per task (starts counted from 1), rebuilt by replay. */
-  private readonly attempts = new Map<number, number>();
+  /** Latest start of each task: attempt number (from 1), node and job; rebuilt by replay. */
+  private readonly attempts = new Map<number, Placement>();
   /** Assignments sent and not yet acknowledged: at most one per task. */
   private readonly inflight = new Map<number, InFlight>();
   /** A later attempt waiting for the earlier one's acknowledgement. */
@@ -135,7 +141,7 @@ export class LiveDriver {
         this.displayOf.set(id, d);
       });
     } else if (event.type === 'taskEnded' && result) {
-      const job = this.core.task(event.taskId)?.jobId;
+      const job = this.attempts.get(event.taskId)?.jobId;
       if (job !== undefined) {
         const list = this.results.get(job) ?? [];
         list.push(result);
@@ -211,7 +217,7 @@ export class LiveDriver {
     for (const t of this.core.runningTasks()) {
       if (!nodeSet.has(t.node)) continue;
       this.settle(t.taskId);
-      if (reported.get(t.taskId) === this.attempts.get(t.taskId)) kept.add(t.taskId);
+      if (reported.get(t.taskId) === this.attempts.get(t.taskId)?.attempt) kept.add(t.taskId);
       else waits.push(this.accept({ type: 'requeue', taskId: t.taskId }).durable);
     }
     await Promise.all(waits);
@@ -242,15 +248,13 @@ export class LiveDriver {
   agentCompletion(c: Completion, nodes: ReadonlySet<string>): Promise<void> {
     const { taskId, attempt } = c.task;
     if (c.outcome !== 'OUTCOME_COMPLETED' && c.outcome !== 'OUTCOME_FAILED') return Promise.resolve();
-    if (this.attempts.get(taskId) !== attempt) return Promise.resolve();
-    const t = this.core.task(taskId);
-    if (!t || t.state !== 'RUNNING' || t.node === null || !nodes.has(t.node)) return Promise.resolve();
-    this.settle(taskId);
+    const placed = this.attempts.get(taskId);
+    if (placed?.attempt !== attempt || !nodes.has(placed.node)) return Promise.resolve();
     const outcome = c.outcome === 'OUTCOME_COMPLETED' ? 'completed' : 'failed';
     const result: TaskResult = {
       taskId,
       attempt,
-      node: t.node,
+      node: placed.node,
       outcome,
       cpuMs: c.cpuMs,
       wallMs: c.wallMs,
@@ -258,7 +262,11 @@ export class LiveDriver {
       summary: parseSummary(c.summaryJson),
       ...(c.error ? { error: c.error } : {}),
     };
-    return this.accept({ type: 'taskEnded', taskId, outcome }, result).durable;
+    // The core has the last word: a task it no longer has RUNNING (requeued when its node
+    // was declared down, ended by a cancel) refuses the report, which is then stale.
+    const { res, durable } = this.accept({ type: 'taskEnded', taskId, outcome }, result);
+    if (res.ok) this.settle(taskId);
+    return durable;
   }
 
   /** Nodes whose agent fell silent past the heartbeat timeout: down, their tasks requeued by the core. */
@@ -325,15 +333,15 @@ export class LiveDriver {
     for (const d of decisions) {
       switch (d.type) {
         case 'start': {
-          const attempt = (this.attempts.get(d.taskId) ?? 0) + 1;
-          this.attempts.set(d.taskId, attempt);
+          const attempt = (this.attempts.get(d.taskId)?.attempt ?? 0) + 1;
+          this.attempts.set(d.taskId, { attempt, node: d.node, jobId: d.jobId });
           if (live) this.dispatchStart(d, attempt);
           break;
         }
         case 'preempt':
         case 'kill': {
           if (!live) break;
-          const attempt = this.attempts.get(d.taskId) ?? 0;
+          const attempt = this.attempts.get(d.taskId)?.attempt ?? 0;
           this.deferred.delete(d.taskId);
           this.settle(d.taskId);
           this.dispatcher.cancel(d.node, { taskId: d.taskId, attempt }, d.type === 'preempt' ? 'preempted' : d.reason);
@@ -349,7 +357,7 @@ export class LiveDriver {
   private dispatchStart(d: Extract<Decision, { type: 'start' }>, attempt: number): void {
     const t = this.core.task(d.taskId);
     const send = (): void => {
-      if (this.attempts.get(d.taskId) !== attempt) return; // superseded while waiting
+      if (this.attempts.get(d.taskId)?.attempt !== attempt) return; // superseded while waiting
       this.inflight.set(d.taskId, { attempt, node: d.node, decidedAt: performance.now() });
       this.dispatcher.assign(d.node, {
         task: { taskId: d.taskId, attempt },

@@ -2,4 +2,4 @@
 export { LiveDriver, type DriverOptions, type Accepted } from './driver.js';
 export { ScaledClock, clockAnchor } from './clock.js';
 export { NO_DISPATCHER, type Dispatcher, type DriverObserver } from './dispatcher.js';
-export type { CoreApi, CoreFactory, RunningTask } from './core-api.js';
+export type { CoreApi, CoreFactory } from './core-api.js';

@@ -25,16 +25,23 @@ export type JournalRecord =
   | { k: 'e'; now: Ms; event: CoreEvent; result?: TaskResult }
   | { k: 's'; now: Ms };
 
+/** What one journal key holds: the records appended in one turn of the event loop. */
+type StoredRecord = JournalRecord | { k: 'm'; records: JournalRecord[] };
+
 /** A terminal job as kept for accounting. */
 export type JobRecord = JobView & { results: TaskResult[] };
 
 export class Store {
   private readonly root: RootDatabase;
-  private readonly journal: Database<JournalRecord, number>;
+  private readonly journal: Database<StoredRecord, number>;
   private readonly jobs: Database<JobRecord, number>;
   /** Job arrays: id of the first element → the array spec (elements have consecutive ids). */
   private readonly arrays: Database<string, number>;
   private nextSeq: number;
+  private batch: JournalRecord[] = [];
+  private batchWritten: Promise<void> | null = null;
+  /** Records written but not yet committed: lmdb reads do not see them until then. */
+  private readonly unflushedJobs = new Map<number, JobRecord>();
 
   constructor(readonly dir: string) {
     try {
@@ -43,7 +50,7 @@ export class Store {
     } catch (err) {
       throw new StateDirError(dir, (err as Error).message);
     }
-    this.journal = this.root.openDB<JournalRecord, number>({ name: 'journal' });
+    this.journal = this.root.openDB<StoredRecord, number>({ name: 'journal' });
     this.jobs = this.root.openDB<JobRecord, number>({ name: 'jobs' });
     this.arrays = this.root.openDB<string, number>({ name: 'arrays' });
     let last = 0;
@@ -51,30 +58,48 @@ export class Store {
     this.nextSeq = last + 1;
   }
 
-  get journalLength(): number {
-    return this.nextSeq - 1;
-  }
-
-  /** Appends in order; resolves once the record (and all before it) is committed to disk. */
+  /**
+   * Appends in order; resolves once the record (and all before it) is committed to disk.
+   * Records appended in the same turn of the event loop share one key and one write.
+   */
   append(record: JournalRecord): Promise<void> {
-    return this.journal.put(this.nextSeq++, record).then(() => undefined);
+    this.batch.push(record);
+    this.batchWritten ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        const records = this.batch;
+        this.batch = [];
+        this.batchWritten = null;
+        const value: StoredRecord = records.length === 1 ? (records[0] as JournalRecord) : { k: 'm', records };
+        this.journal.put(this.nextSeq++, value).then(() => resolve(), reject);
+      });
+    });
+    return this.batchWritten;
   }
 
   *replay(): Iterable<{ seq: number; record: JournalRecord }> {
-    for (const { key, value } of this.journal.getRange()) yield { seq: key, record: value };
+    for (const { key, value } of this.journal.getRange()) {
+      if (value.k === 'm') for (const record of value.records) yield { seq: key, record };
+      else yield { seq: key, record: value };
+    }
   }
 
   putJob(record: JobRecord): Promise<void> {
-    return this.jobs.put(record.id, record).then(() => undefined);
+    this.unflushedJobs.set(record.id, record);
+    return this.jobs.put(record.id, record).then(() => {
+      if (this.unflushedJobs.get(record.id) === record) this.unflushedJobs.delete(record.id);
+    });
   }
 
   job(id: number): JobRecord | undefined {
-    return this.jobs.get(id);
+    return this.unflushedJobs.get(id) ?? this.jobs.get(id);
   }
 
-  /** Job records, newest first. */
-  *jobsNewestFirst(): Iterable<JobRecord> {
-    for (const { value } of this.jobs.getRange({ reverse: true })) yield value;
+  /** Every job record, the ones still being written first, then newest first. */
+  *allJobs(): Iterable<JobRecord> {
+    const pending = [...this.unflushedJobs.values()];
+    yield* pending;
+    const seen = new Set(pending.map((r) => r.id));
+    for (const { value } of this.jobs.getRange({ reverse: true })) if (!seen.has(value.id)) yield value;
   }
 
   putArray(baseId: number, spec: string): Promise<void> {
@@ -87,6 +112,7 @@ export class Store {
 
   /** Waits for every write issued so far. */
   async flushed(): Promise<void> {
+    await this.batchWritten;
     await this.root.flushed;
   }
 

@@ -13,6 +13,8 @@ export interface LiveClusterOptions {
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
   forgetAfterMs?: number;
+  /** More scheduler flags (e.g. TLS). */
+  schedulerArgs?: string[];
 }
 
 export class LiveCluster {
@@ -38,6 +40,7 @@ export class LiveCluster {
       '--forget-after-ms', String(this.o.forgetAfterMs ?? 60_000),
       '--startup-grace-ms', '5000',
       '--log-level', 'warn',
+      ...(this.o.schedulerArgs ?? []),
     ]);
     this.scheduler = s.child;
     this.httpUrl = s.httpUrl;
