@@ -50,6 +50,9 @@ interface RunResult {
   p99_bucket_ms: number | null;
   /** p99 fell past the histogram's largest finite bucket: p99_ms is then only a lower bound. */
   p99_above_histogram: boolean;
+  /** How long one POST /jobs took, seen from the client (median and worst). */
+  post_p50_ms: number;
+  post_max_ms: number;
   dispatches: number;
   completed_jobs: number;
 }
@@ -121,12 +124,15 @@ async function runOnce(cfg: BenchConfig, maxTimeMs: number): Promise<RunResult> 
     for (let left = cfg.tasks; left > 0; left -= cfg.batch) sizes.push(Math.min(cfg.batch, left));
     let next = 0;
     let jobs = 0;
+    const postMs: number[] = [];
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: Math.min(cfg.concurrency, sizes.length) }, async () => {
         while (next < sizes.length) {
           const i = next++;
+          const sent = performance.now();
           const r = await client.submit(batchSpec(sizes[i] as number, cfg.mode, maxTimeMs, i));
+          postMs.push(performance.now() - sent);
           jobs += r.jobIds.length;
         }
       }),
@@ -160,6 +166,8 @@ async function runOnce(cfg: BenchConfig, maxTimeMs: number): Promise<RunResult> 
       p99_ms: ms(histogramQuantile(buckets, 0.99)),
       p99_bucket_ms: p99Bound === Infinity ? null : ms(p99Bound),
       p99_above_histogram: p99Bound === Infinity,
+      post_p50_ms: round(median(postMs) ?? 0, 1),
+      post_max_ms: round(Math.max(...postMs), 1),
       dispatches: buckets.at(-1)?.count ?? 0,
       completed_jobs: completed,
     };
@@ -191,7 +199,7 @@ async function main(): Promise<void> {
   const runs: RunResult[] = [];
   for (let i = 0; i < cfg.runs; i++) {
     const r = await runOnce(cfg, maxTimeMs);
-    process.stderr.write(`  run ${i + 1}: ${r.tasks_per_sec} tasks/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms\n`);
+    process.stderr.write(`  run ${i + 1}: ${r.tasks_per_sec} tasks/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, POST p50 ${r.post_p50_ms} ms\n`);
     runs.push(r);
   }
   const med = {
