@@ -7,6 +7,7 @@
 //   BENCH_TASKS=10000 BENCH_RUNS=1 npm run bench:live
 //   BENCH_MODE=array BENCH_BATCH=500 BENCH_CONCURRENCY=2 BENCH_TIME_SCALE=1e-4 (the other knobs, at their defaults)
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient } from '../cli/client.js';
 import { renderTable } from '../cli/format/table.js';
@@ -55,6 +56,8 @@ interface RunResult {
   post_max_ms: number;
   dispatches: number;
   completed_jobs: number;
+  /** The host's 1-minute load average when the run ended: others share these two cores. */
+  load_1m: number;
 }
 
 function envNumber(name: string, dflt: number): number {
@@ -170,6 +173,7 @@ async function runOnce(cfg: BenchConfig, maxTimeMs: number): Promise<RunResult> 
       post_max_ms: round(Math.max(...postMs), 1),
       dispatches: buckets.at(-1)?.count ?? 0,
       completed_jobs: completed,
+      load_1m: round(loadavg()[0] ?? 0, 2),
     };
   } finally {
     await live?.stop();
@@ -199,7 +203,7 @@ async function main(): Promise<void> {
   const runs: RunResult[] = [];
   for (let i = 0; i < cfg.runs; i++) {
     const r = await runOnce(cfg, maxTimeMs);
-    process.stderr.write(`  run ${i + 1}: ${r.tasks_per_sec} tasks/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, POST p50 ${r.post_p50_ms} ms\n`);
+    process.stderr.write(`  run ${i + 1}: ${r.tasks_per_sec} tasks/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, POST p50 ${r.post_p50_ms} ms, load ${r.load_1m}\n`);
     runs.push(r);
   }
   const med = {
@@ -214,7 +218,7 @@ async function main(): Promise<void> {
     bench: 'live',
     measured_at: new Date().toISOString(),
     node: process.version,
-    host_cores: (await import('node:os')).availableParallelism(),
+    host_cores: availableParallelism(),
     config: { ...cfg, cluster: cfg.cluster.replace(packageRoot() + '/', ''), agents: containers.length },
     // The median over runs: the machine is shared and noisy.
     tasks_per_sec: med.tasks_per_sec,
