@@ -120,7 +120,13 @@ export class NodeAgent {
     const stream = openAgentStream(this.client, md);
     this.stream = stream;
     this.inHello = new Set(this.finished.keys());
-    stream.on('data', (msg: SchedulerMessage) => this.onMessage(msg));
+    stream.on('data', (msg: SchedulerMessage) => {
+      try {
+        this.onMessage(msg);
+      } catch (err) {
+        this.opts.log.error({ err, payload: msg.payload }, 'cannot handle a message from the scheduler; ignored');
+      }
+    });
     stream.on('error', (err: grpc.ServiceError) => this.onStreamEnd(stream, err));
     stream.on('end', () => this.onStreamEnd(stream, null));
     this.send({

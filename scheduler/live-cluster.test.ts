@@ -1,7 +1,7 @@
 // End to end on loopback: a real scheduler process, three real agent processes, real gRPC,
 // lmdb, fastify and worker threads. Time runs 1000× faster than the wall clock.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compiledPath } from './config/dist-path.js';
@@ -56,6 +56,19 @@ describe('live cluster', () => {
     const nodes = await cluster.api<{ nodes: { name: string; state: string }[] }>('GET', '/api/v1/nodes');
     expect(nodes.body.nodes).toHaveLength(6);
     expect(nodes.body.nodes.filter((n) => n.state === 'DOWN')).toEqual([]);
+  });
+
+  it('keeps its tokens readable by the owner only', () => {
+    for (const f of ['api-token', 'join-token']) expect(statSync(join(cluster.state, f)).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a second scheduler on the same state folder', async () => {
+    const proc = spawn(process.execPath, [compiledPath('scheduler/main.ts'), '--http-port', '0', '--grpc-port', '0', '--state', cluster.state, '--cluster', SMALL_CLUSTER()], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    proc.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(new RegExp(`in use by the scheduler with pid ${cluster.scheduler?.pid}`));
   });
 
   it('turns away an agent with the wrong join token: exit code 2 and a clear message', async () => {

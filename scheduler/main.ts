@@ -3,6 +3,7 @@
 // Prints one JSON line `{"msg":"scheduler ready","http":...,"grpc":...}` when it serves.
 // Exit codes: 0 stopped by a signal, 1 failure (port in use, state folder unusable), 2 bad flags.
 import { pino } from 'pino';
+import { tlsEnabled } from '../proto/index.js';
 import { PortInUseError, startScheduler } from './process.js';
 import { SchedulerFlagError, parseSchedulerArgs } from './process-options.js';
 import { stopOnSignals } from './lifeline.js';
@@ -25,6 +26,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const r = running;
+  if (!/^(127\.|::1$|localhost$)/.test(flags.host) && !tlsEnabled(flags.tls)) {
+    log.warn({ host: flags.host }, 'serving agents without TLS beyond loopback: pass --tls-cert/--tls-key (and --tls-ca for mutual TLS)');
+  }
   r.driver.onFatal(() => void r.stop().finally(() => process.exit(1)));
   // Written whatever the log level: `gsched up` and tests wait for this line.
   process.stdout.write(`${JSON.stringify({ msg: 'scheduler ready', http: r.httpUrl, grpc: r.grpcAddress, state: flags.stateDir, timeScale: flags.timeScale })}\n`);

@@ -1,5 +1,6 @@
 // Assembles the scheduler process: state folder, core (replayed from the journal), driver,
 // agent hub on gRPC, HTTP API; and takes it apart again in order.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
@@ -10,7 +11,7 @@ import { loadClusterConfig } from './config/load.js';
 import { LiveDriver, type CoreFactory } from './driver/index.js';
 import { makeCore } from './driver/make-core.js';
 import type { SchedulerFlags } from './process-options.js';
-import { Store, ensureToken } from './store/index.js';
+import { StateDirError, Store, ensureToken, lockStateDir } from './store/index.js';
 
 export class PortInUseError extends Error {
   constructor(what: string, host: string, port: number) {
@@ -29,7 +30,19 @@ export interface RunningScheduler {
 
 export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFactory: CoreFactory = makeCore): Promise<RunningScheduler> {
   const config = loadClusterConfig(flags.clusterPath);
-  const store = new Store(flags.stateDir);
+  try {
+    mkdirSync(flags.stateDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new StateDirError(flags.stateDir, (err as Error).message);
+  }
+  const unlock = lockStateDir(flags.stateDir);
+  let store: Store;
+  try {
+    store = new Store(flags.stateDir);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const apiToken = ensureToken(join(flags.stateDir, 'api-token'));
   const joinToken = ensureToken(join(flags.stateDir, 'join-token'));
   const metrics = new SchedulerMetrics();
@@ -63,6 +76,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     hub.close();
     await driver.close();
     await store.close();
+    unlock();
     throw err;
   });
 
@@ -78,6 +92,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     hub.close();
     await driver.close();
     await store.close();
+    unlock();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError('http', flags.host, flags.httpPort);
     throw err;
   }
@@ -99,6 +114,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
       });
       await driver.close();
       await store.close();
+      unlock();
     })();
     return stopping;
   };

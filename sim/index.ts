@@ -1,5 +1,5 @@
 // The simulator's public surface: other packages (cli/, bench/) import from here only.
-export { SimEngine, type SchedulingCore, type Submission, type SimObserver, type EngineOptions, type FailureModel, type SimOutcome, type Progress, type EndedJob, type StopReason } from './engine/engine.js';
+export { SimEngine, fanOut, type SchedulingCore, type Submission, type SimObserver, type EngineOptions, type FailureModel, type SimOutcome, type Progress, type EndedJob, type StopReason } from './engine/engine.js';
 export { EventHeap, type Timed } from './engine/heap.js';
 export { createRng, type Rng } from './engine/prng.js';
 export { SWF_FIELDS, parseSwf, readSwfFile, formatSwf, type SwfField, type SwfJob, type SwfHeader, type SwfTrace } from './swf/format.js';
@@ -8,7 +8,8 @@ export { MetricsCollector, HEAT_RECOVERY_FRACTION, BSLD_TAU_MS, type MetricsOpti
 export { DownsampledSeries, type SeriesPoints } from './metrics/series.js';
 export { distribution, percentileSorted, cdfSample, type Distribution } from './metrics/stats.js';
 export { runSwf, type SwfRunOptions, type SwfRunResult } from './run/swf.js';
-export { runNgc, findCapacity, URGENT_QOS, MODELLED_PER_DAY, MAX_SPAN_YEARS, type NgcRunOptions, type NgcRunResult, type CapacityOptions, type CapacityProbe, type CapacityResult } from './run/ngc.js';
+export { runNgc, ngcSubmissions, URGENT_QOS, type NgcRunOptions, type NgcRunResult } from './run/ngc.js';
+export { findCapacity, p95Allowance, MODELLED_PER_DAY, MAX_SPAN_YEARS, DEFAULT_ALL_TARGET_HOURS, type CapacityOptions, type CapacityProbe, type CapacityResult } from './run/capacity.js';
 export { baseSummary, ngcSummary, summaryTable, type Summary, type SummaryValue } from './run/summary.js';
 export { ngcWorkload, NGC_CLASSES, type WorkloadItem, type NgcOptions } from './workload/index.js';
 export { renderReport, type SimReportInput } from './report/index.js';

@@ -59,9 +59,11 @@ export class AgentHub implements Dispatcher {
   private readonly owner = new Map<string, Session>();
   /** Node → wall time it was last vouched for (heartbeat, or scheduler start). */
   private readonly lastHeard = new Map<string, number>();
-  private readonly knownNodes: Set<string>;
+  private readonly knownNodes: Map<string, ClusterConfig['nodes'][number]>;
   private readonly dirty = new Set<Session>();
   private readonly sweepTimer: NodeJS.Timeout;
+  private readonly sweepEveryMs: number;
+  private lastSweepAt = performance.now();
   private readonly token: Buffer;
 
   constructor(
@@ -70,11 +72,12 @@ export class AgentHub implements Dispatcher {
     private readonly opts: HubOptions,
   ) {
     this.token = Buffer.from(opts.joinToken);
-    this.knownNodes = new Set(config.nodes.map((n) => n.name));
+    this.knownNodes = new Map(config.nodes.map((n) => [n.name, n]));
     // Nodes count as heard from until the grace has passed (reconnecting agents back off).
     const vouched = performance.now() + Math.max(0, opts.startupGraceMs - opts.heartbeatTimeoutMs);
-    for (const n of this.knownNodes) this.lastHeard.set(n, vouched);
-    this.sweepTimer = setInterval(() => this.sweep(), Math.max(20, Math.floor(opts.heartbeatTimeoutMs / 4)));
+    for (const n of this.knownNodes.keys()) this.lastHeard.set(n, vouched);
+    this.sweepEveryMs = Math.max(20, Math.floor(opts.heartbeatTimeoutMs / 4));
+    this.sweepTimer = setInterval(() => this.sweep(), this.sweepEveryMs);
     this.sweepTimer.unref();
     driver.setDispatcher(this);
   }
@@ -111,20 +114,13 @@ export class AgentHub implements Dispatcher {
     }
     let session: Session | null = null;
     call.on('data', (msg: AgentMessage) => {
-      if (session === null) {
-        if (msg.payload !== 'hello' || !('hello' in msg)) {
-          this.refuse(call, new AgentRefused(grpc.status.FAILED_PRECONDITION, 'the first message on a stream must be hello'));
-          return;
-        }
-        try {
-          session = this.open(call, msg.hello);
-        } catch (err) {
-          if (err instanceof AgentRefused) this.refuse(call, err);
-          else throw err;
-        }
-        return;
+      try {
+        this.onData(call, session, msg, (s) => (session = s));
+      } catch (err) {
+        // A message the scheduler cannot make sense of ends that stream, not the scheduler.
+        this.opts.log.error({ err, agent: (session as Session | null)?.name }, 'bad message from agent');
+        this.refuse(call, new AgentRefused(grpc.status.INVALID_ARGUMENT, `bad message: ${(err as Error).message}`));
       }
-      this.onMessage(session, msg);
     });
     const closed = (): void => {
       if (session && this.sessions.get(session.name) === session && session.state !== 'closed') {
@@ -139,6 +135,23 @@ export class AgentHub implements Dispatcher {
     call.on('error', closed);
     call.on('cancelled', closed);
     call.on('close', closed);
+  }
+
+  private onData(call: SchedulerSideStream, session: Session | null, msg: AgentMessage, opened: (s: Session) => void): void {
+    if (session !== null) {
+      this.onMessage(session, msg);
+      return;
+    }
+    if (msg.payload !== 'hello' || !('hello' in msg)) {
+      this.refuse(call, new AgentRefused(grpc.status.FAILED_PRECONDITION, 'the first message on a stream must be hello'));
+      return;
+    }
+    try {
+      opened(this.open(call, msg.hello));
+    } catch (err) {
+      if (err instanceof AgentRefused) this.refuse(call, err);
+      else throw err;
+    }
   }
 
   private authorized(md: grpc.Metadata): boolean {
@@ -159,6 +172,14 @@ export class AgentHub implements Dispatcher {
     }
     const nodes = hello.nodes.map((n) => n.name);
     if (nodes.length === 0) throw new AgentRefused(grpc.status.INVALID_ARGUMENT, 'hello lists no nodes');
+    if (hello.finished.some((c) => !c.task)) throw new AgentRefused(grpc.status.INVALID_ARGUMENT, 'hello lists a finished completion without its task');
+    for (const r of hello.nodes) {
+      const spec = this.knownNodes.get(r.name);
+      if (spec && (spec.cores !== r.cores || spec.memMb !== r.memMb)) {
+        // The scheduler's config is the truth for placement; say so rather than refuse.
+        this.opts.log.warn({ agent: hello.agent, node: r.name, agentCores: r.cores, configCores: spec.cores, agentMemMb: r.memMb, configMemMb: spec.memMb }, 'agent reports other resources than the cluster config; using the config');
+      }
+    }
     for (const n of nodes) {
       if (!this.knownNodes.has(n)) throw new AgentRefused(grpc.status.INVALID_ARGUMENT, `node ${n} is not in the scheduler's cluster config`);
       const o = this.owner.get(n);
@@ -279,7 +300,13 @@ export class AgentHub implements Dispatcher {
   // ---------------------------------------------------------------- liveness
 
   private sweep(): void {
-    const cutoff = performance.now() - this.opts.heartbeatTimeoutMs;
+    // After the event loop was blocked (a huge pass), heartbeats may sit unread in the sockets:
+    // skip one round so they are read before anyone is judged silent.
+    const now = performance.now();
+    const late = now - this.lastSweepAt > 2 * this.sweepEveryMs;
+    this.lastSweepAt = now;
+    if (late) return;
+    const cutoff = now - this.opts.heartbeatTimeoutMs;
     const silent: string[] = [];
     for (const [node, at] of this.lastHeard) {
       if (at >= cutoff) continue;

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentHub } from '../agents/index.js';
@@ -113,20 +114,67 @@ describe('bad input', () => {
   });
 });
 
+describe('no 500 for any input', () => {
+  it('answers odd requests with a 4xx problem', async () => {
+    const odd = [
+      await app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { ...auth, 'content-type': 'text/plain' }, payload: 'hello' }),
+      await app.inject({ method: 'PUT', url: '/api/v1/jobs', headers: auth }),
+      await app.inject({ method: 'GET', url: '/api/v1/jobs/1234567890123456789012', headers: auth }),
+      await app.inject({ method: 'GET', url: '/api/v1/jobs?limit=5&limit=6', headers: auth }),
+      await app.inject({ method: 'POST', url: '/api/v1/nodes/%00/drain', headers: auth }),
+      await app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { ...auth, 'content-type': 'application/json' }, payload: 'x'.repeat(9 * 1024 * 1024) }),
+    ];
+    for (const r of odd) {
+      expect(r.statusCode, r.body).toBeGreaterThanOrEqual(400);
+      expect(r.statusCode, r.body).toBeLessThan(500);
+      expect(r.headers['content-type']).toContain('application/problem+json');
+    }
+  });
+
+  it('answers any JSON body on POST /api/v1/jobs with 201 or a 4xx problem', async () => {
+    const task = fc.record({ cores: fc.oneof(fc.integer({ min: -2, max: 100 }), fc.string()), memMb: fc.integer({ min: -1, max: 1e9 }), durationMs: fc.integer({ min: 0, max: 1e6 }) }, { requiredKeys: [] });
+    const spec = fc.record(
+      {
+        name: fc.oneof(fc.string(), fc.integer()),
+        owner: fc.string(),
+        account: fc.constantFrom('rh-genetics', 'research', 'nope'),
+        partition: fc.constantFrom('clinical', 'research', 'x'),
+        qos: fc.constantFrom('normal', 'urgent', ''),
+        purpose: fc.constantFrom('treatment', 'research', 'fun'),
+        pseudonyms: fc.array(fc.string(), { maxLength: 2 }),
+        tasks: fc.array(task, { maxLength: 3 }),
+        array: fc.constantFrom('0-2', '5', 'x-y', '0-3%0'),
+        dependencies: fc.array(fc.record({ kind: fc.constantFrom('afterok', 'bogus'), jobId: fc.integer({ min: -1, max: 5 }) }), { maxLength: 1 }),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(spec, fc.jsonValue()), async (body) => {
+        const r = await call('POST', '/api/v1/jobs', JSON.stringify(body));
+        if (r.status === 201) return;
+        expect(r.status).toBeGreaterThanOrEqual(400);
+        expect(r.status).toBeLessThan(500);
+        expect(r.type).toContain('application/problem+json');
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
 describe('job and node routes', () => {
   it('submits, lists pending first, shows and cancels a job', async () => {
-    const sub = await call('POST', '/api/v1/jobs', testJob([{ cores: 2 }]));
+    const sub = await call('POST', '/api/v1/jobs', testJob([{ cores: 2 }], { owner: 'lister' }));
     expect(sub.status).toBe(201);
     const ids = sub.body.jobIds as number[];
     expect(ids).toHaveLength(1);
     expect(sub.body.displayIds).toEqual([String(ids[0])]);
     const id = ids[0] as number;
     // No agent is connected: every node is down, so the job waits.
-    const list = await call('GET', '/api/v1/jobs?state=PENDING,RUNNING');
+    const list = await call('GET', '/api/v1/jobs?state=PENDING,RUNNING&owner=lister');
     expect(list.body).toMatchObject({ total: 1, limit: 100, offset: 0 });
     expect((list.body.jobs as { id: number; state: string }[]).map((j) => [j.id, j.state])).toEqual([[id, 'PENDING']]);
     const one = await call('GET', `/api/v1/jobs/${id}`);
-    expect(one.body).toMatchObject({ id, state: 'PENDING', owner: 'tester' });
+    expect(one.body).toMatchObject({ id, state: 'PENDING', owner: 'lister' });
     const del = await call('DELETE', `/api/v1/jobs/${id}`);
     expect(del.status).toBe(200);
     expect(del.body).toEqual({ jobId: id, state: 'CANCELLED' });
@@ -161,7 +209,7 @@ describe('job and node routes', () => {
     expect(later.body).toMatchObject({ id: ids[1], displayId: `${base}_3`, state: 'CANCELLED' });
     expectProblem(await call('DELETE', `/api/v1/jobs/${base}_3`), 409, 'INVALID_STATE');
     expectProblem(await call('GET', `/api/v1/jobs/${base}_9`), 404, 'UNKNOWN_JOB');
-    const listed = await call('GET', '/api/v1/jobs?state=CANCELLED&limit=2&offset=0');
+    const listed = await call('GET', '/api/v1/jobs?state=CANCELLED&owner=tester&limit=2&offset=0');
     expect(listed.body.total).toBeGreaterThanOrEqual(3);
     expect((listed.body.jobs as { id: number }[]).map((j) => j.id)).toEqual([ids[2], ids[1]]);
   });

@@ -202,6 +202,7 @@ export function parseClusterConfig(raw: unknown): ClusterConfig {
     weights,
   };
   if (s.priorityCalcPeriodMs !== undefined) scheduler.priorityCalcPeriodMs = int(s.priorityCalcPeriodMs, 'scheduler.priorityCalcPeriodMs', 1, DAY);
+  if (s.backfillIntervalMs !== undefined) scheduler.backfillIntervalMs = int(s.backfillIntervalMs, 'scheduler.backfillIntervalMs', 0, DAY);
 
   return { name, nodes, partitions, qos, accounts, scheduler };
 }
@@ -218,6 +219,8 @@ export function flatClusterConfig(procs: number, policy: Policy): ClusterConfig 
     scheduler: {
       policy,
       backfillDepth: 1_000_000,
+      // Backfill at every event, as the reference simulators of the Parallel Workloads Archive do.
+      backfillIntervalMs: 0,
       preemption: false,
       // All weights zero: the queue is in submit order, as the trace's own scheduler kept it.
       weights: { age: 0, fairshare: 0, qos: 0, partition: 0, size: 0, maxAgeMs: DAY, usageHalfLifeMs: 7 * DAY },

@@ -252,6 +252,16 @@ describe('policies', () => {
     expect(scenario('conservative')).toEqual([0, 10 * HOUR, 0, 15 * HOUR]);
   });
 
+  it('EASY backfills at most every backfill interval, and asks to be woken for the next one', () => {
+    const h = new Harness(cluster().container('c1', 1, 10).backfillInterval(30 * 60_000).build());
+    h.submit(job().task(6, 10 * HOUR).spec());
+    h.submit(job().task(8, 5 * HOUR).spec());
+    h.pass(); // t = 0: a backfill pass, nothing behind B yet
+    h.at(5 * 60_000, { type: 'submit', job: job().task(4, 2 * HOUR).spec() });
+    h.run(HOUR);
+    expect(h.core.job(3)?.startedAt).toBe(30 * 60_000);
+  });
+
   it('reports Resources for the head, Priority behind it, and queue positions', () => {
     const h = new Harness(cluster().container('c1', 1, 4).build());
     h.submit(job().task(4).spec());

@@ -3,7 +3,8 @@
 // and the live scheduler drive this same class, and the same inputs give the same decisions.
 import { FairShare, type FairShareView } from './fairshare.js';
 import { MinHeap } from './heap.js';
-import { findVictims, pickNode, type Reservation } from './placement.js';
+import { FreeIndex } from './free-index.js';
+import { findVictims, type Reservation } from './placement.js';
 import { NodeProfile, reserveEarliest } from './reservation.js';
 import { PendingQueue } from './queue.js';
 import { TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type TaskRt } from './state.js';
@@ -30,6 +31,8 @@ import { clusterView, jobView, nodeView, taskView } from './views.js';
 
 /** Default for how often priorities are recalculated (Slurm's PriorityCalcPeriod default). */
 export const PRIORITY_PERIOD_MS = 300_000;
+/** Default least time between EASY backfill passes (Slurm's bf_interval default). */
+export const BACKFILL_INTERVAL_MS = 30_000;
 /** A task requeued more often than this after node failures fails its job with NODE_FAIL. */
 export const MAX_NODE_REQUEUES = 5;
 
@@ -52,6 +55,18 @@ export interface JobFilter {
   account?: string;
   partition?: string;
   owner?: string;
+}
+
+/** What an FCFS/EASY pass carries from one job to the next. */
+interface EasyPass {
+  fcfs: boolean;
+  depth: number;
+  reservation: Reservation | null;
+  head: TaskRt | null;
+  /** FCFS: the head is stuck, nothing behind it may start. */
+  blocked: boolean;
+  /** The smallest task found to have no preemption victims this pass: larger ones have none either. */
+  noVictimCores: number;
 }
 
 interface Deadline {
@@ -88,8 +103,8 @@ export class SchedulerCore {
   private lastPriority: Ms = -Infinity;
   private readonly weighted: boolean;
   private readonly clusterCores: number;
-  /** Nodes that are up, not draining and have a free core. */
-  private readonly open = new Set<NodeRt>();
+  /** Nodes that are up, not draining and have a free core, indexed for placement. */
+  private readonly free: FreeIndex;
   private maxFree = 0;
   /** Largest free cores on an open node other than the EASY-reserved one. */
   private maxOther = 0;
@@ -102,6 +117,10 @@ export class SchedulerCore {
   /** The job whose task holds the EASY reservation after the last pass. */
   private headJobId = -1;
   private readonly priorityPeriod: Ms;
+  private readonly backfillInterval: Ms;
+  private lastBackfill: Ms = -Infinity;
+  /** Set when a pass stopped at a blocked task without backfilling: a backfill pass is owed. */
+  private backfillOwed = false;
   /** The EASY head reservation made by the last pass, for `sprio`-style inspection and tests. */
   private lastReservation: { taskId: number; jobId: number; node: string; at: Ms } | null = null;
 
@@ -121,11 +140,12 @@ export class SchedulerCore {
       up: true,
       drain: false,
       running: new Set<TaskRt>(),
+      ends: null,
     }));
     for (const n of this.nodeList) this.nodeByName.set(n.spec.name, n);
     // Static preference order: warm-water nodes first, then configuration order.
     const preferred = [...this.nodeList].sort((a, b) => a.pref - b.pref);
-    for (const n of preferred) this.open.add(n);
+    this.free = new FreeIndex(this.nodeList, this.containers.length);
     for (const spec of config.partitions) {
       const nodes = preferred.filter((n) => spec.containers.length === 0 || spec.containers.includes(n.spec.container));
       const member = new Uint8Array(this.nodeList.length);
@@ -144,6 +164,7 @@ export class SchedulerCore {
     this.fs = new FairShare(config.accounts, w.usageHalfLifeMs);
     this.weighted = w.age + w.fairshare + w.qos + w.partition + w.size > 0;
     this.priorityPeriod = config.scheduler.priorityCalcPeriodMs ?? PRIORITY_PERIOD_MS;
+    this.backfillInterval = config.scheduler.backfillIntervalMs ?? BACKFILL_INTERVAL_MS;
     this.waiting = new PendingQueue(w, (j) => this.staticPriority(j), (a) => this.fs.factor(a));
     this.clusterCores = this.nodeList.reduce((s, n) => s + n.spec.cores, 0);
   }
@@ -190,7 +211,6 @@ export class SchedulerCore {
 
   private advance(now: Ms): void {
     if (Number.isFinite(now) && now > this.now) this.now = Math.floor(now);
-    this.fs.accrue(this.now);
   }
 
   private submit(raw: unknown): EventResult {
@@ -374,14 +394,29 @@ export class SchedulerCore {
     t.startedAt = this.now;
     t.endedAt = null;
     t.starts++;
-    if (--job.pendingCount === 0) this.dequeue(job);
+    job.pendingCount--;
+    // Only jobs with a task ready to start wait in the queue: a DAG job whose next tasks wait
+    // for running ones would otherwise be looked at by every pass for nothing.
+    const r = job.ready.indexOf(t);
+    if (r >= 0) job.ready.splice(r, 1);
+    if (job.ready.length === 0) this.dequeue(job);
     if (job.runningCount++ === 0 && job.array) job.array.running++;
     job.state = 'RUNNING';
     if (job.startedAt === null) job.startedAt = this.now;
     if (job.container < 0) job.container = n.containerIdx;
-    this.fs.running(job.account.name, t.cores);
+    this.fs.running(job.account.name, t.cores, this.now);
     this.deadlines.push({ at: this.now + t.timeLimitMs, task: t, starts: t.starts });
-    this.outbox.push({ type: 'start', taskId: t.id, jobId: job.id, node: n.spec.name, cores: t.cores, memMb: t.memMb, timeLimitMs: t.timeLimitMs });
+    this.outbox.push({
+      type: 'start',
+      taskId: t.id,
+      jobId: job.id,
+      node: n.spec.name,
+      cores: t.cores,
+      memMb: t.memMb,
+      timeLimitMs: t.timeLimitMs,
+      durationMs: t.durationMs,
+      kernel: t.kernel,
+    });
   }
 
   /** Gives a running task's resources back. The caller sets the task's new state. */
@@ -397,7 +432,7 @@ export class SchedulerCore {
     }
     t.node = null;
     t.endedAt = this.now;
-    this.fs.running(job.account.name, -t.cores);
+    this.fs.running(job.account.name, -t.cores, this.now);
     if (--job.runningCount === 0) {
       if (job.array) job.array.running--;
       if (job.state === 'RUNNING') job.state = 'PENDING';
@@ -449,7 +484,7 @@ export class SchedulerCore {
   }
 
   private enqueue(job: JobRt): void {
-    if (job.queued || job.pendingCount === 0 || TERMINAL.has(job.state)) return;
+    if (job.queued || job.ready.length === 0 || TERMINAL.has(job.state)) return;
     if (this.canPreempt(job)) this.urgentQueued++;
     this.waiting.add(job, this.now);
   }
@@ -466,16 +501,27 @@ export class SchedulerCore {
   schedule(now: Ms): StepResult {
     this.advance(now);
     this.expireTimeLimits();
-    if (this.weighted && this.now - this.lastPriority >= this.priorityPeriod) {
-      this.lastPriority = this.now;
-      this.fs.rank();
-      this.waiting.reprioritize(this.now);
+    // An empty queue needs neither new priorities nor a pass (the common case in a light load).
+    if (this.waiting.size > 0) {
+      if (this.weighted && this.now - this.lastPriority >= this.priorityPeriod) {
+        this.lastPriority = this.now;
+        this.fs.rank(this.now);
+        this.waiting.reprioritize(this.now);
+      }
+      if (this.config.scheduler.policy === 'conservative') this.passConservative();
+      else this.passEasyOrFcfs(this.config.scheduler.policy === 'fcfs');
+    } else {
+      this.lastReservation = null;
+      this.headJobId = -1;
+      this.backfillOwed = false;
     }
-    if (this.config.scheduler.policy === 'conservative') this.passConservative();
-    else this.passEasyOrFcfs(this.config.scheduler.policy === 'fcfs');
     const decisions = this.outbox;
     this.outbox = [];
-    return { decisions, wakeAt: this.nextDeadline() };
+    const deadline = this.nextDeadline();
+    // A skipped backfill is made up at the next interval even if no event comes first.
+    const backfillAt = this.backfillOwed && this.waiting.size > 0 ? this.lastBackfill + this.backfillInterval : null;
+    const wakeAt = backfillAt === null ? deadline : deadline === null ? backfillAt : Math.min(deadline, backfillAt);
+    return { decisions, wakeAt };
   }
 
   private expireTimeLimits(): void {
@@ -537,22 +583,16 @@ export class SchedulerCore {
 
   /** Keeps the set of open nodes current after a node's resources or state changed. */
   private touch(n: NodeRt): void {
-    if (n.up && !n.drain && n.freeCores > 0) this.open.add(n);
-    else this.open.delete(n);
+    n.ends = null;
+    this.free.update(n);
     this.freeStale = true;
   }
 
   /** Refreshes the largest free core counts (overall, and away from the reserved node). */
   private refreshFree(reserved: NodeRt | null): void {
     if (!this.freeStale) return;
-    let all = 0;
-    let other = 0;
-    for (const n of this.open) {
-      if (n.freeCores > all) all = n.freeCores;
-      if (n !== reserved && n.freeCores > other) other = n.freeCores;
-    }
-    this.maxFree = all;
-    this.maxOther = other;
+    this.maxFree = this.free.maxFree();
+    this.maxOther = reserved === null ? this.maxFree : this.free.maxFreeExcept(reserved);
     this.freeStale = false;
   }
 
@@ -581,73 +621,70 @@ export class SchedulerCore {
    * reservation, or use a node other than the reserved one, or only what it can spare.
    */
   private passEasyOrFcfs(fcfs: boolean): void {
-    let reservation: Reservation | null = null;
-    let headTask: TaskRt | null = null;
-    let blocked = false; // FCFS: the head is stuck, nothing behind it may start
-    // The smallest task found to have no preemption victims this pass: larger ones have none either.
-    let noVictimCores = Infinity;
-    const depth = this.config.scheduler.backfillDepth;
+    // Between backfill intervals an EASY pass only starts tasks in order (Slurm's main loop).
+    const backfill = !fcfs && this.now - this.lastBackfill >= this.backfillInterval;
+    if (backfill) this.lastBackfill = this.now;
+    const st: EasyPass = { fcfs: !backfill, depth: this.config.scheduler.backfillDepth, reservation: null, head: null, blocked: false, noVictimCores: Infinity };
     this.tested = 0;
     this.freeStale = true;
-    for (const job of this.waiting.ordered()) {
-      // Stop once nothing behind can start: FCFS is blocked, the backfill depth is used up, or
-      // no core is free and no urgent work could preempt. The rest keeps its reasons.
-      if (blocked || this.tested >= depth) break;
-      this.refreshFree(reservation?.node ?? null);
-      if (this.maxFree === 0 && (this.urgentQueued === 0 || this.preemptibleRunning === 0)) {
-        if (headTask === null) {
-          headTask = this.markHead(job);
-          if (headTask !== null && !fcfs) reservation = reserveEarliest(job.partition, headTask.cores, headTask.memMb, this.now);
-        }
-        break;
-      }
-      if (job.ready.length === 0) {
-        job.reason = 'Dependency';
-        continue;
-      }
-      const gate = this.gate(job);
-      if (gate !== null) {
-        job.reason = gate;
-        continue;
-      }
-      job.reason = reservation === null ? 'Resources' : 'Priority';
-      if (reservation !== null) this.tested++;
-      let k = 0;
-      while (k < job.ready.length) {
-        const t = job.ready[k] as TaskRt;
-        if (this.tryStart(t, reservation)) {
-          job.ready.splice(k, 1);
-          continue;
-        }
-        if (this.canPreempt(job) && t.cores < noVictimCores) {
-          if (this.preemptFor(t)) {
-            job.ready.splice(k, 1);
-            continue;
-          }
-          noVictimCores = t.cores;
-        }
-        if (fcfs) {
-          blocked = true;
-          headTask = t;
-          job.reason = 'Resources';
-          break;
-        }
-        if (reservation === null) {
-          reservation = reserveEarliest(job.partition, t.cores, t.memMb, this.now);
-          headTask = t;
-          this.freeStale = true;
-          job.reason = 'Resources';
-        }
-        k++;
-      }
-    }
+    this.waiting.walk((job) => this.easyVisit(job, st));
     this.waiting.compact();
+    this.backfillOwed = !fcfs && !backfill && st.blocked;
     this.lastReservation = null;
-    this.headJobId = headTask?.job.id ?? -1;
-    if (reservation !== null && headTask !== null) {
-      const h: TaskRt = headTask;
-      this.lastReservation = { taskId: h.id, jobId: h.job.id, node: reservation.node.spec.name, at: reservation.at };
+    this.headJobId = st.head?.job.id ?? -1;
+    if (st.reservation !== null && st.head !== null) {
+      this.lastReservation = { taskId: st.head.id, jobId: st.head.job.id, node: st.reservation.node.spec.name, at: st.reservation.at };
     }
+  }
+
+  /** One job of an FCFS/EASY pass; false ends the pass. */
+  private easyVisit(job: JobRt, st: EasyPass): boolean {
+    // Stop once nothing behind can start: FCFS is blocked, the backfill depth is used up, or
+    // no core is free and no urgent work could preempt. The rest keeps its reasons.
+    if (st.blocked || this.tested >= st.depth) return false;
+    this.refreshFree(st.reservation?.node ?? null);
+    if (this.maxFree === 0 && (this.urgentQueued === 0 || this.preemptibleRunning === 0)) {
+      if (st.head === null) {
+        st.head = this.markHead(job);
+        if (st.head !== null && !st.fcfs) st.reservation = reserveEarliest(job.partition, st.head.cores, st.head.memMb, this.now);
+      }
+      return false;
+    }
+    if (job.ready.length === 0) {
+      job.reason = 'Dependency';
+      return true;
+    }
+    const gate = this.gate(job);
+    if (gate !== null) {
+      job.reason = gate;
+      return true;
+    }
+    job.reason = st.reservation === null ? 'Resources' : 'Priority';
+    if (st.reservation !== null) this.tested++;
+    let k = 0;
+    while (k < job.ready.length) {
+      const t = job.ready[k] as TaskRt;
+      // A start takes the task off job.ready, so k then points at the next one.
+      if (this.tryStart(t, st.reservation)) continue;
+      if (this.canPreempt(job) && t.cores < st.noVictimCores) {
+        if (this.preemptFor(t)) continue;
+        st.noVictimCores = t.cores;
+      }
+      if (st.fcfs) {
+        st.blocked = true;
+        st.head = t;
+        job.reason = 'Resources';
+        return true;
+      }
+      if (st.reservation === null) {
+        st.reservation = reserveEarliest(job.partition, t.cores, t.memMb, this.now);
+        st.head = t;
+        this.freeStale = true;
+        job.reason = 'Resources';
+      }
+      k++;
+    }
+    return true;
   }
 
   /**
@@ -665,7 +702,7 @@ export class SchedulerCore {
     if (t.cores > this.maxFree) return false;
     const endsBefore = r === null || this.now + t.timeLimitMs <= r.at;
     if (!endsBefore && r !== null && t.cores > Math.max(this.maxOther, r.extraCores)) return false;
-    const n = pickNode(this.open, t.job.partition, t.cores, t.memMb, t.job.container, endsBefore ? null : r);
+    const n = this.free.pick(t.job.partition, t.cores, t.memMb, t.job.container, endsBefore ? null : r);
     if (n === null) return false;
     if (!endsBefore && r !== null && n === r.node) {
       r.extraCores -= t.cores;
@@ -692,15 +729,15 @@ export class SchedulerCore {
     };
     let reserved = 0;
     const depth = this.config.scheduler.backfillDepth;
-    for (const job of this.waiting.ordered()) {
+    this.waiting.walk((job) => {
       if (reserved >= depth || job.ready.length === 0) {
         job.reason = job.ready.length === 0 ? 'Dependency' : 'Priority';
-        continue;
+        return true;
       }
       const gate = this.gate(job);
       if (gate !== null) {
         job.reason = gate;
-        continue;
+        return true;
       }
       let i = 0;
       while (i < job.ready.length && reserved < depth) {
@@ -709,14 +746,13 @@ export class SchedulerCore {
         const n =
           t.cores > this.maxFree
             ? null
-            : pickNode(this.open, job.partition, t.cores, t.memMb, job.container, null, (c) => profile(c).earliest(t.cores, t.memMb, t.timeLimitMs) === this.now);
+            : this.free.pick(job.partition, t.cores, t.memMb, job.container, null, (c) => profile(c).earliest(t.cores, t.memMb, t.timeLimitMs) === this.now);
         if (n !== null || (this.canPreempt(job) && this.preemptFor(t))) {
           if (n !== null) {
             profile(n).reserve(this.now, t.timeLimitMs, t.cores, t.memMb);
             this.start(t, n);
           } else profiles.clear(); // victims left: rebuild profiles from the new state
-          job.ready.splice(i, 1);
-          continue;
+          continue; // the start took the task off job.ready
         }
         let best: { n: NodeRt; at: Ms } | null = null;
         for (const c of job.partition.nodes) {
@@ -729,7 +765,8 @@ export class SchedulerCore {
         reserved++;
         i++;
       }
-    }
+      return true;
+    });
     this.waiting.compact();
   }
 
@@ -822,7 +859,7 @@ export class SchedulerCore {
   }
 
   fairshare(): FairShareView[] {
-    this.fs.rank();
+    this.fs.rank(this.now);
     return this.fs.view();
   }
 

@@ -23,22 +23,30 @@ interface Acct {
   usage: number;
   /** Cores its tasks hold right now. */
   runningCores: number;
+  /** Time its usage was last brought up to date (accrual is lazy, per account). */
+  at: Ms;
   /** Usage of the account and all below it, refreshed by rank(). */
   subtree: number;
+  /** Level fairshare among its siblings, refreshed by rank(). */
+  lf: number;
+  /** Itself and its ancestors, root first: the path leaves are compared along. */
+  path: Acct[];
   factor: number;
 }
 
 export class FairShare {
   private readonly accts = new Map<string, Acct>();
   private readonly roots: Acct[] = [];
-  private last: Ms | null = null;
+  /** Accounts parents-first (pre-order), and the leaves that rank() orders in place. */
+  private readonly preorder: Acct[] = [];
+  private readonly leaves: Acct[] = [];
 
   constructor(
     accounts: readonly AccountSpec[],
     private readonly halfLifeMs: Ms,
   ) {
     for (const spec of accounts) {
-      this.accts.set(spec.name, { spec, parent: null, children: [], usage: 0, runningCores: 0, subtree: 0, factor: 1 });
+      this.accts.set(spec.name, { spec, parent: null, children: [], usage: 0, runningCores: 0, at: 0, subtree: 0, lf: 0, path: [], factor: 1 });
     }
     for (const a of this.accts.values()) {
       const p = a.spec.parent === undefined ? undefined : this.accts.get(a.spec.parent);
@@ -47,77 +55,83 @@ export class FairShare {
         p.children.push(a);
       } else this.roots.push(a);
     }
+    const visit = (a: Acct, path: Acct[]): void => {
+      a.path = [...path, a];
+      this.preorder.push(a);
+      if (a.children.length === 0) this.leaves.push(a);
+      for (const c of a.children) visit(c, a.path);
+    };
+    for (const r of this.roots) visit(r, []);
   }
 
   has(account: string): boolean {
     return this.accts.has(account);
   }
 
-  /** Decays usage to `now` and adds what running tasks used since the last call. */
-  accrue(now: Ms): void {
-    if (this.last === null || now <= this.last) {
-      this.last = this.last === null ? now : Math.max(this.last, now);
-      return;
-    }
-    const dt = now - this.last;
-    this.last = now;
+  /** Decays an account's usage to `now` and adds what its running tasks used meanwhile. */
+  private accrue(a: Acct, now: Ms): void {
+    if (now <= a.at) return;
+    const dt = now - a.at;
+    a.at = now;
     const keep = Math.pow(2, -dt / this.halfLifeMs);
     // Exact integral of r·2^(-(dt-s)/h) over [0, dt]: running work decays within the step too.
-    const gain = (this.halfLifeMs / Math.LN2) * (1 - keep);
-    for (const a of this.accts.values()) a.usage = a.usage * keep + a.runningCores * gain;
+    a.usage = a.usage * keep + (a.runningCores > 0 ? a.runningCores * (this.halfLifeMs / Math.LN2) * (1 - keep) : 0);
   }
 
-  /** Call with +cores when a task starts and -cores when it stops (after accrue(now)). */
-  running(account: string, deltaCores: number): void {
+  /** A task of `account` started (+cores) or stopped (-cores) at `now`. */
+  running(account: string, deltaCores: number, now: Ms): void {
     const a = this.accts.get(account);
-    if (a) a.runningCores += deltaCores;
+    if (!a) return;
+    this.accrue(a, now);
+    a.runningCores += deltaCores;
   }
 
-  /** Recomputes every account's Fair Tree factor; cheap (accounts are few). */
-  rank(): void {
-    const subtree = (a: Acct): number => {
+  /** Recomputes every account's Fair Tree factor. Allocation-free: it runs every priority period. */
+  rank(now: Ms): void {
+    const pre = this.preorder;
+    for (const a of pre) {
+      this.accrue(a, now);
       a.subtree = a.usage;
-      for (const c of a.children) a.subtree += subtree(c);
-      return a.subtree;
-    };
-    for (const r of this.roots) subtree(r);
-
-    // Each account's key is its path of level fairshares from the root. Leaves (the accounts
-    // jobs are charged to) are ranked by comparing keys level by level, higher LF first; keys
-    // equal down to where one path ends tie and share a rank.
-    const leaves: { a: Acct; key: number[] }[] = [];
-    const walk = (level: Acct[], prefix: number[]): void => {
-      let shares = 0;
-      let usage = 0;
-      for (const s of level) {
-        shares += s.spec.shares;
-        usage += s.subtree;
-      }
-      for (const s of level) {
-        const sNorm = shares > 0 ? s.spec.shares / shares : 0;
-        const uNorm = usage > 0 ? s.subtree / usage : 0;
-        const lf = uNorm > 0 ? sNorm / uNorm : sNorm > 0 ? Number.MAX_VALUE : 0;
-        const key = [...prefix, lf];
-        if (s.children.length === 0) leaves.push({ a: s, key });
-        else walk(s.children, key);
-      }
-    };
-    walk(this.roots, []);
-    leaves.sort((x, y) => compareKeys(x.key, y.key) || (x.a.spec.name < y.a.spec.name ? -1 : 1));
+    }
+    for (let i = pre.length - 1; i >= 0; i--) {
+      const a = pre[i] as Acct;
+      if (a.parent) a.parent.subtree += a.subtree;
+    }
+    this.levelFairshare(this.roots);
+    for (const a of pre) if (a.children.length > 0) this.levelFairshare(a.children);
+    // Leaves in Fair Tree order; leaves equal along their common path share a rank.
+    const leaves = this.leaves;
+    leaves.sort((x, y) => comparePaths(x, y) || (x.spec.name < y.spec.name ? -1 : 1));
     const n = leaves.length;
     let rank = 0;
-    leaves.forEach((k, i) => {
-      const prev = leaves[i - 1];
-      if (prev && compareKeys(prev.key, k.key) !== 0) rank = i;
-      k.a.factor = (n - rank) / n;
-    });
+    for (let i = 0; i < n; i++) {
+      const leaf = leaves[i] as Acct;
+      if (i > 0 && comparePaths(leaves[i - 1] as Acct, leaf) !== 0) rank = i;
+      leaf.factor = (n - rank) / n;
+    }
     // A job charged to an inner account stands as well as its best-placed department.
-    const inner = (a: Acct): number => {
-      if (a.children.length === 0) return a.factor;
-      a.factor = Math.max(...a.children.map(inner));
-      return a.factor;
-    };
-    for (const r of this.roots) inner(r);
+    for (let i = pre.length - 1; i >= 0; i--) {
+      const a = pre[i] as Acct;
+      if (a.children.length === 0) continue;
+      let best = 0;
+      for (const c of a.children) if (c.factor > best) best = c.factor;
+      a.factor = best;
+    }
+  }
+
+  /** LF = (shares / siblings' shares) / (usage / siblings' usage); unused accounts rank first. */
+  private levelFairshare(siblings: readonly Acct[]): void {
+    let shares = 0;
+    let usage = 0;
+    for (const s of siblings) {
+      shares += s.spec.shares;
+      usage += s.subtree;
+    }
+    for (const s of siblings) {
+      const sNorm = shares > 0 ? s.spec.shares / shares : 0;
+      const uNorm = usage > 0 ? s.subtree / usage : 0;
+      s.lf = uNorm > 0 ? sNorm / uNorm : sNorm > 0 ? Number.MAX_VALUE : 0;
+    }
   }
 
   factor(account: string): number {
@@ -136,11 +150,11 @@ export class FairShare {
 }
 
 /** Higher level fairshare first, level by level; equal down to the shorter path is a tie. */
-function compareKeys(x: number[], y: number[]): number {
-  const n = Math.min(x.length, y.length);
+function comparePaths(x: Acct, y: Acct): number {
+  const n = Math.min(x.path.length, y.path.length);
   for (let i = 0; i < n; i++) {
-    const a = x[i] as number;
-    const b = y[i] as number;
+    const a = (x.path[i] as Acct).lf;
+    const b = (y.path[i] as Acct).lf;
     if (a !== b) return a > b ? -1 : 1;
   }
   return 0;

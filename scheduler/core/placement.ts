@@ -1,9 +1,10 @@
-// Where a task goes: a small pipeline of feasibility checks (cheapest first) and a ranking.
+// Where a task goes (the ranking lives in free-index.ts, which reads it off sorted buckets):
 //   feasible: node up, not draining, enough free cores, enough free memory, and, while an
 //             EASY reservation holds a node, only the cores and memory it can spare
 //   rank:     same container as the job's earlier tasks (data locality), then warm-water
 //             cooled (its heat is recovered), then best fit (fewest cores left over), then
 //             the node's fixed order, so ties are stable.
+// and whom to preempt when urgent clinical work cannot start otherwise.
 import type { NodeRt, PartitionRt, TaskRt } from './state.js';
 import type { Ms } from './types.js';
 
@@ -13,35 +14,6 @@ export interface Reservation {
   at: Ms;
   extraCores: number;
   extraMem: number;
-}
-
-/**
- * `open` holds the nodes that are up, not draining and have a free core: when the cluster is
- * busy they are few, so a placement looks at those and not at every node.
- */
-export function pickNode(
-  open: Iterable<NodeRt>,
-  part: PartitionRt,
-  cores: number,
-  memMb: number,
-  container: number,
-  reserved: Reservation | null,
-  admit?: (n: NodeRt) => boolean,
-): NodeRt | null {
-  let best: NodeRt | null = null;
-  let bestScore = Infinity;
-  for (const n of open) {
-    if (n.freeCores < cores || n.freeMem < memMb || part.member[n.idx] === 0) continue;
-    if (reserved !== null && n === reserved.node && (cores > reserved.extraCores || memMb > reserved.extraMem)) continue;
-    if (admit !== undefined && !admit(n)) continue;
-    // Packed score: locality miss, then air cooling, then leftover cores, then the fixed order.
-    const score = ((container >= 0 && n.containerIdx !== container ? 2 : 0) + (n.warm ? 0 : 1)) * 2 ** 40 + (n.freeCores - cores) * 2 ** 20 + n.pref;
-    if (score < bestScore) {
-      best = n;
-      bestScore = score;
-    }
-  }
-  return best;
 }
 
 export interface Victims {

@@ -23,6 +23,8 @@ interface Lane {
 
 export class PendingQueue {
   private readonly lanes = new Map<string, Lane>();
+  private readonly laneList: Lane[] = [];
+  private cursor = new Int32Array(16);
   /** Weighted jobs in submission order, to move them to the capped lane as they age. */
   private readonly byAge: JobRt[] = [];
   private ageHead = 0;
@@ -33,6 +35,12 @@ export class PendingQueue {
   /** Physical lane entries, and how many of them were left dead by remove(). */
   private entries = 0;
   private dead = 0;
+  /** Jobs waiting now. */
+  private waiting = 0;
+
+  get size(): number {
+    return this.waiting;
+  }
 
   constructor(
     private readonly w: PriorityWeights,
@@ -44,6 +52,7 @@ export class PendingQueue {
   add(job: JobRt, now: Ms): void {
     if (job.queued) return;
     job.queued = true;
+    this.waiting++;
     if (job.laneKey === null) {
       if (now - job.submittedAt >= this.w.maxAgeMs) job.capped = true;
       if (this.w.age > 0 && !job.capped) this.byAge.push(job);
@@ -58,7 +67,9 @@ export class PendingQueue {
 
   /** Marks a job as no longer waiting; its lane entry is dropped lazily. */
   remove(job: JobRt): void {
+    if (!job.queued) return;
     job.queued = false;
+    this.waiting--;
     if (job.inLane) this.dead++;
   }
 
@@ -87,17 +98,24 @@ export class PendingQueue {
     return (job.laneKey ?? 0) + this.laneOf(job).offset;
   }
 
-  /** Live jobs in priority order (then submission, then id). Safe to add jobs meanwhile. */
-  *ordered(): Generator<JobRt, void, undefined> {
-    const lanes = [...this.lanes.values()];
-    const cursor = lanes.map((l) => l.start);
+  /**
+   * Calls `visit` with live jobs in priority order (then submission, then id) until it returns
+   * false. Jobs added meanwhile join after the walk. No generator and no per-walk arrays: a
+   * replay walks the queue millions of times.
+   */
+  walk(visit: (job: JobRt) => boolean): void {
+    const lanes = this.laneList;
+    const n = lanes.length;
+    if (this.cursor.length < n) this.cursor = new Int32Array(Math.max(n, this.cursor.length * 2));
+    const cursor = this.cursor;
+    for (let i = 0; i < n; i++) cursor[i] = (lanes[i] as Lane).start;
     this.iterating = true;
     try {
       for (;;) {
         let bestLane = -1;
         let best: JobRt | null = null;
         let bestPrio = 0;
-        for (let i = 0; i < lanes.length; i++) {
+        for (let i = 0; i < n; i++) {
           const lane = lanes[i] as Lane;
           let c = cursor[i] as number;
           while (c < lane.jobs.length && !this.live(lane.jobs[c] as JobRt, lane)) c++;
@@ -113,7 +131,7 @@ export class PendingQueue {
         }
         if (best === null) return;
         cursor[bestLane] = (cursor[bestLane] as number) + 1;
-        yield best;
+        if (!visit(best)) return;
       }
     } finally {
       this.iterating = false;
@@ -132,6 +150,7 @@ export class PendingQueue {
       lane = { account: job.account.name, capped: job.capped, jobs: [], start: 0, offset: 0 };
       lane.offset = this.offsetOf(lane);
       this.lanes.set(key, lane);
+      this.laneList.push(lane);
     }
     return lane;
   }
@@ -210,6 +229,11 @@ export class PendingQueue {
 
   /** Every live job, in order (for views; touches the whole queue). */
   all(): JobRt[] {
-    return [...this.ordered()];
+    const out: JobRt[] = [];
+    this.walk((j) => {
+      out.push(j);
+      return true;
+    });
+    return out;
   }
 }

@@ -2,12 +2,20 @@
 // per-node availability profiles of conservative backfill. Pure arithmetic on explicit
 // times, never a clock (as in flux-sched's planner).
 import type { Reservation } from './placement.js';
-import type { NodeRt, PartitionRt } from './state.js';
+import type { NodeRt, PartitionRt, TaskRt } from './state.js';
 import type { Ms } from './types.js';
 
 /** When a running task is expected to end: its start plus its time limit, never before now. */
 function endEstimate(startedAt: Ms | null, limit: Ms, now: Ms): Ms {
   return Math.max(now, (startedAt ?? now) + limit);
+}
+
+/** A node's running tasks by expected end (start + time limit), cached until they change. */
+function endsOf(n: NodeRt): TaskRt[] {
+  if (n.ends === null) {
+    n.ends = [...n.running].sort((a, b) => (a.startedAt as Ms) + a.timeLimitMs - ((b.startedAt as Ms) + b.timeLimitMs) || a.id - b.id);
+  }
+  return n.ends;
 }
 
 /** EASY: the earliest time some node of the partition can host the task, and what it can spare then. */
@@ -19,15 +27,16 @@ export function reserveEarliest(part: PartitionRt, cores: number, memMb: number,
     let freeM = n.freeMem;
     let at = now;
     if (freeC < cores || freeM < memMb) {
-      const ends = [...n.running].map((t) => ({ at: endEstimate(t.startedAt, t.timeLimitMs, now), c: t.cores, m: t.memMb }));
-      ends.sort((a, b) => a.at - b.at);
+      const ends = endsOf(n);
       let i = 0;
       while (i < ends.length && (freeC < cores || freeM < memMb)) {
-        at = (ends[i] as { at: Ms }).at;
+        at = endEstimate(ends[i]?.startedAt ?? null, (ends[i] as TaskRt).timeLimitMs, now);
+        // Stop early: this node cannot beat the best found so far.
+        if (best !== null && at >= best.at) break;
         // Everything ending at the same instant frees together.
-        while (i < ends.length && (ends[i] as { at: Ms }).at === at) {
-          freeC += (ends[i] as { c: number }).c;
-          freeM += (ends[i] as { m: number }).m;
+        while (i < ends.length && endEstimate((ends[i] as TaskRt).startedAt, (ends[i] as TaskRt).timeLimitMs, now) === at) {
+          freeC += (ends[i] as TaskRt).cores;
+          freeM += (ends[i] as TaskRt).memMb;
           i++;
         }
       }

@@ -26,6 +26,8 @@ export interface NodeRt {
   up: boolean;
   drain: boolean;
   readonly running: Set<TaskRt>;
+  /** Its running tasks sorted by start + time limit; rebuilt lazily after the set changes. */
+  ends: TaskRt[] | null;
 }
 
 export interface PartitionRt {

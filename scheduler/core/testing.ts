@@ -41,7 +41,7 @@ export class ClusterBuilder {
       { name: 'a', shares: 1 },
       { name: 'b', shares: 1 },
     ],
-    scheduler: { policy: 'easy', backfillDepth: 1000, preemption: true, weights: NO_WEIGHTS },
+    scheduler: { policy: 'easy', backfillDepth: 1000, backfillIntervalMs: 0, preemption: true, weights: NO_WEIGHTS },
   };
 
   /** `count` nodes of `cores` cores and `memMb` memory in container `name`. */
@@ -59,6 +59,11 @@ export class ClusterBuilder {
 
   policy(p: Policy): this {
     this.file.scheduler.policy = p;
+    return this;
+  }
+
+  backfillInterval(ms: Ms): this {
+    this.file.scheduler.backfillIntervalMs = ms;
     return this;
   }
 

@@ -87,6 +87,12 @@ export interface SchedulerConfig {
   preemption: boolean;
   /** How often queue priorities are recalculated (Slurm's PriorityCalcPeriod); default 5 minutes. */
   priorityCalcPeriodMs?: Ms;
+  /**
+   * EASY: the least time between two backfill passes (Slurm's bf_interval); default 30 s. Passes
+   * in between start tasks in queue order and stop at the first that does not fit, which is
+   * what keeps a pass per event cheap with tens of thousands waiting. 0 backfills every pass.
+   */
+  backfillIntervalMs?: Ms;
 }
 
 export interface ClusterConfig {
@@ -242,6 +248,9 @@ export type Decision =
       cores: number;
       memMb: number;
       timeLimitMs: Ms;
+      /** The task's modelled run time and kernel, passed through for whoever runs it. */
+      durationMs: Ms | null;
+      kernel: string | null;
     }
   /** Stop a running task and requeue it (it was chosen as a preemption victim). */
   | { type: 'preempt'; taskId: number; jobId: number; node: string }

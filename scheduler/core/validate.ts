@@ -138,7 +138,7 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
     const retries = t.retries === undefined ? 0 : int(t.retries, `${f}.retries`, 0, MAX_RETRIES);
     const durationMs = t.durationMs === undefined ? null : int(t.durationMs, `${f}.durationMs`, 0, 3650 * 86_400_000);
     const kernel = t.kernel === undefined ? null : name(t.kernel, `${f}.kernel`);
-    return { name: taskName, cores, memMb, timeLimitMs, after: [...new Set(after)], retries, durationMs, kernel };
+    return { name: taskName, cores, memMb, timeLimitMs, after: after.length > 1 ? [...new Set(after)] : after, retries, durationMs, kernel };
   });
   const cycle = findCycle(tasks);
   if (cycle !== null) refuse('DAG_CYCLE', 'tasks', `the tasks' "after" lists form a cycle through tasks[${cycle}]`);

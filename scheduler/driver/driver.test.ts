@@ -19,11 +19,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const config = loadClusterConfig(SMALL_CLUSTER());
 const allNodes = config.nodes.map((n) => n.name);
 
-function open(): { driver: LiveDriver; sent: Assignment[] } {
+function open(at = dir): { driver: LiveDriver; sent: Assignment[]; cancels: { taskId: number; attempt: number; reason: string }[] } {
   const sent: Assignment[] = [];
-  const driver = new LiveDriver({ core: makeCore(config), store: new Store(dir), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 0 });
-  driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: () => undefined, drain: () => undefined, flush: () => undefined });
-  return { driver, sent };
+  const cancels: { taskId: number; attempt: number; reason: string }[] = [];
+  const driver = new LiveDriver({ core: makeCore(config), store: new Store(at), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 0 });
+  driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: (_n, t, reason) => void cancels.push({ ...t, reason }), drain: () => undefined, flush: () => undefined });
+  return { driver, sent, cancels };
 }
 
 const done = (a: Assignment, outcome: Completion['outcome'] = 'OUTCOME_COMPLETED'): Completion => ({ task: a.task, outcome, cpuMs: 1, wallMs: 2, kernel: 'noop', summaryJson: '{"ok":true}', error: '' });
@@ -78,5 +79,32 @@ describe('LiveDriver journal replay', () => {
     expect((job as { results?: { attempt: number }[] }).results?.map((r) => r.attempt)).toEqual([1, 2]);
     await second.driver.close();
     await second.driver.store.close();
+  });
+
+  it('sends a later attempt of a task only after the earlier one was acknowledged', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'gsched-driver-'));
+    const { driver: d, sent, cancels } = open(other);
+    try {
+      await d.agentHello(allNodes, [], []);
+      // Research work fills all six 8-core nodes; nothing is acknowledged yet.
+      await d.submit(testJob(Array.from({ length: 6 }, () => ({ cores: 8 })), { partition: 'research', purpose: 'research' }) as unknown as JobSpec);
+      await waitFor('six starts', () => sent.length === 6);
+      // Urgent clinical work preempts one of them and takes its node.
+      const urgent = await d.submit(testJob([{ cores: 8 }], { qos: 'urgent' }) as unknown as JobSpec);
+      expect(urgent.ok).toBe(true);
+      const preempted = await waitFor('a preemption', () => cancels.find((c) => c.reason === 'preempted'));
+      const u = await waitFor('the urgent start', () => sent.find((a) => urgent.ok && a.jobId === urgent.value.jobIds[0]));
+      // The urgent task ends; the preempted task may run again, but attempt 1 is still unacknowledged.
+      await d.agentCompletion(done(u), new Set(allNodes));
+      await new Promise((r) => setTimeout(r, 30));
+      expect(d.core.task(preempted.taskId)?.state).toBe('RUNNING');
+      expect(sent.filter((a) => a.task.taskId === preempted.taskId).map((a) => a.task.attempt)).toEqual([1]);
+      d.agentAck([{ taskId: preempted.taskId, attempt: 1 }], []);
+      expect(sent.filter((a) => a.task.taskId === preempted.taskId).map((a) => a.task.attempt)).toEqual([1, 2]);
+    } finally {
+      await d.close();
+      await d.store.close();
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });

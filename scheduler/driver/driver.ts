@@ -212,11 +212,12 @@ export class LiveDriver {
     for (const node of nodes) {
       if (states.get(node) === 'DOWN') waits.push(this.accept({ type: 'nodeUp', node }).durable);
     }
+    // Whatever was in flight to this agent, its hello now says whether it runs.
+    for (const [taskId, f] of this.inflight) if (nodeSet.has(f.node)) this.settle(taskId);
     const reported = new Map(running.map((r) => [r.taskId, r.attempt]));
     const kept = new Set<number>();
     for (const t of this.core.runningTasks()) {
       if (!nodeSet.has(t.node)) continue;
-      this.settle(t.taskId);
       if (reported.get(t.taskId) === this.attempts.get(t.taskId)?.attempt) kept.add(t.taskId);
       else waits.push(this.accept({ type: 'requeue', taskId: t.taskId }).durable);
     }
@@ -247,6 +248,7 @@ export class LiveDriver {
    */
   agentCompletion(c: Completion, nodes: ReadonlySet<string>): Promise<void> {
     const { taskId, attempt } = c.task;
+    if (this.inflight.get(taskId)?.attempt === attempt) this.settle(taskId); // it reached the agent
     if (c.outcome !== 'OUTCOME_COMPLETED' && c.outcome !== 'OUTCOME_FAILED') return Promise.resolve();
     const placed = this.attempts.get(taskId);
     if (placed?.attempt !== attempt || !nodes.has(placed.node)) return Promise.resolve();
@@ -264,9 +266,7 @@ export class LiveDriver {
     };
     // The core has the last word: a task it no longer has RUNNING (requeued when its node
     // was declared down, ended by a cancel) refuses the report, which is then stale.
-    const { res, durable } = this.accept({ type: 'taskEnded', taskId, outcome }, result);
-    if (res.ok) this.settle(taskId);
-    return durable;
+    return this.accept({ type: 'taskEnded', taskId, outcome }, result).durable;
   }
 
   /** Nodes whose agent fell silent past the heartbeat timeout: down, their tasks requeued by the core. */
@@ -342,8 +342,9 @@ export class LiveDriver {
         case 'kill': {
           if (!live) break;
           const attempt = this.attempts.get(d.taskId)?.attempt ?? 0;
+          // A restart waiting for this attempt's acknowledgement is moot now; the attempt itself
+          // stays in flight until its agent answers (or is lost), so a restart waits for that.
           this.deferred.delete(d.taskId);
-          this.settle(d.taskId);
           this.dispatcher.cancel(d.node, { taskId: d.taskId, attempt }, d.type === 'preempt' ? 'preempted' : d.reason);
           break;
         }
@@ -355,7 +356,6 @@ export class LiveDriver {
   }
 
   private dispatchStart(d: Extract<Decision, { type: 'start' }>, attempt: number): void {
-    const t = this.core.task(d.taskId);
     const send = (): void => {
       if (this.attempts.get(d.taskId)?.attempt !== attempt) return; // superseded while waiting
       this.inflight.set(d.taskId, { attempt, node: d.node, decidedAt: performance.now() });
@@ -366,8 +366,8 @@ export class LiveDriver {
         cores: d.cores,
         memMb: d.memMb,
         timeLimitMs: d.timeLimitMs,
-        durationMs: t?.durationMs ?? 0,
-        kernel: t?.kernel ?? '',
+        durationMs: d.durationMs ?? 0,
+        kernel: d.kernel ?? '',
         displayId: this.displayOf.get(d.jobId) ?? String(d.jobId),
       });
     };

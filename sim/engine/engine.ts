@@ -88,6 +88,8 @@ export interface EngineOptions {
   observer?: SimObserver;
   /** Called about every `progressEvery` events (default 50,000) with the state of the run. */
   onProgress?: (p: Progress) => void;
+  /** Asked as often as `onProgress`: true ends the run early (e.g. a capacity probe already lost). */
+  stopWhen?: (p: Progress) => boolean;
   progressEvery?: number;
 }
 
@@ -101,6 +103,8 @@ export interface Progress {
 export interface SimOutcome {
   /** Virtual time when the run stopped. */
   endTime: Ms;
+  /** The run was ended early by `stopWhen`. */
+  stopped: boolean;
   /** Engine events handled: submissions, task ends, node failures and repairs, core wake-ups. */
   events: number;
   schedulePasses: number;
@@ -158,6 +162,7 @@ export class SimEngine {
   private downNodes = 0;
   private readonly out: SimOutcome = {
     endTime: 0,
+    stopped: false,
     events: 0,
     schedulePasses: 0,
     jobsSubmitted: 0,
@@ -244,9 +249,14 @@ export class SimEngine {
       if (changed && !this.perEvent) this.schedule();
       else if (woken && this.perEvent) this.schedule();
 
-      if (sinceProgress >= this.progressEvery && this.opts.onProgress) {
+      if (sinceProgress >= this.progressEvery) {
         sinceProgress = 0;
-        this.opts.onProgress(this.progress());
+        const p = this.progress();
+        this.opts.onProgress?.(p);
+        if (this.opts.stopWhen?.(p)) {
+          this.out.stopped = true;
+          break;
+        }
       }
     }
     this.out.endTime = this.now;
@@ -376,10 +386,8 @@ export class SimEngine {
         this.out.tasksStarted++;
         const job = this.openJobs.get(d.jobId);
         if (job !== undefined && job.startedAt === null) job.startedAt = this.now;
-        // A one-task job's task is its spec's only task; otherwise ask the core which task this is.
-        const duration = (job !== undefined && job.spec.tasks.length === 1 ? job.spec.tasks[0]!.durationMs : this.core.task(d.taskId)?.durationMs) ?? null;
         // No modelled duration: the task uses its whole allowance.
-        const hold = duration === null ? d.timeLimitMs : Math.max(0, Math.round(duration));
+        const hold = d.durationMs === null ? d.timeLimitMs : Math.max(0, Math.round(d.durationMs));
         this.heap.push({ kind: 'end', taskId: d.taskId, start, time: this.now + hold, seq: 0 });
         this.observer.onTaskStart?.(d.taskId, d.jobId, d.node, d.cores, this.now);
         return;
@@ -413,6 +421,18 @@ export class SimEngine {
       }
     }
   }
+}
+
+/** One observer that forwards every callback to each of `observers` in order. */
+export function fanOut(...observers: SimObserver[]): SimObserver {
+  if (observers.length === 1) return observers[0]!;
+  const out: SimObserver = {};
+  const keys: (keyof SimObserver)[] = ['onAdvance', 'onSubmitted', 'onRejected', 'onTaskStart', 'onTaskStop', 'onJobEnded', 'onNodeDown', 'onNodeUp'];
+  for (const k of keys) {
+    const fns = observers.map((o) => o[k]?.bind(o)).filter((f) => f !== undefined) as ((...a: unknown[]) => void)[];
+    if (fns.length > 0) (out as Record<string, unknown>)[k] = (...a: unknown[]) => fns.forEach((f) => f(...a));
+  }
+  return out;
 }
 
 function checkTime(t: Ms, prev: Ms): void {

@@ -48,7 +48,9 @@ export interface SimMetrics {
   flow: Distribution;
   /** max(1, flow / max(run, τ)), τ = 10 s. */
   bsld: Distribution;
-  /** Turnaround (submission → end) per job class, seconds. */
+  /** Turnaround (submission → end) of every job, seconds. */
+  turnaround: Distribution;
+  /** Turnaround per job class, seconds. */
   turnaroundByClass: Record<string, Distribution>;
   /** Turnaround per QoS, seconds (urgent clinical work is QoS `urgent`). */
   turnaroundByQos: Record<string, Distribution>;
@@ -67,6 +69,7 @@ export interface SimMetrics {
   heatRecoveryFraction: number;
 }
 
+/** Time series for the report; `t` is ms since the first submission. */
 export interface SimSeries {
   utilization: { t: number[]; busyFrac: number[] };
   queueDepth: { t: number[]; depth: number[] };
@@ -105,6 +108,7 @@ export class MetricsCollector implements SimObserver {
   private readonly waits: number[] = [];
   private readonly flows: number[] = [];
   private readonly bslds: number[] = [];
+  private readonly turnarounds: number[] = [];
   private readonly turnaroundByClass = new Map<string, number[]>();
   private readonly turnaroundByQos = new Map<string, number[]>();
   private readonly waitsByClass = new Map<string, number[]>();
@@ -201,6 +205,7 @@ export class MetricsCollector implements SimObserver {
     if (end > this.lastEnd) this.lastEnd = end;
     const cls = view.spec.class ?? 'unclassified';
     const turnaround = (end - view.submittedAt) / 1000;
+    this.turnarounds.push(turnaround);
     push(this.turnaroundByClass, cls, turnaround);
     push(this.turnaroundByQos, view.spec.qos, turnaround);
     if (view.startedAt !== null) {
@@ -264,6 +269,7 @@ export class MetricsCollector implements SimObserver {
       wait: distribution(this.waits),
       flow: distribution(this.flows),
       bsld: distribution(this.bslds),
+      turnaround: distribution(this.turnarounds),
       turnaroundByClass: mapDist(this.turnaroundByClass),
       turnaroundByQos: mapDist(this.turnaroundByQos),
       utilization: span > 0 ? this.busyCoreMs / (this.totalCores * span) : 0,

@@ -89,8 +89,8 @@ describe('DownsampledSeries', () => {
         // Rebuild the integral from the bucket means and widths.
         let back = 0;
         p.t.forEach((start, i) => {
-          const end = i + 1 < p.t.length ? p.t[i + 1]! : t / 1000;
-          back += p.v[i]! * (end - start) * 1000;
+          const end = i + 1 < p.t.length ? p.t[i + 1]! : t;
+          back += p.v[i]! * (end - start);
         });
         expect(back).toBeCloseTo(integral, 3);
       }),

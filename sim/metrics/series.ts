@@ -4,7 +4,7 @@
 import type { Ms } from '../../scheduler/core/index.js';
 
 export interface SeriesPoints {
-  /** Bucket start, seconds since the series' origin. */
+  /** Bucket start, ms since the series' origin (the run's first submission). */
   t: number[];
   /** Time-weighted mean of the signal over the bucket. */
   v: number[];
@@ -57,7 +57,7 @@ export class DownsampledSeries {
       const start = k * this.width;
       const span = Math.min(this.width, this.covered - start);
       if (span <= 0) return;
-      t.push(start / 1000);
+      t.push(start);
       v.push(sum / span);
     });
     return { t, v };

@@ -95,6 +95,22 @@ describe('renderReport', () => {
     expect([...xs].sort((a, b) => a - b)).toEqual(xs);
   });
 
+  it('scales a lightly loaded cluster to its busy range and counts pending jobs in whole numbers', () => {
+    const t = [0, DAY, 2 * DAY, 3 * DAY];
+    const html = renderReport({
+      title: 'light',
+      summary: {},
+      utilization: { t, busyFrac: [0.004, 0.015, 0.009, 0.01] },
+      queueDepth: { t, depth: [0, 1, 0, 1] },
+      waitsByClass: { a: [0, 0, 30] },
+    });
+    const [util = '', queue = ''] = html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
+    const ticks = (svg: string) => [...svg.matchAll(/text-anchor="end" dominant-baseline="middle">([^<]*)</g)].map((m) => m[1]);
+    expect(ticks(util)).toEqual(['0%', '0.5%', '1%', '1.5%', '2%']);
+    expect(ticks(queue)).toEqual(['0', '1']);
+    expect(html).toContain('66.7%'); // two of the three jobs did not wait
+  });
+
   it('draws a single point and all-zero waits', () => {
     const html = renderReport({
       title: 'one',

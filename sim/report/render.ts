@@ -35,14 +35,14 @@ export function renderReport(input: SimReportInput): string {
   sections.push(
     section(
       'Utilization',
-      chart('Busy cores over time', timeAxis, { min: 0, max: 1, label: 'busy cores (%)', format: pct }, [toUnit(util)]),
+      chart('Busy cores over time', timeAxis, { min: 0, max: fracCeiling(util.ys), label: 'busy cores (%)', format: pct }, [toUnit(util)]),
     ),
   );
   const maxDepth = queue.ys.reduce((m, v) => (v > m ? v : m), 1); // no spread: series may hold millions
   sections.push(
     section(
       'Queue depth',
-      chart('Pending jobs over time', timeAxis, { min: 0, max: maxDepth, label: 'pending jobs', format: num }, [toUnit(queue)], { step: true }),
+      chart('Pending jobs over time', timeAxis, { min: 0, max: maxDepth, label: 'pending jobs', format: num, integer: true }, [toUnit(queue)], { step: true }),
     ),
   );
   // Sorted once per class, for both the CDF and the table.
@@ -80,6 +80,12 @@ const CSS = [
   'svg{max-width:100%;height:auto}',
   'footer{margin-top:2rem;color:#888;font-size:.85rem}',
 ].join('\n');
+
+/** The y range for fractions: a lightly loaded cluster gets 0-2 %, not a flat line at the bottom of 0-100 %. */
+function fracCeiling(ys: number[]): number {
+  const top = ys.reduce((m, v) => (v > m ? v : m), 0);
+  return [0.01, 0.02, 0.05, 0.1, 0.2, 0.5].find((c) => top <= c) ?? 1;
+}
 
 function section(title: string, body: string): string {
   return `<section>\n<h2>${esc(title)}</h2>\n${body}\n</section>`;
@@ -131,10 +137,12 @@ function waitCdf(classes: [string, Float64Array][]): string {
 }
 
 function waitTable(waits: [string, Float64Array][]): string {
-  const head = '<tr><th>class</th><th class="n">jobs</th><th class="n">mean</th><th class="n">median</th><th class="n">p95</th><th class="n">max</th></tr>';
+  const head =
+    '<tr><th>class</th><th class="n">jobs</th><th class="n">no wait</th><th class="n">mean</th><th class="n">median</th><th class="n">p95</th><th class="n">max</th></tr>';
   const rows = waits.map(([k, v]) => {
     const mean = v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN;
-    const cells = [num(v.length), dur(mean), dur(quantile(v, 0.5)), dur(quantile(v, 0.95)), dur(v[v.length - 1] ?? NaN)];
+    const zero = v.length ? pct(v.filter((x) => x === 0).length / v.length) : '–';
+    const cells = [num(v.length), zero, dur(mean), dur(quantile(v, 0.5)), dur(quantile(v, 0.95)), dur(v[v.length - 1] ?? NaN)];
     return `<tr><td>${esc(k)}</td>${cells.map((c) => `<td class="n">${esc(c)}</td>`).join('')}</tr>`;
   });
   return `<table>\n${head}\n${rows.join('\n')}\n</table>`;

@@ -34,14 +34,17 @@ export interface Axis {
   /** Tick text for a value. */
   format: (v: number) => string;
   ticks?: number[];
+  /** Counts: whole-number ticks only. */
+  integer?: boolean;
 }
 
 /** 1-2-5 ticks covering [min, max]. */
-export function niceTicks(min: number, max: number, count = 6): number[] {
+export function niceTicks(min: number, max: number, count = 6, integer = false): number[] {
   if (!(max > min)) return [min];
   const raw = (max - min) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = ([1, 2, 5, 10].find((f) => f * mag >= raw) ?? 10) * mag;
+  const nice = ([1, 2, 5, 10].find((f) => f * mag >= raw) ?? 10) * mag;
+  const step = integer ? Math.max(1, Math.round(nice)) : nice;
   const out: number[] = [];
   for (let v = Math.ceil(min / step - 1e-9) * step; v <= max + step * 1e-9; v += step) out.push(Math.round(v / step) * step + 0); // + 0 turns -0 into 0
   return out;
@@ -110,7 +113,7 @@ export function chart(title: string, xAxis: Axis, yAxis: Axis, series: Series[],
     `<g transform="translate(${M.left},${M.top})" ${TEXT}>`,
   );
   const xt = xAxis.ticks ?? (xAxis.log ? decades(xAxis.min, xAxis.max) : niceTicks(xAxis.min, xAxis.max));
-  const yt = yAxis.ticks ?? (yAxis.log ? decades(yAxis.min, yAxis.max) : niceTicks(yAxis.min, yAxis.max, 5));
+  const yt = yAxis.ticks ?? (yAxis.log ? decades(yAxis.min, yAxis.max) : niceTicks(yAxis.min, yAxis.max, 5, yAxis.integer));
   for (const v of yt) {
     const py = n(y(v));
     parts.push(`<line x1="0" x2="${PW}" y1="${py}" y2="${py}" stroke="#e6e6e6" />`);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loadClusterConfig } from '../../scheduler/config/load.js';
 import type { ClusterConfig } from '../../scheduler/core/index.js';
 import { SimOptionError } from '../errors.js';
-import { findCapacity, runNgc } from './ngc.js';
+import { findCapacity, p95Allowance } from './capacity.js';
+import { runNgc } from './ngc.js';
 
 const full = loadClusterConfig();
 // A slice of container c1 (two standard nodes and a high-memory one) so that load shows quickly.
@@ -45,6 +46,15 @@ describe('NGC scenarios', () => {
     expect(passing.urgentP95H!).toBeLessThanOrEqual(targetHours);
     expect(cap.probes.find((p) => p.perDay === cap.failedAtPerDay)!.ok).toBe(false);
     expect(cap.best?.urgentP95H).toBe(passing.urgentP95H);
+  });
+
+  it('capacity: stops an overloaded probe as soon as its p95 can no longer pass', () => {
+    expect(p95Allowance(100)).toBe(6);
+    expect(p95Allowance(20)).toBe(2);
+    expect(p95Allowance(1)).toBe(1);
+    const cap = findCapacity({ analyses: 400, seed: 5, cluster: small, targetHours: 1e-3, allTargetHours: 1e-3, startPerDay: 500, maxRuns: 1 });
+    expect(cap.perDay).toBe(0);
+    expect(cap.probes[0]).toMatchObject({ ok: false, stoppedEarly: true });
   });
 
   it('refuses a non-positive analysis count', () => {

@@ -46,6 +46,7 @@ export function ngcSummary(m: SimMetrics, o: SimOutcome, wallS: number): Summary
     analyses_completed: m.states.COMPLETED ?? 0,
     analyses_per_day: r(m.jobsPerDay, 2),
     tasks: o.tasksStarted,
+    p95_turnaround_h: r(m.turnaround.p95 / 3600, 3),
     turnaround_by_class: byClass,
     utilization_by_container: byContainer,
     energy_mwh: r(m.energyMwh, 3),
