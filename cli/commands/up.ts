@@ -2,6 +2,7 @@
 // state under ./var; prints where it serves and a status line; Ctrl-C stops everything.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadClusterConfig } from '../../scheduler/config/load.js';
@@ -80,10 +81,12 @@ async function up(o: UpOptions): Promise<void> {
   });
 
   const containers = [...new Set(config.nodes.map((n) => n.container))];
+  // The agents share this machine: split its cores between their kernel pools.
+  const threads = Math.max(1, Math.floor(availableParallelism() / containers.length));
   try {
     await Promise.all(
       containers.map(async (c) => {
-        const args = ['--scheduler', sched.grpcAddress, '--name', `agent-${c}`, '--container', c, '--join-token-file', join(state, 'join-token'), '--time-scale', String(scale)];
+        const args = ['--scheduler', sched.grpcAddress, '--name', `agent-${c}`, '--container', c, '--join-token-file', join(state, 'join-token'), '--time-scale', String(scale), '--threads', String(threads)];
         if (o.cluster) args.push('--cluster', resolve(o.cluster));
         const child = await launchAgent(args, join(logs, `agent-${c}.log`));
         children.push(child);
