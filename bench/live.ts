@@ -5,7 +5,7 @@
 //
 //   npm run bench:live
 //   BENCH_TASKS=10000 BENCH_RUNS=1 npm run bench:live
-//   BENCH_MODE=array BENCH_BATCH=500 BENCH_CONCURRENCY=2 BENCH_TIME_SCALE=1e-4 (the other knobs, at their defaults)
+//   BENCH_MODE=array BENCH_BATCH=100 BENCH_CONCURRENCY=1 BENCH_TIME_SCALE=1e-4 (the other knobs, at their defaults)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -73,8 +73,8 @@ function readConfig(): BenchConfig {
   if (mode !== 'tasks' && mode !== 'array') throw new Error(`BENCH_MODE=${mode}: expected tasks or array`);
   return {
     tasks: envNumber('BENCH_TASKS', 50_000),
-    batch: envNumber('BENCH_BATCH', 500),
-    concurrency: envNumber('BENCH_CONCURRENCY', 2),
+    batch: envNumber('BENCH_BATCH', 100),
+    concurrency: envNumber('BENCH_CONCURRENCY', 1),
     mode,
     runs: envNumber('BENCH_RUNS', 3),
     timeScale: envNumber('BENCH_TIME_SCALE', 1e-4),
