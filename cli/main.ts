@@ -13,6 +13,7 @@ import { registerDrainCommands } from './commands/drain.js';
 import { registerShowCommands } from './commands/show.js';
 import { registerUpCommands } from './commands/up.js';
 import { registerSimCommands } from './commands/sim.js';
+import { registerKernelCommands } from './commands/kernel.js';
 
 export function buildProgram(): Command {
   const program = new Command('gsched')
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerShowCommands(program);
   registerUpCommands(program);
   registerSimCommands(program);
+  registerKernelCommands(program);
   return program;
 }
 

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     timeScale: flags.timeScale,
     defaultDurationMs: flags.defaultDurationMs,
     tls: flags.tls,
-    pool: createKernelPool(flags.threads),
+    pool: createKernelPool({ mode: flags.kernels, threads: flags.threads, scale: flags.kernelScale }),
     backoffMaxMs: flags.backoffMaxMs,
     log,
   });

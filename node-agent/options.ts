@@ -4,18 +4,22 @@ import { parseArgs } from 'node:util';
 import type { ClusterConfig } from '../scheduler/core/index.js';
 import { TLS_ARG_OPTIONS, tlsFilesFrom } from '../proto/index.js';
 import type { AgentOptions } from './agent.js';
+import type { KernelMode } from './pool.js';
 import { AgentConfigError } from './errors.js';
 
 /** The agent's options from its flags, plus what main.ts needs to build the rest. */
 export type AgentFlags = Omit<AgentOptions, 'pool' | 'log' | 'backoffMinMs' | 'backoffMaxMs'> & {
   backoffMaxMs: number;
   threads: number | undefined;
+  kernels: KernelMode;
+  kernelScale: number;
   logLevel: string;
   clusterPath: string | undefined;
 };
 
 export const USAGE = `usage: node-agent --scheduler HOST:PORT --name NAME --container C [--nodes N1,N2] --join-token-file FILE
-  [--cluster FILE] [--time-scale X] [--default-duration-ms MS] [--threads N] [--backoff-max-ms 2000] [--log-level info]
+  [--cluster FILE] [--time-scale X] [--default-duration-ms MS] [--threads N] [--kernels real|noop] [--kernel-scale 0.05]
+  [--backoff-max-ms 2000] [--log-level info]
   [--tls-ca FILE] [--tls-cert FILE --tls-key FILE]`;
 
 export function parseAgentArgs(argv: string[], loadConfig: (path?: string) => ClusterConfig): AgentFlags {
@@ -35,6 +39,8 @@ export function parseAgentArgs(argv: string[], loadConfig: (path?: string) => Cl
         'default-duration-ms': { type: 'string', default: '1000' },
         threads: { type: 'string' },
         'backoff-max-ms': { type: 'string', default: '2000' },
+        kernels: { type: 'string', default: 'real' },
+        'kernel-scale': { type: 'string', default: '0.05' },
         'log-level': { type: 'string', default: 'info' },
         ...TLS_ARG_OPTIONS,
       },
@@ -77,10 +83,17 @@ export function parseAgentArgs(argv: string[], loadConfig: (path?: string) => Cl
     defaultDurationMs: positive(values['default-duration-ms'], '--default-duration-ms'),
     threads: values.threads === undefined ? undefined : Math.floor(positive(values.threads, '--threads')),
     backoffMaxMs: positive(values['backoff-max-ms'], '--backoff-max-ms'),
+    kernels: kernelMode(values.kernels),
+    kernelScale: positive(values['kernel-scale'], '--kernel-scale'),
     logLevel: values['log-level'],
     tls: tlsFilesFrom(values),
     clusterPath: values.cluster,
   };
+}
+
+function kernelMode(text: string): KernelMode {
+  if (text !== 'real' && text !== 'noop') throw new AgentConfigError(`--kernels must be real or noop, got ${JSON.stringify(text)}`);
+  return text;
 }
 
 function positive(text: string, flag: string): number {

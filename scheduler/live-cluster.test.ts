@@ -98,6 +98,23 @@ describe('live cluster', () => {
     }
   });
 
+  it('runs genome kernels for qc/align/call tasks and reports their summary', async () => {
+    const spec = testJob([]);
+    spec.tasks = [
+      { cores: 2, memMb: 1024, durationMs: 10_000, kernel: 'qc' },
+      { cores: 2, memMb: 1024, durationMs: 10_000, kernel: 'merge', after: [0] },
+    ];
+    const id = await submit(spec);
+    const j = await waitFor('job to end', ended(id), 30_000);
+    expect(j.state).toBe('COMPLETED');
+    const byTask = new Map(j.results?.map((r) => [r.taskId, r]));
+    const qc = byTask.get(j.tasks[0]?.id ?? -1);
+    expect(qc?.kernel).toBe('qc');
+    expect(qc?.summary).toMatchObject({ job: 'qc', seed: j.tasks[0]?.id });
+    expect((qc?.summary as { reads: number }).reads).toBeGreaterThan(0);
+    expect(byTask.get(j.tasks[1]?.id ?? -1)).toMatchObject({ kernel: 'noop', summary: { requested: 'merge' } });
+  });
+
   it('cancels a running task on its agent', async () => {
     const id = await submit(testJob([{ durationMs: 3_600_000_000 }]));
     await waitFor('task to run', async () => (await job(id)).state === 'RUNNING');

@@ -17,6 +17,8 @@ interface UpOptions {
   cluster?: string;
   timeScale: string;
   heartbeatTimeoutMs: string;
+  kernels: string;
+  kernelScale: string;
 }
 
 function portFree(host: string, port: number): Promise<boolean> {
@@ -39,6 +41,7 @@ async function up(o: UpOptions): Promise<void> {
   const grpcPort = port(o.grpcPort, '--grpc-port');
   const scale = Number(o.timeScale);
   if (!Number.isFinite(scale) || scale <= 0) throw new CliError(`--time-scale must be a positive number, got ${JSON.stringify(o.timeScale)}`, 2);
+  if (o.kernels !== 'real' && o.kernels !== 'noop') throw new CliError(`--kernels must be real or noop, got ${JSON.stringify(o.kernels)}`, 2);
   let config;
   try {
     config = loadClusterConfig(o.cluster);
@@ -86,7 +89,7 @@ async function up(o: UpOptions): Promise<void> {
   try {
     await Promise.all(
       containers.map(async (c) => {
-        const args = ['--scheduler', sched.grpcAddress, '--name', `agent-${c}`, '--container', c, '--join-token-file', join(state, 'join-token'), '--time-scale', String(scale), '--threads', String(threads)];
+        const args = ['--scheduler', sched.grpcAddress, '--name', `agent-${c}`, '--container', c, '--join-token-file', join(state, 'join-token'), '--time-scale', String(scale), '--threads', String(threads), '--kernels', o.kernels, '--kernel-scale', o.kernelScale];
         if (o.cluster) args.push('--cluster', resolve(o.cluster));
         const child = await launchAgent(args, join(logs, `agent-${c}.log`));
         children.push(child);
@@ -120,5 +123,7 @@ export function registerUpCommands(program: Command): void {
     .option('--cluster <file>', 'cluster config (default: scheduler/config/cluster.default.json)')
     .option('--time-scale <x>', 'wall time per modelled time: 0.001 runs a one-hour task in 3.6 s', '0.001')
     .option('--heartbeat-timeout-ms <ms>', 'declare an agent\'s nodes down after this long without a heartbeat', '5000')
+    .option('--kernels <mode>', 'real: qc/align/call/simulate tasks run the genome kernels; noop: every task runs the no-op kernel (benchmarks)', 'real')
+    .option('--kernel-scale <x>', 'size of the genome kernels\' synthetic data (1 = 100 kbp genome at 30x)', '0.05')
     .action(async (o: UpOptions) => up(o));
 }

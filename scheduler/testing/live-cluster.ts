@@ -56,6 +56,7 @@ export class LiveCluster {
       '--join-token-file', join(this.state, 'join-token'),
       '--threads', '1',
       '--backoff-max-ms', '300',
+      '--kernel-scale', '0.01',
       '--log-level', 'warn',
       ...extra,
     ]);
