@@ -115,7 +115,7 @@ async function runOnce(cfg: BenchConfig, maxTimeMs: number): Promise<RunResult> 
     // BENCH_URL (+ BENCH_STATE for its token) measures a cluster that is already up instead,
     // e.g. one started by hand under a profiler.
     const given = process.env.BENCH_URL;
-    if (!given) live = await startGschedUp({ cluster: cfg.cluster, timeScale: cfg.timeScale });
+    if (!given) live = await startGschedUp({ cluster: cfg.cluster, timeScale: cfg.timeScale, args: ['--kernels', 'noop'] });
     const url = given ?? (live as GschedUp).httpUrl;
     const client = ApiClient.fromOptions({ url, stateDir: live?.state ?? process.env.BENCH_STATE ?? './var', timeout: '120' });
     const before = await scrape(url);

@@ -15,10 +15,19 @@ export interface GschedUp {
   stop(): Promise<void>;
 }
 
-export async function startGschedUp(opts: { cluster?: string; timeScale: number; readyTimeoutMs?: number }): Promise<GschedUp> {
+export interface GschedUpOptions {
+  cluster?: string;
+  timeScale: number;
+  /** More `gsched up` flags, e.g. `['--kernels', 'noop']`. */
+  args?: string[];
+  readyTimeoutMs?: number;
+}
+
+export async function startGschedUp(opts: GschedUpOptions): Promise<GschedUp> {
   const state = mkdtempSync(join(tmpdir(), 'gsched-up-'));
   const args = ['up', '--http-port', '0', '--grpc-port', '0', '--state', state, '--time-scale', String(opts.timeScale)];
   if (opts.cluster) args.push('--cluster', opts.cluster);
+  args.push(...(opts.args ?? []));
   const up = spawn(process.execPath, [compiledPath('cli/main.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => up.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
