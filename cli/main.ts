@@ -5,6 +5,12 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './errors.js';
+import { registerSubmitCommands } from './commands/submit.js';
+import { registerQueueCommands } from './commands/queue.js';
+import { registerCancelCommands } from './commands/cancel.js';
+import { registerNodesCommands } from './commands/nodes.js';
+import { registerDrainCommands } from './commands/drain.js';
+import { registerShowCommands } from './commands/show.js';
 import { registerUpCommands } from './commands/up.js';
 import { registerSimCommands } from './commands/sim.js';
 import { registerKernelCommands } from './commands/kernel.js';
@@ -13,8 +19,18 @@ export function buildProgram(): Command {
   const program = new Command('gsched')
     .description('gsched: an HPC resource manager for a national genome centre')
     .version('0.1.0')
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // Commander's own usage errors read like ours: `gsched: <what is wrong>`.
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'gsched: ')) })
+    // Before the commands are added, so that they inherit it and usage errors reach main().
+    .exitOverride();
   // Commands register here, one line each.
+  registerSubmitCommands(program);
+  registerQueueCommands(program);
+  registerCancelCommands(program);
+  registerNodesCommands(program);
+  registerDrainCommands(program);
+  registerShowCommands(program);
   registerUpCommands(program);
   registerSimCommands(program);
   registerKernelCommands(program);
@@ -28,7 +44,8 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return 0;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode;
+    // Commander's own usage errors (unknown option, missing argument) exit 1; usage is 2 here.
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof CliError) {
       process.stderr.write(`gsched: ${err.message}\n`);
       return err.exitCode;

@@ -1,0 +1,266 @@
+// bench:live — throughput and dispatch latency of the live cluster: the scheduler and three
+// node agents as real processes on loopback (no-op kernels, time sped up so tasks finish at
+// once), 50,000 one-core tasks submitted over HTTP in batches, until the last one completes.
+// Writes bench/results/live.json and prints a table.
+//
+//   npm run bench:live
+//   BENCH_TASKS=10000 BENCH_RUNS=1 npm run bench:live
+//   BENCH_MODE=array BENCH_BATCH=100 BENCH_CONCURRENCY=1 BENCH_TIME_SCALE=1e-4 (the other knobs, at their defaults)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { ApiClient } from '../cli/client.js';
+import { renderTable } from '../cli/format/table.js';
+import { startGschedUp, type GschedUp } from '../cli/testing/gsched-up.js';
+import type { JobSpec } from '../scheduler/core/index.js';
+import { DEFAULT_CLUSTER_PATH, loadClusterConfig, packageRoot } from '../scheduler/config/load.js';
+import { bucketDelta, histogramBuckets, histogramQuantile, metricSum, quantileUpperBound, type Bucket } from './prom.js';
+
+const DISPATCH = 'gsched_dispatch_latency_seconds';
+const ENDED = 'gsched_jobs_ended_total';
+/** How often to ask whether the run is over: the last completion is known to within this. */
+const POLL_MS = 50;
+
+interface BenchConfig {
+  tasks: number;
+  /**
+   * Tasks per POST: one job of this many tasks, or an array of this many elements. Each POST's
+   * tasks are decided in one pass and sent as one burst, so dispatch latency grows with it.
+   */
+  batch: number;
+  /** POSTs in flight at once. */
+  concurrency: number;
+  mode: 'tasks' | 'array';
+  runs: number;
+  /** Wall ms per modelled ms (1e-4: a modelled second passes in 0.1 ms). */
+  timeScale: number;
+  cluster: string;
+  /** Give up on a run after this many wall seconds. */
+  timeoutS: number;
+}
+
+interface RunResult {
+  tasks: number;
+  jobs: number;
+  submit_s: number;
+  total_s: number;
+  tasks_per_sec: number;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  /** The histogram bucket bound that holds p99: p99 is at most this. */
+  p99_bucket_ms: number | null;
+  /** p99 fell past the histogram's largest finite bucket: p99_ms is then only a lower bound. */
+  p99_above_histogram: boolean;
+  /** How long one POST /jobs took, seen from the client (median and worst). */
+  post_p50_ms: number;
+  post_max_ms: number;
+  dispatches: number;
+  completed_jobs: number;
+  /** The host's 1-minute load average when the run ended: others share these two cores. */
+  load_1m: number;
+}
+
+function envNumber(name: string, dflt: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name}=${raw}: expected a positive number`);
+  return v;
+}
+
+function readConfig(): BenchConfig {
+  const mode = process.env.BENCH_MODE ?? 'tasks';
+  if (mode !== 'tasks' && mode !== 'array') throw new Error(`BENCH_MODE=${mode}: expected tasks or array`);
+  return {
+    tasks: envNumber('BENCH_TASKS', 50_000),
+    batch: envNumber('BENCH_BATCH', 100),
+    concurrency: envNumber('BENCH_CONCURRENCY', 1),
+    mode,
+    runs: envNumber('BENCH_RUNS', 3),
+    timeScale: envNumber('BENCH_TIME_SCALE', 1e-4),
+    cluster: process.env.BENCH_CLUSTER ?? DEFAULT_CLUSTER_PATH(),
+    timeoutS: envNumber('BENCH_TIMEOUT_S', 600),
+  };
+}
+
+/** One POST's worth of one-core tasks; the time limit is the partition's longest so none times out. */
+function batchSpec(n: number, mode: BenchConfig['mode'], maxTimeMs: number, seq: number): JobSpec {
+  const task = { cores: 1, memMb: 100, timeLimitMs: maxTimeMs, durationMs: 1, kernel: 'noop' };
+  const base: JobSpec = {
+    name: `bench-${seq}`,
+    owner: 'bench',
+    account: 'research-ngc',
+    partition: 'research',
+    qos: 'normal',
+    purpose: 'research',
+    pseudonyms: [],
+    tasks: mode === 'array' ? [task] : Array.from({ length: n }, () => ({ ...task })),
+    class: 'bench',
+  };
+  if (mode === 'array') base.array = `0-${n - 1}`;
+  return base;
+}
+
+async function scrape(url: string): Promise<string> {
+  const res = await fetch(`${url}/metrics`);
+  if (!res.ok) throw new Error(`GET /metrics: HTTP ${res.status}`);
+  return res.text();
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function runOnce(cfg: BenchConfig, maxTimeMs: number): Promise<RunResult> {
+  let live: GschedUp | null = null;
+  try {
+    // BENCH_URL (+ BENCH_STATE for its token) measures a cluster that is already up instead,
+    // e.g. one started by hand under a profiler.
+    const given = process.env.BENCH_URL;
+    if (!given) live = await startGschedUp({ cluster: cfg.cluster, timeScale: cfg.timeScale, args: ['--kernels', 'noop'] });
+    const url = given ?? (live as GschedUp).httpUrl;
+    const client = ApiClient.fromOptions({ url, stateDir: live?.state ?? process.env.BENCH_STATE ?? './var', timeout: '120' });
+    const before = await scrape(url);
+    const endedBefore = metricSum(before, ENDED);
+    const bucketsBefore = histogramBuckets(before, DISPATCH);
+
+    // Submit in batches, `concurrency` POSTs in flight.
+    const sizes: number[] = [];
+    for (let left = cfg.tasks; left > 0; left -= cfg.batch) sizes.push(Math.min(cfg.batch, left));
+    let next = 0;
+    let jobs = 0;
+    const postMs: number[] = [];
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: Math.min(cfg.concurrency, sizes.length) }, async () => {
+        while (next < sizes.length) {
+          const i = next++;
+          const sent = performance.now();
+          const r = await client.submit(batchSpec(sizes[i] as number, cfg.mode, maxTimeMs, i));
+          postMs.push(performance.now() - sent);
+          jobs += r.jobIds.length;
+        }
+      }),
+    );
+    const t1 = performance.now();
+
+    // Wait until nothing is pending or running. GET /cluster is one cheap call; /metrics
+    // (which walks every gauge) is scraped only before and after, to keep the load off the loop.
+    const deadline = t0 + cfg.timeoutS * 1000;
+    for (;;) {
+      const c = await client.cluster();
+      if (c.pendingTasks + c.runningTasks === 0 && c.pendingJobs + c.runningJobs === 0) break;
+      if (performance.now() > deadline) throw new Error(`not every task ended within ${cfg.timeoutS} s (${c.pendingTasks} pending, ${c.runningTasks} running)`);
+      await sleep(POLL_MS);
+    }
+    const t2 = performance.now();
+    const after = await scrape(url);
+    const completed = metricSum(after, ENDED, { state: 'COMPLETED' }) - metricSum(before, ENDED, { state: 'COMPLETED' });
+    if (completed !== jobs) throw new Error(`${jobs - completed} of ${jobs} jobs did not complete (see the ${ENDED} counter)`);
+
+    const buckets: Bucket[] = bucketDelta(histogramBuckets(after, DISPATCH), bucketsBefore);
+    const ms = (s: number | null): number | null => (s === null ? null : Math.round(s * 1000 * 100) / 100);
+    const p99Bound = quantileUpperBound(buckets, 0.99);
+    return {
+      tasks: cfg.tasks,
+      jobs,
+      submit_s: round((t1 - t0) / 1000, 3),
+      total_s: round((t2 - t0) / 1000, 3),
+      tasks_per_sec: Math.round(cfg.tasks / ((t2 - t0) / 1000)),
+      p50_ms: ms(histogramQuantile(buckets, 0.5)),
+      p99_ms: ms(histogramQuantile(buckets, 0.99)),
+      p99_bucket_ms: p99Bound === Infinity ? null : ms(p99Bound),
+      p99_above_histogram: p99Bound === Infinity,
+      post_p50_ms: round(median(postMs) ?? 0, 1),
+      post_max_ms: round(Math.max(...postMs), 1),
+      dispatches: buckets.at(-1)?.count ?? 0,
+      completed_jobs: completed,
+      load_1m: round(loadavg()[0] ?? 0, 2),
+    };
+  } finally {
+    await live?.stop();
+  }
+}
+
+function round(x: number, places: number): number {
+  const f = 10 ** places;
+  return Math.round(x * f) / f;
+}
+
+function median(xs: (number | null)[]): number | null {
+  const v = xs.filter((x): x is number => x !== null).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
+}
+
+async function main(): Promise<void> {
+  const cfg = readConfig();
+  const cluster = loadClusterConfig(cfg.cluster);
+  const containers = [...new Set(cluster.nodes.map((n) => n.container))];
+  const partition = cluster.partitions.find((p) => p.name === 'research') ?? cluster.partitions[0];
+  const maxTimeMs = partition?.maxTimeMs ?? 86_400_000;
+  process.stderr.write(`bench:live: ${cfg.tasks} tasks, ${cfg.mode} of ${cfg.batch} per POST, ${cfg.concurrency} in flight, ${containers.length} agents, ${cfg.runs} run(s)\n`);
+
+  const runs: RunResult[] = [];
+  for (let i = 0; i < cfg.runs; i++) {
+    const r = await runOnce(cfg, maxTimeMs);
+    process.stderr.write(`  run ${i + 1}: ${r.tasks_per_sec} tasks/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, POST p50 ${r.post_p50_ms} ms, load ${r.load_1m}\n`);
+    runs.push(r);
+  }
+  const med = {
+    tasks_per_sec: median(runs.map((r) => r.tasks_per_sec)),
+    p50_ms: median(runs.map((r) => r.p50_ms)),
+    p99_ms: median(runs.map((r) => r.p99_ms)),
+    p99_bucket_ms: median(runs.map((r) => r.p99_bucket_ms)),
+  };
+  const target = { tasks_per_sec: 5000, p99_ms: 20 };
+  const medAbove = runs.filter((r) => r.p99_above_histogram).length * 2 > runs.length;
+  const result = {
+    bench: 'live',
+    measured_at: new Date().toISOString(),
+    node: process.version,
+    host_cores: availableParallelism(),
+    config: { ...cfg, cluster: cfg.cluster.replace(packageRoot() + '/', ''), agents: containers.length },
+    // The median over runs: the machine is shared and noisy.
+    tasks_per_sec: med.tasks_per_sec,
+    p50_ms: med.p50_ms,
+    p99_ms: med.p99_ms,
+    p99_bucket_ms: med.p99_bucket_ms,
+    p99_above_histogram: medAbove,
+    latency_source: `${DISPATCH} histogram on /metrics (decision to agent acknowledgement), estimated within buckets like PromQL histogram_quantile`,
+    target,
+    meets_target: !medAbove && med.tasks_per_sec !== null && med.p99_ms !== null && med.tasks_per_sec >= target.tasks_per_sec && med.p99_ms <= target.p99_ms,
+    runs,
+  };
+  const dir = join(packageRoot(), 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'live.json'), JSON.stringify(result, null, 2) + '\n');
+
+  const show = (x: number | null): string => (x === null ? '-' : String(x));
+  const p99 = (x: number | null, above: boolean): string => (above ? `>${show(x)}` : show(x));
+  const bound = (x: number | null, above: boolean): string => (above ? '+Inf' : `≤${show(x)}`);
+  const rows = runs.map((r, i) => [String(i + 1), String(r.tasks), String(r.jobs), show(r.submit_s), show(r.total_s), show(r.tasks_per_sec), show(r.p50_ms), p99(r.p99_ms, r.p99_above_histogram), bound(r.p99_bucket_ms, r.p99_above_histogram)]);
+  rows.push(['median', '', '', '', '', show(med.tasks_per_sec), show(med.p50_ms), p99(med.p99_ms, medAbove), bound(med.p99_bucket_ms, medAbove)]);
+  rows.push(['target', '', '', '', '', `≥${target.tasks_per_sec}`, '', `≤${target.p99_ms}`, '']);
+  process.stdout.write(
+    renderTable(
+      [
+        { header: 'RUN' },
+        { header: 'TASKS', align: 'right' },
+        { header: 'JOBS', align: 'right' },
+        { header: 'SUBMIT_S', align: 'right' },
+        { header: 'TOTAL_S', align: 'right' },
+        { header: 'TASKS/S', align: 'right' },
+        { header: 'P50_MS', align: 'right' },
+        { header: 'P99_MS', align: 'right' },
+        { header: 'P99_BUCKET', align: 'right' },
+      ],
+      rows,
+    ),
+  );
+  process.stdout.write(`wrote bench/results/live.json (${result.meets_target ? 'meets' : 'misses'} the target)\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:live: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,234 @@
+// The HTTP client the CLI commands talk to the scheduler through. It turns every way a
+// request can go wrong into a CliError with an exit code: 1 the scheduler refused or
+// failed, 2 the scheduler says the input is bad, 3 the scheduler cannot be reached.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import type { ClusterView, JobSpec, JobState, JobView, NodeView } from '../scheduler/core/index.js';
+import { CliError } from './errors.js';
+
+export const DEFAULT_URL = 'http://127.0.0.1:8470';
+export const DEFAULT_STATE_DIR = './var';
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+export interface ConnectionOptions {
+  url?: string;
+  token?: string;
+  /** The state folder; `--state` where the command has no `--state` of its own (queue uses it for job states). */
+  state?: string;
+  stateDir?: string;
+  timeout?: string;
+}
+
+export interface ClientConfig {
+  baseUrl: string;
+  token: string | null;
+  timeoutMs: number;
+}
+
+export interface SubmitResponse {
+  jobIds: number[];
+  displayIds: string[];
+}
+export interface JobList {
+  jobs: JobDetail[];
+  total: number;
+  limit: number;
+  offset: number;
+  /** The scheduler's clock when it answered, if it says (its clock may run faster than the wall's). */
+  now?: number;
+}
+export interface JobQuery {
+  state?: JobState[];
+  account?: string;
+  partition?: string;
+  owner?: string;
+  limit?: number;
+  offset?: number;
+}
+/** How one attempt of a task ended, as the scheduler recorded it (jobs may carry these). */
+export interface TaskResultView {
+  taskId: number;
+  attempt: number;
+  node: string;
+  outcome: string;
+  wallMs: number;
+  kernel: string;
+  error?: string;
+}
+/** A job as GET /jobs/:id returns it: the view, the recorded results and, if sent, the scheduler's clock. */
+export type JobDetail = JobView & { results?: TaskResultView[]; now?: number };
+
+export interface CancelResponse {
+  jobId: number;
+  state: JobState;
+}
+export type ClusterResponse = ClusterView & { agents?: unknown };
+
+/** RFC 9457 problem details, as the scheduler sends them. */
+interface Problem {
+  title?: string;
+  status?: number;
+  detail?: string;
+  code?: string;
+  field?: string;
+}
+
+/**
+ * Adds --url, --token, --state-dir (and --state, unless the command uses that name for
+ * something else) and --timeout to a command that talks to the scheduler.
+ */
+export function addConnectionOptions(cmd: Command, { stateFlag = true } = {}): Command {
+  const stateHelp = `scheduler state folder holding api-token (env GSCHED_STATE, default ${DEFAULT_STATE_DIR})`;
+  cmd
+    .option('--url <url>', `scheduler base URL (env GSCHED_URL, default ${DEFAULT_URL})`)
+    .option('--token <token>', 'API bearer token (env GSCHED_TOKEN, default: the file <state>/api-token)');
+  if (stateFlag) cmd.option('--state <dir>', stateHelp);
+  return cmd
+    .option('--state-dir <dir>', stateFlag ? 'same as --state' : stateHelp)
+    .option('--timeout <seconds>', `give up on a request after this many seconds (default ${DEFAULT_TIMEOUT_MS / 1000})`);
+}
+
+/** Resolves flags, then environment, then defaults; the token file is read only when no token is given. */
+export function resolveClientConfig(opts: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): ClientConfig {
+  // An empty variable counts as unset, as in most shells' ${VAR:-default}.
+  const fromEnv = (name: string): string | undefined => env[name] || undefined;
+  const rawUrl = opts.url ?? fromEnv('GSCHED_URL') ?? DEFAULT_URL;
+  let baseUrl: string;
+  try {
+    const u = new URL(rawUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
+    baseUrl = u.href.replace(/\/+$/, '');
+  } catch {
+    throw new CliError(`--url ${rawUrl}: expected an http(s) URL like ${DEFAULT_URL}`, 2);
+  }
+  let timeoutMs = DEFAULT_TIMEOUT_MS;
+  if (opts.timeout !== undefined) {
+    const s = Number(opts.timeout);
+    if (!Number.isFinite(s) || s <= 0) throw new CliError(`--timeout ${opts.timeout}: expected a number of seconds above 0`, 2);
+    timeoutMs = Math.round(s * 1000);
+  }
+  const token = opts.token ?? fromEnv('GSCHED_TOKEN') ?? readTokenFile(opts.stateDir ?? opts.state ?? fromEnv('GSCHED_STATE') ?? DEFAULT_STATE_DIR);
+  return { baseUrl, token, timeoutMs };
+}
+
+function readTokenFile(stateDir: string): string | null {
+  try {
+    const t = readFileSync(join(stateDir, 'api-token'), 'utf8').trim();
+    return t === '' ? null : t;
+  } catch {
+    return null; // no file: the server's 401 says so, with a hint (see ApiClient.fail)
+  }
+}
+
+export class ApiClient {
+  constructor(readonly config: ClientConfig) {}
+
+  static fromOptions(opts: ConnectionOptions): ApiClient {
+    return new ApiClient(resolveClientConfig(opts));
+  }
+
+  submit(spec: JobSpec): Promise<SubmitResponse> {
+    return this.request('POST', '/api/v1/jobs', spec);
+  }
+  listJobs(q: JobQuery = {}): Promise<JobList> {
+    const p = new URLSearchParams();
+    if (q.state && q.state.length > 0) p.set('state', q.state.join(','));
+    if (q.account) p.set('account', q.account);
+    if (q.partition) p.set('partition', q.partition);
+    if (q.owner) p.set('owner', q.owner);
+    if (q.limit !== undefined) p.set('limit', String(q.limit));
+    if (q.offset !== undefined) p.set('offset', String(q.offset));
+    const qs = p.toString();
+    return this.request('GET', `/api/v1/jobs${qs ? `?${qs}` : ''}`);
+  }
+  /** Every job matching `q`, following the server's pages, with the scheduler's clock if it sent one. */
+  async allJobs(q: Omit<JobQuery, 'limit' | 'offset'> = {}, pageSize = 1000): Promise<{ jobs: JobDetail[]; now: number | null }> {
+    const jobs: JobDetail[] = [];
+    let now: number | null = null;
+    for (let offset = 0; ; ) {
+      const page = await this.listJobs({ ...q, limit: pageSize, offset });
+      now ??= typeof page.now === 'number' ? page.now : null;
+      jobs.push(...page.jobs);
+      offset += page.jobs.length;
+      if (page.jobs.length === 0 || offset >= page.total) return { jobs, now };
+    }
+  }
+  getJob(id: string): Promise<JobDetail> {
+    return this.request('GET', `/api/v1/jobs/${encodeURIComponent(id)}`);
+  }
+  cancel(id: string): Promise<CancelResponse> {
+    return this.request('DELETE', `/api/v1/jobs/${encodeURIComponent(id)}`);
+  }
+  async nodes(): Promise<NodeView[]> {
+    const r = await this.request<{ nodes: NodeView[] }>('GET', '/api/v1/nodes');
+    return r.nodes;
+  }
+  drain(node: string, reason?: string): Promise<NodeView> {
+    return this.request('POST', `/api/v1/nodes/${encodeURIComponent(node)}/drain`, reason === undefined ? {} : { reason });
+  }
+  resume(node: string): Promise<NodeView> {
+    return this.request('POST', `/api/v1/nodes/${encodeURIComponent(node)}/resume`, {});
+  }
+  cluster(): Promise<ClusterResponse> {
+    return this.request('GET', '/api/v1/cluster');
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    if (this.config.token !== null) headers.authorization = `Bearer ${this.config.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(this.config.baseUrl + path, {
+        method,
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.config.timeoutMs),
+      });
+    } catch (err) {
+      throw this.unreachable(err);
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      throw this.unreachable(err);
+    }
+    if (!res.ok) throw this.fail(res.status, text);
+    try {
+      return (text === '' ? {} : JSON.parse(text)) as T;
+    } catch {
+      throw new CliError(`the scheduler at ${this.config.baseUrl} sent a reply that is not JSON (${method} ${path})`, 1);
+    }
+  }
+
+  private unreachable(err: unknown): CliError {
+    const e = err as { name?: string; cause?: { code?: string } };
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') {
+      return new CliError(`the scheduler at ${this.config.baseUrl} did not answer within ${this.config.timeoutMs / 1000} s`, 3);
+    }
+    const code = e.cause?.code;
+    const why = code && code !== 'ECONNREFUSED' ? ` (${code})` : '';
+    return new CliError(`cannot reach the scheduler at ${this.config.baseUrl}${why}: is it running? (npm start)`, 3);
+  }
+
+  private fail(status: number, text: string): CliError {
+    let problem: Problem = {};
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed === 'object' && parsed !== null) problem = parsed as Problem;
+    } catch {
+      // not problem+json (a proxy, or a crash page): fall back to the status line below
+    }
+    let detail = problem.detail ?? problem.title ?? `HTTP ${status}`;
+    const badInput = status === 400 || status === 422;
+    if (badInput && problem.field && !detail.includes(problem.field)) detail = `${problem.field}: ${detail}`;
+    if (status === 401) {
+      const how = this.config.token === null ? 'no API token found' : 'the API token was refused';
+      return new CliError(`the scheduler refused the request: ${how} (pass --token, set GSCHED_TOKEN, or point --state at the scheduler's state folder)`, 1);
+    }
+    // 400/422: the input is wrong, like bad usage; everything else is a failed request.
+    return new CliError(detail, badInput ? 2 : 1);
+  }
+}

@@ -1,0 +1,187 @@
+// The commands end to end in-process, against the stand-in API: what they print, where,
+// and with which exit code. (cli/e2e.test.ts does the same against the real scheduler.)
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../main.js';
+import { startFakeApi, type FakeApi } from '../testing/fake-api.js';
+import { freePort } from '../testing/ports.js';
+
+let api: FakeApi;
+let dir: string;
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function gsched(...args: string[]): Promise<Run> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  try {
+    const withUrl = args.includes('--url') ? args : [...args, '--url', api.url];
+    const code = await main(['node', 'gsched', ...withUrl]);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+beforeAll(async () => {
+  api = await startFakeApi();
+  dir = mkdtempSync(join(tmpdir(), 'gsched-cmd-'));
+  writeFileSync(join(dir, 'api-token'), api.token);
+  vi.stubEnv('GSCHED_STATE', dir);
+  vi.stubEnv('GSCHED_TOKEN', '');
+  vi.stubEnv('USER', 'alice');
+  vi.stubEnv('COLUMNS', '');
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await api.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('submit', () => {
+  it('submits with defaults and prints the id like sbatch', async () => {
+    const r = await gsched('submit', '-A', 'rh-genetics', '--name', 'exome-1');
+    expect(r).toMatchObject({ code: 0, err: '' });
+    const id = /^Submitted job (\d+)\n$/.exec(r.out)?.[1];
+    expect(id).toBeDefined();
+    expect(api.jobs.get(id as string)).toMatchObject({ name: 'exome-1', owner: 'alice', account: 'rh-genetics', partition: 'clinical', qos: 'normal' });
+  });
+
+  it('reads #GSCHED lines and lets flags override them', async () => {
+    const script = join(dir, 'trio.sh');
+    writeFileSync(script, '#!/bin/bash\n#GSCHED --account auh-oncology -c 2 --mem 8G\n#GSCHED --qos low\nrun\n');
+    const r = await gsched('submit', script, '--qos', 'urgent', '--parsable');
+    expect(r.code).toBe(0);
+    const job = api.jobs.get(r.out.trim());
+    expect(job).toMatchObject({ name: 'trio.sh', account: 'auh-oncology', qos: 'urgent', cores: 2 });
+    expect(job?.tasks[0]?.memMb).toBe(8192);
+  });
+
+  it('announces arrays and prints --json verbatim', async () => {
+    const r = await gsched('submit', '-A', 'rh-genetics', '--array', '0-3%2');
+    expect(r.out).toMatch(/^Submitted array job (\d+) \(\1_0\.\.\1_3\)\n$/);
+    const j = await gsched('submit', '-A', 'rh-genetics', '--json');
+    expect(JSON.parse(j.out)).toMatchObject({ jobIds: [expect.any(Number)], displayIds: [expect.any(String)] });
+  });
+
+  it('refuses bad input with one line on stderr and exit 2, sending nothing', async () => {
+    const before = api.requests.length;
+    const r = await gsched('submit', '-A', 'rh-genetics', '--mem', '4X');
+    expect(r).toEqual({ code: 2, out: '', err: 'gsched: --mem 4X: expected a size like 4G or 500M\n' });
+    const s = await gsched('submit', join(dir, 'no-such.sh'), '-A', 'x');
+    expect(s.code).toBe(2);
+    expect(s.err).toContain('cannot read script');
+    expect(api.requests.length).toBe(before);
+  });
+
+  it('passes the scheduler\'s refusal on as one line', async () => {
+    const r = await gsched('submit', '-A', 'nope');
+    expect(r).toEqual({ code: 2, out: '', err: 'gsched: account: nope is not known here\n' });
+  });
+
+  it('exits 2 on an unknown flag', async () => {
+    expect((await gsched('submit', '--gpus', '1')).code).toBe(2);
+  });
+});
+
+describe('queue, show, cancel', () => {
+  it('lists active jobs with the squeue columns and honours --format and --json', async () => {
+    const id = (await gsched('submit', '-A', 'research-ngc', '--name', 'cohort-qc', '--parsable')).out.trim();
+    const r = await gsched('queue');
+    expect(r.code).toBe(0);
+    const [header, ...rows] = r.out.trimEnd().split('\n');
+    expect(header?.split(/\s+/).filter(Boolean)).toEqual(['JOBID', 'NAME', 'ACCOUNT', 'PARTITION', 'ST', 'REASON', 'POS', 'TIME', 'NODES']);
+    const row = rows.find((l) => l.trim().startsWith(`${id} `));
+    expect(row?.split(/\s+/).filter(Boolean)).toEqual([id, 'cohort-qc', 'research-ngc', 'clinical', 'PD', 'Priority', '1', expect.stringMatching(/^\d+:\d\d$/), '1']);
+    expect(api.requests.at(-1)).toContain('state=PENDING%2CRUNNING');
+
+    const f = await gsched('queue', '--format', 'jobid,st', '--account', 'research-ngc');
+    expect(f.out.split('\n')[0]).toBe('JOBID  ST');
+    expect(api.requests.at(-1)).toContain('account=research-ngc');
+
+    const j = await gsched('queue', '--json', '--state', 'PD');
+    expect((JSON.parse(j.out) as { id: number }[]).some((x) => String(x.id) === id)).toBe(true);
+  });
+
+  it('refuses unknown columns and states', async () => {
+    const f = await gsched('queue', '--format', 'JOBID,COLOUR');
+    expect(f.code).toBe(2);
+    expect(f.err).toMatch(/unknown column COLOUR/);
+    expect((await gsched('queue', '--state', 'sleeping')).code).toBe(2);
+  });
+
+  it('shows a job as key=value lines with its priority breakdown and tasks', async () => {
+    const id = (await gsched('submit', '-A', 'rh-genetics', '-n', '2', '-c', '3', '--parsable')).out.trim();
+    const r = await gsched('show', 'job', id);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`^JobId=${id} JobName=job\\n`));
+    expect(r.out).toContain('Priority=10000 Age=0 Fairshare=0.5 QOSFactor=0.5 PartitionFactor=1 Size=0.01');
+    expect(r.out).toContain('NumTasks=2 NumCPUs=6 NodeList=(null)');
+    expect(r.out).toMatch(/Task\[1\]=t1 Id=\d+ State=PENDING Node=\(null\) NumCPUs=3 Mem=1000M TimeLimit=1-00:00:00/);
+    const missing = await gsched('show', 'job', '4242');
+    expect(missing).toMatchObject({ code: 1, err: 'gsched: no job 4242\n' });
+  });
+
+  it('cancels each id, and names the ones that failed with exit 1', async () => {
+    const a = (await gsched('submit', '-A', 'rh-genetics', '--parsable')).out.trim();
+    const b = (await gsched('submit', '-A', 'rh-genetics', '--parsable')).out.trim();
+    const ok = await gsched('cancel', a);
+    expect(ok).toEqual({ code: 0, out: `Cancelled job ${a} (CANCELLED)\n`, err: '' });
+    const mixed = await gsched('cancel', a, '77777', b);
+    expect(mixed.code).toBe(1);
+    expect(mixed.out).toBe(`Cancelled job ${b} (CANCELLED)\n`);
+    expect(mixed.err).toContain(`gsched: cancel ${a}: job ${a} is already CANCELLED`);
+    expect(mixed.err).toContain('gsched: cancel 77777: no job 77777');
+    expect(mixed.err).toContain(`could not cancel jobs ${a}, 77777`);
+    expect((await gsched('cancel', 'abc')).code).toBe(2);
+  });
+
+  it('cancels every active element for an array job\'s own id, like scancel', async () => {
+    const arrayId = /^Submitted array job (\d+) /.exec((await gsched('submit', '-A', 'rh-genetics', '--array', '0-3')).out)?.[1] as string;
+    expect((await gsched('cancel', `${arrayId}_1`)).out).toBe(`Cancelled job ${arrayId}_1 (CANCELLED)\n`);
+    const r = await gsched('cancel', arrayId);
+    expect(r).toEqual({ code: 0, out: `Cancelled array job ${arrayId} (3 active elements)\n`, err: '' });
+    const states = [0, 1, 2, 3].map((i) => api.jobs.get(`${arrayId}_${i}`)?.state);
+    expect(states).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED', 'CANCELLED']);
+  });
+});
+
+describe('nodes, drain, resume', () => {
+  it('summarises nodes per container, kind and state', async () => {
+    const r = await gsched('nodes');
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split('\n').map((l) => l.split(/\s+/));
+    expect(lines[0]).toEqual(['CONTAINER', 'KIND', 'STATE', 'NODES', 'CPUS(A/I/O/T)', 'MEMORY', 'NODELIST']);
+    expect(lines).toContainEqual(['c1', 'std', 'idle', '2', '0/128/0/128', '256G', 'c1-n[001-002]']);
+    expect(lines).toContainEqual(['c2', 'highmem', 'idle', '1', '0/64/0/64', '1536G', 'c2-n001']);
+  });
+
+  it('drains and resumes a node, and the long view shows it', async () => {
+    expect((await gsched('drain', 'c1-n002', '--reason', 'DIMM errors')).out).toBe('c1-n002: drained (0 tasks running, 0/64 cores in use)\n');
+    expect(api.requests).toContain('POST /api/v1/nodes/c1-n002/drain');
+    const long = await gsched('nodes', '-N');
+    expect(long.out).toMatch(/c1-n002\s+c1\s+std\s+air\s+drained\s+0\/0\/64\/64\s+0M\/256G\s+0/);
+    const summary = await gsched('nodes');
+    expect(summary.out).toMatch(/c1\s+std\s+drained\s+1\s+0\/0\/64\/64/);
+    expect((await gsched('resume', 'c1-n002')).out).toBe('c1-n002: idle (0 tasks running, 0/64 cores in use)\n');
+    const none = await gsched('drain', 'c9-n001');
+    expect(none).toMatchObject({ code: 1, err: 'gsched: no node c9-n001\n' });
+  });
+});
+
+describe('no scheduler', () => {
+  it('exits 3 with the hint to start one', async () => {
+    const port = await freePort();
+    const r = await gsched('queue', '--url', `http://127.0.0.1:${port}`);
+    expect(r).toEqual({ code: 3, out: '', err: `gsched: cannot reach the scheduler at http://127.0.0.1:${port}: is it running? (npm start)\n` });
+  });
+});

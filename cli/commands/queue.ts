@@ -1,0 +1,86 @@
+// gsched queue: the squeue of gsched.
+import type { Command } from 'commander';
+import { ApiClient, addConnectionOptions, type ConnectionOptions, type JobDetail } from '../client.js';
+import { CliError } from '../errors.js';
+import { ACTIVE_STATES, compareJobs, jobNodeNames, jobNodes, jobTime, parseStateFilter, stateCode } from '../format/jobs.js';
+import { compressHostlist } from '../format/hostlist.js';
+import { outputWidth, renderTable, type Column } from '../format/table.js';
+import { print, printJson } from '../output.js';
+
+interface QueueColumn extends Column {
+  value: (job: JobDetail, now: number) => string;
+}
+
+export const QUEUE_COLUMNS: Record<string, QueueColumn> = {
+  JOBID: { header: 'JOBID', align: 'right', value: (j) => j.displayId },
+  NAME: { header: 'NAME', shrink: 3, value: (j) => j.name },
+  OWNER: { header: 'OWNER', shrink: true, value: (j) => j.owner },
+  ACCOUNT: { header: 'ACCOUNT', shrink: true, value: (j) => j.account },
+  PARTITION: { header: 'PARTITION', shrink: true, value: (j) => j.partition },
+  QOS: { header: 'QOS', value: (j) => j.qos },
+  PURPOSE: { header: 'PURPOSE', value: (j) => j.purpose },
+  ST: { header: 'ST', value: (j) => stateCode(j.state) },
+  STATE: { header: 'STATE', value: (j) => j.state },
+  REASON: { header: 'REASON', shrink: true, value: (j) => (j.state === 'PENDING' ? j.reason : '') },
+  POS: { header: 'POS', align: 'right', value: (j) => (j.queuePosition === null ? '' : String(j.queuePosition)) },
+  PRIORITY: { header: 'PRIORITY', align: 'right', value: (j) => String(Math.round(j.priority.total)) },
+  TIME: { header: 'TIME', align: 'right', value: (j, now) => jobTime(j, now) },
+  TASKS: { header: 'TASKS', align: 'right', value: (j) => String(j.tasks.length) },
+  CPUS: { header: 'CPUS', align: 'right', value: (j) => String(j.cores) },
+  NODES: { header: 'NODES', shrink: 2, value: (j) => jobNodes(j) },
+  NODELIST: { header: 'NODELIST', shrink: 2, value: (j) => compressHostlist(jobNodeNames(j)) },
+};
+
+export const DEFAULT_QUEUE_FORMAT = 'JOBID,NAME,ACCOUNT,PARTITION,ST,REASON,POS,TIME,NODES';
+
+export function parseQueueFormat(text: string): QueueColumn[] {
+  return text.split(',').map((raw) => {
+    const col = QUEUE_COLUMNS[raw.trim().toUpperCase()];
+    if (!col) throw new CliError(`--format ${text}: unknown column ${raw.trim()} (columns: ${Object.keys(QUEUE_COLUMNS).join(', ')})`, 2);
+    return col;
+  });
+}
+
+export function renderQueue(jobs: JobDetail[], columns: QueueColumn[], now: number, width: number | null): string {
+  const rows = [...jobs].sort(compareJobs).map((j) => columns.map((c) => c.value(j, now)));
+  return renderTable(columns, rows, { width });
+}
+
+interface QueueOptions extends ConnectionOptions {
+  state?: string;
+  account?: string;
+  partition?: string;
+  owner?: string;
+  all?: boolean;
+  format?: string;
+  json?: boolean;
+}
+
+export function registerQueueCommands(program: Command): void {
+  addConnectionOptions(
+    program
+      .command('queue')
+      .alias('squeue')
+      .description('list pending and running jobs (like squeue)')
+      .option('-t, --state <states>', 'only jobs in these states, e.g. PD,R or completed')
+      .option('-A, --account <name>', 'only jobs of this account')
+      .option('-p, --partition <name>', 'only jobs in this partition')
+      .option('-u, --owner <name>', 'only jobs of this owner')
+      .option('-a, --all', 'include finished jobs')
+      .option('-o, --format <columns>', `comma list of columns (default ${DEFAULT_QUEUE_FORMAT}; also ${Object.keys(QUEUE_COLUMNS).join(',')})`)
+      .option('--json', 'print the jobs as JSON'),
+    { stateFlag: false },
+  ).action(async (opts: QueueOptions) => {
+    const columns = parseQueueFormat(opts.format ?? DEFAULT_QUEUE_FORMAT);
+    const state = opts.state !== undefined ? parseStateFilter(opts.state) : opts.all ? undefined : ACTIVE_STATES;
+    const client = ApiClient.fromOptions({ ...opts, state: undefined }); // --state filters jobs here
+    const { jobs, now } = await client.allJobs({
+      ...(state ? { state } : {}),
+      ...(opts.account ? { account: opts.account } : {}),
+      ...(opts.partition ? { partition: opts.partition } : {}),
+      ...(opts.owner ? { owner: opts.owner } : {}),
+    });
+    if (opts.json) return printJson(jobs);
+    print(renderQueue(jobs, columns, now ?? Date.now(), outputWidth()));
+  });
+}

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { CliError } from '../errors.js';
+import { buildJobSpec, parseArraySpec, parseDependencySpec, parseDurationMs } from './spec.js';
+
+const ctx = { env: { USER: 'alice' }, defaultName: 'job' };
+
+function refusal(fn: () => unknown): CliError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof CliError) return err;
+    throw err;
+  }
+  throw new Error('expected a CliError');
+}
+
+describe('parseDependencySpec', () => {
+  it('reads kinds, several ids per kind and singleton', () => {
+    expect(parseDependencySpec('afterok:12,afterany:13')).toEqual({
+      dependencies: [
+        { kind: 'afterok', jobId: 12 },
+        { kind: 'afterany', jobId: 13 },
+      ],
+      singleton: false,
+    });
+    expect(parseDependencySpec('afternotok:5:6')).toEqual({
+      dependencies: [
+        { kind: 'afternotok', jobId: 5 },
+        { kind: 'afternotok', jobId: 6 },
+      ],
+      singleton: false,
+    });
+    expect(parseDependencySpec('singleton')).toEqual({ dependencies: [], singleton: true });
+    expect(parseDependencySpec('afterok:1,singleton').singleton).toBe(true);
+  });
+
+  it.each(['afterok', 'afterok:', 'after:12', 'afterok:x', 'afterok:12?afterany:3', 'afterok:0', 'afterok:120_3', ''])(
+    'refuses %j with exit 2 naming the flag',
+    (text) => {
+      const e = refusal(() => parseDependencySpec(text));
+      expect(e.exitCode).toBe(2);
+      expect(e.message).toMatch(/^--dependency /);
+    },
+  );
+});
+
+describe('parseArraySpec', () => {
+  it('reads ranges, lists and the concurrency limit', () => {
+    expect(parseArraySpec('0-9%2')).toEqual({ indices: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], limit: 2 });
+    expect(parseArraySpec('1,3,5-7')).toEqual({ indices: [1, 3, 5, 6, 7], limit: null });
+    expect(parseArraySpec('4,4,2')).toEqual({ indices: [2, 4], limit: null });
+  });
+
+  it.each(['', '9-0', 'a-b', '1-3%0', '1--3', '0-9%', '%2', '0-2000000', '1;2'])('refuses %j', (text) => {
+    const e = refusal(() => parseArraySpec(text));
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toMatch(/^--array /);
+  });
+});
+
+describe('parseDurationMs', () => {
+  it('reads ms, s and Slurm times', () => {
+    expect(parseDurationMs('0')).toBe(0);
+    expect(parseDurationMs('250ms')).toBe(250);
+    expect(parseDurationMs('5s')).toBe(5000);
+    expect(parseDurationMs('1:30')).toBe(90_000);
+    expect(refusal(() => parseDurationMs('soon')).exitCode).toBe(2);
+  });
+});
+
+describe('buildJobSpec', () => {
+  it('fills the documented defaults', () => {
+    expect(buildJobSpec({ account: 'rh-genetics' }, ctx)).toEqual({
+      name: 'job',
+      owner: 'alice',
+      account: 'rh-genetics',
+      partition: 'clinical',
+      qos: 'normal',
+      purpose: 'treatment',
+      pseudonyms: [],
+      tasks: [{ cores: 1, memMb: 1000 }],
+    });
+  });
+
+  it('takes the account from GSCHED_ACCOUNT and refuses to guess one', () => {
+    expect(buildJobSpec({}, { ...ctx, env: { USER: 'bo', GSCHED_ACCOUNT: 'auh-oncology' } }).account).toBe('auh-oncology');
+    const e = refusal(() => buildJobSpec({}, ctx));
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toContain('--account');
+  });
+
+  it('builds every task alike from the resource flags', () => {
+    const spec = buildJobSpec(
+      {
+        account: 'research-ngc',
+        name: 'wgs',
+        partition: 'research',
+        qos: 'low',
+        purpose: 'research',
+        pseudonym: ['P-7F3A', 'P-22C1'],
+        cores: '4',
+        mem: '4G',
+        time: '2-12:00',
+        tasks: '3',
+        array: '0-9%2',
+        dependency: 'afterok:12,singleton',
+        owner: 'ngc-pipeline',
+        duration: '5s',
+        kernel: 'align',
+        class: 'wgs-trio',
+      },
+      ctx,
+    );
+    expect(spec.tasks).toHaveLength(3);
+    for (const t of spec.tasks) {
+      expect(t).toEqual({ cores: 4, memMb: 4096, timeLimitMs: 2 * 86_400_000 + 12 * 3_600_000, durationMs: 5000, kernel: 'align' });
+    }
+    expect(spec).toMatchObject({
+      name: 'wgs',
+      owner: 'ngc-pipeline',
+      partition: 'research',
+      qos: 'low',
+      purpose: 'research',
+      pseudonyms: ['P-7F3A', 'P-22C1'],
+      array: '0-9%2',
+      dependencies: [{ kind: 'afterok', jobId: 12 }],
+      singleton: true,
+      class: 'wgs-trio',
+    });
+  });
+
+  it.each([
+    [{ mem: '4X' }, '--mem 4X: expected a size like 4G or 500M'],
+    [{ time: '4h' }, '--time 4h: expected a time limit like 30, 30:00, 4:00:00, 2-00 or 2-12:00'],
+    [{ cores: '0' }, '--cores 0: expected a whole number from 1 to 4096'],
+    [{ cores: '2.5' }, '--cores 2.5: expected a whole number from 1 to 4096'],
+    [{ tasks: 'many' }, '--tasks many: expected a whole number from 1 to 100000'],
+    [{ purpose: 'fun' }, '--purpose fun: expected treatment or research'],
+  ])('refuses %j with one clear line', (flags, message) => {
+    const e = refusal(() => buildJobSpec({ account: 'rh-genetics', ...flags }, ctx));
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toBe(message);
+  });
+
+  it('refuses a CPR number as a pseudonym without echoing it', () => {
+    for (const cpr of ['0101901234', '010190-1234']) {
+      const e = refusal(() => buildJobSpec({ account: 'rh-genetics', pseudonym: [cpr] }, ctx));
+      expect(e.exitCode).toBe(2);
+      expect(e.message).not.toContain(cpr);
+      expect(e.message).not.toContain('1234');
+    }
+  });
+});

@@ -1,0 +1,192 @@
+// Turns what the operator typed (flags and #GSCHED lines, still strings) into a JobSpec.
+// Pure apart from reading defaults from the environment it is handed. Every refusal is a
+// CliError with exit code 2 naming the flag and the form expected.
+import type { Dependency, DependencyKind, JobSpec, Purpose, TaskSpec } from '../../scheduler/core/index.js';
+import { CliError } from '../errors.js';
+import { parseMemMb, parseTimeLimit } from '../format/units.js';
+
+/** Submit options as strings, the way commander and the script parser hand them over. */
+export interface SubmitFlags {
+  name?: string;
+  account?: string;
+  partition?: string;
+  qos?: string;
+  purpose?: string;
+  pseudonym?: string[];
+  cores?: string;
+  mem?: string;
+  time?: string;
+  tasks?: string;
+  array?: string;
+  dependency?: string;
+  owner?: string;
+  duration?: string;
+  kernel?: string;
+  class?: string;
+}
+
+export const SUBMIT_DEFAULTS = {
+  partition: 'clinical',
+  qos: 'normal',
+  purpose: 'treatment' as Purpose,
+  cores: 1,
+  memMb: 1000,
+  tasks: 1,
+  name: 'job',
+};
+
+const MAX_TASKS = 100_000;
+const MAX_CORES = 4096;
+const MAX_ARRAY_INDEX = 1_000_000;
+
+function bad(flag: string, value: string, expected: string): CliError {
+  return new CliError(`${flag} ${value}: expected ${expected}`, 2);
+}
+
+function positiveInt(flag: string, value: string, max: number): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) throw bad(flag, value, `a whole number from 1 to ${max}`);
+  return n;
+}
+
+/** `afterok:12,afterany:13:14`, `singleton`, or both (`afterok:12,singleton`). */
+export function parseDependencySpec(text: string): { dependencies: Dependency[]; singleton: boolean } {
+  const expected = 'a list like afterok:12,afterany:13 or singleton';
+  if (text.includes('?')) throw bad('--dependency', text, `${expected} ("?" for any-of is not supported)`);
+  const dependencies: Dependency[] = [];
+  let singleton = false;
+  for (const part of text.split(',')) {
+    const p = part.trim();
+    if (p === 'singleton') {
+      singleton = true;
+      continue;
+    }
+    const [kind, ...ids] = p.split(':');
+    if (kind !== 'afterok' && kind !== 'afterany' && kind !== 'afternotok') throw bad('--dependency', text, expected);
+    if (ids.length === 0) throw bad('--dependency', text, expected);
+    for (const id of ids) {
+      if (!/^\d+$/.test(id) || !Number.isSafeInteger(Number(id)) || Number(id) < 1) {
+        throw bad('--dependency', text, `${expected} (job ids are whole numbers; for an array element use its numeric id from gsched queue --json)`);
+      }
+      dependencies.push({ kind: kind as DependencyKind, jobId: Number(id) });
+    }
+  }
+  return { dependencies, singleton };
+}
+
+export interface ArraySpec {
+  indices: number[];
+  /** How many elements may run at once (`%N`); null when unlimited. */
+  limit: number | null;
+}
+
+/** `0-9`, `1,3,5-7`, each optionally with `%N`. Indices come back sorted and without repeats. */
+export function parseArraySpec(text: string): ArraySpec {
+  const expected = 'indices like 0-9, 1,3,5-7 or 0-99%10';
+  const m = /^([\d,\-\s]+)(?:%(\d+))?$/.exec(text.trim());
+  if (!m || m[1] === undefined) throw bad('--array', text, expected);
+  const seen = new Set<number>();
+  for (const raw of m[1].split(',')) {
+    const r = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(raw);
+    if (!r || r[1] === undefined) throw bad('--array', text, expected);
+    const lo = Number(r[1]);
+    const hi = r[2] === undefined ? lo : Number(r[2]);
+    if (hi < lo) throw bad('--array', text, `${expected} (range ${raw.trim()} runs backwards)`);
+    if (hi > MAX_ARRAY_INDEX) throw bad('--array', text, `indices up to ${MAX_ARRAY_INDEX}`);
+    if (seen.size + (hi - lo + 1) > MAX_TASKS + 1) throw bad('--array', text, `at most ${MAX_TASKS + 1} elements`);
+    for (let i = lo; i <= hi; i++) seen.add(i);
+  }
+  let limit: number | null = null;
+  if (m[2] !== undefined) {
+    limit = Number(m[2]);
+    if (limit < 1) throw bad('--array', text, `${expected} (%N must be at least 1)`);
+  }
+  return { indices: [...seen].sort((a, b) => a - b), limit };
+}
+
+/** A modelled run time for no-op kernels: `0`, `250ms`, `5s`, or a Slurm time like `1:30`. */
+export function parseDurationMs(text: string): number {
+  const t = text.trim();
+  const m = /^(\d+)(ms|s)?$/.exec(t);
+  if (m && (m[2] !== undefined || m[1] === '0')) return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+  const ms = parseTimeLimit(t);
+  if (ms === null) throw bad('--duration', text, 'a run time like 0, 250ms, 5s or 1:30');
+  return ms;
+}
+
+// A CPR number (DDMMYY-SSSS, with or without the dash) must never be sent as a pseudonym,
+// nor echoed back: the error names the flag only.
+const CPR_LIKE = /^\d{6}-?\d{4}$/;
+
+export interface SpecContext {
+  /** Environment for GSCHED_ACCOUNT and USER. */
+  env: NodeJS.ProcessEnv;
+  /** Name used when --name is not given (the script's file name, or `job`). */
+  defaultName: string;
+  /** Owner when neither --owner nor $USER/$LOGNAME is given (the login name). */
+  defaultOwner?: string;
+}
+
+export function buildJobSpec(f: SubmitFlags, ctx: SpecContext): JobSpec {
+  const account = f.account ?? ctx.env.GSCHED_ACCOUNT;
+  if (account === undefined || account.trim() === '') {
+    throw new CliError('--account is required (or set GSCHED_ACCOUNT), e.g. --account rh-genetics', 2);
+  }
+  const purpose = f.purpose ?? SUBMIT_DEFAULTS.purpose;
+  if (purpose !== 'treatment' && purpose !== 'research') throw bad('--purpose', purpose, 'treatment or research');
+
+  const pseudonyms = (f.pseudonym ?? []).map((p) => p.trim());
+  for (const p of pseudonyms) {
+    if (p === '') throw new CliError('--pseudonym: expected a non-empty pseudonym', 2);
+    if (CPR_LIKE.test(p)) throw new CliError('--pseudonym: that looks like a CPR number; pass the patient\'s pseudonym, never the CPR number', 2);
+  }
+
+  const cores = f.cores === undefined ? SUBMIT_DEFAULTS.cores : positiveInt('--cores', f.cores, MAX_CORES);
+  let memMb = SUBMIT_DEFAULTS.memMb;
+  if (f.mem !== undefined) {
+    const mb = parseMemMb(f.mem);
+    if (mb === null) throw bad('--mem', f.mem, 'a size like 4G or 500M');
+    memMb = mb;
+  }
+  let timeLimitMs: number | undefined;
+  if (f.time !== undefined) {
+    const ms = parseTimeLimit(f.time);
+    if (ms === null) throw bad('--time', f.time, 'a time limit like 30, 30:00, 4:00:00, 2-00 or 2-12:00');
+    timeLimitMs = ms;
+  }
+  const taskCount = f.tasks === undefined ? SUBMIT_DEFAULTS.tasks : positiveInt('--tasks', f.tasks, MAX_TASKS);
+  const durationMs = f.duration === undefined ? undefined : parseDurationMs(f.duration);
+
+  const task: TaskSpec = { cores, memMb };
+  if (timeLimitMs !== undefined) task.timeLimitMs = timeLimitMs;
+  if (durationMs !== undefined) task.durationMs = durationMs;
+  if (f.kernel !== undefined) task.kernel = f.kernel;
+  const tasks: TaskSpec[] = Array.from({ length: taskCount }, () => ({ ...task }));
+
+  const name = f.name ?? ctx.defaultName;
+  if (name.trim() === '') throw new CliError('--name: expected a non-empty name', 2);
+  const owner = f.owner ?? (ctx.env.USER || undefined) ?? (ctx.env.LOGNAME || undefined) ?? ctx.defaultOwner;
+  if (owner === undefined || owner.trim() === '') throw new CliError('--owner is required (no $USER to default to)', 2);
+
+  const spec: JobSpec = {
+    name,
+    owner,
+    account,
+    partition: f.partition ?? SUBMIT_DEFAULTS.partition,
+    qos: f.qos ?? SUBMIT_DEFAULTS.qos,
+    purpose,
+    pseudonyms,
+    tasks,
+  };
+  if (f.dependency !== undefined) {
+    const dep = parseDependencySpec(f.dependency);
+    if (dep.dependencies.length > 0) spec.dependencies = dep.dependencies;
+    if (dep.singleton) spec.singleton = true;
+  }
+  if (f.array !== undefined) {
+    parseArraySpec(f.array); // refuse bad syntax here, with the flag named; the scheduler expands it
+    spec.array = f.array.replace(/\s+/g, '');
+  }
+  if (f.class !== undefined) spec.class = f.class;
+  return spec;
+}
