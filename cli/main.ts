@@ -5,7 +5,9 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './errors.js';
+import { registerUpCommands } from './commands/up.js';
 import { registerSimCommands } from './commands/sim.js';
+import { registerKernelCommands } from './commands/kernel.js';
 
 export function buildProgram(): Command {
   const program = new Command('gsched')
@@ -13,7 +15,9 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)');
   // Commands register here, one line each.
+  registerUpCommands(program);
   registerSimCommands(program);
+  registerKernelCommands(program);
   return program;
 }
 

@@ -118,6 +118,7 @@ export class SchedulerCore {
   private headJobId = -1;
   private readonly priorityPeriod: Ms;
   private readonly backfillInterval: Ms;
+  private positionCache: Map<number, number> | null = null;
   private lastBackfill: Ms = -Infinity;
   /** Set when a pass stopped at a blocked task without backfilling: a backfill pass is owed. */
   private backfillOwed = false;
@@ -174,6 +175,7 @@ export class SchedulerCore {
   /** Applies one event at `now`. Bad input is refused with a reason, never thrown. */
   apply(event: CoreEvent, now: Ms): EventResult {
     this.advance(now);
+    this.positionCache = null;
     if (typeof event !== 'object' || event === null) return reject({ code: 'INVALID_STATE', message: 'an event must be an object with a type' });
     switch (event.type) {
       case 'submit':
@@ -500,6 +502,7 @@ export class SchedulerCore {
   /** One pass at `now`: time limits, then placement under the configured policy. */
   schedule(now: Ms): StepResult {
     this.advance(now);
+    this.positionCache = null;
     this.expireTimeLimits();
     // An empty queue needs neither new priorities nor a pass (the common case in a light load).
     if (this.waiting.size > 0) {
@@ -774,7 +777,8 @@ export class SchedulerCore {
 
   job(id: number): JobView | undefined {
     const job = this.byId.get(id);
-    return job ? this.viewOf(job, this.positions().get(job.id) ?? null) : undefined;
+    if (!job) return undefined;
+    return this.viewOf(job, job.state === 'PENDING' ? (this.positions().get(job.id) ?? null) : null);
   }
 
   jobs(filter: JobFilter = {}): JobView[] {
@@ -876,8 +880,10 @@ export class SchedulerCore {
     return this.waiting.all().filter((j) => j.state === 'PENDING');
   }
 
+  /** Queue positions, computed once per state change (views may be asked for often). */
   private positions(): Map<number, number> {
-    return new Map(this.pendingInOrder().map((j, i) => [j.id, i + 1]));
+    if (this.positionCache === null) this.positionCache = new Map(this.pendingInOrder().map((j, i) => [j.id, i + 1]));
+    return this.positionCache;
   }
 
   private viewOf(job: JobRt, position: number | null): JobView {

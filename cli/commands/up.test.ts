@@ -1,0 +1,94 @@
+// `gsched up` as a user runs it: starts the scheduler and three agents, says where it serves,
+// and on SIGTERM stops them all (no orphan left); a taken port is a one-line error, exit 1.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compiledPath } from '../../scheduler/config/dist-path.js';
+import { SMALL_CLUSTER, waitFor } from '../../scheduler/testing/live-cluster.js';
+
+const state = mkdtempSync(join(tmpdir(), 'gsched-up-'));
+afterAll(() => rmSync(state, { recursive: true, force: true }));
+
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map((s) => Number(s.trim())).filter((n) => n > 0);
+  } catch {
+    return []; // ps exits 1 when there are none
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `gsched up` on ephemeral ports and resolves once it has printed its status line. */
+async function startUp(): Promise<{ up: ChildProcess; exited: Promise<number | null>; out: string }> {
+  const up = spawn(process.execPath, [compiledPath('cli/main.ts'), 'up', '--http-port', '0', '--grpc-port', '0', '--state', state, '--cluster', SMALL_CLUSTER()], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => up.once('exit', resolve));
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no status line; got ${out}`)), 40_000);
+    up.stdout?.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (/^status: /m.test(out)) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+    void exited.then((code) => reject(new Error(`up exited early with ${code}: ${out}`)));
+  });
+  return { up, exited, out };
+}
+
+describe('gsched up', () => {
+  it('starts the scheduler and three agents, serves, and stops them all on SIGTERM', async () => {
+    const { up, exited, out } = await startUp();
+    let kids: number[] = [];
+    try {
+      expect(out).toMatch(/status: 3\/3 agents connected, 48\/48 cores up/);
+      const url = /gsched up: (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+      expect(url).toBeDefined();
+      const health = (await (await fetch(`${url}/healthz`)).json()) as { status: string; agents: number };
+      expect(health).toMatchObject({ status: 'ok', agents: 3 });
+      kids = childrenOf(up.pid ?? -1);
+      expect(kids).toHaveLength(4);
+    } finally {
+      up.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(kids.filter(alive)).toEqual([]);
+  });
+
+  it('leaves no orphan when it is killed with SIGKILL (its children follow it)', async () => {
+    const { up, exited } = await startUp();
+    const kids = childrenOf(up.pid ?? -1);
+    expect(kids).toHaveLength(4);
+    up.kill('SIGKILL');
+    await exited;
+    await waitFor('the children to exit', () => kids.every((k) => !alive(k)), 10_000);
+  });
+
+  it('refuses a port in use with one line and exit code 1', async () => {
+    const srv = createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    const port = (srv.address() as AddressInfo).port;
+    try {
+      const up = spawn(process.execPath, [compiledPath('cli/main.ts'), 'up', '--http-port', String(port), '--state', state], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      up.stderr.on('data', (b: Buffer) => (err += b.toString()));
+      const code = await new Promise<number | null>((resolve) => up.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(err.trim().split('\n')).toEqual([`gsched: port ${port} on 127.0.0.1 is already in use (is gsched already up? choose another with --http-port)`]);
+    } finally {
+      srv.close();
+    }
+  });
+});

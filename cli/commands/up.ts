@@ -1,0 +1,129 @@
+// `gsched up` (= `npm start`): the scheduler and one agent per container as child processes,
+// state under ./var; prints where it serves and a status line; Ctrl-C stops everything.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { loadClusterConfig } from '../../scheduler/config/load.js';
+import { LaunchError, launchAgent, launchScheduler, type Child } from '../../scheduler/launcher.js';
+import { CliError } from '../errors.js';
+
+interface UpOptions {
+  host: string;
+  httpPort: string;
+  grpcPort: string;
+  state: string;
+  cluster?: string;
+  timeScale: string;
+  heartbeatTimeoutMs: string;
+  kernels: string;
+  kernelScale: string;
+}
+
+function portFree(host: string, port: number): Promise<boolean> {
+  if (port === 0) return Promise.resolve(true);
+  return new Promise((res) => {
+    const srv = createServer();
+    srv.once('error', () => res(false));
+    srv.listen({ host, port, exclusive: true }, () => srv.close(() => res(true)));
+  });
+}
+
+function port(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`${flag} must be a port number (0-65535), got ${JSON.stringify(text)}`, 2);
+  return n;
+}
+
+async function up(o: UpOptions): Promise<void> {
+  const httpPort = port(o.httpPort, '--http-port');
+  const grpcPort = port(o.grpcPort, '--grpc-port');
+  const scale = Number(o.timeScale);
+  if (!Number.isFinite(scale) || scale <= 0) throw new CliError(`--time-scale must be a positive number, got ${JSON.stringify(o.timeScale)}`, 2);
+  if (o.kernels !== 'real' && o.kernels !== 'noop') throw new CliError(`--kernels must be real or noop, got ${JSON.stringify(o.kernels)}`, 2);
+  let config;
+  try {
+    config = loadClusterConfig(o.cluster);
+  } catch (err) {
+    throw new CliError((err as Error).message, 2);
+  }
+  for (const [p, flag] of [[httpPort, '--http-port'], [grpcPort, '--grpc-port']] as const) {
+    if (!(await portFree(o.host, p))) throw new CliError(`port ${p} on ${o.host} is already in use (is gsched already up? choose another with ${flag})`, 1);
+  }
+  const state = resolve(o.state);
+  const logs = join(state, 'logs');
+  mkdirSync(logs, { recursive: true });
+
+  const children: Child[] = [];
+  let stopping = false;
+  const stopAll = async (code: number): Promise<never> => {
+    stopping = true;
+    // Agents first, so the scheduler does not see them vanish as failures it must record.
+    await Promise.all(children.slice(1).map((c) => c.stop()));
+    await children[0]?.stop();
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
+
+  const schedArgs = ['--host', o.host, '--http-port', String(httpPort), '--grpc-port', String(grpcPort), '--state', state, '--time-scale', String(scale), '--heartbeat-timeout-ms', o.heartbeatTimeoutMs];
+  if (o.cluster) schedArgs.push('--cluster', resolve(o.cluster));
+  let sched;
+  try {
+    sched = await launchScheduler(schedArgs, join(logs, 'scheduler.log'));
+  } catch (err) {
+    if (err instanceof LaunchError) throw new CliError(`the scheduler did not start: ${err.message.replace(/^scheduler: /, '')}`, 1);
+    throw err;
+  }
+  children.push(sched.child);
+  void sched.child.exited.then((code) => {
+    if (stopping) return;
+    process.stderr.write(`gsched: the scheduler exited (${code}); see ${join(logs, 'scheduler.log')}\n`);
+    void stopAll(1);
+  });
+
+  const containers = [...new Set(config.nodes.map((n) => n.container))];
+  // The agents share this machine: split its cores between their kernel pools.
+  const threads = Math.max(1, Math.floor(availableParallelism() / containers.length));
+  try {
+    await Promise.all(
+      containers.map(async (c) => {
+        const args = ['--scheduler', sched.grpcAddress, '--name', `agent-${c}`, '--container', c, '--join-token-file', join(state, 'join-token'), '--time-scale', String(scale), '--threads', String(threads), '--kernels', o.kernels, '--kernel-scale', o.kernelScale];
+        if (o.cluster) args.push('--cluster', resolve(o.cluster));
+        const child = await launchAgent(args, join(logs, `agent-${c}.log`));
+        children.push(child);
+        void child.exited.then((code) => {
+          if (!stopping) process.stderr.write(`gsched: agent-${c} exited (${code}); see ${join(logs, `agent-${c}.log`)}\n`);
+        });
+      }),
+    );
+  } catch (err) {
+    process.stderr.write(`gsched: an agent did not start: ${(err as Error).message}\n`);
+    await stopAll(1);
+  }
+
+  const token = readFileSync(join(state, 'api-token'), 'utf8').trim();
+  const res = await fetch(`${sched.httpUrl}/api/v1/cluster`, { headers: { authorization: `Bearer ${token}` } });
+  const cluster = (await res.json()) as { cores: number; coresDown: number; agents: { connected: boolean }[] };
+  const connected = cluster.agents.filter((a) => a.connected).length;
+  process.stdout.write(`gsched up: ${sched.httpUrl} (agents on ${sched.grpcAddress}), state ${state}\n`);
+  process.stdout.write(`status: ${connected}/${containers.length} agents connected, ${cluster.cores - cluster.coresDown}/${cluster.cores} cores up, time scale ${scale}; Ctrl-C to stop\n`);
+  await new Promise<never>(() => undefined);
+}
+
+export function registerUpCommands(program: Command): void {
+  program
+    .command('up')
+    .description('start the scheduler and one node agent per container (Ctrl-C stops them all)')
+    .option('--host <addr>', 'address to serve on (loopback by default)', '127.0.0.1')
+    .option('--http-port <port>', 'HTTP API port (0: any free port)', '8470')
+    .option('--grpc-port <port>', 'agent gRPC port (0: any free port)', '8471')
+    .option('--state <dir>', 'state folder (journal, tokens, logs)', './var')
+    .option('--cluster <file>', 'cluster config (default: scheduler/config/cluster.default.json)')
+    .option('--time-scale <x>', 'wall time per modelled time: 0.001 runs a one-hour task in 3.6 s', '0.001')
+    .option('--heartbeat-timeout-ms <ms>', 'declare an agent\'s nodes down after this long without a heartbeat', '5000')
+    .option('--kernels <mode>', 'real: qc/align/call/simulate tasks run the genome kernels; noop: every task runs the no-op kernel (benchmarks)', 'real')
+    .option('--kernel-scale <x>', 'size of the genome kernels\' synthetic data (1 = 100 kbp genome at 30x)', '0.05')
+    .action(async (o: UpOptions) => up(o));
+}

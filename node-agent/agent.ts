@@ -1,0 +1,306 @@
+// A node agent: hosts some nodes of the cluster, keeps one stream to the scheduler, runs
+// the tasks it is assigned (holding their simulated cores for the modelled duration, running
+// the kernel in a worker pool) and reports each completion until the scheduler acknowledges it.
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import {
+  JOIN_TOKEN_METADATA,
+  channelCredentials,
+  loadAgentProtocol,
+  openAgentStream,
+  refKey,
+  type AgentMessage,
+  type AgentStream,
+  type Assignment,
+  type Completion,
+  type NodeResources,
+  type Outcome,
+  type Refusal,
+  type SchedulerMessage,
+  type TaskRef,
+  type TlsFiles,
+  type Welcome,
+} from '../proto/index.js';
+import { AgentRejectedError } from './errors.js';
+import type { KernelResult } from './kernel-types.js';
+import type { KernelPool } from './pool.js';
+
+export interface AgentOptions {
+  scheduler: string;
+  name: string;
+  container: string;
+  nodes: NodeResources[];
+  joinToken: string;
+  /** Wall ms per modelled ms; null: use the scheduler's. */
+  timeScale: number | null;
+  /** Modelled duration of a task that names none. */
+  defaultDurationMs: number;
+  tls: TlsFiles;
+  pool: KernelPool;
+  log: Logger;
+  /** Reconnect backoff bounds. */
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+}
+
+interface Running {
+  ref: TaskRef;
+  assignment: Assignment;
+  acceptedAt: number;
+  /** Ends the hold on the task's cores. */
+  timer: NodeJS.Timeout | null;
+  cancelReason: string | null;
+  /** Reported (finished, failed or cancelled); later news of it is dropped. */
+  done: boolean;
+}
+
+export const AGENT_VERSION = '0.1.0';
+
+export class NodeAgent {
+  private readonly client: grpc.Client;
+  private stream: AgentStream | null = null;
+  private welcome: Welcome | null = null;
+  private readonly running = new Map<number, Running>();
+  /** Completions not yet acknowledged by the scheduler, replayed in the next hello. */
+  private readonly finished = new Map<string, Completion>();
+  /** Completions to send in the next batch. */
+  private outbox: Completion[] = [];
+  private flushQueued = false;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private failures = 0;
+  private seq = 0;
+  /** Completions sent in the current stream's hello (the scheduler acknowledges them after the welcome). */
+  private inHello = new Set<string>();
+  private stopped = false;
+  private readonly nodeNames: Set<string>;
+  private fatalHandler: ((err: Error) => void) | null = null;
+
+  constructor(private readonly opts: AgentOptions) {
+    const { Client } = loadAgentProtocol();
+    this.client = new Client(opts.scheduler, channelCredentials(opts.tls), {
+      'grpc.keepalive_time_ms': 10_000,
+      'grpc.keepalive_timeout_ms': 5_000,
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 2_000,
+    });
+    this.nodeNames = new Set(opts.nodes.map((n) => n.name));
+  }
+
+  private registeredHandler: (() => void) | null = null;
+
+  /** Called after each welcome from the scheduler. */
+  onRegistered(handler: () => void): void {
+    this.registeredHandler = handler;
+  }
+
+  /** Called once if the scheduler refuses this agent for good. */
+  onFatal(handler: (err: Error) => void): void {
+    this.fatalHandler = handler;
+  }
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  get connected(): boolean {
+    return this.welcome !== null;
+  }
+
+  start(): void {
+    this.connect();
+  }
+
+  // ---------------------------------------------------------------- stream
+
+  private connect(): void {
+    if (this.stopped) return;
+    const md = new grpc.Metadata();
+    md.set(JOIN_TOKEN_METADATA, `Bearer ${this.opts.joinToken}`);
+    const stream = openAgentStream(this.client, md);
+    this.stream = stream;
+    this.inHello = new Set(this.finished.keys());
+    stream.on('data', (msg: SchedulerMessage) => {
+      try {
+        this.onMessage(msg);
+      } catch (err) {
+        this.opts.log.error({ err, payload: msg.payload }, 'cannot handle a message from the scheduler; ignored');
+      }
+    });
+    stream.on('error', (err: grpc.ServiceError) => this.onStreamEnd(stream, err));
+    stream.on('end', () => this.onStreamEnd(stream, null));
+    this.send({
+      hello: {
+        agent: this.opts.name,
+        container: this.opts.container,
+        nodes: this.opts.nodes,
+        running: [...this.running.values()].map((r) => r.ref),
+        finished: [...this.finished.values()],
+        version: AGENT_VERSION,
+      },
+    });
+  }
+
+  private onStreamEnd(stream: AgentStream, err: grpc.ServiceError | null): void {
+    if (this.stream !== stream) return;
+    this.stream = null;
+    this.welcome = null;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+    if (this.stopped) return;
+    if (err && (err.code === grpc.status.UNAUTHENTICATED || err.code === grpc.status.INVALID_ARGUMENT)) {
+      this.fatalHandler?.(new AgentRejectedError(`scheduler at ${this.opts.scheduler} refused agent ${this.opts.name}: ${err.details}`));
+      return;
+    }
+    const min = this.opts.backoffMinMs ?? 100;
+    const max = this.opts.backoffMaxMs ?? 2_000;
+    const delay = Math.min(max, min * 2 ** this.failures) * (0.5 + Math.random() / 2);
+    this.failures++;
+    this.opts.log.warn({ code: err?.code, reason: err?.details ?? 'stream ended', retryInMs: Math.round(delay) }, 'disconnected from scheduler');
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private send(msg: AgentMessage): void {
+    try {
+      this.stream?.write(msg);
+    } catch (err) {
+      this.opts.log.warn({ err }, 'write to scheduler failed');
+    }
+  }
+
+  private onMessage(msg: SchedulerMessage): void {
+    switch (msg.payload) {
+      case 'welcome':
+        if ('welcome' in msg) this.onWelcome(msg.welcome);
+        break;
+      case 'assign':
+        if ('assign' in msg) this.onAssign(msg.assign.tasks);
+        break;
+      case 'cancel':
+        if ('cancel' in msg) for (const ref of msg.cancel.tasks) this.stop(ref, msg.cancel.reason);
+        break;
+      case 'drain':
+        if ('drain' in msg) this.opts.log.info({ node: msg.drain.node, drained: msg.drain.drained }, 'drain changed');
+        break;
+      case 'completionAck':
+        if ('completionAck' in msg) for (const ref of msg.completionAck.tasks) this.finished.delete(refKey(ref));
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onWelcome(w: Welcome): void {
+    this.welcome = w;
+    this.failures = 0;
+    this.opts.log.info({ running: this.running.size, unreported: this.finished.size, cancel: w.cancel.length }, 'registered with scheduler');
+    for (const ref of w.cancel) this.stop(ref, 'unknown-task');
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = setInterval(() => this.send({ heartbeat: { seq: ++this.seq, running: this.running.size } }), Math.max(10, w.heartbeatIntervalMs));
+    // Completions that arrived between hello and welcome were kept; send them now.
+    this.outbox = [...this.finished].filter(([key]) => !this.inHello.has(key)).map(([, c]) => c);
+    this.flushCompletions();
+    this.registeredHandler?.();
+  }
+
+  // ---------------------------------------------------------------- tasks
+
+  private onAssign(tasks: Assignment[]): void {
+    const accepted: TaskRef[] = [];
+    const refused: Refusal[] = [];
+    const toRun: Assignment[] = [];
+    for (const a of tasks) {
+      const current = this.running.get(a.task.taskId);
+      if (!this.nodeNames.has(a.node)) {
+        refused.push({ task: a.task, reason: `node ${a.node} is not hosted by agent ${this.opts.name}` });
+      } else if (current && current.ref.attempt >= a.task.attempt) {
+        refused.push({ task: a.task, reason: `attempt ${current.ref.attempt} of this task already runs here` });
+      } else {
+        if (current) this.stop(current.ref, 'superseded');
+        accepted.push(a.task);
+        toRun.push(a);
+      }
+    }
+    // Acknowledge first: the scheduler measures dispatch latency up to this message.
+    this.send({ ack: { accepted, refused } });
+    for (const a of toRun) this.run(a);
+  }
+
+  /** Holds the task's cores for its modelled duration while its kernel runs; done when both are. */
+  private run(a: Assignment): void {
+    const r: Running = { ref: a.task, assignment: a, acceptedAt: performance.now(), timer: null, cancelReason: null, done: false };
+    this.running.set(a.task.taskId, r);
+    const scale = this.opts.timeScale ?? this.welcome?.timeScale ?? 1;
+    const holdMs = (a.durationMs > 0 ? a.durationMs : this.opts.defaultDurationMs) * scale;
+    let held = false;
+    let result: KernelResult | null = null;
+    const maybeDone = (): void => {
+      if (held && result) this.finish(r, 'OUTCOME_COMPLETED', result.cpuMs, result.kernel, JSON.stringify(result.summary), '');
+    };
+    r.timer = setTimeout(() => {
+      held = true;
+      maybeDone();
+    }, holdMs);
+    // A cancelled kernel is left to finish in its worker (kernels are bounded); its result is dropped.
+    this.opts.pool.run({ kernel: a.kernel, taskId: a.task.taskId, attempt: a.task.attempt, jobId: a.jobId, cores: a.cores, memMb: a.memMb }).then(
+      (res) => {
+        result = res;
+        maybeDone();
+      },
+      (err: Error) => this.finish(r, 'OUTCOME_FAILED', 0, a.kernel, '', err.message),
+    );
+  }
+
+  private stop(ref: TaskRef, reason: string): void {
+    const r = this.running.get(ref.taskId);
+    if (!r || r.ref.attempt !== ref.attempt || r.done) return;
+    r.cancelReason = reason;
+    if (r.timer) clearTimeout(r.timer);
+    this.finish(r, 'OUTCOME_CANCELLED', 0, r.assignment.kernel, '', reason);
+  }
+
+  private finish(r: Running, outcome: Outcome, cpuMs: number, kernel: string, summaryJson: string, error: string): void {
+    if (r.done) return;
+    r.done = true;
+    if (r.timer) clearTimeout(r.timer);
+    if (this.running.get(r.ref.taskId) === r) this.running.delete(r.ref.taskId);
+    const c: Completion = {
+      task: r.ref,
+      outcome,
+      cpuMs,
+      wallMs: Math.round(performance.now() - r.acceptedAt),
+      kernel,
+      summaryJson,
+      error,
+    };
+    this.opts.log.debug({ taskId: r.ref.taskId, attempt: r.ref.attempt, outcome }, 'task finished');
+    this.finished.set(refKey(r.ref), c);
+    if (!this.welcome) return; // replayed in the next hello
+    this.outbox.push(c);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(() => this.flushCompletions());
+    }
+  }
+
+  /** Sends the completions gathered since the last batch in one message. */
+  private flushCompletions(): void {
+    this.flushQueued = false;
+    if (this.outbox.length === 0 || !this.welcome) return;
+    this.send({ completions: { items: this.outbox } });
+    this.outbox = [];
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    for (const r of this.running.values()) if (r.timer) clearTimeout(r.timer);
+    this.stream?.end();
+    this.stream = null;
+    this.client.close();
+    await this.opts.pool.close();
+  }
+}

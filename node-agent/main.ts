@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// The node agent process: `node dist/node-agent/main.js --container c1 ...` (see README.md).
+// Exit codes: 0 stopped by a signal, 2 bad flags or refused by the scheduler, 1 anything else.
+import { pino } from 'pino';
+import { loadClusterConfig } from '../scheduler/config/load.js';
+import { stopOnSignals } from '../scheduler/lifeline.js';
+import { AgentConfigError, AgentRejectedError } from './errors.js';
+import { NodeAgent } from './agent.js';
+import { parseAgentArgs } from './options.js';
+import { createKernelPool } from './pool.js';
+
+async function main(): Promise<void> {
+  let flags;
+  try {
+    flags = parseAgentArgs(process.argv.slice(2), loadClusterConfig);
+  } catch (err) {
+    process.stderr.write(`node-agent: ${(err as Error).message}\n`);
+    process.exit(err instanceof AgentConfigError ? 2 : 1);
+  }
+  const log = pino({ name: flags.name, level: flags.logLevel });
+  const agent = new NodeAgent({
+    scheduler: flags.scheduler,
+    name: flags.name,
+    container: flags.container,
+    nodes: flags.nodes,
+    joinToken: flags.joinToken,
+    timeScale: flags.timeScale,
+    defaultDurationMs: flags.defaultDurationMs,
+    tls: flags.tls,
+    pool: createKernelPool({ mode: flags.kernels, threads: flags.threads, scale: flags.kernelScale }),
+    backoffMaxMs: flags.backoffMaxMs,
+    log,
+  });
+  agent.onFatal((err) => {
+    process.stderr.write(`node-agent: ${err.message}\n`);
+    log.fatal({ reason: err.message }, 'refused by scheduler');
+    void agent.shutdown().finally(() => process.exit(err instanceof AgentRejectedError ? 2 : 1));
+  });
+  stopOnSignals(log, () => agent.shutdown());
+  log.info({ scheduler: flags.scheduler, nodes: flags.nodes.length }, 'agent starting');
+  let announced = false;
+  agent.onRegistered(() => {
+    // Written whatever the log level, once: `gsched up` and tests wait for this line.
+    if (!announced) process.stdout.write(`${JSON.stringify({ msg: 'registered with scheduler', agent: flags.name })}\n`);
+    announced = true;
+  });
+  agent.start();
+}
+
+void main();

@@ -1,0 +1,58 @@
+// Loads agent.proto at run time (no codegen): the same file serves source and dist/ runs.
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { packageRoot } from '../scheduler/config/load.js';
+import { ProtoLoadError } from './errors.js';
+import type { AgentMessage, SchedulerMessage } from './messages.js';
+
+export const PROTO_PATH = (): string => join(packageRoot(), 'proto', 'gsched', 'agent', 'v1', 'agent.proto');
+
+/** Options that make decoded messages match the shapes in messages.ts. */
+export const LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: false,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  arrays: true,
+  oneofs: true,
+};
+
+export interface AgentProtocol {
+  /** The service definition, for `server.addService`. */
+  service: grpc.ServiceDefinition;
+  /** Client constructor for the service. */
+  Client: grpc.ServiceClientConstructor;
+}
+
+let cached: AgentProtocol | undefined;
+
+export function loadAgentProtocol(): AgentProtocol {
+  if (cached) return cached;
+  const path = PROTO_PATH();
+  let def: protoLoader.PackageDefinition;
+  try {
+    def = protoLoader.loadSync(path, LOADER_OPTIONS);
+  } catch (err) {
+    throw new ProtoLoadError(path, (err as Error).message);
+  }
+  const Client = lookup(grpc.loadPackageDefinition(def), ['gsched', 'agent', 'v1', 'AgentService']);
+  cached = { service: Client.service, Client };
+  return cached;
+}
+
+function lookup(root: grpc.GrpcObject, path: string[]): grpc.ServiceClientConstructor {
+  let cur: unknown = root;
+  for (const p of path) cur = (cur as Record<string, unknown> | undefined)?.[p];
+  if (typeof cur !== 'function') throw new ProtoLoadError(PROTO_PATH(), `service ${path.join('.')} not found`);
+  return cur as grpc.ServiceClientConstructor;
+}
+
+export type AgentStream = grpc.ClientDuplexStream<AgentMessage, SchedulerMessage>;
+export type SchedulerSideStream = grpc.ServerDuplexStream<AgentMessage, SchedulerMessage>;
+
+/** Opens the agent's stream on a client of the service. */
+export function openAgentStream(client: grpc.Client, metadata: grpc.Metadata): AgentStream {
+  const connect = (client as unknown as { Connect(md: grpc.Metadata): AgentStream }).Connect;
+  return connect.call(client, metadata);
+}

@@ -1,0 +1,109 @@
+// Hand-written TypeScript shapes of the messages in gsched/agent/v1/agent.proto, as
+// @grpc/proto-loader hands them over with the options in load.ts (camelCase fields,
+// 64-bit integers as numbers, enums as strings, defaults filled, `payload` naming the oneof).
+// Keep in step with the .proto: proto/messages.test.ts round-trips each through the codec.
+
+export interface TaskRef {
+  taskId: number;
+  attempt: number;
+}
+
+export interface NodeResources {
+  name: string;
+  cores: number;
+  memMb: number;
+}
+
+export type Outcome = 'OUTCOME_UNSPECIFIED' | 'OUTCOME_COMPLETED' | 'OUTCOME_FAILED' | 'OUTCOME_CANCELLED';
+
+export interface Completion {
+  task: TaskRef;
+  outcome: Outcome;
+  cpuMs: number;
+  wallMs: number;
+  kernel: string;
+  summaryJson: string;
+  error: string;
+}
+
+export interface Hello {
+  agent: string;
+  container: string;
+  nodes: NodeResources[];
+  running: TaskRef[];
+  finished: Completion[];
+  version: string;
+}
+
+export interface Heartbeat {
+  seq: number;
+  running: number;
+}
+
+export interface Refusal {
+  task: TaskRef;
+  reason: string;
+}
+
+export interface Ack {
+  accepted: TaskRef[];
+  refused: Refusal[];
+}
+
+export type AgentMessage =
+  | { payload?: 'hello'; hello: Hello }
+  | { payload?: 'heartbeat'; heartbeat: Heartbeat }
+  | { payload?: 'ack'; ack: Ack }
+  | { payload?: 'completions'; completions: { items: Completion[] } };
+
+export interface Welcome {
+  heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
+  timeScale: number;
+  cancel: TaskRef[];
+}
+
+export interface Assignment {
+  task: TaskRef;
+  jobId: number;
+  node: string;
+  cores: number;
+  memMb: number;
+  timeLimitMs: number;
+  durationMs: number;
+  kernel: string;
+  displayId: string;
+}
+
+export interface Assign {
+  tasks: Assignment[];
+}
+
+export interface Cancel {
+  tasks: TaskRef[];
+  reason: string;
+}
+
+export interface Drain {
+  node: string;
+  drained: boolean;
+}
+
+export interface CompletionAck {
+  tasks: TaskRef[];
+}
+
+export type SchedulerMessage =
+  | { payload?: 'welcome'; welcome: Welcome }
+  | { payload?: 'assign'; assign: Assign }
+  | { payload?: 'cancel'; cancel: Cancel }
+  | { payload?: 'drain'; drain: Drain }
+  | { payload?: 'completionAck'; completionAck: CompletionAck };
+
+/** Metadata key carrying `Bearer <join token>` on Connect. */
+export const JOIN_TOKEN_METADATA = 'authorization';
+
+/** A stable key for one attempt, for maps. */
+export function refKey(ref: TaskRef): string {
+  return `${ref.taskId}#${ref.attempt}`;
+}

@@ -1,0 +1,99 @@
+// The scheduler's side of the protocol over real gRPC on loopback (in process, real lmdb):
+// refusals carry the status the rules name, and a bad message ends its stream, not the scheduler.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOIN_TOKEN_METADATA, loadAgentProtocol, openAgentStream, type AgentMessage, type AgentStream, type SchedulerMessage } from '../../proto/index.js';
+import { loadClusterConfig } from '../config/load.js';
+import { LiveDriver } from '../driver/index.js';
+import { makeCore } from '../driver/make-core.js';
+import { Store } from '../store/index.js';
+import { SMALL_CLUSTER } from '../testing/live-cluster.js';
+import { AgentHub } from './hub.js';
+
+const TOKEN = 'join-token-for-tests-0123';
+const dir = mkdtempSync(join(tmpdir(), 'gsched-hub-'));
+const config = loadClusterConfig(SMALL_CLUSTER());
+const log = pino({ level: 'silent' });
+let driver: LiveDriver;
+let hub: AgentHub;
+let server: grpc.Server;
+let client: grpc.Client;
+
+beforeAll(async () => {
+  driver = new LiveDriver({ core: makeCore(config), store: new Store(dir), log, timeScale: 1, forgetAfterMs: 60_000 });
+  hub = new AgentHub(driver, config, { joinToken: TOKEN, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, startupGraceMs: 5000, timeScale: 1, log });
+  server = new grpc.Server();
+  hub.register(server);
+  const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
+  const { Client } = loadAgentProtocol();
+  client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+});
+
+afterAll(async () => {
+  client.close();
+  hub.close();
+  server.forceShutdown();
+  await driver.close();
+  await driver.store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function stream(token = TOKEN): { s: AgentStream; first: Promise<SchedulerMessage>; ended: Promise<grpc.status | 'ok'> } {
+  const md = new grpc.Metadata();
+  md.set(JOIN_TOKEN_METADATA, `Bearer ${token}`);
+  const s = openAgentStream(client, md);
+  const first = new Promise<SchedulerMessage>((res) => s.once('data', res));
+  const ended = new Promise<grpc.status | 'ok'>((res) => {
+    s.on('error', (e: grpc.ServiceError) => res(e.code));
+    s.on('end', () => res('ok'));
+  });
+  return { s, first, ended };
+}
+
+const hello = (agent: string, nodes: string[]): AgentMessage => ({
+  hello: { agent, container: 'c1', nodes: nodes.map((name) => ({ name, cores: 8, memMb: 32768 })), running: [], finished: [], version: 'test' },
+});
+
+describe('AgentHub', () => {
+  it('refuses a wrong join token with UNAUTHENTICATED', async () => {
+    const { s, ended } = stream('not-the-token');
+    s.write(hello('a1', ['c1-n001']));
+    expect(await ended).toBe(grpc.status.UNAUTHENTICATED);
+  });
+
+  it('refuses a stream that does not start with hello (FAILED_PRECONDITION)', async () => {
+    const { s, ended } = stream();
+    s.write({ heartbeat: { seq: 1, running: 0 } });
+    expect(await ended).toBe(grpc.status.FAILED_PRECONDITION);
+  });
+
+  it('refuses nodes outside the cluster config (INVALID_ARGUMENT)', async () => {
+    const { s, ended } = stream();
+    s.write(hello('a1', ['c9-n001']));
+    expect(await ended).toBe(grpc.status.INVALID_ARGUMENT);
+  });
+
+  it('welcomes an agent, refuses a second agent for its nodes, and survives a malformed message', async () => {
+    const one = stream();
+    one.s.write(hello('agent-one', ['c1-n001', 'c1-n002']));
+    const welcome = await one.first;
+    expect(welcome).toMatchObject({ payload: 'welcome', welcome: { heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, cancel: [] } });
+    expect(driver.core.nodes().filter((n) => n.name.startsWith('c1-')).map((n) => n.state)).toEqual(['IDLE', 'IDLE']);
+
+    const two = stream();
+    two.s.write(hello('agent-two', ['c1-n002']));
+    expect(await two.ended).toBe(grpc.status.ALREADY_EXISTS);
+
+    // A completion without its task: that stream ends, the scheduler goes on.
+    one.s.write({ completions: { items: [{ outcome: 'OUTCOME_COMPLETED' } as never] } });
+    expect(await one.ended).toBe(grpc.status.INVALID_ARGUMENT);
+    const three = stream();
+    three.s.write(hello('agent-three', ['c2-n001']));
+    expect((await three.first).payload).toBe('welcome');
+    three.s.end();
+  });
+});

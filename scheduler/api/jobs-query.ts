@@ -1,0 +1,69 @@
+// GET /api/v1/jobs: active jobs from the core, terminal ones also from the accounting records;
+// pending first in queue order, then the rest by id, newest first.
+import type { JobState, JobView } from '../core/index.js';
+import type { LiveDriver } from '../driver/index.js';
+import { ApiProblem } from './errors.js';
+
+const STATES: readonly JobState[] = ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL'];
+const MAX_LIMIT = 1000;
+
+export interface JobQuery {
+  states: Set<JobState>;
+  account?: string;
+  partition?: string;
+  owner?: string;
+  limit: number;
+  offset: number;
+}
+
+type Query = Record<string, unknown>;
+
+function text(q: Query, name: string): string | undefined {
+  const v = q[name];
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string') throw new ApiProblem(400, 'INVALID_QUERY', `${name} must be given once`, name);
+  return v;
+}
+
+function int(q: Query, name: string, dflt: number, min: number, max: number): number {
+  const v = text(q, name);
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min || n > max) throw new ApiProblem(400, 'INVALID_QUERY', `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`, name);
+  return n;
+}
+
+export function parseJobQuery(q: Query): JobQuery {
+  const stateText = text(q, 'state');
+  const states = new Set<JobState>();
+  for (const s of stateText === undefined ? STATES : stateText.split(',').map((x) => x.trim().toUpperCase())) {
+    if (!(STATES as readonly string[]).includes(s)) throw new ApiProblem(400, 'INVALID_QUERY', `state ${JSON.stringify(s)} is not one of ${STATES.join(', ')}`, 'state');
+    states.add(s as JobState);
+  }
+  const query: JobQuery = { states, limit: int(q, 'limit', 100, 1, MAX_LIMIT), offset: int(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER) };
+  for (const k of ['account', 'partition', 'owner'] as const) {
+    const v = text(q, k);
+    if (v !== undefined) query[k] = v;
+  }
+  return query;
+}
+
+export function listJobs(driver: LiveDriver, q: JobQuery): { jobs: JobView[]; total: number; limit: number; offset: number } {
+  const match = (j: JobView): boolean =>
+    q.states.has(j.state) &&
+    (q.account === undefined || j.account === q.account) &&
+    (q.partition === undefined || j.partition === q.partition) &&
+    (q.owner === undefined || j.owner === q.owner);
+  const pending = q.states.has('PENDING') ? driver.core.queue().filter(match) : [];
+  const otherStates = [...q.states].filter((s) => s !== 'PENDING');
+  const others = otherStates.length === 0 ? [] : driver.core.jobs({ states: otherStates }).filter(match);
+  const inCore = new Set(others.map((j) => j.id));
+  if (otherStates.some((s) => s !== 'RUNNING')) {
+    for (const rec of driver.store.allJobs()) {
+      if (!inCore.has(rec.id) && !driver.isRemembered(rec.id) && match(rec)) others.push(rec);
+    }
+  }
+  others.sort((a, b) => b.id - a.id);
+  const all = pending.length === 0 ? others : pending.concat(others);
+  return { jobs: all.slice(q.offset, q.offset + q.limit), total: all.length, limit: q.limit, offset: q.offset };
+}

@@ -1,0 +1,224 @@
+// The HTTP API in process (real fastify, real lmdb in a temp folder, the live core), no agents:
+// authentication, problem+json errors for bad input, and the job/node routes' contract.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import fc from 'fast-check';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentHub } from '../agents/index.js';
+import { loadClusterConfig } from '../config/load.js';
+import { LiveDriver } from '../driver/index.js';
+import { makeCore } from '../driver/make-core.js';
+import { Store } from '../store/index.js';
+import { SMALL_CLUSTER, testJob, waitFor } from '../testing/live-cluster.js';
+import { SchedulerMetrics, buildApi } from './index.js';
+
+const TOKEN = 'test-token-0123456789abcdef';
+const dir = mkdtempSync(join(tmpdir(), 'gsched-api-'));
+let app: FastifyInstance;
+let hub: AgentHub;
+let driver: LiveDriver;
+
+beforeAll(async () => {
+  const config = loadClusterConfig(SMALL_CLUSTER());
+  const log = pino({ level: 'silent' });
+  const metrics = new SchedulerMetrics();
+  driver = new LiveDriver({ core: makeCore(config), store: new Store(dir), log, timeScale: 1, forgetAfterMs: 100, observer: metrics.observer() });
+  hub = new AgentHub(driver, config, { joinToken: 'j'.repeat(20), heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, startupGraceMs: 5000, timeScale: 1, log });
+  metrics.watch(driver, hub);
+  app = buildApi({ driver, hub, metrics, apiToken: TOKEN });
+  await app.ready();
+});
+
+afterAll(async () => {
+  await app.close();
+  hub.close();
+  await driver.close();
+  await driver.store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+async function call(method: 'GET' | 'POST' | 'DELETE', url: string, body?: string | object, headers: Record<string, string> = auth) {
+  const res = await app.inject({
+    method,
+    url,
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  return { status: res.statusCode, type: String(res.headers['content-type'] ?? ''), body: res.json() as Record<string, unknown>, text: res.body };
+}
+
+function expectProblem(r: { status: number; type: string; body: Record<string, unknown> }, status: number, code: string, field?: string): void {
+  expect(r.status).toBe(status);
+  expect(r.type).toContain('application/problem+json');
+  expect(r.body).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+  if (field !== undefined) expect(r.body.field).toBe(field);
+}
+
+describe('authentication', () => {
+  it('refuses /api/v1 without the bearer token', async () => {
+    expectProblem(await call('GET', '/api/v1/jobs', undefined, {}), 401, 'UNAUTHORIZED');
+    expectProblem(await call('GET', '/api/v1/nodes', undefined, { authorization: 'Bearer wrong' }), 401, 'UNAUTHORIZED');
+    expectProblem(await call('POST', '/api/v1/jobs', testJob([{}]), { authorization: 'Basic xyz' }), 401, 'UNAUTHORIZED');
+  });
+
+  it('leaves /healthz and /metrics open', async () => {
+    const h = await call('GET', '/healthz', undefined, {});
+    expect(h.status).toBe(200);
+    expect(h.body).toMatchObject({ status: 'ok', agents: 0 });
+    const m = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(m.statusCode).toBe(200);
+    for (const name of ['gsched_jobs', 'gsched_cores', 'gsched_queue_depth', 'gsched_schedule_pass_seconds', 'gsched_dispatch_latency_seconds', 'gsched_agents_connected']) {
+      expect(m.body).toContain(name);
+    }
+  });
+});
+
+describe('bad input', () => {
+  it('answers invalid JSON with 400 INVALID_JSON', async () => {
+    expectProblem(await call('POST', '/api/v1/jobs', '{"name": "x",'), 400, 'INVALID_JSON');
+  });
+
+  it('names the field of a wrong type, without coercing', async () => {
+    const spec = testJob([{}]);
+    (spec.tasks as Record<string, unknown>[])[0] = { cores: '8', memMb: 100 };
+    expectProblem(await call('POST', '/api/v1/jobs', spec), 400, 'INVALID_BODY', 'tasks[0].cores');
+    expectProblem(await call('POST', '/api/v1/jobs', { ...testJob([{}]), pseudonyms: 'abc' }), 400, 'INVALID_BODY', 'pseudonyms');
+  });
+
+  it('names a missing field, and refuses a body that is not an object', async () => {
+    const { name: _omit, ...spec } = testJob([{}]);
+    expectProblem(await call('POST', '/api/v1/jobs', spec), 400, 'INVALID_BODY', 'name');
+    expectProblem(await call('POST', '/api/v1/jobs', [1, 2]), 400, 'INVALID_BODY');
+    expectProblem(await call('POST', '/api/v1/jobs', ''), 400, 'INVALID_BODY');
+  });
+
+  it('passes the core\'s refusal through with its code and field', async () => {
+    expectProblem(await call('POST', '/api/v1/jobs', testJob([{}], { partition: 'nope' })), 422, 'UNKNOWN_PARTITION', 'partition');
+  });
+
+  it('checks job ids, queries and node names', async () => {
+    expectProblem(await call('GET', '/api/v1/jobs/abc'), 400, 'INVALID_JOB_ID', 'id');
+    expectProblem(await call('GET', '/api/v1/jobs/999999'), 404, 'UNKNOWN_JOB', 'id');
+    expectProblem(await call('GET', '/api/v1/jobs/5_7'), 404, 'UNKNOWN_JOB', 'id');
+    expectProblem(await call('DELETE', '/api/v1/jobs/999999'), 404, 'UNKNOWN_JOB');
+    expectProblem(await call('GET', '/api/v1/jobs?state=RUNNING,SLEEPING'), 400, 'INVALID_QUERY', 'state');
+    expectProblem(await call('GET', '/api/v1/jobs?limit=0'), 400, 'INVALID_QUERY', 'limit');
+    expectProblem(await call('GET', '/api/v1/jobs?offset=-1'), 400, 'INVALID_QUERY', 'offset');
+    expectProblem(await call('POST', '/api/v1/nodes/no-such-node/drain'), 404, 'UNKNOWN_NODE', 'name');
+    expectProblem(await call('GET', '/api/v1/nothing-here'), 404, 'NOT_FOUND');
+  });
+});
+
+describe('no 500 for any input', () => {
+  it('answers odd requests with a 4xx problem', async () => {
+    const odd = [
+      await app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { ...auth, 'content-type': 'text/plain' }, payload: 'hello' }),
+      await app.inject({ method: 'PUT', url: '/api/v1/jobs', headers: auth }),
+      await app.inject({ method: 'GET', url: '/api/v1/jobs/1234567890123456789012', headers: auth }),
+      await app.inject({ method: 'GET', url: '/api/v1/jobs?limit=5&limit=6', headers: auth }),
+      await app.inject({ method: 'POST', url: '/api/v1/nodes/%00/drain', headers: auth }),
+      await app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { ...auth, 'content-type': 'application/json' }, payload: 'x'.repeat(9 * 1024 * 1024) }),
+    ];
+    for (const r of odd) {
+      expect(r.statusCode, r.body).toBeGreaterThanOrEqual(400);
+      expect(r.statusCode, r.body).toBeLessThan(500);
+      expect(r.headers['content-type']).toContain('application/problem+json');
+    }
+  });
+
+  it('answers any JSON body on POST /api/v1/jobs with 201 or a 4xx problem', async () => {
+    const task = fc.record({ cores: fc.oneof(fc.integer({ min: -2, max: 100 }), fc.string()), memMb: fc.integer({ min: -1, max: 1e9 }), durationMs: fc.integer({ min: 0, max: 1e6 }) }, { requiredKeys: [] });
+    const spec = fc.record(
+      {
+        name: fc.oneof(fc.string(), fc.integer()),
+        owner: fc.string(),
+        account: fc.constantFrom('rh-genetics', 'research', 'nope'),
+        partition: fc.constantFrom('clinical', 'research', 'x'),
+        qos: fc.constantFrom('normal', 'urgent', ''),
+        purpose: fc.constantFrom('treatment', 'research', 'fun'),
+        pseudonyms: fc.array(fc.string(), { maxLength: 2 }),
+        tasks: fc.array(task, { maxLength: 3 }),
+        array: fc.constantFrom('0-2', '5', 'x-y', '0-3%0'),
+        dependencies: fc.array(fc.record({ kind: fc.constantFrom('afterok', 'bogus'), jobId: fc.integer({ min: -1, max: 5 }) }), { maxLength: 1 }),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(spec, fc.jsonValue()), async (body) => {
+        const r = await call('POST', '/api/v1/jobs', JSON.stringify(body));
+        if (r.status === 201) return;
+        expect(r.status).toBeGreaterThanOrEqual(400);
+        expect(r.status).toBeLessThan(500);
+        expect(r.type).toContain('application/problem+json');
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('job and node routes', () => {
+  it('submits, lists pending first, shows and cancels a job', async () => {
+    const sub = await call('POST', '/api/v1/jobs', testJob([{ cores: 2 }], { owner: 'lister' }));
+    expect(sub.status).toBe(201);
+    const ids = sub.body.jobIds as number[];
+    expect(ids).toHaveLength(1);
+    expect(sub.body.displayIds).toEqual([String(ids[0])]);
+    const id = ids[0] as number;
+    // No agent is connected: every node is down, so the job waits.
+    const list = await call('GET', '/api/v1/jobs?state=PENDING,RUNNING&owner=lister');
+    expect(list.body).toMatchObject({ total: 1, limit: 100, offset: 0 });
+    expect((list.body.jobs as { id: number; state: string }[]).map((j) => [j.id, j.state])).toEqual([[id, 'PENDING']]);
+    const one = await call('GET', `/api/v1/jobs/${id}`);
+    expect(one.body).toMatchObject({ id, state: 'PENDING', owner: 'lister' });
+    const del = await call('DELETE', `/api/v1/jobs/${id}`);
+    expect(del.status).toBe(200);
+    expect(del.body).toEqual({ jobId: id, state: 'CANCELLED' });
+    expectProblem(await call('DELETE', `/api/v1/jobs/${id}`), 409, 'INVALID_STATE');
+    const ended = await call('GET', '/api/v1/jobs?state=CANCELLED');
+    expect((ended.body.jobs as { id: number }[]).map((j) => j.id)).toContain(id);
+  });
+
+  it('drains and resumes a node, and reports nodes and the cluster', async () => {
+    const nodes = await call('GET', '/api/v1/nodes');
+    expect((nodes.body.nodes as unknown[]).length).toBe(6);
+    const drained = await call('POST', '/api/v1/nodes/c1-n001/drain');
+    expect(drained.status).toBe(200);
+    expect(drained.body).toMatchObject({ name: 'c1-n001' });
+    const resumed = await call('POST', '/api/v1/nodes/c1-n001/resume');
+    expect(resumed.status).toBe(200);
+    const cluster = await call('GET', '/api/v1/cluster');
+    expect(cluster.body).toMatchObject({ name: 'test-small', cores: 48, agents: [] });
+  });
+
+  it('numbers array elements 120_3-style, and finds them after they left the core\'s memory', async () => {
+    const sub = await call('POST', '/api/v1/jobs', testJob([{}], { array: '2-4' }));
+    expect(sub.status).toBe(201);
+    const ids = sub.body.jobIds as number[];
+    const base = ids[0] as number;
+    expect(sub.body.displayIds).toEqual([`${base}_2`, `${base}_3`, `${base}_4`]);
+    const third = await call('GET', `/api/v1/jobs/${base}_3`);
+    expect(third.body).toMatchObject({ id: ids[1], displayId: `${base}_3`, state: 'PENDING' });
+    for (const id of ids) expect((await call('DELETE', `/api/v1/jobs/${id}`)).status).toBe(200);
+    await waitFor('jobs to be forgotten', () => ids.every((id) => !driver.isRemembered(id)));
+    const later = await call('GET', `/api/v1/jobs/${base}_3`);
+    expect(later.body).toMatchObject({ id: ids[1], displayId: `${base}_3`, state: 'CANCELLED' });
+    expectProblem(await call('DELETE', `/api/v1/jobs/${base}_3`), 409, 'INVALID_STATE');
+    expectProblem(await call('GET', `/api/v1/jobs/${base}_9`), 404, 'UNKNOWN_JOB');
+    const listed = await call('GET', '/api/v1/jobs?state=CANCELLED&owner=tester&limit=2&offset=0');
+    expect(listed.body.total).toBeGreaterThanOrEqual(3);
+    expect((listed.body.jobs as { id: number }[]).map((j) => j.id)).toEqual([ids[2], ids[1]]);
+  });
+
+  it('records consent, which a job reading a pseudonym needs', async () => {
+    const spec = testJob([{}], { pseudonyms: ['P-7f3a9c'] });
+    expectProblem(await call('POST', '/api/v1/jobs', spec), 422, 'CONSENT_REQUIRED');
+    expectProblem(await call('POST', '/api/v1/consent', { pseudonym: 'P-7f3a9c', status: 'maybe' }), 400, 'INVALID_BODY', 'status');
+    expect((await call('POST', '/api/v1/consent', { pseudonym: 'P-7f3a9c', status: 'granted' })).status).toBe(200);
+    expect((await call('POST', '/api/v1/jobs', spec)).status).toBe(201);
+  });
+});

@@ -1,0 +1,110 @@
+// The driver in process with a real core and real lmdb: a restarted driver replays the journal
+// into a fresh core and reaches the same state, attempt numbers included; stale and duplicate
+// completions change nothing.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Assignment, Completion } from '../../proto/index.js';
+import { loadClusterConfig } from '../config/load.js';
+import type { JobSpec } from '../core/index.js';
+import { Store } from '../store/index.js';
+import { SMALL_CLUSTER, testJob, waitFor } from '../testing/live-cluster.js';
+import { LiveDriver } from './driver.js';
+import { makeCore } from './make-core.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'gsched-driver-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const config = loadClusterConfig(SMALL_CLUSTER());
+const allNodes = config.nodes.map((n) => n.name);
+
+function open(at = dir): { driver: LiveDriver; sent: Assignment[]; cancels: { taskId: number; attempt: number; reason: string }[] } {
+  const sent: Assignment[] = [];
+  const cancels: { taskId: number; attempt: number; reason: string }[] = [];
+  const driver = new LiveDriver({ core: makeCore(config), store: new Store(at), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 0 });
+  driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: (_n, t, reason) => void cancels.push({ ...t, reason }), drain: () => undefined, flush: () => undefined });
+  return { driver, sent, cancels };
+}
+
+const done = (a: Assignment, outcome: Completion['outcome'] = 'OUTCOME_COMPLETED'): Completion => ({ task: a.task, outcome, cpuMs: 1, wallMs: 2, kernel: 'noop', summaryJson: '{"ok":true}', error: '' });
+
+/** Everything the core shows, minus what moves with the clock alone. */
+function snapshot(d: LiveDriver): unknown {
+  return {
+    jobs: d.core.jobs().map(({ priority: _p, ...j }) => j).sort((a, b) => a.id - b.id),
+    nodes: d.core.nodes(),
+    running: d.core.runningTasks().sort((a, b) => a.taskId - b.taskId),
+  };
+}
+
+describe('LiveDriver journal replay', () => {
+  it('restarts into the same state and keeps counting attempts', async () => {
+    const first = open();
+    const d = first.driver;
+    const nodes = new Set(allNodes);
+    await d.agentHello(allNodes, [], []);
+    const a = await d.submit(testJob([{ cores: 8, durationMs: 5000 }, { cores: 8 }]) as unknown as JobSpec);
+    const b = await d.submit(testJob([{ cores: 4 }], { array: '0-3' }) as unknown as JobSpec);
+    const c = await d.submit(testJob([{ cores: 2 }]) as unknown as JobSpec);
+    expect(a.ok && b.ok && c.ok).toBe(true);
+    await waitFor('placements', () => first.sent.length >= 7);
+    const [a0, a1] = first.sent;
+    if (!a0 || !a1) throw new Error('nothing placed');
+    await d.agentCompletion(done(a0), nodes);
+    // A duplicate of the same completion and one for an attempt never made are ignored.
+    await d.agentCompletion(done(a0), nodes);
+    await d.agentCompletion({ ...done(a1), task: { taskId: a1.task.taskId, attempt: 7 } }, nodes);
+    // a1's node is lost: the task goes back to the queue and runs again as attempt 2.
+    d.nodesSilent([a1.node]);
+    await waitFor('a second attempt', () => first.sent.some((s) => s.task.taskId === a1.task.taskId && s.task.attempt === 2));
+    if (c.ok) await d.cancel(c.value.jobIds[0] as number);
+    await d.nodeAdmin('c3-n002', true);
+    await new Promise((r) => setTimeout(r, 20));
+    const before = snapshot(d);
+    await d.close();
+    await d.store.close();
+
+    const second = open();
+    expect(snapshot(second.driver)).toEqual(before);
+    // The restarted driver knows a1 runs as attempt 2: attempt 1's late report is stale.
+    const retry = first.sent.find((s) => s.task.taskId === a1.task.taskId && s.task.attempt === 2);
+    if (!retry) throw new Error('no retry');
+    await second.driver.agentCompletion(done(a1), new Set(allNodes));
+    expect(second.driver.core.task(a1.task.taskId)?.state).toBe('RUNNING');
+    await second.driver.agentCompletion(done(retry), new Set(allNodes));
+    expect(second.driver.core.task(a1.task.taskId)?.state).toBe('COMPLETED');
+    const job = second.driver.jobView(a1.jobId);
+    expect(job?.state).toBe('COMPLETED');
+    expect((job as { results?: { attempt: number }[] }).results?.map((r) => r.attempt)).toEqual([1, 2]);
+    await second.driver.close();
+    await second.driver.store.close();
+  });
+
+  it('sends a later attempt of a task only after the earlier one was acknowledged', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'gsched-driver-'));
+    const { driver: d, sent, cancels } = open(other);
+    try {
+      await d.agentHello(allNodes, [], []);
+      // Research work fills all six 8-core nodes; nothing is acknowledged yet.
+      await d.submit(testJob(Array.from({ length: 6 }, () => ({ cores: 8 })), { partition: 'research', purpose: 'research' }) as unknown as JobSpec);
+      await waitFor('six starts', () => sent.length === 6);
+      // Urgent clinical work preempts one of them and takes its node.
+      const urgent = await d.submit(testJob([{ cores: 8 }], { qos: 'urgent' }) as unknown as JobSpec);
+      expect(urgent.ok).toBe(true);
+      const preempted = await waitFor('a preemption', () => cancels.find((c) => c.reason === 'preempted'));
+      const u = await waitFor('the urgent start', () => sent.find((a) => urgent.ok && a.jobId === urgent.value.jobIds[0]));
+      // The urgent task ends; the preempted task may run again, but attempt 1 is still unacknowledged.
+      await d.agentCompletion(done(u), new Set(allNodes));
+      await new Promise((r) => setTimeout(r, 30));
+      expect(d.core.task(preempted.taskId)?.state).toBe('RUNNING');
+      expect(sent.filter((a) => a.task.taskId === preempted.taskId).map((a) => a.task.attempt)).toEqual([1]);
+      d.agentAck([{ taskId: preempted.taskId, attempt: 1 }], []);
+      expect(sent.filter((a) => a.task.taskId === preempted.taskId).map((a) => a.task.attempt)).toEqual([1, 2]);
+    } finally {
+      await d.close();
+      await d.store.close();
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,477 @@
+// The real-time driver around the scheduling core: it applies events (journalling each
+// before it is acknowledged), runs coalesced schedule passes, owns the timers, and turns
+// decisions into messages for agents. It holds no policy: every choice is the core's.
+import type { Logger } from 'pino';
+import { parseArraySpec, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
+import type { Completion, TaskRef } from '../../proto/index.js';
+import type { JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
+import { JournalCorruptError } from '../store/index.js';
+import type { CoreApi } from './core-api.js';
+import { ScaledClock, clockAnchor } from './clock.js';
+import { NO_DISPATCHER, type Dispatcher, type DriverObserver } from './dispatcher.js';
+
+export interface DriverOptions {
+  core: CoreApi;
+  store: Store;
+  log: Logger;
+  /** Modelled ms per wall ms (see ScaledClock). */
+  timeScale: number;
+  /** Wall ms a terminal job stays in the core's memory before `forget`. */
+  forgetAfterMs: number;
+  /** Least wall ms between two schedule passes (bursts of events share a pass). */
+  minPassGapMs?: number;
+  observer?: DriverObserver;
+}
+
+export type Accepted<T> = { ok: true; value: T } | { ok: false; error: NonNullable<Extract<EventResult, { ok: false }>['error']> };
+
+interface Placement {
+  attempt: number;
+  node: string;
+  jobId: number;
+}
+
+interface InFlight {
+  attempt: number;
+  node: string;
+  decidedAt: number;
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const FORGET_BATCH = 20_000;
+const TERMINAL_STATES: JobState[] = ['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL'];
+
+export class LiveDriver {
+  readonly core: CoreApi;
+  readonly store: Store;
+  readonly clock: ScaledClock;
+  private readonly log: Logger;
+  private readonly opts: DriverOptions;
+  private dispatcher: Dispatcher = NO_DISPATCHER;
+
+  /** Latest start of each task: attempt number (from 1), node and job; rebuilt by replay. */
+  private readonly attempts = new Map<number, Placement>();
+  /** Assignments sent and not yet acknowledged: at most one per task. */
+  private readonly inflight = new Map<number, InFlight>();
+  /** A later attempt waiting for the earlier one's acknowledgement. */
+  private readonly deferred = new Map<number, () => void>();
+  private readonly results = new Map<number, TaskResult[]>();
+  /** Array elements only (`120_3`): display id → job id and back; plain jobs display their id. */
+  private readonly displayIds = new Map<string, number>();
+  private readonly displayOf = new Map<number, string>();
+  /** Terminal jobs still in the core, with the wall time they ended. */
+  private readonly ended = new Map<number, number>();
+
+  private passQueued = false;
+  private lastPassAt = 0;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private readonly forgetTimer: NodeJS.Timeout;
+  private closed = false;
+  private fatal: ((err: Error) => void) | null = null;
+
+  constructor(opts: DriverOptions) {
+    this.opts = opts;
+    this.core = opts.core;
+    this.store = opts.store;
+    this.log = opts.log;
+    const replayed = this.replay();
+    this.clock = new ScaledClock(opts.timeScale, clockAnchor(opts.timeScale, replayed.lastNow));
+    if (replayed.records === 0) {
+      // A fresh cluster: no node takes work until its agent registers.
+      for (const n of this.core.config.nodes) void this.accept({ type: 'nodeDown', node: n.name });
+    }
+    this.log.info({ records: replayed.records, jobs: this.core.cluster().pendingJobs + this.core.cluster().runningJobs }, 'journal replayed');
+    // Each sweep views every ended job still in memory, so sweep about twice per forget period.
+    this.forgetTimer = setInterval(() => this.forgetSweep(), Math.min(5000, Math.max(50, opts.forgetAfterMs / 2)));
+    this.forgetTimer.unref();
+    this.requestPass();
+  }
+
+  setDispatcher(d: Dispatcher): void {
+    this.dispatcher = d;
+  }
+
+  /** Called when the journal cannot be written: the process must stop rather than lie. */
+  onFatal(handler: (err: Error) => void): void {
+    this.fatal = handler;
+  }
+
+  // ---------------------------------------------------------------- replay
+
+  private replay(): { records: number; lastNow: Ms | null } {
+    let records = 0;
+    let lastNow: Ms | null = null;
+    for (const { seq, record } of this.store.replay()) {
+      records++;
+      lastNow = record.now;
+      if (record.k === 's') {
+        this.handleDecisions(this.core.schedule(record.now).decisions, false);
+        continue;
+      }
+      const res = this.core.apply(record.event, record.now);
+      if (!res.ok) throw new JournalCorruptError(seq, `the core refused ${record.event.type}: ${res.error.message}`);
+      this.note(record.event, res, record.result);
+    }
+    return { records, lastNow };
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** Applies an event now; if accepted, journals it. `durable` resolves once on disk. */
+  private accept(event: CoreEvent, result?: TaskResult): { res: EventResult; durable: Promise<void> } {
+    const now = this.clock.now();
+    const res = this.core.apply(event, now);
+    if (!res.ok) return { res, durable: Promise.resolve() };
+    this.note(event, res, result);
+    const record: JournalRecord = result ? { k: 'e', now, event, result } : { k: 'e', now, event };
+    const durable = this.store.append(record);
+    durable.catch((err: Error) => this.die(err));
+    this.requestPass();
+    return { res, durable };
+  }
+
+  /** Driver bookkeeping for an accepted event, shared by live and replay. */
+  private note(event: CoreEvent, res: EventResult, result?: TaskResult): void {
+    if (event.type === 'submit' && res.ok) {
+      const ids = res.jobIds ?? [];
+      displayIdsOf(ids, event.job).forEach((d, i) => {
+        const id = ids[i] as number;
+        if (d === String(id)) return;
+        this.displayIds.set(d, id);
+        this.displayOf.set(id, d);
+      });
+    } else if (event.type === 'taskEnded' && result) {
+      const job = this.attempts.get(event.taskId)?.jobId;
+      if (job !== undefined) {
+        const list = this.results.get(job) ?? [];
+        list.push(result);
+        this.results.set(job, list);
+      }
+    } else if (event.type === 'forget') {
+      this.ended.delete(event.jobId);
+      this.results.delete(event.jobId);
+      const d = this.displayOf.get(event.jobId);
+      if (d !== undefined) this.displayIds.delete(d);
+      this.displayOf.delete(event.jobId);
+    }
+  }
+
+  async submit(job: JobSpec): Promise<Accepted<{ jobIds: number[]; displayIds: string[] }>> {
+    const { res, durable } = this.accept({ type: 'submit', job });
+    if (!res.ok) return res;
+    const jobIds = res.jobIds ?? [];
+    const displayIds = jobIds.map((id) => this.displayOf.get(id) ?? String(id));
+    const base = jobIds[0];
+    await Promise.all([durable, ...(typeof job.array === 'string' && base !== undefined ? [this.store.putArray(base, job.array)] : [])]);
+    return { ok: true, value: { jobIds, displayIds } };
+  }
+
+  async cancel(jobId: number): Promise<Accepted<{ jobId: number; state: string }>> {
+    const { res, durable } = this.accept({ type: 'cancel', jobId });
+    if (!res.ok) {
+      const rec = this.core.job(jobId) ?? this.store.job(jobId);
+      if (res.error.code === 'UNKNOWN_JOB' && rec) {
+        return { ok: false, error: { code: 'INVALID_STATE', field: 'id', message: `job ${rec.displayId} already ended (${rec.state})` } };
+      }
+      return res;
+    }
+    await durable;
+    this.runPassNow();
+    return { ok: true, value: { jobId, state: this.jobView(jobId)?.state ?? 'CANCELLED' } };
+  }
+
+  async nodeAdmin(node: string, drain: boolean): Promise<Accepted<NodeView>> {
+    const { res, durable } = this.accept(drain ? { type: 'drain', node } : { type: 'resume', node });
+    if (!res.ok) return res;
+    await durable;
+    this.dispatcher.drain(node, drain);
+    this.dispatcher.flush();
+    const view = this.core.nodes().find((n) => n.name === node);
+    if (!view) return { ok: false, error: { code: 'UNKNOWN_NODE', field: 'name', message: `no node named ${node}` } };
+    return { ok: true, value: view };
+  }
+
+  async consent(pseudonym: string, status: ConsentStatus): Promise<Accepted<{ pseudonym: string; status: ConsentStatus }>> {
+    const { res, durable } = this.accept({ type: 'consent', pseudonym, status });
+    if (!res.ok) return res;
+    await durable;
+    return { ok: true, value: { pseudonym, status } };
+  }
+
+  // ---------------------------------------------------------------- agents
+
+  /**
+   * Reconciles a (re)registering agent: completions it kept, then its nodes up, then what
+   * it runs against what the core thinks runs there. Resolves with the attempts the agent
+   * must stop, once every resulting event is on disk.
+   */
+  async agentHello(nodes: string[], running: TaskRef[], finished: Completion[]): Promise<TaskRef[]> {
+    const nodeSet = new Set(nodes);
+    const waits: Promise<void>[] = finished.map((c) => this.agentCompletion(c, nodeSet));
+    const states = new Map(this.core.nodes().map((n) => [n.name, n.state]));
+    for (const node of nodes) {
+      if (states.get(node) === 'DOWN') waits.push(this.accept({ type: 'nodeUp', node }).durable);
+    }
+    // Whatever was in flight to this agent, its hello now says whether it runs.
+    for (const [taskId, f] of this.inflight) if (nodeSet.has(f.node)) this.settle(taskId);
+    const reported = new Map(running.map((r) => [r.taskId, r.attempt]));
+    const kept = new Set<number>();
+    for (const t of this.core.runningTasks()) {
+      if (!nodeSet.has(t.node)) continue;
+      if (reported.get(t.taskId) === this.attempts.get(t.taskId)?.attempt) kept.add(t.taskId);
+      else waits.push(this.accept({ type: 'requeue', taskId: t.taskId }).durable);
+    }
+    await Promise.all(waits);
+    return running.filter((r) => !kept.has(r.taskId));
+  }
+
+  /** An agent acknowledged assignments (accepted run; refused go back to the queue). */
+  agentAck(accepted: TaskRef[], refused: TaskRef[]): void {
+    const now = performance.now();
+    for (const ref of accepted) {
+      const f = this.inflight.get(ref.taskId);
+      if (f && f.attempt === ref.attempt) this.opts.observer?.dispatched?.(now - f.decidedAt);
+      if (f?.attempt === ref.attempt) this.settle(ref.taskId);
+    }
+    for (const ref of refused) {
+      if (this.inflight.get(ref.taskId)?.attempt !== ref.attempt) continue;
+      this.settle(ref.taskId);
+      const t = this.core.task(ref.taskId);
+      if (t?.state === 'RUNNING') void this.accept({ type: 'requeue', taskId: ref.taskId });
+    }
+  }
+
+  /**
+   * An attempt finished on an agent hosting `nodes`. Only the latest attempt of a task the
+   * core has RUNNING on one of those nodes counts; anything else is stale and ignored.
+   * Resolves once the result is on disk (the agent may then forget it).
+   */
+  agentCompletion(c: Completion, nodes: ReadonlySet<string>): Promise<void> {
+    const { taskId, attempt } = c.task;
+    if (this.inflight.get(taskId)?.attempt === attempt) this.settle(taskId); // it reached the agent
+    if (c.outcome !== 'OUTCOME_COMPLETED' && c.outcome !== 'OUTCOME_FAILED') return Promise.resolve();
+    const placed = this.attempts.get(taskId);
+    if (placed?.attempt !== attempt || !nodes.has(placed.node)) return Promise.resolve();
+    const outcome = c.outcome === 'OUTCOME_COMPLETED' ? 'completed' : 'failed';
+    const result: TaskResult = {
+      taskId,
+      attempt,
+      node: placed.node,
+      outcome,
+      cpuMs: c.cpuMs,
+      wallMs: c.wallMs,
+      kernel: c.kernel,
+      summary: parseSummary(c.summaryJson),
+      ...(c.error ? { error: c.error } : {}),
+    };
+    // The core has the last word: a task it no longer has RUNNING (requeued when its node
+    // was declared down, ended by a cancel) refuses the report, which is then stale.
+    return this.accept({ type: 'taskEnded', taskId, outcome }, result).durable;
+  }
+
+  /** Nodes whose agent fell silent past the heartbeat timeout: down, their tasks requeued by the core. */
+  nodesSilent(nodes: string[]): void {
+    const states = new Map(this.core.nodes().map((n) => [n.name, n.state]));
+    const lost = new Set(nodes);
+    for (const [taskId, f] of this.inflight) if (lost.has(f.node)) this.settle(taskId);
+    for (const node of nodes) {
+      if (states.get(node) !== undefined && states.get(node) !== 'DOWN') {
+        this.log.warn({ node }, 'node silent past heartbeat timeout: down');
+        void this.accept({ type: 'nodeDown', node });
+      }
+    }
+  }
+
+  /** An attempt is no longer in flight; a later attempt waiting for it may go. */
+  private settle(taskId: number): void {
+    this.inflight.delete(taskId);
+    const next = this.deferred.get(taskId);
+    if (next) {
+      this.deferred.delete(taskId);
+      next();
+    }
+  }
+
+  // ---------------------------------------------------------------- passes
+
+  requestPass(): void {
+    if (this.passQueued || this.closed) return;
+    this.passQueued = true;
+    const gap = this.opts.minPassGapMs ?? 2;
+    const wait = this.lastPassAt + gap - performance.now();
+    if (wait <= 0) setImmediate(() => this.runPass());
+    else setTimeout(() => this.runPass(), wait);
+  }
+
+  /** A pass right away (e.g. so a cancel's kills go out before the HTTP answer). */
+  private runPassNow(): void {
+    this.runPass();
+  }
+
+  private runPass(): void {
+    this.passQueued = false;
+    if (this.closed) return;
+    const now = this.clock.now();
+    const t0 = performance.now();
+    const step = this.core.schedule(now);
+    this.lastPassAt = performance.now();
+    this.opts.observer?.pass?.(this.lastPassAt - t0, step.decisions.length);
+    this.store.append({ k: 's', now }).catch((err: Error) => this.die(err));
+    this.handleDecisions(step.decisions, true);
+    this.dispatcher.flush();
+    this.setWake(step.wakeAt);
+  }
+
+  private setWake(at: Ms | null): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+    if (at === null || this.closed) return;
+    this.wakeTimer = setTimeout(() => this.requestPass(), Math.min(MAX_TIMER_MS, this.clock.wallDelayUntil(at)));
+  }
+
+  private handleDecisions(decisions: Decision[], live: boolean): void {
+    for (const d of decisions) {
+      switch (d.type) {
+        case 'start': {
+          const attempt = (this.attempts.get(d.taskId)?.attempt ?? 0) + 1;
+          this.attempts.set(d.taskId, { attempt, node: d.node, jobId: d.jobId });
+          if (live) this.dispatchStart(d, attempt);
+          break;
+        }
+        case 'preempt':
+        case 'kill': {
+          if (!live) break;
+          const attempt = this.attempts.get(d.taskId)?.attempt ?? 0;
+          // A restart waiting for this attempt's acknowledgement is moot now; the attempt itself
+          // stays in flight until its agent answers (or is lost), so a restart waits for that.
+          this.deferred.delete(d.taskId);
+          this.dispatcher.cancel(d.node, { taskId: d.taskId, attempt }, d.type === 'preempt' ? 'preempted' : d.reason);
+          break;
+        }
+        case 'jobEnded':
+          this.jobEnded(d.jobId, d.state, live);
+          break;
+      }
+    }
+  }
+
+  private dispatchStart(d: Extract<Decision, { type: 'start' }>, attempt: number): void {
+    const send = (): void => {
+      if (this.attempts.get(d.taskId)?.attempt !== attempt) return; // superseded while waiting
+      this.inflight.set(d.taskId, { attempt, node: d.node, decidedAt: performance.now() });
+      this.dispatcher.assign(d.node, {
+        task: { taskId: d.taskId, attempt },
+        jobId: d.jobId,
+        node: d.node,
+        cores: d.cores,
+        memMb: d.memMb,
+        timeLimitMs: d.timeLimitMs,
+        durationMs: d.durationMs ?? 0,
+        kernel: d.kernel ?? '',
+        displayId: this.displayOf.get(d.jobId) ?? String(d.jobId),
+      });
+    };
+    // At most one unacknowledged assignment per task: a later attempt waits for the earlier.
+    if (this.inflight.has(d.taskId)) this.deferred.set(d.taskId, () => { send(); this.dispatcher.flush(); });
+    else send();
+  }
+
+  private jobEnded(jobId: number, state: string, live: boolean): void {
+    this.ended.set(jobId, performance.now());
+    if (live) this.opts.observer?.jobEnded?.(state);
+  }
+
+  /**
+   * Writes the accounting records of long-ended jobs and drops them from the core's memory.
+   * Batched: one view query per sweep rather than one per job (a job view costs the core a
+   * walk of its queue).
+   */
+  private forgetSweep(): void {
+    const cutoff = performance.now() - this.opts.forgetAfterMs;
+    const due: number[] = [];
+    for (const [jobId, at] of this.ended) {
+      if (at > cutoff || due.length >= FORGET_BATCH) break;
+      due.push(jobId);
+    }
+    if (due.length === 0) return;
+    const views = new Map(this.core.jobs({ states: TERMINAL_STATES }).map((v) => [v.id, v]));
+    for (const jobId of due) {
+      this.ended.delete(jobId);
+      const view = views.get(jobId);
+      if (!view) continue;
+      for (const t of view.tasks) {
+        this.attempts.delete(t.id);
+        this.inflight.delete(t.id);
+        this.deferred.delete(t.id);
+      }
+      const record: JobRecord = { ...view, results: this.results.get(jobId) ?? [] };
+      this.store.putJob(record).catch((err: Error) => this.die(err));
+      void this.accept({ type: 'forget', jobId });
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** A job by id: from the core while it knows it, else from the accounting records. */
+  jobView(id: number): (JobView & { results?: TaskResult[] }) | undefined {
+    const live = this.core.job(id);
+    if (live) {
+      const results = this.results.get(id);
+      return results ? { ...live, results } : live;
+    }
+    return this.store.job(id);
+  }
+
+  /** Resolves `123` or `120_3` to a job id. */
+  resolveJobId(text: string): number | undefined {
+    if (/^\d{1,15}$/.test(text)) return Number(text);
+    const m = /^(\d{1,15})_(\d{1,9})$/.exec(text);
+    if (!m) return undefined;
+    const known = this.displayIds.get(text);
+    if (known !== undefined) return known;
+    // A forgotten array element: its id is the base id plus its position among the indices.
+    const base = Number(m[1]);
+    const spec = this.store.arraySpec(base);
+    const parsed = spec === undefined ? null : parseArraySpec(spec);
+    if (parsed === null || typeof parsed === 'string') return undefined;
+    const pos = parsed.indices.indexOf(Number(m[2]));
+    return pos < 0 ? undefined : base + pos;
+  }
+
+  /** True if the core still holds this ended job (its record is written when it is forgotten). */
+  isRemembered(jobId: number): boolean {
+    return this.ended.has(jobId);
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  private die(err: Error): void {
+    this.log.fatal({ err }, 'journal write failed');
+    this.fatal?.(err);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    clearInterval(this.forgetTimer);
+    await this.store.flushed();
+  }
+}
+
+function parseSummary(json: string): unknown {
+  if (!json) return null;
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return { unparsed: json.slice(0, 200) };
+  }
+}
+
+/** Display ids of the jobs one submission created: `120_3` for array elements (base id = the
+ *  first element's id, indices in ascending order, as the core numbers them), else the id. */
+function displayIdsOf(jobIds: number[], spec: JobSpec): string[] {
+  const base = jobIds[0];
+  const parsed = typeof spec.array === 'string' ? parseArraySpec(spec.array) : null;
+  if (base === undefined || parsed === null || typeof parsed === 'string') return jobIds.map(String);
+  return jobIds.map((id, i) => `${base}_${parsed.indices[i] ?? i}`);
+}

@@ -1,0 +1,5 @@
+// Public surface of the real-time driver.
+export { LiveDriver, type DriverOptions, type Accepted } from './driver.js';
+export { ScaledClock, clockAnchor } from './clock.js';
+export { NO_DISPATCHER, type Dispatcher, type DriverObserver } from './dispatcher.js';
+export type { CoreApi, CoreFactory } from './core-api.js';

@@ -1,0 +1,113 @@
+// Starts the scheduler and node agents as child processes (compiled JS from dist/) and waits
+// until each says it is ready. Used by `gsched up` and by the live-cluster tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { compiledPath } from './config/dist-path.js';
+import { LIFELINE_ENV } from './lifeline.js';
+
+export class LaunchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LaunchError';
+  }
+}
+
+export interface Child {
+  readonly process: ChildProcess;
+  readonly pid: number;
+  /** Resolves with the exit code (or signal name) once the process has exited. */
+  readonly exited: Promise<number | string>;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when it has exited. */
+  stop(graceMs?: number): Promise<number | string>;
+}
+
+export interface SpawnOptions {
+  args: string[];
+  /** Append the child's stdout/stderr (pino JSON) to this file; otherwise discard it. */
+  logFile?: string;
+  /** The log line (its `msg`) that means ready. */
+  readyMsg: string;
+  readyTimeoutMs?: number;
+}
+
+function track(proc: ChildProcess): Child {
+  const exited = new Promise<number | string>((resolve) => {
+    proc.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+  const stop = async (graceMs = 5000): Promise<number | string> => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+      const r = await exited;
+      clearTimeout(t);
+      return r;
+    }
+    return exited;
+  };
+  return { process: proc, pid: proc.pid ?? -1, exited, stop };
+}
+
+/** Spawns `node <dist file> args` and resolves with it and its ready line once that appears. */
+export function spawnReady(file: string, opts: SpawnOptions): Promise<{ child: Child; ready: Record<string, unknown> }> {
+  const proc = spawn(process.execPath, [compiledPath(file), ...opts.args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, [LIFELINE_ENV]: '1' },
+  });
+  const child = track(proc);
+  const sink: WriteStream | null = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : null;
+  let stderr = '';
+  proc.stderr?.on('data', (b: Buffer) => {
+    sink?.write(b);
+    if (stderr.length < 4000) stderr += b.toString();
+  });
+  const lines = createInterface({ input: proc.stdout! });
+  child.exited.finally(() => sink?.end()).catch(() => undefined);
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const timer = setTimeout(() => {
+      if (done) return;
+      done = true;
+      void child.stop(500);
+      reject(new LaunchError(`${file} did not report "${opts.readyMsg}" within ${opts.readyTimeoutMs ?? 30_000} ms`));
+    }, opts.readyTimeoutMs ?? 30_000);
+    lines.on('line', (line) => {
+      sink?.write(`${line}\n`);
+      if (done) return;
+      let rec: Record<string, unknown>;
+      try {
+        rec = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      if (rec.msg === opts.readyMsg) {
+        done = true;
+        clearTimeout(timer);
+        resolve({ child, ready: rec });
+      }
+    });
+    void child.exited.then((code) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      // Let stderr drain so the message is whole.
+      setTimeout(() => reject(new LaunchError(stderr.trim().split('\n').pop() ?? `${file} exited with ${code}`)), 50);
+    });
+  });
+}
+
+export interface SchedulerLaunch {
+  child: Child;
+  httpUrl: string;
+  grpcAddress: string;
+}
+
+export async function launchScheduler(args: string[], logFile?: string): Promise<SchedulerLaunch> {
+  const { child, ready } = await spawnReady('scheduler/main.ts', { args, logFile, readyMsg: 'scheduler ready' });
+  return { child, httpUrl: String(ready.http), grpcAddress: String(ready.grpc) };
+}
+
+export async function launchAgent(args: string[], logFile?: string): Promise<Child> {
+  const { child } = await spawnReady('node-agent/main.ts', { args, logFile, readyMsg: 'registered with scheduler' });
+  return child;
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// The scheduler process: `node dist/scheduler/main.js --state ./var ...` (see README.md).
+// Prints one JSON line `{"msg":"scheduler ready","http":...,"grpc":...}` when it serves.
+// Exit codes: 0 stopped by a signal, 1 failure (port in use, state folder unusable), 2 bad flags.
+import { pino } from 'pino';
+import { tlsEnabled } from '../proto/index.js';
+import { PortInUseError, startScheduler } from './process.js';
+import { SchedulerFlagError, parseSchedulerArgs } from './process-options.js';
+import { stopOnSignals } from './lifeline.js';
+
+async function main(): Promise<void> {
+  let flags;
+  try {
+    flags = parseSchedulerArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`scheduler: ${(err as Error).message}\n`);
+    process.exit(err instanceof SchedulerFlagError ? 2 : 1);
+  }
+  const log = pino({ name: 'scheduler', level: flags.logLevel });
+  let running;
+  try {
+    running = await startScheduler(flags, log);
+  } catch (err) {
+    process.stderr.write(`scheduler: ${(err as Error).message}\n`);
+    if (!(err instanceof PortInUseError)) log.fatal({ err }, 'cannot start');
+    process.exit(1);
+  }
+  const r = running;
+  if (!/^(127\.|::1$|localhost$)/.test(flags.host) && !tlsEnabled(flags.tls)) {
+    log.warn({ host: flags.host }, 'serving agents without TLS beyond loopback: pass --tls-cert/--tls-key (and --tls-ca for mutual TLS)');
+  }
+  r.driver.onFatal(() => void r.stop().finally(() => process.exit(1)));
+  // Written whatever the log level: `gsched up` and tests wait for this line.
+  process.stdout.write(`${JSON.stringify({ msg: 'scheduler ready', http: r.httpUrl, grpc: r.grpcAddress, state: flags.stateDir, timeScale: flags.timeScale })}\n`);
+  stopOnSignals(log, () => r.stop());
+}
+
+void main();

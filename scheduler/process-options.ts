@@ -1,0 +1,82 @@
+// Command-line flags of the scheduler process.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { TLS_ARG_OPTIONS, tlsFilesFrom, type TlsFiles } from '../proto/index.js';
+
+export interface SchedulerFlags {
+  host: string;
+  httpPort: number;
+  grpcPort: number;
+  stateDir: string;
+  clusterPath: string | undefined;
+  heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
+  startupGraceMs: number;
+  timeScale: number;
+  forgetAfterMs: number;
+  logLevel: string;
+  tls: TlsFiles;
+}
+
+export class SchedulerFlagError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SchedulerFlagError';
+  }
+}
+
+export const SCHEDULER_USAGE = `usage: scheduler [--host 127.0.0.1] [--http-port 8470] [--grpc-port 8471] [--state ./var] [--cluster FILE]
+  [--heartbeat-interval-ms 1000] [--heartbeat-timeout-ms 5000] [--startup-grace-ms 10000] [--time-scale 1] [--forget-after-ms 10000]
+  [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--log-level info]`;
+
+function num(text: string, flag: string, min: number, max: number, integer = true): number {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+    throw new SchedulerFlagError(`${flag} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  }
+  return v;
+}
+
+export function parseSchedulerArgs(argv: string[]): SchedulerFlags {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        host: { type: 'string', default: '127.0.0.1' },
+        'http-port': { type: 'string', default: '8470' },
+        'grpc-port': { type: 'string', default: '8471' },
+        state: { type: 'string', default: './var' },
+        cluster: { type: 'string' },
+        'heartbeat-interval-ms': { type: 'string', default: '1000' },
+        'heartbeat-timeout-ms': { type: 'string', default: '5000' },
+        'startup-grace-ms': { type: 'string', default: '10000' },
+        'time-scale': { type: 'string', default: '1' },
+        'forget-after-ms': { type: 'string', default: '10000' },
+        'log-level': { type: 'string', default: 'info' },
+        ...TLS_ARG_OPTIONS,
+      },
+    }));
+  } catch (err) {
+    throw new SchedulerFlagError(`${(err as Error).message}\n${SCHEDULER_USAGE}`);
+  }
+  const flags: SchedulerFlags = {
+    host: values.host,
+    httpPort: num(values['http-port'], '--http-port', 0, 65535),
+    grpcPort: num(values['grpc-port'], '--grpc-port', 0, 65535),
+    stateDir: resolve(values.state),
+    clusterPath: values.cluster,
+    heartbeatIntervalMs: num(values['heartbeat-interval-ms'], '--heartbeat-interval-ms', 10, 600_000),
+    heartbeatTimeoutMs: num(values['heartbeat-timeout-ms'], '--heartbeat-timeout-ms', 20, 3_600_000),
+    startupGraceMs: num(values['startup-grace-ms'], '--startup-grace-ms', 0, 3_600_000),
+    timeScale: num(values['time-scale'], '--time-scale', 1e-9, 1e9, false),
+    forgetAfterMs: num(values['forget-after-ms'], '--forget-after-ms', 0, 86_400_000),
+    logLevel: values['log-level'],
+    tls: tlsFilesFrom(values),
+  };
+  if (flags.heartbeatTimeoutMs <= flags.heartbeatIntervalMs) {
+    throw new SchedulerFlagError(`--heartbeat-timeout-ms (${flags.heartbeatTimeoutMs}) must exceed --heartbeat-interval-ms (${flags.heartbeatIntervalMs})`);
+  }
+  return flags;
+}

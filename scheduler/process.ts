@@ -1,0 +1,122 @@
+// Assembles the scheduler process: state folder, core (replayed from the journal), driver,
+// agent hub on gRPC, HTTP API; and takes it apart again in order.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { serverCredentials } from '../proto/index.js';
+import { AgentHub } from './agents/index.js';
+import { SchedulerMetrics, buildApi } from './api/index.js';
+import { loadClusterConfig } from './config/load.js';
+import { LiveDriver, type CoreFactory } from './driver/index.js';
+import { makeCore } from './driver/make-core.js';
+import type { SchedulerFlags } from './process-options.js';
+import { StateDirError, Store, ensureToken, lockStateDir } from './store/index.js';
+
+export class PortInUseError extends Error {
+  constructor(what: string, host: string, port: number) {
+    super(`${what} port ${port} on ${host} is already in use (choose another with --${what}-port)`);
+    this.name = 'PortInUseError';
+  }
+}
+
+export interface RunningScheduler {
+  httpUrl: string;
+  grpcAddress: string;
+  driver: LiveDriver;
+  hub: AgentHub;
+  stop(): Promise<void>;
+}
+
+export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFactory: CoreFactory = makeCore): Promise<RunningScheduler> {
+  const config = loadClusterConfig(flags.clusterPath);
+  try {
+    mkdirSync(flags.stateDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new StateDirError(flags.stateDir, (err as Error).message);
+  }
+  const unlock = lockStateDir(flags.stateDir);
+  let store: Store;
+  try {
+    store = new Store(flags.stateDir);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+  const apiToken = ensureToken(join(flags.stateDir, 'api-token'));
+  const joinToken = ensureToken(join(flags.stateDir, 'join-token'));
+  const metrics = new SchedulerMetrics();
+  const driver = new LiveDriver({
+    core: coreFactory(config),
+    store,
+    log: log.child({ part: 'driver' }),
+    timeScale: flags.timeScale,
+    forgetAfterMs: flags.forgetAfterMs,
+    observer: metrics.observer(),
+  });
+  const hub = new AgentHub(driver, config, {
+    joinToken,
+    heartbeatIntervalMs: flags.heartbeatIntervalMs,
+    heartbeatTimeoutMs: flags.heartbeatTimeoutMs,
+    startupGraceMs: flags.startupGraceMs,
+    timeScale: flags.timeScale,
+    log: log.child({ part: 'agents' }),
+    onHeartbeat: (agent) => metrics.heartbeat(agent),
+  });
+  metrics.watch(driver, hub);
+
+  const grpcServer = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+  hub.register(grpcServer);
+  const grpcPort = await new Promise<number>((resolve, reject) => {
+    grpcServer.bindAsync(`${flags.host}:${flags.grpcPort}`, serverCredentials(flags.tls), (err, port) => {
+      if (err) reject(/in use|EADDRINUSE|No address added/i.test(err.message) ? new PortInUseError('grpc', flags.host, flags.grpcPort) : err);
+      else resolve(port);
+    });
+  }).catch(async (err: unknown) => {
+    hub.close();
+    await driver.close();
+    await store.close();
+    unlock();
+    throw err;
+  });
+
+  const app = buildApi({ driver, hub, metrics, apiToken });
+  let httpUrl: string;
+  try {
+    await app.listen({ host: flags.host, port: flags.httpPort });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr !== null ? addr.port : flags.httpPort;
+    httpUrl = `http://${flags.host}:${port}`;
+  } catch (err) {
+    grpcServer.forceShutdown();
+    hub.close();
+    await driver.close();
+    await store.close();
+    unlock();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError('http', flags.host, flags.httpPort);
+    throw err;
+  }
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      hub.close();
+      await app.close();
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          grpcServer.forceShutdown();
+          resolve();
+        }, 1000);
+        grpcServer.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      await driver.close();
+      await store.close();
+      unlock();
+    })();
+    return stopping;
+  };
+  return { httpUrl, grpcAddress: `${flags.host}:${grpcPort}`, driver, hub, stop };
+}
