@@ -4,6 +4,8 @@
 import type { Logger } from 'pino';
 
 export const LIFELINE_ENV = 'GSCHED_EXIT_WITH_PARENT';
+/** Longest a graceful stop may take before the process exits anyway. */
+const FORCE_EXIT_MS = 5_000;
 
 function exitWithParent(stop: (reason: string) => void): void {
   if (process.env[LIFELINE_ENV] !== '1') return;
@@ -24,6 +26,8 @@ export function stopOnSignals(log: Logger, shutdown: () => Promise<void>): void 
     if (stopping) return;
     stopping = true;
     log.info({ reason }, 'stopping');
+    // A shutdown that hangs (a stuck stream, a busy machine) must not leave the process behind.
+    setTimeout(() => process.exit(0), FORCE_EXIT_MS).unref();
     void shutdown().finally(() => process.exit(0));
   };
   process.once('SIGTERM', () => stop('SIGTERM'));

@@ -73,7 +73,7 @@ describe('gsched up', () => {
     expect(kids).toHaveLength(4);
     up.kill('SIGKILL');
     await exited;
-    await waitFor('the children to exit', () => kids.every((k) => !alive(k)), 10_000);
+    await waitFor('the children to exit', () => kids.every((k) => !alive(k)), 20_000);
   });
 
   it('refuses a port in use with one line and exit code 1', async () => {
