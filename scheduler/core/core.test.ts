@@ -276,6 +276,21 @@ describe('policies', () => {
   });
 });
 
+describe('queue lanes', () => {
+  it('keeps a DAG job that reached the age cap while none of its tasks waited', () => {
+    // Regression: the job was capped while not queued; its next ready task must still be walked.
+    const MIN = 60_000;
+    const h = new Harness(cluster().container('c1', 1, 4).preemption(false).weights({ age: 1, qos: 1000, maxAgeMs: 60 * MIN }).build());
+    h.submit(job().task(3, 15 * MIN).spec()); // D
+    h.submit(job().task(1, 300 * MIN).spec()); // E
+    const [a] = h.submit(job().task(1, 57 * MIN, { timeLimitMs: 60 * MIN }).task(1, 10 * MIN, { after: [0] }).spec()) as [number];
+    h.at(15 * MIN, { type: 'submit', job: job().urgent().task(4, 60 * MIN).spec() }); // C, blocked until E ends
+    h.at(70 * MIN, { type: 'consent', pseudonym: 'P9', status: 'granted' }); // any event: a pass at t = 70
+    h.run();
+    expect(h.core.job(a)?.state).toBe('COMPLETED');
+  });
+});
+
 describe('preemption', () => {
   it('urgent clinical work requeues the fewest, youngest research tasks', () => {
     const h = new Harness(cluster().container('c1', 1, 8).build());

@@ -262,7 +262,7 @@ export class SchedulerCore {
       queued: false,
       laneKey: null,
       capped: false,
-      inLane: false,
+      laneCapped: null,
     };
     for (const [index, t] of c.tasks.entries()) {
       const task: TaskRt = {

@@ -57,8 +57,10 @@ export class PendingQueue {
       if (now - job.submittedAt >= this.w.maxAgeMs) job.capped = true;
       if (this.w.age > 0 && !job.capped) this.byAge.push(job);
     }
-    if (job.inLane && this.laneOf(job).capped === job.capped) {
-      this.dead--; // its old entry is live again
+    // Its entry in the lane it belongs to now is live again. (An entry left in the uncapped
+    // lane after the job reached the age cap is not: it is dead for good.)
+    if (job.laneCapped === job.capped) {
+      this.dead--;
       return;
     }
     if (this.iterating) this.incoming.push(job);
@@ -70,7 +72,7 @@ export class PendingQueue {
     if (!job.queued) return;
     job.queued = false;
     this.waiting--;
-    if (job.inLane) this.dead++;
+    if (job.laneCapped === job.capped) this.dead++;
   }
 
   /** Recomputes lane offsets (fair-share and the age clock) as of `now`. */
@@ -177,7 +179,7 @@ export class PendingQueue {
       else hi = mid;
     }
     a.splice(lo, 0, job);
-    job.inLane = true;
+    job.laneCapped = job.capped;
     this.entries++;
   }
 
@@ -195,7 +197,7 @@ export class PendingQueue {
     }
     const incoming = this.incoming;
     this.incoming = [];
-    for (const j of incoming) if (j.queued && !(j.inLane && this.laneOf(j).capped === j.capped)) this.insert(j);
+    for (const j of incoming) if (j.queued && j.laneCapped !== j.capped) this.insert(j);
   }
 
   /** Full compaction once dead entries are a quarter of all (called between passes). */
@@ -207,7 +209,7 @@ export class PendingQueue {
       for (let i = lane.start; i < lane.jobs.length; i++) {
         const j = lane.jobs[i] as JobRt;
         if (this.live(j, lane)) kept.push(j);
-        else if (j.capped === lane.capped && j.account.name === lane.account) j.inLane = false;
+        else if (j.laneCapped === lane.capped) j.laneCapped = null;
       }
       lane.jobs.length = 0;
       for (const j of kept) lane.jobs.push(j);
@@ -220,9 +222,9 @@ export class PendingQueue {
   /** An entry leaves its lane; the job may be queued again later. */
   private release(j: JobRt, lane: Lane): void {
     this.entries--;
-    // The job's entry in its current lane is this one only if the lane matches it.
-    if (j.capped === lane.capped && j.account.name === lane.account) {
-      j.inLane = false;
+    // Only the entry in the lane the job points at is its entry; older ones were dead already.
+    if (j.laneCapped === lane.capped) {
+      j.laneCapped = null;
       this.dead = Math.max(0, this.dead - 1);
     }
   }

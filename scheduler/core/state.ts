@@ -108,8 +108,11 @@ export interface JobRt {
   laneKey: number | null;
   /** Whether its age factor has reached the cap. */
   capped: boolean;
-  /** Whether its queue lane holds an entry for it (possibly a dead one). */
-  inLane: boolean;
+  /**
+   * Which of its account's lanes holds an entry for it (possibly a dead one): the capped lane
+   * (true), the uncapped one (false), or none (null). See queue.ts.
+   */
+  laneCapped: boolean | null;
 }
 
 export const TERMINAL: ReadonlySet<JobState> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL']);
