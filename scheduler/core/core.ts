@@ -76,6 +76,7 @@ interface Deadline {
 }
 
 const ok: EventResult = { ok: true };
+const NO_DECISIONS: Decision[] = Object.freeze([]) as unknown as Decision[];
 const reject = (error: CoreRejection): EventResult => ({ ok: false, error });
 
 export class SchedulerCore {
@@ -518,8 +519,9 @@ export class SchedulerCore {
       this.headJobId = -1;
       this.backfillOwed = false;
     }
-    const decisions = this.outbox;
-    this.outbox = [];
+    // Most passes in a light load decide nothing: share one empty list rather than allocate.
+    const decisions = this.outbox.length === 0 ? NO_DECISIONS : this.outbox;
+    if (decisions !== NO_DECISIONS) this.outbox = [];
     const deadline = this.nextDeadline();
     // A skipped backfill is made up at the next interval even if no event comes first.
     const backfillAt = this.backfillOwed && this.waiting.size > 0 ? this.lastBackfill + this.backfillInterval : null;

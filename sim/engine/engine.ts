@@ -48,9 +48,13 @@ export interface SimObserver {
 }
 
 /** What the engine knows of a finished job: kept by the engine itself, so no core view is built per job. */
+/** What the engine keeps of a job's spec while it runs (not its task list: a 4.5-year replay
+ * would hold millions of task specs that the core has already copied). */
+export type JobLabel = Pick<JobSpec, 'name' | 'owner' | 'account' | 'partition' | 'qos' | 'purpose' | 'class'>;
+
 export interface EndedJob {
   id: number;
-  spec: JobSpec;
+  spec: JobLabel;
   state: JobState;
   submittedAt: Ms;
   /** First start of any of its tasks; null when it never ran (e.g. cancelled while pending). */
@@ -141,7 +145,8 @@ type EngineEvent =
   | { time: Ms; seq: number; kind: 'nodeUp'; node: number };
 
 interface OpenJob {
-  spec: JobSpec;
+  spec: JobLabel;
+  cores: number;
   submittedAt: Ms;
   startedAt: Ms | null;
 }
@@ -292,7 +297,11 @@ export class SimEngine {
       if (res.ok) {
         const ids = res.jobIds ?? [];
         this.out.jobsSubmitted += ids.length;
-        for (const id of ids) this.openJobs.set(id, { spec: item.job, submittedAt: this.now, startedAt: null });
+        const j = item.job;
+        const spec: JobLabel = { name: j.name, owner: j.owner, account: j.account, partition: j.partition, qos: j.qos, purpose: j.purpose, class: j.class };
+        let cores = 0;
+        for (const t of j.tasks) cores += t.cores;
+        for (const id of ids) this.openJobs.set(id, { spec, cores, submittedAt: this.now, startedAt: null });
         this.observer.onSubmitted?.(ids, item, this.now);
         changed = true;
         if (this.perEvent) this.schedule();
@@ -412,10 +421,8 @@ export class SimEngine {
         if (job === undefined) throw new SimInvariantError(`core ended job ${d.jobId}, which the engine never submitted`);
         this.openJobs.delete(d.jobId);
         this.out.jobsEnded++;
-        let cores = 0;
-        for (const t of job.spec.tasks) cores += t.cores;
         this.observer.onJobEnded?.(
-          { id: d.jobId, spec: job.spec, state: d.state, submittedAt: job.submittedAt, startedAt: job.startedAt, endedAt: this.now, cores },
+          { id: d.jobId, spec: job.spec, state: d.state, submittedAt: job.submittedAt, startedAt: job.startedAt, endedAt: this.now, cores: job.cores },
           this.now,
         );
         // Recorded: the core may drop it, which keeps a 4.5-year run's memory flat.
