@@ -91,7 +91,8 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     return reply.code(201).send(value);
   });
 
-  app.get('/api/v1/jobs', async (req) => listJobs(driver, parseJobQuery(req.query as Record<string, unknown>)));
+  // `now` is the scheduler's (modelled) clock, so clients can show elapsed times in its terms.
+  app.get('/api/v1/jobs', async (req) => ({ ...listJobs(driver, parseJobQuery(req.query as Record<string, unknown>)), now: driver.clock.now() }));
 
   const jobIdOf = (raw: string): number => {
     const id = driver.resolveJobId(raw);
@@ -105,7 +106,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   app.get<{ Params: { id: string } }>('/api/v1/jobs/:id', async (req) => {
     const view = driver.jobView(jobIdOf(req.params.id));
     if (!view) throw new ApiProblem(404, 'UNKNOWN_JOB', `no job ${req.params.id}`, 'id');
-    return view;
+    return { ...view, now: driver.clock.now() };
   });
 
   app.delete<{ Params: { id: string } }>('/api/v1/jobs/:id', async (req) => {

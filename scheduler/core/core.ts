@@ -282,6 +282,7 @@ export class SchedulerCore {
         kernel: t.kernel,
         state: 'PENDING',
         node: null,
+        lastNode: null,
         startedAt: null,
         endedAt: null,
         starts: 0,
@@ -394,6 +395,7 @@ export class SchedulerCore {
     if (job.partition.spec.preemptible) this.preemptibleRunning++;
     t.state = 'RUNNING';
     t.node = n;
+    t.lastNode = n;
     t.startedAt = this.now;
     t.endedAt = null;
     t.starts++;

@@ -64,6 +64,8 @@ export interface TaskRt {
   readonly kernel: string | null;
   state: TaskState;
   node: NodeRt | null;
+  /** The node of its latest run, kept after it ends (what sacct shows). */
+  lastNode: NodeRt | null;
   startedAt: Ms | null;
   endedAt: Ms | null;
   /** Start count, so a stale report about an earlier run can be told apart. */

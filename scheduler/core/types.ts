@@ -286,6 +286,7 @@ export interface TaskView {
   timeLimitMs: Ms;
   /** Indices of the tasks of the same job it waits for. */
   after: number[];
+  /** Where it runs; for an ended task where it last ran; null while it waits. */
   node: string | null;
   startedAt: Ms | null;
   endedAt: Ms | null;

@@ -2,6 +2,12 @@
 import type { JobRt, NodeRt, TaskRt } from './state.js';
 import type { ClusterView, ContainerView, JobView, NodeState, NodeView, PendingReason, PriorityBreakdown, TaskView } from './types.js';
 
+/** Where a task runs, or for one that has ended where it last ran; none while it waits. */
+function shownNode(t: TaskRt): string | null {
+  if (t.node) return t.node.spec.name;
+  return t.state === 'PENDING' ? null : (t.lastNode?.spec.name ?? null);
+}
+
 export function taskView(t: TaskRt): TaskView {
   return {
     id: t.id,
@@ -12,7 +18,7 @@ export function taskView(t: TaskRt): TaskView {
     memMb: t.memMb,
     timeLimitMs: t.timeLimitMs,
     after: [...t.after],
-    node: t.node?.spec.name ?? null,
+    node: shownNode(t),
     startedAt: t.startedAt,
     endedAt: t.endedAt,
     attempts: t.attempts,
@@ -25,7 +31,10 @@ export function taskView(t: TaskRt): TaskView {
 
 export function jobView(job: JobRt, reason: PendingReason, queuePosition: number | null, priority: PriorityBreakdown): JobView {
   const nodes = new Set<string>();
-  for (const t of job.tasks) if (t.node) nodes.add(t.node.spec.name);
+  for (const t of job.tasks) {
+    const n = shownNode(t);
+    if (n !== null) nodes.add(n);
+  }
   return {
     id: job.id,
     displayId: job.displayId,
