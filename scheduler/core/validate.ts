@@ -71,6 +71,23 @@ function int(v: unknown, field: string, min: number, max: number, hint = ''): nu
   return v;
 }
 
+/** A task's whole-number field; `j` indexes into a list field such as after. */
+function taskInt(v: unknown, i: number, key: string, min: number, max: number, hint = '', j = -1): number {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) return v;
+  return int(v, `tasks[${i}].${key}${j >= 0 ? `[${j}]` : ''}`, min, max, hint);
+}
+
+/** Names that passed the check once: task and kernel names repeat across thousands of jobs. */
+const goodNames = new Set<string>();
+
+function taskText(v: unknown, i: number, key: string): string {
+  if (typeof v === 'string' && goodNames.has(v)) return v;
+  const ok = name(v, `tasks[${i}].${key}`);
+  if (goodNames.size > 10_000) goodNames.clear();
+  goodNames.add(ok);
+  return ok;
+}
+
 /** Returns the cleaned job, or the reason it is refused. */
 export function validateJob(raw: unknown, ctx: ValidationContext): CleanJob | CoreRejection {
   try {
@@ -112,32 +129,32 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
     refuse('INVALID_JOB', 'tasks', `tasks must be a list of 1 to ${MAX_TASKS_PER_JOB} tasks`);
   }
   const p = partition.spec;
+  // Field names are only spelled out when something is refused: a replay checks millions of tasks.
   const tasks = rawTasks.map((t, i): CleanTask => {
-    const f = `tasks[${i}]`;
-    if (!isObj(t)) refuse('INVALID_JOB', f, `${f} must be an object with cores and memMb`);
-    const cores = int(t.cores, `${f}.cores`, 1, 1_000_000);
+    if (!isObj(t)) refuse('INVALID_JOB', `tasks[${i}]`, `tasks[${i}] must be an object with cores and memMb`);
+    const cores = taskInt(t.cores, i, 'cores', 1, 1_000_000);
     if (cores > partition.maxCores) {
-      refuse('TOO_LARGE', `${f}.cores`, `${f}.cores is ${cores} but the largest node in partition ${p.name} has ${partition.maxCores} cores`);
+      refuse('TOO_LARGE', `tasks[${i}].cores`, `tasks[${i}].cores is ${cores} but the largest node in partition ${p.name} has ${partition.maxCores} cores`);
     }
-    const memMb = int(t.memMb, `${f}.memMb`, 0, 1e12);
+    const memMb = taskInt(t.memMb, i, 'memMb', 0, 1e12);
     if (memMb > partition.maxMem) {
-      refuse('TOO_LARGE', `${f}.memMb`, `${f}.memMb is ${memMb} MB but the largest node in partition ${p.name} has ${partition.maxMem} MB`);
+      refuse('TOO_LARGE', `tasks[${i}].memMb`, `tasks[${i}].memMb is ${memMb} MB but the largest node in partition ${p.name} has ${partition.maxMem} MB`);
     }
     if (!partition.nodes.some((n) => n.spec.cores >= cores && n.spec.memMb >= memMb)) {
-      refuse('TOO_LARGE', f, `${f} needs ${cores} cores and ${memMb} MB on one node; no node in partition ${p.name} has both`);
+      refuse('TOO_LARGE', `tasks[${i}]`, `tasks[${i}] needs ${cores} cores and ${memMb} MB on one node; no node in partition ${p.name} has both`);
     }
-    const timeLimitMs = t.timeLimitMs === undefined ? p.defaultTimeMs : int(t.timeLimitMs, `${f}.timeLimitMs`, 1, p.maxTimeMs, ` ms (partition ${p.name}'s limit)`);
+    const timeLimitMs = t.timeLimitMs === undefined ? p.defaultTimeMs : taskInt(t.timeLimitMs, i, 'timeLimitMs', 1, p.maxTimeMs, ` ms (partition ${p.name}'s limit)`);
     const afterRaw = t.after ?? [];
-    if (!Array.isArray(afterRaw)) refuse('INVALID_JOB', `${f}.after`, `${f}.after must be a list of task indices`);
-    const after = afterRaw.map((a, j) => {
-      const idx = int(a, `${f}.after[${j}]`, 0, rawTasks.length - 1);
-      if (idx === i) refuse('DAG_CYCLE', `${f}.after[${j}]`, `${f} cannot wait for itself`);
-      return idx;
-    });
-    const taskName = t.name === undefined ? `t${i}` : name(t.name, `${f}.name`);
-    const retries = t.retries === undefined ? 0 : int(t.retries, `${f}.retries`, 0, MAX_RETRIES);
-    const durationMs = t.durationMs === undefined ? null : int(t.durationMs, `${f}.durationMs`, 0, 3650 * 86_400_000);
-    const kernel = t.kernel === undefined ? null : name(t.kernel, `${f}.kernel`);
+    if (!Array.isArray(afterRaw)) refuse('INVALID_JOB', `tasks[${i}].after`, `tasks[${i}].after must be a list of task indices`);
+    const after: number[] = afterRaw;
+    for (let j = 0; j < after.length; j++) {
+      const idx = taskInt(after[j], i, 'after', 0, rawTasks.length - 1, '', j);
+      if (idx === i) refuse('DAG_CYCLE', `tasks[${i}].after[${j}]`, `tasks[${i}] cannot wait for itself`);
+    }
+    const taskName = t.name === undefined ? `t${i}` : taskText(t.name, i, 'name');
+    const retries = t.retries === undefined ? 0 : taskInt(t.retries, i, 'retries', 0, MAX_RETRIES);
+    const durationMs = t.durationMs === undefined ? null : taskInt(t.durationMs, i, 'durationMs', 0, 3650 * 86_400_000);
+    const kernel = t.kernel === undefined ? null : taskText(t.kernel, i, 'kernel');
     return { name: taskName, cores, memMb, timeLimitMs, after: after.length > 1 ? [...new Set(after)] : after, retries, durationMs, kernel };
   });
   const cycle = findCycle(tasks);
