@@ -119,7 +119,6 @@ async function runOnce(cfg: BenchConfig, maxTimeMs: number): Promise<RunResult> 
     const url = given ?? (live as GschedUp).httpUrl;
     const client = ApiClient.fromOptions({ url, stateDir: live?.state ?? process.env.BENCH_STATE ?? './var', timeout: '120' });
     const before = await scrape(url);
-    const endedBefore = metricSum(before, ENDED);
     const bucketsBefore = histogramBuckets(before, DISPATCH);
 
     // Submit in batches, `concurrency` POSTs in flight.

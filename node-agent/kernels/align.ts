@@ -6,7 +6,7 @@ import { CODE, contigAt, MinimizerIndex, minimizers, newMinimizerBuffer, packRef
 import type { IndexOptions, PackedRef } from './index-minimizer.js';
 import { FLAG } from './sam.js';
 import type { SamRecord } from './sam.js';
-import { bandedAlign, DEFAULT_SCORING, mismatchesAt, ungapped } from './sw.js';
+import { bandedAlign, mismatchesAt, ungapped } from './sw.js';
 import type { AlignResult } from './sw.js';
 
 export interface AlignerOptions extends IndexOptions {

@@ -473,5 +473,5 @@ function displayIdsOf(jobIds: number[], spec: JobSpec): string[] {
   const base = jobIds[0];
   const parsed = typeof spec.array === 'string' ? parseArraySpec(spec.array) : null;
   if (base === undefined || parsed === null || typeof parsed === 'string') return jobIds.map(String);
-  return jobIds.map((id, i) => `${base}_${parsed.indices[i] ?? i}`);
+  return jobIds.map((_id, i) => `${base}_${parsed.indices[i] ?? i}`);
 }
