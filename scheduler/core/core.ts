@@ -69,12 +69,6 @@ interface EasyPass {
   noVictimCores: number;
 }
 
-interface Deadline {
-  at: Ms;
-  task: TaskRt;
-  starts: number;
-}
-
 const ok: EventResult = { ok: true };
 const NO_DECISIONS: Decision[] = Object.freeze([]) as unknown as Decision[];
 const reject = (error: CoreRejection): EventResult => ({ ok: false, error });
@@ -96,7 +90,12 @@ export class SchedulerCore {
   /** owner + name → ids of its unfinished singleton jobs, oldest first. */
   private readonly singletons = new Map<string, number[]>();
   private readonly waiting: PendingQueue;
-  private readonly deadlines = new MinHeap<Deadline>((a, b) => a.at < b.at || (a.at === b.at && a.task.id < b.task.id));
+  /**
+   * Running tasks by time limit. A task has at most one entry, filed under `filedAt`: a task
+   * that ended leaves a stale entry, and one restarted meanwhile is refiled when its old entry
+   * comes up. One object per task instead of one per start keeps a long replay's heap small.
+   */
+  private readonly deadlines = new MinHeap<TaskRt>((a, b) => (a.filedAt as Ms) < (b.filedAt as Ms) || (a.filedAt === b.filedAt && a.id < b.id));
   private outbox: Decision[] = [];
   private nextJobId = 1;
   private nextTaskId = 1;
@@ -286,6 +285,8 @@ export class SchedulerCore {
         startedAt: null,
         endedAt: null,
         starts: 0,
+        deadline: 0,
+        filedAt: null,
         attempts: 1,
         preemptions: 0,
         requeues: 0,
@@ -410,7 +411,11 @@ export class SchedulerCore {
     if (job.startedAt === null) job.startedAt = this.now;
     if (job.container < 0) job.container = n.containerIdx;
     this.fs.running(job.account.name, t.cores, this.now);
-    this.deadlines.push({ at: this.now + t.timeLimitMs, task: t, starts: t.starts });
+    t.deadline = this.now + t.timeLimitMs;
+    if (t.filedAt === null) {
+      t.filedAt = t.deadline;
+      this.deadlines.push(t);
+    }
     this.outbox.push({
       type: 'start',
       taskId: t.id,
@@ -532,10 +537,9 @@ export class SchedulerCore {
   }
 
   private expireTimeLimits(): void {
-    for (let d = this.deadlines.peek(); d !== undefined && d.at <= this.now; d = this.deadlines.peek()) {
+    for (let t = this.nextDeadlineTask(); t !== null && t.deadline <= this.now; t = this.nextDeadlineTask()) {
       this.deadlines.pop();
-      const t = d.task;
-      if (t.state !== 'RUNNING' || t.starts !== d.starts) continue; // stale: it ended or restarted
+      t.filedAt = null;
       const node = t.node as NodeRt;
       this.release(t);
       t.state = 'TIMEOUT';
@@ -545,9 +549,20 @@ export class SchedulerCore {
   }
 
   private nextDeadline(): Ms | null {
-    for (let d = this.deadlines.peek(); d !== undefined; d = this.deadlines.peek()) {
-      if (d.task.state === 'RUNNING' && d.task.starts === d.starts) return d.at;
+    return this.nextDeadlineTask()?.deadline ?? null;
+  }
+
+  /** The running task whose time limit comes first, dropping or refiling stale entries. */
+  private nextDeadlineTask(): TaskRt | null {
+    for (let t = this.deadlines.peek(); t !== undefined; t = this.deadlines.peek()) {
+      if (t.state === 'RUNNING' && t.deadline === t.filedAt) return t;
       this.deadlines.pop();
+      t.filedAt = null;
+      if (t.state === 'RUNNING') {
+        // Restarted since it was filed: file it again under its current deadline.
+        t.filedAt = t.deadline;
+        this.deadlines.push(t);
+      }
     }
     return null;
   }

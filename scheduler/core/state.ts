@@ -70,6 +70,10 @@ export interface TaskRt {
   endedAt: Ms | null;
   /** Start count, so a stale report about an earlier run can be told apart. */
   starts: number;
+  /** When its current run hits its time limit. */
+  deadline: Ms;
+  /** The deadline its time-limit heap entry is filed under, or null when it has none. */
+  filedAt: Ms | null;
   attempts: number;
   preemptions: number;
   requeues: number;
