@@ -25,6 +25,7 @@ import {
   writeVcf,
 } from '../node-agent/kernels/index.js';
 import type { CallScore, Contig, MappingScore } from '../node-agent/kernels/index.js';
+import { median } from './stats.js';
 
 const GENOME = Number(process.env.BENCH_GENOME ?? 5_000_000);
 const COVERAGE = Number(process.env.BENCH_COVERAGE ?? 20);
@@ -47,12 +48,6 @@ function childCpu(script: string): number {
   const m = /(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s/.exec(lines[lines.length - 1]!);
   if (m === null) throw new Error(`cannot parse times output: ${res.stdout}`);
   return Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function scoreVcfFile(file: string, ref: string, contigs: Contig[], truth: ReturnType<typeof truthRecords>, dir: string): CallScore {

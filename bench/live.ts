@@ -14,6 +14,7 @@ import { renderTable } from '../cli/format/table.js';
 import { startGschedUp, type GschedUp } from '../cli/testing/gsched-up.js';
 import type { JobSpec } from '../scheduler/core/index.js';
 import { DEFAULT_CLUSTER_PATH, loadClusterConfig, packageRoot } from '../scheduler/config/load.js';
+import { medianPresent, round } from './stats.js';
 import { bucketDelta, histogramBuckets, histogramQuantile, metricSum, quantileUpperBound, type Bucket } from './prom.js';
 
 const DISPATCH = 'gsched_dispatch_latency_seconds';
@@ -168,7 +169,7 @@ async function runOnce(cfg: BenchConfig, maxTimeMs: number): Promise<RunResult> 
       p99_ms: ms(histogramQuantile(buckets, 0.99)),
       p99_bucket_ms: p99Bound === Infinity ? null : ms(p99Bound),
       p99_above_histogram: p99Bound === Infinity,
-      post_p50_ms: round(median(postMs) ?? 0, 1),
+      post_p50_ms: round(medianPresent(postMs) ?? 0, 1),
       post_max_ms: round(Math.max(...postMs), 1),
       dispatches: buckets.at(-1)?.count ?? 0,
       completed_jobs: completed,
@@ -177,18 +178,6 @@ async function runOnce(cfg: BenchConfig, maxTimeMs: number): Promise<RunResult> 
   } finally {
     await live?.stop();
   }
-}
-
-function round(x: number, places: number): number {
-  const f = 10 ** places;
-  return Math.round(x * f) / f;
-}
-
-function median(xs: (number | null)[]): number | null {
-  const v = xs.filter((x): x is number => x !== null).sort((a, b) => a - b);
-  if (v.length === 0) return null;
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 === 1 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
 }
 
 async function main(): Promise<void> {
@@ -206,10 +195,10 @@ async function main(): Promise<void> {
     runs.push(r);
   }
   const med = {
-    tasks_per_sec: median(runs.map((r) => r.tasks_per_sec)),
-    p50_ms: median(runs.map((r) => r.p50_ms)),
-    p99_ms: median(runs.map((r) => r.p99_ms)),
-    p99_bucket_ms: median(runs.map((r) => r.p99_bucket_ms)),
+    tasks_per_sec: medianPresent(runs.map((r) => r.tasks_per_sec)),
+    p50_ms: medianPresent(runs.map((r) => r.p50_ms)),
+    p99_ms: medianPresent(runs.map((r) => r.p99_ms)),
+    p99_bucket_ms: medianPresent(runs.map((r) => r.p99_bucket_ms)),
   };
   const target = { tasks_per_sec: 5000, p99_ms: 20 };
   const medAbove = runs.filter((r) => r.p99_above_histogram).length * 2 > runs.length;

@@ -7,8 +7,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { compiledPath } from '../scheduler/config/dist-path.js';
 import { loadClusterConfig, packageRoot } from '../scheduler/config/load.js';
+import { median, round } from './stats.js';
 import { readSwfFile, runNgc, runSwf, type SimMetrics, type SimOutcome } from '../sim/index.js';
 
 interface Scenario {
@@ -106,16 +107,9 @@ function child(name: string): void {
   process.stdout.write(JSON.stringify(sample) + '\n');
 }
 
+/** Children run the compiled script, also when this module is the .ts source under vitest. */
 function thisScript(): string {
-  const here = fileURLToPath(import.meta.url);
-  // Under vitest the module is the .ts source; children must run the compiled file.
-  return here.endsWith('.ts') ? join(packageRoot(), 'dist', 'bench', 'sim.js') : here;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return compiledPath('bench/sim.ts');
 }
 
 function parent(names: string[]): void {
@@ -159,11 +153,6 @@ function parent(names: string[]): void {
   const doc = { bench: 'sim', node: process.version, platform: `${process.platform}-${process.arch}`, date: new Date().toISOString(), results };
   writeFileSync(join(out, 'sim.json'), JSON.stringify(doc, null, 2) + '\n');
   process.stdout.write(`wrote ${join('bench', 'results', 'sim.json')}\n`);
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }
 
 const args = process.argv.slice(2);

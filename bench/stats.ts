@@ -9,8 +9,23 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[i] as number;
 }
 
+/** The middle value (the mean of the middle two for an even count); NaN for none. */
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  const s = [...values].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** The median of the values present (a run may have measured nothing); null when none are. */
+export function medianPresent(values: readonly (number | null)[]): number | null {
+  const present = values.filter((x): x is number => x !== null);
+  return present.length === 0 ? null : median(present);
+}
+
+export function round(x: number, places: number): number {
+  const f = 10 ** places;
+  return Math.round(x * f) / f;
 }
 
 /** mulberry32: small, fast and good enough to make reproducible workloads. */

@@ -1,8 +1,8 @@
 // Facade over a piscina pool of kernel workers: shard -> align -> merge -> call regions ->
 // gather, plus runKernelTask for the node agent's synthetic workloads.
-import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
+import { compiledPath } from '../../scheduler/config/dist-path.js';
 import { FormatError, InputFileError, KernelError, PairingError, TaskParamError } from './errors.js';
 import type { Contig } from './fasta.js';
 import type { AlignResult, CallResult, KernelResult, KernelSummary, KernelTask, RefPayload, SyntheticKind, WorkerError } from './messages.js';
@@ -16,13 +16,7 @@ export type KernelPool = Piscina<KernelTask, KernelResult | WorkerError>;
  * JS, so point at the mirrored file in dist/; from dist it is the sibling worker.js.
  */
 export function workerFilename(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) {
-    const marker = `${'/'}node-agent${'/'}`;
-    const at = here.lastIndexOf(marker);
-    return `${here.slice(0, at)}/dist${here.slice(at)}`.replace(/pool\.ts$/, 'worker.js');
-  }
-  return here.replace(/pool\.js$/, 'worker.js');
+  return compiledPath('node-agent/kernels/worker.ts');
 }
 
 export function createKernelPool(opts: { threads?: number } = {}): KernelPool {

@@ -830,11 +830,6 @@ export class SchedulerCore {
     return reserveEarliest(t.job.partition, t.cores, t.memMb, this.now)?.at ?? null;
   }
 
-  /** Final state of a job, including ones already forgotten. */
-  stateOf(id: number): JobState | undefined {
-    return this.byId.get(id)?.state ?? this.ended.get(id);
-  }
-
   task(taskId: number): (TaskView & { jobId: number }) | undefined {
     const t = this.tasks.get(taskId);
     return t ? { ...taskView(t), jobId: t.job.id } : undefined;

@@ -13,7 +13,6 @@ export class FreeIndex {
   /** The free-core count each node is filed under, or -1 when it is not open. */
   private readonly filed: Int32Array;
   private readonly maxCores: number;
-  private openCount = 0;
 
   constructor(nodes: readonly NodeRt[], containers: number) {
     this.maxCores = Math.max(1, ...nodes.map((n) => n.spec.cores));
@@ -21,10 +20,6 @@ export class FreeIndex {
     this.count = new Int32Array(this.maxCores + 1);
     this.filed = new Int32Array(nodes.length).fill(-1);
     for (const n of nodes) this.update(n);
-  }
-
-  get size(): number {
-    return this.openCount;
   }
 
   /** Re-files a node after its free cores, up or drain state changed. */
@@ -36,13 +31,11 @@ export class FreeIndex {
       const b = this.bucket(n, was);
       b.splice(position(b, n.pref), 1);
       this.count[was] = (this.count[was] as number) - 1;
-      this.openCount--;
     }
     if (now >= 0) {
       const b = this.bucket(n, now);
       b.splice(position(b, n.pref), 0, n);
       this.count[now] = (this.count[now] as number) + 1;
-      this.openCount++;
     }
     this.filed[n.idx] = now;
   }

@@ -95,11 +95,6 @@ export class PendingQueue {
     for (const lane of this.lanes.values()) lane.offset = this.offsetOf(lane);
   }
 
-  /** Current priority of a queued job as the queue orders it. */
-  priority(job: JobRt): number {
-    return (job.laneKey ?? 0) + this.laneOf(job).offset;
-  }
-
   /**
    * Calls `visit` with live jobs in priority order (then submission, then id) until it returns
    * false. Jobs added meanwhile join after the walk. No generator and no per-walk arrays: a
