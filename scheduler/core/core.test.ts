@@ -33,6 +33,16 @@ describe('submission checks', () => {
     expect(refuse(job().task(1, HOUR, { after: [0] }).spec()).code).toBe('DAG_CYCLE');
   });
 
+  it('takes a task list that waits for later tasks, and repeated or unsorted "after" entries', () => {
+    const h = new Harness(cluster().container('c1', 1, 8, 32_000).build());
+    // Task 0 waits for 2 (listed twice), 2 waits for 1: they run 1, 2, 0.
+    const spec = job().task(1, HOUR, { after: [2, 2], durationMs: 60_000 }).task(1, HOUR, { durationMs: 60_000 }).task(1, HOUR, { after: [1], durationMs: 60_000 }).spec();
+    const [id] = h.submit(spec);
+    h.run();
+    expect(h.decisions('start').map((d) => h.core.task(d.taskId)?.name)).toEqual(['t1', 't2', 't0']);
+    expect(h.decisions('jobEnded')).toEqual([{ type: 'jobEnded', jobId: id, state: 'COMPLETED' }]);
+  });
+
   it('refuses negative, fractional, absurd and missing values', () => {
     expect(refuse(job().task(-1).spec()).field).toBe('tasks[0].cores');
     expect(refuse(job().task(1.5).spec()).field).toBe('tasks[0].cores');

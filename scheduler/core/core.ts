@@ -7,6 +7,7 @@ import { FreeIndex } from './free-index.js';
 import { findVictims, type Reservation } from './placement.js';
 import { NodeProfile, reserveEarliest } from './reservation.js';
 import { PendingQueue } from './queue.js';
+import { insertAt, removeAt } from './lists.js';
 import { TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type TaskRt } from './state.js';
 import type {
   ClusterConfig,
@@ -404,7 +405,7 @@ export class SchedulerCore {
     // Only jobs with a task ready to start wait in the queue: a DAG job whose next tasks wait
     // for running ones would otherwise be looked at by every pass for nothing.
     const r = job.ready.indexOf(t);
-    if (r >= 0) job.ready.splice(r, 1);
+    if (r >= 0) removeAt(job.ready, r);
     if (job.ready.length === 0) this.dequeue(job);
     if (job.runningCount++ === 0 && job.array) job.array.running++;
     job.state = 'RUNNING';
@@ -911,7 +912,7 @@ export class SchedulerCore {
 function insertByIndex(list: TaskRt[], t: TaskRt): void {
   let i = list.length;
   while (i > 0 && (list[i - 1] as TaskRt).index > t.index) i--;
-  list.splice(i, 0, t);
+  insertAt(list, i, t);
 }
 
 function maxMemFor(part: PartitionRt, cores: number): number {

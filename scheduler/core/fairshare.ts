@@ -6,6 +6,7 @@
 // ordered by level fairshare LF = (shares / siblings' shares) / (usage / siblings' usage),
 // higher first; an account's factor is (N - rank) / N, so the most under-served gets 1.
 import type { AccountSpec, Ms } from './types.js';
+import { sortInPlace } from './lists.js';
 
 export interface FairShareView {
   account: string;
@@ -101,7 +102,7 @@ export class FairShare {
     for (const a of pre) if (a.children.length > 0) this.levelFairshare(a.children);
     // Leaves in Fair Tree order; leaves equal along their common path share a rank.
     const leaves = this.leaves;
-    leaves.sort((x, y) => comparePaths(x, y) || (x.spec.name < y.spec.name ? -1 : 1));
+    sortInPlace(leaves, byPathThenName);
     const n = leaves.length;
     let rank = 0;
     for (let i = 0; i < n; i++) {
@@ -159,3 +160,5 @@ function comparePaths(x: Acct, y: Acct): number {
   }
   return 0;
 }
+
+const byPathThenName = (x: Acct, y: Acct): number => comparePaths(x, y) || (x.spec.name < y.spec.name ? -1 : 1);

@@ -5,9 +5,31 @@
 import type { Reservation } from './placement.js';
 import type { NodeRt, PartitionRt } from './state.js';
 
+/**
+ * Nodes sorted by pref in `nodes[0, len)`. The array never shrinks: a plain array emptied and
+ * refilled gives its storage back and allocates it again, and nodes move between buckets on
+ * every task start and end.
+ */
+class Bucket {
+  readonly nodes: NodeRt[] = [];
+  len = 0;
+
+  insert(n: NodeRt): void {
+    let k = this.len++;
+    if (k === this.nodes.length) this.nodes.push(n);
+    for (; k > 0 && (this.nodes[k - 1] as NodeRt).pref > n.pref; k--) this.nodes[k] = this.nodes[k - 1] as NodeRt;
+    this.nodes[k] = n;
+  }
+
+  remove(n: NodeRt): void {
+    let k = this.nodes.indexOf(n);
+    for (this.len--; k < this.len; k++) this.nodes[k] = this.nodes[k + 1] as NodeRt;
+  }
+}
+
 export class FreeIndex {
-  /** buckets[container][0 warm | 1 air][free cores] → nodes sorted by pref. */
-  private readonly buckets: NodeRt[][][][];
+  /** buckets[container][0 warm | 1 air][free cores]. */
+  private readonly buckets: Bucket[][][];
   /** Open nodes by free cores, over all containers. */
   private readonly count: Int32Array;
   /** The free-core count each node is filed under, or -1 when it is not open. */
@@ -16,7 +38,7 @@ export class FreeIndex {
 
   constructor(nodes: readonly NodeRt[], containers: number) {
     this.maxCores = Math.max(1, ...nodes.map((n) => n.spec.cores));
-    this.buckets = Array.from({ length: containers }, () => [0, 1].map(() => Array.from({ length: this.maxCores + 1 }, () => [] as NodeRt[])));
+    this.buckets = Array.from({ length: containers }, () => [0, 1].map(() => Array.from({ length: this.maxCores + 1 }, () => new Bucket())));
     this.count = new Int32Array(this.maxCores + 1);
     this.filed = new Int32Array(nodes.length).fill(-1);
     for (const n of nodes) this.update(n);
@@ -28,13 +50,11 @@ export class FreeIndex {
     const now = n.up && !n.drain && n.freeCores > 0 ? n.freeCores : -1;
     if (was === now) return;
     if (was >= 0) {
-      const b = this.bucket(n, was);
-      b.splice(position(b, n.pref), 1);
+      this.bucket(n, was).remove(n);
       this.count[was] = (this.count[was] as number) - 1;
     }
     if (now >= 0) {
-      const b = this.bucket(n, now);
-      b.splice(position(b, n.pref), 0, n);
+      this.bucket(n, now).insert(n);
       this.count[now] = (this.count[now] as number) + 1;
     }
     this.filed[n.idx] = now;
@@ -69,16 +89,20 @@ export class FreeIndex {
     admit?: (n: NodeRt) => boolean,
   ): NodeRt | null {
     const containers = this.buckets.length;
-    const classes: [number, number][] = []; // [container or -1 for "the others", cooling]
-    if (container >= 0) classes.push([container, 0], [container, 1], [-1, 0], [-1, 1]);
-    else classes.push([-2, 0], [-2, 1]); // -2: every container
-    for (const [which, cooling] of classes) {
+    // Four rounds with a home container (home warm, home air, others warm, others air), two
+    // without (warm, air, over all containers). No per-call list: this runs once per start.
+    const rounds = container >= 0 ? 4 : 2;
+    for (let round = 0; round < rounds; round++) {
+      const cooling = round & 1;
+      const home = container >= 0 && round < 2;
       for (let f = cores; f <= this.maxCores; f++) {
         if ((this.count[f] as number) === 0) continue;
         let best: NodeRt | null = null;
         for (let c = 0; c < containers; c++) {
-          if (which >= 0 ? c !== which : which === -1 && c === container) continue;
-          for (const n of this.buckets[c]?.[cooling]?.[f] ?? []) {
+          if (container >= 0 && (c === container) !== home) continue;
+          const bucket = (this.buckets[c] as Bucket[][])[cooling]?.[f] as Bucket;
+          for (let k = 0; k < bucket.len; k++) {
+            const n = bucket.nodes[k] as NodeRt;
             if (best !== null && n.pref >= best.pref) break; // sorted by pref: nothing better here
             if (n.freeMem < memMb || part.member[n.idx] === 0) continue;
             if (reserved !== null && n === reserved.node && (cores > reserved.extraCores || memMb > reserved.extraMem)) continue;
@@ -93,19 +117,7 @@ export class FreeIndex {
     return null;
   }
 
-  private bucket(n: NodeRt, free: number): NodeRt[] {
-    return this.buckets[n.containerIdx]?.[n.warm ? 0 : 1]?.[free] as NodeRt[];
+  private bucket(n: NodeRt, free: number): Bucket {
+    return this.buckets[n.containerIdx]?.[n.warm ? 0 : 1]?.[free] as Bucket;
   }
-}
-
-/** Index of the first node with pref ≥ `pref` (binary search). */
-function position(list: readonly NodeRt[], pref: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((list[mid] as NodeRt).pref < pref) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

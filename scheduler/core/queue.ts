@@ -8,6 +8,7 @@
 // with per-lane offsets (fair-share, and the age clock for uncapped lanes). Recalculating
 // priorities is then a matter of a few offsets, and a pass that looks at the first thousand
 // jobs of a hundred thousand touches only those.
+import { insertAt } from './lists.js';
 import type { JobRt } from './state.js';
 import type { Ms, PriorityWeights } from './types.js';
 
@@ -173,7 +174,7 @@ export class PendingQueue {
       if (before(a[mid] as JobRt)) lo = mid + 1;
       else hi = mid;
     }
-    a.splice(lo, 0, job);
+    insertAt(a, lo, job);
     job.laneCapped = job.capped;
     this.entries++;
   }

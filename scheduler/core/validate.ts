@@ -130,6 +130,8 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
   }
   const p = partition.spec;
   // Field names are only spelled out when something is refused: a replay checks millions of tasks.
+  // Tasks that only wait for earlier ones (the usual DAG) cannot form a cycle.
+  let forward = true;
   const tasks = rawTasks.map((t, i): CleanTask => {
     if (!isObj(t)) refuse('INVALID_JOB', `tasks[${i}]`, `tasks[${i}] must be an object with cores and memMb`);
     const cores = taskInt(t.cores, i, 'cores', 1, 1_000_000);
@@ -147,17 +149,20 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
     const afterRaw = t.after ?? [];
     if (!Array.isArray(afterRaw)) refuse('INVALID_JOB', `tasks[${i}].after`, `tasks[${i}].after must be a list of task indices`);
     const after: number[] = afterRaw;
+    let increasing = true;
     for (let j = 0; j < after.length; j++) {
       const idx = taskInt(after[j], i, 'after', 0, rawTasks.length - 1, '', j);
       if (idx === i) refuse('DAG_CYCLE', `tasks[${i}].after[${j}]`, `tasks[${i}] cannot wait for itself`);
+      if (idx > i) forward = false;
+      if (j > 0 && idx <= (after[j - 1] as number)) increasing = false;
     }
     const taskName = t.name === undefined ? `t${i}` : taskText(t.name, i, 'name');
     const retries = t.retries === undefined ? 0 : taskInt(t.retries, i, 'retries', 0, MAX_RETRIES);
     const durationMs = t.durationMs === undefined ? null : taskInt(t.durationMs, i, 'durationMs', 0, 3650 * 86_400_000);
     const kernel = t.kernel === undefined ? null : taskText(t.kernel, i, 'kernel');
-    return { name: taskName, cores, memMb, timeLimitMs, after: after.length > 1 ? [...new Set(after)] : after, retries, durationMs, kernel };
+    return { name: taskName, cores, memMb, timeLimitMs, after: increasing ? after : [...new Set(after)], retries, durationMs, kernel };
   });
-  const cycle = findCycle(tasks);
+  const cycle = forward ? null : findCycle(tasks);
   if (cycle !== null) refuse('DAG_CYCLE', 'tasks', `the tasks' "after" lists form a cycle through tasks[${cycle}]`);
 
   const rawDeps = raw.dependencies ?? [];

@@ -214,6 +214,7 @@ export class SimEngine {
         this.pushNodeEvent('nodeDown', i, this.nodeRng[i]!.exponentialInt(this.failures.mtbfMs));
       }
     }
+    // Reused every instant; filled to nSubmits/nEvents (emptying an array gives its storage back).
     const submits: Submission[] = [];
     const events: EngineEvent[] = [];
     let sinceProgress = 0;
@@ -230,30 +231,33 @@ export class SimEngine {
       }
 
       // Gather everything due at t.
-      submits.length = 0;
-      events.length = 0;
+      let nSubmits = 0;
+      let nEvents = 0;
       while (!next.done && next.value.submitAt === t) {
         const item = next.value;
         checkTime(item.submitAt, lastSubmitAt);
         lastSubmitAt = item.submitAt;
-        submits.push(item);
+        submits[nSubmits++] = item;
         next = it.next();
       }
       if (!next.done) checkTime(next.value.submitAt, lastSubmitAt);
-      while (this.heap.peekTime() === t) events.push(this.heap.pop()!);
+      while (this.heap.peekTime() === t) events[nEvents++] = this.heap.pop()!;
       const woken = this.wakeAt <= t;
       if (woken) this.wakeAt = NO_TIME;
 
-      this.out.events += submits.length + events.length + (woken ? 1 : 0);
-      sinceProgress += submits.length + events.length + 1;
+      this.out.events += nSubmits + nEvents + (woken ? 1 : 0);
+      sinceProgress += nSubmits + nEvents + 1;
       let changed = woken;
       if (this.tieOrder === 'submits-first') {
-        changed = this.applySubmits(submits) || changed;
-        changed = this.applyEvents(events) || changed;
+        changed = this.applySubmits(submits, nSubmits) || changed;
+        changed = this.applyEvents(events, nEvents) || changed;
       } else {
-        changed = this.applyEvents(events) || changed;
-        changed = this.applySubmits(submits) || changed;
+        changed = this.applyEvents(events, nEvents) || changed;
+        changed = this.applySubmits(submits, nSubmits) || changed;
       }
+      // Drop references to what was handled (the slots are overwritten, never emptied).
+      submits.fill(undefined as unknown as Submission, 0, nSubmits);
+      events.fill(undefined as unknown as EngineEvent, 0, nEvents);
       if (changed && !this.perEvent) this.schedule();
       else if (woken && this.perEvent) this.schedule();
 
@@ -287,9 +291,10 @@ export class SimEngine {
     return this.downNodes === 0;
   }
 
-  private applySubmits(submits: Submission[]): boolean {
+  private applySubmits(submits: Submission[], count: number): boolean {
     let changed = false;
-    for (const item of submits) {
+    for (let i = 0; i < count; i++) {
+      const item = submits[i] as Submission;
       for (const c of item.consent ?? []) {
         this.core.apply({ type: 'consent', pseudonym: c.pseudonym, status: c.status }, this.now);
       }
@@ -313,9 +318,10 @@ export class SimEngine {
     return changed;
   }
 
-  private applyEvents(events: EngineEvent[]): boolean {
+  private applyEvents(events: EngineEvent[], count: number): boolean {
     let changed = false;
-    for (const ev of events) {
+    for (let i = 0; i < count; i++) {
+      const ev = events[i] as EngineEvent;
       let did = false;
       if (ev.kind === 'end') {
         did = this.endTask(ev);
@@ -380,7 +386,8 @@ export class SimEngine {
   private schedule(): void {
     const res = this.core.schedule(this.now);
     this.out.schedulePasses++;
-    for (const d of res.decisions) this.carryOut(d);
+    const ds = res.decisions;
+    for (let i = 0; i < ds.length; i++) this.carryOut(ds[i] as Decision);
     if (res.wakeAt !== null) {
       // A wake-up at or before now would spin: the core is called again at the next instant.
       const at = res.wakeAt > this.now ? res.wakeAt : this.now + 1;
