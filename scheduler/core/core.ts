@@ -2,13 +2,13 @@
 // in; decisions and "wake me at t" come out. No I/O, no clocks, no randomness: the simulator
 // and the live scheduler drive this same class, and the same inputs give the same decisions.
 import { FairShare, type FairShareView } from './fairshare.js';
-import { MinHeap } from './heap.js';
+import { KeyedHeap } from './heap.js';
 import { FreeIndex } from './free-index.js';
 import { findVictims, type Reservation } from './placement.js';
 import { NodeProfile, reserveEarliest } from './reservation.js';
 import { PendingQueue } from './queue.js';
 import { insertAt, removeAt } from './lists.js';
-import { TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type TaskRt } from './state.js';
+import { TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type Successors, type TaskRt } from './state.js';
 import type {
   ClusterConfig,
   ClusterView,
@@ -96,7 +96,7 @@ export class SchedulerCore {
    * that ended leaves a stale entry, and one restarted meanwhile is refiled when its old entry
    * comes up. One object per task instead of one per start keeps a long replay's heap small.
    */
-  private readonly deadlines = new MinHeap<TaskRt>((a, b) => (a.filedAt as Ms) < (b.filedAt as Ms) || (a.filedAt === b.filedAt && a.id < b.id));
+  private readonly deadlines = new KeyedHeap<TaskRt>();
   private outbox: Decision[] = [];
   private nextJobId = 1;
   private nextTaskId = 1;
@@ -225,13 +225,15 @@ export class SchedulerCore {
       consentOf: (p) => this.consent.get(p) ?? null,
     });
     if (!('tasks' in clean)) return reject(clean);
-    if (clean.array === null) return { ok: true, jobIds: [this.createJob(clean, null, null)] };
+    // The jobs of an array share one successor table: it is read-only.
+    const succ = successorsOf(clean.tasks);
+    if (clean.array === null) return { ok: true, jobIds: [this.createJob(clean, succ, null, null)] };
     const baseId = this.nextJobId;
     const group: ArrayGroup = { baseId, limit: clean.array.limit, running: 0 };
-    return { ok: true, jobIds: clean.array.indices.map((i) => this.createJob(clean, group, i)) };
+    return { ok: true, jobIds: clean.array.indices.map((i) => this.createJob(clean, succ, group, i)) };
   }
 
-  private createJob(c: CleanJob, array: ArrayGroup | null, arrayIndex: number | null): number {
+  private createJob(c: CleanJob, successors: Successors, array: ArrayGroup | null, arrayIndex: number | null): number {
     const id = this.nextJobId++;
     const job: JobRt = {
       id,
@@ -264,6 +266,7 @@ export class SchedulerCore {
       laneKey: null,
       capped: false,
       laneCapped: null,
+      successors,
     };
     for (const [index, t] of c.tasks.entries()) {
       const task: TaskRt = {
@@ -275,7 +278,6 @@ export class SchedulerCore {
         memMb: t.memMb,
         timeLimitMs: t.timeLimitMs,
         after: t.after,
-        next: [],
         waitingOn: t.after.length,
         retriesLeft: t.retries,
         durationMs: t.durationMs,
@@ -295,7 +297,6 @@ export class SchedulerCore {
       job.tasks.push(task);
       this.tasks.set(task.id, task);
     }
-    for (const t of job.tasks) for (const a of t.after) (job.tasks[a] as TaskRt).next.push(t.index);
     job.ready = job.tasks.filter((t) => t.waitingOn === 0);
     if (job.singleton) {
       const key = `${job.owner}\u0000${job.name}`;
@@ -332,8 +333,9 @@ export class SchedulerCore {
     if (outcome === 'completed') {
       t.state = 'COMPLETED';
       job.completedCount++;
-      for (const i of t.next) {
-        const n = job.tasks[i] as TaskRt;
+      const { at, list } = job.successors;
+      for (let k = at[t.index] as number, end = at[t.index + 1] as number; k < end; k++) {
+        const n = job.tasks[list[k] as number] as TaskRt;
         if (--n.waitingOn === 0 && n.state === 'PENDING') insertByIndex(job.ready, n);
       }
       if (job.completedCount === job.tasks.length) this.endJob(job, 'COMPLETED', null);
@@ -415,7 +417,7 @@ export class SchedulerCore {
     t.deadline = this.now + t.timeLimitMs;
     if (t.filedAt === null) {
       t.filedAt = t.deadline;
-      this.deadlines.push(t);
+      this.deadlines.push(t.filedAt, t.id, t);
     }
     this.outbox.push({
       type: 'start',
@@ -562,7 +564,7 @@ export class SchedulerCore {
       if (t.state === 'RUNNING') {
         // Restarted since it was filed: file it again under its current deadline.
         t.filedAt = t.deadline;
-        this.deadlines.push(t);
+        this.deadlines.push(t.filedAt, t.id, t);
       }
     }
     return null;
@@ -907,6 +909,27 @@ export class SchedulerCore {
     const reason: PendingReason = job.state === 'PENDING' ? (this.gate(job) ?? stale) : 'None';
     return jobView(job, reason, job.state === 'PENDING' ? position : null, this.priorityOf(job));
   }
+}
+
+/**
+ * Who waits for whom, as one pair of arrays per job rather than a list per task: a
+ * multi-year replay creates millions of tasks, and most of them have successors.
+ */
+function successorsOf(tasks: readonly { after: readonly number[] }[]): Successors {
+  // Plain arrays: a small typed array costs an off-heap allocation the GC has to track.
+  const n = tasks.length;
+  const at: number[] = new Array<number>(n + 1).fill(0);
+  for (const t of tasks) for (const a of t.after) at[a + 1] = (at[a + 1] as number) + 1;
+  for (let i = 0; i < n; i++) at[i + 1] = (at[i + 1] as number) + (at[i] as number);
+  const list: number[] = new Array<number>(at[n] as number).fill(0);
+  const fill = at.slice(0, n);
+  for (let j = 0; j < n; j++) {
+    for (const a of (tasks[j] as { after: readonly number[] }).after) {
+      list[fill[a] as number] = j;
+      fill[a] = (fill[a] as number) + 1;
+    }
+  }
+  return { at, list };
 }
 
 function insertByIndex(list: TaskRt[], t: TaskRt): void {

@@ -41,6 +41,8 @@ export class FairShare {
   /** Accounts parents-first (pre-order), and the leaves that rank() orders in place. */
   private readonly preorder: Acct[] = [];
   private readonly leaves: Acct[] = [];
+  private lastDt = 0;
+  private lastKeep = 1;
 
   constructor(
     accounts: readonly AccountSpec[],
@@ -74,7 +76,12 @@ export class FairShare {
     if (now <= a.at) return;
     const dt = now - a.at;
     a.at = now;
-    const keep = Math.pow(2, -dt / this.halfLifeMs);
+    // Most steps are one priority period long: reuse the last decay factor (same value, no pow).
+    if (dt !== this.lastDt) {
+      this.lastDt = dt;
+      this.lastKeep = Math.pow(2, -dt / this.halfLifeMs);
+    }
+    const keep = this.lastKeep;
     // Exact integral of r·2^(-(dt-s)/h) over [0, dt]: running work decays within the step too.
     a.usage = a.usage * keep + (a.runningCores > 0 ? a.runningCores * (this.halfLifeMs / Math.LN2) * (1 - keep) : 0);
   }

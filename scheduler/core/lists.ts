@@ -14,7 +14,7 @@ export function insertAt<T>(list: T[], i: number, item: T): void {
 export function removeAt<T>(list: T[], i: number): void {
   const n = list.length - 1;
   for (let k = i; k < n; k++) list[k] = list[k + 1] as T;
-  list.length = n;
+  list.pop(); // not a length assignment: the length setter is a slow runtime call
 }
 
 /**

@@ -55,8 +55,6 @@ export interface TaskRt {
   memMb: number;
   readonly timeLimitMs: Ms;
   readonly after: readonly number[];
-  /** Indices of tasks that wait for this one. */
-  readonly next: number[];
   /** Predecessors not yet completed. */
   waitingOn: number;
   retriesLeft: number;
@@ -119,6 +117,14 @@ export interface JobRt {
    * (true), the uncapped one (false), or none (null). See queue.ts.
    */
   laneCapped: boolean | null;
+  /** Its tasks' successors (the tasks that wait for each). */
+  readonly successors: Successors;
+}
+
+/** Successors of task i are `list[at[i]]` to `list[at[i + 1] - 1]`, as task indices. */
+export interface Successors {
+  readonly at: readonly number[];
+  readonly list: readonly number[];
 }
 
 export const TERMINAL: ReadonlySet<JobState> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL']);

@@ -131,7 +131,6 @@ export interface SimOutcome {
  */
 interface TaskEnd {
   time: Ms;
-  seq: number;
   kind: 'end';
   taskId: number;
   jobId: number;
@@ -141,8 +140,8 @@ interface TaskEnd {
 
 type EngineEvent =
   | TaskEnd
-  | { time: Ms; seq: number; kind: 'nodeDown'; node: number }
-  | { time: Ms; seq: number; kind: 'nodeUp'; node: number };
+  | { time: Ms; kind: 'nodeDown'; node: number }
+  | { time: Ms; kind: 'nodeUp'; node: number };
 
 interface OpenJob {
   spec: JobLabel;
@@ -380,7 +379,7 @@ export class SimEngine {
   }
 
   private pushNodeEvent(kind: 'nodeDown' | 'nodeUp', node: number, time: Ms): void {
-    this.heap.push(kind === 'nodeDown' ? { kind, node, time, seq: 0 } : { kind, node, time, seq: 0 });
+    this.heap.push(kind === 'nodeDown' ? { kind, node, time } : { kind, node, time });
   }
 
   private schedule(): void {
@@ -405,7 +404,7 @@ export class SimEngine {
         if (job !== undefined && job.startedAt === null) job.startedAt = this.now;
         // No modelled duration: the task uses its whole allowance.
         const hold = d.durationMs === null ? d.timeLimitMs : Math.max(0, Math.round(d.durationMs));
-        const end: TaskEnd = { time: this.now + hold, seq: 0, kind: 'end', taskId: d.taskId, jobId: d.jobId, node: d.node, cores: d.cores };
+        const end: TaskEnd = { time: this.now + hold, kind: 'end', taskId: d.taskId, jobId: d.jobId, node: d.node, cores: d.cores };
         this.running.set(d.taskId, end);
         this.heap.push(end);
         this.observer.onTaskStart?.(d.taskId, d.jobId, d.node, d.cores, this.now);

@@ -1,27 +1,21 @@
-// The engine's event queue: the core's binary min-heap, ordered by (time, seq). `seq` is the
-// order of insertion, so events at one timestamp come out in the order they were scheduled:
-// runs are deterministic without any comparison of payloads.
-import { MinHeap, type Ms } from '../../scheduler/core/index.js';
+// The engine's event queue, ordered by (time, order of insertion): events at one timestamp come
+// out in the order they were scheduled, so runs are deterministic without comparing payloads.
+import { KeyedHeap, type Ms } from '../../scheduler/core/index.js';
 
 export interface Timed {
   time: Ms;
-  seq: number;
 }
 
-const before = (x: Timed, y: Timed): boolean => x.time < y.time || (x.time === y.time && x.seq < y.seq);
-
 export class EventHeap<T extends Timed> {
-  private readonly heap = new MinHeap<T>(before);
+  private readonly heap = new KeyedHeap<T>();
   private nextSeq = 0;
 
   get size(): number {
     return this.heap.size;
   }
 
-  /** Inserts `item`, overwriting its `seq` with the next insertion number. */
   push(item: T): void {
-    item.seq = this.nextSeq++;
-    this.heap.push(item);
+    this.heap.push(item.time, this.nextSeq++, item);
   }
 
   peek(): T | undefined {
@@ -30,8 +24,7 @@ export class EventHeap<T extends Timed> {
 
   /** The earliest time queued, or Infinity when empty. */
   peekTime(): number {
-    const top = this.heap.peek();
-    return top === undefined ? Infinity : top.time;
+    return this.heap.peekKey();
   }
 
   pop(): T | undefined {
