@@ -27,7 +27,7 @@ import type {
   StepResult,
   TaskView,
 } from './types.js';
-import { validateJob, type CleanJob } from './validate.js';
+import { validateJob, type CheckedTask, type CleanJob } from './validate.js';
 import { clusterView, jobView, nodeView, taskView } from './views.js';
 
 /** Default for how often priorities are recalculated (Slurm's PriorityCalcPeriod default). */
@@ -226,7 +226,7 @@ export class SchedulerCore {
     });
     if (!('tasks' in clean)) return reject(clean);
     // The jobs of an array share one successor table: it is read-only.
-    const succ = successorsOf(clean.tasks);
+    const succ = successorsOf(clean.after);
     if (clean.array === null) return { ok: true, jobIds: [this.createJob(clean, succ, null, null)] };
     const baseId = this.nextJobId;
     const group: ArrayGroup = { baseId, limit: clean.array.limit, running: 0 };
@@ -268,20 +268,24 @@ export class SchedulerCore {
       laneCapped: null,
       successors,
     };
-    for (const [index, t] of c.tasks.entries()) {
+    const defaultTime = c.partition.spec.defaultTimeMs;
+    for (let index = 0; index < c.tasks.length; index++) {
+      // Checked but not copied by validateJob: the defaults of absent fields are filled in here.
+      const t = c.tasks[index] as CheckedTask;
+      const after = c.after[index] as readonly number[];
       const task: TaskRt = {
         id: this.nextTaskId++,
         job,
         index,
-        name: t.name,
+        name: t.name ?? `t${index}`,
         cores: t.cores,
         memMb: t.memMb,
-        timeLimitMs: t.timeLimitMs,
-        after: t.after,
-        waitingOn: t.after.length,
-        retriesLeft: t.retries,
-        durationMs: t.durationMs,
-        kernel: t.kernel,
+        timeLimitMs: t.timeLimitMs ?? defaultTime,
+        after,
+        waitingOn: after.length,
+        retriesLeft: t.retries ?? 0,
+        durationMs: t.durationMs ?? null,
+        kernel: t.kernel ?? null,
         state: 'PENDING',
         node: null,
         lastNode: null,
@@ -915,16 +919,16 @@ export class SchedulerCore {
  * Who waits for whom, as one pair of arrays per job rather than a list per task: a
  * multi-year replay creates millions of tasks, and most of them have successors.
  */
-function successorsOf(tasks: readonly { after: readonly number[] }[]): Successors {
+function successorsOf(after: readonly (readonly number[])[]): Successors {
   // Plain arrays: a small typed array costs an off-heap allocation the GC has to track.
-  const n = tasks.length;
+  const n = after.length;
   const at: number[] = new Array<number>(n + 1).fill(0);
-  for (const t of tasks) for (const a of t.after) at[a + 1] = (at[a + 1] as number) + 1;
+  for (const list of after) for (const a of list) at[a + 1] = (at[a + 1] as number) + 1;
   for (let i = 0; i < n; i++) at[i + 1] = (at[i + 1] as number) + (at[i] as number);
   const list: number[] = new Array<number>(at[n] as number).fill(0);
   const fill = at.slice(0, n);
   for (let j = 0; j < n; j++) {
-    for (const a of (tasks[j] as { after: readonly number[] }).after) {
+    for (const a of after[j] as readonly number[]) {
       list[fill[a] as number] = j;
       fill[a] = (fill[a] as number) + 1;
     }

@@ -2,7 +2,7 @@
 // nothing about its shape is trusted; every refusal names the field and what was expected.
 import { parseArraySpec, type ArraySpec } from './array.js';
 import type { PartitionRt } from './state.js';
-import type { ConsentStatus, CoreRejection, Dependency, DependencyKind, Ms, Purpose, QosSpec, RejectionCode } from './types.js';
+import type { ConsentStatus, CoreRejection, Dependency, DependencyKind, Purpose, QosSpec, RejectionCode, TaskSpec } from './types.js';
 
 export const MAX_TASKS_PER_JOB = 100_000;
 const MAX_RETRIES = 10;
@@ -11,16 +11,12 @@ const PSEUDONYM = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 // A Danish CPR number (DDMMYY-SSSS, with or without the dash) must never enter the system.
 const CPR = /^\d{6}-?\d{4}$/;
 
-export interface CleanTask {
-  name: string;
-  cores: number;
-  memMb: number;
-  timeLimitMs: Ms;
-  after: number[];
-  retries: number;
-  durationMs: Ms | null;
-  kernel: string | null;
-}
+/**
+ * A submitted task that passed the checks. It is read once, when its job is created, and not
+ * kept: copying millions of tasks into fresh objects here was a tenth of a replay's garbage.
+ * Absent optional fields take their defaults then (see `TaskSpec`).
+ */
+export type CheckedTask = Readonly<TaskSpec>;
 
 export interface CleanJob {
   name: string;
@@ -30,7 +26,9 @@ export interface CleanJob {
   qos: QosSpec;
   purpose: Purpose;
   pseudonyms: string[];
-  tasks: CleanTask[];
+  tasks: readonly CheckedTask[];
+  /** Each task's `after` list, without repeats (the submitted list when it had none). */
+  after: readonly (readonly number[])[];
   deps: Dependency[];
   singleton: boolean;
   array: ArraySpec | null;
@@ -132,7 +130,9 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
   // Field names are only spelled out when something is refused: a replay checks millions of tasks.
   // Tasks that only wait for earlier ones (the usual DAG) cannot form a cycle.
   let forward = true;
-  const tasks = rawTasks.map((t, i): CleanTask => {
+  const afterLists: (readonly number[])[] = [];
+  for (let i = 0; i < rawTasks.length; i++) {
+    const t: unknown = rawTasks[i];
     if (!isObj(t)) refuse('INVALID_JOB', `tasks[${i}]`, `tasks[${i}] must be an object with cores and memMb`);
     const cores = taskInt(t.cores, i, 'cores', 1, 1_000_000);
     if (cores > partition.maxCores) {
@@ -142,10 +142,10 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
     if (memMb > partition.maxMem) {
       refuse('TOO_LARGE', `tasks[${i}].memMb`, `tasks[${i}].memMb is ${memMb} MB but the largest node in partition ${p.name} has ${partition.maxMem} MB`);
     }
-    if (!partition.nodes.some((n) => n.spec.cores >= cores && n.spec.memMb >= memMb)) {
+    if (!fitsOneNode(partition, cores, memMb)) {
       refuse('TOO_LARGE', `tasks[${i}]`, `tasks[${i}] needs ${cores} cores and ${memMb} MB on one node; no node in partition ${p.name} has both`);
     }
-    const timeLimitMs = t.timeLimitMs === undefined ? p.defaultTimeMs : taskInt(t.timeLimitMs, i, 'timeLimitMs', 1, p.maxTimeMs, ` ms (partition ${p.name}'s limit)`);
+    if (t.timeLimitMs !== undefined) taskInt(t.timeLimitMs, i, 'timeLimitMs', 1, p.maxTimeMs, ` ms (partition ${p.name}'s limit)`);
     const afterRaw = t.after ?? [];
     if (!Array.isArray(afterRaw)) refuse('INVALID_JOB', `tasks[${i}].after`, `tasks[${i}].after must be a list of task indices`);
     const after: number[] = afterRaw;
@@ -156,13 +156,14 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
       if (idx > i) forward = false;
       if (j > 0 && idx <= (after[j - 1] as number)) increasing = false;
     }
-    const taskName = t.name === undefined ? `t${i}` : taskText(t.name, i, 'name');
-    const retries = t.retries === undefined ? 0 : taskInt(t.retries, i, 'retries', 0, MAX_RETRIES);
-    const durationMs = t.durationMs === undefined ? null : taskInt(t.durationMs, i, 'durationMs', 0, 3650 * 86_400_000);
-    const kernel = t.kernel === undefined ? null : taskText(t.kernel, i, 'kernel');
-    return { name: taskName, cores, memMb, timeLimitMs, after: increasing ? after : [...new Set(after)], retries, durationMs, kernel };
-  });
-  const cycle = forward ? null : findCycle(tasks);
+    if (t.name !== undefined) taskText(t.name, i, 'name');
+    if (t.retries !== undefined) taskInt(t.retries, i, 'retries', 0, MAX_RETRIES);
+    if (t.durationMs !== undefined) taskInt(t.durationMs, i, 'durationMs', 0, 3650 * 86_400_000);
+    if (t.kernel !== undefined) taskText(t.kernel, i, 'kernel');
+    afterLists.push(increasing ? after : [...new Set(after)]);
+  }
+  const tasks = rawTasks as CheckedTask[];
+  const cycle = forward ? null : findCycle(afterLists);
   if (cycle !== null) refuse('DAG_CYCLE', 'tasks', `the tasks' "after" lists form a cycle through tasks[${cycle}]`);
 
   const rawDeps = raw.dependencies ?? [];
@@ -201,14 +202,20 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
     }
   }
 
-  return { name: jobName, owner, account, partition, qos, purpose, pseudonyms, tasks, deps, singleton: raw.singleton === true, array, cls };
+  return { name: jobName, owner, account, partition, qos, purpose, pseudonyms, tasks, after: afterLists, deps, singleton: raw.singleton === true, array, cls };
+}
+
+/** Whether some node of the partition has both the cores and the memory (a loop, not a closure per task). */
+function fitsOneNode(partition: PartitionRt, cores: number, memMb: number): boolean {
+  for (const n of partition.nodes) if (n.spec.cores >= cores && n.spec.memMb >= memMb) return true;
+  return false;
 }
 
 /** Kahn's algorithm; returns the index of a task on a cycle, or null. */
-function findCycle(tasks: CleanTask[]): number | null {
-  const indeg = tasks.map((t) => t.after.length);
-  const next: number[][] = tasks.map(() => []);
-  tasks.forEach((t, i) => t.after.forEach((a) => next[a]?.push(i)));
+function findCycle(after: readonly (readonly number[])[]): number | null {
+  const indeg = after.map((a) => a.length);
+  const next: number[][] = after.map(() => []);
+  after.forEach((list, i) => list.forEach((a) => next[a]?.push(i)));
   const stack: number[] = [];
   indeg.forEach((d, i) => d === 0 && stack.push(i));
   let seen = 0;
@@ -221,6 +228,6 @@ function findCycle(tasks: CleanTask[]): number | null {
       if (d === 0) stack.push(j);
     }
   }
-  if (seen === tasks.length) return null;
+  if (seen === after.length) return null;
   return indeg.findIndex((d) => d > 0);
 }
