@@ -8,7 +8,7 @@ import { findVictims, type Reservation } from './placement.js';
 import { NodeProfile, reserveEarliest } from './reservation.js';
 import { PendingQueue } from './queue.js';
 import { insertAt, removeAt } from './lists.js';
-import { TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type Successors, type TaskRt } from './state.js';
+import { NEVER, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type Successors, type TaskRt } from './state.js';
 import type {
   ClusterConfig,
   ClusterView,
@@ -254,8 +254,8 @@ export class SchedulerCore {
       tasks: [],
       totalCores: c.tasks.reduce((s, t) => s + t.cores, 0),
       state: 'PENDING',
-      startedAt: null,
-      endedAt: null,
+      startedAt: NEVER,
+      endedAt: NEVER,
       ready: [],
       pendingCount: c.tasks.length,
       runningCount: 0,
@@ -289,11 +289,11 @@ export class SchedulerCore {
         state: 'PENDING',
         node: null,
         lastNode: null,
-        startedAt: null,
-        endedAt: null,
+        startedAt: NEVER,
+        endedAt: NEVER,
         starts: 0,
-        deadline: 0,
-        filedAt: null,
+        deadline: NEVER,
+        filedAt: NEVER,
         attempts: 1,
         preemptions: 0,
         requeues: 0,
@@ -405,7 +405,7 @@ export class SchedulerCore {
     t.node = n;
     t.lastNode = n;
     t.startedAt = this.now;
-    t.endedAt = null;
+    t.endedAt = NEVER;
     t.starts++;
     job.pendingCount--;
     // Only jobs with a task ready to start wait in the queue: a DAG job whose next tasks wait
@@ -415,11 +415,11 @@ export class SchedulerCore {
     if (job.ready.length === 0) this.dequeue(job);
     if (job.runningCount++ === 0 && job.array) job.array.running++;
     job.state = 'RUNNING';
-    if (job.startedAt === null) job.startedAt = this.now;
+    if (job.startedAt === NEVER) job.startedAt = this.now;
     if (job.container < 0) job.container = n.containerIdx;
     this.fs.running(job.account.name, t.cores, this.now);
     t.deadline = this.now + t.timeLimitMs;
-    if (t.filedAt === null) {
+    if (t.filedAt === NEVER) {
       t.filedAt = t.deadline;
       this.deadlines.push(t.filedAt, t.id, t);
     }
@@ -546,7 +546,7 @@ export class SchedulerCore {
   private expireTimeLimits(): void {
     for (let t = this.nextDeadlineTask(); t !== null && t.deadline <= this.now; t = this.nextDeadlineTask()) {
       this.deadlines.pop();
-      t.filedAt = null;
+      t.filedAt = NEVER;
       const node = t.node as NodeRt;
       this.release(t);
       t.state = 'TIMEOUT';
@@ -564,7 +564,7 @@ export class SchedulerCore {
     for (let t = this.deadlines.peek(); t !== undefined; t = this.deadlines.peek()) {
       if (t.state === 'RUNNING' && t.deadline === t.filedAt) return t;
       this.deadlines.pop();
-      t.filedAt = null;
+      t.filedAt = NEVER;
       if (t.state === 'RUNNING') {
         // Restarted since it was filed: file it again under its current deadline.
         t.filedAt = t.deadline;
@@ -852,7 +852,7 @@ export class SchedulerCore {
           node: n.spec.name,
           cores: t.cores,
           memMb: t.memMb,
-          startedAt: t.startedAt as Ms,
+          startedAt: t.startedAt,
           timeLimitMs: t.timeLimitMs,
           durationMs: t.durationMs,
           kernel: t.kernel,

@@ -37,7 +37,7 @@ export function findVictims(part: PartitionRt, cores: number, memMb: number): Vi
     for (const t of n.running) if (t.job.partition.spec.preemptible) candidates.push(t);
     if (candidates.length === 0) continue;
     // Largest first keeps the count low; among equals the youngest (latest start) goes first.
-    candidates.sort((a, b) => b.cores - a.cores || (b.startedAt ?? 0) - (a.startedAt ?? 0) || b.id - a.id);
+    candidates.sort((a, b) => b.cores - a.cores || b.startedAt - a.startedAt || b.id - a.id);
     const chosen: TaskRt[] = [];
     for (const t of candidates) {
       if (needCores <= 0 && needMem <= 0) break;
@@ -46,7 +46,8 @@ export function findVictims(part: PartitionRt, cores: number, memMb: number): Vi
       needMem -= t.memMb;
     }
     if (needCores > 0 || needMem > 0) continue;
-    const oldest = Math.min(...chosen.map((t) => t.startedAt ?? 0));
+    let oldest = Infinity;
+    for (const t of chosen) oldest = Math.min(oldest, t.startedAt);
     if (best === null || chosen.length < best.tasks.length || (chosen.length === best.tasks.length && oldest > bestOldest)) {
       best = { node: n, tasks: chosen };
       bestOldest = oldest;

@@ -6,14 +6,14 @@ import type { NodeRt, PartitionRt, TaskRt } from './state.js';
 import type { Ms } from './types.js';
 
 /** When a running task is expected to end: its start plus its time limit, never before now. */
-function endEstimate(startedAt: Ms | null, limit: Ms, now: Ms): Ms {
-  return Math.max(now, (startedAt ?? now) + limit);
+function endEstimate(startedAt: Ms, limit: Ms, now: Ms): Ms {
+  return Math.max(now, startedAt + limit);
 }
 
 /** A node's running tasks by expected end (start + time limit), cached until they change. */
 function endsOf(n: NodeRt): TaskRt[] {
   if (n.ends === null) {
-    n.ends = [...n.running].sort((a, b) => (a.startedAt as Ms) + a.timeLimitMs - ((b.startedAt as Ms) + b.timeLimitMs) || a.id - b.id);
+    n.ends = [...n.running].sort((a, b) => a.startedAt + a.timeLimitMs - (b.startedAt + b.timeLimitMs) || a.id - b.id);
   }
   return n.ends;
 }
@@ -30,7 +30,7 @@ export function reserveEarliest(part: PartitionRt, cores: number, memMb: number,
       const ends = endsOf(n);
       let i = 0;
       while (i < ends.length && (freeC < cores || freeM < memMb)) {
-        at = endEstimate(ends[i]?.startedAt ?? null, (ends[i] as TaskRt).timeLimitMs, now);
+        at = endEstimate((ends[i] as TaskRt).startedAt, (ends[i] as TaskRt).timeLimitMs, now);
         // Stop early: this node cannot beat the best found so far.
         if (best !== null && at >= best.at) break;
         // Everything ending at the same instant frees together.

@@ -64,14 +64,16 @@ export interface TaskRt {
   node: NodeRt | null;
   /** The node of its latest run, kept after it ends (what sacct shows). */
   lastNode: NodeRt | null;
-  startedAt: Ms | null;
-  endedAt: Ms | null;
+  /** Its latest start, or NEVER. */
+  startedAt: Ms;
+  /** When its latest run ended, or NEVER while it runs or before it ran. */
+  endedAt: Ms;
   /** Start count, so a stale report about an earlier run can be told apart. */
   starts: number;
   /** When its current run hits its time limit. */
   deadline: Ms;
-  /** The deadline its time-limit heap entry is filed under, or null when it has none. */
-  filedAt: Ms | null;
+  /** The deadline its time-limit heap entry is filed under, or NEVER when it has none. */
+  filedAt: Ms;
   attempts: number;
   preemptions: number;
   requeues: number;
@@ -96,8 +98,10 @@ export interface JobRt {
   readonly tasks: TaskRt[];
   readonly totalCores: number;
   state: JobState;
-  startedAt: Ms | null;
-  endedAt: Ms | null;
+  /** First start of any of its tasks, or NEVER. */
+  startedAt: Ms;
+  /** NEVER until it ends. */
+  endedAt: Ms;
   /** Pending tasks whose predecessors are all complete, in index order. */
   ready: TaskRt[];
   pendingCount: number;
@@ -125,6 +129,18 @@ export interface JobRt {
 export interface Successors {
   readonly at: readonly number[];
   readonly list: readonly number[];
+}
+
+/**
+ * "No such time" in the runtime records. A number rather than null keeps these fields plain
+ * doubles that V8 updates in place; a field mixing null and numbers past 2^31 ms (25 days of
+ * virtual time) allocates a fresh number on every store. Views show it as null.
+ */
+export const NEVER = -1;
+
+/** A runtime time as views show it. */
+export function shownTime(ms: Ms): Ms | null {
+  return ms === NEVER ? null : ms;
 }
 
 export const TERMINAL: ReadonlySet<JobState> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL']);

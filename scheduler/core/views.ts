@@ -1,5 +1,5 @@
 // Read-only snapshots of the core's state, as plain JSON-able objects for the API, CLI and sim.
-import type { JobRt, NodeRt, TaskRt } from './state.js';
+import { shownTime, type JobRt, type NodeRt, type TaskRt } from './state.js';
 import type { ClusterView, ContainerView, JobView, NodeState, NodeView, PendingReason, PriorityBreakdown, TaskView } from './types.js';
 
 /** Where a task runs, or for one that has ended where it last ran; none while it waits. */
@@ -19,8 +19,8 @@ export function taskView(t: TaskRt): TaskView {
     timeLimitMs: t.timeLimitMs,
     after: [...t.after],
     node: shownNode(t),
-    startedAt: t.startedAt,
-    endedAt: t.endedAt,
+    startedAt: shownTime(t.startedAt),
+    endedAt: shownTime(t.endedAt),
     attempts: t.attempts,
     preemptions: t.preemptions,
     requeues: t.requeues,
@@ -50,8 +50,8 @@ export function jobView(job: JobRt, reason: PendingReason, queuePosition: number
     queuePosition,
     priority: { ...priority },
     submittedAt: job.submittedAt,
-    startedAt: job.startedAt,
-    endedAt: job.endedAt,
+    startedAt: shownTime(job.startedAt),
+    endedAt: shownTime(job.endedAt),
     cores: job.totalCores,
     pseudonyms: [...job.pseudonyms],
     dependencies: job.deps.map((d) => ({ ...d })),
