@@ -221,15 +221,29 @@ export class NodeAgent {
         toRun.push(a);
       }
     }
-    // Acknowledge first: the scheduler measures dispatch latency up to this message.
+    // The attempts are ours from here (a cancel or a later attempt in the same read finds
+    // them). Acknowledge first, since the scheduler measures dispatch latency up to the ack,
+    // and start timers and kernels in a later callback so the ack's write is not held behind them.
+    const now = performance.now();
+    const accepting = toRun.map((a) => this.register(a, now));
     this.send({ ack: { accepted, refused } });
-    for (const a of toRun) this.run(a);
+    if (accepting.length > 0) setImmediate(() => this.startAll(accepting));
+  }
+
+  private startAll(rs: Running[]): void {
+    for (const r of rs) this.run(r);
+  }
+
+  private register(a: Assignment, acceptedAt: number): Running {
+    const r: Running = { ref: a.task, assignment: a, acceptedAt, timer: null, cancelReason: null, done: false };
+    this.running.set(a.task.taskId, r);
+    return r;
   }
 
   /** Holds the task's cores for its modelled duration while its kernel runs; done when both are. */
-  private run(a: Assignment): void {
-    const r: Running = { ref: a.task, assignment: a, acceptedAt: performance.now(), timer: null, cancelReason: null, done: false };
-    this.running.set(a.task.taskId, r);
+  private run(r: Running): void {
+    if (r.done || this.stopped) return; // stopped before it started
+    const a = r.assignment;
     const scale = this.opts.timeScale ?? this.welcome?.timeScale ?? 1;
     const holdMs = (a.durationMs > 0 ? a.durationMs : this.opts.defaultDurationMs) * scale;
     let held = false;

@@ -1,9 +1,10 @@
-// The agent's kernel pool: one piscina pool per agent, created on first use.
+// The agent's kernel pool: one piscina pool per agent (the genome pool created on first use).
 //  - `real` (default): tasks whose kernel is a genome kernel (simulate, qc, align, call) run it
 //    through the kernels package (`runKernelTask`, synthetic data seeded by the task id, scaled
 //    by --kernel-scale); other tasks run the tiny `noop` kernel inline.
 //  - `noop` (benchmarks): every task runs `noop` in worker threads; requests made in the same
-//    tick go to the workers in chunks, because a pool round trip costs more than the kernel.
+//    tick go to the workers in chunks, because a pool round trip costs more than the kernel;
+//    its pool starts with the agent.
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { compiledPath } from '../scheduler/config/dist-path.js';
@@ -58,12 +59,14 @@ interface Waiting {
 }
 
 function noopPool(threads: number): KernelPool {
-  let pool: Piscina<KernelRequest[], KernelOutcome[]> | null = null;
+  // Started with the agent, and its worker module loaded by an empty chunk, so that thread
+  // start-up does not compete with the first assignments for the CPU.
+  const pool = new Piscina<KernelRequest[], KernelOutcome[]>({ filename: compiledPath('node-agent/worker.ts'), minThreads: 1, maxThreads: threads, idleTimeout: 30_000 });
+  pool.run([]).catch(() => undefined); // a worker that cannot load fails every later chunk too
   let waiting: Waiting[] = [];
   const dispatch = (): void => {
     const batch = waiting;
     waiting = [];
-    pool ??= new Piscina<KernelRequest[], KernelOutcome[]>({ filename: compiledPath('node-agent/worker.ts'), minThreads: 1, maxThreads: threads, idleTimeout: 30_000 });
     const chunk = Math.min(MAX_CHUNK, Math.ceil(batch.length / threads));
     for (let i = 0; i < batch.length; i += chunk) {
       const part = batch.slice(i, i + chunk);
@@ -85,7 +88,7 @@ function noopPool(threads: number): KernelPool {
         waiting.push({ req, resolve, reject });
       }),
     close: async () => {
-      await pool?.destroy();
+      await pool.destroy();
     },
   };
 }

@@ -4,7 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { packageRoot } from '../scheduler/config/load.js';
 import { ProtoLoadError } from './errors.js';
-import type { AgentMessage, SchedulerMessage } from './messages.js';
+import type { AgentMessage, Assignment, Completion, SchedulerMessage, TaskRef } from './messages.js';
 
 export const PROTO_PATH = (): string => join(packageRoot(), 'proto', 'gsched', 'agent', 'v1', 'agent.proto');
 
@@ -37,8 +37,36 @@ export function loadAgentProtocol(): AgentProtocol {
     throw new ProtoLoadError(path, (err as Error).message);
   }
   const Client = lookup(grpc.loadPackageDefinition(def), ['gsched', 'agent', 'v1', 'AgentService']);
+  warmCodecs(Client.service);
   cached = { service: Client.service, Client };
   return cached;
+}
+
+/**
+ * protobufjs generates each message type's encoder and decoder on first use. Doing that here,
+ * at start-up, keeps code generation off the first assignments and acknowledgements.
+ */
+function warmCodecs(service: grpc.ServiceDefinition): void {
+  const method = service.Connect;
+  if (!method) return;
+  const ref: TaskRef = { taskId: 1, attempt: 1 };
+  const completion: Completion = { task: ref, outcome: 'OUTCOME_COMPLETED', cpuMs: 1, wallMs: 1, kernel: 'noop', summaryJson: '{}', error: '' };
+  const up: AgentMessage[] = [
+    { hello: { agent: 'a', container: 'c', nodes: [{ name: 'n', cores: 1, memMb: 1 }], running: [ref], finished: [completion], version: '' } },
+    { heartbeat: { seq: 1, running: 0 } },
+    { ack: { accepted: [ref], refused: [{ task: ref, reason: 'r' }] } },
+    { completions: { items: [completion] } },
+  ];
+  const assignment: Assignment = { task: ref, jobId: 1, node: 'n', cores: 1, memMb: 1, timeLimitMs: 1, durationMs: 1, kernel: 'noop', displayId: '1' };
+  const down: SchedulerMessage[] = [
+    { welcome: { heartbeatIntervalMs: 1, heartbeatTimeoutMs: 1, timeScale: 1, cancel: [ref] } },
+    { assign: { tasks: [assignment] } },
+    { cancel: { tasks: [ref], reason: 'r' } },
+    { drain: { node: 'n', drained: true } },
+    { completionAck: { tasks: [ref] } },
+  ];
+  for (const m of up) method.requestDeserialize(method.requestSerialize(m));
+  for (const m of down) method.responseDeserialize(method.responseSerialize(m));
 }
 
 function lookup(root: grpc.GrpcObject, path: string[]): grpc.ServiceClientConstructor {

@@ -9,6 +9,7 @@ import {
   loadAgentProtocol,
   type AgentMessage,
   type Assignment,
+  type Completion,
   type Hello,
   type SchedulerMessage,
   type SchedulerSideStream,
@@ -61,9 +62,12 @@ export class AgentHub implements Dispatcher {
   private readonly lastHeard = new Map<string, number>();
   private readonly knownNodes: Map<string, ClusterConfig['nodes'][number]>;
   private readonly dirty = new Set<Session>();
+  /** Completions read but not yet recorded, in arrival order. */
+  private completionQueue: { s: Session; items: Completion[] }[] = [];
   private readonly sweepTimer: NodeJS.Timeout;
   private readonly sweepEveryMs: number;
   private lastSweepAt = performance.now();
+  private closed = false;
   private readonly token: Buffer;
 
   constructor(
@@ -236,8 +240,7 @@ export class AgentHub implements Dispatcher {
 
   private onMessage(s: Session, msg: AgentMessage): void {
     if (this.sessions.get(s.name) !== s) return; // a replaced stream
-    s.lastHeardAt = performance.now();
-    for (const n of s.nodes) this.lastHeard.set(n, s.lastHeardAt);
+    s.lastHeardAt = performance.now(); // copied to its nodes at the next sweep, not per message
     if ('heartbeat' in msg && msg.payload === 'heartbeat') {
       s.running = msg.heartbeat.running;
       this.opts.onHeartbeat?.(s.name);
@@ -245,6 +248,19 @@ export class AgentHub implements Dispatcher {
       this.driver.agentAck(msg.ack.accepted, msg.ack.refused.map((r) => r.task));
     } else if ('completions' in msg && msg.payload === 'completions') {
       const items = msg.completions.items;
+      if (items.some((c) => !c.task)) throw new Error('a completion without its task');
+      // Recorded after the acks read in this turn: acks end dispatch-latency measurements,
+      // while completions only free cores and cost a journal write each.
+      if (this.completionQueue.length === 0) setImmediate(() => this.recordCompletions());
+      this.completionQueue.push({ s, items });
+    }
+  }
+
+  private recordCompletions(): void {
+    const queue = this.completionQueue;
+    this.completionQueue = [];
+    if (this.closed) return; // the agents replay unacknowledged completions to the next scheduler
+    for (const { s, items } of queue) {
       const nodes = new Set(s.nodes);
       Promise.all(items.map((c) => this.driver.agentCompletion(c, nodes)))
         .then(() => this.write(s, { completionAck: { tasks: items.map((c) => c.task) } }))
@@ -306,6 +322,13 @@ export class AgentHub implements Dispatcher {
     const late = now - this.lastSweepAt > 2 * this.sweepEveryMs;
     this.lastSweepAt = now;
     if (late) return;
+    for (const s of this.sessions.values()) {
+      if (s.state === 'closed') continue;
+      for (const n of s.nodes) {
+        const at = this.lastHeard.get(n);
+        if (this.owner.get(n) === s && at !== undefined && at < s.lastHeardAt) this.lastHeard.set(n, s.lastHeardAt);
+      }
+    }
     const cutoff = now - this.opts.heartbeatTimeoutMs;
     const silent: string[] = [];
     for (const [node, at] of this.lastHeard) {
@@ -323,6 +346,7 @@ export class AgentHub implements Dispatcher {
   }
 
   close(): void {
+    this.closed = true;
     clearInterval(this.sweepTimer);
     for (const s of this.sessions.values()) {
       if (s.state !== 'closed') s.call.end();

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { CoreEvent, JobView, Ms, TaskOutcome } from '../core/index.js';
 import { StateDirError } from './errors.js';
+import { GroupCommit } from './group-commit.js';
 
 /** What an agent reported for one finished attempt. */
 export interface TaskResult {
@@ -25,7 +26,7 @@ export type JournalRecord =
   | { k: 'e'; now: Ms; event: CoreEvent; result?: TaskResult }
   | { k: 's'; now: Ms };
 
-/** What one journal key holds: the records appended in one turn of the event loop. */
+/** What one journal key holds: the records of one group commit. */
 type StoredRecord = JournalRecord | { k: 'm'; records: JournalRecord[] };
 
 /** A terminal job as kept for accounting. */
@@ -38,8 +39,7 @@ export class Store {
   /** Job arrays: id of the first element → the array spec (elements have consecutive ids). */
   private readonly arrays: Database<string, number>;
   private nextSeq: number;
-  private batch: JournalRecord[] = [];
-  private batchWritten: Promise<void> | null = null;
+  private readonly commits: GroupCommit<JournalRecord>;
   /** Records written but not yet committed: lmdb reads do not see them until then. */
   private readonly unflushedJobs = new Map<number, JobRecord>();
 
@@ -56,24 +56,23 @@ export class Store {
     let last = 0;
     for (const key of this.journal.getKeys({ reverse: true, limit: 1 })) last = key;
     this.nextSeq = last + 1;
+    this.commits = new GroupCommit((records) => this.writeGroup(records));
+  }
+
+  /** One journal key per group; durable once lmdb has flushed the commit, not only made it visible. */
+  private async writeGroup(records: JournalRecord[]): Promise<void> {
+    const value: StoredRecord = records.length === 1 ? (records[0] as JournalRecord) : { k: 'm', records };
+    await this.journal.put(this.nextSeq++, value);
+    await this.root.flushed;
   }
 
   /**
-   * Appends in order; resolves once the record (and all before it) is committed to disk.
-   * Records appended in the same turn of the event loop share one key and one write.
+   * Appends in order; resolves once the record (and all before it) is committed and flushed
+   * to disk. Records appended while a write is in flight are written together next (group
+   * commit), under one key.
    */
   append(record: JournalRecord): Promise<void> {
-    this.batch.push(record);
-    this.batchWritten ??= new Promise<void>((resolve, reject) => {
-      setImmediate(() => {
-        const records = this.batch;
-        this.batch = [];
-        this.batchWritten = null;
-        const value: StoredRecord = records.length === 1 ? (records[0] as JournalRecord) : { k: 'm', records };
-        this.journal.put(this.nextSeq++, value).then(() => resolve(), reject);
-      });
-    });
-    return this.batchWritten;
+    return this.commits.append(record);
   }
 
   *replay(): Iterable<{ seq: number; record: JournalRecord }> {
@@ -112,7 +111,7 @@ export class Store {
 
   /** Waits for every write issued so far. */
   async flushed(): Promise<void> {
-    await this.batchWritten;
+    await this.commits.drained();
     await this.root.flushed;
   }
 

@@ -1,0 +1,82 @@
+// Group commit: an append resolves only once the write holding it is done, writes run one at
+// a time in append order, and records that arrive during a write share the next one.
+import { describe, expect, it } from 'vitest';
+import { GroupCommit } from './group-commit.js';
+
+/** A writer whose writes finish only when the test says so. */
+function controlledWriter(): { writes: number[][]; finish(i: number, err?: Error): void; gc: GroupCommit<number> } {
+  const writes: number[][] = [];
+  const pending: { resolve(): void; reject(e: Error): void }[] = [];
+  const gc = new GroupCommit<number>(
+    (records) =>
+      new Promise<void>((resolve, reject) => {
+        writes.push([...records]);
+        pending.push({ resolve, reject });
+      }),
+  );
+  const finish = (i: number, err?: Error): void => {
+    const p = pending[i];
+    if (!p) throw new Error(`no write ${i}`);
+    if (err) p.reject(err);
+    else p.resolve();
+  };
+  return { writes, finish, gc };
+}
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe('GroupCommit', () => {
+  it('resolves an append only after its write is durable, and groups what arrives meanwhile', async () => {
+    const { writes, finish, gc } = controlledWriter();
+    const done: number[] = [];
+    const track = (n: number): void => void gc.append(n).then(() => done.push(n));
+    track(1);
+    track(2);
+    await turn();
+    expect(writes).toEqual([[1, 2]]); // one turn, one write
+    track(3);
+    await turn();
+    track(4);
+    await turn();
+    expect(writes).toHaveLength(1); // one write in flight at a time
+    expect(done).toEqual([]);
+    finish(0);
+    await turn();
+    expect(done).toEqual([1, 2]);
+    expect(writes).toEqual([[1, 2], [3, 4]]); // both waited and went together, in order
+    finish(1);
+    await turn();
+    expect(done).toEqual([1, 2, 3, 4]);
+  });
+
+  it('reports a failed write to its own appends only; later writes go on', async () => {
+    const { writes, finish, gc } = controlledWriter();
+    const first = gc.append(1);
+    await turn();
+    const second = gc.append(2);
+    finish(0, new Error('disk full'));
+    await expect(first).rejects.toThrow('disk full');
+    await turn();
+    expect(writes).toEqual([[1], [2]]);
+    finish(1);
+    await expect(second).resolves.toBeUndefined();
+  });
+
+  it('drained() waits for every append made so far', async () => {
+    const { finish, gc } = controlledWriter();
+    void gc.append(1);
+    let drained = false;
+    const d = gc.drained().then(() => (drained = true));
+    await turn();
+    void gc.append(2);
+    await turn();
+    expect(drained).toBe(false);
+    finish(0);
+    await turn();
+    await turn();
+    expect(drained).toBe(false); // the second write is still out
+    finish(1);
+    await d;
+    expect(drained).toBe(true);
+  });
+});
