@@ -1,4 +1,4 @@
-// The `noop` kernel: a small, real piece of CPU work (a checksum over a few KiB derived from
+// The `noop` kernel: a small, real piece of CPU work (a checksum over 512 bytes derived from
 // the task id). Tasks that name no genome kernel (merge, gather, none) run it, and so does
 // every task under `--kernels noop`: it proves the task was run without pretending to analyse.
 import { threadCpuMs } from './kernels/index.js';
