@@ -1,35 +1,19 @@
 // Open nodes (up, not draining, with a free core) indexed by container, cooling and free
-// cores, each bucket sorted by the nodes' fixed preference. Placement then reads the best
-// node off the first bucket that can hold the task instead of scanning every node: in a
-// light load every one of the ~270 nodes is open, and a scan per task dominated a replay.
+// cores. Placement reads the best node off the first bucket that can hold the task instead of
+// scanning every node: in a light load every one of the ~270 nodes is open, and a scan per
+// task dominated a replay. Each bucket is a bit set over the nodes' fixed preference ranks:
+// filing a node in or out is one bit (nodes move on every task start and end), and reading a
+// bucket meets its nodes in preference order.
 import type { Reservation } from './placement.js';
 import type { NodeRt, PartitionRt } from './state.js';
 
-/**
- * Nodes sorted by pref in `nodes[0, len)`. The array never shrinks: a plain array emptied and
- * refilled gives its storage back and allocates it again, and nodes move between buckets on
- * every task start and end.
- */
-class Bucket {
-  readonly nodes: NodeRt[] = [];
-  len = 0;
-
-  insert(n: NodeRt): void {
-    let k = this.len++;
-    if (k === this.nodes.length) this.nodes.push(n);
-    for (; k > 0 && (this.nodes[k - 1] as NodeRt).pref > n.pref; k--) this.nodes[k] = this.nodes[k - 1] as NodeRt;
-    this.nodes[k] = n;
-  }
-
-  remove(n: NodeRt): void {
-    let k = this.nodes.indexOf(n);
-    for (this.len--; k < this.len; k++) this.nodes[k] = this.nodes[k + 1] as NodeRt;
-  }
-}
-
 export class FreeIndex {
-  /** buckets[container][0 warm | 1 air][free cores]. */
-  private readonly buckets: Bucket[][][];
+  /** Bucket (container, 0 warm | 1 air, free cores) is `words` 32-bit words from bucketAt(). */
+  private readonly bits: Uint32Array;
+  private readonly words: number;
+  private readonly containers: number;
+  /** Nodes by preference rank. */
+  private readonly byPref: NodeRt[];
   /** Open nodes by free cores, over all containers. */
   private readonly count: Int32Array;
   /** The free-core count each node is filed under, or -1 when it is not open. */
@@ -38,7 +22,11 @@ export class FreeIndex {
 
   constructor(nodes: readonly NodeRt[], containers: number) {
     this.maxCores = Math.max(1, ...nodes.map((n) => n.spec.cores));
-    this.buckets = Array.from({ length: containers }, () => [0, 1].map(() => Array.from({ length: this.maxCores + 1 }, () => new Bucket())));
+    this.containers = containers;
+    this.words = Math.max(1, Math.ceil(nodes.length / 32));
+    this.bits = new Uint32Array(containers * 2 * (this.maxCores + 1) * this.words);
+    this.byPref = [];
+    for (const n of nodes) this.byPref[n.pref] = n;
     this.count = new Int32Array(this.maxCores + 1);
     this.filed = new Int32Array(nodes.length).fill(-1);
     for (const n of nodes) this.update(n);
@@ -50,11 +38,13 @@ export class FreeIndex {
     const now = n.up && !n.drain && n.freeCores > 0 ? n.freeCores : -1;
     if (was === now) return;
     if (was >= 0) {
-      this.bucket(n, was).remove(n);
+      const w = this.bucketAt(n.containerIdx, n.warm ? 0 : 1, was) + (n.pref >> 5);
+      this.bits[w] = (this.bits[w] as number) & ~(1 << (n.pref & 31));
       this.count[was] = (this.count[was] as number) - 1;
     }
     if (now >= 0) {
-      this.bucket(n, now).insert(n);
+      const w = this.bucketAt(n.containerIdx, n.warm ? 0 : 1, now) + (n.pref >> 5);
+      this.bits[w] = (this.bits[w] as number) | (1 << (n.pref & 31));
       this.count[now] = (this.count[now] as number) + 1;
     }
     this.filed[n.idx] = now;
@@ -88,7 +78,7 @@ export class FreeIndex {
     reserved: Reservation | null,
     admit?: (n: NodeRt) => boolean,
   ): NodeRt | null {
-    const containers = this.buckets.length;
+    const { containers, words, bits } = this;
     // Four rounds with a home container (home warm, home air, others warm, others air), two
     // without (warm, air, over all containers). No per-call list: this runs once per start.
     const rounds = container >= 0 ? 4 : 2;
@@ -100,15 +90,18 @@ export class FreeIndex {
         let best: NodeRt | null = null;
         for (let c = 0; c < containers; c++) {
           if (container >= 0 && (c === container) !== home) continue;
-          const bucket = (this.buckets[c] as Bucket[][])[cooling]?.[f] as Bucket;
-          for (let k = 0; k < bucket.len; k++) {
-            const n = bucket.nodes[k] as NodeRt;
-            if (best !== null && n.pref >= best.pref) break; // sorted by pref: nothing better here
-            if (n.freeMem < memMb || part.member[n.idx] === 0) continue;
-            if (reserved !== null && n === reserved.node && (cores > reserved.extraCores || memMb > reserved.extraMem)) continue;
-            if (admit !== undefined && !admit(n)) continue;
-            best = n;
-            break;
+          const at = this.bucketAt(c, cooling, f);
+          // Ranks ascending: the first node that qualifies is this bucket's best.
+          scan: for (let wi = 0; wi < words; wi++) {
+            for (let x = bits[at + wi] as number; x !== 0; x &= x - 1) {
+              const n = this.byPref[wi * 32 + 31 - Math.clz32(x & -x)] as NodeRt;
+              if (best !== null && n.pref >= best.pref) break scan; // nothing better here
+              if (n.freeMem < memMb || part.member[n.idx] === 0) continue;
+              if (reserved !== null && n === reserved.node && (cores > reserved.extraCores || memMb > reserved.extraMem)) continue;
+              if (admit !== undefined && !admit(n)) continue;
+              best = n;
+              break scan;
+            }
           }
         }
         if (best !== null) return best;
@@ -117,7 +110,7 @@ export class FreeIndex {
     return null;
   }
 
-  private bucket(n: NodeRt, free: number): Bucket {
-    return this.buckets[n.containerIdx]?.[n.warm ? 0 : 1]?.[free] as Bucket;
+  private bucketAt(container: number, cooling: number, free: number): number {
+    return ((container * 2 + cooling) * (this.maxCores + 1) + free) * this.words;
   }
 }
