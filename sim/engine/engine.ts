@@ -127,7 +127,7 @@ export interface SimOutcome {
 
 /**
  * A started task's modelled end. The same object is the engine's record of the running task
- * (one allocation per start): an end whose object is no longer the task's record is stale.
+ * (one allocation per start), filed under its node: an end that is no longer filed is stale.
  */
 interface TaskEnd {
   time: Ms;
@@ -135,7 +135,10 @@ interface TaskEnd {
   taskId: number;
   jobId: number;
   node: string;
+  nodeIdx: number;
   cores: number;
+  /** Its place in its node's list of running tasks; -1 once it stopped. */
+  slot: number;
 }
 
 type EngineEvent =
@@ -154,8 +157,15 @@ const NO_TIME = Number.POSITIVE_INFINITY;
 
 export class SimEngine {
   private readonly heap = new EventHeap<EngineEvent>();
-  /** Running tasks by id; each value is also that start's end event in the heap. */
-  private readonly running = new Map<number, TaskEnd>();
+  /**
+   * Running tasks by node: `onNode[i][0, onNodeCount[i])`; each is also that start's end event
+   * in the heap. Per node rather than a map by task id: the lists are short (a node's tasks),
+   * and filing in and out is two array writes on a path taken millions of times.
+   */
+  private readonly onNode: (TaskEnd | null)[][];
+  private readonly onNodeCount: Int32Array;
+  private runningCount = 0;
+  private readonly nodeIdx = new Map<string, number>();
   private readonly openJobs = new Map<number, OpenJob>();
   private readonly nodeNames: string[];
   private readonly nodeRng: Rng[] = [];
@@ -194,6 +204,9 @@ export class SimEngine {
     this.failures = opts.failures ?? null;
     this.progressEvery = opts.progressEvery ?? 50_000;
     this.nodeNames = core.config.nodes.map((n) => n.name);
+    this.nodeNames.forEach((name, i) => this.nodeIdx.set(name, i));
+    this.onNode = this.nodeNames.map(() => []);
+    this.onNodeCount = new Int32Array(this.nodeNames.length);
     if (this.failures) {
       const { mtbfMs, mttrMs, seed } = this.failures;
       if (!(mtbfMs > 0) || !Number.isFinite(mtbfMs)) throw new SimOptionError('failures.mtbfMs', mtbfMs, 'a positive number of ms');
@@ -284,7 +297,7 @@ export class SimEngine {
    * Queued end events of tasks that were killed are stale and keep nothing alive.
    */
   private finished(): boolean {
-    if (this.running.size > 0 || this.wakeAt !== NO_TIME) return false;
+    if (this.runningCount > 0 || this.wakeAt !== NO_TIME) return false;
     if (this.openJobs.size === 0) return true;
     // Open jobs, nothing running: only a node coming back could help them.
     return this.downNodes === 0;
@@ -338,9 +351,9 @@ export class SimEngine {
   private endTask(r: TaskEnd): boolean {
     const taskId = r.taskId;
     // Stale: this start of the task was already stopped (and counted then), or it started again.
-    if (this.running.get(taskId) !== r) return false;
+    if (r.slot < 0) return false;
     const res = this.core.apply({ type: 'taskEnded', taskId, outcome: 'completed' }, this.now);
-    this.running.delete(taskId);
+    this.unfile(r);
     if (!res.ok) {
       // The core had already ended it (e.g. a time limit reached at this very instant).
       this.out.endsCancelled++;
@@ -357,12 +370,13 @@ export class SimEngine {
     this.out.nodeFailures++;
     this.core.apply({ type: 'nodeDown', node: name }, this.now);
     // The core requeues the node's tasks; their cores are gone and their end events are stale.
-    for (const [taskId, r] of this.running) {
-      if (r.node !== name) continue;
-      this.running.delete(taskId);
+    const list = this.onNode[i] as (TaskEnd | null)[];
+    while ((this.onNodeCount[i] as number) > 0) {
+      const r = list[0] as TaskEnd;
+      this.unfile(r);
       this.out.tasksLostToFailures++;
       this.out.endsCancelled++;
-      this.observer.onTaskStop?.(taskId, r.jobId, r.node, r.cores, 'node-down', this.now);
+      this.observer.onTaskStop?.(r.taskId, r.jobId, r.node, r.cores, 'node-down', this.now);
     }
     this.observer.onNodeDown?.(name, this.now);
     return true;
@@ -380,6 +394,37 @@ export class SimEngine {
 
   private pushNodeEvent(kind: 'nodeDown' | 'nodeUp', node: number, time: Ms): void {
     this.heap.push(kind === 'nodeDown' ? { kind, node, time } : { kind, node, time });
+  }
+
+  private file(r: TaskEnd): void {
+    const i = r.nodeIdx;
+    const n = this.onNodeCount[i] as number;
+    (this.onNode[i] as (TaskEnd | null)[])[n] = r;
+    r.slot = n;
+    this.onNodeCount[i] = n + 1;
+    this.runningCount++;
+  }
+
+  /** Takes a running task off its node's list (the last one fills its place). */
+  private unfile(r: TaskEnd): void {
+    const i = r.nodeIdx;
+    const list = this.onNode[i] as (TaskEnd | null)[];
+    const n = (this.onNodeCount[i] as number) - 1;
+    const last = list[n] as TaskEnd;
+    list[r.slot] = last;
+    last.slot = r.slot;
+    list[n] = null;
+    r.slot = -1;
+    this.onNodeCount[i] = n;
+    this.runningCount--;
+  }
+
+  private runningOn(node: string, taskId: number): TaskEnd | undefined {
+    const i = this.nodeIdx.get(node);
+    if (i === undefined) return undefined;
+    const list = this.onNode[i] as (TaskEnd | null)[];
+    for (let k = 0; k < (this.onNodeCount[i] as number); k++) if ((list[k] as TaskEnd).taskId === taskId) return list[k] as TaskEnd;
+    return undefined;
   }
 
   private schedule(): void {
@@ -404,19 +449,21 @@ export class SimEngine {
         if (job !== undefined && job.startedAt === null) job.startedAt = this.now;
         // No modelled duration: the task uses its whole allowance.
         const hold = d.durationMs === null ? d.timeLimitMs : Math.max(0, Math.round(d.durationMs));
-        const end: TaskEnd = { time: this.now + hold, kind: 'end', taskId: d.taskId, jobId: d.jobId, node: d.node, cores: d.cores };
-        this.running.set(d.taskId, end);
+        const nodeIdx = this.nodeIdx.get(d.node);
+        if (nodeIdx === undefined) throw new SimInvariantError(`core started task ${d.taskId} on node ${d.node}, which the cluster does not have`);
+        const end: TaskEnd = { time: this.now + hold, kind: 'end', taskId: d.taskId, jobId: d.jobId, node: d.node, nodeIdx, cores: d.cores, slot: -1 };
+        this.file(end);
         this.heap.push(end);
         this.observer.onTaskStart?.(d.taskId, d.jobId, d.node, d.cores, this.now);
         return;
       }
       case 'preempt':
       case 'kill': {
-        const r = this.running.get(d.taskId);
+        const r = this.runningOn(d.node, d.taskId);
         if (d.type === 'preempt') this.out.preemptions++;
         else if (d.reason === 'timeout') this.out.timeouts++;
         if (r === undefined) return; // already stopped here (e.g. its node went down)
-        this.running.delete(d.taskId);
+        this.unfile(r);
         this.out.endsCancelled++;
         const why: StopReason = d.type === 'preempt' ? 'preempted' : d.reason;
         this.observer.onTaskStop?.(d.taskId, r.jobId, r.node, r.cores, why, this.now);
