@@ -85,7 +85,11 @@ if (live) {
   const p99 = get(live, 'p99_ms');
   const anchor = slurm ? `Slurm ${fmt(get(slurm, 'sbatch.jobs_per_sec'), 1)} jobs/s (sbatch), ${fmt(get(slurm, 'array.jobs_per_sec'), 1)} (array)` : '';
   row('live: 50,000 one-core tasks over gRPC, tasks/s', fmt(t), anchor, '≥ 5,000', t !== null && t >= 5000);
-  row('live: dispatch latency p50 / p99 ms', `${fmt(get(live, 'p50_ms'), 1)} / ${fmt(p99, 1)}`, '', 'p99 ≤ 20', p99 !== null && p99 <= 20);
+  const warmup = get(live, 'config.warmup');
+  const after = warmup ? ` (after a ${fmt(warmup)}-task warm-up)` : '';
+  row(`live: dispatch latency p50 / p99 ms${after}`, `${fmt(get(live, 'p50_ms'), 1)} / ${fmt(p99, 1)}`, '', 'p99 ≤ 20', p99 !== null && p99 <= 20);
+  const cold = get(live, 'cold_p99_ms');
+  if (cold !== null) row('live: dispatch latency p99 ms, warm-up counted too', fmt(cold, 1), '', 'p99 ≤ 20', cold <= 20);
 }
 
 console.log('| measure | gsched | anchor (same machine) | target | met |');
