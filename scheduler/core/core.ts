@@ -3,11 +3,12 @@
 // and the live scheduler drive this same class, and the same inputs give the same decisions.
 import { FairShare, type FairShareView } from './fairshare.js';
 import { KeyedHeap } from './heap.js';
+import { IdTable } from './id-table.js';
 import { FreeIndex } from './free-index.js';
 import { findVictims, type Reservation } from './placement.js';
 import { NodeProfile, reserveEarliest } from './reservation.js';
 import { PendingQueue } from './queue.js';
-import { insertAt, removeAt } from './lists.js';
+import { insertAt, removeAt, SlotList } from './lists.js';
 import { NEVER, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type Successors, type TaskRt } from './state.js';
 import type {
   ClusterConfig,
@@ -84,7 +85,7 @@ export class SchedulerCore {
   private readonly accounts: Map<string, ClusterConfig['accounts'][number]>;
   private readonly fs: FairShare;
   private readonly byId = new Map<number, JobRt>();
-  private readonly tasks = new Map<number, TaskRt>();
+  private readonly tasks = new IdTable<TaskRt>();
   /** Final states of jobs the driver asked us to forget, for dependency checks. */
   private readonly ended = new Map<number, JobState>();
   private readonly consent = new Map<string, ConsentStatus>();
@@ -141,7 +142,7 @@ export class SchedulerCore {
       freeMem: spec.memMb,
       up: true,
       drain: false,
-      running: new Set<TaskRt>(),
+      running: new SlotList<TaskRt>(),
       ends: null,
     }));
     for (const n of this.nodeList) this.nodeByName.set(n.spec.name, n);
@@ -291,6 +292,7 @@ export class SchedulerCore {
         lastNode: null,
         startedAt: NEVER,
         endedAt: NEVER,
+        slot: -1,
         starts: 0,
         deadline: NEVER,
         filedAt: NEVER,
@@ -299,7 +301,7 @@ export class SchedulerCore {
         requeues: 0,
       };
       job.tasks.push(task);
-      this.tasks.set(task.id, task);
+      this.tasks.add(task.id, task);
     }
     job.ready = job.tasks.filter((t) => t.waitingOn === 0);
     if (job.singleton) {
@@ -363,7 +365,7 @@ export class SchedulerCore {
     if (type === 'nodeDown') {
       if (n.up) {
         n.up = false;
-        for (const t of [...n.running]) this.requeueLost(t);
+        for (const t of n.running.toArray()) this.requeueLost(t);
       }
     } else if (type === 'nodeUp') n.up = true;
     else n.drain = type === 'drain';

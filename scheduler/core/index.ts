@@ -5,4 +5,5 @@ export { parseClusterConfig, flatClusterConfig, type ClusterFile } from './confi
 export { SchedulerCore, PRIORITY_PERIOD_MS, MAX_NODE_REQUEUES, type RunningTaskView, type JobFilter } from './core.js';
 export type { FairShareView } from './fairshare.js';
 export { KeyedHeap, MinHeap } from './heap.js';
+export { SlotList } from './lists.js';
 export { parseArraySpec, MAX_ARRAY_SIZE, type ArraySpec } from './array.js';

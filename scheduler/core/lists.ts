@@ -29,3 +29,48 @@ export function sortInPlace<T>(list: T[], cmp: (a: T, b: T) => number): void {
     list[k] = x;
   }
 }
+
+/**
+ * An unordered set of records that know their own place (`slot`, -1 when out). Adding and
+ * deleting are a few array writes, and the storage never shrinks: a `Set` on the per-task
+ * paths (a node's running tasks) reallocated its table whenever it emptied and refilled.
+ */
+export class SlotList<T extends { slot: number }> {
+  private readonly items: (T | null)[] = [];
+  private n = 0;
+
+  get size(): number {
+    return this.n;
+  }
+
+  /** The item at position `i` (0 ≤ i < size); positions change as items are deleted. */
+  at(i: number): T {
+    return this.items[i] as T;
+  }
+
+  add(x: T): void {
+    const n = this.n++;
+    if (n === this.items.length) this.items.push(x);
+    else this.items[n] = x;
+    x.slot = n;
+  }
+
+  /** Removes `x` (a no-op when it is in no list); the last item takes its place. */
+  delete(x: T): void {
+    if (x.slot < 0) return;
+    const n = --this.n;
+    const last = this.items[n] as T;
+    this.items[x.slot] = last;
+    last.slot = x.slot;
+    this.items[n] = null;
+    x.slot = -1;
+  }
+
+  toArray(): T[] {
+    return this.items.slice(0, this.n) as T[];
+  }
+
+  *[Symbol.iterator](): Iterator<T> {
+    for (let i = 0; i < this.n; i++) yield this.items[i] as T;
+  }
+}

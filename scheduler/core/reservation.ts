@@ -13,7 +13,7 @@ function endEstimate(startedAt: Ms, limit: Ms, now: Ms): Ms {
 /** A node's running tasks by expected end (start + time limit), cached until they change. */
 function endsOf(n: NodeRt): TaskRt[] {
   if (n.ends === null) {
-    n.ends = [...n.running].sort((a, b) => a.startedAt + a.timeLimitMs - (b.startedAt + b.timeLimitMs) || a.id - b.id);
+    n.ends = n.running.toArray().sort((a, b) => a.startedAt + a.timeLimitMs - (b.startedAt + b.timeLimitMs) || a.id - b.id);
   }
   return n.ends;
 }

@@ -1,5 +1,6 @@
 // The core's mutable runtime records. Only core.ts and its helpers touch these; the outside
 // world sees the read-only views in views.ts.
+import type { SlotList } from './lists.js';
 import type {
   AccountSpec,
   Dependency,
@@ -25,7 +26,7 @@ export interface NodeRt {
   freeMem: number;
   up: boolean;
   drain: boolean;
-  readonly running: Set<TaskRt>;
+  readonly running: SlotList<TaskRt>;
   /** Its running tasks sorted by start + time limit; rebuilt lazily after the set changes. */
   ends: TaskRt[] | null;
 }
@@ -68,6 +69,8 @@ export interface TaskRt {
   startedAt: Ms;
   /** When its latest run ended, or NEVER while it runs or before it ran. */
   endedAt: Ms;
+  /** Its place in its node's running list while it runs (see SlotList), else -1. */
+  slot: number;
   /** Start count, so a stale report about an earlier run can be told apart. */
   starts: number;
   /** When its current run hits its time limit. */

@@ -13,6 +13,7 @@ import type {
   Ms,
   StepResult,
 } from '../../scheduler/core/index.js';
+import { SlotList } from '../../scheduler/core/index.js';
 import { EventHeap } from './heap.js';
 import { createRng, type Rng } from './prng.js';
 import { SimInvariantError, SimOptionError } from '../errors.js';
@@ -158,12 +159,11 @@ const NO_TIME = Number.POSITIVE_INFINITY;
 export class SimEngine {
   private readonly heap = new EventHeap<EngineEvent>();
   /**
-   * Running tasks by node: `onNode[i][0, onNodeCount[i])`; each is also that start's end event
-   * in the heap. Per node rather than a map by task id: the lists are short (a node's tasks),
-   * and filing in and out is two array writes on a path taken millions of times.
+   * Running tasks by node; each is also that start's end event in the heap. Per node rather
+   * than a map by task id: the lists are short (a node's tasks), and filing in and out is a
+   * few array writes on a path taken millions of times.
    */
-  private readonly onNode: (TaskEnd | null)[][];
-  private readonly onNodeCount: Int32Array;
+  private readonly onNode: SlotList<TaskEnd>[];
   private runningCount = 0;
   private readonly nodeIdx = new Map<string, number>();
   private readonly openJobs = new Map<number, OpenJob>();
@@ -205,8 +205,7 @@ export class SimEngine {
     this.progressEvery = opts.progressEvery ?? 50_000;
     this.nodeNames = core.config.nodes.map((n) => n.name);
     this.nodeNames.forEach((name, i) => this.nodeIdx.set(name, i));
-    this.onNode = this.nodeNames.map(() => []);
-    this.onNodeCount = new Int32Array(this.nodeNames.length);
+    this.onNode = this.nodeNames.map(() => new SlotList<TaskEnd>());
     if (this.failures) {
       const { mtbfMs, mttrMs, seed } = this.failures;
       if (!(mtbfMs > 0) || !Number.isFinite(mtbfMs)) throw new SimOptionError('failures.mtbfMs', mtbfMs, 'a positive number of ms');
@@ -370,9 +369,9 @@ export class SimEngine {
     this.out.nodeFailures++;
     this.core.apply({ type: 'nodeDown', node: name }, this.now);
     // The core requeues the node's tasks; their cores are gone and their end events are stale.
-    const list = this.onNode[i] as (TaskEnd | null)[];
-    while ((this.onNodeCount[i] as number) > 0) {
-      const r = list[0] as TaskEnd;
+    const list = this.onNode[i] as SlotList<TaskEnd>;
+    while (list.size > 0) {
+      const r = list.at(0);
       this.unfile(r);
       this.out.tasksLostToFailures++;
       this.out.endsCancelled++;
@@ -397,33 +396,21 @@ export class SimEngine {
   }
 
   private file(r: TaskEnd): void {
-    const i = r.nodeIdx;
-    const n = this.onNodeCount[i] as number;
-    (this.onNode[i] as (TaskEnd | null)[])[n] = r;
-    r.slot = n;
-    this.onNodeCount[i] = n + 1;
+    (this.onNode[r.nodeIdx] as SlotList<TaskEnd>).add(r);
     this.runningCount++;
   }
 
-  /** Takes a running task off its node's list (the last one fills its place). */
   private unfile(r: TaskEnd): void {
-    const i = r.nodeIdx;
-    const list = this.onNode[i] as (TaskEnd | null)[];
-    const n = (this.onNodeCount[i] as number) - 1;
-    const last = list[n] as TaskEnd;
-    list[r.slot] = last;
-    last.slot = r.slot;
-    list[n] = null;
-    r.slot = -1;
-    this.onNodeCount[i] = n;
+    if (r.slot < 0) return;
+    (this.onNode[r.nodeIdx] as SlotList<TaskEnd>).delete(r);
     this.runningCount--;
   }
 
   private runningOn(node: string, taskId: number): TaskEnd | undefined {
     const i = this.nodeIdx.get(node);
-    if (i === undefined) return undefined;
-    const list = this.onNode[i] as (TaskEnd | null)[];
-    for (let k = 0; k < (this.onNodeCount[i] as number); k++) if ((list[k] as TaskEnd).taskId === taskId) return list[k] as TaskEnd;
+    const list = i === undefined ? undefined : this.onNode[i];
+    if (list === undefined) return undefined;
+    for (let k = 0; k < list.size; k++) if (list.at(k).taskId === taskId) return list.at(k);
     return undefined;
   }
 
