@@ -89,6 +89,8 @@ export class SchedulerCore {
   /** Final states of jobs the driver asked us to forget, for dependency checks. */
   private readonly ended = new Map<number, JobState>();
   private readonly consent = new Map<string, ConsentStatus>();
+  /** Bumped by every consent change; see JobRt.consentOkAt. */
+  private consentVersion = 0;
   /** owner + name → ids of its unfinished singleton jobs, oldest first. */
   private readonly singletons = new Map<string, number[]>();
   private readonly waiting: PendingQueue;
@@ -268,6 +270,7 @@ export class SchedulerCore {
       capped: false,
       laneCapped: null,
       successors,
+      consentOkAt: -1,
     };
     const defaultTime = c.partition.spec.defaultTimeMs;
     for (let index = 0; index < c.tasks.length; index++) {
@@ -381,6 +384,7 @@ export class SchedulerCore {
       return reject({ code: 'INVALID_STATE', field: 'status', message: 'consent status must be granted, restricted or withdrawn' });
     }
     this.consent.set(pseudonym, status);
+    this.consentVersion++;
     return ok;
   }
 
@@ -605,9 +609,14 @@ export class SchedulerCore {
     }
     if (job.singleton && this.singletons.get(`${job.owner}\u0000${job.name}`)?.[0] !== job.id) return 'Dependency';
     if (job.array && job.runningCount === 0 && job.array.running >= job.array.limit) return 'JobArrayTaskLimit';
-    for (const p of job.pseudonyms) {
-      const s = this.consent.get(p);
-      if (job.purpose === 'treatment' ? s !== 'granted' && s !== 'restricted' : s !== 'granted') return 'ConsentHold';
+    // Consent found in order stays in order until a consent record changes: a backfill pass
+    // gates the same waiting jobs again and again.
+    if (job.consentOkAt !== this.consentVersion) {
+      for (const p of job.pseudonyms) {
+        const s = this.consent.get(p);
+        if (job.purpose === 'treatment' ? s !== 'granted' && s !== 'restricted' : s !== 'granted') return 'ConsentHold';
+      }
+      job.consentOkAt = this.consentVersion;
     }
     return null;
   }

@@ -26,6 +26,13 @@ export class PendingQueue {
   private readonly lanes = new Map<string, Lane>();
   private readonly laneList: Lane[] = [];
   private cursor = new Int32Array(16);
+  /** A walk's heap of lane indices, ordered by each lane's head (heads, headPrio). */
+  private heap = new Int32Array(16);
+  private heapSize = 0;
+  private headPrio = new Float64Array(16);
+  private heads: (JobRt | null)[] = new Array<JobRt | null>(16).fill(null);
+  /** Set when an entry came back to life during a walk. */
+  private revived = false;
   /** Weighted jobs in submission order, to move them to the capped lane as they age. */
   private readonly byAge: JobRt[] = [];
   private ageHead = 0;
@@ -62,6 +69,7 @@ export class PendingQueue {
     // lane after the job reached the age cap is not: it is dead for good.)
     if (job.laneCapped === job.capped) {
       this.dead--;
+      if (this.iterating) this.revived = true;
       return;
     }
     if (this.iterating) this.incoming.push(job);
@@ -98,43 +106,107 @@ export class PendingQueue {
 
   /**
    * Calls `visit` with live jobs in priority order (then submission, then id) until it returns
-   * false. Jobs added meanwhile join after the walk. No generator and no per-walk arrays: a
-   * replay walks the queue millions of times.
+   * false. Jobs added meanwhile join after the walk. The lanes' current heads sit in a binary
+   * heap, so each step costs O(log lanes) rather than a look at every lane (a burst of 60,000
+   * analyses walks the queue ~75 million steps). No generator and no per-walk arrays.
    */
   walk(visit: (job: JobRt) => boolean): void {
     const lanes = this.laneList;
     const n = lanes.length;
-    if (this.cursor.length < n) this.cursor = new Int32Array(Math.max(n, this.cursor.length * 2));
-    const cursor = this.cursor;
+    if (this.cursor.length < n) {
+      const cap = Math.max(n, this.cursor.length * 2);
+      this.cursor = new Int32Array(cap);
+      this.heap = new Int32Array(cap);
+      this.headPrio = new Float64Array(cap);
+      this.heads = new Array<JobRt | null>(cap).fill(null);
+    }
+    const { cursor, heads } = this;
     for (let i = 0; i < n; i++) cursor[i] = (lanes[i] as Lane).start;
     this.iterating = true;
+    this.revived = false;
     try {
-      for (;;) {
-        let bestLane = -1;
-        let best: JobRt | null = null;
-        let bestPrio = 0;
-        for (let i = 0; i < n; i++) {
-          const lane = lanes[i] as Lane;
-          let c = cursor[i] as number;
-          while (c < lane.jobs.length && !this.live(lane.jobs[c] as JobRt, lane)) c++;
-          cursor[i] = c;
-          const j = lane.jobs[c];
-          if (j === undefined) continue;
-          const p = (j.laneKey as number) + lane.offset;
-          if (best === null || p > bestPrio || (p === bestPrio && (j.submittedAt < best.submittedAt || (j.submittedAt === best.submittedAt && j.id < best.id)))) {
-            bestLane = i;
-            best = j;
-            bestPrio = p;
-          }
+      this.fillHeap(n);
+      while (this.heapSize > 0) {
+        // A job queued again mid-walk revives its entry where it is: refile every lane.
+        if (this.revived) {
+          this.revived = false;
+          this.fillHeap(n);
+          continue;
         }
-        if (best === null) return;
-        cursor[bestLane] = (cursor[bestLane] as number) + 1;
-        if (!visit(best)) return;
+        const i = this.heap[0] as number;
+        const lane = lanes[i] as Lane;
+        const j = this.headOf(lane, i);
+        if (j !== heads[i]) {
+          // Its filed head left the queue since (e.g. it started): file the lane's new head.
+          this.refileTop(i, j);
+          continue;
+        }
+        cursor[i] = (cursor[i] as number) + 1;
+        this.refileTop(i, this.headOf(lane, i));
+        if (!visit(j as JobRt)) return;
       }
     } finally {
       this.iterating = false;
       this.tidy();
     }
+  }
+
+  /** The first live entry of lane `i` at or after its cursor (the cursor moves up to it). */
+  private headOf(lane: Lane, i: number): JobRt | null {
+    let c = this.cursor[i] as number;
+    while (c < lane.jobs.length && !this.live(lane.jobs[c] as JobRt, lane)) c++;
+    this.cursor[i] = c;
+    return lane.jobs[c] ?? null;
+  }
+
+  /** Files every lane's current head in the heap. */
+  private fillHeap(n: number): void {
+    this.heapSize = 0;
+    for (let i = 0; i < n; i++) {
+      const j = this.headOf(this.laneList[i] as Lane, i);
+      this.heads[i] = j;
+      if (j === null) continue;
+      this.headPrio[i] = (j.laneKey as number) + (this.laneList[i] as Lane).offset;
+      this.heap[this.heapSize++] = i;
+    }
+    for (let k = (this.heapSize >> 1) - 1; k >= 0; k--) this.siftDown(k);
+  }
+
+  /** Lane `i` is at the top of the heap: file `j` as its head, or drop the lane when null. */
+  private refileTop(i: number, j: JobRt | null): void {
+    this.heads[i] = j;
+    if (j === null) {
+      this.heap[0] = this.heap[--this.heapSize] as number;
+    } else {
+      this.headPrio[i] = (j.laneKey as number) + (this.laneList[i] as Lane).offset;
+    }
+    if (this.heapSize > 0) this.siftDown(0);
+  }
+
+  /** Whether lane a's head comes before lane b's. */
+  private before(a: number, b: number): boolean {
+    const pa = this.headPrio[a] as number;
+    const pb = this.headPrio[b] as number;
+    if (pa !== pb) return pa > pb;
+    const ja = this.heads[a] as JobRt;
+    const jb = this.heads[b] as JobRt;
+    return ja.submittedAt < jb.submittedAt || (ja.submittedAt === jb.submittedAt && ja.id < jb.id);
+  }
+
+  private siftDown(k: number): void {
+    const h = this.heap;
+    const n = this.heapSize;
+    const x = h[k] as number;
+    for (;;) {
+      const l = 2 * k + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && this.before(h[r] as number, h[l] as number) ? r : l;
+      if (!this.before(h[c] as number, x)) break;
+      h[k] = h[c] as number;
+      k = c;
+    }
+    h[k] = x;
   }
 
   private live(j: JobRt, lane: Lane): boolean {

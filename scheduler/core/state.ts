@@ -126,6 +126,8 @@ export interface JobRt {
   laneCapped: boolean | null;
   /** Its tasks' successors (the tasks that wait for each). */
   readonly successors: Successors;
+  /** The core's consent version when its consent was last found in order, or -1. */
+  consentOkAt: number;
 }
 
 /** Successors of task i are `list[at[i]]` to `list[at[i + 1] - 1]`, as task indices. */
