@@ -142,7 +142,9 @@ export class PendingQueue {
           continue;
         }
         cursor[i] = (cursor[i] as number) + 1;
-        this.refileTop(i, this.headOf(lane, i));
+        // File the lane's next head without moving the cursor past dead entries: one of them
+        // may come back to life during the visit (and is then still ahead).
+        this.refileTop(i, this.peekHead(lane, i));
         if (!visit(j as JobRt)) return;
       }
     } finally {
@@ -159,11 +161,18 @@ export class PendingQueue {
     return lane.jobs[c] ?? null;
   }
 
+  /** The first live entry of lane `i` at or after its cursor, leaving the cursor where it is. */
+  private peekHead(lane: Lane, i: number): JobRt | null {
+    let c = this.cursor[i] as number;
+    while (c < lane.jobs.length && !this.live(lane.jobs[c] as JobRt, lane)) c++;
+    return lane.jobs[c] ?? null;
+  }
+
   /** Files every lane's current head in the heap. */
   private fillHeap(n: number): void {
     this.heapSize = 0;
     for (let i = 0; i < n; i++) {
-      const j = this.headOf(this.laneList[i] as Lane, i);
+      const j = this.peekHead(this.laneList[i] as Lane, i);
       this.heads[i] = j;
       if (j === null) continue;
       this.headPrio[i] = (j.laneKey as number) + (this.laneList[i] as Lane).offset;

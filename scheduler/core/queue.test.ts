@@ -1,0 +1,94 @@
+// The pending queue against a plain sort: whatever was added, removed and added again, a walk
+// visits the waiting jobs by priority (static + fair-share + age), then submission, then id.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { PendingQueue } from './queue.js';
+import type { JobRt } from './state.js';
+import type { PriorityWeights } from './types.js';
+
+const W: PriorityWeights = { age: 1000, fairshare: 500, qos: 0, partition: 0, size: 0, maxAgeMs: 100, usageHalfLifeMs: 1000 };
+const SHARE: Record<string, number> = { a: 0.2, b: 0.9, c: 0.5 };
+
+interface Fake {
+  job: JobRt;
+  stat: number;
+}
+
+function fake(id: number, account: string, stat: number, submittedAt: number): Fake {
+  const job = { id, account: { name: account }, submittedAt, queued: false, laneKey: null, capped: false, laneCapped: null } as unknown as JobRt;
+  return { job, stat };
+}
+
+function expected(jobs: Fake[], now: number): number[] {
+  const prio = (f: Fake): number => f.stat + W.fairshare * (SHARE[f.job.account.name] as number) + W.age * Math.min(1, (now - f.job.submittedAt) / W.maxAgeMs);
+  return jobs
+    .filter((f) => f.job.queued)
+    .sort((x, y) => prio(y) - prio(x) || x.job.submittedAt - y.job.submittedAt || x.job.id - y.job.id)
+    .map((f) => f.job.id);
+}
+
+function walked(q: PendingQueue): number[] {
+  const out: number[] = [];
+  q.walk((j) => {
+    out.push(j.id);
+    return true;
+  });
+  return out;
+}
+
+describe('PendingQueue', () => {
+  it('walks waiting jobs in priority order through adds, removes, re-adds and ageing', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('add' as const), account: fc.constantFrom('a', 'b', 'c'), stat: fc.integer({ min: 0, max: 3 }).map((x) => x * 250) }),
+      fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('readd' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('tick' as const), dt: fc.integer({ min: 1, max: 60 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 150 }), (ops) => {
+        const byJob = new Map<JobRt, number>();
+        const q = new PendingQueue(W, (j) => byJob.get(j) as number, (acct) => SHARE[acct] as number);
+        const jobs: Fake[] = [];
+        let now = 0;
+        for (const o of ops) {
+          if (o.kind === 'add') {
+            const f = fake(jobs.length + 1, o.account, o.stat, now);
+            byJob.set(f.job, f.stat);
+            jobs.push(f);
+            q.add(f.job, now);
+          } else if (o.kind === 'remove' && jobs.length > 0) {
+            q.remove((jobs[o.pick % jobs.length] as Fake).job);
+          } else if (o.kind === 'readd' && jobs.length > 0) {
+            q.add((jobs[o.pick % jobs.length] as Fake).job, now);
+          } else if (o.kind === 'tick') {
+            now += o.dt;
+            q.reprioritize(now);
+            expect(walked(q)).toEqual(expected(jobs, now));
+          }
+        }
+        q.reprioritize(now);
+        expect(walked(q)).toEqual(expected(jobs, now));
+        expect(q.size).toBe(jobs.filter((f) => f.job.queued).length);
+      }),
+    );
+  });
+
+  it('visits a job queued again mid-walk when its entry is still ahead, in order', () => {
+    const stats = new Map<JobRt, number>();
+    const q = new PendingQueue(W, (j) => stats.get(j) as number, (acct) => SHARE[acct] as number);
+    // Lane a: 1 (high), 3 (low). Lane b: 2 (middle).
+    const [j1, j2, j3] = [fake(1, 'a', 2000, 0), fake(2, 'b', 1000, 0), fake(3, 'a', 0, 0)];
+    for (const f of [j1, j2, j3]) {
+      stats.set(f.job, f.stat);
+      q.add(f.job, 0);
+    }
+    q.remove(j3.job);
+    const seen: number[] = [];
+    q.walk((j) => {
+      seen.push(j.id);
+      if (j.id === 1) q.add(j3.job, 0); // its entry in lane a lies ahead: it comes back to life
+      return true;
+    });
+    expect(seen).toEqual([1, 2, 3]);
+  });
+});
