@@ -4,6 +4,6 @@ export { ConfigError } from './errors.js';
 export { parseClusterConfig, flatClusterConfig, type ClusterFile } from './config.js';
 export { SchedulerCore, PRIORITY_PERIOD_MS, MAX_NODE_REQUEUES, type RunningTaskView, type JobFilter } from './core.js';
 export type { FairShareView } from './fairshare.js';
-export { KeyedHeap, MinHeap } from './heap.js';
+export { KeyedHeap } from './heap.js';
 export { SlotList } from './lists.js';
 export { parseArraySpec, MAX_ARRAY_SIZE, type ArraySpec } from './array.js';

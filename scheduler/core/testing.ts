@@ -3,7 +3,7 @@
 // their modelled duration. Pure like the core itself, so tests and properties can use it.
 import { parseClusterConfig, type ClusterFile } from './config.js';
 import { SchedulerCore } from './core.js';
-import { MinHeap } from './heap.js';
+import { KeyedHeap } from './heap.js';
 import type {
   AccountSpec,
   ClusterConfig,
@@ -176,8 +176,10 @@ export class Harness {
   readonly core: SchedulerCore;
   readonly log: { at: Ms; decision: Decision }[] = [];
   now: Ms = 0;
-  private readonly ends = new MinHeap<End>((a, b) => a.at < b.at || (a.at === b.at && a.taskId < b.taskId));
-  private readonly inbox = new MinHeap<{ at: Ms; seq: number; event: CoreEvent }>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
+  /** Modelled task ends by (time, task id). */
+  private readonly ends = new KeyedHeap<End>();
+  /** Queued events by (time, order queued). */
+  private readonly inbox = new KeyedHeap<{ at: Ms; event: CoreEvent }>();
   private seq = 0;
   private wakeAt: Ms | null = null;
   private readonly starts = new Map<number, number>();
@@ -204,7 +206,7 @@ export class Harness {
 
   /** Queues an event for time `at`. */
   at(at: Ms, event: CoreEvent): void {
-    this.inbox.push({ at, seq: this.seq++, event });
+    this.inbox.push(at, this.seq++, { at, event });
   }
 
   /** Runs until nothing is left to happen or `until` is reached. */
@@ -241,7 +243,7 @@ export class Harness {
         this.starts.set(d.taskId, n);
         const dur = this.core.task(d.taskId)?.durationMs ?? d.timeLimitMs;
         // A task that would overrun is left running: the core's own time limit ends it.
-        if (dur <= d.timeLimitMs) this.ends.push({ at: this.now + dur, taskId: d.taskId, starts: n, outcome: this.failing.has(d.taskId) ? 'failed' : 'completed' });
+        if (dur <= d.timeLimitMs) this.ends.push(this.now + dur, d.taskId, { at: this.now + dur, taskId: d.taskId, starts: n, outcome: this.failing.has(d.taskId) ? 'failed' : 'completed' });
       } else if (d.type === 'preempt' || d.type === 'kill') {
         this.starts.set(d.taskId, (this.starts.get(d.taskId) ?? 0) + 1000); // any pending end is now stale
       }

@@ -1,7 +1,7 @@
 // The workload against the real scheduling core: every job it generates is accepted, and a burst
 // of analyses runs to completion within the time limits the model requests.
 import { describe, expect, it } from 'vitest';
-import { MinHeap, SchedulerCore, type JobState, type Ms } from '../../scheduler/core/index.js';
+import { KeyedHeap, SchedulerCore, type JobState, type Ms } from '../../scheduler/core/index.js';
 import { loadClusterConfig } from '../../scheduler/config/load.js';
 import { URGENT_TARGET_MS } from './classes.js';
 import { ngcWorkload, type WorkloadItem } from './index.js';
@@ -37,7 +37,7 @@ describe('the workload in the scheduling core', () => {
 
   it('runs a burst of 300 analyses to completion, none past its time limit (urgent work may preempt research)', () => {
     const core = new SchedulerCore(loadClusterConfig());
-    const ends = new MinHeap<{ at: Ms; taskId: number }>((a, b) => a.at < b.at || (a.at === b.at && a.taskId < b.taskId));
+    const ends = new KeyedHeap<{ at: Ms; taskId: number }>();
     const states = new Map<number, JobState>();
     const kills: string[] = [];
     // A preempted task is requeued by the core; its pending end is stale once it restarts elsewhere.
@@ -58,7 +58,7 @@ describe('the workload in the scheduling core', () => {
         if (d.type === 'start') {
           const at = now + (core.task(d.taskId)?.durationMs ?? 0);
           endOf.set(d.taskId, at);
-          ends.push({ at, taskId: d.taskId });
+          ends.push(at, d.taskId, { at, taskId: d.taskId });
         } else if (d.type === 'preempt') {
           endOf.delete(d.taskId);
           preempted++;

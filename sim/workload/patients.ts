@@ -1,7 +1,7 @@
 // The patients the workload has seen: their opaque pseudonyms and consent. A patient consents in
 // writing before the first analysis; most grant research use, some restrict their data to their
 // own treatment. A few later restrict or withdraw (scheduled, applied when their time comes).
-import { MinHeap, type ConsentStatus, type Ms } from '../../scheduler/core/index.js';
+import { KeyedHeap, type ConsentStatus, type Ms } from '../../scheduler/core/index.js';
 import { hash2, type Rng } from './rng.js';
 
 /** Share of new patients who restrict their data to their own treatment (assumption). */
@@ -36,7 +36,8 @@ export class PatientRegistry {
   private lastUse = new Uint32Array(1024);
   private n = 0;
   /** Pending consent changes, earliest first. */
-  private readonly pending = new MinHeap<{ at: Ms; who: number; to: number }>((a, b) => a.at < b.at || (a.at === b.at && a.who < b.who));
+  /** Consent changes to come, by (time, patient). */
+  private readonly pending = new KeyedHeap<{ at: Ms; who: number; to: number }>();
 
   constructor(
     private readonly seed: number,
@@ -83,7 +84,10 @@ export class PatientRegistry {
         later < LATER_WITHDRAW_SHARE ? 'withdrawn'
         : s === 'granted' && later < LATER_WITHDRAW_SHARE + LATER_RESTRICT_SHARE ? 'restricted'
         : null;
-      if (to) this.pending.push({ at: now + Math.round(this.rng.uniform(...CHANGE_AFTER_DAYS) * DAY_MS), who: i, to: code(to) });
+      if (to) {
+        const at = now + Math.round(this.rng.uniform(...CHANGE_AFTER_DAYS) * DAY_MS);
+        this.pending.push(at, i, { at, who: i, to: code(to) });
+      }
     }
     return i;
   }
@@ -96,7 +100,7 @@ export class PatientRegistry {
       const used = this.lastUse[who] ?? 0;
       const quietFrom = used === 0 ? 0 : used * HOUR_MS + QUIET_MS; // `used` is the hour after the use
       if (quietFrom > now) {
-        this.pending.push({ at: quietFrom, who, to });
+        this.pending.push(quietFrom, who, { at: quietFrom, who, to });
         continue;
       }
       this.status[who] = to;
