@@ -28,6 +28,7 @@ import type {
   StepResult,
   TaskView,
 } from './types.js';
+import { successorsOf } from './dag.js';
 import { validateJob, type CheckedTask, type CleanJob } from './validate.js';
 import { clusterView, jobView, nodeView, taskView } from './views.js';
 
@@ -924,27 +925,6 @@ export class SchedulerCore {
     const reason: PendingReason = job.state === 'PENDING' ? (this.gate(job) ?? stale) : 'None';
     return jobView(job, reason, job.state === 'PENDING' ? position : null, this.priorityOf(job));
   }
-}
-
-/**
- * Who waits for whom, as one pair of arrays per job rather than a list per task: a
- * multi-year replay creates millions of tasks, and most of them have successors.
- */
-function successorsOf(after: readonly (readonly number[])[]): Successors {
-  // Plain arrays: a small typed array costs an off-heap allocation the GC has to track.
-  const n = after.length;
-  const at: number[] = new Array<number>(n + 1).fill(0);
-  for (const list of after) for (const a of list) at[a + 1] = (at[a + 1] as number) + 1;
-  for (let i = 0; i < n; i++) at[i + 1] = (at[i + 1] as number) + (at[i] as number);
-  const list: number[] = new Array<number>(at[n] as number).fill(0);
-  const fill = at.slice(0, n);
-  for (let j = 0; j < n; j++) {
-    for (const a of after[j] as readonly number[]) {
-      list[fill[a] as number] = j;
-      fill[a] = (fill[a] as number) + 1;
-    }
-  }
-  return { at, list };
 }
 
 function insertByIndex(list: TaskRt[], t: TaskRt): void {

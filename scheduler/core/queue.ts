@@ -155,17 +155,20 @@ export class PendingQueue {
 
   /** The first live entry of lane `i` at or after its cursor (the cursor moves up to it). */
   private headOf(lane: Lane, i: number): JobRt | null {
-    let c = this.cursor[i] as number;
-    while (c < lane.jobs.length && !this.live(lane.jobs[c] as JobRt, lane)) c++;
+    const c = this.firstLive(lane, i);
     this.cursor[i] = c;
     return lane.jobs[c] ?? null;
   }
 
   /** The first live entry of lane `i` at or after its cursor, leaving the cursor where it is. */
   private peekHead(lane: Lane, i: number): JobRt | null {
+    return lane.jobs[this.firstLive(lane, i)] ?? null;
+  }
+
+  private firstLive(lane: Lane, i: number): number {
     let c = this.cursor[i] as number;
     while (c < lane.jobs.length && !this.live(lane.jobs[c] as JobRt, lane)) c++;
-    return lane.jobs[c] ?? null;
+    return c;
   }
 
   /** Files every lane's current head in the heap. */

@@ -1,6 +1,7 @@
 // Checks a submission before it enters the core. The input may come straight from JSON, so
 // nothing about its shape is trusted; every refusal names the field and what was expected.
 import { parseArraySpec, type ArraySpec } from './array.js';
+import { findCycle } from './dag.js';
 import type { PartitionRt } from './state.js';
 import type { ConsentStatus, CoreRejection, Dependency, DependencyKind, Purpose, QosSpec, RejectionCode, TaskSpec } from './types.js';
 
@@ -209,25 +210,4 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
 function fitsOneNode(partition: PartitionRt, cores: number, memMb: number): boolean {
   for (const n of partition.nodes) if (n.spec.cores >= cores && n.spec.memMb >= memMb) return true;
   return false;
-}
-
-/** Kahn's algorithm; returns the index of a task on a cycle, or null. */
-function findCycle(after: readonly (readonly number[])[]): number | null {
-  const indeg = after.map((a) => a.length);
-  const next: number[][] = after.map(() => []);
-  after.forEach((list, i) => list.forEach((a) => next[a]?.push(i)));
-  const stack: number[] = [];
-  indeg.forEach((d, i) => d === 0 && stack.push(i));
-  let seen = 0;
-  while (stack.length > 0) {
-    const i = stack.pop() as number;
-    seen++;
-    for (const j of next[i] as number[]) {
-      const d = (indeg[j] as number) - 1;
-      indeg[j] = d;
-      if (d === 0) stack.push(j);
-    }
-  }
-  if (seen === after.length) return null;
-  return indeg.findIndex((d) => d > 0);
 }

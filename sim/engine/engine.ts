@@ -2,18 +2,18 @@
 // the scheduling core what happened (submissions, task ends, node failures) and carries out the
 // core's decisions by holding cores for each task's modelled duration. It decides nothing itself:
 // all policy lives in scheduler/core.
-import type {
-  ClusterConfig,
-  ConsentStatus,
-  CoreEvent,
-  Decision,
-  EventResult,
-  JobSpec,
-  JobState,
-  Ms,
-  StepResult,
+import {
+  type ClusterConfig,
+  type ConsentStatus,
+  type CoreEvent,
+  type Decision,
+  type EventResult,
+  type JobSpec,
+  type JobState,
+  type Ms,
+  type StepResult,
+  SlotList,
 } from '../../scheduler/core/index.js';
-import { SlotList } from '../../scheduler/core/index.js';
 import { EventHeap } from './heap.js';
 import { createRng, type Rng } from './prng.js';
 import { SimInvariantError, SimOptionError } from '../errors.js';

@@ -1,0 +1,45 @@
+// A job's task graph as given by the tasks' `after` lists (indices of tasks that must complete
+// first): who waits for whom, and whether the lists form a cycle.
+import type { Successors } from './state.js';
+
+/**
+ * Who waits for whom, as one pair of arrays per job rather than a list per task: a
+ * multi-year replay creates millions of tasks, and most of them have successors.
+ */
+export function successorsOf(after: readonly (readonly number[])[]): Successors {
+  // Plain arrays: a small typed array costs an off-heap allocation the GC has to track.
+  const n = after.length;
+  const at: number[] = new Array<number>(n + 1).fill(0);
+  for (const list of after) for (const a of list) at[a + 1] = (at[a + 1] as number) + 1;
+  for (let i = 0; i < n; i++) at[i + 1] = (at[i + 1] as number) + (at[i] as number);
+  const list: number[] = new Array<number>(at[n] as number).fill(0);
+  const fill = at.slice(0, n);
+  for (let j = 0; j < n; j++) {
+    for (const a of after[j] as readonly number[]) {
+      list[fill[a] as number] = j;
+      fill[a] = (fill[a] as number) + 1;
+    }
+  }
+  return { at, list };
+}
+
+/** Kahn's algorithm over the successor table; returns the index of a task on a cycle, or null. */
+export function findCycle(after: readonly (readonly number[])[]): number | null {
+  const { at, list } = successorsOf(after);
+  const indeg = after.map((a) => a.length);
+  const stack: number[] = [];
+  indeg.forEach((d, i) => d === 0 && stack.push(i));
+  let seen = 0;
+  while (stack.length > 0) {
+    const i = stack.pop() as number;
+    seen++;
+    for (let k = at[i] as number; k < (at[i + 1] as number); k++) {
+      const j = list[k] as number;
+      const d = (indeg[j] as number) - 1;
+      indeg[j] = d;
+      if (d === 0) stack.push(j);
+    }
+  }
+  if (seen === after.length) return null;
+  return indeg.findIndex((d) => d > 0);
+}
