@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // The node agent process: `node dist/node-agent/main.js --container c1 ...` (see README.md).
 // Exit codes: 0 stopped by a signal, 2 bad flags or refused by the scheduler, 1 anything else.
-import { pino } from 'pino';
 import { loadClusterConfig } from '../scheduler/config/load.js';
-import { stopOnSignals } from '../scheduler/lifeline.js';
+import { processLogger, stopOnSignals } from '../scheduler/lifeline.js';
 import { AgentConfigError, AgentRejectedError } from './errors.js';
 import { NodeAgent } from './agent.js';
 import { parseAgentArgs } from './options.js';
@@ -17,7 +16,7 @@ async function main(): Promise<void> {
     process.stderr.write(`node-agent: ${(err as Error).message}\n`);
     process.exit(err instanceof AgentConfigError ? 2 : 1);
   }
-  const log = pino({ name: flags.name, level: flags.logLevel });
+  const log = processLogger(flags.name, flags.logLevel);
   const agent = new NodeAgent({
     scheduler: flags.scheduler,
     name: flags.name,

@@ -2,11 +2,10 @@
 // The scheduler process: `node dist/scheduler/main.js --state ./var ...` (see README.md).
 // Prints one JSON line `{"msg":"scheduler ready","http":...,"grpc":...}` when it serves.
 // Exit codes: 0 stopped by a signal, 1 failure (port in use, state folder unusable), 2 bad flags.
-import { pino } from 'pino';
 import { tlsEnabled } from '../proto/index.js';
 import { PortInUseError, startScheduler } from './process.js';
 import { SchedulerFlagError, parseSchedulerArgs } from './process-options.js';
-import { stopOnSignals } from './lifeline.js';
+import { processLogger, stopOnSignals } from './lifeline.js';
 
 async function main(): Promise<void> {
   let flags;
@@ -16,7 +15,7 @@ async function main(): Promise<void> {
     process.stderr.write(`scheduler: ${(err as Error).message}\n`);
     process.exit(err instanceof SchedulerFlagError ? 2 : 1);
   }
-  const log = pino({ name: 'scheduler', level: flags.logLevel });
+  const log = processLogger('scheduler', flags.logLevel);
   let running;
   try {
     running = await startScheduler(flags, log);
