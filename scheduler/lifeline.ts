@@ -2,6 +2,7 @@
 // — when their parent disappears, even if it was killed without a chance to stop them (no
 // orphans holding ports).
 import { pino, type Logger } from 'pino';
+import { REDACT, scrubbingDestination } from './security/index.js';
 
 export const LIFELINE_ENV = 'GSCHED_EXIT_WITH_PARENT';
 
@@ -9,9 +10,10 @@ export const LIFELINE_ENV = 'GSCHED_EXIT_WITH_PARENT';
  * A process's logger: pino JSON on stdout, written synchronously. pino's default stdout is
  * asynchronous and flushed by an exit hook that retries a failed write forever, so a child
  * whose parent had been killed (stdout closed) could hang in process.exit and stay behind.
+ * Tokens and CPR fields are redacted, and any CPR-shaped text left in a line is scrubbed.
  */
 export function processLogger(name: string, level: string): Logger {
-  return pino({ name, level }, pino.destination({ fd: 1, sync: true }));
+  return pino({ name, level, redact: REDACT }, scrubbingDestination(pino.destination({ fd: 1, sync: true })));
 }
 /** Longest a graceful stop may take before the process exits anyway. */
 const FORCE_EXIT_MS = 5_000;

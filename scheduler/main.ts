@@ -4,7 +4,7 @@
 // Exit codes: 0 stopped by a signal, 1 failure (port in use, state folder unusable), 2 bad flags.
 import { tlsEnabled } from '../proto/index.js';
 import { PortInUseError, startScheduler } from './process.js';
-import { SchedulerFlagError, parseSchedulerArgs } from './process-options.js';
+import { SchedulerFlagError, isLoopback, parseSchedulerArgs } from './process-options.js';
 import { processLogger, stopOnSignals } from './lifeline.js';
 
 async function main(): Promise<void> {
@@ -25,8 +25,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const r = running;
-  if (!/^(127\.|::1$|localhost$)/.test(flags.host) && !tlsEnabled(flags.tls)) {
-    log.warn({ host: flags.host }, 'serving agents without TLS beyond loopback: pass --tls-cert/--tls-key (and --tls-ca for mutual TLS)');
+  if (flags.insecure && !isLoopback(flags.host) && !tlsEnabled(flags.tls)) {
+    log.warn({ host: flags.host }, 'serving beyond loopback without TLS (--insecure): tokens and pseudonyms cross the network in clear');
   }
   r.driver.onFatal(() => void r.stop().finally(() => process.exit(1)));
   // Written whatever the log level: `gsched up` and tests wait for this line.

@@ -1,7 +1,7 @@
 // Command-line flags of the scheduler process.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { TLS_ARG_OPTIONS, tlsFilesFrom, type TlsFiles } from '../proto/index.js';
+import { TLS_ARG_OPTIONS, tlsEnabled, tlsFilesFrom, type TlsFiles } from '../proto/index.js';
 
 export interface SchedulerFlags {
   host: string;
@@ -16,6 +16,10 @@ export interface SchedulerFlags {
   forgetAfterMs: number;
   logLevel: string;
   tls: TlsFiles;
+  /** Serve a non-loopback address without TLS (refused unless asked for). */
+  insecure: boolean;
+  /** Requests per second per API token, and the burst above it. */
+  rateLimit: { perSecond: number; burst: number };
 }
 
 export class SchedulerFlagError extends Error {
@@ -27,7 +31,12 @@ export class SchedulerFlagError extends Error {
 
 export const SCHEDULER_USAGE = `usage: scheduler [--host 127.0.0.1] [--http-port 8470] [--grpc-port 8471] [--state ./var] [--cluster FILE]
   [--heartbeat-interval-ms 1000] [--heartbeat-timeout-ms 5000] [--startup-grace-ms 10000] [--time-scale 1] [--forget-after-ms 10000]
-  [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--log-level info]`;
+  [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--insecure] [--rate-limit 200] [--rate-burst 400] [--log-level info]`;
+
+/** 127.0.0.0/8, ::1 and localhost: the addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/.test(host);
+}
 
 function num(text: string, flag: string, min: number, max: number, integer = true): number {
   const v = Number(text);
@@ -55,6 +64,9 @@ export function parseSchedulerArgs(argv: string[]): SchedulerFlags {
         'time-scale': { type: 'string', default: '1' },
         'forget-after-ms': { type: 'string', default: '10000' },
         'log-level': { type: 'string', default: 'info' },
+        insecure: { type: 'boolean', default: false },
+        'rate-limit': { type: 'string', default: '200' },
+        'rate-burst': { type: 'string', default: '400' },
         ...TLS_ARG_OPTIONS,
       },
     }));
@@ -74,7 +86,12 @@ export function parseSchedulerArgs(argv: string[]): SchedulerFlags {
     forgetAfterMs: num(values['forget-after-ms'], '--forget-after-ms', 0, 86_400_000),
     logLevel: values['log-level'],
     tls: tlsFilesFrom(values),
+    insecure: values.insecure,
+    rateLimit: { perSecond: num(values['rate-limit'], '--rate-limit', 0, 1e6), burst: num(values['rate-burst'], '--rate-burst', 1, 1e7) },
   };
+  if (!isLoopback(flags.host) && !tlsEnabled(flags.tls) && !flags.insecure) {
+    throw new SchedulerFlagError(`--host ${flags.host} is reachable from other machines, and without TLS the API tokens and patient pseudonyms would cross the network in clear: pass --tls-cert/--tls-key (see gsched certs init), or --insecure if the network is trusted`);
+  }
   if (flags.heartbeatTimeoutMs <= flags.heartbeatIntervalMs) {
     throw new SchedulerFlagError(`--heartbeat-timeout-ms (${flags.heartbeatTimeoutMs}) must exceed --heartbeat-interval-ms (${flags.heartbeatIntervalMs})`);
   }

@@ -1,16 +1,17 @@
 // Assembles the scheduler process: state folder, core (replayed from the journal), driver,
 // agent hub on gRPC, HTTP API; and takes it apart again in order.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { serverCredentials } from '../proto/index.js';
+import { serverCredentials, tlsEnabled } from '../proto/index.js';
 import { AgentHub } from './agents/index.js';
 import { SchedulerMetrics, buildApi } from './api/index.js';
 import { loadClusterConfig } from './config/load.js';
 import { LiveDriver, type CoreFactory } from './driver/index.js';
 import { makeCore } from './driver/make-core.js';
 import type { SchedulerFlags } from './process-options.js';
+import { Security } from './security/index.js';
 import { StateDirError, Store, ensureToken, lockStateDir } from './store/index.js';
 
 export class PortInUseError extends Error {
@@ -43,7 +44,16 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     unlock();
     throw err;
   }
-  const apiToken = ensureToken(join(flags.stateDir, 'api-token'));
+  let security: Security;
+  try {
+    security = Security.open(flags.stateDir);
+    // First start: an admin token, kept hashed; in clear only in <state>/api-token (600).
+    security.bootstrap();
+  } catch (err) {
+    await store.close();
+    unlock();
+    throw err;
+  }
   const joinToken = ensureToken(join(flags.stateDir, 'join-token'));
   const metrics = new SchedulerMetrics();
   const driver = new LiveDriver({
@@ -76,22 +86,36 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     hub.close();
     await driver.close();
     await store.close();
+    await security.close();
     unlock();
     throw err;
   });
 
-  const app = buildApi({ driver, hub, metrics, apiToken });
+  const https = tlsEnabled(flags.tls) && flags.tls.cert !== undefined && flags.tls.key !== undefined
+    ? { cert: readFileSync(flags.tls.cert), key: readFileSync(flags.tls.key) }
+    : null;
+  const app = buildApi({
+    driver,
+    hub,
+    metrics,
+    security,
+    log: log.child({ part: 'http' }),
+    rateLimit: flags.rateLimit,
+    ...(https ? { https } : {}),
+  });
   let httpUrl: string;
   try {
     await app.listen({ host: flags.host, port: flags.httpPort });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr !== null ? addr.port : flags.httpPort;
-    httpUrl = `http://${flags.host}:${port}`;
+    const h = flags.host.includes(':') ? `[${flags.host}]` : flags.host;
+    httpUrl = `${https ? 'https' : 'http'}://${h}:${port}`;
   } catch (err) {
     grpcServer.forceShutdown();
     hub.close();
     await driver.close();
     await store.close();
+    await security.close();
     unlock();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError('http', flags.host, flags.httpPort);
     throw err;
@@ -114,6 +138,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
       });
       await driver.close();
       await store.close();
+      await security.close();
       unlock();
     })();
     return stopping;

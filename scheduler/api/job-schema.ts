@@ -1,31 +1,37 @@
-// JSON schema of a JobSpec body: it checks types only, so a wrong type is a 400 naming the
-// field; what the values mean (known partition, sizes, consent) is the core's to judge.
-const str = { type: 'string' } as const;
+// JSON schemas of request bodies: they check types and shapes only (so a wrong type is a 400
+// naming the field and an unknown field is a 400 too); what the values mean (known partition,
+// sizes, consent) is the core's to judge.
+const str = { type: 'string', maxLength: 256 } as const;
+const int = { type: 'integer' } as const;
 const nonNegInt = { type: 'integer', minimum: 0 } as const;
+const pseudonym = { type: 'string', maxLength: 64 } as const;
 
 export const JOB_SPEC_SCHEMA = {
   type: 'object',
-  required: ['name', 'owner', 'account', 'partition', 'qos', 'purpose', 'tasks'],
+  required: ['name', 'account', 'partition', 'qos', 'purpose', 'tasks'],
+  additionalProperties: false,
   properties: {
     name: str,
+    /** Optional: the owner is the submitting token's identity. */
     owner: str,
     account: str,
     partition: str,
     qos: str,
     purpose: str,
-    pseudonyms: { type: 'array', items: str, default: [] },
+    pseudonyms: { type: 'array', items: pseudonym, default: [] },
     tasks: {
       type: 'array',
       items: {
         type: 'object',
         required: ['cores', 'memMb'],
+        additionalProperties: false,
         properties: {
           name: str,
-          cores: { type: 'integer' },
-          memMb: { type: 'integer' },
-          timeLimitMs: { type: 'integer' },
-          after: { type: 'array', items: { type: 'integer' } },
-          retries: { type: 'integer' },
+          cores: int,
+          memMb: int,
+          timeLimitMs: int,
+          after: { type: 'array', items: int },
+          retries: int,
           durationMs: nonNegInt,
           kernel: str,
         },
@@ -33,7 +39,7 @@ export const JOB_SPEC_SCHEMA = {
     },
     dependencies: {
       type: 'array',
-      items: { type: 'object', required: ['kind', 'jobId'], properties: { kind: str, jobId: { type: 'integer' } } },
+      items: { type: 'object', required: ['kind', 'jobId'], additionalProperties: false, properties: { kind: str, jobId: int } },
     },
     singleton: { type: 'boolean' },
     array: str,
@@ -41,10 +47,10 @@ export const JOB_SPEC_SCHEMA = {
   },
 } as const;
 
-export const CONSENT_SCHEMA = {
+export const DRAIN_SCHEMA = {
   type: 'object',
-  required: ['pseudonym', 'status'],
-  properties: { pseudonym: str, status: { type: 'string', enum: ['granted', 'restricted', 'withdrawn'] } },
+  additionalProperties: false,
+  properties: { reason: str },
 } as const;
 
 /** `/tasks/0/cores` (+ missing `memMb`) → `tasks[0].cores` / `tasks[0].memMb`. */

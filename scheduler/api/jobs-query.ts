@@ -12,6 +12,8 @@ export interface JobQuery {
   account?: string;
   partition?: string;
   owner?: string;
+  /** Only jobs of these accounts (a submitter's); all when absent. */
+  accounts?: ReadonlySet<string>;
   limit: number;
   offset: number;
 }
@@ -53,7 +55,8 @@ export function listJobs(driver: LiveDriver, q: JobQuery): { jobs: JobView[]; to
     q.states.has(j.state) &&
     (q.account === undefined || j.account === q.account) &&
     (q.partition === undefined || j.partition === q.partition) &&
-    (q.owner === undefined || j.owner === q.owner);
+    (q.owner === undefined || j.owner === q.owner) &&
+    (q.accounts === undefined || q.accounts.has(j.account));
   const pending = q.states.has('PENDING') ? driver.core.queue().filter(match) : [];
   const otherStates = [...q.states].filter((s) => s !== 'PENDING');
   const others = otherStates.length === 0 ? [] : driver.core.jobs({ states: otherStates }).filter(match);

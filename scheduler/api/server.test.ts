@@ -218,7 +218,8 @@ describe('job and node routes', () => {
     const spec = testJob([{}], { pseudonyms: ['P-7f3a9c'] });
     expectProblem(await call('POST', '/api/v1/jobs', spec), 422, 'CONSENT_REQUIRED');
     expectProblem(await call('POST', '/api/v1/consent', { pseudonym: 'P-7f3a9c', status: 'maybe' }), 400, 'INVALID_BODY', 'status');
-    expect((await call('POST', '/api/v1/consent', { pseudonym: 'P-7f3a9c', status: 'granted' })).status).toBe(200);
+    expectProblem(await call('POST', '/api/v1/consent', { pseudonym: 'P-7f3a9c', status: 'granted' }), 422, 'DOCUMENT_REQUIRED', 'documentRef');
+    expect((await call('POST', '/api/v1/consent', { pseudonym: 'P-7f3a9c', status: 'granted', documentRef: 'doc-1' })).status).toBe(200);
     expect((await call('POST', '/api/v1/jobs', spec)).status).toBe(201);
   });
 });

@@ -1,0 +1,114 @@
+// Authentication and authorisation for /api/v1: every request there carries a bearer token
+// (hashed lookup), is rate-limited per token, and must hold a role the route declares in its
+// config, e.g. `app.get(url, { config: { roles: ['operator'] } }, handler)`. Admin is admitted
+// everywhere; a route that declares no roles is admin-only. Any CPR-shaped text in a body,
+// query or path is refused (a route may name one body field that may carry one: `cprField`).
+// Authentication failures and denials are audited.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ANONYMOUS, RateLimiter, cprPathIn, containsCpr, mayTouchAccount, scrubCpr, type AuditInput, type Principal, type RateLimit, type Role, type Security } from '../security/index.js';
+import { ApiProblem } from './errors.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Roles admitted besides admin; absent means admin only. */
+    roles?: readonly Role[];
+    /** A top-level body field that may hold a CPR number (it is turned into a pseudonym at once). */
+    cprField?: string;
+  }
+  interface FastifyRequest {
+    principal: Principal;
+    /** Appends an audit entry with this request's actor and client address. */
+    audit(entry: Omit<AuditInput, 'actor' | 'client'>): Promise<void>;
+  }
+}
+
+export interface AuthOptions {
+  security: Security;
+  /** Per token. */
+  rateLimit: RateLimit;
+  /** Per client address, for requests whose token is refused (guessing). */
+  authFailureLimit?: RateLimit;
+}
+
+export const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 200, burst: 400 };
+
+function bearer(req: FastifyRequest): string | null {
+  const h = req.headers.authorization;
+  if (typeof h !== 'string' || !/^Bearer /i.test(h)) return null;
+  const t = h.slice(7).trim();
+  return t === '' ? null : t;
+}
+
+function tooMany(reply: FastifyReply, waitMs: number, what: string): ApiProblem {
+  const s = Math.max(1, Math.ceil(waitMs / 1000));
+  void reply.header('retry-after', String(s));
+  return new ApiProblem(429, 'RATE_LIMITED', `${what}; retry after ${s} s`);
+}
+
+/** The path of a request without its query, CPR-shaped text scrubbed: safe for audit and logs. */
+export function safePath(req: FastifyRequest): string {
+  return scrubCpr(req.url.split('?')[0] ?? '').slice(0, 200);
+}
+
+export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
+  const { security } = opts;
+  const perToken = new RateLimiter(opts.rateLimit);
+  const perAddress = new RateLimiter(opts.authFailureLimit ?? { perSecond: 5, burst: 20 });
+
+  app.decorateRequest('principal', null as unknown as Principal);
+  app.decorateRequest('audit', function (this: FastifyRequest, entry: Omit<AuditInput, 'actor' | 'client'>): Promise<void> {
+    return security.audit.append({ ...entry, actor: this.principal ?? ANONYMOUS, client: this.ip }).then(
+      () => undefined,
+      (err: unknown) => this.log.error({ err }, 'audit append failed'),
+    );
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    req.principal = ANONYMOUS;
+    if (!req.url.startsWith('/api/')) return;
+    const given = bearer(req);
+    const who = given === null ? null : security.tokens.verify(given);
+    if (who === null) {
+      await req.audit({ action: 'auth.failed', object: `${req.method} ${safePath(req)}`, outcome: 'refused', detail: { reason: given === null ? 'no bearer token' : 'unknown or revoked token' } });
+      const wait = perAddress.take(req.ip);
+      if (wait > 0) throw tooMany(reply, wait, 'too many requests with a missing or refused token from this address');
+      throw new ApiProblem(401, 'UNAUTHORIZED', 'send "Authorization: Bearer <token>": the admin token is in <state>/api-token; others come from "gsched token create"');
+    }
+    req.principal = who;
+    const wait = perToken.take(who.id);
+    if (wait > 0) throw tooMany(reply, wait, `token ${who.name} is over its rate limit (${opts.rateLimit.perSecond}/s)`);
+    const roles = req.routeOptions.config?.roles;
+    if (who.role !== 'admin' && !(roles ?? []).includes(who.role as Role)) {
+      // An unknown route is a 404 whoever asks (its handler runs with no roles declared).
+      if (req.routeOptions.url === undefined) return;
+      await req.audit({ action: 'auth.denied', object: `${req.method} ${safePath(req)}`, outcome: 'refused', detail: { role: who.role } });
+      throw new ApiProblem(403, 'FORBIDDEN', `role ${who.role} may not ${req.method} ${safePath(req)}${roles && roles.length > 0 ? ` (allowed: admin, ${roles.join(', ')})` : ' (admin only)'}`);
+    }
+  });
+
+  // No patient identifier in clear anywhere but the one field a route allows.
+  app.addHook('preValidation', async (req) => {
+    if (!req.url.startsWith('/api/')) return;
+    if (containsCpr(decodeURIComponentSafe(req.url))) {
+      throw new ApiProblem(400, 'CPR_NOT_ALLOWED', 'the request path or query holds a CPR-shaped number: use the patient\'s pseudonym (gsched consent grant --cpr prints it)');
+    }
+    const skip = req.routeOptions.config?.cprField;
+    const at = cprPathIn(req.body, skip === undefined ? [] : [skip]);
+    if (at !== null) {
+      throw new ApiProblem(400, 'CPR_NOT_ALLOWED', `${at} holds a CPR-shaped number (DDMMYY-XXXX): patient identifiers never go into job fields; name the patient by pseudonym`, at);
+    }
+  });
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** Whether the request's principal may see/act on a job of `account`. */
+export function mayAccessAccount(req: FastifyRequest, account: string): boolean {
+  return mayTouchAccount(req.principal, account);
+}

@@ -1,0 +1,181 @@
+// The audit log: append-only and hash-chained. Each entry's hash is an HMAC (under a key
+// derived from the site secret) of the previous entry's hash and the entry itself, and a
+// head record names the last entry, so an edited, inserted or removed entry breaks the
+// chain at a place `verify` names. Entries are stored as JSON text under their sequence number.
+import { createHmac } from 'node:crypto';
+import type { Database } from 'lmdb';
+import type { Principal } from './roles.js';
+
+export interface AuditActor {
+  id: string;
+  name: string;
+  role: string;
+}
+
+export interface AuditInput {
+  actor: Principal | AuditActor;
+  /** The client's address, or null for the scheduler's own decisions. */
+  client: string | null;
+  /** What happened: `auth.failed`, `job.submit`, `consent.change`, `consent.refuse`, `dispatch`… */
+  action: string;
+  /** What it happened to: `job 12`, `token t_ab12`, `node c1-n001`, `consent p_…`. */
+  object: string;
+  /** `ok`, `refused`, `held`, `stopped`, … */
+  outcome: string;
+  /** Patient pseudonyms the action concerns (so an auditor can follow one patient). */
+  pseudonyms?: string[];
+  detail?: Record<string, string | number | boolean | null | string[]>;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: number;
+  actor: AuditActor;
+  client: string | null;
+  action: string;
+  object: string;
+  outcome: string;
+  pseudonyms: string[];
+  detail: Record<string, unknown>;
+  /** Hash of the previous entry (64 zeros for the first). */
+  prev: string;
+  hash: string;
+}
+
+export type AuditVerdict =
+  | { ok: true; entries: number; head: string }
+  | { ok: false; entries: number; firstBad: number; reason: string };
+
+export interface AuditQuery {
+  pseudonym?: string;
+  since?: number;
+  limit?: number;
+  /** Entries after this sequence number (paging). */
+  after?: number;
+}
+
+const GENESIS = '0'.repeat(64);
+const HEAD = 0; // key of the head record; entries are numbered from 1
+
+function chainHash(key: Buffer, entry: Omit<AuditEntry, 'hash'>): string {
+  // Fixed field order: the hashed text does not depend on how the object was built.
+  const text = JSON.stringify([entry.seq, entry.at, entry.actor.id, entry.actor.name, entry.actor.role, entry.client, entry.action, entry.object, entry.outcome, entry.pseudonyms, entry.detail, entry.prev]);
+  return createHmac('sha256', key).update(text).digest('hex');
+}
+
+export class AuditLog {
+  private lastSeq = 0;
+  private lastHash = GENESIS;
+  private pending: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly db: Database<string, number>,
+    private readonly key: Buffer,
+    private readonly now: () => number = Date.now,
+  ) {
+    const head = db.get(HEAD);
+    if (head !== undefined) {
+      try {
+        const h = JSON.parse(head) as { seq: number; hash: string };
+        this.lastSeq = h.seq;
+        this.lastHash = h.hash;
+      } catch {
+        // a damaged head: verify reports it; new entries continue after the last stored one
+        for (const k of db.getKeys({ reverse: true, limit: 1 })) this.lastSeq = k;
+      }
+    }
+  }
+
+  /** Appends an entry (its place in the chain is fixed now); resolves once it is committed. */
+  append(input: AuditInput): Promise<AuditEntry> {
+    const seq = ++this.lastSeq;
+    const a = input.actor;
+    const base: Omit<AuditEntry, 'hash'> = {
+      seq,
+      at: this.now(),
+      actor: { id: a.id, name: a.name, role: a.role },
+      client: input.client,
+      action: input.action,
+      object: input.object,
+      outcome: input.outcome,
+      pseudonyms: input.pseudonyms ?? [],
+      detail: input.detail ?? {},
+      prev: this.lastHash,
+    };
+    const entry: AuditEntry = { ...base, hash: chainHash(this.key, base) };
+    this.lastHash = entry.hash;
+    const write = Promise.all([this.db.put(seq, JSON.stringify(entry)), this.db.put(HEAD, JSON.stringify({ seq, hash: entry.hash }))]);
+    this.pending = write;
+    return write.then(() => entry);
+  }
+
+  /** Waits for every entry appended so far. */
+  async drained(): Promise<void> {
+    await this.pending;
+  }
+
+  get length(): number {
+    return this.lastSeq;
+  }
+
+  /** Entries in order, filtered; a damaged entry is shown as far as it can be read. */
+  query(q: AuditQuery = {}): AuditEntry[] {
+    const out: AuditEntry[] = [];
+    const limit = q.limit ?? 1000;
+    for (const { key, value } of this.db.getRange({ start: (q.after ?? 0) + 1 })) {
+      if (key === HEAD) continue;
+      let e: AuditEntry;
+      try {
+        e = JSON.parse(value) as AuditEntry;
+      } catch {
+        continue;
+      }
+      if (q.since !== undefined && e.at < q.since) continue;
+      if (q.pseudonym !== undefined && !(Array.isArray(e.pseudonyms) && e.pseudonyms.includes(q.pseudonym))) continue;
+      out.push(e);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** Walks the whole chain; names the first entry that was edited, inserted or removed. */
+  verify(): AuditVerdict {
+    let expectSeq = 1;
+    let prev = GENESIS;
+    let n = 0;
+    const bad = (firstBad: number, reason: string): AuditVerdict => ({ ok: false, entries: n, firstBad, reason });
+    for (const { key, value } of this.db.getRange({ start: 1 })) {
+      if (typeof key !== 'number') return bad(expectSeq, `an entry under a key that is not a sequence number (${JSON.stringify(key)}) was inserted`);
+      if (key !== expectSeq) {
+        return key > expectSeq ? bad(expectSeq, `entry ${expectSeq} is missing (the next stored is ${key}): removed`) : bad(key, `entry ${key} is stored twice or out of order`);
+      }
+      let e: AuditEntry;
+      try {
+        e = JSON.parse(value) as AuditEntry;
+      } catch {
+        return bad(key, `entry ${key} is not readable JSON: edited`);
+      }
+      if (e.seq !== key) return bad(key, `entry ${key} claims to be entry ${e.seq}: inserted or moved`);
+      if (e.prev !== prev) return bad(key, `entry ${key} does not follow entry ${key - 1} (its link to the previous hash is wrong): an entry was inserted or removed before it`);
+      const { hash, ...rest } = e;
+      if (typeof e.actor !== 'object' || e.actor === null || chainHash(this.key, rest) !== hash) return bad(key, `entry ${key} does not match its hash: edited`);
+      prev = hash;
+      expectSeq++;
+      n++;
+    }
+    const headText = this.db.get(HEAD);
+    if (n === 0 && headText === undefined) return { ok: true, entries: 0, head: GENESIS };
+    let head: { seq?: unknown; hash?: unknown } = {};
+    try {
+      head = JSON.parse(headText ?? '{}') as typeof head;
+    } catch {
+      return bad(n + 1, 'the head record (the last entry\'s seal) is not readable: edited');
+    }
+    if (head.seq !== n || head.hash !== prev) {
+      return typeof head.seq === 'number' && head.seq > n
+        ? bad(n + 1, `the log ends at entry ${n} but its head says ${head.seq}: entries after ${n} were removed`)
+        : bad(n, `the head record does not seal entry ${n}: edited or appended without the key`);
+    }
+    return { ok: true, entries: n, head: prev };
+  }
+}
