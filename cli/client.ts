@@ -1,7 +1,8 @@
 // The HTTP client the CLI commands talk to the scheduler through. It turns every way a
 // request can go wrong into a CliError with an exit code: 1 the scheduler refused or
 // failed, 2 the scheduler says the input is bad, 3 the scheduler cannot be reached.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { ClusterView, JobSpec, JobState, JobView, NodeView } from '../scheduler/core/index.js';
@@ -18,13 +19,68 @@ export interface ConnectionOptions {
   state?: string;
   stateDir?: string;
   timeout?: string;
+  /** PEM CA bundle to trust for an https URL. */
+  ca?: string;
 }
 
 export interface ClientConfig {
   baseUrl: string;
   token: string | null;
   timeoutMs: number;
+  /** The CA (PEM) that signed the scheduler's HTTPS certificate, if not a public one. */
+  ca?: Buffer | null;
 }
+
+export type Role = 'admin' | 'operator' | 'submitter' | 'consent-officer' | 'auditor' | 'viewer';
+export interface TokenInfo {
+  id: string;
+  name: string;
+  role: Role;
+  accounts: string[];
+  createdAt: number;
+  createdBy: string;
+  revokedAt: number | null;
+}
+export type CreatedToken = TokenInfo & { token: string };
+export type ConsentAction = 'grant' | 'restrict' | 'withdraw';
+export interface ConsentChangeView {
+  action: ConsentAction;
+  status: string;
+  at: number;
+  by: { id: string; name: string; role: string };
+  documentRef: string | null;
+  note: string | null;
+}
+export interface ConsentRecordView {
+  pseudonym: string;
+  status: string;
+  written: { documentRef: string; recordedBy: { name: string; role: string }; recordedAt: number } | null;
+  restricted: boolean;
+  withdrawn: boolean;
+  updatedAt: number;
+  history: ConsentChangeView[];
+}
+export interface ConsentRequest {
+  action: ConsentAction;
+  pseudonym?: string;
+  cpr?: string;
+  documentRef?: string;
+  note?: string;
+}
+export interface AuditEntryView {
+  seq: number;
+  at: number;
+  actor: { id: string; name: string; role: string };
+  client: string | null;
+  action: string;
+  object: string;
+  outcome: string;
+  pseudonyms: string[];
+  detail: Record<string, unknown>;
+  prev: string;
+  hash: string;
+}
+export type AuditVerdict = { ok: true; entries: number; head: string } | { ok: false; entries: number; firstBad: number; reason: string };
 
 export interface SubmitResponse {
   jobIds: number[];
@@ -86,7 +142,8 @@ export function addConnectionOptions(cmd: Command, { stateFlag = true } = {}): C
   if (stateFlag) cmd.option('--state <dir>', stateHelp);
   return cmd
     .option('--state-dir <dir>', stateFlag ? 'same as --state' : stateHelp)
-    .option('--timeout <seconds>', `give up on a request after this many seconds (default ${DEFAULT_TIMEOUT_MS / 1000})`);
+    .option('--timeout <seconds>', `give up on a request after this many seconds (default ${DEFAULT_TIMEOUT_MS / 1000})`)
+    .option('--ca <file>', 'CA certificate to trust for an https URL (env GSCHED_CA, default: <state>/ca.pem if there)');
 }
 
 /** Resolves flags, then environment, then defaults; the token file is read only when no token is given. */
@@ -108,8 +165,18 @@ export function resolveClientConfig(opts: ConnectionOptions, env: NodeJS.Process
     if (!Number.isFinite(s) || s <= 0) throw new CliError(`--timeout ${opts.timeout}: expected a number of seconds above 0`, 2);
     timeoutMs = Math.round(s * 1000);
   }
-  const token = opts.token ?? fromEnv('GSCHED_TOKEN') ?? readTokenFile(opts.stateDir ?? opts.state ?? fromEnv('GSCHED_STATE') ?? DEFAULT_STATE_DIR);
-  return { baseUrl, token, timeoutMs };
+  const stateDir = opts.stateDir ?? opts.state ?? fromEnv('GSCHED_STATE') ?? DEFAULT_STATE_DIR;
+  const token = opts.token ?? fromEnv('GSCHED_TOKEN') ?? readTokenFile(stateDir);
+  let ca: Buffer | null = null;
+  const caPath = opts.ca ?? fromEnv('GSCHED_CA') ?? (baseUrl.startsWith('https:') && existsSync(join(stateDir, 'ca.pem')) ? join(stateDir, 'ca.pem') : undefined);
+  if (caPath !== undefined) {
+    try {
+      ca = readFileSync(caPath);
+    } catch (err) {
+      throw new CliError(`--ca ${caPath}: ${(err as Error).message}`, 2);
+    }
+  }
+  return { baseUrl, token, timeoutMs, ca };
 }
 
 function readTokenFile(stateDir: string): string | null {
@@ -173,34 +240,76 @@ export class ApiClient {
   cluster(): Promise<ClusterResponse> {
     return this.request('GET', '/api/v1/cluster');
   }
+  createToken(spec: { role: Role; name?: string; accounts?: string[] }): Promise<CreatedToken> {
+    return this.request('POST', '/api/v1/tokens', spec);
+  }
+  async tokens(): Promise<TokenInfo[]> {
+    return (await this.request<{ tokens: TokenInfo[] }>('GET', '/api/v1/tokens')).tokens;
+  }
+  revokeToken(id: string): Promise<TokenInfo> {
+    return this.request('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`);
+  }
+  consent(req: ConsentRequest): Promise<{ pseudonym: string; status: string; record: ConsentRecordView }> {
+    return this.request('POST', '/api/v1/consent', req);
+  }
+  consentOf(pseudonym: string): Promise<ConsentRecordView> {
+    return this.request('GET', `/api/v1/consent/${encodeURIComponent(pseudonym)}`);
+  }
+  audit(q: { pseudonym?: string; since?: string; after?: number; limit?: number } = {}): Promise<{ entries: AuditEntryView[]; next: number | null }> {
+    const p = new URLSearchParams();
+    if (q.pseudonym) p.set('pseudonym', q.pseudonym);
+    if (q.since) p.set('since', q.since);
+    if (q.after !== undefined) p.set('after', String(q.after));
+    if (q.limit !== undefined) p.set('limit', String(q.limit));
+    const qs = p.toString();
+    return this.request('GET', `/api/v1/audit${qs ? `?${qs}` : ''}`);
+  }
+  auditVerify(): Promise<AuditVerdict> {
+    return this.request('GET', '/api/v1/audit/verify');
+  }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
     if (this.config.token !== null) headers.authorization = `Bearer ${this.config.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
-    try {
-      res = await fetch(this.config.baseUrl + path, {
-        method,
-        headers,
-        body: body === undefined ? null : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.config.timeoutMs),
-      });
-    } catch (err) {
-      throw this.unreachable(err);
-    }
+    let status: number;
     let text: string;
+    let retryAfter: string | null;
     try {
-      text = await res.text();
+      ({ status, text, retryAfter } = await this.send(method, path, headers, body === undefined ? null : JSON.stringify(body)));
     } catch (err) {
       throw this.unreachable(err);
     }
-    if (!res.ok) throw this.fail(res.status, text);
+    if (status < 200 || status >= 300) throw this.fail(status, text, retryAfter);
     try {
       return (text === '' ? {} : JSON.parse(text)) as T;
     } catch {
       throw new CliError(`the scheduler at ${this.config.baseUrl} sent a reply that is not JSON (${method} ${path})`, 1);
     }
+  }
+
+  /** fetch, or node:https when a private CA must be trusted (fetch cannot be given one here). */
+  private async send(method: string, path: string, headers: Record<string, string>, body: string | null): Promise<{ status: number; text: string; retryAfter: string | null }> {
+    const url = this.config.baseUrl + path;
+    const ca = this.config.ca;
+    if (!ca || !url.startsWith('https:')) {
+      const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.config.timeoutMs) });
+      return { status: res.status, text: await res.text(), retryAfter: res.headers.get('retry-after') };
+    }
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(url, { method, headers, ca, signal: AbortSignal.timeout(this.config.timeoutMs) }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const ra = res.headers['retry-after'];
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: typeof ra === 'string' ? ra : null });
+        });
+        res.on('error', reject);
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => reject(err.name === 'AbortError' ? err : Object.assign(new Error(err.message), { cause: { code: err.code } })));
+      if (body !== null) req.write(body);
+      req.end();
+    });
   }
 
   private unreachable(err: unknown): CliError {
@@ -213,7 +322,7 @@ export class ApiClient {
     return new CliError(`cannot reach the scheduler at ${this.config.baseUrl}${why}: is it running? (npm start)`, 3);
   }
 
-  private fail(status: number, text: string): CliError {
+  private fail(status: number, text: string, retryAfter: string | null = null): CliError {
     let problem: Problem = {};
     try {
       const parsed: unknown = JSON.parse(text);
@@ -228,7 +337,21 @@ export class ApiClient {
       const how = this.config.token === null ? 'no API token found' : 'the API token was refused';
       return new CliError(`the scheduler refused the request: ${how} (pass --token, set GSCHED_TOKEN, or point --state at the scheduler's state folder)`, 1);
     }
+    if (status === 403) return new CliError(`the scheduler refused the request: ${detail}`, 1);
+    if (status === 429) return new CliError(`${detail}${retryAfter !== null && !detail.includes('retry') ? ` (retry after ${retryAfter} s)` : ''}`, 1);
     // 400/422: the input is wrong, like bad usage; everything else is a failed request.
     return new CliError(detail, badInput ? 2 : 1);
   }
+}
+
+/**
+ * A new viewer token named `dashboard` for the web dashboard (read-only, no pseudonyms), for
+ * `gsched up` to hand to the browser in a URL fragment. Earlier dashboard tokens are revoked,
+ * so restarts do not pile them up.
+ */
+export async function dashboardToken(admin: ApiClient): Promise<string> {
+  for (const t of await admin.tokens()) {
+    if (t.name === 'dashboard' && t.role === 'viewer' && t.revokedAt === null) await admin.revokeToken(t.id);
+  }
+  return (await admin.createToken({ role: 'viewer', name: 'dashboard' })).token;
 }

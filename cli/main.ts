@@ -14,6 +14,10 @@ import { registerShowCommands } from './commands/show.js';
 import { registerUpCommands } from './commands/up.js';
 import { registerSimCommands } from './commands/sim.js';
 import { registerKernelCommands } from './commands/kernel.js';
+import { registerTokenCommands } from './commands/token.js';
+import { registerConsentCommands } from './commands/consent.js';
+import { registerAuditCommands } from './commands/audit.js';
+import { registerCertsCommands } from './commands/certs.js';
 
 export function buildProgram(): Command {
   const program = new Command('gsched')
@@ -34,6 +38,10 @@ export function buildProgram(): Command {
   registerUpCommands(program);
   registerSimCommands(program);
   registerKernelCommands(program);
+  registerTokenCommands(program);
+  registerConsentCommands(program);
+  registerAuditCommands(program);
+  registerCertsCommands(program);
   return program;
 }
 

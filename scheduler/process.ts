@@ -63,6 +63,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     timeScale: flags.timeScale,
     forgetAfterMs: flags.forgetAfterMs,
     observer: metrics.observer(),
+    audit: (entry) => void security.audit.append(entry).catch((err: unknown) => log.error({ err }, 'audit append failed')),
   });
   const hub = new AgentHub(driver, config, {
     joinToken,

@@ -1,12 +1,14 @@
 // `gsched up` (= `npm start`): the scheduler and one agent per container as child processes,
 // state under ./var; prints where it serves and a status line; Ctrl-C stops everything.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadClusterConfig } from '../../scheduler/config/load.js';
 import { LaunchError, launchAgent, launchScheduler, type Child } from '../../scheduler/launcher.js';
+import { isLoopback } from '../../scheduler/process-options.js';
+import { ApiClient } from '../client.js';
 import { CliError } from '../errors.js';
 
 interface UpOptions {
@@ -19,6 +21,8 @@ interface UpOptions {
   heartbeatTimeoutMs: string;
   kernels: string;
   kernelScale: string;
+  tls?: string;
+  insecure?: boolean;
 }
 
 function portFree(host: string, port: number): Promise<boolean> {
@@ -48,6 +52,15 @@ async function up(o: UpOptions): Promise<void> {
   } catch (err) {
     throw new CliError((err as Error).message, 2);
   }
+  if (!isLoopback(o.host) && o.tls === undefined && !o.insecure) {
+    throw new CliError(`--host ${o.host} is reachable from other machines: serve it with TLS (gsched certs init DIR, then --tls DIR), or pass --insecure if the network is trusted`, 2);
+  }
+  const tlsDir = o.tls === undefined ? null : resolve(o.tls);
+  if (tlsDir !== null) {
+    for (const f of ['ca.pem', 'server.pem', 'server.key', 'agent.pem', 'agent.key']) {
+      if (!existsSync(join(tlsDir, f))) throw new CliError(`--tls ${o.tls}: ${f} is missing (make the folder with gsched certs init ${o.tls})`, 2);
+    }
+  }
   for (const [p, flag] of [[httpPort, '--http-port'], [grpcPort, '--grpc-port']] as const) {
     if (!(await portFree(o.host, p))) throw new CliError(`port ${p} on ${o.host} is already in use (is gsched already up? choose another with ${flag})`, 1);
   }
@@ -69,6 +82,12 @@ async function up(o: UpOptions): Promise<void> {
 
   const schedArgs = ['--host', o.host, '--http-port', String(httpPort), '--grpc-port', String(grpcPort), '--state', state, '--time-scale', String(scale), '--heartbeat-timeout-ms', o.heartbeatTimeoutMs];
   if (o.cluster) schedArgs.push('--cluster', resolve(o.cluster));
+  if (o.insecure) schedArgs.push('--insecure');
+  if (tlsDir !== null) {
+    schedArgs.push('--tls-cert', join(tlsDir, 'server.pem'), '--tls-key', join(tlsDir, 'server.key'), '--tls-ca', join(tlsDir, 'ca.pem'));
+    // The local CLI trusts this CA for the https URL, as it reads api-token from the state folder.
+    copyFileSync(join(tlsDir, 'ca.pem'), join(state, 'ca.pem'));
+  }
   let sched;
   try {
     sched = await launchScheduler(schedArgs, join(logs, 'scheduler.log'));
@@ -91,6 +110,7 @@ async function up(o: UpOptions): Promise<void> {
       containers.map(async (c) => {
         const args = ['--scheduler', sched.grpcAddress, '--name', `agent-${c}`, '--container', c, '--join-token-file', join(state, 'join-token'), '--time-scale', String(scale), '--threads', String(threads), '--kernels', o.kernels, '--kernel-scale', o.kernelScale];
         if (o.cluster) args.push('--cluster', resolve(o.cluster));
+        if (tlsDir !== null) args.push('--tls-ca', join(tlsDir, 'ca.pem'), '--tls-cert', join(tlsDir, 'agent.pem'), '--tls-key', join(tlsDir, 'agent.key'));
         const child = await launchAgent(args, join(logs, `agent-${c}.log`));
         children.push(child);
         void child.exited.then((code) => {
@@ -103,9 +123,9 @@ async function up(o: UpOptions): Promise<void> {
     await stopAll(1);
   }
 
-  const token = readFileSync(join(state, 'api-token'), 'utf8').trim();
-  const res = await fetch(`${sched.httpUrl}/api/v1/cluster`, { headers: { authorization: `Bearer ${token}` } });
-  const cluster = (await res.json()) as { cores: number; coresDown: number; agents: { connected: boolean }[] };
+  // The admin token the scheduler wrote on first start (GSCHED_TOKEN is for other clients).
+  const admin = ApiClient.fromOptions({ url: sched.httpUrl, state, ...(tlsDir === null ? {} : { ca: join(tlsDir, 'ca.pem') }), token: undefined });
+  const cluster = (await admin.cluster()) as { cores: number; coresDown: number; agents: { connected: boolean }[] };
   const connected = cluster.agents.filter((a) => a.connected).length;
   process.stdout.write(`gsched up: ${sched.httpUrl} (agents on ${sched.grpcAddress}), state ${state}\n`);
   process.stdout.write(`status: ${connected}/${containers.length} agents connected, ${cluster.cores - cluster.coresDown}/${cluster.cores} cores up, time scale ${scale}; Ctrl-C to stop\n`);
@@ -125,5 +145,7 @@ export function registerUpCommands(program: Command): void {
     .option('--heartbeat-timeout-ms <ms>', 'declare an agent\'s nodes down after this long without a heartbeat', '5000')
     .option('--kernels <mode>', 'real: qc/align/call/simulate tasks run the genome kernels; noop: every task runs the no-op kernel (benchmarks)', 'real')
     .option('--kernel-scale <x>', 'size of the genome kernels\' synthetic data (1 = 100 kbp genome at 30x)', '0.05')
+    .option('--tls <dir>', 'serve HTTPS and gRPC mutual TLS with the certificates in DIR (from gsched certs init DIR)')
+    .option('--insecure', 'allow a non-loopback --host without TLS (tokens and pseudonyms cross the network in clear)')
     .action(async (o: UpOptions) => up(o));
 }

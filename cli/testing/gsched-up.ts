@@ -1,7 +1,7 @@
 // Runs `gsched up` (the compiled CLI) as an operator would, on ephemeral loopback ports in a
 // temp state folder, and stops it (and with it the scheduler and agents) again.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compiledPath } from '../../scheduler/config/dist-path.js';
@@ -10,6 +10,8 @@ export interface GschedUp {
   httpUrl: string;
   /** The state folder: api-token, journal, logs/. */
   state: string;
+  /** The admin token `gsched up` wrote on first start (<state>/api-token). */
+  token: string;
   /** The lines `gsched up` printed. */
   banner: string;
   stop(): Promise<void>;
@@ -61,10 +63,10 @@ export async function startGschedUp(opts: GschedUpOptions): Promise<GschedUp> {
     await stop();
     throw e;
   }
-  const httpUrl = /^gsched up: (http:\/\/\S+)/m.exec(out)?.[1];
+  const httpUrl = /^gsched up: (https?:\/\/\S+)/m.exec(out)?.[1];
   if (!httpUrl) {
     await stop();
     throw new Error(`cannot find the URL in gsched up's banner: ${out}`);
   }
-  return { httpUrl, state, banner: out, stop };
+  return { httpUrl, state, token: readFileSync(join(state, 'api-token'), 'utf8').trim(), banner: out, stop };
 }

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { JobSpec, JobView } from '../core/index.js';
 import type { AgentHub } from '../agents/index.js';
 import type { Accepted, LiveDriver } from '../driver/index.js';
-import { Security, seesPseudonyms, type RateLimit } from '../security/index.js';
+import { Security, scrubCpr, seesPseudonyms, type RateLimit } from '../security/index.js';
 import { DEFAULT_RATE_LIMIT, installAuth, mayAccessAccount } from './auth.js';
 import { ApiProblem, problemBody, rejection } from './errors.js';
 import { DRAIN_SCHEMA, JOB_SPEC_SCHEMA, fieldOf } from './job-schema.js';
@@ -46,6 +46,11 @@ function unwrap<T>(r: Accepted<T>): T {
   return r.value;
 }
 
+/** How a request is logged: no headers (tokens), the path with any CPR-shaped text scrubbed. */
+function safeRequest(req: FastifyRequest): Record<string, unknown> {
+  return { method: req.method, url: scrubCpr(req.url).slice(0, 300), remoteAddress: req.ip };
+}
+
 /** A job as `req`'s principal may see it: a viewer gets no pseudonyms. */
 function shown<T extends JobView>(req: FastifyRequest, j: T): T {
   return seesPseudonyms(req.principal) || j.pseudonyms.length === 0 ? j : { ...j, pseudonyms: [], pseudonymsHidden: true };
@@ -63,7 +68,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   // The instance type does not depend on the transport for anything used here.
   const app = Fastify({
     ...(opts.https ? { https: opts.https } : {}),
-    ...(opts.log ? { loggerInstance: opts.log as unknown as FastifyBaseLogger } : { logger: false }),
+    ...(opts.log ? { loggerInstance: opts.log.child({}, { serializers: { req: safeRequest } }) as unknown as FastifyBaseLogger } : { logger: false }),
     bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
     // Request ids are ours (a client's x-request-id is not trusted); 5xx bodies carry them.
     genReqId: () => randomUUID(),

@@ -9,6 +9,7 @@ import { JournalCorruptError } from '../store/index.js';
 import type { CoreApi } from './core-api.js';
 import { ScaledClock, clockAnchor } from './clock.js';
 import { NO_DISPATCHER, type Dispatcher, type DriverObserver } from './dispatcher.js';
+import { SYSTEM, type AuditInput } from '../security/index.js';
 
 export interface DriverOptions {
   core: CoreApi;
@@ -21,6 +22,8 @@ export interface DriverOptions {
   /** Least wall ms between two schedule passes (bursts of events share a pass). */
   minPassGapMs?: number;
   observer?: DriverObserver;
+  /** Audit entries for the scheduler's own acts on patient data (dispatches, consent stops). */
+  audit?: (entry: AuditInput) => void;
 }
 
 export type Accepted<T> = { ok: true; value: T } | { ok: false; error: NonNullable<Extract<EventResult, { ok: false }>['error']> };
@@ -59,6 +62,8 @@ export class LiveDriver {
   /** Array elements only (`120_3`): display id → job id and back; plain jobs display their id. */
   private readonly displayIds = new Map<string, number>();
   private readonly displayOf = new Map<number, string>();
+  /** Pseudonyms of the jobs in the core that read patient data (for the audit of dispatches). */
+  private readonly pseudonymsOf = new Map<number, string[]>();
   /** Terminal jobs still in the core, with the wall time they ended. */
   private readonly ended = new Map<number, number>();
 
@@ -134,6 +139,8 @@ export class LiveDriver {
   private note(event: CoreEvent, res: EventResult, result?: TaskResult): void {
     if (event.type === 'submit' && res.ok) {
       const ids = res.jobIds ?? [];
+      const ps = event.job.pseudonyms;
+      if (Array.isArray(ps) && ps.length > 0) for (const id of ids) this.pseudonymsOf.set(id, ps);
       displayIdsOf(ids, event.job).forEach((d, i) => {
         const id = ids[i] as number;
         if (d === String(id)) return;
@@ -148,6 +155,7 @@ export class LiveDriver {
         this.results.set(job, list);
       }
     } else if (event.type === 'forget') {
+      this.pseudonymsOf.delete(event.jobId);
       this.ended.delete(event.jobId);
       this.results.delete(event.jobId);
       const d = this.displayOf.get(event.jobId);
@@ -356,6 +364,10 @@ export class LiveDriver {
   }
 
   private dispatchStart(d: Extract<Decision, { type: 'start' }>, attempt: number): void {
+    const ps = this.pseudonymsOf.get(d.jobId);
+    if (ps !== undefined) {
+      this.opts.audit?.({ actor: SYSTEM, client: null, action: 'dispatch', object: `job ${this.displayOf.get(d.jobId) ?? d.jobId} task ${d.taskId} on ${d.node}`, outcome: 'started', pseudonyms: ps, detail: { attempt, kernel: d.kernel } });
+    }
     const send = (): void => {
       if (this.attempts.get(d.taskId)?.attempt !== attempt) return; // superseded while waiting
       this.inflight.set(d.taskId, { attempt, node: d.node, decidedAt: performance.now() });

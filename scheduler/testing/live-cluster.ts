@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../config/load.js';
 import { launchAgent, launchScheduler, type Child } from '../launcher.js';
+import { requestJson } from './http.js';
 
 export const SMALL_CLUSTER = (): string => join(packageRoot(), 'scheduler', 'testing', 'cluster.small.json');
 
@@ -23,7 +24,8 @@ export class LiveCluster {
   httpUrl = '';
   grpcAddress = '';
   readonly agents = new Map<string, Child>();
-  private token = '';
+  /** The admin token the scheduler wrote to <state>/api-token on first start. */
+  token = '';
 
   constructor(private readonly o: LiveClusterOptions = {}) {}
 
@@ -64,13 +66,16 @@ export class LiveCluster {
     return a;
   }
 
-  async api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; type: string }> {
-    const res = await fetch(`${this.httpUrl}${path}`, {
+  /** A request as admin (or with `token`); an https scheduler is trusted through its --tls-ca. */
+  async api<T = unknown>(method: string, path: string, body?: unknown, token: string = this.token): Promise<{ status: number; body: T; type: string; headers: Record<string, string | string[] | undefined> }> {
+    const caAt = this.o.schedulerArgs?.indexOf('--tls-ca') ?? -1;
+    const caPath = caAt >= 0 ? this.o.schedulerArgs?.[caAt + 1] : undefined;
+    return requestJson<T>(`${this.httpUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ca: caPath === undefined ? null : readFileSync(caPath),
     });
-    return { status: res.status, body: (await res.json()) as T, type: res.headers.get('content-type') ?? '' };
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,140 @@
+// The security layer's parts on their own: CPR recognition, keyed pseudonyms, hashed tokens,
+// the audit chain (and its tamper detection) and the rate limiter, on real lmdb in a temp folder.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { open, type RootDatabase } from 'lmdb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AuditLog, Pseudonymizer, RateLimiter, Security, containsCpr, cprPathIn, normalizeCpr, scrubCpr } from './index.js';
+
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'gsched-sec-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('CPR numbers', () => {
+  it('recognises both shapes anywhere in a text, and nothing that is not a date', () => {
+    for (const t of ['010203-1234', '0102031234', 'sample 311299-0001 x', 'a3112991234b']) expect(containsCpr(t), t).toBe(true);
+    for (const t of ['1764639142000', '321299-1234', '011399-1234', '01020312345', 'job-42', '2026-12-01', '12345']) expect(containsCpr(t), t).toBe(false);
+    expect(scrubCpr('patient 010203-1234 and 0405061234.')).toBe('patient [CPR] and [CPR].');
+    expect(normalizeCpr(' 010203-1234 ')).toBe('0102031234');
+    expect(normalizeCpr('x010203-1234')).toBeNull();
+  });
+
+  it('finds the first field holding one in a JSON tree, skipping the allowed field', () => {
+    expect(cprPathIn({ name: 'ok', tasks: [{ name: 't' }, { name: 'for 010203-1234' }] })).toBe('tasks[1].name');
+    expect(cprPathIn({ cpr: '010203-1234', note: 'x' }, ['cpr'])).toBeNull();
+    expect(cprPathIn({ note: { '0102031234': 1 } })).toBe('note.(a key)');
+  });
+
+  it('never makes a pseudonym that looks like a CPR number, and the same patient gets the same one', () => {
+    const p = new Pseudonymizer(Buffer.alloc(32, 7));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 28 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 999_999 }), (d, m, rest) => {
+        const cpr = `${String(d).padStart(2, '0')}${String(m).padStart(2, '0')}${String(rest).padStart(6, '0')}`;
+        const ps = p.of(cpr);
+        expect(ps).toMatch(/^p_[A-Za-z]{24}$/);
+        expect(containsCpr(ps as string)).toBe(false);
+        expect(p.of(`${cpr.slice(0, 6)}-${cpr.slice(6)}`)).toBe(ps);
+      }),
+      { numRuns: 300 },
+    );
+    expect(new Pseudonymizer(Buffer.alloc(32, 8)).of('0102031234')).not.toBe(p.of('0102031234'));
+  });
+});
+
+describe('tokens', () => {
+  it('keeps only hashes: a token verifies until revoked; the first start writes an admin token file (600)', () => {
+    const dir = tempDir();
+    const sec = Security.open(dir);
+    sec.bootstrap();
+    expect(statSync(join(dir, 'api-token')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'site-secret')).mode & 0o777).toBe(0o600);
+    expect(sec.tokens.list()).toEqual([expect.objectContaining({ name: 'admin', role: 'admin', revokedAt: null })]);
+    const { token, record } = sec.tokens.create({ role: 'submitter', accounts: ['a1'], name: 'alice', createdBy: 'admin' });
+    expect(JSON.stringify(sec.tokens.list())).not.toContain(token);
+    expect(sec.tokens.verify(token)).toEqual({ id: record.id, name: 'alice', role: 'submitter', accounts: ['a1'] });
+    expect(sec.tokens.verify(`${token}x`)).toBeNull();
+    expect(() => sec.tokens.create({ role: 'submitter', createdBy: 'admin' })).toThrow(/at least one account/);
+    expect(() => sec.tokens.create({ role: 'viewer', accounts: ['a1'], createdBy: 'admin' })).toThrow(/only submitter/);
+    expect(() => sec.tokens.create({ role: 'viewer', name: 'bad name!', createdBy: 'admin' })).toThrow(/letters/);
+    sec.tokens.revoke(record.id);
+    expect(sec.tokens.verify(token)).toBeNull();
+    void sec.close();
+  });
+});
+
+async function auditWith(n: number): Promise<{ root: RootDatabase; log: AuditLog; db: ReturnType<RootDatabase['openDB']> }> {
+  const root = open({ path: join(tempDir(), 'a.lmdb') });
+  const db = root.openDB<string, number>({ name: 'audit', encoding: 'string' });
+  const log = new AuditLog(db, Buffer.alloc(32, 1));
+  for (let i = 0; i < n; i++) await log.append({ actor: { id: 't_1', name: 'alice', role: 'submitter' }, client: '127.0.0.1', action: 'job.submit', object: `job ${i + 1}`, outcome: 'ok', pseudonyms: i % 2 ? ['p_x'] : [] });
+  return { root, log, db };
+}
+
+describe('audit log', () => {
+  it('verifies an intact chain and filters by pseudonym and time', async () => {
+    const { log, root } = await auditWith(6);
+    expect(log.verify()).toMatchObject({ ok: true, entries: 6 });
+    expect(log.query({ pseudonym: 'p_x' }).map((e) => e.seq)).toEqual([2, 4, 6]);
+    expect(log.query({ since: Date.now() + 60_000 })).toEqual([]);
+    expect(log.query({ after: 4 }).map((e) => e.seq)).toEqual([5, 6]);
+    await root.close();
+  });
+
+  it('names the first bad entry when one is edited', async () => {
+    const { log, db, root } = await auditWith(6);
+    const e = JSON.parse(db.get(3) as string) as { object: string };
+    await db.put(3, JSON.stringify({ ...e, object: 'job 99' }));
+    expect(log.verify()).toMatchObject({ ok: false, firstBad: 3, reason: expect.stringMatching(/edited/) });
+    await root.close();
+  });
+
+  it('names the first bad entry when one is inserted (entries after it renumbered)', async () => {
+    const { log, db, root } = await auditWith(6);
+    const entries = [1, 2, 3, 4, 5, 6].map((k) => JSON.parse(db.get(k) as string) as Record<string, unknown>);
+    // A forger without the key: a plausible entry linked to entry 3, the rest moved up by one.
+    const forged = { ...entries[2], seq: 4, object: 'job forged', prev: entries[2]?.hash };
+    for (let k = 6; k >= 4; k--) await db.put(k + 1, JSON.stringify({ ...entries[k - 1], seq: k + 1 }));
+    await db.put(4, JSON.stringify(forged));
+    expect(log.verify()).toMatchObject({ ok: false, firstBad: 4 });
+    await root.close();
+  });
+
+  it('names the first bad entry when one is removed, in the middle or at the end', async () => {
+    const { log, db, root } = await auditWith(6);
+    await db.remove(4);
+    expect(log.verify()).toMatchObject({ ok: false, firstBad: 4, reason: expect.stringMatching(/removed/) });
+    // Renumbered to hide the gap: the link breaks instead.
+    const e5 = JSON.parse(db.get(5) as string) as Record<string, unknown>;
+    const e6 = JSON.parse(db.get(6) as string) as Record<string, unknown>;
+    await db.put(4, JSON.stringify({ ...e5, seq: 4 }));
+    await db.put(5, JSON.stringify({ ...e6, seq: 5 }));
+    await db.remove(6);
+    expect(log.verify()).toMatchObject({ ok: false, firstBad: 4 });
+    await root.close();
+    const b = await auditWith(3);
+    await b.db.remove(3);
+    expect(b.log.verify()).toMatchObject({ ok: false, firstBad: 3, reason: expect.stringMatching(/removed/) });
+    await b.root.close();
+  });
+});
+
+describe('rate limiter', () => {
+  it('allows a burst, then one request per 1/rate, answering how long to wait', () => {
+    let t = 0;
+    const r = new RateLimiter({ perSecond: 10, burst: 3 }, () => t);
+    expect([r.take('a'), r.take('a'), r.take('a')]).toEqual([0, 0, 0]);
+    expect(r.take('a')).toBe(100);
+    expect(r.take('b')).toBe(0);
+    t = 100;
+    expect(r.take('a')).toBe(0);
+    expect(new RateLimiter({ perSecond: 0, burst: 1 }).take('x')).toBe(0);
+  });
+});
