@@ -1,7 +1,6 @@
 // The NGC workload model: public surface for the simulator engine and the report.
 import type { ConsentStatus, JobSpec, Ms } from '../../scheduler/core/index.js';
-import { CLASSES } from './classes.js';
-import { Dag } from './dag.js';
+import { CLASSES, Dag } from '../../scheduler/pipelines/index.js';
 import { WorkloadOptionError } from './errors.js';
 import { generateNgc } from './generate.js';
 
@@ -9,6 +8,8 @@ import { generateNgc } from './generate.js';
 export interface WorkloadItem {
   submitAt: Ms;
   job: JobSpec;
+  /** The seed of the job's modelled durations: `buildAnalysis({class, pseudonyms, account, seed})` rebuilds the same tasks. */
+  seed: number;
   /** Consent events the engine applies just before the submit. */
   consent?: { pseudonym: string; status: ConsentStatus }[];
 }
