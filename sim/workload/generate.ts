@@ -16,7 +16,7 @@ import {
 } from '../../scheduler/pipelines/index.js';
 import { arrivalTimes, DAY_MS, nextWorkingMorning, RAMP_MS } from './arrivals.js';
 import { PatientRegistry, type ConsentEvent } from './patients.js';
-import type { NgcOptions, WorkloadItem } from './index.js';
+import type { NgcOptions, WorkloadItem } from './types.js';
 
 /** Submissions within a batch are this far apart (a script submitting one analysis after another). */
 const CAMPAIGN_GAP_MS: Ms = 30_000;
