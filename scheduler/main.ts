@@ -4,8 +4,8 @@
 // Exit codes: 0 stopped by a signal, 1 failure (port in use, state folder unusable), 2 bad flags.
 import { tlsEnabled } from '../proto/index.js';
 import { PortInUseError, startScheduler } from './process.js';
-import { SchedulerFlagError, isLoopback, parseSchedulerArgs } from './process-options.js';
-import { processLogger, stopOnSignals } from './lifeline.js';
+import { SchedulerFlagError, parseSchedulerArgs } from './process-options.js';
+import { isLoopback, processLogger, stopOnSignals } from '../common/index.js';
 
 async function main(): Promise<void> {
   let flags;

@@ -1,6 +1,7 @@
 // Command-line flags of the scheduler process.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isLoopback } from '../common/index.js';
 import { TLS_ARG_OPTIONS, tlsEnabled, tlsFilesFrom, type TlsFiles } from '../proto/index.js';
 
 export interface SchedulerFlags {
@@ -33,10 +34,6 @@ export const SCHEDULER_USAGE = `usage: scheduler [--host 127.0.0.1] [--http-port
   [--heartbeat-interval-ms 1000] [--heartbeat-timeout-ms 5000] [--startup-grace-ms 10000] [--time-scale 1] [--forget-after-ms 10000]
   [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--insecure] [--rate-limit 200] [--rate-burst 400] [--log-level info]`;
 
-/** 127.0.0.0/8, ::1 and localhost: the addresses only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  return /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/.test(host);
-}
 
 function num(text: string, flag: string, min: number, max: number, integer = true): number {
   const v = Number(text);

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { ApiClient, addConnectionOptions, type ConnectionOptions, type Role, type TokenInfo } from '../client.js';
 import { CliError } from '../errors.js';
 import { print, printJson } from '../output.js';
-import { renderTable } from '../format/table.js';
+import { renderTable } from '../../common/index.js';
 
 const ROLES: readonly Role[] = ['admin', 'operator', 'submitter', 'consent-officer', 'auditor', 'viewer'];
 

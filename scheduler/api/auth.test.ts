@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentHub } from '../agents/index.js';
-import { loadClusterConfig } from '../config/load.js';
+import { loadClusterConfig } from '../../common/index.js';
 import { LiveDriver } from '../driver/index.js';
 import { makeCore } from '../driver/make-core.js';
 import { REDACT, Security, containsCpr, type Role } from '../security/index.js';

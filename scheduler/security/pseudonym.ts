@@ -2,7 +2,7 @@
 // the same pseudonym at this site and nobody without the secret can go back or guess forward.
 import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { normalizeCpr } from './cpr.js';
+import { normalizeCpr } from '../../common/index.js';
 import { SecurityError } from './errors.js';
 
 // 32 symbols and no digit: a pseudonym can never look like a CPR number, whatever its bytes.

@@ -2,7 +2,7 @@
 // — when their parent disappears, even if it was killed without a chance to stop them (no
 // orphans holding ports).
 import { pino, type Logger } from 'pino';
-import { REDACT, scrubbingDestination } from './security/index.js';
+import { REDACT, scrubbingDestination } from './redact.js';
 
 export const LIFELINE_ENV = 'GSCHED_EXIT_WITH_PARENT';
 
