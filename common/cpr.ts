@@ -24,6 +24,20 @@ export function normalizeCpr(text: string): string | null {
   return m ? `${m[1]}${m[2]}` : null;
 }
 
+/** True if `value` nests objects/arrays deeper than `max` (checked without recursion). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    if (d >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, d + 1]);
+    }
+  }
+  return false;
+}
+
 /**
  * The path (`tasks[2].name`) of the first string in `value` (an object tree from JSON) that
  * holds a CPR-shaped substring, or null. Keys are checked too. `skip` names top-level fields

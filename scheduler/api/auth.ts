@@ -5,7 +5,7 @@
 // query or path is refused (a route may name one body field that may carry one: `cprField`).
 // Authentication failures and denials are audited.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ANONYMOUS, RateLimiter, cprPathIn, containsCpr, mayTouchAccount, scrubCpr, type AuditInput, type Principal, type RateLimit, type Role, type Security } from '../security/index.js';
+import { ANONYMOUS, RateLimiter, cprPathIn, containsCpr, nestedDeeperThan, mayTouchAccount, scrubCpr, type AuditInput, type Principal, type RateLimit, type Role, type Security } from '../security/index.js';
 import { ApiProblem } from './errors.js';
 
 declare module 'fastify' {
@@ -29,6 +29,8 @@ export interface AuthOptions {
   /** Per client address, for requests whose token is refused (guessing). */
   authFailureLimit?: RateLimit;
 }
+
+const MAX_DEPTH = 32;
 
 export const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 200, burst: 400 };
 
@@ -92,6 +94,8 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
     if (containsCpr(decodeURIComponentSafe(req.url))) {
       throw new ApiProblem(400, 'CPR_NOT_ALLOWED', 'the request path or query holds a CPR-shaped number: use the patient\'s pseudonym (gsched consent grant --cpr prints it)');
     }
+    // Request bodies here are a few levels deep; a deeper one is refused before anything walks it.
+    if (nestedDeeperThan(req.body, MAX_DEPTH)) throw new ApiProblem(400, 'TOO_DEEP', `the body nests objects or arrays more than ${MAX_DEPTH} levels deep`);
     const skip = req.routeOptions.config?.cprField;
     const at = cprPathIn(req.body, skip === undefined ? [] : [skip]);
     if (at !== null) {

@@ -1,5 +1,6 @@
 // Public surface of the scheduler's HTTP API.
-export { buildApi, type ApiOptions } from './server.js';
+export { buildApi, apiRoutes, type ApiOptions, type ApiRoute } from './server.js';
+export { installAuth, mayAccessAccount, DEFAULT_RATE_LIMIT } from './auth.js';
 export { SchedulerMetrics } from './metrics.js';
 export { ApiProblem, rejection, problemBody, type ProblemBody } from './errors.js';
 export { parseJobQuery, listJobs, type JobQuery } from './jobs-query.js';

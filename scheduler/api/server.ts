@@ -46,6 +46,18 @@ function unwrap<T>(r: Accepted<T>): T {
   return r.value;
 }
 
+export interface ApiRoute {
+  method: string;
+  url: string;
+  roles: readonly string[];
+}
+const ROUTES = new WeakMap<FastifyInstance, ApiRoute[]>();
+
+/** Every route of an API built by buildApi (for the fuzz tests: routes added later are covered too). */
+export function apiRoutes(app: FastifyInstance): readonly ApiRoute[] {
+  return ROUTES.get(app) ?? [];
+}
+
 /** How a request is logged: no headers (tokens), the path with any CPR-shaped text scrubbed. */
 function safeRequest(req: FastifyRequest): Record<string, unknown> {
   return { method: req.method, url: scrubCpr(req.url).slice(0, 300), remoteAddress: req.ip };
@@ -73,10 +85,21 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     // Request ids are ours (a client's x-request-id is not trusted); 5xx bodies carry them.
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    // Errors the router raises before any hook (a bad or overlong path): problem+json too.
+    frameworkErrors: (err, _req, reply) => {
+      const status = err.statusCode ?? 400;
+      const p = status === 414 ? new ApiProblem(414, 'PATH_TOO_LONG', 'a path parameter is longer than 100 characters') : new ApiProblem(400, 'BAD_URL', 'the request path is not a valid URL path');
+      void sendProblem(reply as unknown as FastifyReply, p);
+    },
     // Types are checked, never coerced: "8" for cores is a 400, not an 8.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   }) as unknown as FastifyInstance;
   if (ownSecurity) app.addHook('onClose', async () => ownSecurity.close());
+  const routes: ApiRoute[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url, roles: r.config?.roles ?? [] });
+  });
 
   // JSON bodies; an empty body (e.g. POST .../drain from curl) is no body, not an error.
   app.removeContentTypeParser('application/json');
