@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { ClusterView, JobSpec, JobState, JobView, NodeView } from '../scheduler/core/index.js';
+import type { Static } from 'typebox';
+import { ROUTES, type BodyOf, type JobState, type ReplyOf, type Role as RoleSchema, type RouteSpec } from '../contract/index.js';
 import { CliError } from './errors.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8470';
@@ -31,69 +32,26 @@ export interface ClientConfig {
   ca?: Buffer | null;
 }
 
-export type Role = 'admin' | 'operator' | 'submitter' | 'consent-officer' | 'auditor' | 'viewer';
-export interface TokenInfo {
-  id: string;
-  name: string;
-  role: Role;
-  accounts: string[];
-  createdAt: number;
-  createdBy: string;
-  revokedAt: number | null;
-}
-export type CreatedToken = TokenInfo & { token: string };
-export type ConsentAction = 'grant' | 'restrict' | 'withdraw';
-export interface ConsentChangeView {
-  action: ConsentAction;
-  status: string;
-  at: number;
-  by: { id: string; name: string; role: string };
-  documentRef: string | null;
-  note: string | null;
-}
-export interface ConsentRecordView {
-  pseudonym: string;
-  status: string;
-  written: { documentRef: string; recordedBy: { name: string; role: string }; recordedAt: number } | null;
-  restricted: boolean;
-  withdrawn: boolean;
-  updatedAt: number;
-  history: ConsentChangeView[];
-}
-export interface ConsentRequest {
-  action: ConsentAction;
-  pseudonym?: string;
-  cpr?: string;
-  documentRef?: string;
-  note?: string;
-}
-export interface AuditEntryView {
-  seq: number;
-  at: number;
-  actor: { id: string; name: string; role: string };
-  client: string | null;
-  action: string;
-  object: string;
-  outcome: string;
-  pseudonyms: string[];
-  detail: Record<string, unknown>;
-  prev: string;
-  hash: string;
-}
-export type AuditVerdict = { ok: true; entries: number; head: string } | { ok: false; entries: number; firstBad: number; reason: string };
+// Reply types are the contract's (contract/routes.ts): the client cannot drift from the server.
+export type SubmitResponse = ReplyOf<typeof ROUTES.submitJob>;
+export type JobList = ReplyOf<typeof ROUTES.listJobs>;
+/** A job as GET /jobs/:id returns it: the view, the recorded results and, if sent, the scheduler's clock. */
+export type JobDetail = ReplyOf<typeof ROUTES.getJob>;
+export type TaskResultView = NonNullable<JobDetail['results']>[number];
+export type CancelResponse = ReplyOf<typeof ROUTES.cancelJob>;
+export type NodeView = ReplyOf<typeof ROUTES.drainNode>;
+export type ClusterResponse = ReplyOf<typeof ROUTES.cluster>;
+export type JobSpec = BodyOf<typeof ROUTES.submitJob>;
+export type Role = Static<typeof RoleSchema>;
+export type TokenInfo = ReplyOf<typeof ROUTES.revokeToken>;
+export type CreatedToken = ReplyOf<typeof ROUTES.createToken>;
+export type ConsentRecordView = ReplyOf<typeof ROUTES.consentOf>;
+export type ConsentRequest = BodyOf<typeof ROUTES.recordConsent>;
+export type ConsentAction = NonNullable<ConsentRequest['action']>;
+export type AuditEntryView = ReplyOf<typeof ROUTES.audit>['entries'][number];
+export type AuditVerdict = ReplyOf<typeof ROUTES.auditVerify>;
 
-export interface SubmitResponse {
-  jobIds: number[];
-  displayIds: string[];
-}
-export interface JobList {
-  jobs: JobDetail[];
-  total: number;
-  limit: number;
-  offset: number;
-  /** The scheduler's clock when it answered, if it says (its clock may run faster than the wall's). */
-  now?: number;
-}
+/** GET /api/v1/jobs filters as the CLI holds them (the query string carries them as text). */
 export interface JobQuery {
   state?: JobState[];
   account?: string;
@@ -102,24 +60,6 @@ export interface JobQuery {
   limit?: number;
   offset?: number;
 }
-/** How one attempt of a task ended, as the scheduler recorded it (jobs may carry these). */
-export interface TaskResultView {
-  taskId: number;
-  attempt: number;
-  node: string;
-  outcome: string;
-  wallMs: number;
-  kernel: string;
-  error?: string;
-}
-/** A job as GET /jobs/:id returns it: the view, the recorded results and, if sent, the scheduler's clock. */
-export type JobDetail = JobView & { results?: TaskResultView[]; now?: number };
-
-export interface CancelResponse {
-  jobId: number;
-  state: JobState;
-}
-export type ClusterResponse = ClusterView & { agents?: unknown };
 
 /** RFC 9457 problem details, as the scheduler sends them. */
 interface Problem {
@@ -176,7 +116,7 @@ export function resolveClientConfig(opts: ConnectionOptions, env: NodeJS.Process
       throw new CliError(`--ca ${caPath}: ${(err as Error).message}`, 2);
     }
   }
-  return { baseUrl, token, timeoutMs, ca };
+  return ca === null ? { baseUrl, token, timeoutMs } : { baseUrl, token, timeoutMs, ca };
 }
 
 function readTokenFile(stateDir: string): string | null {
@@ -196,7 +136,7 @@ export class ApiClient {
   }
 
   submit(spec: JobSpec): Promise<SubmitResponse> {
-    return this.request('POST', '/api/v1/jobs', spec);
+    return this.call(ROUTES.submitJob, {}, spec);
   }
   listJobs(q: JobQuery = {}): Promise<JobList> {
     const p = new URLSearchParams();
@@ -206,8 +146,7 @@ export class ApiClient {
     if (q.owner) p.set('owner', q.owner);
     if (q.limit !== undefined) p.set('limit', String(q.limit));
     if (q.offset !== undefined) p.set('offset', String(q.offset));
-    const qs = p.toString();
-    return this.request('GET', `/api/v1/jobs${qs ? `?${qs}` : ''}`);
+    return this.call(ROUTES.listJobs, {}, undefined, p);
   }
   /** Every job matching `q`, following the server's pages, with the scheduler's clock if it sent one. */
   async allJobs(q: Omit<JobQuery, 'limit' | 'offset'> = {}, pageSize = 1000): Promise<{ jobs: JobDetail[]; now: number | null }> {
@@ -222,50 +161,59 @@ export class ApiClient {
     }
   }
   getJob(id: string): Promise<JobDetail> {
-    return this.request('GET', `/api/v1/jobs/${encodeURIComponent(id)}`);
+    return this.call(ROUTES.getJob, { id });
   }
   cancel(id: string): Promise<CancelResponse> {
-    return this.request('DELETE', `/api/v1/jobs/${encodeURIComponent(id)}`);
+    return this.call(ROUTES.cancelJob, { id });
   }
   async nodes(): Promise<NodeView[]> {
-    const r = await this.request<{ nodes: NodeView[] }>('GET', '/api/v1/nodes');
-    return r.nodes;
+    return (await this.call(ROUTES.listNodes)).nodes;
   }
   drain(node: string, reason?: string): Promise<NodeView> {
-    return this.request('POST', `/api/v1/nodes/${encodeURIComponent(node)}/drain`, reason === undefined ? {} : { reason });
+    return this.call(ROUTES.drainNode, { name: node }, reason === undefined ? {} : { reason });
   }
   resume(node: string): Promise<NodeView> {
-    return this.request('POST', `/api/v1/nodes/${encodeURIComponent(node)}/resume`, {});
+    return this.call(ROUTES.resumeNode, { name: node }, {});
   }
   cluster(): Promise<ClusterResponse> {
-    return this.request('GET', '/api/v1/cluster');
+    return this.call(ROUTES.cluster);
   }
-  createToken(spec: { role: Role; name?: string; accounts?: string[] }): Promise<CreatedToken> {
-    return this.request('POST', '/api/v1/tokens', spec);
+
+  /** Calls a route of the contract: its path with `params` filled in, its method, its reply type. */
+  call<R extends RouteSpec>(route: R, params: Record<string, string> = {}, body?: unknown, query?: URLSearchParams): Promise<ReplyOf<R>> {
+    const path = route.url.replace(/:(\w+)/g, (_m, name: string) => {
+      const v = params[name];
+      if (v === undefined) throw new Error(`${route.url} needs ${name}`);
+      return encodeURIComponent(v);
+    });
+    const qs = query?.toString() ?? '';
+    return this.request<ReplyOf<R>>(route.method, qs === '' ? path : `${path}?${qs}`, body);
+  }
+  createToken(spec: BodyOf<typeof ROUTES.createToken>): Promise<CreatedToken> {
+    return this.call(ROUTES.createToken, {}, spec);
   }
   async tokens(): Promise<TokenInfo[]> {
-    return (await this.request<{ tokens: TokenInfo[] }>('GET', '/api/v1/tokens')).tokens;
+    return (await this.call(ROUTES.listTokens)).tokens;
   }
   revokeToken(id: string): Promise<TokenInfo> {
-    return this.request('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`);
+    return this.call(ROUTES.revokeToken, { id });
   }
-  consent(req: ConsentRequest): Promise<{ pseudonym: string; status: string; record: ConsentRecordView }> {
-    return this.request('POST', '/api/v1/consent', req);
+  consent(req: ConsentRequest): Promise<ReplyOf<typeof ROUTES.recordConsent>> {
+    return this.call(ROUTES.recordConsent, {}, req);
   }
   consentOf(pseudonym: string): Promise<ConsentRecordView> {
-    return this.request('GET', `/api/v1/consent/${encodeURIComponent(pseudonym)}`);
+    return this.call(ROUTES.consentOf, { pseudonym });
   }
-  audit(q: { pseudonym?: string; since?: string; after?: number; limit?: number } = {}): Promise<{ entries: AuditEntryView[]; next: number | null }> {
+  audit(q: { pseudonym?: string; since?: string; after?: number; limit?: number } = {}): Promise<ReplyOf<typeof ROUTES.audit>> {
     const p = new URLSearchParams();
     if (q.pseudonym) p.set('pseudonym', q.pseudonym);
     if (q.since) p.set('since', q.since);
     if (q.after !== undefined) p.set('after', String(q.after));
     if (q.limit !== undefined) p.set('limit', String(q.limit));
-    const qs = p.toString();
-    return this.request('GET', `/api/v1/audit${qs ? `?${qs}` : ''}`);
+    return this.call(ROUTES.audit, {}, undefined, p);
   }
   auditVerify(): Promise<AuditVerdict> {
-    return this.request('GET', '/api/v1/audit/verify');
+    return this.call(ROUTES.auditVerify);
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {

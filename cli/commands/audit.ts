@@ -37,8 +37,8 @@ export function registerAuditCommands(program: Command): void {
     async (opts: ConnectionOptions & { json?: boolean }) => {
       const v = await ApiClient.fromOptions(opts).auditVerify();
       if (opts.json) printJson(v);
-      else if (v.ok) print(`audit log intact: ${v.entries} entries, chain head ${v.head.slice(0, 16)}…`);
-      if (!v.ok) throw new CliError(`audit log broken at entry ${v.firstBad}: ${v.reason} (${v.entries} entries verified before it)`, 1);
+      else if (v.ok) print(`audit log intact: ${v.entries} entries, chain head ${(v.head ?? '').slice(0, 16)}…`);
+      if (!v.ok) throw new CliError(`audit log broken at entry ${v.firstBad ?? '?'}: ${v.reason ?? 'unknown'} (${v.entries} entries verified before it)`, 1);
     },
   );
 }

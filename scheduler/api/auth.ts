@@ -44,7 +44,7 @@ function bearer(req: FastifyRequest): string | null {
 function tooMany(reply: FastifyReply, waitMs: number, what: string): ApiProblem {
   const s = Math.max(1, Math.ceil(waitMs / 1000));
   void reply.header('retry-after', String(s));
-  return new ApiProblem(429, 'RATE_LIMITED', `${what}; retry after ${s} s`);
+  return new ApiProblem('RATE_LIMITED', `${what}; retry after ${s} s`);
 }
 
 /** The path of a request without its query, CPR-shaped text scrubbed: safe for audit and logs. */
@@ -74,7 +74,7 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
       await req.audit({ action: 'auth.failed', object: `${req.method} ${safePath(req)}`, outcome: 'refused', detail: { reason: given === null ? 'no bearer token' : 'unknown or revoked token' } });
       const wait = perAddress.take(req.ip);
       if (wait > 0) throw tooMany(reply, wait, 'too many requests with a missing or refused token from this address');
-      throw new ApiProblem(401, 'UNAUTHORIZED', 'send "Authorization: Bearer <token>": the admin token is in <state>/api-token; others come from "gsched token create"');
+      throw new ApiProblem('UNAUTHORIZED', 'send "Authorization: Bearer <token>": the admin token is in <state>/api-token; others come from "gsched token create"');
     }
     req.principal = who;
     const wait = perToken.take(who.id);
@@ -84,7 +84,7 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
       // An unknown route is a 404 whoever asks (its handler runs with no roles declared).
       if (req.routeOptions.url === undefined) return;
       await req.audit({ action: 'auth.denied', object: `${req.method} ${safePath(req)}`, outcome: 'refused', detail: { role: who.role } });
-      throw new ApiProblem(403, 'FORBIDDEN', `role ${who.role} may not ${req.method} ${safePath(req)}${roles && roles.length > 0 ? ` (allowed: admin, ${roles.join(', ')})` : ' (admin only)'}`);
+      throw new ApiProblem('FORBIDDEN', `role ${who.role} may not ${req.method} ${safePath(req)}${roles && roles.length > 0 ? ` (allowed: admin, ${roles.join(', ')})` : ' (admin only)'}`);
     }
   });
 
@@ -92,14 +92,14 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
   app.addHook('preValidation', async (req) => {
     if (!req.url.startsWith('/api/')) return;
     if (containsCpr(decodeURIComponentSafe(req.url))) {
-      throw new ApiProblem(400, 'CPR_NOT_ALLOWED', 'the request path or query holds a CPR-shaped number: use the patient\'s pseudonym (gsched consent grant --cpr prints it)');
+      throw new ApiProblem('CPR_NOT_ALLOWED', 'the request path or query holds a CPR-shaped number: use the patient\'s pseudonym (gsched consent grant --cpr prints it)');
     }
     // Request bodies here are a few levels deep; a deeper one is refused before anything walks it.
-    if (nestedDeeperThan(req.body, MAX_DEPTH)) throw new ApiProblem(400, 'TOO_DEEP', `the body nests objects or arrays more than ${MAX_DEPTH} levels deep`);
+    if (nestedDeeperThan(req.body, MAX_DEPTH)) throw new ApiProblem('TOO_DEEP', `the body nests objects or arrays more than ${MAX_DEPTH} levels deep`);
     const skip = req.routeOptions.config?.cprField;
     const at = cprPathIn(req.body, skip === undefined ? [] : [skip]);
     if (at !== null) {
-      throw new ApiProblem(400, 'CPR_NOT_ALLOWED', `${at} holds a CPR-shaped number (DDMMYY-XXXX): patient identifiers never go into job fields; name the patient by pseudonym`, at);
+      throw new ApiProblem('CPR_NOT_ALLOWED', `${at} holds a CPR-shaped number (DDMMYY-XXXX): patient identifiers never go into job fields; name the patient by pseudonym`, at);
     }
   });
 }

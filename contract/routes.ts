@@ -1,0 +1,265 @@
+// Every HTTP route, once: method, path, what it takes, what it answers and which error codes
+// it may send. scheduler/api registers its handlers against these entries (so a route cannot
+// exist without its contract), the CLI client calls through them, and /docs/openapi.json is
+// generated from the same objects. A new route is a new entry here first.
+import { Type, type Static, type TSchema } from 'typebox';
+import { ERRORS, type ErrorCode } from './errors.js';
+import * as S from './schemas.js';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteSpec {
+  method: Method;
+  /** fastify's path syntax: `/api/v1/jobs/:id`. */
+  url: string;
+  summary: string;
+  description?: string;
+  /** Groups in the API document. */
+  tags: readonly string[];
+  /** `bearer`: needs `Authorization: Bearer <token>`; `open`: anyone may call it. */
+  auth: 'bearer' | 'open';
+  /** Roles admitted besides admin (who may call every route); absent on a bearer route: admin only. */
+  roles?: readonly S.Role[];
+  params?: TSchema;
+  querystring?: TSchema;
+  body?: TSchema;
+  reply: { status: 200 | 201 | 202; schema: TSchema; contentType?: string };
+  /** Codes from contract/errors.ts this route may answer with, beyond the ones every route has. */
+  errors: readonly ErrorCode[];
+}
+
+/** Identity, so each entry keeps its literal types (the server and client infer from them). */
+export function route<const R extends RouteSpec>(r: R): R {
+  return r;
+}
+
+const JOB_BODY_ERRORS = ['INVALID_JSON', 'INVALID_BODY', 'UNKNOWN_FIELD', 'TOO_DEEP', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'] as const;
+/** Who reads jobs, nodes and the cluster (a submitter sees its accounts' jobs, a viewer no pseudonyms). */
+const READERS = ['operator', 'submitter', 'auditor', 'viewer', 'consent-officer'] as const;
+
+export const ROUTES = {
+  health: route({
+    method: 'GET',
+    url: '/healthz',
+    summary: 'Liveness: the API answers, with the number of agents connected',
+    tags: ['system'],
+    auth: 'open',
+    reply: { status: 200, schema: S.Health },
+    errors: [],
+  }),
+  metrics: route({
+    method: 'GET',
+    url: '/metrics',
+    summary: 'Prometheus exposition of the scheduler’s metrics (text format 0.0.4)',
+    tags: ['system'],
+    auth: 'open',
+    reply: { status: 200, schema: Type.String(), contentType: 'text/plain; version=0.0.4; charset=utf-8' },
+    errors: [],
+  }),
+  submitJob: route({
+    method: 'POST',
+    url: '/api/v1/jobs',
+    summary: 'Submit a job (or a job array): 201 with its ids, or the reason it was refused',
+    tags: ['jobs'],
+    auth: 'bearer',
+    roles: ['operator', 'submitter'],
+    body: S.JobSpec,
+    reply: { status: 201, schema: S.SubmitReply },
+    errors: [...JOB_BODY_ERRORS, 'ACCOUNT_NOT_ALLOWED', 'OWNER_NOT_ALLOWED', 'INVALID_JOB', 'UNKNOWN_PARTITION', 'UNKNOWN_QOS', 'UNKNOWN_ACCOUNT', 'TOO_LARGE', 'UNKNOWN_DEPENDENCY', 'DAG_CYCLE', 'CONSENT_REQUIRED', 'CONSENT_RESTRICTED'],
+  }),
+  listJobs: route({
+    method: 'GET',
+    url: '/api/v1/jobs',
+    summary: 'List jobs: pending first in queue order, then the rest newest first; paginated',
+    tags: ['jobs'],
+    auth: 'bearer',
+    roles: READERS,
+    querystring: S.JobListQuery,
+    reply: { status: 200, schema: S.JobList },
+    errors: ['INVALID_QUERY'],
+  }),
+  getJob: route({
+    method: 'GET',
+    url: '/api/v1/jobs/:id',
+    summary: 'One job with its tasks, pending reason, queue position, priority breakdown and results',
+    tags: ['jobs'],
+    auth: 'bearer',
+    roles: READERS,
+    params: S.JobIdParams,
+    reply: { status: 200, schema: S.JobDetail },
+    errors: ['INVALID_JOB_ID', 'UNKNOWN_JOB'],
+  }),
+  cancelJob: route({
+    method: 'DELETE',
+    url: '/api/v1/jobs/:id',
+    summary: 'Cancel a job: its pending tasks leave the queue, its running tasks are killed',
+    tags: ['jobs'],
+    auth: 'bearer',
+    roles: ['operator', 'submitter'],
+    params: S.JobIdParams,
+    reply: { status: 200, schema: S.CancelReply },
+    errors: ['INVALID_JOB_ID', 'UNKNOWN_JOB', 'INVALID_STATE'],
+  }),
+  listNodes: route({
+    method: 'GET',
+    url: '/api/v1/nodes',
+    summary: 'Every node with its state, cores and memory in use',
+    tags: ['nodes'],
+    auth: 'bearer',
+    roles: READERS,
+    reply: { status: 200, schema: S.NodeList },
+    errors: [],
+  }),
+  drainNode: route({
+    method: 'POST',
+    url: '/api/v1/nodes/:name/drain',
+    summary: 'Drain a node: no new work; running tasks finish',
+    tags: ['nodes'],
+    auth: 'bearer',
+    roles: ['operator'],
+    params: S.NodeParams,
+    body: S.DrainBody,
+    reply: { status: 200, schema: S.NodeView },
+    errors: ['UNKNOWN_NODE', 'INVALID_STATE', 'INVALID_JSON', 'UNKNOWN_FIELD'],
+  }),
+  resumeNode: route({
+    method: 'POST',
+    url: '/api/v1/nodes/:name/resume',
+    summary: 'Resume a drained node',
+    tags: ['nodes'],
+    auth: 'bearer',
+    roles: ['operator'],
+    params: S.NodeParams,
+    body: S.DrainBody,
+    reply: { status: 200, schema: S.NodeView },
+    errors: ['UNKNOWN_NODE', 'INVALID_STATE', 'INVALID_JSON', 'UNKNOWN_FIELD'],
+  }),
+  cluster: route({
+    method: 'GET',
+    url: '/api/v1/cluster',
+    summary: 'Containers and core totals (used, idle, down), job and task counts, agents',
+    tags: ['nodes'],
+    auth: 'bearer',
+    roles: READERS,
+    reply: { status: 200, schema: S.ClusterReply },
+    errors: [],
+  }),
+  recordConsent: route({
+    method: 'POST',
+    url: '/api/v1/consent',
+    summary: 'Record a patient’s consent (grant, restrict, withdraw) by pseudonym or by CPR number (turned into the pseudonym at once)',
+    tags: ['consent'],
+    auth: 'bearer',
+    roles: ['consent-officer'],
+    body: S.ConsentRequest,
+    reply: { status: 200, schema: S.ConsentReply },
+    errors: [...JOB_BODY_ERRORS, 'INVALID_CPR', 'DOCUMENT_REQUIRED', 'INVALID_STATE'],
+  }),
+  consentOf: route({
+    method: 'GET',
+    url: '/api/v1/consent/:pseudonym',
+    summary: 'A patient’s consent: written consent (who, when, document), restriction, withdrawal and the full history',
+    tags: ['consent'],
+    auth: 'bearer',
+    roles: ['consent-officer', 'auditor'],
+    params: S.PseudonymParams,
+    reply: { status: 200, schema: S.ConsentRecord },
+    errors: ['NO_CONSENT'],
+  }),
+  createToken: route({
+    method: 'POST',
+    url: '/api/v1/tokens',
+    summary: 'Create an API token with an identity and a role; the token is in this answer only (its hash is kept)',
+    tags: ['tokens'],
+    auth: 'bearer',
+    body: S.TokenCreate,
+    reply: { status: 201, schema: S.TokenCreated },
+    errors: [...JOB_BODY_ERRORS, 'INVALID_TOKEN_SPEC', 'UNKNOWN_ACCOUNT'],
+  }),
+  listTokens: route({
+    method: 'GET',
+    url: '/api/v1/tokens',
+    summary: 'Every token, active and revoked (never the token itself)',
+    tags: ['tokens'],
+    auth: 'bearer',
+    reply: { status: 200, schema: S.TokenList },
+    errors: [],
+  }),
+  revokeToken: route({
+    method: 'DELETE',
+    url: '/api/v1/tokens/:id',
+    summary: 'Revoke a token at once',
+    tags: ['tokens'],
+    auth: 'bearer',
+    params: S.TokenIdParams,
+    reply: { status: 200, schema: S.TokenInfo },
+    errors: ['UNKNOWN_TOKEN', 'LAST_ADMIN'],
+  }),
+  audit: route({
+    method: 'GET',
+    url: '/api/v1/audit',
+    summary: 'The audit log in order: who (token identity and role), from where, when, what, to which object',
+    tags: ['audit'],
+    auth: 'bearer',
+    roles: ['auditor'],
+    querystring: S.AuditQuery,
+    reply: { status: 200, schema: S.AuditPage },
+    errors: ['INVALID_QUERY'],
+  }),
+  auditVerify: route({
+    method: 'GET',
+    url: '/api/v1/audit/verify',
+    summary: 'Walk the hash chain: ok, or the first entry that was edited, inserted or removed',
+    tags: ['audit'],
+    auth: 'bearer',
+    roles: ['auditor'],
+    reply: { status: 200, schema: S.AuditVerdict },
+    errors: [],
+  }),
+} as const;
+
+export type RouteName = keyof typeof ROUTES;
+
+/** What a route answers on success. */
+export type ReplyOf<R extends RouteSpec> = Static<R['reply']['schema']>;
+/** What a route takes as its body (never when it takes none). */
+export type BodyOf<R extends RouteSpec> = R['body'] extends TSchema ? Static<R['body']> : never;
+
+/** Codes any route may answer with: bad auth on bearer routes, and a failure of the scheduler. */
+export function errorsOf(r: RouteSpec): ErrorCode[] {
+  const all: ErrorCode[] = r.auth === 'bearer' ? ['UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'CPR_NOT_ALLOWED', ...r.errors, 'INTERNAL'] : [...r.errors, 'INTERNAL'];
+  return [...new Set(all)];
+}
+
+/**
+ * The route's fastify schema: what fastify validates requests and serializes replies with,
+ * and what @fastify/swagger turns into the OpenAPI document. Error statuses answer with
+ * problem+json whose `code` is one of the codes listed in the description.
+ */
+export function fastifySchema<const R extends RouteSpec>(name: string, r: R): FastifySchemaOf<R> {
+  const response: Record<string, TSchema> = { [r.reply.status]: r.reply.schema };
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of errorsOf(r)) {
+    const http = ERRORS[code].http;
+    byStatus.set(http, [...(byStatus.get(http) ?? []), code]);
+  }
+  for (const [http, codes] of byStatus) response[http] = Type.Object(S.Problem.properties, { description: `problem+json with code ${codes.join(', ')}` });
+  const schema: Record<string, unknown> = { operationId: name, summary: r.summary, tags: [...r.tags], response };
+  if (r.description !== undefined) schema.description = r.description;
+  if (r.auth === 'bearer') schema.security = [{ bearer: [] }];
+  if (r.params !== undefined) schema.params = r.params;
+  if (r.querystring !== undefined) schema.querystring = r.querystring;
+  if (r.body !== undefined) schema.body = r.body;
+  return schema as unknown as FastifySchemaOf<R>;
+}
+
+/** The static shape of fastifySchema's result, for fastify's type provider to infer from. */
+export interface FastifySchemaOf<R extends RouteSpec> {
+  operationId: string;
+  summary: string;
+  tags: string[];
+  params: R['params'];
+  querystring: R['querystring'];
+  body: R['body'];
+  response: { [K in R['reply']['status']]: R['reply']['schema'] };
+}
