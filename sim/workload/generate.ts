@@ -14,7 +14,7 @@ import { HOUR_MS } from './costs.js';
 import { Dag } from './dag.js';
 import { PatientRegistry, type ConsentEvent } from './patients.js';
 import { Rng } from './rng.js';
-import type { NgcOptions, WorkloadItem } from './index.js';
+import type { NgcOptions, WorkloadItem } from './types.js';
 
 /** Submissions within a batch are this far apart (a script submitting one analysis after another). */
 const CAMPAIGN_GAP_MS: Ms = 30_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsentStatus, JobSpec, Ms, TaskSpec } from '../../scheduler/core/index.js';
-import { loadClusterConfig } from '../../scheduler/config/load.js';
+import { loadClusterConfig } from '../../common/index.js';
 import { ACCOUNTS_USED } from './accounts.js';
 import { DAY_MS, hourOf, weekdayOf } from './arrivals.js';
 import { URGENT_TARGET_MS } from './classes.js';
