@@ -4,7 +4,7 @@
 // in the commit and record the new figures.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadClusterConfig } from '../scheduler/config/load.js';
+import { loadClusterConfig } from '../common/index.js';
 import { flatClusterConfig, SchedulerCore, type ClusterConfig, type CoreEvent, type Decision, type EventResult, type Ms, type Policy, type StepResult } from '../scheduler/core/index.js';
 import { SimEngine, type FailureModel, type SchedulingCore, type Submission } from './engine/engine.js';
 import { MetricsCollector } from './metrics/collector.js';
