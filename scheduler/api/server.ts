@@ -193,8 +193,8 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
         throw rejection(r.error);
       }
       const object = `job ${r.value.displayIds.join(',')}`;
-      await req.audit({ action: 'job.submit', object, outcome: 'ok', pseudonyms, detail: { account: job.account, partition: job.partition, qos: job.qos, purpose: job.purpose } });
-      if (pseudonyms.length > 0) await req.audit({ action: 'consent.admit', object, outcome: 'admitted', pseudonyms, detail: { purpose: job.purpose } });
+      await req.audit({ action: 'job.submit', object, outcome: 'ok', pseudonyms, detail: { account: job.account, partition: job.partition, qos: job.qos, purpose: job.purpose ?? null } });
+      if (pseudonyms.length > 0) await req.audit({ action: 'consent.admit', object, outcome: 'admitted', pseudonyms, detail: { purpose: job.purpose ?? null } });
       return reply.code(201).send(r.value);
     },
   });

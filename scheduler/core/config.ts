@@ -3,6 +3,8 @@ import { ConfigError } from './errors.js';
 import type {
   AccountSpec,
   ClusterConfig,
+  ConsentConfig,
+  Purpose,
   Cooling,
   NodeKind,
   NodeSpec,
@@ -22,9 +24,12 @@ export interface ClusterFile {
   qos: QosSpec[];
   accounts: AccountSpec[];
   scheduler: SchedulerConfig;
+  consent?: Partial<ConsentConfig>;
 }
 
 type Obj = Record<string, unknown>;
+
+const PURPOSES: readonly Purpose[] = ['treatment', 'research'];
 
 function obj(v: unknown, field: string): Obj {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(field, v, 'an object');
@@ -144,6 +149,7 @@ export function parseClusterConfig(raw: unknown): ClusterConfig {
       defaultTimeMs: int(o.defaultTimeMs, `${f}.defaultTimeMs`, 1, 366 * DAY),
       preemptible: bool(o.preemptible, `${f}.preemptible`),
     };
+    if (o.purpose !== undefined) part.purpose = oneOf(o.purpose, `${f}.purpose`, PURPOSES);
     if (part.defaultTimeMs > part.maxTimeMs) throw new ConfigError(`${f}.defaultTimeMs`, part.defaultTimeMs, `at most maxTimeMs (${part.maxTimeMs})`);
     return part;
   });
@@ -165,6 +171,9 @@ export function parseClusterConfig(raw: unknown): ClusterConfig {
     const o = obj(a, f);
     const acc: AccountSpec = { name: str(o.name, `${f}.name`), shares: num(o.shares, `${f}.shares`, 0, 1e9) };
     if (o.parent !== undefined) acc.parent = str(o.parent, `${f}.parent`);
+    if (o.purpose !== undefined) acc.purpose = oneOf(o.purpose, `${f}.purpose`, PURPOSES);
+    if (o.qos !== undefined) acc.qos = arr(o.qos, `${f}.qos`).map((q, j) => oneOf(q, `${f}.qos[${j}]`, qos.map((x) => x.name)));
+    if (o.partitions !== undefined) acc.partitions = arr(o.partitions, `${f}.partitions`).map((q, j) => oneOf(q, `${f}.partitions[${j}]`, partitions.map((x) => x.name)));
     return acc;
   });
   unique(accounts.map((a) => a.name), 'accounts');
@@ -204,7 +213,32 @@ export function parseClusterConfig(raw: unknown): ClusterConfig {
   if (s.priorityCalcPeriodMs !== undefined) scheduler.priorityCalcPeriodMs = int(s.priorityCalcPeriodMs, 'scheduler.priorityCalcPeriodMs', 1, DAY);
   if (s.backfillIntervalMs !== undefined) scheduler.backfillIntervalMs = int(s.backfillIntervalMs, 'scheduler.backfillIntervalMs', 0, DAY);
 
-  return { name, nodes, partitions, qos, accounts, scheduler };
+  const config: ClusterConfig = { name, nodes, partitions, qos, accounts, scheduler };
+  if (root.consent !== undefined) {
+    const c = obj(root.consent, 'consent');
+    const names = (v: unknown, field: string): string[] => arr(v ?? [], field).map((x, j) => str(x, `${field}[${j}]`));
+    config.consent = {
+      dataKernels: c.dataKernels === undefined ? [...DEFAULT_CONSENT.dataKernels] : names(c.dataKernels, 'consent.dataKernels'),
+      dataClasses: c.dataClasses === undefined ? [...DEFAULT_CONSENT.dataClasses] : names(c.dataClasses, 'consent.dataClasses'),
+      holdLimitMs: c.holdLimitMs === undefined ? DEFAULT_CONSENT.holdLimitMs : int(c.holdLimitMs, 'consent.holdLimitMs', 1, 366 * DAY),
+    };
+  }
+  return config;
+}
+
+/**
+ * The consent gate's defaults: the genome kernels that read a patient's reads or variants
+ * (qc, align, call; `simulate` makes synthetic data and `noop` reads nothing), and the
+ * analysis classes of the pipeline templates, all of which read patient data.
+ */
+export const DEFAULT_CONSENT: Readonly<ConsentConfig> = {
+  dataKernels: ['qc', 'align', 'call'],
+  dataClasses: ['wgs-single', 'wgs-trio', 'wgs-rapid', 'wgs-tumour-normal', 'exome', 'panel', 'reanalysis', 'research-cohort', 'research-deepvariant'],
+  holdLimitMs: 7 * DAY,
+};
+
+export function consentConfig(config: ClusterConfig): Readonly<ConsentConfig> {
+  return config.consent ?? DEFAULT_CONSENT;
 }
 
 /** A one-node-kind flat machine: how SWF traces are replayed (MaxProcs interchangeable processors). */

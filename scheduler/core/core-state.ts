@@ -12,13 +12,15 @@ import { reserveEarliest } from './reservation.js';
 import { PendingQueue } from './queue.js';
 import { NEVER, singletonKey, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type Successors, type TaskRt } from './state.js';
 import { NODE_FILTERS } from './filters/index.js';
-import type { AccountSpec, ClusterConfig, ConsentStatus, Decision, JobState, Ms, PendingReason, PriorityBreakdown, QosSpec } from './types.js';
+import { consentConfig } from './config.js';
+import { jobConsented } from './consent-rules.js';
+import type { AccountSpec, ClusterConfig, ConsentConfig, ConsentStatus, Decision, JobState, KillReason, Ms, PendingReason, PriorityBreakdown, QosSpec } from './types.js';
+export type { KillReason } from './types.js';
 import type { CheckedTask, CleanJob } from './validate.js';
 
 /** A task requeued more often than this after node failures fails its job with NODE_FAIL. */
 export const MAX_NODE_REQUEUES = 5;
 
-export type KillReason = 'cancelled' | 'timeout' | 'failed-sibling';
 
 export class CoreState {
   readonly config: ClusterConfig;
@@ -34,8 +36,16 @@ export class CoreState {
   /** Final states of jobs the driver asked us to forget, for dependency checks. */
   readonly ended = new Map<number, JobState>();
   readonly consent = new Map<string, ConsentStatus>();
+  readonly consentCfg: Readonly<ConsentConfig>;
   /** Bumped by every consent change; see JobRt.consentOkAt. */
   consentVersion = 0;
+  /** Unended jobs that read each pseudonym (a job reading none is not filed). */
+  readonly readers = new Map<string, Set<JobRt>>();
+  /**
+   * Jobs a consent change held, by when their hold runs out (consent.holdLimitMs after the
+   * change). A job released meanwhile leaves a stale entry, checked when it comes up.
+   */
+  readonly consentHolds = new KeyedHeap<JobRt>();
   /** owner + name → ids of its unfinished singleton jobs, oldest first. */
   readonly singletons = new Map<string, number[]>();
   readonly waiting: PendingQueue;
@@ -106,6 +116,7 @@ export class CoreState {
     }
     for (const q of config.qos) this.qos.set(q.name, q);
     this.accounts = new Map(config.accounts.map((a) => [a.name, a]));
+    this.consentCfg = consentConfig(config);
     const w = config.scheduler.weights;
     this.fs = new FairShare(config.accounts, w.usageHalfLifeMs);
     this.weighted = w.age + w.fairshare + w.qos + w.partition + w.size > 0;
@@ -155,6 +166,8 @@ export class CoreState {
       laneCapped: null,
       successors,
       consentOkAt: -1,
+      endReason: null,
+      consentHeldUntil: NEVER,
     };
     this.pendingJobs++;
     const defaultTime = c.partition.spec.defaultTimeMs;
@@ -199,6 +212,11 @@ export class CoreState {
       this.singletons.set(key, list);
     }
     this.byId.set(id, job);
+    for (const p of job.pseudonyms) {
+      const set = this.readers.get(p);
+      if (set) set.add(job);
+      else this.readers.set(p, new Set([job]));
+    }
     this.enqueue(job);
     return id;
   }
@@ -329,7 +347,74 @@ export class CoreState {
       if (list.length > 0) this.singletons.set(key, list);
       else this.singletons.delete(key);
     }
+    for (const p of job.pseudonyms) {
+      const set = this.readers.get(p);
+      if (set) {
+        set.delete(job);
+        if (set.size === 0) this.readers.delete(p);
+      }
+    }
     this.outbox.push({ type: 'jobEnded', jobId: job.id, state });
+  }
+
+  // ------------------------------------------------------------------ consent at run time
+
+  /**
+   * A patient's consent changed. Every unended job reading their data that the new consent no
+   * longer allows (research after a restriction; everything after a withdrawal) has its running
+   * tasks stopped and requeued, and is held (the consent filter answers ConsentHold) until the
+   * consent allows it again or its hold runs out (expireConsentHolds).
+   */
+  consentChanged(pseudonym: string, status: ConsentStatus): void {
+    this.consent.set(pseudonym, status);
+    this.consentVersion++;
+    const jobs = this.readers.get(pseudonym);
+    if (!jobs) return;
+    const until = this.now + this.consentCfg.holdLimitMs;
+    for (const job of jobs) {
+      if (jobConsented(job.purpose, job.pseudonyms, this.consent)) {
+        // Allowed again: released (the filter lets it through), its hold entry now stale.
+        job.consentHeldUntil = NEVER;
+        continue;
+      }
+      for (const t of job.tasks) {
+        if (t.state !== 'RUNNING') continue;
+        const node = t.node as NodeRt;
+        this.release(t);
+        this.backToQueue(t);
+        this.outbox.push({ type: 'preempt', taskId: t.id, jobId: job.id, node: node.spec.name, reason: 'consent' });
+      }
+      if (job.consentHeldUntil === NEVER) {
+        job.consentHeldUntil = until;
+        this.consentHolds.push(until, job.id, job);
+      }
+    }
+  }
+
+  /** Ends, as CANCELLED with reason ConsentWithdrawn, every job still held for consent past its limit. */
+  expireConsentHolds(): void {
+    for (let job = this.nextConsentHold(); job !== null && job.consentHeldUntil <= this.now; job = this.nextConsentHold()) {
+      this.consentHolds.pop();
+      job.consentHeldUntil = NEVER;
+      job.endReason = 'ConsentWithdrawn';
+      this.endJob(job, 'CANCELLED', 'consent-withdrawn');
+    }
+  }
+
+  nextConsentHoldAt(): Ms | null {
+    return this.nextConsentHold()?.consentHeldUntil ?? null;
+  }
+
+  /** The held job whose hold runs out first, dropping entries of jobs that ended or are allowed again. */
+  private nextConsentHold(): JobRt | null {
+    for (let job = this.consentHolds.peek(); job !== undefined; job = this.consentHolds.peek()) {
+      const key = this.consentHolds.peekKey();
+      // Only a job's latest entry counts: one released and held again has a later one.
+      if (job.consentHeldUntil === key && !TERMINAL.has(job.state) && !jobConsented(job.purpose, job.pseudonyms, this.consent)) return job;
+      this.consentHolds.pop();
+      if (job.consentHeldUntil === key) job.consentHeldUntil = NEVER;
+    }
+    return null;
   }
 
   enqueue(job: JobRt): void {

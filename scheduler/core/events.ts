@@ -44,6 +44,8 @@ function submit(s: CoreState, raw: unknown): EventResult {
     partitions: s.partitions,
     qos: s.qos,
     hasAccount: (a) => s.accounts.has(a),
+    account: (a) => s.accounts.get(a),
+    consent: s.consentCfg,
     jobKnown: (id) => s.byId.has(id) || s.ended.has(id),
     consentOf: (p) => s.consent.get(p) ?? null,
   });
@@ -106,8 +108,7 @@ function setConsent(s: CoreState, pseudonym: unknown, status: unknown): EventRes
   if (status !== 'granted' && status !== 'restricted' && status !== 'withdrawn') {
     return reject({ code: 'INVALID_STATE', field: 'status', message: 'consent status must be granted, restricted or withdrawn' });
   }
-  s.consent.set(pseudonym, status);
-  s.consentVersion++;
+  s.consentChanged(pseudonym, status);
   return ok;
 }
 

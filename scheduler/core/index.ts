@@ -1,7 +1,8 @@
 // Public surface of the scheduling core. Other packages import from here only.
 export * from './types.js';
 export { ConfigError } from './errors.js';
-export { parseClusterConfig, flatClusterConfig, type ClusterFile } from './config.js';
+export { parseClusterConfig, flatClusterConfig, DEFAULT_CONSENT, consentConfig, type ClusterFile } from './config.js';
+export { consentAllows, jobConsented } from './consent-rules.js';
 export { SchedulerCore, PRIORITY_PERIOD_MS, BACKFILL_INTERVAL_MS, MAX_NODE_REQUEUES, type RunningTaskView, type JobFilter, type PassReport } from './core.js';
 export { REASONS, REASON_LIST, type ReasonInfo, type ReasonKind } from './reasons.js';
 export type { FairShareView } from './fairshare.js';

@@ -49,6 +49,7 @@ export class PassRunner {
     this.counts.fill(0);
     this.counted = 0;
     s.expireTimeLimits();
+    s.expireConsentHolds();
     // An empty queue needs neither new priorities nor a walk (the common case in a light load).
     if (s.waiting.size > 0) {
       if (s.weighted && s.now - this.lastPriority >= this.priorityPeriod) {
@@ -65,7 +66,9 @@ export class PassRunner {
     // Most passes in a light load decide nothing: share one empty list rather than allocate.
     const decisions = s.outbox.length === 0 ? NO_DECISIONS : s.outbox;
     if (decisions !== NO_DECISIONS) s.outbox = [];
-    const deadline = s.nextDeadline();
+    const limit = s.nextDeadline();
+    const hold = s.nextConsentHoldAt();
+    const deadline = limit === null ? hold : hold === null ? limit : Math.min(limit, hold);
     const planned = this.planner.wakeAt();
     const wakeAt = planned === null ? deadline : deadline === null ? planned : Math.min(deadline, planned);
     return { decisions, wakeAt };

@@ -133,6 +133,10 @@ export interface JobRt {
   readonly successors: Successors;
   /** The core's consent version when its consent was last found in order, or -1. */
   consentOkAt: number;
+  /** Set when the scheduler ends the job for consent (held past the limit). */
+  endReason: 'ConsentWithdrawn' | null;
+  /** When a consent hold ends the job unless consent allows it again; NEVER when not held by a change. */
+  consentHeldUntil: Ms;
 }
 
 /** Successors of task i are `list[at[i]]` to `list[at[i + 1] - 1]`, as task indices. */

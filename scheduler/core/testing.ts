@@ -7,6 +7,7 @@ import { KeyedHeap } from './heap.js';
 import type {
   AccountSpec,
   ClusterConfig,
+  ConsentConfig,
   Cooling,
   CoreEvent,
   Decision,
@@ -87,6 +88,13 @@ export class ClusterBuilder {
 
   accounts(list: AccountSpec[]): this {
     this.file.accounts = list;
+    return this;
+  }
+
+  /** The research partition means research (as in the shipped configs), and the consent gate's settings. */
+  consent(c: Partial<ConsentConfig> = {}): this {
+    for (const p of this.file.partitions) if (p.name === 'research') p.purpose = 'research';
+    this.file.consent = c;
     return this;
   }
 

@@ -41,6 +41,8 @@ export interface PartitionSpec {
   defaultTimeMs: Ms;
   /** Tasks running here may be preempted (requeued) by urgent clinical work. */
   preemptible: boolean;
+  /** `research`: every job here is research, whatever it declares (the consent gate follows it). */
+  purpose?: Purpose;
 }
 
 export interface QosSpec {
@@ -58,6 +60,22 @@ export interface AccountSpec {
   parent?: string;
   /** Fair-share shares relative to its siblings. */
   shares: number;
+  /** `research`: jobs on it (and on the accounts under it) are research. */
+  purpose?: Purpose;
+  /** QoS it may use; absent: its parent's list, and all QoS at the root. */
+  qos?: string[];
+  /** Partitions it may use; absent: its parent's list, and all partitions at the root. */
+  partitions?: string[];
+}
+
+/** The consent gate's settings (see the README's consent rules). */
+export interface ConsentConfig {
+  /** Kernels that read patient data: a job running one must name the pseudonyms it reads. */
+  dataKernels: string[];
+  /** Analysis classes that read patient data, likewise. */
+  dataClasses: string[];
+  /** How long a job may be held for consent before it is cancelled (ConsentWithdrawn); default 7 days. */
+  holdLimitMs: Ms;
 }
 
 export interface PriorityWeights {
@@ -102,6 +120,8 @@ export interface ClusterConfig {
   qos: QosSpec[];
   accounts: AccountSpec[];
   scheduler: SchedulerConfig;
+  /** Absent: the defaults (DEFAULT_CONSENT in config.ts). */
+  consent?: ConsentConfig;
 }
 
 // ---------------------------------------------------------------- jobs
@@ -143,7 +163,11 @@ export interface JobSpec {
   account: string;
   partition: string;
   qos: string;
-  purpose: Purpose;
+  /**
+   * What the job is for. Research partitions and accounts make it research whatever it says;
+   * absent, it follows them (treatment otherwise). Declaring treatment there is refused.
+   */
+  purpose?: Purpose;
   /** Patient pseudonyms whose genetic data the job reads (never CPR numbers). */
   pseudonyms: string[];
   tasks: TaskSpec[];
@@ -232,12 +256,18 @@ export type RejectionCode =
   | 'DAG_CYCLE'
   | 'CONSENT_REQUIRED'
   | 'CONSENT_RESTRICTED'
+  | 'PURPOSE_MISMATCH'
+  | 'PSEUDONYMS_REQUIRED'
+  | 'QOS_NOT_ALLOWED'
+  | 'PARTITION_NOT_ALLOWED'
   | 'UNKNOWN_JOB'
   | 'UNKNOWN_TASK'
   | 'UNKNOWN_NODE'
   | 'INVALID_STATE';
 
 // ---------------------------------------------------------------- decisions out
+
+export type KillReason = 'cancelled' | 'timeout' | 'failed-sibling' | 'consent-withdrawn';
 
 export type Decision =
   | {
@@ -252,10 +282,13 @@ export type Decision =
       durationMs: Ms | null;
       kernel: string | null;
     }
-  /** Stop a running task and requeue it (it was chosen as a preemption victim). */
-  | { type: 'preempt'; taskId: number; jobId: number; node: string }
-  /** Stop a running task for good: its job was cancelled or it ran past its time limit. */
-  | { type: 'kill'; taskId: number; jobId: number; node: string; reason: 'cancelled' | 'timeout' | 'failed-sibling' }
+  /**
+   * Stop a running task and requeue it: a preemption victim, or (`reason: 'consent'`) a task
+   * whose patient's consent no longer allows it (its job is then held for consent).
+   */
+  | { type: 'preempt'; taskId: number; jobId: number; node: string; reason?: 'consent' }
+  /** Stop a running task for good: its job was cancelled, ran past its time limit, or was held for consent past the limit. */
+  | { type: 'kill'; taskId: number; jobId: number; node: string; reason: KillReason }
   /** A job reached a terminal state. */
   | { type: 'jobEnded'; jobId: number; state: JobState };
 
@@ -311,6 +344,8 @@ export interface JobView {
   class: string | null;
   state: JobState;
   reason: PendingReason;
+  /** Why it ended when the scheduler ended it for consent: held past the limit. Null otherwise. */
+  endReason: 'ConsentWithdrawn' | null;
   /** 1-based position among pending jobs in priority order; null when not pending. */
   queuePosition: number | null;
   priority: PriorityBreakdown;

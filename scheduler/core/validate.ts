@@ -3,7 +3,7 @@
 import { parseArraySpec, type ArraySpec } from './array.js';
 import { findCycle } from './dag.js';
 import type { PartitionRt } from './state.js';
-import type { ConsentStatus, CoreRejection, Dependency, DependencyKind, Purpose, QosSpec, RejectionCode, TaskSpec } from './types.js';
+import type { AccountSpec, ConsentConfig, ConsentStatus, CoreRejection, Dependency, DependencyKind, Purpose, QosSpec, RejectionCode, TaskSpec } from './types.js';
 
 export const MAX_TASKS_PER_JOB = 100_000;
 const MAX_RETRIES = 10;
@@ -40,6 +40,9 @@ export interface ValidationContext {
   partitions: ReadonlyMap<string, PartitionRt>;
   qos: ReadonlyMap<string, QosSpec>;
   hasAccount(name: string): boolean;
+  /** The account's spec (for its purpose and allowed QoS/partitions, inherited from its parents). */
+  account(name: string): AccountSpec | undefined;
+  consent: Readonly<ConsentConfig>;
   jobKnown(id: number): boolean;
   consentOf(pseudonym: string): ConsentStatus | null;
 }
@@ -109,10 +112,21 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
   const qosName = name(raw.qos, 'qos');
   const qos = ctx.qos.get(qosName);
   if (!qos) refuse('UNKNOWN_QOS', 'qos', `QoS "${qosName}" does not exist (known: ${[...ctx.qos.keys()].join(', ')})`);
-  if (raw.purpose !== 'treatment' && raw.purpose !== 'research') {
-    refuse('INVALID_JOB', 'purpose', `purpose must be "treatment" or "research" (got ${JSON.stringify(raw.purpose) ?? 'nothing'})`);
+  if (raw.purpose !== undefined && raw.purpose !== 'treatment' && raw.purpose !== 'research') {
+    refuse('INVALID_JOB', 'purpose', `purpose must be "treatment" or "research" (got ${JSON.stringify(raw.purpose)})`);
   }
-  const purpose: Purpose = raw.purpose;
+  // Who may use what: QoS and partitions per account, from the config (inherited down the tree).
+  const allowedQos = inherited(ctx, account, 'qos');
+  if (allowedQos !== null && !allowedQos.includes(qosName)) refuse('QOS_NOT_ALLOWED', 'qos', `account "${account}" may not use QoS "${qosName}" (it may use ${allowedQos.join(', ')})`);
+  const allowedParts = inherited(ctx, account, 'partitions');
+  if (allowedParts !== null && !allowedParts.includes(partName)) refuse('PARTITION_NOT_ALLOWED', 'partition', `account "${account}" may not use partition "${partName}" (it may use ${allowedParts.join(', ')})`);
+  // The purpose follows where the job runs, not what it says: research partitions and accounts
+  // mean research, and a job that says otherwise there is refused rather than believed.
+  const researchBy = partition.spec.purpose === 'research' ? `partition "${partName}"` : inheritedPurpose(ctx, account) === 'research' ? `account "${account}"` : null;
+  if (researchBy !== null && raw.purpose === 'treatment') {
+    refuse('PURPOSE_MISMATCH', 'purpose', `purpose "treatment" contradicts ${researchBy}, which is for research: leave purpose out or say research`);
+  }
+  const purpose: Purpose = researchBy !== null ? 'research' : (raw.purpose ?? 'treatment');
 
   const rawPseudonyms = raw.pseudonyms ?? [];
   if (!Array.isArray(rawPseudonyms) || rawPseudonyms.length > 10_000) refuse('INVALID_JOB', 'pseudonyms', 'pseudonyms must be a list of at most 10000 patient pseudonyms');
@@ -190,6 +204,19 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
   }
   const cls = raw.class === undefined ? null : name(raw.class, 'class');
 
+  // A job that reads patient data says whose: the gate cannot be passed by naming no one.
+  if (pseudonyms.length === 0) {
+    if (cls !== null && ctx.consent.dataClasses.includes(cls)) {
+      refuse('PSEUDONYMS_REQUIRED', 'pseudonyms', `class "${cls}" reads patient data: name the pseudonyms of the patients it reads`);
+    }
+    for (let i = 0; i < tasks.length; i++) {
+      const k = (tasks[i] as CheckedTask).kernel;
+      if (k !== undefined && ctx.consent.dataKernels.includes(k)) {
+        refuse('PSEUDONYMS_REQUIRED', 'pseudonyms', `tasks[${i}] runs kernel "${k}", which reads patient data: name the pseudonyms of the patients it reads`);
+      }
+    }
+  }
+
   // Consent: the gate at submission (it is applied again at dispatch).
   for (const [i, ps] of pseudonyms.entries()) {
     const status = ctx.consentOf(ps);
@@ -204,6 +231,23 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
   }
 
   return { name: jobName, owner, account, partition, qos, purpose, pseudonyms, tasks, after: afterLists, deps, singleton: raw.singleton === true, array, cls };
+}
+
+/** The account's list of `key`, or its nearest ancestor's; null when none has one (all allowed). */
+function inherited(ctx: ValidationContext, account: string, key: 'qos' | 'partitions'): readonly string[] | null {
+  for (let a = ctx.account(account), steps = 0; a !== undefined && steps < 64; a = a.parent === undefined ? undefined : ctx.account(a.parent), steps++) {
+    const list = a[key];
+    if (list !== undefined) return list;
+  }
+  return null;
+}
+
+/** The purpose the account or its nearest ancestor declares, if any. */
+function inheritedPurpose(ctx: ValidationContext, account: string): Purpose | null {
+  for (let a = ctx.account(account), steps = 0; a !== undefined && steps < 64; a = a.parent === undefined ? undefined : ctx.account(a.parent), steps++) {
+    if (a.purpose !== undefined) return a.purpose;
+  }
+  return null;
 }
 
 /** Whether some node of the partition has both the cores and the memory (a loop, not a closure per task). */

@@ -47,6 +47,7 @@ export function jobView(job: JobRt, reason: PendingReason, queuePosition: number
     class: job.cls,
     state: job.state,
     reason,
+    endReason: job.endReason,
     queuePosition,
     priority: { ...priority },
     submittedAt: job.submittedAt,

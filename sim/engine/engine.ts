@@ -65,7 +65,7 @@ export interface EndedJob {
   cores: number;
 }
 
-export type StopReason = 'completed' | 'timeout' | 'cancelled' | 'failed-sibling' | 'preempted' | 'node-down';
+export type StopReason = 'completed' | 'timeout' | 'cancelled' | 'failed-sibling' | 'consent-withdrawn' | 'preempted' | 'consent' | 'node-down';
 
 export interface FailureModel {
   /** Mean time between failures of one node. */
@@ -447,12 +447,12 @@ export class SimEngine {
       case 'preempt':
       case 'kill': {
         const r = this.runningOn(d.node, d.taskId);
-        if (d.type === 'preempt') this.out.preemptions++;
+        if (d.type === 'preempt' && d.reason === undefined) this.out.preemptions++;
         else if (d.reason === 'timeout') this.out.timeouts++;
         if (r === undefined) return; // already stopped here (e.g. its node went down)
         this.unfile(r);
         this.out.endsCancelled++;
-        const why: StopReason = d.type === 'preempt' ? 'preempted' : d.reason;
+        const why: StopReason = d.type === 'preempt' ? (d.reason ?? 'preempted') : d.reason;
         this.observer.onTaskStop?.(d.taskId, r.jobId, r.node, r.cores, why, this.now);
         return;
       }

@@ -1,5 +1,6 @@
 // Consent at dispatch: treatment needs consent on record (granted or restricted), research needs
 // granted. Submission checked it too (validate.ts); a record may have changed since.
+import { jobConsented } from '../consent-rules.js';
 import type { Filter } from './filter.js';
 
 export const consent: Filter = {
@@ -9,10 +10,7 @@ export const consent: Filter = {
     // Consent found in order stays in order until a consent record changes: a backfill pass
     // filters the same waiting jobs again and again.
     if (job.consentOkAt === s.consentVersion) return null;
-    for (const p of job.pseudonyms) {
-      const st = s.consent.get(p);
-      if (job.purpose === 'treatment' ? st !== 'granted' && st !== 'restricted' : st !== 'granted') return 'ConsentHold';
-    }
+    if (!jobConsented(job.purpose, job.pseudonyms, s.consent)) return 'ConsentHold';
     job.consentOkAt = s.consentVersion;
     return null;
   },
