@@ -35,8 +35,14 @@ const rows = (out: string): string[][] =>
 
 beforeAll(async () => {
   live = await startGschedUp({ cluster: CLUSTER, timeScale: TIME_SCALE });
-  // What an operator has: the URL and the state folder; the token comes from <state>/api-token.
-  env = { PATH: process.env.PATH, HOME: process.env.HOME, USER: 'e2e-operator', GSCHED_URL: live.httpUrl, GSCHED_STATE: live.state };
+  // The admin has the URL and the state folder (its token is <state>/api-token); it gives the
+  // operator a token of their own, whose identity owns the jobs they submit.
+  const admin = { PATH: process.env.PATH, HOME: process.env.HOME, GSCHED_URL: live.httpUrl, GSCHED_STATE: live.state };
+  const made = await runCli(['token', 'create', '--role', 'operator', '--name', 'e2e-operator', '--json'], admin);
+  expect(made.code, made.stderr).toBe(0);
+  const token = JSON.parse(made.stdout) as { token: string; id: string; role: string };
+  expect(token).toMatchObject({ role: 'operator', id: expect.stringMatching(/^t_/) });
+  env = { ...admin, GSCHED_TOKEN: token.token };
 }, 60_000);
 
 afterAll(async () => {

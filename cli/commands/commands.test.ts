@@ -52,7 +52,7 @@ describe('submit', () => {
     expect(r).toMatchObject({ code: 0, err: '' });
     const id = /^Submitted job (\d+)\n$/.exec(r.out)?.[1];
     expect(id).toBeDefined();
-    expect(api.jobs.get(id as string)).toMatchObject({ name: 'exome-1', owner: 'alice', account: 'rh-genetics', partition: 'clinical', qos: 'normal' });
+    expect(api.jobs.get(id as string)).toMatchObject({ name: 'exome-1', account: 'rh-genetics', partition: 'clinical', qos: 'normal' });
   });
 
   it('reads #GSCHED lines and lets flags override them', async () => {

@@ -1,7 +1,6 @@
 // gsched submit: the sbatch of gsched. Options come from flags and from the script's
 // leading `#GSCHED` lines; flags win.
 import { readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { basename } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ApiClient, addConnectionOptions, type ConnectionOptions, type SubmitResponse } from '../client.js';
@@ -19,7 +18,7 @@ function addJobOptions(cmd: Command): Command {
     .option('-A, --account <account>', 'account to charge (env GSCHED_ACCOUNT)')
     .option('-p, --partition <partition>', 'partition (default clinical)')
     .option('-q, --qos <qos>', 'quality of service: urgent, normal, low (default normal)')
-    .option('--purpose <purpose>', 'treatment or research (default treatment)')
+    .option('--purpose <purpose>', 'treatment or research (default: research on a research partition or account, else treatment; a contradiction is refused)')
     .option('--pseudonym <pseudonym>', 'patient pseudonym the job reads (repeatable; never a CPR number)', collect)
     .option('-c, --cores <n>', 'cores per task (default 1)')
     .option('--mem <size>', 'memory per task, e.g. 4G or 500M (default 1000M)')
@@ -27,7 +26,7 @@ function addJobOptions(cmd: Command): Command {
     .option('-n, --tasks <n>', 'number of tasks (default 1)')
     .option('-a, --array <indices>', 'job array, e.g. 0-9, 1,3,5-7 or 0-99%10')
     .option('-d, --dependency <list>', 'e.g. afterok:12,afterany:13 or singleton')
-    .option('--owner <owner>', 'owner (default $USER)')
+    .option('--owner <owner>', 'owner (default: the token\'s identity; only admin and operator tokens may name another)')
     .option('--duration <time>', 'modelled run time for no-op kernels, e.g. 0, 250ms, 5s, 1:30')
     .option('--kernel <kernel>', 'which kernel the agent runs for each task')
     .option('--class <label>', 'free-form workload label, e.g. wgs-trio');
@@ -64,14 +63,6 @@ export function submittedMessage(r: SubmitResponse, array: boolean): string {
   return `Submitted job ${first ?? r.jobIds[0] ?? '?'}`;
 }
 
-function loginName(): string | undefined {
-  try {
-    return userInfo().username;
-  } catch {
-    return undefined; // no passwd entry (some containers): --owner or $USER then
-  }
-}
-
 interface SubmitOptions extends SubmitFlags, ConnectionOptions {
   json?: boolean;
   parsable?: boolean;
@@ -103,7 +94,6 @@ export function registerSubmitCommands(program: Command): void {
       const spec = buildJobSpec({ ...fromScript, ...given }, {
         env: process.env,
         defaultName: script === undefined ? 'job' : basename(script),
-        defaultOwner: loginName(),
       });
       const res = await ApiClient.fromOptions({ url, token, state, stateDir, timeout }).submit(spec);
       if (json) return printJson(res);

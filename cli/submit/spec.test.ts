@@ -70,13 +70,13 @@ describe('parseDurationMs', () => {
 
 describe('buildJobSpec', () => {
   it('fills the documented defaults', () => {
+    // No owner (the scheduler makes it the token's identity) and no purpose (it follows the
+    // partition and account).
     expect(buildJobSpec({ account: 'rh-genetics' }, ctx)).toEqual({
       name: 'job',
-      owner: 'alice',
       account: 'rh-genetics',
       partition: 'clinical',
       qos: 'normal',
-      purpose: 'treatment',
       pseudonyms: [],
       tasks: [{ cores: 1, memMb: 1000 }],
     });

@@ -28,7 +28,6 @@ export interface SubmitFlags {
 export const SUBMIT_DEFAULTS = {
   partition: 'clinical',
   qos: 'normal',
-  purpose: 'treatment' as Purpose,
   cores: 1,
   memMb: 1000,
   tasks: 1,
@@ -119,12 +118,10 @@ export function parseDurationMs(text: string): number {
 const CPR_LIKE = /^\d{6}-?\d{4}$/;
 
 export interface SpecContext {
-  /** Environment for GSCHED_ACCOUNT and USER. */
+  /** Environment for GSCHED_ACCOUNT. */
   env: NodeJS.ProcessEnv;
   /** Name used when --name is not given (the script's file name, or `job`). */
   defaultName: string;
-  /** Owner when neither --owner nor $USER/$LOGNAME is given (the login name). */
-  defaultOwner?: string;
 }
 
 export function buildJobSpec(f: SubmitFlags, ctx: SpecContext): JobSpec {
@@ -132,8 +129,9 @@ export function buildJobSpec(f: SubmitFlags, ctx: SpecContext): JobSpec {
   if (account === undefined || account.trim() === '') {
     throw new CliError('--account is required (or set GSCHED_ACCOUNT), e.g. --account rh-genetics', 2);
   }
-  const purpose = f.purpose ?? SUBMIT_DEFAULTS.purpose;
-  if (purpose !== 'treatment' && purpose !== 'research') throw bad('--purpose', purpose, 'treatment or research');
+  // Absent, the scheduler derives it from the partition and account (research there is research).
+  const purpose = f.purpose;
+  if (purpose !== undefined && purpose !== 'treatment' && purpose !== 'research') throw bad('--purpose', purpose, 'treatment or research');
 
   const pseudonyms = (f.pseudonym ?? []).map((p) => p.trim());
   for (const p of pseudonyms) {
@@ -165,19 +163,20 @@ export function buildJobSpec(f: SubmitFlags, ctx: SpecContext): JobSpec {
 
   const name = f.name ?? ctx.defaultName;
   if (name.trim() === '') throw new CliError('--name: expected a non-empty name', 2);
-  const owner = f.owner ?? (ctx.env.USER || undefined) ?? (ctx.env.LOGNAME || undefined) ?? ctx.defaultOwner;
-  if (owner === undefined || owner.trim() === '') throw new CliError('--owner is required (no $USER to default to)', 2);
+  // The owner is the token's identity unless --owner names another (admins and operators may).
+  const owner = f.owner;
+  if (owner !== undefined && owner.trim() === '') throw new CliError('--owner: expected a non-empty owner', 2);
 
   const spec: JobSpec = {
     name,
-    owner,
     account,
     partition: f.partition ?? SUBMIT_DEFAULTS.partition,
     qos: f.qos ?? SUBMIT_DEFAULTS.qos,
-    purpose,
     pseudonyms,
     tasks,
   };
+  if (owner !== undefined) spec.owner = owner;
+  if (purpose !== undefined) spec.purpose = purpose;
   if (f.dependency !== undefined) {
     const dep = parseDependencySpec(f.dependency);
     if (dep.dependencies.length > 0) spec.dependencies = dep.dependencies;

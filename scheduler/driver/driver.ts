@@ -2,7 +2,7 @@
 // before it is acknowledged), runs coalesced schedule passes, owns the timers, and turns
 // decisions into messages for agents. It holds no policy: every choice is the core's.
 import type { Logger } from 'pino';
-import { parseArraySpec, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
+import { consentAllows, parseArraySpec, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
 import type { Completion, TaskRef } from '../../proto/index.js';
 import type { JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
 import { JournalCorruptError } from '../store/index.js';
@@ -202,6 +202,14 @@ export class LiveDriver {
   async consent(pseudonym: string, status: ConsentStatus): Promise<Accepted<{ pseudonym: string; status: ConsentStatus }>> {
     const { res, durable } = this.accept({ type: 'consent', pseudonym, status });
     if (!res.ok) return res;
+    // The gate's decision for each of the patient's unended jobs: held until consent allows it
+    // again (its running tasks are stopped by the next pass; see handleDecisions).
+    for (const [jobId, ps] of this.pseudonymsOf) {
+      if (!ps.includes(pseudonym)) continue;
+      const j = this.core.job(jobId);
+      if (!j || TERMINAL_STATES.includes(j.state) || consentAllows(j.purpose, status)) continue;
+      this.opts.audit?.({ actor: SYSTEM, client: null, action: 'consent.hold', object: `job ${j.displayId}`, outcome: 'held', pseudonyms: ps, detail: { purpose: j.purpose, consent: status } });
+    }
     await durable;
     return { ok: true, value: { pseudonym, status } };
   }
@@ -349,11 +357,15 @@ export class LiveDriver {
         case 'preempt':
         case 'kill': {
           if (!live) break;
+          if ((d.type === 'preempt' && d.reason === 'consent') || (d.type === 'kill' && d.reason === 'consent-withdrawn')) {
+            const ps = this.pseudonymsOf.get(d.jobId) ?? [];
+            this.opts.audit?.({ actor: SYSTEM, client: null, action: 'consent.stop', object: `job ${this.displayOf.get(d.jobId) ?? d.jobId} task ${d.taskId} on ${d.node}`, outcome: 'stopped', pseudonyms: ps, detail: { reason: d.reason } });
+          }
           const attempt = this.attempts.get(d.taskId)?.attempt ?? 0;
           // A restart waiting for this attempt's acknowledgement is moot now; the attempt itself
           // stays in flight until its agent answers (or is lost), so a restart waits for that.
           this.deferred.delete(d.taskId);
-          this.dispatcher.cancel(d.node, { taskId: d.taskId, attempt }, d.type === 'preempt' ? 'preempted' : d.reason);
+          this.dispatcher.cancel(d.node, { taskId: d.taskId, attempt }, d.type === 'preempt' ? (d.reason === 'consent' ? 'consent' : 'preempted') : d.reason);
           break;
         }
         case 'jobEnded':
@@ -390,6 +402,11 @@ export class LiveDriver {
 
   private jobEnded(jobId: number, state: string, live: boolean): void {
     this.ended.set(jobId, performance.now());
+    const ps = this.pseudonymsOf.get(jobId);
+    // Only jobs reading patient data can end for consent (and only they are worth a view here).
+    if (live && ps !== undefined && this.core.job(jobId)?.endReason === 'ConsentWithdrawn') {
+      this.opts.audit?.({ actor: SYSTEM, client: null, action: 'consent.cancel', object: `job ${this.displayOf.get(jobId) ?? jobId}`, outcome: 'cancelled', pseudonyms: ps, detail: { reason: 'ConsentWithdrawn' } });
+    }
     if (live) this.opts.observer?.jobEnded?.(state);
   }
 
