@@ -1,0 +1,118 @@
+// The layering of gsched, checked on every `npm run build` (and so by `npm test` and CI).
+//
+// A package is a top-level folder, or a folder below one that has its own index.ts (the
+// nearest such folder owns a file). Three rules:
+//   1. No cycles between modules.
+//   2. No deep imports: from outside a package, only its index.ts may be imported.
+//   3. No upward imports: a package imports only packages of lower layers (LAYERS, bottom
+//      first). Tests and testing helpers sit on top: they may import any package (through
+//      its index.ts, rule 2 still holds).
+// The core additionally imports nothing at all outside itself: no node:*, no npm package.
+const { readdirSync, existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+/** Bottom first. Packages on one line are siblings: neither may import the other. */
+const LAYERS = [
+  ['scheduler/core'],
+  ['common'],
+  ['proto', 'node-agent/kernels', 'sim/workload', 'sim/report'],
+  ['scheduler/store'],
+  ['scheduler/driver'],
+  ['scheduler/agents'],
+  ['scheduler/api'],
+  ['scheduler', 'node-agent', 'sim'],
+  ['cli'],
+  ['bench'],
+];
+/** Test helpers: importable from tests (and from bench, which drives a live cluster) only. */
+const TESTING = ['scheduler/testing', 'cli/testing'];
+const TEST_FILE = '\\.test\\.ts$';
+
+const esc = (s) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
+/** Every folder holding an index.ts, plus the top-level folders. */
+function findPackages() {
+  const found = new Set();
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (!e.isDirectory() || e.name === 'node_modules' || e.name === 'dist' || e.name.startsWith('.')) continue;
+      const path = dir === '.' ? e.name : `${dir}/${e.name}`;
+      if (dir === '.' || existsSync(join(path, 'index.ts'))) found.add(path);
+      walk(path);
+    }
+  };
+  walk('.');
+  return [...found];
+}
+const PACKAGES = findPackages().filter((p) => [...LAYERS.flat(), ...TESTING].includes(p));
+
+/** Regex matching the files owned by package `p` (its folder less its sub-packages). */
+function own(p) {
+  const subs = PACKAGES.filter((q) => q.startsWith(`${p}/`)).map((q) => esc(q.slice(p.length + 1)));
+  return subs.length ? `^${esc(p)}/(?!(?:${subs.join('|')})/)` : `^${esc(p)}/`;
+}
+
+const rank = (p) => LAYERS.findIndex((layer) => layer.includes(p));
+
+const deepImports = PACKAGES.map((p) => ({
+  name: `no-deep-import:${p}`,
+  comment: `from outside ${p}, import only ${p}/index.ts`,
+  severity: 'error',
+  from: { pathNot: own(p) },
+  to: { path: own(p), pathNot: `^${esc(p)}/index\\.ts$` },
+}));
+
+const upwardImports = LAYERS.flat().flatMap((p) => {
+  const notBelow = [...LAYERS.flat().filter((q) => q !== p && rank(q) >= rank(p)), ...(p === 'bench' ? [] : TESTING)];
+  if (notBelow.length === 0) return [];
+  return {
+    name: `no-upward-import:${p}`,
+    comment: `${p} may import only packages of lower layers (see LAYERS)`,
+    severity: 'error',
+    from: { path: own(p), pathNot: TEST_FILE },
+    to: { path: `(?:${notBelow.map(own).join('|')})` },
+  };
+});
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'an import cycle: split the shared part out (see sim/workload/types.ts)',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'core-is-pure',
+      comment: 'scheduler/core imports nothing outside itself: no node:*, no npm package, no other gsched package',
+      severity: 'error',
+      from: { path: '^scheduler/core/', pathNot: `${TEST_FILE}|^scheduler/core/testing\\.ts$` },
+      to: { pathNot: '^scheduler/core/' },
+    },
+    {
+      name: 'testing-only-from-tests',
+      comment: 'testing helpers are for tests (and bench) only',
+      severity: 'error',
+      from: { pathNot: `${TEST_FILE}|^bench/|^(?:${TESTING.map(esc).join('|')})/` },
+      to: { path: `^(?:${TESTING.map(esc).join('|')})/` },
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'an import that resolves to no file',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+    ...deepImports,
+    ...upwardImports,
+  ],
+  options: {
+    parser: 'swc',
+    tsPreCompilationDeps: true,
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(?:node_modules|dist)/' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'], exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};
