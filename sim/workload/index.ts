@@ -1,6 +1,5 @@
 // The NGC workload model: public surface for the simulator engine and the report.
-import { CLASSES } from './classes.js';
-import { Dag } from './dag.js';
+import { CLASSES, Dag } from '../../scheduler/pipelines/index.js';
 import { WorkloadOptionError } from './errors.js';
 import { generateNgc } from './generate.js';
 import type { NgcOptions, WorkloadItem } from './types.js';

@@ -5,6 +5,8 @@ import type { ConsentStatus, JobSpec, Ms } from '../../scheduler/core/index.js';
 export interface WorkloadItem {
   submitAt: Ms;
   job: JobSpec;
+  /** The seed of the job's modelled durations: `buildAnalysis({class, pseudonyms, account, lab, seed})` rebuilds the same job. */
+  seed: number;
   /** Consent events the engine applies just before the submit. */
   consent?: { pseudonym: string; status: ConsentStatus }[];
 }
