@@ -15,7 +15,8 @@ const { join } = require('node:path');
 const LAYERS = [
   ['scheduler/core'],
   ['common'],
-  ['proto', 'node-agent/kernels', 'sim/workload', 'sim/report'],
+  ['proto', 'node-agent/kernels', 'scheduler/pipelines', 'sim/report'],
+  ['sim/workload'],
   ['scheduler/store'],
   ['scheduler/driver'],
   ['scheduler/agents'],
@@ -30,12 +31,15 @@ const TEST_FILE = '\\.test\\.ts$';
 
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
+/** The top-level folders that hold gsched's code. */
+const TOP = ['common', 'scheduler', 'proto', 'node-agent', 'sim', 'cli', 'bench'];
+
 /** Every folder holding an index.ts, plus the top-level folders. */
 function findPackages() {
   const found = new Set();
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (!e.isDirectory() || e.name === 'node_modules' || e.name === 'dist' || e.name.startsWith('.')) continue;
+      if (!e.isDirectory() || e.name === 'node_modules' || e.name.startsWith('.') || (dir === '.' && !TOP.includes(e.name))) continue;
       const path = dir === '.' ? e.name : `${dir}/${e.name}`;
       if (dir === '.' || existsSync(join(path, 'index.ts'))) found.add(path);
       walk(path);
@@ -44,7 +48,11 @@ function findPackages() {
   walk('.');
   return [...found];
 }
-const PACKAGES = findPackages().filter((p) => [...LAYERS.flat(), ...TESTING].includes(p));
+const PACKAGES = findPackages();
+const unplaced = PACKAGES.filter((p) => ![...LAYERS.flat(), ...TESTING].includes(p));
+if (unplaced.length > 0) {
+  throw new Error(`${unplaced.join(', ')}: a package (a folder with an index.ts) with no place in LAYERS; add it to .dependency-cruiser.cjs`);
+}
 
 /** Regex matching the files owned by package `p` (its folder less its sub-packages). */
 function own(p) {
