@@ -18,7 +18,7 @@ const LAYERS = [
   ['proto', 'node-agent/kernels', 'scheduler/pipelines', 'sim/report'],
   ['sim/workload'],
   ['scheduler/store'],
-  ['scheduler/driver'],
+  ['scheduler/driver', 'contract'],
   ['scheduler/agents'],
   ['scheduler/api'],
   ['scheduler', 'node-agent', 'sim'],
@@ -32,7 +32,7 @@ const TEST_FILE = '\\.test\\.ts$';
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
 /** The top-level folders that hold gsched's code. */
-const TOP = ['common', 'scheduler', 'proto', 'node-agent', 'sim', 'cli', 'bench'];
+const TOP = ['common', 'contract', 'scheduler', 'proto', 'node-agent', 'sim', 'cli', 'bench'];
 
 /** Every folder holding an index.ts, plus the top-level folders. */
 function findPackages() {
