@@ -31,6 +31,9 @@ const TEST_FILE = '\\.test\\.ts$';
 
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
+/** Packages whose sub-folders (with or without an index.ts) are their own internals. */
+const WHOLE = ['scheduler/core'];
+
 /** The top-level folders that hold gsched's code. */
 const TOP = ['common', 'contract', 'scheduler', 'proto', 'node-agent', 'sim', 'cli', 'bench'];
 
@@ -42,7 +45,7 @@ function findPackages() {
       if (!e.isDirectory() || e.name === 'node_modules' || e.name.startsWith('.') || (dir === '.' && !TOP.includes(e.name))) continue;
       const path = dir === '.' ? e.name : `${dir}/${e.name}`;
       if (dir === '.' || existsSync(join(path, 'index.ts'))) found.add(path);
-      walk(path);
+      if (!WHOLE.includes(path)) walk(path);
     }
   };
   walk('.');
