@@ -1,6 +1,7 @@
 // The HTTP client the CLI commands talk to the scheduler through. It turns every way a
 // request can go wrong into a CliError with an exit code: 1 the scheduler refused or
 // failed, 2 the scheduler says the input is bad, 3 the scheduler cannot be reached.
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -128,8 +129,21 @@ export class ApiClient {
     return new ApiClient(resolveClientConfig(opts));
   }
 
-  submit(spec: JobSpec): Promise<SubmitResponse> {
-    return this.request('POST', '/api/v1/jobs', spec);
+  /**
+   * Submits with an Idempotency-Key, and retries with the same key when the scheduler could
+   * not be reached or did not answer: a retry of a submit that did arrive returns its first
+   * answer rather than making a second job.
+   */
+  async submit(spec: JobSpec, retries = 2): Promise<SubmitResponse> {
+    const key = randomUUID();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.request<SubmitResponse>('POST', '/api/v1/jobs', spec, { 'idempotency-key': key });
+      } catch (err) {
+        if (!(err instanceof CliError) || err.exitCode !== 3 || attempt >= retries) throw err;
+        await new Promise((r) => setTimeout(r, 250 * 4 ** attempt));
+      }
+    }
   }
   listJobs(q: JobQuery = {}): Promise<JobList> {
     const p = new URLSearchParams();
@@ -174,8 +188,8 @@ export class ApiClient {
     return this.request('GET', '/api/v1/cluster');
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+  async request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...extraHeaders };
     if (this.config.token !== null) headers.authorization = `Bearer ${this.config.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;

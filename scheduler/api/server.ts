@@ -1,10 +1,11 @@
 // The HTTP API for operators and the CLI (fastify): JSON in and out, problem+json errors,
 // bearer-token auth on /api/v1, open /healthz and /metrics.
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { ConsentStatus, JobSpec } from '../core/index.js';
 import type { AgentHub } from '../agents/index.js';
 import type { Accepted, LiveDriver } from '../driver/index.js';
+import type { IdempotencyKey } from '../store/index.js';
 import { ApiProblem, problemBody, rejection } from './errors.js';
 import { CONSENT_SCHEMA, JOB_SPEC_SCHEMA, fieldOf } from './job-schema.js';
 import { listJobs, parseJobQuery } from './jobs-query.js';
@@ -28,6 +29,16 @@ function sendProblem(reply: FastifyReply, p: ApiProblem): FastifyReply {
 function unwrap<T>(r: Accepted<T>): T {
   if (!r.ok) throw rejection(r.error);
   return r.value;
+}
+
+/** The Idempotency-Key header with a hash of the body it came with; undefined without one. */
+function idempotencyKey(header: string | string[] | undefined, body: unknown): IdempotencyKey | undefined {
+  if (header === undefined) return undefined;
+  const key = Array.isArray(header) ? header[0] : header;
+  if (key === undefined || !/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new ApiProblem(400, 'INVALID_HEADER', 'Idempotency-Key must be 1-255 visible ASCII characters (e.g. a UUID)', 'Idempotency-Key');
+  }
+  return { key, hash: createHash('sha256').update(JSON.stringify(body)).digest('base64url') };
 }
 
 export function buildApi(opts: ApiOptions): FastifyInstance {
@@ -87,7 +98,8 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   });
 
   app.post('/api/v1/jobs', { schema: { body: JOB_SPEC_SCHEMA } }, async (req, reply) => {
-    const value = unwrap(await driver.submit(req.body as JobSpec));
+    const { replayed, ...value } = unwrap(await driver.submit(req.body as JobSpec, idempotencyKey(req.headers['idempotency-key'], req.body)));
+    if (replayed) void reply.header('idempotent-replayed', 'true');
     return reply.code(201).send(value);
   });
 

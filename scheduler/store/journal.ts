@@ -29,8 +29,14 @@ export interface TaskResult {
  * A submit may carry the client's idempotency key, so a retry after a restart finds its answer.
  */
 export type JournalRecord =
-  | { k: 'e'; now: Ms; event: CoreEvent; result?: TaskResult; idem?: string }
+  | { k: 'e'; now: Ms; event: CoreEvent; result?: TaskResult; idem?: IdempotencyKey }
   | { k: 's'; now: Ms };
+
+/** A client's Idempotency-Key and a hash of the body it came with. */
+export interface IdempotencyKey {
+  key: string;
+  hash: string;
+}
 
 /** What one journal key holds: the records of one group commit. */
 type StoredRecord = JournalRecord | { k: 'm'; records: JournalRecord[] };
