@@ -1,7 +1,7 @@
 // gsched fsck DIR: check a scheduler state folder without changing it (it may be in use).
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { fsckStateDir } from '../../scheduler/store/fsck.js';
+import { fsckStateDir } from '../../scheduler/store/index.js';
 import { CliError } from '../errors.js';
 import { print, printJson } from '../output.js';
 

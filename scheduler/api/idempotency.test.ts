@@ -7,11 +7,11 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AgentHub } from '../agents/index.js';
-import { loadClusterConfig } from '../config/load.js';
+import { loadClusterConfig } from '../../common/index.js';
 import { LiveDriver } from '../driver/index.js';
 import { makeCore } from '../driver/make-core.js';
 import { Store } from '../store/index.js';
-import { SMALL_CLUSTER, testJob } from '../testing/live-cluster.js';
+import { SMALL_CLUSTER, testJob } from '../testing/index.js';
 import { SchedulerMetrics, buildApi } from './index.js';
 
 const TOKEN = 'test-token-0123456789abcdef';

@@ -4,3 +4,4 @@ export { ensureToken } from './tokens.js';
 export { lockStateDir } from './lock.js';
 export { StateDirError, StateCorruptError, SchemaTooNewError, RecordCorruptError, JournalCorruptError } from './errors.js';
 export { SCHEMA, DATA_FILE, FORMAT_FILE } from './layout.js';
+export { fsckStateDir, type FsckReport, type FsckDb } from './fsck.js';
