@@ -60,7 +60,8 @@ describe('Idempotency-Key on POST /api/v1/jobs', () => {
     expect(jobsBefore).toBe(3);
 
     const other = await post(s.app, testJob([{ cores: 2 }]), 'key-1');
-    expect(other.status).toBe(409);
+    expect(other.status).toBe(422);
+    expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(other.body.field).toBe('Idempotency-Key');
 
     const noKey = await post(s.app, spec);

@@ -180,16 +180,19 @@ export class LiveDriver {
     }
   }
 
+  /** True if this key was used before with another body (the caller refuses the request). */
+  idempotencyKeyReused(idem: IdempotencyKey): boolean {
+    const seen = this.idempotent.get(idem.key);
+    return seen !== undefined && seen.hash !== idem.hash;
+  }
+
   /**
-   * Submits a job. With an idempotency key seen before, answers as the first submit did (once
-   * that one is durable) instead of making a second job; the same key with another body is refused.
+   * Submits a job. With an idempotency key seen before with the same body, answers as the
+   * first submit did (once that one is durable) instead of making a second job.
    */
   async submit(job: JobSpec, idem?: IdempotencyKey): Promise<Accepted<{ jobIds: number[]; displayIds: string[]; replayed?: boolean }>> {
     const seen = idem ? this.idempotent.get(idem.key) : undefined;
-    if (seen) {
-      if (seen.hash !== idem?.hash) {
-        return { ok: false, error: { code: 'INVALID_STATE', field: 'Idempotency-Key', message: `Idempotency-Key ${JSON.stringify(idem?.key)} was used for a different job; use a new key for a new job` } };
-      }
+    if (seen && seen.hash === idem?.hash) {
       await seen.durable;
       return { ok: true, value: { jobIds: seen.jobIds, displayIds: seen.jobIds.map((id) => this.displayOf.get(id) ?? this.storedDisplayId(id)), replayed: true } };
     }
@@ -202,7 +205,7 @@ export class LiveDriver {
     return { ok: true, value: { jobIds, displayIds } };
   }
 
-  async cancel(jobId: number): Promise<Accepted<{ jobId: number; state: string }>> {
+  async cancel(jobId: number): Promise<Accepted<{ jobId: number; state: JobState }>> {
     const { res, durable } = this.accept({ type: 'cancel', jobId });
     if (!res.ok) {
       const rec = this.core.job(jobId) ?? this.store.job(jobId);
