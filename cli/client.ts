@@ -55,6 +55,10 @@ export interface TaskResultView {
   wallMs: number;
   kernel: string;
   error?: string;
+  /** The exec kernel's exit status and ending signal. */
+  exitCode?: number;
+  signal?: string;
+  summary?: unknown;
 }
 /** A job as GET /jobs/:id returns it: the view, the recorded results and, if sent, the scheduler's clock. */
 export type JobDetail = JobView & { results?: TaskResultView[]; now?: number };

@@ -38,6 +38,16 @@ export const JOB_SPEC_SCHEMA = {
     singleton: { type: 'boolean' },
     array: str,
     class: str,
+    command: {
+      type: 'object',
+      required: ['script', 'chdir'],
+      properties: {
+        script: { type: 'string', maxLength: 1_048_576 },
+        chdir: { type: 'string', maxLength: 4096 },
+        output: { type: 'string', maxLength: 4096 },
+        error: { type: 'string', maxLength: 4096 },
+      },
+    },
   },
 } as const;
 

@@ -109,9 +109,11 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     return { ...view, now: driver.clock.now() };
   });
 
+  // An array's own id (`120`, not `120_0`) cancels every element still active, as scancel does.
   app.delete<{ Params: { id: string } }>('/api/v1/jobs/:id', async (req) => {
     const id = jobIdOf(req.params.id);
     if (!driver.jobView(id)) throw new ApiProblem(404, 'UNKNOWN_JOB', `no job ${req.params.id}`, 'id');
+    if (!req.params.id.includes('_') && driver.arrayElements(id) !== null) return unwrap(await driver.cancelArray(id));
     return unwrap(await driver.cancel(id));
   });
 

@@ -19,6 +19,9 @@ export interface TaskResult {
   kernel: string;
   summary: unknown;
   error?: string;
+  /** The exec kernel's exit status and the signal that ended the command, if any. */
+  exitCode?: number;
+  signal?: string;
 }
 
 /** One journal entry: an event the core accepted, or a schedule pass, each at its `now`. */
