@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobDetail } from '../client.js';
-import { fakeJob } from '../testing/fake-api.js';
+import { fakeJob } from '../testing/index.js';
 import { formatInstant, formatNumber, showJob } from './show.js';
 
 const T0 = Date.UTC(2026, 10, 26, 9, 0, 0);
@@ -23,8 +23,8 @@ function runningJob(): JobDetail {
   return {
     ...j,
     results: [
-      { taskId: a.id, attempt: 1, node: 'c1-n001', outcome: 'failed', wallMs: 5, kernel: 'align', error: 'oom' },
-      { taskId: a.id, attempt: 2, node: 'c1-n001', outcome: 'completed', wallMs: 9, kernel: 'align' },
+      { taskId: a.id, attempt: 1, node: 'c1-n001', outcome: 'failed', cpuMs: 5, wallMs: 5, kernel: 'align', summary: null, error: 'oom' },
+      { taskId: a.id, attempt: 2, node: 'c1-n001', outcome: 'completed', cpuMs: 9, wallMs: 9, kernel: 'align', summary: null },
     ],
   };
 }

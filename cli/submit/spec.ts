@@ -2,7 +2,8 @@
 // Pure apart from reading defaults from the environment it is handed. Every refusal is a
 // CliError with exit code 2 naming the flag and the form expected.
 import { isAbsolute, resolve } from 'node:path';
-import { parseArraySpec as parseCoreArraySpec, type Dependency, type DependencyKind, type JobCommand, type JobSpec, type Purpose, type TaskSpec } from '../../scheduler/core/index.js';
+import type { Dependency, DependencyKind, JobCommand, JobSpec, Purpose, TaskSpec } from '../../contract/index.js';
+import { parseArraySpec as parseCoreArraySpec } from '../../scheduler/core/index.js';
 import { CliError } from '../errors.js';
 import { parseMemMb, parseTimeLimit } from '../format/units.js';
 

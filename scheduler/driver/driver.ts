@@ -173,7 +173,7 @@ export class LiveDriver {
     return { ok: true, value: { jobIds, displayIds } };
   }
 
-  async cancel(jobId: number): Promise<Accepted<{ jobId: number; state: string }>> {
+  async cancel(jobId: number): Promise<Accepted<{ jobId: number; state: JobState }>> {
     const { res, durable } = this.accept({ type: 'cancel', jobId });
     if (!res.ok) {
       const rec = this.core.job(jobId) ?? this.store.job(jobId);
@@ -460,7 +460,7 @@ export class LiveDriver {
   }
 
   /** Cancels every element of an array still pending or running; how many that was. */
-  async cancelArray(id: number): Promise<Accepted<{ jobId: number; state: string; elements: number }>> {
+  async cancelArray(id: number): Promise<Accepted<{ jobId: number; state: JobState; elements: number }>> {
     const ids = this.arrayElements(id) ?? [];
     let cancelled = 0;
     const waits: Promise<void>[] = [];
