@@ -18,6 +18,7 @@ import { registerTokenCommands } from './commands/token.js';
 import { registerConsentCommands } from './commands/consent.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerCertsCommands } from './commands/certs.js';
+import { registerFsckCommands } from './commands/fsck.js';
 
 export function buildProgram(): Command {
   const program = new Command('gsched')
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerConsentCommands(program);
   registerAuditCommands(program);
   registerCertsCommands(program);
+  registerFsckCommands(program);
   return program;
 }
 

@@ -2,7 +2,7 @@
 // bearer tokens with roles on /api/v1 (auth.ts), open /healthz and /metrics. Every route is
 // registered from its entry in contract/routes.ts, which gives it its request and reply
 // schemas and the roles it admits.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -12,6 +12,7 @@ import type { AgentHub } from '../agents/index.js';
 import type { Accepted, LiveDriver } from '../driver/index.js';
 import { Security, scrubCpr, seesPseudonyms, type RateLimit } from '../security/index.js';
 import { DEFAULT_RATE_LIMIT, installAuth, mayAccessAccount } from './auth.js';
+import type { IdempotencyKey } from '../store/index.js';
 import { ApiProblem, problemBody, rejection } from './errors.js';
 import { fieldOf } from './field-path.js';
 import { listJobs, parseJobQuery } from './jobs-query.js';
@@ -67,6 +68,16 @@ function sendProblem(reply: FastifyReply, p: ApiProblem): FastifyReply {
 function unwrap<T>(r: Accepted<T>): T {
   if (!r.ok) throw rejection(r.error);
   return r.value;
+}
+
+/** The Idempotency-Key header with a hash of the body it came with; undefined without one. */
+function idempotencyKey(header: string | string[] | undefined, body: unknown): IdempotencyKey | undefined {
+  if (header === undefined) return undefined;
+  const key = Array.isArray(header) ? header[0] : header;
+  if (key === undefined || !/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new ApiProblem('INVALID_HEADER', 'Idempotency-Key must be 1-255 visible ASCII characters (e.g. a UUID)', 'Idempotency-Key');
+  }
+  return { key, hash: createHash('sha256').update(JSON.stringify(body)).digest('base64url') };
 }
 
 /** Which part of the request a schema error is in decides its code. */
@@ -185,17 +196,23 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
         }
       }
       const job: JobSpec = { ...spec, owner: spec.owner ?? p.name, pseudonyms: spec.pseudonyms ?? [] };
-      const r = await driver.submit(job);
+      const idem = idempotencyKey(req.headers['idempotency-key'], job);
+      if (idem && driver.idempotencyKeyReused(idem)) {
+        throw new ApiProblem('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${JSON.stringify(idem.key)} was used for a different job; use a new key for a new job`, 'Idempotency-Key');
+      }
+      const r = await driver.submit(job, idem);
       const pseudonyms = job.pseudonyms;
       if (!r.ok) {
         const consent = r.error.code.startsWith('CONSENT_');
         await req.audit({ action: consent ? 'consent.refuse' : 'job.submit', object: `job ${job.name}`, outcome: 'refused', pseudonyms, detail: { code: r.error.code, reason: r.error.message } });
         throw rejection(r.error);
       }
-      const object = `job ${r.value.displayIds.join(',')}`;
-      await req.audit({ action: 'job.submit', object, outcome: 'ok', pseudonyms, detail: { account: job.account, partition: job.partition, qos: job.qos, purpose: job.purpose ?? null } });
-      if (pseudonyms.length > 0) await req.audit({ action: 'consent.admit', object, outcome: 'admitted', pseudonyms, detail: { purpose: job.purpose ?? null } });
-      return reply.code(201).send(r.value);
+      const { replayed, ...value } = r.value;
+      if (replayed) void reply.header('idempotent-replayed', 'true');
+      const object = `job ${value.displayIds.join(',')}`;
+      await req.audit({ action: 'job.submit', object, outcome: replayed ? 'replayed' : 'ok', pseudonyms, detail: { account: job.account, partition: job.partition, qos: job.qos, purpose: job.purpose ?? null } });
+      if (pseudonyms.length > 0 && !replayed) await req.audit({ action: 'consent.admit', object, outcome: 'admitted', pseudonyms, detail: { purpose: job.purpose ?? null } });
+      return reply.code(201).send(value);
     },
   });
   // `now` is the scheduler's (modelled) clock, so clients can show elapsed times in its terms.
@@ -235,7 +252,8 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     ...at('cancelJob'),
     handler: async (req) => {
       const { id, view } = visibleJob(req, req.params.id);
-      const r = await driver.cancel(id);
+      // An array's own id (`120`, not `120_0`) cancels every element still active, as scancel does.
+      const r = !req.params.id.includes('_') && driver.arrayElements(id) !== null ? await driver.cancelArray(id) : await driver.cancel(id);
       await req.audit({ action: 'job.cancel', object: `job ${view.displayId}`, outcome: r.ok ? 'ok' : 'refused', pseudonyms: view.pseudonyms, detail: r.ok ? {} : { code: r.error.code } });
       return unwrap(r);
     },
