@@ -19,7 +19,7 @@ const LAYERS = [
   ['common'],
   ['proto', 'node-agent/kernels', 'scheduler/pipelines', 'sim/report'],
   ['sim/workload'],
-  ['scheduler/store'],
+  ['scheduler/store', 'scheduler/security'],
   ['scheduler/driver', 'contract'],
   ['scheduler/agents'],
   ['scheduler/api'],

@@ -10,11 +10,10 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentHub } from '../agents/index.js';
 import { loadClusterConfig } from '../../common/index.js';
-import { LiveDriver } from '../driver/index.js';
-import { makeCore } from '../driver/make-core.js';
+import { LiveDriver, makeCore } from '../driver/index.js';
 import { REDACT, Security, containsCpr, type Role } from '../security/index.js';
 import { Store } from '../store/index.js';
-import { SMALL_CLUSTER, testJob } from '../testing/live-cluster.js';
+import { SMALL_CLUSTER, testJob } from '../testing/index.js';
 import { SchedulerMetrics, buildApi } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gsched-auth-'));
