@@ -99,7 +99,10 @@ describe('live cluster', () => {
   });
 
   it('runs genome kernels for qc/align/call tasks and reports their summary', async () => {
-    const spec = testJob([]);
+    // A kernel that reads patient data needs the patient named, and their consent.
+    const consent = await cluster.api('POST', '/api/v1/consent', { pseudonym: 'p_kernels', action: 'grant', documentRef: 'doc-kernels' });
+    expect(consent.status).toBe(200);
+    const spec = testJob([], { pseudonyms: ['p_kernels'] });
     spec.tasks = [
       { cores: 2, memMb: 1024, durationMs: 10_000, kernel: 'qc' },
       { cores: 2, memMb: 1024, durationMs: 10_000, kernel: 'merge', after: [0] },
