@@ -30,6 +30,31 @@ export interface SubmitResponse {
   jobIds: number[];
   displayIds: string[];
 }
+/** An analysis from a pipeline template (POST /api/v1/analyses). */
+export interface AnalysisBody {
+  class: string;
+  pseudonyms: string[];
+  lab?: 'east' | 'west';
+  account?: string;
+  name?: string;
+  seed?: number;
+}
+
+/** A sequencing run (POST /api/v1/runs) and what became of each sample. */
+export interface RunBody {
+  run: string;
+  lab: 'east' | 'west';
+  samples: { class: string; pseudonym?: string; pseudonyms?: string[]; account?: string; seed?: number }[];
+}
+export interface RunResponse {
+  run: string;
+  lab: string;
+  created: boolean;
+  submitted: number;
+  refused: number;
+  analyses: { sample: number; class: string; jobId?: number; displayId?: string; error?: { code: string; message: string; field?: string } }[];
+}
+
 export interface JobList {
   jobs: JobDetail[];
   total: number;
@@ -130,6 +155,12 @@ export class ApiClient {
 
   submit(spec: JobSpec): Promise<SubmitResponse> {
     return this.request('POST', '/api/v1/jobs', spec);
+  }
+  submitAnalysis(body: AnalysisBody): Promise<SubmitResponse> {
+    return this.request('POST', '/api/v1/analyses', body);
+  }
+  submitRun(body: RunBody): Promise<RunResponse> {
+    return this.request('POST', '/api/v1/runs', body);
   }
   listJobs(q: JobQuery = {}): Promise<JobList> {
     const p = new URLSearchParams();

@@ -14,6 +14,8 @@ import { registerShowCommands } from './commands/show.js';
 import { registerUpCommands } from './commands/up.js';
 import { registerSimCommands } from './commands/sim.js';
 import { registerKernelCommands } from './commands/kernel.js';
+import { registerAnalysisCommands } from './commands/analysis.js';
+import { registerRunCommands } from './commands/run.js';
 
 export function buildProgram(): Command {
   const program = new Command('gsched')
@@ -34,6 +36,8 @@ export function buildProgram(): Command {
   registerUpCommands(program);
   registerSimCommands(program);
   registerKernelCommands(program);
+  registerAnalysisCommands(program);
+  registerRunCommands(program);
   return program;
 }
 

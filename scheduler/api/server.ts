@@ -5,6 +5,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import type { ConsentStatus, JobSpec } from '../core/index.js';
 import type { AgentHub } from '../agents/index.js';
 import type { Accepted, LiveDriver } from '../driver/index.js';
+import { registerAnalysisRoutes } from './analyses.js';
 import { ApiProblem, problemBody, rejection } from './errors.js';
 import { CONSENT_SCHEMA, JOB_SPEC_SCHEMA, fieldOf } from './job-schema.js';
 import { listJobs, parseJobQuery } from './jobs-query.js';
@@ -90,6 +91,8 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     const value = unwrap(await driver.submit(req.body as JobSpec));
     return reply.code(201).send(value);
   });
+
+  registerAnalysisRoutes(app, driver);
 
   // `now` is the scheduler's (modelled) clock, so clients can show elapsed times in its terms.
   app.get('/api/v1/jobs', async (req) => ({ ...listJobs(driver, parseJobQuery(req.query as Record<string, unknown>)), now: driver.clock.now() }));

@@ -29,6 +29,17 @@ export type JournalRecord =
 /** What one journal key holds: the records of one group commit. */
 type StoredRecord = JournalRecord | { k: 'm'; records: JournalRecord[] };
 
+/** A sequencing run as taken in by POST /api/v1/runs: what it asked for and what became of each sample. */
+export interface RunRecord {
+  run: string;
+  lab: string;
+  /** The request's samples as received (JSON), to tell a repeat from a different run of the same id. */
+  request: string;
+  analyses: unknown[];
+  /** Modelled time it was taken in. */
+  at: Ms;
+}
+
 /** A terminal job as kept for accounting. */
 export type JobRecord = JobView & { results: TaskResult[] };
 
@@ -38,6 +49,8 @@ export class Store {
   private readonly jobs: Database<JobRecord, number>;
   /** Job arrays: id of the first element → the array spec (elements have consecutive ids). */
   private readonly arrays: Database<string, number>;
+  /** Sequencing runs by run id (POST /api/v1/runs is idempotent per run). */
+  private readonly runs: Database<RunRecord, string>;
   private nextSeq: number;
   private readonly commits: GroupCommit<JournalRecord>;
   /** Records written but not yet committed: lmdb reads do not see them until then. */
@@ -53,6 +66,7 @@ export class Store {
     this.journal = this.root.openDB<StoredRecord, number>({ name: 'journal' });
     this.jobs = this.root.openDB<JobRecord, number>({ name: 'jobs' });
     this.arrays = this.root.openDB<string, number>({ name: 'arrays' });
+    this.runs = this.root.openDB<RunRecord, string>({ name: 'runs' });
     let last = 0;
     for (const key of this.journal.getKeys({ reverse: true, limit: 1 })) last = key;
     this.nextSeq = last + 1;
@@ -107,6 +121,14 @@ export class Store {
 
   arraySpec(baseId: number): string | undefined {
     return this.arrays.get(baseId);
+  }
+
+  putRun(record: RunRecord): Promise<void> {
+    return this.runs.put(record.run, record).then(() => undefined);
+  }
+
+  run(id: string): RunRecord | undefined {
+    return this.runs.get(id);
   }
 
   /** Waits for every write issued so far. */
