@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { ClusterView, JobSpec, JobState, JobView, NodeView } from '../scheduler/core/index.js';
+import { ROUTES, type BodyOf, type JobState, type ReplyOf, type RouteSpec } from '../contract/index.js';
 import { CliError } from './errors.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8470';
@@ -26,43 +26,22 @@ export interface ClientConfig {
   timeoutMs: number;
 }
 
-export interface SubmitResponse {
-  jobIds: number[];
-  displayIds: string[];
-}
-/** An analysis from a pipeline template (POST /api/v1/analyses). */
-export interface AnalysisBody {
-  class: string;
-  pseudonyms: string[];
-  lab?: 'east' | 'west';
-  account?: string;
-  name?: string;
-  seed?: number;
-}
+// Reply types are the contract's (contract/routes.ts): the client cannot drift from the server.
+export type SubmitResponse = ReplyOf<typeof ROUTES.submitJob>;
+export type JobList = ReplyOf<typeof ROUTES.listJobs>;
+/** A job as GET /jobs/:id returns it: the view, the recorded results and, if sent, the scheduler's clock. */
+export type JobDetail = ReplyOf<typeof ROUTES.getJob>;
+export type TaskResultView = NonNullable<JobDetail['results']>[number];
+export type CancelResponse = ReplyOf<typeof ROUTES.cancelJob>;
+export type NodeView = ReplyOf<typeof ROUTES.drainNode>;
+export type ClusterResponse = ReplyOf<typeof ROUTES.cluster>;
+export type JobSpec = BodyOf<typeof ROUTES.submitJob>;
+/** An analysis from a pipeline template, and a sequencing run with what became of each sample. */
+export type AnalysisBody = BodyOf<typeof ROUTES.submitAnalysis>;
+export type RunBody = BodyOf<typeof ROUTES.submitRun>;
+export type RunResponse = ReplyOf<typeof ROUTES.submitRun>;
 
-/** A sequencing run (POST /api/v1/runs) and what became of each sample. */
-export interface RunBody {
-  run: string;
-  lab: 'east' | 'west';
-  samples: { class: string; pseudonym?: string; pseudonyms?: string[]; account?: string; seed?: number }[];
-}
-export interface RunResponse {
-  run: string;
-  lab: string;
-  created: boolean;
-  submitted: number;
-  refused: number;
-  analyses: { sample: number; class: string; jobId?: number; displayId?: string; error?: { code: string; message: string; field?: string } }[];
-}
-
-export interface JobList {
-  jobs: JobDetail[];
-  total: number;
-  limit: number;
-  offset: number;
-  /** The scheduler's clock when it answered, if it says (its clock may run faster than the wall's). */
-  now?: number;
-}
+/** GET /api/v1/jobs filters as the CLI holds them (the query string carries them as text). */
 export interface JobQuery {
   state?: JobState[];
   account?: string;
@@ -71,24 +50,6 @@ export interface JobQuery {
   limit?: number;
   offset?: number;
 }
-/** How one attempt of a task ended, as the scheduler recorded it (jobs may carry these). */
-export interface TaskResultView {
-  taskId: number;
-  attempt: number;
-  node: string;
-  outcome: string;
-  wallMs: number;
-  kernel: string;
-  error?: string;
-}
-/** A job as GET /jobs/:id returns it: the view, the recorded results and, if sent, the scheduler's clock. */
-export type JobDetail = JobView & { results?: TaskResultView[]; now?: number };
-
-export interface CancelResponse {
-  jobId: number;
-  state: JobState;
-}
-export type ClusterResponse = ClusterView & { agents?: unknown };
 
 /** RFC 9457 problem details, as the scheduler sends them. */
 interface Problem {
@@ -154,13 +115,13 @@ export class ApiClient {
   }
 
   submit(spec: JobSpec): Promise<SubmitResponse> {
-    return this.request('POST', '/api/v1/jobs', spec);
+    return this.call(ROUTES.submitJob, {}, spec);
   }
   submitAnalysis(body: AnalysisBody): Promise<SubmitResponse> {
-    return this.request('POST', '/api/v1/analyses', body);
+    return this.call(ROUTES.submitAnalysis, {}, body);
   }
   submitRun(body: RunBody): Promise<RunResponse> {
-    return this.request('POST', '/api/v1/runs', body);
+    return this.call(ROUTES.submitRun, {}, body);
   }
   listJobs(q: JobQuery = {}): Promise<JobList> {
     const p = new URLSearchParams();
@@ -170,8 +131,7 @@ export class ApiClient {
     if (q.owner) p.set('owner', q.owner);
     if (q.limit !== undefined) p.set('limit', String(q.limit));
     if (q.offset !== undefined) p.set('offset', String(q.offset));
-    const qs = p.toString();
-    return this.request('GET', `/api/v1/jobs${qs ? `?${qs}` : ''}`);
+    return this.call(ROUTES.listJobs, {}, undefined, p);
   }
   /** Every job matching `q`, following the server's pages, with the scheduler's clock if it sent one. */
   async allJobs(q: Omit<JobQuery, 'limit' | 'offset'> = {}, pageSize = 1000): Promise<{ jobs: JobDetail[]; now: number | null }> {
@@ -186,23 +146,33 @@ export class ApiClient {
     }
   }
   getJob(id: string): Promise<JobDetail> {
-    return this.request('GET', `/api/v1/jobs/${encodeURIComponent(id)}`);
+    return this.call(ROUTES.getJob, { id });
   }
   cancel(id: string): Promise<CancelResponse> {
-    return this.request('DELETE', `/api/v1/jobs/${encodeURIComponent(id)}`);
+    return this.call(ROUTES.cancelJob, { id });
   }
   async nodes(): Promise<NodeView[]> {
-    const r = await this.request<{ nodes: NodeView[] }>('GET', '/api/v1/nodes');
-    return r.nodes;
+    return (await this.call(ROUTES.listNodes)).nodes;
   }
   drain(node: string, reason?: string): Promise<NodeView> {
-    return this.request('POST', `/api/v1/nodes/${encodeURIComponent(node)}/drain`, reason === undefined ? {} : { reason });
+    return this.call(ROUTES.drainNode, { name: node }, reason === undefined ? {} : { reason });
   }
   resume(node: string): Promise<NodeView> {
-    return this.request('POST', `/api/v1/nodes/${encodeURIComponent(node)}/resume`, {});
+    return this.call(ROUTES.resumeNode, { name: node }, {});
   }
   cluster(): Promise<ClusterResponse> {
-    return this.request('GET', '/api/v1/cluster');
+    return this.call(ROUTES.cluster);
+  }
+
+  /** Calls a route of the contract: its path with `params` filled in, its method, its reply type. */
+  call<R extends RouteSpec>(route: R, params: Record<string, string> = {}, body?: unknown, query?: URLSearchParams): Promise<ReplyOf<R>> {
+    const path = route.url.replace(/:(\w+)/g, (_m, name: string) => {
+      const v = params[name];
+      if (v === undefined) throw new Error(`${route.url} needs ${name}`);
+      return encodeURIComponent(v);
+    });
+    const qs = query?.toString() ?? '';
+    return this.request<ReplyOf<R>>(route.method, qs === '' ? path : `${path}?${qs}`, body);
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {

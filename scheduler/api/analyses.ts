@@ -2,94 +2,29 @@
 // report them (POST /api/v1/runs): each sample becomes one analysis job built by
 // scheduler/pipelines, then goes through the core's submission checks, the consent gate included.
 // A run is taken in once: a repeat of its id answers with what was done the first time.
-import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import { ROUTES, fastifySchema, type RunAnalysis, type RunReply, type RunRequest } from '../../contract/index.js';
 import type { JobSpec } from '../core/index.js';
-import { buildAnalysis, LABS, PipelineError, type AnalysisRequest, type Lab } from '../pipelines/index.js';
+import { buildAnalysis, PipelineError, type AnalysisRequest, type Lab } from '../pipelines/index.js';
 import type { RunRecord } from '../store/index.js';
 import type { LiveDriver } from '../driver/index.js';
 import { ApiProblem, rejection } from './errors.js';
 
-const str = { type: 'string' } as const;
-const pseudonyms = { type: 'array', items: str, maxItems: 10_000 } as const;
-const seed = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
-const lab = { type: 'string', enum: [...LABS] } as const;
-/** Classes are checked by the templates, whose refusal lists the known ones. */
-const cls = str;
-/** Run ids become job names (`<run>:<sample>`), so they follow the core's name rule. */
-const RUN_ID = '^[A-Za-z0-9._:+@-]{1,100}$';
-const MAX_SAMPLES = 10_000;
+type Sample = RunRequest['samples'][number];
 
-export const ANALYSIS_SCHEMA = {
-  type: 'object',
-  required: ['class', 'pseudonyms'],
-  additionalProperties: false,
-  properties: { class: cls, pseudonyms, lab, account: str, name: str, seed },
-} as const;
-
-export const RUN_SCHEMA = {
-  type: 'object',
-  required: ['run', 'lab', 'samples'],
-  additionalProperties: false,
-  properties: {
-    run: { type: 'string', pattern: RUN_ID },
-    lab,
-    samples: {
-      type: 'array',
-      minItems: 1,
-      maxItems: MAX_SAMPLES,
-      items: {
-        type: 'object',
-        required: ['class'],
-        additionalProperties: false,
-        // One patient (`pseudonym`) or several (`pseudonyms`: a trio, a cohort).
-        properties: { class: cls, pseudonym: str, pseudonyms, account: str, seed },
-      },
-    },
-  },
-} as const;
-
-interface Sample {
-  class: string;
-  pseudonym?: string;
-  pseudonyms?: string[];
-  account?: string;
-  seed?: number;
-}
-
-export interface RunBody {
-  run: string;
-  lab: Lab;
-  samples: Sample[];
-}
-
-/** What became of one sample: its job, or why it was refused (the consent gate, an unknown account). */
-export interface RunAnalysis {
-  sample: number;
-  class: string;
-  jobId?: number;
-  displayId?: string;
-  error?: { code: string; message: string; field?: string };
-}
-
-export interface RunAnswer {
-  run: string;
-  lab: string;
-  /** False when the run had been taken in before: nothing new was submitted. */
-  created: boolean;
-  submitted: number;
-  refused: number;
-  analyses: RunAnalysis[];
-}
+/** The API's fastify instance, typed by the contract's TypeBox schemas. */
+export type TypedApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 /** A PipelineError as a problem: an unknown class or a wrong pseudonym count is content the scheduler cannot use. */
 function pipelineProblem(err: PipelineError, prefix = ''): ApiProblem {
-  const status = err.code === 'UNKNOWN_CLASS' || err.code === 'PSEUDONYM_COUNT' ? 422 : 400;
-  return new ApiProblem(status, err.code, err.message, prefix + err.field);
+  const code = err.code === 'UNKNOWN_CLASS' || err.code === 'PSEUDONYM_COUNT' ? err.code : 'INVALID_BODY';
+  return new ApiProblem(code, err.message, prefix + err.field);
 }
 
 function sampleRequest(s: Sample, runLab: Lab, run: string, i: number): AnalysisRequest {
   if ((s.pseudonym === undefined) === (s.pseudonyms === undefined)) {
-    throw new ApiProblem(400, 'INVALID_BODY', `samples[${i}] needs exactly one of pseudonym (one patient) or pseudonyms (several)`, `samples[${i}]`);
+    throw new ApiProblem('INVALID_BODY', `samples[${i}] needs exactly one of pseudonym (one patient) or pseudonyms (several)`, `samples[${i}]`);
   }
   const req: AnalysisRequest = { class: s.class, pseudonyms: s.pseudonyms ?? [s.pseudonym as string], lab: runLab, name: `${run}:${i + 1}` };
   if (s.account !== undefined) req.account = s.account;
@@ -97,14 +32,22 @@ function sampleRequest(s: Sample, runLab: Lab, run: string, i: number): Analysis
   return req;
 }
 
-function answer(r: RunRecord, created: boolean): RunAnswer {
+function answer(r: RunRecord, created: boolean): RunReply {
   const analyses = r.analyses as RunAnalysis[];
   const refused = analyses.filter((a) => a.error !== undefined).length;
   return { run: r.run, lab: r.lab, created, submitted: analyses.length - refused, refused, analyses };
 }
 
-export function registerAnalysisRoutes(app: FastifyInstance, driver: LiveDriver): void {
-  app.post('/api/v1/analyses', { schema: { body: ANALYSIS_SCHEMA } }, async (req, reply) => {
+const at = <N extends 'submitAnalysis' | 'submitRun'>(name: N) => ({ method: ROUTES[name].method, url: ROUTES[name].url, schema: fastifySchema(name, ROUTES[name]) });
+
+/** A repeated run id answers 200 (nothing new was created) with the same reply as the first 201. */
+function runRoute() {
+  const base = at('submitRun');
+  return { ...base, schema: { ...base.schema, response: { ...base.schema.response, 200: ROUTES.submitRun.reply.schema } } };
+}
+
+export function registerAnalysisRoutes(app: TypedApp, driver: LiveDriver): void {
+  app.route({ ...at('submitAnalysis'), handler: async (req, reply) => {
     let job: JobSpec;
     try {
       job = buildAnalysis(req.body as AnalysisRequest);
@@ -115,16 +58,16 @@ export function registerAnalysisRoutes(app: FastifyInstance, driver: LiveDriver)
     const r = await driver.submit(job);
     if (!r.ok) throw rejection(r.error);
     return reply.code(201).send(r.value);
-  });
+  } });
 
   /** Runs being taken in now: a concurrent repeat waits for the first rather than submitting twice. */
   const taking = new Map<string, Promise<RunRecord>>();
 
-  const takeIn = async (body: RunBody, request: string): Promise<RunRecord> => {
+  const takeIn = async (body: RunRequest, request: string): Promise<RunRecord> => {
     // Every sample is checked before any is submitted: a malformed run submits nothing.
     const jobs = body.samples.map((s, i) => {
       try {
-        return buildAnalysis(sampleRequest(s, body.lab, body.run, i));
+        return buildAnalysis(sampleRequest(s, body.lab as Lab, body.run, i));
       } catch (err) {
         if (err instanceof PipelineError) throw pipelineProblem(err, `samples[${i}].`);
         throw err;
@@ -144,12 +87,12 @@ export function registerAnalysisRoutes(app: FastifyInstance, driver: LiveDriver)
     return record;
   };
 
-  app.post('/api/v1/runs', { schema: { body: RUN_SCHEMA } }, async (req, reply) => {
-    const body = req.body as RunBody;
+  app.route({ ...runRoute(), handler: async (req, reply) => {
+    const body = req.body;
     const request = JSON.stringify({ lab: body.lab, samples: body.samples });
     const same = (r: RunRecord): RunRecord => {
       if (r.request !== request) {
-        throw new ApiProblem(409, 'RUN_CONFLICT', `run ${body.run} was already taken in with different samples; a run id names one sequencing run`, 'run');
+        throw new ApiProblem('RUN_CONFLICT', `run ${body.run} was already taken in with different samples; a run id names one sequencing run`, 'run');
       }
       return r;
     };
@@ -164,5 +107,5 @@ export function registerAnalysisRoutes(app: FastifyInstance, driver: LiveDriver)
     } finally {
       taking.delete(body.run);
     }
-  });
+  } });
 }

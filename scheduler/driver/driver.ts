@@ -166,7 +166,7 @@ export class LiveDriver {
     return { ok: true, value: { jobIds, displayIds } };
   }
 
-  async cancel(jobId: number): Promise<Accepted<{ jobId: number; state: string }>> {
+  async cancel(jobId: number): Promise<Accepted<{ jobId: number; state: JobState }>> {
     const { res, durable } = this.accept({ type: 'cancel', jobId });
     if (!res.ok) {
       const rec = this.core.job(jobId) ?? this.store.job(jobId);
