@@ -16,6 +16,7 @@ import { registerSimCommands } from './commands/sim.js';
 import { registerKernelCommands } from './commands/kernel.js';
 import { registerAnalysisCommands } from './commands/analysis.js';
 import { registerRunCommands } from './commands/run.js';
+import { registerFsckCommands } from './commands/fsck.js';
 
 export function buildProgram(): Command {
   const program = new Command('gsched')
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerKernelCommands(program);
   registerAnalysisCommands(program);
   registerRunCommands(program);
+  registerFsckCommands(program);
   return program;
 }
 
