@@ -24,6 +24,8 @@ export interface TwinOptions {
   kernelScale?: number;
   timeoutS: number;
   progress: Progress;
+  /** Only analyses of these classes (the first `analyses` of them in the workload). */
+  classes?: readonly string[];
 }
 
 export interface TwinResult {
@@ -51,9 +53,10 @@ export function writeTwinCluster(): { path: string; config: ClusterConfig } {
 }
 
 /** The first `n` analyses of the seed's 60,000-analysis burst: a sample of the same workload. */
-export function sampleItems(n: number, seed: number): WorkloadItem[] {
+export function sampleItems(n: number, seed: number, classes?: readonly string[]): WorkloadItem[] {
   const out: WorkloadItem[] = [];
   for (const item of ngcWorkload({ analyses: Math.max(n, 60_000), seed, scenario: 'burst' })) {
+    if (classes && !classes.includes(item.job.class as string)) continue;
     out.push(item);
     if (out.length === n) break;
   }
@@ -120,7 +123,7 @@ async function jobsOf(client: ApiClient, ids: readonly number[]): Promise<JobDet
 
 /** Runs the sample live (a fresh `gsched up`), then in the simulator at the live submission times. */
 export async function twinSample(o: TwinOptions): Promise<TwinResult> {
-  const items = sampleItems(o.analyses, o.seed);
+  const items = sampleItems(o.analyses, o.seed, o.classes);
   const cores = o.cluster.nodes.reduce((s, n) => s + n.cores, 0);
   const args = ['--kernels', o.kernels];
   if (o.kernelScale !== undefined) args.push('--kernel-scale', String(o.kernelScale));
