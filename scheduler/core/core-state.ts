@@ -402,7 +402,7 @@ export class CoreState {
    */
   pick(t: TaskRt, reserved: Reservation | null, admit?: (n: NodeRt) => boolean): NodeRt | null {
     const job = t.job;
-    return this.free.pick(job.partition, t.cores, t.memMb, job.container, reserved, admit ?? this.nodeFiltersFor(t));
+    return this.free.pick(job.partition, t.cores, t.memMb, job.container, reserved, admit !== undefined || NODE_FILTERS.length === 0 ? admit : this.nodeFiltersFor(t));
   }
 
   /** EASY's head reservation for `t`: the earliest time a node of its partition can host it. */
