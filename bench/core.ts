@@ -1,7 +1,7 @@
 // bench:core — the scheduling core alone on the default cluster: 100,000 pending tasks of
 // mixed sizes, scheduling passes with random completions in between until all are placed.
 import { performance } from 'node:perf_hooks';
-import { loadClusterConfig } from '../scheduler/config/load.js';
+import { loadClusterConfig } from '../common/index.js';
 import { SchedulerCore, type JobSpec } from '../scheduler/core/index.js';
 import { percentile, seeded, table, writeResult } from './stats.js';
 

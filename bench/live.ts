@@ -16,11 +16,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { ApiClient } from '../cli/client.js';
-import { renderTable } from '../cli/format/table.js';
-import { startGschedUp, type GschedUp } from '../cli/testing/gsched-up.js';
+import { ApiClient } from '../cli/index.js';
+import { renderTable, DEFAULT_CLUSTER_PATH, loadClusterConfig, packageRoot } from '../common/index.js';
+import { startGschedUp, type GschedUp } from '../cli/testing/index.js';
 import type { JobSpec } from '../scheduler/core/index.js';
-import { DEFAULT_CLUSTER_PATH, loadClusterConfig, packageRoot } from '../scheduler/config/load.js';
 import { medianPresent, round } from './stats.js';
 import { bucketDelta, histogramBuckets, histogramQuantile, metricSum, quantileUpperBound, type Bucket } from './prom.js';
 

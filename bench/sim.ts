@@ -7,8 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compiledPath } from '../scheduler/config/dist-path.js';
-import { loadClusterConfig, packageRoot } from '../scheduler/config/load.js';
+import { compiledPath, loadClusterConfig, packageRoot } from '../common/index.js';
 import { median, round } from './stats.js';
 import { readSwfFile, runNgc, runSwf, type SimMetrics, type SimOutcome } from '../sim/index.js';
 

@@ -1,7 +1,7 @@
 // Small helpers shared by the bench scripts: percentiles, a seeded PRNG, tables, JSON output.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../scheduler/config/load.js';
+import { packageRoot } from '../common/index.js';
 
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;

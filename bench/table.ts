@@ -2,7 +2,7 @@
 // figure there is one a bench script wrote). Missing result files are listed, not guessed.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../scheduler/config/load.js';
+import { packageRoot } from '../common/index.js';
 
 type Json = Record<string, unknown>;
 const dir = join(packageRoot(), 'bench', 'results');

@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, DEFAULT_URL, resolveClientConfig } from './client.js';
 import { CliError } from './errors.js';
-import { fakeJob, startFakeApi, type FakeApi } from './testing/fake-api.js';
-import { freePort } from './testing/ports.js';
+import { fakeJob, startFakeApi, type FakeApi, freePort } from './testing/index.js';
 
 async function refusal(p: Promise<unknown>): Promise<CliError> {
   try {

@@ -4,10 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../scheduler/config/load.js';
-import { startGschedUp, type GschedUp } from './testing/gsched-up.js';
-import { freePort } from './testing/ports.js';
-import { runCli, type CliRun } from './testing/run-cli.js';
+import { packageRoot } from '../common/index.js';
+import { startGschedUp, type GschedUp, freePort, runCli, type CliRun } from './testing/index.js';
 
 const CLUSTER = join(packageRoot(), 'scheduler', 'testing', 'cluster.small.json');
 // 100 modelled seconds per wall second: `--duration 1s` is over in 10 ms, `1-00` takes 14 minutes.

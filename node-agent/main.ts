@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // The node agent process: `node dist/node-agent/main.js --container c1 ...` (see README.md).
 // Exit codes: 0 stopped by a signal, 2 bad flags or refused by the scheduler, 1 anything else.
-import { loadClusterConfig } from '../scheduler/config/load.js';
-import { processLogger, stopOnSignals } from '../scheduler/lifeline.js';
+import { loadClusterConfig, processLogger, stopOnSignals } from '../common/index.js';
 import { AgentConfigError, AgentRejectedError } from './errors.js';
 import { NodeAgent } from './agent.js';
 import { parseAgentArgs } from './options.js';

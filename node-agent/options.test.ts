@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadClusterConfig } from '../scheduler/config/load.js';
-import { SMALL_CLUSTER } from '../scheduler/testing/live-cluster.js';
+import { loadClusterConfig } from '../common/index.js';
+import { SMALL_CLUSTER } from '../scheduler/testing/index.js';
 import { AgentConfigError } from './errors.js';
 import { parseAgentArgs } from './options.js';
 

@@ -7,7 +7,7 @@
 //    its pool starts with the agent.
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { compiledPath } from '../scheduler/config/dist-path.js';
+import { compiledPath } from '../common/index.js';
 import { createKernelPool as createGenomePool, runKernelTask, type KernelPool as GenomePool, type SyntheticKind } from './kernels/index.js';
 import type { KernelOutcome, KernelRequest, KernelResult } from './kernel-types.js';
 import { runNoop } from './noop-kernel.js';

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { packageRoot } from '../scheduler/config/load.js';
+import { packageRoot } from '../common/index.js';
 import { ProtoLoadError } from './errors.js';
 import type { AgentMessage, Assignment, Completion, SchedulerMessage, TaskRef } from './messages.js';
 

@@ -3,9 +3,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compiledPath } from '../scheduler/config/dist-path.js';
-import { packageRoot } from '../scheduler/config/load.js';
-import { LiveCluster, SMALL_CLUSTER, waitFor } from '../scheduler/testing/live-cluster.js';
+import { compiledPath, packageRoot } from '../common/index.js';
+import { LiveCluster, SMALL_CLUSTER, waitFor } from '../scheduler/testing/index.js';
 
 const tls = (f: string): string => join(packageRoot(), 'scheduler', 'testing', 'tls', f);
 const cluster = new LiveCluster({ schedulerArgs: ['--tls-cert', tls('server.pem'), '--tls-key', tls('server.key'), '--tls-ca', tls('ca.pem')] });

@@ -4,10 +4,10 @@ import { spawn } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compiledPath } from './config/dist-path.js';
+import { compiledPath } from '../common/index.js';
 import type { JobView } from './core/index.js';
 import type { TaskResult } from './store/index.js';
-import { LiveCluster, SMALL_CLUSTER, testJob, waitFor } from './testing/live-cluster.js';
+import { LiveCluster, SMALL_CLUSTER, testJob, waitFor } from './testing/index.js';
 
 type Job = JobView & { results?: TaskResult[] };
 

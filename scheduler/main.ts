@@ -5,7 +5,7 @@
 import { tlsEnabled } from '../proto/index.js';
 import { PortInUseError, startScheduler } from './process.js';
 import { SchedulerFlagError, parseSchedulerArgs } from './process-options.js';
-import { processLogger, stopOnSignals } from './lifeline.js';
+import { processLogger, stopOnSignals } from '../common/index.js';
 
 async function main(): Promise<void> {
   let flags;

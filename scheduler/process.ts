@@ -7,9 +7,8 @@ import type { Logger } from 'pino';
 import { serverCredentials } from '../proto/index.js';
 import { AgentHub } from './agents/index.js';
 import { SchedulerMetrics, buildApi } from './api/index.js';
-import { loadClusterConfig } from './config/load.js';
-import { LiveDriver, type CoreFactory } from './driver/index.js';
-import { makeCore } from './driver/make-core.js';
+import { loadClusterConfig } from '../common/index.js';
+import { LiveDriver, type CoreFactory, makeCore } from './driver/index.js';
 import type { SchedulerFlags } from './process-options.js';
 import { StateDirError, Store, ensureToken, lockStateDir } from './store/index.js';
 

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../main.js';
-import { startFakeApi, type FakeApi } from '../testing/fake-api.js';
-import { freePort } from '../testing/ports.js';
+import { startFakeApi, type FakeApi, freePort } from '../testing/index.js';
 
 let api: FakeApi;
 let dir: string;

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ApiClient, addConnectionOptions, type ConnectionOptions } from '../client.js';
 import { longRows, summaryRows } from '../format/nodes.js';
-import { outputWidth, renderTable, type Column } from '../format/table.js';
+import { outputWidth, renderTable, type Column } from '../../common/index.js';
 import { print, printJson } from '../output.js';
 
 export const SUMMARY_COLUMNS: Column[] = [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobView } from '../../scheduler/core/index.js';
 import { CliError } from '../errors.js';
-import { fakeJob } from '../testing/fake-api.js';
+import { fakeJob } from '../testing/index.js';
 import { DEFAULT_QUEUE_FORMAT, parseQueueFormat, renderQueue } from './queue.js';
 
 const spec = { name: 'job', owner: 'o', account: 'rh-genetics', partition: 'clinical', qos: 'normal', purpose: 'treatment' as const, pseudonyms: [], tasks: [{ cores: 1, memMb: 1 }, { cores: 1, memMb: 1 }] };

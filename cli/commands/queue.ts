@@ -4,7 +4,7 @@ import { ApiClient, addConnectionOptions, type ConnectionOptions, type JobDetail
 import { CliError } from '../errors.js';
 import { ACTIVE_STATES, compareJobs, jobNodeNames, jobNodes, jobTime, parseStateFilter, stateCode } from '../format/jobs.js';
 import { compressHostlist } from '../format/hostlist.js';
-import { outputWidth, renderTable, type Column } from '../format/table.js';
+import { outputWidth, renderTable, type Column } from '../../common/index.js';
 import { print, printJson } from '../output.js';
 
 interface QueueColumn extends Column {

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError, type Policy } from '../../scheduler/core/index.js';
-import { loadClusterConfig } from '../../scheduler/config/load.js';
+import { loadClusterConfig } from '../../common/index.js';
 import {
   baseSummary,
   DEFAULT_ALL_TARGET_HOURS,

@@ -6,8 +6,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compiledPath } from '../../scheduler/config/dist-path.js';
-import { SMALL_CLUSTER, waitFor } from '../../scheduler/testing/live-cluster.js';
+import { compiledPath } from '../../common/index.js';
+import { SMALL_CLUSTER, waitFor } from '../../scheduler/testing/index.js';
 
 const state = mkdtempSync(join(tmpdir(), 'gsched-up-'));
 afterAll(() => rmSync(state, { recursive: true, force: true }));

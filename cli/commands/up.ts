@@ -5,8 +5,7 @@ import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadClusterConfig } from '../../scheduler/config/load.js';
-import { LaunchError, launchAgent, launchScheduler, type Child } from '../../scheduler/launcher.js';
+import { loadClusterConfig, LaunchError, launchAgent, launchScheduler, type Child } from '../../common/index.js';
 import { CliError } from '../errors.js';
 
 interface UpOptions {

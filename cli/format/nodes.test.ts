@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fakeNode } from '../testing/fake-api.js';
+import { fakeNode } from '../testing/index.js';
 import { cpuCounts, groupNodes, longRows, summaryRows } from './nodes.js';
 
 const nodes = [

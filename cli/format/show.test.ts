@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobDetail } from '../client.js';
-import { fakeJob } from '../testing/fake-api.js';
+import { fakeJob } from '../testing/index.js';
 import { formatInstant, formatNumber, showJob } from './show.js';
 
 const T0 = Date.UTC(2026, 10, 26, 9, 0, 0);

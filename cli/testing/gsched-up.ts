@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compiledPath } from '../../scheduler/config/dist-path.js';
+import { compiledPath } from '../../common/index.js';
 
 export interface GschedUp {
   httpUrl: string;

@@ -1,6 +1,6 @@
 // Runs the compiled CLI as a child process, the way an operator's shell would.
 import { execFile } from 'node:child_process';
-import { compiledPath } from '../../scheduler/config/dist-path.js';
+import { compiledPath } from '../../common/index.js';
 
 export interface CliRun {
   code: number;

@@ -2,7 +2,7 @@
 // gather, plus runKernelTask for the node agent's synthetic workloads.
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { compiledPath } from '../../scheduler/config/dist-path.js';
+import { compiledPath } from '../../common/index.js';
 import { FormatError, InputFileError, KernelError, PairingError, TaskParamError } from './errors.js';
 import type { Contig } from './fasta.js';
 import type { AlignResult, CallResult, KernelResult, KernelSummary, KernelTask, RefPayload, SyntheticKind, WorkerError } from './messages.js';

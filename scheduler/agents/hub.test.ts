@@ -7,11 +7,10 @@ import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOIN_TOKEN_METADATA, loadAgentProtocol, openAgentStream, type AgentMessage, type AgentStream, type SchedulerMessage } from '../../proto/index.js';
-import { loadClusterConfig } from '../config/load.js';
-import { LiveDriver } from '../driver/index.js';
-import { makeCore } from '../driver/make-core.js';
+import { loadClusterConfig } from '../../common/index.js';
+import { LiveDriver, makeCore } from '../driver/index.js';
 import { Store } from '../store/index.js';
-import { SMALL_CLUSTER } from '../testing/live-cluster.js';
+import { SMALL_CLUSTER } from '../testing/index.js';
 import { AgentHub } from './hub.js';
 
 const TOKEN = 'join-token-for-tests-0123';

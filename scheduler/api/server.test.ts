@@ -8,11 +8,10 @@ import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentHub } from '../agents/index.js';
-import { loadClusterConfig } from '../config/load.js';
-import { LiveDriver } from '../driver/index.js';
-import { makeCore } from '../driver/make-core.js';
+import { loadClusterConfig } from '../../common/index.js';
+import { LiveDriver, makeCore } from '../driver/index.js';
 import { Store } from '../store/index.js';
-import { SMALL_CLUSTER, testJob, waitFor } from '../testing/live-cluster.js';
+import { SMALL_CLUSTER, testJob, waitFor } from '../testing/index.js';
 import { SchedulerMetrics, buildApi } from './index.js';
 
 const TOKEN = 'test-token-0123456789abcdef';

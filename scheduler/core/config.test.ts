@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packageRoot } from '../config/load.js';
+import { packageRoot } from '../../common/index.js';
 import { parseClusterConfig } from './config.js';
 import { ConfigError } from './errors.js';
 

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Assignment, Completion } from '../../proto/index.js';
-import { loadClusterConfig } from '../config/load.js';
+import { loadClusterConfig } from '../../common/index.js';
 import type { JobSpec } from '../core/index.js';
 import { Store } from '../store/index.js';
-import { SMALL_CLUSTER, testJob, waitFor } from '../testing/live-cluster.js';
+import { SMALL_CLUSTER, testJob, waitFor } from '../testing/index.js';
 import { LiveDriver } from './driver.js';
 import { makeCore } from './make-core.js';
 

@@ -3,3 +3,4 @@ export { LiveDriver, type DriverOptions, type Accepted } from './driver.js';
 export { ScaledClock, clockAnchor } from './clock.js';
 export { NO_DISPATCHER, type Dispatcher, type DriverObserver } from './dispatcher.js';
 export type { CoreApi, CoreFactory } from './core-api.js';
+export { makeCore } from './make-core.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
-import { compiledPath } from '../config/dist-path.js';
+import { compiledPath } from '../../common/index.js';
 import { Store } from './journal.js';
 
 const dirs: string[] = [];

@@ -3,8 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../config/load.js';
-import { launchAgent, launchScheduler, type Child } from '../launcher.js';
+import { packageRoot, launchAgent, launchScheduler, type Child } from '../../common/index.js';
 
 export const SMALL_CLUSTER = (): string => join(packageRoot(), 'scheduler', 'testing', 'cluster.small.json');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadClusterConfig } from '../../scheduler/config/load.js';
+import { loadClusterConfig } from '../../common/index.js';
 import type { ClusterConfig } from '../../scheduler/core/index.js';
 import { SimOptionError } from '../errors.js';
 import { findCapacity, p95Allowance } from './capacity.js';

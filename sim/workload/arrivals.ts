@@ -3,8 +3,7 @@
 // Exactly n arrival times are drawn from that rate, lazily and in order, as the order statistics
 // of n uniforms mapped through the rate's cumulative curve.
 import type { Ms } from '../../scheduler/core/index.js';
-import { HOUR_MS } from './costs.js';
-import type { Rng } from './rng.js';
+import { HOUR_MS, type Rng } from '../../scheduler/pipelines/index.js';
 
 export const DAY_MS: Ms = 24 * HOUR_MS;
 const WEEK_HOURS = 168;

@@ -2,8 +2,8 @@
 // of analyses runs to completion within the time limits the model requests.
 import { describe, expect, it } from 'vitest';
 import { KeyedHeap, SchedulerCore, type JobState, type Ms } from '../../scheduler/core/index.js';
-import { loadClusterConfig } from '../../scheduler/config/load.js';
-import { URGENT_TARGET_MS } from './classes.js';
+import { loadClusterConfig } from '../../common/index.js';
+import { URGENT_TARGET_MS } from '../../scheduler/pipelines/index.js';
 import { ngcWorkload, type WorkloadItem } from './index.js';
 
 function applyConsent(core: SchedulerCore, item: WorkloadItem): string[] {

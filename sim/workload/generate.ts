@@ -1,20 +1,22 @@
 // The NGC workload generator: merges the continuous clinical stream with the batched campaigns
 // (reanalyses, research studies) in time order, and builds each analysis as one DAG job.
-import type { JobSpec, Ms } from '../../scheduler/core/index.js';
+import type { Ms } from '../../scheduler/core/index.js';
 import {
+  CLASSES,
+  DURATION_STREAM,
+  HOUR_MS,
   LAB_OWNER,
-  PARTITIONS,
   RESEARCH_ACCOUNT,
   RESEARCH_OWNER,
+  Rng,
+  hash2,
+  analysisJob,
   pickAccount,
-} from './accounts.js';
+  type NgcClass,
+} from '../../scheduler/pipelines/index.js';
 import { arrivalTimes, DAY_MS, nextWorkingMorning, RAMP_MS } from './arrivals.js';
-import { CLASSES, type NgcClass } from './classes.js';
-import { HOUR_MS } from './costs.js';
-import { Dag } from './dag.js';
 import { PatientRegistry, type ConsentEvent } from './patients.js';
-import { Rng } from './rng.js';
-import type { NgcOptions, WorkloadItem } from './index.js';
+import type { NgcOptions, WorkloadItem } from './types.js';
 
 /** Submissions within a batch are this far apart (a script submitting one analysis after another). */
 const CAMPAIGN_GAP_MS: Ms = 30_000;
@@ -99,7 +101,6 @@ export function* generateNgc(opts: NgcOptions): Generator<WorkloadItem, void, vo
   const clinical = arrivalTimes(n - batched, hours, rampHours, new Rng(opts.seed, ARRIVALS));
   let clinicalAt: Ms = nextOf(clinical);
   const jobRng = new Rng(opts.seed, JOBS);
-  const durRng = new Rng(opts.seed, DURATIONS);
   const patients = new PatientRegistry(opts.seed, new Rng(opts.seed, CONSENT), !burst);
 
   for (let seq = 0; seq < n; seq++) {
@@ -126,20 +127,17 @@ export function* generateNgc(opts: NgcOptions): Generator<WorkloadItem, void, vo
     const pseudonyms = patientsFor(cls, patients, at, consent, jobRng);
     const research = cls.purpose === 'research';
     const { account, lab } = research ? { account: RESEARCH_ACCOUNT, lab: null } : pickAccount(jobRng, cls.cancer);
-    const dag = new Dag(durRng);
-    cls.pipeline(dag, { rng: durRng, samples: pseudonyms.length });
-    const job: JobSpec = {
+    // Each analysis draws its durations from its own seed, so the live scheduler builds the same
+    // tasks from the template given the class, the pseudonyms and that seed (bench:ngc does).
+    const seed = hash2(hash2(opts.seed, DURATIONS), seq);
+    const job = analysisJob(cls, {
       name: `${cls.name}-${String(seq + 1).padStart(6, '0')}`,
       owner: lab ? LAB_OWNER[lab] : RESEARCH_OWNER,
       account,
-      partition: research ? PARTITIONS.research : PARTITIONS.clinical,
-      qos: cls.qos,
-      purpose: cls.purpose,
       pseudonyms,
-      tasks: dag.tasks,
-      class: cls.name,
-    };
-    const item: WorkloadItem = { submitAt: burst ? 0 : at, job };
+      rng: new Rng(seed, DURATION_STREAM),
+    });
+    const item: WorkloadItem = { submitAt: burst ? 0 : at, job, seed };
     if (consent.length > 0) item.consent = consent;
     yield item;
   }

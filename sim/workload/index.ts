@@ -1,30 +1,10 @@
 // The NGC workload model: public surface for the simulator engine and the report.
-import type { ConsentStatus, JobSpec, Ms } from '../../scheduler/core/index.js';
-import { CLASSES } from './classes.js';
-import { Dag } from './dag.js';
+import { CLASSES, Dag } from '../../scheduler/pipelines/index.js';
 import { WorkloadOptionError } from './errors.js';
 import { generateNgc } from './generate.js';
+import type { NgcOptions, WorkloadItem } from './types.js';
 
-/** One analysis to submit at `submitAt`. */
-export interface WorkloadItem {
-  submitAt: Ms;
-  job: JobSpec;
-  /** Consent events the engine applies just before the submit. */
-  consent?: { pseudonym: string; status: ConsentStatus }[];
-}
-
-export interface NgcOptions {
-  analyses: number;
-  seed: number;
-  scenario: 'steady' | 'burst';
-  /**
-   * Overrides the modelled rate: constant mean arrivals per day (same weekday/hour shape, no
-   * ramp-up), for capacity search. The span is then analyses / perDay days and `years` is ignored.
-   */
-  perDay?: number;
-  /** Span of the modelled arrivals, default 4.5 (the first year ramps up). */
-  years?: number;
-}
+export type { NgcOptions, WorkloadItem } from './types.js';
 
 const MAX_ANALYSES = 10_000_000;
 const MAX_YEARS = 100;

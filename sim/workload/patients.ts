@@ -2,7 +2,7 @@
 // writing before the first analysis; most grant research use, some restrict their data to their
 // own treatment. A few later restrict or withdraw (scheduled, applied when their time comes).
 import { KeyedHeap, type ConsentStatus, type Ms } from '../../scheduler/core/index.js';
-import { hash2, type Rng } from './rng.js';
+import { hash2, type Rng } from '../../scheduler/pipelines/index.js';
 
 /** Share of new patients who restrict their data to their own treatment (assumption). */
 export const RESTRICTED_SHARE = 0.15;

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsentStatus, JobSpec, Ms, TaskSpec } from '../../scheduler/core/index.js';
-import { loadClusterConfig } from '../../scheduler/config/load.js';
-import { ACCOUNTS_USED } from './accounts.js';
+import { loadClusterConfig } from '../../common/index.js';
+import { ACCOUNTS_USED, URGENT_TARGET_MS, HOUR_MS } from '../../scheduler/pipelines/index.js';
 import { DAY_MS, hourOf, weekdayOf } from './arrivals.js';
-import { URGENT_TARGET_MS } from './classes.js';
-import { HOUR_MS } from './costs.js';
 import { WorkloadOptionError } from './errors.js';
 import { describeNgcModel, NGC_CLASSES, ngcWorkload, type NgcOptions, type WorkloadItem } from './index.js';
 

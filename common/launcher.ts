@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { compiledPath } from './config/dist-path.js';
+import { compiledPath } from './paths.js';
 import { LIFELINE_ENV } from './lifeline.js';
 
 export class LaunchError extends Error {

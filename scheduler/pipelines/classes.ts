@@ -1,7 +1,7 @@
 // The analysis classes of the NGC workload: their shares, priority and pipelines. The shares are
 // modelling assumptions (see README.md): germline WGS for rare disease dominates, cancer pairs
 // are the heaviest, exomes and panels are many but cheap, reanalyses and research come in batches.
-import type { Ms } from '../../scheduler/core/index.js';
+import type { Ms } from '../core/index.js';
 import { HOUR_MS } from './costs.js';
 import {
   exome,

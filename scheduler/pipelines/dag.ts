@@ -1,6 +1,6 @@
 // Builds one analysis's tasks as a DAG (each task lists the indices of earlier tasks it waits for),
 // turning stage costs into per-task cores, memory, modelled duration and requested time limit.
-import type { Ms, TaskSpec } from '../../scheduler/core/index.js';
+import type { Ms, TaskSpec } from '../core/index.js';
 import {
   DURATION_MAX,
   DURATION_MIN,

@@ -1,7 +1,7 @@
 // The cost model: what each pipeline stage asks of the scheduler (cores, memory, time) and how
 // long it runs, per unit of input. Figures and their sources are in COSTS.md; each constant below
 // names its source, or says "assumption" when it is ours.
-import type { Ms } from '../../scheduler/core/index.js';
+import type { Ms } from '../core/index.js';
 
 export type Kernel = 'qc' | 'align' | 'merge' | 'call' | 'gather';
 

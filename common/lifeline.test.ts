@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { compiledPath } from './config/dist-path.js';
+import { compiledPath } from './paths.js';
 
 describe('processLogger', () => {
   it('lets a process exit after its stdout was closed, with log lines still to write', async () => {
-    const child = spawn(process.execPath, [compiledPath('scheduler/testing/logger-child.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [compiledPath('common/testing/logger-child.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
     // The reader goes away, as when `gsched up` is killed; then the child is told to stop.
