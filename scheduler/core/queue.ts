@@ -22,6 +22,8 @@ import type { Ms, PriorityWeights } from './types.js';
 
 /** Runs shorter than this take insertions in place (a short shift beats a merge). */
 const SMALL_RUN = 64;
+/** A walk that stepped over this many entries of a run sweeps the dead ones out after it. */
+const SWEEP_FROM = 64;
 
 interface Lane {
   readonly account: string;
@@ -32,23 +34,136 @@ interface Lane {
   offset: number;
 }
 
-interface Run {
-  readonly lane: Lane;
-  /** Entries by key (descending), then submission and id (ascending); some may be dead. */
-  jobs: JobRt[];
-  /** Index of the first entry that may still be live. */
-  start: number;
-}
-
-/** Whether `x` sorts before `y` within one lane. */
+/**
+ * Whether `x` sorts before `y` within one lane: key, then id. Ids are handed out in submission
+ * order, so this is key, then submission time, then id.
+ */
 function laneBefore(x: JobRt, y: JobRt): boolean {
   const kx = x.laneKey as number;
   const ky = y.laneKey as number;
-  return kx > ky || (kx === ky && (x.submittedAt < y.submittedAt || (x.submittedAt === y.submittedAt && x.id < y.id)));
+  return kx > ky || (kx === ky && x.id < y.id);
 }
 
 function liveIn(j: JobRt, lane: Lane): boolean {
   return j.queued && j.capped === lane.capped && j.account.name === lane.account;
+}
+
+/**
+ * One sorted run of a lane: its jobs, with their sort keys beside them in typed arrays.
+ * Inserting and merging read only the keys: a job record is a random memory access, and a
+ * merge that read each job's fields was bound by cache misses.
+ */
+class Run {
+  /** Entries by key (descending), then id (ascending); some may be dead. */
+  jobs: JobRt[] = [];
+  keys: Float64Array;
+  ids: Float64Array;
+  /** Index of the first entry that may still be live. */
+  start = 0;
+
+  constructor(
+    readonly lane: Lane,
+    capacity: number,
+  ) {
+    this.keys = new Float64Array(Math.max(4, capacity));
+    this.ids = new Float64Array(Math.max(4, capacity));
+  }
+
+  get size(): number {
+    return this.jobs.length - this.start;
+  }
+
+  /** Whether entry `i` sorts before a job with key `key` and id `id`. */
+  before(i: number, key: number, id: number): boolean {
+    const k = this.keys[i] as number;
+    return k > key || (k === key && (this.ids[i] as number) < id);
+  }
+
+  /** Appends an entry that sorts after every other. */
+  push(job: JobRt, key: number, id: number): void {
+    const n = this.jobs.length;
+    if (n === this.keys.length) this.grow(n * 2);
+    this.jobs.push(job);
+    this.keys[n] = key;
+    this.ids[n] = id;
+  }
+
+  /** Inserts an entry at its place: a binary search, then a shift of what follows. */
+  insert(job: JobRt, key: number, id: number): void {
+    const n = this.jobs.length;
+    let lo = this.start;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.before(mid, key, id)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (n === this.keys.length) this.grow(n * 2);
+    this.keys.copyWithin(lo + 1, lo, n);
+    this.ids.copyWithin(lo + 1, lo, n);
+    this.keys[lo] = key;
+    this.ids[lo] = id;
+    insertAt(this.jobs, lo, job);
+  }
+
+  /** Merges `other`, a run of the same lane, into this one. */
+  merge(other: Run): void {
+    const total = this.size + other.size;
+    const jobs = new Array<JobRt>(total);
+    const keys = new Float64Array(Math.max(4, total));
+    const ids = new Float64Array(Math.max(4, total));
+    let i = this.start;
+    let k = other.start;
+    const ni = this.jobs.length;
+    const nk = other.jobs.length;
+    for (let o = 0; o < total; o++) {
+      if (k >= nk || (i < ni && this.before(i, other.keys[k] as number, other.ids[k] as number))) {
+        jobs[o] = this.jobs[i] as JobRt;
+        keys[o] = this.keys[i] as number;
+        ids[o] = this.ids[i++] as number;
+      } else {
+        jobs[o] = other.jobs[k] as JobRt;
+        keys[o] = other.keys[k] as number;
+        ids[o] = other.ids[k++] as number;
+      }
+    }
+    this.jobs = jobs;
+    this.keys = keys;
+    this.ids = ids;
+    this.start = 0;
+  }
+
+  /** Keeps, in order, the entries from `start` on that `keep` accepts. */
+  filter(keep: (j: JobRt) => boolean): void {
+    let o = 0;
+    for (let i = this.start; i < this.jobs.length; i++) {
+      const j = this.jobs[i] as JobRt;
+      if (!keep(j)) continue;
+      this.jobs[o] = j;
+      this.keys[o] = this.keys[i] as number;
+      this.ids[o++] = this.ids[i] as number;
+    }
+    while (this.jobs.length > o) this.jobs.pop();
+    this.start = 0;
+  }
+
+  /** Frees the entries before `start`. */
+  shift(): void {
+    const n = this.jobs.length;
+    this.jobs.splice(0, this.start);
+    this.keys.copyWithin(0, this.start, n);
+    this.ids.copyWithin(0, this.start, n);
+    this.start = 0;
+  }
+
+  private grow(capacity: number): void {
+    const keys = new Float64Array(capacity);
+    keys.set(this.keys);
+    this.keys = keys;
+    const ids = new Float64Array(capacity);
+    ids.set(this.ids);
+    this.ids = ids;
+  }
 }
 
 export class PendingQueue {
@@ -79,6 +194,8 @@ export class PendingQueue {
   private dead = 0;
   /** Jobs waiting now. */
   private waiting = 0;
+  private readonly smallRun: number;
+  private readonly sweepFrom: number;
 
   get size(): number {
     return this.waiting;
@@ -88,9 +205,12 @@ export class PendingQueue {
     private readonly w: PriorityWeights,
     private readonly staticOf: (job: JobRt) => number,
     private readonly fairshareOf: (account: string) => number,
-    /** Runs shorter than this take insertions in place (tests pass 1 to merge often). */
-    private readonly smallRun: number = SMALL_RUN,
-  ) {}
+    /** Tests pass small sizes to make merges and sweeps frequent. */
+    tuning: { smallRun?: number; sweepFrom?: number } = {},
+  ) {
+    this.smallRun = tuning.smallRun ?? SMALL_RUN;
+    this.sweepFrom = tuning.sweepFrom ?? SWEEP_FROM;
+  }
 
   /** How many sorted runs the lanes hold (each lane keeps O(log n)). */
   get runs(): number {
@@ -295,70 +415,50 @@ export class PendingQueue {
   /** Files a job in its lane by key (descending), then submission and id (ascending). */
   private insert(job: JobRt): void {
     const stat = this.staticOf(job);
-    job.laneKey = job.capped ? stat + this.w.age : stat - (this.w.age * job.submittedAt) / this.w.maxAgeMs;
+    const key = job.capped ? stat + this.w.age : stat - (this.w.age * job.submittedAt) / this.w.maxAgeMs;
+    job.laneKey = key;
     job.laneCapped = job.capped;
     this.entries++;
     const lane = this.laneOf(job);
     const runs = lane.runs;
     const first = runs[0];
-    if (first === undefined) {
-      runs.push({ lane, jobs: [job], start: 0 });
-      this.runsChanged = true;
-      return;
-    }
+    const n = first === undefined ? 0 : first.jobs.length;
     // The usual case: it goes last.
-    const fj = first.jobs;
-    if (fj.length === first.start || laneBefore(fj[fj.length - 1] as JobRt, job)) {
-      fj.push(job);
+    if (first !== undefined && (n === first.start || first.before(n - 1, key, job.id))) {
+      first.push(job, key, job.id);
       return;
     }
-    const last = runs[runs.length - 1] as Run;
-    if (last.jobs.length - last.start < this.smallRun) {
-      const a = last.jobs;
-      let lo = last.start;
-      let hi = a.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (laneBefore(a[mid] as JobRt, job)) lo = mid + 1;
-        else hi = mid;
-      }
-      insertAt(a, lo, job);
-    } else {
-      runs.push({ lane, jobs: [job], start: 0 });
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last.size < this.smallRun) last.insert(job, key, job.id);
+    else {
+      const run = new Run(lane, 4);
+      run.push(job, key, job.id);
+      runs.push(run);
       this.runsChanged = true;
     }
     // Keep each run more than twice the next: a job then takes part in O(log n) merges.
+    // (Dead entries ride along; tidy() and compact() drop them.)
     for (let k = runs.length - 1; k > 0; k--) {
       const a = runs[k - 1] as Run;
       const b = runs[k] as Run;
-      if ((b.jobs.length - b.start) * 2 <= a.jobs.length - a.start) break;
-      this.mergeInto(a, b);
+      if (b.size * 2 <= a.size) break;
+      a.merge(b);
       runs.pop();
       this.runsChanged = true;
     }
   }
 
-  /** Merges run `b` into run `a` (same lane), dropping dead entries. */
-  private mergeInto(a: Run, b: Run): void {
-    const lane = a.lane;
-    const x = a.jobs;
-    const y = b.jobs;
-    const out: JobRt[] = [];
-    let i = a.start;
-    let k = b.start;
-    while (i < x.length || k < y.length) {
-      let j: JobRt;
-      if (k >= y.length || (i < x.length && laneBefore(x[i] as JobRt, y[k] as JobRt))) j = x[i++] as JobRt;
-      else j = y[k++] as JobRt;
-      if (liveIn(j, lane)) out.push(j);
-      else this.release(j, lane);
-    }
-    a.jobs = out;
-    a.start = 0;
-  }
-
   /** Drops dead entries: from the front of each run at once, elsewhere when they are a quarter. */
   private tidy(): void {
+    // What a walk stepped over it need not step over again: entries that died (most started)
+    // leave the stretch it walked, and the live ones close up behind it. Without this a run
+    // holding thousands of started jobs was stepped through by every pass until compact().
+    if (!this.runsChanged) {
+      for (let i = 0; i < this.runList.length; i++) {
+        const run = this.runList[i] as Run;
+        if ((this.cursor[i] as number) - run.start >= this.sweepFrom) this.sweep(run, this.cursor[i] as number);
+      }
+    }
     for (const lane of this.laneList) {
       const runs = lane.runs;
       for (let r = 0; r < runs.length; r++) {
@@ -371,15 +471,31 @@ export class PendingQueue {
           // Empty: removing a run keeps each run more than twice the next.
           runs.splice(r--, 1);
           this.runsChanged = true;
-        } else if (run.start > 1024 && run.start * 2 > run.jobs.length) {
-          run.jobs.splice(0, run.start);
-          run.start = 0;
-        }
+        } else if (run.start > 1024 && run.start * 2 > run.jobs.length) run.shift();
       }
     }
     const incoming = this.incoming;
     this.incoming = [];
     for (const j of incoming) if (j.queued && j.laneCapped !== j.capped) this.insert(j);
+  }
+
+  /** Drops the dead entries of `run` before `end`; the live ones keep their order, just before it. */
+  private sweep(run: Run, end: number): void {
+    const { jobs, keys, ids, lane } = run;
+    let o = end;
+    for (let i = end - 1; i >= run.start; i--) {
+      const j = jobs[i] as JobRt;
+      if (!liveIn(j, lane)) {
+        this.release(j, lane);
+        continue;
+      }
+      o--;
+      if (o === i) continue;
+      jobs[o] = j;
+      keys[o] = keys[i] as number;
+      ids[o] = ids[i] as number;
+    }
+    run.start = o;
   }
 
   /** Full compaction once dead entries are a quarter of all (called between passes). */
@@ -388,23 +504,20 @@ export class PendingQueue {
     let entries = 0;
     for (const lane of this.laneList) {
       const runs = lane.runs;
-      // One run per lane afterwards: merge from the tail, each merge dropping dead entries.
+      // One run per lane afterwards: merge from the tail, then keep the live entries.
       while (runs.length > 1) {
-        this.mergeInto(runs[runs.length - 2] as Run, runs[runs.length - 1] as Run);
+        (runs[runs.length - 2] as Run).merge(runs[runs.length - 1] as Run);
         runs.pop();
       }
       const run = runs[0];
       if (run === undefined) continue;
-      const kept: JobRt[] = [];
-      for (let i = run.start; i < run.jobs.length; i++) {
-        const j = run.jobs[i] as JobRt;
-        if (liveIn(j, lane)) kept.push(j);
-        else if (j.laneCapped === lane.capped) j.laneCapped = null;
-      }
-      run.jobs = kept;
-      run.start = 0;
-      if (kept.length === 0) runs.pop();
-      entries += kept.length;
+      run.filter((j) => {
+        if (liveIn(j, lane)) return true;
+        if (j.laneCapped === lane.capped) j.laneCapped = null;
+        return false;
+      });
+      if (run.size === 0) runs.pop();
+      entries += run.size;
     }
     this.entries = entries;
     this.runsChanged = true;
