@@ -9,7 +9,7 @@ import { findVictims, type Reservation } from './placement.js';
 import { NodeProfile, reserveEarliest } from './reservation.js';
 import { PendingQueue } from './queue.js';
 import { insertAt, removeAt, SlotList } from './lists.js';
-import { NEVER, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type Successors, type TaskRt } from './state.js';
+import { NEVER, TERMINAL, ZERO_PRIORITY, defaultTaskName, readyOf, shared, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type Successors, type TaskRt } from './state.js';
 import type {
   ClusterConfig,
   ClusterView,
@@ -248,14 +248,14 @@ export class SchedulerCore {
       partition: c.partition,
       qos: c.qos,
       purpose: c.purpose,
-      pseudonyms: c.pseudonyms,
+      pseudonyms: shared(c.pseudonyms),
       cls: c.cls,
-      deps: c.deps,
+      deps: shared(c.deps),
       singleton: c.singleton,
       array,
       arrayIndex,
       submittedAt: this.now,
-      tasks: [],
+      tasks: new Array<TaskRt>(c.tasks.length),
       totalCores: c.tasks.reduce((s, t) => s + t.cores, 0),
       state: 'PENDING',
       startedAt: NEVER,
@@ -282,11 +282,11 @@ export class SchedulerCore {
         id: this.nextTaskId++,
         job,
         index,
-        name: t.name ?? `t${index}`,
+        name: t.name ?? defaultTaskName(index),
         cores: t.cores,
         memMb: t.memMb,
         timeLimitMs: t.timeLimitMs ?? defaultTime,
-        after,
+        after: shared(after),
         waitingOn: after.length,
         retriesLeft: t.retries ?? 0,
         durationMs: t.durationMs ?? null,
@@ -304,10 +304,10 @@ export class SchedulerCore {
         preemptions: 0,
         requeues: 0,
       };
-      job.tasks.push(task);
+      job.tasks[index] = task;
       this.tasks.add(task.id, task);
     }
-    job.ready = job.tasks.filter((t) => t.waitingOn === 0);
+    job.ready = readyOf(job.tasks);
     if (job.singleton) {
       const key = `${job.owner}\u0000${job.name}`;
       const list = this.singletons.get(key) ?? [];
