@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{common,scheduler,node-agent,proto,sim,bench,cli}/**/*.test.ts'],
+    include: ['{common,contract,scheduler,node-agent,proto,sim,bench,cli}/**/*.test.ts'],
     exclude: ['node_modules/**', 'dist/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

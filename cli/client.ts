@@ -1,10 +1,11 @@
 // The HTTP client the CLI commands talk to the scheduler through. It turns every way a
 // request can go wrong into a CliError with an exit code: 1 the scheduler refused or
 // failed, 2 the scheduler says the input is bad, 3 the scheduler cannot be reached.
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { ClusterView, JobSpec, JobState, JobView, NodeView } from '../scheduler/core/index.js';
+import { ROUTES, type BodyOf, type JobState, type ReplyOf, type RouteSpec } from '../contract/index.js';
 import { CliError } from './errors.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8470';
@@ -26,18 +27,18 @@ export interface ClientConfig {
   timeoutMs: number;
 }
 
-export interface SubmitResponse {
-  jobIds: number[];
-  displayIds: string[];
-}
-export interface JobList {
-  jobs: JobDetail[];
-  total: number;
-  limit: number;
-  offset: number;
-  /** The scheduler's clock when it answered, if it says (its clock may run faster than the wall's). */
-  now?: number;
-}
+// Reply types are the contract's (contract/routes.ts): the client cannot drift from the server.
+export type SubmitResponse = ReplyOf<typeof ROUTES.submitJob>;
+export type JobList = ReplyOf<typeof ROUTES.listJobs>;
+/** A job as GET /jobs/:id returns it: the view, the recorded results and, if sent, the scheduler's clock. */
+export type JobDetail = ReplyOf<typeof ROUTES.getJob>;
+export type TaskResultView = NonNullable<JobDetail['results']>[number];
+export type CancelResponse = ReplyOf<typeof ROUTES.cancelJob>;
+export type NodeView = ReplyOf<typeof ROUTES.drainNode>;
+export type ClusterResponse = ReplyOf<typeof ROUTES.cluster>;
+export type JobSpec = BodyOf<typeof ROUTES.submitJob>;
+
+/** GET /api/v1/jobs filters as the CLI holds them (the query string carries them as text). */
 export interface JobQuery {
   state?: JobState[];
   account?: string;
@@ -46,24 +47,6 @@ export interface JobQuery {
   limit?: number;
   offset?: number;
 }
-/** How one attempt of a task ended, as the scheduler recorded it (jobs may carry these). */
-export interface TaskResultView {
-  taskId: number;
-  attempt: number;
-  node: string;
-  outcome: string;
-  wallMs: number;
-  kernel: string;
-  error?: string;
-}
-/** A job as GET /jobs/:id returns it: the view, the recorded results and, if sent, the scheduler's clock. */
-export type JobDetail = JobView & { results?: TaskResultView[]; now?: number };
-
-export interface CancelResponse {
-  jobId: number;
-  state: JobState;
-}
-export type ClusterResponse = ClusterView & { agents?: unknown };
 
 /** RFC 9457 problem details, as the scheduler sends them. */
 interface Problem {
@@ -128,8 +111,21 @@ export class ApiClient {
     return new ApiClient(resolveClientConfig(opts));
   }
 
-  submit(spec: JobSpec): Promise<SubmitResponse> {
-    return this.request('POST', '/api/v1/jobs', spec);
+  /**
+   * Submits with an Idempotency-Key, and retries with the same key when the scheduler could
+   * not be reached or did not answer: a retry of a submit that did arrive returns its first
+   * answer rather than making a second job.
+   */
+  async submit(spec: JobSpec, retries = 2): Promise<SubmitResponse> {
+    const key = randomUUID();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.call(ROUTES.submitJob, {}, spec, undefined, { 'idempotency-key': key });
+      } catch (err) {
+        if (!(err instanceof CliError) || err.exitCode !== 3 || attempt >= retries) throw err;
+        await new Promise((r) => setTimeout(r, 250 * 4 ** attempt));
+      }
+    }
   }
   listJobs(q: JobQuery = {}): Promise<JobList> {
     const p = new URLSearchParams();
@@ -139,8 +135,7 @@ export class ApiClient {
     if (q.owner) p.set('owner', q.owner);
     if (q.limit !== undefined) p.set('limit', String(q.limit));
     if (q.offset !== undefined) p.set('offset', String(q.offset));
-    const qs = p.toString();
-    return this.request('GET', `/api/v1/jobs${qs ? `?${qs}` : ''}`);
+    return this.call(ROUTES.listJobs, {}, undefined, p);
   }
   /** Every job matching `q`, following the server's pages, with the scheduler's clock if it sent one. */
   async allJobs(q: Omit<JobQuery, 'limit' | 'offset'> = {}, pageSize = 1000): Promise<{ jobs: JobDetail[]; now: number | null }> {
@@ -155,27 +150,37 @@ export class ApiClient {
     }
   }
   getJob(id: string): Promise<JobDetail> {
-    return this.request('GET', `/api/v1/jobs/${encodeURIComponent(id)}`);
+    return this.call(ROUTES.getJob, { id });
   }
   cancel(id: string): Promise<CancelResponse> {
-    return this.request('DELETE', `/api/v1/jobs/${encodeURIComponent(id)}`);
+    return this.call(ROUTES.cancelJob, { id });
   }
   async nodes(): Promise<NodeView[]> {
-    const r = await this.request<{ nodes: NodeView[] }>('GET', '/api/v1/nodes');
-    return r.nodes;
+    return (await this.call(ROUTES.listNodes)).nodes;
   }
   drain(node: string, reason?: string): Promise<NodeView> {
-    return this.request('POST', `/api/v1/nodes/${encodeURIComponent(node)}/drain`, reason === undefined ? {} : { reason });
+    return this.call(ROUTES.drainNode, { name: node }, reason === undefined ? {} : { reason });
   }
   resume(node: string): Promise<NodeView> {
-    return this.request('POST', `/api/v1/nodes/${encodeURIComponent(node)}/resume`, {});
+    return this.call(ROUTES.resumeNode, { name: node }, {});
   }
   cluster(): Promise<ClusterResponse> {
-    return this.request('GET', '/api/v1/cluster');
+    return this.call(ROUTES.cluster);
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+  /** Calls a route of the contract: its path with `params` filled in, its method, its reply type. */
+  call<R extends RouteSpec>(route: R, params: Record<string, string> = {}, body?: unknown, query?: URLSearchParams, headers: Record<string, string> = {}): Promise<ReplyOf<R>> {
+    const path = route.url.replace(/:(\w+)/g, (_m, name: string) => {
+      const v = params[name];
+      if (v === undefined) throw new Error(`${route.url} needs ${name}`);
+      return encodeURIComponent(v);
+    });
+    const qs = query?.toString() ?? '';
+    return this.request<ReplyOf<R>>(route.method, qs === '' ? path : `${path}?${qs}`, body, headers);
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...extraHeaders };
     if (this.config.token !== null) headers.authorization = `Bearer ${this.config.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;

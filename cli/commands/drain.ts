@@ -1,6 +1,6 @@
 // gsched drain / resume: take a node out of service (running tasks finish) and bring it back.
 import type { Command } from 'commander';
-import type { NodeView } from '../../scheduler/core/index.js';
+import type { NodeView } from '../../contract/index.js';
 import { ApiClient, addConnectionOptions, type ConnectionOptions } from '../client.js';
 import { print, printJson } from '../output.js';
 

@@ -1,5 +1,5 @@
 // How jobs read in the queue and in show: short state codes, elapsed times, node lists.
-import type { JobState, JobView } from '../../scheduler/core/index.js';
+import type { JobState, JobView } from '../../contract/index.js';
 import type { JobDetail } from '../client.js';
 import { CliError } from '../errors.js';
 import { compressHostlist } from './hostlist.js';

@@ -1,5 +1,5 @@
 // How nodes read in gsched nodes: sinfo's grouped summary and its per-node long form.
-import type { NodeState, NodeView } from '../../scheduler/core/index.js';
+import type { NodeState, NodeView } from '../../contract/index.js';
 import { compressHostlist } from './hostlist.js';
 import { formatMemMb } from './units.js';
 

@@ -23,8 +23,8 @@ function runningJob(): JobDetail {
   return {
     ...j,
     results: [
-      { taskId: a.id, attempt: 1, node: 'c1-n001', outcome: 'failed', wallMs: 5, kernel: 'align', error: 'oom' },
-      { taskId: a.id, attempt: 2, node: 'c1-n001', outcome: 'completed', wallMs: 9, kernel: 'align' },
+      { taskId: a.id, attempt: 1, node: 'c1-n001', outcome: 'failed', cpuMs: 5, wallMs: 5, kernel: 'align', summary: null, error: 'oom' },
+      { taskId: a.id, attempt: 2, node: 'c1-n001', outcome: 'completed', cpuMs: 9, wallMs: 9, kernel: 'align', summary: null },
     ],
   };
 }

@@ -1,5 +1,5 @@
 // gsched show job: scontrol's key=value layout, one topic per line, tasks last.
-import type { TaskView } from '../../scheduler/core/index.js';
+import type { TaskView } from '../../contract/index.js';
 import type { JobDetail, TaskResultView } from '../client.js';
 import { compressHostlist } from './hostlist.js';
 import { jobElapsedMs, jobNodeNames, jobStartedAt, stateCode } from './jobs.js';

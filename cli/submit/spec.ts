@@ -1,7 +1,7 @@
 // Turns what the operator typed (flags and #GSCHED lines, still strings) into a JobSpec.
 // Pure apart from reading defaults from the environment it is handed. Every refusal is a
 // CliError with exit code 2 naming the flag and the form expected.
-import type { Dependency, DependencyKind, JobSpec, Purpose, TaskSpec } from '../../scheduler/core/index.js';
+import type { Dependency, DependencyKind, JobSpec, Purpose, TaskSpec } from '../../contract/index.js';
 import { CliError } from '../errors.js';
 import { parseMemMb, parseTimeLimit } from '../format/units.js';
 

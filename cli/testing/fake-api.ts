@@ -2,7 +2,7 @@
 // CLI's commands in-process without the live cluster. Jobs do not run: tests move them.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { JobSpec, JobState, JobView, NodeView } from '../../scheduler/core/index.js';
+import type { JobSpec, JobState, JobView, NodeView } from '../../contract/index.js';
 
 export interface FakeApi {
   url: string;
@@ -35,7 +35,7 @@ export function fakeJob(id: number, spec: JobSpec, at: number, displayId = Strin
     startedAt: null,
     endedAt: null,
     cores: spec.tasks.reduce((a, t) => a + t.cores, 0),
-    pseudonyms: spec.pseudonyms,
+    pseudonyms: spec.pseudonyms ?? [],
     dependencies: spec.dependencies ?? [],
     arrayJobId: null,
     arrayIndex: null,

@@ -21,7 +21,7 @@ type Query = Record<string, unknown>;
 function text(q: Query, name: string): string | undefined {
   const v = q[name];
   if (v === undefined || v === '') return undefined;
-  if (typeof v !== 'string') throw new ApiProblem(400, 'INVALID_QUERY', `${name} must be given once`, name);
+  if (typeof v !== 'string') throw new ApiProblem('INVALID_QUERY', `${name} must be given once`, name);
   return v;
 }
 
@@ -29,7 +29,7 @@ function int(q: Query, name: string, dflt: number, min: number, max: number): nu
   const v = text(q, name);
   if (v === undefined) return dflt;
   const n = Number(v);
-  if (!/^\d+$/.test(v) || n < min || n > max) throw new ApiProblem(400, 'INVALID_QUERY', `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`, name);
+  if (!/^\d+$/.test(v) || n < min || n > max) throw new ApiProblem('INVALID_QUERY', `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`, name);
   return n;
 }
 
@@ -37,7 +37,7 @@ export function parseJobQuery(q: Query): JobQuery {
   const stateText = text(q, 'state');
   const states = new Set<JobState>();
   for (const s of stateText === undefined ? STATES : stateText.split(',').map((x) => x.trim().toUpperCase())) {
-    if (!(STATES as readonly string[]).includes(s)) throw new ApiProblem(400, 'INVALID_QUERY', `state ${JSON.stringify(s)} is not one of ${STATES.join(', ')}`, 'state');
+    if (!(STATES as readonly string[]).includes(s)) throw new ApiProblem('INVALID_QUERY', `state ${JSON.stringify(s)} is not one of ${STATES.join(', ')}`, 'state');
     states.add(s as JobState);
   }
   const query: JobQuery = { states, limit: int(q, 'limit', 100, 1, MAX_LIMIT), offset: int(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER) };

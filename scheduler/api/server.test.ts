@@ -13,6 +13,8 @@ import { LiveDriver, makeCore } from '../driver/index.js';
 import { Store } from '../store/index.js';
 import { SMALL_CLUSTER, testJob, waitFor } from '../testing/index.js';
 import { SchedulerMetrics, buildApi } from './index.js';
+import { Value } from 'typebox/value';
+import { ROUTES } from '../../contract/index.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const dir = mkdtempSync(join(tmpdir(), 'gsched-api-'));
@@ -219,5 +221,26 @@ describe('job and node routes', () => {
     expectProblem(await call('POST', '/api/v1/consent', { pseudonym: 'P-7f3a9c', status: 'maybe' }), 400, 'INVALID_BODY', 'status');
     expect((await call('POST', '/api/v1/consent', { pseudonym: 'P-7f3a9c', status: 'granted' })).status).toBe(200);
     expect((await call('POST', '/api/v1/jobs', spec)).status).toBe(201);
+  });
+});
+
+describe('the contract', () => {
+  it('answers every read route with a body its reply schema accepts', async () => {
+    const sub = await call('POST', '/api/v1/jobs', testJob([{ cores: 1 }], { owner: 'contract' }));
+    const id = (sub.body.jobIds as number[])[0] as number;
+    const checks: [keyof typeof ROUTES, string][] = [
+      ['health', '/healthz'],
+      ['listJobs', '/api/v1/jobs?limit=5'],
+      ['getJob', `/api/v1/jobs/${id}`],
+      ['listNodes', '/api/v1/nodes'],
+      ['cluster', '/api/v1/cluster'],
+    ];
+    for (const [name, url] of checks) {
+      const r = await call('GET', url);
+      expect(r.status, url).toBe(200);
+      expect([...Value.Errors(ROUTES[name].reply.schema, r.body)].map((e) => `${e.instancePath} ${e.message}`), url).toEqual([]);
+    }
+    expect(Value.Check(ROUTES.submitJob.reply.schema, sub.body)).toBe(true);
+    expect(Value.Check(ROUTES.cancelJob.reply.schema, (await call('DELETE', `/api/v1/jobs/${id}`)).body)).toBe(true);
   });
 });

@@ -1,12 +1,15 @@
 // The HTTP API for operators and the CLI (fastify): JSON in and out, problem+json errors,
-// bearer-token auth on /api/v1, open /healthz and /metrics.
-import { timingSafeEqual } from 'node:crypto';
+// bearer-token auth on /api/v1, open /healthz and /metrics. Every route is registered from
+// its entry in contract/routes.ts, which gives it its request and reply schemas.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import type { ConsentStatus, JobSpec } from '../core/index.js';
+import { ROUTES, fastifySchema, type RouteName } from '../../contract/index.js';
 import type { AgentHub } from '../agents/index.js';
 import type { Accepted, LiveDriver } from '../driver/index.js';
+import type { IdempotencyKey } from '../store/index.js';
 import { ApiProblem, problemBody, rejection } from './errors.js';
-import { CONSENT_SCHEMA, JOB_SPEC_SCHEMA, fieldOf } from './job-schema.js';
+import { fieldOf } from './field-path.js';
 import { listJobs, parseJobQuery } from './jobs-query.js';
 import type { SchedulerMetrics } from './metrics.js';
 
@@ -30,6 +33,27 @@ function unwrap<T>(r: Accepted<T>): T {
   return r.value;
 }
 
+/** The Idempotency-Key header with a hash of the body it came with; undefined without one. */
+function idempotencyKey(header: string | string[] | undefined, body: unknown): IdempotencyKey | undefined {
+  if (header === undefined) return undefined;
+  const key = Array.isArray(header) ? header[0] : header;
+  if (key === undefined || !/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new ApiProblem('INVALID_HEADER', 'Idempotency-Key must be 1-255 visible ASCII characters (e.g. a UUID)', 'Idempotency-Key');
+  }
+  return { key, hash: createHash('sha256').update(JSON.stringify(body)).digest('base64url') };
+}
+
+/** Which part of the request a schema error is in decides its code. */
+const INVALID_PART = { body: 'INVALID_BODY', querystring: 'INVALID_QUERY', params: 'BAD_REQUEST', headers: 'BAD_REQUEST' } as const;
+
+/** fastify's own 4xx errors, as codes of the error table. */
+function fastifyCode(err: FastifyError): 'INVALID_JSON' | 'BODY_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'BAD_REQUEST' {
+  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) return 'INVALID_JSON';
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) return 'BODY_TOO_LARGE';
+  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.statusCode === 415) return 'UNSUPPORTED_MEDIA_TYPE';
+  return 'BAD_REQUEST';
+}
+
 export function buildApi(opts: ApiOptions): FastifyInstance {
   const { driver, hub, metrics } = opts;
   const startedAt = performance.now();
@@ -38,7 +62,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
     // Types are checked, never coerced: "8" for cores is a 400, not an 8.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
   const token = Buffer.from(opts.apiToken);
 
   // JSON bodies; an empty body (e.g. POST .../drain from curl) is no body, not an error.
@@ -49,7 +73,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     try {
       done(null, JSON.parse(text) as unknown);
     } catch (err) {
-      done(new ApiProblem(400, 'INVALID_JSON', `the body is not valid JSON: ${(err as Error).message}`), undefined);
+      done(new ApiProblem('INVALID_JSON', `the body is not valid JSON: ${(err as Error).message}`), undefined);
     }
   });
 
@@ -58,79 +82,92 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     if (err.validation && err.validation.length > 0) {
       const v = err.validation[0];
       const field = fieldOf(v?.instancePath ?? '', (v?.params as Record<string, unknown> | undefined)?.missingProperty);
-      const what = field === '' ? 'the body' : field;
-      return sendProblem(reply, new ApiProblem(400, 'INVALID_BODY', `${what} ${v?.message ?? 'is invalid'}`, field === '' ? undefined : field));
+      const part = (err.validationContext ?? 'body') as keyof typeof INVALID_PART;
+      const what = field === '' ? `the ${part === 'querystring' ? 'query' : part}` : field;
+      return sendProblem(reply, new ApiProblem(INVALID_PART[part] ?? 'BAD_REQUEST', `${what} ${v?.message ?? 'is invalid'}`, field === '' ? undefined : field));
     }
     const status = err.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
-      const code = err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError ? 'INVALID_JSON' : (err.code ?? 'BAD_REQUEST');
-      return sendProblem(reply, new ApiProblem(status, code, err.message));
-    }
+    if (status >= 400 && status < 500) return sendProblem(reply, new ApiProblem(fastifyCode(err), err.message));
     reply.log.error({ err }, 'request failed');
-    return sendProblem(reply, new ApiProblem(500, 'INTERNAL', 'the scheduler failed to handle this request; see its log'));
+    return sendProblem(reply, new ApiProblem('INTERNAL', 'the scheduler failed to handle this request; see its log'));
   });
-  app.setNotFoundHandler((req, reply) => sendProblem(reply, new ApiProblem(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, new ApiProblem('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
 
   app.addHook('onRequest', async (req) => {
     if (!req.url.startsWith('/api/')) return;
     const h = req.headers.authorization;
     const given = typeof h === 'string' && h.startsWith('Bearer ') ? Buffer.from(h.slice(7).trim()) : null;
     if (!given || given.length !== token.length || !timingSafeEqual(given, token)) {
-      throw new ApiProblem(401, 'UNAUTHORIZED', 'send "Authorization: Bearer <token>" with the token from <state>/api-token');
+      throw new ApiProblem('UNAUTHORIZED', 'send "Authorization: Bearer <token>" with the token from <state>/api-token');
     }
   });
 
-  app.get('/healthz', async () => ({ status: 'ok', agents: hub.connectedCount, uptimeS: Math.round((performance.now() - startedAt) / 1000) }));
-  app.get('/metrics', async (_req, reply) => {
-    const text = await metrics.registry.metrics();
-    return reply.type(metrics.registry.contentType).send(text);
+  // Each route's method, path and schemas come from the contract; only the handler is here.
+  const at = <N extends RouteName>(name: N) => ({ method: ROUTES[name].method, url: ROUTES[name].url, schema: fastifySchema(name, ROUTES[name]) });
+
+  app.route({
+    ...at('health'),
+    handler: async () => ({ status: 'ok' as const, agents: hub.connectedCount, uptimeS: Math.round((performance.now() - startedAt) / 1000) }),
+  });
+  app.route({
+    ...at('metrics'),
+    handler: async (_req, reply) => {
+      const text = await metrics.registry.metrics();
+      return reply.type(metrics.registry.contentType).send(text);
+    },
   });
 
-  app.post('/api/v1/jobs', { schema: { body: JOB_SPEC_SCHEMA } }, async (req, reply) => {
-    const value = unwrap(await driver.submit(req.body as JobSpec));
-    return reply.code(201).send(value);
+  app.route({
+    ...at('submitJob'),
+    handler: async (req, reply) => {
+      const idem = idempotencyKey(req.headers['idempotency-key'], req.body);
+      if (idem && driver.idempotencyKeyReused(idem)) {
+        throw new ApiProblem('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${JSON.stringify(idem.key)} was used for a different job; use a new key for a new job`, 'Idempotency-Key');
+      }
+      const { replayed, ...value } = unwrap(await driver.submit({ ...req.body, pseudonyms: req.body.pseudonyms ?? [] }, idem));
+      if (replayed) void reply.header('idempotent-replayed', 'true');
+      return reply.code(201).send(value);
+    },
   });
-
   // `now` is the scheduler's (modelled) clock, so clients can show elapsed times in its terms.
-  app.get('/api/v1/jobs', async (req) => ({ ...listJobs(driver, parseJobQuery(req.query as Record<string, unknown>)), now: driver.clock.now() }));
+  app.route({ ...at('listJobs'), handler: async (req) => ({ ...listJobs(driver, parseJobQuery(req.query)), now: driver.clock.now() }) });
 
   const jobIdOf = (raw: string): number => {
     const id = driver.resolveJobId(raw);
     if (id === undefined) {
-      if (!/^\d+(_\d+)?$/.test(raw)) throw new ApiProblem(400, 'INVALID_JOB_ID', `job id ${JSON.stringify(raw)} is not like 123 or 120_3`, 'id');
-      throw new ApiProblem(404, 'UNKNOWN_JOB', `no job ${raw}`, 'id');
+      if (!/^\d+(_\d+)?$/.test(raw)) throw new ApiProblem('INVALID_JOB_ID', `job id ${JSON.stringify(raw)} is not like 123 or 120_3`, 'id');
+      throw new ApiProblem('UNKNOWN_JOB', `no job ${raw}`, 'id');
     }
     return id;
   };
-
-  app.get<{ Params: { id: string } }>('/api/v1/jobs/:id', async (req) => {
-    const view = driver.jobView(jobIdOf(req.params.id));
-    if (!view) throw new ApiProblem(404, 'UNKNOWN_JOB', `no job ${req.params.id}`, 'id');
-    return { ...view, now: driver.clock.now() };
+  app.route({
+    ...at('getJob'),
+    handler: async (req) => {
+      const view = driver.jobView(jobIdOf(req.params.id));
+      if (!view) throw new ApiProblem('UNKNOWN_JOB', `no job ${req.params.id}`, 'id');
+      return { ...view, now: driver.clock.now() };
+    },
+  });
+  app.route({
+    ...at('cancelJob'),
+    handler: async (req) => {
+      const id = jobIdOf(req.params.id);
+      if (!driver.jobView(id)) throw new ApiProblem('UNKNOWN_JOB', `no job ${req.params.id}`, 'id');
+      return unwrap(await driver.cancel(id));
+    },
   });
 
-  app.delete<{ Params: { id: string } }>('/api/v1/jobs/:id', async (req) => {
-    const id = jobIdOf(req.params.id);
-    if (!driver.jobView(id)) throw new ApiProblem(404, 'UNKNOWN_JOB', `no job ${req.params.id}`, 'id');
-    return unwrap(await driver.cancel(id));
-  });
-
-  app.get('/api/v1/nodes', async () => ({ nodes: driver.core.nodes() }));
-
-  const nodeRoute = (drain: boolean) => async (req: { params: { name: string } }) => {
-    const known = driver.core.config.nodes.some((n) => n.name === req.params.name);
-    if (!known) throw new ApiProblem(404, 'UNKNOWN_NODE', `no node named ${req.params.name}`, 'name');
-    return unwrap(await driver.nodeAdmin(req.params.name, drain));
+  app.route({ ...at('listNodes'), handler: async () => ({ nodes: driver.core.nodes() }) });
+  const nodeAdmin = async (name: string, drain: boolean) => {
+    const known = driver.core.config.nodes.some((n) => n.name === name);
+    if (!known) throw new ApiProblem('UNKNOWN_NODE', `no node named ${name}`, 'name');
+    return unwrap(await driver.nodeAdmin(name, drain));
   };
-  app.post<{ Params: { name: string } }>('/api/v1/nodes/:name/drain', nodeRoute(true));
-  app.post<{ Params: { name: string } }>('/api/v1/nodes/:name/resume', nodeRoute(false));
+  app.route({ ...at('drainNode'), handler: async (req) => nodeAdmin(req.params.name, true) });
+  app.route({ ...at('resumeNode'), handler: async (req) => nodeAdmin(req.params.name, false) });
+  app.route({ ...at('cluster'), handler: async () => ({ ...driver.core.cluster(), agents: hub.agents() }) });
 
-  app.get('/api/v1/cluster', async () => ({ ...driver.core.cluster(), agents: hub.agents() }));
-
-  app.post('/api/v1/consent', { schema: { body: CONSENT_SCHEMA } }, async (req) => {
-    const body = req.body as { pseudonym: string; status: ConsentStatus };
-    return unwrap(await driver.consent(body.pseudonym, body.status));
-  });
+  app.route({ ...at('recordConsent'), handler: async (req) => unwrap(await driver.consent(req.body.pseudonym, req.body.status)) });
 
   return app;
 }

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { parseArraySpec, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
 import type { Completion, TaskRef } from '../../proto/index.js';
-import type { JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
+import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
 import { JournalCorruptError } from '../store/index.js';
 import type { CoreApi } from './core-api.js';
 import { ScaledClock, clockAnchor } from './clock.js';
@@ -38,6 +38,15 @@ interface InFlight {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Idempotency keys remembered (the oldest are dropped first): a retry comes within minutes. */
+const MAX_IDEMPOTENCY_KEYS = 100_000;
+
+interface IdempotentAnswer {
+  hash: string;
+  jobIds: number[];
+  /** Resolves once the submit it answers is on disk. */
+  durable: Promise<void>;
+}
 const FORGET_BATCH = 20_000;
 const TERMINAL_STATES: JobState[] = ['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL'];
 
@@ -61,6 +70,8 @@ export class LiveDriver {
   private readonly displayOf = new Map<number, string>();
   /** Terminal jobs still in the core, with the wall time they ended. */
   private readonly ended = new Map<number, number>();
+  /** Idempotency-Key → the submit it made, so a retried POST gets the first answer. */
+  private readonly idempotent = new Map<string, IdempotentAnswer>();
 
   private passQueued = false;
   private lastPassAt = 0;
@@ -110,7 +121,7 @@ export class LiveDriver {
       }
       const res = this.core.apply(record.event, record.now);
       if (!res.ok) throw new JournalCorruptError(seq, `the core refused ${record.event.type}: ${res.error.message}`);
-      this.note(record.event, res, record.result);
+      this.note(record.event, res, record.result, record.idem);
     }
     return { records, lastNow };
   }
@@ -118,22 +129,25 @@ export class LiveDriver {
   // ---------------------------------------------------------------- events
 
   /** Applies an event now; if accepted, journals it. `durable` resolves once on disk. */
-  private accept(event: CoreEvent, result?: TaskResult): { res: EventResult; durable: Promise<void> } {
+  private accept(event: CoreEvent, result?: TaskResult, idem?: IdempotencyKey): { res: EventResult; durable: Promise<void> } {
     const now = this.clock.now();
     const res = this.core.apply(event, now);
     if (!res.ok) return { res, durable: Promise.resolve() };
-    this.note(event, res, result);
-    const record: JournalRecord = result ? { k: 'e', now, event, result } : { k: 'e', now, event };
+    const record: JournalRecord = { k: 'e', now, event };
+    if (result) record.result = result;
+    if (idem) record.idem = idem;
     const durable = this.store.append(record);
     durable.catch((err: Error) => this.die(err));
+    this.note(event, res, result, idem, durable);
     this.requestPass();
     return { res, durable };
   }
 
   /** Driver bookkeeping for an accepted event, shared by live and replay. */
-  private note(event: CoreEvent, res: EventResult, result?: TaskResult): void {
+  private note(event: CoreEvent, res: EventResult, result?: TaskResult, idem?: IdempotencyKey, durable: Promise<void> = Promise.resolve()): void {
     if (event.type === 'submit' && res.ok) {
       const ids = res.jobIds ?? [];
+      if (idem) this.remember(idem, ids, durable);
       displayIdsOf(ids, event.job).forEach((d, i) => {
         const id = ids[i] as number;
         if (d === String(id)) return;
@@ -156,8 +170,33 @@ export class LiveDriver {
     }
   }
 
-  async submit(job: JobSpec): Promise<Accepted<{ jobIds: number[]; displayIds: string[] }>> {
-    const { res, durable } = this.accept({ type: 'submit', job });
+  private remember(idem: IdempotencyKey, jobIds: number[], durable: Promise<void>): void {
+    this.idempotent.set(idem.key, { hash: idem.hash, jobIds, durable });
+    if (this.idempotent.size > MAX_IDEMPOTENCY_KEYS) {
+      for (const oldest of this.idempotent.keys()) {
+        this.idempotent.delete(oldest);
+        break;
+      }
+    }
+  }
+
+  /** True if this key was used before with another body (the caller refuses the request). */
+  idempotencyKeyReused(idem: IdempotencyKey): boolean {
+    const seen = this.idempotent.get(idem.key);
+    return seen !== undefined && seen.hash !== idem.hash;
+  }
+
+  /**
+   * Submits a job. With an idempotency key seen before with the same body, answers as the
+   * first submit did (once that one is durable) instead of making a second job.
+   */
+  async submit(job: JobSpec, idem?: IdempotencyKey): Promise<Accepted<{ jobIds: number[]; displayIds: string[]; replayed?: boolean }>> {
+    const seen = idem ? this.idempotent.get(idem.key) : undefined;
+    if (seen && seen.hash === idem?.hash) {
+      await seen.durable;
+      return { ok: true, value: { jobIds: seen.jobIds, displayIds: seen.jobIds.map((id) => this.displayOf.get(id) ?? this.storedDisplayId(id)), replayed: true } };
+    }
+    const { res, durable } = this.accept({ type: 'submit', job }, undefined, idem);
     if (!res.ok) return res;
     const jobIds = res.jobIds ?? [];
     const displayIds = jobIds.map((id) => this.displayOf.get(id) ?? String(id));
@@ -166,7 +205,7 @@ export class LiveDriver {
     return { ok: true, value: { jobIds, displayIds } };
   }
 
-  async cancel(jobId: number): Promise<Accepted<{ jobId: number; state: string }>> {
+  async cancel(jobId: number): Promise<Accepted<{ jobId: number; state: JobState }>> {
     const { res, durable } = this.accept({ type: 'cancel', jobId });
     if (!res.ok) {
       const rec = this.core.job(jobId) ?? this.store.job(jobId);
@@ -420,6 +459,11 @@ export class LiveDriver {
       return results ? { ...live, results } : live;
     }
     return this.store.job(id);
+  }
+
+  /** A job's display id once it may have left the core's memory. */
+  private storedDisplayId(id: number): string {
+    return this.core.job(id)?.displayId ?? this.store.job(id)?.displayId ?? String(id);
   }
 
   /** Resolves `123` or `120_3` to a job id. */

@@ -1,0 +1,189 @@
+// Every HTTP route, once: method, path, what it takes, what it answers and which error codes
+// it may send. scheduler/api registers its handlers against these entries (so a route cannot
+// exist without its contract), the CLI client calls through them, and /docs/openapi.json is
+// generated from the same objects. A new route is a new entry here first.
+import { Type, type Static, type TSchema } from 'typebox';
+import { ERRORS, type ErrorCode } from './errors.js';
+import * as S from './schemas.js';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteSpec {
+  method: Method;
+  /** fastify's path syntax: `/api/v1/jobs/:id`. */
+  url: string;
+  summary: string;
+  description?: string;
+  /** Groups in the API document. */
+  tags: readonly string[];
+  /** `bearer`: needs `Authorization: Bearer <token>`; `open`: anyone may call it. */
+  auth: 'bearer' | 'open';
+  params?: TSchema;
+  querystring?: TSchema;
+  body?: TSchema;
+  reply: { status: 200 | 201 | 202; schema: TSchema; contentType?: string };
+  /** Codes from contract/errors.ts this route may answer with, beyond the ones every route has. */
+  errors: readonly ErrorCode[];
+}
+
+/** Identity, so each entry keeps its literal types (the server and client infer from them). */
+export function route<const R extends RouteSpec>(r: R): R {
+  return r;
+}
+
+const JOB_BODY_ERRORS = ['INVALID_JSON', 'INVALID_BODY', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'] as const;
+
+export const ROUTES = {
+  health: route({
+    method: 'GET',
+    url: '/healthz',
+    summary: 'Liveness: the API answers, with the number of agents connected',
+    tags: ['system'],
+    auth: 'open',
+    reply: { status: 200, schema: S.Health },
+    errors: [],
+  }),
+  metrics: route({
+    method: 'GET',
+    url: '/metrics',
+    summary: 'Prometheus exposition of the scheduler’s metrics (text format 0.0.4)',
+    tags: ['system'],
+    auth: 'open',
+    reply: { status: 200, schema: Type.String(), contentType: 'text/plain; version=0.0.4; charset=utf-8' },
+    errors: [],
+  }),
+  submitJob: route({
+    method: 'POST',
+    url: '/api/v1/jobs',
+    summary: 'Submit a job (or a job array): 201 with its ids, or the reason it was refused',
+    tags: ['jobs'],
+    auth: 'bearer',
+    body: S.JobSpec,
+    reply: { status: 201, schema: S.SubmitReply },
+    errors: [...JOB_BODY_ERRORS, 'INVALID_HEADER', 'IDEMPOTENCY_KEY_REUSED', 'INVALID_JOB', 'UNKNOWN_PARTITION', 'UNKNOWN_QOS', 'UNKNOWN_ACCOUNT', 'TOO_LARGE', 'UNKNOWN_DEPENDENCY', 'DAG_CYCLE', 'CONSENT_REQUIRED', 'CONSENT_RESTRICTED'],
+  }),
+  listJobs: route({
+    method: 'GET',
+    url: '/api/v1/jobs',
+    summary: 'List jobs: pending first in queue order, then the rest newest first; paginated',
+    tags: ['jobs'],
+    auth: 'bearer',
+    querystring: S.JobListQuery,
+    reply: { status: 200, schema: S.JobList },
+    errors: ['INVALID_QUERY'],
+  }),
+  getJob: route({
+    method: 'GET',
+    url: '/api/v1/jobs/:id',
+    summary: 'One job with its tasks, pending reason, queue position, priority breakdown and results',
+    tags: ['jobs'],
+    auth: 'bearer',
+    params: S.JobIdParams,
+    reply: { status: 200, schema: S.JobDetail },
+    errors: ['INVALID_JOB_ID', 'UNKNOWN_JOB'],
+  }),
+  cancelJob: route({
+    method: 'DELETE',
+    url: '/api/v1/jobs/:id',
+    summary: 'Cancel a job: its pending tasks leave the queue, its running tasks are killed',
+    tags: ['jobs'],
+    auth: 'bearer',
+    params: S.JobIdParams,
+    reply: { status: 200, schema: S.CancelReply },
+    errors: ['INVALID_JOB_ID', 'UNKNOWN_JOB', 'INVALID_STATE'],
+  }),
+  listNodes: route({
+    method: 'GET',
+    url: '/api/v1/nodes',
+    summary: 'Every node with its state, cores and memory in use',
+    tags: ['nodes'],
+    auth: 'bearer',
+    reply: { status: 200, schema: S.NodeList },
+    errors: [],
+  }),
+  drainNode: route({
+    method: 'POST',
+    url: '/api/v1/nodes/:name/drain',
+    summary: 'Drain a node: no new work; running tasks finish',
+    tags: ['nodes'],
+    auth: 'bearer',
+    params: S.NodeParams,
+    reply: { status: 200, schema: S.NodeView },
+    errors: ['UNKNOWN_NODE', 'INVALID_STATE', 'INVALID_JSON'],
+  }),
+  resumeNode: route({
+    method: 'POST',
+    url: '/api/v1/nodes/:name/resume',
+    summary: 'Resume a drained node',
+    tags: ['nodes'],
+    auth: 'bearer',
+    params: S.NodeParams,
+    reply: { status: 200, schema: S.NodeView },
+    errors: ['UNKNOWN_NODE', 'INVALID_STATE', 'INVALID_JSON'],
+  }),
+  cluster: route({
+    method: 'GET',
+    url: '/api/v1/cluster',
+    summary: 'Containers and core totals (used, idle, down), job and task counts, agents',
+    tags: ['nodes'],
+    auth: 'bearer',
+    reply: { status: 200, schema: S.ClusterReply },
+    errors: [],
+  }),
+  recordConsent: route({
+    method: 'POST',
+    url: '/api/v1/consent',
+    summary: 'Record a patient’s consent (granted, restricted or withdrawn) for a pseudonym',
+    tags: ['consent'],
+    auth: 'bearer',
+    body: S.ConsentRequest,
+    reply: { status: 200, schema: S.ConsentReply },
+    errors: [...JOB_BODY_ERRORS],
+  }),
+} as const;
+
+export type RouteName = keyof typeof ROUTES;
+
+/** What a route answers on success. */
+export type ReplyOf<R extends RouteSpec> = Static<R['reply']['schema']>;
+/** What a route takes as its body (never when it takes none). */
+export type BodyOf<R extends RouteSpec> = R['body'] extends TSchema ? Static<R['body']> : never;
+
+/** Codes any route may answer with: bad auth on bearer routes, and a failure of the scheduler. */
+export function errorsOf(r: RouteSpec): ErrorCode[] {
+  const all: ErrorCode[] = r.auth === 'bearer' ? ['UNAUTHORIZED', ...r.errors, 'INTERNAL'] : [...r.errors, 'INTERNAL'];
+  return [...new Set(all)];
+}
+
+/**
+ * The route's fastify schema: what fastify validates requests and serializes replies with,
+ * and what @fastify/swagger turns into the OpenAPI document. Error statuses answer with
+ * problem+json whose `code` is one of the codes listed in the description.
+ */
+export function fastifySchema<const R extends RouteSpec>(name: string, r: R): FastifySchemaOf<R> {
+  const response: Record<string, TSchema> = { [r.reply.status]: r.reply.schema };
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of errorsOf(r)) {
+    const http = ERRORS[code].http;
+    byStatus.set(http, [...(byStatus.get(http) ?? []), code]);
+  }
+  for (const [http, codes] of byStatus) response[http] = Type.Object(S.Problem.properties, { description: `problem+json with code ${codes.join(', ')}` });
+  const schema: Record<string, unknown> = { operationId: name, summary: r.summary, tags: [...r.tags], response };
+  if (r.description !== undefined) schema.description = r.description;
+  if (r.auth === 'bearer') schema.security = [{ bearer: [] }];
+  if (r.params !== undefined) schema.params = r.params;
+  if (r.querystring !== undefined) schema.querystring = r.querystring;
+  if (r.body !== undefined) schema.body = r.body;
+  return schema as unknown as FastifySchemaOf<R>;
+}
+
+/** The static shape of fastifySchema's result, for fastify's type provider to infer from. */
+export interface FastifySchemaOf<R extends RouteSpec> {
+  operationId: string;
+  summary: string;
+  tags: string[];
+  params: R['params'];
+  querystring: R['querystring'];
+  body: R['body'];
+  response: { [K in R['reply']['status']]: R['reply']['schema'] };
+}

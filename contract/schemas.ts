@@ -1,0 +1,250 @@
+// The shapes of the HTTP API, written once as TypeBox schemas: the server validates requests
+// and serializes replies with them, the CLI client's types are their Static<> types, and the
+// OpenAPI document is generated from them. The core keeps its own TypeScript types (it is
+// pure and depends on nothing); contract/core-types.ts makes the compiler prove both agree,
+// so a field added to a core view fails the build until it is added here too.
+import { Type, type Static, type TSchema } from 'typebox';
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Ms = (description: string) => Type.Integer({ description: `${description}, in ms` });
+const Count = (description: string) => Type.Integer({ minimum: 0, description });
+const Text = (description: string) => Type.String({ description });
+
+// ---------------------------------------------------------------- vocabulary
+
+export const JobState = Type.Enum(['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL'], { description: "A job's state (Slurm's vocabulary)" });
+export const TaskState = Type.Enum(['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT']);
+export const PendingReason = Type.Enum(['Priority', 'Resources', 'Dependency', 'DependencyNeverSatisfied', 'ConsentHold', 'JobArrayTaskLimit', 'PartitionDown', 'None'], {
+  description: 'Why a pending job did not start in the last pass; None when not pending',
+});
+export const Purpose = Type.Enum(['treatment', 'research']);
+export const ConsentStatus = Type.Enum(['granted', 'restricted', 'withdrawn'], {
+  description: 'granted: usable for research too; restricted: only for the patient’s own treatment; withdrawn: no analysis may read the data',
+});
+export const DependencyKind = Type.Enum(['afterok', 'afterany', 'afternotok']);
+export const NodeState = Type.Enum(['IDLE', 'MIXED', 'ALLOCATED', 'DRAINING', 'DRAINED', 'DOWN']);
+export const Cooling = Type.Enum(['warm-water', 'air']);
+
+// ---------------------------------------------------------------- requests
+
+export const Dependency = Type.Object({ kind: DependencyKind, jobId: Type.Integer({ description: 'The job waited for' }) });
+
+// Types only: what the values mean (known partition, sizes, consent) is the core's to judge,
+// so a wrong type is a 400 naming the field and a wrong value is the core's 422.
+export const TaskSpec = Type.Object({
+  name: Type.Optional(Text('Short name, e.g. align-03; t<index> when absent')),
+  cores: Type.Integer(),
+  memMb: Type.Integer(),
+  timeLimitMs: Type.Optional(Ms('Wall time limit; the partition default when absent')),
+  after: Type.Optional(Type.Array(Type.Integer(), { description: 'Indices of tasks of the same job that must complete first' })),
+  retries: Type.Optional(Type.Integer({ description: 'Retries on failure, each with doubled memory' })),
+  durationMs: Type.Optional(Type.Integer({ minimum: 0, description: 'Modelled run time, in ms; agents hold the cores this long' })),
+  kernel: Type.Optional(Text('The kernel an agent runs, e.g. align or call')),
+});
+
+export const JobSpec = Type.Object({
+  name: Type.String(),
+  owner: Text('Who submitted: a hospital department or user'),
+  account: Type.String(),
+  partition: Type.String(),
+  qos: Type.String(),
+  purpose: Purpose,
+  pseudonyms: Type.Optional(Type.Array(Type.String(), { default: [], description: 'Patient pseudonyms whose data the job reads (never CPR numbers)' })),
+  tasks: Type.Array(TaskSpec),
+  dependencies: Type.Optional(Type.Array(Dependency)),
+  singleton: Type.Optional(Type.Boolean({ description: 'Wait until no other job of this name and owner runs' })),
+  array: Type.Optional(Text('Job array: 0-99, 1,3,5-7, with optional %N concurrency limit')),
+  class: Type.Optional(Text('Analysis class label, e.g. wgs-trio')),
+});
+
+export const ConsentRequest = Type.Object({ pseudonym: Type.String(), status: ConsentStatus });
+
+export const JobListQuery = Type.Object({
+  state: Type.Optional(Text('Comma-separated job states; all when absent')),
+  account: Type.Optional(Type.String()),
+  partition: Type.Optional(Type.String()),
+  owner: Type.Optional(Type.String()),
+  limit: Type.Optional(Text('Page size, 1 to 1000 (default 100)')),
+  offset: Type.Optional(Text('Jobs to skip (default 0)')),
+});
+
+export const JobIdParams = Type.Object({ id: Text('A job id like 123, or an array element like 120_3') });
+export const NodeParams = Type.Object({ name: Text('A node name from the cluster config') });
+
+// ---------------------------------------------------------------- views
+
+export const PriorityBreakdown = Type.Object({
+  age: Type.Number(),
+  fairshare: Type.Number(),
+  qos: Type.Number(),
+  partition: Type.Number(),
+  size: Type.Number(),
+  total: Type.Number(),
+});
+
+export const TaskView = Type.Object({
+  id: Type.Integer(),
+  index: Type.Integer(),
+  name: Type.String(),
+  state: TaskState,
+  cores: Type.Integer(),
+  memMb: Type.Integer(),
+  timeLimitMs: Type.Integer(),
+  after: Type.Array(Type.Integer()),
+  node: Nullable(Text('Where it runs or last ran; null while it waits')),
+  startedAt: Nullable(Type.Integer()),
+  endedAt: Nullable(Type.Integer()),
+  attempts: Type.Integer(),
+  preemptions: Type.Integer(),
+  requeues: Type.Integer(),
+  durationMs: Nullable(Type.Integer()),
+  kernel: Nullable(Type.String()),
+});
+
+const jobViewProps = {
+  id: Type.Integer(),
+  displayId: Text('123, or 120_3 for an array element'),
+  name: Type.String(),
+  owner: Type.String(),
+  account: Type.String(),
+  partition: Type.String(),
+  qos: Type.String(),
+  purpose: Purpose,
+  class: Nullable(Type.String()),
+  state: JobState,
+  reason: PendingReason,
+  queuePosition: Nullable(Type.Integer({ description: '1-based position among pending jobs; null when not pending' })),
+  priority: PriorityBreakdown,
+  submittedAt: Type.Integer(),
+  startedAt: Nullable(Type.Integer()),
+  endedAt: Nullable(Type.Integer()),
+  cores: Type.Integer(),
+  pseudonyms: Type.Array(Type.String()),
+  dependencies: Type.Array(Dependency),
+  arrayJobId: Nullable(Type.Integer()),
+  arrayIndex: Nullable(Type.Integer()),
+  tasks: Type.Array(TaskView),
+  nodes: Type.Array(Type.String()),
+};
+export const JobView = Type.Object(jobViewProps);
+
+/** How one attempt of a task ended, as the agent reported it. */
+export const TaskResult = Type.Object({
+  taskId: Type.Integer(),
+  attempt: Type.Integer(),
+  node: Type.String(),
+  outcome: Type.Enum(['completed', 'failed', 'cancelled']),
+  cpuMs: Type.Number(),
+  wallMs: Type.Number(),
+  kernel: Type.String(),
+  summary: Type.Unknown({ description: "The kernel's own summary of its work" }),
+  error: Type.Optional(Type.String()),
+});
+
+const schedulerNow = Type.Integer({ description: "The scheduler's (modelled) clock when it answered, in ms" });
+
+/** A job with the results its agents reported (kept while the scheduler remembers them). */
+export const JobDetail = Type.Object({ ...jobViewProps, results: Type.Optional(Type.Array(TaskResult)), now: Type.Optional(schedulerNow) });
+
+export const JobList = Type.Object({
+  jobs: Type.Array(JobDetail),
+  total: Count('Jobs matching the query'),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+  now: schedulerNow,
+});
+
+export const SubmitReply = Type.Object({
+  jobIds: Type.Array(Type.Integer()),
+  displayIds: Type.Array(Type.String(), { description: 'The ids as users write them: 123, or 120_0, 120_1, … for an array' }),
+});
+
+export const CancelReply = Type.Object({ jobId: Type.Integer(), state: JobState });
+
+export const NodeView = Type.Object({
+  name: Type.String(),
+  container: Type.String(),
+  kind: Type.String(),
+  cooling: Cooling,
+  state: NodeState,
+  cores: Type.Integer(),
+  coresUsed: Type.Integer(),
+  memMb: Type.Integer(),
+  memUsedMb: Type.Integer(),
+  tasks: Type.Integer(),
+});
+export const NodeList = Type.Object({ nodes: Type.Array(NodeView) });
+
+export const ContainerView = Type.Object({
+  name: Type.String(),
+  nodes: Type.Integer(),
+  cores: Type.Integer(),
+  coresUsed: Type.Integer(),
+  coresDown: Type.Integer(),
+});
+
+export const AgentInfo = Type.Object({
+  name: Type.String(),
+  container: Type.String(),
+  nodes: Type.Array(Type.String()),
+  connected: Type.Boolean(),
+  lastHeartbeatMs: Nullable(Type.Integer({ description: 'Time since its last heartbeat, in ms' })),
+  running: Count('Attempts running on the agent, as of its last heartbeat'),
+});
+
+const clusterProps = {
+  name: Type.String(),
+  containers: Type.Array(ContainerView),
+  cores: Type.Integer(),
+  coresUsed: Type.Integer(),
+  coresIdle: Type.Integer(),
+  coresDown: Type.Integer(),
+  pendingJobs: Type.Integer(),
+  runningJobs: Type.Integer(),
+  pendingTasks: Type.Integer(),
+  runningTasks: Type.Integer(),
+};
+export const ClusterView = Type.Object(clusterProps);
+export const ClusterReply = Type.Object({ ...clusterProps, agents: Type.Array(AgentInfo) });
+
+export const ConsentReply = Type.Object({ pseudonym: Type.String(), status: ConsentStatus });
+
+export const Health = Type.Object({ status: Type.Literal('ok'), agents: Count('Agents connected'), uptimeS: Count('Seconds since the API started') });
+
+/** RFC 9457 problem details: every error the API returns. */
+export const Problem = Type.Object({
+  type: Text('urn:gsched:problem:<code in kebab case>'),
+  title: Text('The HTTP status in words'),
+  status: Type.Integer(),
+  detail: Text('What was wrong, in a sentence a user can act on'),
+  code: Text('A code from the error table (README, "Errors")'),
+  field: Type.Optional(Text('The request field at fault, e.g. tasks[0].cores')),
+});
+
+export type JobState = Static<typeof JobState>;
+export type JobSpec = Static<typeof JobSpec>;
+export type JobView = Static<typeof JobView>;
+export type JobDetail = Static<typeof JobDetail>;
+export type JobList = Static<typeof JobList>;
+export type TaskResult = Static<typeof TaskResult>;
+export type SubmitReply = Static<typeof SubmitReply>;
+export type CancelReply = Static<typeof CancelReply>;
+export type NodeView = Static<typeof NodeView>;
+export type ClusterView = Static<typeof ClusterView>;
+export type ClusterReply = Static<typeof ClusterReply>;
+export type AgentInfo = Static<typeof AgentInfo>;
+export type ConsentRequest = Static<typeof ConsentRequest>;
+export type ConsentReply = Static<typeof ConsentReply>;
+export type Health = Static<typeof Health>;
+export type Problem = Static<typeof Problem>;
+export type TaskState = Static<typeof TaskState>;
+export type TaskView = Static<typeof TaskView>;
+export type TaskSpec = Static<typeof TaskSpec>;
+export type PendingReason = Static<typeof PendingReason>;
+export type Purpose = Static<typeof Purpose>;
+export type Dependency = Static<typeof Dependency>;
+export type DependencyKind = Static<typeof DependencyKind>;
+export type NodeState = Static<typeof NodeState>;
+export type Cooling = Static<typeof Cooling>;
+export type ConsentStatus = Static<typeof ConsentStatus>;
+export type ContainerView = Static<typeof ContainerView>;
