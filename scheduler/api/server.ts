@@ -153,6 +153,8 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     handler: async (req) => {
       const id = jobIdOf(req.params.id);
       if (!driver.jobView(id)) throw new ApiProblem('UNKNOWN_JOB', `no job ${req.params.id}`, 'id');
+      // An array's own id (`120`, not `120_0`) cancels every element still active, as scancel does.
+      if (!req.params.id.includes('_') && driver.arrayElements(id) !== null) return unwrap(await driver.cancelArray(id));
       return unwrap(await driver.cancel(id));
     },
   });

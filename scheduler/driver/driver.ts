@@ -9,6 +9,7 @@ import { JournalCorruptError } from '../store/index.js';
 import type { CoreApi } from './core-api.js';
 import { ScaledClock, clockAnchor } from './clock.js';
 import { NO_DISPATCHER, type Dispatcher, type DriverObserver } from './dispatcher.js';
+import { CommandBook, EXEC_KERNEL, commandProblem } from './commands.js';
 
 export interface DriverOptions {
   core: CoreApi;
@@ -70,6 +71,8 @@ export class LiveDriver {
   private readonly displayOf = new Map<number, string>();
   /** Terminal jobs still in the core, with the wall time they ended. */
   private readonly ended = new Map<number, number>();
+  /** Real commands (the exec kernel) of jobs the core holds. */
+  private readonly commands = new CommandBook();
   /** Idempotency-Key → the submit it made, so a retried POST gets the first answer. */
   private readonly idempotent = new Map<string, IdempotentAnswer>();
 
@@ -147,6 +150,7 @@ export class LiveDriver {
   private note(event: CoreEvent, res: EventResult, result?: TaskResult, idem?: IdempotencyKey, durable: Promise<void> = Promise.resolve()): void {
     if (event.type === 'submit' && res.ok) {
       const ids = res.jobIds ?? [];
+      if (event.job.command !== undefined) this.commands.noteSubmit(ids, event.job, arrayIndices(event.job));
       if (idem) this.remember(idem, ids, durable);
       displayIdsOf(ids, event.job).forEach((d, i) => {
         const id = ids[i] as number;
@@ -163,6 +167,7 @@ export class LiveDriver {
       }
     } else if (event.type === 'forget') {
       this.ended.delete(event.jobId);
+      this.commands.forget(event.jobId);
       this.results.delete(event.jobId);
       const d = this.displayOf.get(event.jobId);
       if (d !== undefined) this.displayIds.delete(d);
@@ -191,6 +196,8 @@ export class LiveDriver {
    * first submit did (once that one is durable) instead of making a second job.
    */
   async submit(job: JobSpec, idem?: IdempotencyKey): Promise<Accepted<{ jobIds: number[]; displayIds: string[]; replayed?: boolean }>> {
+    const bad = commandProblem(job);
+    if (bad) return { ok: false, error: { code: 'INVALID_JOB', ...bad } };
     const seen = idem ? this.idempotent.get(idem.key) : undefined;
     if (seen && seen.hash === idem?.hash) {
       await seen.durable;
@@ -302,6 +309,7 @@ export class LiveDriver {
       kernel: c.kernel,
       summary: parseSummary(c.summaryJson),
       ...(c.error ? { error: c.error } : {}),
+      ...(c.kernel === EXEC_KERNEL ? { exitCode: c.exitCode ?? 0, ...(c.signal ? { signal: c.signal } : {}) } : {}),
     };
     // The core has the last word: a task it no longer has RUNNING (requeued when its node
     // was declared down, ended by a cancel) refuses the report, which is then stale.
@@ -398,6 +406,7 @@ export class LiveDriver {
     const send = (): void => {
       if (this.attempts.get(d.taskId)?.attempt !== attempt) return; // superseded while waiting
       this.inflight.set(d.taskId, { attempt, node: d.node, decidedAt: performance.now() });
+      const exec = this.commands.has(d.jobId) ? this.commands.execFor(d.jobId, this.core.task(d.taskId)?.index ?? 0, d.timeLimitMs) : null;
       this.dispatcher.assign(d.node, {
         task: { taskId: d.taskId, attempt },
         jobId: d.jobId,
@@ -406,8 +415,9 @@ export class LiveDriver {
         memMb: d.memMb,
         timeLimitMs: d.timeLimitMs,
         durationMs: d.durationMs ?? 0,
-        kernel: d.kernel ?? '',
+        kernel: exec ? EXEC_KERNEL : (d.kernel ?? ''),
         displayId: this.displayOf.get(d.jobId) ?? String(d.jobId),
+        exec,
       });
     };
     // At most one unacknowledged assignment per task: a later attempt waits for the earlier.
@@ -482,6 +492,36 @@ export class LiveDriver {
     return pos < 0 ? undefined : base + pos;
   }
 
+  /**
+   * The job ids of an array, given the array's own id (its first element's), in index order;
+   * null if `id` is not an array's id. Elements have consecutive ids.
+   */
+  arrayElements(id: number): number[] | null {
+    const spec = this.store.arraySpec(id);
+    const parsed = spec === undefined ? null : parseArraySpec(spec);
+    if (parsed === null || typeof parsed === 'string') return null;
+    return parsed.indices.map((_i, pos) => id + pos);
+  }
+
+  /** Cancels every element of an array still pending or running; how many that was. */
+  async cancelArray(id: number): Promise<Accepted<{ jobId: number; state: JobState; elements: number }>> {
+    const ids = this.arrayElements(id) ?? [];
+    let cancelled = 0;
+    const waits: Promise<void>[] = [];
+    for (const e of ids) {
+      const { res, durable } = this.accept({ type: 'cancel', jobId: e });
+      if (!res.ok) continue; // already ended (or forgotten): nothing to cancel
+      cancelled++;
+      waits.push(durable);
+    }
+    if (cancelled === 0) {
+      return { ok: false, error: { code: 'INVALID_STATE', field: 'id', message: `array job ${id} has no element pending or running` } };
+    }
+    await Promise.all(waits);
+    this.runPassNow();
+    return { ok: true, value: { jobId: id, state: 'CANCELLED', elements: cancelled } };
+  }
+
   /** True if the core still holds this ended job (its record is written when it is forgotten). */
   isRemembered(jobId: number): boolean {
     return this.ended.has(jobId);
@@ -513,6 +553,11 @@ function parseSummary(json: string): unknown {
 
 /** Display ids of the jobs one submission created: `120_3` for array elements (base id = the
  *  first element's id, indices in ascending order, as the core numbers them), else the id. */
+function arrayIndices(spec: JobSpec): number[] | null {
+  const parsed = typeof spec.array === 'string' ? parseArraySpec(spec.array) : null;
+  return parsed === null || typeof parsed === 'string' ? null : parsed.indices;
+}
+
 function displayIdsOf(jobIds: number[], spec: JobSpec): string[] {
   const base = jobIds[0];
   const parsed = typeof spec.array === 'string' ? parseArraySpec(spec.array) : null;

@@ -22,6 +22,9 @@ export interface TaskResult {
   kernel: string;
   summary: unknown;
   error?: string;
+  /** The exec kernel's exit status and the signal that ended the command, if any. */
+  exitCode?: number;
+  signal?: string;
 }
 
 /**
