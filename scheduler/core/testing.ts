@@ -62,6 +62,11 @@ export class ClusterBuilder {
     return this;
   }
 
+  backfillDepth(n: number): this {
+    this.file.scheduler.backfillDepth = n;
+    return this;
+  }
+
   backfillInterval(ms: Ms): this {
     this.file.scheduler.backfillIntervalMs = ms;
     return this;
