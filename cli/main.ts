@@ -18,6 +18,8 @@ import { registerTokenCommands } from './commands/token.js';
 import { registerConsentCommands } from './commands/consent.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerCertsCommands } from './commands/certs.js';
+import { registerAnalysisCommands } from './commands/analysis.js';
+import { registerRunCommands } from './commands/run.js';
 import { registerFsckCommands } from './commands/fsck.js';
 
 export function buildProgram(): Command {
@@ -43,6 +45,8 @@ export function buildProgram(): Command {
   registerConsentCommands(program);
   registerAuditCommands(program);
   registerCertsCommands(program);
+  registerAnalysisCommands(program);
+  registerRunCommands(program);
   registerFsckCommands(program);
   return program;
 }

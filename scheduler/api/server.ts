@@ -12,6 +12,7 @@ import type { AgentHub } from '../agents/index.js';
 import type { Accepted, LiveDriver } from '../driver/index.js';
 import { Security, scrubCpr, seesPseudonyms, type RateLimit } from '../security/index.js';
 import { DEFAULT_RATE_LIMIT, installAuth, mayAccessAccount } from './auth.js';
+import { registerAnalysisRoutes } from './analyses.js';
 import type { IdempotencyKey } from '../store/index.js';
 import { ApiProblem, problemBody, rejection } from './errors.js';
 import { fieldOf } from './field-path.js';
@@ -215,6 +216,8 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       return reply.code(201).send(value);
     },
   });
+  registerAnalysisRoutes(app, driver);
+
   // `now` is the scheduler's (modelled) clock, so clients can show elapsed times in its terms.
   app.route({
     ...at('listJobs'),

@@ -452,11 +452,18 @@ export class LiveDriver {
   private jobEnded(jobId: number, state: string, live: boolean): void {
     this.ended.set(jobId, performance.now());
     const ps = this.pseudonymsOf.get(jobId);
+    const observe = this.opts.observer?.jobEnded;
     // Only jobs reading patient data can end for consent (and only they are worth a view here).
-    if (live && ps !== undefined && this.core.job(jobId)?.endReason === 'ConsentWithdrawn') {
+    const needView = live && (observe !== undefined || ps !== undefined);
+    const v = needView ? this.core.job(jobId) : undefined;
+    if (live && ps !== undefined && v?.endReason === 'ConsentWithdrawn') {
       this.opts.audit?.({ actor: SYSTEM, client: null, action: 'consent.cancel', object: `job ${this.displayOf.get(jobId) ?? jobId}`, outcome: 'cancelled', pseudonyms: ps, detail: { reason: 'ConsentWithdrawn' } });
     }
-    if (live) this.opts.observer?.jobEnded?.(state);
+    if (!live || !observe) return;
+    if (!v || v.endedAt === null) return observe(state);
+    let coreMs = 0;
+    for (const t of v.tasks) if (t.startedAt !== null && t.endedAt !== null) coreMs += t.cores * (t.endedAt - t.startedAt);
+    observe(state, { class: v.class, submittedAt: v.submittedAt, endedAt: v.endedAt, coreMs });
   }
 
   /**
