@@ -114,3 +114,34 @@ describe('ApiClient when the scheduler is away', () => {
     }
   });
 });
+
+describe('ApiClient over the rate limit', () => {
+  it('waits as Retry-After says and tries again, then gives up with the scheduler\'s reason', async () => {
+    let calls = 0;
+    let limitFor = 2;
+    const server: Server = createServer((_req, res) => {
+      calls++;
+      if (calls <= limitFor) {
+        res.writeHead(429, { 'content-type': 'application/problem+json', 'retry-after': '0' });
+        res.end(JSON.stringify({ status: 429, code: 'RATE_LIMITED', detail: 'token t is over its rate limit (1/s); retry after 1 s' }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ nodes: [] }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const c = new ApiClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: 'x'.repeat(20), timeoutMs: 5000 });
+      expect(await c.nodes()).toEqual([]);
+      expect(calls).toBe(3);
+      calls = 0;
+      limitFor = 100;
+      const e = await c.nodes().then(() => null, (err: unknown) => err as CliError);
+      expect(e).toBeInstanceOf(CliError);
+      expect(e?.message).toMatch(/over its rate limit/);
+      expect(calls).toBe(6);
+    } finally {
+      server.close();
+    }
+  });
+});

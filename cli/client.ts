@@ -13,6 +13,8 @@ import { CliError } from './errors.js';
 export const DEFAULT_URL = 'http://127.0.0.1:8470';
 export const DEFAULT_STATE_DIR = './var';
 export const DEFAULT_TIMEOUT_MS = 15_000;
+/** How often a request over the rate limit (429) is retried after its Retry-After. */
+const RATE_LIMIT_RETRIES = 5;
 
 export interface ConnectionOptions {
   url?: string;
@@ -247,10 +249,17 @@ export class ApiClient {
     let status: number;
     let text: string;
     let retryAfter: string | null;
-    try {
-      ({ status, text, retryAfter } = await this.send(method, path, headers, body === undefined ? null : JSON.stringify(body)));
-    } catch (err) {
-      throw this.unreachable(err);
+    const payload = body === undefined ? null : JSON.stringify(body);
+    // Over the token's rate limit: wait as Retry-After says (a few times, a few seconds at most).
+    for (let tries = 0; ; tries++) {
+      try {
+        ({ status, text, retryAfter } = await this.send(method, path, headers, payload));
+      } catch (err) {
+        throw this.unreachable(err);
+      }
+      const wait = Number(retryAfter);
+      if (status !== 429 || tries >= RATE_LIMIT_RETRIES || !(wait >= 0 && wait <= 5)) break;
+      await new Promise((r) => setTimeout(r, Math.max(100, wait * 1000)));
     }
     if (status < 200 || status >= 300) throw this.fail(status, text, retryAfter);
     try {

@@ -117,7 +117,7 @@ describe('gsched against the live scheduler', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('gsched: cancel 999999: no job 999999');
     expect(again.stderr.trimEnd().split('\n').at(-1)).toMatch(/^gsched: could not cancel jobs? .*999999/);
-  });
+  }, 120_000); // a dozen CLI processes: minutes on a loaded 2-core machine
 
   it('a job array from a script with #GSCHED lines runs its commands in every element', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gsched-e2e-script-'));

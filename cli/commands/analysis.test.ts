@@ -20,7 +20,7 @@ async function consent(pseudonym: string): Promise<void> {
   const res = await fetch(`${live.httpUrl}/api/v1/consent`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ pseudonym, status: 'granted' }),
+    body: JSON.stringify({ pseudonym, status: 'granted', documentRef: 'consent-doc' }),
   });
   expect(res.status).toBe(200);
 }

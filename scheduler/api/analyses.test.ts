@@ -63,7 +63,7 @@ function expectProblem(r: { status: number; type: string; body: Record<string, u
 
 describe('POST /api/v1/analyses', () => {
   it('submits a panel from its template: the DAG, the lab pipeline as owner, the default account', async () => {
-    expect((await post('/api/v1/consent', { pseudonym: 'PA1', status: 'granted' })).status).toBe(200);
+    expect((await post('/api/v1/consent', { pseudonym: 'PA1', status: 'granted', documentRef: 'consent-doc' })).status).toBe(200);
     const r = await post('/api/v1/analyses', { class: 'panel', pseudonyms: ['PA1'] });
     expect(r.status).toBe(201);
     const id = (r.body.jobIds as number[])[0] as number;
@@ -97,7 +97,7 @@ describe('POST /api/v1/runs', () => {
   };
 
   it('creates one analysis per sample, refusing samples the consent gate stops', async () => {
-    for (const p of ['PR1', 'PR2']) await post('/api/v1/consent', { pseudonym: p, status: 'granted' });
+    for (const p of ['PR1', 'PR2']) await post('/api/v1/consent', { pseudonym: p, status: 'granted', documentRef: 'consent-doc' });
     const r = await post('/api/v1/runs', run);
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ run: 'RUN-2026-001', lab: 'east', created: true, submitted: 2, refused: 1 });
@@ -121,7 +121,7 @@ describe('POST /api/v1/runs', () => {
   });
 
   it('takes a run in once when the same run arrives twice at once', async () => {
-    await post('/api/v1/consent', { pseudonym: 'PC1', status: 'granted' });
+    await post('/api/v1/consent', { pseudonym: 'PC1', status: 'granted', documentRef: 'consent-doc' });
     const body = { run: 'RUN-TWICE', lab: 'west', samples: [{ pseudonym: 'PC1', class: 'panel' }] };
     const [a, b] = await Promise.all([post('/api/v1/runs', body), post('/api/v1/runs', body)]);
     expect([a.status, b.status].sort()).toEqual([200, 201]);
