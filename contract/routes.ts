@@ -140,6 +140,34 @@ export const ROUTES = {
     reply: { status: 200, schema: S.ConsentReply },
     errors: [...JOB_BODY_ERRORS],
   }),
+  docsPage: route({
+    method: 'GET',
+    url: '/docs',
+    summary: 'This API’s documentation, browsable (Swagger UI, served from the npm package)',
+    tags: ['docs'],
+    auth: 'open',
+    reply: { status: 200, schema: Type.String(), contentType: 'text/html; charset=utf-8' },
+    errors: [],
+  }),
+  openApi: route({
+    method: 'GET',
+    url: '/docs/openapi.json',
+    summary: 'The OpenAPI 3.1 document, generated from the schemas the routes validate with',
+    tags: ['docs'],
+    auth: 'open',
+    reply: { status: 200, schema: Type.Unknown({ description: 'An OpenAPI 3.1 document' }) },
+    errors: [],
+  }),
+  docsAsset: route({
+    method: 'GET',
+    url: '/docs/assets/:file',
+    summary: 'A file of the documentation page (script or style sheet)',
+    tags: ['docs'],
+    auth: 'open',
+    params: Type.Object({ file: Type.String() }),
+    reply: { status: 200, schema: Type.Unknown({ description: 'The file' }), contentType: 'application/javascript' },
+    errors: ['NOT_FOUND'],
+  }),
 } as const;
 
 export type RouteName = keyof typeof ROUTES;

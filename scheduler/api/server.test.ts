@@ -12,9 +12,9 @@ import { loadClusterConfig } from '../../common/index.js';
 import { LiveDriver, makeCore } from '../driver/index.js';
 import { Store } from '../store/index.js';
 import { SMALL_CLUSTER, testJob, waitFor } from '../testing/index.js';
-import { SchedulerMetrics, buildApi } from './index.js';
+import { SchedulerMetrics, buildApi, registeredRoutes } from './index.js';
 import { Value } from 'typebox/value';
-import { ROUTES } from '../../contract/index.js';
+import { ROUTES, openApiPath } from '../../contract/index.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const dir = mkdtempSync(join(tmpdir(), 'gsched-api-'));
@@ -242,5 +242,34 @@ describe('the contract', () => {
     }
     expect(Value.Check(ROUTES.submitJob.reply.schema, sub.body)).toBe(true);
     expect(Value.Check(ROUTES.cancelJob.reply.schema, (await call('DELETE', `/api/v1/jobs/${id}`)).body)).toBe(true);
+  });
+});
+
+describe('/docs', () => {
+  it('documents every route the API answers, and every documented route exists', async () => {
+    const r = await app.inject({ method: 'GET', url: '/docs/openapi.json' });
+    expect(r.statusCode).toBe(200);
+    const doc = r.json() as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    expect(doc.openapi).toBe('3.1.0');
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const served = registeredRoutes(app).map((x) => `${x.method} ${openApiPath(x.url)}`);
+    expect(new Set(served).size).toBe(served.length);
+    expect([...documented].sort()).toEqual([...served].sort());
+    for (const ops of Object.values(doc.paths)) for (const op of Object.values(ops)) expect(Object.keys(op.responses).length).toBeGreaterThan(1);
+  });
+
+  it('serves a browsable page whose scripts and styles come from this server', async () => {
+    const page = await app.inject({ method: 'GET', url: '/docs' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    const refs = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string);
+    expect(refs.length).toBeGreaterThanOrEqual(3);
+    for (const ref of refs) {
+      expect(ref.startsWith('/docs/assets/'), ref).toBe(true);
+      const a = await app.inject({ method: 'GET', url: ref });
+      expect(a.statusCode, ref).toBe(200);
+      expect(a.body.length, ref).toBeGreaterThan(10);
+    }
+    expectProblem(await call('GET', '/docs/assets/..%2Fpackage.json', undefined, {}), 404, 'NOT_FOUND');
   });
 });

@@ -8,6 +8,7 @@ import { ROUTES, fastifySchema, type RouteName } from '../../contract/index.js';
 import type { AgentHub } from '../agents/index.js';
 import type { Accepted, LiveDriver } from '../driver/index.js';
 import { ApiProblem, problemBody, rejection } from './errors.js';
+import { docsHandlers } from './docs.js';
 import { fieldOf } from './field-path.js';
 import { listJobs, parseJobQuery } from './jobs-query.js';
 import type { SchedulerMetrics } from './metrics.js';
@@ -22,6 +23,8 @@ export interface ApiOptions {
 }
 
 const PROBLEM = 'application/problem+json';
+/** The API's version in the OpenAPI document: the `/api/v1` contract. */
+const API_VERSION = '1.0.0';
 
 function sendProblem(reply: FastifyReply, p: ApiProblem): FastifyReply {
   return reply.code(p.status).type(PROBLEM).send(problemBody(p));
@@ -43,6 +46,13 @@ function fastifyCode(err: FastifyError): 'INVALID_JSON' | 'BODY_TOO_LARGE' | 'UN
   return 'BAD_REQUEST';
 }
 
+const REGISTERED = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+
+/** Every method and path an API built by buildApi answers (HEAD routes fastify adds left out). */
+export function registeredRoutes(app: FastifyInstance): readonly { method: string; url: string }[] {
+  return REGISTERED.get(app) ?? [];
+}
+
 export function buildApi(opts: ApiOptions): FastifyInstance {
   const { driver, hub, metrics } = opts;
   const startedAt = performance.now();
@@ -53,6 +63,11 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const token = Buffer.from(opts.apiToken);
+  const registered: { method: string; url: string }[] = [];
+  REGISTERED.set(app, registered);
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') registered.push({ method: m, url: r.url });
+  });
 
   // JSON bodies; an empty body (e.g. POST .../drain from curl) is no body, not an error.
   app.removeContentTypeParser('application/json');
@@ -150,6 +165,17 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   app.route({ ...at('drainNode'), handler: async (req) => nodeAdmin(req.params.name, true) });
   app.route({ ...at('resumeNode'), handler: async (req) => nodeAdmin(req.params.name, false) });
   app.route({ ...at('cluster'), handler: async () => ({ ...driver.core.cluster(), agents: hub.agents() }) });
+
+  const docs = docsHandlers(API_VERSION);
+  app.route({ ...at('docsPage'), handler: async (_req, reply) => reply.type('text/html; charset=utf-8').send(docs.page()) });
+  app.route({ ...at('openApi'), handler: async (_req, reply) => reply.type('application/json; charset=utf-8').send(docs.document()) });
+  app.route({
+    ...at('docsAsset'),
+    handler: async (req, reply) => {
+      const a = docs.asset(req.params.file);
+      return reply.type(a.type).header('cache-control', 'public, max-age=3600').send(a.body);
+    },
+  });
 
   app.route({ ...at('recordConsent'), handler: async (req) => unwrap(await driver.consent(req.body.pseudonym, req.body.status)) });
 
