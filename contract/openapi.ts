@@ -3,7 +3,7 @@
 import type { TSchema } from 'typebox';
 import { ERRORS, type ErrorCode } from './errors.js';
 import { ROUTES, errorsOf, type RouteSpec } from './routes.js';
-import { Problem } from './schemas.js';
+import { EVENT_SCHEMAS, Problem, ResetEvent } from './schemas.js';
 
 type Json = Record<string, unknown>;
 
@@ -65,7 +65,14 @@ export function openApiDocument(version: string): Json {
     tags: [...new Set(Object.values(ROUTES).flatMap((r) => r.tags))].map((name) => ({ name })),
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The token from <state>/api-token' } },
-      schemas: { Problem: plain(Problem) },
+      schemas: {
+        Problem: plain(Problem),
+        JobEvent: plain(EVENT_SCHEMAS.job),
+        NodeEvent: plain(EVENT_SCHEMAS.node),
+        ConsentEvent: plain(EVENT_SCHEMAS.consent),
+        ReservationEvent: plain(EVENT_SCHEMAS.reservation),
+        ResetEvent: plain(ResetEvent),
+      },
     },
     paths,
   };

@@ -140,6 +140,18 @@ export const ROUTES = {
     reply: { status: 200, schema: S.ConsentReply },
     errors: [...JOB_BODY_ERRORS],
   }),
+  events: route({
+    method: 'GET',
+    url: '/api/v1/events',
+    summary: 'Server-sent events: job, node, consent and reservation changes as they happen',
+    description:
+      'A text/event-stream. Each event has an `id`, an `event` (job, node, consent, reservation; or reset when events since Last-Event-ID were lost: re-read the state) and JSON `data` (schemas JobEvent, NodeEvent, ConsentEvent, ReservationEvent). Send Last-Event-ID (or ?lastEventId=) to resume after a reconnect. A comment line `: heartbeat` comes every 15 s. Roles that do not see pseudonyms get events without them.',
+    tags: ['events'],
+    auth: 'bearer',
+    querystring: Type.Object({ lastEventId: Type.Optional(Type.String({ description: 'Resume after this event id (same as the Last-Event-ID header)' })) }),
+    reply: { status: 200, schema: Type.String({ description: 'An event stream' }), contentType: 'text/event-stream' },
+    errors: ['INVALID_QUERY'],
+  }),
   docsPage: route({
     method: 'GET',
     url: '/docs',

@@ -8,7 +8,8 @@ import { serverCredentials } from '../proto/index.js';
 import { AgentHub } from './agents/index.js';
 import { SchedulerMetrics, buildApi } from './api/index.js';
 import { loadClusterConfig } from '../common/index.js';
-import { LiveDriver, type CoreFactory, makeCore } from './driver/index.js';
+import { LiveDriver, combineObservers, type CoreFactory, makeCore } from './driver/index.js';
+import { EventBus, LiveState } from './events/index.js';
 import type { SchedulerFlags } from './process-options.js';
 import { StateDirError, Store, ensureToken, lockStateDir } from './store/index.js';
 
@@ -45,14 +46,18 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
   const apiToken = ensureToken(join(flags.stateDir, 'api-token'));
   const joinToken = ensureToken(join(flags.stateDir, 'join-token'));
   const metrics = new SchedulerMetrics();
+  const events = new EventBus();
+  const core = coreFactory(config);
+  const live = new LiveState(() => core, events);
   const driver = new LiveDriver({
-    core: coreFactory(config),
+    core,
     store,
     log: log.child({ part: 'driver' }),
     timeScale: flags.timeScale,
     forgetAfterMs: flags.forgetAfterMs,
-    observer: metrics.observer(),
+    observer: combineObservers(metrics.observer(), live),
   });
+  live.init();
   const hub = new AgentHub(driver, config, {
     joinToken,
     heartbeatIntervalMs: flags.heartbeatIntervalMs,
@@ -79,7 +84,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     throw err;
   });
 
-  const app = buildApi({ driver, hub, metrics, apiToken });
+  const app = buildApi({ driver, hub, metrics, apiToken, events });
   let httpUrl: string;
   try {
     await app.listen({ host: flags.host, port: flags.httpPort });

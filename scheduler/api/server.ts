@@ -8,7 +8,9 @@ import { ROUTES, fastifySchema, type RouteName } from '../../contract/index.js';
 import type { AgentHub } from '../agents/index.js';
 import type { Accepted, LiveDriver } from '../driver/index.js';
 import { ApiProblem, problemBody, rejection } from './errors.js';
+import { EventBus } from '../events/index.js';
 import { docsHandlers } from './docs.js';
+import { EventStreams } from './events-route.js';
 import { fieldOf } from './field-path.js';
 import { listJobs, parseJobQuery } from './jobs-query.js';
 import type { SchedulerMetrics } from './metrics.js';
@@ -20,6 +22,10 @@ export interface ApiOptions {
   apiToken: string;
   /** Largest request body in bytes. */
   bodyLimit?: number;
+  /** The process's event bus, streamed at /api/v1/events (a fresh, quiet one when absent). */
+  events?: EventBus;
+  /** Heartbeat comment period of the event stream (default 15 s). */
+  eventHeartbeatMs?: number;
 }
 
 const PROBLEM = 'application/problem+json';
@@ -165,6 +171,18 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   app.route({ ...at('drainNode'), handler: async (req) => nodeAdmin(req.params.name, true) });
   app.route({ ...at('resumeNode'), handler: async (req) => nodeAdmin(req.params.name, false) });
   app.route({ ...at('cluster'), handler: async () => ({ ...driver.core.cluster(), agents: hub.agents() }) });
+
+  const streams = new EventStreams(opts.events ?? new EventBus(), { heartbeatMs: opts.eventHeartbeatMs ?? 15_000, maxBufferedBytes: 4 * 1024 * 1024 });
+  app.addHook('preClose', async () => streams.closeAll());
+  app.route({
+    ...at('events'),
+    handler: async (req, reply) => {
+      const header = req.headers['last-event-id'];
+      const lastEventId = typeof header === 'string' ? header : req.query.lastEventId;
+      // Every token sees pseudonyms until roles exist; then a viewer does not.
+      streams.serve(req, reply, lastEventId, { seesPseudonyms: true });
+    },
+  });
 
   const docs = docsHandlers(API_VERSION);
   app.route({ ...at('docsPage'), handler: async (_req, reply) => reply.type('text/html; charset=utf-8').send(docs.page()) });

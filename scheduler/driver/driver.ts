@@ -123,6 +123,7 @@ export class LiveDriver {
     const res = this.core.apply(event, now);
     if (!res.ok) return { res, durable: Promise.resolve() };
     this.note(event, res, result);
+    this.opts.observer?.accepted?.(event, res, now);
     const record: JournalRecord = result ? { k: 'e', now, event, result } : { k: 'e', now, event };
     const durable = this.store.append(record);
     durable.catch((err: Error) => this.die(err));
@@ -335,7 +336,10 @@ export class LiveDriver {
         case 'start': {
           const attempt = (this.attempts.get(d.taskId)?.attempt ?? 0) + 1;
           this.attempts.set(d.taskId, { attempt, node: d.node, jobId: d.jobId });
-          if (live) this.dispatchStart(d, attempt);
+          if (live) {
+            this.dispatchStart(d, attempt);
+            this.opts.observer?.started?.(d.jobId, d.taskId, d.node, d.cores);
+          }
           break;
         }
         case 'preempt':
@@ -376,9 +380,9 @@ export class LiveDriver {
     else send();
   }
 
-  private jobEnded(jobId: number, state: string, live: boolean): void {
+  private jobEnded(jobId: number, state: JobState, live: boolean): void {
     this.ended.set(jobId, performance.now());
-    if (live) this.opts.observer?.jobEnded?.(state);
+    if (live) this.opts.observer?.jobEnded?.(state, jobId);
   }
 
   /**
@@ -469,7 +473,8 @@ function parseSummary(json: string): unknown {
 
 /** Display ids of the jobs one submission created: `120_3` for array elements (base id = the
  *  first element's id, indices in ascending order, as the core numbers them), else the id. */
-function displayIdsOf(jobIds: number[], spec: JobSpec): string[] {
+/** The ids users write for the jobs of one submission: `123`, or `120_0`, `120_1`, … for an array. */
+export function displayIdsOf(jobIds: number[], spec: JobSpec): string[] {
   const base = jobIds[0];
   const parsed = typeof spec.array === 'string' ? parseArraySpec(spec.array) : null;
   if (base === undefined || parsed === null || typeof parsed === 'string') return jobIds.map(String);
