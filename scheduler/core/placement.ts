@@ -24,13 +24,14 @@ export interface Victims {
 /**
  * Preemption for urgent clinical work: the node where the fewest research tasks must be
  * requeued to make room, preferring the youngest victims. Only tasks of preemptible
- * partitions are ever considered.
+ * partitions are ever considered; `admit` is the node filters' say (core-state.ts).
  */
-export function findVictims(part: PartitionRt, cores: number, memMb: number): Victims | null {
+export function findVictims(part: PartitionRt, cores: number, memMb: number, admit?: (n: NodeRt) => boolean): Victims | null {
   let best: Victims | null = null;
   let bestOldest = -Infinity;
   for (const n of part.nodes) {
     if (!n.up || n.drain || n.spec.cores < cores || n.spec.memMb < memMb) continue;
+    if (admit !== undefined && !admit(n)) continue;
     let needCores = cores - n.freeCores;
     let needMem = memMb - n.freeMem;
     const candidates: TaskRt[] = [];

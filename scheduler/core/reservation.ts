@@ -18,11 +18,12 @@ function endsOf(n: NodeRt): TaskRt[] {
   return n.ends;
 }
 
-/** EASY: the earliest time some node of the partition can host the task, and what it can spare then. */
-export function reserveEarliest(part: PartitionRt, cores: number, memMb: number, now: Ms): Reservation | null {
+/** EASY: the earliest time some node of the partition (that `admit` allows) can host the task, and what it can spare then. */
+export function reserveEarliest(part: PartitionRt, cores: number, memMb: number, now: Ms, admit?: (n: NodeRt) => boolean): Reservation | null {
   let best: Reservation | null = null;
   for (const n of part.nodes) {
     if (!n.up || n.drain || n.spec.cores < cores || n.spec.memMb < memMb) continue;
+    if (admit !== undefined && !admit(n)) continue;
     let freeC = n.freeCores;
     let freeM = n.freeMem;
     let at = now;

@@ -1,4 +1,4 @@
-// The core's mutable runtime records. Only core.ts and its helpers touch these; the outside
+// The core's mutable runtime records. Only the core's own modules touch these; the outside
 // world sees the read-only views in views.ts.
 import type { SlotList } from './lists.js';
 import type {
@@ -39,6 +39,8 @@ export interface PartitionRt {
   readonly member: Uint8Array;
   readonly maxCores: number;
   readonly maxMem: number;
+  /** Member nodes that are up and not draining; 0 makes its jobs wait for PartitionDown. */
+  open: number;
 }
 
 export interface ArrayGroup {
@@ -112,7 +114,10 @@ export interface JobRt {
   completedCount: number;
   /** Container where its first task ran: later tasks prefer it (data locality). */
   container: number;
+  /** Why it waits, as the pass numbered `reasonPass` found (see pass.ts). */
   reason: PendingReason;
+  /** The pass that recorded `reason`; a job the latest pass did not reach waits for Priority. */
+  reasonPass: number;
   /** Whether it waits in the pending queue (it has pending tasks and has not ended). */
   queued: boolean;
   /** Its time-invariant sort key within its queue lane (see queue.ts); null before first queued. */
@@ -151,3 +156,8 @@ export function shownTime(ms: Ms): Ms | null {
 export const TERMINAL: ReadonlySet<JobState> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL']);
 
 export const ZERO_PRIORITY: PriorityBreakdown = { age: 0, fairshare: 0, qos: 0, partition: 0, size: 0, total: 0 };
+
+/** The singleton table's key of a job: jobs of one owner and name run one at a time. */
+export function singletonKey(job: Pick<JobRt, 'owner' | 'name'>): string {
+  return `${job.owner}\u0000${job.name}`;
+}

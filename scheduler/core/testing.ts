@@ -77,6 +77,14 @@ export class ClusterBuilder {
     return this;
   }
 
+  /** Restricts a partition to some containers (all by default). */
+  partitionOn(name: string, containers: string[]): this {
+    const p = this.file.partitions.find((x) => x.name === name);
+    if (!p) throw new Error(`no partition ${name}`);
+    p.containers = containers;
+    return this;
+  }
+
   accounts(list: AccountSpec[]): this {
     this.file.accounts = list;
     return this;

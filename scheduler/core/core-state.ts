@@ -1,0 +1,506 @@
+// The core's state: every collection and counter, and the transitions the rest of the pipeline
+// shares. Events (events.ts) and planners (policies/) change jobs, tasks and nodes only through
+// these methods, so the bookkeeping (free-core index, queue membership, counters, fair-share
+// usage, decisions out) stays in one place. Filters and the read model only read it.
+import { FairShare } from './fairshare.js';
+import { FreeIndex } from './free-index.js';
+import { KeyedHeap } from './heap.js';
+import { IdTable } from './id-table.js';
+import { insertAt, removeAt, SlotList } from './lists.js';
+import { findVictims, type Reservation } from './placement.js';
+import { reserveEarliest } from './reservation.js';
+import { PendingQueue } from './queue.js';
+import { NEVER, singletonKey, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type Successors, type TaskRt } from './state.js';
+import { NODE_FILTERS } from './filters/index.js';
+import type { AccountSpec, ClusterConfig, ConsentStatus, Decision, JobState, Ms, PendingReason, PriorityBreakdown, QosSpec } from './types.js';
+import type { CheckedTask, CleanJob } from './validate.js';
+
+/** A task requeued more often than this after node failures fails its job with NODE_FAIL. */
+export const MAX_NODE_REQUEUES = 5;
+
+export type KillReason = 'cancelled' | 'timeout' | 'failed-sibling';
+
+export class CoreState {
+  readonly config: ClusterConfig;
+  readonly nodeList: NodeRt[];
+  readonly nodeByName = new Map<string, NodeRt>();
+  readonly containers: string[];
+  readonly partitions = new Map<string, PartitionRt>();
+  readonly qos = new Map<string, QosSpec>();
+  readonly accounts: Map<string, AccountSpec>;
+  readonly fs: FairShare;
+  readonly byId = new Map<number, JobRt>();
+  readonly tasks = new IdTable<TaskRt>();
+  /** Final states of jobs the driver asked us to forget, for dependency checks. */
+  readonly ended = new Map<number, JobState>();
+  readonly consent = new Map<string, ConsentStatus>();
+  /** Bumped by every consent change; see JobRt.consentOkAt. */
+  consentVersion = 0;
+  /** owner + name → ids of its unfinished singleton jobs, oldest first. */
+  readonly singletons = new Map<string, number[]>();
+  readonly waiting: PendingQueue;
+  /**
+   * Running tasks by time limit. A task has at most one entry, filed under `filedAt`: a task
+   * that ended leaves a stale entry, and one restarted meanwhile is refiled when its old entry
+   * comes up. One object per task instead of one per start keeps a long replay's heap small.
+   */
+  readonly deadlines = new KeyedHeap<TaskRt>();
+  outbox: Decision[] = [];
+  nextJobId = 1;
+  nextTaskId = 1;
+  now: Ms = 0;
+  readonly weighted: boolean;
+  readonly clusterCores: number;
+  /** Nodes that are up, not draining and have a free core, indexed for placement. */
+  readonly free: FreeIndex;
+  maxFree = 0;
+  /** Largest free cores on an open node other than the EASY-reserved one. */
+  maxOther = 0;
+  freeStale = true;
+  /** Running tasks that preemption could take, and queued jobs that could preempt. */
+  preemptibleRunning = 0;
+  urgentQueued = 0;
+  /** Jobs in state PENDING. */
+  pendingJobs = 0;
+  /** Number of the latest pass (see pass.ts); JobRt.reasonPass refers to it. */
+  pass = 0;
+  /** Bumped by every event and pass: the read model's caches are valid for one value. */
+  changes = 0;
+  /** The reason of the node filter that last turned a node away (see admits). */
+  rejectedBy: PendingReason | null = null;
+
+  constructor(config: ClusterConfig) {
+    this.config = config;
+    this.containers = [...new Set(config.nodes.map((n) => n.container))];
+    const prefOrder = [...config.nodes.keys()].sort((a, b) => Number(config.nodes[b]?.cooling === 'warm-water') - Number(config.nodes[a]?.cooling === 'warm-water') || a - b);
+    const pref = new Map(prefOrder.map((idx, rank) => [idx, rank]));
+    this.nodeList = config.nodes.map((spec, idx) => ({
+      spec,
+      idx,
+      pref: pref.get(idx) as number,
+      containerIdx: this.containers.indexOf(spec.container),
+      warm: spec.cooling === 'warm-water',
+      freeCores: spec.cores,
+      freeMem: spec.memMb,
+      up: true,
+      drain: false,
+      running: new SlotList<TaskRt>(),
+      ends: null,
+    }));
+    for (const n of this.nodeList) this.nodeByName.set(n.spec.name, n);
+    // Static preference order: warm-water nodes first, then configuration order.
+    const preferred = [...this.nodeList].sort((a, b) => a.pref - b.pref);
+    this.free = new FreeIndex(this.nodeList, this.containers.length);
+    for (const spec of config.partitions) {
+      const nodes = preferred.filter((n) => spec.containers.length === 0 || spec.containers.includes(n.spec.container));
+      const member = new Uint8Array(this.nodeList.length);
+      for (const n of nodes) member[n.idx] = 1;
+      this.partitions.set(spec.name, {
+        spec,
+        nodes,
+        member,
+        maxCores: Math.max(0, ...nodes.map((n) => n.spec.cores)),
+        maxMem: Math.max(0, ...nodes.map((n) => n.spec.memMb)),
+        open: nodes.length,
+      });
+    }
+    for (const q of config.qos) this.qos.set(q.name, q);
+    this.accounts = new Map(config.accounts.map((a) => [a.name, a]));
+    const w = config.scheduler.weights;
+    this.fs = new FairShare(config.accounts, w.usageHalfLifeMs);
+    this.weighted = w.age + w.fairshare + w.qos + w.partition + w.size > 0;
+    this.waiting = new PendingQueue(w, (j) => this.staticPriority(j), (a) => this.fs.factor(a));
+    this.clusterCores = this.nodeList.reduce((s, n) => s + n.spec.cores, 0);
+  }
+
+  advance(now: Ms): void {
+    if (Number.isFinite(now) && now > this.now) this.now = Math.floor(now);
+  }
+
+  // ------------------------------------------------------------------ jobs in
+
+  createJob(c: CleanJob, successors: Successors, array: ArrayGroup | null, arrayIndex: number | null): number {
+    const id = this.nextJobId++;
+    const job: JobRt = {
+      id,
+      displayId: array === null ? String(id) : `${array.baseId}_${arrayIndex}`,
+      name: c.name,
+      owner: c.owner,
+      account: this.accounts.get(c.account) as AccountSpec,
+      partition: c.partition,
+      qos: c.qos,
+      purpose: c.purpose,
+      pseudonyms: c.pseudonyms,
+      cls: c.cls,
+      deps: c.deps,
+      singleton: c.singleton,
+      array,
+      arrayIndex,
+      submittedAt: this.now,
+      tasks: [],
+      totalCores: c.tasks.reduce((s, t) => s + t.cores, 0),
+      state: 'PENDING',
+      startedAt: NEVER,
+      endedAt: NEVER,
+      ready: [],
+      pendingCount: c.tasks.length,
+      runningCount: 0,
+      completedCount: 0,
+      container: -1,
+      reason: 'Priority',
+      reasonPass: -1,
+      queued: false,
+      laneKey: null,
+      capped: false,
+      laneCapped: null,
+      successors,
+      consentOkAt: -1,
+    };
+    this.pendingJobs++;
+    const defaultTime = c.partition.spec.defaultTimeMs;
+    for (let index = 0; index < c.tasks.length; index++) {
+      // Checked but not copied by validateJob: the defaults of absent fields are filled in here.
+      const t = c.tasks[index] as CheckedTask;
+      const after = c.after[index] as readonly number[];
+      const task: TaskRt = {
+        id: this.nextTaskId++,
+        job,
+        index,
+        name: t.name ?? `t${index}`,
+        cores: t.cores,
+        memMb: t.memMb,
+        timeLimitMs: t.timeLimitMs ?? defaultTime,
+        after,
+        waitingOn: after.length,
+        retriesLeft: t.retries ?? 0,
+        durationMs: t.durationMs ?? null,
+        kernel: t.kernel ?? null,
+        state: 'PENDING',
+        node: null,
+        lastNode: null,
+        startedAt: NEVER,
+        endedAt: NEVER,
+        slot: -1,
+        starts: 0,
+        deadline: NEVER,
+        filedAt: NEVER,
+        attempts: 1,
+        preemptions: 0,
+        requeues: 0,
+      };
+      job.tasks.push(task);
+      this.tasks.add(task.id, task);
+    }
+    job.ready = job.tasks.filter((t) => t.waitingOn === 0);
+    if (job.singleton) {
+      const key = singletonKey(job);
+      const list = this.singletons.get(key) ?? [];
+      list.push(id);
+      this.singletons.set(key, list);
+    }
+    this.byId.set(id, job);
+    this.enqueue(job);
+    return id;
+  }
+
+  // ------------------------------------------------------------------ task and job lifecycle
+
+  start(t: TaskRt, n: NodeRt): void {
+    const job = t.job;
+    n.freeCores -= t.cores;
+    n.freeMem -= t.memMb;
+    n.running.add(t);
+    this.touch(n);
+    if (job.partition.spec.preemptible) this.preemptibleRunning++;
+    t.state = 'RUNNING';
+    t.node = n;
+    t.lastNode = n;
+    t.startedAt = this.now;
+    t.endedAt = NEVER;
+    t.starts++;
+    job.pendingCount--;
+    // Only jobs with a task ready to start wait in the queue: a DAG job whose next tasks wait
+    // for running ones would otherwise be looked at by every pass for nothing.
+    const r = job.ready.indexOf(t);
+    if (r >= 0) removeAt(job.ready, r);
+    if (job.ready.length === 0) this.dequeue(job);
+    if (job.runningCount++ === 0 && job.array) job.array.running++;
+    if (job.state === 'PENDING') this.pendingJobs--;
+    job.state = 'RUNNING';
+    if (job.startedAt === NEVER) job.startedAt = this.now;
+    if (job.container < 0) job.container = n.containerIdx;
+    this.fs.running(job.account.name, t.cores, this.now);
+    t.deadline = this.now + t.timeLimitMs;
+    if (t.filedAt === NEVER) {
+      t.filedAt = t.deadline;
+      this.deadlines.push(t.filedAt, t.id, t);
+    }
+    this.outbox.push({
+      type: 'start',
+      taskId: t.id,
+      jobId: job.id,
+      node: n.spec.name,
+      cores: t.cores,
+      memMb: t.memMb,
+      timeLimitMs: t.timeLimitMs,
+      durationMs: t.durationMs,
+      kernel: t.kernel,
+    });
+  }
+
+  /** Gives a running task's resources back. The caller sets the task's new state. */
+  release(t: TaskRt): void {
+    const n = t.node;
+    const job = t.job;
+    if (n) {
+      n.freeCores += t.cores;
+      n.freeMem += t.memMb;
+      n.running.delete(t);
+      this.touch(n);
+      if (job.partition.spec.preemptible) this.preemptibleRunning--;
+    }
+    t.node = null;
+    t.endedAt = this.now;
+    this.fs.running(job.account.name, -t.cores, this.now);
+    if (--job.runningCount === 0) {
+      if (job.array) job.array.running--;
+      if (job.state === 'RUNNING') {
+        job.state = 'PENDING';
+        this.pendingJobs++;
+        // Pending again (e.g. preempted mid-pass): no pass has looked at it as a pending job.
+        job.reasonPass = -1;
+      }
+    }
+  }
+
+  /** A task goes back to waiting (retry, preemption, lost node): ready again at once. */
+  backToQueue(t: TaskRt): void {
+    t.state = 'PENDING';
+    t.job.pendingCount++;
+    insertByIndex(t.job.ready, t);
+    this.enqueue(t.job);
+  }
+
+  requeueLost(t: TaskRt): void {
+    this.release(t);
+    t.requeues++;
+    if (t.requeues > MAX_NODE_REQUEUES) {
+      t.state = 'FAILED';
+      this.endJob(t.job, 'NODE_FAIL', 'failed-sibling');
+    } else this.backToQueue(t);
+  }
+
+  /** A task completed: its successors may become ready; the job ends when all did. */
+  completed(t: TaskRt): void {
+    const job = t.job;
+    t.state = 'COMPLETED';
+    job.completedCount++;
+    const { at, list } = job.successors;
+    for (let k = at[t.index] as number, end = at[t.index + 1] as number; k < end; k++) {
+      const n = job.tasks[list[k] as number] as TaskRt;
+      if (--n.waitingOn === 0 && n.state === 'PENDING') insertByIndex(job.ready, n);
+    }
+    if (job.completedCount === job.tasks.length) this.endJob(job, 'COMPLETED', null);
+    else this.enqueue(job);
+  }
+
+  /** Ends a job: running tasks are stopped (with `killReason`), waiting ones cancelled. */
+  endJob(job: JobRt, state: JobState, killReason: KillReason | null): void {
+    for (const t of job.tasks) {
+      if (t.state === 'RUNNING') {
+        const node = t.node as NodeRt;
+        this.release(t);
+        t.state = 'CANCELLED';
+        this.outbox.push({ type: 'kill', taskId: t.id, jobId: job.id, node: node.spec.name, reason: killReason ?? 'cancelled' });
+      } else if (t.state === 'PENDING') {
+        t.state = 'CANCELLED';
+        t.endedAt = this.now;
+      }
+    }
+    job.pendingCount = 0;
+    job.ready = [];
+    this.dequeue(job);
+    if (job.state === 'PENDING') this.pendingJobs--;
+    job.state = state;
+    job.endedAt = this.now;
+    if (job.singleton) {
+      const key = singletonKey(job);
+      const list = (this.singletons.get(key) ?? []).filter((id) => id !== job.id);
+      if (list.length > 0) this.singletons.set(key, list);
+      else this.singletons.delete(key);
+    }
+    this.outbox.push({ type: 'jobEnded', jobId: job.id, state });
+  }
+
+  enqueue(job: JobRt): void {
+    if (job.queued || job.ready.length === 0 || TERMINAL.has(job.state)) return;
+    if (this.canPreempt(job)) this.urgentQueued++;
+    this.waiting.add(job, this.now);
+  }
+
+  dequeue(job: JobRt): void {
+    if (!job.queued) return;
+    this.waiting.remove(job);
+    if (this.canPreempt(job)) this.urgentQueued--;
+  }
+
+  // ------------------------------------------------------------------ nodes
+
+  /** A node went down or came up, or started or stopped draining. */
+  setNode(n: NodeRt, up: boolean, drain: boolean): void {
+    const wasOpen = n.up && !n.drain;
+    if (n.up && !up) {
+      n.up = false;
+      for (const t of n.running.toArray()) this.requeueLost(t);
+    }
+    n.up = up;
+    n.drain = drain;
+    const open = n.up && !n.drain;
+    if (open !== wasOpen) {
+      for (const p of this.partitions.values()) if (p.member[n.idx] === 1) p.open += open ? 1 : -1;
+    }
+    this.touch(n);
+  }
+
+  /** Keeps the set of open nodes current after a node's resources or state changed. */
+  touch(n: NodeRt): void {
+    n.ends = null;
+    this.free.update(n);
+    this.freeStale = true;
+  }
+
+  /** Refreshes the largest free core counts (overall, and away from the reserved node). */
+  refreshFree(reserved: NodeRt | null): void {
+    if (!this.freeStale) return;
+    this.maxFree = this.free.maxFree();
+    this.maxOther = reserved === null ? this.maxFree : this.free.maxFreeExcept(reserved);
+    this.freeStale = false;
+  }
+
+  /**
+   * Whether every node filter (filters/index.ts) lets task `t` onto node `n` now. A refusal
+   * leaves its reason in `rejectedBy` for the planner to record.
+   */
+  admits(n: NodeRt, t: TaskRt): boolean {
+    for (let i = 0; i < NODE_FILTERS.length; i++) {
+      const f = NODE_FILTERS[i] as (typeof NODE_FILTERS)[number];
+      if (!f.admits(n, t, this)) {
+        this.rejectedBy = f.reason;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The task `pick` is placing; read by `admitPlacing` (one bound function, no closure per call). */
+  private placing: TaskRt | null = null;
+  private readonly admitPlacing = (n: NodeRt): boolean => this.admits(n, this.placing as TaskRt);
+
+  /**
+   * The best open node for `t` now (placement.ts's ranking), sparing what `reserved` holds back,
+   * or null. `admit` adds a planner's own condition (conservative's profiles).
+   */
+  pick(t: TaskRt, reserved: Reservation | null, admit?: (n: NodeRt) => boolean): NodeRt | null {
+    const job = t.job;
+    return this.free.pick(job.partition, t.cores, t.memMb, job.container, reserved, admit ?? this.nodeFiltersFor(t));
+  }
+
+  /** EASY's head reservation for `t`: the earliest time a node of its partition can host it. */
+  reserveEarliest(t: TaskRt): Reservation | null {
+    return reserveEarliest(t.job.partition, t.cores, t.memMb, this.now, this.nodeFiltersFor(t));
+  }
+
+  /** The node filters as a predicate for task `t`, or undefined when there are none (no cost). */
+  private nodeFiltersFor(t: TaskRt): ((n: NodeRt) => boolean) | undefined {
+    if (NODE_FILTERS.length === 0) return undefined;
+    this.placing = t;
+    return this.admitPlacing;
+  }
+
+  // ------------------------------------------------------------------ preemption
+
+  canPreempt(job: JobRt): boolean {
+    return this.config.scheduler.preemption && job.qos.canPreempt && !job.partition.spec.preemptible;
+  }
+
+  /** Urgent clinical work that cannot start otherwise requeues the fewest, youngest research tasks. */
+  preemptFor(t: TaskRt): boolean {
+    const v = findVictims(t.job.partition, t.cores, t.memMb, this.nodeFiltersFor(t));
+    if (v === null) return false;
+    for (const victim of v.tasks) {
+      this.release(victim);
+      victim.preemptions++;
+      this.outbox.push({ type: 'preempt', taskId: victim.id, jobId: victim.job.id, node: v.node.spec.name });
+      this.backToQueue(victim);
+    }
+    this.start(t, v.node);
+    return true;
+  }
+
+  // ------------------------------------------------------------------ time limits
+
+  /** Kills every running task past its time limit (its job ends TIMEOUT). */
+  expireTimeLimits(): void {
+    for (let t = this.nextDeadlineTask(); t !== null && t.deadline <= this.now; t = this.nextDeadlineTask()) {
+      this.deadlines.pop();
+      t.filedAt = NEVER;
+      const node = t.node as NodeRt;
+      this.release(t);
+      t.state = 'TIMEOUT';
+      this.outbox.push({ type: 'kill', taskId: t.id, jobId: t.job.id, node: node.spec.name, reason: 'timeout' });
+      this.endJob(t.job, 'TIMEOUT', 'failed-sibling');
+    }
+  }
+
+  nextDeadline(): Ms | null {
+    return this.nextDeadlineTask()?.deadline ?? null;
+  }
+
+  /** The running task whose time limit comes first, dropping or refiling stale entries. */
+  private nextDeadlineTask(): TaskRt | null {
+    for (let t = this.deadlines.peek(); t !== undefined; t = this.deadlines.peek()) {
+      if (t.state === 'RUNNING' && t.deadline === t.filedAt) return t;
+      this.deadlines.pop();
+      t.filedAt = NEVER;
+      if (t.state === 'RUNNING') {
+        // Restarted since it was filed: file it again under its current deadline.
+        t.filedAt = t.deadline;
+        this.deadlines.push(t.filedAt, t.id, t);
+      }
+    }
+    return null;
+  }
+
+  // ------------------------------------------------------------------ priority
+
+  /** The `sprio` breakdown of a job's priority now. */
+  priorityOf(job: JobRt): PriorityBreakdown {
+    if (!this.weighted) return ZERO_PRIORITY;
+    const w = this.config.scheduler.weights;
+    const age = w.age * Math.min(1, (this.now - job.submittedAt) / w.maxAgeMs);
+    const fairshare = w.fairshare * this.fs.factor(job.account.name);
+    const qos = w.qos * job.qos.priorityFactor;
+    const partition = w.partition * job.partition.spec.priorityFactor;
+    const size = w.size * Math.min(1, job.totalCores / this.clusterCores);
+    return { age, fairshare, qos, partition, size, total: age + fairshare + qos + partition + size };
+  }
+
+  /** The parts of a job's priority that never change while it waits. */
+  staticPriority(job: JobRt): number {
+    const w = this.config.scheduler.weights;
+    return w.qos * job.qos.priorityFactor + w.partition * job.partition.spec.priorityFactor + w.size * Math.min(1, job.totalCores / this.clusterCores);
+  }
+}
+
+function insertByIndex(list: TaskRt[], t: TaskRt): void {
+  let i = list.length;
+  while (i > 0 && (list[i - 1] as TaskRt).index > t.index) i--;
+  insertAt(list, i, t);
+}
+
+/** The most memory a node of the partition with at least `cores` cores has. */
+export function maxMemFor(part: PartitionRt, cores: number): number {
+  let m = 0;
+  for (const n of part.nodes) if (n.spec.cores >= cores && n.spec.memMb > m) m = n.spec.memMb;
+  return m;
+}

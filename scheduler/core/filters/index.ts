@@ -1,0 +1,29 @@
+// The filter lists. To add a filter: write it as one small module in this folder (see
+// filter.ts), add it to FILTERS or NODE_FILTERS here, and add its reason to PendingReason
+// (types.ts) and REASONS (reasons.ts). The README's "Adding a filter" has the details.
+import type { CoreState } from '../core-state.js';
+import type { JobRt } from '../state.js';
+import type { PendingReason } from '../types.js';
+import { arrayThrottle } from './array-throttle.js';
+import { consent } from './consent.js';
+import { dependencies } from './dependencies.js';
+import type { Filter, NodeFilter } from './filter.js';
+import { partitionDown } from './partition-down.js';
+import { singleton } from './singleton.js';
+
+export type { Filter, NodeFilter } from './filter.js';
+
+/** Job filters in the order they are asked; the first reason answered is the job's. */
+export const FILTERS: readonly Filter[] = [dependencies, singleton, arrayThrottle, consent, partitionDown];
+
+/** Node filters, asked after the built-in checks (membership, up, cores, memory). */
+export const NODE_FILTERS: readonly NodeFilter[] = [];
+
+/** The first reason a job filter answers for the job, or null when all let it through. */
+export function runFilters(job: JobRt, s: CoreState): PendingReason | null {
+  for (let i = 0; i < FILTERS.length; i++) {
+    const r = (FILTERS[i] as Filter).check(job, s);
+    if (r !== null) return r;
+  }
+  return null;
+}

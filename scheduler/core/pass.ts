@@ -1,0 +1,97 @@
+// One scheduling pass: time limits, priorities, then a walk of the queue in priority order.
+// Each job the walk reaches is asked the job filters (filters/) and, if it passes them all,
+// handed to the planner of the configured policy (policies/). The pass records, per pending
+// job, the reason that stopped it and counts the reasons: the read model shows them.
+import type { CoreState } from './core-state.js';
+import { runFilters } from './filters/index.js';
+import type { Planner } from './policies/index.js';
+import { REASON_CODE, REASON_LIST } from './reasons.js';
+import type { JobRt } from './state.js';
+import type { Decision, Ms, PendingReason, StepResult } from './types.js';
+
+/** Default for how often priorities are recalculated (Slurm's PriorityCalcPeriod default). */
+export const PRIORITY_PERIOD_MS = 300_000;
+
+const NO_DECISIONS: Decision[] = Object.freeze([]) as unknown as Decision[];
+
+/** What the latest pass found: when it ran, and how many pending jobs wait for each reason. */
+export interface PassReport {
+  /** The pass's number (1 for the first) and time; 0 and null before any. */
+  pass: number;
+  at: Ms | null;
+  pendingJobs: number;
+  reasons: Record<PendingReason, number>;
+}
+
+export class PassRunner {
+  private lastPriority: Ms = -Infinity;
+  private readonly priorityPeriod: Ms;
+  /** Pending jobs the latest pass reached, by reason code (REASON_CODE). */
+  private readonly counts = new Int32Array(REASON_LIST.length);
+  private counted = 0;
+  private pendingAtEnd = 0;
+  private at: Ms | null = null;
+  /** The walk's visitor, bound once: a closure per pass would do, one per job would not. */
+  private readonly visit = (job: JobRt): boolean => this.visitJob(job);
+
+  constructor(
+    private readonly s: CoreState,
+    private readonly planner: Planner,
+  ) {
+    this.priorityPeriod = s.config.scheduler.priorityCalcPeriodMs ?? PRIORITY_PERIOD_MS;
+  }
+
+  /** One pass at the state's `now`: time limits, then placement under the planner. */
+  run(): StepResult {
+    const s = this.s;
+    s.pass++;
+    this.at = s.now;
+    this.counts.fill(0);
+    this.counted = 0;
+    s.expireTimeLimits();
+    // An empty queue needs neither new priorities nor a walk (the common case in a light load).
+    if (s.waiting.size > 0) {
+      if (s.weighted && s.now - this.lastPriority >= this.priorityPeriod) {
+        this.lastPriority = s.now;
+        s.fs.rank(s.now);
+        s.waiting.reprioritize(s.now);
+      }
+      this.planner.begin();
+      s.waiting.walk(this.visit);
+      s.waiting.compact();
+      this.planner.end();
+    } else this.planner.idle();
+    this.pendingAtEnd = s.pendingJobs;
+    // Most passes in a light load decide nothing: share one empty list rather than allocate.
+    const decisions = s.outbox.length === 0 ? NO_DECISIONS : s.outbox;
+    if (decisions !== NO_DECISIONS) s.outbox = [];
+    const deadline = s.nextDeadline();
+    const planned = this.planner.wakeAt();
+    const wakeAt = planned === null ? deadline : deadline === null ? planned : Math.min(deadline, planned);
+    return { decisions, wakeAt };
+  }
+
+  private visitJob(job: JobRt): boolean {
+    const next = this.planner.next(job);
+    if (next === 'stop') return false;
+    const reason = runFilters(job, this.s);
+    let go = next === 'visit';
+    if (reason !== null) job.reason = reason;
+    else if (!this.planner.place(job)) go = false;
+    job.reasonPass = this.s.pass;
+    if (job.state === 'PENDING') {
+      const c = REASON_CODE[job.reason];
+      this.counts[c] = (this.counts[c] as number) + 1;
+      this.counted++;
+    }
+    return go;
+  }
+
+  /** What the latest pass found; jobs it did not reach wait for Priority. */
+  report(): PassReport {
+    const reasons = {} as Record<PendingReason, number>;
+    for (let i = 0; i < REASON_LIST.length; i++) reasons[REASON_LIST[i] as PendingReason] = this.counts[i] as number;
+    reasons.Priority += Math.max(0, this.pendingAtEnd - this.counted);
+    return { pass: this.s.pass, at: this.at, pendingJobs: this.pendingAtEnd, reasons };
+  }
+}

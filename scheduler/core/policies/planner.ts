@@ -1,0 +1,41 @@
+// The planner interface: what a scheduling policy decides within a pass. The pass (pass.ts)
+// walks the queue in priority order, asks the job filters, and records each job's reason; the
+// planner decides, for the jobs that passed the filters, which tasks start now, which get a
+// reservation, and when the walk ends.
+import type { JobRt } from '../state.js';
+import type { Ms } from '../types.js';
+
+/**
+ * Before the filters, whether the walk should look at this job: `visit` (filter it, then
+ * `place` it), `last` (the same, then end the walk) or `stop` (end the walk here; this job
+ * and the rest wait for Priority).
+ */
+export type Next = 'visit' | 'last' | 'stop';
+
+/** The head reservation a pass made (EASY), for `sprio`-style inspection and tests. */
+export interface ReservationView {
+  taskId: number;
+  jobId: number;
+  node: string;
+  at: Ms;
+}
+
+export interface Planner {
+  /** A pass starts (the queue is not empty). */
+  begin(): void;
+  next(job: JobRt): Next;
+  /**
+   * The job passed every filter: start what fits now, plan what does not, and set
+   * `job.reason` for what is left waiting (Resources or Priority, or a node filter's reason).
+   * False ends the walk after this job.
+   */
+  place(job: JobRt): boolean;
+  /** The walk ended. */
+  end(): void;
+  /** A pass found the queue empty. */
+  idle(): void;
+  /** When this planner wants a pass even if no event comes (EASY's owed backfill), or null. */
+  wakeAt(): Ms | null;
+  /** The head reservation made by the last pass, or null. */
+  reservation(): ReservationView | null;
+}

@@ -1,0 +1,166 @@
+// The read model: read-only snapshots of the core's state for the API, CLI and simulator. It
+// shows what the latest pass recorded (a pending job's reason) and never decides anything.
+import type { CoreState } from './core-state.js';
+import type { FairShareView } from './fairshare.js';
+import type { PassReport, PassRunner } from './pass.js';
+import type { Planner, ReservationView } from './policies/index.js';
+import { TERMINAL, type JobRt } from './state.js';
+import type { ClusterView, ConsentStatus, JobState, JobView, Ms, NodeView, PendingReason, TaskView } from './types.js';
+import { clusterView, jobView, nodeView, taskView } from './views.js';
+
+export interface RunningTaskView {
+  taskId: number;
+  jobId: number;
+  node: string;
+  cores: number;
+  memMb: number;
+  startedAt: Ms;
+  timeLimitMs: Ms;
+  durationMs: Ms | null;
+  kernel: string | null;
+  /** How many times this task has been started; distinguishes a stale report from a current one. */
+  starts: number;
+}
+
+export interface JobFilter {
+  states?: JobState[];
+  account?: string;
+  partition?: string;
+  owner?: string;
+}
+
+export class ReadModel {
+  private positionCache: Map<number, number> | null = null;
+  private cachedAt = -1;
+
+  constructor(
+    private readonly s: CoreState,
+    private readonly planner: Planner,
+    private readonly passes: PassRunner,
+  ) {}
+
+  job(id: number): JobView | undefined {
+    const job = this.s.byId.get(id);
+    if (!job) return undefined;
+    return this.viewOf(job, job.state === 'PENDING' ? (this.positions().get(job.id) ?? null) : null);
+  }
+
+  jobs(filter: JobFilter = {}): JobView[] {
+    const pos = this.positions();
+    const out: JobView[] = [];
+    for (const job of this.s.byId.values()) {
+      if (filter.states && !filter.states.includes(job.state)) continue;
+      if (filter.account !== undefined && job.account.name !== filter.account) continue;
+      if (filter.partition !== undefined && job.partition.spec.name !== filter.partition) continue;
+      if (filter.owner !== undefined && job.owner !== filter.owner) continue;
+      out.push(this.viewOf(job, pos.get(job.id) ?? null));
+    }
+    return out;
+  }
+
+  /** Pending jobs in priority order. */
+  queue(): JobView[] {
+    return this.pendingInOrder().map((j, i) => this.viewOf(j, i + 1));
+  }
+
+  /** The head task's reservation from the last EASY pass, or null. */
+  reservation(): ReservationView | null {
+    const r = this.planner.reservation();
+    return r === null ? null : { ...r };
+  }
+
+  /** The earliest time a pending task could start given what runs now (by time limits). */
+  earliestStart(taskId: number): Ms | null {
+    const t = this.s.tasks.get(taskId);
+    if (!t || t.state !== 'PENDING') return null;
+    return this.s.reserveEarliest(t)?.at ?? null;
+  }
+
+  task(taskId: number): (TaskView & { jobId: number }) | undefined {
+    const t = this.s.tasks.get(taskId);
+    return t ? { ...taskView(t), jobId: t.job.id } : undefined;
+  }
+
+  runningTasks(): RunningTaskView[] {
+    const out: RunningTaskView[] = [];
+    for (const n of this.s.nodeList) {
+      for (const t of n.running) {
+        out.push({
+          taskId: t.id,
+          jobId: t.job.id,
+          node: n.spec.name,
+          cores: t.cores,
+          memMb: t.memMb,
+          startedAt: t.startedAt,
+          timeLimitMs: t.timeLimitMs,
+          durationMs: t.durationMs,
+          kernel: t.kernel,
+          starts: t.starts,
+        });
+      }
+    }
+    return out;
+  }
+
+  nodes(): NodeView[] {
+    return this.s.nodeList.map(nodeView);
+  }
+
+  cluster(): ClusterView {
+    let pendingJobs = 0;
+    let runningJobs = 0;
+    let pendingTasks = 0;
+    let runningTasks = 0;
+    for (const j of this.s.byId.values()) {
+      if (j.state === 'PENDING') pendingJobs++;
+      else if (j.state === 'RUNNING') runningJobs++;
+      if (!TERMINAL.has(j.state)) {
+        pendingTasks += j.pendingCount;
+        runningTasks += j.runningCount;
+      }
+    }
+    return clusterView(this.s.config.name, this.s.containers, this.s.nodeList, { pendingJobs, runningJobs, pendingTasks, runningTasks });
+  }
+
+  /** How many pending jobs the latest pass found waiting for each reason (for /metrics and the CLI). */
+  pendingReasons(): PassReport {
+    return this.passes.report();
+  }
+
+  fairshare(): FairShareView[] {
+    this.s.fs.rank(this.s.now);
+    return this.s.fs.view();
+  }
+
+  consentOf(pseudonym: string): ConsentStatus | null {
+    return this.s.consent.get(pseudonym) ?? null;
+  }
+
+  /** How many jobs and tasks the core holds in memory (the driver's cue to forget). */
+  size(): { jobs: number; tasks: number } {
+    return { jobs: this.s.byId.size, tasks: this.s.tasks.size };
+  }
+
+  /** A job's reason as the latest pass recorded it; one the pass did not reach waits for Priority. */
+  reasonOf(job: JobRt): PendingReason {
+    if (job.state !== 'PENDING') return 'None';
+    return job.reasonPass === this.s.pass ? job.reason : 'Priority';
+  }
+
+  private pendingInOrder(): JobRt[] {
+    return this.s.waiting.all().filter((j) => j.state === 'PENDING');
+  }
+
+  /** Queue positions, computed once per state change (views may be asked for often). */
+  private positions(): Map<number, number> {
+    if (this.positionCache === null || this.cachedAt !== this.s.changes) {
+      this.positionCache = new Map(this.pendingInOrder().map((j, i) => [j.id, i + 1]));
+      this.cachedAt = this.s.changes;
+    }
+    return this.positionCache;
+  }
+
+  private viewOf(job: JobRt, position: number | null): JobView {
+    return jobView(job, this.reasonOf(job), job.state === 'PENDING' ? position : null, this.s.priorityOf(job));
+  }
+}

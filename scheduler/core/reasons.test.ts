@@ -1,0 +1,113 @@
+// Every declared reason is produced by some path, recorded by the pass that met it, and counted.
+import { describe, expect, it } from 'vitest';
+import { REASON_LIST, REASONS } from './reasons.js';
+import { cluster, Harness, HOUR, job } from './testing.js';
+import type { PendingReason, Policy } from './types.js';
+
+type Waiting = Exclude<PendingReason, 'None'>;
+
+/** For each reason, a situation that makes a pending job wait for it: returns the harness and that job. */
+const SITUATIONS: { readonly [R in Waiting]: (policy: Policy) => { h: Harness; id: number } } = {
+  Priority: (policy) => {
+    const h = new Harness(cluster().container('c1', 1, 4).policy(policy).build());
+    h.submit(job().task(4).spec());
+    h.submit(job().task(4).spec());
+    const [id] = h.submit(job().task(4).spec()) as [number];
+    h.pass();
+    return { h, id };
+  },
+  Resources: (policy) => {
+    const h = new Harness(cluster().container('c1', 1, 4).policy(policy).build());
+    h.submit(job().task(4).spec());
+    const [id] = h.submit(job().task(4).spec()) as [number];
+    h.pass();
+    return { h, id };
+  },
+  Dependency: (policy) => {
+    const h = new Harness(cluster().container('c1', 1, 4).policy(policy).build());
+    const [a] = h.submit(job().task(1, 2 * HOUR).spec()) as [number];
+    const [id] = h.submit(job().task(1).dep('afterok', a).spec()) as [number];
+    h.pass();
+    return { h, id };
+  },
+  DependencyNeverSatisfied: (policy) => {
+    const h = new Harness(cluster().container('c1', 1, 4).policy(policy).build());
+    const [a] = h.submit(job().task(1).spec()) as [number];
+    const [id] = h.submit(job().task(1).dep('afternotok', a).spec()) as [number];
+    h.run(2 * HOUR);
+    return { h, id };
+  },
+  ConsentHold: (policy) => {
+    const h = new Harness(cluster().container('c1', 1, 4).policy(policy).build());
+    h.apply({ type: 'consent', pseudonym: 'P1', status: 'granted' });
+    const [id] = h.submit(job().research().patient('P1').task(1).spec()) as [number];
+    h.apply({ type: 'consent', pseudonym: 'P1', status: 'restricted' });
+    h.pass();
+    return { h, id };
+  },
+  JobArrayTaskLimit: (policy) => {
+    const h = new Harness(cluster().container('c1', 1, 4).policy(policy).build());
+    const ids = h.submit(job().task(1).array('0-2%1').spec());
+    h.pass();
+    return { h, id: ids[1] as number };
+  },
+  PartitionDown: (policy) => {
+    const h = new Harness(cluster().container('c1', 1, 4).container('c2', 1, 4).partitionOn('research', ['c2']).policy(policy).build());
+    h.apply({ type: 'drain', node: 'c2-n001' });
+    const [id] = h.submit(job().research().task(1).spec()) as [number];
+    h.pass();
+    return { h, id };
+  },
+};
+
+describe('pending reasons', () => {
+  it('describes every reason as wait, never or none', () => {
+    expect(REASON_LIST).toContain('PartitionDown');
+    for (const r of REASON_LIST) expect(['wait', 'never', 'none']).toContain(REASONS[r].kind);
+    expect(REASONS.DependencyNeverSatisfied.kind).toBe('never');
+  });
+
+  for (const policy of ['fcfs', 'easy', 'conservative'] as const) {
+    for (const reason of Object.keys(SITUATIONS) as Waiting[]) {
+      it(`${policy}: ${reason} is recorded by the pass and counted`, () => {
+        const { h, id } = SITUATIONS[reason](policy);
+        expect(h.core.job(id)).toMatchObject({ state: 'PENDING', reason });
+        const report = h.core.pendingReasons();
+        expect(report.reasons[reason]).toBeGreaterThanOrEqual(1);
+        // Every pending job is counted once, under the reason its view shows.
+        const pending = h.core.jobs({ states: ['PENDING'] });
+        expect(report.pendingJobs).toBe(pending.length);
+        const byView: Partial<Record<PendingReason, number>> = {};
+        for (const j of pending) byView[j.reason] = (byView[j.reason] ?? 0) + 1;
+        expect(Object.fromEntries(Object.entries(report.reasons).filter(([, n]) => n > 0))).toEqual(byView);
+      });
+    }
+  }
+
+  it('a running job has no reason', () => {
+    const { h } = SITUATIONS.Resources('easy');
+    expect(h.core.job(1)).toMatchObject({ state: 'RUNNING', reason: 'None' });
+  });
+
+  it('a partition down does not block FCFS: work in other partitions still starts', () => {
+    const h = new Harness(cluster().container('c1', 1, 4).container('c2', 1, 4).partitionOn('research', ['c2']).policy('fcfs').build());
+    h.apply({ type: 'nodeDown', node: 'c2-n001' });
+    const [r] = h.submit(job().research().task(1).spec()) as [number];
+    const [c] = h.submit(job().task(1).spec()) as [number];
+    h.pass();
+    expect(h.core.job(r)).toMatchObject({ state: 'PENDING', reason: 'PartitionDown' });
+    expect(h.core.job(c)?.state).toBe('RUNNING');
+    // The node comes back: the research job starts at the next pass.
+    h.apply({ type: 'nodeUp', node: 'c2-n001' });
+    h.pass();
+    expect(h.core.job(r)?.state).toBe('RUNNING');
+  });
+
+  it('counts the jobs a pass did not reach as waiting for Priority', () => {
+    const h = new Harness(cluster().container('c1', 1, 4).policy('fcfs').build());
+    for (let i = 0; i < 5; i++) h.submit(job().task(4).spec());
+    h.pass();
+    expect(h.core.pendingReasons()).toMatchObject({ pendingJobs: 4, reasons: { Resources: 1, Priority: 3 } });
+    expect(h.core.queue().map((j) => j.reason)).toEqual(['Resources', 'Priority', 'Priority', 'Priority']);
+  });
+});

@@ -1,0 +1,34 @@
+// Why a pending job waits: every reason a filter or a planner can record, what it means and
+// whether waiting can end it. The record type makes the compiler insist that each reason of
+// the PendingReason union (types.ts) is described here.
+import type { PendingReason } from './types.js';
+
+/**
+ * `wait`: the job can start once something changes (a job ends, a node comes back, consent is
+ * given). `never`: nothing the scheduler will see can let it start; it waits until cancelled.
+ * `none`: not a reason to wait (the job is not pending).
+ */
+export type ReasonKind = 'wait' | 'never' | 'none';
+
+export interface ReasonInfo {
+  readonly kind: ReasonKind;
+  /** What a user reads in `gsched show`, in one sentence. */
+  readonly meaning: string;
+}
+
+export const REASONS: { readonly [R in PendingReason]: ReasonInfo } = {
+  Priority: { kind: 'wait', meaning: 'jobs of higher priority come first; the pass stopped before reaching this one' },
+  Resources: { kind: 'wait', meaning: 'no node has the free cores and memory now; it holds or waits for a reservation' },
+  Dependency: { kind: 'wait', meaning: 'a job it depends on, an earlier task of its DAG or a singleton of its name has not ended yet' },
+  DependencyNeverSatisfied: { kind: 'never', meaning: 'a job it depends on ended in a way that can never satisfy the dependency' },
+  ConsentHold: { kind: 'wait', meaning: 'a patient it reads has no consent on record that allows its purpose' },
+  JobArrayTaskLimit: { kind: 'wait', meaning: "its array's %N limit of elements running at once is reached" },
+  PartitionDown: { kind: 'wait', meaning: 'every node of its partition is down or draining' },
+  None: { kind: 'none', meaning: 'not pending' },
+};
+
+/** Every reason, in a fixed order (the index of a reason in per-pass counts). */
+export const REASON_LIST = Object.keys(REASONS) as PendingReason[];
+
+/** A reason's index in REASON_LIST, for counting without a map lookup. */
+export const REASON_CODE = Object.fromEntries(REASON_LIST.map((r, i) => [r, i])) as { readonly [R in PendingReason]: number };
