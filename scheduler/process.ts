@@ -67,7 +67,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     log: log.child({ part: 'agents' }),
     onHeartbeat: (agent) => metrics.heartbeat(agent),
   });
-  metrics.watch(driver, hub);
+  metrics.watch(driver, hub, live);
 
   const grpcServer = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   hub.register(grpcServer);
@@ -78,6 +78,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     });
   }).catch(async (err: unknown) => {
     hub.close();
+    metrics.close();
     await driver.close();
     await store.close();
     unlock();
@@ -94,6 +95,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
   } catch (err) {
     grpcServer.forceShutdown();
     hub.close();
+    metrics.close();
     await driver.close();
     await store.close();
     unlock();
@@ -105,6 +107,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       hub.close();
+      metrics.close();
       await app.close();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {

@@ -34,14 +34,20 @@ const SEP = '\u0000';
 export class LiveState implements DriverObserver {
   private readonly active = new Map<number, ActiveJob>();
   private readonly counts = new Map<string, number>();
-  private readonly ended = new Map<string, number>();
   /** Pending jobs per partition in submission order: the first is the oldest. */
   private readonly pendingByPartition = new Map<string, Map<number, Ms>>();
+
+  private readonly endedListeners: ((state: JobState, job: ActiveJob) => void)[] = [];
 
   constructor(
     private readonly core: () => CoreApi,
     private readonly bus: EventBus | null,
   ) {}
+
+  /** Calls `fn` with each job that ends, with its labels, before they are dropped. */
+  onEnded(fn: (state: JobState, job: { partition: string; account: string; class: string | null }) => void): void {
+    this.endedListeners.push(fn);
+  }
 
   /** Reads the jobs the core holds (after a restart); call once, before live work. */
   init(): void {
@@ -91,7 +97,7 @@ export class LiveState implements DriverObserver {
     this.bump(this.counts, keyOf(j.state, j), -1);
     if (j.state === 'PENDING') this.pendingByPartition.get(j.partition)?.delete(j.id);
     this.active.delete(jobId);
-    this.bump(this.ended, keyOf(state, j), 1);
+    for (const l of this.endedListeners) l(state, j);
     this.publishJob(j, state);
   }
 
@@ -100,11 +106,6 @@ export class LiveState implements DriverObserver {
   /** Active jobs by state, partition, account and class. */
   jobCounts(): [JobCountKey, number][] {
     return [...this.counts].map(([k, n]) => [parseKey(k), n]);
-  }
-
-  /** Jobs that ended since the process started, by end state, partition, account and class. */
-  endedCounts(): [JobCountKey, number][] {
-    return [...this.ended].map(([k, n]) => [parseKey(k), n]);
   }
 
   /** The submission time of the oldest pending job per partition. */
