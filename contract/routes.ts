@@ -5,6 +5,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { ERRORS, type ErrorCode } from './errors.js';
 import * as S from './schemas.js';
+import { DashboardStats } from './stats.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -151,6 +152,34 @@ export const ROUTES = {
     querystring: Type.Object({ lastEventId: Type.Optional(Type.String({ description: 'Resume after this event id (same as the Last-Event-ID header)' })) }),
     reply: { status: 200, schema: Type.String({ description: 'An event stream' }), contentType: 'text/event-stream' },
     errors: ['INVALID_QUERY'],
+  }),
+  stats: route({
+    method: 'GET',
+    url: '/api/v1/stats',
+    summary: 'The metrics snapshot as JSON with ten minutes of history: what the dashboard shows',
+    tags: ['metrics'],
+    auth: 'bearer',
+    reply: { status: 200, schema: DashboardStats },
+    errors: [],
+  }),
+  dashboardPage: route({
+    method: 'GET',
+    url: '/',
+    summary: 'The dashboard (open the URL `gsched up` prints: it carries a viewer token after the #)',
+    tags: ['dashboard'],
+    auth: 'open',
+    reply: { status: 200, schema: Type.String(), contentType: 'text/html; charset=utf-8' },
+    errors: [],
+  }),
+  dashboardAsset: route({
+    method: 'GET',
+    url: '/dashboard/:file',
+    summary: 'A file of the dashboard page (its scripts, style sheet and uPlot)',
+    tags: ['dashboard'],
+    auth: 'open',
+    params: Type.Object({ file: Type.String() }),
+    reply: { status: 200, schema: Type.Unknown({ description: 'The file' }), contentType: 'application/javascript' },
+    errors: ['NOT_FOUND'],
   }),
   docsPage: route({
     method: 'GET',

@@ -275,3 +275,4 @@ export const ResetEvent = Type.Object({ reason: Type.String() });
 export const EVENT_SCHEMAS = { job: JobEvent, node: NodeEvent, consent: ConsentEvent, reservation: ReservationEvent } as const;
 export type EventKind = keyof typeof EVENT_SCHEMAS;
 export type EventData = { [K in EventKind]: Static<(typeof EVENT_SCHEMAS)[K]> };
+export type NodeList = Static<typeof NodeList>;

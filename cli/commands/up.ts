@@ -107,6 +107,10 @@ async function up(o: UpOptions): Promise<void> {
   const cluster = (await res.json()) as { cores: number; coresDown: number; agents: { connected: boolean }[] };
   const connected = cluster.agents.filter((a) => a.connected).length;
   process.stdout.write(`gsched up: ${sched.httpUrl} (agents on ${sched.grpcAddress}), state ${state}\n`);
+  // The dashboard opens signed in: the token rides in the URL fragment, which the browser never
+  // sends to the server; the page keeps it for the tab and clears it from the address bar.
+  // Until tokens carry roles this is the API token.
+  process.stdout.write(`dashboard: ${sched.httpUrl}/#token=${encodeURIComponent(token)}\n`);
   process.stdout.write(`status: ${connected}/${containers.length} agents connected, ${cluster.cores - cluster.coresDown}/${cluster.cores} cores up, time scale ${scale}; Ctrl-C to stop\n`);
   await new Promise<never>(() => undefined);
 }

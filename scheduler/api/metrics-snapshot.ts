@@ -25,7 +25,11 @@ export interface Snapshot {
   oldestPendingAgeS: [string, number][];
   cores: CoreCount[];
   pendingTasks: number;
-  fairshare: { account: string; usageCoreS: number; factor: number }[];
+  fairshare: { account: string; parent: string | null; shares: number; usageCoreS: number; factor: number }[];
+  /** Jobs that ended since the process started. */
+  jobsEnded: number;
+  /** The scheduler's (modelled) clock when taken. */
+  schedulerNow: number;
   agents: { name: string; heartbeatAgeS: number | null; connected: boolean }[];
   agentsConnected: number;
   powerWatts: Map<string, number>;
@@ -100,13 +104,56 @@ export class SnapshotTaker {
       oldestPendingAgeS: [...this.live.oldestPending()].map(([p, at]) => [p, Math.max(0, (nowModel - at) / 1000)]),
       cores: [...cores.values()],
       pendingTasks: core.cluster().pendingTasks,
-      fairshare: core.fairshare().map((f) => ({ account: f.account, usageCoreS: f.usageCoreMs / 1000, factor: f.factor })),
+      fairshare: core.fairshare().map((f) => ({ account: f.account, parent: f.parent, shares: f.shares, usageCoreS: f.usageCoreMs / 1000, factor: f.factor })),
+      jobsEnded: this.live.endedTotal,
+      schedulerNow: nowModel,
       agents: this.hub.agents().map((a) => ({ name: a.name, heartbeatAgeS: a.lastHeartbeatMs === null ? null : a.lastHeartbeatMs / 1000, connected: a.connected })),
       agentsConnected: this.hub.connectedCount,
       powerWatts,
       heatWatts,
     };
     this.last = snap;
+    this.record(snap);
     return snap;
   }
+
+  // ---------------------------------------------------------------- history (for the dashboard)
+
+  private readonly history: { at: number; utilization: number; ended: number; powerW: number; heatW: number }[] = [];
+
+  private record(s: Snapshot): void {
+    let allocated = 0;
+    let up = 0;
+    for (const c of s.cores) {
+      if (c.state === 'allocated') allocated += c.cores;
+      if (c.state !== 'down') up += c.cores;
+    }
+    let powerW = 0;
+    let heatW = 0;
+    for (const w of s.powerWatts.values()) powerW += w;
+    for (const w of s.heatWatts.values()) heatW += w;
+    this.history.push({ at: s.takenAt, utilization: up > 0 ? allocated / up : 0, ended: s.jobsEnded, powerW, heatW });
+    if (this.history.length > HISTORY_SAMPLES) this.history.shift();
+  }
+
+  /** The samples of the last minutes, oldest first, with throughput over a short window. */
+  historySeries(epochOffsetMs: number): { t: number[]; utilization: number[]; jobsPerMinute: number[]; powerWatts: number[]; heatWatts: number[] } {
+    const h = this.history;
+    return {
+      t: h.map((x) => Math.round(x.at + epochOffsetMs)),
+      utilization: h.map((x) => x.utilization),
+      jobsPerMinute: h.map((x, i) => {
+        const back = h[Math.max(0, i - THROUGHPUT_WINDOW)] as typeof x;
+        const dt = x.at - back.at;
+        return dt > 0 ? ((x.ended - back.ended) * 60_000) / dt : 0;
+      }),
+      powerWatts: h.map((x) => x.powerW),
+      heatWatts: h.map((x) => x.heatW),
+    };
+  }
 }
+
+/** Ten minutes of one-second snapshots. */
+const HISTORY_SAMPLES = 600;
+/** Throughput is averaged over this many samples (ten seconds), or it would be mostly zeros and spikes. */
+const THROUGHPUT_WINDOW = 10;

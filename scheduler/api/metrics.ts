@@ -7,6 +7,7 @@ import type { AgentHub } from '../agents/index.js';
 import type { JobState } from '../core/index.js';
 import type { DriverObserver, LiveDriver } from '../driver/index.js';
 import type { LiveState } from '../events/index.js';
+import type { CoreTotals, DashboardStats } from '../../contract/index.js';
 import { SnapshotTaker } from './metrics-snapshot.js';
 
 // prom-client's Node.js gauges whose names end in _total, which Prometheus reserves for counters.
@@ -130,6 +131,42 @@ export class SchedulerMetrics {
     };
     counter('gsched_energy_joules_total', 'Electrical energy used per container since the scheduler started', taker.energyJ);
     counter('gsched_heat_recovered_joules_total', 'Heat handed to the warm-water loop per container since the scheduler started', taker.heatJ);
+  }
+
+  /** The latest snapshot as the dashboard reads it (GET /api/v1/stats); null before watch(). */
+  stats(): DashboardStats | null {
+    const t = this.taker;
+    const s = t?.latest;
+    if (!t || !s) return null;
+    const totals = (): CoreTotals => ({ total: 0, allocated: 0, idle: 0, drained: 0, down: 0 });
+    const all = totals();
+    const byContainer = new Map<string, CoreTotals>();
+    for (const c of s.cores) {
+      const k = byContainer.get(c.container) ?? totals();
+      byContainer.set(c.container, k);
+      for (const x of [k, all]) {
+        x[c.state] += c.cores;
+        x.total += c.cores;
+      }
+    }
+    return {
+      takenAt: Math.round(performance.timeOrigin + s.takenAt),
+      schedulerNow: Math.round(s.schedulerNow),
+      cores: all,
+      containers: [...byContainer].map(([name, cores]) => ({
+        name,
+        cores,
+        powerWatts: s.powerWatts.get(name) ?? 0,
+        heatWatts: s.heatWatts.get(name) ?? 0,
+        energyJoules: t.energyJ.get(name) ?? 0,
+        heatJoules: t.heatJ.get(name) ?? 0,
+      })),
+      jobs: s.jobs.map(([k, count]) => ({ state: k.state, partition: k.partition, account: k.account, class: k.class, count })),
+      pendingByReason: s.pendingByReason.map(([reason, count]) => ({ reason, count })),
+      jobsEnded: s.jobsEnded,
+      fairshare: s.fairshare.map((f) => ({ account: f.account, parent: f.parent, shares: f.shares, usageCoreSeconds: f.usageCoreS, factor: f.factor })),
+      history: t.historySeries(performance.timeOrigin),
+    };
   }
 
   close(): void {

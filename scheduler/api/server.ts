@@ -9,6 +9,7 @@ import type { AgentHub } from '../agents/index.js';
 import type { Accepted, LiveDriver } from '../driver/index.js';
 import { ApiProblem, problemBody, rejection } from './errors.js';
 import { EventBus } from '../events/index.js';
+import { dashboardFiles } from './dashboard.js';
 import { docsHandlers } from './docs.js';
 import { EventStreams } from './events-route.js';
 import { fieldOf } from './field-path.js';
@@ -181,6 +182,24 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       const lastEventId = typeof header === 'string' ? header : req.query.lastEventId;
       // Every token sees pseudonyms until roles exist; then a viewer does not.
       streams.serve(req, reply, lastEventId, { seesPseudonyms: true });
+    },
+  });
+
+  app.route({
+    ...at('stats'),
+    handler: async () => {
+      const s = metrics.stats();
+      if (!s) throw new ApiProblem('INTERNAL', 'metrics are not being collected in this process');
+      return s;
+    },
+  });
+  const dash = dashboardFiles();
+  app.route({ ...at('dashboardPage'), handler: async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(dash.page().body.toString('utf8')) });
+  app.route({
+    ...at('dashboardAsset'),
+    handler: async (req, reply) => {
+      const a = dash.asset(req.params.file);
+      return reply.type(a.type).header('cache-control', 'no-cache').send(a.body);
     },
   });
 

@@ -37,6 +37,8 @@ export class LiveState implements DriverObserver {
   /** Pending jobs per partition in submission order: the first is the oldest. */
   private readonly pendingByPartition = new Map<string, Map<number, Ms>>();
 
+  /** Jobs that ended since the process started. */
+  endedTotal = 0;
   private readonly endedListeners: ((state: JobState, job: ActiveJob) => void)[] = [];
 
   constructor(
@@ -97,6 +99,7 @@ export class LiveState implements DriverObserver {
     this.bump(this.counts, keyOf(j.state, j), -1);
     if (j.state === 'PENDING') this.pendingByPartition.get(j.partition)?.delete(j.id);
     this.active.delete(jobId);
+    this.endedTotal++;
     for (const l of this.endedListeners) l(state, j);
     this.publishJob(j, state);
   }
