@@ -1,6 +1,7 @@
 // The HTTP client the CLI commands talk to the scheduler through. It turns every way a
 // request can go wrong into a CliError with an exit code: 1 the scheduler refused or
 // failed, 2 the scheduler says the input is bad, 3 the scheduler cannot be reached.
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -110,8 +111,21 @@ export class ApiClient {
     return new ApiClient(resolveClientConfig(opts));
   }
 
-  submit(spec: JobSpec): Promise<SubmitResponse> {
-    return this.call(ROUTES.submitJob, {}, spec);
+  /**
+   * Submits with an Idempotency-Key, and retries with the same key when the scheduler could
+   * not be reached or did not answer: a retry of a submit that did arrive returns its first
+   * answer rather than making a second job.
+   */
+  async submit(spec: JobSpec, retries = 2): Promise<SubmitResponse> {
+    const key = randomUUID();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.call(ROUTES.submitJob, {}, spec, undefined, { 'idempotency-key': key });
+      } catch (err) {
+        if (!(err instanceof CliError) || err.exitCode !== 3 || attempt >= retries) throw err;
+        await new Promise((r) => setTimeout(r, 250 * 4 ** attempt));
+      }
+    }
   }
   listJobs(q: JobQuery = {}): Promise<JobList> {
     const p = new URLSearchParams();
@@ -155,18 +169,18 @@ export class ApiClient {
   }
 
   /** Calls a route of the contract: its path with `params` filled in, its method, its reply type. */
-  call<R extends RouteSpec>(route: R, params: Record<string, string> = {}, body?: unknown, query?: URLSearchParams): Promise<ReplyOf<R>> {
+  call<R extends RouteSpec>(route: R, params: Record<string, string> = {}, body?: unknown, query?: URLSearchParams, headers: Record<string, string> = {}): Promise<ReplyOf<R>> {
     const path = route.url.replace(/:(\w+)/g, (_m, name: string) => {
       const v = params[name];
       if (v === undefined) throw new Error(`${route.url} needs ${name}`);
       return encodeURIComponent(v);
     });
     const qs = query?.toString() ?? '';
-    return this.request<ReplyOf<R>>(route.method, qs === '' ? path : `${path}?${qs}`, body);
+    return this.request<ReplyOf<R>>(route.method, qs === '' ? path : `${path}?${qs}`, body, headers);
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+  async request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...extraHeaders };
     if (this.config.token !== null) headers.authorization = `Bearer ${this.config.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;

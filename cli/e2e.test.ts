@@ -1,6 +1,6 @@
 // The built CLI (node dist/cli/main.js) against the real scheduler and agent processes that
 // `gsched up` starts on loopback: what an operator types, what they see, and the exit codes.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,14 +113,14 @@ describe('gsched against the live scheduler', () => {
     expect(again.stderr.trimEnd().split('\n').at(-1)).toMatch(/^gsched: could not cancel jobs? .*999999/);
   });
 
-  it('a job array from a script with #GSCHED lines runs every element', async () => {
+  it('a job array from a script with #GSCHED lines runs its commands in every element', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gsched-e2e-script-'));
     try {
       const script = join(dir, 'panel.sh');
-      writeFileSync(script, '#!/bin/bash\n#GSCHED --account rh-genetics --cores 1 --mem 500M\n#GSCHED --array 0-3%2 --duration 1s\nrun-panel "$GSCHED_ARRAY_TASK_ID"\n');
-      const sub = await gsched('submit', script, '--time', '30');
+      writeFileSync(script, '#!/bin/bash\n#GSCHED --account rh-genetics --cores 1 --mem 500M\n#GSCHED --array 0-6:2%2 -o %x-%A_%a.out\necho "panel $GSCHED_ARRAY_TASK_ID of $GSCHED_ARRAY_JOB_ID on $GSCHED_NODE with $GSCHED_CPUS cpu"\n');
+      const sub = await gsched('submit', script, '--time', '30', '-D', dir);
       expect(sub.code).toBe(0);
-      const m = /^Submitted array job (\d+) \((\d+)_0\.\.(\d+)_3\)\n$/.exec(sub.stdout);
+      const m = /^Submitted array job (\d+) \((\d+)_0\.\.(\d+)_6\)\n$/.exec(sub.stdout);
       expect(m?.[1]).toBeDefined();
       const arrayId = m?.[1] as string;
       const finished = await until('every element to complete', async () => {
@@ -128,11 +128,36 @@ describe('gsched against the live scheduler', () => {
         const mine = rows(q.stdout).filter((r) => r[0]?.startsWith(`${arrayId}_`));
         return mine.length === 4 && mine.every((r) => r[2] === 'CD') ? mine : undefined;
       });
-      expect(finished.map((r) => r[0]).sort()).toEqual([0, 1, 2, 3].map((i) => `${arrayId}_${i}`));
+      expect(finished.map((r) => r[0]).sort()).toEqual([0, 2, 4, 6].map((i) => `${arrayId}_${i}`));
       expect(finished.every((r) => r[1] === 'panel.sh')).toBe(true);
+      for (const i of [0, 2, 4, 6]) {
+        expect(readFileSync(join(dir, `panel.sh-${arrayId}_${i}.out`), 'utf8')).toMatch(new RegExp(`^panel ${i} of ${arrayId} on c\\d-n\\d{3} with 1 cpu\n$`));
+      }
       const show = await gsched('show', 'job', `${arrayId}_2`);
       expect(show.stdout).toMatch(new RegExp(`^JobId=${arrayId}_2 JobName=panel.sh ArrayJobId=${arrayId} ArrayTaskId=2\n`));
       expect(show.stdout).toMatch(/Mem=500M TimeLimit=30:00 /);
+      expect(show.stdout).toMatch(/Result=completed Kernel=exec .*ExitCode=0:0 StdOut=\S+panel\.sh-\d+_2\.out/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a command that exits non-zero fails with its code, and cancel stops a running command', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gsched-e2e-exec-'));
+    try {
+      const failing = (await gsched('submit', '-A', 'rh-genetics', '-J', 'bad', '-D', dir, '--wrap', 'echo broken >&2; exit 3', '--parsable')).stdout.trim();
+      const failed = await until('the job to fail', async () => {
+        const j = JSON.parse((await gsched('show', 'job', failing, '--json')).stdout) as { state: string; results?: { exitCode?: number; error?: string }[] };
+        return j.state === 'FAILED' ? j : undefined;
+      });
+      expect(failed.results?.[0]).toMatchObject({ exitCode: 3, error: 'the command exited with code 3' });
+      expect(readFileSync(join(dir, `gsched-${failing}.out`), 'utf8')).toBe('broken\n');
+
+      const pidFile = join(dir, 'pid');
+      const long = (await gsched('submit', '-A', 'rh-genetics', '-J', 'long', '-D', dir, '--wrap', `echo $$ > ${pidFile}; exec sleep 300`, '--parsable')).stdout.trim();
+      const pid = await until('the command to start', async () => (existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '' ? Number(readFileSync(pidFile, 'utf8')) : undefined));
+      expect((await gsched('cancel', long)).code).toBe(0);
+      await until('the command to be gone', async () => (existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z') ? undefined : true));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -91,9 +91,15 @@ export function spawnReady(file: string, opts: SpawnOptions): Promise<{ child: C
       done = true;
       clearTimeout(timer);
       // Let stderr drain so the message is whole.
-      setTimeout(() => reject(new LaunchError(stderr.trim().split('\n').pop() ?? `${file} exited with ${code}`)), 50);
+      setTimeout(() => reject(new LaunchError(firstReason(stderr) ?? `${file} exited with ${code} and printed no reason`)), 50);
     });
   });
+}
+
+/** The process's own one-line message (`scheduler: …`), else its last line of stderr. */
+function firstReason(stderr: string): string | undefined {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return lines.find((l) => /^(scheduler|agent|node-agent): /.test(l)) ?? lines.at(-1);
 }
 
 export interface SchedulerLaunch {

@@ -49,6 +49,8 @@ export const ERRORS = {
   INVALID_BODY: { http: 400, grpc: 'INVALID_ARGUMENT', meaning: 'the body does not match the route’s schema (the field says where)' },
   INVALID_QUERY: { http: 400, grpc: 'INVALID_ARGUMENT', meaning: 'a query parameter is malformed or repeated' },
   INVALID_JOB_ID: { http: 400, grpc: 'INVALID_ARGUMENT', meaning: 'a job id is not like 123 or 120_3' },
+  INVALID_HEADER: { http: 400, grpc: 'INVALID_ARGUMENT', meaning: 'a header is malformed (the field names it), e.g. an Idempotency-Key that is not 1-255 visible ASCII characters' },
+  IDEMPOTENCY_KEY_REUSED: { http: 422, grpc: 'INVALID_ARGUMENT', meaning: 'the Idempotency-Key was used before for a different body; use a new key for a new job' },
   BAD_REQUEST: { http: 400, grpc: 'INVALID_ARGUMENT', meaning: 'the request is malformed in some other way (the detail says how)' },
   UNAUTHORIZED: { http: 401, grpc: 'UNAUTHENTICATED', meaning: 'no bearer token, or not a valid one' },
   NOT_FOUND: { http: 404, grpc: 'UNIMPLEMENTED', meaning: 'no such route' },

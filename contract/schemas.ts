@@ -42,6 +42,14 @@ export const TaskSpec = Type.Object({
   kernel: Type.Optional(Text('The kernel an agent runs, e.g. align or call')),
 });
 
+/** A real command for the exec kernel (sbatch's script or --wrap, -o, -e, -D). */
+export const JobCommand = Type.Object({
+  script: Type.String({ maxLength: 1_048_576, description: 'The script body; a first line #!... names its interpreter, otherwise /bin/sh runs it' }),
+  chdir: Type.String({ maxLength: 4096, description: 'Absolute working directory on the agents’ machines' }),
+  output: Type.Optional(Type.String({ maxLength: 4096, description: 'Standard output file pattern (%j, %A, %a, %x, %u, %N, %t); default gsched-%j.out' })),
+  error: Type.Optional(Type.String({ maxLength: 4096, description: 'Standard error file pattern; default: the output file' })),
+});
+
 export const JobSpec = Type.Object({
   name: Type.String(),
   owner: Text('Who submitted: a hospital department or user'),
@@ -55,6 +63,7 @@ export const JobSpec = Type.Object({
   singleton: Type.Optional(Type.Boolean({ description: 'Wait until no other job of this name and owner runs' })),
   array: Type.Optional(Text('Job array: 0-99, 1,3,5-7, with optional %N concurrency limit')),
   class: Type.Optional(Text('Analysis class label, e.g. wgs-trio')),
+  command: Type.Optional(JobCommand),
 });
 
 export const ConsentRequest = Type.Object({ pseudonym: Type.String(), status: ConsentStatus });
@@ -139,6 +148,8 @@ export const TaskResult = Type.Object({
   kernel: Type.String(),
   summary: Type.Unknown({ description: "The kernel's own summary of its work" }),
   error: Type.Optional(Type.String()),
+  exitCode: Type.Optional(Type.Integer({ description: 'The exec kernel: the command’s exit status (0 when a signal ended it)' })),
+  signal: Type.Optional(Type.String({ description: 'The exec kernel: the signal that ended the command, e.g. SIGTERM' })),
 });
 
 const schedulerNow = Type.Integer({ description: "The scheduler's (modelled) clock when it answered, in ms" });
@@ -159,7 +170,11 @@ export const SubmitReply = Type.Object({
   displayIds: Type.Array(Type.String(), { description: 'The ids as users write them: 123, or 120_0, 120_1, … for an array' }),
 });
 
-export const CancelReply = Type.Object({ jobId: Type.Integer(), state: JobState });
+export const CancelReply = Type.Object({
+  jobId: Type.Integer(),
+  state: JobState,
+  elements: Type.Optional(Count('For an array’s own id: how many elements were still active and are now cancelled')),
+});
 
 export const NodeView = Type.Object({
   name: Type.String(),
@@ -223,6 +238,7 @@ export const Problem = Type.Object({
 
 export type JobState = Static<typeof JobState>;
 export type JobSpec = Static<typeof JobSpec>;
+export type JobCommand = Static<typeof JobCommand>;
 export type JobView = Static<typeof JobView>;
 export type JobDetail = Static<typeof JobDetail>;
 export type JobList = Static<typeof JobList>;

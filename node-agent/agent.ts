@@ -24,6 +24,7 @@ import {
 import { AgentRejectedError } from './errors.js';
 import type { KernelResult } from './kernel-types.js';
 import type { KernelPool } from './pool.js';
+import { runExec, type ExecHandle, type ExecOptions, type ExecResult } from './exec.js';
 
 export interface AgentOptions {
   scheduler: string;
@@ -37,6 +38,8 @@ export interface AgentOptions {
   defaultDurationMs: number;
   tls: TlsFiles;
   pool: KernelPool;
+  /** How the `exec` kernel runs commands; null: this agent refuses to run them (they fail). */
+  exec: ExecOptions | null;
   log: Logger;
   /** Reconnect backoff bounds. */
   backoffMinMs?: number;
@@ -52,9 +55,25 @@ interface Running {
   cancelReason: string | null;
   /** Reported (finished, failed or cancelled); later news of it is dropped. */
   done: boolean;
+  /** The command of an `exec` attempt while it runs. */
+  exec: ExecHandle | null;
 }
 
 export const AGENT_VERSION = '0.1.0';
+
+/** The kernel name of a real command (`gsched submit script.sh`, `--wrap`). */
+export const EXEC_KERNEL = 'exec';
+
+function execSummary(r: ExecResult): Record<string, unknown> {
+  return {
+    exitCode: r.exitCode,
+    ...(r.signal ? { signal: r.signal } : {}),
+    output: r.output,
+    ...(r.error !== r.output ? { error: r.error } : {}),
+    cgroup: r.cgroup.applied,
+    ...(r.cgroup.reason && r.cgroup.reason !== 'not started' ? { cgroupReason: r.cgroup.reason } : {}),
+  };
+}
 
 export class NodeAgent {
   private readonly client: grpc.Client;
@@ -177,7 +196,10 @@ export class NodeAgent {
         if ('assign' in msg) this.onAssign(msg.assign.tasks);
         break;
       case 'cancel':
-        if ('cancel' in msg) for (const ref of msg.cancel.tasks) this.stop(ref, msg.cancel.reason);
+        if ('cancel' in msg) for (const ref of msg.cancel.tasks) this.stop(ref, msg.cancel.reason, msg.cancel.graceMs || undefined);
+        break;
+      case 'signal':
+        if ('signal' in msg) for (const ref of msg.signal.tasks) this.signal(ref, msg.signal.signal);
         break;
       case 'drain':
         if ('drain' in msg) this.opts.log.info({ node: msg.drain.node, drained: msg.drain.drained }, 'drain changed');
@@ -235,7 +257,7 @@ export class NodeAgent {
   }
 
   private register(a: Assignment, acceptedAt: number): Running {
-    const r: Running = { ref: a.task, assignment: a, acceptedAt, timer: null, cancelReason: null, done: false };
+    const r: Running = { ref: a.task, assignment: a, acceptedAt, timer: null, cancelReason: null, done: false, exec: null };
     this.running.set(a.task.taskId, r);
     return r;
   }
@@ -244,6 +266,10 @@ export class NodeAgent {
   private run(r: Running): void {
     if (r.done || this.stopped) return; // stopped before it started
     const a = r.assignment;
+    if (a.kernel === EXEC_KERNEL) {
+      this.runCommand(r);
+      return;
+    }
     const scale = this.opts.timeScale ?? this.welcome?.timeScale ?? 1;
     const holdMs = (a.durationMs > 0 ? a.durationMs : this.opts.defaultDurationMs) * scale;
     let held = false;
@@ -265,15 +291,50 @@ export class NodeAgent {
     );
   }
 
-  private stop(ref: TaskRef, reason: string): void {
+  /**
+   * A real command: it ends when its process does. Exit 0 is COMPLETED; a non-zero exit or a
+   * signal is FAILED (the completion carries the code and signal); a command stopped by the
+   * scheduler is CANCELLED once its process group is gone.
+   */
+  private runCommand(r: Running): void {
+    const a = r.assignment;
+    if (!this.opts.exec || !a.exec) {
+      const why = !a.exec ? 'the assignment has no command' : `agent ${this.opts.name} does not run commands (started with --exec off)`;
+      this.finish(r, 'OUTCOME_FAILED', 0, EXEC_KERNEL, '', why);
+      return;
+    }
+    const handle = runExec(a, a.exec, this.opts.exec);
+    r.exec = handle;
+    if (r.cancelReason !== null) handle.stop(0);
+    void handle.done.then((res) => {
+      r.exec = null;
+      const summary = JSON.stringify(execSummary(res));
+      if (res.startError) this.finish(r, 'OUTCOME_FAILED', 0, EXEC_KERNEL, summary, res.startError, 0, '');
+      else if (r.cancelReason !== null) this.finish(r, 'OUTCOME_CANCELLED', res.cpuMs, EXEC_KERNEL, summary, r.cancelReason, res.exitCode, res.signal);
+      else if (res.signal !== '') this.finish(r, 'OUTCOME_FAILED', res.cpuMs, EXEC_KERNEL, summary, `the command was killed by ${res.signal}`, res.exitCode, res.signal);
+      else if (res.exitCode !== 0) this.finish(r, 'OUTCOME_FAILED', res.cpuMs, EXEC_KERNEL, summary, `the command exited with code ${res.exitCode}`, res.exitCode, '');
+      else this.finish(r, 'OUTCOME_COMPLETED', res.cpuMs, EXEC_KERNEL, summary, '', 0, '');
+    });
+  }
+
+  private stop(ref: TaskRef, reason: string, graceMs?: number): void {
     const r = this.running.get(ref.taskId);
     if (!r || r.ref.attempt !== ref.attempt || r.done) return;
     r.cancelReason = reason;
     if (r.timer) clearTimeout(r.timer);
-    this.finish(r, 'OUTCOME_CANCELLED', 0, r.assignment.kernel, '', reason);
+    // A command is reported once its processes are gone (SIGTERM, then SIGKILL after the grace).
+    if (r.exec) r.exec.stop(graceMs);
+    else if (r.assignment.kernel !== EXEC_KERNEL || !this.opts.exec) this.finish(r, 'OUTCOME_CANCELLED', 0, r.assignment.kernel, '', reason);
+    // else: an exec attempt not started yet; runCommand stops it as soon as it starts.
   }
 
-  private finish(r: Running, outcome: Outcome, cpuMs: number, kernel: string, summaryJson: string, error: string): void {
+  private signal(ref: TaskRef, name: string): void {
+    const r = this.running.get(ref.taskId);
+    if (!r || r.ref.attempt !== ref.attempt || r.done || !r.exec) return;
+    if (!r.exec.signal(name)) this.opts.log.warn({ taskId: ref.taskId, signal: name }, 'unknown signal; not sent');
+  }
+
+  private finish(r: Running, outcome: Outcome, cpuMs: number, kernel: string, summaryJson: string, error: string, exitCode = 0, signal = ''): void {
     if (r.done) return;
     r.done = true;
     if (r.timer) clearTimeout(r.timer);
@@ -286,6 +347,8 @@ export class NodeAgent {
       kernel,
       summaryJson,
       error,
+      exitCode,
+      signal,
     };
     this.opts.log.debug({ taskId: r.ref.taskId, attempt: r.ref.attempt, outcome }, 'task finished');
     this.finished.set(refKey(r.ref), c);
@@ -312,6 +375,10 @@ export class NodeAgent {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     for (const r of this.running.values()) if (r.timer) clearTimeout(r.timer);
+    // Commands do not outlive their agent (a new one could not take them over): stop them and wait.
+    const commands = [...this.running.values()].flatMap((r) => (r.exec ? [r.exec] : []));
+    for (const c of commands) c.stop(Math.min(2_000, this.opts.exec?.killGraceMs ?? 0));
+    await Promise.all(commands.map((c) => c.done));
     this.stream?.end();
     this.stream = null;
     this.client.close();

@@ -6,6 +6,8 @@ import { AgentConfigError, AgentRejectedError } from './errors.js';
 import { NodeAgent } from './agent.js';
 import { parseAgentArgs } from './options.js';
 import { createKernelPool } from './pool.js';
+import { CgroupLimits } from './cgroup.js';
+import { defaultScratchDir, type ExecOptions } from './exec.js';
 
 async function main(): Promise<void> {
   let flags;
@@ -16,6 +18,12 @@ async function main(): Promise<void> {
     process.exit(err instanceof AgentConfigError ? 2 : 1);
   }
   const log = processLogger(flags.name, flags.logLevel);
+  let exec: ExecOptions | null = null;
+  if (flags.exec) {
+    const cg = CgroupLimits.open(flags.cgroup, flags.name);
+    if (cg.limits === null) log.warn({ reason: cg.reason }, 'exec kernel: no cgroup limits');
+    exec = { scratchDir: flags.scratchDir ?? defaultScratchDir(flags.name), killGraceMs: flags.killGraceMs, cgroups: cg.limits, baseEnv: process.env };
+  }
   const agent = new NodeAgent({
     scheduler: flags.scheduler,
     name: flags.name,
@@ -27,6 +35,7 @@ async function main(): Promise<void> {
     tls: flags.tls,
     pool: createKernelPool({ mode: flags.kernels, threads: flags.threads, scale: flags.kernelScale }),
     backoffMaxMs: flags.backoffMaxMs,
+    exec,
     log,
   });
   agent.onFatal((err) => {

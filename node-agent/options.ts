@@ -8,7 +8,14 @@ import type { KernelMode } from './pool.js';
 import { AgentConfigError } from './errors.js';
 
 /** The agent's options from its flags, plus what main.ts needs to build the rest. */
-export type AgentFlags = Omit<AgentOptions, 'pool' | 'log' | 'backoffMinMs' | 'backoffMaxMs'> & {
+export type AgentFlags = Omit<AgentOptions, 'pool' | 'log' | 'backoffMinMs' | 'backoffMaxMs' | 'exec'> & {
+  /** Whether the exec kernel runs commands. */
+  exec: boolean;
+  /** Wall ms from SIGTERM to SIGKILL when a command is stopped. */
+  killGraceMs: number;
+  /** `auto`, `off` or a cgroup v2 folder. */
+  cgroup: string;
+  scratchDir: string | undefined;
   backoffMaxMs: number;
   threads: number | undefined;
   kernels: KernelMode;
@@ -20,6 +27,7 @@ export type AgentFlags = Omit<AgentOptions, 'pool' | 'log' | 'backoffMinMs' | 'b
 export const USAGE = `usage: node-agent --scheduler HOST:PORT --name NAME --container C [--nodes N1,N2] --join-token-file FILE
   [--cluster FILE] [--time-scale X] [--default-duration-ms MS] [--threads N] [--kernels real|noop] [--kernel-scale 0.05]
   [--backoff-max-ms 2000] [--log-level info]
+  [--exec on|off] [--kill-grace-ms 30000] [--cgroup auto|off|DIR] [--scratch-dir DIR]
   [--tls-ca FILE] [--tls-cert FILE --tls-key FILE]`;
 
 export function parseAgentArgs(argv: string[], loadConfig: (path?: string) => ClusterConfig): AgentFlags {
@@ -42,6 +50,10 @@ export function parseAgentArgs(argv: string[], loadConfig: (path?: string) => Cl
         kernels: { type: 'string', default: 'real' },
         'kernel-scale': { type: 'string', default: '0.05' },
         'log-level': { type: 'string', default: 'info' },
+        exec: { type: 'string', default: 'on' },
+        'kill-grace-ms': { type: 'string', default: '30000' },
+        cgroup: { type: 'string', default: 'auto' },
+        'scratch-dir': { type: 'string' },
         ...TLS_ARG_OPTIONS,
       },
     }));
@@ -88,12 +100,27 @@ export function parseAgentArgs(argv: string[], loadConfig: (path?: string) => Cl
     logLevel: values['log-level'],
     tls: tlsFilesFrom(values),
     clusterPath: values.cluster,
+    exec: onOff(values.exec, '--exec'),
+    killGraceMs: nonNegative(values['kill-grace-ms'], '--kill-grace-ms'),
+    cgroup: values.cgroup,
+    scratchDir: values['scratch-dir'],
   };
 }
 
 function kernelMode(text: string): KernelMode {
   if (text !== 'real' && text !== 'noop') throw new AgentConfigError(`--kernels must be real or noop, got ${JSON.stringify(text)}`);
   return text;
+}
+
+function onOff(text: string, flag: string): boolean {
+  if (text !== 'on' && text !== 'off') throw new AgentConfigError(`${flag} must be on or off, got ${JSON.stringify(text)}`);
+  return text === 'on';
+}
+
+function nonNegative(text: string, flag: string): number {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v < 0) throw new AgentConfigError(`${flag} must be a number of milliseconds (0 or more), got ${JSON.stringify(text)}`);
+  return v;
 }
 
 function positive(text: string, flag: string): number {

@@ -50,20 +50,21 @@ function warmCodecs(service: grpc.ServiceDefinition): void {
   const method = service.Connect;
   if (!method) return;
   const ref: TaskRef = { taskId: 1, attempt: 1 };
-  const completion: Completion = { task: ref, outcome: 'OUTCOME_COMPLETED', cpuMs: 1, wallMs: 1, kernel: 'noop', summaryJson: '{}', error: '' };
+  const completion: Completion = { task: ref, outcome: 'OUTCOME_COMPLETED', cpuMs: 1, wallMs: 1, kernel: 'noop', summaryJson: '{}', error: '', exitCode: 0, signal: '' };
   const up: AgentMessage[] = [
     { hello: { agent: 'a', container: 'c', nodes: [{ name: 'n', cores: 1, memMb: 1 }], running: [ref], finished: [completion], version: '' } },
     { heartbeat: { seq: 1, running: 0 } },
     { ack: { accepted: [ref], refused: [{ task: ref, reason: 'r' }] } },
     { completions: { items: [completion] } },
   ];
-  const assignment: Assignment = { task: ref, jobId: 1, node: 'n', cores: 1, memMb: 1, timeLimitMs: 1, durationMs: 1, kernel: 'noop', displayId: '1' };
+  const assignment: Assignment = { task: ref, jobId: 1, node: 'n', cores: 1, memMb: 1, timeLimitMs: 1, durationMs: 1, kernel: 'noop', displayId: '1', exec: null };
   const down: SchedulerMessage[] = [
     { welcome: { heartbeatIntervalMs: 1, heartbeatTimeoutMs: 1, timeScale: 1, cancel: [ref] } },
     { assign: { tasks: [assignment] } },
     { cancel: { tasks: [ref], reason: 'r' } },
     { drain: { node: 'n', drained: true } },
     { completionAck: { tasks: [ref] } },
+    { signal: { tasks: [ref], signal: 'SIGUSR1' } },
   ];
   for (const m of up) method.requestDeserialize(method.requestSerialize(m));
   for (const m of down) method.responseDeserialize(method.responseSerialize(m));

@@ -10,7 +10,7 @@ const codec = () => {
 };
 
 const ref = { taskId: 2 ** 40 + 7, attempt: 3 };
-const completion = { task: ref, outcome: 'OUTCOME_FAILED' as const, cpuMs: 12, wallMs: 40, kernel: 'noop', summaryJson: '{"a":1}', error: 'boom' };
+const completion = { task: ref, outcome: 'OUTCOME_FAILED' as const, cpuMs: 12, wallMs: 40, kernel: 'noop', summaryJson: '{"a":1}', error: 'boom', exitCode: 3, signal: '' };
 
 const agentMessages: AgentMessage[] = [
   { payload: 'hello', hello: { agent: 'agent-c1', container: 'c1', nodes: [{ name: 'c1-n001', cores: 64, memMb: 262144 }], running: [ref], finished: [completion], version: '0.1.0' } },
@@ -21,8 +21,18 @@ const agentMessages: AgentMessage[] = [
 
 const schedulerMessages: SchedulerMessage[] = [
   { payload: 'welcome', welcome: { heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, timeScale: 0.001, cancel: [ref] } },
-  { payload: 'assign', assign: { tasks: [{ task: ref, jobId: 5, node: 'c1-n001', cores: 8, memMb: 1024, timeLimitMs: 3_600_000, durationMs: 60_000, kernel: 'align', displayId: '5_2' }] } },
-  { payload: 'cancel', cancel: { tasks: [ref], reason: 'timeout' } },
+  { payload: 'assign', assign: { tasks: [{ task: ref, jobId: 5, node: 'c1-n001', cores: 8, memMb: 1024, timeLimitMs: 3_600_000, durationMs: 60_000, kernel: 'align', displayId: '5_2', exec: null }] } },
+  {
+    payload: 'assign',
+    assign: {
+      tasks: [{
+        task: ref, jobId: 6, node: 'c1-n001', cores: 2, memMb: 512, timeLimitMs: 60_000, durationMs: 0, kernel: 'exec', displayId: '6',
+        exec: { script: '#!/bin/sh\necho hi\n', chdir: '/tmp', output: 'out-%j.txt', error: '', env: { GSCHED_JOB_ID: '6' }, append: false },
+      }],
+    },
+  },
+  { payload: 'cancel', cancel: { tasks: [ref], reason: 'timeout', graceMs: 0 } },
+  { payload: 'signal', signal: { tasks: [ref], signal: 'SIGUSR1' } },
   { payload: 'drain', drain: { node: 'c1-n001', drained: true } },
   { payload: 'completionAck', completionAck: { tasks: [ref] } },
 ];

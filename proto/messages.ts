@@ -24,6 +24,9 @@ export interface Completion {
   kernel: string;
   summaryJson: string;
   error: string;
+  /** The exec kernel's exit status and ending signal (0 and '' for other kernels). Optional when sending. */
+  exitCode?: number;
+  signal?: string;
 }
 
 export interface Hello {
@@ -73,6 +76,17 @@ export interface Assignment {
   durationMs: number;
   kernel: string;
   displayId: string;
+  /** Set for the `exec` kernel; null (absent on the wire) otherwise. */
+  exec?: Exec | null;
+}
+
+export interface Exec {
+  script: string;
+  chdir: string;
+  output: string;
+  error: string;
+  env: Record<string, string>;
+  append: boolean;
 }
 
 export interface Assign {
@@ -82,6 +96,13 @@ export interface Assign {
 export interface Cancel {
   tasks: TaskRef[];
   reason: string;
+  /** Wall ms from SIGTERM to SIGKILL for exec attempts; 0 (or absent) for the agent's default. */
+  graceMs?: number;
+}
+
+export interface SignalTasks {
+  tasks: TaskRef[];
+  signal: string;
 }
 
 export interface Drain {
@@ -98,7 +119,8 @@ export type SchedulerMessage =
   | { payload?: 'assign'; assign: Assign }
   | { payload?: 'cancel'; cancel: Cancel }
   | { payload?: 'drain'; drain: Drain }
-  | { payload?: 'completionAck'; completionAck: CompletionAck };
+  | { payload?: 'completionAck'; completionAck: CompletionAck }
+  | { payload?: 'signal'; signal: SignalTasks };
 
 /** Metadata key carrying `Bearer <join token>` on Connect. */
 export const JOIN_TOKEN_METADATA = 'authorization';

@@ -68,7 +68,7 @@ describe('live cluster', () => {
     proc.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
     expect(code).toBe(1);
-    expect(stderr).toMatch(new RegExp(`in use by the scheduler with pid ${cluster.scheduler?.pid}`));
+    expect(stderr).toMatch(/in use by another scheduler/);
   });
 
   it('turns away an agent with the wrong join token: exit code 2 and a clear message', async () => {

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { ApiClient, addConnectionOptions, type ConnectionOptions } from '../client.js';
 import { ACTIVE_STATES } from '../format/jobs.js';
 import { CliError } from '../errors.js';
-import { print } from '../output.js';
+import { print, printJson } from '../output.js';
 
 const JOB_ID = /^\d+(?:_\d+)?$/;
 
@@ -25,28 +25,37 @@ export function registerCancelCommands(program: Command): void {
       .alias('scancel')
       .description('cancel jobs (like scancel)')
       .argument('<ids...>', 'job ids, e.g. 123 or 120_3')
-      .option('-q, --quiet', 'print nothing on success'),
-  ).action(async (ids: string[], opts: ConnectionOptions & { quiet?: boolean }) => {
+      .option('-q, --quiet', 'print nothing on success')
+      .option('--json', 'print one result per id as JSON: {id, state} or {id, error}'),
+  ).action(async (ids: string[], opts: ConnectionOptions & { quiet?: boolean; json?: boolean }) => {
     const badIds = ids.filter((id) => !JOB_ID.test(id));
     if (badIds.length > 0) throw new CliError(`cancel ${badIds.join(' ')}: expected job ids like 123 or 120_3`, 2);
     const client = ApiClient.fromOptions(opts);
     const failed: string[] = [];
+    const results: ({ id: string; state: string; elements?: number } | { id: string; error: string })[] = [];
+    const say = (text: string): void => {
+      if (!opts.quiet && !opts.json) print(text);
+    };
     for (const id of ids) {
       try {
         const elements = await arrayElements(client, id);
         if (elements === null) {
           const r = await client.cancel(id);
-          if (!opts.quiet) print(`Cancelled job ${id} (${r.state})`);
+          results.push({ id, state: r.state });
+          say(`Cancelled job ${id} (${r.state})`);
           continue;
         }
         for (const e of elements) await client.cancel(e);
-        if (!opts.quiet) print(`Cancelled array job ${id} (${elements.length} active element${elements.length === 1 ? '' : 's'})`);
+        results.push({ id, state: 'CANCELLED', elements: elements.length });
+        say(`Cancelled array job ${id} (${elements.length} active element${elements.length === 1 ? '' : 's'})`);
       } catch (err) {
         if (!(err instanceof CliError) || err.exitCode === 3) throw err; // unreachable: the rest would fail too
-        process.stderr.write(`gsched: cancel ${id}: ${err.message}\n`);
+        if (!opts.json) process.stderr.write(`gsched: cancel ${id}: ${err.message}\n`);
+        results.push({ id, error: err.message });
         failed.push(id);
       }
     }
+    if (opts.json) printJson(results);
     if (failed.length > 0) throw new CliError(`could not cancel job${failed.length > 1 ? 's' : ''} ${failed.join(', ')}`, 1);
   });
 }

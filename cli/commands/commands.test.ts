@@ -142,6 +142,9 @@ describe('queue, show, cancel', () => {
     expect(mixed.err).toContain('gsched: cancel 77777: no job 77777');
     expect(mixed.err).toContain(`could not cancel jobs ${a}, 77777`);
     expect((await gsched('cancel', 'abc')).code).toBe(2);
+    const json = await gsched('cancel', b, '77777', '--json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out)).toEqual([{ id: b, error: `job ${b} is already CANCELLED` }, { id: '77777', error: 'no job 77777' }]);
   });
 
   it('cancels every active element for an array job\'s own id, like scancel', async () => {
@@ -149,6 +152,8 @@ describe('queue, show, cancel', () => {
     expect((await gsched('cancel', `${arrayId}_1`)).out).toBe(`Cancelled job ${arrayId}_1 (CANCELLED)\n`);
     const r = await gsched('cancel', arrayId);
     expect(r).toEqual({ code: 0, out: `Cancelled array job ${arrayId} (3 active elements)\n`, err: '' });
+    const other = /^Submitted array job (\d+) /.exec((await gsched('submit', '-A', 'rh-genetics', '--array', '0-2')).out)?.[1] as string;
+    expect(JSON.parse((await gsched('cancel', other, '--json')).out)).toEqual([{ id: other, state: 'CANCELLED', elements: 3 }]);
     const states = [0, 1, 2, 3].map((i) => api.jobs.get(`${arrayId}_${i}`)?.state);
     expect(states).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED', 'CANCELLED']);
   });

@@ -10,16 +10,20 @@ import { main } from '../main.js';
 let dir: string;
 let p: string;
 
-async function gsched(...args: string[]): Promise<{ code: number; err: string }> {
+async function gsched(...args: string[]): Promise<{ code: number; err: string; out: string }> {
   let err = '';
+  let out = '';
   const spyErr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
     err += String(chunk);
     return true;
   });
-  const spyOut = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  const spyOut = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
   try {
     const code = await main(['node', 'gsched', ...args]);
-    return { code, err };
+    return { code, err, out };
   } finally {
     spyErr.mockRestore();
     spyOut.mockRestore();
@@ -40,13 +44,24 @@ describe('gsched kernel', () => {
     execFileSync('bcftools', ['view', '-H', `${p}.truth.vcf`]);
     const sam = join(dir, 'out.sam');
     const a = await gsched('kernel', 'align', '--ref', `${p}.fa`, `${p}_r1.fq`, `${p}_r2.fq`, '-o', sam, '--threads', '1', '--shard-pairs', '1000');
-    expect(a).toEqual({ code: 0, err: '' });
+    expect(a).toMatchObject({ code: 0, err: '' });
     execFileSync('samtools', ['quickcheck', sam]);
     expect(Number(execFileSync('samtools', ['view', '-c', sam], { encoding: 'utf8' }))).toBe(6000);
     const vcf = join(dir, 'out.vcf');
     expect((await gsched('kernel', 'call', '--ref', `${p}.fa`, sam, '-o', vcf, '--threads', '1', '--region-size', '10000')).code).toBe(0);
     const calls = execFileSync('bcftools', ['view', '-H', vcf], { encoding: 'utf8' }).trim().split('\n');
     expect(calls.length).toBeGreaterThan(10);
+  });
+
+  it('prints a JSON summary with --json, and then wants the output in a file', async () => {
+    const sam = join(dir, 'json.sam');
+    const a = await gsched('kernel', 'align', '--ref', `${p}.fa`, `${p}_r1.fq`, `${p}_r2.fq`, '-o', sam, '--threads', '1', '--json');
+    expect(a.code).toBe(0);
+    expect(JSON.parse(a.out)).toMatchObject({ out: sam, reads: 6000, mapped: expect.any(Number), cpuMs: expect.any(Number) });
+    const c = await gsched('kernel', 'call', '--ref', `${p}.fa`, sam, '-o', join(dir, 'json.vcf'), '--threads', '1', '--json');
+    expect(JSON.parse(c.out)).toMatchObject({ out: join(dir, 'json.vcf'), variants: expect.any(Number) });
+    const noOut = await gsched('kernel', 'call', '--ref', `${p}.fa`, sam, '--json');
+    expect(noOut).toMatchObject({ code: 2, err: 'gsched: --json prints a summary on stdout: give -o FILE for the output itself\n' });
   });
 
   it('reports bad input as one line naming the file, exit code 2', async () => {

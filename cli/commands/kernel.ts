@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliError } from '../errors.js';
+import { printJson } from '../output.js';
 import {
   alignPairs,
   callLines,
@@ -65,6 +66,7 @@ export function registerKernelCommands(program: Command): void {
     .option('--length <bp>', 'reference length', intOption('length', 10_000, 500_000_000), 1_000_000)
     .option('--pairs <n>', 'read pairs (default: 30x coverage)', intOption('pairs', 1))
     .option('-o, --out <prefix>', 'output prefix: <prefix>.fa, <prefix>_r1.fq, <prefix>_r2.fq, <prefix>.truth.vcf', 'sim')
+    .option('--json', 'print the summary as JSON (it always is: accepted for symmetry with the other commands)')
     .action(async (o: { seed: number; length: number; pairs?: number; out: string }) => {
       const ds = simulateDataset({ seed: o.seed, genomeLength: o.length, ...(o.pairs !== undefined ? { pairs: o.pairs } : {}) });
       const files = { ref: `${o.out}.fa`, r1: `${o.out}_r1.fq`, r2: `${o.out}_r2.fq`, truth: `${o.out}.truth.vcf` };
@@ -84,7 +86,9 @@ export function registerKernelCommands(program: Command): void {
     .option('-o, --out <file>', 'write SAM here instead of stdout')
     .option('--threads <n>', 'worker threads', intOption('threads', 1, 256), 2)
     .option('--shard-pairs <n>', 'read pairs per task', intOption('shard-pairs', 1), 20_000)
-    .action(async (r1: string, r2: string, o: { ref: string; out?: string; threads: number; shardPairs: number }) => {
+    .option('--json', 'print a summary (file, reads, mapped, CPU ms) as JSON; needs -o for the SAM')
+    .action(async (r1: string, r2: string, o: { ref: string; out?: string; threads: number; shardPairs: number; json?: boolean }) => {
+      jsonNeedsOut(o);
       await asCli(async () => {
         const contigs = loadReference(o.ref);
         const b1 = readInput(r1);
@@ -94,6 +98,7 @@ export function registerKernelCommands(program: Command): void {
         const cl = `gsched kernel align --ref ${o.ref} ${r1} ${r2}`;
         const head = samHeader(contigs.map((c) => ({ name: c.name, length: c.seq.length })), true, cl);
         emit(head + (res.lines.length > 0 ? res.lines.join('\n') + '\n' : ''), o.out);
+        if (o.json) printJson({ out: o.out, reads: res.reads, mapped: res.mapped, cpuMs: Math.round(res.cpuMs), indexCpuMs: Math.round(res.indexCpuMs) });
       });
     });
 
@@ -105,7 +110,9 @@ export function registerKernelCommands(program: Command): void {
     .option('-o, --out <file>', 'write VCF here instead of stdout')
     .option('--threads <n>', 'worker threads', intOption('threads', 1, 256), 2)
     .option('--region-size <bp>', 'bases per calling task', intOption('region-size', 1000), 1_000_000)
-    .action(async (samFile: string, o: { ref: string; out?: string; threads: number; regionSize: number }) => {
+    .option('--json', 'print a summary (file, variants, CPU ms) as JSON; needs -o for the VCF')
+    .action(async (samFile: string, o: { ref: string; out?: string; threads: number; regionSize: number; json?: boolean }) => {
+      jsonNeedsOut(o);
       await asCli(async () => {
         const contigs = loadReference(o.ref);
         const text = new TextDecoder().decode(readInput(samFile));
@@ -117,6 +124,12 @@ export function registerKernelCommands(program: Command): void {
         const res = await withPool(o.threads, (pool) => callLines(pool, ref, sortSamLines(body.map((l) => l.replace(/\r$/, '')), contigs), { regionSize: o.regionSize }));
         const head = vcfHeader(contigs.map((c) => ({ name: c.name, length: c.seq.length })), 'gsched-kernel-call');
         emit(head + (res.lines.length > 0 ? res.lines.join('\n') + '\n' : ''), o.out);
+        if (o.json) printJson({ out: o.out, variants: res.variants, cpuMs: Math.round(res.cpuMs) });
       });
     });
+}
+
+/** With --json the summary owns stdout, so the SAM or VCF must go to a file. */
+function jsonNeedsOut(o: { out?: string; json?: boolean }): void {
+  if (o.json && o.out === undefined) throw new CliError('--json prints a summary on stdout: give -o FILE for the output itself', 2);
 }

@@ -1,12 +1,13 @@
-// gsched show job ID: the scontrol show job of gsched.
+// gsched show job ID: the scontrol show job of gsched. `gsched scontrol show job ID` is the
+// same command under Slurm's name (scontrol's other verbs are added to it by their own modules).
 import type { Command } from 'commander';
 import { ApiClient, addConnectionOptions, type ConnectionOptions } from '../client.js';
 import { CliError } from '../errors.js';
 import { showJob } from '../format/show.js';
 import { print, printJson } from '../output.js';
 
-export function registerShowCommands(program: Command): void {
-  const show = program.command('show').description('show one object in detail (like scontrol show)');
+function addShow(parent: Command): void {
+  const show = parent.command('show').description('show one object in detail (like scontrol show)');
   addConnectionOptions(
     show
       .command('job')
@@ -19,4 +20,14 @@ export function registerShowCommands(program: Command): void {
     if (opts.json) return printJson(job);
     print(showJob(job, typeof job.now === 'number' ? job.now : Date.now())); // the scheduler's clock may run fast
   });
+}
+
+/** The `scontrol` command group, created once; other modules add their verbs to it. */
+export function scontrolOf(program: Command): Command {
+  return program.commands.find((c) => c.name() === 'scontrol') ?? program.command('scontrol').description('Slurm\'s scontrol verbs: show job, and the job-control verbs');
+}
+
+export function registerShowCommands(program: Command): void {
+  addShow(program);
+  addShow(scontrolOf(program));
 }

@@ -29,8 +29,12 @@ function addJobOptions(cmd: Command): Command {
     .option('-d, --dependency <list>', 'e.g. afterok:12,afterany:13 or singleton')
     .option('--owner <owner>', 'owner (default $USER)')
     .option('--duration <time>', 'modelled run time for no-op kernels, e.g. 0, 250ms, 5s, 1:30')
-    .option('--kernel <kernel>', 'which kernel the agent runs for each task')
-    .option('--class <label>', 'free-form workload label, e.g. wgs-trio');
+    .option('--kernel <kernel>', 'which kernel the agent runs for each task (a job with a command runs "exec")')
+    .option('--class <label>', 'free-form workload label, e.g. wgs-trio')
+    .option('--wrap <command>', 'run this command line with /bin/sh instead of a script')
+    .option('-o, --output <pattern>', 'standard output file (%j job id, %A array id, %a index, %x name, %u user, %N node, %t task); default gsched-%j.out')
+    .option('-e, --error <pattern>', 'standard error file (default: with the output)')
+    .option('-D, --chdir <dir>', 'working directory of the command (default: the current directory)');
 }
 
 /** Parses each `#GSCHED` line with the same option definitions as the command line. */
@@ -89,8 +93,8 @@ export function registerSubmitCommands(program: Command): void {
     .option('--parsable', 'print only the job id (the array job id for arrays)')
     .action(async (script: string | undefined, opts: SubmitOptions) => {
       let fromScript: SubmitFlags = {};
+      let text: string | undefined;
       if (script !== undefined) {
-        let text: string;
         try {
           text = readFileSync(script, 'utf8');
         } catch (err) {
@@ -104,6 +108,8 @@ export function registerSubmitCommands(program: Command): void {
         env: process.env,
         defaultName: script === undefined ? 'job' : basename(script),
         defaultOwner: loginName(),
+        ...(text !== undefined ? { script: text } : {}),
+        cwd: process.cwd(),
       });
       const res = await ApiClient.fromOptions({ url, token, state, stateDir, timeout }).submit(spec);
       if (json) return printJson(res);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compiledPath } from '../../common/index.js';
 import { SMALL_CLUSTER, waitFor } from '../../scheduler/testing/index.js';
+import { upBanner } from './up.js';
 
 const state = mkdtempSync(join(tmpdir(), 'gsched-up-'));
 afterAll(() => rmSync(state, { recursive: true, force: true }));
@@ -90,5 +91,14 @@ describe('gsched up', () => {
     } finally {
       srv.close();
     }
+  });
+});
+
+describe('gsched up --json', () => {
+  it('prints where it serves as one JSON line instead of the three status lines', () => {
+    const status = { httpUrl: 'http://127.0.0.1:8470', grpcAddress: '127.0.0.1:8471', state: '/srv/var', agents: { connected: 3, total: 3 }, cores: { up: 48, total: 48 }, timeScale: 1, dashboardUrl: 'http://127.0.0.1:8470/#token=abc' };
+    expect(JSON.parse(upBanner(status, true))).toEqual(status);
+    expect(upBanner(status, true).split('\n')).toHaveLength(2); // one line and its newline
+    expect(upBanner(status, false)).toBe('gsched up: http://127.0.0.1:8470 (agents on 127.0.0.1:8471), state /srv/var\ndashboard: http://127.0.0.1:8470/#token=abc\nstatus: 3/3 agents connected, 48/48 cores up, time scale 1; Ctrl-C to stop\n');
   });
 });

@@ -18,6 +18,27 @@ interface UpOptions {
   heartbeatTimeoutMs: string;
   kernels: string;
   kernelScale: string;
+  killGraceMs: string;
+  json?: boolean;
+}
+
+export interface UpStatus {
+  httpUrl: string;
+  grpcAddress: string;
+  state: string;
+  agents: { connected: number; total: number };
+  cores: { up: number; total: number };
+  timeScale: number;
+  /** The dashboard, with a token in the fragment: open it in a browser. */
+  dashboardUrl: string;
+}
+
+/** What `gsched up` prints once everything runs: three lines, or one JSON line with --json. */
+export function upBanner(s: UpStatus, json: boolean): string {
+  if (json) return `${JSON.stringify(s)}\n`;
+  return `gsched up: ${s.httpUrl} (agents on ${s.grpcAddress}), state ${s.state}\n` +
+    `dashboard: ${s.dashboardUrl}\n` +
+    `status: ${s.agents.connected}/${s.agents.total} agents connected, ${s.cores.up}/${s.cores.total} cores up, time scale ${s.timeScale}; Ctrl-C to stop\n`;
 }
 
 function portFree(host: string, port: number): Promise<boolean> {
@@ -88,7 +109,7 @@ async function up(o: UpOptions): Promise<void> {
   try {
     await Promise.all(
       containers.map(async (c) => {
-        const args = ['--scheduler', sched.grpcAddress, '--name', `agent-${c}`, '--container', c, '--join-token-file', join(state, 'join-token'), '--time-scale', String(scale), '--threads', String(threads), '--kernels', o.kernels, '--kernel-scale', o.kernelScale];
+        const args = ['--scheduler', sched.grpcAddress, '--name', `agent-${c}`, '--container', c, '--join-token-file', join(state, 'join-token'), '--time-scale', String(scale), '--threads', String(threads), '--kernels', o.kernels, '--kernel-scale', o.kernelScale, '--kill-grace-ms', o.killGraceMs];
         if (o.cluster) args.push('--cluster', resolve(o.cluster));
         const child = await launchAgent(args, join(logs, `agent-${c}.log`));
         children.push(child);
@@ -106,12 +127,19 @@ async function up(o: UpOptions): Promise<void> {
   const res = await fetch(`${sched.httpUrl}/api/v1/cluster`, { headers: { authorization: `Bearer ${token}` } });
   const cluster = (await res.json()) as { cores: number; coresDown: number; agents: { connected: boolean }[] };
   const connected = cluster.agents.filter((a) => a.connected).length;
-  process.stdout.write(`gsched up: ${sched.httpUrl} (agents on ${sched.grpcAddress}), state ${state}\n`);
-  // The dashboard opens signed in: the token rides in the URL fragment, which the browser never
-  // sends to the server; the page keeps it for the tab and clears it from the address bar.
-  // Until tokens carry roles this is the API token.
-  process.stdout.write(`dashboard: ${sched.httpUrl}/#token=${encodeURIComponent(token)}\n`);
-  process.stdout.write(`status: ${connected}/${containers.length} agents connected, ${cluster.cores - cluster.coresDown}/${cluster.cores} cores up, time scale ${scale}; Ctrl-C to stop\n`);
+  const status: UpStatus = {
+    httpUrl: sched.httpUrl,
+    grpcAddress: sched.grpcAddress,
+    state,
+    agents: { connected, total: containers.length },
+    cores: { up: cluster.cores - cluster.coresDown, total: cluster.cores },
+    timeScale: scale,
+    // The dashboard opens signed in: the token rides in the URL fragment, which the browser
+    // never sends to the server; the page keeps it for the tab and clears it from the address
+    // bar. Until tokens carry roles this is the API token.
+    dashboardUrl: `${sched.httpUrl}/#token=${encodeURIComponent(token)}`,
+  };
+  process.stdout.write(upBanner(status, o.json === true));
   await new Promise<never>(() => undefined);
 }
 
@@ -128,5 +156,7 @@ export function registerUpCommands(program: Command): void {
     .option('--heartbeat-timeout-ms <ms>', 'declare an agent\'s nodes down after this long without a heartbeat', '5000')
     .option('--kernels <mode>', 'real: qc/align/call/simulate tasks run the genome kernels; noop: every task runs the no-op kernel (benchmarks)', 'real')
     .option('--kernel-scale <x>', 'size of the genome kernels\' synthetic data (1 = 100 kbp genome at 30x)', '0.05')
+    .option('--kill-grace-ms <ms>', 'wall ms between SIGTERM and SIGKILL when a running command is stopped', '30000')
+    .option('--json', 'print where it serves as one JSON line instead of the two status lines')
     .action(async (o: UpOptions) => up(o));
 }

@@ -44,8 +44,22 @@ function taskLine(t: TaskView, last: TaskResultView | undefined): string {
     ['Result', last?.outcome],
     ['Kernel', last?.kernel],
     ['WallTime', last === undefined ? undefined : `${last.wallMs}ms`],
+    // Slurm's EXIT:SIGNAL form, for real commands.
+    ['ExitCode', last?.exitCode === undefined ? undefined : `${last.exitCode}:${signalNumber(last.signal)}`],
+    ['StdOut', outputOf(last)],
     ['Error', last?.error],
   ]);
+}
+
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
+
+function signalNumber(name: string | undefined): number {
+  return name === undefined || name === '' ? 0 : (SIGNALS[name] ?? 0);
+}
+
+function outputOf(r: TaskResultView | undefined): string | undefined {
+  const s = r?.summary;
+  return typeof s === 'object' && s !== null && typeof (s as { output?: unknown }).output === 'string' ? (s as { output: string }).output : undefined;
 }
 
 function lastResult(results: TaskResultView[] | undefined, taskId: number): TaskResultView | undefined {

@@ -51,10 +51,50 @@ describe('parseArraySpec', () => {
     expect(parseArraySpec('4,4,2')).toEqual({ indices: [2, 4], limit: null });
   });
 
+  it('takes a :step, as sbatch and the scheduler do', () => {
+    expect(parseArraySpec('0-20:5')).toEqual({ indices: [0, 5, 10, 15, 20], limit: null });
+    expect(parseArraySpec('1-7:3%2')).toEqual({ indices: [1, 4, 7], limit: 2 });
+  });
+
   it.each(['', '9-0', 'a-b', '1-3%0', '1--3', '0-9%', '%2', '0-2000000', '1;2'])('refuses %j', (text) => {
     const e = refusal(() => parseArraySpec(text));
     expect(e.exitCode).toBe(2);
     expect(e.message).toMatch(/^--array /);
+  });
+});
+
+describe('buildJobSpec: commands (the exec kernel)', () => {
+  const withScript = (script: string, flags: Record<string, string> = {}) =>
+    buildJobSpec({ account: 'rh-genetics', ...flags }, { ...ctx, script, cwd: '/home/alice/runs' });
+
+  it('runs a script that holds commands, whole, in the submit directory', () => {
+    const script = '#!/bin/bash\n#GSCHED --cores 2\necho "$GSCHED_JOB_ID"\n';
+    const spec = withScript(script);
+    expect(spec.command).toEqual({ script, chdir: '/home/alice/runs' });
+    expect(spec.tasks[0]?.kernel).toBe('exec');
+  });
+
+  it('keeps a script of directives only a simulated job', () => {
+    const spec = withScript('#!/bin/bash\n#GSCHED --cores 2\n\n# just a comment\n');
+    expect(spec.command).toBeUndefined();
+    expect(spec.tasks[0]?.kernel).toBeUndefined();
+  });
+
+  it('wraps --wrap in a /bin/sh script and resolves -o, -e and -D', () => {
+    const spec = buildJobSpec({ account: 'rh-genetics', wrap: 'hostname', output: 'log/%x-%j.out', error: '%j.err', chdir: 'sub' }, { ...ctx, cwd: '/work' });
+    expect(spec.command).toEqual({ script: '#!/bin/sh\n# This script was created by gsched submit --wrap.\nhostname\n', chdir: '/work/sub', output: 'log/%x-%j.out', error: '%j.err' });
+  });
+
+  it.each([
+    [{ wrap: 'x' }, 'echo hi\n', /--wrap and a script file are mutually exclusive/],
+    [{ wrap: '  ' }, undefined, /--wrap: expected a command line/],
+    [{ output: 'o.txt' }, undefined, /--output applies to a job that runs a command/],
+    [{ chdir: '/tmp' }, '#GSCHED -c 1\n', /--chdir applies to a job that runs a command/],
+    [{ kernel: 'align' }, 'run-it\n', /--kernel align: a job with a command runs it/],
+  ])('refuses %j with script %j', (flags, script, message) => {
+    const e = refusal(() => buildJobSpec({ account: 'rh-genetics', ...flags }, { ...ctx, ...(script === undefined ? {} : { script }) }));
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toMatch(message);
   });
 });
 

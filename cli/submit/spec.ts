@@ -1,7 +1,9 @@
 // Turns what the operator typed (flags and #GSCHED lines, still strings) into a JobSpec.
 // Pure apart from reading defaults from the environment it is handed. Every refusal is a
 // CliError with exit code 2 naming the flag and the form expected.
-import type { Dependency, DependencyKind, JobSpec, Purpose, TaskSpec } from '../../contract/index.js';
+import { isAbsolute, resolve } from 'node:path';
+import type { Dependency, DependencyKind, JobCommand, JobSpec, Purpose, TaskSpec } from '../../contract/index.js';
+import { parseArraySpec as parseCoreArraySpec } from '../../scheduler/core/index.js';
 import { CliError } from '../errors.js';
 import { parseMemMb, parseTimeLimit } from '../format/units.js';
 
@@ -23,6 +25,11 @@ export interface SubmitFlags {
   duration?: string;
   kernel?: string;
   class?: string;
+  /** sbatch's --wrap: a command line run by /bin/sh. */
+  wrap?: string;
+  output?: string;
+  error?: string;
+  chdir?: string;
 }
 
 export const SUBMIT_DEFAULTS = {
@@ -37,7 +44,6 @@ export const SUBMIT_DEFAULTS = {
 
 const MAX_TASKS = 100_000;
 const MAX_CORES = 4096;
-const MAX_ARRAY_INDEX = 1_000_000;
 
 function bad(flag: string, value: string, expected: string): CliError {
   return new CliError(`${flag} ${value}: expected ${expected}`, 2);
@@ -80,28 +86,13 @@ export interface ArraySpec {
   limit: number | null;
 }
 
-/** `0-9`, `1,3,5-7`, each optionally with `%N`. Indices come back sorted and without repeats. */
+/** `0-9`, `1,3,5-7`, `0-20:5`, each optionally with `%N` (the core's grammar, so the CLI
+ *  refuses exactly what the scheduler would). Indices come back sorted and without repeats. */
 export function parseArraySpec(text: string): ArraySpec {
-  const expected = 'indices like 0-9, 1,3,5-7 or 0-99%10';
-  const m = /^([\d,\-\s]+)(?:%(\d+))?$/.exec(text.trim());
-  if (!m || m[1] === undefined) throw bad('--array', text, expected);
-  const seen = new Set<number>();
-  for (const raw of m[1].split(',')) {
-    const r = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(raw);
-    if (!r || r[1] === undefined) throw bad('--array', text, expected);
-    const lo = Number(r[1]);
-    const hi = r[2] === undefined ? lo : Number(r[2]);
-    if (hi < lo) throw bad('--array', text, `${expected} (range ${raw.trim()} runs backwards)`);
-    if (hi > MAX_ARRAY_INDEX) throw bad('--array', text, `indices up to ${MAX_ARRAY_INDEX}`);
-    if (seen.size + (hi - lo + 1) > MAX_TASKS + 1) throw bad('--array', text, `at most ${MAX_TASKS + 1} elements`);
-    for (let i = lo; i <= hi; i++) seen.add(i);
-  }
-  let limit: number | null = null;
-  if (m[2] !== undefined) {
-    limit = Number(m[2]);
-    if (limit < 1) throw bad('--array', text, `${expected} (%N must be at least 1)`);
-  }
-  return { indices: [...seen].sort((a, b) => a - b), limit };
+  const parsed = parseCoreArraySpec(text.replace(/\s+/g, ''));
+  if (typeof parsed === 'string') throw bad('--array', text, `indices like 0-9, 1,3,5-7, 0-20:5 or 0-99%10 (${parsed})`);
+  if (parsed.indices.length > MAX_TASKS + 1) throw bad('--array', text, `at most ${MAX_TASKS + 1} elements`);
+  return { indices: parsed.indices, limit: Number.isFinite(parsed.limit) ? parsed.limit : null };
 }
 
 /** A modelled run time for no-op kernels: `0`, `250ms`, `5s`, or a Slurm time like `1:30`. */
@@ -125,6 +116,45 @@ export interface SpecContext {
   defaultName: string;
   /** Owner when neither --owner nor $USER/$LOGNAME is given (the login name). */
   defaultOwner?: string;
+  /** The batch script's text, when one was given: if it holds commands, they are the job's command. */
+  script?: string;
+  /** Where relative --chdir paths start, and the working directory when none is given (sbatch's submit directory). */
+  cwd?: string;
+}
+
+/** True if a script has a line that is neither blank nor a comment (`#GSCHED` lines are comments). */
+export function hasCommands(script: string): boolean {
+  return script.split(/\r?\n/).some((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+}
+
+/** The command the job runs, from a script with commands or --wrap; null for a simulated job. */
+function jobCommand(f: SubmitFlags, ctx: SpecContext): JobCommand | null {
+  if (f.wrap !== undefined && ctx.script !== undefined) throw new CliError('--wrap and a script file are mutually exclusive: give one', 2);
+  let script: string | null = null;
+  if (f.wrap !== undefined) {
+    if (f.wrap.trim() === '') throw new CliError('--wrap: expected a command line, e.g. --wrap "hostname"', 2);
+    script = `#!/bin/sh\n# This script was created by gsched submit --wrap.\n${f.wrap}\n`;
+  } else if (ctx.script !== undefined && hasCommands(ctx.script)) {
+    script = ctx.script;
+  }
+  if (script === null) {
+    const given = (['output', 'error', 'chdir'] as const).find((k) => f[k] !== undefined);
+    if (given) throw new CliError(`--${given} applies to a job that runs a command: submit a script with commands, or use --wrap "cmd"`, 2);
+    return null;
+  }
+  if (f.kernel !== undefined && f.kernel !== 'exec') {
+    throw new CliError(`--kernel ${f.kernel}: a job with a command runs it (kernel exec); drop --kernel, or submit without commands to run the ${f.kernel} kernel`, 2);
+  }
+  const cwd = ctx.cwd ?? process.cwd();
+  const chdir = f.chdir === undefined ? cwd : isAbsolute(f.chdir) ? f.chdir : resolve(cwd, f.chdir);
+  const cmd: JobCommand = { script, chdir };
+  for (const k of ['output', 'error'] as const) {
+    const v = f[k];
+    if (v === undefined) continue;
+    if (v.trim() === '') throw new CliError(`--${k}: expected a file name pattern like gsched-%j.${k === 'output' ? 'out' : 'err'}`, 2);
+    cmd[k] = v;
+  }
+  return cmd;
 }
 
 export function buildJobSpec(f: SubmitFlags, ctx: SpecContext): JobSpec {
@@ -157,10 +187,12 @@ export function buildJobSpec(f: SubmitFlags, ctx: SpecContext): JobSpec {
   const taskCount = f.tasks === undefined ? SUBMIT_DEFAULTS.tasks : positiveInt('--tasks', f.tasks, MAX_TASKS);
   const durationMs = f.duration === undefined ? undefined : parseDurationMs(f.duration);
 
+  const command = jobCommand(f, ctx);
   const task: TaskSpec = { cores, memMb };
   if (timeLimitMs !== undefined) task.timeLimitMs = timeLimitMs;
   if (durationMs !== undefined) task.durationMs = durationMs;
-  if (f.kernel !== undefined) task.kernel = f.kernel;
+  if (command !== null) task.kernel = 'exec';
+  else if (f.kernel !== undefined) task.kernel = f.kernel;
   const tasks: TaskSpec[] = Array.from({ length: taskCount }, () => ({ ...task }));
 
   const name = f.name ?? ctx.defaultName;
@@ -188,5 +220,6 @@ export function buildJobSpec(f: SubmitFlags, ctx: SpecContext): JobSpec {
     spec.array = f.array.replace(/\s+/g, '');
   }
   if (f.class !== undefined) spec.class = f.class;
+  if (command !== null) spec.command = command;
   return spec;
 }

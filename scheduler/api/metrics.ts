@@ -6,7 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { AgentHub } from '../agents/index.js';
 import type { JobState } from '../core/index.js';
 import type { DriverObserver, LiveDriver } from '../driver/index.js';
-import type { LiveState } from '../events/index.js';
+import { LiveState } from '../events/index.js';
 import type { CoreTotals, DashboardStats } from '../../contract/index.js';
 import { SnapshotTaker } from './metrics-snapshot.js';
 
@@ -69,8 +69,16 @@ export class SchedulerMetrics {
     this.taker?.take();
   }
 
-  /** Starts taking snapshots of the live state, and the gauges that report them. */
-  watch(driver: LiveDriver, hub: AgentHub, live: LiveState, opts: WatchOptions = {}): void {
+  /**
+   * Starts taking snapshots of the live state, and the gauges that report them. `live` must
+   * observe the driver for job counts to follow it; without one (tests that do not look at
+   * job metrics) the counts are those of the jobs the core held at this call.
+   */
+  watch(driver: LiveDriver, hub: AgentHub, live?: LiveState, opts: WatchOptions = {}): void {
+    if (!live) {
+      live = new LiveState(() => driver.core, null);
+      live.init();
+    }
     const taker = new SnapshotTaker(driver, hub, live);
     this.taker = taker;
     live.onEnded((state, j) => this.jobEnded(state, j));

@@ -229,7 +229,9 @@ describe('job and node routes', () => {
     expect(sub.body.displayIds).toEqual([`${base}_2`, `${base}_3`, `${base}_4`]);
     const third = await call('GET', `/api/v1/jobs/${base}_3`);
     expect(third.body).toMatchObject({ id: ids[1], displayId: `${base}_3`, state: 'PENDING' });
-    for (const id of ids) expect((await call('DELETE', `/api/v1/jobs/${id}`)).status).toBe(200);
+    // The array's own id addresses the whole array: one DELETE cancels every element.
+    expect((await call('DELETE', `/api/v1/jobs/${base}`)).body).toEqual({ jobId: base, state: 'CANCELLED', elements: 3 });
+    for (const id of ids) expectProblem(await call('DELETE', `/api/v1/jobs/${id}`), 409, 'INVALID_STATE');
     await waitFor('jobs to be forgotten', () => ids.every((id) => !driver.isRemembered(id)));
     const later = await call('GET', `/api/v1/jobs/${base}_3`);
     expect(later.body).toMatchObject({ id: ids[1], displayId: `${base}_3`, state: 'CANCELLED' });
@@ -238,6 +240,17 @@ describe('job and node routes', () => {
     const listed = await call('GET', '/api/v1/jobs?state=CANCELLED&owner=tester&limit=2&offset=0');
     expect(listed.body.total).toBeGreaterThanOrEqual(3);
     expect((listed.body.jobs as { id: number }[]).map((j) => j.id)).toEqual([ids[2], ids[1]]);
+  });
+
+  it('takes a command for the exec kernel, and refuses one it could not run', async () => {
+    const command = { script: '#!/bin/sh\ntrue\n', chdir: '/tmp', output: '%j.out' };
+    const ok = await call('POST', '/api/v1/jobs', { ...testJob([{}]), command });
+    expect(ok.status).toBe(201);
+    expectProblem(await call('POST', '/api/v1/jobs', testJob([], { tasks: [{ cores: 1, memMb: 100, kernel: 'exec' }] })), 400, 'INVALID_JOB', 'tasks[0].kernel');
+    expectProblem(await call('POST', '/api/v1/jobs', { ...testJob([{}]), command: { ...command, chdir: 'relative' } }), 400, 'INVALID_JOB', 'command.chdir');
+    expectProblem(await call('POST', '/api/v1/jobs', { ...testJob([{}]), command: { ...command, script: ' ' } }), 400, 'INVALID_JOB', 'command.script');
+    expectProblem(await call('POST', '/api/v1/jobs', testJob([], { tasks: [{ cores: 1, memMb: 100, kernel: 'align' }], command })), 400, 'INVALID_JOB', 'tasks[0].kernel');
+    expectProblem(await call('POST', '/api/v1/jobs', { ...testJob([{}]), command: { script: 'x' } }), 400, 'INVALID_BODY', 'command.chdir');
   });
 
   it('records consent, which a job reading a pseudonym needs', async () => {

@@ -1,12 +1,13 @@
 // The HTTP API for operators and the CLI (fastify): JSON in and out, problem+json errors,
 // bearer-token auth on /api/v1, open /healthz and /metrics. Every route is registered from
 // its entry in contract/routes.ts, which gives it its request and reply schemas.
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { ROUTES, fastifySchema, type RouteName } from '../../contract/index.js';
 import type { AgentHub } from '../agents/index.js';
 import type { Accepted, LiveDriver } from '../driver/index.js';
+import type { IdempotencyKey } from '../store/index.js';
 import { ApiProblem, problemBody, rejection } from './errors.js';
 import { EventBus } from '../events/index.js';
 import { dashboardFiles } from './dashboard.js';
@@ -40,6 +41,16 @@ function sendProblem(reply: FastifyReply, p: ApiProblem): FastifyReply {
 function unwrap<T>(r: Accepted<T>): T {
   if (!r.ok) throw rejection(r.error);
   return r.value;
+}
+
+/** The Idempotency-Key header with a hash of the body it came with; undefined without one. */
+function idempotencyKey(header: string | string[] | undefined, body: unknown): IdempotencyKey | undefined {
+  if (header === undefined) return undefined;
+  const key = Array.isArray(header) ? header[0] : header;
+  if (key === undefined || !/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new ApiProblem('INVALID_HEADER', 'Idempotency-Key must be 1-255 visible ASCII characters (e.g. a UUID)', 'Idempotency-Key');
+  }
+  return { key, hash: createHash('sha256').update(JSON.stringify(body)).digest('base64url') };
 }
 
 /** Which part of the request a schema error is in decides its code. */
@@ -131,7 +142,12 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   app.route({
     ...at('submitJob'),
     handler: async (req, reply) => {
-      const value = unwrap(await driver.submit({ ...req.body, pseudonyms: req.body.pseudonyms ?? [] }));
+      const idem = idempotencyKey(req.headers['idempotency-key'], req.body);
+      if (idem && driver.idempotencyKeyReused(idem)) {
+        throw new ApiProblem('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${JSON.stringify(idem.key)} was used for a different job; use a new key for a new job`, 'Idempotency-Key');
+      }
+      const { replayed, ...value } = unwrap(await driver.submit({ ...req.body, pseudonyms: req.body.pseudonyms ?? [] }, idem));
+      if (replayed) void reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(value);
     },
   });
@@ -159,6 +175,8 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     handler: async (req) => {
       const id = jobIdOf(req.params.id);
       if (!driver.jobView(id)) throw new ApiProblem('UNKNOWN_JOB', `no job ${req.params.id}`, 'id');
+      // An array's own id (`120`, not `120_0`) cancels every element still active, as scancel does.
+      if (!req.params.id.includes('_') && driver.arrayElements(id) !== null) return unwrap(await driver.cancelArray(id));
       return unwrap(await driver.cancel(id));
     },
   });

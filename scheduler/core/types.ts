@@ -154,6 +154,19 @@ export interface JobSpec {
   array?: string;
   /** Free-form label used by workloads and reports (e.g. `wgs-trio`). */
   class?: string;
+  /** A real command for the `exec` kernel; opaque to the core (the driver hands it to agents). */
+  command?: JobCommand;
+}
+
+/** What the `exec` kernel runs for each task of a job (sbatch's script, `--wrap`, `-o`, `-e`, `-D`). */
+export interface JobCommand {
+  /** The script body; a first line `#!...` names its interpreter, otherwise /bin/sh runs it. */
+  script: string;
+  /** Absolute working directory on the agents' machines (sbatch's submit directory by default). */
+  chdir: string;
+  /** Output and error file patterns (%j, %A, %a, %x, %u, %N, %t); error defaults to the output file. */
+  output?: string;
+  error?: string;
 }
 
 export type JobState =

@@ -4,11 +4,12 @@
 import type { Logger } from 'pino';
 import { parseArraySpec, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
 import type { Completion, TaskRef } from '../../proto/index.js';
-import type { JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
+import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
 import { JournalCorruptError } from '../store/index.js';
 import type { CoreApi } from './core-api.js';
 import { ScaledClock, clockAnchor } from './clock.js';
 import { NO_DISPATCHER, type Dispatcher, type DriverObserver } from './dispatcher.js';
+import { CommandBook, EXEC_KERNEL, commandProblem } from './commands.js';
 
 export interface DriverOptions {
   core: CoreApi;
@@ -38,6 +39,15 @@ interface InFlight {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Idempotency keys remembered (the oldest are dropped first): a retry comes within minutes. */
+const MAX_IDEMPOTENCY_KEYS = 100_000;
+
+interface IdempotentAnswer {
+  hash: string;
+  jobIds: number[];
+  /** Resolves once the submit it answers is on disk. */
+  durable: Promise<void>;
+}
 const FORGET_BATCH = 20_000;
 const TERMINAL_STATES: JobState[] = ['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL'];
 
@@ -61,6 +71,10 @@ export class LiveDriver {
   private readonly displayOf = new Map<number, string>();
   /** Terminal jobs still in the core, with the wall time they ended. */
   private readonly ended = new Map<number, number>();
+  /** Real commands (the exec kernel) of jobs the core holds. */
+  private readonly commands = new CommandBook();
+  /** Idempotency-Key → the submit it made, so a retried POST gets the first answer. */
+  private readonly idempotent = new Map<string, IdempotentAnswer>();
 
   private passQueued = false;
   private lastPassAt = 0;
@@ -110,7 +124,7 @@ export class LiveDriver {
       }
       const res = this.core.apply(record.event, record.now);
       if (!res.ok) throw new JournalCorruptError(seq, `the core refused ${record.event.type}: ${res.error.message}`);
-      this.note(record.event, res, record.result);
+      this.note(record.event, res, record.result, record.idem);
     }
     return { records, lastNow };
   }
@@ -118,23 +132,27 @@ export class LiveDriver {
   // ---------------------------------------------------------------- events
 
   /** Applies an event now; if accepted, journals it. `durable` resolves once on disk. */
-  private accept(event: CoreEvent, result?: TaskResult): { res: EventResult; durable: Promise<void> } {
+  private accept(event: CoreEvent, result?: TaskResult, idem?: IdempotencyKey): { res: EventResult; durable: Promise<void> } {
     const now = this.clock.now();
     const res = this.core.apply(event, now);
     if (!res.ok) return { res, durable: Promise.resolve() };
-    this.note(event, res, result);
-    this.opts.observer?.accepted?.(event, res, now);
-    const record: JournalRecord = result ? { k: 'e', now, event, result } : { k: 'e', now, event };
+    const record: JournalRecord = { k: 'e', now, event };
+    if (result) record.result = result;
+    if (idem) record.idem = idem;
     const durable = this.store.append(record);
     durable.catch((err: Error) => this.die(err));
+    this.note(event, res, result, idem, durable);
+    this.opts.observer?.accepted?.(event, res, now);
     this.requestPass();
     return { res, durable };
   }
 
   /** Driver bookkeeping for an accepted event, shared by live and replay. */
-  private note(event: CoreEvent, res: EventResult, result?: TaskResult): void {
+  private note(event: CoreEvent, res: EventResult, result?: TaskResult, idem?: IdempotencyKey, durable: Promise<void> = Promise.resolve()): void {
     if (event.type === 'submit' && res.ok) {
       const ids = res.jobIds ?? [];
+      if (event.job.command !== undefined) this.commands.noteSubmit(ids, event.job, arrayIndices(event.job));
+      if (idem) this.remember(idem, ids, durable);
       displayIdsOf(ids, event.job).forEach((d, i) => {
         const id = ids[i] as number;
         if (d === String(id)) return;
@@ -150,6 +168,7 @@ export class LiveDriver {
       }
     } else if (event.type === 'forget') {
       this.ended.delete(event.jobId);
+      this.commands.forget(event.jobId);
       this.results.delete(event.jobId);
       const d = this.displayOf.get(event.jobId);
       if (d !== undefined) this.displayIds.delete(d);
@@ -157,8 +176,35 @@ export class LiveDriver {
     }
   }
 
-  async submit(job: JobSpec): Promise<Accepted<{ jobIds: number[]; displayIds: string[] }>> {
-    const { res, durable } = this.accept({ type: 'submit', job });
+  private remember(idem: IdempotencyKey, jobIds: number[], durable: Promise<void>): void {
+    this.idempotent.set(idem.key, { hash: idem.hash, jobIds, durable });
+    if (this.idempotent.size > MAX_IDEMPOTENCY_KEYS) {
+      for (const oldest of this.idempotent.keys()) {
+        this.idempotent.delete(oldest);
+        break;
+      }
+    }
+  }
+
+  /** True if this key was used before with another body (the caller refuses the request). */
+  idempotencyKeyReused(idem: IdempotencyKey): boolean {
+    const seen = this.idempotent.get(idem.key);
+    return seen !== undefined && seen.hash !== idem.hash;
+  }
+
+  /**
+   * Submits a job. With an idempotency key seen before with the same body, answers as the
+   * first submit did (once that one is durable) instead of making a second job.
+   */
+  async submit(job: JobSpec, idem?: IdempotencyKey): Promise<Accepted<{ jobIds: number[]; displayIds: string[]; replayed?: boolean }>> {
+    const bad = commandProblem(job);
+    if (bad) return { ok: false, error: { code: 'INVALID_JOB', ...bad } };
+    const seen = idem ? this.idempotent.get(idem.key) : undefined;
+    if (seen && seen.hash === idem?.hash) {
+      await seen.durable;
+      return { ok: true, value: { jobIds: seen.jobIds, displayIds: seen.jobIds.map((id) => this.displayOf.get(id) ?? this.storedDisplayId(id)), replayed: true } };
+    }
+    const { res, durable } = this.accept({ type: 'submit', job }, undefined, idem);
     if (!res.ok) return res;
     const jobIds = res.jobIds ?? [];
     const displayIds = jobIds.map((id) => this.displayOf.get(id) ?? String(id));
@@ -264,6 +310,7 @@ export class LiveDriver {
       kernel: c.kernel,
       summary: parseSummary(c.summaryJson),
       ...(c.error ? { error: c.error } : {}),
+      ...(c.kernel === EXEC_KERNEL ? { exitCode: c.exitCode ?? 0, ...(c.signal ? { signal: c.signal } : {}) } : {}),
     };
     // The core has the last word: a task it no longer has RUNNING (requeued when its node
     // was declared down, ended by a cancel) refuses the report, which is then stale.
@@ -363,6 +410,7 @@ export class LiveDriver {
     const send = (): void => {
       if (this.attempts.get(d.taskId)?.attempt !== attempt) return; // superseded while waiting
       this.inflight.set(d.taskId, { attempt, node: d.node, decidedAt: performance.now() });
+      const exec = this.commands.has(d.jobId) ? this.commands.execFor(d.jobId, this.core.task(d.taskId)?.index ?? 0, d.timeLimitMs) : null;
       this.dispatcher.assign(d.node, {
         task: { taskId: d.taskId, attempt },
         jobId: d.jobId,
@@ -371,8 +419,9 @@ export class LiveDriver {
         memMb: d.memMb,
         timeLimitMs: d.timeLimitMs,
         durationMs: d.durationMs ?? 0,
-        kernel: d.kernel ?? '',
+        kernel: exec ? EXEC_KERNEL : (d.kernel ?? ''),
         displayId: this.displayOf.get(d.jobId) ?? String(d.jobId),
+        exec,
       });
     };
     // At most one unacknowledged assignment per task: a later attempt waits for the earlier.
@@ -426,6 +475,11 @@ export class LiveDriver {
     return this.store.job(id);
   }
 
+  /** A job's display id once it may have left the core's memory. */
+  private storedDisplayId(id: number): string {
+    return this.core.job(id)?.displayId ?? this.store.job(id)?.displayId ?? String(id);
+  }
+
   /** Resolves `123` or `120_3` to a job id. */
   resolveJobId(text: string): number | undefined {
     if (/^\d{1,15}$/.test(text)) return Number(text);
@@ -440,6 +494,36 @@ export class LiveDriver {
     if (parsed === null || typeof parsed === 'string') return undefined;
     const pos = parsed.indices.indexOf(Number(m[2]));
     return pos < 0 ? undefined : base + pos;
+  }
+
+  /**
+   * The job ids of an array, given the array's own id (its first element's), in index order;
+   * null if `id` is not an array's id. Elements have consecutive ids.
+   */
+  arrayElements(id: number): number[] | null {
+    const spec = this.store.arraySpec(id);
+    const parsed = spec === undefined ? null : parseArraySpec(spec);
+    if (parsed === null || typeof parsed === 'string') return null;
+    return parsed.indices.map((_i, pos) => id + pos);
+  }
+
+  /** Cancels every element of an array still pending or running; how many that was. */
+  async cancelArray(id: number): Promise<Accepted<{ jobId: number; state: JobState; elements: number }>> {
+    const ids = this.arrayElements(id) ?? [];
+    let cancelled = 0;
+    const waits: Promise<void>[] = [];
+    for (const e of ids) {
+      const { res, durable } = this.accept({ type: 'cancel', jobId: e });
+      if (!res.ok) continue; // already ended (or forgotten): nothing to cancel
+      cancelled++;
+      waits.push(durable);
+    }
+    if (cancelled === 0) {
+      return { ok: false, error: { code: 'INVALID_STATE', field: 'id', message: `array job ${id} has no element pending or running` } };
+    }
+    await Promise.all(waits);
+    this.runPassNow();
+    return { ok: true, value: { jobId: id, state: 'CANCELLED', elements: cancelled } };
   }
 
   /** True if the core still holds this ended job (its record is written when it is forgotten). */
@@ -473,7 +557,11 @@ function parseSummary(json: string): unknown {
 
 /** Display ids of the jobs one submission created: `120_3` for array elements (base id = the
  *  first element's id, indices in ascending order, as the core numbers them), else the id. */
-/** The ids users write for the jobs of one submission: `123`, or `120_0`, `120_1`, … for an array. */
+function arrayIndices(spec: JobSpec): number[] | null {
+  const parsed = typeof spec.array === 'string' ? parseArraySpec(spec.array) : null;
+  return parsed === null || typeof parsed === 'string' ? null : parsed.indices;
+}
+
 export function displayIdsOf(jobIds: number[], spec: JobSpec): string[] {
   const base = jobIds[0];
   const parsed = typeof spec.array === 'string' ? parseArraySpec(spec.array) : null;

@@ -1,5 +1,7 @@
 // Public surface of the scheduler's state folder.
-export { Store, type JournalRecord, type JobRecord, type TaskResult } from './journal.js';
+export { Store, FramedDb, type JournalRecord, type IdempotencyKey, type JobRecord, type TaskResult, type StoreOptions } from './journal.js';
 export { ensureToken } from './tokens.js';
 export { lockStateDir } from './lock.js';
-export { StateDirError, JournalCorruptError } from './errors.js';
+export { StateDirError, StateCorruptError, SchemaTooNewError, RecordCorruptError, JournalCorruptError } from './errors.js';
+export { SCHEMA, DATA_FILE, FORMAT_FILE } from './layout.js';
+export { fsckStateDir, type FsckReport, type FsckDb } from './fsck.js';

@@ -1,12 +1,15 @@
 // The scheduler's durable state in lmdb: an append-only journal of accepted events and
 // schedule passes (replayed into a fresh core on restart), job records for accounting,
-// and display-id → job-id lookups.
+// display-id → job-id lookups, and a meta db (schema, folder id). Every value is CRC-framed
+// (records.ts) and checked when read. See layout.ts for the checks made before lmdb opens.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { CoreEvent, JobView, Ms, TaskOutcome } from '../core/index.js';
-import { StateDirError } from './errors.js';
+import { RecordCorruptError, StateCorruptError, StateDirError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
+import { DATA_FILE, SCHEMA, checkDataFile, newFolderId, readFormat, writeFormat, type FormatFile } from './layout.js';
+import { frame, unframe, type Key } from './records.js';
 
 /** What an agent reported for one finished attempt. */
 export interface TaskResult {
@@ -19,12 +22,24 @@ export interface TaskResult {
   kernel: string;
   summary: unknown;
   error?: string;
+  /** The exec kernel's exit status and the signal that ended the command, if any. */
+  exitCode?: number;
+  signal?: string;
 }
 
-/** One journal entry: an event the core accepted, or a schedule pass, each at its `now`. */
+/**
+ * One journal entry: an event the core accepted, or a schedule pass, each at its `now`.
+ * A submit may carry the client's idempotency key, so a retry after a restart finds its answer.
+ */
 export type JournalRecord =
-  | { k: 'e'; now: Ms; event: CoreEvent; result?: TaskResult }
+  | { k: 'e'; now: Ms; event: CoreEvent; result?: TaskResult; idem?: IdempotencyKey }
   | { k: 's'; now: Ms };
+
+/** A client's Idempotency-Key and a hash of the body it came with. */
+export interface IdempotencyKey {
+  key: string;
+  hash: string;
+}
 
 /** What one journal key holds: the records of one group commit. */
 type StoredRecord = JournalRecord | { k: 'm'; records: JournalRecord[] };
@@ -32,31 +47,154 @@ type StoredRecord = JournalRecord | { k: 'm'; records: JournalRecord[] };
 /** A terminal job as kept for accounting. */
 export type JobRecord = JobView & { results: TaskResult[] };
 
+export interface StoreOptions {
+  /** Open without writing anything (fsck): no FORMAT, no migration, lmdb read-only. */
+  readOnly?: boolean;
+}
+
+/** A sub-database whose values are CRC-framed; every read is checked. */
+export class FramedDb<K extends Key, V> {
+  constructor(
+    readonly name: string,
+    readonly db: Database<Buffer, K>,
+  ) {}
+
+  get(key: K): V | undefined {
+    const bytes = this.db.getBinary(key);
+    return bytes === undefined ? undefined : unframe<V>(this.name, key, bytes);
+  }
+
+  put(key: K, value: V): Promise<boolean> {
+    return this.db.put(key, frame(key, value));
+  }
+
+  /** Inside a transactionSync. */
+  putSync(key: K, value: V): void {
+    this.db.putSync(key, frame(key, value));
+  }
+
+  remove(key: K): Promise<boolean> {
+    return this.db.remove(key);
+  }
+
+  *range(opts: { start?: K; end?: K; reverse?: boolean; limit?: number } = {}): Iterable<{ key: K; value: V }> {
+    for (const { key, value } of this.db.getRange(opts)) yield { key, value: unframe<V>(this.name, key, value) };
+  }
+
+  /** Keys and raw bytes, for fsck: it checks each and goes on past damage. */
+  rawRange(): Iterable<{ key: K; value: Buffer }> {
+    return this.db.getRange({});
+  }
+
+  firstKey(): K | undefined {
+    for (const key of this.db.getKeys({ limit: 1 })) return key;
+    return undefined;
+  }
+
+  lastKey(): K | undefined {
+    for (const key of this.db.getKeys({ reverse: true, limit: 1 })) return key;
+    return undefined;
+  }
+
+  get count(): number {
+    return this.db.getCount();
+  }
+}
+
 export class Store {
-  private readonly root: RootDatabase;
-  private readonly journal: Database<StoredRecord, number>;
-  private readonly jobs: Database<JobRecord, number>;
+  readonly root: RootDatabase;
+  readonly journal: FramedDb<number, StoredRecord>;
+  readonly jobs: FramedDb<number, JobRecord>;
   /** Job arrays: id of the first element → the array spec (elements have consecutive ids). */
-  private readonly arrays: Database<string, number>;
+  readonly arrays: FramedDb<number, string>;
+  readonly meta: FramedDb<string, unknown>;
+  /** Snapshot chunks, keyed `<seq>/<chunk>` (see snapshots.ts). */
+  readonly snaps: FramedDb<string, unknown>;
+  readonly format: FormatFile | null;
   private nextSeq: number;
   private readonly commits: GroupCommit<JournalRecord>;
   /** Records written but not yet committed: lmdb reads do not see them until then. */
   private readonly unflushedJobs = new Map<number, JobRecord>();
 
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    opts: StoreOptions = {},
+  ) {
+    let format: FormatFile | null;
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      this.root = open({ path: join(dir, 'gsched.lmdb') });
+      if (!opts.readOnly) mkdirSync(dir, { recursive: true, mode: 0o700 });
     } catch (err) {
       throw new StateDirError(dir, (err as Error).message);
     }
-    this.journal = this.root.openDB<StoredRecord, number>({ name: 'journal' });
-    this.jobs = this.root.openDB<JobRecord, number>({ name: 'jobs' });
-    this.arrays = this.root.openDB<string, number>({ name: 'arrays' });
-    let last = 0;
-    for (const key of this.journal.getKeys({ reverse: true, limit: 1 })) last = key;
-    this.nextSeq = last + 1;
+    format = readFormat(dir);
+    checkDataFile(dir, format);
+    try {
+      this.root = open({ path: join(dir, DATA_FILE), readOnly: opts.readOnly === true });
+    } catch (err) {
+      throw new StateDirError(dir, (err as Error).message);
+    }
+    const binary = <K extends Key>(name: string): Database<Buffer, K> => this.root.openDB<Buffer, K>({ name, encoding: 'binary' });
+    this.journal = new FramedDb('journal2', binary<number>('journal2'));
+    this.jobs = new FramedDb('jobs2', binary<number>('jobs2'));
+    this.arrays = new FramedDb('arrays2', binary<number>('arrays2'));
+    this.meta = new FramedDb('meta', binary<string>('meta'));
+    this.snaps = new FramedDb('snapshots', binary<string>('snapshots'));
+    try {
+      format = this.checkOrInit(format, opts.readOnly === true);
+      this.nextSeq = Math.max(this.journal.lastKey() ?? 0, this.journalBase()) + 1;
+    } catch (err) {
+      void this.root.close();
+      if (err instanceof RecordCorruptError) throw new StateCorruptError(dir, err.message);
+      throw err;
+    }
+    this.format = format;
     this.commits = new GroupCommit((records) => this.writeGroup(records));
+  }
+
+  /** Matches the data file to FORMAT, or makes a new folder (migrating a schema-1 one) current. */
+  private checkOrInit(format: FormatFile | null, readOnly: boolean): FormatFile | null {
+    let id: unknown;
+    let schema: unknown;
+    try {
+      id = this.meta.get('id');
+      schema = this.meta.get('schema');
+    } catch (err) {
+      if (err instanceof RecordCorruptError) throw new StateCorruptError(this.dir, err.message);
+      throw err;
+    }
+    if (format !== null) {
+      if (id !== format.id) {
+        throw new StateCorruptError(this.dir, `its data file ${DATA_FILE} ${id === undefined ? 'holds no folder id (it was emptied or replaced)' : 'belongs to another state folder'}`);
+      }
+      if (schema !== format.schema) throw new StateCorruptError(this.dir, `its data file says schema ${String(schema)} but FORMAT says ${format.schema}`);
+      return format;
+    }
+    if (readOnly) return null;
+    // No FORMAT: a new folder, a schema-1 folder, or one whose FORMAT write was cut short.
+    let folderId = typeof id === 'string' ? id : null;
+    if (folderId === null) {
+      folderId = newFolderId();
+      const migrate = migrateV1(this);
+      this.root.transactionSync(() => {
+        migrate();
+        this.meta.putSync('schema', SCHEMA);
+        this.meta.putSync('id', folderId);
+      });
+    }
+    const made: FormatFile = { format: 'gsched-state', schema: SCHEMA, id: folderId };
+    writeFormat(this.dir, made);
+    return made;
+  }
+
+  /** Databases beyond the journal, jobs and arrays (fsck checks them all). */
+  extraDbs(): FramedDb<string, unknown>[] {
+    return [this.snaps];
+  }
+
+  /** The journal sequence the latest snapshot covers (0: none; replay starts after it). */
+  journalBase(): number {
+    const s = this.meta.get('snapshot') as { seq: number } | undefined;
+    return s?.seq ?? 0;
   }
 
   /** One journal key per group; durable once lmdb has flushed the commit, not only made it visible. */
@@ -75,10 +213,16 @@ export class Store {
     return this.commits.append(record);
   }
 
-  *replay(): Iterable<{ seq: number; record: JournalRecord }> {
-    for (const { key, value } of this.journal.getRange()) {
-      if (value.k === 'm') for (const record of value.records) yield { seq: key, record };
-      else yield { seq: key, record: value };
+  /** Journal records after `afterSeq`, in order; a damaged one throws StateCorruptError. */
+  *replay(afterSeq = 0): Iterable<{ seq: number; record: JournalRecord }> {
+    try {
+      for (const { key, value } of this.journal.range({ start: afterSeq + 1 })) {
+        if (value.k === 'm') for (const record of value.records) yield { seq: key, record };
+        else yield { seq: key, record: value };
+      }
+    } catch (err) {
+      if (err instanceof RecordCorruptError) throw new StateCorruptError(this.dir, err.message);
+      throw err;
     }
   }
 
@@ -98,7 +242,7 @@ export class Store {
     const pending = [...this.unflushedJobs.values()];
     yield* pending;
     const seen = new Set(pending.map((r) => r.id));
-    for (const { value } of this.jobs.getRange({ reverse: true })) if (!seen.has(value.id)) yield value;
+    for (const { value } of this.jobs.range({ reverse: true })) if (!seen.has(value.id)) yield value;
   }
 
   putArray(baseId: number, spec: string): Promise<void> {
@@ -118,4 +262,24 @@ export class Store {
   async close(): Promise<void> {
     await this.root.close();
   }
+}
+
+/**
+ * Schema 1 kept msgpack values without checksums in `journal`, `jobs` and `arrays`. Returns
+ * the writes that move them into the framed dbs (run inside the caller's transaction).
+ */
+function migrateV1(store: Store): () => void {
+  const old = {
+    journal: store.root.openDB<unknown, number>({ name: 'journal' }),
+    jobs: store.root.openDB<unknown, number>({ name: 'jobs' }),
+    arrays: store.root.openDB<unknown, number>({ name: 'arrays' }),
+  };
+  return () => {
+    for (const { key, value } of old.journal.getRange()) store.journal.putSync(key, value as StoredRecord);
+    for (const { key, value } of old.jobs.getRange()) store.jobs.putSync(key, value as JobRecord);
+    for (const { key, value } of old.arrays.getRange()) store.arrays.putSync(key, value as string);
+    old.journal.dropSync();
+    old.jobs.dropSync();
+    old.arrays.dropSync();
+  };
 }

@@ -1,39 +1,48 @@
 // One scheduler per state folder: two writing the same journal would corrupt each other's
-// history. The lock is a file holding the owner's pid; a lock left by a dead process is taken over.
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+// history. The lock is an flock(2) on `scheduler.lock`, held by an open file description of
+// this process. Node has no flock call, so util-linux's flock(1) makes the system call on a
+// descriptor it inherits from us (fd 3) and exits; the lock belongs to the open file
+// description, which our descriptor keeps alive, so it stays ours until we close it or the
+// process ends in any way (SIGKILL included: the kernel drops it). Taking it is one atomic
+// system call, so of two schedulers racing for a folder exactly one wins, and a lock left by
+// a dead process is simply free: no pid is read, so pid reuse cannot fool it.
+import { spawnSync } from 'node:child_process';
+import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateDirError } from './errors.js';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** flock(1) exits with this when the lock is held elsewhere (-E); any other failure is ours. */
+const BUSY = 75;
 
-/** Takes the state folder's lock; returns a function that releases it. */
+/** Takes the state folder's lock; returns a function that releases it. Throws if it is held. */
 export function lockStateDir(dir: string): () => void {
   const path = join(dir, 'scheduler.lock');
-  for (let tries = 0; tries < 2; tries++) {
-    try {
-      writeFileSync(path, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
-      return () => {
-        try {
-          if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
-        } catch {
-          // already gone
-        }
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new StateDirError(dir, (err as Error).message);
-      const owner = Number(readFileSync(path, 'utf8').trim());
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
-        throw new StateDirError(dir, `it is in use by the scheduler with pid ${owner}; stop that one or choose another --state`);
-      }
-      unlinkSync(path); // left by a process that is gone
-    }
+  let fd: number;
+  try {
+    fd = openSync(path, 'a+', 0o600);
+  } catch (err) {
+    throw new StateDirError(dir, `cannot open its lock file: ${(err as Error).message}`);
   }
-  throw new StateDirError(dir, 'cannot take its lock');
+  const r = spawnSync('flock', ['--exclusive', '--nonblock', '--conflict-exit-code', String(BUSY), '3'], {
+    stdio: ['ignore', 'ignore', 'pipe', fd],
+  });
+  if (r.status !== 0) {
+    closeSync(fd);
+    if (r.status === BUSY) throw new StateDirError(dir, 'it is in use by another scheduler (it holds scheduler.lock); stop that one or choose another --state');
+    const why = r.error ? r.error.message : `flock exited with ${String(r.status ?? r.signal)}: ${r.stderr.toString().trim()}`;
+    throw new StateDirError(dir, `cannot take its lock (${why}); flock(1) from util-linux is needed`);
+  }
+  // For people reading the folder only: the lock itself is the flock, not this text.
+  try {
+    ftruncateSync(fd, 0);
+    writeSync(fd, `${process.pid}\n`);
+  } catch {
+    // informational only
+  }
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    closeSync(fd); // closing the last descriptor of the open file description drops the lock
+  };
 }

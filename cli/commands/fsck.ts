@@ -1,0 +1,24 @@
+// gsched fsck DIR: check a scheduler state folder without changing it (it may be in use).
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { fsckStateDir } from '../../scheduler/store/index.js';
+import { CliError } from '../errors.js';
+import { print, printJson } from '../output.js';
+
+export function registerFsckCommands(program: Command): void {
+  program
+    .command('fsck')
+    .description('check a state folder: its format, its data file and the checksum of every record; exits 1 on damage')
+    .argument('[dir]', 'the state folder (the --state of gsched up)', './var')
+    .option('--json', 'print the report as JSON')
+    .action(async (dir: string, opts: { json?: boolean }) => {
+      const report = await fsckStateDir(resolve(dir));
+      if (opts.json) printJson(report);
+      else {
+        print(`${report.dir}: ${report.ok ? 'ok' : 'DAMAGED'} (schema ${report.schema ?? 'unknown'}${report.dataBytes === null ? '' : `, data file ${report.dataBytes} bytes`})`);
+        for (const db of report.dbs) print(`  ${db.name.padEnd(10)} ${String(db.records).padStart(9)} records${db.damaged > 0 ? `, ${db.damaged} damaged` : ''}`);
+        for (const p of report.problems) print(`  ${report.ok ? 'note' : 'problem'}: ${p}`);
+      }
+      if (!report.ok) throw new CliError(`${report.dir} is damaged (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'})`, 1);
+    });
+}
