@@ -101,6 +101,11 @@ describe('/metrics', () => {
     expect(text).toMatch(/^gsched_jobs\{state="PENDING",partition="clinical",account="rh-genetics",class="wgs"\} [1-9]/m);
     expect(text).toMatch(/^gsched_cores\{container="c1",kind="[^"]+",cooling="(warm-water|air)",state="down"\} \d+/m);
     expect(text).toMatch(/^gsched_power_watts\{container="c1"\} 0$/m);
+    // The Grafana dashboard queries only metrics the scheduler serves.
+    const grafana = readFileSync(new URL('../../grafana/gsched.json', import.meta.url), 'utf8');
+    const queried = new Set([...grafana.matchAll(/\b(gsched_[a-z_]+)/g)].map((m) => (m[1] as string).replace(/_(bucket|count|sum)$/, '')));
+    expect(queried.size).toBeGreaterThan(10);
+    for (const name of queried) expect(served, name).toContain(name);
   });
 });
 
