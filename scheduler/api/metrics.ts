@@ -26,6 +26,10 @@ export class SchedulerMetrics {
   private readonly heartbeats: Counter;
   private taker: SnapshotTaker | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private readonly turnaround: Histogram;
+  private readonly coreSeconds: Counter;
+  private readonly lastEnd: Gauge;
+  private latestEndMs = -Infinity;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'gsched_process_' });
@@ -46,12 +50,33 @@ export class SchedulerMetrics {
     });
     this.jobsEnded = new Counter({ name: 'gsched_jobs_ended_total', help: 'Jobs that reached a terminal state since the scheduler started, by state, partition, account and analysis class', labelNames: ['state', 'partition', 'account', 'class'], registers: r });
     this.heartbeats = new Counter({ name: 'gsched_agent_heartbeats_total', help: 'Heartbeats received, by agent', labelNames: ['agent'], registers: r });
+    // Modelled seconds (the scheduler's clock), as the simulator reports them: bench:ngc
+    // compares the two from these.
+    this.turnaround = new Histogram({
+      name: 'gsched_job_turnaround_seconds',
+      help: 'Submit to end of jobs that completed, by analysis class, in modelled seconds',
+      labelNames: ['class'],
+      buckets: [600, 1800, 3600, 4 * 3600, 8 * 3600, 16 * 3600, 86_400, 2 * 86_400, 7 * 86_400, 30 * 86_400, 90 * 86_400],
+      registers: r,
+    });
+    this.coreSeconds = new Counter({ name: 'gsched_task_core_seconds_total', help: 'Core-seconds (modelled) the tasks of ended jobs held, last attempts', registers: r });
+    this.lastEnd = new Gauge({ name: 'gsched_last_job_end_seconds', help: 'Modelled time (epoch seconds) the latest job ended', registers: r });
   }
 
   observer(): DriverObserver {
     return {
       pass: (ms) => this.passSeconds.observe(ms / 1000),
       dispatched: (ms) => this.dispatchSeconds.observe(ms / 1000),
+      // gsched_jobs_ended_total is counted with the job's labels by the live state (watch()).
+      jobEnded: (state, _jobId, job) => {
+        if (!job) return;
+        if (state === 'COMPLETED') this.turnaround.observe({ class: job.class ?? 'none' }, (job.endedAt - job.submittedAt) / 1000);
+        this.coreSeconds.inc(job.coreMs / 1000);
+        if (job.endedAt > this.latestEndMs) {
+          this.latestEndMs = job.endedAt;
+          this.lastEnd.set(job.endedAt / 1000);
+        }
+      },
     };
   }
 

@@ -13,11 +13,21 @@ export interface Dispatcher {
   flush(): void;
 }
 
+/** What metrics want of an ended job, in modelled ms. */
+export interface EndedJob {
+  class: string | null;
+  submittedAt: number;
+  endedAt: number;
+  /** Core-ms its tasks' last attempts held (cores × (end − start)). */
+  coreMs: number;
+}
+
 /** Hooks for metrics and the event stream; all optional, called for live work only (not on replay). */
 export interface DriverObserver {
   pass?(wallMs: number, decisions: number): void;
   dispatched?(latencyMs: number): void;
-  jobEnded?(state: JobState, jobId: number): void;
+  /** A job reached a terminal state; `job` has its modelled times (for turnaround and utilization metrics). */
+  jobEnded?(state: JobState, jobId: number, job?: EndedJob): void;
   /** An event the core accepted (and the driver journalled), at the scheduler's time `now`. */
   accepted?(event: CoreEvent, result: EventResult, now: Ms): void;
   /** The core started a task: one call per start decision. */
@@ -29,7 +39,7 @@ export function combineObservers(...observers: DriverObserver[]): DriverObserver
   return {
     pass: (ms, n) => observers.forEach((o) => o.pass?.(ms, n)),
     dispatched: (ms) => observers.forEach((o) => o.dispatched?.(ms)),
-    jobEnded: (state, jobId) => observers.forEach((o) => o.jobEnded?.(state, jobId)),
+    jobEnded: (state, jobId, job) => observers.forEach((o) => o.jobEnded?.(state, jobId, job)),
     accepted: (e, r, now) => observers.forEach((o) => o.accepted?.(e, r, now)),
     started: (j, t, n, c) => observers.forEach((o) => o.started?.(j, t, n, c)),
   };

@@ -431,7 +431,13 @@ export class LiveDriver {
 
   private jobEnded(jobId: number, state: JobState, live: boolean): void {
     this.ended.set(jobId, performance.now());
-    if (live) this.opts.observer?.jobEnded?.(state, jobId);
+    const observe = this.opts.observer?.jobEnded;
+    if (!live || !observe) return;
+    const v = this.core.job(jobId);
+    if (!v || v.endedAt === null) return observe(state, jobId);
+    let coreMs = 0;
+    for (const t of v.tasks) if (t.startedAt !== null && t.endedAt !== null) coreMs += t.cores * (t.endedAt - t.startedAt);
+    observe(state, jobId, { class: v.class, submittedAt: v.submittedAt, endedAt: v.endedAt, coreMs });
   }
 
   /**
