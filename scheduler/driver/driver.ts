@@ -2,7 +2,7 @@
 // before it is acknowledged), runs coalesced schedule passes, owns the timers, and turns
 // decisions into messages for agents. It holds no policy: every choice is the core's.
 import type { Logger } from 'pino';
-import { parseArraySpec, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
+import { parseArraySpec, TERMINAL_JOB_STATES, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
 import type { Completion, TaskRef } from '../../proto/index.js';
 import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
 import { JournalCorruptError } from '../store/index.js';
@@ -49,7 +49,6 @@ interface IdempotentAnswer {
   durable: Promise<void>;
 }
 const FORGET_BATCH = 20_000;
-const TERMINAL_STATES: JobState[] = ['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL'];
 
 export class LiveDriver {
   readonly core: CoreApi;
@@ -443,7 +442,7 @@ export class LiveDriver {
       due.push(jobId);
     }
     if (due.length === 0) return;
-    const views = new Map(this.core.jobs({ states: TERMINAL_STATES }).map((v) => [v.id, v]));
+    const views = new Map(this.core.jobs({ states: [...TERMINAL_JOB_STATES] }).map((v) => [v.id, v]));
     for (const jobId of due) {
       this.ended.delete(jobId);
       const view = views.get(jobId);
