@@ -1,8 +1,8 @@
 // The vocabulary of the scheduling core. Plain data only: no classes with I/O, no clocks.
 // Time is integer milliseconds on whatever clock the driver runs (virtual in sim/, wall in live).
-import type { ConsentStatus, JobState, Purpose, TaskState } from './vocabulary.js';
+import type { ConsentStatus, JobState, Policy, Purpose, TaskState } from './vocabulary.js';
 
-export type { ConsentStatus, JobState, Purpose, TaskState } from './vocabulary.js';
+export type { ConsentStatus, JobState, Policy, Purpose, TaskState } from './vocabulary.js';
 
 export type Ms = number;
 
@@ -75,7 +75,6 @@ export interface PriorityWeights {
   usageHalfLifeMs: Ms;
 }
 
-export type Policy = 'fcfs' | 'easy' | 'conservative';
 
 export interface SchedulerConfig {
   policy: Policy;

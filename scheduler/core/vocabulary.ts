@@ -13,6 +13,11 @@ export const TERMINAL_JOB_STATES = ['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT
 export const TASK_STATES = ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
+/** How a pass orders and backfills the queue (scheduler/core/policies). */
+export const POLICIES = ['fcfs', 'easy', 'conservative'] as const;
+export type Policy = (typeof POLICIES)[number];
+export const isPolicy = (x: unknown): x is Policy => (POLICIES as readonly unknown[]).includes(x);
+
 /** Why a job reads genetic data: follows its partition and account, never a free field. */
 export const PURPOSES = ['treatment', 'research'] as const;
 export type Purpose = (typeof PURPOSES)[number];

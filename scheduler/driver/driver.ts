@@ -3,7 +3,7 @@
 // decisions into messages for agents. It holds no policy: every choice is the core's.
 import type { Logger } from 'pino';
 import { systemClock, type Clock, type Timer } from '../../common/index.js';
-import { parseArraySpec, TERMINAL_JOB_STATES, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
+import { decisionTexts, parseArraySpec, TERMINAL_JOB_STATES, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
 import type { Completion, TaskRef } from '../../proto/index.js';
 import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
 import { JournalCorruptError } from '../store/index.js';
@@ -99,6 +99,8 @@ export class LiveDriver {
       // A fresh cluster: no node takes work until its agent registers.
       for (const n of this.core.config.nodes) void this.accept({ type: 'nodeDown', node: n.name });
     }
+    // What `gsched replay` rebuilds the core from: the cluster this scheduler runs (the latest start's).
+    this.store.meta.putSync('cluster', this.core.config);
     this.log.info({ records: replayed.records, jobs: this.core.cluster().pendingJobs + this.core.cluster().runningJobs }, 'journal replayed');
     // Each sweep views every ended job still in memory, so sweep about twice per forget period.
     this.forgetTimer = this.time.every(Math.min(5000, Math.max(50, opts.forgetAfterMs / 2)), () => this.forgetSweep());
@@ -367,7 +369,7 @@ export class LiveDriver {
     const step = this.core.schedule(now);
     this.lastPassAt = this.time.now();
     this.opts.observer?.pass?.(this.lastPassAt - t0, step.decisions.length);
-    this.store.append({ k: 's', now }).catch((err: Error) => this.die(err));
+    this.store.append({ k: 's', now, d: decisionTexts(step.decisions) }).catch((err: Error) => this.die(err));
     this.handleDecisions(step.decisions, true);
     this.dispatcher.flush();
     this.setWake(step.wakeAt);
