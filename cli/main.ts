@@ -15,6 +15,8 @@ import { registerUpCommands } from './commands/up.js';
 import { registerSimCommands } from './commands/sim.js';
 import { registerKernelCommands } from './commands/kernel.js';
 import { registerReplayCommands } from './commands/replay.js';
+import { registerAnalysisCommands } from './commands/analysis.js';
+import { registerRunCommands } from './commands/run.js';
 import { registerFsckCommands } from './commands/fsck.js';
 
 export function buildProgram(): Command {
@@ -37,6 +39,8 @@ export function buildProgram(): Command {
   registerSimCommands(program);
   registerKernelCommands(program);
   registerReplayCommands(program);
+  registerAnalysisCommands(program);
+  registerRunCommands(program);
   registerFsckCommands(program);
   return program;
 }
