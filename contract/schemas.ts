@@ -323,3 +323,31 @@ export type NodeState = Static<typeof NodeState>;
 export type Cooling = Static<typeof Cooling>;
 export type ConsentStatus = Static<typeof ConsentStatus>;
 export type ContainerView = Static<typeof ContainerView>;
+
+// ---------------------------------------------------------------- the event stream (GET /api/v1/events)
+
+/** `event: job`: a job was submitted, started, or ended (its new state). */
+export const JobEvent = Type.Object({
+  id: Type.Integer(),
+  displayId: Type.String(),
+  name: Type.String(),
+  state: JobState,
+  account: Type.String(),
+  partition: Type.String(),
+  class: Nullable(Type.String()),
+  cores: Count('Cores of all its tasks'),
+  pseudonyms: Type.Optional(Type.Array(Type.String(), { description: 'Left out for roles that do not see pseudonyms (viewer)' })),
+});
+/** `event: node`: a node changed state (down, up, drained, resumed). */
+export const NodeEvent = Type.Object({ name: Type.String(), container: Type.String(), state: NodeState });
+/** `event: consent`: a consent record changed. */
+export const ConsentEvent = Type.Object({ pseudonym: Nullable(Text('null for roles that do not see pseudonyms')), status: ConsentStatus });
+/** `event: reservation`: a reservation was created, changed or ended. */
+export const ReservationEvent = Type.Object({ name: Type.String(), action: Type.String(), detail: Type.Optional(Type.Unknown()) });
+/** `event: reset`: events since the client's Last-Event-ID are gone (restart or too old); re-read the state. */
+export const ResetEvent = Type.Object({ reason: Type.String() });
+
+export const EVENT_SCHEMAS = { job: JobEvent, node: NodeEvent, consent: ConsentEvent, reservation: ReservationEvent } as const;
+export type EventKind = keyof typeof EVENT_SCHEMAS;
+export type EventData = { [K in EventKind]: Static<(typeof EVENT_SCHEMAS)[K]> };
+export type NodeList = Static<typeof NodeList>;

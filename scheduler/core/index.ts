@@ -9,3 +9,4 @@ export type { FairShareView } from './fairshare.js';
 export { KeyedHeap } from './heap.js';
 export { SlotList } from './lists.js';
 export { parseArraySpec, MAX_ARRAY_SIZE, type ArraySpec } from './array.js';
+export { HEAT_RECOVERY_FRACTION, wattsPerBusyCore, nodeWatts, heatRecoveryShare, type PoweredNode } from './power.js';

@@ -142,6 +142,7 @@ export class LiveDriver {
     const durable = this.store.append(record);
     durable.catch((err: Error) => this.die(err));
     this.note(event, res, result, idem, durable);
+    this.opts.observer?.accepted?.(event, res, now);
     this.requestPass();
     return { res, durable };
   }
@@ -382,7 +383,10 @@ export class LiveDriver {
         case 'start': {
           const attempt = (this.attempts.get(d.taskId)?.attempt ?? 0) + 1;
           this.attempts.set(d.taskId, { attempt, node: d.node, jobId: d.jobId });
-          if (live) this.dispatchStart(d, attempt);
+          if (live) {
+            this.dispatchStart(d, attempt);
+            this.opts.observer?.started?.(d.jobId, d.taskId, d.node, d.cores);
+          }
           break;
         }
         case 'preempt':
@@ -425,15 +429,15 @@ export class LiveDriver {
     else send();
   }
 
-  private jobEnded(jobId: number, state: string, live: boolean): void {
+  private jobEnded(jobId: number, state: JobState, live: boolean): void {
     this.ended.set(jobId, performance.now());
     const observe = this.opts.observer?.jobEnded;
     if (!live || !observe) return;
     const v = this.core.job(jobId);
-    if (!v || v.endedAt === null) return observe(state);
+    if (!v || v.endedAt === null) return observe(state, jobId);
     let coreMs = 0;
     for (const t of v.tasks) if (t.startedAt !== null && t.endedAt !== null) coreMs += t.cores * (t.endedAt - t.startedAt);
-    observe(state, { class: v.class, submittedAt: v.submittedAt, endedAt: v.endedAt, coreMs });
+    observe(state, jobId, { class: v.class, submittedAt: v.submittedAt, endedAt: v.endedAt, coreMs });
   }
 
   /**
@@ -564,7 +568,7 @@ function arrayIndices(spec: JobSpec): number[] | null {
   return parsed === null || typeof parsed === 'string' ? null : parsed.indices;
 }
 
-function displayIdsOf(jobIds: number[], spec: JobSpec): string[] {
+export function displayIdsOf(jobIds: number[], spec: JobSpec): string[] {
   const base = jobIds[0];
   const parsed = typeof spec.array === 'string' ? parseArraySpec(spec.array) : null;
   if (base === undefined || parsed === null || typeof parsed === 'string') return jobIds.map(String);
