@@ -4,7 +4,7 @@ import { ApiProblem } from './errors.js';
 import { swaggerAssets } from './assets.js';
 
 const PAGE = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>gsched HTTP API</title>
+<html lang="en"><head><meta charset="utf-8"><title>gsched HTTP API</title><link rel="icon" href="data:,">
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
