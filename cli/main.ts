@@ -18,6 +18,7 @@ import { registerTokenCommands } from './commands/token.js';
 import { registerConsentCommands } from './commands/consent.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerCertsCommands } from './commands/certs.js';
+import { registerReplayCommands } from './commands/replay.js';
 import { registerAnalysisCommands } from './commands/analysis.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerFsckCommands } from './commands/fsck.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerConsentCommands(program);
   registerAuditCommands(program);
   registerCertsCommands(program);
+  registerReplayCommands(program);
   registerAnalysisCommands(program);
   registerRunCommands(program);
   registerFsckCommands(program);

@@ -8,3 +8,6 @@ export { renderTable, outputWidth, clip, type Column, type TableOptions } from '
 export { containsCpr, scrubCpr, normalizeCpr, cprPathIn, nestedDeeperThan } from './cpr.js';
 export { REDACT, scrubbingDestination } from './redact.js';
 export { isLoopback } from './hosts.js';
+export { percentileSorted } from './stats.js';
+export { systemClock, FakeClock, type Clock, type Timer } from './clock.js';
+export { Rng, hash2 } from './rng.js';

@@ -8,7 +8,8 @@ import { serverCredentials, tlsEnabled } from '../proto/index.js';
 import { AgentHub } from './agents/index.js';
 import { SchedulerMetrics, buildApi } from './api/index.js';
 import { loadClusterConfig } from '../common/index.js';
-import { LiveDriver, type CoreFactory, makeCore } from './driver/index.js';
+import { LiveDriver, combineObservers, type CoreFactory, makeCore } from './driver/index.js';
+import { EventBus, LiveState } from './events/index.js';
 import type { SchedulerFlags } from './process-options.js';
 import { Security } from './security/index.js';
 import { StateDirError, Store, ensureToken, lockStateDir } from './store/index.js';
@@ -55,15 +56,19 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
   }
   const joinToken = ensureToken(join(flags.stateDir, 'join-token'));
   const metrics = new SchedulerMetrics();
+  const events = new EventBus();
+  const core = coreFactory(config);
+  const live = new LiveState(() => core, events);
   const driver = new LiveDriver({
-    core: coreFactory(config),
+    core,
     store,
     log: log.child({ part: 'driver' }),
     timeScale: flags.timeScale,
     forgetAfterMs: flags.forgetAfterMs,
-    observer: metrics.observer(),
+    observer: combineObservers(metrics.observer(), live),
     audit: (entry) => void security.audit.append(entry).catch((err: unknown) => log.error({ err }, 'audit append failed')),
   });
+  live.init();
   const hub = new AgentHub(driver, config, {
     joinToken,
     heartbeatIntervalMs: flags.heartbeatIntervalMs,
@@ -73,7 +78,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     log: log.child({ part: 'agents' }),
     onHeartbeat: (agent) => metrics.heartbeat(agent),
   });
-  metrics.watch(driver, hub);
+  metrics.watch(driver, hub, live);
 
   const grpcServer = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   hub.register(grpcServer);
@@ -84,6 +89,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     });
   }).catch(async (err: unknown) => {
     hub.close();
+    metrics.close();
     await driver.close();
     await store.close();
     await security.close();
@@ -102,6 +108,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     log: log.child({ part: 'http' }),
     rateLimit: flags.rateLimit,
     ...(https ? { https } : {}),
+    events,
   });
   let httpUrl: string;
   try {
@@ -113,6 +120,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
   } catch (err) {
     grpcServer.forceShutdown();
     hub.close();
+    metrics.close();
     await driver.close();
     await store.close();
     await security.close();
@@ -125,6 +133,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       hub.close();
+      metrics.close();
       await app.close();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {

@@ -3,7 +3,7 @@
 // restriction or withdrawal, and held work released or cancelled (ConsentWithdrawn) in time.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { consentAllows } from './consent-rules.js';
+import { consentAllows } from './vocabulary.js';
 import { cluster, Harness, HOUR, job } from './testing.js';
 import type { ConsentStatus, Decision, JobSpec, Purpose } from './types.js';
 
