@@ -34,7 +34,9 @@ beforeAll(async () => {
   security.bootstrap('fuzz-admin-token-0123456789');
   tokens.push('fuzz-admin-token-0123456789');
   for (const role of ROLES.filter((r) => r !== 'admin')) tokens.push(security.tokens.create({ role, accounts: role === 'submitter' ? ['rh-genetics'] : [], createdBy: 'fuzz' }).token);
-  app = buildApi({ driver, hub, metrics: new SchedulerMetrics(), security, bodyLimit: 256 * 1024, rateLimit: { perSecond: 0, burst: 1 } });
+  const metrics = new SchedulerMetrics();
+  metrics.watch(driver, hub);
+  app = buildApi({ driver, hub, metrics, security, bodyLimit: 256 * 1024, rateLimit: { perSecond: 0, burst: 1 } });
   await app.ready();
   // Something to find: a job and consent on record.
   await app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { authorization: `Bearer ${tokens[0]}`, 'content-type': 'application/json' }, payload: JSON.stringify(testJob([{}])) });
@@ -78,7 +80,8 @@ describe('REST fuzzing', () => {
   });
 
   it('answers every route with a non-5xx, problem+json on error, for malformed and oversized input', async () => {
-    for (const route of apiRoutes(app)) {
+    // The event stream answers 200 and stays open by design (its own tests cover bad input).
+    for (const route of apiRoutes(app).filter((r) => r.url !== '/api/v1/events')) {
       await fc.assert(
         fc.asyncProperty(
           fc.array(nasty, { minLength: 3, maxLength: 3 }),
@@ -105,5 +108,5 @@ describe('REST fuzzing', () => {
     }
     // The scheduler still serves after all that.
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
-  });
+  }, 300_000);
 });
