@@ -14,6 +14,7 @@ import { registerShowCommands } from './commands/show.js';
 import { registerUpCommands } from './commands/up.js';
 import { registerSimCommands } from './commands/sim.js';
 import { registerKernelCommands } from './commands/kernel.js';
+import { registerControlCommands } from './commands/control.js';
 import { registerFsckCommands } from './commands/fsck.js';
 
 export function buildProgram(): Command {
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerUpCommands(program);
   registerSimCommands(program);
   registerKernelCommands(program);
+  registerControlCommands(program);
   registerFsckCommands(program);
   return program;
 }

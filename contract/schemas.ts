@@ -14,7 +14,7 @@ const Text = (description: string) => Type.String({ description });
 
 export const JobState = Type.Enum(['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL'], { description: "A job's state (Slurm's vocabulary)" });
 export const TaskState = Type.Enum(['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT']);
-export const PendingReason = Type.Enum(['Priority', 'Resources', 'Dependency', 'DependencyNeverSatisfied', 'ConsentHold', 'JobArrayTaskLimit', 'PartitionDown', 'None'], {
+export const PendingReason = Type.Enum(['Priority', 'Resources', 'Dependency', 'DependencyNeverSatisfied', 'ConsentHold', 'JobArrayTaskLimit', 'PartitionDown', 'JobHeldUser', 'JobHeldAdmin', 'BeginTime', 'None'], {
   description: 'Why a pending job did not start in the last pass; None when not pending',
 });
 export const Purpose = Type.Enum(['treatment', 'research']);
@@ -24,6 +24,7 @@ export const ConsentStatus = Type.Enum(['granted', 'restricted', 'withdrawn'], {
 export const DependencyKind = Type.Enum(['afterok', 'afterany', 'afternotok']);
 export const NodeState = Type.Enum(['IDLE', 'MIXED', 'ALLOCATED', 'DRAINING', 'DRAINED', 'DOWN']);
 export const Cooling = Type.Enum(['warm-water', 'air']);
+export const HoldKind = Type.Enum(['user', 'admin'], { description: 'Who holds a job: its owner (JobHeldUser) or an operator (JobHeldAdmin)' });
 
 // ---------------------------------------------------------------- requests
 
@@ -64,9 +65,36 @@ export const JobSpec = Type.Object({
   array: Type.Optional(Text('Job array: 0-99, 1,3,5-7, with optional %N concurrency limit')),
   class: Type.Optional(Text('Analysis class label, e.g. wgs-trio')),
   command: Type.Optional(JobCommand),
+  hold: Type.Optional(Type.Boolean({ description: 'Submit held (sbatch --hold): it waits with JobHeldUser until released' })),
+  beginAt: Type.Optional(Type.Integer({ minimum: 0, description: 'Earliest start on the scheduler’s clock, in ms (sbatch --begin); it waits with BeginTime until then' })),
+  nice: Type.Optional(Type.Integer({ description: 'Priority points given away (negative: gained)' })),
 });
 
 export const ConsentRequest = Type.Object({ pseudonym: Type.String(), status: ConsentStatus });
+
+export const HoldRequest = Type.Object({
+  kind: Type.Optional(Type.Enum(['user', 'admin'], { description: 'admin (scontrol hold, the default): JobHeldAdmin; user (scontrol uhold): JobHeldUser' })),
+});
+export const ReleaseRequest = Type.Object({
+  kind: Type.Optional(Type.Enum(['user', 'admin'], { description: 'admin (the default) releases any hold; user releases only a user hold' })),
+});
+export const SignalRequest = Type.Object({ signal: Type.String({ pattern: '^(SIG)?[A-Z0-9]{1,10}$', description: 'A signal name or number, e.g. USR1, SIGTERM, 10' }) });
+export const SignalReply = Type.Object({ jobId: Type.Integer(), signalled: Count('Running attempts the signal was sent to (real commands act on it)') });
+export const CancelQuery = Type.Object({ graceMs: Type.Optional(Type.String({ description: 'Wall ms between SIGTERM and SIGKILL for running commands (default: the agents’ --kill-grace-ms)' })) });
+export const RequeueRequest = Type.Object({ hold: Type.Optional(Type.Boolean({ description: 'Also hold it (scontrol requeuehold)' })) });
+
+/** scontrol update JOB key=value: what may change, with Slurm's rules (see the core's update event). */
+export const JobUpdate = Type.Object(
+  {
+    timeLimitMs: Type.Optional(Type.Integer({ minimum: 1, description: 'New time limit of the tasks not yet started, in ms' })),
+    qos: Type.Optional(Type.String({ description: 'Pending jobs only' })),
+    nice: Type.Optional(Type.Integer()),
+    beginAt: Type.Optional(Nullable(Type.Integer({ minimum: 0, description: 'Begin time on the scheduler’s clock, in ms; null clears it' }))),
+    dependencies: Type.Optional(Type.Array(Dependency, { description: 'Replaces the dependencies; pending jobs only' })),
+    throttle: Type.Optional(Type.Integer({ minimum: 0, description: 'An array’s %N limit; 0 lifts it' })),
+  },
+  { additionalProperties: false },
+);
 
 export const JobListQuery = Type.Object({
   state: Type.Optional(Text('Comma-separated job states; all when absent')),
@@ -134,6 +162,9 @@ const jobViewProps = {
   arrayIndex: Nullable(Type.Integer()),
   tasks: Type.Array(TaskView),
   nodes: Type.Array(Type.String()),
+  hold: Nullable(HoldKind),
+  beginAt: Nullable(Type.Integer({ description: 'Its begin time (--begin) on the scheduler’s clock, in ms' })),
+  nice: Type.Integer({ description: 'Priority points it gives away (negative: gains)' }),
 };
 export const JobView = Type.Object(jobViewProps);
 
@@ -168,6 +199,13 @@ export const JobList = Type.Object({
 export const SubmitReply = Type.Object({
   jobIds: Type.Array(Type.Integer()),
   displayIds: Type.Array(Type.String(), { description: 'The ids as users write them: 123, or 120_0, 120_1, … for an array' }),
+});
+
+/** The answer to hold, release, update, requeue and top: the job (or every element of an array) as it is now. */
+export const ControlReply = Type.Object({
+  jobId: Type.Integer({ description: 'The id addressed (an array’s own id addresses every element)' }),
+  applied: Count('How many jobs took the change'),
+  jobs: Type.Array(JobView),
 });
 
 export const CancelReply = Type.Object({
@@ -239,6 +277,8 @@ export const Problem = Type.Object({
 export type JobState = Static<typeof JobState>;
 export type JobSpec = Static<typeof JobSpec>;
 export type JobCommand = Static<typeof JobCommand>;
+export type ControlReply = Static<typeof ControlReply>;
+export type JobUpdate = Static<typeof JobUpdate>;
 export type JobView = Static<typeof JobView>;
 export type JobDetail = Static<typeof JobDetail>;
 export type JobList = Static<typeof JobList>;

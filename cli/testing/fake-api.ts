@@ -39,6 +39,9 @@ export function fakeJob(id: number, spec: JobSpec, at: number, displayId = Strin
     dependencies: spec.dependencies ?? [],
     arrayJobId: null,
     arrayIndex: null,
+    hold: spec.hold ? 'user' : null,
+    beginAt: spec.beginAt ?? null,
+    nice: spec.nice ?? 0,
     tasks: spec.tasks.map((t, i) => ({
       id: id * 100 + i,
       index: i,

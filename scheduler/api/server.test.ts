@@ -228,6 +228,35 @@ describe('job and node routes', () => {
     expectProblem(await call('POST', '/api/v1/jobs', { ...testJob([{}]), command: { script: 'x' } }), 400, 'INVALID_BODY', 'command.chdir');
   });
 
+  it('holds, releases, updates, tops and requeues jobs; an array\'s id addresses every element', async () => {
+    const post = (url: string, body?: object) => app.inject({ method: 'POST', url, headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify(body ?? {}) }).then((r) => ({ status: r.statusCode, body: r.json() as Record<string, unknown> }));
+    const patch = (url: string, body: object) => app.inject({ method: 'PATCH', url, headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify(body) }).then((r) => ({ status: r.statusCode, type: String(r.headers['content-type']), body: r.json() as Record<string, unknown> }));
+    const id = ((await call('POST', '/api/v1/jobs', { ...testJob([{}]), hold: true, nice: 5 })).body.jobIds as number[])[0] as number;
+    expect(driver.core.job(id)?.hold).toBe('user');
+    const held = await post(`/api/v1/jobs/${id}/hold`);
+    expect(held.body).toMatchObject({ jobId: id, applied: 1, jobs: [{ id, hold: 'admin', nice: 5 }] });
+    expectProblem({ ...(await post(`/api/v1/jobs/${id}/release`, { kind: 'user' })), type: 'application/problem+json' }, 409, 'INVALID_STATE');
+    expect((await post(`/api/v1/jobs/${id}/release`)).body).toMatchObject({ jobs: [{ hold: null }] });
+    const upd = await patch(`/api/v1/jobs/${id}`, { nice: 50, timeLimitMs: 60_000 });
+    expect(upd.body).toMatchObject({ jobs: [{ nice: 50, tasks: [{ timeLimitMs: 60_000 }] }] });
+    expectProblem(await patch(`/api/v1/jobs/${id}`, { qos: 'nope' }), 422, 'UNKNOWN_QOS', 'changes.qos');
+    expectProblem(await patch(`/api/v1/jobs/${id}`, { partition: 'x' }), 400, 'INVALID_BODY');
+    expect((await post(`/api/v1/jobs/${id}/top`)).status).toBe(200);
+    expect((await post(`/api/v1/jobs/${id}/requeue`, { hold: true })).body).toMatchObject({ jobs: [{ hold: 'admin' }] });
+    const sig = await post(`/api/v1/jobs/${id}/signal`, { signal: 'USR1' });
+    expect(sig.status).toBe(409); // pending: nothing to signal
+
+    const arr = (await call('POST', '/api/v1/jobs', testJob([{}], { array: '0-20:10' }))).body.jobIds as number[];
+    expect(arr).toHaveLength(3);
+    const all = await post(`/api/v1/jobs/${arr[0]}/hold`, { kind: 'user' });
+    expect(all.body).toMatchObject({ jobId: arr[0], applied: 3 });
+    expect((all.body.jobs as { hold: string }[]).map((j) => j.hold)).toEqual(['user', 'user', 'user']);
+    const one = await post(`/api/v1/jobs/${arr[0]}_10/release`, { kind: 'user' });
+    expect(one.body).toMatchObject({ applied: 1, jobs: [{ id: arr[1], hold: null }] });
+    expectProblem(await call('DELETE', `/api/v1/jobs/${arr[2]}?graceMs=soon`), 400, 'INVALID_QUERY', 'graceMs');
+    expect((await call('DELETE', `/api/v1/jobs/${arr[2]}?graceMs=500`)).body).toEqual({ jobId: arr[2], state: 'CANCELLED' });
+  });
+
   it('records consent, which a job reading a pseudonym needs', async () => {
     const spec = testJob([{}], { pseudonyms: ['P-7f3a9c'] });
     expectProblem(await call('POST', '/api/v1/jobs', spec), 422, 'CONSENT_REQUIRED');

@@ -4,13 +4,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import { ROUTES, fastifySchema, type RouteName } from '../../contract/index.js';
+import { ROUTES, fastifySchema, type JobView, type RouteName } from '../../contract/index.js';
 import type { AgentHub } from '../agents/index.js';
 import type { Accepted, LiveDriver } from '../driver/index.js';
 import type { IdempotencyKey } from '../store/index.js';
 import { ApiProblem, problemBody, rejection } from './errors.js';
 import { fieldOf } from './field-path.js';
 import { listJobs, parseJobQuery } from './jobs-query.js';
+import { topNice } from './job-control.js';
 import type { SchedulerMetrics } from './metrics.js';
 
 export interface ApiOptions {
@@ -155,7 +156,40 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       if (!driver.jobView(id)) throw new ApiProblem('UNKNOWN_JOB', `no job ${req.params.id}`, 'id');
       // An array's own id (`120`, not `120_0`) cancels every element still active, as scancel does.
       if (!req.params.id.includes('_') && driver.arrayElements(id) !== null) return unwrap(await driver.cancelArray(id));
-      return unwrap(await driver.cancel(id));
+      const grace = req.query.graceMs;
+      if (grace !== undefined && !/^\d{1,9}$/.test(grace)) throw new ApiProblem('INVALID_QUERY', `graceMs must be a whole number of ms, got ${JSON.stringify(grace)}`, 'graceMs');
+      return unwrap(await driver.cancel(id, grace === undefined ? undefined : Number(grace)));
+    },
+  });
+
+  // Job control. An array's own id (`120`) addresses every element; `120_3` one element.
+  const targets = (raw: string): number[] => {
+    const id = jobIdOf(raw);
+    if (!driver.jobView(id)) throw new ApiProblem('UNKNOWN_JOB', `no job ${raw}`, 'id');
+    return (!raw.includes('_') && driver.arrayElements(id)) || [id];
+  };
+  const controlled = (r: Accepted<{ jobId: number; applied: number; states: JobView[] }>) => {
+    const v = unwrap(r);
+    return { jobId: v.jobId, applied: v.applied, jobs: v.states };
+  };
+  app.route({
+    ...at('signalJob'),
+    handler: async (req) => {
+      const id = jobIdOf(req.params.id);
+      if (!driver.jobView(id)) throw new ApiProblem('UNKNOWN_JOB', `no job ${req.params.id}`, 'id');
+      return unwrap(driver.signal(id, req.body.signal.startsWith('SIG') || /^\d+$/.test(req.body.signal) ? req.body.signal : `SIG${req.body.signal}`));
+    },
+  });
+  app.route({ ...at('holdJob'), handler: async (req) => controlled(await driver.control(targets(req.params.id), (jobId) => ({ type: 'hold', jobId, by: req.body?.kind ?? 'admin' }))) });
+  app.route({ ...at('releaseJob'), handler: async (req) => controlled(await driver.control(targets(req.params.id), (jobId) => ({ type: 'release', jobId, by: req.body?.kind ?? 'admin' }))) });
+  app.route({ ...at('requeueJob'), handler: async (req) => controlled(await driver.control(targets(req.params.id), (jobId) => ({ type: 'requeueJob', jobId, hold: req.body?.hold === true }))) });
+  app.route({ ...at('updateJob'), handler: async (req) => controlled(await driver.control(targets(req.params.id), (jobId) => ({ type: 'update', jobId, changes: req.body }))) });
+  app.route({
+    ...at('topJob'),
+    handler: async (req) => {
+      const ids = targets(req.params.id);
+      const nice = topNice(driver, ids);
+      return controlled(await driver.control(ids, (jobId) => ({ type: 'update', jobId, changes: { nice } })));
     },
   });
 

@@ -8,7 +8,7 @@
 // with per-lane offsets (fair-share, and the age clock for uncapped lanes). Recalculating
 // priorities is then a matter of a few offsets, and a pass that looks at the first thousand
 // jobs of a hundred thousand touches only those.
-import { insertAt } from './lists.js';
+import { insertAt, removeAt } from './lists.js';
 import type { JobRt } from './state.js';
 import type { Ms, PriorityWeights } from './types.js';
 
@@ -82,6 +82,28 @@ export class PendingQueue {
     job.queued = false;
     this.waiting--;
     if (job.laneCapped === job.capped) this.dead++;
+  }
+
+  /**
+   * Re-files a job whose static priority changes (nice, QoS): its entry leaves its lane, then
+   * `change` runs, then the job is inserted at its new place. Costs a scan of its lane: an
+   * operator's action, not a path a pass takes.
+   */
+  rekey(job: JobRt, change: () => void): void {
+    if (job.laneCapped !== null) {
+      const lane = this.lanes.get(`${job.account.name}\u0000${job.laneCapped ? 1 : 0}`);
+      const i = lane ? lane.jobs.indexOf(job, lane.start) : -1;
+      if (lane && i >= 0) {
+        if (!this.live(job, lane)) this.dead = Math.max(0, this.dead - 1);
+        removeAt(lane.jobs, i);
+        this.entries--;
+      }
+      job.laneCapped = null;
+    }
+    change();
+    if (!job.queued) return;
+    if (this.iterating) this.incoming.push(job);
+    else this.insert(job);
   }
 
   /** Recomputes lane offsets (fair-share and the age clock) as of `now`. */

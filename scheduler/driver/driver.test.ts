@@ -23,7 +23,8 @@ function open(at = dir): { driver: LiveDriver; sent: Assignment[]; cancels: { ta
   const sent: Assignment[] = [];
   const cancels: { taskId: number; attempt: number; reason: string }[] = [];
   const driver = new LiveDriver({ core: makeCore(config), store: new Store(at), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 0 });
-  driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: (_n, t, reason) => void cancels.push({ ...t, reason }), drain: () => undefined, flush: () => undefined });
+  driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: (_n, t, reason) => void cancels.push({ ...t, reason }), signal: () => undefined,
+    drain: () => undefined, flush: () => undefined });
   return { driver, sent, cancels };
 }
 

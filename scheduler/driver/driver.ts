@@ -71,6 +71,8 @@ export class LiveDriver {
   private readonly displayOf = new Map<number, string>();
   /** Terminal jobs still in the core, with the wall time they ended. */
   private readonly ended = new Map<number, number>();
+  /** Grace (wall ms, SIGTERM to SIGKILL) asked for by a cancel, until its kills are sent. */
+  private readonly graceOf = new Map<number, number>();
   /** Real commands (the exec kernel) of jobs the core holds. */
   private readonly commands = new CommandBook();
   /** Idempotency-Key → the submit it made, so a retried POST gets the first answer. */
@@ -212,8 +214,10 @@ export class LiveDriver {
     return { ok: true, value: { jobIds, displayIds } };
   }
 
-  async cancel(jobId: number): Promise<Accepted<{ jobId: number; state: JobState }>> {
+  async cancel(jobId: number, graceMs?: number): Promise<Accepted<{ jobId: number; state: JobState }>> {
+    if (graceMs !== undefined) this.graceOf.set(jobId, graceMs);
     const { res, durable } = this.accept({ type: 'cancel', jobId });
+    if (!res.ok) this.graceOf.delete(jobId);
     if (!res.ok) {
       const rec = this.core.job(jobId) ?? this.store.job(jobId);
       if (res.error.code === 'UNKNOWN_JOB' && rec) {
@@ -392,10 +396,11 @@ export class LiveDriver {
           // A restart waiting for this attempt's acknowledgement is moot now; the attempt itself
           // stays in flight until its agent answers (or is lost), so a restart waits for that.
           this.deferred.delete(d.taskId);
-          this.dispatcher.cancel(d.node, { taskId: d.taskId, attempt }, d.type === 'preempt' ? 'preempted' : d.reason);
+          this.dispatcher.cancel(d.node, { taskId: d.taskId, attempt }, d.type === 'preempt' ? 'preempted' : d.reason, this.graceOf.get(d.jobId));
           break;
         }
         case 'jobEnded':
+          this.graceOf.delete(d.jobId); // its kills, if any, came before in this list
           this.jobEnded(d.jobId, d.state, live);
           break;
       }
@@ -520,6 +525,50 @@ export class LiveDriver {
     await Promise.all(waits);
     this.runPassNow();
     return { ok: true, value: { jobId: id, state: 'CANCELLED', elements: cancelled } };
+  }
+
+  /**
+   * A job-control event (hold, release, update, requeueJob) for one job, or for every element of
+   * an array when `jobIds` lists several: applied to each element still active, journalled, then
+   * a pass runs. Refused as a whole only when no element took it (the first refusal is returned).
+   */
+  async control(jobIds: number[], make: (jobId: number) => CoreEvent): Promise<Accepted<{ jobId: number; applied: number; states: JobView[] }>> {
+    const waits: Promise<void>[] = [];
+    let first: Accepted<never> | null = null;
+    const applied: number[] = [];
+    for (const id of jobIds) {
+      const { res, durable } = this.accept(make(id));
+      if (!res.ok) {
+        first ??= res;
+        continue;
+      }
+      applied.push(id);
+      waits.push(durable);
+    }
+    if (applied.length === 0 && first !== null) return first;
+    await Promise.all(waits);
+    this.runPassNow();
+    const states = applied.map((id) => this.core.job(id)).filter((v): v is JobView => v !== undefined);
+    return { ok: true, value: { jobId: jobIds[0] as number, applied: applied.length, states } };
+  }
+
+  /**
+   * Sends a signal to the running commands of a job (scancel --signal): nothing changes in the
+   * scheduler, and tasks that are not real commands ignore it. How many attempts were signalled.
+   */
+  signal(jobId: number, signal: string): Accepted<{ jobId: number; signalled: number }> {
+    const job = this.core.job(jobId);
+    if (!job || job.state !== 'RUNNING') {
+      return { ok: false, error: { code: 'INVALID_STATE', field: 'id', message: `job ${job?.displayId ?? jobId} is ${job?.state ?? 'not running'}: only a running job can be signalled` } };
+    }
+    let signalled = 0;
+    for (const t of job.tasks) {
+      const placed = this.attempts.get(t.id);
+      if (t.state !== 'RUNNING' || t.node === null || !placed) continue;
+      this.dispatcher.signal(t.node, { taskId: t.id, attempt: placed.attempt }, signal);
+      signalled++;
+    }
+    return { ok: true, value: { jobId, signalled } };
   }
 
   /** True if the core still holds this ended job (its record is written when it is forgotten). */
