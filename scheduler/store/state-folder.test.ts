@@ -101,7 +101,7 @@ describe('state folder lock', () => {
     await winner.exited;
     const next = await launchScheduler(args);
     await next.child.stop(2000);
-  }, 30_000);
+  }, 120_000);
 });
 
 describe('damaged state folder', () => {
@@ -116,7 +116,7 @@ describe('damaged state folder', () => {
     const report = await fsckStateDir(dir);
     expect(report.ok).toBe(false);
     expect(report.problems.join('\n')).toMatch(/truncated/);
-  }, 20_000);
+  }, 60_000);
 
   it('refuses an emptied data file and a deleted one: the folder once held state', () => {
     const emptied = copy();
@@ -157,7 +157,7 @@ describe('damaged state folder', () => {
     expect(() => replayAll(dir)).toThrow(/journal2\/\d+ is damaged.*gsched fsck/);
     const launched = launchScheduler(['--http-port', '0', '--grpc-port', '0', '--state', dir, '--cluster', SMALL_CLUSTER()]);
     await expect(launched).rejects.toThrow(/journal2\/\d+ is damaged/);
-  }, 20_000);
+  }, 60_000);
 
   it('refuses a folder of a newer schema', () => {
     const dir = copy();
