@@ -15,6 +15,7 @@ import { registerUpCommands } from './commands/up.js';
 import { registerSimCommands } from './commands/sim.js';
 import { registerKernelCommands } from './commands/kernel.js';
 import { registerControlCommands } from './commands/control.js';
+import { registerAcctCommands } from './commands/acct.js';
 import { registerFsckCommands } from './commands/fsck.js';
 
 export function buildProgram(): Command {
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerSimCommands(program);
   registerKernelCommands(program);
   registerControlCommands(program);
+  registerAcctCommands(program);
   registerFsckCommands(program);
   return program;
 }

@@ -201,6 +201,58 @@ export const SubmitReply = Type.Object({
   displayIds: Type.Array(Type.String(), { description: 'The ids as users write them: 123, or 120_0, 120_1, … for an array' }),
 });
 
+export const AcctQuery = Type.Object({
+  job: Type.Optional(Text('Comma-separated job ids (an array’s id: every element)')),
+  user: Type.Optional(Text('Comma-separated owners')),
+  account: Type.Optional(Text('Comma-separated accounts')),
+  partition: Type.Optional(Text('Comma-separated partitions')),
+  state: Type.Optional(Text('Comma-separated job states')),
+  start: Type.Optional(Text('Window start on the scheduler’s clock, in ms: jobs not ended before it')),
+  end: Type.Optional(Text('Window end, in ms: jobs submitted by then')),
+  limit: Type.Optional(Text('Most rows, 1 to 100000 (default 10000)')),
+});
+
+export const AcctRow = Type.Object({
+  jobId: Text('123, or 120_3'),
+  id: Type.Integer(),
+  name: Type.String(),
+  user: Type.String(),
+  account: Type.String(),
+  partition: Type.String(),
+  qos: Type.String(),
+  class: Nullable(Type.String()),
+  state: JobState,
+  submit: Type.Integer(),
+  start: Nullable(Type.Integer()),
+  end: Nullable(Type.Integer()),
+  elapsedMs: Type.Integer({ description: 'First task start to last task end (or now)' }),
+  cores: Type.Integer({ description: 'Cores allocated, all tasks' }),
+  coreHours: Type.Number({ description: 'Σ cores × run time over tasks, in hours' }),
+  cpuMs: Type.Number({ description: 'CPU time the agents measured' }),
+  memMb: Type.Integer({ description: 'Memory asked for, all tasks' }),
+  nodes: Type.Array(Type.String()),
+  exitCode: Text('code:signal of the worst task (real commands; 0:0 otherwise)'),
+  energyJ: Type.Integer({ description: 'Σ run time × busy power × cores / node cores, in joules' }),
+});
+export const AcctReply = Type.Object({ jobs: Type.Array(AcctRow), truncated: Type.Boolean(), now: Type.Integer() });
+
+export const UsageQuery = Type.Object({
+  by: Type.Optional(Type.Enum(['account', 'region', 'class'], { description: 'Group by account (default), region (top of the account tree) or analysis class' })),
+  start: Type.Optional(Type.String()),
+  end: Type.Optional(Type.String()),
+});
+export const UsageRow = Type.Object({ key: Type.String(), jobs: Type.Integer(), coreHours: Type.Number(), energyKWh: Type.Number() });
+export const UsageReply = Type.Object({ by: Type.String(), start: Type.Integer(), end: Type.Integer(), rows: Type.Array(UsageRow) });
+
+export const FairShareRow = Type.Object({
+  account: Type.String(),
+  parent: Nullable(Type.String()),
+  shares: Type.Number(),
+  usageCoreMs: Type.Number({ description: 'Decayed usage, in core-ms' }),
+  factor: Type.Number({ description: 'Fair Tree fair-share factor in [0, 1]' }),
+});
+export const FairShareReply = Type.Object({ accounts: Type.Array(FairShareRow) });
+
 /** The answer to hold, release, update, requeue and top: the job (or every element of an array) as it is now. */
 export const ControlReply = Type.Object({
   jobId: Type.Integer({ description: 'The id addressed (an array’s own id addresses every element)' }),

@@ -257,6 +257,26 @@ describe('job and node routes', () => {
     expect((await call('DELETE', `/api/v1/jobs/${arr[2]}?graceMs=500`)).body).toEqual({ jobId: arr[2], state: 'CANCELLED' });
   });
 
+  it('serves sacct from the index, sreport per account and region, and sshare', async () => {
+    const ids = (await call('POST', '/api/v1/jobs', testJob([{ cores: 3 }], { owner: 'acct-user', array: '0-1' }))).body.jobIds as number[];
+    expect((await call('DELETE', `/api/v1/jobs/${ids[0]}`)).status).toBe(200);
+    await waitFor('jobs to be forgotten', () => ids.every((id) => !driver.isRemembered(id)));
+    expect(driver.acct.size).toBeGreaterThanOrEqual(2);
+    const r = await call('GET', '/api/v1/accounting?user=acct-user&state=CANCELLED');
+    expect((r.body.jobs as { id: number }[]).map((j) => j.id)).toEqual(ids);
+    expect((r.body.jobs as Record<string, unknown>[])[0]).toMatchObject({ user: 'acct-user', cores: 3, memMb: 1024, coreHours: 0, exitCode: '0:0', energyJ: 0, state: 'CANCELLED' });
+    const byJob = await call('GET', `/api/v1/accounting?job=${ids[0]}`);
+    expect((byJob.body.jobs as unknown[]).length).toBe(2); // the array's id: both elements
+    const none = await call('GET', '/api/v1/accounting?user=acct-user&start=99999999999999');
+    expect(none.body.jobs).toEqual([]);
+    expectProblem(await call('GET', '/api/v1/accounting?state=LOST'), 400, 'INVALID_QUERY', 'state');
+    expectProblem(await call('GET', '/api/v1/accounting?start=yesterday'), 400, 'INVALID_QUERY', 'start');
+    const rep = await call('GET', '/api/v1/reports/usage?by=region');
+    expect(rep.body).toMatchObject({ by: 'region', rows: expect.any(Array) });
+    const share = await call('GET', '/api/v1/fairshare');
+    expect((share.body.accounts as { account: string }[]).map((a) => a.account)).toContain('rh-genetics');
+  });
+
   it('records consent, which a job reading a pseudonym needs', async () => {
     const spec = testJob([{}], { pseudonyms: ['P-7f3a9c'] });
     expectProblem(await call('POST', '/api/v1/jobs', spec), 422, 'CONSENT_REQUIRED');

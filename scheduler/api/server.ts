@@ -12,6 +12,7 @@ import { ApiProblem, problemBody, rejection } from './errors.js';
 import { fieldOf } from './field-path.js';
 import { listJobs, parseJobQuery } from './jobs-query.js';
 import { topNice } from './job-control.js';
+import { accountingRows, parseAcctQuery, usageReport } from './accounting.js';
 import type { SchedulerMetrics } from './metrics.js';
 
 export interface ApiOptions {
@@ -192,6 +193,29 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       return controlled(await driver.control(ids, (jobId) => ({ type: 'update', jobId, changes: { nice } })));
     },
   });
+
+  // Accounting: sacct, sreport, sshare.
+  const resolveMany = (raw: string): number[] | undefined => {
+    const id = driver.resolveJobId(raw);
+    if (id === undefined) return /^\d+(_\d+)?$/.test(raw) ? [] : undefined;
+    return (!raw.includes('_') && driver.arrayElements(id)) || [id];
+  };
+  app.route({
+    ...at('accounting'),
+    handler: async (req) => {
+      const { rows, truncated } = accountingRows(driver, parseAcctQuery(req.query, resolveMany));
+      return { jobs: rows, truncated, now: driver.clock.now() };
+    },
+  });
+  app.route({
+    ...at('usageReport'),
+    handler: async (req) => {
+      const q = parseAcctQuery({ start: req.query.start, end: req.query.end }, resolveMany);
+      const by = req.query.by ?? 'account';
+      return { by, start: q.start, end: q.end === Number.MAX_SAFE_INTEGER ? driver.clock.now() : q.end, rows: usageReport(driver, q, by) };
+    },
+  });
+  app.route({ ...at('fairshare'), handler: async () => ({ accounts: driver.core.fairshare() }) });
 
   app.route({ ...at('listNodes'), handler: async () => ({ nodes: driver.core.nodes() }) });
   const nodeAdmin = async (name: string, drain: boolean) => {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { parseArraySpec, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
 import type { Completion, TaskRef } from '../../proto/index.js';
 import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
-import { JournalCorruptError } from '../store/index.js';
+import { AcctIndex, JournalCorruptError } from '../store/index.js';
 import type { CoreApi } from './core-api.js';
 import { ScaledClock, clockAnchor } from './clock.js';
 import { NO_DISPATCHER, type Dispatcher, type DriverObserver } from './dispatcher.js';
@@ -73,6 +73,8 @@ export class LiveDriver {
   private readonly ended = new Map<number, number>();
   /** Grace (wall ms, SIGTERM to SIGKILL) asked for by a cancel, until its kills are sent. */
   private readonly graceOf = new Map<number, number>();
+  /** The accounting index over the job records (gsched acct). */
+  readonly acct: AcctIndex;
   /** Real commands (the exec kernel) of jobs the core holds. */
   private readonly commands = new CommandBook();
   /** Idempotency-Key → the submit it made, so a retried POST gets the first answer. */
@@ -89,6 +91,7 @@ export class LiveDriver {
     this.opts = opts;
     this.core = opts.core;
     this.store = opts.store;
+    this.acct = new AcctIndex(opts.store);
     this.log = opts.log;
     const replayed = this.replay();
     this.clock = new ScaledClock(opts.timeScale, clockAnchor(opts.timeScale, replayed.lastNow));
@@ -460,6 +463,7 @@ export class LiveDriver {
       }
       const record: JobRecord = { ...view, results: this.results.get(jobId) ?? [] };
       this.store.putJob(record).catch((err: Error) => this.die(err));
+      this.acct.add(record).catch((err: Error) => this.die(err));
       void this.accept({ type: 'forget', jobId });
     }
   }
