@@ -10,7 +10,7 @@ import { insertAt, removeAt, SlotList } from './lists.js';
 import { findVictims, type Reservation } from './placement.js';
 import { reserveEarliest } from './reservation.js';
 import { PendingQueue } from './queue.js';
-import { NEVER, singletonKey, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type Successors, type TaskRt } from './state.js';
+import { defaultTaskName, NEVER, readyOf, shared, singletonKey, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type Successors, type TaskRt } from './state.js';
 import { NODE_FILTERS } from './filters/index.js';
 import type { AccountSpec, ClusterConfig, ConsentStatus, Decision, JobState, Ms, PendingReason, PriorityBreakdown, QosSpec } from './types.js';
 import type { CheckedTask, CleanJob } from './validate.js';
@@ -132,14 +132,14 @@ export class CoreState {
       partition: c.partition,
       qos: c.qos,
       purpose: c.purpose,
-      pseudonyms: c.pseudonyms,
+      pseudonyms: shared(c.pseudonyms),
       cls: c.cls,
-      deps: c.deps,
+      deps: shared(c.deps),
       singleton: c.singleton,
       array,
       arrayIndex,
       submittedAt: this.now,
-      tasks: [],
+      tasks: new Array<TaskRt>(c.tasks.length),
       totalCores: c.tasks.reduce((s, t) => s + t.cores, 0),
       state: 'PENDING',
       startedAt: NEVER,
@@ -172,11 +172,11 @@ export class CoreState {
         id: this.nextTaskId++,
         job,
         index,
-        name: t.name ?? `t${index}`,
+        name: t.name ?? defaultTaskName(index),
         cores: t.cores,
         memMb: t.memMb,
         timeLimitMs: t.timeLimitMs ?? defaultTime,
-        after,
+        after: shared(after),
         waitingOn: after.length,
         retriesLeft: t.retries ?? 0,
         durationMs: t.durationMs ?? null,
@@ -194,10 +194,10 @@ export class CoreState {
         preemptions: 0,
         requeues: 0,
       };
-      job.tasks.push(task);
+      job.tasks[index] = task;
       this.tasks.add(task.id, task);
     }
-    job.ready = job.tasks.filter((t) => t.waitingOn === 0);
+    job.ready = readyOf(job.tasks);
     if (job.singleton) {
       const key = singletonKey(job);
       const list = this.singletons.get(key) ?? [];
