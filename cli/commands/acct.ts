@@ -117,7 +117,8 @@ export function registerAcctCommands(program: Command): void {
     { stateFlag: false },
   ).action(async (o: AcctOptions) => {
     const cols = parseAcctFormat(o.format ?? DEFAULT_ACCT_FORMAT);
-    const client = ApiClient.fromOptions(o);
+    // -s is sacct's state filter here, never the state folder (that is --state-dir).
+    const client = ApiClient.fromOptions({ url: o.url, token: o.token, stateDir: o.stateDir, timeout: o.timeout });
     const p = await windowOf(client, o);
     if (o.jobs) p.set('job', o.jobs);
     if (o.user) p.set('user', o.user);
