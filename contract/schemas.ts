@@ -278,7 +278,19 @@ export const NodeView = Type.Object({
   memUsedMb: Type.Integer(),
   tasks: Type.Integer(),
 });
-export const NodeList = Type.Object({ nodes: Type.Array(NodeView) });
+/** Why a node is drained or down (sinfo -R). */
+export const NodeReason = Type.Object({
+  node: Type.String(),
+  state: Type.Enum(['drain', 'down']),
+  reason: Type.String(),
+  by: Text('Who said so (the operator, or gsched for a node that stopped answering)'),
+  at: Nullable(Type.Integer({ description: 'When, in ms since the epoch' })),
+});
+export const NodeList = Type.Object({ nodes: Type.Array(NodeView), reasons: Type.Array(NodeReason) });
+export const NodeAdminRequest = Type.Object({
+  reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Why, for the other operators (sinfo -R)' })),
+  by: Type.Optional(Type.String({ maxLength: 64, description: 'Who: the operator’s name' })),
+});
 
 export const ContainerView = Type.Object({
   name: Type.String(),

@@ -135,7 +135,7 @@ export async function startFakeApi(token = 'test-token'): Promise<FakeApi> {
           return send(res, 200, { jobId: job.id, state: job.state });
         }
       }
-      if (kind === 'nodes' && id === undefined) return send(res, 200, { nodes });
+      if (kind === 'nodes' && id === undefined) return send(res, 200, { nodes, reasons: [] });
       if (kind === 'nodes' && id !== undefined && req.method === 'POST') {
         const node = nodes.find((n) => n.name === id);
         if (!node) return problem(res, 404, 'UNKNOWN_NODE', `no node ${id}`);

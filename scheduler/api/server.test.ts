@@ -277,6 +277,29 @@ describe('job and node routes', () => {
     expect((share.body.accounts as { account: string }[]).map((a) => a.account)).toContain('rh-genetics');
   });
 
+  it('keeps drain and down reasons, and a node an operator marked down stays down when its agent says hello', async () => {
+    const post = (url: string, body: object) => app.inject({ method: 'POST', url, headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify(body) }).then((r) => ({ status: r.statusCode, type: String(r.headers['content-type']), body: r.json() as Record<string, unknown> }));
+    expect((await post('/api/v1/nodes/c2-n001/drain', { reason: 'DIMM errors', by: 'ops-anna' })).status).toBe(200);
+    expectProblem(await post('/api/v1/nodes/c2-n002/down', {}), 400, 'INVALID_BODY', 'reason');
+    expect((await post('/api/v1/nodes/c2-n002/down', { reason: 'PSU replaced', by: 'ops-anna' })).body).toMatchObject({ name: 'c2-n002', state: 'DOWN' });
+    await driver.agentHello(['c2-n001', 'c2-n002'], [], []);
+    const list = await call('GET', '/api/v1/nodes');
+    const state = (n: string) => (list.body.nodes as { name: string; state: string }[]).find((x) => x.name === n)?.state;
+    expect(state('c2-n002')).toBe('DOWN'); // an operator's down outlasts the agent's hello
+    expect(state('c2-n001')).toBe('DRAINED');
+    const c2 = (r: unknown) => (r as { node: string }[]).filter((x) => x.node.startsWith('c2-'));
+    expect(c2(list.body.reasons)).toEqual([
+      { node: 'c2-n001', state: 'drain', reason: 'DIMM errors', by: 'ops-anna', at: expect.any(Number) },
+      { node: 'c2-n002', state: 'down', reason: 'PSU replaced', by: 'ops-anna', at: expect.any(Number) },
+    ]);
+    // Nodes whose agent never came are listed as not responding.
+    expect((list.body.reasons as { node: string; reason: string }[]).find((x) => x.node === 'c1-n002')).toMatchObject({ state: 'down', reason: 'Not responding', by: 'gsched' });
+    // Up again (jobs pending from earlier tests may start on them at once).
+    expect((await post('/api/v1/nodes/c2-n002/resume', {})).body.state).not.toMatch(/DOWN|DRAIN/);
+    expect((await post('/api/v1/nodes/c2-n001/resume', {})).body.state).not.toMatch(/DOWN|DRAIN/);
+    expect(c2((await call('GET', '/api/v1/nodes')).body.reasons)).toEqual([]);
+  });
+
   it('records consent, which a job reading a pseudonym needs', async () => {
     const spec = testJob([{}], { pseudonyms: ['P-7f3a9c'] });
     expectProblem(await call('POST', '/api/v1/jobs', spec), 422, 'CONSENT_REQUIRED');

@@ -217,14 +217,23 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   });
   app.route({ ...at('fairshare'), handler: async () => ({ accounts: driver.core.fairshare() }) });
 
-  app.route({ ...at('listNodes'), handler: async () => ({ nodes: driver.core.nodes() }) });
-  const nodeAdmin = async (name: string, drain: boolean) => {
+  app.route({ ...at('listNodes'), handler: async () => ({ nodes: driver.core.nodes(), reasons: driver.nodeReasons() }) });
+  // The body is optional (`curl -X POST .../drain` has none), so it is checked here, not by a schema.
+  const nodeAdmin = async (name: string, action: 'drain' | 'down' | 'resume', raw: unknown) => {
+    if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) throw new ApiProblem('INVALID_BODY', 'the body must be an object like {"reason": "DIMM errors"}');
+    const b = (raw ?? {}) as Record<string, unknown>;
+    for (const [k, max] of [['reason', 500], ['by', 64]] as const) {
+      if (b[k] !== undefined && (typeof b[k] !== 'string' || b[k] === '' || (b[k] as string).length > max)) throw new ApiProblem('INVALID_BODY', `${k} must be a text of 1 to ${max} characters`, k);
+    }
+    const body = b as { reason?: string; by?: string };
     const known = driver.core.config.nodes.some((n) => n.name === name);
     if (!known) throw new ApiProblem('UNKNOWN_NODE', `no node named ${name}`, 'name');
-    return unwrap(await driver.nodeAdmin(name, drain));
+    if (action === 'down' && !body?.reason) throw new ApiProblem('INVALID_BODY', 'a node is marked down with a reason, e.g. {"reason": "DIMM errors"}', 'reason');
+    return unwrap(await driver.nodeAdmin(name, action, { ...(body?.reason ? { reason: body.reason } : {}), ...(body?.by ? { by: body.by } : {}) }));
   };
-  app.route({ ...at('drainNode'), handler: async (req) => nodeAdmin(req.params.name, true) });
-  app.route({ ...at('resumeNode'), handler: async (req) => nodeAdmin(req.params.name, false) });
+  app.route({ ...at('drainNode'), handler: async (req) => nodeAdmin(req.params.name, 'drain', req.body) });
+  app.route({ ...at('resumeNode'), handler: async (req) => nodeAdmin(req.params.name, 'resume', req.body) });
+  app.route({ ...at('downNode'), handler: async (req) => nodeAdmin(req.params.name, 'down', req.body) });
   app.route({ ...at('cluster'), handler: async () => ({ ...driver.core.cluster(), agents: hub.agents() }) });
 
   app.route({ ...at('recordConsent'), handler: async (req) => unwrap(await driver.consent(req.body.pseudonym, req.body.status)) });

@@ -241,9 +241,9 @@ export type CoreEvent =
   | { type: 'submit'; job: JobSpec }
   | { type: 'cancel'; jobId: number }
   | { type: 'taskEnded'; taskId: number; outcome: TaskOutcome }
-  | { type: 'nodeDown'; node: string }
-  | { type: 'nodeUp'; node: string }
-  | { type: 'drain'; node: string }
+  | ({ type: 'nodeDown'; node: string } & OperatorNote)
+  | ({ type: 'nodeUp'; node: string } & OperatorNote)
+  | ({ type: 'drain'; node: string } & OperatorNote)
   | { type: 'resume'; node: string }
   | { type: 'consent'; pseudonym: string; status: ConsentStatus }
   /** A running task was lost (its agent restarted without it): back to the queue, not a failure. */
@@ -257,6 +257,19 @@ export type CoreEvent =
   | { type: 'update'; jobId: number; changes: JobUpdate }
   /** Put a running or pending job back in the queue (scontrol requeue); `hold` also holds it (requeuehold). */
   | { type: 'requeueJob'; jobId: number; hold: boolean };
+
+/**
+ * What an operator said with a node event (drain or down with a reason, up); carried through
+ * the journal for the driver's read model, never read by the core. `admin`: an operator's
+ * down, which an agent coming back does not undo.
+ */
+export interface OperatorNote {
+  reason?: string;
+  by?: string;
+  /** Wall time of the request, ms since the epoch. */
+  at?: number;
+  admin?: boolean;
+}
 
 export type EventResult =
   | { ok: true; jobIds?: number[] }

@@ -60,7 +60,7 @@ describe('LiveDriver journal replay', () => {
     d.nodesSilent([a1.node]);
     await waitFor('a second attempt', () => first.sent.some((s) => s.task.taskId === a1.task.taskId && s.task.attempt === 2));
     if (c.ok) await d.cancel(c.value.jobIds[0] as number);
-    await d.nodeAdmin('c3-n002', true);
+    await d.nodeAdmin('c3-n002', 'drain');
     await new Promise((r) => setTimeout(r, 20));
     const before = snapshot(d);
     await d.close();

@@ -38,6 +38,16 @@ interface InFlight {
   decidedAt: number;
 }
 
+/** Why a node is drained or down (sinfo -R's REASON, USER, TIMESTAMP). */
+export interface NodeNote {
+  node: string;
+  state: 'drain' | 'down';
+  reason: string;
+  by: string;
+  /** Wall time it was said, ms since the epoch; null when the journal did not record it. */
+  at: number | null;
+}
+
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Idempotency keys remembered (the oldest are dropped first): a retry comes within minutes. */
 const MAX_IDEMPOTENCY_KEYS = 100_000;
@@ -71,6 +81,10 @@ export class LiveDriver {
   private readonly displayOf = new Map<number, string>();
   /** Terminal jobs still in the core, with the wall time they ended. */
   private readonly ended = new Map<number, number>();
+  /** Why nodes are drained or down, as the operator (or the liveness sweep) said; rebuilt by replay. */
+  private readonly nodeNotes = new Map<string, NodeNote>();
+  /** Nodes an operator marked down: an agent's hello does not bring them up. */
+  private readonly adminDown = new Set<string>();
   /** Grace (wall ms, SIGTERM to SIGKILL) asked for by a cancel, until its kills are sent. */
   private readonly graceOf = new Map<number, number>();
   /** The accounting index over the job records (gsched acct). */
@@ -170,6 +184,23 @@ export class LiveDriver {
         list.push(result);
         this.results.set(job, list);
       }
+    } else if (event.type === 'drain' || event.type === 'nodeDown') {
+      if (event.type === 'nodeDown' && event.admin) this.adminDown.add(event.node);
+      const prior = this.nodeNotes.get(event.node);
+      // A node going silent keeps the reason an operator gave it.
+      if (event.reason !== undefined || prior === undefined) {
+        this.nodeNotes.set(event.node, { node: event.node, state: event.type === 'drain' ? 'drain' : 'down', reason: event.reason ?? (event.type === 'drain' ? 'none given' : 'Not responding'), by: event.by ?? 'gsched', at: event.at ?? null });
+      }
+    } else if (event.type === 'resume') {
+      if (this.nodeNotes.get(event.node)?.state === 'drain') this.nodeNotes.delete(event.node);
+    } else if (event.type === 'nodeUp') {
+      // An agent's hello clears "Not responding", not an operator's drain or down.
+      if (event.admin) {
+        this.adminDown.delete(event.node);
+        this.nodeNotes.delete(event.node);
+      } else if (!this.adminDown.has(event.node) && this.nodeNotes.get(event.node)?.state === 'down') {
+        this.nodeNotes.delete(event.node);
+      }
     } else if (event.type === 'forget') {
       this.ended.delete(event.jobId);
       this.commands.forget(event.jobId);
@@ -233,10 +264,32 @@ export class LiveDriver {
     return { ok: true, value: { jobId, state: this.jobView(jobId)?.state ?? 'CANCELLED' } };
   }
 
-  async nodeAdmin(node: string, drain: boolean): Promise<Accepted<NodeView>> {
-    const { res, durable } = this.accept(drain ? { type: 'drain', node } : { type: 'resume', node });
-    if (!res.ok) return res;
+  /**
+   * An operator's word on a node: drain (no new work), down (its tasks are requeued; it stays
+   * down until resumed, whatever its agent says), or resume (undoes either).
+   */
+  async nodeAdmin(node: string, action: 'drain' | 'down' | 'resume', note: { reason?: string; by?: string } = {}): Promise<Accepted<NodeView>> {
+    const at = Date.now();
+    const view0 = this.core.nodes().find((n) => n.name === node);
+    if (!view0) return { ok: false, error: { code: 'UNKNOWN_NODE', field: 'name', message: `no node named ${node}` } };
+    const events: CoreEvent[] = [];
+    if (action === 'drain') events.push({ type: 'drain', node, at, ...note });
+    else if (action === 'down') events.push({ type: 'nodeDown', node, at, admin: true, ...note });
+    else {
+      if (this.adminDown.has(node)) events.push({ type: 'nodeUp', node, at, admin: true, ...note });
+      if (view0.state === 'DRAINING' || view0.state === 'DRAINED' || events.length === 0) events.push({ type: 'resume', node });
+    }
+    // A node taken down under a live agent: its attempts are requeued by the core, so stop them there.
+    const stop = action === 'down' ? this.core.runningTasks().filter((t) => t.node === node).map((t) => ({ taskId: t.taskId, attempt: this.attempts.get(t.taskId)?.attempt ?? 0 })) : [];
+    let durable: Promise<void> = Promise.resolve();
+    for (const e of events) {
+      const r = this.accept(e);
+      if (!r.res.ok) return r.res;
+      durable = r.durable;
+    }
     await durable;
+    for (const ref of stop) this.dispatcher.cancel(node, ref, 'node-down');
+    const drain = action === 'drain';
     this.dispatcher.drain(node, drain);
     this.dispatcher.flush();
     const view = this.core.nodes().find((n) => n.name === node);
@@ -263,7 +316,7 @@ export class LiveDriver {
     const waits: Promise<void>[] = finished.map((c) => this.agentCompletion(c, nodeSet));
     const states = new Map(this.core.nodes().map((n) => [n.name, n.state]));
     for (const node of nodes) {
-      if (states.get(node) === 'DOWN') waits.push(this.accept({ type: 'nodeUp', node }).durable);
+      if (states.get(node) === 'DOWN' && !this.adminDown.has(node)) waits.push(this.accept({ type: 'nodeUp', node }).durable);
     }
     // Whatever was in flight to this agent, its hello now says whether it runs.
     for (const [taskId, f] of this.inflight) if (nodeSet.has(f.node)) this.settle(taskId);
@@ -573,6 +626,15 @@ export class LiveDriver {
       signalled++;
     }
     return { ok: true, value: { jobId, signalled } };
+  }
+
+  /** Nodes drained or down, with why, who said so and when (sinfo -R). */
+  nodeReasons(): NodeNote[] {
+    const states = new Map(this.core.nodes().map((n) => [n.name, n.state]));
+    return [...this.nodeNotes.values()].filter((n) => {
+      const st = states.get(n.node);
+      return st === 'DOWN' || st === 'DRAINING' || st === 'DRAINED';
+    });
   }
 
   /** True if the core still holds this ended job (its record is written when it is forgotten). */
