@@ -16,6 +16,9 @@ import { registerSimCommands } from './commands/sim.js';
 import { registerKernelCommands } from './commands/kernel.js';
 import { registerControlCommands } from './commands/control.js';
 import { registerAcctCommands } from './commands/acct.js';
+import { registerReplayCommands } from './commands/replay.js';
+import { registerAnalysisCommands } from './commands/analysis.js';
+import { registerRunCommands } from './commands/run.js';
 import { registerFsckCommands } from './commands/fsck.js';
 
 export function buildProgram(): Command {
@@ -39,6 +42,9 @@ export function buildProgram(): Command {
   registerKernelCommands(program);
   registerControlCommands(program);
   registerAcctCommands(program);
+  registerReplayCommands(program);
+  registerAnalysisCommands(program);
+  registerRunCommands(program);
   registerFsckCommands(program);
   return program;
 }

@@ -4,6 +4,7 @@
 // pure and depends on nothing); contract/core-types.ts makes the compiler prove both agree,
 // so a field added to a core view fails the build until it is added here too.
 import { Type, type Static, type TSchema } from 'typebox';
+import { CONSENT_STATUSES, JOB_STATES, PURPOSES, TASK_STATES } from '../scheduler/core/index.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Ms = (description: string) => Type.Integer({ description: `${description}, in ms` });
@@ -11,14 +12,15 @@ const Count = (description: string) => Type.Integer({ minimum: 0, description })
 const Text = (description: string) => Type.String({ description });
 
 // ---------------------------------------------------------------- vocabulary
+// The core's words (scheduler/core/vocabulary.ts), not copies of them.
 
-export const JobState = Type.Enum(['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL'], { description: "A job's state (Slurm's vocabulary)" });
-export const TaskState = Type.Enum(['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT']);
+export const JobState = Type.Enum(JOB_STATES, { description: "A job's state (Slurm's vocabulary)" });
+export const TaskState = Type.Enum(TASK_STATES);
 export const PendingReason = Type.Enum(['Priority', 'Resources', 'Dependency', 'DependencyNeverSatisfied', 'ConsentHold', 'JobArrayTaskLimit', 'PartitionDown', 'JobHeldUser', 'JobHeldAdmin', 'BeginTime', 'None'], {
   description: 'Why a pending job did not start in the last pass; None when not pending',
 });
-export const Purpose = Type.Enum(['treatment', 'research']);
-export const ConsentStatus = Type.Enum(['granted', 'restricted', 'withdrawn'], {
+export const Purpose = Type.Enum(PURPOSES);
+export const ConsentStatus = Type.Enum(CONSENT_STATUSES, {
   description: 'granted: usable for research too; restricted: only for the patient’s own treatment; withdrawn: no analysis may read the data',
 });
 export const DependencyKind = Type.Enum(['afterok', 'afterany', 'afternotok']);
@@ -95,6 +97,61 @@ export const JobUpdate = Type.Object(
   },
   { additionalProperties: false },
 );
+
+// Analyses from pipeline templates and sequencing runs (scheduler/pipelines builds the jobs).
+export const Lab = Type.Enum(['east', 'west'], { description: 'Sequencing lab: east (Rigshospitalet) or west (Aarhus); picks the owner and default account' });
+const Seed = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Seed of the modelled coverage and run times; the nominal analysis when absent' });
+const ClassName = Text('Analysis class: wgs-single, wgs-trio, wgs-rapid, wgs-tumour-normal, exome, panel, reanalysis, research-cohort, research-deepvariant');
+const Pseudonyms = Type.Array(Type.String(), { maxItems: 10_000, description: 'Patient pseudonyms (a trio: 3; a research cohort: 1 to 100; otherwise 1)' });
+
+export const AnalysisRequest = Type.Object(
+  {
+    class: ClassName,
+    pseudonyms: Pseudonyms,
+    lab: Type.Optional(Lab),
+    account: Type.Optional(Text("Account to charge; default the lab's genetics department (oncology for tumour/normal, research-ngc for research)")),
+    name: Type.Optional(Text('Job name; default <class>-<first pseudonym>')),
+    seed: Type.Optional(Seed),
+  },
+  { additionalProperties: false },
+);
+
+export const RunSample = Type.Object(
+  {
+    class: ClassName,
+    pseudonym: Type.Optional(Text('The one patient of this sample')),
+    pseudonyms: Type.Optional(Pseudonyms),
+    account: Type.Optional(Type.String()),
+    seed: Type.Optional(Seed),
+  },
+  { additionalProperties: false },
+);
+
+export const RunRequest = Type.Object(
+  {
+    run: Type.String({ pattern: '^[A-Za-z0-9._:+@-]{1,100}$', description: 'The sequencing run id; a run is taken in once' }),
+    lab: Lab,
+    samples: Type.Array(RunSample, { minItems: 1, maxItems: 10_000 }),
+  },
+  { additionalProperties: false },
+);
+
+export const RunAnalysis = Type.Object({
+  sample: Count('Index of the sample in the request'),
+  class: Type.String(),
+  jobId: Type.Optional(Type.Integer()),
+  displayId: Type.Optional(Type.String()),
+  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) }, { description: 'Why the sample was refused (e.g. CONSENT_REQUIRED)' })),
+});
+
+export const RunReply = Type.Object({
+  run: Type.String(),
+  lab: Type.String(),
+  created: Type.Boolean({ description: 'False when the run had been taken in before: nothing new was submitted' }),
+  submitted: Count('Analyses submitted'),
+  refused: Count('Samples refused'),
+  analyses: Type.Array(RunAnalysis),
+});
 
 export const JobListQuery = Type.Object({
   state: Type.Optional(Text('Comma-separated job states; all when absent')),
@@ -348,6 +405,10 @@ export type JobDetail = Static<typeof JobDetail>;
 export type JobList = Static<typeof JobList>;
 export type TaskResult = Static<typeof TaskResult>;
 export type SubmitReply = Static<typeof SubmitReply>;
+export type AnalysisRequest = Static<typeof AnalysisRequest>;
+export type RunRequest = Static<typeof RunRequest>;
+export type RunReply = Static<typeof RunReply>;
+export type RunAnalysis = Static<typeof RunAnalysis>;
 export type CancelReply = Static<typeof CancelReply>;
 export type NodeView = Static<typeof NodeView>;
 export type ClusterView = Static<typeof ClusterView>;
@@ -368,3 +429,31 @@ export type NodeState = Static<typeof NodeState>;
 export type Cooling = Static<typeof Cooling>;
 export type ConsentStatus = Static<typeof ConsentStatus>;
 export type ContainerView = Static<typeof ContainerView>;
+
+// ---------------------------------------------------------------- the event stream (GET /api/v1/events)
+
+/** `event: job`: a job was submitted, started, or ended (its new state). */
+export const JobEvent = Type.Object({
+  id: Type.Integer(),
+  displayId: Type.String(),
+  name: Type.String(),
+  state: JobState,
+  account: Type.String(),
+  partition: Type.String(),
+  class: Nullable(Type.String()),
+  cores: Count('Cores of all its tasks'),
+  pseudonyms: Type.Optional(Type.Array(Type.String(), { description: 'Left out for roles that do not see pseudonyms (viewer)' })),
+});
+/** `event: node`: a node changed state (down, up, drained, resumed). */
+export const NodeEvent = Type.Object({ name: Type.String(), container: Type.String(), state: NodeState });
+/** `event: consent`: a consent record changed. */
+export const ConsentEvent = Type.Object({ pseudonym: Nullable(Text('null for roles that do not see pseudonyms')), status: ConsentStatus });
+/** `event: reservation`: a reservation was created, changed or ended. */
+export const ReservationEvent = Type.Object({ name: Type.String(), action: Type.String(), detail: Type.Optional(Type.Unknown()) });
+/** `event: reset`: events since the client's Last-Event-ID are gone (restart or too old); re-read the state. */
+export const ResetEvent = Type.Object({ reason: Type.String() });
+
+export const EVENT_SCHEMAS = { job: JobEvent, node: NodeEvent, consent: ConsentEvent, reservation: ReservationEvent } as const;
+export type EventKind = keyof typeof EVENT_SCHEMAS;
+export type EventData = { [K in EventKind]: Static<(typeof EVENT_SCHEMAS)[K]> };
+export type NodeList = Static<typeof NodeList>;

@@ -236,7 +236,8 @@ export class CoreState {
     if (job.startedAt === NEVER) job.startedAt = this.now;
     if (job.container < 0) job.container = n.containerIdx;
     this.fs.running(job.account.name, t.cores, this.now);
-    t.deadline = this.now + t.timeLimitMs;
+    // Killed only past the limit plus Slurm's OverTimeLimit grace; plans still use the limit itself.
+    t.deadline = this.now + t.timeLimitMs + (this.config.scheduler.overTimeLimitMs ?? 0);
     if (t.filedAt === NEVER) {
       t.filedAt = t.deadline;
       this.deadlines.push(t.filedAt, t.id, t);
@@ -417,7 +418,7 @@ export class CoreState {
    */
   pick(t: TaskRt, reserved: Reservation | null, admit?: (n: NodeRt) => boolean): NodeRt | null {
     const job = t.job;
-    return this.free.pick(job.partition, t.cores, t.memMb, job.container, reserved, admit ?? this.nodeFiltersFor(t));
+    return this.free.pick(job.partition, t.cores, t.memMb, job.container, reserved, admit !== undefined || NODE_FILTERS.length === 0 ? admit : this.nodeFiltersFor(t));
   }
 
   /** EASY's head reservation for `t`: the earliest time a node of its partition can host it. */

@@ -2,7 +2,8 @@
 // before it is acknowledged), runs coalesced schedule passes, owns the timers, and turns
 // decisions into messages for agents. It holds no policy: every choice is the core's.
 import type { Logger } from 'pino';
-import { parseArraySpec, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
+import { systemClock, type Clock, type Timer } from '../../common/index.js';
+import { decisionTexts, parseArraySpec, TERMINAL_JOB_STATES, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
 import type { Completion, TaskRef } from '../../proto/index.js';
 import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
 import { AcctIndex, JournalCorruptError } from '../store/index.js';
@@ -22,6 +23,8 @@ export interface DriverOptions {
   /** Least wall ms between two schedule passes (bursts of events share a pass). */
   minPassGapMs?: number;
   observer?: DriverObserver;
+  /** Wall clock and timers (default: the process's own); tests pass a FakeClock. */
+  clock?: Clock;
 }
 
 export type Accepted<T> = { ok: true; value: T } | { ok: false; error: NonNullable<Extract<EventResult, { ok: false }>['error']> };
@@ -59,12 +62,13 @@ interface IdempotentAnswer {
   durable: Promise<void>;
 }
 const FORGET_BATCH = 20_000;
-const TERMINAL_STATES: JobState[] = ['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL'];
 
 export class LiveDriver {
   readonly core: CoreApi;
   readonly store: Store;
   readonly clock: ScaledClock;
+  /** The wall clock and timers everything here runs on. */
+  private readonly time: Clock;
   private readonly log: Logger;
   private readonly opts: DriverOptions;
   private dispatcher: Dispatcher = NO_DISPATCHER;
@@ -96,27 +100,29 @@ export class LiveDriver {
 
   private passQueued = false;
   private lastPassAt = 0;
-  private wakeTimer: NodeJS.Timeout | null = null;
-  private readonly forgetTimer: NodeJS.Timeout;
+  private wakeTimer: Timer | null = null;
+  private readonly forgetTimer: Timer;
   private closed = false;
   private fatal: ((err: Error) => void) | null = null;
 
   constructor(opts: DriverOptions) {
     this.opts = opts;
+    this.time = opts.clock ?? systemClock;
     this.core = opts.core;
     this.store = opts.store;
     this.acct = new AcctIndex(opts.store);
     this.log = opts.log;
     const replayed = this.replay();
-    this.clock = new ScaledClock(opts.timeScale, clockAnchor(opts.timeScale, replayed.lastNow));
+    this.clock = new ScaledClock(opts.timeScale, clockAnchor(opts.timeScale, replayed.lastNow, this.time.epoch()), this.time);
     if (replayed.records === 0) {
       // A fresh cluster: no node takes work until its agent registers.
       for (const n of this.core.config.nodes) void this.accept({ type: 'nodeDown', node: n.name });
     }
+    // What `gsched replay` rebuilds the core from: the cluster this scheduler runs (the latest start's).
+    this.store.meta.putSync('cluster', this.core.config);
     this.log.info({ records: replayed.records, jobs: this.core.cluster().pendingJobs + this.core.cluster().runningJobs }, 'journal replayed');
     // Each sweep views every ended job still in memory, so sweep about twice per forget period.
-    this.forgetTimer = setInterval(() => this.forgetSweep(), Math.min(5000, Math.max(50, opts.forgetAfterMs / 2)));
-    this.forgetTimer.unref();
+    this.forgetTimer = this.time.every(Math.min(5000, Math.max(50, opts.forgetAfterMs / 2)), () => this.forgetSweep());
     this.requestPass();
   }
 
@@ -161,6 +167,7 @@ export class LiveDriver {
     const durable = this.store.append(record);
     durable.catch((err: Error) => this.die(err));
     this.note(event, res, result, idem, durable);
+    this.opts.observer?.accepted?.(event, res, now);
     this.requestPass();
     return { res, durable };
   }
@@ -333,7 +340,7 @@ export class LiveDriver {
 
   /** An agent acknowledged assignments (accepted run; refused go back to the queue). */
   agentAck(accepted: TaskRef[], refused: TaskRef[]): void {
-    const now = performance.now();
+    const now = this.time.now();
     for (const ref of accepted) {
       const f = this.inflight.get(ref.taskId);
       if (f && f.attempt === ref.attempt) this.opts.observer?.dispatched?.(now - f.decidedAt);
@@ -405,9 +412,9 @@ export class LiveDriver {
     if (this.passQueued || this.closed) return;
     this.passQueued = true;
     const gap = this.opts.minPassGapMs ?? 2;
-    const wait = this.lastPassAt + gap - performance.now();
-    if (wait <= 0) setImmediate(() => this.runPass());
-    else setTimeout(() => this.runPass(), wait);
+    const wait = this.lastPassAt + gap - this.time.now();
+    if (wait <= 0) this.time.soon(() => this.runPass());
+    else this.time.after(wait, () => this.runPass());
   }
 
   /** A pass right away (e.g. so a cancel's kills go out before the HTTP answer). */
@@ -419,21 +426,21 @@ export class LiveDriver {
     this.passQueued = false;
     if (this.closed) return;
     const now = this.clock.now();
-    const t0 = performance.now();
+    const t0 = this.time.now();
     const step = this.core.schedule(now);
-    this.lastPassAt = performance.now();
+    this.lastPassAt = this.time.now();
     this.opts.observer?.pass?.(this.lastPassAt - t0, step.decisions.length);
-    this.store.append({ k: 's', now }).catch((err: Error) => this.die(err));
+    this.store.append({ k: 's', now, d: decisionTexts(step.decisions) }).catch((err: Error) => this.die(err));
     this.handleDecisions(step.decisions, true);
     this.dispatcher.flush();
     this.setWake(step.wakeAt);
   }
 
   private setWake(at: Ms | null): void {
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer?.cancel();
     this.wakeTimer = null;
     if (at === null || this.closed) return;
-    this.wakeTimer = setTimeout(() => this.requestPass(), Math.min(MAX_TIMER_MS, this.clock.wallDelayUntil(at)));
+    this.wakeTimer = this.time.after(Math.min(MAX_TIMER_MS, this.clock.wallDelayUntil(at)), () => this.requestPass());
   }
 
   private handleDecisions(decisions: Decision[], live: boolean): void {
@@ -442,7 +449,10 @@ export class LiveDriver {
         case 'start': {
           const attempt = (this.attempts.get(d.taskId)?.attempt ?? 0) + 1;
           this.attempts.set(d.taskId, { attempt, node: d.node, jobId: d.jobId });
-          if (live) this.dispatchStart(d, attempt);
+          if (live) {
+            this.dispatchStart(d, attempt);
+            this.opts.observer?.started?.(d.jobId, d.taskId, d.node, d.cores);
+          }
           break;
         }
         case 'preempt':
@@ -466,7 +476,7 @@ export class LiveDriver {
   private dispatchStart(d: Extract<Decision, { type: 'start' }>, attempt: number): void {
     const send = (): void => {
       if (this.attempts.get(d.taskId)?.attempt !== attempt) return; // superseded while waiting
-      this.inflight.set(d.taskId, { attempt, node: d.node, decidedAt: performance.now() });
+      this.inflight.set(d.taskId, { attempt, node: d.node, decidedAt: this.time.now() });
       const exec = this.commands.has(d.jobId) ? this.commands.execFor(d.jobId, this.core.task(d.taskId)?.index ?? 0, d.timeLimitMs) : null;
       this.dispatcher.assign(d.node, {
         task: { taskId: d.taskId, attempt },
@@ -486,9 +496,15 @@ export class LiveDriver {
     else send();
   }
 
-  private jobEnded(jobId: number, state: string, live: boolean): void {
-    this.ended.set(jobId, performance.now());
-    if (live) this.opts.observer?.jobEnded?.(state);
+  private jobEnded(jobId: number, state: JobState, live: boolean): void {
+    this.ended.set(jobId, this.time.now());
+    const observe = this.opts.observer?.jobEnded;
+    if (!live || !observe) return;
+    const v = this.core.job(jobId);
+    if (!v || v.endedAt === null) return observe(state, jobId);
+    let coreMs = 0;
+    for (const t of v.tasks) if (t.startedAt !== null && t.endedAt !== null) coreMs += t.cores * (t.endedAt - t.startedAt);
+    observe(state, jobId, { class: v.class, submittedAt: v.submittedAt, endedAt: v.endedAt, coreMs });
   }
 
   /**
@@ -497,14 +513,14 @@ export class LiveDriver {
    * walk of its queue).
    */
   private forgetSweep(): void {
-    const cutoff = performance.now() - this.opts.forgetAfterMs;
+    const cutoff = this.time.now() - this.opts.forgetAfterMs;
     const due: number[] = [];
     for (const [jobId, at] of this.ended) {
       if (at > cutoff || due.length >= FORGET_BATCH) break;
       due.push(jobId);
     }
     if (due.length === 0) return;
-    const views = new Map(this.core.jobs({ states: TERMINAL_STATES }).map((v) => [v.id, v]));
+    const views = new Map(this.core.jobs({ states: [...TERMINAL_JOB_STATES] }).map((v) => [v.id, v]));
     for (const jobId of due) {
       this.ended.delete(jobId);
       const view = views.get(jobId);
@@ -622,7 +638,7 @@ export class LiveDriver {
     for (const t of job.tasks) {
       const placed = this.attempts.get(t.id);
       if (t.state !== 'RUNNING' || t.node === null || !placed) continue;
-      this.dispatcher.signal(t.node, { taskId: t.id, attempt: placed.attempt }, signal);
+      this.dispatcher.signal?.(t.node, { taskId: t.id, attempt: placed.attempt }, signal);
       signalled++;
     }
     return { ok: true, value: { jobId, signalled } };
@@ -651,8 +667,8 @@ export class LiveDriver {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    clearInterval(this.forgetTimer);
+    this.wakeTimer?.cancel();
+    this.forgetTimer.cancel();
     await this.store.flushed();
   }
 }
@@ -673,7 +689,7 @@ function arrayIndices(spec: JobSpec): number[] | null {
   return parsed === null || typeof parsed === 'string' ? null : parsed.indices;
 }
 
-function displayIdsOf(jobIds: number[], spec: JobSpec): string[] {
+export function displayIdsOf(jobIds: number[], spec: JobSpec): string[] {
   const base = jobIds[0];
   const parsed = typeof spec.array === 'string' ? parseArraySpec(spec.array) : null;
   if (base === undefined || parsed === null || typeof parsed === 'string') return jobIds.map(String);
