@@ -18,6 +18,8 @@ import { registerTokenCommands } from './commands/token.js';
 import { registerConsentCommands } from './commands/consent.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerCertsCommands } from './commands/certs.js';
+import { registerControlCommands } from './commands/control.js';
+import { registerAcctCommands } from './commands/acct.js';
 import { registerReplayCommands } from './commands/replay.js';
 import { registerAnalysisCommands } from './commands/analysis.js';
 import { registerRunCommands } from './commands/run.js';
@@ -46,6 +48,8 @@ export function buildProgram(): Command {
   registerConsentCommands(program);
   registerAuditCommands(program);
   registerCertsCommands(program);
+  registerControlCommands(program);
+  registerAcctCommands(program);
   registerReplayCommands(program);
   registerAnalysisCommands(program);
   registerRunCommands(program);

@@ -71,7 +71,9 @@ export class PassRunner {
     if (decisions !== NO_DECISIONS) s.outbox = [];
     const limit = s.nextDeadline();
     const hold = s.nextConsentHoldAt();
-    const deadline = limit === null ? hold : hold === null ? limit : Math.min(limit, hold);
+    const begin = s.nextBegin();
+    let deadline = limit;
+    for (const t of [hold, begin]) if (t !== null && (deadline === null || t < deadline)) deadline = t;
     const planned = this.planner.wakeAt();
     const wakeAt = planned === null ? deadline : deadline === null ? planned : Math.min(deadline, planned);
     return { decisions, wakeAt };
