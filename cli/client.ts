@@ -37,6 +37,10 @@ export type CancelResponse = ReplyOf<typeof ROUTES.cancelJob>;
 export type NodeView = ReplyOf<typeof ROUTES.drainNode>;
 export type ClusterResponse = ReplyOf<typeof ROUTES.cluster>;
 export type JobSpec = BodyOf<typeof ROUTES.submitJob>;
+/** An analysis from a pipeline template, and a sequencing run with what became of each sample. */
+export type AnalysisBody = BodyOf<typeof ROUTES.submitAnalysis>;
+export type RunBody = BodyOf<typeof ROUTES.submitRun>;
+export type RunResponse = ReplyOf<typeof ROUTES.submitRun>;
 
 /** GET /api/v1/jobs filters as the CLI holds them (the query string carries them as text). */
 export interface JobQuery {
@@ -127,6 +131,12 @@ export class ApiClient {
       }
     }
   }
+  submitAnalysis(body: AnalysisBody): Promise<SubmitResponse> {
+    return this.call(ROUTES.submitAnalysis, {}, body);
+  }
+  submitRun(body: RunBody): Promise<RunResponse> {
+    return this.call(ROUTES.submitRun, {}, body);
+  }
   listJobs(q: JobQuery = {}): Promise<JobList> {
     const p = new URLSearchParams();
     if (q.state && q.state.length > 0) p.set('state', q.state.join(','));
@@ -158,8 +168,11 @@ export class ApiClient {
   async nodes(): Promise<NodeView[]> {
     return (await this.call(ROUTES.listNodes)).nodes;
   }
-  drain(node: string, reason?: string): Promise<NodeView> {
-    return this.call(ROUTES.drainNode, { name: node }, reason === undefined ? {} : { reason });
+  drain(node: string, reason?: string, by?: string): Promise<NodeView> {
+    return this.call(ROUTES.drainNode, { name: node }, { ...(reason === undefined ? {} : { reason }), ...(by ? { by } : {}) });
+  }
+  down(node: string, reason: string, by?: string): Promise<NodeView> {
+    return this.call(ROUTES.downNode, { name: node }, { reason, ...(by ? { by } : {}) });
   }
   resume(node: string): Promise<NodeView> {
     return this.call(ROUTES.resumeNode, { name: node }, {});

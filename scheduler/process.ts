@@ -8,7 +8,8 @@ import { serverCredentials } from '../proto/index.js';
 import { AgentHub } from './agents/index.js';
 import { SchedulerMetrics, buildApi } from './api/index.js';
 import { loadClusterConfig } from '../common/index.js';
-import { LiveDriver, type CoreFactory, makeCore } from './driver/index.js';
+import { LiveDriver, combineObservers, type CoreFactory, makeCore } from './driver/index.js';
+import { EventBus, LiveState } from './events/index.js';
 import type { SchedulerFlags } from './process-options.js';
 import { StateDirError, Store, ensureToken, lockStateDir } from './store/index.js';
 
@@ -45,14 +46,18 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
   const apiToken = ensureToken(join(flags.stateDir, 'api-token'));
   const joinToken = ensureToken(join(flags.stateDir, 'join-token'));
   const metrics = new SchedulerMetrics();
+  const events = new EventBus();
+  const core = coreFactory(config);
+  const live = new LiveState(() => core, events);
   const driver = new LiveDriver({
-    core: coreFactory(config),
+    core,
     store,
     log: log.child({ part: 'driver' }),
     timeScale: flags.timeScale,
     forgetAfterMs: flags.forgetAfterMs,
-    observer: metrics.observer(),
+    observer: combineObservers(metrics.observer(), live),
   });
+  live.init();
   const hub = new AgentHub(driver, config, {
     joinToken,
     heartbeatIntervalMs: flags.heartbeatIntervalMs,
@@ -62,7 +67,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     log: log.child({ part: 'agents' }),
     onHeartbeat: (agent) => metrics.heartbeat(agent),
   });
-  metrics.watch(driver, hub);
+  metrics.watch(driver, hub, live);
 
   const grpcServer = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   hub.register(grpcServer);
@@ -73,13 +78,14 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     });
   }).catch(async (err: unknown) => {
     hub.close();
+    metrics.close();
     await driver.close();
     await store.close();
     unlock();
     throw err;
   });
 
-  const app = buildApi({ driver, hub, metrics, apiToken });
+  const app = buildApi({ driver, hub, metrics, apiToken, events });
   let httpUrl: string;
   try {
     await app.listen({ host: flags.host, port: flags.httpPort });
@@ -89,6 +95,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
   } catch (err) {
     grpcServer.forceShutdown();
     hub.close();
+    metrics.close();
     await driver.close();
     await store.close();
     unlock();
@@ -100,6 +107,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       hub.close();
+      metrics.close();
       await app.close();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {

@@ -1,5 +1,8 @@
 // The vocabulary of the scheduling core. Plain data only: no classes with I/O, no clocks.
 // Time is integer milliseconds on whatever clock the driver runs (virtual in sim/, wall in live).
+import type { ConsentStatus, JobState, Policy, Purpose, TaskState } from './vocabulary.js';
+
+export type { ConsentStatus, JobState, Policy, Purpose, TaskState } from './vocabulary.js';
 
 export type Ms = number;
 
@@ -72,7 +75,6 @@ export interface PriorityWeights {
   usageHalfLifeMs: Ms;
 }
 
-export type Policy = 'fcfs' | 'easy' | 'conservative';
 
 export interface SchedulerConfig {
   policy: Policy;
@@ -93,6 +95,12 @@ export interface SchedulerConfig {
    * what keeps a pass per event cheap with tens of thousands waiting. 0 backfills every pass.
    */
   backfillIntervalMs?: Ms;
+  /**
+   * Slurm's OverTimeLimit: how long a task may run past its time limit before it is killed;
+   * default 0. Backfill plans with the limit itself. A live cluster on a compressed clock
+   * (`--time-scale`) needs it to absorb wall-time delays in reporting that the scale magnifies.
+   */
+  overTimeLimitMs?: Ms;
 }
 
 export interface ClusterConfig {
@@ -106,7 +114,6 @@ export interface ClusterConfig {
 
 // ---------------------------------------------------------------- jobs
 
-export type Purpose = 'treatment' | 'research';
 
 export type DependencyKind = 'afterok' | 'afterany' | 'afternotok';
 
@@ -156,6 +163,30 @@ export interface JobSpec {
   class?: string;
   /** A real command for the `exec` kernel; opaque to the core (the driver hands it to agents). */
   command?: JobCommand;
+  /** Submit held (sbatch --hold): it waits with JobHeldUser until released. */
+  hold?: boolean;
+  /** Earliest start on the scheduler's clock (sbatch --begin); it waits with BeginTime until then. */
+  beginAt?: Ms;
+  /** Lowers its priority by this many points (sbatch --nice); negative raises it. */
+  nice?: number;
+}
+
+/** Who holds a job: its owner (`user`, Slurm's JobHeldUser) or an operator (`admin`, JobHeldAdmin). */
+export type HoldKind = 'user' | 'admin';
+
+/**
+ * What `update` may change (scontrol update): time limit (pending tasks), QoS, nice, begin
+ * time, dependencies and an array's throttle. QoS and dependencies only while the job is pending.
+ */
+export interface JobUpdate {
+  timeLimitMs?: Ms;
+  qos?: string;
+  nice?: number;
+  /** null clears the begin time. */
+  beginAt?: Ms | null;
+  dependencies?: Dependency[];
+  /** An array's %N limit (the job is any element of it). */
+  throttle?: number;
 }
 
 /** What the `exec` kernel runs for each task of a job (sbatch's script, `--wrap`, `-o`, `-e`, `-D`). */
@@ -169,22 +200,7 @@ export interface JobCommand {
   error?: string;
 }
 
-export type JobState =
-  | 'PENDING'
-  | 'RUNNING'
-  | 'COMPLETED'
-  | 'FAILED'
-  | 'CANCELLED'
-  | 'TIMEOUT'
-  | 'NODE_FAIL';
 
-export type TaskState =
-  | 'PENDING'
-  | 'RUNNING'
-  | 'COMPLETED'
-  | 'FAILED'
-  | 'CANCELLED'
-  | 'TIMEOUT';
 
 export type PendingReason =
   | 'Priority'
@@ -194,6 +210,9 @@ export type PendingReason =
   | 'ConsentHold'
   | 'JobArrayTaskLimit'
   | 'PartitionDown'
+  | 'JobHeldUser'
+  | 'JobHeldAdmin'
+  | 'BeginTime'
   | 'None';
 
 /** How a running task ended, as reported by whoever ran it. */
@@ -201,12 +220,6 @@ export type TaskOutcome = 'completed' | 'failed';
 
 // ---------------------------------------------------------------- consent
 
-/**
- * `granted`: written consent for the analysis, data usable for research.
- * `restricted`: consent for the analysis, data restricted to the patient's own treatment.
- * `withdrawn`: no analysis may read the data.
- */
-export type ConsentStatus = 'granted' | 'restricted' | 'withdrawn';
 
 // ---------------------------------------------------------------- events in
 
@@ -214,15 +227,35 @@ export type CoreEvent =
   | { type: 'submit'; job: JobSpec }
   | { type: 'cancel'; jobId: number }
   | { type: 'taskEnded'; taskId: number; outcome: TaskOutcome }
-  | { type: 'nodeDown'; node: string }
-  | { type: 'nodeUp'; node: string }
-  | { type: 'drain'; node: string }
+  | ({ type: 'nodeDown'; node: string } & OperatorNote)
+  | ({ type: 'nodeUp'; node: string } & OperatorNote)
+  | ({ type: 'drain'; node: string } & OperatorNote)
   | { type: 'resume'; node: string }
   | { type: 'consent'; pseudonym: string; status: ConsentStatus }
   /** A running task was lost (its agent restarted without it): back to the queue, not a failure. */
   | { type: 'requeue'; taskId: number }
   /** The driver has recorded a finished job; the core may drop it from memory. */
-  | { type: 'forget'; jobId: number };
+  | { type: 'forget'; jobId: number }
+  /** Hold a pending job (scontrol hold / uhold): it waits with JobHeldAdmin or JobHeldUser. */
+  | { type: 'hold'; jobId: number; by: HoldKind }
+  /** Release a hold; a user (`by: 'user'`) may not release an operator's hold. */
+  | { type: 'release'; jobId: number; by: HoldKind }
+  | { type: 'update'; jobId: number; changes: JobUpdate }
+  /** Put a running or pending job back in the queue (scontrol requeue); `hold` also holds it (requeuehold). */
+  | { type: 'requeueJob'; jobId: number; hold: boolean };
+
+/**
+ * What an operator said with a node event (drain or down with a reason, up); carried through
+ * the journal for the driver's read model, never read by the core. `admin`: an operator's
+ * down, which an agent coming back does not undo.
+ */
+export interface OperatorNote {
+  reason?: string;
+  by?: string;
+  /** Wall time of the request, ms since the epoch. */
+  at?: number;
+  admin?: boolean;
+}
 
 export type EventResult =
   | { ok: true; jobIds?: number[] }
@@ -337,6 +370,12 @@ export interface JobView {
   arrayIndex: number | null;
   tasks: TaskView[];
   nodes: string[];
+  /** Who holds it, or null. */
+  hold: HoldKind | null;
+  /** Its begin time (--begin), or null. */
+  beginAt: Ms | null;
+  /** Priority points it gives away (negative: gains). */
+  nice: number;
 }
 
 export type NodeState = 'IDLE' | 'MIXED' | 'ALLOCATED' | 'DRAINING' | 'DRAINED' | 'DOWN';

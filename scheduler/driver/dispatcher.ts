@@ -1,27 +1,56 @@
 // What the driver needs from the agent side: where to send what it decided.
 import type { Assignment, TaskRef } from '../../proto/index.js';
+import type { CoreEvent, EventResult, JobState, Ms } from '../core/index.js';
 
 export interface Dispatcher {
   /** Queue an assignment for the agent hosting `node`; false if no agent is connected for it. */
   assign(node: string, assignment: Assignment): boolean;
-  /** Queue a stop request for an attempt on `node`. */
-  cancel(node: string, task: TaskRef, reason: string): void;
+  /** Queue a stop request for an attempt on `node`; `graceMs` (commands only) overrides the agent's default. */
+  cancel(node: string, task: TaskRef, reason: string, graceMs?: number): void;
+  /** Send a signal to a running command (exec attempts) on `node` without stopping it. */
+  signal?(node: string, task: TaskRef, signal: string): void;
   /** Tell the agent hosting `node` it was drained or resumed. */
   drain(node: string, drained: boolean): void;
   /** Send everything queued since the last flush, one message per agent and kind. */
   flush(): void;
 }
 
-/** Hooks for metrics; all optional. */
+/** What metrics want of an ended job, in modelled ms. */
+export interface EndedJob {
+  class: string | null;
+  submittedAt: number;
+  endedAt: number;
+  /** Core-ms its tasks' last attempts held (cores × (end − start)). */
+  coreMs: number;
+}
+
+/** Hooks for metrics and the event stream; all optional, called for live work only (not on replay). */
 export interface DriverObserver {
   pass?(wallMs: number, decisions: number): void;
   dispatched?(latencyMs: number): void;
-  jobEnded?(state: string): void;
+  /** A job reached a terminal state; `job` has its modelled times (for turnaround and utilization metrics). */
+  jobEnded?(state: JobState, jobId: number, job?: EndedJob): void;
+  /** An event the core accepted (and the driver journalled), at the scheduler's time `now`. */
+  accepted?(event: CoreEvent, result: EventResult, now: Ms): void;
+  /** The core started a task: one call per start decision. */
+  started?(jobId: number, taskId: number, node: string, cores: number): void;
+}
+
+/** One observer that calls each of `observers` in turn. */
+export function combineObservers(...observers: DriverObserver[]): DriverObserver {
+  return {
+    pass: (ms, n) => observers.forEach((o) => o.pass?.(ms, n)),
+    dispatched: (ms) => observers.forEach((o) => o.dispatched?.(ms)),
+    jobEnded: (state, jobId, job) => observers.forEach((o) => o.jobEnded?.(state, jobId, job)),
+    accepted: (e, r, now) => observers.forEach((o) => o.accepted?.(e, r, now)),
+    started: (j, t, n, c) => observers.forEach((o) => o.started?.(j, t, n, c)),
+  };
 }
 
 export const NO_DISPATCHER: Dispatcher = {
   assign: () => false,
   cancel: () => undefined,
+  signal: () => undefined,
   drain: () => undefined,
   flush: () => undefined,
 };

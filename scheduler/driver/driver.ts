@@ -2,10 +2,11 @@
 // before it is acknowledged), runs coalesced schedule passes, owns the timers, and turns
 // decisions into messages for agents. It holds no policy: every choice is the core's.
 import type { Logger } from 'pino';
-import { parseArraySpec, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
+import { systemClock, type Clock, type Timer } from '../../common/index.js';
+import { decisionTexts, parseArraySpec, TERMINAL_JOB_STATES, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
 import type { Completion, TaskRef } from '../../proto/index.js';
 import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
-import { JournalCorruptError } from '../store/index.js';
+import { AcctIndex, JournalCorruptError } from '../store/index.js';
 import type { CoreApi } from './core-api.js';
 import { ScaledClock, clockAnchor } from './clock.js';
 import { NO_DISPATCHER, type Dispatcher, type DriverObserver } from './dispatcher.js';
@@ -22,6 +23,8 @@ export interface DriverOptions {
   /** Least wall ms between two schedule passes (bursts of events share a pass). */
   minPassGapMs?: number;
   observer?: DriverObserver;
+  /** Wall clock and timers (default: the process's own); tests pass a FakeClock. */
+  clock?: Clock;
 }
 
 export type Accepted<T> = { ok: true; value: T } | { ok: false; error: NonNullable<Extract<EventResult, { ok: false }>['error']> };
@@ -38,6 +41,16 @@ interface InFlight {
   decidedAt: number;
 }
 
+/** Why a node is drained or down (sinfo -R's REASON, USER, TIMESTAMP). */
+export interface NodeNote {
+  node: string;
+  state: 'drain' | 'down';
+  reason: string;
+  by: string;
+  /** Wall time it was said, ms since the epoch; null when the journal did not record it. */
+  at: number | null;
+}
+
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Idempotency keys remembered (the oldest are dropped first): a retry comes within minutes. */
 const MAX_IDEMPOTENCY_KEYS = 100_000;
@@ -49,12 +62,13 @@ interface IdempotentAnswer {
   durable: Promise<void>;
 }
 const FORGET_BATCH = 20_000;
-const TERMINAL_STATES: JobState[] = ['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL'];
 
 export class LiveDriver {
   readonly core: CoreApi;
   readonly store: Store;
   readonly clock: ScaledClock;
+  /** The wall clock and timers everything here runs on. */
+  private readonly time: Clock;
   private readonly log: Logger;
   private readonly opts: DriverOptions;
   private dispatcher: Dispatcher = NO_DISPATCHER;
@@ -71,6 +85,14 @@ export class LiveDriver {
   private readonly displayOf = new Map<number, string>();
   /** Terminal jobs still in the core, with the wall time they ended. */
   private readonly ended = new Map<number, number>();
+  /** Why nodes are drained or down, as the operator (or the liveness sweep) said; rebuilt by replay. */
+  private readonly nodeNotes = new Map<string, NodeNote>();
+  /** Nodes an operator marked down: an agent's hello does not bring them up. */
+  private readonly adminDown = new Set<string>();
+  /** Grace (wall ms, SIGTERM to SIGKILL) asked for by a cancel, until its kills are sent. */
+  private readonly graceOf = new Map<number, number>();
+  /** The accounting index over the job records (gsched acct). */
+  readonly acct: AcctIndex;
   /** Real commands (the exec kernel) of jobs the core holds. */
   private readonly commands = new CommandBook();
   /** Idempotency-Key → the submit it made, so a retried POST gets the first answer. */
@@ -78,26 +100,29 @@ export class LiveDriver {
 
   private passQueued = false;
   private lastPassAt = 0;
-  private wakeTimer: NodeJS.Timeout | null = null;
-  private readonly forgetTimer: NodeJS.Timeout;
+  private wakeTimer: Timer | null = null;
+  private readonly forgetTimer: Timer;
   private closed = false;
   private fatal: ((err: Error) => void) | null = null;
 
   constructor(opts: DriverOptions) {
     this.opts = opts;
+    this.time = opts.clock ?? systemClock;
     this.core = opts.core;
     this.store = opts.store;
+    this.acct = new AcctIndex(opts.store);
     this.log = opts.log;
     const replayed = this.replay();
-    this.clock = new ScaledClock(opts.timeScale, clockAnchor(opts.timeScale, replayed.lastNow));
+    this.clock = new ScaledClock(opts.timeScale, clockAnchor(opts.timeScale, replayed.lastNow, this.time.epoch()), this.time);
     if (replayed.records === 0) {
       // A fresh cluster: no node takes work until its agent registers.
       for (const n of this.core.config.nodes) void this.accept({ type: 'nodeDown', node: n.name });
     }
+    // What `gsched replay` rebuilds the core from: the cluster this scheduler runs (the latest start's).
+    this.store.meta.putSync('cluster', this.core.config);
     this.log.info({ records: replayed.records, jobs: this.core.cluster().pendingJobs + this.core.cluster().runningJobs }, 'journal replayed');
     // Each sweep views every ended job still in memory, so sweep about twice per forget period.
-    this.forgetTimer = setInterval(() => this.forgetSweep(), Math.min(5000, Math.max(50, opts.forgetAfterMs / 2)));
-    this.forgetTimer.unref();
+    this.forgetTimer = this.time.every(Math.min(5000, Math.max(50, opts.forgetAfterMs / 2)), () => this.forgetSweep());
     this.requestPass();
   }
 
@@ -142,6 +167,7 @@ export class LiveDriver {
     const durable = this.store.append(record);
     durable.catch((err: Error) => this.die(err));
     this.note(event, res, result, idem, durable);
+    this.opts.observer?.accepted?.(event, res, now);
     this.requestPass();
     return { res, durable };
   }
@@ -164,6 +190,23 @@ export class LiveDriver {
         const list = this.results.get(job) ?? [];
         list.push(result);
         this.results.set(job, list);
+      }
+    } else if (event.type === 'drain' || event.type === 'nodeDown') {
+      if (event.type === 'nodeDown' && event.admin) this.adminDown.add(event.node);
+      const prior = this.nodeNotes.get(event.node);
+      // A node going silent keeps the reason an operator gave it.
+      if (event.reason !== undefined || prior === undefined) {
+        this.nodeNotes.set(event.node, { node: event.node, state: event.type === 'drain' ? 'drain' : 'down', reason: event.reason ?? (event.type === 'drain' ? 'none given' : 'Not responding'), by: event.by ?? 'gsched', at: event.at ?? null });
+      }
+    } else if (event.type === 'resume') {
+      if (this.nodeNotes.get(event.node)?.state === 'drain') this.nodeNotes.delete(event.node);
+    } else if (event.type === 'nodeUp') {
+      // An agent's hello clears "Not responding", not an operator's drain or down.
+      if (event.admin) {
+        this.adminDown.delete(event.node);
+        this.nodeNotes.delete(event.node);
+      } else if (!this.adminDown.has(event.node) && this.nodeNotes.get(event.node)?.state === 'down') {
+        this.nodeNotes.delete(event.node);
       }
     } else if (event.type === 'forget') {
       this.ended.delete(event.jobId);
@@ -212,8 +255,10 @@ export class LiveDriver {
     return { ok: true, value: { jobIds, displayIds } };
   }
 
-  async cancel(jobId: number): Promise<Accepted<{ jobId: number; state: JobState }>> {
+  async cancel(jobId: number, graceMs?: number): Promise<Accepted<{ jobId: number; state: JobState }>> {
+    if (graceMs !== undefined) this.graceOf.set(jobId, graceMs);
     const { res, durable } = this.accept({ type: 'cancel', jobId });
+    if (!res.ok) this.graceOf.delete(jobId);
     if (!res.ok) {
       const rec = this.core.job(jobId) ?? this.store.job(jobId);
       if (res.error.code === 'UNKNOWN_JOB' && rec) {
@@ -226,10 +271,32 @@ export class LiveDriver {
     return { ok: true, value: { jobId, state: this.jobView(jobId)?.state ?? 'CANCELLED' } };
   }
 
-  async nodeAdmin(node: string, drain: boolean): Promise<Accepted<NodeView>> {
-    const { res, durable } = this.accept(drain ? { type: 'drain', node } : { type: 'resume', node });
-    if (!res.ok) return res;
+  /**
+   * An operator's word on a node: drain (no new work), down (its tasks are requeued; it stays
+   * down until resumed, whatever its agent says), or resume (undoes either).
+   */
+  async nodeAdmin(node: string, action: 'drain' | 'down' | 'resume', note: { reason?: string; by?: string } = {}): Promise<Accepted<NodeView>> {
+    const at = Date.now();
+    const view0 = this.core.nodes().find((n) => n.name === node);
+    if (!view0) return { ok: false, error: { code: 'UNKNOWN_NODE', field: 'name', message: `no node named ${node}` } };
+    const events: CoreEvent[] = [];
+    if (action === 'drain') events.push({ type: 'drain', node, at, ...note });
+    else if (action === 'down') events.push({ type: 'nodeDown', node, at, admin: true, ...note });
+    else {
+      if (this.adminDown.has(node)) events.push({ type: 'nodeUp', node, at, admin: true, ...note });
+      if (view0.state === 'DRAINING' || view0.state === 'DRAINED' || events.length === 0) events.push({ type: 'resume', node });
+    }
+    // A node taken down under a live agent: its attempts are requeued by the core, so stop them there.
+    const stop = action === 'down' ? this.core.runningTasks().filter((t) => t.node === node).map((t) => ({ taskId: t.taskId, attempt: this.attempts.get(t.taskId)?.attempt ?? 0 })) : [];
+    let durable: Promise<void> = Promise.resolve();
+    for (const e of events) {
+      const r = this.accept(e);
+      if (!r.res.ok) return r.res;
+      durable = r.durable;
+    }
     await durable;
+    for (const ref of stop) this.dispatcher.cancel(node, ref, 'node-down');
+    const drain = action === 'drain';
     this.dispatcher.drain(node, drain);
     this.dispatcher.flush();
     const view = this.core.nodes().find((n) => n.name === node);
@@ -256,7 +323,7 @@ export class LiveDriver {
     const waits: Promise<void>[] = finished.map((c) => this.agentCompletion(c, nodeSet));
     const states = new Map(this.core.nodes().map((n) => [n.name, n.state]));
     for (const node of nodes) {
-      if (states.get(node) === 'DOWN') waits.push(this.accept({ type: 'nodeUp', node }).durable);
+      if (states.get(node) === 'DOWN' && !this.adminDown.has(node)) waits.push(this.accept({ type: 'nodeUp', node }).durable);
     }
     // Whatever was in flight to this agent, its hello now says whether it runs.
     for (const [taskId, f] of this.inflight) if (nodeSet.has(f.node)) this.settle(taskId);
@@ -273,7 +340,7 @@ export class LiveDriver {
 
   /** An agent acknowledged assignments (accepted run; refused go back to the queue). */
   agentAck(accepted: TaskRef[], refused: TaskRef[]): void {
-    const now = performance.now();
+    const now = this.time.now();
     for (const ref of accepted) {
       const f = this.inflight.get(ref.taskId);
       if (f && f.attempt === ref.attempt) this.opts.observer?.dispatched?.(now - f.decidedAt);
@@ -345,9 +412,9 @@ export class LiveDriver {
     if (this.passQueued || this.closed) return;
     this.passQueued = true;
     const gap = this.opts.minPassGapMs ?? 2;
-    const wait = this.lastPassAt + gap - performance.now();
-    if (wait <= 0) setImmediate(() => this.runPass());
-    else setTimeout(() => this.runPass(), wait);
+    const wait = this.lastPassAt + gap - this.time.now();
+    if (wait <= 0) this.time.soon(() => this.runPass());
+    else this.time.after(wait, () => this.runPass());
   }
 
   /** A pass right away (e.g. so a cancel's kills go out before the HTTP answer). */
@@ -359,21 +426,21 @@ export class LiveDriver {
     this.passQueued = false;
     if (this.closed) return;
     const now = this.clock.now();
-    const t0 = performance.now();
+    const t0 = this.time.now();
     const step = this.core.schedule(now);
-    this.lastPassAt = performance.now();
+    this.lastPassAt = this.time.now();
     this.opts.observer?.pass?.(this.lastPassAt - t0, step.decisions.length);
-    this.store.append({ k: 's', now }).catch((err: Error) => this.die(err));
+    this.store.append({ k: 's', now, d: decisionTexts(step.decisions) }).catch((err: Error) => this.die(err));
     this.handleDecisions(step.decisions, true);
     this.dispatcher.flush();
     this.setWake(step.wakeAt);
   }
 
   private setWake(at: Ms | null): void {
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer?.cancel();
     this.wakeTimer = null;
     if (at === null || this.closed) return;
-    this.wakeTimer = setTimeout(() => this.requestPass(), Math.min(MAX_TIMER_MS, this.clock.wallDelayUntil(at)));
+    this.wakeTimer = this.time.after(Math.min(MAX_TIMER_MS, this.clock.wallDelayUntil(at)), () => this.requestPass());
   }
 
   private handleDecisions(decisions: Decision[], live: boolean): void {
@@ -382,7 +449,10 @@ export class LiveDriver {
         case 'start': {
           const attempt = (this.attempts.get(d.taskId)?.attempt ?? 0) + 1;
           this.attempts.set(d.taskId, { attempt, node: d.node, jobId: d.jobId });
-          if (live) this.dispatchStart(d, attempt);
+          if (live) {
+            this.dispatchStart(d, attempt);
+            this.opts.observer?.started?.(d.jobId, d.taskId, d.node, d.cores);
+          }
           break;
         }
         case 'preempt':
@@ -392,10 +462,11 @@ export class LiveDriver {
           // A restart waiting for this attempt's acknowledgement is moot now; the attempt itself
           // stays in flight until its agent answers (or is lost), so a restart waits for that.
           this.deferred.delete(d.taskId);
-          this.dispatcher.cancel(d.node, { taskId: d.taskId, attempt }, d.type === 'preempt' ? 'preempted' : d.reason);
+          this.dispatcher.cancel(d.node, { taskId: d.taskId, attempt }, d.type === 'preempt' ? 'preempted' : d.reason, this.graceOf.get(d.jobId));
           break;
         }
         case 'jobEnded':
+          this.graceOf.delete(d.jobId); // its kills, if any, came before in this list
           this.jobEnded(d.jobId, d.state, live);
           break;
       }
@@ -405,7 +476,7 @@ export class LiveDriver {
   private dispatchStart(d: Extract<Decision, { type: 'start' }>, attempt: number): void {
     const send = (): void => {
       if (this.attempts.get(d.taskId)?.attempt !== attempt) return; // superseded while waiting
-      this.inflight.set(d.taskId, { attempt, node: d.node, decidedAt: performance.now() });
+      this.inflight.set(d.taskId, { attempt, node: d.node, decidedAt: this.time.now() });
       const exec = this.commands.has(d.jobId) ? this.commands.execFor(d.jobId, this.core.task(d.taskId)?.index ?? 0, d.timeLimitMs) : null;
       this.dispatcher.assign(d.node, {
         task: { taskId: d.taskId, attempt },
@@ -425,9 +496,15 @@ export class LiveDriver {
     else send();
   }
 
-  private jobEnded(jobId: number, state: string, live: boolean): void {
-    this.ended.set(jobId, performance.now());
-    if (live) this.opts.observer?.jobEnded?.(state);
+  private jobEnded(jobId: number, state: JobState, live: boolean): void {
+    this.ended.set(jobId, this.time.now());
+    const observe = this.opts.observer?.jobEnded;
+    if (!live || !observe) return;
+    const v = this.core.job(jobId);
+    if (!v || v.endedAt === null) return observe(state, jobId);
+    let coreMs = 0;
+    for (const t of v.tasks) if (t.startedAt !== null && t.endedAt !== null) coreMs += t.cores * (t.endedAt - t.startedAt);
+    observe(state, jobId, { class: v.class, submittedAt: v.submittedAt, endedAt: v.endedAt, coreMs });
   }
 
   /**
@@ -436,14 +513,14 @@ export class LiveDriver {
    * walk of its queue).
    */
   private forgetSweep(): void {
-    const cutoff = performance.now() - this.opts.forgetAfterMs;
+    const cutoff = this.time.now() - this.opts.forgetAfterMs;
     const due: number[] = [];
     for (const [jobId, at] of this.ended) {
       if (at > cutoff || due.length >= FORGET_BATCH) break;
       due.push(jobId);
     }
     if (due.length === 0) return;
-    const views = new Map(this.core.jobs({ states: TERMINAL_STATES }).map((v) => [v.id, v]));
+    const views = new Map(this.core.jobs({ states: [...TERMINAL_JOB_STATES] }).map((v) => [v.id, v]));
     for (const jobId of due) {
       this.ended.delete(jobId);
       const view = views.get(jobId);
@@ -455,6 +532,7 @@ export class LiveDriver {
       }
       const record: JobRecord = { ...view, results: this.results.get(jobId) ?? [] };
       this.store.putJob(record).catch((err: Error) => this.die(err));
+      this.acct.add(record).catch((err: Error) => this.die(err));
       void this.accept({ type: 'forget', jobId });
     }
   }
@@ -522,6 +600,59 @@ export class LiveDriver {
     return { ok: true, value: { jobId: id, state: 'CANCELLED', elements: cancelled } };
   }
 
+  /**
+   * A job-control event (hold, release, update, requeueJob) for one job, or for every element of
+   * an array when `jobIds` lists several: applied to each element still active, journalled, then
+   * a pass runs. Refused as a whole only when no element took it (the first refusal is returned).
+   */
+  async control(jobIds: number[], make: (jobId: number) => CoreEvent): Promise<Accepted<{ jobId: number; applied: number; states: JobView[] }>> {
+    const waits: Promise<void>[] = [];
+    let first: Accepted<never> | null = null;
+    const applied: number[] = [];
+    for (const id of jobIds) {
+      const { res, durable } = this.accept(make(id));
+      if (!res.ok) {
+        first ??= res;
+        continue;
+      }
+      applied.push(id);
+      waits.push(durable);
+    }
+    if (applied.length === 0 && first !== null) return first;
+    await Promise.all(waits);
+    this.runPassNow();
+    const states = applied.map((id) => this.core.job(id)).filter((v): v is JobView => v !== undefined);
+    return { ok: true, value: { jobId: jobIds[0] as number, applied: applied.length, states } };
+  }
+
+  /**
+   * Sends a signal to the running commands of a job (scancel --signal): nothing changes in the
+   * scheduler, and tasks that are not real commands ignore it. How many attempts were signalled.
+   */
+  signal(jobId: number, signal: string): Accepted<{ jobId: number; signalled: number }> {
+    const job = this.core.job(jobId);
+    if (!job || job.state !== 'RUNNING') {
+      return { ok: false, error: { code: 'INVALID_STATE', field: 'id', message: `job ${job?.displayId ?? jobId} is ${job?.state ?? 'not running'}: only a running job can be signalled` } };
+    }
+    let signalled = 0;
+    for (const t of job.tasks) {
+      const placed = this.attempts.get(t.id);
+      if (t.state !== 'RUNNING' || t.node === null || !placed) continue;
+      this.dispatcher.signal?.(t.node, { taskId: t.id, attempt: placed.attempt }, signal);
+      signalled++;
+    }
+    return { ok: true, value: { jobId, signalled } };
+  }
+
+  /** Nodes drained or down, with why, who said so and when (sinfo -R). */
+  nodeReasons(): NodeNote[] {
+    const states = new Map(this.core.nodes().map((n) => [n.name, n.state]));
+    return [...this.nodeNotes.values()].filter((n) => {
+      const st = states.get(n.node);
+      return st === 'DOWN' || st === 'DRAINING' || st === 'DRAINED';
+    });
+  }
+
   /** True if the core still holds this ended job (its record is written when it is forgotten). */
   isRemembered(jobId: number): boolean {
     return this.ended.has(jobId);
@@ -536,8 +667,8 @@ export class LiveDriver {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    clearInterval(this.forgetTimer);
+    this.wakeTimer?.cancel();
+    this.forgetTimer.cancel();
     await this.store.flushed();
   }
 }
@@ -558,7 +689,7 @@ function arrayIndices(spec: JobSpec): number[] | null {
   return parsed === null || typeof parsed === 'string' ? null : parsed.indices;
 }
 
-function displayIdsOf(jobIds: number[], spec: JobSpec): string[] {
+export function displayIdsOf(jobIds: number[], spec: JobSpec): string[] {
   const base = jobIds[0];
   const parsed = typeof spec.array === 'string' ? parseArraySpec(spec.array) : null;
   if (base === undefined || parsed === null || typeof parsed === 'string') return jobIds.map(String);
