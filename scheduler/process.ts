@@ -52,8 +52,10 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     timeScale: flags.timeScale,
     forgetAfterMs: flags.forgetAfterMs,
     observer: metrics.observer(),
+    coreFor: coreFactory,
   });
-  const hub = new AgentHub(driver, config, {
+  // The config in force is the core's: the state folder's own when the file changed since.
+  const hub = new AgentHub(driver, driver.core.config, {
     joinToken,
     heartbeatIntervalMs: flags.heartbeatIntervalMs,
     heartbeatTimeoutMs: flags.heartbeatTimeoutMs,

@@ -80,9 +80,16 @@ export async function fsckStateDir(dir: string): Promise<FsckReport> {
       }
       report.dbs.push(r);
     }
-    const base = store.journalBase();
+    const snap = store.snapshotMeta();
     const first = store.journal.firstKey();
-    if (first !== undefined && first !== base + 1) note(`the journal starts at record ${first}, but its snapshot covers records up to ${base}: records ${base + 1}-${first - 1} are missing`);
+    if (snap !== undefined) {
+      if (first === undefined || first > snap.seq) note(`the journal lacks group ${snap.seq}, where its latest snapshot ${snap.id} was taken`);
+      try {
+        store.loadSnapshot();
+      } catch (err) {
+        note((err as Error).message);
+      }
+    } else if (first !== undefined && first !== 1) note(`the journal starts at group ${first} but there is no snapshot: groups 1-${first - 1} are missing`);
   } finally {
     await store.close();
   }
