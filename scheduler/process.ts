@@ -53,6 +53,8 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     forgetAfterMs: flags.forgetAfterMs,
     observer: metrics.observer(),
     coreFor: coreFactory,
+    snapshotEveryRecords: flags.snapshotEveryRecords,
+    snapshotEveryMs: flags.snapshotEveryMs,
   });
   // The config in force is the core's: the state folder's own when the file changed since.
   const hub = new AgentHub(driver, driver.core.config, {
