@@ -110,6 +110,14 @@ function className(o: object): string {
   return name;
 }
 
+/** An instance of a built-in class other than those handled above (a timestamp, a promise…). */
+function builtIn(o: object): boolean {
+  const proto = Object.getPrototypeOf(o) as { constructor?: unknown } | null;
+  if (proto === null || proto === Object.prototype) return false;
+  const ctor = proto.constructor;
+  return typeof ctor === 'function' && Function.prototype.toString.call(ctor).includes('[native code]');
+}
+
 function resolvePath(root: object, path: string): unknown {
   let v: unknown = root;
   for (const k of path.split('.').slice(1)) {
@@ -230,9 +238,7 @@ export function snapshotOf(root: object, config: object): CoreSnapshot {
       continue;
     }
     const cls = className(o);
-    if (cls === 'Date' || cls === 'RegExp' || cls === 'Promise' || cls === 'WeakMap' || cls === 'WeakSet' || cls === 'WeakRef') {
-      throw new SnapshotError(`the core holds a ${cls}, which snapshots do not carry`);
-    }
+    if (builtIn(o)) throw new SnapshotError(`the core holds a ${cls}, which snapshots do not carry`);
     const keys = Object.keys(o);
     const rec = o as Record<string, unknown>;
     const entry: unknown[] = [keys.length > MASK_FIELDS ? WIDE : OBJ, shapeOf(cls, keys), classOf(cls)];
