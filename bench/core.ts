@@ -1,18 +1,79 @@
-// bench:core — the scheduling core alone on the default cluster: 100,000 pending tasks of
-// mixed sizes, scheduling passes with random completions in between until all are placed.
+// bench:core — the scheduling core alone, at several scales. Each run submits N single-task
+// jobs of mixed sizes at t = 0, then runs scheduling passes with random completions in
+// between (a tenth of what runs ends each simulated minute) until all are placed or
+// MAX_PASSES passes have run. Every run happens in a fresh child process started with
+// --expose-gc, so its heap figure is its own: retained heap after a full GC, with the
+// submitted spec objects dropped, divided by the jobs pending.
+//   npm run bench:core                       every row
+//   node dist/bench/core.js 100000:default   some rows (pending:cluster, cluster = default | ten-times | flat-100k)
+import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { loadClusterConfig } from '../common/index.js';
-import { SchedulerCore, type JobSpec } from '../scheduler/core/index.js';
-import { percentile, seeded, table, writeResult } from './stats.js';
+import { compiledPath, loadClusterConfig } from '../common/index.js';
+import { SchedulerCore, type ClusterConfig, type JobSpec, type NodeSpec } from '../scheduler/core/index.js';
+import { median, percentile, seeded, table, writeResult } from './stats.js';
 
-const TASKS = Number(process.env.BENCH_TASKS ?? 100_000);
 const SEED = 42;
 const HOUR = 3_600_000;
+/** Enough passes to place 100,000 tasks on the default cluster; a 1,000,000 run stops here. */
+const MAX_PASSES = Number(process.env.BENCH_MAX_PASSES ?? 1_000);
 
-function workload(rand: () => number, accounts: string[]): JobSpec[] {
+type ClusterKind = 'default' | 'ten-times' | 'flat-100k';
+const KINDS: readonly ClusterKind[] = ['default', 'ten-times', 'flat-100k'];
+
+interface RowSpec {
+  pending: number;
+  cluster: ClusterKind;
+  repeats: number;
+}
+
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const ROWS: RowSpec[] = [
+  { pending: 10_000, cluster: 'default', repeats: REPEATS },
+  { pending: 100_000, cluster: 'default', repeats: REPEATS },
+  // A million-job run takes about a minute of submissions and passes on this machine.
+  { pending: 1_000_000, cluster: 'default', repeats: Math.min(REPEATS, 2) },
+  { pending: 100_000, cluster: 'ten-times', repeats: REPEATS },
+  { pending: 100_000, cluster: 'flat-100k', repeats: REPEATS },
+];
+
+/** One run's figures (the JSON a child prints). */
+interface Run {
+  pending: number;
+  cluster: ClusterKind;
+  cluster_cores: number;
+  nodes: number;
+  submit_per_sec: number;
+  bytes_per_pending: number;
+  passes: number;
+  placements: number;
+  placements_per_sec: number;
+  pass_ms_p50: number;
+  pass_ms_p99: number;
+  pass_ms_max: number;
+}
+
+/** The default cluster, ten times its containers (same shape), or one flat node of 100,000 cores. */
+function clusterOf(kind: ClusterKind): ClusterConfig {
+  const base = loadClusterConfig();
+  if (kind === 'default') return base;
+  let nodes: NodeSpec[];
+  if (kind === 'ten-times') {
+    nodes = [];
+    for (let k = 0; k < 10; k++) {
+      for (const n of base.nodes) nodes.push({ ...n, name: `x${k}-${n.name}`, container: `x${k}-${n.container}` });
+    }
+  } else {
+    // Memory enough for 100,000 cores at the workload's 4 GB per core at most.
+    const kind0 = base.nodes[0] as NodeSpec;
+    nodes = [{ ...kind0, name: 'flat-n001', container: 'flat', kind: 'flat', cores: 100_000, memMb: 100_000 * 4_000 }];
+  }
+  return { ...base, name: `${base.name}-${kind}`, nodes };
+}
+
+function workload(rand: () => number, accounts: string[], n: number): JobSpec[] {
   const sizes = [1, 1, 2, 4, 4, 8, 8, 16, 24, 32, 64];
   const jobs: JobSpec[] = [];
-  for (let i = 0; i < TASKS; i++) {
+  for (let i = 0; i < n; i++) {
     const cores = sizes[Math.floor(rand() * sizes.length)] as number;
     const research = rand() < 0.25;
     const urgent = !research && rand() < 0.05;
@@ -30,25 +91,45 @@ function workload(rand: () => number, accounts: string[]): JobSpec[] {
   return jobs;
 }
 
-function run(): Record<string, number> {
-  const cfg = loadClusterConfig();
-  const core = new SchedulerCore(cfg);
-  const rand = seeded(SEED);
-  const leaves = cfg.accounts.filter((a) => !cfg.accounts.some((b) => b.parent === a.name) && a.name !== 'research-ngc').map((a) => a.name);
-  const jobs = workload(rand, leaves);
+function heapAfterGc(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('run with --expose-gc (npm run bench:core does)');
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/** Submits every job at t = 0; returns the milliseconds it took. */
+function submitAll(core: SchedulerCore, jobs: JobSpec[]): number {
+  const t0 = performance.now();
   for (const job of jobs) {
     const r = core.apply({ type: 'submit', job }, 0);
     if (!r.ok) throw new Error(r.error.message);
   }
+  return performance.now() - t0;
+}
+
+/** Child mode: one run of one row. */
+function runRow(pending: number, kind: ClusterKind): Run {
+  const cfg = clusterOf(kind);
+  const core = new SchedulerCore(cfg);
+  const rand = seeded(SEED);
+  const leaves = cfg.accounts.filter((a) => !cfg.accounts.some((b) => b.parent === a.name) && a.name !== 'research-ngc').map((a) => a.name);
+  const before = heapAfterGc();
+  const submitMs = submitAll(core, workload(rand, leaves, pending));
+  // The workload's own specs are released (they lived in submitAll's frame): what is left is
+  // what the core keeps per job.
+  const bytesPerPending = (heapAfterGc() - before) / pending;
+
   const running: number[] = [];
   const passMs: number[] = [];
   let coreMs = 0;
   let placements = 0;
   let now = 0;
-  while (placements < TASKS) {
-    const t0 = performance.now();
+  while (placements < pending && passMs.length < MAX_PASSES) {
+    const t1 = performance.now();
     const { decisions } = core.schedule(now);
-    const dt = performance.now() - t0;
+    const dt = performance.now() - t1;
     passMs.push(dt);
     coreMs += dt;
     for (const d of decisions) {
@@ -60,7 +141,7 @@ function run(): Record<string, number> {
     // Random completions: a tenth of what runs ends during the next simulated minute.
     now += 60_000;
     const ending = Math.max(1, Math.floor(running.length / 10));
-    const t1 = performance.now();
+    const t2 = performance.now();
     for (let k = 0; k < ending && running.length > 0; k++) {
       const i = Math.floor(rand() * running.length);
       const id = running[i] as number;
@@ -68,47 +149,132 @@ function run(): Record<string, number> {
       running.pop();
       core.apply({ type: 'taskEnded', taskId: id, outcome: 'completed' }, now);
     }
-    coreMs += performance.now() - t1;
+    coreMs += performance.now() - t2;
   }
   passMs.sort((a, b) => a - b);
   return {
-    tasks: TASKS,
+    pending,
+    cluster: kind,
+    cluster_cores: cfg.nodes.reduce((s, n) => s + n.cores, 0),
+    nodes: cfg.nodes.length,
+    submit_per_sec: pending / (submitMs / 1000),
+    bytes_per_pending: bytesPerPending,
     passes: passMs.length,
     placements,
-    core_ms: coreMs,
     placements_per_sec: placements / (coreMs / 1000),
     pass_ms_p50: percentile(passMs, 50),
     pass_ms_p99: percentile(passMs, 99),
     pass_ms_max: passMs[passMs.length - 1] as number,
-    first_pass_ms: 0,
   };
 }
 
-const repeats = Number(process.env.BENCH_REPEATS ?? 3);
-const runs = Array.from({ length: repeats }, run);
-const mid = (k: string) => percentile(runs.map((r) => r[k] as number).sort((a, b) => a - b), 50);
-const result = {
-  tasks: TASKS,
-  cluster_cores: 17_280,
-  repeats,
-  passes: mid('passes'),
-  placements_per_sec: mid('placements_per_sec'),
-  pass_ms_p50: mid('pass_ms_p50'),
-  pass_ms_p99: mid('pass_ms_p99'),
-  pass_ms_max: mid('pass_ms_max'),
-  target_placements_per_sec: 100_000,
-  target_pass_ms_p99: 50,
-  runs,
-};
-console.log(
-  table([
-    ['bench:core (median of ' + repeats + ')', 'value', 'target'],
-    ['pending tasks', TASKS, ''],
-    ['scheduling passes', result.passes, ''],
-    ['placements/s (core time)', result.placements_per_sec, '>= 100,000'],
-    ['pass ms p50', result.pass_ms_p50, ''],
-    ['pass ms p99', result.pass_ms_p99, '<= 50'],
-    ['pass ms max', result.pass_ms_max, ''],
-  ]),
-);
-console.log(`wrote ${writeResult('core', result)}`);
+/** The issue's targets for a row, by name; each is [figure, at least (1) or at most (-1), bound]. */
+function targetsOf(row: RowSpec): Record<string, [keyof Run, 1 | -1, number]> {
+  if (row.cluster === 'default' && row.pending === 1_000_000) {
+    return {
+      submit_per_sec: ['submit_per_sec', 1, 100_000],
+      pass_ms_p99: ['pass_ms_p99', -1, 50],
+      bytes_per_pending: ['bytes_per_pending', -1, 2048],
+    };
+  }
+  if (row.cluster === 'default' && row.pending === 100_000) return { placements_per_sec: ['placements_per_sec', 1, 200_000] };
+  if (row.cluster === 'ten-times') return { placements_per_sec: ['placements_per_sec', 1, 100_000] };
+  return {};
+}
+
+function parent(picked: RowSpec[]): void {
+  const scaling: Record<string, unknown>[] = [];
+  for (const row of picked) {
+    const runs: Run[] = [];
+    for (let i = 0; i < row.repeats; i++) {
+      const p = spawnSync(process.execPath, ['--expose-gc', compiledPath('bench/core.ts'), '--child', String(row.pending), row.cluster], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+      });
+      if (p.status !== 0) throw new Error(`${row.pending}:${row.cluster} failed (exit ${p.status}): ${p.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      runs.push(JSON.parse(p.stdout.trim().split('\n').pop() as string) as Run);
+      const r = runs[i] as Run;
+      process.stderr.write(`  ${row.pending}:${row.cluster} run ${i + 1}/${row.repeats}: ${Math.round(r.submit_per_sec)} submits/s, ${Math.round(r.placements_per_sec)} placements/s\n`);
+    }
+    const mid = (k: keyof Run): number => median(runs.map((r) => r[k] as number));
+    const first = runs[0] as Run;
+    const out: Record<string, unknown> = {
+      pending: row.pending,
+      cluster: row.cluster,
+      cluster_cores: first.cluster_cores,
+      nodes: first.nodes,
+      submit_per_sec: mid('submit_per_sec'),
+      placements_per_sec: mid('placements_per_sec'),
+      pass_ms_p99: mid('pass_ms_p99'),
+      bytes_per_pending: mid('bytes_per_pending'),
+      pass_ms_p50: mid('pass_ms_p50'),
+      pass_ms_max: mid('pass_ms_max'),
+      passes: mid('passes'),
+      placements: mid('placements'),
+      repeats: runs.length,
+    };
+    const targets = targetsOf(row);
+    out.targets = Object.fromEntries(Object.entries(targets).map(([k, [, dir, bound]]) => [k, dir === 1 ? `>= ${bound}` : `<= ${bound}`]));
+    out.meets_targets = Object.values(targets).every(([k, dir, bound]) => (dir === 1 ? (out[k] as number) >= bound : (out[k] as number) <= bound));
+    out.runs = runs;
+    scaling.push(out);
+  }
+  // Same events per second on one node of 100,000 cores as on the default cluster.
+  const flat = scaling.find((r) => r.cluster === 'flat-100k');
+  const base = scaling.find((r) => r.cluster === 'default' && r.pending === 100_000);
+  const flatRatio = flat && base ? (flat.placements_per_sec as number) / (base.placements_per_sec as number) : null;
+
+  const fmtTargets = (r: Record<string, unknown>): string => {
+    const t = Object.entries(r.targets as Record<string, string>);
+    if (r.cluster === 'flat-100k' && flatRatio !== null) return `${flatRatio.toFixed(2)}× the default's placements/s`;
+    return t.length === 0 ? '' : `${t.map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`).join(', ')}: ${r.meets_targets ? 'met' : 'NOT met'}`;
+  };
+  console.log(
+    table([
+      ['bench:core scaling (medians)', 'cluster cores', 'nodes', 'submits/s', 'placements/s', 'pass ms p99', 'bytes/pending', 'runs', 'targets'],
+      ...scaling.map((r) => [
+        `${(r.pending as number).toLocaleString('en-US')} pending, ${r.cluster}`,
+        r.cluster_cores as number,
+        r.nodes as number,
+        Math.round(r.submit_per_sec as number),
+        Math.round(r.placements_per_sec as number),
+        r.pass_ms_p99 as number,
+        Math.round(r.bytes_per_pending as number),
+        r.repeats as number,
+        fmtTargets(r),
+      ]),
+    ]),
+  );
+  const headline = base ?? scaling[0];
+  const result = {
+    // The default cluster at 100,000 pending, as before this bench had rows (bench:table reads these).
+    tasks: headline?.pending ?? null,
+    cluster_cores: headline?.cluster_cores ?? null,
+    placements_per_sec: headline?.placements_per_sec ?? null,
+    pass_ms_p50: headline?.pass_ms_p50 ?? null,
+    pass_ms_p99: headline?.pass_ms_p99 ?? null,
+    pass_ms_max: headline?.pass_ms_max ?? null,
+    target_placements_per_sec: 200_000,
+    target_pass_ms_p99: 50,
+    max_passes: MAX_PASSES,
+    flat_vs_default_placements: flatRatio,
+    scaling,
+  };
+  console.log(`wrote ${writeResult('core', result)}`);
+}
+
+function rowsFromArgs(args: string[]): RowSpec[] {
+  if (args.length === 0) return ROWS;
+  return args.map((a) => {
+    const [p, c = 'default'] = a.split(':');
+    const pending = Number(p);
+    if (!Number.isInteger(pending) || pending < 1 || !KINDS.includes(c as ClusterKind)) {
+      throw new Error(`a row is pending:cluster with a whole number and one of ${KINDS.join(', ')} (got ${a})`);
+    }
+    return { pending, cluster: c as ClusterKind, repeats: pending >= 1_000_000 ? Math.min(REPEATS, 2) : REPEATS };
+  });
+}
+
+const args = process.argv.slice(2);
+if (args[0] === '--child') process.stdout.write(JSON.stringify(runRow(Number(args[1]), args[2] as ClusterKind)) + '\n');
+else parent(rowsFromArgs(args));

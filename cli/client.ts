@@ -37,6 +37,10 @@ export type CancelResponse = ReplyOf<typeof ROUTES.cancelJob>;
 export type NodeView = ReplyOf<typeof ROUTES.drainNode>;
 export type ClusterResponse = ReplyOf<typeof ROUTES.cluster>;
 export type JobSpec = BodyOf<typeof ROUTES.submitJob>;
+/** An analysis from a pipeline template, and a sequencing run with what became of each sample. */
+export type AnalysisBody = BodyOf<typeof ROUTES.submitAnalysis>;
+export type RunBody = BodyOf<typeof ROUTES.submitRun>;
+export type RunResponse = ReplyOf<typeof ROUTES.submitRun>;
 
 /** GET /api/v1/jobs filters as the CLI holds them (the query string carries them as text). */
 export interface JobQuery {
@@ -126,6 +130,12 @@ export class ApiClient {
         await new Promise((r) => setTimeout(r, 250 * 4 ** attempt));
       }
     }
+  }
+  submitAnalysis(body: AnalysisBody): Promise<SubmitResponse> {
+    return this.call(ROUTES.submitAnalysis, {}, body);
+  }
+  submitRun(body: RunBody): Promise<RunResponse> {
+    return this.call(ROUTES.submitRun, {}, body);
   }
   listJobs(q: JobQuery = {}): Promise<JobList> {
     const p = new URLSearchParams();

@@ -14,6 +14,8 @@ import { registerShowCommands } from './commands/show.js';
 import { registerUpCommands } from './commands/up.js';
 import { registerSimCommands } from './commands/sim.js';
 import { registerKernelCommands } from './commands/kernel.js';
+import { registerAnalysisCommands } from './commands/analysis.js';
+import { registerRunCommands } from './commands/run.js';
 import { registerFsckCommands } from './commands/fsck.js';
 
 export function buildProgram(): Command {
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
   registerUpCommands(program);
   registerSimCommands(program);
   registerKernelCommands(program);
+  registerAnalysisCommands(program);
+  registerRunCommands(program);
   registerFsckCommands(program);
   return program;
 }

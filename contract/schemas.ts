@@ -68,6 +68,61 @@ export const JobSpec = Type.Object({
 
 export const ConsentRequest = Type.Object({ pseudonym: Type.String(), status: ConsentStatus });
 
+// Analyses from pipeline templates and sequencing runs (scheduler/pipelines builds the jobs).
+export const Lab = Type.Enum(['east', 'west'], { description: 'Sequencing lab: east (Rigshospitalet) or west (Aarhus); picks the owner and default account' });
+const Seed = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Seed of the modelled coverage and run times; the nominal analysis when absent' });
+const ClassName = Text('Analysis class: wgs-single, wgs-trio, wgs-rapid, wgs-tumour-normal, exome, panel, reanalysis, research-cohort, research-deepvariant');
+const Pseudonyms = Type.Array(Type.String(), { maxItems: 10_000, description: 'Patient pseudonyms (a trio: 3; a research cohort: 1 to 100; otherwise 1)' });
+
+export const AnalysisRequest = Type.Object(
+  {
+    class: ClassName,
+    pseudonyms: Pseudonyms,
+    lab: Type.Optional(Lab),
+    account: Type.Optional(Text("Account to charge; default the lab's genetics department (oncology for tumour/normal, research-ngc for research)")),
+    name: Type.Optional(Text('Job name; default <class>-<first pseudonym>')),
+    seed: Type.Optional(Seed),
+  },
+  { additionalProperties: false },
+);
+
+export const RunSample = Type.Object(
+  {
+    class: ClassName,
+    pseudonym: Type.Optional(Text('The one patient of this sample')),
+    pseudonyms: Type.Optional(Pseudonyms),
+    account: Type.Optional(Type.String()),
+    seed: Type.Optional(Seed),
+  },
+  { additionalProperties: false },
+);
+
+export const RunRequest = Type.Object(
+  {
+    run: Type.String({ pattern: '^[A-Za-z0-9._:+@-]{1,100}$', description: 'The sequencing run id; a run is taken in once' }),
+    lab: Lab,
+    samples: Type.Array(RunSample, { minItems: 1, maxItems: 10_000 }),
+  },
+  { additionalProperties: false },
+);
+
+export const RunAnalysis = Type.Object({
+  sample: Count('Index of the sample in the request'),
+  class: Type.String(),
+  jobId: Type.Optional(Type.Integer()),
+  displayId: Type.Optional(Type.String()),
+  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) }, { description: 'Why the sample was refused (e.g. CONSENT_REQUIRED)' })),
+});
+
+export const RunReply = Type.Object({
+  run: Type.String(),
+  lab: Type.String(),
+  created: Type.Boolean({ description: 'False when the run had been taken in before: nothing new was submitted' }),
+  submitted: Count('Analyses submitted'),
+  refused: Count('Samples refused'),
+  analyses: Type.Array(RunAnalysis),
+});
+
 export const JobListQuery = Type.Object({
   state: Type.Optional(Text('Comma-separated job states; all when absent')),
   account: Type.Optional(Type.String()),
@@ -244,6 +299,10 @@ export type JobDetail = Static<typeof JobDetail>;
 export type JobList = Static<typeof JobList>;
 export type TaskResult = Static<typeof TaskResult>;
 export type SubmitReply = Static<typeof SubmitReply>;
+export type AnalysisRequest = Static<typeof AnalysisRequest>;
+export type RunRequest = Static<typeof RunRequest>;
+export type RunReply = Static<typeof RunReply>;
+export type RunAnalysis = Static<typeof RunAnalysis>;
 export type CancelReply = Static<typeof CancelReply>;
 export type NodeView = Static<typeof NodeView>;
 export type ClusterView = Static<typeof ClusterView>;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { TaskView } from '../../scheduler/core/index.js';
 import type { JobDetail } from '../client.js';
 import { fakeJob } from '../testing/index.js';
-import { formatInstant, formatNumber, showJob } from './show.js';
+import { dagLine, formatInstant, formatNumber, showJob } from './show.js';
 
 const T0 = Date.UTC(2026, 10, 26, 9, 0, 0);
 
@@ -40,6 +41,7 @@ describe('showJob', () => {
       '   Dependency=afterok:7 Pseudonyms=1',
       '   SubmitTime=2026-11-26T09:00:00 StartTime=2026-11-26T09:01:00 EndTime=Unknown RunTime=4:00',
       '   NumTasks=2 NumCPUs=16 NodeList=c1-n[001-002]',
+      '   Dag=t0(1/1)->t1(0/1)',
       '   Task[0]=t0 Id=4200 State=COMPLETED Node=c1-n001 NumCPUs=8 Mem=32G TimeLimit=1-00:00:00 Attempts=2 Requeues=0 StartTime=2026-11-26T09:01:00 EndTime=2026-11-26T09:02:00 Result=completed Kernel=align WallTime=9ms',
       '   Task[1]=t1 Id=4201 State=RUNNING Node=c1-n002 NumCPUs=8 Mem=32G TimeLimit=1:00:00 After=0 Attempts=0 Requeues=0 StartTime=2026-11-26T09:01:00 EndTime=Unknown',
       '',
@@ -61,5 +63,29 @@ describe('formatInstant and formatNumber', () => {
     expect(formatNumber(3)).toBe('3');
     expect(formatNumber(0.123456)).toBe('0.1235');
     expect(formatNumber(0.5)).toBe('0.5');
+  });
+});
+
+describe('dagLine', () => {
+  const task = (index: number, name: string, after: number[], state: TaskView['state'] = 'PENDING'): TaskView => ({
+    id: 100 + index, index, name, state, cores: 1, memMb: 1, timeLimitMs: 1, after, node: null, startedAt: null, endedAt: null,
+    attempts: 0, preemptions: 0, requeues: 0, durationMs: null, kernel: null,
+  });
+
+  it('groups shards by depth and name, with completed/total per stage', () => {
+    const tasks = [
+      task(0, 'qc', [], 'COMPLETED'),
+      task(1, 'align-00', [0], 'COMPLETED'),
+      task(2, 'align-01', [0], 'RUNNING'),
+      task(3, 'markdup', [1, 2]),
+      task(4, 'somatic-00', [3]),
+      task(5, 'sv', [3]),
+      task(6, 'gather', [4, 5]),
+    ];
+    expect(dagLine(tasks)).toBe('qc(1/1)->align(1/2)->markdup(0/1)->somatic(0/1)+sv(0/1)->gather(0/1)');
+  });
+
+  it('is null for tasks without dependencies', () => {
+    expect(dagLine([task(0, 'a', []), task(1, 'b', [])])).toBeNull();
   });
 });

@@ -68,6 +68,29 @@ function lastResult(results: TaskResultView[] | undefined, taskId: number): Task
   return last;
 }
 
+/**
+ * A job's DAG as stages in order: tasks grouped by depth (longest chain of `after` before them)
+ * and name without its shard number, each with completed/total tasks, e.g.
+ * `qc(1/1)->align(13/13)->markdup(0/1)->…`; stages at one depth are joined by `+`. Null for a job without dependencies.
+ */
+export function dagLine(tasks: readonly TaskView[]): string | null {
+  if (!tasks.some((t) => (t.after ?? []).length > 0)) return null;
+  const depth: number[] = [];
+  for (const t of tasks) depth[t.index] = Math.max(-1, ...(t.after ?? []).map((a) => depth[a] ?? 0)) + 1;
+  const levels: Map<string, { total: number; done: number }>[] = [];
+  for (const t of tasks) {
+    const level = (levels[depth[t.index] ?? 0] ??= new Map());
+    const stage = t.name.replace(/-\d+$/, '');
+    const s = level.get(stage) ?? { total: 0, done: 0 };
+    s.total++;
+    if (t.state === 'COMPLETED') s.done++;
+    level.set(stage, s);
+  }
+  return levels
+    .map((level) => [...level].map(([name, s]) => `${name}(${s.done}/${s.total})`).join('+'))
+    .join('->');
+}
+
 export function showJob(j: JobDetail, now: number): string {
   const p = j.priority;
   const runMs = j.state === 'PENDING' ? 0 : jobElapsedMs(j, now);
@@ -89,6 +112,7 @@ export function showJob(j: JobDetail, now: number): string {
     ]),
     kv([['SubmitTime', formatInstant(j.submittedAt)], ['StartTime', formatInstant(jobStartedAt(j))], ['EndTime', formatInstant(j.endedAt)], ['RunTime', formatDuration(runMs)]]),
     kv([['NumTasks', j.tasks.length], ['NumCPUs', j.cores], ['NodeList', jobNodeNames(j).length === 0 ? null : compressHostlist(jobNodeNames(j))]]),
+    ...(dagLine(j.tasks) === null ? [] : [kv([['Dag', dagLine(j.tasks)]])]),
     ...j.tasks.map((t) => taskLine(t, lastResult(j.results, t.id))),
   ];
   return lines.map((l, i) => (i === 0 ? l : `   ${l}`)).join('\n') + '\n';

@@ -9,6 +9,10 @@ export class SchedulerMetrics {
   private readonly dispatchSeconds: Histogram;
   private readonly jobsEnded: Counter;
   private readonly heartbeats: Counter;
+  private readonly turnaround: Histogram;
+  private readonly coreSeconds: Counter;
+  private readonly lastEnd: Gauge;
+  private latestEndMs = -Infinity;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'gsched_process_' });
@@ -26,6 +30,17 @@ export class SchedulerMetrics {
       registers: [this.registry],
     });
     this.jobsEnded = new Counter({ name: 'gsched_jobs_ended_total', help: 'Jobs that reached a terminal state, by state', labelNames: ['state'], registers: [this.registry] });
+    // Modelled seconds (the scheduler's clock), as the simulator reports them: bench:ngc
+    // compares the two from these.
+    this.turnaround = new Histogram({
+      name: 'gsched_job_turnaround_seconds',
+      help: 'Submit to end of jobs that completed, by analysis class, in modelled seconds',
+      labelNames: ['class'],
+      buckets: [600, 1800, 3600, 4 * 3600, 8 * 3600, 16 * 3600, 86_400, 2 * 86_400, 7 * 86_400, 30 * 86_400, 90 * 86_400],
+      registers: [this.registry],
+    });
+    this.coreSeconds = new Counter({ name: 'gsched_task_core_seconds_total', help: 'Core-seconds (modelled) the tasks of ended jobs held, last attempts', registers: [this.registry] });
+    this.lastEnd = new Gauge({ name: 'gsched_last_job_end_seconds', help: 'Modelled time (epoch seconds) the latest job ended', registers: [this.registry] });
     this.heartbeats = new Counter({ name: 'gsched_agent_heartbeats_total', help: 'Heartbeats received, by agent', labelNames: ['agent'], registers: [this.registry] });
   }
 
@@ -33,7 +48,16 @@ export class SchedulerMetrics {
     return {
       pass: (ms) => this.passSeconds.observe(ms / 1000),
       dispatched: (ms) => this.dispatchSeconds.observe(ms / 1000),
-      jobEnded: (state) => this.jobsEnded.inc({ state }),
+      jobEnded: (state, job) => {
+        this.jobsEnded.inc({ state });
+        if (!job) return;
+        if (state === 'COMPLETED') this.turnaround.observe({ class: job.class ?? 'none' }, (job.endedAt - job.submittedAt) / 1000);
+        this.coreSeconds.inc(job.coreMs / 1000);
+        if (job.endedAt > this.latestEndMs) {
+          this.latestEndMs = job.endedAt;
+          this.lastEnd.set(job.endedAt / 1000);
+        }
+      },
     };
   }
 

@@ -7,6 +7,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import { ROUTES, fastifySchema, type RouteName } from '../../contract/index.js';
 import type { AgentHub } from '../agents/index.js';
 import type { Accepted, LiveDriver } from '../driver/index.js';
+import { registerAnalysisRoutes } from './analyses.js';
 import type { IdempotencyKey } from '../store/index.js';
 import { ApiProblem, problemBody, rejection } from './errors.js';
 import { fieldOf } from './field-path.js';
@@ -129,6 +130,8 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       return reply.code(201).send(value);
     },
   });
+  registerAnalysisRoutes(app, driver);
+
   // `now` is the scheduler's (modelled) clock, so clients can show elapsed times in its terms.
   app.route({ ...at('listJobs'), handler: async (req) => ({ ...listJobs(driver, parseJobQuery(req.query)), now: driver.clock.now() }) });
 

@@ -10,7 +10,7 @@ import { insertAt, removeAt, SlotList } from './lists.js';
 import { findVictims, type Reservation } from './placement.js';
 import { reserveEarliest } from './reservation.js';
 import { PendingQueue } from './queue.js';
-import { NEVER, singletonKey, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type Successors, type TaskRt } from './state.js';
+import { defaultTaskName, NEVER, readyOf, shared, singletonKey, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type Successors, type TaskRt } from './state.js';
 import { NODE_FILTERS } from './filters/index.js';
 import type { AccountSpec, ClusterConfig, ConsentStatus, Decision, JobState, Ms, PendingReason, PriorityBreakdown, QosSpec } from './types.js';
 import type { CheckedTask, CleanJob } from './validate.js';
@@ -130,14 +130,14 @@ export class CoreState {
       partition: c.partition,
       qos: c.qos,
       purpose: c.purpose,
-      pseudonyms: c.pseudonyms,
+      pseudonyms: shared(c.pseudonyms),
       cls: c.cls,
-      deps: c.deps,
+      deps: shared(c.deps),
       singleton: c.singleton,
       array,
       arrayIndex,
       submittedAt: this.now,
-      tasks: [],
+      tasks: new Array<TaskRt>(c.tasks.length),
       totalCores: c.tasks.reduce((s, t) => s + t.cores, 0),
       state: 'PENDING',
       startedAt: NEVER,
@@ -166,11 +166,11 @@ export class CoreState {
         id: this.nextTaskId++,
         job,
         index,
-        name: t.name ?? `t${index}`,
+        name: t.name ?? defaultTaskName(index),
         cores: t.cores,
         memMb: t.memMb,
         timeLimitMs: t.timeLimitMs ?? defaultTime,
-        after,
+        after: shared(after),
         waitingOn: after.length,
         retriesLeft: t.retries ?? 0,
         durationMs: t.durationMs ?? null,
@@ -188,10 +188,10 @@ export class CoreState {
         preemptions: 0,
         requeues: 0,
       };
-      job.tasks.push(task);
+      job.tasks[index] = task;
       this.tasks.add(task.id, task);
     }
-    job.ready = job.tasks.filter((t) => t.waitingOn === 0);
+    job.ready = readyOf(job.tasks);
     if (job.singleton) {
       const key = singletonKey(job);
       const list = this.singletons.get(key) ?? [];
@@ -230,7 +230,8 @@ export class CoreState {
     if (job.startedAt === NEVER) job.startedAt = this.now;
     if (job.container < 0) job.container = n.containerIdx;
     this.fs.running(job.account.name, t.cores, this.now);
-    t.deadline = this.now + t.timeLimitMs;
+    // Killed only past the limit plus Slurm's OverTimeLimit grace; plans still use the limit itself.
+    t.deadline = this.now + t.timeLimitMs + (this.config.scheduler.overTimeLimitMs ?? 0);
     if (t.filedAt === NEVER) {
       t.filedAt = t.deadline;
       this.deadlines.push(t.filedAt, t.id, t);
@@ -402,7 +403,7 @@ export class CoreState {
    */
   pick(t: TaskRt, reserved: Reservation | null, admit?: (n: NodeRt) => boolean): NodeRt | null {
     const job = t.job;
-    return this.free.pick(job.partition, t.cores, t.memMb, job.container, reserved, admit ?? this.nodeFiltersFor(t));
+    return this.free.pick(job.partition, t.cores, t.memMb, job.container, reserved, admit !== undefined || NODE_FILTERS.length === 0 ? admit : this.nodeFiltersFor(t));
   }
 
   /** EASY's head reservation for `t`: the earliest time a node of its partition can host it. */

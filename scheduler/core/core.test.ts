@@ -102,6 +102,23 @@ describe('lifecycle', () => {
     expect(h.core.job(id as number)?.state).toBe('TIMEOUT');
   });
 
+  it('with an OverTimeLimit grace kills only past the limit plus the grace', () => {
+    const config = cluster().container('c1', 1).build();
+    config.scheduler.overTimeLimitMs = HOUR / 2;
+    const late = new Harness(config);
+    const [id] = late.submit(job().task(1, 5 * HOUR, { timeLimitMs: HOUR }).spec());
+    late.pass();
+    expect(late.core.schedule(0).wakeAt).toBe(HOUR + HOUR / 2);
+    late.run();
+    expect(late.core.job(id as number)?.state).toBe('TIMEOUT');
+    expect(late.core.job(id as number)?.endedAt).toBe(HOUR + HOUR / 2);
+    // A task that ends within the grace completes.
+    const inTime = new Harness(config);
+    const [ok] = inTime.submit(job().task(1, HOUR + HOUR / 4, { timeLimitMs: HOUR }).spec());
+    inTime.run();
+    expect(inTime.core.job(ok as number)?.state).toBe('COMPLETED');
+  });
+
   it('retries a failed task with doubled memory, then fails the job', () => {
     const h = new Harness(cluster().container('c1', 1, 8, 32_000).build());
     const [id] = h.submit(job().task(1, HOUR, { memMb: 10_000, retries: 1 }).spec());

@@ -85,9 +85,14 @@ export class SchedulerCore {
     return this.read.queue();
   }
 
-  /** The head task's reservation from the last EASY pass, or null. */
+  /** The first reservation of the last pass (EASY's head), or null. */
   reservation(): ReservationView | null {
     return this.read.reservation();
+  }
+
+  /** Every reservation of the last pass, in queue order (EASY: the head's; conservative: up to backfillDepth). */
+  reservations(): ReservationView[] {
+    return this.read.reservations();
   }
 
   /** The earliest time a pending task could start given what runs now (by time limits). */

@@ -2,11 +2,15 @@
 // first): who waits for whom, and whether the lists form a cycle.
 import type { Successors } from './state.js';
 
+const ONE_TASK: Successors = Object.freeze({ at: Object.freeze([0, 0]), list: Object.freeze([]) });
+
 /**
  * Who waits for whom, as one pair of arrays per job rather than a list per task: a
  * multi-year replay creates millions of tasks, and most of them have successors.
  */
 export function successorsOf(after: readonly (readonly number[])[]): Successors {
+  // A job of one task (most of a large queue) shares one table.
+  if (after.length === 1 && (after[0] as readonly number[]).length === 0) return ONE_TASK;
   // Plain arrays: a small typed array costs an off-heap allocation the GC has to track.
   const n = after.length;
   const at: number[] = new Array<number>(n + 1).fill(0);

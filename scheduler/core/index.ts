@@ -3,6 +3,7 @@ export * from './types.js';
 export { ConfigError } from './errors.js';
 export { parseClusterConfig, flatClusterConfig, type ClusterFile } from './config.js';
 export { SchedulerCore, PRIORITY_PERIOD_MS, BACKFILL_INTERVAL_MS, MAX_NODE_REQUEUES, type RunningTaskView, type JobFilter, type PassReport } from './core.js';
+export type { ReservationView } from './policies/index.js';
 export { REASONS, REASON_LIST, type ReasonInfo, type ReasonKind } from './reasons.js';
 export type { FairShareView } from './fairshare.js';
 export { KeyedHeap } from './heap.js';

@@ -46,8 +46,11 @@ export class PassRunner {
     const s = this.s;
     s.pass++;
     this.at = s.now;
-    this.counts.fill(0);
-    this.counted = 0;
+    // Most passes in a light load reach no pending job: nothing to clear then.
+    if (this.counted > 0) {
+      for (let i = 0; i < this.counts.length; i++) this.counts[i] = 0;
+      this.counted = 0;
+    }
     s.expireTimeLimits();
     // An empty queue needs neither new priorities nor a walk (the common case in a light load).
     if (s.waiting.size > 0) {

@@ -37,17 +37,25 @@ function walked(q: PendingQueue): number[] {
 }
 
 describe('PendingQueue', () => {
-  it('walks waiting jobs in priority order through adds, removes, re-adds and ageing', () => {
+  // Small runs make nearly every out-of-order add start a run of its own and merge; a small
+  // sweep threshold makes every pass sweep the stretch it walked.
+  it.each([
+    [1, 1],
+    [4, 2],
+    [64, 64],
+  ])('walks waiting jobs in priority order through adds, removes, re-adds, passes and ageing (runs under %i take inserts, sweeps from %i)', (smallRun, sweepFrom) => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('add' as const), account: fc.constantFrom('a', 'b', 'c'), stat: fc.integer({ min: 0, max: 3 }).map((x) => x * 250) }),
       fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }),
       fc.record({ kind: fc.constant('readd' as const), pick: fc.nat() }),
       fc.record({ kind: fc.constant('tick' as const), dt: fc.integer({ min: 1, max: 60 }) }),
+      // A pass: visits the first `take` jobs and starts (removes) every `every`-th it visits.
+      fc.record({ kind: fc.constant('pass' as const), take: fc.integer({ min: 1, max: 150 }), every: fc.integer({ min: 1, max: 3 }) }),
     );
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 150 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
         const byJob = new Map<JobRt, number>();
-        const q = new PendingQueue(W, (j) => byJob.get(j) as number, (acct) => SHARE[acct] as number);
+        const q = new PendingQueue(W, (j) => byJob.get(j) as number, (acct) => SHARE[acct] as number, { smallRun, sweepFrom });
         const jobs: Fake[] = [];
         let now = 0;
         for (const o of ops) {
@@ -60,6 +68,13 @@ describe('PendingQueue', () => {
             q.remove((jobs[o.pick % jobs.length] as Fake).job);
           } else if (o.kind === 'readd' && jobs.length > 0) {
             q.add((jobs[o.pick % jobs.length] as Fake).job, now);
+          } else if (o.kind === 'pass') {
+            let seen = 0;
+            q.walk((j) => {
+              if (++seen % o.every === 0) q.remove(j);
+              return seen < o.take;
+            });
+            q.compact();
           } else if (o.kind === 'tick') {
             now += o.dt;
             q.reprioritize(now);
@@ -71,6 +86,27 @@ describe('PendingQueue', () => {
         expect(q.size).toBe(jobs.filter((f) => f.job.queued).length);
       }),
     );
+  });
+
+  it('keeps a logarithmic number of sorted runs when every job arrives out of order', () => {
+    const stats = new Map<JobRt, number>();
+    const q = new PendingQueue(W, (j) => stats.get(j) as number, (acct) => SHARE[acct] as number, { smallRun: 1 });
+    const jobs: Fake[] = [];
+    let excess = 0;
+    // Static priorities in a scrambled order, all arriving at one instant.
+    for (let i = 1; i <= 5000; i++) {
+      const f = fake(i, 'a', (i * 7919) % 5003, 0);
+      stats.set(f.job, f.stat);
+      jobs.push(f);
+      q.add(f.job, 0);
+      // A run is more than twice the next, so a lane of n entries has at most log2(n) + 1.
+      excess = Math.max(excess, q.runs - (Math.floor(Math.log2(i)) + 1));
+    }
+    expect(excess).toBeLessThanOrEqual(0);
+    for (let i = 0; i < jobs.length; i += 3) q.remove((jobs[i] as Fake).job);
+    q.compact();
+    expect(q.runs).toBe(1);
+    expect(walked(q)).toEqual(expected(jobs, 0));
   });
 
   it('visits a job queued again mid-walk when its entry is still ahead, in order', () => {

@@ -4,29 +4,178 @@
 // with age = w·min(1, waited / maxAge). Within one account, for jobs that have not reached
 // the age cap, the difference between two priorities never changes (both age at the same
 // rate), and for capped jobs it never changes either. So each account keeps two lanes
-// sorted once by a time-invariant key, and the queue order is a lazy merge of the lane heads
+// ordered once by a time-invariant key, and the queue order is a lazy merge of the lane heads
 // with per-lane offsets (fair-share, and the age clock for uncapped lanes). Recalculating
 // priorities is then a matter of a few offsets, and a pass that looks at the first thousand
 // jobs of a hundred thousand touches only those.
+//
+// A lane is a few sorted runs, largest first, each at least twice the next (the logarithmic
+// method): a job that sorts after the first run's tail is appended to it (the usual case:
+// jobs arrive in order), otherwise it goes into the last run while that is small, or starts
+// a run of its own; the last two runs merge while the later one is over half the earlier.
+// Each job is moved by O(log n) merges, so submitting costs O(log n) amortized whatever the
+// priority order (one sorted array cost O(n) per job submitted out of order). A walk merges
+// all runs of all lanes through one heap of run heads.
 import { insertAt } from './lists.js';
 import type { JobRt } from './state.js';
 import type { Ms, PriorityWeights } from './types.js';
 
+/** Runs shorter than this take insertions in place (a short shift beats a merge). */
+const SMALL_RUN = 64;
+/** A walk that stepped over this many entries of a run sweeps the dead ones out after it. */
+const SWEEP_FROM = 64;
+
 interface Lane {
   readonly account: string;
   readonly capped: boolean;
-  readonly jobs: JobRt[];
-  /** Index of the first entry that may still be live. */
-  start: number;
+  /** Sorted runs, each more than twice as long as the next. */
+  readonly runs: Run[];
   /** Added to each entry's key to give its current priority. */
   offset: number;
 }
 
+/**
+ * Whether `x` sorts before `y` within one lane: key, then id. Ids are handed out in submission
+ * order, so this is key, then submission time, then id.
+ */
+function laneBefore(x: JobRt, y: JobRt): boolean {
+  const kx = x.laneKey as number;
+  const ky = y.laneKey as number;
+  return kx > ky || (kx === ky && x.id < y.id);
+}
+
+function liveIn(j: JobRt, lane: Lane): boolean {
+  return j.queued && j.capped === lane.capped && j.account.name === lane.account;
+}
+
+/**
+ * One sorted run of a lane: its jobs, with their sort keys beside them in typed arrays.
+ * Inserting and merging read only the keys: a job record is a random memory access, and a
+ * merge that read each job's fields was bound by cache misses.
+ */
+class Run {
+  /** Entries by key (descending), then id (ascending); some may be dead. */
+  jobs: JobRt[] = [];
+  keys: Float64Array;
+  ids: Float64Array;
+  /** Index of the first entry that may still be live. */
+  start = 0;
+
+  constructor(
+    readonly lane: Lane,
+    capacity: number,
+  ) {
+    this.keys = new Float64Array(Math.max(4, capacity));
+    this.ids = new Float64Array(Math.max(4, capacity));
+  }
+
+  get size(): number {
+    return this.jobs.length - this.start;
+  }
+
+  /** Whether entry `i` sorts before a job with key `key` and id `id`. */
+  before(i: number, key: number, id: number): boolean {
+    const k = this.keys[i] as number;
+    return k > key || (k === key && (this.ids[i] as number) < id);
+  }
+
+  /** Appends an entry that sorts after every other. */
+  push(job: JobRt, key: number, id: number): void {
+    const n = this.jobs.length;
+    if (n === this.keys.length) this.grow(n * 2);
+    this.jobs.push(job);
+    this.keys[n] = key;
+    this.ids[n] = id;
+  }
+
+  /** Inserts an entry at its place: a binary search, then a shift of what follows. */
+  insert(job: JobRt, key: number, id: number): void {
+    const n = this.jobs.length;
+    let lo = this.start;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.before(mid, key, id)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (n === this.keys.length) this.grow(n * 2);
+    this.keys.copyWithin(lo + 1, lo, n);
+    this.ids.copyWithin(lo + 1, lo, n);
+    this.keys[lo] = key;
+    this.ids[lo] = id;
+    insertAt(this.jobs, lo, job);
+  }
+
+  /** Merges `other`, a run of the same lane, into this one. */
+  merge(other: Run): void {
+    const total = this.size + other.size;
+    const jobs = new Array<JobRt>(total);
+    const keys = new Float64Array(Math.max(4, total));
+    const ids = new Float64Array(Math.max(4, total));
+    let i = this.start;
+    let k = other.start;
+    const ni = this.jobs.length;
+    const nk = other.jobs.length;
+    for (let o = 0; o < total; o++) {
+      if (k >= nk || (i < ni && this.before(i, other.keys[k] as number, other.ids[k] as number))) {
+        jobs[o] = this.jobs[i] as JobRt;
+        keys[o] = this.keys[i] as number;
+        ids[o] = this.ids[i++] as number;
+      } else {
+        jobs[o] = other.jobs[k] as JobRt;
+        keys[o] = other.keys[k] as number;
+        ids[o] = other.ids[k++] as number;
+      }
+    }
+    this.jobs = jobs;
+    this.keys = keys;
+    this.ids = ids;
+    this.start = 0;
+  }
+
+  /** Keeps, in order, the entries from `start` on that `keep` accepts. */
+  filter(keep: (j: JobRt) => boolean): void {
+    let o = 0;
+    for (let i = this.start; i < this.jobs.length; i++) {
+      const j = this.jobs[i] as JobRt;
+      if (!keep(j)) continue;
+      this.jobs[o] = j;
+      this.keys[o] = this.keys[i] as number;
+      this.ids[o++] = this.ids[i] as number;
+    }
+    while (this.jobs.length > o) this.jobs.pop();
+    this.start = 0;
+  }
+
+  /** Frees the entries before `start`. */
+  shift(): void {
+    const n = this.jobs.length;
+    this.jobs.splice(0, this.start);
+    this.keys.copyWithin(0, this.start, n);
+    this.ids.copyWithin(0, this.start, n);
+    this.start = 0;
+  }
+
+  private grow(capacity: number): void {
+    const keys = new Float64Array(capacity);
+    keys.set(this.keys);
+    this.keys = keys;
+    const ids = new Float64Array(capacity);
+    ids.set(this.ids);
+    this.ids = ids;
+  }
+}
+
 export class PendingQueue {
-  private readonly lanes = new Map<string, Lane>();
+  /** Lanes by account: uncapped and capped. */
+  private readonly uncapped = new Map<string, Lane>();
+  private readonly capped = new Map<string, Lane>();
   private readonly laneList: Lane[] = [];
+  /** Every run of every lane (walk state is indexed by position here); rebuilt when stale. */
+  private runList: Run[] = [];
+  private runsChanged = false;
   private cursor = new Int32Array(16);
-  /** A walk's heap of lane indices, ordered by each lane's head (heads, headPrio). */
+  /** A walk's heap of run indices, ordered by each run's head (heads, headPrio). */
   private heap = new Int32Array(16);
   private heapSize = 0;
   private headPrio = new Float64Array(16);
@@ -45,6 +194,8 @@ export class PendingQueue {
   private dead = 0;
   /** Jobs waiting now. */
   private waiting = 0;
+  private readonly smallRun: number;
+  private readonly sweepFrom: number;
 
   get size(): number {
     return this.waiting;
@@ -54,7 +205,19 @@ export class PendingQueue {
     private readonly w: PriorityWeights,
     private readonly staticOf: (job: JobRt) => number,
     private readonly fairshareOf: (account: string) => number,
-  ) {}
+    /** Tests pass small sizes to make merges and sweeps frequent. */
+    tuning: { smallRun?: number; sweepFrom?: number } = {},
+  ) {
+    this.smallRun = tuning.smallRun ?? SMALL_RUN;
+    this.sweepFrom = tuning.sweepFrom ?? SWEEP_FROM;
+  }
+
+  /** How many sorted runs the lanes hold (each lane keeps O(log n)). */
+  get runs(): number {
+    let n = 0;
+    for (const lane of this.laneList) n += lane.runs.length;
+    return n;
+  }
 
   /** Puts a job with pending tasks in the queue (or back in it). */
   add(job: JobRt, now: Ms): void {
@@ -101,18 +264,19 @@ export class PendingQueue {
       this.byAge.splice(0, this.ageHead);
       this.ageHead = 0;
     }
-    for (const lane of this.lanes.values()) lane.offset = this.offsetOf(lane);
+    for (const lane of this.laneList) lane.offset = this.offsetOf(lane);
   }
 
   /**
    * Calls `visit` with live jobs in priority order (then submission, then id) until it returns
-   * false. Jobs added meanwhile join after the walk. The lanes' current heads sit in a binary
-   * heap, so each step costs O(log lanes) rather than a look at every lane (a burst of 60,000
+   * false. Jobs added meanwhile join after the walk. The runs' current heads sit in a binary
+   * heap, so each step costs O(log runs) rather than a look at every run (a burst of 60,000
    * analyses walks the queue ~75 million steps). No generator and no per-walk arrays.
    */
   walk(visit: (job: JobRt) => boolean): void {
-    const lanes = this.laneList;
-    const n = lanes.length;
+    if (this.runsChanged) this.listRuns();
+    const runs = this.runList;
+    const n = runs.length;
     if (this.cursor.length < n) {
       const cap = Math.max(n, this.cursor.length * 2);
       this.cursor = new Int32Array(cap);
@@ -121,30 +285,30 @@ export class PendingQueue {
       this.heads = new Array<JobRt | null>(cap).fill(null);
     }
     const { cursor, heads } = this;
-    for (let i = 0; i < n; i++) cursor[i] = (lanes[i] as Lane).start;
+    for (let i = 0; i < n; i++) cursor[i] = (runs[i] as Run).start;
     this.iterating = true;
     this.revived = false;
     try {
       this.fillHeap(n);
       while (this.heapSize > 0) {
-        // A job queued again mid-walk revives its entry where it is: refile every lane.
+        // A job queued again mid-walk revives its entry where it is: refile every run.
         if (this.revived) {
           this.revived = false;
           this.fillHeap(n);
           continue;
         }
         const i = this.heap[0] as number;
-        const lane = lanes[i] as Lane;
-        const j = this.headOf(lane, i);
+        const run = runs[i] as Run;
+        const j = this.headOf(run, i);
         if (j !== heads[i]) {
-          // Its filed head left the queue since (e.g. it started): file the lane's new head.
+          // Its filed head left the queue since (e.g. it started): file the run's new head.
           this.refileTop(i, j);
           continue;
         }
         cursor[i] = (cursor[i] as number) + 1;
-        // File the lane's next head without moving the cursor past dead entries: one of them
+        // File the run's next head without moving the cursor past dead entries: one of them
         // may come back to life during the visit (and is then still ahead).
-        this.refileTop(i, this.peekHead(lane, i));
+        this.refileTop(i, this.peekHead(run, i));
         if (!visit(j as JobRt)) return;
       }
     } finally {
@@ -153,55 +317,65 @@ export class PendingQueue {
     }
   }
 
-  /** The first live entry of lane `i` at or after its cursor (the cursor moves up to it). */
-  private headOf(lane: Lane, i: number): JobRt | null {
-    const c = this.firstLive(lane, i);
+  private listRuns(): void {
+    this.runList = [];
+    for (const lane of this.laneList) for (const r of lane.runs) this.runList.push(r);
+    this.runsChanged = false;
+  }
+
+  /** The first live entry of run `i` at or after its cursor (the cursor moves up to it). */
+  private headOf(run: Run, i: number): JobRt | null {
+    const c = this.firstLive(run, i);
     this.cursor[i] = c;
-    return lane.jobs[c] ?? null;
+    return run.jobs[c] ?? null;
   }
 
-  /** The first live entry of lane `i` at or after its cursor, leaving the cursor where it is. */
-  private peekHead(lane: Lane, i: number): JobRt | null {
-    return lane.jobs[this.firstLive(lane, i)] ?? null;
+  /** The first live entry of run `i` at or after its cursor, leaving the cursor where it is. */
+  private peekHead(run: Run, i: number): JobRt | null {
+    return run.jobs[this.firstLive(run, i)] ?? null;
   }
 
-  private firstLive(lane: Lane, i: number): number {
+  private firstLive(run: Run, i: number): number {
     let c = this.cursor[i] as number;
-    while (c < lane.jobs.length && !this.live(lane.jobs[c] as JobRt, lane)) c++;
+    const { jobs, lane } = run;
+    while (c < jobs.length && !liveIn(jobs[c] as JobRt, lane)) c++;
     return c;
   }
 
-  /** Files every lane's current head in the heap. */
+  /** Files every run's current head in the heap. */
   private fillHeap(n: number): void {
     this.heapSize = 0;
     for (let i = 0; i < n; i++) {
-      const j = this.peekHead(this.laneList[i] as Lane, i);
+      const run = this.runList[i] as Run;
+      const j = this.peekHead(run, i);
       this.heads[i] = j;
       if (j === null) continue;
-      this.headPrio[i] = (j.laneKey as number) + (this.laneList[i] as Lane).offset;
+      this.headPrio[i] = (j.laneKey as number) + run.lane.offset;
       this.heap[this.heapSize++] = i;
     }
     for (let k = (this.heapSize >> 1) - 1; k >= 0; k--) this.siftDown(k);
   }
 
-  /** Lane `i` is at the top of the heap: file `j` as its head, or drop the lane when null. */
+  /** Run `i` is at the top of the heap: file `j` as its head, or drop the run when null. */
   private refileTop(i: number, j: JobRt | null): void {
     this.heads[i] = j;
     if (j === null) {
       this.heap[0] = this.heap[--this.heapSize] as number;
     } else {
-      this.headPrio[i] = (j.laneKey as number) + (this.laneList[i] as Lane).offset;
+      this.headPrio[i] = (j.laneKey as number) + (this.runList[i] as Run).lane.offset;
     }
     if (this.heapSize > 0) this.siftDown(0);
   }
 
-  /** Whether lane a's head comes before lane b's. */
+  /** Whether run a's head comes before run b's. */
   private before(a: number, b: number): boolean {
+    const ja = this.heads[a] as JobRt;
+    const jb = this.heads[b] as JobRt;
+    // Runs of one lane compare by key, exactly as within a run (one offset added to both).
+    if ((this.runList[a] as Run).lane === (this.runList[b] as Run).lane) return laneBefore(ja, jb);
     const pa = this.headPrio[a] as number;
     const pb = this.headPrio[b] as number;
     if (pa !== pb) return pa > pb;
-    const ja = this.heads[a] as JobRt;
-    const jb = this.heads[b] as JobRt;
     return ja.submittedAt < jb.submittedAt || (ja.submittedAt === jb.submittedAt && ja.id < jb.id);
   }
 
@@ -221,17 +395,13 @@ export class PendingQueue {
     h[k] = x;
   }
 
-  private live(j: JobRt, lane: Lane): boolean {
-    return j.queued && j.capped === lane.capped && j.account.name === lane.account;
-  }
-
   private laneOf(job: JobRt): Lane {
-    const key = `${job.account.name}\u0000${job.capped ? 1 : 0}`;
-    let lane = this.lanes.get(key);
+    const byAccount = job.capped ? this.capped : this.uncapped;
+    let lane = byAccount.get(job.account.name);
     if (!lane) {
-      lane = { account: job.account.name, capped: job.capped, jobs: [], start: 0, offset: 0 };
+      lane = { account: job.account.name, capped: job.capped, runs: [], offset: 0 };
       lane.offset = this.offsetOf(lane);
-      this.lanes.set(key, lane);
+      byAccount.set(job.account.name, lane);
       this.laneList.push(lane);
     }
     return lane;
@@ -242,37 +412,66 @@ export class PendingQueue {
     return lane.capped ? fs : fs + (this.w.age * this.clock) / this.w.maxAgeMs;
   }
 
-  /** Binary insertion by key (descending), then submission and id (ascending). */
+  /** Files a job in its lane by key (descending), then submission and id (ascending). */
   private insert(job: JobRt): void {
     const stat = this.staticOf(job);
-    job.laneKey = job.capped ? stat + this.w.age : stat - (this.w.age * job.submittedAt) / this.w.maxAgeMs;
-    const lane = this.laneOf(job);
-    const a = lane.jobs;
-    const before = (x: JobRt): boolean =>
-      (x.laneKey as number) > (job.laneKey as number) || (x.laneKey === job.laneKey && (x.submittedAt < job.submittedAt || (x.submittedAt === job.submittedAt && x.id < job.id)));
-    let lo = lane.start;
-    let hi = a.length;
-    if (hi === lo || before(a[hi - 1] as JobRt)) lo = hi; // the usual case: it goes last
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (before(a[mid] as JobRt)) lo = mid + 1;
-      else hi = mid;
-    }
-    insertAt(a, lo, job);
+    const key = job.capped ? stat + this.w.age : stat - (this.w.age * job.submittedAt) / this.w.maxAgeMs;
+    job.laneKey = key;
     job.laneCapped = job.capped;
     this.entries++;
+    const lane = this.laneOf(job);
+    const runs = lane.runs;
+    const first = runs[0];
+    const n = first === undefined ? 0 : first.jobs.length;
+    // The usual case: it goes last.
+    if (first !== undefined && (n === first.start || first.before(n - 1, key, job.id))) {
+      first.push(job, key, job.id);
+      return;
+    }
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last.size < this.smallRun) last.insert(job, key, job.id);
+    else {
+      const run = new Run(lane, 4);
+      run.push(job, key, job.id);
+      runs.push(run);
+      this.runsChanged = true;
+    }
+    // Keep each run more than twice the next: a job then takes part in O(log n) merges.
+    // (Dead entries ride along; tidy() and compact() drop them.)
+    for (let k = runs.length - 1; k > 0; k--) {
+      const a = runs[k - 1] as Run;
+      const b = runs[k] as Run;
+      if (b.size * 2 <= a.size) break;
+      a.merge(b);
+      runs.pop();
+      this.runsChanged = true;
+    }
   }
 
-  /** Drops dead entries: from the front at once, elsewhere when they are a quarter of a lane. */
+  /** Drops dead entries: from the front of each run at once, elsewhere when they are a quarter. */
   private tidy(): void {
-    for (const lane of this.lanes.values()) {
-      while (lane.start < lane.jobs.length && !this.live(lane.jobs[lane.start] as JobRt, lane)) {
-        this.release(lane.jobs[lane.start] as JobRt, lane);
-        lane.start++;
+    // What a walk stepped over it need not step over again: entries that died (most started)
+    // leave the stretch it walked, and the live ones close up behind it. Without this a run
+    // holding thousands of started jobs was stepped through by every pass until compact().
+    if (!this.runsChanged) {
+      for (let i = 0; i < this.runList.length; i++) {
+        const run = this.runList[i] as Run;
+        if ((this.cursor[i] as number) - run.start >= this.sweepFrom) this.sweep(run, this.cursor[i] as number);
       }
-      if (lane.start > 1024 && lane.start * 2 > lane.jobs.length) {
-        lane.jobs.splice(0, lane.start);
-        lane.start = 0;
+    }
+    for (const lane of this.laneList) {
+      const runs = lane.runs;
+      for (let r = 0; r < runs.length; r++) {
+        const run = runs[r] as Run;
+        while (run.start < run.jobs.length && !liveIn(run.jobs[run.start] as JobRt, lane)) {
+          this.release(run.jobs[run.start] as JobRt, lane);
+          run.start++;
+        }
+        if (run.start === run.jobs.length) {
+          // Empty: removing a run keeps each run more than twice the next.
+          runs.splice(r--, 1);
+          this.runsChanged = true;
+        } else if (run.start > 1024 && run.start * 2 > run.jobs.length) run.shift();
       }
     }
     const incoming = this.incoming;
@@ -280,22 +479,48 @@ export class PendingQueue {
     for (const j of incoming) if (j.queued && j.laneCapped !== j.capped) this.insert(j);
   }
 
+  /** Drops the dead entries of `run` before `end`; the live ones keep their order, just before it. */
+  private sweep(run: Run, end: number): void {
+    const { jobs, keys, ids, lane } = run;
+    let o = end;
+    for (let i = end - 1; i >= run.start; i--) {
+      const j = jobs[i] as JobRt;
+      if (!liveIn(j, lane)) {
+        this.release(j, lane);
+        continue;
+      }
+      o--;
+      if (o === i) continue;
+      jobs[o] = j;
+      keys[o] = keys[i] as number;
+      ids[o] = ids[i] as number;
+    }
+    run.start = o;
+  }
+
   /** Full compaction once dead entries are a quarter of all (called between passes). */
   compact(): void {
     if (this.dead < 1024 || this.dead * 4 < this.entries) return;
-    this.entries = 0;
-    for (const lane of this.lanes.values()) {
-      const kept: JobRt[] = [];
-      for (let i = lane.start; i < lane.jobs.length; i++) {
-        const j = lane.jobs[i] as JobRt;
-        if (this.live(j, lane)) kept.push(j);
-        else if (j.laneCapped === lane.capped) j.laneCapped = null;
+    let entries = 0;
+    for (const lane of this.laneList) {
+      const runs = lane.runs;
+      // One run per lane afterwards: merge from the tail, then keep the live entries.
+      while (runs.length > 1) {
+        (runs[runs.length - 2] as Run).merge(runs[runs.length - 1] as Run);
+        runs.pop();
       }
-      lane.jobs.length = 0;
-      for (const j of kept) lane.jobs.push(j);
-      lane.start = 0;
-      this.entries += kept.length;
+      const run = runs[0];
+      if (run === undefined) continue;
+      run.filter((j) => {
+        if (liveIn(j, lane)) return true;
+        if (j.laneCapped === lane.capped) j.laneCapped = null;
+        return false;
+      });
+      if (run.size === 0) runs.pop();
+      entries += run.size;
     }
+    this.entries = entries;
+    this.runsChanged = true;
     this.dead = 0;
   }
 

@@ -63,10 +63,14 @@ export class ReadModel {
     return this.pendingInOrder().map((j, i) => this.viewOf(j, i + 1));
   }
 
-  /** The head task's reservation from the last EASY pass, or null. */
+  /** The first reservation of the last pass (EASY's head), or null. */
   reservation(): ReservationView | null {
-    const r = this.planner.reservation();
-    return r === null ? null : { ...r };
+    return this.planner.reservations()[0] ?? null;
+  }
+
+  /** Every reservation of the last pass, in queue order (EASY: the head's; conservative: up to backfillDepth). */
+  reservations(): ReservationView[] {
+    return this.planner.reservations();
   }
 
   /** The earliest time a pending task could start given what runs now (by time limits). */

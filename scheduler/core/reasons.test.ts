@@ -1,5 +1,6 @@
 // Every declared reason is produced by some path, recorded by the pass that met it, and counted.
 import { describe, expect, it } from 'vitest';
+import { FILTERS, NODE_FILTERS } from './filters/index.js';
 import { REASON_LIST, REASONS } from './reasons.js';
 import { cluster, Harness, HOUR, job } from './testing.js';
 import type { PendingReason, Policy } from './types.js';
@@ -65,6 +66,11 @@ describe('pending reasons', () => {
     expect(REASON_LIST).toContain('PartitionDown');
     for (const r of REASON_LIST) expect(['wait', 'never', 'none']).toContain(REASONS[r].kind);
     expect(REASONS.DependencyNeverSatisfied.kind).toBe('never');
+  });
+
+  it('every reason but the planners\' own (Priority, Resources) and None comes from a registered filter', () => {
+    const fromFilters = new Set([...FILTERS.flatMap((f) => f.reasons), ...NODE_FILTERS.map((f) => f.reason)]);
+    expect(REASON_LIST.filter((r) => !fromFilters.has(r)).sort()).toEqual(['None', 'Priority', 'Resources']);
   });
 
   for (const policy of ['fcfs', 'easy', 'conservative'] as const) {

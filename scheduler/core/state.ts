@@ -161,3 +161,33 @@ export const ZERO_PRIORITY: PriorityBreakdown = { age: 0, fairshare: 0, qos: 0, 
 export function singletonKey(job: Pick<JobRt, 'owner' | 'name'>): string {
   return `${job.owner}\u0000${job.name}`;
 }
+
+// Per-job storage: a million pending jobs are a million of each record below, so what every
+// job would otherwise own separately is shared, and lists are allocated at their size (a list
+// grown by push from empty reserves room for 17).
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+/** The list itself, or one shared empty list (most jobs have no dependencies or predecessors). */
+export function shared<T>(list: readonly T[]): readonly T[] {
+  return list.length === 0 ? EMPTY : list;
+}
+
+const TASK_NAMES: string[] = [];
+
+/** `t0`, `t1`, …: the name of a task submitted without one, one string per index. */
+export function defaultTaskName(index: number): string {
+  if (index >= 1024) return `t${index}`;
+  for (let i = TASK_NAMES.length; i <= index; i++) TASK_NAMES.push(`t${i}`);
+  return TASK_NAMES[index] as string;
+}
+
+/** A new job's tasks with no predecessor, in index order, in a list of just their size. */
+export function readyOf(tasks: readonly TaskRt[]): TaskRt[] {
+  let n = 0;
+  for (const t of tasks) if (t.waitingOn === 0) n++;
+  const ready = new Array<TaskRt>(n);
+  let k = 0;
+  for (const t of tasks) if (t.waitingOn === 0) ready[k++] = t;
+  return ready;
+}

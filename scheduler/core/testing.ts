@@ -62,6 +62,11 @@ export class ClusterBuilder {
     return this;
   }
 
+  backfillDepth(n: number): this {
+    this.file.scheduler.backfillDepth = n;
+    return this;
+  }
+
   backfillInterval(ms: Ms): this {
     this.file.scheduler.backfillIntervalMs = ms;
     return this;
@@ -251,7 +256,7 @@ export class Harness {
         this.starts.set(d.taskId, n);
         const dur = this.core.task(d.taskId)?.durationMs ?? d.timeLimitMs;
         // A task that would overrun is left running: the core's own time limit ends it.
-        if (dur <= d.timeLimitMs) this.ends.push(this.now + dur, d.taskId, { at: this.now + dur, taskId: d.taskId, starts: n, outcome: this.failing.has(d.taskId) ? 'failed' : 'completed' });
+        if (dur <= d.timeLimitMs + (this.core.config.scheduler.overTimeLimitMs ?? 0)) this.ends.push(this.now + dur, d.taskId, { at: this.now + dur, taskId: d.taskId, starts: n, outcome: this.failing.has(d.taskId) ? 'failed' : 'completed' });
       } else if (d.type === 'preempt' || d.type === 'kill') {
         this.starts.set(d.taskId, (this.starts.get(d.taskId) ?? 0) + 1000); // any pending end is now stale
       }

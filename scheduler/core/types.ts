@@ -93,6 +93,12 @@ export interface SchedulerConfig {
    * what keeps a pass per event cheap with tens of thousands waiting. 0 backfills every pass.
    */
   backfillIntervalMs?: Ms;
+  /**
+   * Slurm's OverTimeLimit: how long a task may run past its time limit before it is killed;
+   * default 0. Backfill plans with the limit itself. A live cluster on a compressed clock
+   * (`--time-scale`) needs it to absorb wall-time delays in reporting that the scale magnifies.
+   */
+  overTimeLimitMs?: Ms;
 }
 
 export interface ClusterConfig {

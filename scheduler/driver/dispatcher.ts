@@ -13,10 +13,20 @@ export interface Dispatcher {
 }
 
 /** Hooks for metrics; all optional. */
+/** What metrics want of an ended job, in modelled ms. */
+export interface EndedJob {
+  class: string | null;
+  submittedAt: number;
+  endedAt: number;
+  /** Core-ms its tasks' last attempts held (cores × (end − start)). */
+  coreMs: number;
+}
+
 export interface DriverObserver {
   pass?(wallMs: number, decisions: number): void;
   dispatched?(latencyMs: number): void;
-  jobEnded?(state: string): void;
+  /** A job reached a terminal state; `job` has its modelled times (for turnaround and utilization metrics). */
+  jobEnded?(state: string, job?: EndedJob): void;
 }
 
 export const NO_DISPATCHER: Dispatcher = {

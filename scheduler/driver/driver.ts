@@ -553,7 +553,13 @@ export class LiveDriver {
 
   private jobEnded(jobId: number, state: string, live: boolean): void {
     this.ended.set(jobId, performance.now());
-    if (live) this.opts.observer?.jobEnded?.(state);
+    const observe = this.opts.observer?.jobEnded;
+    if (!live || !observe) return;
+    const v = this.core.job(jobId);
+    if (!v || v.endedAt === null) return observe(state);
+    let coreMs = 0;
+    for (const t of v.tasks) if (t.startedAt !== null && t.endedAt !== null) coreMs += t.cores * (t.endedAt - t.startedAt);
+    observe(state, { class: v.class, submittedAt: v.submittedAt, endedAt: v.endedAt, coreMs });
   }
 
   /**

@@ -68,6 +68,17 @@ const SNAPSHOT_CHUNK = 20_000;
 /** Journal keys removed per transaction when compacting (one per event-loop turn). */
 const COMPACT_BATCH = 5_000;
 
+/** A sequencing run as taken in by POST /api/v1/runs: what it asked for and what became of each sample. */
+export interface RunRecord {
+  run: string;
+  lab: string;
+  /** The request's samples as received (JSON), to tell a repeat from a different run of the same id. */
+  request: string;
+  analyses: unknown[];
+  /** Modelled time it was taken in. */
+  at: Ms;
+}
+
 /** A terminal job as kept for accounting. */
 export type JobRecord = JobView & { results: TaskResult[] };
 
@@ -132,6 +143,8 @@ export class Store {
   /** Job arrays: id of the first element → the array spec (elements have consecutive ids). */
   readonly arrays: FramedDb<number, string>;
   readonly meta: FramedDb<string, unknown>;
+  /** Sequencing runs by run id (POST /api/v1/runs is idempotent per run). */
+  readonly runs: FramedDb<string, RunRecord>;
   /** Snapshot chunks, keyed `<seq>/<chunk>` (see snapshots.ts). */
   readonly snaps: FramedDb<string, unknown>;
   readonly format: FormatFile | null;
@@ -162,6 +175,7 @@ export class Store {
     this.jobs = new FramedDb('jobs2', binary<number>('jobs2'));
     this.arrays = new FramedDb('arrays2', binary<number>('arrays2'));
     this.meta = new FramedDb('meta', binary<string>('meta'));
+    this.runs = new FramedDb('runs', binary<string>('runs'));
     this.snaps = new FramedDb('snapshots', binary<string>('snapshots'));
     try {
       format = this.checkOrInit(format, opts.readOnly === true);
@@ -212,7 +226,7 @@ export class Store {
 
   /** Databases beyond the journal, jobs and arrays (fsck checks them all). */
   extraDbs(): FramedDb<string, unknown>[] {
-    return [this.snaps];
+    return [this.snaps, this.runs as FramedDb<string, unknown>];
   }
 
   /** The journal sequence the latest snapshot covers (0: none; replay starts after it). */
@@ -380,6 +394,14 @@ export class Store {
 
   arraySpec(baseId: number): string | undefined {
     return this.arrays.get(baseId);
+  }
+
+  putRun(record: RunRecord): Promise<void> {
+    return this.runs.put(record.run, record).then(() => undefined);
+  }
+
+  run(id: string): RunRecord | undefined {
+    return this.runs.get(id);
   }
 
   /** Waits for every write issued so far. */

@@ -11,6 +11,10 @@ export class ConservativePlanner implements Planner {
   private readonly depth: number;
   private readonly profiles = new Map<NodeRt, NodeProfile>();
   private reserved = 0;
+  // The reservations of the latest pass, in queue order: parallel arrays reused from pass to pass.
+  private readonly resTask: TaskRt[] = [];
+  private readonly resNode: NodeRt[] = [];
+  private readonly resAt: Ms[] = [];
   /** The task being placed, read by `fitsNow` (one bound function instead of a closure per task). */
   private placing: TaskRt | null = null;
   private readonly fitsNow = (n: NodeRt): boolean => {
@@ -25,6 +29,9 @@ export class ConservativePlanner implements Planner {
   begin(): void {
     this.profiles.clear();
     this.reserved = 0;
+    this.resTask.length = 0;
+    this.resNode.length = 0;
+    this.resAt.length = 0;
   }
 
   next(_job: JobRt): Next {
@@ -57,7 +64,12 @@ export class ConservativePlanner implements Planner {
           bestAt = at;
         }
       }
-      if (best !== null) this.profile(best).reserve(bestAt, t.timeLimitMs, t.cores, t.memMb);
+      if (best !== null) {
+        this.profile(best).reserve(bestAt, t.timeLimitMs, t.cores, t.memMb);
+        this.resTask.push(t);
+        this.resNode.push(best);
+        this.resAt.push(bestAt);
+      }
       job.reason = s.rejectedBy ?? (this.reserved === 0 ? 'Resources' : 'Priority');
       this.reserved++;
       i++;
@@ -69,14 +81,16 @@ export class ConservativePlanner implements Planner {
     this.profiles.clear();
   }
 
-  idle(): void {}
+  idle(): void {
+    this.begin();
+  }
 
   wakeAt(): Ms | null {
     return null;
   }
 
-  reservation(): ReservationView | null {
-    return null;
+  reservations(): ReservationView[] {
+    return this.resTask.map((t, i) => ({ taskId: t.id, jobId: t.job.id, node: (this.resNode[i] as NodeRt).spec.name, at: this.resAt[i] as Ms }));
   }
 
   private profile(n: NodeRt): NodeProfile {

@@ -121,8 +121,8 @@ export class EasyPlanner implements Planner {
     return this.owed && this.s.waiting.size > 0 ? this.lastBackfill + this.interval : null;
   }
 
-  reservation(): ReservationView | null {
-    return this.last;
+  reservations(): ReservationView[] {
+    return this.last === null ? [] : [{ ...this.last }];
   }
 
   private tryStart(t: TaskRt, r: Reservation | null): boolean {

@@ -12,7 +12,7 @@ import type { Ms } from '../types.js';
  */
 export type Next = 'visit' | 'last' | 'stop';
 
-/** The head reservation a pass made (EASY), for `sprio`-style inspection and tests. */
+/** A reservation a pass made: the task is planned to start on `node` at `at`. */
 export interface ReservationView {
   taskId: number;
   jobId: number;
@@ -36,6 +36,6 @@ export interface Planner {
   idle(): void;
   /** When this planner wants a pass even if no event comes (EASY's owed backfill), or null. */
   wakeAt(): Ms | null;
-  /** The head reservation made by the last pass, or null. */
-  reservation(): ReservationView | null;
+  /** The reservations the last pass made, in queue order (EASY: the head's only). */
+  reservations(): ReservationView[];
 }

@@ -1,0 +1,151 @@
+// The twin check on a sample: the same analyses (same seed, so the same DAGs and modelled run
+// times) run live through gRPC and in the simulator, the simulator submitting each at the
+// modelled time the live scheduler took it in. Used by bench:ngc and, small, by npm test.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_CLUSTER_PATH, loadClusterConfig } from '../common/index.js';
+import type { ApiClient, JobDetail } from '../cli/index.js';
+import { startGschedUp } from '../cli/testing/index.js';
+import { ApiClient as Client } from '../cli/index.js';
+import { SchedulerCore, type ClusterConfig } from '../scheduler/core/index.js';
+import { MetricsCollector, SimEngine, ngcWorkload, type Submission, type WorkloadItem } from '../sim/index.js';
+import { postConsents, submitAsRuns, waitIdle, type Progress, type RunFigures } from './ngc-live.js';
+
+export interface TwinOptions {
+  cluster: ClusterConfig;
+  clusterPath?: string;
+  analyses: number;
+  seed: number;
+  /** Wall ms per modelled ms on the live side. */
+  timeScale: number;
+  kernels: 'real' | 'noop';
+  /** Size of the real kernels' synthetic data. */
+  kernelScale?: number;
+  timeoutS: number;
+  progress: Progress;
+  /** Only analyses of these classes (the first `analyses` of them in the workload). */
+  classes?: readonly string[];
+}
+
+export interface TwinResult {
+  live: RunFigures;
+  sim: RunFigures;
+  /** Live submission offsets from the first, modelled ms (what the simulator replays). */
+  submitOffsetsMs: number[];
+}
+
+/**
+ * The default cluster with Slurm's OverTimeLimit at one modelled day, for both sides of the twin.
+ * On a compressed clock every wall millisecond of reporting delay is many modelled seconds
+ * (10 s at 1e-4), enough to push a short task past its time limit on a busy host. No simulated
+ * task overruns its limit (run times are capped at 2.5x the expectation, limits are 3x), so the
+ * grace changes nothing in the simulator; live, it keeps such delays from becoming kills.
+ */
+export const TWIN_OVERTIME_MS = 86_400_000;
+
+export function writeTwinCluster(): { path: string; config: ClusterConfig } {
+  const raw = JSON.parse(readFileSync(DEFAULT_CLUSTER_PATH(), 'utf8')) as { scheduler: Record<string, unknown> };
+  raw.scheduler.overTimeLimitMs = TWIN_OVERTIME_MS;
+  const path = join(mkdtempSync(join(tmpdir(), 'gsched-ngc-')), 'cluster.twin.json');
+  writeFileSync(path, JSON.stringify(raw, null, 2));
+  return { path, config: loadClusterConfig(path) };
+}
+
+/** The first `n` analyses of the seed's 60,000-analysis burst: a sample of the same workload. */
+export function sampleItems(n: number, seed: number, classes?: readonly string[]): WorkloadItem[] {
+  const out: WorkloadItem[] = [];
+  for (const item of ngcWorkload({ analyses: Math.max(n, 60_000), seed, scenario: 'burst' })) {
+    if (classes && !classes.includes(item.job.class as string)) continue;
+    out.push(item);
+    if (out.length === n) break;
+  }
+  return out;
+}
+
+/** Makespan, mean turnaround and utilization of ended jobs as the scheduler recorded them. */
+export function figuresOfJobs(jobs: readonly JobDetail[], cores: number, wallS: number): RunFigures {
+  let first = Infinity;
+  let last = -Infinity;
+  let turnaround = 0;
+  let coreMs = 0;
+  for (const j of jobs) {
+    first = Math.min(first, j.submittedAt);
+    last = Math.max(last, j.endedAt ?? -Infinity);
+    turnaround += (j.endedAt ?? j.submittedAt) - j.submittedAt;
+    for (const t of j.tasks) if (t.startedAt !== null && t.endedAt !== null) coreMs += t.cores * (t.endedAt - t.startedAt);
+  }
+  const makespanMs = last - first;
+  return {
+    analyses: jobs.filter((j) => j.state === 'COMPLETED').length,
+    makespan_s: Math.round(makespanMs / 1000),
+    mean_turnaround_s: Math.round(turnaround / jobs.length / 1000),
+    utilization: Math.round((coreMs / (cores * makespanMs)) * 10_000) / 10_000,
+    wall_s: Math.round(wallS * 10) / 10,
+    energy_kwh: null,
+    heat_recovered_kwh: null,
+  };
+}
+
+/** The simulator on `items`, each submitted at its offset (modelled ms). */
+export function simulate(cluster: ClusterConfig, items: readonly WorkloadItem[], offsetsMs: readonly number[]): RunFigures {
+  const t0 = performance.now();
+  const metrics = new MetricsCollector(cluster);
+  const subs: Submission[] = items.map((it, i) => ({ submitAt: offsetsMs[i] ?? 0, job: it.job, ...(it.consent ? { consent: it.consent } : {}) }));
+  // The engine takes submissions in time order; live intake is in item order, and its times only grow.
+  subs.sort((a, b) => a.submitAt - b.submitAt);
+  new SimEngine(new SchedulerCore(cluster), { observer: metrics }).run(subs);
+  const m = metrics.metrics();
+  return {
+    analyses: m.states.COMPLETED ?? 0,
+    makespan_s: Math.round(m.makespanS),
+    mean_turnaround_s: Math.round(m.turnaround.mean),
+    utilization: Math.round(m.utilization * 10_000) / 10_000,
+    wall_s: Math.round(((performance.now() - t0) / 1000) * 10) / 10,
+    energy_kwh: Math.round(m.energyMwh * 1000 * 10) / 10,
+    heat_recovered_kwh: Math.round(m.heatRecoveredMwh * 1000 * 10) / 10,
+  };
+}
+
+async function jobsOf(client: ApiClient, ids: readonly number[]): Promise<JobDetail[]> {
+  const out: JobDetail[] = new Array(ids.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < ids.length) {
+        const i = next++;
+        out[i] = await client.getJob(String(ids[i]));
+      }
+    }),
+  );
+  return out;
+}
+
+/** Runs the sample live (a fresh `gsched up`), then in the simulator at the live submission times. */
+export async function twinSample(o: TwinOptions): Promise<TwinResult> {
+  const items = sampleItems(o.analyses, o.seed, o.classes);
+  const cores = o.cluster.nodes.reduce((s, n) => s + n.cores, 0);
+  const args = ['--kernels', o.kernels];
+  if (o.kernelScale !== undefined) args.push('--kernel-scale', String(o.kernelScale));
+  const up = await startGschedUp({ ...(o.clusterPath ? { cluster: o.clusterPath } : {}), timeScale: o.timeScale, args, readyTimeoutMs: 60_000 });
+  try {
+    const client = Client.fromOptions({ url: up.httpUrl, stateDir: up.state, timeout: '120' });
+    await postConsents(client, items, o.progress);
+    const t0 = performance.now();
+    const intake = await submitAsRuns(client, items, `SAMPLE-${o.seed}`, o.progress);
+    if (intake.refused > 0) throw new Error(`${intake.refused} samples were refused`);
+    await waitIdle(client, items.length, o.timeoutS, o.progress, 250);
+    const wallS = (performance.now() - t0) / 1000;
+    const jobs = await jobsOf(client, intake.jobIds);
+    const live = figuresOfJobs(jobs, cores, wallS);
+    const firstAt = Math.min(...jobs.map((j) => j.submittedAt));
+    const offsets = jobs.map((j) => j.submittedAt - firstAt);
+    const sim = simulate(o.cluster, items, offsets);
+    return { live, sim, submitOffsetsMs: offsets };
+  } finally {
+    await up.stop();
+  }
+}
+
+/** Relative difference of live from sim, as a fraction. */
+export const rel = (live: number, sim: number): number => (sim === 0 ? (live === 0 ? 0 : Infinity) : (live - sim) / sim);

@@ -1,0 +1,229 @@
+// bench:ngc — the centre's 60,000 analyses in the simulator and live through gRPC, side by side,
+// and the twin check between them. Parts (all by default; NGC_PARTS=sim,live-full,sample picks):
+//   (a) sim     the simulator on the full steady and burst scenarios (fresh child processes)
+//   (b) live-full  `gsched up` (scheduler + three agents, noop kernels, NGC_FULL_SCALE = 1e-4)
+//               takes the full 60,000-analysis burst as sequencing runs, and runs it to the end
+//   (c) sample  NGC_SAMPLE (600) analyses of the same workload, live, real kernels on scaled-down
+//               data (NGC_KERNEL_SCALE), submitted at once, at NGC_SAMPLE_SCALE
+//   (d)         the simulator on that sample: same seed (same DAGs and run times), each analysis
+//               submitted at the modelled time the live scheduler took it in
+// Writes bench/results/ngc.json and prints one table. Progress goes to stderr.
+//   npm run bench:ngc
+//   NGC_ANALYSES=6000 NGC_PARTS=sim,live-full npm run bench:ngc     (a smaller try)
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { ApiClient } from '../cli/index.js';
+import { startGschedUp } from '../cli/testing/index.js';
+import { compiledPath, packageRoot, renderTable } from '../common/index.js';
+import { runNgc, ngcWorkload, type WorkloadItem } from '../sim/index.js';
+import { liveFigures, postConsents, submitAsRuns, waitIdle, type RunFigures } from './ngc-live.js';
+import { rel, twinSample, writeTwinCluster } from './ngc-twin.js';
+
+type Figures = RunFigures & Record<string, number | string | null>;
+
+function env(name: string, dflt: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name}=${raw}: expected a positive number`);
+  return v;
+}
+
+const cfg = {
+  analyses: env('NGC_ANALYSES', 60_000),
+  seed: env('NGC_SEED', 1),
+  sample: env('NGC_SAMPLE', 600),
+  fullScale: env('NGC_FULL_SCALE', 1e-4),
+  sampleScale: env('NGC_SAMPLE_SCALE', 1e-3),
+  kernelScale: env('NGC_KERNEL_SCALE', 0.002),
+  timeoutS: env('NGC_TIMEOUT_S', 1500),
+  parts: new Set((process.env.NGC_PARTS ?? 'sim,live-full,sample').split(',').map((s) => s.trim())),
+};
+
+const t0 = performance.now();
+const since = (): string => `${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s`;
+let lastLen = 0;
+/** One status line, rewritten in place on a terminal; one line per update otherwise. */
+function progress(part: string): (line: string) => void {
+  return (line) => {
+    const text = `[${since()}] ${part}: ${line}`;
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\r${text.padEnd(lastLen)}`);
+      lastLen = text.length;
+    } else process.stderr.write(text + '\n');
+  };
+}
+function done(part: string, line: string): void {
+  if (process.stderr.isTTY) process.stderr.write('\r' + ' '.repeat(lastLen) + '\r');
+  lastLen = 0;
+  process.stderr.write(`[${since()}] ${part}: ${line}\n`);
+}
+
+// ---------------------------------------------------------------- (a) the simulator, in children
+
+function simChild(scenario: 'steady' | 'burst'): void {
+  const { config } = writeTwinCluster();
+  const r = runNgc({ analyses: cfg.analyses, seed: cfg.seed, scenario, cluster: config });
+  const m = r.metrics;
+  const out: Figures = {
+    analyses: m.states.COMPLETED ?? 0,
+    makespan_s: Math.round(m.makespanS),
+    mean_turnaround_s: Math.round(m.turnaround.mean),
+    utilization: Math.round(m.utilization * 10_000) / 10_000,
+    wall_s: Math.round(r.wallS * 10) / 10,
+    energy_kwh: Math.round(m.energyMwh * 1000),
+    heat_recovered_kwh: Math.round(m.heatRecoveredMwh * 1000),
+    urgent_p95_turnaround_h: r.urgentP95H === null ? null : Math.round(r.urgentP95H * 100) / 100,
+    p95_turnaround_h: Math.round((m.turnaround.p95 / 3600) * 100) / 100,
+    tasks: r.outcome.tasksStarted,
+    events: r.outcome.events,
+    peak_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+function runSimChild(scenario: 'steady' | 'burst'): Figures {
+  const p = progress(`sim ${scenario}`);
+  p(`${cfg.analyses} analyses…`);
+  const r = spawnSync(process.execPath, ['--max-old-space-size=4096', compiledPath('bench/ngc.ts'), '--child', scenario], {
+    env: process.env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  if (r.status !== 0) throw new Error(`sim ${scenario} failed: ${r.stderr}`);
+  const f = JSON.parse(r.stdout.trim().split('\n').pop() as string) as Figures;
+  done(`sim ${scenario}`, `makespan ${days(f.makespan_s)} d, utilization ${pct(f.utilization)}, ${f.wall_s} s wall, ${f.peak_rss_mib} MiB`);
+  return f;
+}
+
+// ---------------------------------------------------------------- (b) the full burst, live
+
+async function liveFull(): Promise<Figures> {
+  const part = 'live full';
+  const p = progress(part);
+  const items: WorkloadItem[] = [...ngcWorkload({ analyses: cfg.analyses, seed: cfg.seed, scenario: 'burst' })];
+  const tasks = items.reduce((s, i) => s + i.job.tasks.length, 0);
+  // The scheduler builds the tasks from the templates; here only class, pseudonyms, account and seed are sent.
+  for (const i of items) i.job.tasks = [];
+  const { path, config } = writeTwinCluster();
+  const cores = config.nodes.reduce((s, n) => s + n.cores, 0);
+  p(`starting gsched up (noop kernels, time scale ${cfg.fullScale})`);
+  const up = await startGschedUp({ cluster: path, timeScale: cfg.fullScale, args: ['--kernels', 'noop'], readyTimeoutMs: 60_000 });
+  try {
+    const client = ApiClient.fromOptions({ url: up.httpUrl, stateDir: up.state, timeout: '300' });
+    const consents = await postConsents(client, items, p);
+    done(part, `${consents} consents recorded`);
+    const w0 = performance.now();
+    const intake = await submitAsRuns(client, items, `NOVA-${cfg.seed}`, p);
+    const submitS = (performance.now() - w0) / 1000;
+    done(part, `${intake.submitted} analyses (${tasks} tasks) taken in: ${intake.runs} sequencing runs + ${intake.analysesPosted} single analyses in ${submitS.toFixed(1)} s; ${intake.refused} refused`);
+    await waitIdle(client, items.length, cfg.timeoutS, p);
+    const wallS = (performance.now() - w0) / 1000;
+    const f = await liveFigures(client, up.httpUrl, intake.jobIds[0] as number, cores, wallS);
+    done(part, `makespan ${days(f.makespan_s)} d, utilization ${pct(f.utilization)}, ${f.wall_s} s wall`);
+    return { ...f, tasks, submit_s: Math.round(submitS * 10) / 10, time_scale: cfg.fullScale, load_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10 };
+  } finally {
+    await up.stop();
+  }
+}
+
+// ---------------------------------------------------------------- output
+
+const days = (s: number): string => (s / 86_400).toFixed(2);
+const hours = (s: number): string => (s / 3600).toFixed(2);
+const pct = (u: number): string => `${(u * 100).toFixed(1)}%`;
+const signed = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+
+async function main(): Promise<void> {
+  const child = process.argv.indexOf('--child');
+  if (child >= 0) return simChild(process.argv[child + 1] === 'steady' ? 'steady' : 'burst');
+
+  process.stderr.write(`bench:ngc: ${cfg.analyses} analyses (seed ${cfg.seed}); parts ${[...cfg.parts].join(', ')}; host load ${loadavg()[0]?.toFixed(1)}\n`);
+  const result: Record<string, unknown> = {
+    bench: 'ngc',
+    measured_at: new Date().toISOString(),
+    node: process.version,
+    host_cores: availableParallelism(),
+    config: { ...cfg, parts: [...cfg.parts] },
+  };
+  const rows: [string, Figures][] = [];
+  if (cfg.parts.has('sim')) {
+    result.sim_steady = runSimChild('steady');
+    result.sim_full = runSimChild('burst');
+    rows.push(['sim_steady (a)', result.sim_steady as Figures], ['sim_full (a, burst)', result.sim_full as Figures]);
+  }
+  // A part that fails is recorded with its error; the others still run and are written.
+  if (cfg.parts.has('live-full')) {
+    try {
+      result.live_full = await liveFull();
+      rows.push(['live_full (b, burst)', result.live_full as Figures]);
+    } catch (err) {
+      done('live full', `FAILED: ${(err as Error).message}`);
+      result.live_full_error = (err as Error).message;
+    }
+  }
+  if (cfg.parts.has('sample')) await sample(result, rows).catch((err: Error) => {
+    done('sample', `FAILED: ${err.message}`);
+    result.sample_error = err.message;
+  });
+
+async function sample(result: Record<string, unknown>, rows: [string, Figures][]): Promise<void> {
+    const part = 'sample';
+    const { path, config } = writeTwinCluster();
+    const t = await twinSample({ cluster: config, clusterPath: path, analyses: cfg.sample, seed: cfg.seed, timeScale: cfg.sampleScale, kernels: 'real', kernelScale: cfg.kernelScale, timeoutS: cfg.timeoutS, progress: progress(part) });
+    done(part, `live makespan ${hours(t.live.makespan_s)} h, sim ${hours(t.sim.makespan_s)} h`);
+    result.live = { ...t.live, time_scale: cfg.sampleScale, kernel_scale: cfg.kernelScale, kernels: 'real' };
+    result.sim_sample = t.sim;
+    rows.push(['live (c, sample)', result.live as Figures], ['sim_sample (d)', result.sim_sample as Figures]);
+}
+
+  // The twin check: the issue's bounds.
+  const checks: { what: string; live: number; sim: number; diff: string; bound: string; ok: boolean }[] = [];
+  const lf = result.live_full as Figures | undefined;
+  const sf = result.sim_full as Figures | undefined;
+  if (lf && sf) {
+    const d = rel(lf.makespan_s, sf.makespan_s);
+    checks.push({ what: 'full burst makespan (s)', live: lf.makespan_s, sim: sf.makespan_s, diff: signed(d), bound: '±5%', ok: Math.abs(d) <= 0.05 });
+  }
+  const ls = result.live as Figures | undefined;
+  const ss = result.sim_sample as Figures | undefined;
+  if (ls && ss) {
+    const m = rel(ls.makespan_s, ss.makespan_s);
+    const tt = rel(ls.mean_turnaround_s, ss.mean_turnaround_s);
+    const u = ls.utilization - ss.utilization;
+    checks.push({ what: 'sample makespan (s)', live: ls.makespan_s, sim: ss.makespan_s, diff: signed(m), bound: '±5%', ok: Math.abs(m) <= 0.05 });
+    checks.push({ what: 'sample mean turnaround (s)', live: ls.mean_turnaround_s, sim: ss.mean_turnaround_s, diff: signed(tt), bound: '±5%', ok: Math.abs(tt) <= 0.05 });
+    checks.push({ what: 'sample utilization', live: ls.utilization, sim: ss.utilization, diff: `${u >= 0 ? '+' : ''}${(u * 100).toFixed(1)} pts`, bound: '±3 pts', ok: Math.abs(u) <= 0.03 });
+  }
+  result.twin_check = checks;
+  result.total_wall_s = Math.round((performance.now() - t0) / 100) / 10;
+
+  const dir = join(packageRoot(), 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'ngc.json'), JSON.stringify(result, null, 2) + '\n');
+
+  const show = (x: number | string | null | undefined): string => (x === null || x === undefined ? '-' : typeof x === 'number' ? x.toLocaleString('en-US') : x);
+  process.stdout.write(
+    renderTable(
+      [{ header: 'RUN' }, { header: 'ANALYSES', align: 'right' }, { header: 'MAKESPAN', align: 'right' }, { header: 'MEAN_TURNAROUND', align: 'right' }, { header: 'UTIL', align: 'right' }, { header: 'ENERGY_KWH', align: 'right' }, { header: 'HEAT_KWH', align: 'right' }, { header: 'WALL_S', align: 'right' }],
+      rows.map(([name, f]) => [name, show(f.analyses), `${days(f.makespan_s)} d`, `${hours(f.mean_turnaround_s)} h`, pct(f.utilization), show(f.energy_kwh), show(f.heat_recovered_kwh), show(f.wall_s)]),
+    ),
+  );
+  if (checks.length > 0) {
+    process.stdout.write('\ntwin check (live vs sim)\n');
+    process.stdout.write(
+      renderTable(
+        [{ header: 'MEASURE' }, { header: 'LIVE', align: 'right' }, { header: 'SIM', align: 'right' }, { header: 'DIFF', align: 'right' }, { header: 'BOUND', align: 'right' }, { header: 'MET' }],
+        checks.map((c) => [c.what, show(c.live), show(c.sim), c.diff, c.bound, c.ok ? 'yes' : 'NO']),
+      ),
+    );
+  }
+  process.stdout.write(`wrote bench/results/ngc.json (${result.total_wall_s} s in all)\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`\nbench:ngc: ${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,111 @@
+// Analyses from pipeline templates (POST /api/v1/analyses) and sequencing runs as the labs
+// report them (POST /api/v1/runs): each sample becomes one analysis job built by
+// scheduler/pipelines, then goes through the core's submission checks, the consent gate included.
+// A run is taken in once: a repeat of its id answers with what was done the first time.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import { ROUTES, fastifySchema, type RunAnalysis, type RunReply, type RunRequest } from '../../contract/index.js';
+import type { JobSpec } from '../core/index.js';
+import { buildAnalysis, PipelineError, type AnalysisRequest, type Lab } from '../pipelines/index.js';
+import type { RunRecord } from '../store/index.js';
+import type { LiveDriver } from '../driver/index.js';
+import { ApiProblem, rejection } from './errors.js';
+
+type Sample = RunRequest['samples'][number];
+
+/** The API's fastify instance, typed by the contract's TypeBox schemas. */
+export type TypedApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/** A PipelineError as a problem: an unknown class or a wrong pseudonym count is content the scheduler cannot use. */
+function pipelineProblem(err: PipelineError, prefix = ''): ApiProblem {
+  const code = err.code === 'UNKNOWN_CLASS' || err.code === 'PSEUDONYM_COUNT' ? err.code : 'INVALID_BODY';
+  return new ApiProblem(code, err.message, prefix + err.field);
+}
+
+function sampleRequest(s: Sample, runLab: Lab, run: string, i: number): AnalysisRequest {
+  if ((s.pseudonym === undefined) === (s.pseudonyms === undefined)) {
+    throw new ApiProblem('INVALID_BODY', `samples[${i}] needs exactly one of pseudonym (one patient) or pseudonyms (several)`, `samples[${i}]`);
+  }
+  const req: AnalysisRequest = { class: s.class, pseudonyms: s.pseudonyms ?? [s.pseudonym as string], lab: runLab, name: `${run}:${i + 1}` };
+  if (s.account !== undefined) req.account = s.account;
+  if (s.seed !== undefined) req.seed = s.seed;
+  return req;
+}
+
+function answer(r: RunRecord, created: boolean): RunReply {
+  const analyses = r.analyses as RunAnalysis[];
+  const refused = analyses.filter((a) => a.error !== undefined).length;
+  return { run: r.run, lab: r.lab, created, submitted: analyses.length - refused, refused, analyses };
+}
+
+const at = <N extends 'submitAnalysis' | 'submitRun'>(name: N) => ({ method: ROUTES[name].method, url: ROUTES[name].url, schema: fastifySchema(name, ROUTES[name]) });
+
+/** A repeated run id answers 200 (nothing new was created) with the same reply as the first 201. */
+function runRoute() {
+  const base = at('submitRun');
+  return { ...base, schema: { ...base.schema, response: { ...base.schema.response, 200: ROUTES.submitRun.reply.schema } } };
+}
+
+export function registerAnalysisRoutes(app: TypedApp, driver: LiveDriver): void {
+  app.route({ ...at('submitAnalysis'), handler: async (req, reply) => {
+    let job: JobSpec;
+    try {
+      job = buildAnalysis(req.body as AnalysisRequest);
+    } catch (err) {
+      if (err instanceof PipelineError) throw pipelineProblem(err);
+      throw err;
+    }
+    const r = await driver.submit(job);
+    if (!r.ok) throw rejection(r.error);
+    return reply.code(201).send(r.value);
+  } });
+
+  /** Runs being taken in now: a concurrent repeat waits for the first rather than submitting twice. */
+  const taking = new Map<string, Promise<RunRecord>>();
+
+  const takeIn = async (body: RunRequest, request: string): Promise<RunRecord> => {
+    // Every sample is checked before any is submitted: a malformed run submits nothing.
+    const jobs = body.samples.map((s, i) => {
+      try {
+        return buildAnalysis(sampleRequest(s, body.lab as Lab, body.run, i));
+      } catch (err) {
+        if (err instanceof PipelineError) throw pipelineProblem(err, `samples[${i}].`);
+        throw err;
+      }
+    });
+    // Submitted in order (the core files them in this order); then all made durable together.
+    const results = jobs.map((job) => driver.submit(job));
+    const analyses: RunAnalysis[] = [];
+    for (const [i, pending] of results.entries()) {
+      const r = await pending;
+      const base = { sample: i, class: (body.samples[i] as Sample).class };
+      if (r.ok) analyses.push({ ...base, jobId: r.value.jobIds[0] as number, displayId: r.value.displayIds[0] as string });
+      else analyses.push({ ...base, error: { code: r.error.code, message: r.error.message, ...(r.error.field ? { field: r.error.field } : {}) } });
+    }
+    const record: RunRecord = { run: body.run, lab: body.lab, request, analyses, at: driver.clock.now() };
+    await driver.store.putRun(record);
+    return record;
+  };
+
+  app.route({ ...runRoute(), handler: async (req, reply) => {
+    const body = req.body;
+    const request = JSON.stringify({ lab: body.lab, samples: body.samples });
+    const same = (r: RunRecord): RunRecord => {
+      if (r.request !== request) {
+        throw new ApiProblem('RUN_CONFLICT', `run ${body.run} was already taken in with different samples; a run id names one sequencing run`, 'run');
+      }
+      return r;
+    };
+    const known = driver.store.run(body.run);
+    if (known) return reply.code(200).send(answer(same(known), false));
+    const inFlight = taking.get(body.run);
+    if (inFlight) return reply.code(200).send(answer(same(await inFlight), false));
+    const p = takeIn(body, request);
+    taking.set(body.run, p);
+    try {
+      return reply.code(201).send(answer(await p, true));
+    } finally {
+      taking.delete(body.run);
+    }
+  } });
+}
