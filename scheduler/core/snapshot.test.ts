@@ -1,10 +1,13 @@
 // snapshot() / restore(): a core restored from a snapshot taken at any point decides exactly as
 // the original does from that point on (random clusters, workloads, node events, all three
 // policies), and the snapshot survives a structured clone (what the store's encoding keeps).
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SchedulerCore } from './core.js';
-import { SnapshotError } from './snapshot.js';
+import { SNAPSHOT_CLASSES, SnapshotError } from './snapshot.js';
 import { cluster, Harness, HOUR, job } from './testing.js';
 import type { ClusterConfig, CoreEvent, Ms, Policy } from './types.js';
 
@@ -84,6 +87,17 @@ describe('core snapshot and restore', () => {
       { numRuns: 60 },
     );
     expect(compared).toBeGreaterThan(1000); // the scenarios are not trivially short
+  });
+
+  it('knows every class of the core (restore needs the prototypes of those a fresh core lacks)', () => {
+    const here = dirname(fileURLToPath(import.meta.url));
+    const files = readdirSync(here, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'testing.ts');
+    const declared = new Set<string>();
+    for (const f of files) for (const m of readFileSync(join(here, f), 'utf8').matchAll(/^(?:export )?class (\w+)(?: extends (\w+))?/gm)) if (!m[2]?.endsWith('Error')) declared.add(m[1] as string);
+    // The core itself is the root (never rebuilt) and refusals are answers, not state
+    // (testing.ts holds test builders).
+    for (const skip of ['SchedulerCore', 'Refusal']) declared.delete(skip);
+    expect([...declared].filter((c) => !SNAPSHOT_CLASSES.some((k) => k.name === c))).toEqual([]);
   });
 
   it('refuses a snapshot taken under another config', () => {

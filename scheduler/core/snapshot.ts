@@ -14,6 +14,30 @@
 //     filled in place, so the closures above keep pointing at the live objects.
 // Pure: no node:*, no clock, no I/O. Bytes and disks are the store's business.
 
+import { CoreState } from './core-state.js';
+import { FairShare } from './fairshare.js';
+import { FreeIndex } from './free-index.js';
+import { KeyedHeap } from './heap.js';
+import { IdTable } from './id-table.js';
+import { LevelSet } from './level-set.js';
+import { SlotList } from './lists.js';
+import { PassRunner } from './pass.js';
+import { ConservativePlanner } from './policies/conservative.js';
+import { EasyPlanner, FcfsPlanner } from './policies/easy.js';
+import { PendingQueue, Run } from './queue.js';
+import { ReadModel } from './read-model.js';
+import { NodeProfile } from './reservation.js';
+
+/**
+ * Every class whose instances the core's state may hold. A fresh core shows most of them, but
+ * some appear only under load (a queue's runs, conservative profiles): restore finds their
+ * prototypes here. snapshot.test.ts fails when a class of the core is missing.
+ */
+export const SNAPSHOT_CLASSES: readonly (abstract new (...args: never[]) => unknown)[] = [
+  CoreState, FairShare, FreeIndex, KeyedHeap, IdTable, LevelSet, SlotList, PassRunner, ConservativePlanner,
+  EasyPlanner, FcfsPlanner, PendingQueue, Run, ReadModel, NodeProfile,
+];
+
 /** Bumped when the entry layout below changes. */
 export const SNAPSHOT_FORMAT = 1;
 
@@ -271,6 +295,7 @@ function survey(root: object): { protos: Map<string, object>; byPath: Map<string
   const protos = new Map<string, object>();
   const byPath = new Map<string, object>();
   const seen = new Set<object>();
+  for (const c of SNAPSHOT_CLASSES) protos.set(c.name, c.prototype as object);
   const walk = (v: unknown, path: string | null, depth: number): void => {
     if (!isRef(v) || seen.has(v)) return;
     seen.add(v);
