@@ -1,7 +1,8 @@
 // bench:store — the durable state: how many submits per second are acknowledged durable
 // (journal group commit, batched: many in flight at once), and how long a scheduler takes to
-// be ready to schedule again with 1,000,000 job records in its state folder (latest snapshot
-// plus the journal after it). The live driver and a real lmdb store in a temp folder, in
+// be ready to schedule again with 1,000,000 job records in its state folder: BENCH_LIVE of them
+// (default 10,000) still in the core (pending, in the latest snapshot), the rest ended and kept
+// as accounting records, and a journal tail after the snapshot that a restart replays. The live driver and a real lmdb store in a temp folder, in
 // process (no HTTP, no agents: bench:live measures those). Writes bench/results/store.json.
 //
 //   npm run bench:store
@@ -12,8 +13,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadClusterConfig } from '../common/index.js';
 import { LiveDriver, makeCore } from '../scheduler/driver/index.js';
-import type { JobSpec } from '../scheduler/core/index.js';
-import { Store } from '../scheduler/store/index.js';
+import type { JobSpec, JobView } from '../scheduler/core/index.js';
+import { Store, type JobRecord } from '../scheduler/store/index.js';
 import { SMALL_CLUSTER } from '../scheduler/testing/index.js';
 import { median, round, table, writeResult } from './stats.js';
 
@@ -34,6 +35,8 @@ const IN_FLIGHT = envNumber('BENCH_IN_FLIGHT', 1000);
 const ARRAY = 1000;
 /** Journal records written after the latest snapshot, replayed on restart. */
 const TAIL = envNumber('BENCH_TAIL', 10_000);
+/** Job records still in the core (pending) when the snapshot is taken; the rest are accounting records. */
+const LIVE = envNumber('BENCH_LIVE', 10_000);
 
 const config = loadClusterConfig(SMALL_CLUSTER());
 const log = pino({ level: 'silent' });
@@ -76,15 +79,27 @@ async function submitRun(): Promise<number> {
   }
 }
 
-/** Fills a folder with RECORDS job records (arrays of 1,000), a snapshot, then a journal tail. */
+/** An ended one-task job as the driver files it when the core forgets it. */
+function accountingRecord(id: number): JobRecord {
+  const task = { id, index: 0, name: 't0', state: 'COMPLETED', node: 'c1-n001', cores: 1, memMb: 512, timeLimitMs: 86_400_000, startedAt: 1000, endedAt: 61_000, after: [], attempts: 1, preemptions: 0, requeues: 0 };
+  const view = { id, displayId: String(id), name: 'bench', owner: 'bench', account: 'rh-genetics', partition: 'clinical', qos: 'normal', purpose: 'treatment', state: 'COMPLETED', reason: 'None', submittedAt: 0, startedAt: 1000, endedAt: 61_000, tasks: [task] };
+  return { ...(view as unknown as JobView), results: [{ taskId: id, attempt: 1, node: 'c1-n001', outcome: 'completed', cpuMs: 60_000, wallMs: 60_000, kernel: 'noop', summary: null }] };
+}
+
+/** Fills a folder with RECORDS job records (LIVE pending in arrays of 1,000, the rest accounting records), a snapshot, then a journal tail. */
 async function fill(dir: string): Promise<{ fillS: number; snapshotS: number; snapshotBytes: number }> {
   const t0 = performance.now();
   const d = open(dir);
   const spec = job({ array: `0-${ARRAY - 1}` });
   const acks: Promise<unknown>[] = [];
-  for (let n = 0; n < RECORDS; n += ARRAY) {
+  for (let n = 0; n < LIVE; n += ARRAY) {
     acks.push(d.submit(spec));
     if (acks.length >= 20) await Promise.all(acks.splice(0));
+  }
+  await Promise.all(acks);
+  for (let id = 10_000_000; id < 10_000_000 + RECORDS - LIVE; id++) {
+    acks.push(d.store.putJob(accountingRecord(id)));
+    if (acks.length >= 10_000) await Promise.all(acks.splice(0));
   }
   await Promise.all(acks);
   const fillS = (performance.now() - t0) / 1000;
@@ -106,6 +121,7 @@ async function recover(dir: string): Promise<{ s: number; jobs: number }> {
   const d = open(dir);
   const s = (performance.now() - t0) / 1000;
   const jobs = d.core.cluster().pendingJobs;
+  if (d.store.jobs.count + jobs < RECORDS) throw new Error(`the folder holds ${d.store.jobs.count} records and ${jobs} pending jobs, not ${RECORDS}`);
   await d.close();
   await d.store.close();
   return { s, jobs };
@@ -141,6 +157,7 @@ async function main(): Promise<void> {
     recovery_s_1m: round(median(recoveries), 2),
     recovery_runs_s: recoveries.map((x) => round(x, 2)),
     job_records: RECORDS,
+    job_records_live: LIVE,
     jobs_restored: jobs,
     journal_tail_records: TAIL,
     snapshot_write_s: round(filled.snapshotS, 2),

@@ -146,7 +146,8 @@ export class LiveDriver {
     this.snapshotTimer = setInterval(() => this.maybeSnapshot(), Math.min(5000, opts.snapshotEveryMs ?? 60_000));
     this.snapshotTimer.unref();
     // A restart replays only what came after the latest snapshot: take one now if the replay was long.
-    if (restored === null || replayed.records > 1000) void this.snapshot();
+    // Taken after the first turn, so the copy does not hold up the scheduler's readiness.
+    if (restored === null || replayed.records > 1000) setImmediate(() => this.closed || void this.snapshot());
     this.requestPass();
   }
 
