@@ -21,7 +21,7 @@ const LAYERS = [
   ['sim/workload'],
   ['scheduler/store'],
   ['scheduler/driver', 'contract'],
-  ['scheduler/agents'],
+  ['scheduler/agents', 'scheduler/events'],
   ['scheduler/api'],
   ['scheduler', 'node-agent', 'sim'],
   ['cli'],

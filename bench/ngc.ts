@@ -4,7 +4,7 @@
 //   (b) live-full  `gsched up` (scheduler + three agents, noop kernels, NGC_FULL_SCALE = 1e-4)
 //               takes the full 60,000-analysis burst as sequencing runs, and runs it to the end
 //   (c) sample  NGC_SAMPLE (600) analyses of the same workload, live, real kernels on scaled-down
-//               data (NGC_KERNEL_SCALE), submitted at once, at NGC_SAMPLE_SCALE
+//               data (NGC_KERNEL_SCALE; NGC_SAMPLE_KERNELS=noop for none), submitted at once, at NGC_SAMPLE_SCALE
 //   (d)         the simulator on that sample: same seed (same DAGs and run times), each analysis
 //               submitted at the modelled time the live scheduler took it in
 // Writes bench/results/ngc.json and prints one table. Progress goes to stderr.
@@ -37,7 +37,8 @@ const cfg = {
   sample: env('NGC_SAMPLE', 600),
   fullScale: env('NGC_FULL_SCALE', 1e-4),
   sampleScale: env('NGC_SAMPLE_SCALE', 1e-3),
-  kernelScale: env('NGC_KERNEL_SCALE', 0.002),
+  kernelScale: env('NGC_KERNEL_SCALE', 0.05),
+  sampleKernels: process.env.NGC_SAMPLE_KERNELS === 'noop' ? ('noop' as const) : ('real' as const),
   timeoutS: env('NGC_TIMEOUT_S', 1500),
   parts: new Set((process.env.NGC_PARTS ?? 'sim,live-full,sample').split(',').map((s) => s.trim())),
 };
@@ -172,9 +173,9 @@ async function main(): Promise<void> {
 async function sample(result: Record<string, unknown>, rows: [string, Figures][]): Promise<void> {
     const part = 'sample';
     const { path, config } = writeTwinCluster();
-    const t = await twinSample({ cluster: config, clusterPath: path, analyses: cfg.sample, seed: cfg.seed, timeScale: cfg.sampleScale, kernels: 'real', kernelScale: cfg.kernelScale, timeoutS: cfg.timeoutS, progress: progress(part) });
+    const t = await twinSample({ cluster: config, clusterPath: path, analyses: cfg.sample, seed: cfg.seed, timeScale: cfg.sampleScale, kernels: cfg.sampleKernels, kernelScale: cfg.kernelScale, timeoutS: cfg.timeoutS, progress: progress(part) });
     done(part, `live makespan ${hours(t.live.makespan_s)} h, sim ${hours(t.sim.makespan_s)} h`);
-    result.live = { ...t.live, time_scale: cfg.sampleScale, kernel_scale: cfg.kernelScale, kernels: 'real' };
+    result.live = { ...t.live, time_scale: cfg.sampleScale, kernel_scale: cfg.kernelScale, kernels: cfg.sampleKernels };
     result.sim_sample = t.sim;
     rows.push(['live (c, sample)', result.live as Figures], ['sim_sample (d)', result.sim_sample as Figures]);
 }

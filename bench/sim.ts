@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compiledPath, loadClusterConfig, packageRoot } from '../common/index.js';
+import { compiledPath, loadClusterConfig, packageRoot, renderTable } from '../common/index.js';
 import { median, round } from './stats.js';
 import { readSwfFile, runNgc, runSwf, type SimMetrics, type SimOutcome } from '../sim/index.js';
 
@@ -145,9 +145,7 @@ function parent(names: string[]): void {
   const cols = ['scenario', 'wall_s_median', 'cpu_s_median', 'events', 'events_per_s_median', 'peak_rss_mib_median', 'meets_target'] as const;
   const head = ['scenario', 'wall s (med)', 'CPU s (med)', 'events', 'events/s', 'RSS MiB', 'target'];
   const rows = results.map((r) => cols.map((c) => (typeof r[c] === 'number' ? (r[c] as number).toLocaleString('en-US') : String(r[c]))));
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  process.stdout.write([line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n');
+  process.stdout.write(renderTable(head.map((h, i) => ({ header: h, align: i === 0 ? 'left' : 'right' })), rows, { rule: true }));
   const out = join(packageRoot(), 'bench', 'results');
   mkdirSync(out, { recursive: true });
   const doc = { bench: 'sim', node: process.version, platform: `${process.platform}-${process.arch}`, date: new Date().toISOString(), results };

@@ -1,12 +1,11 @@
 // Small helpers shared by the bench scripts: percentiles, a seeded PRNG, tables, JSON output.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../common/index.js';
+import { packageRoot, percentileSorted, renderTable } from '../common/index.js';
 
+/** The `p`th percentile (0..100) of an ascending array: common/'s nearest rank; NaN for none. */
 export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i] as number;
+  return sorted.length === 0 ? NaN : percentileSorted(sorted, p / 100);
 }
 
 /** The middle value (the mean of the middle two for an even count); NaN for none. */
@@ -40,10 +39,10 @@ export function seeded(seed: number): () => number {
   };
 }
 
+/** The first row is the header; the first column is left-aligned, the rest right (common/'s formatter). */
 export function table(rows: (string | number)[][]): string {
-  const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)));
-  const widths = (cells[0] ?? []).map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  return cells.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')).join('\n');
+  const [head = [], ...body] = rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)));
+  return renderTable(head.map((h, i) => ({ header: h, align: i === 0 ? 'left' : 'right' })), body).trimEnd();
 }
 
 function fmt(n: number): string {

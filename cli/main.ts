@@ -14,6 +14,7 @@ import { registerShowCommands } from './commands/show.js';
 import { registerUpCommands } from './commands/up.js';
 import { registerSimCommands } from './commands/sim.js';
 import { registerKernelCommands } from './commands/kernel.js';
+import { registerReplayCommands } from './commands/replay.js';
 import { registerAnalysisCommands } from './commands/analysis.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerFsckCommands } from './commands/fsck.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerUpCommands(program);
   registerSimCommands(program);
   registerKernelCommands(program);
+  registerReplayCommands(program);
   registerAnalysisCommands(program);
   registerRunCommands(program);
   registerFsckCommands(program);

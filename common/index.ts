@@ -5,3 +5,5 @@ export { loadClusterConfig, DEFAULT_CLUSTER_PATH } from './config.js';
 export { processLogger, stopOnSignals, LIFELINE_ENV } from './lifeline.js';
 export { launchScheduler, launchAgent, spawnReady, LaunchError, type Child, type SpawnOptions, type SchedulerLaunch } from './launcher.js';
 export { renderTable, outputWidth, clip, type Column, type TableOptions } from './table.js';
+export { percentileSorted } from './stats.js';
+export { systemClock, FakeClock, type Clock, type Timer } from './clock.js';

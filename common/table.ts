@@ -17,6 +17,10 @@ export interface TableOptions {
   width?: number | null;
   /** Spaces between columns. */
   gap?: number;
+  /** Print the header line (default true); a key/value listing has none. */
+  header?: boolean;
+  /** A line of dashes under the header. */
+  rule?: boolean;
 }
 
 const ELLIPSIS = '…';
@@ -37,7 +41,8 @@ export function renderTable(columns: Column[], rows: string[][], opts: TableOpti
       .map((c, i) => pad(clip(cells[i] ?? '', widths[i] ?? 0), widths[i] ?? 0, c.align ?? 'left'))
       .join(' '.repeat(gap))
       .trimEnd();
-  return [line(columns.map((c) => c.header)), ...rows.map(line)].join('\n') + '\n';
+  const head = opts.header === false ? [] : [line(columns.map((c) => c.header)), ...(opts.rule ? [line(widths.map((w) => '-'.repeat(w)))] : [])];
+  return [...head, ...rows.map(line)].join('\n') + '\n';
 }
 
 const rank = (c: Column): number => (c.shrink === true ? 1 : typeof c.shrink === 'number' ? c.shrink : 0);

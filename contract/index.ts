@@ -5,3 +5,5 @@ export * from './schemas.js';
 export { ROUTES, route, errorsOf, fastifySchema, type RouteSpec, type RouteName, type ReplyOf, type BodyOf, type Method } from './routes.js';
 export { ERRORS, HTTP_TITLES, isErrorCode, type ErrorCode, type ErrorEntry, type GrpcStatus } from './errors.js';
 export { agreement } from './core-types.js';
+export { openApiDocument, openApiPath } from './openapi.js';
+export { DashboardStats, CoreTotals, ContainerStats } from './stats.js';

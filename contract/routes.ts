@@ -5,6 +5,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { ERRORS, type ErrorCode } from './errors.js';
 import * as S from './schemas.js';
+import { DashboardStats } from './stats.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -160,6 +161,74 @@ export const ROUTES = {
     body: S.ConsentRequest,
     reply: { status: 200, schema: S.ConsentReply },
     errors: [...JOB_BODY_ERRORS],
+  }),
+  events: route({
+    method: 'GET',
+    url: '/api/v1/events',
+    summary: 'Server-sent events: job, node, consent and reservation changes as they happen',
+    description:
+      'A text/event-stream. Each event has an `id`, an `event` (job, node, consent, reservation; or reset when events since Last-Event-ID were lost: re-read the state) and JSON `data` (schemas JobEvent, NodeEvent, ConsentEvent, ReservationEvent). Send Last-Event-ID (or ?lastEventId=) to resume after a reconnect. A comment line `: heartbeat` comes every 15 s. Roles that do not see pseudonyms get events without them.',
+    tags: ['events'],
+    auth: 'bearer',
+    querystring: Type.Object({ lastEventId: Type.Optional(Type.String({ description: 'Resume after this event id (same as the Last-Event-ID header)' })) }),
+    reply: { status: 200, schema: Type.String({ description: 'An event stream' }), contentType: 'text/event-stream' },
+    errors: ['INVALID_QUERY'],
+  }),
+  stats: route({
+    method: 'GET',
+    url: '/api/v1/stats',
+    summary: 'The metrics snapshot as JSON with ten minutes of history: what the dashboard shows',
+    tags: ['metrics'],
+    auth: 'bearer',
+    reply: { status: 200, schema: DashboardStats },
+    errors: [],
+  }),
+  dashboardPage: route({
+    method: 'GET',
+    url: '/',
+    summary: 'The dashboard (open the URL `gsched up` prints: it carries a viewer token after the #)',
+    tags: ['dashboard'],
+    auth: 'open',
+    reply: { status: 200, schema: Type.String(), contentType: 'text/html; charset=utf-8' },
+    errors: [],
+  }),
+  dashboardAsset: route({
+    method: 'GET',
+    url: '/dashboard/:file',
+    summary: 'A file of the dashboard page (its scripts, style sheet and uPlot)',
+    tags: ['dashboard'],
+    auth: 'open',
+    params: Type.Object({ file: Type.String() }),
+    reply: { status: 200, schema: Type.Unknown({ description: 'The file' }), contentType: 'application/javascript' },
+    errors: ['NOT_FOUND'],
+  }),
+  docsPage: route({
+    method: 'GET',
+    url: '/docs',
+    summary: 'This API’s documentation, browsable (Swagger UI, served from the npm package)',
+    tags: ['docs'],
+    auth: 'open',
+    reply: { status: 200, schema: Type.String(), contentType: 'text/html; charset=utf-8' },
+    errors: [],
+  }),
+  openApi: route({
+    method: 'GET',
+    url: '/docs/openapi.json',
+    summary: 'The OpenAPI 3.1 document, generated from the schemas the routes validate with',
+    tags: ['docs'],
+    auth: 'open',
+    reply: { status: 200, schema: Type.Unknown({ description: 'An OpenAPI 3.1 document' }) },
+    errors: [],
+  }),
+  docsAsset: route({
+    method: 'GET',
+    url: '/docs/assets/:file',
+    summary: 'A file of the documentation page (script or style sheet)',
+    tags: ['docs'],
+    auth: 'open',
+    params: Type.Object({ file: Type.String() }),
+    reply: { status: 200, schema: Type.Unknown({ description: 'The file' }), contentType: 'application/javascript' },
+    errors: ['NOT_FOUND'],
   }),
 } as const;
 

@@ -4,6 +4,7 @@
 // pure and depends on nothing); contract/core-types.ts makes the compiler prove both agree,
 // so a field added to a core view fails the build until it is added here too.
 import { Type, type Static, type TSchema } from 'typebox';
+import { CONSENT_STATUSES, JOB_STATES, PURPOSES, TASK_STATES } from '../scheduler/core/index.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Ms = (description: string) => Type.Integer({ description: `${description}, in ms` });
@@ -11,14 +12,15 @@ const Count = (description: string) => Type.Integer({ minimum: 0, description })
 const Text = (description: string) => Type.String({ description });
 
 // ---------------------------------------------------------------- vocabulary
+// The core's words (scheduler/core/vocabulary.ts), not copies of them.
 
-export const JobState = Type.Enum(['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL'], { description: "A job's state (Slurm's vocabulary)" });
-export const TaskState = Type.Enum(['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT']);
+export const JobState = Type.Enum(JOB_STATES, { description: "A job's state (Slurm's vocabulary)" });
+export const TaskState = Type.Enum(TASK_STATES);
 export const PendingReason = Type.Enum(['Priority', 'Resources', 'Dependency', 'DependencyNeverSatisfied', 'ConsentHold', 'JobArrayTaskLimit', 'PartitionDown', 'None'], {
   description: 'Why a pending job did not start in the last pass; None when not pending',
 });
-export const Purpose = Type.Enum(['treatment', 'research']);
-export const ConsentStatus = Type.Enum(['granted', 'restricted', 'withdrawn'], {
+export const Purpose = Type.Enum(PURPOSES);
+export const ConsentStatus = Type.Enum(CONSENT_STATUSES, {
   description: 'granted: usable for research too; restricted: only for the patient’s own treatment; withdrawn: no analysis may read the data',
 });
 export const DependencyKind = Type.Enum(['afterok', 'afterany', 'afternotok']);
@@ -323,3 +325,31 @@ export type NodeState = Static<typeof NodeState>;
 export type Cooling = Static<typeof Cooling>;
 export type ConsentStatus = Static<typeof ConsentStatus>;
 export type ContainerView = Static<typeof ContainerView>;
+
+// ---------------------------------------------------------------- the event stream (GET /api/v1/events)
+
+/** `event: job`: a job was submitted, started, or ended (its new state). */
+export const JobEvent = Type.Object({
+  id: Type.Integer(),
+  displayId: Type.String(),
+  name: Type.String(),
+  state: JobState,
+  account: Type.String(),
+  partition: Type.String(),
+  class: Nullable(Type.String()),
+  cores: Count('Cores of all its tasks'),
+  pseudonyms: Type.Optional(Type.Array(Type.String(), { description: 'Left out for roles that do not see pseudonyms (viewer)' })),
+});
+/** `event: node`: a node changed state (down, up, drained, resumed). */
+export const NodeEvent = Type.Object({ name: Type.String(), container: Type.String(), state: NodeState });
+/** `event: consent`: a consent record changed. */
+export const ConsentEvent = Type.Object({ pseudonym: Nullable(Text('null for roles that do not see pseudonyms')), status: ConsentStatus });
+/** `event: reservation`: a reservation was created, changed or ended. */
+export const ReservationEvent = Type.Object({ name: Type.String(), action: Type.String(), detail: Type.Optional(Type.Unknown()) });
+/** `event: reset`: events since the client's Last-Event-ID are gone (restart or too old); re-read the state. */
+export const ResetEvent = Type.Object({ reason: Type.String() });
+
+export const EVENT_SCHEMAS = { job: JobEvent, node: NodeEvent, consent: ConsentEvent, reservation: ReservationEvent } as const;
+export type EventKind = keyof typeof EVENT_SCHEMAS;
+export type EventData = { [K in EventKind]: Static<(typeof EVENT_SCHEMAS)[K]> };
+export type NodeList = Static<typeof NodeList>;

@@ -8,7 +8,8 @@ import { serverCredentials } from '../proto/index.js';
 import { AgentHub } from './agents/index.js';
 import { SchedulerMetrics, buildApi } from './api/index.js';
 import { loadClusterConfig } from '../common/index.js';
-import { LiveDriver, type CoreFactory, makeCore } from './driver/index.js';
+import { LiveDriver, combineObservers, type CoreFactory, makeCore } from './driver/index.js';
+import { EventBus, LiveState } from './events/index.js';
 import type { SchedulerFlags } from './process-options.js';
 import { StateDirError, Store, ensureToken, lockStateDir } from './store/index.js';
 
@@ -45,17 +46,21 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
   const apiToken = ensureToken(join(flags.stateDir, 'api-token'));
   const joinToken = ensureToken(join(flags.stateDir, 'join-token'));
   const metrics = new SchedulerMetrics();
+  const events = new EventBus();
+  const core = coreFactory(config);
+  const live = new LiveState(() => core, events);
   const driver = new LiveDriver({
-    core: coreFactory(config),
+    core,
     store,
     log: log.child({ part: 'driver' }),
     timeScale: flags.timeScale,
     forgetAfterMs: flags.forgetAfterMs,
-    observer: metrics.observer(),
+    observer: combineObservers(metrics.observer(), live),
     coreFor: coreFactory,
     snapshotEveryRecords: flags.snapshotEveryRecords,
     snapshotEveryMs: flags.snapshotEveryMs,
   });
+  live.init();
   // The config in force is the core's: the state folder's own when the file changed since.
   const hub = new AgentHub(driver, driver.core.config, {
     joinToken,
@@ -66,7 +71,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     log: log.child({ part: 'agents' }),
     onHeartbeat: (agent) => metrics.heartbeat(agent),
   });
-  metrics.watch(driver, hub);
+  metrics.watch(driver, hub, live);
 
   const grpcServer = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   hub.register(grpcServer);
@@ -77,13 +82,14 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     });
   }).catch(async (err: unknown) => {
     hub.close();
+    metrics.close();
     await driver.close();
     await store.close();
     unlock();
     throw err;
   });
 
-  const app = buildApi({ driver, hub, metrics, apiToken });
+  const app = buildApi({ driver, hub, metrics, apiToken, events });
   let httpUrl: string;
   try {
     await app.listen({ host: flags.host, port: flags.httpPort });
@@ -93,6 +99,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
   } catch (err) {
     grpcServer.forceShutdown();
     hub.close();
+    metrics.close();
     await driver.close();
     await store.close();
     unlock();
@@ -104,6 +111,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       hub.close();
+      metrics.close();
       await app.close();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {

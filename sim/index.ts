@@ -13,4 +13,5 @@ export { findCapacity, p95Allowance, MODELLED_PER_DAY, MAX_SPAN_YEARS, DEFAULT_A
 export { baseSummary, ngcSummary, summaryTable, type Summary, type SummaryValue } from './run/summary.js';
 export { ngcWorkload, NGC_CLASSES, type WorkloadItem, type NgcOptions } from './workload/index.js';
 export { renderReport, type SimReportInput } from './report/index.js';
+export { replayJournal, type JournalReplay, type ReplayedRecord, type ReplayCore, type Divergence } from './replay/journal.js';
 export { SimError, SwfError, SimOptionError, SimInvariantError } from './errors.js';

@@ -95,10 +95,10 @@ describe('gsched up', () => {
 });
 
 describe('gsched up --json', () => {
-  it('prints where it serves as one JSON line instead of the two status lines', () => {
-    const status = { httpUrl: 'http://127.0.0.1:8470', grpcAddress: '127.0.0.1:8471', state: '/srv/var', agents: { connected: 3, total: 3 }, cores: { up: 48, total: 48 }, timeScale: 1 };
+  it('prints where it serves as one JSON line instead of the three status lines', () => {
+    const status = { httpUrl: 'http://127.0.0.1:8470', grpcAddress: '127.0.0.1:8471', state: '/srv/var', agents: { connected: 3, total: 3 }, cores: { up: 48, total: 48 }, timeScale: 1, dashboardUrl: 'http://127.0.0.1:8470/#token=abc' };
     expect(JSON.parse(upBanner(status, true))).toEqual(status);
     expect(upBanner(status, true).split('\n')).toHaveLength(2); // one line and its newline
-    expect(upBanner(status, false)).toBe('gsched up: http://127.0.0.1:8470 (agents on 127.0.0.1:8471), state /srv/var\nstatus: 3/3 agents connected, 48/48 cores up, time scale 1; Ctrl-C to stop\n');
+    expect(upBanner(status, false)).toBe('gsched up: http://127.0.0.1:8470 (agents on 127.0.0.1:8471), state /srv/var\ndashboard: http://127.0.0.1:8470/#token=abc\nstatus: 3/3 agents connected, 48/48 cores up, time scale 1; Ctrl-C to stop\n');
   });
 });

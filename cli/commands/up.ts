@@ -29,12 +29,15 @@ export interface UpStatus {
   agents: { connected: number; total: number };
   cores: { up: number; total: number };
   timeScale: number;
+  /** The dashboard, with a token in the fragment: open it in a browser. */
+  dashboardUrl: string;
 }
 
-/** What `gsched up` prints once everything runs: two lines, or one JSON line with --json. */
+/** What `gsched up` prints once everything runs: three lines, or one JSON line with --json. */
 export function upBanner(s: UpStatus, json: boolean): string {
   if (json) return `${JSON.stringify(s)}\n`;
   return `gsched up: ${s.httpUrl} (agents on ${s.grpcAddress}), state ${s.state}\n` +
+    `dashboard: ${s.dashboardUrl}\n` +
     `status: ${s.agents.connected}/${s.agents.total} agents connected, ${s.cores.up}/${s.cores.total} cores up, time scale ${s.timeScale}; Ctrl-C to stop\n`;
 }
 
@@ -131,6 +134,10 @@ async function up(o: UpOptions): Promise<void> {
     agents: { connected, total: containers.length },
     cores: { up: cluster.cores - cluster.coresDown, total: cluster.cores },
     timeScale: scale,
+    // The dashboard opens signed in: the token rides in the URL fragment, which the browser
+    // never sends to the server; the page keeps it for the tab and clears it from the address
+    // bar. Until tokens carry roles this is the API token.
+    dashboardUrl: `${sched.httpUrl}/#token=${encodeURIComponent(token)}`,
   };
   process.stdout.write(upBanner(status, o.json === true));
   await new Promise<never>(() => undefined);

@@ -1,5 +1,6 @@
 // How jobs read in the queue and in show: short state codes, elapsed times, node lists.
 import type { JobState, JobView } from '../../contract/index.js';
+import { ACTIVE_JOB_STATES } from '../../scheduler/core/index.js';
 import type { JobDetail } from '../client.js';
 import { CliError } from '../errors.js';
 import { compressHostlist } from './hostlist.js';
@@ -17,7 +18,8 @@ export const STATE_CODES: Record<JobState, string> = {
 /** Completing jobs are a Slurm state the core folds into RUNNING; CG is still accepted as a filter. */
 const EXTRA_CODES: Record<string, JobState> = { CG: 'RUNNING' };
 
-export const ACTIVE_STATES: JobState[] = ['PENDING', 'RUNNING'];
+/** Jobs that have not ended: what `queue` and `cancel` look at by default. */
+export const ACTIVE_STATES: JobState[] = [...ACTIVE_JOB_STATES];
 
 export function stateCode(state: JobState): string {
   return STATE_CODES[state] ?? state;

@@ -3,7 +3,7 @@
 // CliError with exit code 2 naming the flag and the form expected.
 import { isAbsolute, resolve } from 'node:path';
 import type { Dependency, DependencyKind, JobCommand, JobSpec, Purpose, TaskSpec } from '../../contract/index.js';
-import { parseArraySpec as parseCoreArraySpec } from '../../scheduler/core/index.js';
+import { looksLikeCpr, parseArraySpec as parseCoreArraySpec } from '../../scheduler/core/index.js';
 import { CliError } from '../errors.js';
 import { parseMemMb, parseTimeLimit } from '../format/units.js';
 
@@ -105,9 +105,6 @@ export function parseDurationMs(text: string): number {
   return ms;
 }
 
-// A CPR number (DDMMYY-SSSS, with or without the dash) must never be sent as a pseudonym,
-// nor echoed back: the error names the flag only.
-const CPR_LIKE = /^\d{6}-?\d{4}$/;
 
 export interface SpecContext {
   /** Environment for GSCHED_ACCOUNT and USER. */
@@ -168,7 +165,8 @@ export function buildJobSpec(f: SubmitFlags, ctx: SpecContext): JobSpec {
   const pseudonyms = (f.pseudonym ?? []).map((p) => p.trim());
   for (const p of pseudonyms) {
     if (p === '') throw new CliError('--pseudonym: expected a non-empty pseudonym', 2);
-    if (CPR_LIKE.test(p)) throw new CliError('--pseudonym: that looks like a CPR number; pass the patient\'s pseudonym, never the CPR number', 2);
+    // A CPR number must never be sent as a pseudonym, nor echoed back: the error names the flag only.
+    if (looksLikeCpr(p)) throw new CliError('--pseudonym: that looks like a CPR number; pass the patient\'s pseudonym, never the CPR number', 2);
   }
 
   const cores = f.cores === undefined ? SUBMIT_DEFAULTS.cores : positiveInt('--cores', f.cores, MAX_CORES);

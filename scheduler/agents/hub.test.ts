@@ -1,5 +1,6 @@
 // The scheduler's side of the protocol over real gRPC on loopback (in process, real lmdb):
 // refusals carry the status the rules name, and a bad message ends its stream, not the scheduler.
+// The hub and the driver run on a FakeClock: heartbeat timeouts happen when the test moves it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOIN_TOKEN_METADATA, loadAgentProtocol, openAgentStream, type AgentMessage, type AgentStream, type SchedulerMessage } from '../../proto/index.js';
-import { loadClusterConfig } from '../../common/index.js';
+import { FakeClock, loadClusterConfig } from '../../common/index.js';
 import { LiveDriver, makeCore } from '../driver/index.js';
 import { Store } from '../store/index.js';
 import { SMALL_CLUSTER } from '../testing/index.js';
@@ -21,10 +22,13 @@ let driver: LiveDriver;
 let hub: AgentHub;
 let server: grpc.Server;
 let client: grpc.Client;
+const clock = new FakeClock();
+/** Resolves the next time an agent's heartbeat reaches the hub. */
+let heartbeat: (agent: string) => void = () => undefined;
 
 beforeAll(async () => {
-  driver = new LiveDriver({ core: makeCore(config), store: new Store(dir), log, timeScale: 1, forgetAfterMs: 60_000 });
-  hub = new AgentHub(driver, config, { joinToken: TOKEN, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, startupGraceMs: 5000, timeScale: 1, log });
+  driver = new LiveDriver({ core: makeCore(config), store: new Store(dir), log, timeScale: 1, forgetAfterMs: 60_000, clock });
+  hub = new AgentHub(driver, config, { joinToken: TOKEN, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, startupGraceMs: 5000, timeScale: 1, log, clock, onHeartbeat: (a) => heartbeat(a) });
   server = new grpc.Server();
   hub.register(server);
   const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
@@ -94,5 +98,25 @@ describe('AgentHub', () => {
     three.s.write(hello('agent-three', ['c2-n001']));
     expect((await three.first).payload).toBe('welcome');
     three.s.end();
+  });
+  it("declares a silent agent's nodes down once the heartbeat timeout has passed on the clock, and keeps a heartbeating agent's", async () => {
+    const state = (node: string): string | undefined => driver.core.nodes().find((n) => n.name === node)?.state;
+    const quiet = stream();
+    quiet.s.write(hello('quiet', ['c3-n001']));
+    const chatty = stream();
+    chatty.s.write(hello('chatty', ['c3-n002']));
+    await Promise.all([quiet.first, chatty.first]);
+    expect([state('c3-n001'), state('c3-n002')]).toEqual(['IDLE', 'IDLE']);
+    for (let seq = 1; seq <= 8; seq++) {
+      const heard = new Promise<void>((res) => (heartbeat = (a) => a === 'chatty' && res()));
+      chatty.s.write({ heartbeat: { seq, running: 0 } });
+      await heard;
+      clock.advance(1000);
+      // Down at the first sweep (every 1.25 s) after 5 s of silence, not before.
+      expect(state('c3-n001')).toBe(clock.now() < 6250 ? 'IDLE' : 'DOWN');
+    }
+    expect(state('c3-n002')).toBe('IDLE');
+    expect(await quiet.ended).toBe(grpc.status.DEADLINE_EXCEEDED);
+    chatty.s.end();
   });
 });

@@ -15,6 +15,7 @@ import {
   type SchedulerSideStream,
   type TaskRef,
 } from '../../proto/index.js';
+import { systemClock, type Clock, type Timer } from '../../common/index.js';
 import type { ClusterConfig } from '../core/index.js';
 import type { Dispatcher, LiveDriver } from '../driver/index.js';
 import { AgentRefused } from './errors.js';
@@ -28,6 +29,8 @@ export interface HubOptions {
   timeScale: number;
   log: Logger;
   onHeartbeat?(agent: string): void;
+  /** Clock and timers for heartbeat bookkeeping (default: the process's own); tests pass a FakeClock. */
+  clock?: Clock;
 }
 
 interface Session {
@@ -64,9 +67,10 @@ export class AgentHub implements Dispatcher {
   private readonly dirty = new Set<Session>();
   /** Completions read but not yet recorded, in arrival order. */
   private completionQueue: { s: Session; items: Completion[] }[] = [];
-  private readonly sweepTimer: NodeJS.Timeout;
+  private readonly sweepTimer: Timer;
   private readonly sweepEveryMs: number;
-  private lastSweepAt = performance.now();
+  private readonly time: Clock;
+  private lastSweepAt: number;
   private closed = false;
   private readonly token: Buffer;
 
@@ -75,14 +79,15 @@ export class AgentHub implements Dispatcher {
     config: ClusterConfig,
     private readonly opts: HubOptions,
   ) {
+    this.time = opts.clock ?? systemClock;
+    this.lastSweepAt = this.time.now();
     this.token = Buffer.from(opts.joinToken);
     this.knownNodes = new Map(config.nodes.map((n) => [n.name, n]));
     // Nodes count as heard from until the grace has passed (reconnecting agents back off).
-    const vouched = performance.now() + Math.max(0, opts.startupGraceMs - opts.heartbeatTimeoutMs);
+    const vouched = this.time.now() + Math.max(0, opts.startupGraceMs - opts.heartbeatTimeoutMs);
     for (const n of this.knownNodes.keys()) this.lastHeard.set(n, vouched);
     this.sweepEveryMs = Math.max(20, Math.floor(opts.heartbeatTimeoutMs / 4));
-    this.sweepTimer = setInterval(() => this.sweep(), this.sweepEveryMs);
-    this.sweepTimer.unref();
+    this.sweepTimer = this.time.every(this.sweepEveryMs, () => this.sweep());
     driver.setDispatcher(this);
   }
 
@@ -98,7 +103,7 @@ export class AgentHub implements Dispatcher {
   }
 
   agents(): AgentInfo[] {
-    const now = performance.now();
+    const now = this.time.now();
     return [...this.sessions.values()].map((s) => ({
       name: s.name,
       container: s.container,
@@ -204,7 +209,7 @@ export class AgentHub implements Dispatcher {
       nodes,
       call,
       state: 'welcoming',
-      lastHeardAt: performance.now(),
+      lastHeardAt: this.time.now(),
       running: hello.running.length,
       assign: [],
       cancel: new Map(),
@@ -240,7 +245,7 @@ export class AgentHub implements Dispatcher {
 
   private onMessage(s: Session, msg: AgentMessage): void {
     if (this.sessions.get(s.name) !== s) return; // a replaced stream
-    s.lastHeardAt = performance.now(); // copied to its nodes at the next sweep, not per message
+    s.lastHeardAt = this.time.now(); // copied to its nodes at the next sweep, not per message
     if ('heartbeat' in msg && msg.payload === 'heartbeat') {
       s.running = msg.heartbeat.running;
       this.opts.onHeartbeat?.(s.name);
@@ -251,7 +256,7 @@ export class AgentHub implements Dispatcher {
       if (items.some((c) => !c.task)) throw new Error('a completion without its task');
       // Recorded after the acks read in this turn: acks end dispatch-latency measurements,
       // while completions only free cores and cost a journal write each.
-      if (this.completionQueue.length === 0) setImmediate(() => this.recordCompletions());
+      if (this.completionQueue.length === 0) this.time.soon(() => this.recordCompletions());
       this.completionQueue.push({ s, items });
     }
   }
@@ -318,7 +323,7 @@ export class AgentHub implements Dispatcher {
   private sweep(): void {
     // After the event loop was blocked (a huge pass), heartbeats may sit unread in the sockets:
     // skip one round so they are read before anyone is judged silent.
-    const now = performance.now();
+    const now = this.time.now();
     const late = now - this.lastSweepAt > 2 * this.sweepEveryMs;
     this.lastSweepAt = now;
     if (late) return;
@@ -347,7 +352,7 @@ export class AgentHub implements Dispatcher {
 
   close(): void {
     this.closed = true;
-    clearInterval(this.sweepTimer);
+    this.sweepTimer.cancel();
     for (const s of this.sessions.values()) {
       if (s.state !== 'closed') s.call.end();
       s.state = 'closed';

@@ -1,10 +1,9 @@
 // GET /api/v1/jobs: active jobs from the core, terminal ones also from the accounting records;
 // pending first in queue order, then the rest by id, newest first.
-import type { JobState, JobView } from '../core/index.js';
+import { JOB_STATES, type JobState, type JobView } from '../core/index.js';
 import type { LiveDriver } from '../driver/index.js';
 import { ApiProblem } from './errors.js';
 
-const STATES: readonly JobState[] = ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL'];
 const MAX_LIMIT = 1000;
 
 export interface JobQuery {
@@ -36,8 +35,8 @@ function int(q: Query, name: string, dflt: number, min: number, max: number): nu
 export function parseJobQuery(q: Query): JobQuery {
   const stateText = text(q, 'state');
   const states = new Set<JobState>();
-  for (const s of stateText === undefined ? STATES : stateText.split(',').map((x) => x.trim().toUpperCase())) {
-    if (!(STATES as readonly string[]).includes(s)) throw new ApiProblem('INVALID_QUERY', `state ${JSON.stringify(s)} is not one of ${STATES.join(', ')}`, 'state');
+  for (const s of stateText === undefined ? JOB_STATES : stateText.split(',').map((x) => x.trim().toUpperCase())) {
+    if (!(JOB_STATES as readonly string[]).includes(s)) throw new ApiProblem('INVALID_QUERY', `state ${JSON.stringify(s)} is not one of ${JOB_STATES.join(', ')}`, 'state');
     states.add(s as JobState);
   }
   const query: JobQuery = { states, limit: int(q, 'limit', 100, 1, MAX_LIMIT), offset: int(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER) };

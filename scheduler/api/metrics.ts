@@ -1,7 +1,22 @@
-// Prometheus metrics (prom-client) of one scheduler process, on its own registry.
+// Prometheus metrics (prom-client) of one scheduler process, on its own registry. Gauges and
+// the energy counters are filled from the latest snapshot (metrics-snapshot.ts) when scraped;
+// histograms and event counters are updated as things happen. Every name here has one line in
+// the README ("Metrics"), and `promtool check metrics` passes on the output (a test runs it).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AgentHub } from '../agents/index.js';
+import type { JobState } from '../core/index.js';
 import type { DriverObserver, LiveDriver } from '../driver/index.js';
+import { LiveState } from '../events/index.js';
+import type { CoreTotals, DashboardStats } from '../../contract/index.js';
+import { SnapshotTaker } from './metrics-snapshot.js';
+
+// prom-client's Node.js gauges whose names end in _total, which Prometheus reserves for counters.
+const NOT_GAUGE_NAMES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+export interface WatchOptions {
+  /** Wall ms between snapshots (default 1000). */
+  snapshotMs?: number;
+}
 
 export class SchedulerMetrics {
   readonly registry = new Registry();
@@ -9,6 +24,8 @@ export class SchedulerMetrics {
   private readonly dispatchSeconds: Histogram;
   private readonly jobsEnded: Counter;
   private readonly heartbeats: Counter;
+  private taker: SnapshotTaker | null = null;
+  private timer: NodeJS.Timeout | null = null;
   private readonly turnaround: Histogram;
   private readonly coreSeconds: Counter;
   private readonly lastEnd: Gauge;
@@ -16,20 +33,23 @@ export class SchedulerMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'gsched_process_' });
+    for (const n of NOT_GAUGE_NAMES) this.registry.removeSingleMetric(`gsched_process_${n}`);
+    const r = [this.registry];
     this.passSeconds = new Histogram({
       name: 'gsched_schedule_pass_seconds',
       help: 'Time one scheduling pass of the core took',
       buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
-      registers: [this.registry],
+      registers: r,
     });
     this.dispatchSeconds = new Histogram({
       name: 'gsched_dispatch_latency_seconds',
       help: 'From a start decision to the agent acknowledging it',
       // Fine around the 20 ms objective so a p99 can be judged against it.
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 5],
-      registers: [this.registry],
+      registers: r,
     });
-    this.jobsEnded = new Counter({ name: 'gsched_jobs_ended_total', help: 'Jobs that reached a terminal state, by state', labelNames: ['state'], registers: [this.registry] });
+    this.jobsEnded = new Counter({ name: 'gsched_jobs_ended_total', help: 'Jobs that reached a terminal state since the scheduler started, by state, partition, account and analysis class', labelNames: ['state', 'partition', 'account', 'class'], registers: r });
+    this.heartbeats = new Counter({ name: 'gsched_agent_heartbeats_total', help: 'Heartbeats received, by agent', labelNames: ['agent'], registers: r });
     // Modelled seconds (the scheduler's clock), as the simulator reports them: bench:ngc
     // compares the two from these.
     this.turnaround = new Histogram({
@@ -37,19 +57,18 @@ export class SchedulerMetrics {
       help: 'Submit to end of jobs that completed, by analysis class, in modelled seconds',
       labelNames: ['class'],
       buckets: [600, 1800, 3600, 4 * 3600, 8 * 3600, 16 * 3600, 86_400, 2 * 86_400, 7 * 86_400, 30 * 86_400, 90 * 86_400],
-      registers: [this.registry],
+      registers: r,
     });
-    this.coreSeconds = new Counter({ name: 'gsched_task_core_seconds_total', help: 'Core-seconds (modelled) the tasks of ended jobs held, last attempts', registers: [this.registry] });
-    this.lastEnd = new Gauge({ name: 'gsched_last_job_end_seconds', help: 'Modelled time (epoch seconds) the latest job ended', registers: [this.registry] });
-    this.heartbeats = new Counter({ name: 'gsched_agent_heartbeats_total', help: 'Heartbeats received, by agent', labelNames: ['agent'], registers: [this.registry] });
+    this.coreSeconds = new Counter({ name: 'gsched_task_core_seconds_total', help: 'Core-seconds (modelled) the tasks of ended jobs held, last attempts', registers: r });
+    this.lastEnd = new Gauge({ name: 'gsched_last_job_end_seconds', help: 'Modelled time (epoch seconds) the latest job ended', registers: r });
   }
 
   observer(): DriverObserver {
     return {
       pass: (ms) => this.passSeconds.observe(ms / 1000),
       dispatched: (ms) => this.dispatchSeconds.observe(ms / 1000),
-      jobEnded: (state, job) => {
-        this.jobsEnded.inc({ state });
+      // gsched_jobs_ended_total is counted with the job's labels by the live state (watch()).
+      jobEnded: (state, _jobId, job) => {
         if (!job) return;
         if (state === 'COMPLETED') this.turnaround.observe({ class: job.class ?? 'none' }, (job.endedAt - job.submittedAt) / 1000);
         this.coreSeconds.inc(job.coreMs / 1000);
@@ -61,52 +80,130 @@ export class SchedulerMetrics {
     };
   }
 
+  /** Counts a job's end with its labels (the live state calls this before forgetting the job). */
+  jobEnded(state: JobState, labels: { partition: string; account: string; class: string | null }): void {
+    this.jobsEnded.inc({ state, partition: labels.partition, account: labels.account, class: labels.class ?? '' });
+  }
+
   heartbeat(agent: string): void {
     this.heartbeats.inc({ agent });
   }
 
-  /** Gauges read from the live state at scrape time. */
-  watch(driver: LiveDriver, hub: AgentHub): void {
+  /** Takes a snapshot now (tests; the timer does it otherwise). */
+  snapshot(): void {
+    this.taker?.take();
+  }
+
+  /**
+   * Starts taking snapshots of the live state, and the gauges that report them. `live` must
+   * observe the driver for job counts to follow it; without one (tests that do not look at
+   * job metrics) the counts are those of the jobs the core held at this call.
+   */
+  watch(driver: LiveDriver, hub: AgentHub, live?: LiveState, opts: WatchOptions = {}): void {
+    if (!live) {
+      live = new LiveState(() => driver.core, null);
+      live.init();
+    }
+    const taker = new SnapshotTaker(driver, hub, live);
+    this.taker = taker;
+    live.onEnded((state, j) => this.jobEnded(state, j));
+    taker.take();
+    this.timer = setInterval(() => taker.take(), opts.snapshotMs ?? 1000);
+    this.timer.unref();
     const r = [this.registry];
-    new Gauge({
-      name: 'gsched_jobs',
-      help: 'Active jobs by state',
-      labelNames: ['state'],
-      registers: r,
-      collect() {
-        const c = driver.core.cluster();
-        this.set({ state: 'PENDING' }, c.pendingJobs);
-        this.set({ state: 'RUNNING' }, c.runningJobs);
-      },
+    const snap = () => taker.latest;
+    const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge) => void): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers: r,
+        collect() {
+          this.reset();
+          fill(this);
+        },
+      });
+    };
+    gauge('gsched_jobs', 'Jobs pending or running, by state, partition, account and analysis class', ['state', 'partition', 'account', 'class'], (g) => {
+      for (const [k, n] of snap()?.jobs ?? []) g.set({ state: k.state, partition: k.partition, account: k.account, class: k.class }, n);
     });
-    new Gauge({
-      name: 'gsched_cores',
-      help: 'Cores per container by state (allocated, idle, down)',
-      labelNames: ['container', 'state'],
-      registers: r,
-      collect() {
-        for (const k of driver.core.cluster().containers) {
-          this.set({ container: k.name, state: 'allocated' }, k.coresUsed);
-          this.set({ container: k.name, state: 'down' }, k.coresDown);
-          this.set({ container: k.name, state: 'idle' }, Math.max(0, k.cores - k.coresUsed - k.coresDown));
-        }
-      },
+    gauge('gsched_pending_jobs_by_reason', 'Pending jobs by the reason the latest scheduling pass recorded', ['reason'], (g) => {
+      for (const [reason, n] of snap()?.pendingByReason ?? []) g.set({ reason }, n);
     });
-    new Gauge({
-      name: 'gsched_queue_depth',
-      help: 'Pending tasks waiting for placement',
-      registers: r,
-      collect() {
-        this.set(driver.core.cluster().pendingTasks);
-      },
+    gauge('gsched_pending_oldest_age_seconds', "Age of the oldest pending job per partition, in the scheduler's time", ['partition'], (g) => {
+      for (const [partition, s] of snap()?.oldestPendingAgeS ?? []) g.set({ partition }, s);
     });
-    new Gauge({
-      name: 'gsched_agents_connected',
-      help: 'Agents with an open stream',
-      registers: r,
-      collect() {
-        this.set(hub.connectedCount);
-      },
+    gauge('gsched_queue_depth', 'Tasks of pending and running jobs still waiting for placement', [], (g) => g.set(snap()?.pendingTasks ?? 0));
+    gauge('gsched_cores', 'Cores by container, node kind, cooling and state (allocated, idle, drained, down)', ['container', 'kind', 'cooling', 'state'], (g) => {
+      for (const c of snap()?.cores ?? []) g.set({ container: c.container, kind: c.kind, cooling: c.cooling, state: c.state }, c.cores);
     });
+    gauge('gsched_fairshare_usage_core_seconds', 'Decayed usage per account, as fair-share counts it', ['account'], (g) => {
+      for (const f of snap()?.fairshare ?? []) g.set({ account: f.account }, f.usageCoreS);
+    });
+    gauge('gsched_fairshare_factor', 'Fair-share factor per account (1 is the most under-served)', ['account'], (g) => {
+      for (const f of snap()?.fairshare ?? []) g.set({ account: f.account }, f.factor);
+    });
+    gauge('gsched_agent_heartbeat_age_seconds', 'Time since each agent was last heard from', ['agent'], (g) => {
+      for (const a of snap()?.agents ?? []) if (a.heartbeatAgeS !== null) g.set({ agent: a.name }, a.heartbeatAgeS);
+    });
+    gauge('gsched_agents_connected', 'Agents with an open stream', [], (g) => g.set(snap()?.agentsConnected ?? 0));
+    gauge('gsched_power_watts', "Electrical power drawn per container, from the nodes' power model", ['container'], (g) => {
+      for (const [container, w] of snap()?.powerWatts ?? []) g.set({ container }, w);
+    });
+    const counter = (name: string, help: string, from: Map<string, number>): void => {
+      new Counter({
+        name,
+        help,
+        labelNames: ['container'],
+        registers: r,
+        collect() {
+          this.reset();
+          for (const [container, j] of from) this.inc({ container }, j);
+        },
+      });
+    };
+    counter('gsched_energy_joules_total', 'Electrical energy used per container since the scheduler started', taker.energyJ);
+    counter('gsched_heat_recovered_joules_total', 'Heat handed to the warm-water loop per container since the scheduler started', taker.heatJ);
+  }
+
+  /** The latest snapshot as the dashboard reads it (GET /api/v1/stats); null before watch(). */
+  stats(): DashboardStats | null {
+    const t = this.taker;
+    const s = t?.latest;
+    if (!t || !s) return null;
+    const totals = (): CoreTotals => ({ total: 0, allocated: 0, idle: 0, drained: 0, down: 0 });
+    const all = totals();
+    const byContainer = new Map<string, CoreTotals>();
+    for (const c of s.cores) {
+      const k = byContainer.get(c.container) ?? totals();
+      byContainer.set(c.container, k);
+      for (const x of [k, all]) {
+        x[c.state] += c.cores;
+        x.total += c.cores;
+      }
+    }
+    return {
+      takenAt: Math.round(performance.timeOrigin + s.takenAt),
+      schedulerNow: Math.round(s.schedulerNow),
+      cores: all,
+      containers: [...byContainer].map(([name, cores]) => ({
+        name,
+        cores,
+        powerWatts: s.powerWatts.get(name) ?? 0,
+        heatWatts: s.heatWatts.get(name) ?? 0,
+        energyJoules: t.energyJ.get(name) ?? 0,
+        heatJoules: t.heatJ.get(name) ?? 0,
+      })),
+      jobs: s.jobs.map(([k, count]) => ({ state: k.state, partition: k.partition, account: k.account, class: k.class, count })),
+      pendingByReason: s.pendingByReason.map(([reason, count]) => ({ reason, count })),
+      jobsEnded: s.jobsEnded,
+      fairshare: s.fairshare.map((f) => ({ account: f.account, parent: f.parent, shares: f.shares, usageCoreSeconds: f.usageCoreS, factor: f.factor })),
+      history: t.historySeries(performance.timeOrigin),
+    };
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
   }
 }

@@ -1,6 +1,7 @@
 // The HTTP API in process (real fastify, real lmdb in a temp folder, the live core), no agents:
 // authentication, problem+json errors for bad input, and the job/node routes' contract.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -9,31 +10,36 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentHub } from '../agents/index.js';
 import { loadClusterConfig } from '../../common/index.js';
-import { LiveDriver, makeCore } from '../driver/index.js';
+import { LiveDriver, combineObservers, makeCore } from '../driver/index.js';
+import { LiveState } from '../events/index.js';
 import { Store } from '../store/index.js';
 import { SMALL_CLUSTER, testJob, waitFor } from '../testing/index.js';
-import { SchedulerMetrics, buildApi } from './index.js';
+import { SchedulerMetrics, buildApi, registeredRoutes } from './index.js';
 import { Value } from 'typebox/value';
-import { ROUTES } from '../../contract/index.js';
+import { ROUTES, openApiPath } from '../../contract/index.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const dir = mkdtempSync(join(tmpdir(), 'gsched-api-'));
 let app: FastifyInstance;
 let hub: AgentHub;
 let driver: LiveDriver;
+let metrics: SchedulerMetrics;
 
 beforeAll(async () => {
   const config = loadClusterConfig(SMALL_CLUSTER());
   const log = pino({ level: 'silent' });
-  const metrics = new SchedulerMetrics();
-  driver = new LiveDriver({ core: makeCore(config), store: new Store(dir), log, timeScale: 1, forgetAfterMs: 100, observer: metrics.observer() });
+  metrics = new SchedulerMetrics();
+  const core = makeCore(config);
+  const live = new LiveState(() => core, null);
+  driver = new LiveDriver({ core, store: new Store(dir), log, timeScale: 1, forgetAfterMs: 100, observer: combineObservers(metrics.observer(), live) });
   hub = new AgentHub(driver, config, { joinToken: 'j'.repeat(20), heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, startupGraceMs: 5000, timeScale: 1, log });
-  metrics.watch(driver, hub);
+  metrics.watch(driver, hub, live);
   app = buildApi({ driver, hub, metrics, apiToken: TOKEN });
   await app.ready();
 });
 
 afterAll(async () => {
+  metrics.close();
   await app.close();
   hub.close();
   await driver.close();
@@ -76,6 +82,30 @@ describe('authentication', () => {
     for (const name of ['gsched_jobs', 'gsched_cores', 'gsched_queue_depth', 'gsched_schedule_pass_seconds', 'gsched_dispatch_latency_seconds', 'gsched_agents_connected']) {
       expect(m.body).toContain(name);
     }
+  });
+});
+
+describe('/metrics', () => {
+  it('passes promtool check metrics and has every metric the README lists', async () => {
+    await call('POST', '/api/v1/jobs', testJob([{ cores: 1 }], { owner: 'metrics', class: 'wgs' }));
+    metrics.snapshot();
+    const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(check.error, 'promtool is not installed (Debian package prometheus)').toBeUndefined();
+    expect(`${check.stdout}${check.stderr}`.trim()).toBe('');
+    expect(check.status).toBe(0);
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const listed = [...(readme.split('\n## Metrics\n')[1]?.split('\n## ')[0] ?? '').matchAll(/^- `(gsched_[a-z_]+)[`{]/gm)].map((m) => m[1] as string);
+    const served = [...new Set([...text.matchAll(/^# TYPE (gsched_[a-z_]+) /gm)].map((m) => m[1] as string))].filter((n) => !n.startsWith('gsched_process_'));
+    expect(listed.sort()).toEqual(served.sort());
+    expect(text).toMatch(/^gsched_jobs\{state="PENDING",partition="clinical",account="rh-genetics",class="wgs"\} [1-9]/m);
+    expect(text).toMatch(/^gsched_cores\{container="c1",kind="[^"]+",cooling="(warm-water|air)",state="down"\} \d+/m);
+    expect(text).toMatch(/^gsched_power_watts\{container="c1"\} 0$/m);
+    // The Grafana dashboard queries only metrics the scheduler serves.
+    const grafana = readFileSync(new URL('../../grafana/gsched.json', import.meta.url), 'utf8');
+    const queried = new Set([...grafana.matchAll(/\b(gsched_[a-z_]+)/g)].map((m) => (m[1] as string).replace(/_(bucket|count|sum)$/, '')));
+    expect(queried.size).toBeGreaterThan(10);
+    for (const name of queried) expect(served, name).toContain(name);
   });
 });
 
@@ -255,5 +285,35 @@ describe('the contract', () => {
     }
     expect(Value.Check(ROUTES.submitJob.reply.schema, sub.body)).toBe(true);
     expect(Value.Check(ROUTES.cancelJob.reply.schema, (await call('DELETE', `/api/v1/jobs/${id}`)).body)).toBe(true);
+  });
+});
+
+describe('/docs', () => {
+  it('documents every route the API answers, and every documented route exists', async () => {
+    const r = await app.inject({ method: 'GET', url: '/docs/openapi.json' });
+    expect(r.statusCode).toBe(200);
+    const doc = r.json() as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    expect(doc.openapi).toBe('3.1.0');
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const served = registeredRoutes(app).map((x) => `${x.method} ${openApiPath(x.url)}`);
+    expect(new Set(served).size).toBe(served.length);
+    expect([...documented].sort()).toEqual([...served].sort());
+    for (const ops of Object.values(doc.paths)) for (const op of Object.values(ops)) expect(Object.keys(op.responses).length).toBeGreaterThan(1);
+  });
+
+  it('serves a browsable page whose scripts and styles come from this server', async () => {
+    const page = await app.inject({ method: 'GET', url: '/docs' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    // Every script and style sheet it loads (the empty icon is inline, so the browser asks for none).
+    const refs = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string).filter((r) => !r.startsWith('data:'));
+    expect(refs.length).toBeGreaterThanOrEqual(3);
+    for (const ref of refs) {
+      expect(ref.startsWith('/docs/assets/'), ref).toBe(true);
+      const a = await app.inject({ method: 'GET', url: ref });
+      expect(a.statusCode, ref).toBe(200);
+      expect(a.body.length, ref).toBeGreaterThan(10);
+    }
+    expectProblem(await call('GET', '/docs/assets/..%2Fpackage.json', undefined, {}), 404, 'NOT_FOUND');
   });
 });

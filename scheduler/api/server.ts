@@ -10,6 +10,10 @@ import type { Accepted, LiveDriver } from '../driver/index.js';
 import { registerAnalysisRoutes } from './analyses.js';
 import type { IdempotencyKey } from '../store/index.js';
 import { ApiProblem, problemBody, rejection } from './errors.js';
+import { EventBus } from '../events/index.js';
+import { dashboardFiles } from './dashboard.js';
+import { docsHandlers } from './docs.js';
+import { EventStreams } from './events-route.js';
 import { fieldOf } from './field-path.js';
 import { listJobs, parseJobQuery } from './jobs-query.js';
 import type { SchedulerMetrics } from './metrics.js';
@@ -21,9 +25,15 @@ export interface ApiOptions {
   apiToken: string;
   /** Largest request body in bytes. */
   bodyLimit?: number;
+  /** The process's event bus, streamed at /api/v1/events (a fresh, quiet one when absent). */
+  events?: EventBus;
+  /** Heartbeat comment period of the event stream (default 15 s). */
+  eventHeartbeatMs?: number;
 }
 
 const PROBLEM = 'application/problem+json';
+/** The API's version in the OpenAPI document: the `/api/v1` contract. */
+const API_VERSION = '1.0.0';
 
 function sendProblem(reply: FastifyReply, p: ApiProblem): FastifyReply {
   return reply.code(p.status).type(PROBLEM).send(problemBody(p));
@@ -55,6 +65,13 @@ function fastifyCode(err: FastifyError): 'INVALID_JSON' | 'BODY_TOO_LARGE' | 'UN
   return 'BAD_REQUEST';
 }
 
+const REGISTERED = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+
+/** Every method and path an API built by buildApi answers (HEAD routes fastify adds left out). */
+export function registeredRoutes(app: FastifyInstance): readonly { method: string; url: string }[] {
+  return REGISTERED.get(app) ?? [];
+}
+
 export function buildApi(opts: ApiOptions): FastifyInstance {
   const { driver, hub, metrics } = opts;
   const startedAt = performance.now();
@@ -64,7 +81,17 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     // Types are checked, never coerced: "8" for cores is a 400, not an 8.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Replies are written with JSON.stringify, not compiled from the reply schemas: compiling a
+  // serializer per route costs start-up time, and fast-json-stringify coerces a value of the
+  // wrong type instead of showing it. The handlers' return types are checked against the reply
+  // schemas by the compiler, and the tests check replies against them.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   const token = Buffer.from(opts.apiToken);
+  const registered: { method: string; url: string }[] = [];
+  REGISTERED.set(app, registered);
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') registered.push({ method: m, url: r.url });
+  });
 
   // JSON bodies; an empty body (e.g. POST .../drain from curl) is no body, not an error.
   app.removeContentTypeParser('application/json');
@@ -171,6 +198,47 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   app.route({ ...at('drainNode'), handler: async (req) => nodeAdmin(req.params.name, true) });
   app.route({ ...at('resumeNode'), handler: async (req) => nodeAdmin(req.params.name, false) });
   app.route({ ...at('cluster'), handler: async () => ({ ...driver.core.cluster(), agents: hub.agents() }) });
+
+  const streams = new EventStreams(opts.events ?? new EventBus(), { heartbeatMs: opts.eventHeartbeatMs ?? 15_000, maxBufferedBytes: 4 * 1024 * 1024 });
+  app.addHook('preClose', async () => streams.closeAll());
+  app.route({
+    ...at('events'),
+    handler: async (req, reply) => {
+      const header = req.headers['last-event-id'];
+      const lastEventId = typeof header === 'string' ? header : req.query.lastEventId;
+      // Every token sees pseudonyms until roles exist; then a viewer does not.
+      streams.serve(req, reply, lastEventId, { seesPseudonyms: true });
+    },
+  });
+
+  app.route({
+    ...at('stats'),
+    handler: async () => {
+      const s = metrics.stats();
+      if (!s) throw new ApiProblem('INTERNAL', 'metrics are not being collected in this process');
+      return s;
+    },
+  });
+  const dash = dashboardFiles();
+  app.route({ ...at('dashboardPage'), handler: async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(dash.page().body.toString('utf8')) });
+  app.route({
+    ...at('dashboardAsset'),
+    handler: async (req, reply) => {
+      const a = dash.asset(req.params.file);
+      return reply.type(a.type).header('cache-control', 'no-cache').send(a.body);
+    },
+  });
+
+  const docs = docsHandlers(API_VERSION);
+  app.route({ ...at('docsPage'), handler: async (_req, reply) => reply.type('text/html; charset=utf-8').send(docs.page()) });
+  app.route({ ...at('openApi'), handler: async (_req, reply) => reply.type('application/json; charset=utf-8').send(docs.document()) });
+  app.route({
+    ...at('docsAsset'),
+    handler: async (req, reply) => {
+      const a = docs.asset(req.params.file);
+      return reply.type(a.type).header('cache-control', 'public, max-age=3600').send(a.body);
+    },
+  });
 
   app.route({ ...at('recordConsent'), handler: async (req) => unwrap(await driver.consent(req.body.pseudonym, req.body.status)) });
 

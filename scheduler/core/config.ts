@@ -1,5 +1,6 @@
 // Parses and checks a cluster configuration file's content. Pure: the caller reads the file.
 import { ConfigError } from './errors.js';
+import { POLICIES } from './vocabulary.js';
 import type {
   AccountSpec,
   ClusterConfig,
@@ -72,7 +73,6 @@ function unique(names: string[], field: string): void {
 
 const DAY = 86_400_000;
 const MAX_MEM_MB = 64 * 1024 * 1024; // 64 TiB: anything larger is a typo
-const POLICIES: readonly Policy[] = ['fcfs', 'easy', 'conservative'];
 const COOLING: readonly Cooling[] = ['warm-water', 'air'];
 
 /** Checks `raw` (parsed JSON) and expands it into the core's ClusterConfig. */

@@ -4,6 +4,7 @@ import { maxMemFor, type CoreState } from './core-state.js';
 import { successorsOf } from './dag.js';
 import { TERMINAL, type ArrayGroup } from './state.js';
 import type { CoreEvent, CoreRejection, EventResult } from './types.js';
+import { isConsentStatus, isPseudonym } from './vocabulary.js';
 import { validateJob } from './validate.js';
 
 const ok: EventResult = { ok: true };
@@ -100,10 +101,10 @@ function nodeEvent(s: CoreState, type: 'nodeDown' | 'nodeUp' | 'drain' | 'resume
 }
 
 function setConsent(s: CoreState, pseudonym: unknown, status: unknown): EventResult {
-  if (typeof pseudonym !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(pseudonym) || /^\d{6}-?\d{4}$/.test(pseudonym)) {
+  if (typeof pseudonym !== 'string' || !isPseudonym(pseudonym)) {
     return reject({ code: 'INVALID_STATE', field: 'pseudonym', message: 'consent needs a patient pseudonym of 1-64 letters, digits, _ or - (never a CPR number)' });
   }
-  if (status !== 'granted' && status !== 'restricted' && status !== 'withdrawn') {
+  if (!isConsentStatus(status)) {
     return reject({ code: 'INVALID_STATE', field: 'status', message: 'consent status must be granted, restricted or withdrawn' });
   }
   s.consent.set(pseudonym, status);

@@ -1,5 +1,6 @@
 // The core's mutable runtime records. Only the core's own modules touch these; the outside
 // world sees the read-only views in views.ts.
+import { TERMINAL_JOB_STATES } from './vocabulary.js';
 import type { SlotList } from './lists.js';
 import type {
   AccountSpec,
@@ -153,7 +154,7 @@ export function shownTime(ms: Ms): Ms | null {
   return ms === NEVER ? null : ms;
 }
 
-export const TERMINAL: ReadonlySet<JobState> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL']);
+export const TERMINAL: ReadonlySet<JobState> = new Set(TERMINAL_JOB_STATES);
 
 export const ZERO_PRIORITY: PriorityBreakdown = { age: 0, fairshare: 0, qos: 0, partition: 0, size: 0, total: 0 };
 

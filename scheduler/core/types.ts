@@ -1,5 +1,8 @@
 // The vocabulary of the scheduling core. Plain data only: no classes with I/O, no clocks.
 // Time is integer milliseconds on whatever clock the driver runs (virtual in sim/, wall in live).
+import type { ConsentStatus, JobState, Policy, Purpose, TaskState } from './vocabulary.js';
+
+export type { ConsentStatus, JobState, Policy, Purpose, TaskState } from './vocabulary.js';
 
 export type Ms = number;
 
@@ -72,7 +75,6 @@ export interface PriorityWeights {
   usageHalfLifeMs: Ms;
 }
 
-export type Policy = 'fcfs' | 'easy' | 'conservative';
 
 export interface SchedulerConfig {
   policy: Policy;
@@ -112,7 +114,6 @@ export interface ClusterConfig {
 
 // ---------------------------------------------------------------- jobs
 
-export type Purpose = 'treatment' | 'research';
 
 export type DependencyKind = 'afterok' | 'afterany' | 'afternotok';
 
@@ -175,22 +176,7 @@ export interface JobCommand {
   error?: string;
 }
 
-export type JobState =
-  | 'PENDING'
-  | 'RUNNING'
-  | 'COMPLETED'
-  | 'FAILED'
-  | 'CANCELLED'
-  | 'TIMEOUT'
-  | 'NODE_FAIL';
 
-export type TaskState =
-  | 'PENDING'
-  | 'RUNNING'
-  | 'COMPLETED'
-  | 'FAILED'
-  | 'CANCELLED'
-  | 'TIMEOUT';
 
 export type PendingReason =
   | 'Priority'
@@ -207,12 +193,6 @@ export type TaskOutcome = 'completed' | 'failed';
 
 // ---------------------------------------------------------------- consent
 
-/**
- * `granted`: written consent for the analysis, data usable for research.
- * `restricted`: consent for the analysis, data restricted to the patient's own treatment.
- * `withdrawn`: no analysis may read the data.
- */
-export type ConsentStatus = 'granted' | 'restricted' | 'withdrawn';
 
 // ---------------------------------------------------------------- events in
 

@@ -4,13 +4,11 @@ import { parseArraySpec, type ArraySpec } from './array.js';
 import { findCycle } from './dag.js';
 import type { PartitionRt } from './state.js';
 import type { ConsentStatus, CoreRejection, Dependency, DependencyKind, Purpose, QosSpec, RejectionCode, TaskSpec } from './types.js';
+import { consentAllows, looksLikeCpr, PSEUDONYM_PATTERN, isPurpose } from './vocabulary.js';
 
 export const MAX_TASKS_PER_JOB = 100_000;
 const MAX_RETRIES = 10;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}$/;
-const PSEUDONYM = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-// A Danish CPR number (DDMMYY-SSSS, with or without the dash) must never enter the system.
-const CPR = /^\d{6}-?\d{4}$/;
 
 /**
  * A submitted task that passed the checks. It is read once, when its job is created, and not
@@ -109,7 +107,7 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
   const qosName = name(raw.qos, 'qos');
   const qos = ctx.qos.get(qosName);
   if (!qos) refuse('UNKNOWN_QOS', 'qos', `QoS "${qosName}" does not exist (known: ${[...ctx.qos.keys()].join(', ')})`);
-  if (raw.purpose !== 'treatment' && raw.purpose !== 'research') {
+  if (!isPurpose(raw.purpose)) {
     refuse('INVALID_JOB', 'purpose', `purpose must be "treatment" or "research" (got ${JSON.stringify(raw.purpose) ?? 'nothing'})`);
   }
   const purpose: Purpose = raw.purpose;
@@ -118,8 +116,8 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
   if (!Array.isArray(rawPseudonyms) || rawPseudonyms.length > 10_000) refuse('INVALID_JOB', 'pseudonyms', 'pseudonyms must be a list of at most 10000 patient pseudonyms');
   const pseudonyms = rawPseudonyms.map((p, i): string => {
     const f = `pseudonyms[${i}]`;
-    if (typeof p === 'string' && CPR.test(p)) refuse('INVALID_JOB', f, `${f} looks like a CPR number; submit the patient's pseudonym, never the CPR number`);
-    if (typeof p !== 'string' || !PSEUDONYM.test(p)) refuse('INVALID_JOB', f, `${f} must be a pseudonym of 1-64 letters, digits, _ or -`);
+    if (typeof p === 'string' && looksLikeCpr(p)) refuse('INVALID_JOB', f, `${f} looks like a CPR number; submit the patient's pseudonym, never the CPR number`);
+    if (typeof p !== 'string' || !PSEUDONYM_PATTERN.test(p)) refuse('INVALID_JOB', f, `${f} must be a pseudonym of 1-64 letters, digits, _ or -`);
     return p;
   });
 
@@ -193,14 +191,13 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
   // Consent: the gate at submission (it is applied again at dispatch).
   for (const [i, ps] of pseudonyms.entries()) {
     const status = ctx.consentOf(ps);
-    if (purpose === 'treatment' && (status === null || status === 'withdrawn')) {
+    if (consentAllows(purpose, status)) continue;
+    if (purpose === 'treatment') {
       refuse('CONSENT_REQUIRED', `pseudonyms[${i}]`, `no written consent on record for patient ${ps}: an analysis for treatment needs it`);
     }
-    if (purpose === 'research' && status !== 'granted') {
-      refuse('CONSENT_RESTRICTED', `pseudonyms[${i}]`, status === 'restricted'
-        ? `patient ${ps} restricted their genetic data to their own treatment: research may not read it`
-        : `no consent for research on record for patient ${ps}`);
-    }
+    refuse('CONSENT_RESTRICTED', `pseudonyms[${i}]`, status === 'restricted'
+      ? `patient ${ps} restricted their genetic data to their own treatment: research may not read it`
+      : `no consent for research on record for patient ${ps}`);
   }
 
   return { name: jobName, owner, account, partition, qos, purpose, pseudonyms, tasks, after: afterLists, deps, singleton: raw.singleton === true, array, cls };

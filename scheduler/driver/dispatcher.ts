@@ -1,5 +1,6 @@
 // What the driver needs from the agent side: where to send what it decided.
 import type { Assignment, TaskRef } from '../../proto/index.js';
+import type { CoreEvent, EventResult, JobState, Ms } from '../core/index.js';
 
 export interface Dispatcher {
   /** Queue an assignment for the agent hosting `node`; false if no agent is connected for it. */
@@ -12,7 +13,6 @@ export interface Dispatcher {
   flush(): void;
 }
 
-/** Hooks for metrics; all optional. */
 /** What metrics want of an ended job, in modelled ms. */
 export interface EndedJob {
   class: string | null;
@@ -22,11 +22,27 @@ export interface EndedJob {
   coreMs: number;
 }
 
+/** Hooks for metrics and the event stream; all optional, called for live work only (not on replay). */
 export interface DriverObserver {
   pass?(wallMs: number, decisions: number): void;
   dispatched?(latencyMs: number): void;
   /** A job reached a terminal state; `job` has its modelled times (for turnaround and utilization metrics). */
-  jobEnded?(state: string, job?: EndedJob): void;
+  jobEnded?(state: JobState, jobId: number, job?: EndedJob): void;
+  /** An event the core accepted (and the driver journalled), at the scheduler's time `now`. */
+  accepted?(event: CoreEvent, result: EventResult, now: Ms): void;
+  /** The core started a task: one call per start decision. */
+  started?(jobId: number, taskId: number, node: string, cores: number): void;
+}
+
+/** One observer that calls each of `observers` in turn. */
+export function combineObservers(...observers: DriverObserver[]): DriverObserver {
+  return {
+    pass: (ms, n) => observers.forEach((o) => o.pass?.(ms, n)),
+    dispatched: (ms) => observers.forEach((o) => o.dispatched?.(ms)),
+    jobEnded: (state, jobId, job) => observers.forEach((o) => o.jobEnded?.(state, jobId, job)),
+    accepted: (e, r, now) => observers.forEach((o) => o.accepted?.(e, r, now)),
+    started: (j, t, n, c) => observers.forEach((o) => o.started?.(j, t, n, c)),
+  };
 }
 
 export const NO_DISPATCHER: Dispatcher = {

@@ -1,16 +1,17 @@
 // The driver in process with a real core and real lmdb: a restarted driver replays the journal
 // into a fresh core and reaches the same state, attempt numbers included; stale and duplicate
-// completions change nothing.
+// completions change nothing. The driver runs on a FakeClock: passes and timers run when the
+// test moves the clock, and nothing sleeps.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Assignment, Completion } from '../../proto/index.js';
-import { loadClusterConfig } from '../../common/index.js';
+import { FakeClock, loadClusterConfig } from '../../common/index.js';
 import type { JobSpec } from '../core/index.js';
 import { Store } from '../store/index.js';
-import { SMALL_CLUSTER, testJob, waitFor } from '../testing/index.js';
+import { SMALL_CLUSTER, testJob } from '../testing/index.js';
 import { LiveDriver } from './driver.js';
 import { makeCore } from './make-core.js';
 
@@ -19,12 +20,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const config = loadClusterConfig(SMALL_CLUSTER());
 const allNodes = config.nodes.map((n) => n.name);
 
-function open(at = dir): { driver: LiveDriver; sent: Assignment[]; cancels: { taskId: number; attempt: number; reason: string }[] } {
+function open(at = dir): { driver: LiveDriver; clock: FakeClock; sent: Assignment[]; cancels: { taskId: number; attempt: number; reason: string }[] } {
+  const clock = new FakeClock();
   const sent: Assignment[] = [];
   const cancels: { taskId: number; attempt: number; reason: string }[] = [];
-  const driver = new LiveDriver({ core: makeCore(config), store: new Store(at), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 0 });
+  const driver = new LiveDriver({ core: makeCore(config), store: new Store(at), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 0, clock });
   driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: (_n, t, reason) => void cancels.push({ ...t, reason }), drain: () => undefined, flush: () => undefined });
-  return { driver, sent, cancels };
+  return { driver, clock, sent, cancels };
 }
 
 const done = (a: Assignment, outcome: Completion['outcome'] = 'OUTCOME_COMPLETED'): Completion => ({ task: a.task, outcome, cpuMs: 1, wallMs: 2, kernel: 'noop', summaryJson: '{"ok":true}', error: '' });
@@ -42,13 +44,15 @@ describe('LiveDriver journal replay', () => {
   it('restarts into the same state and keeps counting attempts', async () => {
     const first = open();
     const d = first.driver;
+    const pass = (): void => first.clock.advance(1);
     const nodes = new Set(allNodes);
     await d.agentHello(allNodes, [], []);
     const a = await d.submit(testJob([{ cores: 8, durationMs: 5000 }, { cores: 8 }]) as unknown as JobSpec);
     const b = await d.submit(testJob([{ cores: 4 }], { array: '0-3' }) as unknown as JobSpec);
     const c = await d.submit(testJob([{ cores: 2 }]) as unknown as JobSpec);
     expect(a.ok && b.ok && c.ok).toBe(true);
-    await waitFor('placements', () => first.sent.length >= 7);
+    pass();
+    expect(first.sent.length).toBeGreaterThanOrEqual(7);
     const [a0, a1] = first.sent;
     if (!a0 || !a1) throw new Error('nothing placed');
     await d.agentCompletion(done(a0), nodes);
@@ -57,10 +61,12 @@ describe('LiveDriver journal replay', () => {
     await d.agentCompletion({ ...done(a1), task: { taskId: a1.task.taskId, attempt: 7 } }, nodes);
     // a1's node is lost: the task goes back to the queue and runs again as attempt 2.
     d.nodesSilent([a1.node]);
-    await waitFor('a second attempt', () => first.sent.some((s) => s.task.taskId === a1.task.taskId && s.task.attempt === 2));
+    pass();
+    expect(first.sent.some((s) => s.task.taskId === a1.task.taskId && s.task.attempt === 2)).toBe(true);
     if (c.ok) await d.cancel(c.value.jobIds[0] as number);
     await d.nodeAdmin('c3-n002', true);
-    await new Promise((r) => setTimeout(r, 20));
+    pass();
+    await d.store.flushed();
     const before = snapshot(d);
     await d.close();
     await d.store.close();
@@ -83,24 +89,50 @@ describe('LiveDriver journal replay', () => {
 
   it('sends a later attempt of a task only after the earlier one was acknowledged', async () => {
     const other = mkdtempSync(join(tmpdir(), 'gsched-driver-'));
-    const { driver: d, sent, cancels } = open(other);
+    const { driver: d, clock, sent, cancels } = open(other);
+    const pass = (): void => clock.advance(1);
     try {
       await d.agentHello(allNodes, [], []);
       // Research work fills all six 8-core nodes; nothing is acknowledged yet.
       await d.submit(testJob(Array.from({ length: 6 }, () => ({ cores: 8 })), { partition: 'research', purpose: 'research' }) as unknown as JobSpec);
-      await waitFor('six starts', () => sent.length === 6);
+      pass();
+      expect(sent).toHaveLength(6);
       // Urgent clinical work preempts one of them and takes its node.
       const urgent = await d.submit(testJob([{ cores: 8 }], { qos: 'urgent' }) as unknown as JobSpec);
       expect(urgent.ok).toBe(true);
-      const preempted = await waitFor('a preemption', () => cancels.find((c) => c.reason === 'preempted'));
-      const u = await waitFor('the urgent start', () => sent.find((a) => urgent.ok && a.jobId === urgent.value.jobIds[0]));
+      pass();
+      const preempted = cancels.find((c) => c.reason === 'preempted');
+      const u = sent.find((a) => urgent.ok && a.jobId === urgent.value.jobIds[0]);
+      if (!preempted || !u) throw new Error('no preemption, or the urgent task did not start');
       // The urgent task ends; the preempted task may run again, but attempt 1 is still unacknowledged.
       await d.agentCompletion(done(u), new Set(allNodes));
-      await new Promise((r) => setTimeout(r, 30));
+      pass();
       expect(d.core.task(preempted.taskId)?.state).toBe('RUNNING');
       expect(sent.filter((a) => a.task.taskId === preempted.taskId).map((a) => a.task.attempt)).toEqual([1]);
       d.agentAck([{ taskId: preempted.taskId, attempt: 1 }], []);
       expect(sent.filter((a) => a.task.taskId === preempted.taskId).map((a) => a.task.attempt)).toEqual([1, 2]);
+    } finally {
+      await d.close();
+      await d.store.close();
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+  it('kills a task at its time limit when the clock reaches it, and not a moment before (its own timer, no sleeping)', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'gsched-driver-'));
+    const { driver: d, clock, sent, cancels } = open(other);
+    try {
+      await d.agentHello(allNodes, [], []);
+      const job = { ...testJob([{ cores: 2 }]), tasks: [{ cores: 2, memMb: 1024, timeLimitMs: 60_000 }] };
+      expect((await d.submit(job as unknown as JobSpec)).ok).toBe(true);
+      clock.advance(1);
+      const [a] = sent;
+      if (!a) throw new Error('not started');
+      d.agentAck([a.task], []);
+      clock.advance(59_000);
+      expect(cancels).toEqual([]);
+      clock.advance(1_000);
+      expect(cancels).toEqual([{ ...a.task, reason: expect.stringMatching(/time limit|TIMEOUT/i) }]);
+      expect(d.jobView(a.jobId)?.state).toBe('TIMEOUT');
     } finally {
       await d.close();
       await d.store.close();

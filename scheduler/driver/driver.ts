@@ -3,7 +3,8 @@
 // decisions into messages for agents. It holds no policy: every choice is the core's.
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
-import { configFingerprint, parseArraySpec, restoreInto, snapshotOf, type ClusterConfig, type CoreSnapshot, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
+import { systemClock, type Clock, type Timer } from '../../common/index.js';
+import { configFingerprint, decisionTexts, parseArraySpec, restoreInto, snapshotOf, TERMINAL_JOB_STATES, type ClusterConfig, type CoreSnapshot, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
 import type { Completion, TaskRef } from '../../proto/index.js';
 import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
 import { JournalCorruptError, StateDirError } from '../store/index.js';
@@ -32,6 +33,8 @@ export interface DriverOptions {
   snapshotEveryRecords?: number;
   /** ...or once this many wall ms passed with any record written (default 60,000). */
   snapshotEveryMs?: number;
+  /** Wall clock and timers (default: the process's own); tests pass a FakeClock. */
+  clock?: Clock;
 }
 
 /** What a snapshot's header chunk holds besides the core's object entries. */
@@ -86,12 +89,13 @@ interface IdempotentAnswer {
   durable: Promise<void>;
 }
 const FORGET_BATCH = 20_000;
-const TERMINAL_STATES: JobState[] = ['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL'];
 
 export class LiveDriver {
   core: CoreApi;
   readonly store: Store;
   readonly clock: ScaledClock;
+  /** The wall clock and timers everything here runs on. */
+  private readonly time: Clock;
   private readonly log: Logger;
   private readonly opts: DriverOptions;
   private dispatcher: Dispatcher = NO_DISPATCHER;
@@ -115,39 +119,41 @@ export class LiveDriver {
 
   private passQueued = false;
   private lastPassAt = 0;
-  private wakeTimer: NodeJS.Timeout | null = null;
-  private readonly forgetTimer: NodeJS.Timeout;
+  private wakeTimer: Timer | null = null;
+  private readonly forgetTimer: Timer;
   private closed = false;
   private fatal: ((err: Error) => void) | null = null;
   /** Journal records written since the last snapshot, and when that one was taken (wall ms). */
   private sinceSnapshot = 0;
-  private lastSnapshotAt = performance.now();
+  private lastSnapshotAt = 0;
   private snapshotting: Promise<void> | null = null;
-  private readonly snapshotTimer: NodeJS.Timeout;
+  private readonly snapshotTimer: Timer;
 
   constructor(opts: DriverOptions) {
     this.opts = opts;
+    this.time = opts.clock ?? systemClock;
     this.core = opts.core;
     this.store = opts.store;
     this.log = opts.log;
-    const t0 = performance.now();
+    const t0 = this.time.now();
     const restored = this.restoreSnapshot();
     const replayed = this.replay(restored);
-    this.clock = new ScaledClock(opts.timeScale, clockAnchor(opts.timeScale, replayed.lastNow ?? restored?.now ?? null));
-    this.log.info({ snapshot: restored?.id ?? null, records: replayed.records, ms: Math.round(performance.now() - t0) }, 'state restored');
+    this.clock = new ScaledClock(opts.timeScale, clockAnchor(opts.timeScale, replayed.lastNow ?? restored?.now ?? null, this.time.epoch()), this.time);
+    this.log.info({ snapshot: restored?.id ?? null, records: replayed.records, ms: Math.round(this.time.now() - t0) }, 'state restored');
     if (replayed.records === 0 && restored === null) {
       // A fresh cluster: no node takes work until its agent registers.
       for (const n of this.core.config.nodes) void this.accept({ type: 'nodeDown', node: n.name });
     }
+    // What `gsched replay` rebuilds the core from: the cluster this scheduler runs (the latest start's).
+    this.store.meta.putSync('cluster', this.core.config);
     this.log.info({ records: replayed.records, jobs: this.core.cluster().pendingJobs + this.core.cluster().runningJobs }, 'journal replayed');
     // Each sweep views every ended job still in memory, so sweep about twice per forget period.
-    this.forgetTimer = setInterval(() => this.forgetSweep(), Math.min(5000, Math.max(50, opts.forgetAfterMs / 2)));
-    this.forgetTimer.unref();
-    this.snapshotTimer = setInterval(() => this.maybeSnapshot(), Math.min(5000, opts.snapshotEveryMs ?? 60_000));
-    this.snapshotTimer.unref();
-    // A restart replays only what came after the latest snapshot: take one now if the replay was long.
-    // Taken after the first turn, so the copy does not hold up the scheduler's readiness.
-    if (restored === null || replayed.records > 1000) setImmediate(() => this.closed || void this.snapshot());
+    this.forgetTimer = this.time.every(Math.min(5000, Math.max(50, opts.forgetAfterMs / 2)), () => this.forgetSweep());
+    this.snapshotTimer = this.time.every(Math.min(5000, opts.snapshotEveryMs ?? 60_000), () => this.maybeSnapshot());
+    // A restart replays only what came after the latest snapshot: take one now if the replay was
+    // long (a short journal is kept whole, for `gsched replay`). After the first turn, so the
+    // copy does not hold up the scheduler's readiness.
+    if (replayed.records > 1000) setImmediate(() => this.closed || void this.snapshot());
     this.requestPass();
   }
 
@@ -182,8 +188,8 @@ export class LiveDriver {
     for (const [k, v] of fresh.displayIds) this.displayIds.set(k, v);
     for (const [k, v] of fresh.displayOf) this.displayOf.set(k, v);
     for (const [key, hash, jobIds] of fresh.idempotent) this.idempotent.set(key, { hash, jobIds, durable: Promise.resolve() });
-    const now = performance.now();
-    for (const j of this.core.jobs({ states: TERMINAL_STATES })) this.ended.set(j.id, now);
+    const now = this.time.now();
+    for (const j of this.core.jobs({ states: [...TERMINAL_JOB_STATES] })) this.ended.set(j.id, now);
     return { id: stored.meta.id, seq: stored.meta.seq, now: stored.meta.now };
   }
 
@@ -207,20 +213,20 @@ export class LiveDriver {
     if (this.snapshotting) return this.snapshotting;
     const id = randomUUID();
     const now = this.clock.now();
-    const t0 = performance.now();
+    const t0 = this.time.now();
     const core = this.core.snapshot();
     const { objs, ...coreHead } = core;
     const header: SnapshotHeader = { format: 1, config: this.core.config, core: coreHead, book: snapshotOf(this.book(), {}) };
     const marked = this.store.mark(id, now);
-    const copyMs = performance.now() - t0;
+    const copyMs = this.time.now() - t0;
     this.sinceSnapshot = 0;
-    this.lastSnapshotAt = performance.now();
+    this.lastSnapshotAt = this.time.now();
     this.snapshotting = (async () => {
       try {
         const seq = await marked;
         const meta = await this.store.writeSnapshot(id, seq, now, header, objs);
         const removed = await this.store.compact();
-        this.log.info({ id, seq, objects: objs.length, bytes: meta.bytes, copyMs: Math.round(copyMs), ms: Math.round(performance.now() - t0), compacted: removed }, 'snapshot written');
+        this.log.info({ id, seq, objects: objs.length, bytes: meta.bytes, copyMs: Math.round(copyMs), ms: Math.round(this.time.now() - t0), compacted: removed }, 'snapshot written');
       } catch (err) {
         if (!this.closed) this.log.error({ err }, 'snapshot failed; the journal keeps everything, the next one will retry');
       } finally {
@@ -233,7 +239,7 @@ export class LiveDriver {
   private maybeSnapshot(): void {
     if (this.closed || this.snapshotting || this.sinceSnapshot === 0) return;
     const every = this.opts.snapshotEveryRecords ?? 100_000;
-    if (this.sinceSnapshot >= every || performance.now() - this.lastSnapshotAt >= (this.opts.snapshotEveryMs ?? 60_000)) void this.snapshot();
+    if (this.sinceSnapshot >= every || this.time.now() - this.lastSnapshotAt >= (this.opts.snapshotEveryMs ?? 60_000)) void this.snapshot();
   }
 
   private replay(from: { id: string; seq: number } | null): { records: number; lastNow: Ms | null } {
@@ -268,6 +274,7 @@ export class LiveDriver {
     durable.catch((err: Error) => this.die(err));
     if (++this.sinceSnapshot >= (this.opts.snapshotEveryRecords ?? 100_000)) this.maybeSnapshot();
     this.note(event, res, result, idem, durable);
+    this.opts.observer?.accepted?.(event, res, now);
     this.requestPass();
     return { res, durable };
   }
@@ -399,7 +406,7 @@ export class LiveDriver {
 
   /** An agent acknowledged assignments (accepted run; refused go back to the queue). */
   agentAck(accepted: TaskRef[], refused: TaskRef[]): void {
-    const now = performance.now();
+    const now = this.time.now();
     for (const ref of accepted) {
       const f = this.inflight.get(ref.taskId);
       if (f && f.attempt === ref.attempt) this.opts.observer?.dispatched?.(now - f.decidedAt);
@@ -471,9 +478,9 @@ export class LiveDriver {
     if (this.passQueued || this.closed) return;
     this.passQueued = true;
     const gap = this.opts.minPassGapMs ?? 2;
-    const wait = this.lastPassAt + gap - performance.now();
-    if (wait <= 0) setImmediate(() => this.runPass());
-    else setTimeout(() => this.runPass(), wait);
+    const wait = this.lastPassAt + gap - this.time.now();
+    if (wait <= 0) this.time.soon(() => this.runPass());
+    else this.time.after(wait, () => this.runPass());
   }
 
   /** A pass right away (e.g. so a cancel's kills go out before the HTTP answer). */
@@ -485,11 +492,11 @@ export class LiveDriver {
     this.passQueued = false;
     if (this.closed) return;
     const now = this.clock.now();
-    const t0 = performance.now();
+    const t0 = this.time.now();
     const step = this.core.schedule(now);
-    this.lastPassAt = performance.now();
+    this.lastPassAt = this.time.now();
     this.opts.observer?.pass?.(this.lastPassAt - t0, step.decisions.length);
-    this.store.append({ k: 's', now }).catch((err: Error) => this.die(err));
+    this.store.append({ k: 's', now, d: decisionTexts(step.decisions) }).catch((err: Error) => this.die(err));
     this.sinceSnapshot++;
     this.handleDecisions(step.decisions, true);
     this.dispatcher.flush();
@@ -497,10 +504,10 @@ export class LiveDriver {
   }
 
   private setWake(at: Ms | null): void {
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer?.cancel();
     this.wakeTimer = null;
     if (at === null || this.closed) return;
-    this.wakeTimer = setTimeout(() => this.requestPass(), Math.min(MAX_TIMER_MS, this.clock.wallDelayUntil(at)));
+    this.wakeTimer = this.time.after(Math.min(MAX_TIMER_MS, this.clock.wallDelayUntil(at)), () => this.requestPass());
   }
 
   private handleDecisions(decisions: Decision[], live: boolean): void {
@@ -509,7 +516,10 @@ export class LiveDriver {
         case 'start': {
           const attempt = (this.attempts.get(d.taskId)?.attempt ?? 0) + 1;
           this.attempts.set(d.taskId, { attempt, node: d.node, jobId: d.jobId });
-          if (live) this.dispatchStart(d, attempt);
+          if (live) {
+            this.dispatchStart(d, attempt);
+            this.opts.observer?.started?.(d.jobId, d.taskId, d.node, d.cores);
+          }
           break;
         }
         case 'preempt':
@@ -532,7 +542,7 @@ export class LiveDriver {
   private dispatchStart(d: Extract<Decision, { type: 'start' }>, attempt: number): void {
     const send = (): void => {
       if (this.attempts.get(d.taskId)?.attempt !== attempt) return; // superseded while waiting
-      this.inflight.set(d.taskId, { attempt, node: d.node, decidedAt: performance.now() });
+      this.inflight.set(d.taskId, { attempt, node: d.node, decidedAt: this.time.now() });
       const exec = this.commands.has(d.jobId) ? this.commands.execFor(d.jobId, this.core.task(d.taskId)?.index ?? 0, d.timeLimitMs) : null;
       this.dispatcher.assign(d.node, {
         task: { taskId: d.taskId, attempt },
@@ -552,15 +562,15 @@ export class LiveDriver {
     else send();
   }
 
-  private jobEnded(jobId: number, state: string, live: boolean): void {
-    this.ended.set(jobId, performance.now());
+  private jobEnded(jobId: number, state: JobState, live: boolean): void {
+    this.ended.set(jobId, this.time.now());
     const observe = this.opts.observer?.jobEnded;
     if (!live || !observe) return;
     const v = this.core.job(jobId);
-    if (!v || v.endedAt === null) return observe(state);
+    if (!v || v.endedAt === null) return observe(state, jobId);
     let coreMs = 0;
     for (const t of v.tasks) if (t.startedAt !== null && t.endedAt !== null) coreMs += t.cores * (t.endedAt - t.startedAt);
-    observe(state, { class: v.class, submittedAt: v.submittedAt, endedAt: v.endedAt, coreMs });
+    observe(state, jobId, { class: v.class, submittedAt: v.submittedAt, endedAt: v.endedAt, coreMs });
   }
 
   /**
@@ -569,14 +579,14 @@ export class LiveDriver {
    * walk of its queue).
    */
   private forgetSweep(): void {
-    const cutoff = performance.now() - this.opts.forgetAfterMs;
+    const cutoff = this.time.now() - this.opts.forgetAfterMs;
     const due: number[] = [];
     for (const [jobId, at] of this.ended) {
       if (at > cutoff || due.length >= FORGET_BATCH) break;
       due.push(jobId);
     }
     if (due.length === 0) return;
-    const views = new Map(this.core.jobs({ states: TERMINAL_STATES }).map((v) => [v.id, v]));
+    const views = new Map(this.core.jobs({ states: [...TERMINAL_JOB_STATES] }).map((v) => [v.id, v]));
     for (const jobId of due) {
       this.ended.delete(jobId);
       const view = views.get(jobId);
@@ -669,9 +679,9 @@ export class LiveDriver {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    clearInterval(this.forgetTimer);
-    clearInterval(this.snapshotTimer);
+    this.wakeTimer?.cancel();
+    this.forgetTimer.cancel();
+    this.snapshotTimer.cancel();
     await this.snapshotting;
     await this.store.flushed();
   }
@@ -693,7 +703,7 @@ function arrayIndices(spec: JobSpec): number[] | null {
   return parsed === null || typeof parsed === 'string' ? null : parsed.indices;
 }
 
-function displayIdsOf(jobIds: number[], spec: JobSpec): string[] {
+export function displayIdsOf(jobIds: number[], spec: JobSpec): string[] {
   const base = jobIds[0];
   const parsed = typeof spec.array === 'string' ? parseArraySpec(spec.array) : null;
   if (base === undefined || parsed === null || typeof parsed === 'string') return jobIds.map(String);

@@ -1,6 +1,6 @@
 // Public surface of the real-time driver.
-export { LiveDriver, type DriverOptions, type Accepted } from './driver.js';
+export { LiveDriver, displayIdsOf, type DriverOptions, type Accepted } from './driver.js';
 export { ScaledClock, clockAnchor } from './clock.js';
-export { NO_DISPATCHER, type Dispatcher, type DriverObserver, type EndedJob } from './dispatcher.js';
+export { NO_DISPATCHER, combineObservers, type Dispatcher, type DriverObserver, type EndedJob } from './dispatcher.js';
 export type { CoreApi, CoreFactory } from './core-api.js';
 export { makeCore } from './make-core.js';

@@ -33,7 +33,8 @@ export interface TaskResult {
  */
 export type JournalRecord =
   | { k: 'e'; now: Ms; event: CoreEvent; result?: TaskResult; idem?: IdempotencyKey }
-  | { k: 's'; now: Ms }
+  /** `d`: the pass's decisions as text (decisionTexts), for `gsched replay` to compare. */
+  | { k: 's'; now: Ms; d?: string[] }
   /** Where snapshot `id` was taken: it holds every record before this one. */
   | { k: 'x'; now: Ms; id: string };
 

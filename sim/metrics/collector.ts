@@ -1,16 +1,13 @@
 // Watches a run through the engine's observer callbacks and turns it into the numbers of a
 // report: waits, slowdowns, turnaround per class, utilization, energy and recovered heat.
-import type { ClusterConfig, JobState, Ms } from '../../scheduler/core/index.js';
+import { HEAT_RECOVERY_FRACTION, wattsPerBusyCore, type ClusterConfig, type JobState, type Ms } from '../../scheduler/core/index.js';
 import type { EndedJob, SimObserver, StopReason } from '../engine/engine.js';
 import { DownsampledSeries } from './series.js';
 import { cdfSample, distribution, type Distribution } from './stats.js';
 
-/**
- * Share of a warm-water-cooled node's electrical energy that the cooling loop hands on as useful
- * heat (district heating). An assumption, documented in sim/README.md: direct-to-chip warm-water
- * loops capture most of the heat of CPUs and memory; the rest leaves through the room air.
- */
-export const HEAT_RECOVERY_FRACTION = 0.85;
+// The power model (idle/busy watts, the heat recovery share) is the core's, shared with the
+// live scheduler's /metrics.
+export { HEAT_RECOVERY_FRACTION };
 
 /** Bounded-slowdown threshold τ: runs shorter than this count as this long. */
 export const BSLD_TAU_MS = 10_000;
@@ -144,7 +141,7 @@ export class MetricsCollector implements SimObserver {
       this.nodeAt.set(node.name, i);
       this.nodeCores[i] = node.cores;
       this.nodeIdle[i] = node.idleWatts;
-      this.nodeSlope[i] = (node.busyWatts - node.idleWatts) / node.cores;
+      this.nodeSlope[i] = wattsPerBusyCore(node);
       this.nodeWarm[i] = node.cooling === 'warm-water' ? 1 : 0;
       const c = this.containers.indexOf(node.container);
       this.nodeContainer[i] = c;

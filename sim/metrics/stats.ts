@@ -1,4 +1,6 @@
-// Small order statistics over plain number arrays (sorted once, read many times).
+// Small order statistics over plain number arrays (sorted once, read many times). Percentiles
+// are common/'s nearest rank.
+import { percentileSorted } from '../../common/index.js';
 
 export interface Distribution {
   count: number;
@@ -9,13 +11,7 @@ export interface Distribution {
   max: number;
 }
 
-/** Nearest-rank percentile of an ascending array: the smallest value with at least q of the data at or below it. */
-export function percentileSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return 0;
-  const rank = Math.min(n, Math.max(1, Math.ceil(q * n)));
-  return sorted[rank - 1]!;
-}
+export { percentileSorted };
 
 export function mean(values: ArrayLike<number>): number {
   const n = values.length;

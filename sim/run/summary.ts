@@ -1,5 +1,6 @@
 // The one flat JSON object `gsched sim --json` prints and the benchmark records, and the
 // human-readable table of the same numbers.
+import { renderTable } from '../../common/index.js';
 import type { SimMetrics } from '../metrics/collector.js';
 import type { SimOutcome } from '../engine/engine.js';
 
@@ -76,8 +77,7 @@ export function summaryTable(s: Summary): string {
       }
     } else rows.push([k, typeof v === 'number' ? fmtNum(v) : String(v)]);
   }
-  const w = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n';
+  return renderTable([{ header: '' }, { header: '' }], rows, { header: false });
 }
 
 function fmtNum(v: number): string {

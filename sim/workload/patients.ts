@@ -1,7 +1,7 @@
 // The patients the workload has seen: their opaque pseudonyms and consent. A patient consents in
 // writing before the first analysis; most grant research use, some restrict their data to their
 // own treatment. A few later restrict or withdraw (scheduled, applied when their time comes).
-import { KeyedHeap, type ConsentStatus, type Ms } from '../../scheduler/core/index.js';
+import { CONSENT_STATUSES, KeyedHeap, type ConsentStatus, type Ms } from '../../scheduler/core/index.js';
 import { hash2, type Rng } from '../../scheduler/pipelines/index.js';
 
 /** Share of new patients who restrict their data to their own treatment (assumption). */
@@ -22,7 +22,7 @@ const HOUR_MS = 3_600_000;
 const QUIET_MS = 30 * DAY_MS;
 
 const NONE = 0;
-const CODES: readonly ConsentStatus[] = ['granted', 'restricted', 'withdrawn'];
+const CODES: readonly ConsentStatus[] = CONSENT_STATUSES; // stored as 1-based indices
 const code = (s: ConsentStatus): number => CODES.indexOf(s) + 1;
 
 export interface ConsentEvent {

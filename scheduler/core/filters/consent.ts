@@ -1,5 +1,6 @@
-// Consent at dispatch: treatment needs consent on record (granted or restricted), research needs
-// granted. Submission checked it too (validate.ts); a record may have changed since.
+// Consent at dispatch, by the consent rule (vocabulary.ts). Submission checked it too
+// (validate.ts); a record may have changed since.
+import { consentAllows } from '../vocabulary.js';
 import type { Filter } from './filter.js';
 
 export const consent: Filter = {
@@ -10,8 +11,7 @@ export const consent: Filter = {
     // filters the same waiting jobs again and again.
     if (job.consentOkAt === s.consentVersion) return null;
     for (const p of job.pseudonyms) {
-      const st = s.consent.get(p);
-      if (job.purpose === 'treatment' ? st !== 'granted' && st !== 'restricted' : st !== 'granted') return 'ConsentHold';
+      if (!consentAllows(job.purpose, s.consent.get(p))) return 'ConsentHold';
     }
     job.consentOkAt = s.consentVersion;
     return null;

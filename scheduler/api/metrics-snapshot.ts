@@ -1,0 +1,159 @@
+// What /metrics reports, taken from the live state on a timer (once a second by default), not
+// per scrape: a scrape only formats the latest snapshot, so it never waits for or delays a
+// scheduling pass, however often it comes. Energy and recovered heat are integrated between
+// snapshots with the core's power model.
+import { HEAT_RECOVERY_FRACTION, heatRecoveryShare, nodeWatts, type NodeSpec, type NodeState, type PendingReason } from '../core/index.js';
+import type { AgentHub } from '../agents/index.js';
+import type { LiveDriver } from '../driver/index.js';
+import type { JobCountKey, LiveState } from '../events/index.js';
+
+export type CoreState = 'allocated' | 'idle' | 'drained' | 'down';
+
+export interface CoreCount {
+  container: string;
+  kind: string;
+  cooling: string;
+  state: CoreState;
+  cores: number;
+}
+
+export interface Snapshot {
+  /** Wall ms (performance.now) it was taken. */
+  takenAt: number;
+  jobs: [JobCountKey, number][];
+  pendingByReason: [PendingReason, number][];
+  oldestPendingAgeS: [string, number][];
+  cores: CoreCount[];
+  pendingTasks: number;
+  fairshare: { account: string; parent: string | null; shares: number; usageCoreS: number; factor: number }[];
+  /** Jobs that ended since the process started. */
+  jobsEnded: number;
+  /** The scheduler's (modelled) clock when taken. */
+  schedulerNow: number;
+  agents: { name: string; heartbeatAgeS: number | null; connected: boolean }[];
+  agentsConnected: number;
+  powerWatts: Map<string, number>;
+  heatWatts: Map<string, number>;
+}
+
+/**
+ * Which bucket a node's cores are in. Down nodes' cores are down; on a draining or drained
+ * node the busy cores are allocated and the free ones drained (not idle: no work may use
+ * them); elsewhere free cores are idle. `gsched nodes` counts the same way.
+ */
+export function coreStates(state: NodeState, cores: number, used: number): Record<CoreState, number> {
+  if (state === 'DOWN') return { allocated: 0, idle: 0, drained: 0, down: cores };
+  const free = Math.max(0, cores - used);
+  if (state === 'DRAINING' || state === 'DRAINED') return { allocated: used, idle: 0, drained: free, down: 0 };
+  return { allocated: used, idle: free, drained: 0, down: 0 };
+}
+
+export class SnapshotTaker {
+  private readonly specs: Map<string, NodeSpec>;
+  private last: Snapshot | null = null;
+  /** Joules since start, per container. */
+  readonly energyJ = new Map<string, number>();
+  readonly heatJ = new Map<string, number>();
+
+  constructor(
+    private readonly driver: LiveDriver,
+    private readonly hub: AgentHub,
+    private readonly live: LiveState,
+    private readonly wallMs: () => number = () => performance.now(),
+    private readonly heatFraction = HEAT_RECOVERY_FRACTION,
+  ) {
+    this.specs = new Map(driver.core.config.nodes.map((n) => [n.name, n]));
+  }
+
+  get latest(): Snapshot | null {
+    return this.last;
+  }
+
+  take(): Snapshot {
+    const now = this.wallMs();
+    const core = this.driver.core;
+    const prev = this.last;
+    // Energy since the last snapshot at the power drawn then (a left Riemann sum).
+    if (prev) {
+      const dt = (now - prev.takenAt) / 1000;
+      for (const [c, w] of prev.powerWatts) this.energyJ.set(c, (this.energyJ.get(c) ?? 0) + w * dt);
+      for (const [c, w] of prev.heatWatts) this.heatJ.set(c, (this.heatJ.get(c) ?? 0) + w * dt);
+    }
+    const cores = new Map<string, CoreCount>();
+    const powerWatts = new Map<string, number>();
+    const heatWatts = new Map<string, number>();
+    for (const n of core.nodes()) {
+      const spec = this.specs.get(n.name);
+      const split = coreStates(n.state, n.cores, n.coresUsed);
+      for (const state of ['allocated', 'idle', 'drained', 'down'] as const) {
+        const key = `${n.container}|${n.kind}|${n.cooling}|${state}`;
+        const c = cores.get(key) ?? { container: n.container, kind: n.kind, cooling: n.cooling, state, cores: 0 };
+        c.cores += split[state];
+        cores.set(key, c);
+      }
+      const w = spec ? nodeWatts(spec, n.coresUsed, n.state === 'DOWN') : 0;
+      powerWatts.set(n.container, (powerWatts.get(n.container) ?? 0) + w);
+      heatWatts.set(n.container, (heatWatts.get(n.container) ?? 0) + w * heatRecoveryShare(n, this.heatFraction));
+    }
+    const nowModel = this.driver.clock.now();
+    const report = core.pendingReasons();
+    const snap: Snapshot = {
+      takenAt: now,
+      jobs: this.live.jobCounts(),
+      pendingByReason: (Object.entries(report.reasons) as [PendingReason, number][]).filter(([r]) => r !== 'None'),
+      oldestPendingAgeS: [...this.live.oldestPending()].map(([p, at]) => [p, Math.max(0, (nowModel - at) / 1000)]),
+      cores: [...cores.values()],
+      pendingTasks: core.cluster().pendingTasks,
+      fairshare: core.fairshare().map((f) => ({ account: f.account, parent: f.parent, shares: f.shares, usageCoreS: f.usageCoreMs / 1000, factor: f.factor })),
+      jobsEnded: this.live.endedTotal,
+      schedulerNow: nowModel,
+      agents: this.hub.agents().map((a) => ({ name: a.name, heartbeatAgeS: a.lastHeartbeatMs === null ? null : a.lastHeartbeatMs / 1000, connected: a.connected })),
+      agentsConnected: this.hub.connectedCount,
+      powerWatts,
+      heatWatts,
+    };
+    this.last = snap;
+    this.record(snap);
+    return snap;
+  }
+
+  // ---------------------------------------------------------------- history (for the dashboard)
+
+  private readonly history: { at: number; utilization: number; ended: number; powerW: number; heatW: number }[] = [];
+
+  private record(s: Snapshot): void {
+    let allocated = 0;
+    let up = 0;
+    for (const c of s.cores) {
+      if (c.state === 'allocated') allocated += c.cores;
+      if (c.state !== 'down') up += c.cores;
+    }
+    let powerW = 0;
+    let heatW = 0;
+    for (const w of s.powerWatts.values()) powerW += w;
+    for (const w of s.heatWatts.values()) heatW += w;
+    this.history.push({ at: s.takenAt, utilization: up > 0 ? allocated / up : 0, ended: s.jobsEnded, powerW, heatW });
+    if (this.history.length > HISTORY_SAMPLES) this.history.shift();
+  }
+
+  /** The samples of the last minutes, oldest first, with throughput over a short window. */
+  historySeries(epochOffsetMs: number): { t: number[]; utilization: number[]; jobsPerMinute: number[]; powerWatts: number[]; heatWatts: number[] } {
+    const h = this.history;
+    return {
+      t: h.map((x) => Math.round(x.at + epochOffsetMs)),
+      utilization: h.map((x) => x.utilization),
+      jobsPerMinute: h.map((x, i) => {
+        const back = h[Math.max(0, i - THROUGHPUT_WINDOW)] as typeof x;
+        const dt = x.at - back.at;
+        return dt > 0 ? ((x.ended - back.ended) * 60_000) / dt : 0;
+      }),
+      powerWatts: h.map((x) => x.powerW),
+      heatWatts: h.map((x) => x.heatW),
+    };
+  }
+}
+
+/** Ten minutes of one-second snapshots. */
+const HISTORY_SAMPLES = 600;
+/** Throughput is averaged over this many samples (ten seconds), or it would be mostly zeros and spikes. */
+const THROUGHPUT_WINDOW = 10;
