@@ -171,7 +171,15 @@ export class LiveDriver {
   /** Loads the latest snapshot into the core and the driver's books; null when there is none. */
   private restoreSnapshot(): { id: string; seq: number; now: Ms } | null {
     const stored = this.store.loadSnapshot();
-    if (stored === undefined) return null;
+    if (stored === undefined) {
+      // No snapshot yet: the journal was written under the config of the latest start.
+      const recorded = this.store.meta.get('cluster') as ClusterConfig | undefined;
+      if (recorded !== undefined && configFingerprint(recorded) !== configFingerprint(this.core.config) && this.opts.coreFor) {
+        this.log.warn('the cluster config differs from the one this state folder runs under: keeping the state folder\'s config (apply a new one with gsched reconfigure)');
+        this.core = this.opts.coreFor(recorded);
+      }
+      return null;
+    }
     const header = stored.header as SnapshotHeader;
     if (configFingerprint(header.config) !== configFingerprint(this.core.config)) {
       if (!this.opts.coreFor) throw new SnapshotConfigError(this.store.dir);
@@ -239,7 +247,9 @@ export class LiveDriver {
   private maybeSnapshot(): void {
     if (this.closed || this.snapshotting || this.sinceSnapshot === 0) return;
     const every = this.opts.snapshotEveryRecords ?? 100_000;
-    if (this.sinceSnapshot >= every || this.time.now() - this.lastSnapshotAt >= (this.opts.snapshotEveryMs ?? 60_000)) void this.snapshot();
+    // By time only once there is a tail worth sparing a restart (a short journal is kept whole).
+    const due = this.sinceSnapshot >= every || (this.sinceSnapshot >= Math.min(every, 1000) && this.time.now() - this.lastSnapshotAt >= (this.opts.snapshotEveryMs ?? 60_000));
+    if (due) void this.snapshot();
   }
 
   private replay(from: { id: string; seq: number } | null): { records: number; lastNow: Ms | null } {
