@@ -7,3 +7,4 @@ export { launchScheduler, launchAgent, spawnReady, LaunchError, type Child, type
 export { renderTable, outputWidth, clip, type Column, type TableOptions } from './table.js';
 export { percentileSorted } from './stats.js';
 export { systemClock, FakeClock, type Clock, type Timer } from './clock.js';
+export { Rng, hash2 } from './rng.js';

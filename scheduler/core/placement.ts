@@ -34,9 +34,20 @@ export function findVictims(part: PartitionRt, cores: number, memMb: number, adm
     if (admit !== undefined && !admit(n)) continue;
     let needCores = cores - n.freeCores;
     let needMem = memMb - n.freeMem;
+    // A node whose preemptible tasks together cannot make room is passed over before any list
+    // is built and sorted (urgent work meets a full cluster on every node).
+    let spareCores = 0;
+    let spareMem = 0;
+    let any = false;
+    for (const t of n.running) {
+      if (!t.job.partition.spec.preemptible) continue;
+      spareCores += t.cores;
+      spareMem += t.memMb;
+      any = true;
+    }
+    if (!any || spareCores < needCores || spareMem < needMem) continue;
     const candidates: TaskRt[] = [];
     for (const t of n.running) if (t.job.partition.spec.preemptible) candidates.push(t);
-    if (candidates.length === 0) continue;
     // Largest first keeps the count low; among equals the youngest (latest start) goes first.
     candidates.sort((a, b) => b.cores - a.cores || b.startedAt - a.startedAt || b.id - a.id);
     const chosen: TaskRt[] = [];

@@ -56,18 +56,14 @@ function liveIn(j: JobRt, lane: Lane): boolean {
 export class Run {
   /** Entries by key (descending), then id (ascending); some may be dead. */
   jobs: JobRt[] = [];
-  keys: Float64Array;
-  ids: Float64Array;
+  /** Plain arrays of numbers (unboxed doubles): a typed array lives off the heap, and growing
+   * large ones made V8 count external memory and collect garbage early. */
+  keys: number[] = [];
+  ids: number[] = [];
   /** Index of the first entry that may still be live. */
   start = 0;
 
-  constructor(
-    readonly lane: Lane,
-    capacity: number,
-  ) {
-    this.keys = new Float64Array(Math.max(4, capacity));
-    this.ids = new Float64Array(Math.max(4, capacity));
-  }
+  constructor(readonly lane: Lane) {}
 
   get size(): number {
     return this.jobs.length - this.start;
@@ -81,28 +77,22 @@ export class Run {
 
   /** Appends an entry that sorts after every other. */
   push(job: JobRt, key: number, id: number): void {
-    const n = this.jobs.length;
-    if (n === this.keys.length) this.grow(n * 2);
     this.jobs.push(job);
-    this.keys[n] = key;
-    this.ids[n] = id;
+    this.keys.push(key);
+    this.ids.push(id);
   }
 
   /** Inserts an entry at its place: a binary search, then a shift of what follows. */
   insert(job: JobRt, key: number, id: number): void {
-    const n = this.jobs.length;
     let lo = this.start;
-    let hi = n;
+    let hi = this.jobs.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (this.before(mid, key, id)) lo = mid + 1;
       else hi = mid;
     }
-    if (n === this.keys.length) this.grow(n * 2);
-    this.keys.copyWithin(lo + 1, lo, n);
-    this.ids.copyWithin(lo + 1, lo, n);
-    this.keys[lo] = key;
-    this.ids[lo] = id;
+    insertAt(this.keys, lo, key);
+    insertAt(this.ids, lo, id);
     insertAt(this.jobs, lo, job);
   }
 
@@ -110,8 +100,8 @@ export class Run {
   merge(other: Run): void {
     const total = this.size + other.size;
     const jobs = new Array<JobRt>(total);
-    const keys = new Float64Array(Math.max(4, total));
-    const ids = new Float64Array(Math.max(4, total));
+    const keys = new Array<number>(total);
+    const ids = new Array<number>(total);
     let i = this.start;
     let k = other.start;
     const ni = this.jobs.length;
@@ -143,26 +133,29 @@ export class Run {
       this.keys[o] = this.keys[i] as number;
       this.ids[o++] = this.ids[i] as number;
     }
-    while (this.jobs.length > o) this.jobs.pop();
+    this.truncate(o);
     this.start = 0;
   }
 
   /** Frees the entries before `start`. */
   shift(): void {
     const n = this.jobs.length;
-    this.jobs.splice(0, this.start);
-    this.keys.copyWithin(0, this.start, n);
-    this.ids.copyWithin(0, this.start, n);
+    let o = 0;
+    for (let i = this.start; i < n; i++, o++) {
+      this.jobs[o] = this.jobs[i] as JobRt;
+      this.keys[o] = this.keys[i] as number;
+      this.ids[o] = this.ids[i] as number;
+    }
+    this.truncate(o);
     this.start = 0;
   }
 
-  private grow(capacity: number): void {
-    const keys = new Float64Array(capacity);
-    keys.set(this.keys);
-    this.keys = keys;
-    const ids = new Float64Array(capacity);
-    ids.set(this.ids);
-    this.ids = ids;
+  private truncate(n: number): void {
+    while (this.jobs.length > n) {
+      this.jobs.pop();
+      this.keys.pop();
+      this.ids.pop();
+    }
   }
 }
 
@@ -245,6 +238,32 @@ export class PendingQueue {
     job.queued = false;
     this.waiting--;
     if (job.laneCapped === job.capped) this.dead++;
+  }
+
+  /**
+   * Re-files a job whose static priority changes (nice, QoS): its entry leaves its lane, then
+   * `change` runs, then the job is filed again at its new place. Costs a pass over its lane's
+   * runs: an operator's action, not a path a pass takes.
+   */
+  rekey(job: JobRt, change: () => void): void {
+    if (job.laneCapped !== null) {
+      const lane = (job.laneCapped ? this.capped : this.uncapped).get(job.account.name);
+      for (const run of lane?.runs ?? []) {
+        const before = run.jobs.length - run.start;
+        run.filter((j) => j !== job);
+        const gone = before - run.size;
+        if (gone > 0) {
+          this.entries -= gone;
+          if (!job.queued) this.dead = Math.max(0, this.dead - gone);
+        }
+      }
+      this.runsChanged = true;
+      job.laneCapped = null;
+    }
+    change();
+    if (!job.queued) return;
+    if (this.iterating) this.incoming.push(job);
+    else this.insert(job);
   }
 
   /** Recomputes lane offsets (fair-share and the age clock) as of `now`. */
@@ -431,7 +450,7 @@ export class PendingQueue {
     const last = runs[runs.length - 1];
     if (last !== undefined && last.size < this.smallRun) last.insert(job, key, job.id);
     else {
-      const run = new Run(lane, 4);
+      const run = new Run(lane);
       run.push(job, key, job.id);
       runs.push(run);
       this.runsChanged = true;

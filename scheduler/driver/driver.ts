@@ -7,7 +7,7 @@ import { systemClock, type Clock, type Timer } from '../../common/index.js';
 import { configFingerprint, decisionTexts, parseArraySpec, restoreInto, snapshotOf, TERMINAL_JOB_STATES, type ClusterConfig, type CoreSnapshot, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
 import type { Completion, TaskRef } from '../../proto/index.js';
 import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
-import { JournalCorruptError, StateDirError } from '../store/index.js';
+import { AcctIndex, JournalCorruptError, StateDirError } from '../store/index.js';
 import type { CoreApi } from './core-api.js';
 import { ScaledClock, clockAnchor } from './clock.js';
 import { NO_DISPATCHER, type Dispatcher, type DriverObserver } from './dispatcher.js';
@@ -78,6 +78,16 @@ interface InFlight {
   decidedAt: number;
 }
 
+/** Why a node is drained or down (sinfo -R's REASON, USER, TIMESTAMP). */
+export interface NodeNote {
+  node: string;
+  state: 'drain' | 'down';
+  reason: string;
+  by: string;
+  /** Wall time it was said, ms since the epoch; null when the journal did not record it. */
+  at: number | null;
+}
+
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Idempotency keys remembered (the oldest are dropped first): a retry comes within minutes. */
 const MAX_IDEMPOTENCY_KEYS = 100_000;
@@ -112,6 +122,14 @@ export class LiveDriver {
   private readonly displayOf = new Map<number, string>();
   /** Terminal jobs still in the core, with the wall time they ended. */
   private readonly ended = new Map<number, number>();
+  /** Why nodes are drained or down, as the operator (or the liveness sweep) said; rebuilt by replay. */
+  private readonly nodeNotes = new Map<string, NodeNote>();
+  /** Nodes an operator marked down: an agent's hello does not bring them up. */
+  private readonly adminDown = new Set<string>();
+  /** Grace (wall ms, SIGTERM to SIGKILL) asked for by a cancel, until its kills are sent. */
+  private readonly graceOf = new Map<number, number>();
+  /** The accounting index over the job records (gsched acct). */
+  readonly acct: AcctIndex;
   /** Real commands (the exec kernel) of jobs the core holds. */
   private readonly commands = new CommandBook();
   /** Idempotency-Key → the submit it made, so a retried POST gets the first answer. */
@@ -134,6 +152,7 @@ export class LiveDriver {
     this.time = opts.clock ?? systemClock;
     this.core = opts.core;
     this.store = opts.store;
+    this.acct = new AcctIndex(opts.store);
     this.log = opts.log;
     const t0 = this.time.now();
     const restored = this.restoreSnapshot();
@@ -308,6 +327,23 @@ export class LiveDriver {
         list.push(result);
         this.results.set(job, list);
       }
+    } else if (event.type === 'drain' || event.type === 'nodeDown') {
+      if (event.type === 'nodeDown' && event.admin) this.adminDown.add(event.node);
+      const prior = this.nodeNotes.get(event.node);
+      // A node going silent keeps the reason an operator gave it.
+      if (event.reason !== undefined || prior === undefined) {
+        this.nodeNotes.set(event.node, { node: event.node, state: event.type === 'drain' ? 'drain' : 'down', reason: event.reason ?? (event.type === 'drain' ? 'none given' : 'Not responding'), by: event.by ?? 'gsched', at: event.at ?? null });
+      }
+    } else if (event.type === 'resume') {
+      if (this.nodeNotes.get(event.node)?.state === 'drain') this.nodeNotes.delete(event.node);
+    } else if (event.type === 'nodeUp') {
+      // An agent's hello clears "Not responding", not an operator's drain or down.
+      if (event.admin) {
+        this.adminDown.delete(event.node);
+        this.nodeNotes.delete(event.node);
+      } else if (!this.adminDown.has(event.node) && this.nodeNotes.get(event.node)?.state === 'down') {
+        this.nodeNotes.delete(event.node);
+      }
     } else if (event.type === 'forget') {
       this.ended.delete(event.jobId);
       this.commands.forget(event.jobId);
@@ -355,8 +391,10 @@ export class LiveDriver {
     return { ok: true, value: { jobIds, displayIds } };
   }
 
-  async cancel(jobId: number): Promise<Accepted<{ jobId: number; state: JobState }>> {
+  async cancel(jobId: number, graceMs?: number): Promise<Accepted<{ jobId: number; state: JobState }>> {
+    if (graceMs !== undefined) this.graceOf.set(jobId, graceMs);
     const { res, durable } = this.accept({ type: 'cancel', jobId });
+    if (!res.ok) this.graceOf.delete(jobId);
     if (!res.ok) {
       const rec = this.core.job(jobId) ?? this.store.job(jobId);
       if (res.error.code === 'UNKNOWN_JOB' && rec) {
@@ -369,10 +407,32 @@ export class LiveDriver {
     return { ok: true, value: { jobId, state: this.jobView(jobId)?.state ?? 'CANCELLED' } };
   }
 
-  async nodeAdmin(node: string, drain: boolean): Promise<Accepted<NodeView>> {
-    const { res, durable } = this.accept(drain ? { type: 'drain', node } : { type: 'resume', node });
-    if (!res.ok) return res;
+  /**
+   * An operator's word on a node: drain (no new work), down (its tasks are requeued; it stays
+   * down until resumed, whatever its agent says), or resume (undoes either).
+   */
+  async nodeAdmin(node: string, action: 'drain' | 'down' | 'resume', note: { reason?: string; by?: string } = {}): Promise<Accepted<NodeView>> {
+    const at = Date.now();
+    const view0 = this.core.nodes().find((n) => n.name === node);
+    if (!view0) return { ok: false, error: { code: 'UNKNOWN_NODE', field: 'name', message: `no node named ${node}` } };
+    const events: CoreEvent[] = [];
+    if (action === 'drain') events.push({ type: 'drain', node, at, ...note });
+    else if (action === 'down') events.push({ type: 'nodeDown', node, at, admin: true, ...note });
+    else {
+      if (this.adminDown.has(node)) events.push({ type: 'nodeUp', node, at, admin: true, ...note });
+      if (view0.state === 'DRAINING' || view0.state === 'DRAINED' || events.length === 0) events.push({ type: 'resume', node });
+    }
+    // A node taken down under a live agent: its attempts are requeued by the core, so stop them there.
+    const stop = action === 'down' ? this.core.runningTasks().filter((t) => t.node === node).map((t) => ({ taskId: t.taskId, attempt: this.attempts.get(t.taskId)?.attempt ?? 0 })) : [];
+    let durable: Promise<void> = Promise.resolve();
+    for (const e of events) {
+      const r = this.accept(e);
+      if (!r.res.ok) return r.res;
+      durable = r.durable;
+    }
     await durable;
+    for (const ref of stop) this.dispatcher.cancel(node, ref, 'node-down');
+    const drain = action === 'drain';
     this.dispatcher.drain(node, drain);
     this.dispatcher.flush();
     const view = this.core.nodes().find((n) => n.name === node);
@@ -399,7 +459,7 @@ export class LiveDriver {
     const waits: Promise<void>[] = finished.map((c) => this.agentCompletion(c, nodeSet));
     const states = new Map(this.core.nodes().map((n) => [n.name, n.state]));
     for (const node of nodes) {
-      if (states.get(node) === 'DOWN') waits.push(this.accept({ type: 'nodeUp', node }).durable);
+      if (states.get(node) === 'DOWN' && !this.adminDown.has(node)) waits.push(this.accept({ type: 'nodeUp', node }).durable);
     }
     // Whatever was in flight to this agent, its hello now says whether it runs.
     for (const [taskId, f] of this.inflight) if (nodeSet.has(f.node)) this.settle(taskId);
@@ -539,10 +599,11 @@ export class LiveDriver {
           // A restart waiting for this attempt's acknowledgement is moot now; the attempt itself
           // stays in flight until its agent answers (or is lost), so a restart waits for that.
           this.deferred.delete(d.taskId);
-          this.dispatcher.cancel(d.node, { taskId: d.taskId, attempt }, d.type === 'preempt' ? 'preempted' : d.reason);
+          this.dispatcher.cancel(d.node, { taskId: d.taskId, attempt }, d.type === 'preempt' ? 'preempted' : d.reason, this.graceOf.get(d.jobId));
           break;
         }
         case 'jobEnded':
+          this.graceOf.delete(d.jobId); // its kills, if any, came before in this list
           this.jobEnded(d.jobId, d.state, live);
           break;
       }
@@ -608,6 +669,7 @@ export class LiveDriver {
       }
       const record: JobRecord = { ...view, results: this.results.get(jobId) ?? [] };
       this.store.putJob(record).catch((err: Error) => this.die(err));
+      this.acct.add(record).catch((err: Error) => this.die(err));
       void this.accept({ type: 'forget', jobId });
     }
   }
@@ -673,6 +735,59 @@ export class LiveDriver {
     await Promise.all(waits);
     this.runPassNow();
     return { ok: true, value: { jobId: id, state: 'CANCELLED', elements: cancelled } };
+  }
+
+  /**
+   * A job-control event (hold, release, update, requeueJob) for one job, or for every element of
+   * an array when `jobIds` lists several: applied to each element still active, journalled, then
+   * a pass runs. Refused as a whole only when no element took it (the first refusal is returned).
+   */
+  async control(jobIds: number[], make: (jobId: number) => CoreEvent): Promise<Accepted<{ jobId: number; applied: number; states: JobView[] }>> {
+    const waits: Promise<void>[] = [];
+    let first: Accepted<never> | null = null;
+    const applied: number[] = [];
+    for (const id of jobIds) {
+      const { res, durable } = this.accept(make(id));
+      if (!res.ok) {
+        first ??= res;
+        continue;
+      }
+      applied.push(id);
+      waits.push(durable);
+    }
+    if (applied.length === 0 && first !== null) return first;
+    await Promise.all(waits);
+    this.runPassNow();
+    const states = applied.map((id) => this.core.job(id)).filter((v): v is JobView => v !== undefined);
+    return { ok: true, value: { jobId: jobIds[0] as number, applied: applied.length, states } };
+  }
+
+  /**
+   * Sends a signal to the running commands of a job (scancel --signal): nothing changes in the
+   * scheduler, and tasks that are not real commands ignore it. How many attempts were signalled.
+   */
+  signal(jobId: number, signal: string): Accepted<{ jobId: number; signalled: number }> {
+    const job = this.core.job(jobId);
+    if (!job || job.state !== 'RUNNING') {
+      return { ok: false, error: { code: 'INVALID_STATE', field: 'id', message: `job ${job?.displayId ?? jobId} is ${job?.state ?? 'not running'}: only a running job can be signalled` } };
+    }
+    let signalled = 0;
+    for (const t of job.tasks) {
+      const placed = this.attempts.get(t.id);
+      if (t.state !== 'RUNNING' || t.node === null || !placed) continue;
+      this.dispatcher.signal?.(t.node, { taskId: t.id, attempt: placed.attempt }, signal);
+      signalled++;
+    }
+    return { ok: true, value: { jobId, signalled } };
+  }
+
+  /** Nodes drained or down, with why, who said so and when (sinfo -R). */
+  nodeReasons(): NodeNote[] {
+    const states = new Map(this.core.nodes().map((n) => [n.name, n.state]));
+    return [...this.nodeNotes.values()].filter((n) => {
+      const st = states.get(n.node);
+      return st === 'DOWN' || st === 'DRAINING' || st === 'DRAINED';
+    });
   }
 
   /** True if the core still holds this ended job (its record is written when it is forgotten). */

@@ -1,7 +1,7 @@
 // Who submits: the regions' hospital departments from scheduler/config/cluster.default.json,
 // weighted by that file's region shares (roughly the regions' populations), and which lab
 // sequences their samples (East: Rigshospitalet, West: Aarhus University Hospital).
-import type { Rng } from './rng.js';
+import type { Rng } from '../../common/index.js';
 
 export type Lab = 'east' | 'west';
 

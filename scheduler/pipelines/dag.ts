@@ -10,7 +10,7 @@ import {
   timeLimitFor,
   type StageCost,
 } from './costs.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../../common/index.js';
 
 const names = new Map<string, string[]>();
 /** `align-03`: interned, so 3M tasks do not allocate 3M name strings. */

@@ -4,6 +4,6 @@ export { CLASSES, URGENT_TARGET_MS, type NgcClass, type Patients } from './class
 export { ACCOUNTS_USED, LAB_OWNER, PARTITIONS, QOS, REGIONS, RESEARCH_ACCOUNT, RESEARCH_OWNER, pickAccount, type Lab } from './accounts.js';
 export { HOUR_MS } from './costs.js';
 export { Dag } from './dag.js';
-export { Rng, hash2 } from './rng.js';
+export { Rng, hash2 } from '../../common/index.js';
 export { PipelineError, type PipelineErrorCode } from './errors.js';
 export { DURATION_STREAM, LABS, analysisClass, analysisJob, buildAnalysis, defaultAccount, pseudonymRange, type AnalysisRequest } from './template.js';

@@ -26,7 +26,7 @@ import {
   STRELKA_MANTA,
 } from './costs.js';
 import type { Dag } from './dag.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../../common/index.js';
 
 /** What a pipeline builder may draw on: the job's random stream (null: nominal) and its cohort size. */
 export interface BuildContext {

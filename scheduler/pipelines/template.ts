@@ -7,7 +7,7 @@ import { LAB_OWNER, PARTITIONS, RESEARCH_ACCOUNT, RESEARCH_OWNER, type Lab } fro
 import { CLASSES, type NgcClass } from './classes.js';
 import { Dag } from './dag.js';
 import { PipelineError } from './errors.js';
-import { Rng } from './rng.js';
+import { Rng } from '../../common/index.js';
 
 /** The random stream of an analysis's modelled durations (one seed, several streams). */
 export const DURATION_STREAM = 3;

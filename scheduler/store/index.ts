@@ -5,3 +5,4 @@ export { lockStateDir } from './lock.js';
 export { StateDirError, StateCorruptError, SchemaTooNewError, RecordCorruptError, JournalCorruptError } from './errors.js';
 export { SCHEMA, DATA_FILE, FORMAT_FILE } from './layout.js';
 export { fsckStateDir, type FsckReport, type FsckDb } from './fsck.js';
+export { AcctIndex, type AcctDim, type AcctIndexQuery } from './acct-index.js';

@@ -1,5 +1,9 @@
-// A small seeded PRNG (sfc32) with independent named streams, so that changing how one part
-// of the model draws numbers (say, task durations) does not shift another (arrival times).
+// The one seeded PRNG of gsched (never Math.random): sfc32 (Chris Doty-Humphrey's small fast
+// counter; passes PractRand to many GB) with independent numbered streams, so that changing how
+// one part of a model draws numbers (say, task durations) does not shift another (arrival
+// times). Two ways to seed it, each kept so that recorded runs stay exact: `new Rng(seed,
+// stream)` (the workload model, pipeline templates) and `Rng.splitmix(seed, stream)` (the
+// simulator engine's node failures).
 
 export class Rng {
   private a: number;
@@ -8,8 +12,20 @@ export class Rng {
   private d: number;
   private spare: number | null = null;
 
-  /** `seed` is any safe integer; `stream` separates independent sequences of one seed. */
-  constructor(seed: number, stream: number) {
+  /**
+   * `seed` is any safe integer; `stream` separates independent sequences of one seed.
+   * `seeding` picks how the state words come from them (see the top of this file).
+   */
+  constructor(seed: number, stream: number, seeding: 'streams' | 'splitmix' = 'streams') {
+    if (seeding === 'splitmix') {
+      const mix = splitmix32((Math.trunc(seed) ^ Math.imul(stream + 1, 0x27d4eb2d)) >>> 0);
+      this.a = mix();
+      this.b = mix();
+      this.c = mix();
+      this.d = mix();
+      for (let i = 0; i < 12; i++) this.u32();
+      return;
+    }
     const lo = seed >>> 0;
     const hi = Math.floor(seed / 0x1_0000_0000) >>> 0;
     this.a = mix(lo ^ 0x9e3779b9);
@@ -17,6 +33,11 @@ export class Rng {
     this.c = mix(stream ^ 0xc2b2ae35);
     this.d = mix(lo + hi + stream + 1);
     for (let i = 0; i < 16; i++) this.u32(); // warm up: sfc32 mixes its state slowly at first
+  }
+
+  /** The simulator engine's seeding: splitmix32 of seed and stream, 12 draws discarded. */
+  static splitmix(seed: number, stream = 0): Rng {
+    return new Rng(seed, stream, 'splitmix');
   }
 
   /** Uniform 32-bit unsigned integer. */
@@ -67,11 +88,27 @@ export class Rng {
     return r * Math.cos(th);
   }
 
+  /** Exponential with the given mean, rounded to a whole number ≥ 1 (integer ms in the engine). */
+  exponentialInt(mean: number): number {
+    return Math.max(1, Math.round(-Math.log(1 - this.next()) * mean));
+  }
+
   /** Lognormal with mean 1 and log-sd `sigma`, clamped to [lo, hi] so a task never outruns its limit. */
   spread(sigma: number, lo: number, hi: number): number {
     const x = Math.exp(sigma * this.normal() - (sigma * sigma) / 2);
     return x < lo ? lo : x > hi ? hi : x;
   }
+}
+
+function splitmix32(seed: number): () => number {
+  let s = seed | 0;
+  return () => {
+    s = (s + 0x9e3779b9) | 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return (z ^ (z >>> 16)) >>> 0;
+  };
 }
 
 /** A 32-bit finaliser (murmur3 fmix32). */
