@@ -42,7 +42,15 @@ async function killScheduler(): Promise<void> {
   s.process.kill('SIGKILL');
   await s.exited;
   cluster.scheduler = null;
-  await cluster.startScheduler();
+  // A start can time out on a loaded machine: try again rather than leave no scheduler.
+  for (let tries = 0; ; tries++) {
+    try {
+      await cluster.startScheduler();
+      return;
+    } catch (err) {
+      if (tries >= 2) throw err;
+    }
+  }
 }
 
 async function killAgent(container: string): Promise<void> {
@@ -80,7 +88,7 @@ async function submitWithKey(body: unknown, key: string): Promise<number[]> {
     } catch {
       return undefined;
     }
-  }, 60_000);
+  }, 150_000);
 }
 
 describe(`exactly once under faults (seed ${seed})`, () => {
@@ -137,5 +145,5 @@ describe(`exactly once under faults (seed ${seed})`, () => {
     expect(twice.slice(0, 10)).toEqual([]);
     const tasks = ids.length * TASKS_PER_JOB;
     expect(tasks).toBe(2000);
-  }, 300_000);
+  }, 420_000);
 });
