@@ -168,8 +168,11 @@ export class ApiClient {
   async nodes(): Promise<NodeView[]> {
     return (await this.call(ROUTES.listNodes)).nodes;
   }
-  drain(node: string, reason?: string): Promise<NodeView> {
-    return this.call(ROUTES.drainNode, { name: node }, reason === undefined ? {} : { reason });
+  drain(node: string, reason?: string, by?: string): Promise<NodeView> {
+    return this.call(ROUTES.drainNode, { name: node }, { ...(reason === undefined ? {} : { reason }), ...(by ? { by } : {}) });
+  }
+  down(node: string, reason: string, by?: string): Promise<NodeView> {
+    return this.call(ROUTES.downNode, { name: node }, { reason, ...(by ? { by } : {}) });
   }
   resume(node: string): Promise<NodeView> {
     return this.call(ROUTES.resumeNode, { name: node }, {});

@@ -14,6 +14,8 @@ import { registerShowCommands } from './commands/show.js';
 import { registerUpCommands } from './commands/up.js';
 import { registerSimCommands } from './commands/sim.js';
 import { registerKernelCommands } from './commands/kernel.js';
+import { registerControlCommands } from './commands/control.js';
+import { registerAcctCommands } from './commands/acct.js';
 import { registerReplayCommands } from './commands/replay.js';
 import { registerAnalysisCommands } from './commands/analysis.js';
 import { registerRunCommands } from './commands/run.js';
@@ -38,6 +40,8 @@ export function buildProgram(): Command {
   registerUpCommands(program);
   registerSimCommands(program);
   registerKernelCommands(program);
+  registerControlCommands(program);
+  registerAcctCommands(program);
   registerReplayCommands(program);
   registerAnalysisCommands(program);
   registerRunCommands(program);

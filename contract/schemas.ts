@@ -16,7 +16,7 @@ const Text = (description: string) => Type.String({ description });
 
 export const JobState = Type.Enum(JOB_STATES, { description: "A job's state (Slurm's vocabulary)" });
 export const TaskState = Type.Enum(TASK_STATES);
-export const PendingReason = Type.Enum(['Priority', 'Resources', 'Dependency', 'DependencyNeverSatisfied', 'ConsentHold', 'JobArrayTaskLimit', 'PartitionDown', 'None'], {
+export const PendingReason = Type.Enum(['Priority', 'Resources', 'Dependency', 'DependencyNeverSatisfied', 'ConsentHold', 'JobArrayTaskLimit', 'PartitionDown', 'JobHeldUser', 'JobHeldAdmin', 'BeginTime', 'None'], {
   description: 'Why a pending job did not start in the last pass; None when not pending',
 });
 export const Purpose = Type.Enum(PURPOSES);
@@ -26,6 +26,7 @@ export const ConsentStatus = Type.Enum(CONSENT_STATUSES, {
 export const DependencyKind = Type.Enum(['afterok', 'afterany', 'afternotok']);
 export const NodeState = Type.Enum(['IDLE', 'MIXED', 'ALLOCATED', 'DRAINING', 'DRAINED', 'DOWN']);
 export const Cooling = Type.Enum(['warm-water', 'air']);
+export const HoldKind = Type.Enum(['user', 'admin'], { description: 'Who holds a job: its owner (JobHeldUser) or an operator (JobHeldAdmin)' });
 
 // ---------------------------------------------------------------- requests
 
@@ -66,9 +67,36 @@ export const JobSpec = Type.Object({
   array: Type.Optional(Text('Job array: 0-99, 1,3,5-7, with optional %N concurrency limit')),
   class: Type.Optional(Text('Analysis class label, e.g. wgs-trio')),
   command: Type.Optional(JobCommand),
+  hold: Type.Optional(Type.Boolean({ description: 'Submit held (sbatch --hold): it waits with JobHeldUser until released' })),
+  beginAt: Type.Optional(Type.Integer({ minimum: 0, description: 'Earliest start on the scheduler’s clock, in ms (sbatch --begin); it waits with BeginTime until then' })),
+  nice: Type.Optional(Type.Integer({ description: 'Priority points given away (negative: gained)' })),
 });
 
 export const ConsentRequest = Type.Object({ pseudonym: Type.String(), status: ConsentStatus });
+
+export const HoldRequest = Type.Object({
+  kind: Type.Optional(Type.Enum(['user', 'admin'], { description: 'admin (scontrol hold, the default): JobHeldAdmin; user (scontrol uhold): JobHeldUser' })),
+});
+export const ReleaseRequest = Type.Object({
+  kind: Type.Optional(Type.Enum(['user', 'admin'], { description: 'admin (the default) releases any hold; user releases only a user hold' })),
+});
+export const SignalRequest = Type.Object({ signal: Type.String({ pattern: '^(SIG)?[A-Z0-9]{1,10}$', description: 'A signal name or number, e.g. USR1, SIGTERM, 10' }) });
+export const SignalReply = Type.Object({ jobId: Type.Integer(), signalled: Count('Running attempts the signal was sent to (real commands act on it)') });
+export const CancelQuery = Type.Object({ graceMs: Type.Optional(Type.String({ description: 'Wall ms between SIGTERM and SIGKILL for running commands (default: the agents’ --kill-grace-ms)' })) });
+export const RequeueRequest = Type.Object({ hold: Type.Optional(Type.Boolean({ description: 'Also hold it (scontrol requeuehold)' })) });
+
+/** scontrol update JOB key=value: what may change, with Slurm's rules (see the core's update event). */
+export const JobUpdate = Type.Object(
+  {
+    timeLimitMs: Type.Optional(Type.Integer({ minimum: 1, description: 'New time limit of the tasks not yet started, in ms' })),
+    qos: Type.Optional(Type.String({ description: 'Pending jobs only' })),
+    nice: Type.Optional(Type.Integer()),
+    beginAt: Type.Optional(Nullable(Type.Integer({ minimum: 0, description: 'Begin time on the scheduler’s clock, in ms; null clears it' }))),
+    dependencies: Type.Optional(Type.Array(Dependency, { description: 'Replaces the dependencies; pending jobs only' })),
+    throttle: Type.Optional(Type.Integer({ minimum: 0, description: 'An array’s %N limit; 0 lifts it' })),
+  },
+  { additionalProperties: false },
+);
 
 // Analyses from pipeline templates and sequencing runs (scheduler/pipelines builds the jobs).
 export const Lab = Type.Enum(['east', 'west'], { description: 'Sequencing lab: east (Rigshospitalet) or west (Aarhus); picks the owner and default account' });
@@ -191,6 +219,9 @@ const jobViewProps = {
   arrayIndex: Nullable(Type.Integer()),
   tasks: Type.Array(TaskView),
   nodes: Type.Array(Type.String()),
+  hold: Nullable(HoldKind),
+  beginAt: Nullable(Type.Integer({ description: 'Its begin time (--begin) on the scheduler’s clock, in ms' })),
+  nice: Type.Integer({ description: 'Priority points it gives away (negative: gains)' }),
 };
 export const JobView = Type.Object(jobViewProps);
 
@@ -227,6 +258,65 @@ export const SubmitReply = Type.Object({
   displayIds: Type.Array(Type.String(), { description: 'The ids as users write them: 123, or 120_0, 120_1, … for an array' }),
 });
 
+export const AcctQuery = Type.Object({
+  job: Type.Optional(Text('Comma-separated job ids (an array’s id: every element)')),
+  user: Type.Optional(Text('Comma-separated owners')),
+  account: Type.Optional(Text('Comma-separated accounts')),
+  partition: Type.Optional(Text('Comma-separated partitions')),
+  state: Type.Optional(Text('Comma-separated job states')),
+  start: Type.Optional(Text('Window start on the scheduler’s clock, in ms: jobs not ended before it')),
+  end: Type.Optional(Text('Window end, in ms: jobs submitted by then')),
+  limit: Type.Optional(Text('Most rows, 1 to 100000 (default 10000)')),
+});
+
+export const AcctRow = Type.Object({
+  jobId: Text('123, or 120_3'),
+  id: Type.Integer(),
+  name: Type.String(),
+  user: Type.String(),
+  account: Type.String(),
+  partition: Type.String(),
+  qos: Type.String(),
+  class: Nullable(Type.String()),
+  state: JobState,
+  submit: Type.Integer(),
+  start: Nullable(Type.Integer()),
+  end: Nullable(Type.Integer()),
+  elapsedMs: Type.Integer({ description: 'First task start to last task end (or now)' }),
+  cores: Type.Integer({ description: 'Cores allocated, all tasks' }),
+  coreHours: Type.Number({ description: 'Σ cores × run time over tasks, in hours' }),
+  cpuMs: Type.Number({ description: 'CPU time the agents measured' }),
+  memMb: Type.Integer({ description: 'Memory asked for, all tasks' }),
+  nodes: Type.Array(Type.String()),
+  exitCode: Text('code:signal of the worst task (real commands; 0:0 otherwise)'),
+  energyJ: Type.Integer({ description: 'Σ run time × busy power × cores / node cores, in joules' }),
+});
+export const AcctReply = Type.Object({ jobs: Type.Array(AcctRow), truncated: Type.Boolean(), now: Type.Integer() });
+
+export const UsageQuery = Type.Object({
+  by: Type.Optional(Type.Enum(['account', 'region', 'class'], { description: 'Group by account (default), region (top of the account tree) or analysis class' })),
+  start: Type.Optional(Type.String()),
+  end: Type.Optional(Type.String()),
+});
+export const UsageRow = Type.Object({ key: Type.String(), jobs: Type.Integer(), coreHours: Type.Number(), energyKWh: Type.Number() });
+export const UsageReply = Type.Object({ by: Type.String(), start: Type.Integer(), end: Type.Integer(), rows: Type.Array(UsageRow) });
+
+export const FairShareRow = Type.Object({
+  account: Type.String(),
+  parent: Nullable(Type.String()),
+  shares: Type.Number(),
+  usageCoreMs: Type.Number({ description: 'Decayed usage, in core-ms' }),
+  factor: Type.Number({ description: 'Fair Tree fair-share factor in [0, 1]' }),
+});
+export const FairShareReply = Type.Object({ accounts: Type.Array(FairShareRow) });
+
+/** The answer to hold, release, update, requeue and top: the job (or every element of an array) as it is now. */
+export const ControlReply = Type.Object({
+  jobId: Type.Integer({ description: 'The id addressed (an array’s own id addresses every element)' }),
+  applied: Count('How many jobs took the change'),
+  jobs: Type.Array(JobView),
+});
+
 export const CancelReply = Type.Object({
   jobId: Type.Integer(),
   state: JobState,
@@ -245,7 +335,19 @@ export const NodeView = Type.Object({
   memUsedMb: Type.Integer(),
   tasks: Type.Integer(),
 });
-export const NodeList = Type.Object({ nodes: Type.Array(NodeView) });
+/** Why a node is drained or down (sinfo -R). */
+export const NodeReason = Type.Object({
+  node: Type.String(),
+  state: Type.Enum(['drain', 'down']),
+  reason: Type.String(),
+  by: Text('Who said so (the operator, or gsched for a node that stopped answering)'),
+  at: Nullable(Type.Integer({ description: 'When, in ms since the epoch' })),
+});
+export const NodeList = Type.Object({ nodes: Type.Array(NodeView), reasons: Type.Array(NodeReason) });
+export const NodeAdminRequest = Type.Object({
+  reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Why, for the other operators (sinfo -R)' })),
+  by: Type.Optional(Type.String({ maxLength: 64, description: 'Who: the operator’s name' })),
+});
 
 export const ContainerView = Type.Object({
   name: Type.String(),
@@ -296,6 +398,8 @@ export const Problem = Type.Object({
 export type JobState = Static<typeof JobState>;
 export type JobSpec = Static<typeof JobSpec>;
 export type JobCommand = Static<typeof JobCommand>;
+export type ControlReply = Static<typeof ControlReply>;
+export type JobUpdate = Static<typeof JobUpdate>;
 export type JobView = Static<typeof JobView>;
 export type JobDetail = Static<typeof JobDetail>;
 export type JobList = Static<typeof JobList>;

@@ -9,6 +9,11 @@ function report(node: NodeView, json: boolean | undefined): void {
   print(`${node.name}: ${node.state.toLowerCase()} (${node.tasks} task${node.tasks === 1 ? '' : 's'} running, ${node.coresUsed}/${node.cores} cores in use)`);
 }
 
+/** Who is asking, for the reason list ($USER). */
+function operator(): string | undefined {
+  return process.env.USER || process.env.LOGNAME || undefined;
+}
+
 export function registerDrainCommands(program: Command): void {
   addConnectionOptions(
     program
@@ -18,13 +23,24 @@ export function registerDrainCommands(program: Command): void {
       .option('--reason <text>', 'why, for the other operators')
       .option('--json', 'print the node as JSON'),
   ).action(async (node: string, opts: ConnectionOptions & { reason?: string; json?: boolean }) => {
-    report(await ApiClient.fromOptions(opts).drain(node, opts.reason), opts.json);
+    report(await ApiClient.fromOptions(opts).drain(node, opts.reason, operator()), opts.json);
+  });
+
+  addConnectionOptions(
+    program
+      .command('down')
+      .description('mark a node DOWN: its tasks are stopped and requeued; it stays down until resumed')
+      .argument('<node>', 'node name, e.g. c1-n001')
+      .requiredOption('--reason <text>', 'why (required, as scontrol asks), shown by gsched nodes -R')
+      .option('--json', 'print the node as JSON'),
+  ).action(async (node: string, opts: ConnectionOptions & { reason: string; json?: boolean }) => {
+    report(await ApiClient.fromOptions(opts).down(node, opts.reason, operator()), opts.json);
   });
 
   addConnectionOptions(
     program
       .command('resume')
-      .description('return a drained node to service')
+      .description('return a drained or downed node to service')
       .argument('<node>', 'node name, e.g. c1-n001')
       .option('--json', 'print the node as JSON'),
   ).action(async (node: string, opts: ConnectionOptions & { json?: boolean }) => {

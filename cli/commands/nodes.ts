@@ -4,6 +4,7 @@ import { ApiClient, addConnectionOptions, type ConnectionOptions } from '../clie
 import { longRows, summaryRows } from '../format/nodes.js';
 import { outputWidth, renderTable, type Column } from '../../common/index.js';
 import { print, printJson } from '../output.js';
+import { ROUTES } from '../../contract/index.js';
 
 export const SUMMARY_COLUMNS: Column[] = [
   { header: 'CONTAINER' },
@@ -33,8 +34,16 @@ export function registerNodesCommands(program: Command): void {
       .alias('sinfo')
       .description('show nodes grouped by container, kind and state (like sinfo)')
       .option('-N, --long', 'one line per node')
+      .option('-R, --list-reasons', 'nodes drained or down, with why, who and when')
       .option('--json', 'print the nodes as JSON'),
-  ).action(async (opts: ConnectionOptions & { long?: boolean; json?: boolean }) => {
+  ).action(async (opts: ConnectionOptions & { long?: boolean; json?: boolean; listReasons?: boolean }) => {
+    if (opts.listReasons) {
+      const { reasons } = await ApiClient.fromOptions(opts).call(ROUTES.listNodes);
+      if (opts.json) return printJson(reasons);
+      const cols: Column[] = [{ header: 'REASON', shrink: true }, { header: 'USER' }, { header: 'TIMESTAMP' }, { header: 'STATE' }, { header: 'NODELIST' }];
+      const rows = reasons.map((r) => [r.reason, r.by, r.at === null ? 'Unknown' : new Date(r.at).toISOString().slice(0, 19), r.state, r.node]);
+      return print(renderTable(cols, rows, { width: outputWidth() }));
+    }
     const nodes = await ApiClient.fromOptions(opts).nodes();
     if (opts.json) return printJson(nodes);
     const table = opts.long

@@ -9,6 +9,7 @@ import { CliError } from '../errors.js';
 import { print, printJson } from '../output.js';
 import { parseDirectives } from '../submit/directives.js';
 import { buildJobSpec, type SubmitFlags } from '../submit/spec.js';
+import { parseBegin, schedulerNow } from './control.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -34,7 +35,10 @@ function addJobOptions(cmd: Command): Command {
     .option('--wrap <command>', 'run this command line with /bin/sh instead of a script')
     .option('-o, --output <pattern>', 'standard output file (%j job id, %A array id, %a index, %x name, %u user, %N node, %t task); default gsched-%j.out')
     .option('-e, --error <pattern>', 'standard error file (default: with the output)')
-    .option('-D, --chdir <dir>', 'working directory of the command (default: the current directory)');
+    .option('-D, --chdir <dir>', 'working directory of the command (default: the current directory)')
+    .option('-H, --hold', 'submit held: it waits (JobHeldUser) until gsched release')
+    .option('-b, --begin <time>', 'do not start before: now+90 (seconds), now+2hours, now+30min, or a date like 2026-12-24T18:00')
+    .option('--nice <n>', 'lower the priority by n points (negative raises it)');
 }
 
 /** Parses each `#GSCHED` line with the same option definitions as the command line. */
@@ -103,7 +107,15 @@ export function registerSubmitCommands(program: Command): void {
         fromScript = flagsFromScript(text, script);
       }
       const { json, parsable, url, token, state, stateDir, timeout, ...flags } = opts;
-      const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as SubmitFlags;
+      // --begin is read against the scheduler's clock, which only the scheduler can tell.
+      const { begin, ...rest } = flags as SubmitFlags & { begin?: string };
+      const { begin: scriptBegin, ...scriptRest } = fromScript as SubmitFlags & { begin?: string };
+      fromScript = scriptRest;
+      const beginText = begin ?? scriptBegin;
+      const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as SubmitFlags;
+      if (beginText !== undefined) {
+        given.beginAt = parseBegin(beginText, await schedulerNow(ApiClient.fromOptions({ url, token, state, stateDir, timeout })));
+      }
       const spec = buildJobSpec({ ...fromScript, ...given }, {
         env: process.env,
         defaultName: script === undefined ? 'job' : basename(script),

@@ -39,6 +39,9 @@ export function fakeJob(id: number, spec: JobSpec, at: number, displayId = Strin
     dependencies: spec.dependencies ?? [],
     arrayJobId: null,
     arrayIndex: null,
+    hold: spec.hold ? 'user' : null,
+    beginAt: spec.beginAt ?? null,
+    nice: spec.nice ?? 0,
     tasks: spec.tasks.map((t, i) => ({
       id: id * 100 + i,
       index: i,
@@ -132,7 +135,7 @@ export async function startFakeApi(token = 'test-token'): Promise<FakeApi> {
           return send(res, 200, { jobId: job.id, state: job.state });
         }
       }
-      if (kind === 'nodes' && id === undefined) return send(res, 200, { nodes });
+      if (kind === 'nodes' && id === undefined) return send(res, 200, { nodes, reasons: [] });
       if (kind === 'nodes' && id !== undefined && req.method === 'POST') {
         const node = nodes.find((n) => n.name === id);
         if (!node) return problem(res, 404, 'UNKNOWN_NODE', `no node ${id}`);

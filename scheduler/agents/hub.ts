@@ -293,13 +293,19 @@ export class AgentHub implements Dispatcher {
     return true;
   }
 
-  cancel(node: string, task: TaskRef, reason: string): void {
+  cancel(node: string, task: TaskRef, reason: string, graceMs = 0): void {
     const s = this.owner.get(node);
     if (!s || s.state === 'closed') return; // the agent will replay it at hello and be told to stop then
-    const list = s.cancel.get(reason) ?? [];
+    const key = `${graceMs}\u0000${reason}`;
+    const list = s.cancel.get(key) ?? [];
     list.push(task);
-    s.cancel.set(reason, list);
+    s.cancel.set(key, list);
     this.dirty.add(s);
+  }
+
+  signal(node: string, task: TaskRef, signal: string): void {
+    const s = this.owner.get(node);
+    if (s) this.write(s, { signal: { tasks: [task], signal } });
   }
 
   drain(node: string, drained: boolean): void {
@@ -310,7 +316,12 @@ export class AgentHub implements Dispatcher {
   flush(): void {
     for (const s of this.dirty) {
       if (s.state === 'welcoming') continue; // written once the welcome is out
-      if (s.cancel.size > 0) for (const [reason, tasks] of s.cancel) this.write(s, { cancel: { tasks, reason } });
+      if (s.cancel.size > 0) {
+        for (const [key, tasks] of s.cancel) {
+          const sep = key.indexOf('\u0000');
+          this.write(s, { cancel: { tasks, reason: key.slice(sep + 1), graceMs: Number(key.slice(0, sep)) } });
+        }
+      }
       if (s.assign.length > 0) this.write(s, { assign: { tasks: s.assign } });
       s.assign = [];
       s.cancel = new Map();

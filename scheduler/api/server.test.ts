@@ -258,6 +258,78 @@ describe('job and node routes', () => {
     expectProblem(await call('POST', '/api/v1/jobs', { ...testJob([{}]), command: { script: 'x' } }), 400, 'INVALID_BODY', 'command.chdir');
   });
 
+  it('holds, releases, updates, tops and requeues jobs; an array\'s id addresses every element', async () => {
+    const post = (url: string, body?: object) => app.inject({ method: 'POST', url, headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify(body ?? {}) }).then((r) => ({ status: r.statusCode, body: r.json() as Record<string, unknown> }));
+    const patch = (url: string, body: object) => app.inject({ method: 'PATCH', url, headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify(body) }).then((r) => ({ status: r.statusCode, type: String(r.headers['content-type']), body: r.json() as Record<string, unknown> }));
+    const id = ((await call('POST', '/api/v1/jobs', { ...testJob([{}]), hold: true, nice: 5 })).body.jobIds as number[])[0] as number;
+    expect(driver.core.job(id)?.hold).toBe('user');
+    const held = await post(`/api/v1/jobs/${id}/hold`);
+    expect(held.body).toMatchObject({ jobId: id, applied: 1, jobs: [{ id, hold: 'admin', nice: 5 }] });
+    expectProblem({ ...(await post(`/api/v1/jobs/${id}/release`, { kind: 'user' })), type: 'application/problem+json' }, 409, 'INVALID_STATE');
+    expect((await post(`/api/v1/jobs/${id}/release`)).body).toMatchObject({ jobs: [{ hold: null }] });
+    const upd = await patch(`/api/v1/jobs/${id}`, { nice: 50, timeLimitMs: 60_000 });
+    expect(upd.body).toMatchObject({ jobs: [{ nice: 50, tasks: [{ timeLimitMs: 60_000 }] }] });
+    expectProblem(await patch(`/api/v1/jobs/${id}`, { qos: 'nope' }), 422, 'UNKNOWN_QOS', 'changes.qos');
+    expectProblem(await patch(`/api/v1/jobs/${id}`, { partition: 'x' }), 400, 'INVALID_BODY');
+    expect((await post(`/api/v1/jobs/${id}/top`)).status).toBe(200);
+    expect((await post(`/api/v1/jobs/${id}/requeue`, { hold: true })).body).toMatchObject({ jobs: [{ hold: 'admin' }] });
+    const sig = await post(`/api/v1/jobs/${id}/signal`, { signal: 'USR1' });
+    expect(sig.status).toBe(409); // pending: nothing to signal
+
+    const arr = (await call('POST', '/api/v1/jobs', testJob([{}], { array: '0-20:10' }))).body.jobIds as number[];
+    expect(arr).toHaveLength(3);
+    const all = await post(`/api/v1/jobs/${arr[0]}/hold`, { kind: 'user' });
+    expect(all.body).toMatchObject({ jobId: arr[0], applied: 3 });
+    expect((all.body.jobs as { hold: string }[]).map((j) => j.hold)).toEqual(['user', 'user', 'user']);
+    const one = await post(`/api/v1/jobs/${arr[0]}_10/release`, { kind: 'user' });
+    expect(one.body).toMatchObject({ applied: 1, jobs: [{ id: arr[1], hold: null }] });
+    expectProblem(await call('DELETE', `/api/v1/jobs/${arr[2]}?graceMs=soon`), 400, 'INVALID_QUERY', 'graceMs');
+    expect((await call('DELETE', `/api/v1/jobs/${arr[2]}?graceMs=500`)).body).toEqual({ jobId: arr[2], state: 'CANCELLED' });
+  });
+
+  it('serves sacct from the index, sreport per account and region, and sshare', async () => {
+    const ids = (await call('POST', '/api/v1/jobs', testJob([{ cores: 3 }], { owner: 'acct-user', array: '0-1' }))).body.jobIds as number[];
+    expect((await call('DELETE', `/api/v1/jobs/${ids[0]}`)).status).toBe(200);
+    await waitFor('jobs to be forgotten', () => ids.every((id) => !driver.isRemembered(id)));
+    expect(driver.acct.size).toBeGreaterThanOrEqual(2);
+    const r = await call('GET', '/api/v1/accounting?user=acct-user&state=CANCELLED');
+    expect((r.body.jobs as { id: number }[]).map((j) => j.id)).toEqual(ids);
+    expect((r.body.jobs as Record<string, unknown>[])[0]).toMatchObject({ user: 'acct-user', cores: 3, memMb: 1024, coreHours: 0, exitCode: '0:0', energyJ: 0, state: 'CANCELLED' });
+    const byJob = await call('GET', `/api/v1/accounting?job=${ids[0]}`);
+    expect((byJob.body.jobs as unknown[]).length).toBe(2); // the array's id: both elements
+    const none = await call('GET', '/api/v1/accounting?user=acct-user&start=99999999999999');
+    expect(none.body.jobs).toEqual([]);
+    expectProblem(await call('GET', '/api/v1/accounting?state=LOST'), 400, 'INVALID_QUERY', 'state');
+    expectProblem(await call('GET', '/api/v1/accounting?start=yesterday'), 400, 'INVALID_QUERY', 'start');
+    const rep = await call('GET', '/api/v1/reports/usage?by=region');
+    expect(rep.body).toMatchObject({ by: 'region', rows: expect.any(Array) });
+    const share = await call('GET', '/api/v1/fairshare');
+    expect((share.body.accounts as { account: string }[]).map((a) => a.account)).toContain('rh-genetics');
+  });
+
+  it('keeps drain and down reasons, and a node an operator marked down stays down when its agent says hello', async () => {
+    const post = (url: string, body: object) => app.inject({ method: 'POST', url, headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify(body) }).then((r) => ({ status: r.statusCode, type: String(r.headers['content-type']), body: r.json() as Record<string, unknown> }));
+    expect((await post('/api/v1/nodes/c2-n001/drain', { reason: 'DIMM errors', by: 'ops-anna' })).status).toBe(200);
+    expectProblem(await post('/api/v1/nodes/c2-n002/down', {}), 400, 'INVALID_BODY', 'reason');
+    expect((await post('/api/v1/nodes/c2-n002/down', { reason: 'PSU replaced', by: 'ops-anna' })).body).toMatchObject({ name: 'c2-n002', state: 'DOWN' });
+    await driver.agentHello(['c2-n001', 'c2-n002'], [], []);
+    const list = await call('GET', '/api/v1/nodes');
+    const state = (n: string) => (list.body.nodes as { name: string; state: string }[]).find((x) => x.name === n)?.state;
+    expect(state('c2-n002')).toBe('DOWN'); // an operator's down outlasts the agent's hello
+    expect(state('c2-n001')).toBe('DRAINED');
+    const c2 = (r: unknown) => (r as { node: string }[]).filter((x) => x.node.startsWith('c2-'));
+    expect(c2(list.body.reasons)).toEqual([
+      { node: 'c2-n001', state: 'drain', reason: 'DIMM errors', by: 'ops-anna', at: expect.any(Number) },
+      { node: 'c2-n002', state: 'down', reason: 'PSU replaced', by: 'ops-anna', at: expect.any(Number) },
+    ]);
+    // Nodes whose agent never came are listed as not responding.
+    expect((list.body.reasons as { node: string; reason: string }[]).find((x) => x.node === 'c1-n002')).toMatchObject({ state: 'down', reason: 'Not responding', by: 'gsched' });
+    // Up again (jobs pending from earlier tests may start on them at once).
+    expect((await post('/api/v1/nodes/c2-n002/resume', {})).body.state).not.toMatch(/DOWN|DRAIN/);
+    expect((await post('/api/v1/nodes/c2-n001/resume', {})).body.state).not.toMatch(/DOWN|DRAIN/);
+    expect(c2((await call('GET', '/api/v1/nodes')).body.reasons)).toEqual([]);
+  });
+
   it('records consent, which a job reading a pseudonym needs', async () => {
     const spec = testJob([{}], { pseudonyms: ['P-7f3a9c'] });
     expectProblem(await call('POST', '/api/v1/jobs', spec), 422, 'CONSENT_REQUIRED');

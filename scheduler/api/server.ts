@@ -4,7 +4,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import { ROUTES, fastifySchema, type RouteName } from '../../contract/index.js';
+import { ROUTES, fastifySchema, type JobView, type RouteName } from '../../contract/index.js';
 import type { AgentHub } from '../agents/index.js';
 import type { Accepted, LiveDriver } from '../driver/index.js';
 import { registerAnalysisRoutes } from './analyses.js';
@@ -16,6 +16,8 @@ import { docsHandlers } from './docs.js';
 import { EventStreams } from './events-route.js';
 import { fieldOf } from './field-path.js';
 import { listJobs, parseJobQuery } from './jobs-query.js';
+import { topNice } from './job-control.js';
+import { accountingRows, parseAcctQuery, usageReport } from './accounting.js';
 import type { SchedulerMetrics } from './metrics.js';
 
 export interface ApiOptions {
@@ -185,18 +187,83 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       if (!driver.jobView(id)) throw new ApiProblem('UNKNOWN_JOB', `no job ${req.params.id}`, 'id');
       // An array's own id (`120`, not `120_0`) cancels every element still active, as scancel does.
       if (!req.params.id.includes('_') && driver.arrayElements(id) !== null) return unwrap(await driver.cancelArray(id));
-      return unwrap(await driver.cancel(id));
+      const grace = req.query.graceMs;
+      if (grace !== undefined && !/^\d{1,9}$/.test(grace)) throw new ApiProblem('INVALID_QUERY', `graceMs must be a whole number of ms, got ${JSON.stringify(grace)}`, 'graceMs');
+      return unwrap(await driver.cancel(id, grace === undefined ? undefined : Number(grace)));
     },
   });
 
-  app.route({ ...at('listNodes'), handler: async () => ({ nodes: driver.core.nodes() }) });
-  const nodeAdmin = async (name: string, drain: boolean) => {
+  // Job control. An array's own id (`120`) addresses every element; `120_3` one element.
+  const targets = (raw: string): number[] => {
+    const id = jobIdOf(raw);
+    if (!driver.jobView(id)) throw new ApiProblem('UNKNOWN_JOB', `no job ${raw}`, 'id');
+    return (!raw.includes('_') && driver.arrayElements(id)) || [id];
+  };
+  const controlled = (r: Accepted<{ jobId: number; applied: number; states: JobView[] }>) => {
+    const v = unwrap(r);
+    return { jobId: v.jobId, applied: v.applied, jobs: v.states };
+  };
+  app.route({
+    ...at('signalJob'),
+    handler: async (req) => {
+      const id = jobIdOf(req.params.id);
+      if (!driver.jobView(id)) throw new ApiProblem('UNKNOWN_JOB', `no job ${req.params.id}`, 'id');
+      return unwrap(driver.signal(id, req.body.signal.startsWith('SIG') || /^\d+$/.test(req.body.signal) ? req.body.signal : `SIG${req.body.signal}`));
+    },
+  });
+  app.route({ ...at('holdJob'), handler: async (req) => controlled(await driver.control(targets(req.params.id), (jobId) => ({ type: 'hold', jobId, by: req.body?.kind ?? 'admin' }))) });
+  app.route({ ...at('releaseJob'), handler: async (req) => controlled(await driver.control(targets(req.params.id), (jobId) => ({ type: 'release', jobId, by: req.body?.kind ?? 'admin' }))) });
+  app.route({ ...at('requeueJob'), handler: async (req) => controlled(await driver.control(targets(req.params.id), (jobId) => ({ type: 'requeueJob', jobId, hold: req.body?.hold === true }))) });
+  app.route({ ...at('updateJob'), handler: async (req) => controlled(await driver.control(targets(req.params.id), (jobId) => ({ type: 'update', jobId, changes: req.body }))) });
+  app.route({
+    ...at('topJob'),
+    handler: async (req) => {
+      const ids = targets(req.params.id);
+      const nice = topNice(driver, ids);
+      return controlled(await driver.control(ids, (jobId) => ({ type: 'update', jobId, changes: { nice } })));
+    },
+  });
+
+  // Accounting: sacct, sreport, sshare.
+  const resolveMany = (raw: string): number[] | undefined => {
+    const id = driver.resolveJobId(raw);
+    if (id === undefined) return /^\d+(_\d+)?$/.test(raw) ? [] : undefined;
+    return (!raw.includes('_') && driver.arrayElements(id)) || [id];
+  };
+  app.route({
+    ...at('accounting'),
+    handler: async (req) => {
+      const { rows, truncated } = accountingRows(driver, parseAcctQuery(req.query, resolveMany));
+      return { jobs: rows, truncated, now: driver.clock.now() };
+    },
+  });
+  app.route({
+    ...at('usageReport'),
+    handler: async (req) => {
+      const q = parseAcctQuery({ start: req.query.start, end: req.query.end }, resolveMany);
+      const by = req.query.by ?? 'account';
+      return { by, start: q.start, end: q.end === Number.MAX_SAFE_INTEGER ? driver.clock.now() : q.end, rows: usageReport(driver, q, by) };
+    },
+  });
+  app.route({ ...at('fairshare'), handler: async () => ({ accounts: driver.core.fairshare() }) });
+
+  app.route({ ...at('listNodes'), handler: async () => ({ nodes: driver.core.nodes(), reasons: driver.nodeReasons() }) });
+  // The body is optional (`curl -X POST .../drain` has none), so it is checked here, not by a schema.
+  const nodeAdmin = async (name: string, action: 'drain' | 'down' | 'resume', raw: unknown) => {
+    if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) throw new ApiProblem('INVALID_BODY', 'the body must be an object like {"reason": "DIMM errors"}');
+    const b = (raw ?? {}) as Record<string, unknown>;
+    for (const [k, max] of [['reason', 500], ['by', 64]] as const) {
+      if (b[k] !== undefined && (typeof b[k] !== 'string' || b[k] === '' || (b[k] as string).length > max)) throw new ApiProblem('INVALID_BODY', `${k} must be a text of 1 to ${max} characters`, k);
+    }
+    const body = b as { reason?: string; by?: string };
     const known = driver.core.config.nodes.some((n) => n.name === name);
     if (!known) throw new ApiProblem('UNKNOWN_NODE', `no node named ${name}`, 'name');
-    return unwrap(await driver.nodeAdmin(name, drain));
+    if (action === 'down' && !body?.reason) throw new ApiProblem('INVALID_BODY', 'a node is marked down with a reason, e.g. {"reason": "DIMM errors"}', 'reason');
+    return unwrap(await driver.nodeAdmin(name, action, { ...(body?.reason ? { reason: body.reason } : {}), ...(body?.by ? { by: body.by } : {}) }));
   };
-  app.route({ ...at('drainNode'), handler: async (req) => nodeAdmin(req.params.name, true) });
-  app.route({ ...at('resumeNode'), handler: async (req) => nodeAdmin(req.params.name, false) });
+  app.route({ ...at('drainNode'), handler: async (req) => nodeAdmin(req.params.name, 'drain', req.body) });
+  app.route({ ...at('resumeNode'), handler: async (req) => nodeAdmin(req.params.name, 'resume', req.body) });
+  app.route({ ...at('downNode'), handler: async (req) => nodeAdmin(req.params.name, 'down', req.body) });
   app.route({ ...at('cluster'), handler: async () => ({ ...driver.core.cluster(), agents: hub.agents() }) });
 
   const streams = new EventStreams(opts.events ?? new EventBus(), { heartbeatMs: opts.eventHeartbeatMs ?? 15_000, maxBufferedBytes: 4 * 1024 * 1024 });

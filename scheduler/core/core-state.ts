@@ -45,6 +45,8 @@ export class CoreState {
    * comes up. One object per task instead of one per start keeps a long replay's heap small.
    */
   readonly deadlines = new KeyedHeap<TaskRt>();
+  /** Pending jobs with a begin time, by that time (stale entries are dropped when met). */
+  readonly beginTimes = new KeyedHeap<JobRt>();
   outbox: Decision[] = [];
   nextJobId = 1;
   nextTaskId = 1;
@@ -155,7 +157,11 @@ export class CoreState {
       laneCapped: null,
       successors,
       consentOkAt: -1,
+      hold: c.hold ? 'user' : null,
+      beginAt: c.beginAt,
+      nice: c.nice,
     };
+    if (c.beginAt > this.now) this.beginTimes.push(c.beginAt, id, job);
     this.pendingJobs++;
     const defaultTime = c.partition.spec.defaultTimeMs;
     for (let index = 0; index < c.tasks.length; index++) {
@@ -280,6 +286,15 @@ export class CoreState {
     t.job.pendingCount++;
     insertByIndex(t.job.ready, t);
     this.enqueue(t.job);
+  }
+
+  /** An operator requeued the task's job: stop it (as a preemption does) and queue it again. */
+  requeueRunning(t: TaskRt): void {
+    const node = t.node as NodeRt;
+    this.release(t);
+    t.requeues++;
+    this.outbox.push({ type: 'preempt', taskId: t.id, jobId: t.job.id, node: node.spec.name });
+    this.backToQueue(t);
   }
 
   requeueLost(t: TaskRt): void {
@@ -453,6 +468,29 @@ export class CoreState {
     }
   }
 
+  /** The earliest begin time still ahead of a pending job, or null (the pass wakes then). */
+  nextBegin(): Ms | null {
+    for (let j = this.beginTimes.peek(); j !== undefined; j = this.beginTimes.peek()) {
+      const at = this.beginTimes.peekKey();
+      if (j.state === 'PENDING' && j.beginAt === at && at > this.now) return at;
+      this.beginTimes.pop();
+    }
+    return null;
+  }
+
+  /** Sets a pending job's begin time (0: none), filing it so the pass wakes at it. */
+  setBegin(job: JobRt, at: Ms): void {
+    job.beginAt = at;
+    if (at > this.now) this.beginTimes.push(at, job.id, job);
+  }
+
+  /** Re-files a queued job after something its queue key depends on changed (nice, QoS). */
+  requeueKey(job: JobRt, change: () => void): void {
+    const urgent = job.queued && this.canPreempt(job);
+    this.waiting.rekey(job, change);
+    if (job.queued) this.urgentQueued += (this.canPreempt(job) ? 1 : 0) - (urgent ? 1 : 0);
+  }
+
   nextDeadline(): Ms | null {
     return this.nextDeadlineTask()?.deadline ?? null;
   }
@@ -476,20 +514,20 @@ export class CoreState {
 
   /** The `sprio` breakdown of a job's priority now. */
   priorityOf(job: JobRt): PriorityBreakdown {
-    if (!this.weighted) return ZERO_PRIORITY;
+    if (!this.weighted) return job.nice === 0 ? ZERO_PRIORITY : { ...ZERO_PRIORITY, total: -job.nice };
     const w = this.config.scheduler.weights;
     const age = w.age * Math.min(1, (this.now - job.submittedAt) / w.maxAgeMs);
     const fairshare = w.fairshare * this.fs.factor(job.account.name);
     const qos = w.qos * job.qos.priorityFactor;
     const partition = w.partition * job.partition.spec.priorityFactor;
     const size = w.size * Math.min(1, job.totalCores / this.clusterCores);
-    return { age, fairshare, qos, partition, size, total: age + fairshare + qos + partition + size };
+    return { age, fairshare, qos, partition, size, total: age + fairshare + qos + partition + size - job.nice };
   }
 
   /** The parts of a job's priority that never change while it waits. */
   staticPriority(job: JobRt): number {
     const w = this.config.scheduler.weights;
-    return w.qos * job.qos.priorityFactor + w.partition * job.partition.spec.priorityFactor + w.size * Math.min(1, job.totalCores / this.clusterCores);
+    return w.qos * job.qos.priorityFactor + w.partition * job.partition.spec.priorityFactor + w.size * Math.min(1, job.totalCores / this.clusterCores) - job.nice;
   }
 }
 

@@ -2,10 +2,10 @@
 // input is refused with a coded reason naming the field, never thrown.
 import { maxMemFor, type CoreState } from './core-state.js';
 import { successorsOf } from './dag.js';
-import { TERMINAL, type ArrayGroup } from './state.js';
-import type { CoreEvent, CoreRejection, EventResult } from './types.js';
+import { TERMINAL, type ArrayGroup, type JobRt } from './state.js';
+import type { CoreEvent, CoreRejection, EventResult, JobUpdate } from './types.js';
 import { isConsentStatus, isPseudonym } from './vocabulary.js';
-import { validateJob } from './validate.js';
+import { MAX_NICE, validateJob } from './validate.js';
 
 const ok: EventResult = { ok: true };
 const reject = (error: CoreRejection): EventResult => ({ ok: false, error });
@@ -35,6 +35,13 @@ export function applyEvent(s: CoreState, event: CoreEvent): EventResult {
     }
     case 'forget':
       return forget(s, event.jobId);
+    case 'hold':
+    case 'release':
+      return holdOrRelease(s, event.type, event.jobId, event.by);
+    case 'update':
+      return update(s, event.jobId, event.changes);
+    case 'requeueJob':
+      return requeueJob(s, event.jobId, event.hold);
     default:
       return reject({ code: 'INVALID_STATE', field: 'type', message: `unknown event type ${JSON.stringify((event as { type: unknown }).type)}` });
   }
@@ -109,6 +116,115 @@ function setConsent(s: CoreState, pseudonym: unknown, status: unknown): EventRes
   }
   s.consent.set(pseudonym, status);
   s.consentVersion++;
+  return ok;
+}
+
+/** The job an event names, if it is still pending or running; else the refusal to answer. */
+function liveJob(s: CoreState, jobId: unknown): JobRt | EventResult {
+  const job = typeof jobId === 'number' ? s.byId.get(jobId) : undefined;
+  if (!job) {
+    const st = typeof jobId === 'number' ? s.ended.get(jobId) : undefined;
+    if (st) return reject({ code: 'INVALID_STATE', field: 'jobId', message: `job ${String(jobId)} already ended (${st})` });
+    return reject({ code: 'UNKNOWN_JOB', field: 'jobId', message: `job ${String(jobId)} does not exist` });
+  }
+  if (TERMINAL.has(job.state)) return reject({ code: 'INVALID_STATE', field: 'jobId', message: `job ${job.displayId} already ended (${job.state})` });
+  return job;
+}
+
+const isJob = (x: JobRt | EventResult): x is JobRt => 'tasks' in x;
+
+function holdOrRelease(s: CoreState, type: 'hold' | 'release', jobId: unknown, by: unknown): EventResult {
+  if (by !== 'user' && by !== 'admin') return reject({ code: 'INVALID_STATE', field: 'by', message: 'by must be user or admin' });
+  const job = liveJob(s, jobId);
+  if (!isJob(job)) return job;
+  if (type === 'hold') {
+    if (job.state !== 'PENDING') return reject({ code: 'INVALID_STATE', field: 'jobId', message: `job ${job.displayId} is ${job.state}; only a pending job can be held (requeuehold stops and holds a running one)` });
+    // An operator's hold outranks the owner's; the owner cannot weaken it.
+    if (job.hold !== 'admin') job.hold = by;
+    return ok;
+  }
+  if (job.hold === null) return reject({ code: 'INVALID_STATE', field: 'jobId', message: `job ${job.displayId} is not held` });
+  if (job.hold === 'admin' && by === 'user') return reject({ code: 'INVALID_STATE', field: 'jobId', message: `job ${job.displayId} was held by an operator; only an operator can release it` });
+  job.hold = null;
+  return ok;
+}
+
+const PENDING_ONLY: readonly (keyof JobUpdate)[] = ['qos', 'dependencies'];
+
+/**
+ * scontrol update: each change is checked before any is made, so an update is applied whole
+ * or not at all. QoS and dependencies change only while the job is pending (as in Slurm); a
+ * new time limit applies to the tasks that have not started.
+ */
+function update(s: CoreState, jobId: unknown, raw: unknown): EventResult {
+  const job = liveJob(s, jobId);
+  if (!isJob(job)) return job;
+  if (typeof raw !== 'object' || raw === null) return reject({ code: 'INVALID_STATE', field: 'changes', message: 'changes must be an object' });
+  const c = raw as JobUpdate;
+  const keys = Object.keys(c) as (keyof JobUpdate)[];
+  if (keys.length === 0) return reject({ code: 'INVALID_STATE', field: 'changes', message: 'nothing to change: give timeLimitMs, qos, nice, beginAt, dependencies or throttle' });
+  const unknown = keys.find((k) => !UPDATABLE.has(k));
+  if (unknown !== undefined) return reject({ code: 'INVALID_STATE', field: `changes.${String(unknown)}`, message: `${String(unknown)} cannot be changed; updatable: ${[...UPDATABLE].join(', ')}` });
+  for (const k of PENDING_ONLY) {
+    if (c[k] !== undefined && job.state !== 'PENDING') return reject({ code: 'INVALID_STATE', field: `changes.${k}`, message: `job ${job.displayId} is ${job.state}: ${k} can only be changed while it is pending` });
+  }
+  const pendingTasks = job.tasks.filter((t) => t.state === 'PENDING');
+  if (c.timeLimitMs !== undefined) {
+    if (!Number.isInteger(c.timeLimitMs) || c.timeLimitMs < 1) return reject({ code: 'INVALID_STATE', field: 'changes.timeLimitMs', message: 'the time limit must be a whole number of ms above 0' });
+    if (c.timeLimitMs > job.partition.spec.maxTimeMs) return reject({ code: 'TOO_LARGE', field: 'changes.timeLimitMs', message: `partition ${job.partition.spec.name} allows at most ${job.partition.spec.maxTimeMs} ms` });
+    if (pendingTasks.length === 0) return reject({ code: 'INVALID_STATE', field: 'changes.timeLimitMs', message: `job ${job.displayId} has no task waiting to start; the time limit of running tasks does not change` });
+  }
+  let qos = job.qos;
+  if (c.qos !== undefined) {
+    const q = typeof c.qos === 'string' ? s.qos.get(c.qos) : undefined;
+    if (!q) return reject({ code: 'UNKNOWN_QOS', field: 'changes.qos', message: `QoS ${JSON.stringify(c.qos)} does not exist (known: ${[...s.qos.keys()].join(', ')})` });
+    qos = q;
+  }
+  if (c.nice !== undefined && (!Number.isInteger(c.nice) || Math.abs(c.nice) > MAX_NICE)) {
+    return reject({ code: 'INVALID_STATE', field: 'changes.nice', message: `nice must be a whole number from ${-MAX_NICE} to ${MAX_NICE}` });
+  }
+  if (c.beginAt !== undefined && c.beginAt !== null && (!Number.isInteger(c.beginAt) || c.beginAt < 0)) {
+    return reject({ code: 'INVALID_STATE', field: 'changes.beginAt', message: 'beginAt must be a time in ms (0 or more), or null to clear it' });
+  }
+  if (c.beginAt !== undefined && job.state !== 'PENDING') return reject({ code: 'INVALID_STATE', field: 'changes.beginAt', message: `job ${job.displayId} is ${job.state}: its begin time has passed` });
+  if (c.dependencies !== undefined) {
+    if (!Array.isArray(c.dependencies)) return reject({ code: 'INVALID_STATE', field: 'changes.dependencies', message: 'dependencies must be a list of {kind, jobId}' });
+    for (const [i, d] of c.dependencies.entries()) {
+      const f = `changes.dependencies[${i}]`;
+      if (typeof d !== 'object' || d === null || (d.kind !== 'afterok' && d.kind !== 'afterany' && d.kind !== 'afternotok')) return reject({ code: 'INVALID_STATE', field: f, message: `${f}.kind must be afterok, afterany or afternotok` });
+      if (d.jobId === job.id) return reject({ code: 'DAG_CYCLE', field: f, message: `job ${job.displayId} cannot wait for itself` });
+      if (typeof d.jobId !== 'number' || !(s.byId.has(d.jobId) || s.ended.has(d.jobId))) return reject({ code: 'UNKNOWN_DEPENDENCY', field: f, message: `${f} names job ${String(d.jobId)}, which does not exist` });
+    }
+  }
+  if (c.throttle !== undefined) {
+    if (job.array === null) return reject({ code: 'INVALID_STATE', field: 'changes.throttle', message: `job ${job.displayId} is not an array element; throttle is an array's %N limit` });
+    if (!Number.isInteger(c.throttle) || c.throttle < 0) return reject({ code: 'INVALID_STATE', field: 'changes.throttle', message: 'throttle must be a whole number (0: no limit)' });
+  }
+  // Every change is valid: apply them.
+  if (c.timeLimitMs !== undefined) for (const t of pendingTasks) t.timeLimitMs = c.timeLimitMs;
+  if (c.qos !== undefined || c.nice !== undefined) {
+    s.requeueKey(job, () => {
+      job.qos = qos;
+      if (c.nice !== undefined) job.nice = c.nice;
+    });
+  }
+  if (c.beginAt !== undefined) s.setBegin(job, c.beginAt ?? 0);
+  if (c.dependencies !== undefined) job.deps = c.dependencies.map((d) => ({ kind: d.kind, jobId: d.jobId }));
+  if (c.throttle !== undefined && job.array !== null) job.array.limit = c.throttle === 0 ? Infinity : c.throttle;
+  return ok;
+}
+
+const UPDATABLE: ReadonlySet<string> = new Set<keyof JobUpdate>(['timeLimitMs', 'qos', 'nice', 'beginAt', 'dependencies', 'throttle']);
+
+/**
+ * scontrol requeue: a running job's tasks are stopped and go back to the queue (tasks that
+ * completed stay completed); a pending job stays pending. With `hold`, it is also held.
+ */
+function requeueJob(s: CoreState, jobId: unknown, hold: unknown): EventResult {
+  const job = liveJob(s, jobId);
+  if (!isJob(job)) return job;
+  for (const t of job.tasks) if (t.state === 'RUNNING') s.requeueRunning(t);
+  if (hold === true && job.hold !== 'admin') job.hold = 'admin';
   return ok;
 }
 

@@ -68,7 +68,9 @@ export class PassRunner {
     // Most passes in a light load decide nothing: share one empty list rather than allocate.
     const decisions = s.outbox.length === 0 ? NO_DECISIONS : s.outbox;
     if (decisions !== NO_DECISIONS) s.outbox = [];
-    const deadline = s.nextDeadline();
+    const limit = s.nextDeadline();
+    const begin = s.nextBegin();
+    const deadline = limit === null ? begin : begin === null ? limit : Math.min(limit, begin);
     const planned = this.planner.wakeAt();
     const wakeAt = planned === null ? deadline : deadline === null ? planned : Math.min(deadline, planned);
     return { decisions, wakeAt };

@@ -53,7 +53,7 @@ function liveIn(j: JobRt, lane: Lane): boolean {
  * Inserting and merging read only the keys: a job record is a random memory access, and a
  * merge that read each job's fields was bound by cache misses.
  */
-class Run {
+export class Run {
   /** Entries by key (descending), then id (ascending); some may be dead. */
   jobs: JobRt[] = [];
   /** Plain arrays of numbers (unboxed doubles): a typed array lives off the heap, and growing
@@ -238,6 +238,32 @@ export class PendingQueue {
     job.queued = false;
     this.waiting--;
     if (job.laneCapped === job.capped) this.dead++;
+  }
+
+  /**
+   * Re-files a job whose static priority changes (nice, QoS): its entry leaves its lane, then
+   * `change` runs, then the job is filed again at its new place. Costs a pass over its lane's
+   * runs: an operator's action, not a path a pass takes.
+   */
+  rekey(job: JobRt, change: () => void): void {
+    if (job.laneCapped !== null) {
+      const lane = (job.laneCapped ? this.capped : this.uncapped).get(job.account.name);
+      for (const run of lane?.runs ?? []) {
+        const before = run.jobs.length - run.start;
+        run.filter((j) => j !== job);
+        const gone = before - run.size;
+        if (gone > 0) {
+          this.entries -= gone;
+          if (!job.queued) this.dead = Math.max(0, this.dead - gone);
+        }
+      }
+      this.runsChanged = true;
+      job.laneCapped = null;
+    }
+    change();
+    if (!job.queued) return;
+    if (this.iterating) this.incoming.push(job);
+    else this.insert(job);
   }
 
   /** Recomputes lane offsets (fair-share and the age clock) as of `now`. */

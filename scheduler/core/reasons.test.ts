@@ -52,6 +52,26 @@ const SITUATIONS: { readonly [R in Waiting]: (policy: Policy) => { h: Harness; i
     h.pass();
     return { h, id: ids[1] as number };
   },
+  JobHeldUser: (policy) => {
+    const h = new Harness(cluster().container('c1', 1, 4).policy(policy).build());
+    const [id] = h.submit({ ...job().task(1).spec(), hold: true }) as [number];
+    h.pass();
+    return { h, id };
+  },
+  JobHeldAdmin: (policy) => {
+    const h = new Harness(cluster().container('c1', 1, 4).policy(policy).build());
+    h.submit(job().task(4, 2 * HOUR).spec());
+    const [id] = h.submit(job().task(1).spec()) as [number];
+    h.apply({ type: 'hold', jobId: id, by: 'admin' });
+    h.pass();
+    return { h, id };
+  },
+  BeginTime: (policy) => {
+    const h = new Harness(cluster().container('c1', 1, 4).policy(policy).build());
+    const [id] = h.submit({ ...job().task(1).spec(), beginAt: 3 * HOUR }) as [number];
+    h.pass();
+    return { h, id };
+  },
   PartitionDown: (policy) => {
     const h = new Harness(cluster().container('c1', 1, 4).container('c2', 1, 4).partitionOn('research', ['c2']).policy(policy).build());
     h.apply({ type: 'drain', node: 'c2-n001' });

@@ -24,6 +24,9 @@ export const REASONS: { readonly [R in PendingReason]: ReasonInfo } = {
   ConsentHold: { kind: 'wait', meaning: 'a patient it reads has no consent on record that allows its purpose' },
   JobArrayTaskLimit: { kind: 'wait', meaning: "its array's %N limit of elements running at once is reached" },
   PartitionDown: { kind: 'wait', meaning: 'every node of its partition is down or draining' },
+  JobHeldUser: { kind: 'wait', meaning: 'its owner held it (submit --hold or hold); release lets it start' },
+  JobHeldAdmin: { kind: 'wait', meaning: 'an operator held it; only an operator can release it' },
+  BeginTime: { kind: 'wait', meaning: 'it was submitted with --begin and that time has not come' },
   None: { kind: 'none', meaning: 'not pending' },
 };
 

@@ -2,19 +2,7 @@
 // world sees the read-only views in views.ts.
 import { TERMINAL_JOB_STATES } from './vocabulary.js';
 import type { SlotList } from './lists.js';
-import type {
-  AccountSpec,
-  Dependency,
-  JobState,
-  Ms,
-  NodeSpec,
-  PartitionSpec,
-  PendingReason,
-  PriorityBreakdown,
-  Purpose,
-  QosSpec,
-  TaskState,
-} from './types.js';
+import type { AccountSpec, Dependency, JobState, Ms, NodeSpec, PartitionSpec, PendingReason, PriorityBreakdown, Purpose, QosSpec, TaskState, HoldKind } from './types.js';
 
 export interface NodeRt {
   readonly spec: NodeSpec;
@@ -46,7 +34,8 @@ export interface PartitionRt {
 
 export interface ArrayGroup {
   readonly baseId: number;
-  readonly limit: number;
+  /** Most elements running at once (Infinity: no limit); `update throttle=` changes it. */
+  limit: number;
   running: number;
 }
 
@@ -57,7 +46,7 @@ export interface TaskRt {
   readonly name: string;
   readonly cores: number;
   memMb: number;
-  readonly timeLimitMs: Ms;
+  timeLimitMs: Ms;
   readonly after: readonly number[];
   /** Predecessors not yet completed. */
   waitingOn: number;
@@ -92,11 +81,11 @@ export interface JobRt {
   readonly owner: string;
   readonly account: AccountSpec;
   readonly partition: PartitionRt;
-  readonly qos: QosSpec;
+  qos: QosSpec;
   readonly purpose: Purpose;
   readonly pseudonyms: readonly string[];
   readonly cls: string | null;
-  readonly deps: readonly Dependency[];
+  deps: readonly Dependency[];
   readonly singleton: boolean;
   readonly array: ArrayGroup | null;
   readonly arrayIndex: number | null;
@@ -134,6 +123,12 @@ export interface JobRt {
   readonly successors: Successors;
   /** The core's consent version when its consent was last found in order, or -1. */
   consentOkAt: number;
+  /** Who holds it (JobHeldUser / JobHeldAdmin), or null. */
+  hold: HoldKind | null;
+  /** It waits with BeginTime until this time; 0 when it has none. */
+  beginAt: Ms;
+  /** Priority points subtracted from its priority. */
+  nice: number;
 }
 
 /** Successors of task i are `list[at[i]]` to `list[at[i + 1] - 1]`, as task indices. */

@@ -163,6 +163,30 @@ export interface JobSpec {
   class?: string;
   /** A real command for the `exec` kernel; opaque to the core (the driver hands it to agents). */
   command?: JobCommand;
+  /** Submit held (sbatch --hold): it waits with JobHeldUser until released. */
+  hold?: boolean;
+  /** Earliest start on the scheduler's clock (sbatch --begin); it waits with BeginTime until then. */
+  beginAt?: Ms;
+  /** Lowers its priority by this many points (sbatch --nice); negative raises it. */
+  nice?: number;
+}
+
+/** Who holds a job: its owner (`user`, Slurm's JobHeldUser) or an operator (`admin`, JobHeldAdmin). */
+export type HoldKind = 'user' | 'admin';
+
+/**
+ * What `update` may change (scontrol update): time limit (pending tasks), QoS, nice, begin
+ * time, dependencies and an array's throttle. QoS and dependencies only while the job is pending.
+ */
+export interface JobUpdate {
+  timeLimitMs?: Ms;
+  qos?: string;
+  nice?: number;
+  /** null clears the begin time. */
+  beginAt?: Ms | null;
+  dependencies?: Dependency[];
+  /** An array's %N limit (the job is any element of it). */
+  throttle?: number;
 }
 
 /** What the `exec` kernel runs for each task of a job (sbatch's script, `--wrap`, `-o`, `-e`, `-D`). */
@@ -186,6 +210,9 @@ export type PendingReason =
   | 'ConsentHold'
   | 'JobArrayTaskLimit'
   | 'PartitionDown'
+  | 'JobHeldUser'
+  | 'JobHeldAdmin'
+  | 'BeginTime'
   | 'None';
 
 /** How a running task ended, as reported by whoever ran it. */
@@ -200,15 +227,35 @@ export type CoreEvent =
   | { type: 'submit'; job: JobSpec }
   | { type: 'cancel'; jobId: number }
   | { type: 'taskEnded'; taskId: number; outcome: TaskOutcome }
-  | { type: 'nodeDown'; node: string }
-  | { type: 'nodeUp'; node: string }
-  | { type: 'drain'; node: string }
+  | ({ type: 'nodeDown'; node: string } & OperatorNote)
+  | ({ type: 'nodeUp'; node: string } & OperatorNote)
+  | ({ type: 'drain'; node: string } & OperatorNote)
   | { type: 'resume'; node: string }
   | { type: 'consent'; pseudonym: string; status: ConsentStatus }
   /** A running task was lost (its agent restarted without it): back to the queue, not a failure. */
   | { type: 'requeue'; taskId: number }
   /** The driver has recorded a finished job; the core may drop it from memory. */
-  | { type: 'forget'; jobId: number };
+  | { type: 'forget'; jobId: number }
+  /** Hold a pending job (scontrol hold / uhold): it waits with JobHeldAdmin or JobHeldUser. */
+  | { type: 'hold'; jobId: number; by: HoldKind }
+  /** Release a hold; a user (`by: 'user'`) may not release an operator's hold. */
+  | { type: 'release'; jobId: number; by: HoldKind }
+  | { type: 'update'; jobId: number; changes: JobUpdate }
+  /** Put a running or pending job back in the queue (scontrol requeue); `hold` also holds it (requeuehold). */
+  | { type: 'requeueJob'; jobId: number; hold: boolean };
+
+/**
+ * What an operator said with a node event (drain or down with a reason, up); carried through
+ * the journal for the driver's read model, never read by the core. `admin`: an operator's
+ * down, which an agent coming back does not undo.
+ */
+export interface OperatorNote {
+  reason?: string;
+  by?: string;
+  /** Wall time of the request, ms since the epoch. */
+  at?: number;
+  admin?: boolean;
+}
 
 export type EventResult =
   | { ok: true; jobIds?: number[] }
@@ -323,6 +370,12 @@ export interface JobView {
   arrayIndex: number | null;
   tasks: TaskView[];
   nodes: string[];
+  /** Who holds it, or null. */
+  hold: HoldKind | null;
+  /** Its begin time (--begin), or null. */
+  beginAt: Ms | null;
+  /** Priority points it gives away (negative: gains). */
+  nice: number;
 }
 
 export type NodeState = 'IDLE' | 'MIXED' | 'ALLOCATED' | 'DRAINING' | 'DRAINED' | 'DOWN';

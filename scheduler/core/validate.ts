@@ -7,6 +7,8 @@ import type { ConsentStatus, CoreRejection, Dependency, DependencyKind, Purpose,
 import { consentAllows, looksLikeCpr, PSEUDONYM_PATTERN, isPurpose } from './vocabulary.js';
 
 export const MAX_TASKS_PER_JOB = 100_000;
+/** Largest |nice| (Slurm allows more; priorities here are weights of a few thousand points). */
+export const MAX_NICE = 1_000_000;
 const MAX_RETRIES = 10;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}$/;
 
@@ -32,6 +34,9 @@ export interface CleanJob {
   singleton: boolean;
   array: ArraySpec | null;
   cls: string | null;
+  hold: boolean;
+  beginAt: number;
+  nice: number;
 }
 
 export interface ValidationContext {
@@ -187,6 +192,9 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
     array = parsed;
   }
   const cls = raw.class === undefined ? null : name(raw.class, 'class');
+  if (raw.hold !== undefined && typeof raw.hold !== 'boolean') refuse('INVALID_JOB', 'hold', 'hold must be true or false');
+  const beginAt = raw.beginAt === undefined ? 0 : int(raw.beginAt, 'beginAt', 0, Number.MAX_SAFE_INTEGER);
+  const nice = raw.nice === undefined ? 0 : int(raw.nice, 'nice', -MAX_NICE, MAX_NICE);
 
   // Consent: the gate at submission (it is applied again at dispatch).
   for (const [i, ps] of pseudonyms.entries()) {
@@ -200,7 +208,7 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
       : `no consent for research on record for patient ${ps}`);
   }
 
-  return { name: jobName, owner, account, partition, qos, purpose, pseudonyms, tasks, after: afterLists, deps, singleton: raw.singleton === true, array, cls };
+  return { name: jobName, owner, account, partition, qos, purpose, pseudonyms, tasks, after: afterLists, deps, singleton: raw.singleton === true, array, cls, hold: raw.hold === true, beginAt, nice };
 }
 
 /** Whether some node of the partition has both the cores and the memory (a loop, not a closure per task). */

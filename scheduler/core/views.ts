@@ -59,6 +59,9 @@ export function jobView(job: JobRt, reason: PendingReason, queuePosition: number
     arrayIndex: job.arrayIndex,
     tasks: job.tasks.map(taskView),
     nodes: [...nodes].sort(),
+    hold: job.hold,
+    beginAt: job.beginAt > 0 ? job.beginAt : null,
+    nice: job.nice,
   };
 }
 

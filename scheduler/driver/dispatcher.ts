@@ -5,8 +5,10 @@ import type { CoreEvent, EventResult, JobState, Ms } from '../core/index.js';
 export interface Dispatcher {
   /** Queue an assignment for the agent hosting `node`; false if no agent is connected for it. */
   assign(node: string, assignment: Assignment): boolean;
-  /** Queue a stop request for an attempt on `node`. */
-  cancel(node: string, task: TaskRef, reason: string): void;
+  /** Queue a stop request for an attempt on `node`; `graceMs` (commands only) overrides the agent's default. */
+  cancel(node: string, task: TaskRef, reason: string, graceMs?: number): void;
+  /** Send a signal to a running command (exec attempts) on `node` without stopping it. */
+  signal?(node: string, task: TaskRef, signal: string): void;
   /** Tell the agent hosting `node` it was drained or resumed. */
   drain(node: string, drained: boolean): void;
   /** Send everything queued since the last flush, one message per agent and kind. */
@@ -48,6 +50,7 @@ export function combineObservers(...observers: DriverObserver[]): DriverObserver
 export const NO_DISPATCHER: Dispatcher = {
   assign: () => false,
   cancel: () => undefined,
+  signal: () => undefined,
   drain: () => undefined,
   flush: () => undefined,
 };

@@ -25,7 +25,7 @@ function open(at = dir): { driver: LiveDriver; clock: FakeClock; sent: Assignmen
   const sent: Assignment[] = [];
   const cancels: { taskId: number; attempt: number; reason: string }[] = [];
   const driver = new LiveDriver({ core: makeCore(config), store: new Store(at), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 0, clock });
-  driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: (_n, t, reason) => void cancels.push({ ...t, reason }), drain: () => undefined, flush: () => undefined });
+  driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: (_n, t, reason) => void cancels.push({ ...t, reason }), signal: () => undefined, drain: () => undefined, flush: () => undefined });
   return { driver, clock, sent, cancels };
 }
 
@@ -64,7 +64,7 @@ describe('LiveDriver journal replay', () => {
     pass();
     expect(first.sent.some((s) => s.task.taskId === a1.task.taskId && s.task.attempt === 2)).toBe(true);
     if (c.ok) await d.cancel(c.value.jobIds[0] as number);
-    await d.nodeAdmin('c3-n002', true);
+    await d.nodeAdmin('c3-n002', 'drain');
     pass();
     await d.store.flushed();
     const before = snapshot(d);

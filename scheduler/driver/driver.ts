@@ -2,11 +2,12 @@
 // before it is acknowledged), runs coalesced schedule passes, owns the timers, and turns
 // decisions into messages for agents. It holds no policy: every choice is the core's.
 import type { Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type Timer } from '../../common/index.js';
-import { decisionTexts, parseArraySpec, TERMINAL_JOB_STATES, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
+import { configFingerprint, decisionTexts, parseArraySpec, restoreInto, snapshotOf, TERMINAL_JOB_STATES, type ClusterConfig, type CoreSnapshot, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
 import type { Completion, TaskRef } from '../../proto/index.js';
 import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
-import { JournalCorruptError } from '../store/index.js';
+import { AcctIndex, JournalCorruptError, StateDirError } from '../store/index.js';
 import type { CoreApi } from './core-api.js';
 import { ScaledClock, clockAnchor } from './clock.js';
 import { NO_DISPATCHER, type Dispatcher, type DriverObserver } from './dispatcher.js';
@@ -23,8 +24,44 @@ export interface DriverOptions {
   /** Least wall ms between two schedule passes (bursts of events share a pass). */
   minPassGapMs?: number;
   observer?: DriverObserver;
+  /**
+   * Builds a core for the config a snapshot was taken under, when it is not `core`'s (the
+   * config file changed between runs): the state folder's config then stays in force.
+   */
+  coreFor?: (config: ClusterConfig) => CoreApi;
+  /** Take a snapshot once this many journal records were written since the last (default 100,000). */
+  snapshotEveryRecords?: number;
+  /** ...or once this many wall ms passed with any record written (default 60,000). */
+  snapshotEveryMs?: number;
   /** Wall clock and timers (default: the process's own); tests pass a FakeClock. */
   clock?: Clock;
+}
+
+/** What a snapshot's header chunk holds besides the core's object entries. */
+interface SnapshotHeader {
+  format: 1;
+  config: ClusterConfig;
+  core: Omit<CoreSnapshot, 'objs'>;
+  /** The driver's own bookkeeping (attempts, display ids, results, commands, idempotency keys). */
+  book: CoreSnapshot;
+}
+
+/** The driver state a snapshot carries: what replay would otherwise rebuild from the journal. */
+interface Book {
+  attempts: Map<number, Placement>;
+  results: Map<number, TaskResult[]>;
+  displayIds: Map<string, number>;
+  displayOf: Map<number, string>;
+  commands: CommandBook;
+  idempotent: [string, string, number[]][];
+}
+
+/** Thrown when the state folder's snapshot cannot be used with this configuration. */
+export class SnapshotConfigError extends StateDirError {
+  constructor(dir: string) {
+    super(dir, 'its latest snapshot was taken under another cluster config, and no core can be built for that config here');
+    this.name = 'SnapshotConfigError';
+  }
 }
 
 export type Accepted<T> = { ok: true; value: T } | { ok: false; error: NonNullable<Extract<EventResult, { ok: false }>['error']> };
@@ -41,6 +78,16 @@ interface InFlight {
   decidedAt: number;
 }
 
+/** Why a node is drained or down (sinfo -R's REASON, USER, TIMESTAMP). */
+export interface NodeNote {
+  node: string;
+  state: 'drain' | 'down';
+  reason: string;
+  by: string;
+  /** Wall time it was said, ms since the epoch; null when the journal did not record it. */
+  at: number | null;
+}
+
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Idempotency keys remembered (the oldest are dropped first): a retry comes within minutes. */
 const MAX_IDEMPOTENCY_KEYS = 100_000;
@@ -54,7 +101,7 @@ interface IdempotentAnswer {
 const FORGET_BATCH = 20_000;
 
 export class LiveDriver {
-  readonly core: CoreApi;
+  core: CoreApi;
   readonly store: Store;
   readonly clock: ScaledClock;
   /** The wall clock and timers everything here runs on. */
@@ -75,6 +122,14 @@ export class LiveDriver {
   private readonly displayOf = new Map<number, string>();
   /** Terminal jobs still in the core, with the wall time they ended. */
   private readonly ended = new Map<number, number>();
+  /** Why nodes are drained or down, as the operator (or the liveness sweep) said; rebuilt by replay. */
+  private readonly nodeNotes = new Map<string, NodeNote>();
+  /** Nodes an operator marked down: an agent's hello does not bring them up. */
+  private readonly adminDown = new Set<string>();
+  /** Grace (wall ms, SIGTERM to SIGKILL) asked for by a cancel, until its kills are sent. */
+  private readonly graceOf = new Map<number, number>();
+  /** The accounting index over the job records (gsched acct). */
+  readonly acct: AcctIndex;
   /** Real commands (the exec kernel) of jobs the core holds. */
   private readonly commands = new CommandBook();
   /** Idempotency-Key → the submit it made, so a retried POST gets the first answer. */
@@ -86,16 +141,25 @@ export class LiveDriver {
   private readonly forgetTimer: Timer;
   private closed = false;
   private fatal: ((err: Error) => void) | null = null;
+  /** Journal records written since the last snapshot, and when that one was taken (wall ms). */
+  private sinceSnapshot = 0;
+  private lastSnapshotAt = 0;
+  private snapshotting: Promise<void> | null = null;
+  private readonly snapshotTimer: Timer;
 
   constructor(opts: DriverOptions) {
     this.opts = opts;
     this.time = opts.clock ?? systemClock;
     this.core = opts.core;
     this.store = opts.store;
+    this.acct = new AcctIndex(opts.store);
     this.log = opts.log;
-    const replayed = this.replay();
-    this.clock = new ScaledClock(opts.timeScale, clockAnchor(opts.timeScale, replayed.lastNow, this.time.epoch()), this.time);
-    if (replayed.records === 0) {
+    const t0 = this.time.now();
+    const restored = this.restoreSnapshot();
+    const replayed = this.replay(restored);
+    this.clock = new ScaledClock(opts.timeScale, clockAnchor(opts.timeScale, replayed.lastNow ?? restored?.now ?? null, this.time.epoch()), this.time);
+    this.log.info({ snapshot: restored?.id ?? null, records: replayed.records, ms: Math.round(this.time.now() - t0) }, 'state restored');
+    if (replayed.records === 0 && restored === null) {
       // A fresh cluster: no node takes work until its agent registers.
       for (const n of this.core.config.nodes) void this.accept({ type: 'nodeDown', node: n.name });
     }
@@ -104,6 +168,11 @@ export class LiveDriver {
     this.log.info({ records: replayed.records, jobs: this.core.cluster().pendingJobs + this.core.cluster().runningJobs }, 'journal replayed');
     // Each sweep views every ended job still in memory, so sweep about twice per forget period.
     this.forgetTimer = this.time.every(Math.min(5000, Math.max(50, opts.forgetAfterMs / 2)), () => this.forgetSweep());
+    this.snapshotTimer = this.time.every(Math.min(5000, opts.snapshotEveryMs ?? 60_000), () => this.maybeSnapshot());
+    // A restart replays only what came after the latest snapshot: take one now if the replay was
+    // long (a short journal is kept whole, for `gsched replay`). After the first turn, so the
+    // copy does not hold up the scheduler's readiness.
+    if (replayed.records > 1000) setImmediate(() => this.closed || void this.snapshot());
     this.requestPass();
   }
 
@@ -118,10 +187,95 @@ export class LiveDriver {
 
   // ---------------------------------------------------------------- replay
 
-  private replay(): { records: number; lastNow: Ms | null } {
+  /** Loads the latest snapshot into the core and the driver's books; null when there is none. */
+  private restoreSnapshot(): { id: string; seq: number; now: Ms } | null {
+    const stored = this.store.loadSnapshot();
+    if (stored === undefined) {
+      // No snapshot yet: the journal was written under the config of the latest start.
+      const recorded = this.store.meta.get('cluster') as ClusterConfig | undefined;
+      if (recorded !== undefined && configFingerprint(recorded) !== configFingerprint(this.core.config) && this.opts.coreFor) {
+        this.log.warn('the cluster config differs from the one this state folder runs under: keeping the state folder\'s config (apply a new one with gsched reconfigure)');
+        this.core = this.opts.coreFor(recorded);
+      }
+      return null;
+    }
+    const header = stored.header as SnapshotHeader;
+    if (configFingerprint(header.config) !== configFingerprint(this.core.config)) {
+      if (!this.opts.coreFor) throw new SnapshotConfigError(this.store.dir);
+      // Never refuse to start over a changed config file: the state was made under the old one.
+      this.log.warn({ snapshot: stored.meta.id }, 'the cluster config differs from the one this state folder runs under: keeping the state folder\'s config (apply a new one with gsched reconfigure)');
+      this.core = this.opts.coreFor(header.config);
+    }
+    this.core.restore({ ...header.core, objs: stored.objs });
+    const book = this.book();
+    const fresh = { ...book, attempts: new Map(), results: new Map(), displayIds: new Map(), displayOf: new Map(), idempotent: [] } as Book;
+    restoreInto(fresh, {}, header.book);
+    for (const [k, v] of fresh.attempts) this.attempts.set(k, v);
+    for (const [k, v] of fresh.results) this.results.set(k, v);
+    for (const [k, v] of fresh.displayIds) this.displayIds.set(k, v);
+    for (const [k, v] of fresh.displayOf) this.displayOf.set(k, v);
+    for (const [key, hash, jobIds] of fresh.idempotent) this.idempotent.set(key, { hash, jobIds, durable: Promise.resolve() });
+    const now = this.time.now();
+    for (const j of this.core.jobs({ states: [...TERMINAL_JOB_STATES] })) this.ended.set(j.id, now);
+    return { id: stored.meta.id, seq: stored.meta.seq, now: stored.meta.now };
+  }
+
+  private book(): Book {
+    return {
+      attempts: this.attempts,
+      results: this.results,
+      displayIds: this.displayIds,
+      displayOf: this.displayOf,
+      commands: this.commands,
+      idempotent: [...this.idempotent].map(([key, a]) => [key, a.hash, a.jobIds]),
+    };
+  }
+
+  /**
+   * Takes a snapshot of the core and the driver's books now (one synchronous copy, marked in
+   * the journal in the same turn), writes it in the background a chunk per turn, then compacts
+   * the journal behind it. Resolves when all of that is done; one at a time.
+   */
+  snapshot(): Promise<void> {
+    if (this.snapshotting) return this.snapshotting;
+    const id = randomUUID();
+    const now = this.clock.now();
+    const t0 = this.time.now();
+    const core = this.core.snapshot();
+    const { objs, ...coreHead } = core;
+    const header: SnapshotHeader = { format: 1, config: this.core.config, core: coreHead, book: snapshotOf(this.book(), {}) };
+    const marked = this.store.mark(id, now);
+    const copyMs = this.time.now() - t0;
+    this.sinceSnapshot = 0;
+    this.lastSnapshotAt = this.time.now();
+    this.snapshotting = (async () => {
+      try {
+        const seq = await marked;
+        const meta = await this.store.writeSnapshot(id, seq, now, header, objs);
+        const removed = await this.store.compact();
+        this.log.info({ id, seq, objects: objs.length, bytes: meta.bytes, copyMs: Math.round(copyMs), ms: Math.round(this.time.now() - t0), compacted: removed }, 'snapshot written');
+      } catch (err) {
+        if (!this.closed) this.log.error({ err }, 'snapshot failed; the journal keeps everything, the next one will retry');
+      } finally {
+        this.snapshotting = null;
+      }
+    })();
+    return this.snapshotting;
+  }
+
+  private maybeSnapshot(): void {
+    if (this.closed || this.snapshotting || this.sinceSnapshot === 0) return;
+    const every = this.opts.snapshotEveryRecords ?? 100_000;
+    // By time only once there is a tail worth sparing a restart (a short journal is kept whole).
+    const due = this.sinceSnapshot >= every || (this.sinceSnapshot >= Math.min(every, 1000) && this.time.now() - this.lastSnapshotAt >= (this.opts.snapshotEveryMs ?? 60_000));
+    if (due) void this.snapshot();
+  }
+
+  private replay(from: { id: string; seq: number } | null): { records: number; lastNow: Ms | null } {
     let records = 0;
     let lastNow: Ms | null = null;
-    for (const { seq, record } of this.store.replay()) {
+    for (const { seq, record } of this.store.replay(from ?? undefined)) {
+      if (record.k === 'x') continue;
       records++;
       lastNow = record.now;
       if (record.k === 's') {
@@ -147,6 +301,7 @@ export class LiveDriver {
     if (idem) record.idem = idem;
     const durable = this.store.append(record);
     durable.catch((err: Error) => this.die(err));
+    if (++this.sinceSnapshot >= (this.opts.snapshotEveryRecords ?? 100_000)) this.maybeSnapshot();
     this.note(event, res, result, idem, durable);
     this.opts.observer?.accepted?.(event, res, now);
     this.requestPass();
@@ -171,6 +326,23 @@ export class LiveDriver {
         const list = this.results.get(job) ?? [];
         list.push(result);
         this.results.set(job, list);
+      }
+    } else if (event.type === 'drain' || event.type === 'nodeDown') {
+      if (event.type === 'nodeDown' && event.admin) this.adminDown.add(event.node);
+      const prior = this.nodeNotes.get(event.node);
+      // A node going silent keeps the reason an operator gave it.
+      if (event.reason !== undefined || prior === undefined) {
+        this.nodeNotes.set(event.node, { node: event.node, state: event.type === 'drain' ? 'drain' : 'down', reason: event.reason ?? (event.type === 'drain' ? 'none given' : 'Not responding'), by: event.by ?? 'gsched', at: event.at ?? null });
+      }
+    } else if (event.type === 'resume') {
+      if (this.nodeNotes.get(event.node)?.state === 'drain') this.nodeNotes.delete(event.node);
+    } else if (event.type === 'nodeUp') {
+      // An agent's hello clears "Not responding", not an operator's drain or down.
+      if (event.admin) {
+        this.adminDown.delete(event.node);
+        this.nodeNotes.delete(event.node);
+      } else if (!this.adminDown.has(event.node) && this.nodeNotes.get(event.node)?.state === 'down') {
+        this.nodeNotes.delete(event.node);
       }
     } else if (event.type === 'forget') {
       this.ended.delete(event.jobId);
@@ -219,8 +391,10 @@ export class LiveDriver {
     return { ok: true, value: { jobIds, displayIds } };
   }
 
-  async cancel(jobId: number): Promise<Accepted<{ jobId: number; state: JobState }>> {
+  async cancel(jobId: number, graceMs?: number): Promise<Accepted<{ jobId: number; state: JobState }>> {
+    if (graceMs !== undefined) this.graceOf.set(jobId, graceMs);
     const { res, durable } = this.accept({ type: 'cancel', jobId });
+    if (!res.ok) this.graceOf.delete(jobId);
     if (!res.ok) {
       const rec = this.core.job(jobId) ?? this.store.job(jobId);
       if (res.error.code === 'UNKNOWN_JOB' && rec) {
@@ -233,10 +407,32 @@ export class LiveDriver {
     return { ok: true, value: { jobId, state: this.jobView(jobId)?.state ?? 'CANCELLED' } };
   }
 
-  async nodeAdmin(node: string, drain: boolean): Promise<Accepted<NodeView>> {
-    const { res, durable } = this.accept(drain ? { type: 'drain', node } : { type: 'resume', node });
-    if (!res.ok) return res;
+  /**
+   * An operator's word on a node: drain (no new work), down (its tasks are requeued; it stays
+   * down until resumed, whatever its agent says), or resume (undoes either).
+   */
+  async nodeAdmin(node: string, action: 'drain' | 'down' | 'resume', note: { reason?: string; by?: string } = {}): Promise<Accepted<NodeView>> {
+    const at = Date.now();
+    const view0 = this.core.nodes().find((n) => n.name === node);
+    if (!view0) return { ok: false, error: { code: 'UNKNOWN_NODE', field: 'name', message: `no node named ${node}` } };
+    const events: CoreEvent[] = [];
+    if (action === 'drain') events.push({ type: 'drain', node, at, ...note });
+    else if (action === 'down') events.push({ type: 'nodeDown', node, at, admin: true, ...note });
+    else {
+      if (this.adminDown.has(node)) events.push({ type: 'nodeUp', node, at, admin: true, ...note });
+      if (view0.state === 'DRAINING' || view0.state === 'DRAINED' || events.length === 0) events.push({ type: 'resume', node });
+    }
+    // A node taken down under a live agent: its attempts are requeued by the core, so stop them there.
+    const stop = action === 'down' ? this.core.runningTasks().filter((t) => t.node === node).map((t) => ({ taskId: t.taskId, attempt: this.attempts.get(t.taskId)?.attempt ?? 0 })) : [];
+    let durable: Promise<void> = Promise.resolve();
+    for (const e of events) {
+      const r = this.accept(e);
+      if (!r.res.ok) return r.res;
+      durable = r.durable;
+    }
     await durable;
+    for (const ref of stop) this.dispatcher.cancel(node, ref, 'node-down');
+    const drain = action === 'drain';
     this.dispatcher.drain(node, drain);
     this.dispatcher.flush();
     const view = this.core.nodes().find((n) => n.name === node);
@@ -263,7 +459,7 @@ export class LiveDriver {
     const waits: Promise<void>[] = finished.map((c) => this.agentCompletion(c, nodeSet));
     const states = new Map(this.core.nodes().map((n) => [n.name, n.state]));
     for (const node of nodes) {
-      if (states.get(node) === 'DOWN') waits.push(this.accept({ type: 'nodeUp', node }).durable);
+      if (states.get(node) === 'DOWN' && !this.adminDown.has(node)) waits.push(this.accept({ type: 'nodeUp', node }).durable);
     }
     // Whatever was in flight to this agent, its hello now says whether it runs.
     for (const [taskId, f] of this.inflight) if (nodeSet.has(f.node)) this.settle(taskId);
@@ -371,6 +567,7 @@ export class LiveDriver {
     this.lastPassAt = this.time.now();
     this.opts.observer?.pass?.(this.lastPassAt - t0, step.decisions.length);
     this.store.append({ k: 's', now, d: decisionTexts(step.decisions) }).catch((err: Error) => this.die(err));
+    this.sinceSnapshot++;
     this.handleDecisions(step.decisions, true);
     this.dispatcher.flush();
     this.setWake(step.wakeAt);
@@ -402,10 +599,11 @@ export class LiveDriver {
           // A restart waiting for this attempt's acknowledgement is moot now; the attempt itself
           // stays in flight until its agent answers (or is lost), so a restart waits for that.
           this.deferred.delete(d.taskId);
-          this.dispatcher.cancel(d.node, { taskId: d.taskId, attempt }, d.type === 'preempt' ? 'preempted' : d.reason);
+          this.dispatcher.cancel(d.node, { taskId: d.taskId, attempt }, d.type === 'preempt' ? 'preempted' : d.reason, this.graceOf.get(d.jobId));
           break;
         }
         case 'jobEnded':
+          this.graceOf.delete(d.jobId); // its kills, if any, came before in this list
           this.jobEnded(d.jobId, d.state, live);
           break;
       }
@@ -471,6 +669,7 @@ export class LiveDriver {
       }
       const record: JobRecord = { ...view, results: this.results.get(jobId) ?? [] };
       this.store.putJob(record).catch((err: Error) => this.die(err));
+      this.acct.add(record).catch((err: Error) => this.die(err));
       void this.accept({ type: 'forget', jobId });
     }
   }
@@ -538,6 +737,59 @@ export class LiveDriver {
     return { ok: true, value: { jobId: id, state: 'CANCELLED', elements: cancelled } };
   }
 
+  /**
+   * A job-control event (hold, release, update, requeueJob) for one job, or for every element of
+   * an array when `jobIds` lists several: applied to each element still active, journalled, then
+   * a pass runs. Refused as a whole only when no element took it (the first refusal is returned).
+   */
+  async control(jobIds: number[], make: (jobId: number) => CoreEvent): Promise<Accepted<{ jobId: number; applied: number; states: JobView[] }>> {
+    const waits: Promise<void>[] = [];
+    let first: Accepted<never> | null = null;
+    const applied: number[] = [];
+    for (const id of jobIds) {
+      const { res, durable } = this.accept(make(id));
+      if (!res.ok) {
+        first ??= res;
+        continue;
+      }
+      applied.push(id);
+      waits.push(durable);
+    }
+    if (applied.length === 0 && first !== null) return first;
+    await Promise.all(waits);
+    this.runPassNow();
+    const states = applied.map((id) => this.core.job(id)).filter((v): v is JobView => v !== undefined);
+    return { ok: true, value: { jobId: jobIds[0] as number, applied: applied.length, states } };
+  }
+
+  /**
+   * Sends a signal to the running commands of a job (scancel --signal): nothing changes in the
+   * scheduler, and tasks that are not real commands ignore it. How many attempts were signalled.
+   */
+  signal(jobId: number, signal: string): Accepted<{ jobId: number; signalled: number }> {
+    const job = this.core.job(jobId);
+    if (!job || job.state !== 'RUNNING') {
+      return { ok: false, error: { code: 'INVALID_STATE', field: 'id', message: `job ${job?.displayId ?? jobId} is ${job?.state ?? 'not running'}: only a running job can be signalled` } };
+    }
+    let signalled = 0;
+    for (const t of job.tasks) {
+      const placed = this.attempts.get(t.id);
+      if (t.state !== 'RUNNING' || t.node === null || !placed) continue;
+      this.dispatcher.signal?.(t.node, { taskId: t.id, attempt: placed.attempt }, signal);
+      signalled++;
+    }
+    return { ok: true, value: { jobId, signalled } };
+  }
+
+  /** Nodes drained or down, with why, who said so and when (sinfo -R). */
+  nodeReasons(): NodeNote[] {
+    const states = new Map(this.core.nodes().map((n) => [n.name, n.state]));
+    return [...this.nodeNotes.values()].filter((n) => {
+      const st = states.get(n.node);
+      return st === 'DOWN' || st === 'DRAINING' || st === 'DRAINED';
+    });
+  }
+
   /** True if the core still holds this ended job (its record is written when it is forgotten). */
   isRemembered(jobId: number): boolean {
     return this.ended.has(jobId);
@@ -554,6 +806,8 @@ export class LiveDriver {
     this.closed = true;
     this.wakeTimer?.cancel();
     this.forgetTimer.cancel();
+    this.snapshotTimer.cancel();
+    await this.snapshotting;
     await this.store.flushed();
   }
 }

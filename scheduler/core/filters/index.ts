@@ -5,16 +5,21 @@ import type { CoreState } from '../core-state.js';
 import type { JobRt } from '../state.js';
 import type { PendingReason } from '../types.js';
 import { arrayThrottle } from './array-throttle.js';
+import { beginTime } from './begin-time.js';
 import { consent } from './consent.js';
 import { dependencies } from './dependencies.js';
 import type { Filter, NodeFilter } from './filter.js';
+import { held } from './held.js';
 import { partitionDown } from './partition-down.js';
 import { singleton } from './singleton.js';
 
 export type { Filter, NodeFilter } from './filter.js';
 
-/** Job filters in the order they are asked; the first reason answered is the job's. */
-export const FILTERS: readonly Filter[] = [dependencies, singleton, arrayThrottle, consent, partitionDown];
+/**
+ * Job filters in the order they are asked; the first reason answered is the job's. Holds and
+ * begin times come first: they are the user's or operator's word, and cheapest to check.
+ */
+export const FILTERS: readonly Filter[] = [held, beginTime, dependencies, singleton, arrayThrottle, consent, partitionDown];
 
 /** Node filters, asked after the built-in checks (membership, up, cores, memory). */
 export const NODE_FILTERS: readonly NodeFilter[] = [];

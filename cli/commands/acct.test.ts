@@ -1,0 +1,22 @@
+// sacct's output styles and fields, from rows as the API sends them.
+import { describe, expect, it } from 'vitest';
+import { CliError } from '../errors.js';
+import { parseAcctFormat, renderAcct } from './acct.js';
+
+const row = {
+  jobId: '12_3', id: 15, name: 'panel, qc', user: 'anna', account: 'rh-genetics', partition: 'clinical', qos: 'normal', class: null, state: 'FAILED' as const,
+  submit: 0, start: 1000, end: 61_000, elapsedMs: 60_000, cores: 4, coreHours: 4 / 60, cpuMs: 90_000, memMb: 2048, nodes: ['c1-n001', 'c1-n002'], exitCode: '3:0', energyJ: 12_345,
+};
+
+describe('gsched acct output', () => {
+  it('prints a table, --parsable2 and --csv with sacct\'s field names', () => {
+    const cols = parseAcctFormat('jobid,JobName,elapsed,AllocCPUS,CoreHours,ReqMem,NodeList,ExitCode,ConsumedEnergy,State');
+    expect(renderAcct([row], cols, 'parsable2', null)).toBe('JobID|JobName|Elapsed|AllocCPUS|CoreHours|ReqMem|NodeList|ExitCode|ConsumedEnergy|State\n12_3|panel, qc|1:00|4|0.07|2G|c1-n[001-002]|3:0|12.35K|FAILED\n');
+    expect(renderAcct([row], parseAcctFormat('JobID,JobName'), 'csv', null)).toBe('JobID,JobName\n12_3,"panel, qc"\n');
+    expect(renderAcct([row], parseAcctFormat('JobID,State'), 'table', null)).toBe('JobID  State\n12_3   FAILED\n');
+  });
+  it('refuses an unknown field, naming the known ones', () => {
+    expect(() => parseAcctFormat('JobID,MaxRSS')).toThrow(CliError);
+    expect(() => parseAcctFormat('JobID,MaxRSS')).toThrow(/unknown field MaxRSS \(fields: JobID, JobName/);
+  });
+});
