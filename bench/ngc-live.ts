@@ -51,35 +51,44 @@ export interface Intake {
   jobIds: number[];
 }
 
-/** Submits the items in order: consecutive new samples of one lab as a run, the rest one by one. */
+/**
+ * Submits the items as the labs would: each lab fills its own sequencing run with its new
+ * samples (in workload order) and sends it when it holds RUN_SIZE; reanalyses and research go
+ * one by one, after the runs filled so far. East and West samples interleave in the workload,
+ * so a run per stretch of one lab's samples would hold about two.
+ */
 export async function submitAsRuns(client: ApiClient, items: readonly WorkloadItem[], runPrefix: string, progress: Progress): Promise<Intake> {
   const out: Intake = { runs: 0, analysesPosted: 0, submitted: 0, refused: 0, jobIds: [] };
-  let i = 0;
-  while (i < items.length) {
-    const first = items[i] as WorkloadItem;
-    if (!fromSequencer(first)) {
-      const r = await client.submitAnalysis({ class: first.job.class as string, pseudonyms: first.job.pseudonyms, account: first.job.account, lab: labOf(first), seed: first.seed, name: first.job.name });
+  const open: Record<'east' | 'west', RunBody['samples']> = { east: [], west: [] };
+  const flush = async (lab: 'east' | 'west'): Promise<void> => {
+    const samples = open[lab];
+    if (samples.length === 0) return;
+    open[lab] = [];
+    const r = await client.submitRun({ run: `${runPrefix}-${String(out.runs + 1).padStart(5, '0')}`, lab, samples });
+    out.runs++;
+    out.submitted += r.submitted;
+    out.refused += r.refused;
+    for (const a of r.analyses) if (a.jobId !== undefined) out.jobIds.push(a.jobId);
+  };
+  for (const [i, it] of items.entries()) {
+    if (fromSequencer(it)) {
+      const lab = labOf(it);
+      const p = it.job.pseudonyms;
+      open[lab].push({ class: it.job.class as string, ...(p.length === 1 ? { pseudonym: p[0] as string } : { pseudonyms: p }), account: it.job.account, seed: it.seed });
+      if (open[lab].length >= RUN_SIZE) await flush(lab);
+    } else {
+      await flush('east');
+      await flush('west');
+      const r = await client.submitAnalysis({ class: it.job.class as string, pseudonyms: it.job.pseudonyms, account: it.job.account, lab: labOf(it), seed: it.seed, name: it.job.name });
       out.analysesPosted++;
       out.submitted++;
       out.jobIds.push(r.jobIds[0] as number);
-      i++;
-    } else {
-      const lab = labOf(first);
-      const samples: RunBody['samples'] = [];
-      while (i < items.length && samples.length < RUN_SIZE && fromSequencer(items[i] as WorkloadItem) && labOf(items[i] as WorkloadItem) === lab) {
-        const it = items[i] as WorkloadItem;
-        const p = it.job.pseudonyms;
-        samples.push({ class: it.job.class as string, ...(p.length === 1 ? { pseudonym: p[0] as string } : { pseudonyms: p }), account: it.job.account, seed: it.seed });
-        i++;
-      }
-      const r = await client.submitRun({ run: `${runPrefix}-${String(out.runs + 1).padStart(5, '0')}`, lab, samples });
-      out.runs++;
-      out.submitted += r.submitted;
-      out.refused += r.refused;
-      for (const a of r.analyses) if (a.jobId !== undefined) out.jobIds.push(a.jobId);
     }
-    if (out.runs % 50 === 0 || i === items.length) progress(`submitted ${i}/${items.length} (${out.runs} runs, ${out.analysesPosted} single analyses)`);
+    if ((i + 1) % 1000 === 0) progress(`submitted ${i + 1}/${items.length} (${out.runs} runs, ${out.analysesPosted} single analyses)`);
   }
+  await flush('east');
+  await flush('west');
+  progress(`submitted ${items.length}/${items.length} (${out.runs} runs, ${out.analysesPosted} single analyses)`);
   return out;
 }
 
