@@ -14,6 +14,8 @@ export interface SchedulerFlags {
   startupGraceMs: number;
   timeScale: number;
   forgetAfterMs: number;
+  snapshotEveryRecords: number;
+  snapshotEveryMs: number;
   logLevel: string;
   tls: TlsFiles;
 }
@@ -27,6 +29,7 @@ export class SchedulerFlagError extends Error {
 
 export const SCHEDULER_USAGE = `usage: scheduler [--host 127.0.0.1] [--http-port 8470] [--grpc-port 8471] [--state ./var] [--cluster FILE]
   [--heartbeat-interval-ms 1000] [--heartbeat-timeout-ms 5000] [--startup-grace-ms 10000] [--time-scale 1] [--forget-after-ms 10000]
+  [--snapshot-every-records 100000] [--snapshot-every-ms 60000]
   [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--log-level info]`;
 
 function num(text: string, flag: string, min: number, max: number, integer = true): number {
@@ -54,6 +57,8 @@ export function parseSchedulerArgs(argv: string[]): SchedulerFlags {
         'startup-grace-ms': { type: 'string', default: '10000' },
         'time-scale': { type: 'string', default: '1' },
         'forget-after-ms': { type: 'string', default: '10000' },
+        'snapshot-every-records': { type: 'string', default: '100000' },
+        'snapshot-every-ms': { type: 'string', default: '60000' },
         'log-level': { type: 'string', default: 'info' },
         ...TLS_ARG_OPTIONS,
       },
@@ -72,6 +77,8 @@ export function parseSchedulerArgs(argv: string[]): SchedulerFlags {
     startupGraceMs: num(values['startup-grace-ms'], '--startup-grace-ms', 0, 3_600_000),
     timeScale: num(values['time-scale'], '--time-scale', 1e-9, 1e9, false),
     forgetAfterMs: num(values['forget-after-ms'], '--forget-after-ms', 0, 86_400_000),
+    snapshotEveryRecords: num(values['snapshot-every-records'], '--snapshot-every-records', 100, 100_000_000),
+    snapshotEveryMs: num(values['snapshot-every-ms'], '--snapshot-every-ms', 100, 86_400_000),
     logLevel: values['log-level'],
     tls: tlsFilesFrom(values),
   };

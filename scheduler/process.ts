@@ -56,9 +56,13 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     timeScale: flags.timeScale,
     forgetAfterMs: flags.forgetAfterMs,
     observer: combineObservers(metrics.observer(), live),
+    coreFor: coreFactory,
+    snapshotEveryRecords: flags.snapshotEveryRecords,
+    snapshotEveryMs: flags.snapshotEveryMs,
   });
   live.init();
-  const hub = new AgentHub(driver, config, {
+  // The config in force is the core's: the state folder's own when the file changed since.
+  const hub = new AgentHub(driver, driver.core.config, {
     joinToken,
     heartbeatIntervalMs: flags.heartbeatIntervalMs,
     heartbeatTimeoutMs: flags.heartbeatTimeoutMs,

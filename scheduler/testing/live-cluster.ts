@@ -22,7 +22,7 @@ export class LiveCluster {
   httpUrl = '';
   grpcAddress = '';
   readonly agents = new Map<string, Child>();
-  private token = '';
+  token = '';
 
   constructor(private readonly o: LiveClusterOptions = {}) {}
 
