@@ -105,7 +105,7 @@ async function phase(cfg: Config, scraping: boolean, maxTimeMs: number): Promise
   };
   const cluster = DEFAULT_CLUSTER_PATH();
   const sched = await startScheduler(
-    { host: '127.0.0.1', httpPort: 0, grpcPort: 0, stateDir: state, clusterPath: cluster, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 10_000, startupGraceMs: 10_000, timeScale: cfg.timeScale, forgetAfterMs: 10_000, logLevel: 'warn', tls: {}, insecure: false, rateLimit: { perSecond: 0, burst: 1 } },
+    { host: '127.0.0.1', httpPort: 0, grpcPort: 0, stateDir: state, clusterPath: cluster, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 10_000, startupGraceMs: 10_000, timeScale: cfg.timeScale, forgetAfterMs: 10_000, snapshotEveryRecords: 100_000, snapshotEveryMs: 60_000, logLevel: 'warn', tls: {}, insecure: false, rateLimit: { perSecond: 0, burst: 1 } },
     pino({ level: 'warn' }),
     coreFactory,
   );

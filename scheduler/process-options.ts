@@ -15,6 +15,8 @@ export interface SchedulerFlags {
   startupGraceMs: number;
   timeScale: number;
   forgetAfterMs: number;
+  snapshotEveryRecords: number;
+  snapshotEveryMs: number;
   logLevel: string;
   tls: TlsFiles;
   /** Serve a non-loopback address without TLS (refused unless asked for). */
@@ -32,6 +34,7 @@ export class SchedulerFlagError extends Error {
 
 export const SCHEDULER_USAGE = `usage: scheduler [--host 127.0.0.1] [--http-port 8470] [--grpc-port 8471] [--state ./var] [--cluster FILE]
   [--heartbeat-interval-ms 1000] [--heartbeat-timeout-ms 5000] [--startup-grace-ms 10000] [--time-scale 1] [--forget-after-ms 10000]
+  [--snapshot-every-records 100000] [--snapshot-every-ms 60000]
   [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--insecure] [--rate-limit 200] [--rate-burst 400] [--log-level info]`;
 
 
@@ -60,6 +63,8 @@ export function parseSchedulerArgs(argv: string[]): SchedulerFlags {
         'startup-grace-ms': { type: 'string', default: '10000' },
         'time-scale': { type: 'string', default: '1' },
         'forget-after-ms': { type: 'string', default: '10000' },
+        'snapshot-every-records': { type: 'string', default: '100000' },
+        'snapshot-every-ms': { type: 'string', default: '60000' },
         'log-level': { type: 'string', default: 'info' },
         insecure: { type: 'boolean', default: false },
         'rate-limit': { type: 'string', default: '200' },
@@ -81,6 +86,8 @@ export function parseSchedulerArgs(argv: string[]): SchedulerFlags {
     startupGraceMs: num(values['startup-grace-ms'], '--startup-grace-ms', 0, 3_600_000),
     timeScale: num(values['time-scale'], '--time-scale', 1e-9, 1e9, false),
     forgetAfterMs: num(values['forget-after-ms'], '--forget-after-ms', 0, 86_400_000),
+    snapshotEveryRecords: num(values['snapshot-every-records'], '--snapshot-every-records', 100, 100_000_000),
+    snapshotEveryMs: num(values['snapshot-every-ms'], '--snapshot-every-ms', 100, 86_400_000),
     logLevel: values['log-level'],
     tls: tlsFilesFrom(values),
     insecure: values.insecure,

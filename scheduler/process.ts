@@ -67,9 +67,13 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     forgetAfterMs: flags.forgetAfterMs,
     observer: combineObservers(metrics.observer(), live),
     audit: (entry) => void security.audit.append(entry).catch((err: unknown) => log.error({ err }, 'audit append failed')),
+    coreFor: coreFactory,
+    snapshotEveryRecords: flags.snapshotEveryRecords,
+    snapshotEveryMs: flags.snapshotEveryMs,
   });
   live.init();
-  const hub = new AgentHub(driver, config, {
+  // The config in force is the core's: the state folder's own when the file changed since.
+  const hub = new AgentHub(driver, driver.core.config, {
     joinToken,
     heartbeatIntervalMs: flags.heartbeatIntervalMs,
     heartbeatTimeoutMs: flags.heartbeatTimeoutMs,

@@ -146,6 +146,10 @@ describe('invariants over random clusters and workloads', () => {
         run(s, (h, ds) => {
           ledger.pass(h.now, ds);
           checked += ds.length;
+          // The pass's reason counts cover every pending job once.
+          const rep = h.core.pendingReasons();
+          expect(rep.pendingJobs).toBe(h.core.cluster().pendingJobs);
+          expect(Object.values(rep.reasons).reduce((a, b) => a + b, 0)).toBe(rep.pendingJobs);
         });
       }),
       { numRuns: 150 },

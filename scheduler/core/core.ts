@@ -15,6 +15,7 @@ import type { FairShareView } from './fairshare.js';
 import { PassRunner, type PassReport } from './pass.js';
 import { PLANNERS, type ReservationView } from './policies/index.js';
 import { ReadModel, type JobFilter, type RunningTaskView } from './read-model.js';
+import { restoreInto, snapshotOf, type CoreSnapshot } from './snapshot.js';
 import type { ClusterConfig, ClusterView, ConsentStatus, CoreEvent, EventResult, JobView, Ms, NodeView, StepResult, TaskView } from './types.js';
 
 export { MAX_NODE_REQUEUES } from './core-state.js';
@@ -34,6 +35,19 @@ export class SchedulerCore {
     const planner = new PLANNERS[config.scheduler.policy](this.s);
     this.passes = new PassRunner(this.s, planner);
     this.read = new ReadModel(this.s, planner, this.passes);
+  }
+
+  /**
+   * The whole state as plain data (snapshot.ts). A core built from the same config and given
+   * it with `restore` decides exactly as this one would from here on.
+   */
+  snapshot(): CoreSnapshot {
+    return snapshotOf(this, this.config);
+  }
+
+  /** Takes on a snapshot's state. Only for a fresh core (no event applied yet) of the same config. */
+  restore(snap: CoreSnapshot): void {
+    restoreInto(this, this.config, snap);
   }
 
   /** Applies one event at `now`. Bad input is refused with a reason, never thrown. */

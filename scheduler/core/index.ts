@@ -12,4 +12,5 @@ export type { FairShareView } from './fairshare.js';
 export { KeyedHeap } from './heap.js';
 export { SlotList } from './lists.js';
 export { parseArraySpec, MAX_ARRAY_SIZE, type ArraySpec } from './array.js';
+export { SNAPSHOT_FORMAT, SnapshotError, configFingerprint, snapshotOf, restoreInto, type CoreSnapshot } from './snapshot.js';
 export { HEAT_RECOVERY_FRACTION, wattsPerBusyCore, nodeWatts, heatRecoveryShare, type PoweredNode } from './power.js';

@@ -53,7 +53,7 @@ function liveIn(j: JobRt, lane: Lane): boolean {
  * Inserting and merging read only the keys: a job record is a random memory access, and a
  * merge that read each job's fields was bound by cache misses.
  */
-class Run {
+export class Run {
   /** Entries by key (descending), then id (ascending); some may be dead. */
   jobs: JobRt[] = [];
   /** Plain arrays of numbers (unboxed doubles): a typed array lives off the heap, and growing

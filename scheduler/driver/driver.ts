@@ -2,11 +2,12 @@
 // before it is acknowledged), runs coalesced schedule passes, owns the timers, and turns
 // decisions into messages for agents. It holds no policy: every choice is the core's.
 import type { Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type Timer } from '../../common/index.js';
-import { consentAllows, decisionTexts, parseArraySpec, TERMINAL_JOB_STATES, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
+import { configFingerprint, consentAllows, decisionTexts, parseArraySpec, restoreInto, snapshotOf, TERMINAL_JOB_STATES, type ClusterConfig, type CoreSnapshot, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
 import type { Completion, TaskRef } from '../../proto/index.js';
 import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
-import { AcctIndex, JournalCorruptError } from '../store/index.js';
+import { AcctIndex, JournalCorruptError, StateDirError } from '../store/index.js';
 import type { CoreApi } from './core-api.js';
 import { ScaledClock, clockAnchor } from './clock.js';
 import { NO_DISPATCHER, type Dispatcher, type DriverObserver } from './dispatcher.js';
@@ -26,8 +27,44 @@ export interface DriverOptions {
   observer?: DriverObserver;
   /** Audit entries for the scheduler's own acts on patient data (dispatches, consent stops). */
   audit?: (entry: AuditInput) => void;
+  /**
+   * Builds a core for the config a snapshot was taken under, when it is not `core`'s (the
+   * config file changed between runs): the state folder's config then stays in force.
+   */
+  coreFor?: (config: ClusterConfig) => CoreApi;
+  /** Take a snapshot once this many journal records were written since the last (default 100,000). */
+  snapshotEveryRecords?: number;
+  /** ...or once this many wall ms passed with any record written (default 60,000). */
+  snapshotEveryMs?: number;
   /** Wall clock and timers (default: the process's own); tests pass a FakeClock. */
   clock?: Clock;
+}
+
+/** What a snapshot's header chunk holds besides the core's object entries. */
+interface SnapshotHeader {
+  format: 1;
+  config: ClusterConfig;
+  core: Omit<CoreSnapshot, 'objs'>;
+  /** The driver's own bookkeeping (attempts, display ids, results, commands, idempotency keys). */
+  book: CoreSnapshot;
+}
+
+/** The driver state a snapshot carries: what replay would otherwise rebuild from the journal. */
+interface Book {
+  attempts: Map<number, Placement>;
+  results: Map<number, TaskResult[]>;
+  displayIds: Map<string, number>;
+  displayOf: Map<number, string>;
+  commands: CommandBook;
+  idempotent: [string, string, number[]][];
+}
+
+/** Thrown when the state folder's snapshot cannot be used with this configuration. */
+export class SnapshotConfigError extends StateDirError {
+  constructor(dir: string) {
+    super(dir, 'its latest snapshot was taken under another cluster config, and no core can be built for that config here');
+    this.name = 'SnapshotConfigError';
+  }
 }
 
 export type Accepted<T> = { ok: true; value: T } | { ok: false; error: NonNullable<Extract<EventResult, { ok: false }>['error']> };
@@ -67,7 +104,7 @@ interface IdempotentAnswer {
 const FORGET_BATCH = 20_000;
 
 export class LiveDriver {
-  readonly core: CoreApi;
+  core: CoreApi;
   readonly store: Store;
   readonly clock: ScaledClock;
   /** The wall clock and timers everything here runs on. */
@@ -109,6 +146,11 @@ export class LiveDriver {
   private readonly forgetTimer: Timer;
   private closed = false;
   private fatal: ((err: Error) => void) | null = null;
+  /** Journal records written since the last snapshot, and when that one was taken (wall ms). */
+  private sinceSnapshot = 0;
+  private lastSnapshotAt = 0;
+  private snapshotting: Promise<void> | null = null;
+  private readonly snapshotTimer: Timer;
 
   constructor(opts: DriverOptions) {
     this.opts = opts;
@@ -117,9 +159,12 @@ export class LiveDriver {
     this.store = opts.store;
     this.acct = new AcctIndex(opts.store);
     this.log = opts.log;
-    const replayed = this.replay();
-    this.clock = new ScaledClock(opts.timeScale, clockAnchor(opts.timeScale, replayed.lastNow, this.time.epoch()), this.time);
-    if (replayed.records === 0) {
+    const t0 = this.time.now();
+    const restored = this.restoreSnapshot();
+    const replayed = this.replay(restored);
+    this.clock = new ScaledClock(opts.timeScale, clockAnchor(opts.timeScale, replayed.lastNow ?? restored?.now ?? null, this.time.epoch()), this.time);
+    this.log.info({ snapshot: restored?.id ?? null, records: replayed.records, ms: Math.round(this.time.now() - t0) }, 'state restored');
+    if (replayed.records === 0 && restored === null) {
       // A fresh cluster: no node takes work until its agent registers.
       for (const n of this.core.config.nodes) void this.accept({ type: 'nodeDown', node: n.name });
     }
@@ -128,6 +173,11 @@ export class LiveDriver {
     this.log.info({ records: replayed.records, jobs: this.core.cluster().pendingJobs + this.core.cluster().runningJobs }, 'journal replayed');
     // Each sweep views every ended job still in memory, so sweep about twice per forget period.
     this.forgetTimer = this.time.every(Math.min(5000, Math.max(50, opts.forgetAfterMs / 2)), () => this.forgetSweep());
+    this.snapshotTimer = this.time.every(Math.min(5000, opts.snapshotEveryMs ?? 60_000), () => this.maybeSnapshot());
+    // A restart replays only what came after the latest snapshot: take one now if the replay was
+    // long (a short journal is kept whole, for `gsched replay`). After the first turn, so the
+    // copy does not hold up the scheduler's readiness.
+    if (replayed.records > 1000) setImmediate(() => this.closed || void this.snapshot());
     this.requestPass();
   }
 
@@ -142,10 +192,95 @@ export class LiveDriver {
 
   // ---------------------------------------------------------------- replay
 
-  private replay(): { records: number; lastNow: Ms | null } {
+  /** Loads the latest snapshot into the core and the driver's books; null when there is none. */
+  private restoreSnapshot(): { id: string; seq: number; now: Ms } | null {
+    const stored = this.store.loadSnapshot();
+    if (stored === undefined) {
+      // No snapshot yet: the journal was written under the config of the latest start.
+      const recorded = this.store.meta.get('cluster') as ClusterConfig | undefined;
+      if (recorded !== undefined && configFingerprint(recorded) !== configFingerprint(this.core.config) && this.opts.coreFor) {
+        this.log.warn('the cluster config differs from the one this state folder runs under: keeping the state folder\'s config (apply a new one with gsched reconfigure)');
+        this.core = this.opts.coreFor(recorded);
+      }
+      return null;
+    }
+    const header = stored.header as SnapshotHeader;
+    if (configFingerprint(header.config) !== configFingerprint(this.core.config)) {
+      if (!this.opts.coreFor) throw new SnapshotConfigError(this.store.dir);
+      // Never refuse to start over a changed config file: the state was made under the old one.
+      this.log.warn({ snapshot: stored.meta.id }, 'the cluster config differs from the one this state folder runs under: keeping the state folder\'s config (apply a new one with gsched reconfigure)');
+      this.core = this.opts.coreFor(header.config);
+    }
+    this.core.restore({ ...header.core, objs: stored.objs });
+    const book = this.book();
+    const fresh = { ...book, attempts: new Map(), results: new Map(), displayIds: new Map(), displayOf: new Map(), idempotent: [] } as Book;
+    restoreInto(fresh, {}, header.book);
+    for (const [k, v] of fresh.attempts) this.attempts.set(k, v);
+    for (const [k, v] of fresh.results) this.results.set(k, v);
+    for (const [k, v] of fresh.displayIds) this.displayIds.set(k, v);
+    for (const [k, v] of fresh.displayOf) this.displayOf.set(k, v);
+    for (const [key, hash, jobIds] of fresh.idempotent) this.idempotent.set(key, { hash, jobIds, durable: Promise.resolve() });
+    const now = this.time.now();
+    for (const j of this.core.jobs({ states: [...TERMINAL_JOB_STATES] })) this.ended.set(j.id, now);
+    return { id: stored.meta.id, seq: stored.meta.seq, now: stored.meta.now };
+  }
+
+  private book(): Book {
+    return {
+      attempts: this.attempts,
+      results: this.results,
+      displayIds: this.displayIds,
+      displayOf: this.displayOf,
+      commands: this.commands,
+      idempotent: [...this.idempotent].map(([key, a]) => [key, a.hash, a.jobIds]),
+    };
+  }
+
+  /**
+   * Takes a snapshot of the core and the driver's books now (one synchronous copy, marked in
+   * the journal in the same turn), writes it in the background a chunk per turn, then compacts
+   * the journal behind it. Resolves when all of that is done; one at a time.
+   */
+  snapshot(): Promise<void> {
+    if (this.snapshotting) return this.snapshotting;
+    const id = randomUUID();
+    const now = this.clock.now();
+    const t0 = this.time.now();
+    const core = this.core.snapshot();
+    const { objs, ...coreHead } = core;
+    const header: SnapshotHeader = { format: 1, config: this.core.config, core: coreHead, book: snapshotOf(this.book(), {}) };
+    const marked = this.store.mark(id, now);
+    const copyMs = this.time.now() - t0;
+    this.sinceSnapshot = 0;
+    this.lastSnapshotAt = this.time.now();
+    this.snapshotting = (async () => {
+      try {
+        const seq = await marked;
+        const meta = await this.store.writeSnapshot(id, seq, now, header, objs);
+        const removed = await this.store.compact();
+        this.log.info({ id, seq, objects: objs.length, bytes: meta.bytes, copyMs: Math.round(copyMs), ms: Math.round(this.time.now() - t0), compacted: removed }, 'snapshot written');
+      } catch (err) {
+        if (!this.closed) this.log.error({ err }, 'snapshot failed; the journal keeps everything, the next one will retry');
+      } finally {
+        this.snapshotting = null;
+      }
+    })();
+    return this.snapshotting;
+  }
+
+  private maybeSnapshot(): void {
+    if (this.closed || this.snapshotting || this.sinceSnapshot === 0) return;
+    const every = this.opts.snapshotEveryRecords ?? 100_000;
+    // By time only once there is a tail worth sparing a restart (a short journal is kept whole).
+    const due = this.sinceSnapshot >= every || (this.sinceSnapshot >= Math.min(every, 1000) && this.time.now() - this.lastSnapshotAt >= (this.opts.snapshotEveryMs ?? 60_000));
+    if (due) void this.snapshot();
+  }
+
+  private replay(from: { id: string; seq: number } | null): { records: number; lastNow: Ms | null } {
     let records = 0;
     let lastNow: Ms | null = null;
-    for (const { seq, record } of this.store.replay()) {
+    for (const { seq, record } of this.store.replay(from ?? undefined)) {
+      if (record.k === 'x') continue;
       records++;
       lastNow = record.now;
       if (record.k === 's') {
@@ -171,6 +306,7 @@ export class LiveDriver {
     if (idem) record.idem = idem;
     const durable = this.store.append(record);
     durable.catch((err: Error) => this.die(err));
+    if (++this.sinceSnapshot >= (this.opts.snapshotEveryRecords ?? 100_000)) this.maybeSnapshot();
     this.note(event, res, result, idem, durable);
     this.opts.observer?.accepted?.(event, res, now);
     this.requestPass();
@@ -447,6 +583,7 @@ export class LiveDriver {
     this.lastPassAt = this.time.now();
     this.opts.observer?.pass?.(this.lastPassAt - t0, step.decisions.length);
     this.store.append({ k: 's', now, d: decisionTexts(step.decisions) }).catch((err: Error) => this.die(err));
+    this.sinceSnapshot++;
     this.handleDecisions(step.decisions, true);
     this.dispatcher.flush();
     this.setWake(step.wakeAt);
@@ -699,6 +836,8 @@ export class LiveDriver {
     this.closed = true;
     this.wakeTimer?.cancel();
     this.forgetTimer.cancel();
+    this.snapshotTimer.cancel();
+    await this.snapshotting;
     await this.store.flushed();
   }
 }

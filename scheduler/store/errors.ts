@@ -9,8 +9,12 @@ export class StateDirError extends Error {
 
 /** The folder's data is damaged: refuse rather than start from a wrong or empty state. */
 export class StateCorruptError extends StateDirError {
-  constructor(dir: string, cause: string) {
-    super(dir, `${cause}. Run 'gsched fsck ${dir}' for a full report; restore the folder from a backup, or move it aside to start afresh`);
+  constructor(
+    dir: string,
+    /** What is damaged, without the advice (fsck lists these). */
+    readonly damage: string,
+  ) {
+    super(dir, `${damage}. Run 'gsched fsck ${dir}' for a full report; restore the folder from a backup, or move it aside to start afresh`);
     this.name = 'StateCorruptError';
   }
 }

@@ -3,7 +3,7 @@
 // journal's sequence (no gaps after the snapshot it continues).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { StateDirError } from './errors.js';
+import { StateCorruptError, StateDirError } from './errors.js';
 import { Store, type FramedDb } from './journal.js';
 import { DATA_FILE, SCHEMA, checkDataFile, readDataHeader, readFormat, type FormatFile } from './layout.js';
 import { unframe, type Key } from './records.js';
@@ -38,7 +38,7 @@ export async function fsckStateDir(dir: string): Promise<FsckReport> {
     report.schema = format?.schema ?? null;
     checkDataFile(dir, format);
   } catch (err) {
-    report.problems.push((err as Error).message);
+    report.problems.push(err instanceof StateCorruptError ? err.damage : (err as Error).message);
     return report;
   }
   const dataPath = join(dir, DATA_FILE);
@@ -53,7 +53,7 @@ export async function fsckStateDir(dir: string): Promise<FsckReport> {
   try {
     store = new Store(dir, { readOnly: true });
   } catch (err) {
-    report.problems.push(err instanceof StateDirError ? err.message : `the data file cannot be opened: ${(err as Error).message}`);
+    report.problems.push(err instanceof StateCorruptError ? err.damage : err instanceof StateDirError ? err.message : `the data file cannot be opened: ${(err as Error).message}`);
     return report;
   }
   try {
@@ -80,9 +80,17 @@ export async function fsckStateDir(dir: string): Promise<FsckReport> {
       }
       report.dbs.push(r);
     }
-    const base = store.journalBase();
+    const snap = store.snapshotMeta();
     const first = store.journal.firstKey();
-    if (first !== undefined && first !== base + 1) note(`the journal starts at record ${first}, but its snapshot covers records up to ${base}: records ${base + 1}-${first - 1} are missing`);
+    if (snap !== undefined) {
+      if (first === undefined || first > snap.seq) note(`the journal lacks group ${snap.seq}, where its latest snapshot ${snap.id} was taken`);
+      const snapDamage = report.dbs.find((d) => d.name === store.snaps.name)?.damaged ?? 0;
+      if (snapDamage === 0) try {
+        store.loadSnapshot();
+      } catch (err) {
+        note(err instanceof StateCorruptError ? err.damage : (err as Error).message);
+      }
+    } else if (first !== undefined && first !== 1) note(`the journal starts at group ${first} but there is no snapshot: groups 1-${first - 1} are missing`);
   } finally {
     await store.close();
   }

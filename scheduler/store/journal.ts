@@ -34,7 +34,9 @@ export interface TaskResult {
 export type JournalRecord =
   | { k: 'e'; now: Ms; event: CoreEvent; result?: TaskResult; idem?: IdempotencyKey }
   /** `d`: the pass's decisions as text (decisionTexts), for `gsched replay` to compare. */
-  | { k: 's'; now: Ms; d?: string[] };
+  | { k: 's'; now: Ms; d?: string[] }
+  /** Where snapshot `id` was taken: it holds every record before this one. */
+  | { k: 'x'; now: Ms; id: string };
 
 /** A client's Idempotency-Key and a hash of the body it came with. */
 export interface IdempotencyKey {
@@ -44,6 +46,28 @@ export interface IdempotencyKey {
 
 /** What one journal key holds: the records of one group commit. */
 type StoredRecord = JournalRecord | { k: 'm'; records: JournalRecord[] };
+
+/** Where the latest snapshot sits: taken at the marker `id` in journal group `seq`. */
+export interface SnapshotMeta {
+  id: string;
+  seq: number;
+  /** Chunks of objects after the header chunk. */
+  chunks: number;
+  now: Ms;
+  bytes: number;
+}
+
+/** A snapshot as the store keeps it: a header (anything) and the core's object entries. */
+export interface StoredSnapshot {
+  meta: SnapshotMeta;
+  header: unknown;
+  objs: unknown[][];
+}
+
+/** Object entries per chunk: each chunk is one lmdb value, written in its own turn. */
+const SNAPSHOT_CHUNK = 20_000;
+/** Journal keys removed per transaction when compacting (one per event-loop turn). */
+const COMPACT_BATCH = 5_000;
 
 /** A sequencing run as taken in by POST /api/v1/runs: what it asked for and what became of each sample. */
 export interface RunRecord {
@@ -208,15 +232,109 @@ export class Store {
 
   /** The journal sequence the latest snapshot covers (0: none; replay starts after it). */
   journalBase(): number {
-    const s = this.meta.get('snapshot') as { seq: number } | undefined;
-    return s?.seq ?? 0;
+    return this.snapshotMeta()?.seq ?? 0;
   }
 
   /** One journal key per group; durable once lmdb has flushed the commit, not only made it visible. */
   private async writeGroup(records: JournalRecord[]): Promise<void> {
     const value: StoredRecord = records.length === 1 ? (records[0] as JournalRecord) : { k: 'm', records };
-    await this.journal.put(this.nextSeq++, value);
+    const seq = this.nextSeq++;
+    for (const r of records) if (r.k === 'x') this.markers.set(r.id, seq);
+    await this.journal.put(seq, value);
     await this.root.flushed;
+  }
+
+  /** Journal group of each snapshot marker written by this process. */
+  private readonly markers = new Map<string, number>();
+
+  /**
+   * Marks the journal where a snapshot is taken (call it in the same turn as the snapshot);
+   * resolves with the marker's journal group once it is durable.
+   */
+  async mark(id: string, now: Ms): Promise<number> {
+    await this.append({ k: 'x', now, id });
+    const seq = this.markers.get(id);
+    this.markers.delete(id);
+    if (seq === undefined) throw new Error(`snapshot marker ${id} was not written`);
+    return seq;
+  }
+
+  /**
+   * Writes a snapshot taken at marker `id` (group `seq`), a chunk per event-loop turn, then
+   * makes it the latest. The objects must not change meanwhile (the core's snapshot is a copy).
+   */
+  async writeSnapshot(id: string, seq: number, now: Ms, header: unknown, objs: unknown[][]): Promise<SnapshotMeta> {
+    let bytes = 0;
+    const put = async (i: number, value: unknown): Promise<void> => {
+      const key = `${id}/${i}`;
+      const framed = frame(key, value);
+      bytes += framed.length;
+      await this.snaps.db.put(key, framed);
+    };
+    await put(0, header);
+    const chunks = Math.ceil(objs.length / SNAPSHOT_CHUNK);
+    for (let c = 0; c < chunks; c++) {
+      await new Promise((r) => setImmediate(r));
+      await put(c + 1, objs.slice(c * SNAPSHOT_CHUNK, (c + 1) * SNAPSHOT_CHUNK));
+    }
+    const meta: SnapshotMeta = { id, seq, chunks, now, bytes };
+    await this.root.flushed;
+    await this.meta.put('snapshot', meta);
+    await this.root.flushed;
+    return meta;
+  }
+
+  snapshotMeta(): SnapshotMeta | undefined {
+    return this.meta.get('snapshot') as SnapshotMeta | undefined;
+  }
+
+  /** The latest snapshot, checked chunk by chunk; undefined when there is none. */
+  loadSnapshot(): StoredSnapshot | undefined {
+    try {
+      const meta = this.snapshotMeta();
+      if (meta === undefined) return undefined;
+      const chunk = (i: number): unknown => {
+        const v = this.snaps.get(`${meta.id}/${i}`);
+        if (v === undefined) throw new StateCorruptError(this.dir, `snapshot ${meta.id} lacks its chunk ${i}`);
+        return v;
+      };
+      const header = chunk(0);
+      const objs: unknown[][] = [];
+      for (let c = 1; c <= meta.chunks; c++) for (const e of chunk(c) as unknown[][]) objs.push(e);
+      return { meta, header, objs };
+    } catch (err) {
+      if (err instanceof RecordCorruptError) throw new StateCorruptError(this.dir, err.message);
+      throw err;
+    }
+  }
+
+  /**
+   * Drops what the latest snapshot makes redundant: journal groups before its marker's group
+   * and other snapshots' chunks. A batch per event-loop turn, so scheduling goes on meanwhile.
+   */
+  async compact(): Promise<number> {
+    const meta = this.snapshotMeta();
+    if (meta === undefined) return 0;
+    let removed = 0;
+    for (;;) {
+      const keys: number[] = [];
+      for (const key of this.journal.db.getKeys({ end: meta.seq, limit: COMPACT_BATCH })) keys.push(key);
+      if (keys.length === 0) break;
+      await this.root.transaction(() => {
+        for (const k of keys) void this.journal.db.remove(k);
+      });
+      removed += keys.length;
+      await new Promise((r) => setImmediate(r));
+    }
+    const stale: string[] = [];
+    for (const key of this.snaps.db.getKeys()) if (!key.startsWith(`${meta.id}/`)) stale.push(key);
+    if (stale.length > 0) {
+      await this.root.transaction(() => {
+        for (const k of stale) void this.snaps.db.remove(k);
+      });
+    }
+    await this.root.flushed;
+    return removed;
   }
 
   /**
@@ -228,13 +346,24 @@ export class Store {
     return this.commits.append(record);
   }
 
-  /** Journal records after `afterSeq`, in order; a damaged one throws StateCorruptError. */
-  *replay(afterSeq = 0): Iterable<{ seq: number; record: JournalRecord }> {
+  /**
+   * Journal records in order: all of them, or those after snapshot marker `from.id` (in group
+   * `from.seq`). Markers are not yielded. A damaged record throws StateCorruptError.
+   */
+  *replay(from?: { seq: number; id: string }): Iterable<{ seq: number; record: JournalRecord }> {
+    let seeking = from !== undefined;
     try {
-      for (const { key, value } of this.journal.range({ start: afterSeq + 1 })) {
-        if (value.k === 'm') for (const record of value.records) yield { seq: key, record };
-        else yield { seq: key, record: value };
+      for (const { key, value } of this.journal.range({ start: from?.seq ?? 0 })) {
+        for (const record of value.k === 'm' ? value.records : [value]) {
+          if (seeking) {
+            if (key !== from?.seq) throw new StateCorruptError(this.dir, `the journal lacks the marker of snapshot ${from?.id} (group ${from?.seq})`);
+            if (record.k === 'x' && record.id === from.id) seeking = false;
+            continue;
+          }
+          if (record.k !== 'x') yield { seq: key, record };
+        }
       }
+      if (seeking) throw new StateCorruptError(this.dir, `the journal lacks the marker of snapshot ${from?.id} (group ${from?.seq})`);
     } catch (err) {
       if (err instanceof RecordCorruptError) throw new StateCorruptError(this.dir, err.message);
       throw err;

@@ -8,7 +8,9 @@ import { decisionTexts, type ClusterConfig, type CoreEvent, type EventResult, ty
 export type ReplayedRecord =
   | { k: 'e'; now: Ms; event: CoreEvent }
   /** `d`: the live pass's decisions as text; absent in journals written before it was recorded. */
-  | { k: 's'; now: Ms; d?: string[] };
+  | { k: 's'; now: Ms; d?: string[] }
+  /** A snapshot marker (scheduler/store): not an input of the core, skipped. */
+  | { k: 'x'; now: Ms; id: string };
 
 export interface ReplayCore {
   readonly config: ClusterConfig;
@@ -53,6 +55,7 @@ export interface JournalReplay {
 export function replayJournal(records: Iterable<ReplayedRecord>, core: ReplayCore): JournalReplay {
   const out: JournalReplay = { events: 0, passes: 0, compared: 0, divergence: null };
   for (const r of records) {
+    if (r.k === 'x') continue;
     if (r.k === 'e') {
       out.events++;
       const res = core.apply(r.event, r.now);

@@ -1,0 +1,96 @@
+// Snapshots in the live driver: a restart is the latest snapshot plus the journal after its
+// marker, the journal before it is compacted away, and the driver's own books (attempts,
+// display ids, idempotency keys) come back too. A changed config file does not stop a start.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Assignment, Completion } from '../../proto/index.js';
+import { loadClusterConfig } from '../../common/index.js';
+import type { ClusterConfig, JobSpec } from '../core/index.js';
+import { Store } from '../store/index.js';
+import { SMALL_CLUSTER, testJob, waitFor } from '../testing/index.js';
+import { LiveDriver } from './driver.js';
+import { makeCore } from './make-core.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+const config = loadClusterConfig(SMALL_CLUSTER());
+const allNodes = config.nodes.map((n) => n.name);
+
+function open(dir: string, cfg: ClusterConfig = config): { driver: LiveDriver; sent: Assignment[] } {
+  const sent: Assignment[] = [];
+  const driver = new LiveDriver({ core: makeCore(cfg), coreFor: makeCore, store: new Store(dir), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 0 });
+  driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: () => undefined, drain: () => undefined, flush: () => undefined });
+  return { driver, sent };
+}
+
+const done = (a: Assignment): Completion => ({ task: a.task, outcome: 'OUTCOME_COMPLETED', cpuMs: 1, wallMs: 2, kernel: 'noop', summaryJson: '{}', error: '' });
+
+const view = (d: LiveDriver): unknown => ({
+  jobs: d.core.jobs().map(({ priority: _p, ...j }) => j).sort((a, b) => a.id - b.id),
+  nodes: d.core.nodes(),
+  running: d.core.runningTasks().sort((a, b) => a.taskId - b.taskId),
+});
+
+describe('LiveDriver snapshots', () => {
+  it('restarts from the latest snapshot and the journal tail, with the journal before it compacted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gsched-snap-'));
+    dirs.push(dir);
+    const first = open(dir);
+    const d = first.driver;
+    await d.agentHello(allNodes, [], []);
+    const arr = await d.submit(testJob([{ cores: 4 }], { array: '0-5' }) as unknown as JobSpec, { key: 'k-1', hash: 'h' });
+    expect(arr.ok).toBe(true);
+    for (let i = 0; i < 20; i++) await d.submit(testJob([{ cores: 2 }, { cores: 1 }]) as unknown as JobSpec);
+    await waitFor('placements', () => first.sent.length >= 10);
+    for (const a of first.sent.slice(0, 5)) await d.agentCompletion(done(a), new Set(allNodes));
+    await d.snapshot();
+    const meta = d.store.snapshotMeta();
+    expect(meta).toBeDefined();
+    expect(d.store.journal.firstKey()).toBe(meta?.seq); // compacted up to the marker's group
+    // The tail: more events after the snapshot.
+    for (const a of first.sent.slice(5, 8)) await d.agentCompletion(done(a), new Set(allNodes));
+    await d.cancel(10);
+    await d.submit(testJob([{ cores: 1 }], { name: 'after-snapshot' }) as unknown as JobSpec);
+    await d.store.flushed();
+    const before = view(d);
+    const attemptsBefore = first.sent.map((a) => a.task);
+    await d.close();
+    await d.store.close();
+
+    const again = open(dir);
+    expect(view(again.driver)).toEqual(before);
+    // Array display ids and idempotency keys come from the snapshot's books.
+    const base = arr.ok ? (arr.value.jobIds[0] as number) : -1;
+    expect(again.driver.resolveJobId(`${base}_3`)).toBe(base + 3);
+    const retried = await again.driver.submit(testJob([{ cores: 4 }], { array: '0-5' }) as unknown as JobSpec, { key: 'k-1', hash: 'h' });
+    expect(retried).toMatchObject({ ok: true, value: { jobIds: arr.ok ? arr.value.jobIds : [], replayed: true } });
+    // Attempts continue where they were: a requeued task's next start is attempt 2.
+    const running = again.driver.core.runningTasks()[0];
+    if (!running) throw new Error('nothing running');
+    expect(attemptsBefore.some((t) => t.taskId === running.taskId && t.attempt === 1)).toBe(true);
+    await again.driver.close();
+    await again.driver.store.close();
+  });
+
+  it('starts under the config its state folder was made with when the file changed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gsched-snap-cfg-'));
+    dirs.push(dir);
+    const first = open(dir);
+    await first.driver.agentHello(allNodes, [], []);
+    await first.driver.submit(testJob([{ cores: 2 }], { partition: 'research', account: 'research', purpose: 'research' }) as unknown as JobSpec);
+    await first.driver.close();
+    await first.driver.store.close();
+    // The new file drops the research partition an existing job (and its journal event) uses.
+    const changed: ClusterConfig = { ...config, partitions: config.partitions.filter((p) => p.name !== 'research') };
+    const again = open(dir, changed);
+    expect(again.driver.core.config.partitions.map((p) => p.name)).toContain('research');
+    expect(again.driver.core.jobs()).toHaveLength(1);
+    await again.driver.close();
+    await again.driver.store.close();
+  });
+});
