@@ -34,7 +34,8 @@ export async function postConsents(client: ApiClient, items: readonly WorkloadIt
     Array.from({ length: CONSENT_CONCURRENCY }, async () => {
       while (next < all.length) {
         const c = all[next++] as { pseudonym: string; status: string };
-        await client.request('POST', '/api/v1/consent', c);
+        // The workload's consent is written consent: each record names its (synthetic) document.
+        await client.request('POST', '/api/v1/consent', { ...c, documentRef: `ngc-consent-${c.pseudonym}` });
         if (++done % 5000 === 0) progress(`consent ${done}/${all.length}`);
       }
     }),

@@ -30,7 +30,7 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
   return (await res.json()) as T;
 }
 
-const CLASSES = ['wgs', 'wes', 'panel', 'tumour-normal'] as const;
+const CLASSES = ['wgs', 'wes', 'gene-panel', 'tumour-normal'] as const;
 const ACCOUNTS = ['rh-genetics', 'rh-oncology', 'herlev-genetics', 'auh-genetics', 'ouh-genetics'];
 
 /** Work for the screenshot: jobs of each class, two to six modelled hours of 8 to 32 cores per task (more than the cluster holds at once). */
