@@ -34,10 +34,13 @@ const CLASSES = ['wgs', 'wes', 'gene-panel', 'tumour-normal'] as const;
 const ACCOUNTS = ['rh-genetics', 'rh-oncology', 'herlev-genetics', 'auh-genetics', 'ouh-genetics'];
 
 /** Work for the screenshot: jobs of each class, two to six modelled hours of 8 to 32 cores per task (more than the cluster holds at once). */
+// Patients with written consent on record: a class that reads patient data must name them.
+const PATIENTS = ['P-dash01', 'P-dash02', 'P-dash03'];
+
 function job(i: number): object {
   const cls = CLASSES[i % CLASSES.length] as string;
   const tasks = Array.from({ length: 2 + (i % 5) }, (_v, t) => ({ cores: [8, 16, 32][(i + t) % 3], memMb: 8000, durationMs: (2 + ((i * 7 + t) % 5)) * 3_600_000, timeLimitMs: 8 * 3_600_000 }));
-  return { name: `${cls}-${i}`, owner: 'dashboard-test', account: ACCOUNTS[i % ACCOUNTS.length], partition: i % 6 === 5 ? 'research' : 'clinical', qos: i % 9 === 0 ? 'urgent' : 'normal', purpose: i % 6 === 5 ? 'research' : 'treatment', tasks, class: cls };
+  return { name: `${cls}-${i}`, owner: 'dashboard-test', account: ACCOUNTS[i % ACCOUNTS.length], partition: i % 6 === 5 ? 'research' : 'clinical', qos: i % 9 === 0 ? 'urgent' : 'normal', purpose: i % 6 === 5 ? 'research' : 'treatment', tasks, class: cls, pseudonyms: [PATIENTS[i % PATIENTS.length]] };
 }
 
 beforeAll(async () => {
@@ -75,6 +78,7 @@ describe('the dashboard in chromium', () => {
     // The token left the address bar once the page had it.
     expect(page.url()).not.toContain('token=');
 
+    for (const pseudonym of PATIENTS) await api('POST', '/api/v1/consent', { pseudonym, status: 'granted', documentRef: `doc-${pseudonym}` });
     const sub = await api<{ displayIds: string[] }>('POST', '/api/v1/jobs', job(0));
     const shown = `job ${sub.displayIds[0]} `;
     const t0 = Date.now();
