@@ -5,6 +5,7 @@ import type { ClusterConfig, JobState, JobView, NodeSpec } from '../core/index.j
 import type { LiveDriver } from '../driver/index.js';
 import type { AcctDim, TaskResult } from '../store/index.js';
 import { ApiProblem } from './errors.js';
+import { text } from './jobs-query.js';
 
 const STATES: readonly JobState[] = ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL'];
 const MAX_ROWS = 100_000;
@@ -51,12 +52,6 @@ export interface AcctRow {
 
 type Query = Record<string, unknown>;
 
-function text(q: Query, name: string): string | undefined {
-  const v = q[name];
-  if (v === undefined || v === '') return undefined;
-  if (typeof v !== 'string') throw new ApiProblem('INVALID_QUERY', `${name} must be given once`, name);
-  return v;
-}
 
 function list(q: Query, name: string): string[] | undefined {
   const v = text(q, name);

@@ -19,7 +19,8 @@ export interface JobQuery {
 
 type Query = Record<string, unknown>;
 
-function text(q: Query, name: string): string | undefined {
+/** A query parameter given at most once; empty counts as absent. */
+export function text(q: Query, name: string): string | undefined {
   const v = q[name];
   if (v === undefined || v === '') return undefined;
   if (typeof v !== 'string') throw new ApiProblem('INVALID_QUERY', `${name} must be given once`, name);
