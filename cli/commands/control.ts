@@ -76,7 +76,11 @@ export function parseUpdate(pairs: string[], now: number): JobUpdate {
         break;
       }
       case 'dependency':
-        u.dependencies = value === '' ? [] : parseDependencySpec(value).dependencies;
+      {
+        const dep = value === '' ? { dependencies: [], any: false } : parseDependencySpec(value);
+        u.dependencies = dep.dependencies;
+        if (dep.any) u.dependencyAny = true;
+      }
         break;
       case 'arraytaskthrottle':
         if (!/^\d+$/.test(value)) throw new CliError(`update ArrayTaskThrottle=${value}: expected a whole number (0 lifts the limit)`, 2);

@@ -33,6 +33,8 @@ export class CoreState {
   readonly fs: FairShare;
   readonly byId = new Map<number, JobRt>();
   readonly tasks = new IdTable<TaskRt>();
+  /** Each job array's indices by its id (its first element's): aftercorr pairs elements by index. */
+  readonly arrays = new Map<number, readonly number[]>();
   /** Final states of jobs the driver asked us to forget, for dependency checks. */
   readonly ended = new Map<number, JobState>();
   readonly consent = new Map<string, ConsentStatus>();
@@ -146,6 +148,7 @@ export class CoreState {
       pseudonyms: shared(c.pseudonyms),
       cls: c.cls,
       deps: shared(c.deps),
+      depsAny: c.depsAny,
       singleton: c.singleton,
       array,
       arrayIndex,

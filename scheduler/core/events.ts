@@ -3,9 +3,9 @@
 import { maxMemFor, type CoreState } from './core-state.js';
 import { successorsOf } from './dag.js';
 import { TERMINAL, type ArrayGroup, type JobRt } from './state.js';
-import type { CoreEvent, CoreRejection, EventResult, JobUpdate } from './types.js';
+import type { CoreEvent, CoreRejection, Dependency, EventResult, JobUpdate } from './types.js';
 import { isConsentStatus, isPseudonym } from './vocabulary.js';
-import { MAX_NICE, validateJob } from './validate.js';
+import { checkDependencies, MAX_NICE, validateJob } from './validate.js';
 
 const ok: EventResult = { ok: true };
 const reject = (error: CoreRejection): EventResult => ({ ok: false, error });
@@ -55,6 +55,7 @@ function submit(s: CoreState, raw: unknown): EventResult {
     account: (a) => s.accounts.get(a),
     consent: s.consentCfg,
     jobKnown: (id) => s.byId.has(id) || s.ended.has(id),
+    arrayOf: (id) => s.arrays.get(id),
     consentOf: (p) => s.consent.get(p) ?? null,
   });
   if (!('tasks' in clean)) return reject(clean);
@@ -62,6 +63,7 @@ function submit(s: CoreState, raw: unknown): EventResult {
   const succ = successorsOf(clean.after);
   if (clean.array === null) return { ok: true, jobIds: [s.createJob(clean, succ, null, null)] };
   const group: ArrayGroup = { baseId: s.nextJobId, limit: clean.array.limit, running: 0 };
+  s.arrays.set(group.baseId, clean.array.indices);
   return { ok: true, jobIds: clean.array.indices.map((i) => s.createJob(clean, succ, group, i)) };
 }
 
@@ -150,7 +152,7 @@ function holdOrRelease(s: CoreState, type: 'hold' | 'release', jobId: unknown, b
   return ok;
 }
 
-const PENDING_ONLY: readonly (keyof JobUpdate)[] = ['qos', 'dependencies'];
+const PENDING_ONLY: readonly (keyof JobUpdate)[] = ['qos', 'dependencies', 'dependencyAny'];
 
 /**
  * scontrol update: each change is checked before any is made, so an update is applied whole
@@ -188,15 +190,15 @@ function update(s: CoreState, jobId: unknown, raw: unknown): EventResult {
     return reject({ code: 'INVALID_STATE', field: 'changes.beginAt', message: 'beginAt must be a time in ms (0 or more), or null to clear it' });
   }
   if (c.beginAt !== undefined && job.state !== 'PENDING') return reject({ code: 'INVALID_STATE', field: 'changes.beginAt', message: `job ${job.displayId} is ${job.state}: its begin time has passed` });
+  let deps: Dependency[] | null = null;
   if (c.dependencies !== undefined) {
-    if (!Array.isArray(c.dependencies)) return reject({ code: 'INVALID_STATE', field: 'changes.dependencies', message: 'dependencies must be a list of {kind, jobId}' });
-    for (const [i, d] of c.dependencies.entries()) {
-      const f = `changes.dependencies[${i}]`;
-      if (typeof d !== 'object' || d === null || (d.kind !== 'afterok' && d.kind !== 'afterany' && d.kind !== 'afternotok')) return reject({ code: 'INVALID_STATE', field: f, message: `${f}.kind must be afterok, afterany or afternotok` });
-      if (d.jobId === job.id) return reject({ code: 'DAG_CYCLE', field: f, message: `job ${job.displayId} cannot wait for itself` });
-      if (typeof d.jobId !== 'number' || !(s.byId.has(d.jobId) || s.ended.has(d.jobId))) return reject({ code: 'UNKNOWN_DEPENDENCY', field: f, message: `${f} names job ${String(d.jobId)}, which does not exist` });
-    }
+    const checked = checkDependencies(c.dependencies, 'changes.dependencies', job.array !== null, { jobKnown: (id) => s.byId.has(id) || s.ended.has(id), arrayOf: (id) => s.arrays.get(id) });
+    if (!Array.isArray(checked)) return reject(checked);
+    const self = checked.findIndex((d) => d.jobId === job.id || (d.kind === 'aftercorr' && d.jobId === job.array?.baseId));
+    if (self >= 0) return reject({ code: 'DAG_CYCLE', field: `changes.dependencies[${self}]`, message: `job ${job.displayId} cannot wait for itself` });
+    deps = checked;
   }
+  if (c.dependencyAny !== undefined && typeof c.dependencyAny !== 'boolean') return reject({ code: 'INVALID_STATE', field: 'changes.dependencyAny', message: 'dependencyAny must be true or false' });
   if (c.throttle !== undefined) {
     if (job.array === null) return reject({ code: 'INVALID_STATE', field: 'changes.throttle', message: `job ${job.displayId} is not an array element; throttle is an array's %N limit` });
     if (!Number.isInteger(c.throttle) || c.throttle < 0) return reject({ code: 'INVALID_STATE', field: 'changes.throttle', message: 'throttle must be a whole number (0: no limit)' });
@@ -210,12 +212,14 @@ function update(s: CoreState, jobId: unknown, raw: unknown): EventResult {
     });
   }
   if (c.beginAt !== undefined) s.setBegin(job, c.beginAt ?? 0);
-  if (c.dependencies !== undefined) job.deps = c.dependencies.map((d) => ({ kind: d.kind, jobId: d.jobId }));
+  if (deps !== null) job.deps = deps;
+  // New dependencies are all-of unless the update says any-of (as a new --dependency would be).
+  if (c.dependencyAny !== undefined || deps !== null) job.depsAny = (c.dependencyAny ?? (deps === null && job.depsAny)) && job.deps.length > 1;
   if (c.throttle !== undefined && job.array !== null) job.array.limit = c.throttle === 0 ? Infinity : c.throttle;
   return ok;
 }
 
-const UPDATABLE: ReadonlySet<string> = new Set<keyof JobUpdate>(['timeLimitMs', 'qos', 'nice', 'beginAt', 'dependencies', 'throttle']);
+const UPDATABLE: ReadonlySet<string> = new Set<keyof JobUpdate>(['timeLimitMs', 'qos', 'nice', 'beginAt', 'dependencies', 'dependencyAny', 'throttle']);
 
 /**
  * scontrol requeue: a running job's tasks are stopped and go back to the queue (tasks that

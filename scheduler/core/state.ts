@@ -86,6 +86,8 @@ export interface JobRt {
   readonly pseudonyms: readonly string[];
   readonly cls: string | null;
   deps: readonly Dependency[];
+  /** Any one of `deps` satisfied is enough (Slurm's `?`); all of them otherwise. */
+  depsAny: boolean;
   readonly singleton: boolean;
   readonly array: ArrayGroup | null;
   readonly arrayIndex: number | null;

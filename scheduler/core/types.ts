@@ -135,7 +135,12 @@ export interface ClusterConfig {
 // ---------------------------------------------------------------- jobs
 
 
-export type DependencyKind = 'afterok' | 'afterany' | 'afternotok';
+/**
+ * Slurm's dependency kinds: `after` (the other job started or ended), `afterany` (it ended),
+ * `afterok` (it completed), `afternotok` (it ended otherwise), `aftercorr` (array element i
+ * waits for element i of the other array to complete; `jobId` names that array).
+ */
+export type DependencyKind = 'after' | 'afterany' | 'afterok' | 'afternotok' | 'aftercorr';
 
 export interface Dependency {
   kind: DependencyKind;
@@ -179,6 +184,8 @@ export interface JobSpec {
   pseudonyms: string[];
   tasks: TaskSpec[];
   dependencies?: Dependency[];
+  /** Any one dependency satisfied is enough (Slurm's `?` separator); all of them otherwise. */
+  dependencyAny?: boolean;
   /** Slurm's `--dependency=singleton`: wait until no other job of this name and owner runs. */
   singleton?: boolean;
   /** Job array: `0-99`, `1,3,5-7`, with optional `%N` concurrency limit. */
@@ -209,6 +216,8 @@ export interface JobUpdate {
   /** null clears the begin time. */
   beginAt?: Ms | null;
   dependencies?: Dependency[];
+  /** With `dependencies`: any one of them is enough (`?`); absent means all. */
+  dependencyAny?: boolean;
   /** An array's %N limit (the job is any element of it). */
   throttle?: number;
 }
@@ -401,6 +410,8 @@ export interface JobView {
   cores: number;
   pseudonyms: string[];
   dependencies: Dependency[];
+  /** Any one dependency is enough (`?`), or all of them. */
+  dependencyAny: boolean;
   arrayJobId: number | null;
   arrayIndex: number | null;
   tasks: TaskView[];

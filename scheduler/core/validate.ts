@@ -31,6 +31,7 @@ export interface CleanJob {
   /** Each task's `after` list, without repeats (the submitted list when it had none). */
   after: readonly (readonly number[])[];
   deps: Dependency[];
+  depsAny: boolean;
   singleton: boolean;
   array: ArraySpec | null;
   cls: string | null;
@@ -47,6 +48,8 @@ export interface ValidationContext {
   account(name: string): AccountSpec | undefined;
   consent: Readonly<ConsentConfig>;
   jobKnown(id: number): boolean;
+  /** The indices of the array whose first element has id `id`, or undefined when it is no array's. */
+  arrayOf(id: number): readonly number[] | undefined;
   consentOf(pseudonym: string): ConsentStatus | null;
 }
 
@@ -186,15 +189,8 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
 
   const rawDeps = raw.dependencies ?? [];
   if (!Array.isArray(rawDeps)) refuse('INVALID_JOB', 'dependencies', 'dependencies must be a list of {kind, jobId}');
-  const deps = rawDeps.map((d, i): Dependency => {
-    const f = `dependencies[${i}]`;
-    if (!isObj(d) || (d.kind !== 'afterok' && d.kind !== 'afterany' && d.kind !== 'afternotok')) {
-      refuse('INVALID_JOB', `${f}.kind`, `${f}.kind must be afterok, afterany or afternotok`);
-    }
-    const jobId = int(d.jobId, `${f}.jobId`, 1, Number.MAX_SAFE_INTEGER);
-    if (!ctx.jobKnown(jobId)) refuse('UNKNOWN_DEPENDENCY', `${f}.jobId`, `${f} names job ${jobId}, which does not exist`);
-    return { kind: d.kind as DependencyKind, jobId };
-  });
+  const deps = rawDeps.map((d, i): Dependency => checkDependency(d, `dependencies[${i}]`, raw.array !== undefined, ctx));
+  if (raw.dependencyAny !== undefined && typeof raw.dependencyAny !== 'boolean') refuse('INVALID_JOB', 'dependencyAny', 'dependencyAny must be true or false');
   if (raw.singleton !== undefined && typeof raw.singleton !== 'boolean') refuse('INVALID_JOB', 'singleton', 'singleton must be true or false');
 
   let array: ArraySpec | null = null;
@@ -235,7 +231,35 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
       : `no consent for research on record for patient ${ps}`);
   }
 
-  return { name: jobName, owner, account, partition, qos, purpose, pseudonyms, tasks, after: afterLists, deps, singleton: raw.singleton === true, array, cls, hold: raw.hold === true, beginAt, nice };
+  return { name: jobName, owner, account, partition, qos, purpose, pseudonyms, tasks, after: afterLists, deps, depsAny: raw.dependencyAny === true && deps.length > 1, singleton: raw.singleton === true, array, cls, hold: raw.hold === true, beginAt, nice };
+}
+
+export const DEPENDENCY_KINDS: readonly DependencyKind[] = ['after', 'afterany', 'afterok', 'afternotok', 'aftercorr'];
+
+/**
+ * One dependency of a submission (or of an update: `isArray` says whether the job is an array
+ * element). aftercorr pairs array elements by index, so both sides must be arrays.
+ */
+export function checkDependency(d: unknown, f: string, isArray: boolean, ctx: Pick<ValidationContext, 'jobKnown' | 'arrayOf'>): Dependency {
+  if (!isObj(d) || !DEPENDENCY_KINDS.includes(d.kind as DependencyKind)) refuse('INVALID_JOB', `${f}.kind`, `${f}.kind must be one of ${DEPENDENCY_KINDS.join(', ')}`);
+  const jobId = int(d.jobId, `${f}.jobId`, 1, Number.MAX_SAFE_INTEGER);
+  if (!ctx.jobKnown(jobId)) refuse('UNKNOWN_DEPENDENCY', `${f}.jobId`, `${f} names job ${jobId}, which does not exist`);
+  if (d.kind === 'aftercorr') {
+    if (!isArray) refuse('INVALID_JOB', `${f}.kind`, `aftercorr pairs array elements by index: only a job array can use it (use afterok for a single job)`);
+    if (ctx.arrayOf(jobId) === undefined) refuse('INVALID_JOB', `${f}.jobId`, `aftercorr:${jobId} must name a job array by its id (its first element's), and job ${jobId} is not one`);
+  }
+  return { kind: d.kind as DependencyKind, jobId };
+}
+
+/** Checks a dependency list in an update; the refusal when one is wrong. */
+export function checkDependencies(raw: unknown, field: string, isArray: boolean, ctx: Pick<ValidationContext, 'jobKnown' | 'arrayOf'>): Dependency[] | CoreRejection {
+  try {
+    if (!Array.isArray(raw)) refuse('INVALID_STATE', field, 'dependencies must be a list of {kind, jobId}');
+    return raw.map((d, i) => checkDependency(d, `${field}[${i}]`, isArray, ctx));
+  } catch (e) {
+    if (e instanceof Refusal) return e.rejection;
+    throw e;
+  }
 }
 
 /** The account's list of `key`, or its nearest ancestor's; null when none has one (all allowed). */
