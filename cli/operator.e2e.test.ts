@@ -18,6 +18,8 @@ const CLUSTER = join(dir, 'cluster.json');
 /** The small test cluster, with the limits and partition rules these tests exercise. */
 function clusterFile(): Record<string, unknown> {
   const base = JSON.parse(readFileSync(join(packageRoot(), 'scheduler', 'testing', 'cluster.small.json'), 'utf8')) as Record<string, unknown>;
+  (base.qos as unknown[]).push({ name: 'capped', priorityFactor: 0.5, canPreempt: false, limits: { grpCores: 4, maxSubmitJobs: 3, maxWallMs: 7_200_000 } });
+  (base.partitions as unknown[]).push({ name: 'restricted', containers: ['c3'], priorityFactor: 0.5, maxTimeMs: 86_400_000, defaultTimeMs: 3_600_000, preemptible: false, allowAccounts: ['region-h'], allowQos: ['normal'] });
   return base;
 }
 
@@ -108,5 +110,34 @@ describe('dependencies on a live cluster', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('"," and "?" cannot be mixed');
     await api('DELETE', `/api/v1/jobs/${slow}`);
+  }, 60_000);
+});
+
+describe('limits on a live cluster', () => {
+  it('GrpTRES holds the second job with QOSGrpCpuLimit; MaxWall, MaxSubmitJobs and AllowAccounts refuse at submit', async () => {
+    const long = [{ cores: 3, memMb: 512, durationMs: 100_000_000 }];
+    const [a] = await submit({ name: 'capped-a', qos: 'capped', tasks: long });
+    const [b] = await submit({ name: 'capped-b', qos: 'capped', tasks: long });
+    const waiting = await until('the second capped job to wait for its limit', async () => {
+      const j = await jobOf(b as number);
+      return j.reason === 'QOSGrpCpuLimit' ? j : undefined;
+    });
+    expect(waiting.state).toBe('PENDING');
+    expect((await jobOf(a as number)).state).toBe('RUNNING');
+
+    const wall = await gsched('submit', '-A', 'rh-genetics', '-q', 'capped', '-t', '3:00:00', '--duration', '10');
+    expect(wall.code).toBe(2);
+    expect(wall.stderr).toBe('gsched: tasks[0].timeLimitMs: tasks[0] has a time limit of 3:00:00, above the 2:00:00 that QoS capped allows (MaxWall)\n');
+    const many = await api<{ code: string; detail: string }>('POST', '/api/v1/jobs', { name: 'many', account: 'rh-genetics', partition: 'clinical', qos: 'capped', tasks: [{ cores: 1, memMb: 1 }], array: '0-1' });
+    expect(many.status).toBe(422);
+    expect(many.body).toMatchObject({ code: 'LIMIT_EXCEEDED' });
+    const part = await gsched('submit', '-A', 'research', '-p', 'restricted', '--duration', '10');
+    expect(part.code).toBe(2);
+    expect(part.stderr).toContain('partition "restricted" admits only accounts region-h and the accounts under them (AllowAccounts)');
+
+    // The first one cancelled, the second starts.
+    await api('DELETE', `/api/v1/jobs/${a}`);
+    await until('the second capped job to start', async () => ((await jobOf(b as number)).state === 'RUNNING' ? true : undefined));
+    await api('DELETE', `/api/v1/jobs/${b}`);
   }, 60_000);
 });

@@ -66,7 +66,7 @@ export const ROUTES = {
     roles: ['operator', 'submitter'],
     body: S.JobSpec,
     reply: { status: 201, schema: S.SubmitReply },
-    errors: [...JOB_BODY_ERRORS, 'INVALID_HEADER', 'IDEMPOTENCY_KEY_REUSED', 'ACCOUNT_NOT_ALLOWED', 'OWNER_NOT_ALLOWED', 'INVALID_JOB', 'UNKNOWN_PARTITION', 'UNKNOWN_QOS', 'UNKNOWN_ACCOUNT', 'TOO_LARGE', 'UNKNOWN_DEPENDENCY', 'DAG_CYCLE', 'CONSENT_REQUIRED', 'CONSENT_RESTRICTED', 'PURPOSE_MISMATCH', 'PSEUDONYMS_REQUIRED', 'QOS_NOT_ALLOWED', 'PARTITION_NOT_ALLOWED'],
+    errors: [...JOB_BODY_ERRORS, 'INVALID_HEADER', 'IDEMPOTENCY_KEY_REUSED', 'ACCOUNT_NOT_ALLOWED', 'OWNER_NOT_ALLOWED', 'INVALID_JOB', 'UNKNOWN_PARTITION', 'UNKNOWN_QOS', 'UNKNOWN_ACCOUNT', 'TOO_LARGE', 'UNKNOWN_DEPENDENCY', 'DAG_CYCLE', 'CONSENT_REQUIRED', 'CONSENT_RESTRICTED', 'PURPOSE_MISMATCH', 'PSEUDONYMS_REQUIRED', 'QOS_NOT_ALLOWED', 'PARTITION_NOT_ALLOWED', 'LIMIT_EXCEEDED'],
   }),
   submitAnalysis: route({
     method: 'POST',
@@ -176,14 +176,14 @@ export const ROUTES = {
   updateJob: route({
     method: 'PATCH',
     url: '/api/v1/jobs/:id',
-    summary: 'Change a job (scontrol update): time limit, QoS, nice, begin time, dependencies, array throttle',
+    summary: 'Change a job (scontrol update): time limit, partition, QoS, nice, begin time, dependencies, array throttle',
     tags: ['jobs'],
     auth: 'bearer',
     roles: ['operator'],
     params: S.JobIdParams,
     body: S.JobUpdate,
     reply: { status: 200, schema: S.ControlReply },
-    errors: ['INVALID_JOB_ID', 'UNKNOWN_JOB', 'INVALID_STATE', 'UNKNOWN_QOS', 'TOO_LARGE', 'UNKNOWN_DEPENDENCY', 'DAG_CYCLE', ...JOB_BODY_ERRORS],
+    errors: ['INVALID_JOB_ID', 'UNKNOWN_JOB', 'INVALID_STATE', 'UNKNOWN_QOS', 'UNKNOWN_PARTITION', 'PARTITION_NOT_ALLOWED', 'QOS_NOT_ALLOWED', 'PURPOSE_MISMATCH', 'TOO_LARGE', 'UNKNOWN_DEPENDENCY', 'DAG_CYCLE', 'INVALID_JOB', ...JOB_BODY_ERRORS],
   }),
   topJob: route({
     method: 'POST',

@@ -20,7 +20,7 @@ const Closed = { additionalProperties: false } as const;
 
 export const JobState = Type.Enum(JOB_STATES, { description: "A job's state (Slurm's vocabulary)" });
 export const TaskState = Type.Enum(TASK_STATES);
-export const PendingReason = Type.Enum(['Priority', 'Resources', 'Dependency', 'DependencyNeverSatisfied', 'ConsentHold', 'JobArrayTaskLimit', 'PartitionDown', 'JobHeldUser', 'JobHeldAdmin', 'BeginTime', 'None'], {
+export const PendingReason = Type.Enum(['Priority', 'Resources', 'Dependency', 'DependencyNeverSatisfied', 'ConsentHold', 'JobArrayTaskLimit', 'PartitionDown', 'JobHeldUser', 'JobHeldAdmin', 'BeginTime', 'QOSGrpCpuLimit', 'AssocGrpCpuLimit', 'QOSMaxJobsPerUserLimit', 'AssocMaxJobsLimit', 'QOSMaxWallDurationPerJobLimit', 'AssocMaxWallDurationPerJobLimit', 'None'], {
   description: 'Why a pending job did not start in the last pass; None when not pending',
 });
 export const Purpose = Type.Enum(PURPOSES);
@@ -129,6 +129,7 @@ export const RequeueRequest = Type.Object({ hold: Type.Optional(Type.Boolean({ d
 export const JobUpdate = Type.Object(
   {
     timeLimitMs: Type.Optional(Type.Integer({ minimum: 1, description: 'New time limit of the tasks not yet started, in ms' })),
+    partition: Type.Optional(Type.String({ description: 'Pending jobs only; the partition’s rules and node sizes are checked as at submit' })),
     qos: Type.Optional(Type.String({ description: 'Pending jobs only' })),
     nice: Type.Optional(Type.Integer()),
     beginAt: Type.Optional(Nullable(Type.Integer({ minimum: 0, description: 'Begin time on the scheduler’s clock, in ms; null clears it' }))),

@@ -174,7 +174,7 @@ describe('invariants over random clusters and workloads', () => {
             for (const a of t?.after ?? []) expect(j.tasks[a]?.state).toBe('COMPLETED');
             const met = j.dependencies.map((dep) => {
               const st = h.core.job(dep.jobId)?.state as JobState;
-              if (dep.kind === 'after') return st !== 'PENDING';
+              if (dep.kind === 'after') return h.core.job(dep.jobId)?.startedAt !== null || ENDED.includes(st);
               if (dep.kind === 'afterok') return st === 'COMPLETED';
               if (dep.kind === 'afternotok') return ENDED.includes(st) && st !== 'COMPLETED';
               return ENDED.includes(st);

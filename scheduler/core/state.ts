@@ -80,7 +80,7 @@ export interface JobRt {
   readonly name: string;
   readonly owner: string;
   readonly account: AccountSpec;
-  readonly partition: PartitionRt;
+  partition: PartitionRt;
   qos: QosSpec;
   readonly purpose: Purpose;
   readonly pseudonyms: readonly string[];

@@ -46,6 +46,25 @@ export interface PartitionSpec {
   preemptible: boolean;
   /** `research`: every job here is research, whatever it declares (the consent gate follows it). */
   purpose?: Purpose;
+  /** Slurm's AllowAccounts: only these accounts (or accounts under them) may submit here; absent: all. */
+  allowAccounts?: string[];
+  /** Slurm's AllowQos: only these QoS may be used here; absent: all. */
+  allowQos?: string[];
+}
+
+/**
+ * Slurm's QoS and association limits, each optional (absent: no limit). Per user means per
+ * job owner. Running limits make jobs wait with a named reason; submit limits refuse.
+ */
+export interface Limits {
+  /** GrpTRES=cpu: cores its running tasks may hold at once, all users together. */
+  grpCores?: number;
+  /** MaxJobsPerUser (QoS) / MaxJobs (account): jobs of one owner running at once. */
+  maxJobsPerUser?: number;
+  /** MaxSubmitJobsPerUser / MaxSubmitJobs: jobs of one owner pending or running; more are refused. */
+  maxSubmitJobs?: number;
+  /** MaxWall: the longest time limit a task may have; longer is refused at submit. */
+  maxWallMs?: Ms;
 }
 
 export interface QosSpec {
@@ -54,6 +73,7 @@ export interface QosSpec {
   priorityFactor: number;
   /** Pending tasks of this QoS may preempt tasks in preemptible partitions. */
   canPreempt: boolean;
+  limits?: Limits;
 }
 
 /** One node of the account tree (region → hospital → department). */
@@ -69,6 +89,8 @@ export interface AccountSpec {
   qos?: string[];
   /** Partitions it may use; absent: its parent's list, and all partitions at the root. */
   partitions?: string[];
+  /** Limits on its jobs and, as in Slurm's hierarchy, on those of the accounts under it. */
+  limits?: Limits;
 }
 
 /** The consent gate's settings (see the README's consent rules). */
@@ -211,6 +233,8 @@ export type HoldKind = 'user' | 'admin';
  */
 export interface JobUpdate {
   timeLimitMs?: Ms;
+  /** Another partition (pending jobs only): its rules and node sizes are checked again. */
+  partition?: string;
   qos?: string;
   nice?: number;
   /** null clears the begin time. */
@@ -246,6 +270,12 @@ export type PendingReason =
   | 'JobHeldUser'
   | 'JobHeldAdmin'
   | 'BeginTime'
+  | 'QOSGrpCpuLimit'
+  | 'AssocGrpCpuLimit'
+  | 'QOSMaxJobsPerUserLimit'
+  | 'AssocMaxJobsLimit'
+  | 'QOSMaxWallDurationPerJobLimit'
+  | 'AssocMaxWallDurationPerJobLimit'
   | 'None';
 
 /** How a running task ended, as reported by whoever ran it. */
@@ -315,6 +345,7 @@ export type RejectionCode =
   | 'PSEUDONYMS_REQUIRED'
   | 'QOS_NOT_ALLOWED'
   | 'PARTITION_NOT_ALLOWED'
+  | 'LIMIT_EXCEEDED'
   | 'UNKNOWN_JOB'
   | 'UNKNOWN_TASK'
   | 'UNKNOWN_NODE'

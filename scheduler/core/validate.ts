@@ -3,7 +3,7 @@
 import { parseArraySpec, type ArraySpec } from './array.js';
 import { findCycle } from './dag.js';
 import type { PartitionRt } from './state.js';
-import type { AccountSpec, ConsentConfig, ConsentStatus, CoreRejection, Dependency, DependencyKind, Purpose, QosSpec, RejectionCode, TaskSpec } from './types.js';
+import type { AccountSpec, ConsentConfig, ConsentStatus, CoreRejection, Dependency, DependencyKind, PartitionSpec, Purpose, QosSpec, RejectionCode, TaskSpec } from './types.js';
 import { consentAllows, looksLikeCpr, PSEUDONYM_PATTERN } from './vocabulary.js';
 
 export const MAX_TASKS_PER_JOB = 100_000;
@@ -126,6 +126,8 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
   if (allowedQos !== null && !allowedQos.includes(qosName)) refuse('QOS_NOT_ALLOWED', 'qos', `account "${account}" may not use QoS "${qosName}" (it may use ${allowedQos.join(', ')})`);
   const allowedParts = inherited(ctx, account, 'partitions');
   if (allowedParts !== null && !allowedParts.includes(partName)) refuse('PARTITION_NOT_ALLOWED', 'partition', `account "${account}" may not use partition "${partName}" (it may use ${allowedParts.join(', ')})`);
+  const partRule = partitionRefusal(partition.spec, account, qosName, ctx);
+  if (partRule !== null) refuse(partRule.code, partRule.field as string, partRule.message);
   // The purpose follows where the job runs, not what it says: research partitions and accounts
   // mean research, and a job that says otherwise there is refused rather than believed.
   const researchBy = partition.spec.purpose === 'research' ? `partition "${partName}"` : inheritedPurpose(ctx, account) === 'research' ? `account "${account}"` : null;
@@ -262,8 +264,25 @@ export function checkDependencies(raw: unknown, field: string, isArray: boolean,
   }
 }
 
+/**
+ * A partition's own rules (Slurm's AllowAccounts, AllowQos): the refusal for this account and
+ * QoS there, or null. An account listed admits the accounts under it.
+ */
+export function partitionRefusal(p: PartitionSpec, account: string, qos: string, ctx: Pick<ValidationContext, 'account'>): CoreRejection | null {
+  const allowA = p.allowAccounts;
+  if (allowA !== undefined) {
+    let ok = false;
+    for (let a = ctx.account(account), steps = 0; a !== undefined && steps < 64 && !ok; a = a.parent === undefined ? undefined : ctx.account(a.parent), steps++) ok = allowA.includes(a.name);
+    if (!ok) return { code: 'PARTITION_NOT_ALLOWED', field: 'partition', message: `partition "${p.name}" admits only accounts ${allowA.join(', ')} and the accounts under them (AllowAccounts); account "${account}" is not one of them` };
+  }
+  if (p.allowQos !== undefined && !p.allowQos.includes(qos)) {
+    return { code: 'QOS_NOT_ALLOWED', field: 'qos', message: `partition "${p.name}" admits only QoS ${p.allowQos.join(', ')} (AllowQos), not "${qos}"` };
+  }
+  return null;
+}
+
 /** The account's list of `key`, or its nearest ancestor's; null when none has one (all allowed). */
-function inherited(ctx: ValidationContext, account: string, key: 'qos' | 'partitions'): readonly string[] | null {
+export function inherited(ctx: Pick<ValidationContext, 'account'>, account: string, key: 'qos' | 'partitions'): readonly string[] | null {
   for (let a = ctx.account(account), steps = 0; a !== undefined && steps < 64; a = a.parent === undefined ? undefined : ctx.account(a.parent), steps++) {
     const list = a[key];
     if (list !== undefined) return list;
@@ -280,7 +299,7 @@ function inheritedPurpose(ctx: ValidationContext, account: string): Purpose | nu
 }
 
 /** Whether some node of the partition has both the cores and the memory (a loop, not a closure per task). */
-function fitsOneNode(partition: PartitionRt, cores: number, memMb: number): boolean {
+export function fitsOneNode(partition: PartitionRt, cores: number, memMb: number): boolean {
   for (const n of partition.nodes) if (n.spec.cores >= cores && n.spec.memMb >= memMb) return true;
   return false;
 }

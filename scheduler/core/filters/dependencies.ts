@@ -2,7 +2,7 @@
 // dependencies on other jobs, as Slurm's --dependency: after, afterany, afterok, afternotok,
 // aftercorr; all of them (`,`) or any one (`?`).
 import type { CoreState } from '../core-state.js';
-import { TERMINAL, type JobRt } from '../state.js';
+import { NEVER as NEVER_STARTED, TERMINAL, type JobRt } from '../state.js';
 import type { Dependency, JobState } from '../types.js';
 import type { Filter } from './filter.js';
 
@@ -39,12 +39,15 @@ function standing(d: Dependency, job: JobRt, s: CoreState): number {
     id = job.arrayIndex === null ? -1 : corresponding(s, d.jobId, job.arrayIndex);
     if (id < 0) return MET;
   }
+  if (d.kind === 'after') {
+    // Began once (a later preemption does not undo that) or ended, cancelled included: Slurm's
+    // "after the specified jobs start or are cancelled".
+    const other = s.byId.get(id);
+    return other === undefined || other.startedAt !== NEVER_STARTED || TERMINAL.has(other.state) ? MET : WAIT;
+  }
   const st = stateOf(s, id);
   const done = TERMINAL.has(st);
   switch (d.kind) {
-    case 'after':
-      // Began (or ended, cancelled included): Slurm's "after the specified jobs start or are cancelled".
-      return st === 'PENDING' ? WAIT : MET;
     case 'afterany':
       return done ? MET : WAIT;
     case 'afterok':
