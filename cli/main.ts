@@ -24,6 +24,7 @@ import { registerReplayCommands } from './commands/replay.js';
 import { registerAnalysisCommands } from './commands/analysis.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerFsckCommands } from './commands/fsck.js';
+import { registerReservationCommands } from './commands/reservation.js';
 
 export function buildProgram(): Command {
   const program = new Command('gsched')
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   registerAnalysisCommands(program);
   registerRunCommands(program);
   registerFsckCommands(program);
+  registerReservationCommands(program);
   return program;
 }
 

@@ -365,6 +365,30 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   app.route({ ...at('drainNode'), handler: async (req) => nodeAdmin(req, req.params.name, 'drain', req.body) });
   app.route({ ...at('resumeNode'), handler: async (req) => nodeAdmin(req, req.params.name, 'resume', req.body) });
   app.route({ ...at('downNode'), handler: async (req) => nodeAdmin(req, req.params.name, 'down', req.body) });
+  // Advance reservations: journalled core events, audited like every state change.
+  const bus = opts.events;
+  app.route({ ...at('listReservations'), handler: async () => ({ reservations: driver.core.advanceReservations(), now: driver.clock.now() }) });
+  app.route({
+    ...at('createReservation'),
+    handler: async (req, reply) => {
+      const body = req.body;
+      const r = await driver.createReservation(body);
+      await req.audit({ action: 'reservation.create', object: `reservation ${body.name}`, outcome: r.ok ? 'ok' : 'refused', detail: r.ok ? { nodes: r.value.nodes, startAt: r.value.startAt, endAt: r.value.endAt, maint: r.value.maint, accounts: r.value.accounts } : { code: r.error.code, reason: r.error.message } });
+      const view = unwrap(r);
+      bus?.publish('reservation', { name: view.name, action: 'created', detail: view });
+      return reply.code(201).send(view);
+    },
+  });
+  app.route({
+    ...at('deleteReservation'),
+    handler: async (req) => {
+      const r = await driver.deleteReservation(req.params.name);
+      await req.audit({ action: 'reservation.delete', object: `reservation ${req.params.name}`, outcome: r.ok ? 'ok' : 'refused', detail: r.ok ? {} : { code: r.error.code } });
+      const view = unwrap(r);
+      bus?.publish('reservation', { name: view.name, action: 'deleted' });
+      return view;
+    },
+  });
   app.route({ ...at('cluster'), handler: async () => ({ ...driver.core.cluster(), agents: hub.agents() }) });
 
   registerSecurityRoutes(app, { driver, security });

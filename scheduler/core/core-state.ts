@@ -10,7 +10,7 @@ import { insertAt, removeAt, SlotList } from './lists.js';
 import { findVictims, type Reservation } from './placement.js';
 import { reserveEarliest } from './reservation.js';
 import { PendingQueue } from './queue.js';
-import { defaultTaskName, NEVER, readyOf, shared, singletonKey, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type Successors, type TaskRt } from './state.js';
+import { defaultTaskName, NEVER, readyOf, shared, singletonKey, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type ResvRt, type Successors, type TaskRt } from './state.js';
 import { NODE_FILTERS } from './filters/index.js';
 import { consentConfig } from './config.js';
 import { jobConsented } from './consent-rules.js';
@@ -83,6 +83,8 @@ export class CoreState {
   changes = 0;
   /** The reason of the node filter that last turned a node away (see admits). */
   rejectedBy: PendingReason | null = null;
+  /** Advance reservations by name (advance-reservations.ts); each also listed on its nodes. */
+  readonly resv = new Map<string, ResvRt>();
   /** QoS and account limits and their usage (limits.ts); `limits.on` is false when none is configured. */
   readonly limits: LimitBook;
 
@@ -103,6 +105,7 @@ export class CoreState {
       drain: false,
       running: new SlotList<TaskRt>(),
       ends: null,
+      resv: null,
     }));
     for (const n of this.nodeList) this.nodeByName.set(n.spec.name, n);
     // Static preference order: warm-water nodes first, then configuration order.
@@ -180,6 +183,7 @@ export class CoreState {
       hold: c.hold ? 'user' : null,
       beginAt: c.beginAt,
       nice: c.nice,
+      reservation: c.reservation,
     };
     if (c.beginAt > this.now) this.beginTimes.push(c.beginAt, id, job);
     this.pendingJobs++;
@@ -494,6 +498,8 @@ export class CoreState {
    * leaves its reason in `rejectedBy` for the planner to record.
    */
   admits(n: NodeRt, t: TaskRt): boolean {
+    // The node filters are all about advance reservations: none, nothing to ask.
+    if (this.resv.size === 0) return true;
     for (let i = 0; i < NODE_FILTERS.length; i++) {
       const f = NODE_FILTERS[i] as (typeof NODE_FILTERS)[number];
       if (!f.admits(n, t, this)) {
@@ -514,7 +520,7 @@ export class CoreState {
    */
   pick(t: TaskRt, reserved: Reservation | null, admit?: (n: NodeRt) => boolean): NodeRt | null {
     const job = t.job;
-    return this.free.pick(job.partition, t.cores, t.memMb, job.container, reserved, admit !== undefined || NODE_FILTERS.length === 0 ? admit : this.nodeFiltersFor(t));
+    return this.free.pick(job.partition, t.cores, t.memMb, job.container, reserved, admit !== undefined ? admit : this.nodeFiltersFor(t));
   }
 
   /** EASY's head reservation for `t`: the earliest time a node of its partition can host it. */
@@ -524,7 +530,7 @@ export class CoreState {
 
   /** The node filters as a predicate for task `t`, or undefined when there are none (no cost). */
   private nodeFiltersFor(t: TaskRt): ((n: NodeRt) => boolean) | undefined {
-    if (NODE_FILTERS.length === 0) return undefined;
+    if (NODE_FILTERS.length === 0 || this.resv.size === 0) return undefined;
     this.placing = t;
     return this.admitPlacing;
   }

@@ -175,7 +175,7 @@ function blocked(u: LimitUse, job: JobRt, t: TaskRt): PendingReason | null {
 }
 
 /** `4:00:00`, `1-12:00:00`: a time limit as Slurm prints one. */
-function duration(ms: Ms): string {
+export function duration(ms: Ms): string {
   const s = Math.ceil(ms / 1000);
   const d = Math.floor(s / 86_400);
   const hms = `${Math.floor((s % 86_400) / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type Timer } from '../../common/index.js';
-import { configFingerprint, consentAllows, decisionTexts, parseArraySpec, restoreInto, snapshotOf, TERMINAL_JOB_STATES, type ClusterConfig, type CoreSnapshot, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
+import { configFingerprint, consentAllows, type AdvanceReservationView, type ReservationSpec, decisionTexts, parseArraySpec, restoreInto, snapshotOf, TERMINAL_JOB_STATES, type ClusterConfig, type CoreSnapshot, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
 import type { Completion, TaskRef } from '../../proto/index.js';
 import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
 import { AcctIndex, JournalCorruptError, StateDirError } from '../store/index.js';
@@ -809,6 +809,29 @@ export class LiveDriver {
       signalled++;
     }
     return { ok: true, value: { jobId, signalled } };
+  }
+
+  /**
+   * Creates an advance reservation (journalled, so it survives a restart) and runs a pass; the
+   * view of the reservation as made (a core count resolved to nodes).
+   */
+  async createReservation(spec: ReservationSpec): Promise<Accepted<AdvanceReservationView>> {
+    const { res, durable } = this.accept({ type: 'reservationCreate', reservation: spec });
+    if (!res.ok) return res;
+    await durable;
+    this.runPassNow();
+    const view = this.core.advanceReservations().find((r) => r.name === spec.name);
+    if (!view) return { ok: false, error: { code: 'UNKNOWN_RESERVATION', field: 'name', message: `reservation ${spec.name} vanished` } };
+    return { ok: true, value: view };
+  }
+
+  async deleteReservation(name: string): Promise<Accepted<AdvanceReservationView>> {
+    const view = this.core.advanceReservations().find((r) => r.name === name);
+    const { res, durable } = this.accept({ type: 'reservationDelete', name });
+    if (!res.ok || !view) return res.ok ? { ok: false, error: { code: 'UNKNOWN_RESERVATION', field: 'name', message: `no reservation ${name}` } } : res;
+    await durable;
+    this.runPassNow();
+    return { ok: true, value: view };
   }
 
   /** Nodes drained or down, with why, who said so and when (sinfo -R). */
