@@ -81,7 +81,7 @@ export function createReservation(s: CoreState, raw: unknown): Result {
       nodes.push(n);
       got += n.spec.cores;
     }
-    if (got < r.cores) return conflict('cores', `only ${got} cores are on nodes that are up, free by the start${ignoreJobs ? '' : ' (running tasks’ time limits)'} and in no other reservation then; ${r.cores} were asked for`);
+    if (got < r.cores) return conflict('cores', `only ${got} cores are on nodes that are up${ignoreJobs ? '' : ', free by the start (running tasks’ time limits)'} and in no other reservation then; ${r.cores} were asked for`);
   }
 
   const member = new Uint8Array(s.nodeList.length);
