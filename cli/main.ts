@@ -25,6 +25,7 @@ import { registerAnalysisCommands } from './commands/analysis.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerFsckCommands } from './commands/fsck.js';
 import { registerReservationCommands } from './commands/reservation.js';
+import { registerReconfigureCommands } from './commands/reconfigure.js';
 
 export function buildProgram(): Command {
   const program = new Command('gsched')
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
   registerRunCommands(program);
   registerFsckCommands(program);
   registerReservationCommands(program);
+  registerReconfigureCommands(program);
   return program;
 }
 

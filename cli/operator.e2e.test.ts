@@ -183,3 +183,40 @@ describe('advance reservations on a live cluster', () => {
     await api('DELETE', `/api/v1/jobs/${blocked}`);
   }, 90_000);
 });
+
+describe('reconfigure on a live cluster', () => {
+  it('applies a config file that fits, refuses one that does not with every conflict, and names a broken file', async () => {
+    const original = readFileSync(CLUSTER, 'utf8');
+    try {
+      const withBulk = clusterFile();
+      (withBulk.qos as unknown[]).push({ name: 'bulk', priorityFactor: 0, canPreempt: false, limits: { maxJobsPerUser: 1 } });
+      writeFileSync(CLUSTER, JSON.stringify(withBulk));
+      const ok = await gsched('reconfigure');
+      expect(ok, ok.stderr).toMatchObject({ code: 0, stdout: "Reconfigured: cluster test-small now runs under the config file's content\n" });
+      expect((await gsched('scontrol', 'reconfigure')).stdout).toBe('No change: the config file holds the config in force (cluster test-small)\n');
+      const [bulk] = await submit({ name: 'bulk', qos: 'bulk', tasks: [{ cores: 1, memMb: 512, durationMs: 100_000_000 }] });
+      await until('the bulk job to run', async () => ((await jobOf(bulk as number)).state === 'RUNNING' ? true : undefined));
+
+      // The file without bulk (and without capped, which no job uses any more): refused, nothing changes.
+      const without = clusterFile();
+      without.qos = (without.qos as { name: string }[]).filter((q) => q.name !== 'capped');
+      writeFileSync(CLUSTER, JSON.stringify(without));
+      const refused = await gsched('reconfigure');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toBe(`gsched: the new config does not fit the scheduler's state (1 conflict):\n- QoS bulk: removed, but jobs ${bulk} use it\n`);
+      const [still] = await submit({ name: 'still-bulk', qos: 'bulk' });
+      expect(still).toBeGreaterThan(0);
+
+      writeFileSync(CLUSTER, '{ "name": "broken", ');
+      const broken = await gsched('reconfigure');
+      expect(broken.code).toBe(2);
+      expect(broken.stderr).toMatch(/invalid cluster config: file is ".*cluster.json", expected valid JSON/);
+      const audit = await api<{ entries: { action: string; outcome: string }[] }>('GET', '/api/v1/audit?limit=10000');
+      expect(audit.body.entries.filter((e) => e.action === 'config.reconfigure').map((e) => e.outcome)).toEqual(['ok', 'ok', 'refused', 'refused']);
+      await api('DELETE', `/api/v1/jobs/${bulk}`);
+      await api('DELETE', `/api/v1/jobs/${still}`);
+    } finally {
+      writeFileSync(CLUSTER, original);
+    }
+  }, 60_000);
+});

@@ -49,6 +49,8 @@ export const ERRORS = {
   INVALID_RESERVATION: { http: 400, grpc: 'INVALID_ARGUMENT', meaning: 'the reservation is malformed: name, nodes or cores, window, accounts (the field says which)' },
   RESERVATION_CONFLICT: { http: 409, grpc: 'FAILED_PRECONDITION', meaning: 'the reservation’s nodes are in another reservation then, or run tasks into its window (ignore_jobs allows that)' },
   RESERVATION_NOT_ALLOWED: { http: 422, grpc: 'PERMISSION_DENIED', meaning: 'the job’s account is not one the reservation is for' },
+  INVALID_CONFIG: { http: 422, grpc: 'FAILED_PRECONDITION', meaning: 'the cluster config file cannot be read or is invalid (the message names the field)' },
+  CONFIG_CONFLICT: { http: 409, grpc: 'FAILED_PRECONDITION', meaning: 'the new cluster config does not fit the state (a removed partition, QoS or account still in use, …); the message lists every conflict' },
   LIMIT_EXCEEDED: { http: 422, grpc: 'RESOURCE_EXHAUSTED', meaning: 'a QoS or account limit refuses the job: MaxSubmitJobs, MaxWall, or a task larger than GrpTRES (the field says which)' },
   UNKNOWN_JOB: { http: 404, grpc: 'NOT_FOUND', meaning: 'no job with that id' },
   UNKNOWN_TASK: { http: 404, grpc: 'NOT_FOUND', meaning: 'no task with that id' },

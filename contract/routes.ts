@@ -304,6 +304,16 @@ export const ROUTES = {
     reply: { status: 200, schema: S.ReservationView },
     errors: ['UNKNOWN_RESERVATION', 'INVALID_STATE'],
   }),
+  reconfigure: route({
+    method: 'POST',
+    url: '/api/v1/reconfigure',
+    summary: 'Reload the cluster config file the scheduler was started with (scontrol reconfigure), without a restart',
+    description: 'Partitions, QoS, accounts, limits and consent settings may change. A config that the state no longer fits (a removed partition, QoS or account that unended jobs or reservations use; a waiting task no node of its partition would hold; changed nodes or scheduler section) is refused with CONFIG_CONFLICT, whose message lists every conflict; nothing changes then. Journalled: a restart comes back under it.',
+    tags: ['system'],
+    auth: 'bearer',
+    reply: { status: 200, schema: S.ReconfigureReply },
+    errors: ['INVALID_CONFIG', 'CONFIG_CONFLICT', 'INVALID_STATE'],
+  }),
   cluster: route({
     method: 'GET',
     url: '/api/v1/cluster',

@@ -235,6 +235,10 @@ export const ReservationView = Type.Object({
   jobs: Type.Integer({ description: 'Unended jobs that asked for it' }),
 });
 export const ReservationList = Type.Object({ reservations: Type.Array(ReservationView), now: Type.Integer({ description: 'The scheduler’s clock' }) });
+export const ReconfigureReply = Type.Object({
+  changed: Type.Boolean({ description: 'False when the file holds the config in force already' }),
+  cluster: Type.String({ description: 'The cluster’s name in the config now in force' }),
+});
 export const ReservationParams = Type.Object({ name: Text('A reservation name') });
 
 // ---------------------------------------------------------------- views

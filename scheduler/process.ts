@@ -113,6 +113,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     rateLimit: flags.rateLimit,
     ...(https ? { https } : {}),
     events,
+    reloadConfig: () => loadClusterConfig(flags.clusterPath),
   });
   let httpUrl: string;
   try {

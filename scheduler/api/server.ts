@@ -7,7 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ROUTES, fastifySchema, type Role, type RouteName, type RouteSpec } from '../../contract/index.js';
-import type { JobSpec, JobView } from '../core/index.js';
+import { ConfigError, type ClusterConfig, type JobSpec, type JobView } from '../core/index.js';
 import type { AgentHub } from '../agents/index.js';
 import type { Accepted, LiveDriver } from '../driver/index.js';
 import { Security, scrubCpr, seesPseudonyms, type RateLimit } from '../security/index.js';
@@ -46,6 +46,8 @@ export interface ApiOptions {
   events?: EventBus;
   /** Heartbeat comment period of the event stream (default 15 s). */
   eventHeartbeatMs?: number;
+  /** Reads the cluster config file again (gsched reconfigure); absent: the route refuses. */
+  reloadConfig?: () => ClusterConfig;
 }
 
 export interface ApiRoute {
@@ -387,6 +389,25 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       const view = unwrap(r);
       bus?.publish('reservation', { name: view.name, action: 'deleted' });
       return view;
+    },
+  });
+  app.route({
+    ...at('reconfigure'),
+    handler: async (req) => {
+      if (!opts.reloadConfig) throw new ApiProblem('INVALID_STATE', 'this scheduler was not started from a config file it can read again');
+      let next: ClusterConfig;
+      try {
+        next = opts.reloadConfig();
+      } catch (err) {
+        if (err instanceof ConfigError) {
+          await req.audit({ action: 'config.reconfigure', object: 'cluster config', outcome: 'refused', detail: { code: 'INVALID_CONFIG', reason: err.message } });
+          throw new ApiProblem('INVALID_CONFIG', err.message, err.field);
+        }
+        throw err;
+      }
+      const r = await driver.reconfigure(next);
+      await req.audit({ action: 'config.reconfigure', object: `cluster ${next.name}`, outcome: r.ok ? 'ok' : 'refused', detail: r.ok ? { changed: r.value.changed } : { code: r.error.code, reason: r.error.message } });
+      return unwrap(r);
     },
   });
   app.route({ ...at('cluster'), handler: async () => ({ ...driver.core.cluster(), agents: hub.agents() }) });

@@ -24,14 +24,15 @@ export const MAX_NODE_REQUEUES = 5;
 
 
 export class CoreState {
-  readonly config: ClusterConfig;
+  /** The config in force; `reconfigure` (reconfigure.ts) replaces it. */
+  config: ClusterConfig;
   readonly nodeList: NodeRt[];
   readonly nodeByName = new Map<string, NodeRt>();
   readonly containers: string[];
   readonly partitions = new Map<string, PartitionRt>();
   readonly qos = new Map<string, QosSpec>();
   readonly accounts: Map<string, AccountSpec>;
-  readonly fs: FairShare;
+  fs: FairShare;
   readonly byId = new Map<number, JobRt>();
   readonly tasks = new IdTable<TaskRt>();
   /** Each job array's indices by its id (its first element's): aftercorr pairs elements by index. */
@@ -39,7 +40,7 @@ export class CoreState {
   /** Final states of jobs the driver asked us to forget, for dependency checks. */
   readonly ended = new Map<number, JobState>();
   readonly consent = new Map<string, ConsentStatus>();
-  readonly consentCfg: Readonly<ConsentConfig>;
+  consentCfg: Readonly<ConsentConfig>;
   /** Bumped by every consent change; see JobRt.consentOkAt. */
   consentVersion = 0;
   /** Unended jobs that read each pseudonym (a job reading none is not filed). */
@@ -86,7 +87,7 @@ export class CoreState {
   /** Advance reservations by name (advance-reservations.ts); each also listed on its nodes. */
   readonly resv = new Map<string, ResvRt>();
   /** QoS and account limits and their usage (limits.ts); `limits.on` is false when none is configured. */
-  readonly limits: LimitBook;
+  limits: LimitBook;
 
   constructor(config: ClusterConfig) {
     this.config = config;

@@ -25,7 +25,8 @@ export { BACKFILL_INTERVAL_MS } from './policies/index.js';
 export type { JobFilter, RunningTaskView } from './read-model.js';
 
 export class SchedulerCore {
-  readonly config: ClusterConfig;
+  /** The config in force (a reconfigure event replaces it). */
+  config: ClusterConfig;
   private readonly s: CoreState;
   private readonly passes: PassRunner;
   private readonly read: ReadModel;
@@ -55,7 +56,9 @@ export class SchedulerCore {
   apply(event: CoreEvent, now: Ms): EventResult {
     this.s.advance(now);
     this.s.changes++;
-    return applyEvent(this.s, event);
+    const r = applyEvent(this.s, event);
+    if (event.type === 'reconfigure' && r.ok) this.config = this.s.config;
+    return r;
   }
 
   /** Applies each event, then runs one scheduling pass. */

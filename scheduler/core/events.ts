@@ -2,6 +2,7 @@
 // input is refused with a coded reason naming the field, never thrown.
 import { createReservation, deleteReservation, reservationRefusal } from './advance-reservations.js';
 import { maxMemFor, type CoreState } from './core-state.js';
+import { reconfigure } from './reconfigure.js';
 import { successorsOf } from './dag.js';
 import { TERMINAL, type ArrayGroup, type JobRt, type PartitionRt } from './state.js';
 import type { CoreEvent, CoreRejection, Dependency, EventResult, JobUpdate } from './types.js';
@@ -46,6 +47,14 @@ export function applyEvent(s: CoreState, event: CoreEvent): EventResult {
     case 'reservationCreate': {
       const r = createReservation(s, event.reservation);
       return r.ok ? ok : reject(r.error);
+    }
+    case 'reconfigure': {
+      const c = event.config as unknown;
+      if (typeof c !== 'object' || c === null || !['nodes', 'partitions', 'qos', 'accounts'].every((k) => Array.isArray((c as Record<string, unknown>)[k]))) {
+        return reject({ code: 'INVALID_STATE', field: 'config', message: 'reconfigure needs a parsed cluster config' });
+      }
+      const refused = reconfigure(s, event.config);
+      return refused === null ? ok : reject(refused);
     }
     case 'reservationDelete': {
       const r = deleteReservation(s, event.name);

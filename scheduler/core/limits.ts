@@ -54,6 +54,21 @@ export class LimitBook {
     this.on = this.byQos.size > 0 || own.size > 0;
   }
 
+  /** Counts the usage of jobs already in the core (a reconfigure builds a new book). */
+  recount(jobs: Iterable<JobRt>): void {
+    if (!this.on) return;
+    for (const job of jobs) {
+      if (job.state !== 'PENDING' && job.state !== 'RUNNING') continue;
+      this.submitted(job, 1);
+      let first = true;
+      for (const t of job.tasks) {
+        if (t.state !== 'RUNNING') continue;
+        this.running(job, t.cores, first ? 1 : 0);
+        first = false;
+      }
+    }
+  }
+
   /** The job's QoS limits (or undefined) and its account chain's. */
   private qosOf(job: JobRt): LimitUse | undefined {
     return this.byQos.get(job.qos.name);

@@ -349,7 +349,9 @@ export type CoreEvent =
   | { type: 'requeueJob'; jobId: number; hold: boolean }
   /** Create an advance reservation (a `cores` count is resolved to nodes when it is applied). */
   | { type: 'reservationCreate'; reservation: ReservationSpec }
-  | { type: 'reservationDelete'; name: string };
+  | { type: 'reservationDelete'; name: string }
+  /** scontrol reconfigure: a new config (already parsed), applied whole or refused with its conflicts. */
+  | { type: 'reconfigure'; config: ClusterConfig };
 
 /**
  * What an operator said with a node event (drain or down with a reason, up); carried through
@@ -394,6 +396,7 @@ export type RejectionCode =
   | 'INVALID_RESERVATION'
   | 'RESERVATION_CONFLICT'
   | 'RESERVATION_NOT_ALLOWED'
+  | 'CONFIG_CONFLICT'
   | 'UNKNOWN_JOB'
   | 'UNKNOWN_TASK'
   | 'UNKNOWN_NODE'

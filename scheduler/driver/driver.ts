@@ -140,6 +140,8 @@ export class LiveDriver {
   /** Idempotency-Key → the submit it made, so a retried POST gets the first answer. */
   private readonly idempotent = new Map<string, IdempotentAnswer>();
 
+  /** Why the config file given at start was not applied (its conflicts), or null. */
+  configRefusal: string | null = null;
   private passQueued = false;
   private lastPassAt = 0;
   private wakeTimer: Timer | null = null;
@@ -164,12 +166,23 @@ export class LiveDriver {
     const replayed = this.replay(restored);
     this.clock = new ScaledClock(opts.timeScale, clockAnchor(opts.timeScale, replayed.lastNow ?? restored?.now ?? null, this.time.epoch()), this.time);
     this.log.info({ snapshot: restored?.id ?? null, records: replayed.records, ms: Math.round(this.time.now() - t0) }, 'state restored');
+    // The config file changed since the state was made: apply it as `gsched reconfigure` would,
+    // or keep the state's own config and say what conflicts (never a scheduler that cannot start).
+    if (configFingerprint(opts.core.config) !== configFingerprint(this.core.config)) {
+      const { res } = this.accept({ type: 'reconfigure', config: opts.core.config });
+      if (res.ok) this.log.info('applied the changes of the cluster config file to the state folder');
+      else {
+        this.configRefusal = res.error.message;
+        this.log.error({ conflicts: res.error.message }, 'the cluster config file does not fit this state folder: running under the config the state was made under; fix the file and run gsched reconfigure');
+      }
+    }
     if (replayed.records === 0 && restored === null) {
       // A fresh cluster: no node takes work until its agent registers.
       for (const n of this.core.config.nodes) void this.accept({ type: 'nodeDown', node: n.name });
     }
-    // What `gsched replay` rebuilds the core from: the cluster this scheduler runs (the latest start's).
-    this.store.meta.putSync('cluster', this.core.config);
+    // What replay rebuilds the core from when there is no snapshot: the config the journal
+    // began under (a reconfigure is itself in the journal), so it is written on the first start only.
+    if (this.store.meta.get('cluster') === undefined) this.store.meta.putSync('cluster', this.core.config);
     this.log.info({ records: replayed.records, jobs: this.core.cluster().pendingJobs + this.core.cluster().runningJobs }, 'journal replayed');
     // Each sweep views every ended job still in memory, so sweep about twice per forget period.
     this.forgetTimer = this.time.every(Math.min(5000, Math.max(50, opts.forgetAfterMs / 2)), () => this.forgetSweep());
@@ -832,6 +845,21 @@ export class LiveDriver {
     await durable;
     this.runPassNow();
     return { ok: true, value: view };
+  }
+
+  /**
+   * scontrol reconfigure: applies a new cluster config if the state fits it (journalled, so a
+   * restart replays it), else refuses with every conflict. `changed` is false when it is the
+   * config in force already.
+   */
+  async reconfigure(config: ClusterConfig): Promise<Accepted<{ changed: boolean; cluster: string }>> {
+    if (configFingerprint(config) === configFingerprint(this.core.config)) return { ok: true, value: { changed: false, cluster: config.name } };
+    const { res, durable } = this.accept({ type: 'reconfigure', config });
+    if (!res.ok) return res;
+    this.configRefusal = null;
+    await durable;
+    this.runPassNow();
+    return { ok: true, value: { changed: true, cluster: config.name } };
   }
 
   /** Nodes drained or down, with why, who said so and when (sinfo -R). */
