@@ -13,6 +13,8 @@ import { ScaledClock, clockAnchor } from './clock.js';
 import { NO_DISPATCHER, type Dispatcher, type DriverObserver } from './dispatcher.js';
 import { SYSTEM, type AuditInput } from '../security/index.js';
 import { CommandBook, EXEC_KERNEL, commandProblem } from './commands.js';
+import { Retention, type SweepReport } from './retention.js';
+import { join } from 'node:path';
 
 export interface DriverOptions {
   core: CoreApi;
@@ -38,6 +40,10 @@ export interface DriverOptions {
   snapshotEveryMs?: number;
   /** Wall clock and timers (default: the process's own); tests pass a FakeClock. */
   clock?: Clock;
+  /** Job records older than this (scheduler clock ms) are exported and removed; 0 or absent keeps all. */
+  retentionMs?: number;
+  /** Where retention appends records (JSON lines); default <state>/archive/jobs.jsonl. */
+  retentionExport?: string;
 }
 
 /** What a snapshot's header chunk holds besides the core's object entries. */
@@ -153,6 +159,9 @@ export class LiveDriver {
   private lastSnapshotAt = 0;
   private snapshotting: Promise<void> | null = null;
   private readonly snapshotTimer: Timer;
+  /** Exports and removes old job records (gsched acct keeps finding the younger ones). */
+  readonly retention: Retention;
+  private readonly retentionTimer: Timer | null;
 
   constructor(opts: DriverOptions) {
     this.opts = opts;
@@ -187,6 +196,10 @@ export class LiveDriver {
     // Each sweep views every ended job still in memory, so sweep about twice per forget period.
     this.forgetTimer = this.time.every(Math.min(5000, Math.max(50, opts.forgetAfterMs / 2)), () => this.forgetSweep());
     this.snapshotTimer = this.time.every(Math.min(5000, opts.snapshotEveryMs ?? 60_000), () => this.maybeSnapshot());
+    this.retention = new Retention(this.store, this.acct, { retentionMs: opts.retentionMs ?? 0, exportPath: opts.retentionExport ?? join(this.store.dir, 'archive', 'jobs.jsonl') }, this.log);
+    // Sweep a few times per retention age (in wall time), between once a second and once a minute.
+    const sweepEvery = Math.min(60_000, Math.max(1000, ((opts.retentionMs ?? 0) * opts.timeScale) / 4));
+    this.retentionTimer = this.retention.enabled ? this.time.every(sweepEvery, () => void this.retentionSweep().catch((err: Error) => this.log.error({ err }, 'retention sweep failed; the records stay'))) : null;
     // A restart replays only what came after the latest snapshot: take one now if the replay was
     // long (a short journal is kept whole, for `gsched replay`). After the first turn, so the
     // copy does not hold up the scheduler's readiness.
@@ -878,6 +891,11 @@ export class LiveDriver {
 
   // ---------------------------------------------------------------- lifecycle
 
+  /** One retention sweep now (also every so often when retention is on). */
+  retentionSweep(): Promise<SweepReport> {
+    return this.retention.sweep(this.clock.now());
+  }
+
   private die(err: Error): void {
     this.log.fatal({ err }, 'journal write failed');
     this.fatal?.(err);
@@ -888,6 +906,8 @@ export class LiveDriver {
     this.wakeTimer?.cancel();
     this.forgetTimer.cancel();
     this.snapshotTimer.cancel();
+    this.retentionTimer?.cancel();
+    await this.retention.settled();
     await this.snapshotting;
     await this.store.flushed();
   }
