@@ -459,7 +459,10 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   app.route({
     ...at('reconfigure'),
     handler: async (req) => {
-      if (!opts.reloadConfig) throw new ApiProblem('INVALID_STATE', 'this scheduler was not started from a config file it can read again');
+      if (!opts.reloadConfig) {
+        await req.audit({ action: 'config.reconfigure', object: 'cluster config', outcome: 'refused', detail: { code: 'INVALID_STATE' } });
+        throw new ApiProblem('INVALID_STATE', 'this scheduler was not started from a config file it can read again');
+      }
       let next: ClusterConfig;
       try {
         next = opts.reloadConfig();
