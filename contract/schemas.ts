@@ -28,7 +28,7 @@ export const ConsentStatus = Type.Enum(CONSENT_STATUSES, {
   description: 'granted: usable for research too; restricted: only for the patient’s own treatment; withdrawn: no analysis may read the data',
 });
 export const DependencyKind = Type.Enum(['afterok', 'afterany', 'afternotok']);
-export const NodeState = Type.Enum(['IDLE', 'MIXED', 'ALLOCATED', 'DRAINING', 'DRAINED', 'DOWN']);
+export const NodeState = Type.Enum(['IDLE', 'MIXED', 'ALLOCATED', 'DRAINING', 'DRAINED', 'DOWN', 'SUSPENDED', 'POWERING_UP']);
 export const Cooling = Type.Enum(['warm-water', 'air']);
 export const HoldKind = Type.Enum(['user', 'admin'], { description: 'Who holds a job: its owner (JobHeldUser) or an operator (JobHeldAdmin)' });
 

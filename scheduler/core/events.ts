@@ -42,6 +42,8 @@ export function applyEvent(s: CoreState, event: CoreEvent): EventResult {
       return update(s, event.jobId, event.changes);
     case 'requeueJob':
       return requeueJob(s, event.jobId, event.hold);
+    case 'poweredUp':
+      return poweredUp(s, event.node);
     default:
       return reject({ code: 'INVALID_STATE', field: 'type', message: `unknown event type ${JSON.stringify((event as { type: unknown }).type)}` });
   }
@@ -106,6 +108,14 @@ function nodeEvent(s: CoreState, type: 'nodeDown' | 'nodeUp' | 'drain' | 'resume
   if (type === 'nodeDown') s.setNode(n, false, n.drain);
   else if (type === 'nodeUp') s.setNode(n, true, n.drain);
   else s.setNode(n, n.up, type === 'drain');
+  return ok;
+}
+
+function poweredUp(s: CoreState, name: unknown): EventResult {
+  const n = typeof name === 'string' ? s.nodeByName.get(name) : undefined;
+  if (!n) return reject({ code: 'UNKNOWN_NODE', field: 'node', message: `node ${String(name)} does not exist` });
+  if (n.power !== 'booting') return reject({ code: 'INVALID_STATE', field: 'node', message: `node ${n.spec.name} is not powering up` });
+  s.poweredUp(n);
   return ok;
 }
 
