@@ -2,7 +2,7 @@
 // per scrape: a scrape only formats the latest snapshot, so it never waits for or delays a
 // scheduling pass, however often it comes. Energy and recovered heat are integrated between
 // snapshots with the core's power model.
-import { HEAT_RECOVERY_FRACTION, heatRecoveryShare, nodeWatts, type NodeSpec, type NodeState, type PendingReason } from '../core/index.js';
+import { HEAT_RECOVERY_FRACTION, heatRecoveryShare, nodeWatts, powerSaveWatts, type NodeSpec, type NodeState, type PendingReason } from '../core/index.js';
 import type { AgentHub } from '../agents/index.js';
 import type { LiveDriver } from '../driver/index.js';
 import type { JobCountKey, LiveState } from '../events/index.js';
@@ -91,7 +91,7 @@ export class SnapshotTaker {
         c.cores += split[state];
         cores.set(key, c);
       }
-      const w = spec ? nodeWatts(spec, n.coresUsed, n.state === 'DOWN') : 0;
+      const w = spec ? (powerSaveWatts(spec, n.state, this.driver.core.config.powerSave) ?? nodeWatts(spec, n.coresUsed, n.state === 'DOWN')) : 0;
       powerWatts.set(n.container, (powerWatts.get(n.container) ?? 0) + w);
       heatWatts.set(n.container, (heatWatts.get(n.container) ?? 0) + w * heatRecoveryShare(n, this.heatFraction));
     }
