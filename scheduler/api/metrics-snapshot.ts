@@ -34,6 +34,8 @@ export interface Snapshot {
   agentsConnected: number;
   powerWatts: Map<string, number>;
   heatWatts: Map<string, number>;
+  /** Power saving: nodes and cores suspended or powering up, per container (every container, zeros included). */
+  powerSaving: { container: string; state: 'suspended' | 'powering_up'; nodes: number; cores: number }[];
 }
 
 /**
@@ -82,7 +84,17 @@ export class SnapshotTaker {
     const cores = new Map<string, CoreCount>();
     const powerWatts = new Map<string, number>();
     const heatWatts = new Map<string, number>();
+    const saving = new Map<string, Snapshot['powerSaving'][number]>();
     for (const n of core.nodes()) {
+      for (const state of ['suspended', 'powering_up'] as const) {
+        const key = `${n.container}|${state}`;
+        const p = saving.get(key) ?? { container: n.container, state, nodes: 0, cores: 0 };
+        if (n.state === (state === 'suspended' ? 'SUSPENDED' : 'POWERING_UP')) {
+          p.nodes++;
+          p.cores += n.cores;
+        }
+        saving.set(key, p);
+      }
       const spec = this.specs.get(n.name);
       const split = coreStates(n.state, n.cores, n.coresUsed);
       for (const state of ['allocated', 'idle', 'drained', 'down'] as const) {
@@ -111,6 +123,7 @@ export class SnapshotTaker {
       agentsConnected: this.hub.connectedCount,
       powerWatts,
       heatWatts,
+      powerSaving: [...saving.values()],
     };
     this.last = snap;
     this.record(snap);
