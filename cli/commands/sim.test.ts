@@ -79,7 +79,8 @@ describe('gsched sim --workload ngc --power-save', () => {
   it('reports the run with and without power saving side by side, in --json and the HTML report', async () => {
     const report = join(dir, 'power.html');
     expect(await gsched('--workload', 'ngc', '--scenario', 'steady', '--analyses', '40', '--seed', '2', '--power-save', '--json', '--report', report)).toBe(0);
-    const j = JSON.parse(out) as Record<string, number> & Record<'without_power_save' | 'with_power_save', Record<string, number>>;
+    type Side = Record<'energy_kwh' | 'resumes', number>;
+    const j = JSON.parse(out) as { energy_saved: number; without_power_save: Side; with_power_save: Side };
     for (const side of [j.without_power_save, j.with_power_save]) {
       for (const k of ['energy_kwh', 'heat_recovered_kwh', 'p95_turnaround_h', 'mean_suspended_nodes', 'resumes', 'suspends']) expect(side).toHaveProperty(k);
     }
