@@ -36,8 +36,10 @@ export class PowerSaver {
   private nodeChanges = 0;
   /** When the next idle node reaches SuspendTime (NEVER when none is waiting to). */
   private nextSuspend: Ms = NEVER;
-  /** The walk's visitor, bound once (no closure per pass). */
+  /** Jobs the current fit looked at, and suspended nodes it may still resume. */
   private fitted = 0;
+  private offLeft = 0;
+  /** The walk's visitor, bound once (no closure per pass). */
   private readonly visit = (job: JobRt): boolean => this.fitJob(job);
 
   constructor(
@@ -105,6 +107,10 @@ export class PowerSaver {
     this.fitQueue = s.queueChanges;
     this.fitNodes = this.nodeChanges;
     this.fitted = 0;
+    this.offLeft = 0;
+    for (const n of this.byPref) if (n.power === 'off' && n.up && !n.drain) this.offLeft++;
+    // Nothing to resume and nothing booting (a busy machine): nothing to fit.
+    if (this.offLeft === 0 && !this.booting.some((n) => n.power === 'booting')) return;
     s.waiting.walk(this.visit);
     // Resumes made here changed the nodes; what they are fitted to is already claimed.
     this.fitNodes = this.nodeChanges;
@@ -112,6 +118,7 @@ export class PowerSaver {
 
   private fitJob(job: JobRt): boolean {
     if (++this.fitted > POWER_FIT_DEPTH) return false;
+    if (this.offLeft === 0 && !this.booting.some((n) => n.power === 'booting')) return false;
     if (runFilters(job, this.s) !== null) return true;
     for (let k = 0; k < job.ready.length; k++) {
       const t = job.ready[k] as TaskRt;
@@ -146,8 +153,10 @@ export class PowerSaver {
   }
 
   private resumeFor(t: TaskRt): void {
+    if (this.offLeft === 0) return;
     for (const n of this.byPref) {
       if (n.power === 'off' && this.fits(n, t)) {
+        this.offLeft--;
         this.resume(n);
         this.claim(n, t);
         return;
