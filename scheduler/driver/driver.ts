@@ -653,7 +653,10 @@ export class LiveDriver {
   /** An agent reported a node's power state: a booting node that is on takes work (the core's poweredUp). */
   agentPower(node: string, state: NodePower): void {
     if (state !== 'NODE_POWER_ON') return; // suspended and booting only confirm what the core decided
-    const { res } = this.accept({ type: 'poweredUp', node });
+    const now = this.core.nodes().find((n) => n.name === node)?.state;
+    // Marked DOWN for booting past ResumeTimeout: up once it does come up (an operator's down stays).
+    const event: CoreEvent = now === 'DOWN' && !this.adminDown.has(node) ? { type: 'nodeUp', node } : { type: 'poweredUp', node };
+    const { res } = this.accept(event);
     if (res.ok) this.requestPass();
     else this.log.debug({ node, reason: res.error.message }, 'power report ignored');
   }
