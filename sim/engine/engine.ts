@@ -250,10 +250,11 @@ export class SimEngine {
   /**
    * Takes up a run in the middle, before `run`: the core was restored from another's snapshot
    * (a forecast forks the live core), the clock is at `now`, `running` are the tasks that hold
-   * cores with the modelled time each ends (not before `now`), `open` the jobs not yet ended.
+   * cores with the modelled time each ends (not before `now`), `open` the jobs not yet ended,
+   * `booting` the nodes power saving was booting.
    * The first instant is a scheduling pass, as if the core had asked to be woken at `now`.
    */
-  resume(now: Ms, running: readonly ResumedTask[], open: readonly ResumedJob[]): void {
+  resume(now: Ms, running: readonly ResumedTask[], open: readonly ResumedJob[], booting: readonly string[] = []): void {
     if (this.out.events > 0 || this.runningCount > 0) throw new SimInvariantError('resume is for an engine that has not run yet');
     if (!Number.isInteger(now) || now < 0) throw new SimOptionError('now', now, 'a non-negative integer number of ms');
     this.now = now;
@@ -264,6 +265,12 @@ export class SimEngine {
       const end: TaskEnd = { time: Math.max(now, Math.round(t.endAt)), kind: 'end', taskId: t.taskId, jobId: t.jobId, node: t.node, nodeIdx, cores: t.cores, slot: -1 };
       this.file(end);
       this.heap.push(end);
+    }
+    // Nodes power saving was booting: up a whole resume delay from now (at the latest).
+    for (const node of booting) {
+      const i = this.nodeIdx.get(node);
+      if (i === undefined) throw new SimInvariantError(`node ${node} is booting, but the cluster does not have it`);
+      this.heap.push({ kind: 'poweredUp', node: i, time: now + this.resumeDelayMs });
     }
     this.wakeAt = now;
   }

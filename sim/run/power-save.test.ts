@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadClusterConfig } from '../../common/index.js';
 import { withPowerSave } from '../../scheduler/core/index.js';
-import type { SimObserver } from '../engine/engine.js';
+import type { SimObserver } from '../engine/index.js';
 import { comparePowerSave, powerFigures } from './power-save.js';
 import { runNgc } from './ngc.js';
 
