@@ -15,7 +15,8 @@ const JOB_ID = /^\d+(?:_\d+)?$/;
 type Verb = 'hold' | 'uhold' | 'release' | 'requeue' | 'requeuehold' | 'top';
 
 const VERBS: Record<Verb, { describe: string; done: string; call(c: ApiClient, id: string): Promise<ControlReply> }> = {
-  hold: { describe: 'hold pending jobs (an operator hold: JobHeldAdmin)', done: 'held', call: (c, id) => c.call(ROUTES.holdJob, { id }, { kind: 'admin' }) },
+  // No kind: the scheduler holds as the token may, an operator's hold for an operator, the owner's for a submitter.
+  hold: { describe: 'hold pending jobs (an operator\'s hold, JobHeldAdmin; a submitter\'s token holds as the owner, JobHeldUser)', done: 'held', call: (c, id) => c.call(ROUTES.holdJob, { id }, {}) },
   uhold: { describe: 'hold pending jobs as their owner (JobHeldUser)', done: 'held', call: (c, id) => c.call(ROUTES.holdJob, { id }, { kind: 'user' }) },
   release: { describe: 'release held jobs', done: 'released', call: (c, id) => c.call(ROUTES.releaseJob, { id }, {}) },
   requeue: { describe: 'stop running jobs and queue them again', done: 'requeued', call: (c, id) => c.call(ROUTES.requeueJob, { id }, {}) },
@@ -70,13 +71,20 @@ export function parseUpdate(pairs: string[], now: number): JobUpdate {
       case 'qos':
         u.qos = value;
         break;
+      case 'partition':
+        u.partition = value;
+        break;
       case 'nice': {
         if (!/^-?\d+$/.test(value)) throw new CliError(`update Nice=${value}: expected a whole number`, 2);
         u.nice = Number(value);
         break;
       }
       case 'dependency':
-        u.dependencies = value === '' ? [] : parseDependencySpec(value).dependencies;
+      {
+        const dep = value === '' ? { dependencies: [], any: false } : parseDependencySpec(value);
+        u.dependencies = dep.dependencies;
+        if (dep.any) u.dependencyAny = true;
+      }
         break;
       case 'arraytaskthrottle':
         if (!/^\d+$/.test(value)) throw new CliError(`update ArrayTaskThrottle=${value}: expected a whole number (0 lifts the limit)`, 2);
@@ -87,7 +95,7 @@ export function parseUpdate(pairs: string[], now: number): JobUpdate {
         u.beginAt = value === '' || value.toLowerCase() === 'now' ? null : parseBegin(value, now);
         break;
       default:
-        throw new CliError(`update ${m[1]}: not a field gsched can change; use TimeLimit, QOS, Nice, Dependency, ArrayTaskThrottle or StartTime`, 2);
+        throw new CliError(`update ${m[1]}: not a field gsched can change; use TimeLimit, Partition, QOS, Nice, Dependency, ArrayTaskThrottle or StartTime`, 2);
     }
   }
   return u;
@@ -137,7 +145,7 @@ function addUpdate(parent: Command): void {
   addConnectionOptions(
     parent
       .command('update')
-      .description('change a job: TimeLimit=, QOS=, Nice=, Dependency=, ArrayTaskThrottle=, StartTime= (QOS and Dependency only while pending)')
+      .description('change a job: TimeLimit=, Partition=, QOS=, Nice=, Dependency=, ArrayTaskThrottle=, StartTime= (Partition, QOS and Dependency only while pending)')
       .argument('<id>', 'job id (an array\'s id changes every element)')
       .argument('<pairs...>', 'key=value pairs, Slurm\'s names')
       .option('--json', 'print the jobs as they are now, as JSON'),
