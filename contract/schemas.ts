@@ -30,7 +30,7 @@ export const ConsentStatus = Type.Enum(CONSENT_STATUSES, {
 export const DependencyKind = Type.Enum(['after', 'afterany', 'afterok', 'afternotok', 'aftercorr'], {
   description: 'after: the job started (or was cancelled); afterany: it ended; afterok: it completed; afternotok: it ended otherwise; aftercorr: element i of this array waits for element i of that array (jobId: the array’s id) to complete',
 });
-export const NodeState = Type.Enum(['IDLE', 'MIXED', 'ALLOCATED', 'DRAINING', 'DRAINED', 'DOWN']);
+export const NodeState = Type.Enum(['IDLE', 'MIXED', 'ALLOCATED', 'DRAINING', 'DRAINED', 'DOWN', 'SUSPENDED', 'POWERING_UP']);
 export const Cooling = Type.Enum(['warm-water', 'air']);
 export const HoldKind = Type.Enum(['user', 'admin'], { description: 'Who holds a job: its owner (JobHeldUser) or an operator (JobHeldAdmin)' });
 

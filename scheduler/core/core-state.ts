@@ -14,9 +14,10 @@ import { defaultTaskName, NEVER, readyOf, shared, singletonKey, TERMINAL, ZERO_P
 import { NODE_FILTERS } from './filters/index.js';
 import { consentConfig } from './config.js';
 import { jobConsented } from './consent-rules.js';
-import type { AccountSpec, ClusterConfig, ConsentConfig, ConsentStatus, Decision, JobState, KillReason, Ms, PendingReason, PriorityBreakdown, QosSpec } from './types.js';
+import type { AccountSpec, ClusterConfig, ConsentConfig, ConsentStatus, Decision, PowerDecision, JobState, KillReason, Ms, PendingReason, PriorityBreakdown, QosSpec } from './types.js';
 export type { KillReason } from './types.js';
 import type { CheckedTask, CleanJob } from './validate.js';
+import { PowerSaver } from './power-save.js';
 import { LimitBook } from './limits.js';
 
 /** A task requeued more often than this after node failures fails its job with NODE_FAIL. */
@@ -62,6 +63,8 @@ export class CoreState {
   /** Pending jobs with a begin time, by that time (stale entries are dropped when met). */
   readonly beginTimes = new KeyedHeap<JobRt>();
   outbox: Decision[] = [];
+  /** Power saving's decisions since the last pass returned them. */
+  powerOut: PowerDecision[] = [];
   nextJobId = 1;
   nextTaskId = 1;
   now: Ms = 0;
@@ -86,6 +89,12 @@ export class CoreState {
   rejectedBy: PendingReason | null = null;
   /** Advance reservations by name (advance-reservations.ts); each also listed on its nodes. */
   readonly resv = new Map<string, ResvRt>();
+  /** Power saving's policy step (power-save.ts); null when the config has none. */
+  readonly power: PowerSaver | null;
+  /** Bumped whenever a job joins the queue: power saving refits waiting work only after a change. */
+  queueChanges = 0;
+  /** A node became idle or busy, or changed state: power saving looks at the nodes again. */
+  powerDirty = true;
   /** QoS and account limits and their usage (limits.ts); `limits.on` is false when none is configured. */
   limits: LimitBook;
 
@@ -104,6 +113,9 @@ export class CoreState {
       freeMem: spec.memMb,
       up: true,
       drain: false,
+      power: 'on' as const,
+      idleAt: NEVER,
+      bootAt: NEVER,
       running: new SlotList<TaskRt>(),
       ends: null,
       resv: null,
@@ -133,6 +145,7 @@ export class CoreState {
     this.weighted = w.age + w.fairshare + w.qos + w.partition + w.size > 0;
     this.waiting = new PendingQueue(w, (j) => this.staticPriority(j), (a) => this.fs.factor(a));
     this.clusterCores = this.nodeList.reduce((s, n) => s + n.spec.cores, 0);
+    this.power = config.powerSave ? new PowerSaver(this, config.powerSave) : null;
     this.limits = new LimitBook(config);
   }
 
@@ -246,6 +259,7 @@ export class CoreState {
     const job = t.job;
     n.freeCores -= t.cores;
     n.freeMem -= t.memMb;
+    if (n.running.size === 0) this.powerDirty = true;
     n.running.add(t);
     this.touch(n);
     if (job.partition.spec.preemptible) this.preemptibleRunning++;
@@ -295,6 +309,10 @@ export class CoreState {
       n.freeCores += t.cores;
       n.freeMem += t.memMb;
       n.running.delete(t);
+      if (n.running.size === 0) {
+        n.idleAt = this.now;
+        this.powerDirty = true;
+      }
       this.touch(n);
       if (job.partition.spec.preemptible) this.preemptibleRunning--;
     }
@@ -452,6 +470,7 @@ export class CoreState {
   enqueue(job: JobRt): void {
     if (job.queued || job.ready.length === 0 || TERMINAL.has(job.state)) return;
     if (this.canPreempt(job)) this.urgentQueued++;
+    this.queueChanges++;
     this.waiting.add(job, this.now);
   }
 
@@ -469,13 +488,43 @@ export class CoreState {
     if (n.up && !up) {
       n.up = false;
       for (const t of n.running.toArray()) this.requeueLost(t);
+      // A down node is down whatever its power was; it comes back on (and idle) when it is up again.
+      n.power = 'on';
+      n.bootAt = NEVER;
     }
+    if (!n.up && up) n.idleAt = this.now;
     n.up = up;
     n.drain = drain;
     const open = n.up && !n.drain;
     if (open !== wasOpen) {
       for (const p of this.partitions.values()) if (p.member[n.idx] === 1) p.open += open ? 1 : -1;
     }
+    this.powerDirty = true;
+    this.touch(n);
+  }
+
+  /** Power saving: suspend an idle node (it takes no work until resumed and reported up). */
+  powerOff(n: NodeRt): void {
+    n.power = 'off';
+    this.powerDirty = true;
+    this.touch(n);
+    this.powerOut.push({ type: 'powerDown', node: n.spec.name });
+  }
+
+  /** Power saving: boot a suspended node; it takes work after its `poweredUp` event. */
+  powerUp(n: NodeRt): void {
+    n.power = 'booting';
+    n.bootAt = this.now;
+    this.powerDirty = true;
+    this.powerOut.push({ type: 'powerUp', node: n.spec.name });
+  }
+
+  /** A booting node reported itself up: it is idle, and open for work. */
+  poweredUp(n: NodeRt): void {
+    n.power = 'on';
+    n.bootAt = NEVER;
+    n.idleAt = this.now;
+    this.powerDirty = true;
     this.touch(n);
   }
 

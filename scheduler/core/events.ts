@@ -60,6 +60,8 @@ export function applyEvent(s: CoreState, event: CoreEvent): EventResult {
       const r = deleteReservation(s, event.name);
       return r.ok ? ok : reject(r.error);
     }
+    case 'poweredUp':
+      return poweredUp(s, event.node);
     default:
       return reject({ code: 'INVALID_STATE', field: 'type', message: `unknown event type ${JSON.stringify((event as { type: unknown }).type)}` });
   }
@@ -134,6 +136,14 @@ function nodeEvent(s: CoreState, type: 'nodeDown' | 'nodeUp' | 'drain' | 'resume
   if (type === 'nodeDown') s.setNode(n, false, n.drain);
   else if (type === 'nodeUp') s.setNode(n, true, n.drain);
   else s.setNode(n, n.up, type === 'drain');
+  return ok;
+}
+
+function poweredUp(s: CoreState, name: unknown): EventResult {
+  const n = typeof name === 'string' ? s.nodeByName.get(name) : undefined;
+  if (!n) return reject({ code: 'UNKNOWN_NODE', field: 'node', message: `node ${String(name)} does not exist` });
+  if (n.power !== 'booting') return reject({ code: 'INVALID_STATE', field: 'node', message: `node ${n.spec.name} is not powering up` });
+  s.poweredUp(n);
   return ok;
 }
 

@@ -30,6 +30,7 @@ export function reconfigureConflicts(s: CoreState, next: ClusterConfig): string[
   const out: string[] = [];
   if (JSON.stringify(next.nodes) !== JSON.stringify(s.config.nodes)) out.push('nodes: the node list changed; nodes are fixed for the life of a state folder (start a new one to change them)');
   if (JSON.stringify(next.scheduler) !== JSON.stringify(s.config.scheduler)) out.push('scheduler: the scheduler section (policy, weights, backfill) changed; it is fixed for the life of a state folder');
+  if (JSON.stringify(next.powerSave ?? null) !== JSON.stringify(s.config.powerSave ?? null)) out.push('powerSave: the power saving settings changed; they are fixed for the life of a state folder');
   const parts = new Map(next.partitions.map((p) => [p.name, p]));
   const qos = new Set(next.qos.map((q) => q.name));
   const accounts = new Set(next.accounts.map((a) => a.name));

@@ -15,6 +15,15 @@ export interface NodeRt {
   freeMem: number;
   up: boolean;
   drain: boolean;
+  /**
+   * Power saving: `on`, `off` (suspended) or `booting` (resumed, not yet reported up). Only an
+   * `on` node takes work; every placement check reads it beside `up` and `drain`.
+   */
+  power: NodePower;
+  /** When it last became idle (its last task ended, or it came up); NEVER before the first pass saw it. */
+  idleAt: Ms;
+  /** When it was resumed (while booting). */
+  bootAt: Ms;
   readonly running: SlotList<TaskRt>;
   /** Its running tasks sorted by start + time limit; rebuilt lazily after the set changes. */
   ends: TaskRt[] | null;
@@ -34,6 +43,8 @@ export interface ResvRt {
   readonly ignoreJobs: boolean;
   readonly accounts: readonly string[];
 }
+
+export type NodePower = 'on' | 'off' | 'booting';
 
 export interface PartitionRt {
   readonly spec: PartitionSpec;

@@ -143,6 +143,36 @@ export interface SchedulerConfig {
   overTimeLimitMs?: Ms;
 }
 
+/**
+ * Power saving, as Slurm's power_save does (README: Power saving). Absent: every node stays
+ * on, and the core decides exactly as it did without it.
+ */
+export interface PowerSaveConfig {
+  /** Slurm's SuspendTime: a node idle this long is suspended. */
+  suspendTimeMs: Ms;
+  /**
+   * Slurm's ResumeTimeout: a resumed node that has not reported itself up this long after the
+   * resume is marked DOWN.
+   */
+  resumeTimeoutMs: Ms;
+  /**
+   * The modelled time a node takes to boot after a resume. The core never reads it: the
+   * simulator and the node agents hold a resumed node this long before reporting it up.
+   */
+  resumeDelayMs: Ms;
+  /** Slurm's SuspendExcNodes: nodes that are never suspended. */
+  suspendExcNodes: string[];
+  /**
+   * Cores kept idle and awake for urgent work: whole idle nodes, the most preferred first
+   * (warm water). Nodes are suspended only beyond it, and resumed to restore it when work takes it.
+   */
+  reserveCores: number;
+  /** Watts a suspended node draws (its management controller). */
+  suspendedWatts: number;
+  /** Watts a node draws while it boots; absent: its busy watts. */
+  resumeWatts?: number;
+}
+
 export interface ClusterConfig {
   name: string;
   nodes: NodeSpec[];
@@ -152,6 +182,8 @@ export interface ClusterConfig {
   scheduler: SchedulerConfig;
   /** Absent: the defaults (DEFAULT_CONSENT in config.ts). */
   consent?: ConsentConfig;
+  /** Absent: no power saving. */
+  powerSave?: PowerSaveConfig;
 }
 
 // ---------------------------------------------------------------- jobs
@@ -351,7 +383,9 @@ export type CoreEvent =
   | { type: 'reservationCreate'; reservation: ReservationSpec }
   | { type: 'reservationDelete'; name: string }
   /** scontrol reconfigure: a new config (already parsed), applied whole or refused with its conflicts. */
-  | { type: 'reconfigure'; config: ClusterConfig };
+  | { type: 'reconfigure'; config: ClusterConfig }
+  /** A node the core resumed (a `powerUp` decision) has booted and may take work. */
+  | { type: 'poweredUp'; node: string };
 
 /**
  * What an operator said with a node event (drain or down with a reason, up); carried through
@@ -429,10 +463,19 @@ export type Decision =
   /** A job reached a terminal state. */
   | { type: 'jobEnded'; jobId: number; state: JobState };
 
+/** What power saving decided about a node (node-level, so apart from the job decisions). */
+export type PowerDecision =
+  /** Suspend this idle node (Slurm's SuspendProgram). */
+  | { type: 'powerDown'; node: string }
+  /** Boot this suspended node; it takes work once a `poweredUp` event says it is up (ResumeProgram). */
+  | { type: 'powerUp'; node: string };
+
 export interface StepResult {
   decisions: Decision[];
   /** The earliest time the core wants to be called again even if nothing happens; null for never. */
   wakeAt: Ms | null;
+  /** Power saving's decisions of this pass, when it made any (never present with power saving off). */
+  power?: PowerDecision[];
 }
 
 // ---------------------------------------------------------------- views (read-only snapshots)
@@ -508,7 +551,8 @@ export interface JobView {
   reservation: string | null;
 }
 
-export type NodeState = 'IDLE' | 'MIXED' | 'ALLOCATED' | 'DRAINING' | 'DRAINED' | 'DOWN';
+/** SUSPENDED and POWERING_UP are Slurm's `idle~` and `idle#` (power saving). */
+export type NodeState = 'IDLE' | 'MIXED' | 'ALLOCATED' | 'DRAINING' | 'DRAINED' | 'DOWN' | 'SUSPENDED' | 'POWERING_UP';
 
 export interface NodeView {
   name: string;
