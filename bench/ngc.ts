@@ -23,7 +23,8 @@ import { join } from 'node:path';
 import { ApiClient } from '../cli/index.js';
 import { startGschedUp } from '../cli/testing/index.js';
 import { compiledPath, packageRoot, renderTable } from '../common/index.js';
-import { runNgc, ngcWorkload, type WorkloadItem } from '../sim/index.js';
+import { runNgc, ngcWorkload, powerFigures, type NgcRunResult, type WorkloadItem } from '../sim/index.js';
+import { withPowerSave } from '../scheduler/core/index.js';
 import { accountingOf, figuresOfAcct, postConsents, submitAsRuns, submitOffsets, taskLag, waitIdle, type RunFigures } from './ngc-live.js';
 import { rel, simulate, twinSample, writeTwinCluster } from './ngc-twin.js';
 
@@ -72,9 +73,9 @@ function done(part: string, line: string): void {
 
 // ---------------------------------------------------------------- (a) the simulator, in children
 
-function simChild(scenario: 'steady' | 'burst'): void {
+function simChild(scenario: 'steady' | 'burst', powerSave = false): void {
   const { config } = writeTwinCluster();
-  const r = runNgc({ analyses: cfg.analyses, seed: cfg.seed, scenario, cluster: config });
+  const r = runNgc({ analyses: cfg.analyses, seed: cfg.seed, scenario, cluster: powerSave ? withPowerSave(config) : config });
   const m = r.metrics;
   const out: Figures = {
     analyses: m.states.COMPLETED ?? 0,
@@ -89,8 +90,27 @@ function simChild(scenario: 'steady' | 'burst'): void {
     tasks: r.outcome.tasksStarted,
     events: r.outcome.events,
     peak_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024),
+    ...(powerSave ? powerSaveExtras(r) : {}),
   };
   process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+// ---------------------------------------------------------------- (a) power saving (sim_steady_powersave)
+
+/** What power saving did in a run (the cluster's defaults, DEFAULT_POWER_SAVE). */
+function powerSaveExtras(r: NgcRunResult): Record<string, number> {
+  const f = powerFigures(r);
+  const ps = withPowerSave(writeTwinCluster().config).powerSave;
+  return { mean_suspended_nodes: f.mean_suspended_nodes, resumes: f.resumes, suspends: f.suspends, suspend_time_s: (ps?.suspendTimeMs ?? 0) / 1000, resume_delay_s: (ps?.resumeDelayMs ?? 0) / 1000, reserve_cores: ps?.reserveCores ?? 0 };
+}
+
+/** The issue's target for power saving: ≥ 60% less energy in the steady scenario, urgent p95 still ≤ 8 h. */
+function powerSaveCheck(off: Figures, on: Figures): { energy_saved: number; urgent_p95_h: number | null; ok: boolean } {
+  const saved = 1 - (on.energy_kwh ?? 0) / (off.energy_kwh ?? 1);
+  const urgent = on.urgent_p95_turnaround_h;
+  const ok = saved >= 0.6 && typeof urgent === 'number' && urgent <= 8;
+  process.stdout.write(`power saving (steady): energy ${signed(-saved)} (target at least 60% less), urgent p95 ${urgent ?? '-'} h (target at most 8 h): ${ok ? 'met' : 'NOT met'}\n`);
+  return { energy_saved: Math.round(saved * 1000) / 1000, urgent_p95_h: typeof urgent === 'number' ? urgent : null, ok };
 }
 
 /** The burst at the live intake: each analysis submitted at the modelled time and in the order the live scheduler took it in. */
@@ -102,7 +122,7 @@ function twinChild(file: string): void {
   process.stdout.write(JSON.stringify({ ...f, peak_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\n');
 }
 
-function runSimChild(scenario: 'steady' | 'burst' | 'twin', arg?: string): Figures {
+function runSimChild(scenario: 'steady' | 'burst' | 'steady-powersave' | 'twin', arg?: string): Figures {
   const name = scenario === 'twin' ? 'sim full at live intake' : `sim ${scenario}`;
   const p = progress(name);
   p(`${scenario === 'twin' ? cfg.liveAnalyses : cfg.analyses} analyses…`);
@@ -165,7 +185,8 @@ async function main(): Promise<void> {
   const child = process.argv.indexOf('--child');
   if (child >= 0) {
     const kind = process.argv[child + 1];
-    return kind === 'twin' ? twinChild(process.argv[child + 2] as string) : simChild(kind === 'steady' ? 'steady' : 'burst');
+    if (kind === 'twin') return twinChild(process.argv[child + 2] as string);
+    return simChild(kind === 'burst' ? 'burst' : 'steady', kind === 'steady-powersave');
   }
 
   process.stderr.write(`bench:ngc: ${cfg.analyses} analyses (live burst ${cfg.liveAnalyses}; seed ${cfg.seed}); parts ${[...cfg.parts].join(', ')}; host load ${loadavg()[0]?.toFixed(1)}\n`);
@@ -178,9 +199,14 @@ async function main(): Promise<void> {
     config: { ...cfg, parts: [...cfg.parts] },
   };
   const rows: [string, Figures][] = [];
-  // `sim` is both scenarios; `sim-steady` and `sim-burst` one each. A part that fails is
-  // recorded with its error; the others still run and are written.
-  for (const [scenario, key, label] of [['steady', 'sim_steady', 'sim_steady (a)'], ['burst', 'sim_full', 'sim_full (a, burst)']] as const) {
+  // `sim` is all three simulations; `sim-steady`, `sim-steady-powersave` and `sim-burst` one each.
+  // A part that fails is recorded with its error; the others still run and are written.
+  const sims = [
+    ['steady', 'sim_steady', 'sim_steady (a)'],
+    ['steady-powersave', 'sim_steady_powersave', 'sim_steady_powersave (a)'],
+    ['burst', 'sim_full', 'sim_full (a, burst)'],
+  ] as const;
+  for (const [scenario, key, label] of sims) {
     if (!cfg.parts.has('sim') && !cfg.parts.has(`sim-${scenario}`)) continue;
     try {
       result[key] = runSimChild(scenario);
@@ -253,6 +279,7 @@ async function sample(result: Record<string, unknown>, rows: [string, Figures][]
     checks.push({ what: 'sample utilization', live: ls.utilization, sim: ss.utilization, diff: `${u >= 0 ? '+' : ''}${(u * 100).toFixed(1)} pts`, bound: '±3 pts', ok: Math.abs(u) <= 0.03 });
   }
   result.twin_check = checks;
+  if (result.sim_steady && result.sim_steady_powersave) result.power_save_check = powerSaveCheck(result.sim_steady as Figures, result.sim_steady_powersave as Figures);
   result.total_wall_s = Math.round((performance.now() - t0) / 100) / 10;
 
   const dir = join(packageRoot(), 'bench', 'results');

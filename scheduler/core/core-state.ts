@@ -14,9 +14,11 @@ import { defaultTaskName, NEVER, readyOf, shared, singletonKey, TERMINAL, ZERO_P
 import { NODE_FILTERS } from './filters/index.js';
 import { consentConfig } from './config.js';
 import { jobConsented } from './consent-rules.js';
-import type { AccountSpec, ClusterConfig, ConsentConfig, ConsentStatus, Decision, JobState, KillReason, Ms, PendingReason, PriorityBreakdown, QosSpec } from './types.js';
+import type { AccountSpec, ClusterConfig, ConsentConfig, ConsentStatus, Decision, PowerDecision, JobState, KillReason, Ms, PendingReason, PriorityBreakdown, QosSpec } from './types.js';
 export type { KillReason } from './types.js';
 import type { CheckedTask, CleanJob } from './validate.js';
+import { PowerSaver } from './power-save.js';
+import { LimitBook } from './limits.js';
 
 /** A task requeued more often than this after node failures fails its job with NODE_FAIL. */
 export const MAX_NODE_REQUEUES = 5;
@@ -33,6 +35,8 @@ export class CoreState {
   readonly fs: FairShare;
   readonly byId = new Map<number, JobRt>();
   readonly tasks = new IdTable<TaskRt>();
+  /** Each job array's indices by its id (its first element's): aftercorr pairs elements by index. */
+  readonly arrays = new Map<number, readonly number[]>();
   /** Final states of jobs the driver asked us to forget, for dependency checks. */
   readonly ended = new Map<number, JobState>();
   readonly consent = new Map<string, ConsentStatus>();
@@ -58,6 +62,8 @@ export class CoreState {
   /** Pending jobs with a begin time, by that time (stale entries are dropped when met). */
   readonly beginTimes = new KeyedHeap<JobRt>();
   outbox: Decision[] = [];
+  /** Power saving's decisions since the last pass returned them. */
+  powerOut: PowerDecision[] = [];
   nextJobId = 1;
   nextTaskId = 1;
   now: Ms = 0;
@@ -80,6 +86,14 @@ export class CoreState {
   changes = 0;
   /** The reason of the node filter that last turned a node away (see admits). */
   rejectedBy: PendingReason | null = null;
+  /** Power saving's policy step (power-save.ts); null when the config has none. */
+  readonly power: PowerSaver | null;
+  /** Bumped whenever a job joins the queue: power saving refits waiting work only after a change. */
+  queueChanges = 0;
+  /** A node became idle or busy, or changed state: power saving looks at the nodes again. */
+  powerDirty = true;
+  /** QoS and account limits and their usage (limits.ts); `limits.on` is false when none is configured. */
+  readonly limits: LimitBook;
 
   constructor(config: ClusterConfig) {
     this.config = config;
@@ -96,6 +110,9 @@ export class CoreState {
       freeMem: spec.memMb,
       up: true,
       drain: false,
+      power: 'on' as const,
+      idleAt: NEVER,
+      bootAt: NEVER,
       running: new SlotList<TaskRt>(),
       ends: null,
     }));
@@ -124,6 +141,8 @@ export class CoreState {
     this.weighted = w.age + w.fairshare + w.qos + w.partition + w.size > 0;
     this.waiting = new PendingQueue(w, (j) => this.staticPriority(j), (a) => this.fs.factor(a));
     this.clusterCores = this.nodeList.reduce((s, n) => s + n.spec.cores, 0);
+    this.power = config.powerSave ? new PowerSaver(this, config.powerSave) : null;
+    this.limits = new LimitBook(config);
   }
 
   advance(now: Ms): void {
@@ -146,6 +165,7 @@ export class CoreState {
       pseudonyms: shared(c.pseudonyms),
       cls: c.cls,
       deps: shared(c.deps),
+      depsAny: c.depsAny,
       singleton: c.singleton,
       array,
       arrayIndex,
@@ -176,7 +196,7 @@ export class CoreState {
     };
     if (c.beginAt > this.now) this.beginTimes.push(c.beginAt, id, job);
     this.pendingJobs++;
-    const defaultTime = c.partition.spec.defaultTimeMs;
+    const defaultTime = this.limits.on ? this.limits.defaultTime(c.qos.name, c.account, c.partition.spec.defaultTimeMs) : c.partition.spec.defaultTimeMs;
     for (let index = 0; index < c.tasks.length; index++) {
       // Checked but not copied by validateJob: the defaults of absent fields are filled in here.
       const t = c.tasks[index] as CheckedTask;
@@ -218,6 +238,7 @@ export class CoreState {
       this.singletons.set(key, list);
     }
     this.byId.set(id, job);
+    if (this.limits.on) this.limits.submitted(job, 1);
     for (const p of job.pseudonyms) {
       const set = this.readers.get(p);
       if (set) set.add(job);
@@ -233,6 +254,7 @@ export class CoreState {
     const job = t.job;
     n.freeCores -= t.cores;
     n.freeMem -= t.memMb;
+    if (n.running.size === 0) this.powerDirty = true;
     n.running.add(t);
     this.touch(n);
     if (job.partition.spec.preemptible) this.preemptibleRunning++;
@@ -248,6 +270,7 @@ export class CoreState {
     const r = job.ready.indexOf(t);
     if (r >= 0) removeAt(job.ready, r);
     if (job.ready.length === 0) this.dequeue(job);
+    if (this.limits.on) this.limits.running(job, t.cores, job.runningCount === 0 ? 1 : 0);
     if (job.runningCount++ === 0 && job.array) job.array.running++;
     if (job.state === 'PENDING') this.pendingJobs--;
     job.state = 'RUNNING';
@@ -281,12 +304,17 @@ export class CoreState {
       n.freeCores += t.cores;
       n.freeMem += t.memMb;
       n.running.delete(t);
+      if (n.running.size === 0) {
+        n.idleAt = this.now;
+        this.powerDirty = true;
+      }
       this.touch(n);
       if (job.partition.spec.preemptible) this.preemptibleRunning--;
     }
     t.node = null;
     t.endedAt = this.now;
     this.fs.running(job.account.name, -t.cores, this.now);
+    if (this.limits.on) this.limits.running(job, -t.cores, job.runningCount === 1 ? -1 : 0);
     if (--job.runningCount === 0) {
       if (job.array) job.array.running--;
       if (job.state === 'RUNNING') {
@@ -355,6 +383,7 @@ export class CoreState {
     job.ready = [];
     this.dequeue(job);
     if (job.state === 'PENDING') this.pendingJobs--;
+    if (this.limits.on) this.limits.submitted(job, -1);
     job.state = state;
     job.endedAt = this.now;
     if (job.singleton) {
@@ -436,6 +465,7 @@ export class CoreState {
   enqueue(job: JobRt): void {
     if (job.queued || job.ready.length === 0 || TERMINAL.has(job.state)) return;
     if (this.canPreempt(job)) this.urgentQueued++;
+    this.queueChanges++;
     this.waiting.add(job, this.now);
   }
 
@@ -453,13 +483,43 @@ export class CoreState {
     if (n.up && !up) {
       n.up = false;
       for (const t of n.running.toArray()) this.requeueLost(t);
+      // A down node is down whatever its power was; it comes back on (and idle) when it is up again.
+      n.power = 'on';
+      n.bootAt = NEVER;
     }
+    if (!n.up && up) n.idleAt = this.now;
     n.up = up;
     n.drain = drain;
     const open = n.up && !n.drain;
     if (open !== wasOpen) {
       for (const p of this.partitions.values()) if (p.member[n.idx] === 1) p.open += open ? 1 : -1;
     }
+    this.powerDirty = true;
+    this.touch(n);
+  }
+
+  /** Power saving: suspend an idle node (it takes no work until resumed and reported up). */
+  powerOff(n: NodeRt): void {
+    n.power = 'off';
+    this.powerDirty = true;
+    this.touch(n);
+    this.powerOut.push({ type: 'powerDown', node: n.spec.name });
+  }
+
+  /** Power saving: boot a suspended node; it takes work after its `poweredUp` event. */
+  powerUp(n: NodeRt): void {
+    n.power = 'booting';
+    n.bootAt = this.now;
+    this.powerDirty = true;
+    this.powerOut.push({ type: 'powerUp', node: n.spec.name });
+  }
+
+  /** A booting node reported itself up: it is idle, and open for work. */
+  poweredUp(n: NodeRt): void {
+    n.power = 'on';
+    n.bootAt = NEVER;
+    n.idleAt = this.now;
+    this.powerDirty = true;
     this.touch(n);
   }
 

@@ -65,6 +65,8 @@ export class PassRunner {
       s.waiting.compact();
       this.planner.end();
     } else this.planner.idle();
+    // Power saving decides after placement, so waiting work takes idle nodes before any is suspended.
+    if (s.power !== null) s.power.step();
     this.pendingAtEnd = s.pendingJobs;
     // Most passes in a light load decide nothing: share one empty list rather than allocate.
     const decisions = s.outbox.length === 0 ? NO_DECISIONS : s.outbox;
@@ -73,9 +75,15 @@ export class PassRunner {
     const hold = s.nextConsentHoldAt();
     const begin = s.nextBegin();
     let deadline = limit;
-    for (const t of [hold, begin]) if (t !== null && (deadline === null || t < deadline)) deadline = t;
+    const power = s.power === null ? null : s.power.wakeAt();
+    for (const t of [hold, begin, power]) if (t !== null && (deadline === null || t < deadline)) deadline = t;
     const planned = this.planner.wakeAt();
     const wakeAt = planned === null ? deadline : deadline === null ? planned : Math.min(deadline, planned);
+    if (s.powerOut.length > 0) {
+      const power = s.powerOut;
+      s.powerOut = [];
+      return { decisions, wakeAt, power };
+    }
     return { decisions, wakeAt };
   }
 

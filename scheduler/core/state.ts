@@ -15,10 +15,21 @@ export interface NodeRt {
   freeMem: number;
   up: boolean;
   drain: boolean;
+  /**
+   * Power saving: `on`, `off` (suspended) or `booting` (resumed, not yet reported up). Only an
+   * `on` node takes work; every placement check reads it beside `up` and `drain`.
+   */
+  power: NodePower;
+  /** When it last became idle (its last task ended, or it came up); NEVER before the first pass saw it. */
+  idleAt: Ms;
+  /** When it was resumed (while booting). */
+  bootAt: Ms;
   readonly running: SlotList<TaskRt>;
   /** Its running tasks sorted by start + time limit; rebuilt lazily after the set changes. */
   ends: TaskRt[] | null;
 }
+
+export type NodePower = 'on' | 'off' | 'booting';
 
 export interface PartitionRt {
   readonly spec: PartitionSpec;
@@ -80,12 +91,14 @@ export interface JobRt {
   readonly name: string;
   readonly owner: string;
   readonly account: AccountSpec;
-  readonly partition: PartitionRt;
+  partition: PartitionRt;
   qos: QosSpec;
   readonly purpose: Purpose;
   readonly pseudonyms: readonly string[];
   readonly cls: string | null;
   deps: readonly Dependency[];
+  /** Any one of `deps` satisfied is enough (Slurm's `?`); all of them otherwise. */
+  depsAny: boolean;
   readonly singleton: boolean;
   readonly array: ArrayGroup | null;
   readonly arrayIndex: number | null;

@@ -4,8 +4,8 @@
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type Timer } from '../../common/index.js';
-import { configFingerprint, consentAllows, decisionTexts, parseArraySpec, restoreInto, snapshotOf, TERMINAL_JOB_STATES, type ClusterConfig, type CoreSnapshot, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
-import type { Completion, TaskRef } from '../../proto/index.js';
+import { configFingerprint, consentAllows, decisionTexts, parseArraySpec, restoreInto, snapshotOf, TERMINAL_JOB_STATES, type ClusterConfig, type CoreSnapshot, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type PowerDecision, type ConsentStatus } from '../core/index.js';
+import type { Completion, NodePower, TaskRef } from '../../proto/index.js';
 import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
 import { AcctIndex, JournalCorruptError, StateDirError } from '../store/index.js';
 import type { CoreApi } from './core-api.js';
@@ -585,6 +585,7 @@ export class LiveDriver {
     this.store.append({ k: 's', now, d: decisionTexts(step.decisions) }).catch((err: Error) => this.die(err));
     this.sinceSnapshot++;
     this.handleDecisions(step.decisions, true);
+    if (step.power !== undefined) this.powerDecisions(step.power);
     this.dispatcher.flush();
     this.setWake(step.wakeAt);
   }
@@ -628,6 +629,36 @@ export class LiveDriver {
           break;
       }
     }
+  }
+
+  /** Power saving's decisions go to the nodes' agents (Slurm's SuspendProgram and ResumeProgram). */
+  private powerDecisions(list: PowerDecision[]): void {
+    const delay = this.core.config.powerSave?.resumeDelayMs ?? 0;
+    for (const d of list) {
+      this.log.info({ node: d.node }, d.type === 'powerDown' ? 'node suspended (power saving)' : 'node resuming (power saving)');
+      this.dispatcher.power?.(d.node, d.type === 'powerDown', delay);
+    }
+  }
+
+  /** What an agent registering these nodes must be told: the ones the core holds suspended or booting. */
+  powerMarks(nodes: readonly string[]): { node: string; suspend: boolean; resumeDelayMs: number }[] {
+    const mine = new Set(nodes);
+    const delay = this.core.config.powerSave?.resumeDelayMs ?? 0;
+    return this.core
+      .nodes()
+      .filter((n) => mine.has(n.name) && (n.state === 'SUSPENDED' || n.state === 'POWERING_UP'))
+      .map((n) => ({ node: n.name, suspend: n.state === 'SUSPENDED', resumeDelayMs: delay }));
+  }
+
+  /** An agent reported a node's power state: a booting node that is on takes work (the core's poweredUp). */
+  agentPower(node: string, state: NodePower): void {
+    if (state !== 'NODE_POWER_ON') return; // suspended and booting only confirm what the core decided
+    const now = this.core.nodes().find((n) => n.name === node)?.state;
+    // Marked DOWN for booting past ResumeTimeout: up once it does come up (an operator's down stays).
+    const event: CoreEvent = now === 'DOWN' && !this.adminDown.has(node) ? { type: 'nodeUp', node } : { type: 'poweredUp', node };
+    const { res } = this.accept(event);
+    if (res.ok) this.requestPass();
+    else this.log.debug({ node, reason: res.error.message }, 'power report ignored');
   }
 
   private dispatchStart(d: Extract<Decision, { type: 'start' }>, attempt: number): void {
