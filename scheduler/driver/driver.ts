@@ -45,7 +45,7 @@ interface SnapshotHeader {
   format: 1;
   config: ClusterConfig;
   core: Omit<CoreSnapshot, 'objs'>;
-  /** The driver's own bookkeeping (attempts, display ids, results, commands, idempotency keys). */
+  /** The driver's own bookkeeping (attempts, display ids, results, commands, idempotency keys, pseudonyms, node notes). */
   book: CoreSnapshot;
 }
 
@@ -57,6 +57,10 @@ interface Book {
   displayOf: Map<number, string>;
   commands: CommandBook;
   idempotent: [string, string, number[]][];
+  /** Absent from snapshots written before they were carried (restored empty then). */
+  pseudonymsOf?: Map<number, string[]>;
+  nodeNotes?: Map<string, NodeNote>;
+  adminDown?: Set<string>;
 }
 
 /** Thrown when the state folder's snapshot cannot be used with this configuration. */
@@ -213,8 +217,11 @@ export class LiveDriver {
     }
     this.core.restore({ ...header.core, objs: stored.objs });
     const book = this.book();
-    const fresh = { ...book, attempts: new Map(), results: new Map(), displayIds: new Map(), displayOf: new Map(), idempotent: [] } as Book;
+    const fresh = { ...book, attempts: new Map(), results: new Map(), displayIds: new Map(), displayOf: new Map(), idempotent: [], pseudonymsOf: new Map(), nodeNotes: new Map(), adminDown: new Set() } as Book;
     restoreInto(fresh, {}, header.book);
+    for (const [k, v] of fresh.pseudonymsOf ?? []) this.pseudonymsOf.set(k, v);
+    for (const [k, v] of fresh.nodeNotes ?? []) this.nodeNotes.set(k, v);
+    for (const n of fresh.adminDown ?? []) this.adminDown.add(n);
     for (const [k, v] of fresh.attempts) this.attempts.set(k, v);
     for (const [k, v] of fresh.results) this.results.set(k, v);
     for (const [k, v] of fresh.displayIds) this.displayIds.set(k, v);
@@ -233,6 +240,9 @@ export class LiveDriver {
       displayOf: this.displayOf,
       commands: this.commands,
       idempotent: [...this.idempotent].map(([key, a]) => [key, a.hash, a.jobIds]),
+      pseudonymsOf: this.pseudonymsOf,
+      nodeNotes: this.nodeNotes,
+      adminDown: this.adminDown,
     };
   }
 
@@ -306,8 +316,10 @@ export class LiveDriver {
     if (idem) record.idem = idem;
     const durable = this.store.append(record);
     durable.catch((err: Error) => this.die(err));
-    if (++this.sinceSnapshot >= (this.opts.snapshotEveryRecords ?? 100_000)) this.maybeSnapshot();
+    // The books first: a snapshot taken now marks the journal after this record, so it must
+    // carry what the record means (its result, display ids, key), or a restart loses it.
     this.note(event, res, result, idem, durable);
+    if (++this.sinceSnapshot >= (this.opts.snapshotEveryRecords ?? 100_000)) this.maybeSnapshot();
     this.opts.observer?.accepted?.(event, res, now);
     this.requestPass();
     return { res, durable };
