@@ -395,20 +395,35 @@ export class LiveDriver {
    * first submit did (once that one is durable) instead of making a second job.
    */
   async submit(job: JobSpec, idem?: IdempotencyKey): Promise<Accepted<{ jobIds: number[]; displayIds: string[]; replayed?: boolean }>> {
+    const { answer, durable } = this.submitNow(job, idem);
+    await durable;
+    return answer;
+  }
+
+  /**
+   * A submit's answer now, and when it is durable: the caller must not acknowledge it before
+   * `durable` resolves, but may do other writes meanwhile (the API writes its audit entry, so
+   * the two disk syncs overlap instead of following each other).
+   */
+  submitNow(job: JobSpec, idem?: IdempotencyKey): { answer: Accepted<{ jobIds: number[]; displayIds: string[]; replayed?: boolean }>; durable: Promise<void> } {
     const bad = commandProblem(job);
-    if (bad) return { ok: false, error: { code: 'INVALID_JOB', ...bad } };
+    if (bad) return { answer: { ok: false, error: { code: 'INVALID_JOB', ...bad } }, durable: Promise.resolve() };
     const seen = idem ? this.idempotent.get(idem.key) : undefined;
     if (seen && seen.hash === idem?.hash) {
-      await seen.durable;
-      return { ok: true, value: { jobIds: seen.jobIds, displayIds: seen.jobIds.map((id) => this.displayOf.get(id) ?? this.storedDisplayId(id)), replayed: true } };
+      // Display ids once the first submit is durable (its job may have ended and left the core by then).
+      const answer: Accepted<{ jobIds: number[]; displayIds: string[]; replayed?: boolean }> = { ok: true, value: { jobIds: seen.jobIds, displayIds: [], replayed: true } };
+      const durable = seen.durable.then(() => {
+        if (answer.ok) answer.value.displayIds = seen.jobIds.map((id) => this.displayOf.get(id) ?? this.storedDisplayId(id));
+      });
+      return { answer, durable };
     }
     const { res, durable } = this.accept({ type: 'submit', job }, undefined, idem);
-    if (!res.ok) return res;
+    if (!res.ok) return { answer: res, durable: Promise.resolve() };
     const jobIds = res.jobIds ?? [];
     const displayIds = jobIds.map((id) => this.displayOf.get(id) ?? String(id));
     const base = jobIds[0];
-    await Promise.all([durable, ...(typeof job.array === 'string' && base !== undefined ? [this.store.putArray(base, job.array)] : [])]);
-    return { ok: true, value: { jobIds, displayIds } };
+    const array = typeof job.array === 'string' && base !== undefined ? this.store.putArray(base, job.array) : null;
+    return { answer: { ok: true, value: { jobIds, displayIds } }, durable: array === null ? durable : Promise.all([durable, array]).then(() => undefined) };
   }
 
   async cancel(jobId: number, graceMs?: number): Promise<Accepted<{ jobId: number; state: JobState }>> {
@@ -688,8 +703,8 @@ export class LiveDriver {
 
   /**
    * Writes the accounting records of long-ended jobs and drops them from the core's memory.
-   * Batched: one view query per sweep rather than one per job (a job view costs the core a
-   * walk of its queue).
+   * One view per due job: an ended job's view needs no queue position, so it costs the job's
+   * size, and a sweep costs what it forgets, not every job the core holds.
    */
   private forgetSweep(): void {
     const cutoff = this.time.now() - this.opts.forgetAfterMs;
@@ -699,11 +714,10 @@ export class LiveDriver {
       due.push(jobId);
     }
     if (due.length === 0) return;
-    const views = new Map(this.core.jobs({ states: [...TERMINAL_JOB_STATES] }).map((v) => [v.id, v]));
     for (const jobId of due) {
       this.ended.delete(jobId);
-      const view = views.get(jobId);
-      if (!view) continue;
+      const view = this.core.job(jobId);
+      if (!view || !(TERMINAL_JOB_STATES as readonly string[]).includes(view.state)) continue;
       for (const t of view.tasks) {
         this.attempts.delete(t.id);
         this.inflight.delete(t.id);

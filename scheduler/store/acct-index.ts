@@ -5,7 +5,7 @@
 // rebuilt from the records, which it is when their counts disagree at start (a folder written
 // before the index existed, or records removed by retention).
 import type { Database } from 'lmdb';
-import type { JobRecord, Store } from './journal.js';
+import { entryCount, type JobRecord, type Store } from './journal.js';
 
 export type AcctDim = 'user' | 'account' | 'partition' | 'state';
 
@@ -30,7 +30,7 @@ export class AcctIndex {
   constructor(private readonly store: Store) {
     this.byEnd = store.root.openDB<1, EndKey>({ name: 'acct-end' });
     this.byDim = store.root.openDB<1, DimKey>({ name: 'acct-dim' });
-    if (this.byEnd.getCount() !== store.jobs.count) this.rebuild();
+    if (entryCount(this.byEnd) !== store.jobs.count) this.rebuild();
   }
 
   private static endOf(r: JobRecord): number {
@@ -95,6 +95,6 @@ export class AcctIndex {
 
   /** Entries in the end-time index (for tests and fsck-like checks). */
   get size(): number {
-    return this.byEnd.getCount();
+    return entryCount(this.byEnd);
   }
 }
