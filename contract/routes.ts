@@ -67,7 +67,7 @@ export const ROUTES = {
     roles: ['operator', 'submitter'],
     body: S.JobSpec,
     reply: { status: 201, schema: S.SubmitReply },
-    errors: [...JOB_BODY_ERRORS, 'INVALID_HEADER', 'IDEMPOTENCY_KEY_REUSED', 'ACCOUNT_NOT_ALLOWED', 'OWNER_NOT_ALLOWED', 'INVALID_JOB', 'UNKNOWN_PARTITION', 'UNKNOWN_QOS', 'UNKNOWN_ACCOUNT', 'TOO_LARGE', 'UNKNOWN_DEPENDENCY', 'DAG_CYCLE', 'CONSENT_REQUIRED', 'CONSENT_RESTRICTED', 'PURPOSE_MISMATCH', 'PSEUDONYMS_REQUIRED', 'QOS_NOT_ALLOWED', 'PARTITION_NOT_ALLOWED'],
+    errors: [...JOB_BODY_ERRORS, 'INVALID_HEADER', 'IDEMPOTENCY_KEY_REUSED', 'ACCOUNT_NOT_ALLOWED', 'OWNER_NOT_ALLOWED', 'INVALID_JOB', 'UNKNOWN_PARTITION', 'UNKNOWN_QOS', 'UNKNOWN_ACCOUNT', 'TOO_LARGE', 'UNKNOWN_DEPENDENCY', 'DAG_CYCLE', 'CONSENT_REQUIRED', 'CONSENT_RESTRICTED', 'PURPOSE_MISMATCH', 'PSEUDONYMS_REQUIRED', 'QOS_NOT_ALLOWED', 'PARTITION_NOT_ALLOWED', 'LIMIT_EXCEEDED'],
   }),
   submitAnalysis: route({
     method: 'POST',
@@ -202,7 +202,7 @@ export const ROUTES = {
   updateJob: route({
     method: 'PATCH',
     url: '/api/v1/jobs/:id',
-    summary: 'Change a job (scontrol update): time limit, QoS, nice, begin time, dependencies, array throttle',
+    summary: 'Change a job (scontrol update): time limit, partition, QoS, nice, begin time, dependencies, array throttle',
     description: 'A submitter updates only its own accounts’ jobs, as Slurm lets a user: nice 0 or more, a shorter time limit, a QoS its account may use; another account’s job answers 404.',
     tags: ['jobs'],
     auth: 'bearer',
@@ -210,7 +210,7 @@ export const ROUTES = {
     params: S.JobIdParams,
     body: S.JobUpdate,
     reply: { status: 200, schema: S.ControlReply },
-    errors: ['INVALID_JOB_ID', 'UNKNOWN_JOB', 'INVALID_STATE', 'UNKNOWN_QOS', 'QOS_NOT_ALLOWED', 'TOO_LARGE', 'UNKNOWN_DEPENDENCY', 'DAG_CYCLE', ...JOB_BODY_ERRORS],
+    errors: ['INVALID_JOB_ID', 'UNKNOWN_JOB', 'INVALID_STATE', 'UNKNOWN_QOS', 'UNKNOWN_PARTITION', 'PARTITION_NOT_ALLOWED', 'QOS_NOT_ALLOWED', 'PURPOSE_MISMATCH', 'TOO_LARGE', 'UNKNOWN_DEPENDENCY', 'DAG_CYCLE', 'INVALID_JOB', ...JOB_BODY_ERRORS],
   }),
   topJob: route({
     method: 'POST',

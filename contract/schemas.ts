@@ -20,14 +20,16 @@ const Closed = { additionalProperties: false } as const;
 
 export const JobState = Type.Enum(JOB_STATES, { description: "A job's state (Slurm's vocabulary)" });
 export const TaskState = Type.Enum(TASK_STATES);
-export const PendingReason = Type.Enum(['Priority', 'Resources', 'Dependency', 'DependencyNeverSatisfied', 'ConsentHold', 'JobArrayTaskLimit', 'PartitionDown', 'JobHeldUser', 'JobHeldAdmin', 'BeginTime', 'None'], {
+export const PendingReason = Type.Enum(['Priority', 'Resources', 'Dependency', 'DependencyNeverSatisfied', 'ConsentHold', 'JobArrayTaskLimit', 'PartitionDown', 'JobHeldUser', 'JobHeldAdmin', 'BeginTime', 'QOSGrpCpuLimit', 'AssocGrpCpuLimit', 'QOSMaxJobsPerUserLimit', 'AssocMaxJobsLimit', 'QOSMaxWallDurationPerJobLimit', 'AssocMaxWallDurationPerJobLimit', 'None'], {
   description: 'Why a pending job did not start in the last pass; None when not pending',
 });
 export const Purpose = Type.Enum(PURPOSES);
 export const ConsentStatus = Type.Enum(CONSENT_STATUSES, {
   description: 'granted: usable for research too; restricted: only for the patient’s own treatment; withdrawn: no analysis may read the data',
 });
-export const DependencyKind = Type.Enum(['afterok', 'afterany', 'afternotok']);
+export const DependencyKind = Type.Enum(['after', 'afterany', 'afterok', 'afternotok', 'aftercorr'], {
+  description: 'after: the job started (or was cancelled); afterany: it ended; afterok: it completed; afternotok: it ended otherwise; aftercorr: element i of this array waits for element i of that array (jobId: the array’s id) to complete',
+});
 export const NodeState = Type.Enum(['IDLE', 'MIXED', 'ALLOCATED', 'DRAINING', 'DRAINED', 'DOWN']);
 export const Cooling = Type.Enum(['warm-water', 'air']);
 export const HoldKind = Type.Enum(['user', 'admin'], { description: 'Who holds a job: its owner (JobHeldUser) or an operator (JobHeldAdmin)' });
@@ -67,6 +69,7 @@ export const JobSpec = Type.Object({
   pseudonyms: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { default: [], description: 'Patient pseudonyms whose data the job reads (never CPR numbers)' })),
   tasks: Type.Array(TaskSpec),
   dependencies: Type.Optional(Type.Array(Dependency)),
+  dependencyAny: Type.Optional(Type.Boolean({ description: 'Any one dependency met is enough (Slurm’s ? separator); all of them when absent' })),
   singleton: Type.Optional(Type.Boolean({ description: 'Wait until no other job of this name and owner runs' })),
   array: Type.Optional(Short('Job array: 0-99, 1,3,5-7, with optional %N concurrency limit')),
   class: Type.Optional(Short('Analysis class label, e.g. wgs-trio')),
@@ -126,10 +129,12 @@ export const RequeueRequest = Type.Object({ hold: Type.Optional(Type.Boolean({ d
 export const JobUpdate = Type.Object(
   {
     timeLimitMs: Type.Optional(Type.Integer({ minimum: 1, description: 'New time limit of the tasks not yet started, in ms' })),
+    partition: Type.Optional(Type.String({ description: 'Pending jobs only; the partition’s rules and node sizes are checked as at submit' })),
     qos: Type.Optional(Type.String({ description: 'Pending jobs only' })),
     nice: Type.Optional(Type.Integer()),
     beginAt: Type.Optional(Nullable(Type.Integer({ minimum: 0, description: 'Begin time on the scheduler’s clock, in ms; null clears it' }))),
     dependencies: Type.Optional(Type.Array(Dependency, { description: 'Replaces the dependencies; pending jobs only' })),
+    dependencyAny: Type.Optional(Type.Boolean({ description: 'Any one dependency is enough (?) or all (false); pending jobs only' })),
     throttle: Type.Optional(Type.Integer({ minimum: 0, description: 'An array’s %N limit; 0 lifts it' })),
   },
   { additionalProperties: false },
@@ -259,6 +264,7 @@ const jobViewProps = {
   cores: Type.Integer(),
   pseudonyms: Type.Array(Type.String()),
   dependencies: Type.Array(Dependency),
+  dependencyAny: Type.Boolean({ description: 'Any one dependency is enough (?); all of them otherwise' }),
   arrayJobId: Nullable(Type.Integer()),
   arrayIndex: Nullable(Type.Integer()),
   tasks: Type.Array(TaskView),

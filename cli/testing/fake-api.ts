@@ -38,6 +38,7 @@ export function fakeJob(id: number, spec: JobSpec, at: number, displayId = Strin
     cores: spec.tasks.reduce((a, t) => a + t.cores, 0),
     pseudonyms: spec.pseudonyms ?? [],
     dependencies: spec.dependencies ?? [],
+    dependencyAny: spec.dependencyAny === true,
     arrayJobId: null,
     arrayIndex: null,
     hold: spec.hold ? 'user' : null,

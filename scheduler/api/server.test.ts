@@ -270,7 +270,8 @@ describe('job and node routes', () => {
     const upd = await patch(`/api/v1/jobs/${id}`, { nice: 50, timeLimitMs: 60_000 });
     expect(upd.body).toMatchObject({ jobs: [{ nice: 50, tasks: [{ timeLimitMs: 60_000 }] }] });
     expectProblem(await patch(`/api/v1/jobs/${id}`, { qos: 'nope' }), 422, 'UNKNOWN_QOS', 'changes.qos');
-    expectProblem(await patch(`/api/v1/jobs/${id}`, { partition: 'x' }), 400, 'UNKNOWN_FIELD');
+    expectProblem(await patch(`/api/v1/jobs/${id}`, { partition: 'x' }), 422, 'UNKNOWN_PARTITION', 'changes.partition');
+    expectProblem(await patch(`/api/v1/jobs/${id}`, { account: 'x' }), 400, 'UNKNOWN_FIELD');
     expect((await post(`/api/v1/jobs/${id}/top`)).status).toBe(200);
     expect((await post(`/api/v1/jobs/${id}/requeue`, { hold: true })).body).toMatchObject({ jobs: [{ hold: 'admin' }] });
     const sig = await post(`/api/v1/jobs/${id}/signal`, { signal: 'USR1' });

@@ -7,6 +7,7 @@ import type {
   ConsentConfig,
   Purpose,
   Cooling,
+  Limits,
   NodeKind,
   NodeSpec,
   PartitionSpec,
@@ -150,6 +151,9 @@ export function parseClusterConfig(raw: unknown): ClusterConfig {
       preemptible: bool(o.preemptible, `${f}.preemptible`),
     };
     if (o.purpose !== undefined) part.purpose = oneOf(o.purpose, `${f}.purpose`, PURPOSES);
+    // Checked against the QoS and accounts once those are read (below).
+    if (o.allowAccounts !== undefined) part.allowAccounts = arr(o.allowAccounts, `${f}.allowAccounts`, 1).map((a, j) => str(a, `${f}.allowAccounts[${j}]`));
+    if (o.allowQos !== undefined) part.allowQos = arr(o.allowQos, `${f}.allowQos`, 1).map((q, j) => str(q, `${f}.allowQos[${j}]`));
     if (part.defaultTimeMs > part.maxTimeMs) throw new ConfigError(`${f}.defaultTimeMs`, part.defaultTimeMs, `at most maxTimeMs (${part.maxTimeMs})`);
     return part;
   });
@@ -158,13 +162,19 @@ export function parseClusterConfig(raw: unknown): ClusterConfig {
   const qos = arr(root.qos, 'qos', 1).map((q, i): QosSpec => {
     const f = `qos[${i}]`;
     const o = obj(q, f);
-    return {
+    const spec: QosSpec = {
       name: str(o.name, `${f}.name`),
       priorityFactor: num(o.priorityFactor, `${f}.priorityFactor`, 0, 1),
       canPreempt: bool(o.canPreempt, `${f}.canPreempt`),
     };
+    if (o.limits !== undefined) spec.limits = limitsOf(o.limits, `${f}.limits`);
+    return spec;
   });
   unique(qos.map((q) => q.name), 'qos');
+  // Partitions' AllowQos, now that the QoS are known.
+  partitions.forEach((p, i) => {
+    if (p.allowQos !== undefined) p.allowQos.forEach((q, j) => oneOf(q, `partitions[${i}].allowQos[${j}]`, qos.map((x) => x.name)));
+  });
 
   const accounts = arr(root.accounts, 'accounts', 1).map((a, i): AccountSpec => {
     const f = `accounts[${i}]`;
@@ -174,10 +184,14 @@ export function parseClusterConfig(raw: unknown): ClusterConfig {
     if (o.purpose !== undefined) acc.purpose = oneOf(o.purpose, `${f}.purpose`, PURPOSES);
     if (o.qos !== undefined) acc.qos = arr(o.qos, `${f}.qos`).map((q, j) => oneOf(q, `${f}.qos[${j}]`, qos.map((x) => x.name)));
     if (o.partitions !== undefined) acc.partitions = arr(o.partitions, `${f}.partitions`).map((q, j) => oneOf(q, `${f}.partitions[${j}]`, partitions.map((x) => x.name)));
+    if (o.limits !== undefined) acc.limits = limitsOf(o.limits, `${f}.limits`);
     return acc;
   });
   unique(accounts.map((a) => a.name), 'accounts');
   const accountNames = new Set(accounts.map((a) => a.name));
+  partitions.forEach((p, i) => {
+    if (p.allowAccounts !== undefined) p.allowAccounts.forEach((a, j) => oneOf(a, `partitions[${i}].allowAccounts[${j}]`, [...accountNames]));
+  });
   accounts.forEach((a, i) => {
     if (a.parent !== undefined && !accountNames.has(a.parent)) {
       throw new ConfigError(`accounts[${i}].parent`, a.parent, 'the name of another account');
@@ -225,6 +239,21 @@ export function parseClusterConfig(raw: unknown): ClusterConfig {
     };
   }
   return config;
+}
+
+const LIMIT_KEYS: readonly (keyof Limits)[] = ['grpCores', 'maxJobsPerUser', 'maxSubmitJobs', 'maxWallMs'];
+
+/** A QoS's or account's `limits` object: each key optional, each a whole number of at least 1. */
+function limitsOf(v: unknown, field: string): Limits {
+  const o = obj(v, field);
+  const out: Limits = {};
+  for (const k of Object.keys(o)) {
+    if (!(LIMIT_KEYS as readonly string[]).includes(k)) throw new ConfigError(`${field}.${k}`, o[k], `one of the limit keys ${LIMIT_KEYS.join(', ')} (unknown key)`);
+  }
+  for (const k of LIMIT_KEYS) {
+    if (o[k] !== undefined) out[k] = int(o[k], `${field}.${k}`, 1, k === 'maxWallMs' ? 3650 * DAY : 100_000_000);
+  }
+  return out;
 }
 
 /**

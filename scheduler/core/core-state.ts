@@ -17,6 +17,7 @@ import { jobConsented } from './consent-rules.js';
 import type { AccountSpec, ClusterConfig, ConsentConfig, ConsentStatus, Decision, JobState, KillReason, Ms, PendingReason, PriorityBreakdown, QosSpec } from './types.js';
 export type { KillReason } from './types.js';
 import type { CheckedTask, CleanJob } from './validate.js';
+import { LimitBook } from './limits.js';
 
 /** A task requeued more often than this after node failures fails its job with NODE_FAIL. */
 export const MAX_NODE_REQUEUES = 5;
@@ -33,6 +34,8 @@ export class CoreState {
   readonly fs: FairShare;
   readonly byId = new Map<number, JobRt>();
   readonly tasks = new IdTable<TaskRt>();
+  /** Each job array's indices by its id (its first element's): aftercorr pairs elements by index. */
+  readonly arrays = new Map<number, readonly number[]>();
   /** Final states of jobs the driver asked us to forget, for dependency checks. */
   readonly ended = new Map<number, JobState>();
   readonly consent = new Map<string, ConsentStatus>();
@@ -80,6 +83,8 @@ export class CoreState {
   changes = 0;
   /** The reason of the node filter that last turned a node away (see admits). */
   rejectedBy: PendingReason | null = null;
+  /** QoS and account limits and their usage (limits.ts); `limits.on` is false when none is configured. */
+  readonly limits: LimitBook;
 
   constructor(config: ClusterConfig) {
     this.config = config;
@@ -124,6 +129,7 @@ export class CoreState {
     this.weighted = w.age + w.fairshare + w.qos + w.partition + w.size > 0;
     this.waiting = new PendingQueue(w, (j) => this.staticPriority(j), (a) => this.fs.factor(a));
     this.clusterCores = this.nodeList.reduce((s, n) => s + n.spec.cores, 0);
+    this.limits = new LimitBook(config);
   }
 
   advance(now: Ms): void {
@@ -146,6 +152,7 @@ export class CoreState {
       pseudonyms: shared(c.pseudonyms),
       cls: c.cls,
       deps: shared(c.deps),
+      depsAny: c.depsAny,
       singleton: c.singleton,
       array,
       arrayIndex,
@@ -176,7 +183,7 @@ export class CoreState {
     };
     if (c.beginAt > this.now) this.beginTimes.push(c.beginAt, id, job);
     this.pendingJobs++;
-    const defaultTime = c.partition.spec.defaultTimeMs;
+    const defaultTime = this.limits.on ? this.limits.defaultTime(c.qos.name, c.account, c.partition.spec.defaultTimeMs) : c.partition.spec.defaultTimeMs;
     for (let index = 0; index < c.tasks.length; index++) {
       // Checked but not copied by validateJob: the defaults of absent fields are filled in here.
       const t = c.tasks[index] as CheckedTask;
@@ -218,6 +225,7 @@ export class CoreState {
       this.singletons.set(key, list);
     }
     this.byId.set(id, job);
+    if (this.limits.on) this.limits.submitted(job, 1);
     for (const p of job.pseudonyms) {
       const set = this.readers.get(p);
       if (set) set.add(job);
@@ -248,6 +256,7 @@ export class CoreState {
     const r = job.ready.indexOf(t);
     if (r >= 0) removeAt(job.ready, r);
     if (job.ready.length === 0) this.dequeue(job);
+    if (this.limits.on) this.limits.running(job, t.cores, job.runningCount === 0 ? 1 : 0);
     if (job.runningCount++ === 0 && job.array) job.array.running++;
     if (job.state === 'PENDING') this.pendingJobs--;
     job.state = 'RUNNING';
@@ -287,6 +296,7 @@ export class CoreState {
     t.node = null;
     t.endedAt = this.now;
     this.fs.running(job.account.name, -t.cores, this.now);
+    if (this.limits.on) this.limits.running(job, -t.cores, job.runningCount === 1 ? -1 : 0);
     if (--job.runningCount === 0) {
       if (job.array) job.array.running--;
       if (job.state === 'RUNNING') {
@@ -355,6 +365,7 @@ export class CoreState {
     job.ready = [];
     this.dequeue(job);
     if (job.state === 'PENDING') this.pendingJobs--;
+    if (this.limits.on) this.limits.submitted(job, -1);
     job.state = state;
     job.endedAt = this.now;
     if (job.singleton) {

@@ -121,6 +121,11 @@ export class SchedulerCore {
     return this.read.pendingReasons();
   }
 
+  /** Every QoS and account with limits: the limits, cores held and jobs per owner (none when unconfigured). */
+  limitUsage(): ReturnType<CoreState['limits']['usage']> {
+    return this.s.limits.usage();
+  }
+
   fairshare(): FairShareView[] {
     return this.read.fairshare();
   }

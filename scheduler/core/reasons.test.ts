@@ -72,6 +72,49 @@ const SITUATIONS: { readonly [R in Waiting]: (policy: Policy) => { h: Harness; i
     h.pass();
     return { h, id };
   },
+  QOSGrpCpuLimit: (policy) => {
+    const h = new Harness(cluster().container('c1', 2, 4).qosLimits('normal', { grpCores: 4 }).policy(policy).build());
+    h.submit(job().task(4, 2 * HOUR).spec());
+    const [id] = h.submit(job().task(1).spec()) as [number];
+    h.pass();
+    return { h, id };
+  },
+  AssocGrpCpuLimit: (policy) => {
+    const h = new Harness(cluster().container('c1', 2, 4).accountLimits('a', { grpCores: 4 }).policy(policy).build());
+    h.submit(job().task(4, 2 * HOUR).spec());
+    const [id] = h.submit(job().task(1).spec()) as [number];
+    h.pass();
+    return { h, id };
+  },
+  QOSMaxJobsPerUserLimit: (policy) => {
+    const h = new Harness(cluster().container('c1', 2, 4).qosLimits('normal', { maxJobsPerUser: 1 }).policy(policy).build());
+    h.submit(job().task(1, 2 * HOUR).spec());
+    const [id] = h.submit(job().task(1).spec()) as [number];
+    h.pass();
+    return { h, id };
+  },
+  AssocMaxJobsLimit: (policy) => {
+    const h = new Harness(cluster().container('c1', 2, 4).accountLimits('a', { maxJobsPerUser: 1 }).policy(policy).build());
+    h.submit(job().task(1, 2 * HOUR).spec());
+    const [id] = h.submit(job().task(1).spec()) as [number];
+    h.pass();
+    return { h, id };
+  },
+  QOSMaxWallDurationPerJobLimit: (policy) => {
+    const h = new Harness(cluster().container('c1', 2, 4).qosLimits('normal', { maxWallMs: HOUR }).policy(policy).build());
+    const [id] = h.submit(job().task(1).spec()) as [number];
+    // Allowed when submitted; an update past MaxWall leaves it waiting with the reason.
+    h.apply({ type: 'update', jobId: id, changes: { timeLimitMs: 2 * HOUR } });
+    h.pass();
+    return { h, id };
+  },
+  AssocMaxWallDurationPerJobLimit: (policy) => {
+    const h = new Harness(cluster().container('c1', 2, 4).accountLimits('a', { maxWallMs: HOUR }).policy(policy).build());
+    const [id] = h.submit(job().task(1).spec()) as [number];
+    h.apply({ type: 'update', jobId: id, changes: { timeLimitMs: 2 * HOUR } });
+    h.pass();
+    return { h, id };
+  },
   PartitionDown: (policy) => {
     const h = new Harness(cluster().container('c1', 1, 4).container('c2', 1, 4).partitionOn('research', ['c2']).policy(policy).build());
     h.apply({ type: 'drain', node: 'c2-n001' });

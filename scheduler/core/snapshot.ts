@@ -20,6 +20,7 @@ import { FreeIndex } from './free-index.js';
 import { KeyedHeap } from './heap.js';
 import { IdTable } from './id-table.js';
 import { LevelSet } from './level-set.js';
+import { LimitBook } from './limits.js';
 import { SlotList } from './lists.js';
 import { PassRunner } from './pass.js';
 import { ConservativePlanner } from './policies/conservative.js';
@@ -35,7 +36,7 @@ import { NodeProfile } from './reservation.js';
  */
 export const SNAPSHOT_CLASSES: readonly (abstract new (...args: never[]) => unknown)[] = [
   CoreState, FairShare, FreeIndex, KeyedHeap, IdTable, LevelSet, SlotList, PassRunner, ConservativePlanner,
-  EasyPlanner, FcfsPlanner, PendingQueue, Run, ReadModel, NodeProfile,
+  EasyPlanner, FcfsPlanner, PendingQueue, Run, ReadModel, NodeProfile, LimitBook,
 ];
 
 /** Bumped when the entry layout below changes. */

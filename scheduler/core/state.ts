@@ -80,12 +80,14 @@ export interface JobRt {
   readonly name: string;
   readonly owner: string;
   readonly account: AccountSpec;
-  readonly partition: PartitionRt;
+  partition: PartitionRt;
   qos: QosSpec;
   readonly purpose: Purpose;
   readonly pseudonyms: readonly string[];
   readonly cls: string | null;
   deps: readonly Dependency[];
+  /** Any one of `deps` satisfied is enough (Slurm's `?`); all of them otherwise. */
+  depsAny: boolean;
   readonly singleton: boolean;
   readonly array: ArrayGroup | null;
   readonly arrayIndex: number | null;

@@ -13,7 +13,9 @@ import type {
   Decision,
   Dependency,
   JobSpec,
+  Limits,
   Ms,
+  PartitionSpec,
   Policy,
   PriorityWeights,
   Purpose,
@@ -88,6 +90,30 @@ export class ClusterBuilder {
     const p = this.file.partitions.find((x) => x.name === name);
     if (!p) throw new Error(`no partition ${name}`);
     p.containers = containers;
+    return this;
+  }
+
+  /** Limits on a QoS (GrpTRES cores, MaxJobsPerUser, MaxSubmitJobs, MaxWall). */
+  qosLimits(name: string, limits: Limits): this {
+    const q = this.file.qos.find((x) => x.name === name);
+    if (!q) throw new Error(`no QoS ${name}`);
+    q.limits = limits;
+    return this;
+  }
+
+  /** Limits on an account (binding the accounts under it too). */
+  accountLimits(name: string, limits: Limits): this {
+    const a = this.file.accounts.find((x) => x.name === name);
+    if (!a) throw new Error(`no account ${name}`);
+    a.limits = limits;
+    return this;
+  }
+
+  /** A partition's AllowAccounts / AllowQos. */
+  partitionRules(name: string, rules: Pick<PartitionSpec, 'allowAccounts' | 'allowQos'>): this {
+    const p = this.file.partitions.find((x) => x.name === name);
+    if (!p) throw new Error(`no partition ${name}`);
+    Object.assign(p, rules);
     return this;
   }
 

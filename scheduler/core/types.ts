@@ -46,6 +46,25 @@ export interface PartitionSpec {
   preemptible: boolean;
   /** `research`: every job here is research, whatever it declares (the consent gate follows it). */
   purpose?: Purpose;
+  /** Slurm's AllowAccounts: only these accounts (or accounts under them) may submit here; absent: all. */
+  allowAccounts?: string[];
+  /** Slurm's AllowQos: only these QoS may be used here; absent: all. */
+  allowQos?: string[];
+}
+
+/**
+ * Slurm's QoS and association limits, each optional (absent: no limit). Per user means per
+ * job owner. Running limits make jobs wait with a named reason; submit limits refuse.
+ */
+export interface Limits {
+  /** GrpTRES=cpu: cores its running tasks may hold at once, all users together. */
+  grpCores?: number;
+  /** MaxJobsPerUser (QoS) / MaxJobs (account): jobs of one owner running at once. */
+  maxJobsPerUser?: number;
+  /** MaxSubmitJobsPerUser / MaxSubmitJobs: jobs of one owner pending or running; more are refused. */
+  maxSubmitJobs?: number;
+  /** MaxWall: the longest time limit a task may have; longer is refused at submit. */
+  maxWallMs?: Ms;
 }
 
 export interface QosSpec {
@@ -54,6 +73,7 @@ export interface QosSpec {
   priorityFactor: number;
   /** Pending tasks of this QoS may preempt tasks in preemptible partitions. */
   canPreempt: boolean;
+  limits?: Limits;
 }
 
 /** One node of the account tree (region → hospital → department). */
@@ -69,6 +89,8 @@ export interface AccountSpec {
   qos?: string[];
   /** Partitions it may use; absent: its parent's list, and all partitions at the root. */
   partitions?: string[];
+  /** Limits on its jobs and, as in Slurm's hierarchy, on those of the accounts under it. */
+  limits?: Limits;
 }
 
 /** The consent gate's settings (see the README's consent rules). */
@@ -135,7 +157,12 @@ export interface ClusterConfig {
 // ---------------------------------------------------------------- jobs
 
 
-export type DependencyKind = 'afterok' | 'afterany' | 'afternotok';
+/**
+ * Slurm's dependency kinds: `after` (the other job started or ended), `afterany` (it ended),
+ * `afterok` (it completed), `afternotok` (it ended otherwise), `aftercorr` (array element i
+ * waits for element i of the other array to complete; `jobId` names that array).
+ */
+export type DependencyKind = 'after' | 'afterany' | 'afterok' | 'afternotok' | 'aftercorr';
 
 export interface Dependency {
   kind: DependencyKind;
@@ -179,6 +206,8 @@ export interface JobSpec {
   pseudonyms: string[];
   tasks: TaskSpec[];
   dependencies?: Dependency[];
+  /** Any one dependency satisfied is enough (Slurm's `?` separator); all of them otherwise. */
+  dependencyAny?: boolean;
   /** Slurm's `--dependency=singleton`: wait until no other job of this name and owner runs. */
   singleton?: boolean;
   /** Job array: `0-99`, `1,3,5-7`, with optional `%N` concurrency limit. */
@@ -204,11 +233,15 @@ export type HoldKind = 'user' | 'admin';
  */
 export interface JobUpdate {
   timeLimitMs?: Ms;
+  /** Another partition (pending jobs only): its rules and node sizes are checked again. */
+  partition?: string;
   qos?: string;
   nice?: number;
   /** null clears the begin time. */
   beginAt?: Ms | null;
   dependencies?: Dependency[];
+  /** With `dependencies`: any one of them is enough (`?`); absent means all. */
+  dependencyAny?: boolean;
   /** An array's %N limit (the job is any element of it). */
   throttle?: number;
 }
@@ -237,6 +270,12 @@ export type PendingReason =
   | 'JobHeldUser'
   | 'JobHeldAdmin'
   | 'BeginTime'
+  | 'QOSGrpCpuLimit'
+  | 'AssocGrpCpuLimit'
+  | 'QOSMaxJobsPerUserLimit'
+  | 'AssocMaxJobsLimit'
+  | 'QOSMaxWallDurationPerJobLimit'
+  | 'AssocMaxWallDurationPerJobLimit'
   | 'None';
 
 /** How a running task ended, as reported by whoever ran it. */
@@ -306,6 +345,7 @@ export type RejectionCode =
   | 'PSEUDONYMS_REQUIRED'
   | 'QOS_NOT_ALLOWED'
   | 'PARTITION_NOT_ALLOWED'
+  | 'LIMIT_EXCEEDED'
   | 'UNKNOWN_JOB'
   | 'UNKNOWN_TASK'
   | 'UNKNOWN_NODE'
@@ -401,6 +441,8 @@ export interface JobView {
   cores: number;
   pseudonyms: string[];
   dependencies: Dependency[];
+  /** Any one dependency is enough (`?`), or all of them. */
+  dependencyAny: boolean;
   arrayJobId: number | null;
   arrayIndex: number | null;
   tasks: TaskView[];

@@ -56,6 +56,7 @@ export function jobView(job: JobRt, reason: PendingReason, queuePosition: number
     cores: job.totalCores,
     pseudonyms: [...job.pseudonyms],
     dependencies: job.deps.map((d) => ({ ...d })),
+    dependencyAny: job.depsAny,
     arrayJobId: job.array?.baseId ?? null,
     arrayIndex: job.arrayIndex,
     tasks: job.tasks.map(taskView),

@@ -10,6 +10,7 @@ import { consent } from './consent.js';
 import { dependencies } from './dependencies.js';
 import type { Filter, NodeFilter } from './filter.js';
 import { held } from './held.js';
+import { limits } from './limits.js';
 import { partitionDown } from './partition-down.js';
 import { singleton } from './singleton.js';
 
@@ -18,8 +19,9 @@ export type { Filter, NodeFilter } from './filter.js';
 /**
  * Job filters in the order they are asked; the first reason answered is the job's. Holds and
  * begin times come first: they are the user's or operator's word, and cheapest to check.
+ * Limits come after everything that says the job could not run anyway.
  */
-export const FILTERS: readonly Filter[] = [held, beginTime, dependencies, singleton, arrayThrottle, consent, partitionDown];
+export const FILTERS: readonly Filter[] = [held, beginTime, dependencies, singleton, arrayThrottle, consent, partitionDown, limits];
 
 /** Node filters, asked after the built-in checks (membership, up, cores, memory). */
 export const NODE_FILTERS: readonly NodeFilter[] = [];

@@ -44,6 +44,12 @@ export class ConservativePlanner implements Planner {
     let i = 0;
     while (i < job.ready.length && this.reserved < this.depth) {
       const t = job.ready[i] as TaskRt;
+      // The filter judged the first task; a limit may stop the job's later ones.
+      const limited = s.limits.on && i + job.runningCount > 0 ? s.limits.reason(job, t) : null;
+      if (limited !== null) {
+        if (job.state === 'PENDING') job.reason = limited;
+        break;
+      }
       s.refreshFree(null);
       this.placing = t;
       const n = t.cores > s.maxFree ? null : s.pick(t, null, this.fitsNow);

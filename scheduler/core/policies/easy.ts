@@ -81,6 +81,12 @@ export class EasyPlanner implements Planner {
     let k = 0;
     while (k < job.ready.length) {
       const t = job.ready[k] as TaskRt;
+      // The filter judged the first task; a limit may stop the job's later ones.
+      const limited = k + job.runningCount > 0 && s.limits.on ? s.limits.reason(job, t) : null;
+      if (limited !== null) {
+        if (job.state === 'PENDING') job.reason = limited;
+        break;
+      }
       // A start takes the task off job.ready, so k then points at the next one.
       if (this.tryStart(t, this.reserved)) continue;
       if (s.canPreempt(job) && t.cores < this.noVictimCores) {
