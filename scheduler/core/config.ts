@@ -12,6 +12,7 @@ import type {
   NodeSpec,
   PartitionSpec,
   Policy,
+  PowerSaveConfig,
   PriorityWeights,
   QosSpec,
   SchedulerConfig,
@@ -27,6 +28,7 @@ export interface ClusterFile {
   accounts: AccountSpec[];
   scheduler: SchedulerConfig;
   consent?: Partial<ConsentConfig>;
+  powerSave?: Partial<PowerSaveConfig>;
 }
 
 type Obj = Record<string, unknown>;
@@ -238,6 +240,7 @@ export function parseClusterConfig(raw: unknown): ClusterConfig {
       holdLimitMs: c.holdLimitMs === undefined ? DEFAULT_CONSENT.holdLimitMs : int(c.holdLimitMs, 'consent.holdLimitMs', 1, 366 * DAY),
     };
   }
+  if (root.powerSave !== undefined) config.powerSave = parsePowerSave(root.powerSave, new Set(nodes.map((n) => n.name)));
   return config;
 }
 
@@ -254,6 +257,55 @@ function limitsOf(v: unknown, field: string): Limits {
     if (o[k] !== undefined) out[k] = int(o[k], `${field}.${k}`, 1, k === 'maxWallMs' ? 3650 * DAY : 100_000_000);
   }
   return out;
+}
+
+/**
+ * Power saving's defaults, for a `powerSave` section that leaves keys out (and for
+ * `gsched sim --power-save` on a cluster file without one): suspend after 30 idle minutes,
+ * boot in 5 minutes, give up on a boot after 15, keep 512 idle cores (8 nodes of the default
+ * cluster, a rapid WGS alignment's worth) awake for urgent work.
+ */
+export const DEFAULT_POWER_SAVE: Readonly<PowerSaveConfig> = {
+  suspendTimeMs: 30 * 60_000,
+  resumeTimeoutMs: 15 * 60_000,
+  resumeDelayMs: 5 * 60_000,
+  suspendExcNodes: [],
+  reserveCores: 512,
+  suspendedWatts: 8,
+};
+
+function parsePowerSave(raw: unknown, nodeNames: ReadonlySet<string>): PowerSaveConfig {
+  const o = obj(raw, 'powerSave');
+  const known = ['suspendTimeMs', 'resumeTimeoutMs', 'resumeDelayMs', 'suspendExcNodes', 'reserveCores', 'suspendedWatts', 'resumeWatts'];
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw new ConfigError(`powerSave.${k}`, o[k], `a known key (${known.join(', ')})`);
+  const d = DEFAULT_POWER_SAVE;
+  const ps: PowerSaveConfig = {
+    suspendTimeMs: o.suspendTimeMs === undefined ? d.suspendTimeMs : int(o.suspendTimeMs, 'powerSave.suspendTimeMs', 1, 366 * DAY),
+    resumeTimeoutMs: o.resumeTimeoutMs === undefined ? d.resumeTimeoutMs : int(o.resumeTimeoutMs, 'powerSave.resumeTimeoutMs', 1, DAY),
+    resumeDelayMs: o.resumeDelayMs === undefined ? d.resumeDelayMs : int(o.resumeDelayMs, 'powerSave.resumeDelayMs', 0, DAY),
+    suspendExcNodes: arr(o.suspendExcNodes ?? [], 'powerSave.suspendExcNodes').map((v, i) => {
+      const name = str(v, `powerSave.suspendExcNodes[${i}]`);
+      if (!nodeNames.has(name)) throw new ConfigError(`powerSave.suspendExcNodes[${i}]`, name, 'the name of a node of the cluster');
+      return name;
+    }),
+    reserveCores: o.reserveCores === undefined ? d.reserveCores : int(o.reserveCores, 'powerSave.reserveCores', 0, 100_000_000),
+    suspendedWatts: o.suspendedWatts === undefined ? d.suspendedWatts : num(o.suspendedWatts, 'powerSave.suspendedWatts', 0, 100_000),
+  };
+  if (o.resumeWatts !== undefined) ps.resumeWatts = num(o.resumeWatts, 'powerSave.resumeWatts', 0, 100_000);
+  if (ps.resumeDelayMs >= ps.resumeTimeoutMs) throw new ConfigError('powerSave.resumeTimeoutMs', ps.resumeTimeoutMs, `more than resumeDelayMs (${ps.resumeDelayMs}), or every resumed node would be marked down`);
+  return ps;
+}
+
+/** A config with power saving on: its own `powerSave` section, else DEFAULT_POWER_SAVE. */
+export function withPowerSave(config: ClusterConfig): ClusterConfig {
+  return config.powerSave ? config : { ...config, powerSave: { ...DEFAULT_POWER_SAVE, suspendExcNodes: [] } };
+}
+
+/** The same config with power saving off. */
+export function withoutPowerSave(config: ClusterConfig): ClusterConfig {
+  if (!config.powerSave) return config;
+  const { powerSave: _off, ...rest } = config;
+  return rest;
 }
 
 /**

@@ -17,6 +17,8 @@ import type {
   Ms,
   PartitionSpec,
   Policy,
+  PowerDecision,
+  PowerSaveConfig,
   PriorityWeights,
   Purpose,
   TaskSpec,
@@ -129,6 +131,12 @@ export class ClusterBuilder {
     return this;
   }
 
+  /** Power saving on, with these settings over the defaults. */
+  powerSave(p: Partial<PowerSaveConfig> = {}): this {
+    this.file.powerSave = p;
+    return this;
+  }
+
   build(): ClusterConfig {
     return parseClusterConfig(structuredClone(this.file));
   }
@@ -222,6 +230,10 @@ interface End {
 export class Harness {
   readonly core: SchedulerCore;
   readonly log: { at: Ms; decision: Decision }[] = [];
+  /** Power saving's decisions, and the `poweredUp` events the harness sent. */
+  readonly powerLog: { at: Ms; what: PowerDecision['type'] | 'poweredUp'; node: string }[] = [];
+  /** Resumed nodes report themselves up after the config's resumeDelayMs; false: never (a failed boot). */
+  autoBoot = true;
   now: Ms = 0;
   /** Modelled task ends by (time, task id). */
   private readonly ends = new KeyedHeap<End>();
@@ -269,7 +281,8 @@ export class Harness {
       }
       for (let e = this.inbox.peek(); e !== undefined && e.at === t; e = this.inbox.peek()) {
         this.inbox.pop();
-        this.core.apply(e.event, t);
+        const r = this.core.apply(e.event, t);
+        if (e.event.type === 'poweredUp' && r.ok) this.powerLog.push({ at: t, what: 'poweredUp', node: e.event.node });
       }
       this.pass();
     }
@@ -281,8 +294,12 @@ export class Harness {
 
   /** One scheduling pass now; starts get an end event after their modelled duration. */
   pass(): Decision[] {
-    const { decisions, wakeAt } = this.core.schedule(this.now);
+    const { decisions, wakeAt, power } = this.core.schedule(this.now);
     this.wakeAt = wakeAt;
+    for (const d of power ?? []) {
+      this.powerLog.push({ at: this.now, what: d.type, node: d.node });
+      if (d.type === 'powerUp' && this.autoBoot) this.at(this.now + (this.core.config.powerSave?.resumeDelayMs ?? 0), { type: 'poweredUp', node: d.node });
+    }
     for (const d of decisions) {
       this.log.push({ at: this.now, decision: d });
       if (d.type === 'start') {

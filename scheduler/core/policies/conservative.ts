@@ -63,7 +63,7 @@ export class ConservativePlanner implements Planner {
       let best: NodeRt | null = null;
       let bestAt = 0;
       for (const c of job.partition.nodes) {
-        if (!c.up || c.drain || c.spec.cores < t.cores || c.spec.memMb < t.memMb || !s.admits(c, t)) continue;
+        if (!c.up || c.drain || c.power !== 'on' || c.spec.cores < t.cores || c.spec.memMb < t.memMb || !s.admits(c, t)) continue;
         const at = this.profile(c).earliest(t.cores, t.memMb, t.timeLimitMs);
         if (at !== null && (best === null || at < bestAt)) {
           best = c;
