@@ -141,3 +141,82 @@ describe('limits on a live cluster', () => {
     await api('DELETE', `/api/v1/jobs/${b}`);
   }, 60_000);
 });
+
+describe('advance reservations on a live cluster', () => {
+  it('a maint reservation keeps jobs off its nodes; a job in a reservation runs only on its nodes; both audited', async () => {
+    const made = await gsched('reservation', 'create', '--name', 'maint-all', '--cores', '48', '--start', 'now', '--duration', '10:00:00', '--flags', 'maint,ignore_jobs', '--json');
+    expect(made.code, made.stderr).toBe(0);
+    expect(JSON.parse(made.stdout)).toMatchObject({ name: 'maint-all', cores: 48, maint: true, ignoreJobs: true, state: 'ACTIVE' });
+    const [blocked] = await submit({ name: 'blocked' });
+    const waiting = await until('the job to wait for maintenance', async () => {
+      const j = await jobOf(blocked as number);
+      return j.reason === 'ReqNodeNotAvail, Reserved for maintenance' ? j : undefined;
+    });
+    expect(waiting.state).toBe('PENDING');
+    const list = await gsched('reservation', 'list');
+    expect(list.stdout).toMatch(/maint-all\s+ACTIVE\s.*\s48\s+c1-n\[001-002\],c2-n\[001-002\],c3-n\[001-002\]\s+MAINT,IGNORE_JOBS\s+-\s+0/);
+    expect((await gsched('reservation', 'delete', 'maint-all')).stdout).toBe('Reservation maint-all deleted\n');
+    await until('the blocked job to start', async () => ((await jobOf(blocked as number)).startedAt !== null ? true : undefined));
+
+    const genomics = await gsched('scontrol', 'reservation', 'create', '--name', 'genomics', '--nodes', 'c3-n[001-002]', '--start', 'now', '--duration', '10:00:00', '--accounts', 'region-h');
+    expect(genomics.code, genomics.stderr).toBe(0);
+    expect(genomics.stdout).toMatch(/^Reservation created: ReservationName=genomics .*Nodes=c3-n\[001-002\] CoreCnt=16 Flags=\(null\) Accounts=region-h State=ACTIVE\n$/);
+    const sub = await gsched('submit', '-A', 'rh-genetics', '--reservation', 'genomics', '-n', '3', '-c', '4', '--duration', '1:00:00', '--parsable');
+    expect(sub.code, sub.stderr).toBe(0);
+    const id = Number(sub.stdout.trim());
+    const ran = await until('the reservation job to run', async () => {
+      const j = (await api<Job & { tasks: { node: string | null }[] }>('GET', `/api/v1/jobs/${id}`)).body;
+      return j.tasks.every((t) => t.node !== null) ? j : undefined;
+    });
+    for (const t of ran.tasks) expect(t.node).toMatch(/^c3-n00[12]$/);
+    const other = await gsched('submit', '-A', 'research', '-p', 'research', '--reservation', 'genomics', '--duration', '10');
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('reservation genomics is for accounts region-h (and the accounts under them), not research');
+    const busy = await gsched('reservation', 'create', '--name', 'overlap', '--nodes', 'c3-n001', '--start', 'now+1hour', '--duration', '1:00:00', '--flags', 'maint');
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toContain('node c3-n001 is in reservation genomics over that time');
+
+    const audit = await api<{ entries: { action: string; object: string; outcome: string }[] }>('GET', '/api/v1/audit?limit=10000');
+    const acts = audit.body.entries.filter((e) => e.action.startsWith('reservation.')).map((e) => `${e.action} ${e.object} ${e.outcome}`);
+    expect(acts).toEqual(['reservation.create reservation maint-all ok', 'reservation.delete reservation maint-all ok', 'reservation.create reservation genomics ok', 'reservation.create reservation overlap refused']);
+    await api('DELETE', `/api/v1/jobs/${id}`);
+    await api('DELETE', `/api/v1/jobs/${blocked}`);
+  }, 90_000);
+});
+
+describe('reconfigure on a live cluster', () => {
+  it('applies a config file that fits, refuses one that does not with every conflict, and names a broken file', async () => {
+    const original = readFileSync(CLUSTER, 'utf8');
+    try {
+      const withBulk = clusterFile();
+      (withBulk.qos as unknown[]).push({ name: 'bulk', priorityFactor: 0, canPreempt: false, limits: { maxJobsPerUser: 1 } });
+      writeFileSync(CLUSTER, JSON.stringify(withBulk));
+      const ok = await gsched('reconfigure');
+      expect(ok, ok.stderr).toMatchObject({ code: 0, stdout: "Reconfigured: cluster test-small now runs under the config file's content\n" });
+      expect((await gsched('scontrol', 'reconfigure')).stdout).toBe('No change: the config file holds the config in force (cluster test-small)\n');
+      const [bulk] = await submit({ name: 'bulk', qos: 'bulk', tasks: [{ cores: 1, memMb: 512, durationMs: 100_000_000 }] });
+      await until('the bulk job to run', async () => ((await jobOf(bulk as number)).state === 'RUNNING' ? true : undefined));
+
+      // The file without bulk (and without capped, which no job uses any more): refused, nothing changes.
+      const without = clusterFile();
+      without.qos = (without.qos as { name: string }[]).filter((q) => q.name !== 'capped');
+      writeFileSync(CLUSTER, JSON.stringify(without));
+      const refused = await gsched('reconfigure');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toBe(`gsched: the new config does not fit the scheduler's state (1 conflict):\n- QoS bulk: removed, but jobs ${bulk} use it\n`);
+      const [still] = await submit({ name: 'still-bulk', qos: 'bulk' });
+      expect(still).toBeGreaterThan(0);
+
+      writeFileSync(CLUSTER, '{ "name": "broken", ');
+      const broken = await gsched('reconfigure');
+      expect(broken.code).toBe(2);
+      expect(broken.stderr).toMatch(/invalid cluster config: file is ".*cluster.json", expected valid JSON/);
+      const audit = await api<{ entries: { action: string; outcome: string }[] }>('GET', '/api/v1/audit?limit=10000');
+      expect(audit.body.entries.filter((e) => e.action === 'config.reconfigure').map((e) => e.outcome)).toEqual(['ok', 'ok', 'refused', 'refused']);
+      await api('DELETE', `/api/v1/jobs/${bulk}`);
+      await api('DELETE', `/api/v1/jobs/${still}`);
+    } finally {
+      writeFileSync(CLUSTER, original);
+    }
+  }, 60_000);
+});

@@ -34,6 +34,7 @@ export interface SubmitFlags {
   /** sbatch --begin, already turned into the scheduler's clock by the caller. */
   beginAt?: number;
   nice?: string;
+  reservation?: string;
 }
 
 export const SUBMIT_DEFAULTS = {
@@ -232,6 +233,7 @@ export function buildJobSpec(f: SubmitFlags, ctx: SpecContext): JobSpec {
   if (f.class !== undefined) spec.class = f.class;
   if (command !== null) spec.command = command;
   if (f.hold === true) spec.hold = true;
+  if (f.reservation !== undefined) spec.reservation = f.reservation;
   if (f.beginAt !== undefined) spec.beginAt = f.beginAt;
   if (f.nice !== undefined) {
     if (!/^-?\d{1,7}$/.test(f.nice.trim())) throw bad('--nice', f.nice, 'a whole number, e.g. 100 (negative raises the priority; operators only)');

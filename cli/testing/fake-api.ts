@@ -44,6 +44,7 @@ export function fakeJob(id: number, spec: JobSpec, at: number, displayId = Strin
     hold: spec.hold ? 'user' : null,
     beginAt: spec.beginAt ?? null,
     nice: spec.nice ?? 0,
+    reservation: spec.reservation ?? null,
     tasks: spec.tasks.map((t, i) => ({
       id: id * 100 + i,
       index: i,

@@ -107,6 +107,20 @@ const CASES: Partial<Record<RouteName, Case>> = {
   downNode: { as: 'operator', request: async () => ({ method: 'POST', url: '/api/v1/nodes/c2-n001/down', body: { reason: 'PSU failed' } }), action: 'node.down', object: /^node c2-n001$/, outcome: 'ok' },
   recordConsent: { as: 'officer', request: async () => ({ method: 'POST', url: '/api/v1/consent', body: { pseudonym: 'p_auditwalk02', action: 'grant', documentRef: 'scan-7' } }), action: 'consent.change', object: /^consent p_auditwalk02$/, outcome: 'granted' },
   createToken: { as: 'admin', request: async () => ({ method: 'POST', url: '/api/v1/tokens', body: { role: 'viewer', name: 'wall-2' } }), action: 'token.create', object: /^token t_/, outcome: 'ok' },
+  createReservation: { as: 'operator', request: async () => ({ method: 'POST', url: '/api/v1/reservations', body: { name: 'maint-walk', nodes: ['c3-n001'], startAt: driver.clock.now() + 3_600_000, durationMs: 3_600_000, maint: true } }), action: 'reservation.create', object: /^reservation maint-walk$/, outcome: 'ok' },
+  deleteReservation: {
+    as: 'operator',
+    request: async () => {
+      const made = await driver.createReservation({ name: 'walk-del', nodes: ['c3-n002'], startAt: driver.clock.now() + 3_600_000, durationMs: 60_000, maint: true });
+      expect(made.ok).toBe(true);
+      return { method: 'DELETE', url: '/api/v1/reservations/walk-del' };
+    },
+    action: 'reservation.delete',
+    object: /^reservation walk-del$/,
+    outcome: 'ok',
+  },
+  // This API was built without a config file to read again: refused, and audited.
+  reconfigure: { as: 'admin', request: async () => ({ method: 'POST', url: '/api/v1/reconfigure' }), action: 'config.reconfigure', object: /^cluster config$/, outcome: 'refused' },
   revokeToken: { as: 'admin', request: async () => ({ method: 'DELETE', url: `/api/v1/tokens/${security.tokens.create({ role: 'viewer', name: 'wall-3', createdBy: 'test' }).record.id}` }), action: 'token.revoke', object: /^token t_/, outcome: 'ok' },
 };
 
@@ -195,6 +209,15 @@ describe('a submitter controls its own accounts\' jobs, as their owner', () => {
     for (const [method, url, body] of tries) {
       expect(await call('alice', method, url, body), `${method} ${url}`).toMatchObject({ status: 404, body: { code: 'UNKNOWN_JOB', detail: `no job ${bobs}` } });
     }
+    // Each attempt is on record for the auditor, without the other account's patients.
+    await security.audit.drained();
+    const probes = security.audit.query({ limit: 10_000 }).filter((e) => e.actor.name === 'alice' && e.object === `job ${bobs}`);
+    expect(probes.map((e) => [e.action, e.outcome, e.detail.code, e.pseudonyms.length])).toEqual([
+      ['job.hold', 'refused', 'UNKNOWN_JOB', 0],
+      ['job.release', 'refused', 'UNKNOWN_JOB', 0],
+      ['job.update', 'refused', 'UNKNOWN_JOB', 0],
+      ['job.cancel', 'refused', 'UNKNOWN_JOB', 0],
+    ]);
     // Nothing changed, and what only operators do stays theirs.
     expect((await call('bob', 'GET', `/api/v1/jobs/${bobs}`)).body).toMatchObject({ hold: 'user', nice: 0, state: 'PENDING' });
     for (const [method, url] of [['POST', `/api/v1/jobs/${bobs}/requeue`], ['POST', `/api/v1/jobs/${bobs}/top`], ['POST', `/api/v1/jobs/${bobs}/signal`]] as const) {

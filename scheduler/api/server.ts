@@ -7,7 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ROUTES, fastifySchema, type Role, type RouteName, type RouteSpec } from '../../contract/index.js';
-import type { JobSpec, JobView } from '../core/index.js';
+import { ConfigError, type ClusterConfig, type JobSpec, type JobView } from '../core/index.js';
 import type { AgentHub } from '../agents/index.js';
 import type { Accepted, LiveDriver } from '../driver/index.js';
 import { Security, scrubCpr, seesPseudonyms, type AuditDetail, type RateLimit } from '../security/index.js';
@@ -49,6 +49,8 @@ export interface ApiOptions {
   events?: EventBus;
   /** Heartbeat comment period of the event stream (default 15 s). */
   eventHeartbeatMs?: number;
+  /** Reads the cluster config file again (gsched reconfigure); absent: the route refuses. */
+  reloadConfig?: () => ClusterConfig;
 }
 
 export interface ApiRoute {
@@ -228,8 +230,11 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       if (idem && driver.idempotencyKeyReused(idem)) {
         throw new ApiProblem('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${JSON.stringify(idem.key)} was used for a different job; use a new key for a new job`, 'Idempotency-Key');
       }
-      const r = await driver.submit(job, idem);
-      await auditSubmission(req, 'job.submit', job, r, { account: job.account, partition: job.partition, qos: job.qos, purpose: job.purpose ?? null });
+      const { answer: r, durable } = driver.submitNow(job, idem);
+      if (r.ok && r.value.replayed) await durable; // the first submit's display ids, once it is on disk
+      // The audit entry is written while the journal syncs (two disk syncs at once rather than
+      // one after the other); the answer goes out once both are on disk.
+      await Promise.all([durable, auditSubmission(req, 'job.submit', job, r, { account: job.account, partition: job.partition, qos: job.qos, purpose: job.purpose ?? null })]);
       const { replayed, ...value } = unwrap(r);
       if (replayed) void reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(value);
@@ -296,82 +301,73 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       return { ...head, job };
     },
   });
+  // Job control (and cancel). An array's own id (`120`) addresses every element; `120_3` one
+  // element. A submitter controls its own accounts' jobs only, as their owner
+  // (submitter-rules.ts); another account's job is "no job", as for GET. Every attempt is
+  // audited, applied or refused, a job the caller may not see included.
+  type Target = { id: number; ids: number[]; view: JobView };
+  const audited = async <T>(req: FastifyRequest<{ Params: { id: string } }>, action: string, detail: AuditDetail, run: (t: Target) => Promise<Accepted<T>> | Accepted<T>): Promise<T> => {
+    const raw = req.params.id;
+    let t: Target | null = null;
+    let r: Accepted<T>;
+    try {
+      const { id, view } = visibleJob(req, raw);
+      t = { id, ids: (!raw.includes('_') && driver.arrayElements(id)) || [id], view };
+      r = await run(t);
+    } catch (err) {
+      await req.audit({ action, object: `job ${t?.view.displayId ?? raw.slice(0, 40)}`, outcome: 'refused', pseudonyms: t?.view.pseudonyms ?? [], detail: { ...detail, code: err instanceof ApiProblem ? err.code : 'INTERNAL' } });
+      throw err;
+    }
+    await req.audit({ action, object: `job ${t.view.displayId}`, outcome: r.ok ? 'ok' : 'refused', pseudonyms: t.view.pseudonyms, detail: r.ok ? detail : { ...detail, code: r.error.code } });
+    return unwrap(r);
+  };
   app.route({
     ...at('cancelJob'),
     handler: async (req) => {
-      const { id, view } = visibleJob(req, req.params.id);
-      // An array's own id (`120`, not `120_0`) cancels every element still active, as scancel does.
       const grace = req.query.graceMs;
-      if (grace !== undefined && !/^\d{1,9}$/.test(grace)) throw new ApiProblem('INVALID_QUERY', `graceMs must be a whole number of ms, got ${JSON.stringify(grace)}`, 'graceMs');
-      // An array's own id (`120`, not `120_0`) cancels every element still active, as scancel does.
-      const r = !req.params.id.includes('_') && driver.arrayElements(id) !== null ? await driver.cancelArray(id) : await driver.cancel(id, grace === undefined ? undefined : Number(grace));
-      await req.audit({ action: 'job.cancel', object: `job ${view.displayId}`, outcome: r.ok ? 'ok' : 'refused', pseudonyms: view.pseudonyms, detail: r.ok ? {} : { code: r.error.code } });
-      return unwrap(r);
+      return audited(req, 'job.cancel', {}, ({ id }) => {
+        if (grace !== undefined && !/^\d{1,9}$/.test(grace)) throw new ApiProblem('INVALID_QUERY', `graceMs must be a whole number of ms, got ${JSON.stringify(grace)}`, 'graceMs');
+        // An array's own id (`120`, not `120_0`) cancels every element still active, as scancel does.
+        return !req.params.id.includes('_') && driver.arrayElements(id) !== null ? driver.cancelArray(id) : driver.cancel(id, grace === undefined ? undefined : Number(grace));
+      });
     },
   });
-
-  // Job control. An array's own id (`120`) addresses every element; `120_3` one element. A
-  // submitter controls its own accounts' jobs only, as their owner (submitter-rules.ts); another
-  // account's job is "no job", as for GET. Every attempt is audited, applied or refused.
-  const targets = (req: FastifyRequest, raw: string): { ids: number[]; view: JobView } => {
-    const { id, view } = visibleJob(req, raw);
-    return { ids: (!raw.includes('_') && driver.arrayElements(id)) || [id], view };
-  };
-  const audited = async <T>(req: FastifyRequest, action: string, view: JobView, detail: AuditDetail, run: () => Promise<Accepted<T>> | Accepted<T>): Promise<T> => {
-    const object = `job ${view.displayId}`;
-    let r: Accepted<T>;
-    try {
-      r = await run();
-    } catch (err) {
-      await req.audit({ action, object, outcome: 'refused', pseudonyms: view.pseudonyms, detail: { ...detail, code: err instanceof ApiProblem ? err.code : 'INTERNAL' } });
-      throw err;
-    }
-    await req.audit({ action, object, outcome: r.ok ? 'ok' : 'refused', pseudonyms: view.pseudonyms, detail: r.ok ? detail : { ...detail, code: r.error.code } });
-    return unwrap(r);
-  };
   const controlled = (v: { jobId: number; applied: number; states: JobView[] }) => ({ jobId: v.jobId, applied: v.applied, jobs: v.states });
   app.route({
     ...at('signalJob'),
     handler: async (req) => {
-      const { id, view } = visibleJob(req, req.params.id);
       const signal = req.body.signal.startsWith('SIG') || /^\d+$/.test(req.body.signal) ? req.body.signal : `SIG${req.body.signal}`;
-      return audited(req, 'job.signal', view, { signal }, () => driver.signal(id, signal));
+      return audited(req, 'job.signal', { signal }, ({ id }) => driver.signal(id, signal));
     },
   });
   app.route({
     ...at('holdJob'),
-    handler: async (req) => {
-      const { ids, view } = targets(req, req.params.id);
-      return controlled(await audited(req, 'job.hold', view, { kind: req.body?.kind ?? null }, () => {
+    handler: async (req) =>
+      controlled(await audited(req, 'job.hold', { kind: req.body?.kind ?? null }, ({ ids }) => {
         const by = holdKind(req.principal, req.body?.kind, 'hold');
         return driver.control(ids, (jobId) => ({ type: 'hold', jobId, by }));
-      }));
-    },
+      })),
   });
   app.route({
     ...at('releaseJob'),
-    handler: async (req) => {
-      const { ids, view } = targets(req, req.params.id);
-      return controlled(await audited(req, 'job.release', view, { kind: req.body?.kind ?? null }, () => {
+    handler: async (req) =>
+      controlled(await audited(req, 'job.release', { kind: req.body?.kind ?? null }, ({ ids }) => {
         const by = holdKind(req.principal, req.body?.kind, 'release');
         return driver.control(ids, (jobId) => ({ type: 'release', jobId, by }));
-      }));
-    },
+      })),
   });
   app.route({
     ...at('requeueJob'),
     handler: async (req) => {
-      const { ids, view } = targets(req, req.params.id);
       const hold = req.body?.hold === true;
-      return controlled(await audited(req, 'job.requeue', view, { hold }, () => driver.control(ids, (jobId) => ({ type: 'requeueJob', jobId, hold }))));
+      return controlled(await audited(req, 'job.requeue', { hold }, ({ ids }) => driver.control(ids, (jobId) => ({ type: 'requeueJob', jobId, hold }))));
     },
   });
   app.route({
     ...at('updateJob'),
     handler: async (req) => {
-      const { ids, view } = targets(req, req.params.id);
       const changes = req.body;
-      return controlled(await audited(req, 'job.update', view, { changes: JSON.stringify(changes).slice(0, 500) }, () => {
+      return controlled(await audited(req, 'job.update', { changes: JSON.stringify(changes).slice(0, 500) }, ({ ids, view }) => {
         checkOwnerUpdate(req.principal, view, changes);
         return driver.control(ids, (jobId) => ({ type: 'update', jobId, changes }));
       }));
@@ -379,13 +375,11 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   });
   app.route({
     ...at('topJob'),
-    handler: async (req) => {
-      const { ids, view } = targets(req, req.params.id);
-      return controlled(await audited(req, 'job.top', view, {}, () => {
+    handler: async (req) =>
+      controlled(await audited(req, 'job.top', {}, ({ ids }) => {
         const nice = topNice(driver, ids);
         return driver.control(ids, (jobId) => ({ type: 'update', jobId, changes: { nice } }));
-      }));
-    },
+      })),
   });
 
   // Accounting: sacct, sreport, sshare.
@@ -430,6 +424,52 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   app.route({ ...at('drainNode'), handler: async (req) => nodeAdmin(req, req.params.name, 'drain', req.body) });
   app.route({ ...at('resumeNode'), handler: async (req) => nodeAdmin(req, req.params.name, 'resume', req.body) });
   app.route({ ...at('downNode'), handler: async (req) => nodeAdmin(req, req.params.name, 'down', req.body) });
+  // Advance reservations: journalled core events, audited like every state change.
+  const bus = opts.events;
+  app.route({ ...at('listReservations'), handler: async () => ({ reservations: driver.core.advanceReservations(), now: driver.clock.now() }) });
+  app.route({
+    ...at('createReservation'),
+    handler: async (req, reply) => {
+      const body = req.body;
+      const r = await driver.createReservation(body);
+      await req.audit({ action: 'reservation.create', object: `reservation ${body.name}`, outcome: r.ok ? 'ok' : 'refused', detail: r.ok ? { nodes: r.value.nodes, startAt: r.value.startAt, endAt: r.value.endAt, maint: r.value.maint, accounts: r.value.accounts } : { code: r.error.code, reason: r.error.message } });
+      const view = unwrap(r);
+      bus?.publish('reservation', { name: view.name, action: 'created', detail: view });
+      return reply.code(201).send(view);
+    },
+  });
+  app.route({
+    ...at('deleteReservation'),
+    handler: async (req) => {
+      const r = await driver.deleteReservation(req.params.name);
+      await req.audit({ action: 'reservation.delete', object: `reservation ${req.params.name}`, outcome: r.ok ? 'ok' : 'refused', detail: r.ok ? {} : { code: r.error.code } });
+      const view = unwrap(r);
+      bus?.publish('reservation', { name: view.name, action: 'deleted' });
+      return view;
+    },
+  });
+  app.route({
+    ...at('reconfigure'),
+    handler: async (req) => {
+      if (!opts.reloadConfig) {
+        await req.audit({ action: 'config.reconfigure', object: 'cluster config', outcome: 'refused', detail: { code: 'INVALID_STATE' } });
+        throw new ApiProblem('INVALID_STATE', 'this scheduler was not started from a config file it can read again');
+      }
+      let next: ClusterConfig;
+      try {
+        next = opts.reloadConfig();
+      } catch (err) {
+        if (err instanceof ConfigError) {
+          await req.audit({ action: 'config.reconfigure', object: 'cluster config', outcome: 'refused', detail: { code: 'INVALID_CONFIG', reason: err.message } });
+          throw new ApiProblem('INVALID_CONFIG', err.message, err.field);
+        }
+        throw err;
+      }
+      const r = await driver.reconfigure(next);
+      await req.audit({ action: 'config.reconfigure', object: `cluster ${next.name}`, outcome: r.ok ? 'ok' : 'refused', detail: r.ok ? { changed: r.value.changed } : { code: r.error.code, reason: r.error.message } });
+      return unwrap(r);
+    },
+  });
   app.route({ ...at('cluster'), handler: async () => ({ ...driver.core.cluster(), agents: hub.agents() }) });
 
   registerSecurityRoutes(app, { driver, security });

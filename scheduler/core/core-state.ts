@@ -10,7 +10,7 @@ import { insertAt, removeAt, SlotList } from './lists.js';
 import { findVictims, type Reservation } from './placement.js';
 import { reserveEarliest } from './reservation.js';
 import { PendingQueue } from './queue.js';
-import { defaultTaskName, NEVER, readyOf, shared, singletonKey, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type Successors, type TaskRt } from './state.js';
+import { defaultTaskName, NEVER, readyOf, shared, singletonKey, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type ResvRt, type Successors, type TaskRt } from './state.js';
 import { NODE_FILTERS } from './filters/index.js';
 import { consentConfig } from './config.js';
 import { jobConsented } from './consent-rules.js';
@@ -25,14 +25,15 @@ export const MAX_NODE_REQUEUES = 5;
 
 
 export class CoreState {
-  readonly config: ClusterConfig;
+  /** The config in force; `reconfigure` (reconfigure.ts) replaces it. */
+  config: ClusterConfig;
   readonly nodeList: NodeRt[];
   readonly nodeByName = new Map<string, NodeRt>();
   readonly containers: string[];
   readonly partitions = new Map<string, PartitionRt>();
   readonly qos = new Map<string, QosSpec>();
   readonly accounts: Map<string, AccountSpec>;
-  readonly fs: FairShare;
+  fs: FairShare;
   readonly byId = new Map<number, JobRt>();
   readonly tasks = new IdTable<TaskRt>();
   /** Each job array's indices by its id (its first element's): aftercorr pairs elements by index. */
@@ -40,7 +41,7 @@ export class CoreState {
   /** Final states of jobs the driver asked us to forget, for dependency checks. */
   readonly ended = new Map<number, JobState>();
   readonly consent = new Map<string, ConsentStatus>();
-  readonly consentCfg: Readonly<ConsentConfig>;
+  consentCfg: Readonly<ConsentConfig>;
   /** Bumped by every consent change; see JobRt.consentOkAt. */
   consentVersion = 0;
   /** Unended jobs that read each pseudonym (a job reading none is not filed). */
@@ -86,6 +87,8 @@ export class CoreState {
   changes = 0;
   /** The reason of the node filter that last turned a node away (see admits). */
   rejectedBy: PendingReason | null = null;
+  /** Advance reservations by name (advance-reservations.ts); each also listed on its nodes. */
+  readonly resv = new Map<string, ResvRt>();
   /** Power saving's policy step (power-save.ts); null when the config has none. */
   readonly power: PowerSaver | null;
   /** Bumped whenever a job joins the queue: power saving refits waiting work only after a change. */
@@ -93,7 +96,7 @@ export class CoreState {
   /** A node became idle or busy, or changed state: power saving looks at the nodes again. */
   powerDirty = true;
   /** QoS and account limits and their usage (limits.ts); `limits.on` is false when none is configured. */
-  readonly limits: LimitBook;
+  limits: LimitBook;
 
   constructor(config: ClusterConfig) {
     this.config = config;
@@ -115,6 +118,7 @@ export class CoreState {
       bootAt: NEVER,
       running: new SlotList<TaskRt>(),
       ends: null,
+      resv: null,
     }));
     for (const n of this.nodeList) this.nodeByName.set(n.spec.name, n);
     // Static preference order: warm-water nodes first, then configuration order.
@@ -193,6 +197,7 @@ export class CoreState {
       hold: c.hold ? 'user' : null,
       beginAt: c.beginAt,
       nice: c.nice,
+      reservation: c.reservation,
     };
     if (c.beginAt > this.now) this.beginTimes.push(c.beginAt, id, job);
     this.pendingJobs++;
@@ -543,6 +548,8 @@ export class CoreState {
    * leaves its reason in `rejectedBy` for the planner to record.
    */
   admits(n: NodeRt, t: TaskRt): boolean {
+    // The node filters are all about advance reservations: none, nothing to ask.
+    if (this.resv.size === 0) return true;
     for (let i = 0; i < NODE_FILTERS.length; i++) {
       const f = NODE_FILTERS[i] as (typeof NODE_FILTERS)[number];
       if (!f.admits(n, t, this)) {
@@ -563,7 +570,7 @@ export class CoreState {
    */
   pick(t: TaskRt, reserved: Reservation | null, admit?: (n: NodeRt) => boolean): NodeRt | null {
     const job = t.job;
-    return this.free.pick(job.partition, t.cores, t.memMb, job.container, reserved, admit !== undefined || NODE_FILTERS.length === 0 ? admit : this.nodeFiltersFor(t));
+    return this.free.pick(job.partition, t.cores, t.memMb, job.container, reserved, admit !== undefined ? admit : this.nodeFiltersFor(t));
   }
 
   /** EASY's head reservation for `t`: the earliest time a node of its partition can host it. */
@@ -573,7 +580,7 @@ export class CoreState {
 
   /** The node filters as a predicate for task `t`, or undefined when there are none (no cost). */
   private nodeFiltersFor(t: TaskRt): ((n: NodeRt) => boolean) | undefined {
-    if (NODE_FILTERS.length === 0) return undefined;
+    if (NODE_FILTERS.length === 0 || this.resv.size === 0) return undefined;
     this.placing = t;
     return this.admitPlacing;
   }

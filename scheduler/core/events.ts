@@ -1,6 +1,8 @@
 // Events in: each is checked, then applied to the state through CoreState's transitions. Bad
 // input is refused with a coded reason naming the field, never thrown.
+import { createReservation, deleteReservation, reservationRefusal } from './advance-reservations.js';
 import { maxMemFor, type CoreState } from './core-state.js';
+import { reconfigure } from './reconfigure.js';
 import { successorsOf } from './dag.js';
 import { TERMINAL, type ArrayGroup, type JobRt, type PartitionRt } from './state.js';
 import type { CoreEvent, CoreRejection, Dependency, EventResult, JobUpdate } from './types.js';
@@ -42,6 +44,22 @@ export function applyEvent(s: CoreState, event: CoreEvent): EventResult {
       return update(s, event.jobId, event.changes);
     case 'requeueJob':
       return requeueJob(s, event.jobId, event.hold);
+    case 'reservationCreate': {
+      const r = createReservation(s, event.reservation);
+      return r.ok ? ok : reject(r.error);
+    }
+    case 'reconfigure': {
+      const c = event.config as unknown;
+      if (typeof c !== 'object' || c === null || !['nodes', 'partitions', 'qos', 'accounts'].every((k) => Array.isArray((c as Record<string, unknown>)[k]))) {
+        return reject({ code: 'INVALID_STATE', field: 'config', message: 'reconfigure needs a parsed cluster config' });
+      }
+      const refused = reconfigure(s, event.config);
+      return refused === null ? ok : reject(refused);
+    }
+    case 'reservationDelete': {
+      const r = deleteReservation(s, event.name);
+      return r.ok ? ok : reject(r.error);
+    }
     case 'poweredUp':
       return poweredUp(s, event.node);
     default:
@@ -61,6 +79,8 @@ function submit(s: CoreState, raw: unknown): EventResult {
     consentOf: (p) => s.consent.get(p) ?? null,
   });
   if (!('tasks' in clean)) return reject(clean);
+  const resvRefused = reservationRefusal(s, clean);
+  if (resvRefused !== null) return reject(resvRefused);
   if (s.limits.on) {
     const count = clean.array === null ? 1 : clean.array.indices.length;
     const def = s.limits.defaultTime(clean.qos.name, clean.account, clean.partition.spec.defaultTimeMs);

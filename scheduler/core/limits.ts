@@ -54,6 +54,21 @@ export class LimitBook {
     this.on = this.byQos.size > 0 || own.size > 0;
   }
 
+  /** Counts the usage of jobs already in the core (a reconfigure builds a new book). */
+  recount(jobs: Iterable<JobRt>): void {
+    if (!this.on) return;
+    for (const job of jobs) {
+      if (job.state !== 'PENDING' && job.state !== 'RUNNING') continue;
+      this.submitted(job, 1);
+      let first = true;
+      for (const t of job.tasks) {
+        if (t.state !== 'RUNNING') continue;
+        this.running(job, t.cores, first ? 1 : 0);
+        first = false;
+      }
+    }
+  }
+
   /** The job's QoS limits (or undefined) and its account chain's. */
   private qosOf(job: JobRt): LimitUse | undefined {
     return this.byQos.get(job.qos.name);
@@ -175,7 +190,7 @@ function blocked(u: LimitUse, job: JobRt, t: TaskRt): PendingReason | null {
 }
 
 /** `4:00:00`, `1-12:00:00`: a time limit as Slurm prints one. */
-function duration(ms: Ms): string {
+export function duration(ms: Ms): string {
   const s = Math.ceil(ms / 1000);
   const d = Math.floor(s / 86_400);
   const hms = `${Math.floor((s % 86_400) / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;

@@ -33,6 +33,8 @@ export const REASONS: { readonly [R in PendingReason]: ReasonInfo } = {
   AssocMaxJobsLimit: { kind: 'wait', meaning: "its owner already runs as many jobs in its account as MaxJobs allows" },
   QOSMaxWallDurationPerJobLimit: { kind: 'wait', meaning: "its time limit is above its QoS's MaxWall (the QoS or the limit changed after submit); update either" },
   AssocMaxWallDurationPerJobLimit: { kind: 'wait', meaning: "its time limit is above its account's MaxWall (changed after submit); update the job" },
+  Reservation: { kind: 'wait', meaning: 'it asked for an advance reservation whose window has not opened (or has closed)' },
+  'ReqNodeNotAvail, Reserved for maintenance': { kind: 'wait', meaning: 'the nodes it could use are in a maintenance reservation over its time limit' },
   None: { kind: 'none', meaning: 'not pending' },
 };
 

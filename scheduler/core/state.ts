@@ -27,6 +27,21 @@ export interface NodeRt {
   readonly running: SlotList<TaskRt>;
   /** Its running tasks sorted by start + time limit; rebuilt lazily after the set changes. */
   ends: TaskRt[] | null;
+  /** Advance reservations that hold it, or null (most nodes). */
+  resv: ResvRt[] | null;
+}
+
+/** An advance reservation (see ReservationSpec) with its nodes resolved. */
+export interface ResvRt {
+  readonly name: string;
+  readonly nodes: readonly NodeRt[];
+  /** member[node.idx] is 1 for its nodes. */
+  readonly member: Uint8Array;
+  readonly startAt: Ms;
+  readonly endAt: Ms;
+  readonly maint: boolean;
+  readonly ignoreJobs: boolean;
+  readonly accounts: readonly string[];
 }
 
 export type NodePower = 'on' | 'off' | 'booting';
@@ -146,6 +161,8 @@ export interface JobRt {
   beginAt: Ms;
   /** Priority points subtracted from its priority. */
   nice: number;
+  /** The advance reservation it asked for, or null. */
+  readonly reservation: string | null;
 }
 
 /** Successors of task i are `list[at[i]]` to `list[at[i + 1] - 1]`, as task indices. */

@@ -254,6 +254,45 @@ export interface JobSpec {
   beginAt?: Ms;
   /** Lowers its priority by this many points (sbatch --nice); negative raises it. */
   nice?: number;
+  /** Run inside this advance reservation (sbatch --reservation): only on its nodes, only in its window. */
+  reservation?: string;
+}
+
+/**
+ * An advance reservation (scontrol create reservation): nodes, or a core count the scheduler
+ * turns into whole nodes, held over [startAt, startAt + durationMs) on the scheduler's clock.
+ * Jobs that do not ask for it are not placed on its nodes where they would overlap that window.
+ */
+export interface ReservationSpec {
+  name: string;
+  /** Node names; give these or `cores`. */
+  nodes?: string[];
+  /** A core count: the scheduler picks whole nodes (free by the start unless ignoreJobs) to cover it. */
+  cores?: number;
+  startAt: Ms;
+  durationMs: Ms;
+  /** Slurm's MAINT: jobs kept off its nodes wait with "ReqNodeNotAvail, Reserved for maintenance"; it may name no account. */
+  maint?: boolean;
+  /** Slurm's IGNORE_JOBS: create it even where running tasks' time limits reach into its window. */
+  ignoreJobs?: boolean;
+  /** Accounts whose jobs may ask for it (and the accounts under them). Needed unless maint; empty: any. */
+  accounts?: string[];
+}
+
+/** A reservation as views show it. */
+export interface AdvanceReservationView {
+  name: string;
+  nodes: string[];
+  cores: number;
+  startAt: Ms;
+  endAt: Ms;
+  maint: boolean;
+  ignoreJobs: boolean;
+  accounts: string[];
+  /** INACTIVE before its start, ACTIVE in its window, ENDED after. */
+  state: 'INACTIVE' | 'ACTIVE' | 'ENDED';
+  /** Unended jobs that asked for it. */
+  jobs: number;
 }
 
 /** Who holds a job: its owner (`user`, Slurm's JobHeldUser) or an operator (`admin`, JobHeldAdmin). */
@@ -308,6 +347,8 @@ export type PendingReason =
   | 'AssocMaxJobsLimit'
   | 'QOSMaxWallDurationPerJobLimit'
   | 'AssocMaxWallDurationPerJobLimit'
+  | 'Reservation'
+  | 'ReqNodeNotAvail, Reserved for maintenance'
   | 'None';
 
 /** How a running task ended, as reported by whoever ran it. */
@@ -338,6 +379,11 @@ export type CoreEvent =
   | { type: 'update'; jobId: number; changes: JobUpdate }
   /** Put a running or pending job back in the queue (scontrol requeue); `hold` also holds it (requeuehold). */
   | { type: 'requeueJob'; jobId: number; hold: boolean }
+  /** Create an advance reservation (a `cores` count is resolved to nodes when it is applied). */
+  | { type: 'reservationCreate'; reservation: ReservationSpec }
+  | { type: 'reservationDelete'; name: string }
+  /** scontrol reconfigure: a new config (already parsed), applied whole or refused with its conflicts. */
+  | { type: 'reconfigure'; config: ClusterConfig }
   /** A node the core resumed (a `powerUp` decision) has booted and may take work. */
   | { type: 'poweredUp'; node: string };
 
@@ -380,6 +426,11 @@ export type RejectionCode =
   | 'QOS_NOT_ALLOWED'
   | 'PARTITION_NOT_ALLOWED'
   | 'LIMIT_EXCEEDED'
+  | 'UNKNOWN_RESERVATION'
+  | 'INVALID_RESERVATION'
+  | 'RESERVATION_CONFLICT'
+  | 'RESERVATION_NOT_ALLOWED'
+  | 'CONFIG_CONFLICT'
   | 'UNKNOWN_JOB'
   | 'UNKNOWN_TASK'
   | 'UNKNOWN_NODE'
@@ -496,6 +547,8 @@ export interface JobView {
   beginAt: Ms | null;
   /** Priority points it gives away (negative: gains). */
   nice: number;
+  /** The advance reservation it runs in, or null. */
+  reservation: string | null;
 }
 
 /** SUSPENDED and POWERING_UP are Slurm's `idle~` and `idle#` (power saving). */

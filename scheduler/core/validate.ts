@@ -38,6 +38,7 @@ export interface CleanJob {
   hold: boolean;
   beginAt: number;
   nice: number;
+  reservation: string | null;
 }
 
 export interface ValidationContext {
@@ -207,6 +208,7 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
   if (raw.hold !== undefined && typeof raw.hold !== 'boolean') refuse('INVALID_JOB', 'hold', 'hold must be true or false');
   const beginAt = raw.beginAt === undefined ? 0 : int(raw.beginAt, 'beginAt', 0, Number.MAX_SAFE_INTEGER);
   const nice = raw.nice === undefined ? 0 : int(raw.nice, 'nice', -MAX_NICE, MAX_NICE);
+  const reservation = raw.reservation === undefined ? null : name(raw.reservation, 'reservation');
 
   // A job that reads patient data says whose: the gate cannot be passed by naming no one.
   if (pseudonyms.length === 0) {
@@ -233,7 +235,7 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
       : `no consent for research on record for patient ${ps}`);
   }
 
-  return { name: jobName, owner, account, partition, qos, purpose, pseudonyms, tasks, after: afterLists, deps, depsAny: raw.dependencyAny === true && deps.length > 1, singleton: raw.singleton === true, array, cls, hold: raw.hold === true, beginAt, nice };
+  return { name: jobName, owner, account, partition, qos, purpose, pseudonyms, tasks, after: afterLists, deps, depsAny: raw.dependencyAny === true && deps.length > 1, singleton: raw.singleton === true, array, cls, hold: raw.hold === true, beginAt, nice, reservation };
 }
 
 export const DEPENDENCY_KINDS: readonly DependencyKind[] = ['after', 'afterany', 'afterok', 'afternotok', 'aftercorr'];

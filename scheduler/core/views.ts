@@ -64,6 +64,7 @@ export function jobView(job: JobRt, reason: PendingReason, queuePosition: number
     hold: job.hold,
     beginAt: job.beginAt > 0 ? job.beginAt : null,
     nice: job.nice,
+    reservation: job.reservation,
   };
 }
 

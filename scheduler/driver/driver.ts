@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type Timer } from '../../common/index.js';
-import { configFingerprint, consentAllows, decisionTexts, parseArraySpec, restoreInto, snapshotOf, TERMINAL_JOB_STATES, type ClusterConfig, type CoreSnapshot, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type PowerDecision, type ConsentStatus } from '../core/index.js';
+import { configFingerprint, consentAllows, type AdvanceReservationView, type ReservationSpec, decisionTexts, parseArraySpec, restoreInto, snapshotOf, TERMINAL_JOB_STATES, type ClusterConfig, type CoreSnapshot, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type PowerDecision, type ConsentStatus } from '../core/index.js';
 import type { Completion, NodePower, TaskRef } from '../../proto/index.js';
 import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
 import { AcctIndex, JournalCorruptError, StateDirError } from '../store/index.js';
@@ -13,6 +13,8 @@ import { ScaledClock, clockAnchor } from './clock.js';
 import { NO_DISPATCHER, type Dispatcher, type DriverObserver } from './dispatcher.js';
 import { SYSTEM, type AuditInput } from '../security/index.js';
 import { CommandBook, EXEC_KERNEL, commandProblem } from './commands.js';
+import { Retention, type SweepReport } from './retention.js';
+import { join } from 'node:path';
 
 export interface DriverOptions {
   core: CoreApi;
@@ -38,6 +40,10 @@ export interface DriverOptions {
   snapshotEveryMs?: number;
   /** Wall clock and timers (default: the process's own); tests pass a FakeClock. */
   clock?: Clock;
+  /** Job records older than this (scheduler clock ms) are exported and removed; 0 or absent keeps all. */
+  retentionMs?: number;
+  /** Where retention appends records (JSON lines); default <state>/archive/jobs.jsonl. */
+  retentionExport?: string;
 }
 
 /** What a snapshot's header chunk holds besides the core's object entries. */
@@ -45,7 +51,7 @@ interface SnapshotHeader {
   format: 1;
   config: ClusterConfig;
   core: Omit<CoreSnapshot, 'objs'>;
-  /** The driver's own bookkeeping (attempts, display ids, results, commands, idempotency keys). */
+  /** The driver's own bookkeeping (attempts, display ids, results, commands, idempotency keys, pseudonyms, node notes). */
   book: CoreSnapshot;
 }
 
@@ -57,6 +63,10 @@ interface Book {
   displayOf: Map<number, string>;
   commands: CommandBook;
   idempotent: [string, string, number[]][];
+  /** Absent from snapshots written before they were carried (restored empty then). */
+  pseudonymsOf?: Map<number, string[]>;
+  nodeNotes?: Map<string, NodeNote>;
+  adminDown?: Set<string>;
 }
 
 /** Thrown when the state folder's snapshot cannot be used with this configuration. */
@@ -140,6 +150,8 @@ export class LiveDriver {
   /** Idempotency-Key → the submit it made, so a retried POST gets the first answer. */
   private readonly idempotent = new Map<string, IdempotentAnswer>();
 
+  /** Why the config file given at start was not applied (its conflicts), or null. */
+  configRefusal: string | null = null;
   private passQueued = false;
   private lastPassAt = 0;
   private wakeTimer: Timer | null = null;
@@ -151,6 +163,9 @@ export class LiveDriver {
   private lastSnapshotAt = 0;
   private snapshotting: Promise<void> | null = null;
   private readonly snapshotTimer: Timer;
+  /** Exports and removes old job records (gsched acct keeps finding the younger ones). */
+  readonly retention: Retention;
+  private readonly retentionTimer: Timer | null;
 
   constructor(opts: DriverOptions) {
     this.opts = opts;
@@ -164,16 +179,31 @@ export class LiveDriver {
     const replayed = this.replay(restored);
     this.clock = new ScaledClock(opts.timeScale, clockAnchor(opts.timeScale, replayed.lastNow ?? restored?.now ?? null, this.time.epoch()), this.time);
     this.log.info({ snapshot: restored?.id ?? null, records: replayed.records, ms: Math.round(this.time.now() - t0) }, 'state restored');
+    // The config file changed since the state was made: apply it as `gsched reconfigure` would,
+    // or keep the state's own config and say what conflicts (never a scheduler that cannot start).
+    if (configFingerprint(opts.core.config) !== configFingerprint(this.core.config)) {
+      const { res } = this.accept({ type: 'reconfigure', config: opts.core.config });
+      if (res.ok) this.log.info('applied the changes of the cluster config file to the state folder');
+      else {
+        this.configRefusal = res.error.message;
+        this.log.error({ conflicts: res.error.message }, 'the cluster config file does not fit this state folder: running under the config the state was made under; fix the file and run gsched reconfigure');
+      }
+    }
     if (replayed.records === 0 && restored === null) {
       // A fresh cluster: no node takes work until its agent registers.
       for (const n of this.core.config.nodes) void this.accept({ type: 'nodeDown', node: n.name });
     }
-    // What `gsched replay` rebuilds the core from: the cluster this scheduler runs (the latest start's).
-    this.store.meta.putSync('cluster', this.core.config);
+    // What replay rebuilds the core from when there is no snapshot: the config the journal
+    // began under (a reconfigure is itself in the journal), so it is written on the first start only.
+    if (this.store.meta.get('cluster') === undefined) this.store.meta.putSync('cluster', this.core.config);
     this.log.info({ records: replayed.records, jobs: this.core.cluster().pendingJobs + this.core.cluster().runningJobs }, 'journal replayed');
     // Each sweep views every ended job still in memory, so sweep about twice per forget period.
     this.forgetTimer = this.time.every(Math.min(5000, Math.max(50, opts.forgetAfterMs / 2)), () => this.forgetSweep());
     this.snapshotTimer = this.time.every(Math.min(5000, opts.snapshotEveryMs ?? 60_000), () => this.maybeSnapshot());
+    this.retention = new Retention(this.store, this.acct, { retentionMs: opts.retentionMs ?? 0, exportPath: opts.retentionExport ?? join(this.store.dir, 'archive', 'jobs.jsonl') }, this.log);
+    // Sweep a few times per retention age (in wall time), between once a second and once a minute.
+    const sweepEvery = Math.min(60_000, Math.max(1000, ((opts.retentionMs ?? 0) * opts.timeScale) / 4));
+    this.retentionTimer = this.retention.enabled ? this.time.every(sweepEvery, () => void this.retentionSweep().catch((err: Error) => this.log.error({ err }, 'retention sweep failed; the records stay'))) : null;
     // A restart replays only what came after the latest snapshot: take one now if the replay was
     // long (a short journal is kept whole, for `gsched replay`). After the first turn, so the
     // copy does not hold up the scheduler's readiness.
@@ -213,8 +243,11 @@ export class LiveDriver {
     }
     this.core.restore({ ...header.core, objs: stored.objs });
     const book = this.book();
-    const fresh = { ...book, attempts: new Map(), results: new Map(), displayIds: new Map(), displayOf: new Map(), idempotent: [] } as Book;
+    const fresh = { ...book, attempts: new Map(), results: new Map(), displayIds: new Map(), displayOf: new Map(), idempotent: [], pseudonymsOf: new Map(), nodeNotes: new Map(), adminDown: new Set() } as Book;
     restoreInto(fresh, {}, header.book);
+    for (const [k, v] of fresh.pseudonymsOf ?? []) this.pseudonymsOf.set(k, v);
+    for (const [k, v] of fresh.nodeNotes ?? []) this.nodeNotes.set(k, v);
+    for (const n of fresh.adminDown ?? []) this.adminDown.add(n);
     for (const [k, v] of fresh.attempts) this.attempts.set(k, v);
     for (const [k, v] of fresh.results) this.results.set(k, v);
     for (const [k, v] of fresh.displayIds) this.displayIds.set(k, v);
@@ -233,6 +266,9 @@ export class LiveDriver {
       displayOf: this.displayOf,
       commands: this.commands,
       idempotent: [...this.idempotent].map(([key, a]) => [key, a.hash, a.jobIds]),
+      pseudonymsOf: this.pseudonymsOf,
+      nodeNotes: this.nodeNotes,
+      adminDown: this.adminDown,
     };
   }
 
@@ -306,8 +342,10 @@ export class LiveDriver {
     if (idem) record.idem = idem;
     const durable = this.store.append(record);
     durable.catch((err: Error) => this.die(err));
-    if (++this.sinceSnapshot >= (this.opts.snapshotEveryRecords ?? 100_000)) this.maybeSnapshot();
+    // The books first: a snapshot taken now marks the journal after this record, so it must
+    // carry what the record means (its result, display ids, key), or a restart loses it.
     this.note(event, res, result, idem, durable);
+    if (++this.sinceSnapshot >= (this.opts.snapshotEveryRecords ?? 100_000)) this.maybeSnapshot();
     this.opts.observer?.accepted?.(event, res, now);
     this.requestPass();
     return { res, durable };
@@ -383,20 +421,35 @@ export class LiveDriver {
    * first submit did (once that one is durable) instead of making a second job.
    */
   async submit(job: JobSpec, idem?: IdempotencyKey): Promise<Accepted<{ jobIds: number[]; displayIds: string[]; replayed?: boolean }>> {
+    const { answer, durable } = this.submitNow(job, idem);
+    await durable;
+    return answer;
+  }
+
+  /**
+   * A submit's answer now, and when it is durable: the caller must not acknowledge it before
+   * `durable` resolves, but may do other writes meanwhile (the API writes its audit entry, so
+   * the two disk syncs overlap instead of following each other).
+   */
+  submitNow(job: JobSpec, idem?: IdempotencyKey): { answer: Accepted<{ jobIds: number[]; displayIds: string[]; replayed?: boolean }>; durable: Promise<void> } {
     const bad = commandProblem(job);
-    if (bad) return { ok: false, error: { code: 'INVALID_JOB', ...bad } };
+    if (bad) return { answer: { ok: false, error: { code: 'INVALID_JOB', ...bad } }, durable: Promise.resolve() };
     const seen = idem ? this.idempotent.get(idem.key) : undefined;
     if (seen && seen.hash === idem?.hash) {
-      await seen.durable;
-      return { ok: true, value: { jobIds: seen.jobIds, displayIds: seen.jobIds.map((id) => this.displayOf.get(id) ?? this.storedDisplayId(id)), replayed: true } };
+      // Display ids once the first submit is durable (its job may have ended and left the core by then).
+      const answer: Accepted<{ jobIds: number[]; displayIds: string[]; replayed?: boolean }> = { ok: true, value: { jobIds: seen.jobIds, displayIds: [], replayed: true } };
+      const durable = seen.durable.then(() => {
+        if (answer.ok) answer.value.displayIds = seen.jobIds.map((id) => this.displayOf.get(id) ?? this.storedDisplayId(id));
+      });
+      return { answer, durable };
     }
     const { res, durable } = this.accept({ type: 'submit', job }, undefined, idem);
-    if (!res.ok) return res;
+    if (!res.ok) return { answer: res, durable: Promise.resolve() };
     const jobIds = res.jobIds ?? [];
     const displayIds = jobIds.map((id) => this.displayOf.get(id) ?? String(id));
     const base = jobIds[0];
-    await Promise.all([durable, ...(typeof job.array === 'string' && base !== undefined ? [this.store.putArray(base, job.array)] : [])]);
-    return { ok: true, value: { jobIds, displayIds } };
+    const array = typeof job.array === 'string' && base !== undefined ? this.store.putArray(base, job.array) : null;
+    return { answer: { ok: true, value: { jobIds, displayIds } }, durable: array === null ? durable : Promise.all([durable, array]).then(() => undefined) };
   }
 
   async cancel(jobId: number, graceMs?: number): Promise<Accepted<{ jobId: number; state: JobState }>> {
@@ -707,8 +760,8 @@ export class LiveDriver {
 
   /**
    * Writes the accounting records of long-ended jobs and drops them from the core's memory.
-   * Batched: one view query per sweep rather than one per job (a job view costs the core a
-   * walk of its queue).
+   * One view per due job: an ended job's view needs no queue position, so it costs the job's
+   * size, and a sweep costs what it forgets, not every job the core holds.
    */
   private forgetSweep(): void {
     const cutoff = this.time.now() - this.opts.forgetAfterMs;
@@ -718,11 +771,10 @@ export class LiveDriver {
       due.push(jobId);
     }
     if (due.length === 0) return;
-    const views = new Map(this.core.jobs({ states: [...TERMINAL_JOB_STATES] }).map((v) => [v.id, v]));
     for (const jobId of due) {
       this.ended.delete(jobId);
-      const view = views.get(jobId);
-      if (!view) continue;
+      const view = this.core.job(jobId);
+      if (!view || !(TERMINAL_JOB_STATES as readonly string[]).includes(view.state)) continue;
       for (const t of view.tasks) {
         this.attempts.delete(t.id);
         this.inflight.delete(t.id);
@@ -842,6 +894,44 @@ export class LiveDriver {
     return { ok: true, value: { jobId, signalled } };
   }
 
+  /**
+   * Creates an advance reservation (journalled, so it survives a restart) and runs a pass; the
+   * view of the reservation as made (a core count resolved to nodes).
+   */
+  async createReservation(spec: ReservationSpec): Promise<Accepted<AdvanceReservationView>> {
+    const { res, durable } = this.accept({ type: 'reservationCreate', reservation: spec });
+    if (!res.ok) return res;
+    await durable;
+    this.runPassNow();
+    const view = this.core.advanceReservations().find((r) => r.name === spec.name);
+    if (!view) return { ok: false, error: { code: 'UNKNOWN_RESERVATION', field: 'name', message: `reservation ${spec.name} vanished` } };
+    return { ok: true, value: view };
+  }
+
+  async deleteReservation(name: string): Promise<Accepted<AdvanceReservationView>> {
+    const view = this.core.advanceReservations().find((r) => r.name === name);
+    const { res, durable } = this.accept({ type: 'reservationDelete', name });
+    if (!res.ok || !view) return res.ok ? { ok: false, error: { code: 'UNKNOWN_RESERVATION', field: 'name', message: `no reservation ${name}` } } : res;
+    await durable;
+    this.runPassNow();
+    return { ok: true, value: view };
+  }
+
+  /**
+   * scontrol reconfigure: applies a new cluster config if the state fits it (journalled, so a
+   * restart replays it), else refuses with every conflict. `changed` is false when it is the
+   * config in force already.
+   */
+  async reconfigure(config: ClusterConfig): Promise<Accepted<{ changed: boolean; cluster: string }>> {
+    if (configFingerprint(config) === configFingerprint(this.core.config)) return { ok: true, value: { changed: false, cluster: config.name } };
+    const { res, durable } = this.accept({ type: 'reconfigure', config });
+    if (!res.ok) return res;
+    this.configRefusal = null;
+    await durable;
+    this.runPassNow();
+    return { ok: true, value: { changed: true, cluster: config.name } };
+  }
+
   /** Nodes drained or down, with why, who said so and when (sinfo -R). */
   nodeReasons(): NodeNote[] {
     const states = new Map(this.core.nodes().map((n) => [n.name, n.state]));
@@ -858,6 +948,11 @@ export class LiveDriver {
 
   // ---------------------------------------------------------------- lifecycle
 
+  /** One retention sweep now (also every so often when retention is on). */
+  retentionSweep(): Promise<SweepReport> {
+    return this.retention.sweep(this.clock.now());
+  }
+
   private die(err: Error): void {
     this.log.fatal({ err }, 'journal write failed');
     this.fatal?.(err);
@@ -868,6 +963,8 @@ export class LiveDriver {
     this.wakeTimer?.cancel();
     this.forgetTimer.cancel();
     this.snapshotTimer.cancel();
+    this.retentionTimer?.cancel();
+    await this.retention.settled();
     await this.snapshotting;
     await this.store.flushed();
   }
