@@ -65,9 +65,13 @@ async function load(job: LoadJob): Promise<void> {
 }
 
 async function scrape(job: ScrapeJob): Promise<void> {
+  // 'measure': the scrapes so far were the warm-up, keep the times from now; 'stop': report them.
   let stop = false;
-  parentPort?.once('message', () => (stop = true));
   const scrapeMs: number[] = [];
+  parentPort?.on('message', (m: 'measure' | 'stop') => {
+    if (m === 'measure') scrapeMs.length = 0;
+    else stop = true;
+  });
   let bytes = 0;
   while (!stop) {
     const t = performance.now();
@@ -79,6 +83,7 @@ async function scrape(job: ScrapeJob): Promise<void> {
     await sleep(Math.max(0, job.everyMs - (performance.now() - t)));
   }
   post({ type: 'scraped', scrapeMs, bytes });
+  parentPort?.removeAllListeners('message');
 }
 
 const job = workerData as LoadJob | ScrapeJob;

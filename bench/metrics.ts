@@ -107,26 +107,29 @@ async function phase(cfg: Config, scraping: boolean, maxTimeMs: number): Promise
       );
     }
     const token = readFileSync(join(state, 'api-token'), 'utf8').trim();
-    // The load generator warms up, says it starts measuring (the scraper starts then), and
-    // reports when its last task ended (the scraper stops then).
+    // The scraper starts with the warm-up, as Prometheus scrapes a scheduler that has long been
+    // up: the first, cold scrapes (code not yet compiled) are not what a scrape costs. The load
+    // generator says when it starts measuring (the scraper's times start then), and when its
+    // last task ended (the scraper stops then).
     let loadSeconds = 0;
-    let scraper: Worker | null = null;
     const scraped = new Promise<{ scrapeMs: number[]; bytes: number }>((resolve, reject) => {
+      const scraper = scraping
+        ? client({ role: 'scrape', url: sched.httpUrl, everyMs: cfg.scrapeMs }, (s) => {
+            if (s.type === 'failed') reject(new Error(`scraper: ${s.error}`));
+            if (s.type === 'scraped') resolve(s);
+          })
+        : null;
+      if (scraper) workers.push(scraper);
       const seconds = new Promise<number>((loaded, failed) => {
         workers.push(client({ role: 'load', url: sched.httpUrl, token, containers: containers.length, warmup: cfg.warmup, tasks: cfg.tasks, batch: cfg.batch, maxTimeMs, timeoutS: cfg.timeoutS }, (m) => {
           if (m.type === 'failed') failed(new Error(`load generator: ${m.error}`));
           if (m.type === 'loaded') loaded(m.seconds);
           if (m.type !== 'measuring') return;
+          scraper?.postMessage('measure');
           metricsCallMs.length = 0;
           loopDelay.reset();
           loopDelay.enable();
           timing = true;
-          if (!scraping) return;
-          scraper = client({ role: 'scrape', url: sched.httpUrl, everyMs: cfg.scrapeMs }, (s) => {
-            if (s.type === 'failed') reject(new Error(`scraper: ${s.error}`));
-            if (s.type === 'scraped') resolve(s);
-          });
-          workers.push(scraper);
         }));
       });
       seconds.then((s) => {
