@@ -111,6 +111,9 @@ if (live) {
   row(`live: dispatch latency p50 / p99 ms${after}`, `${fmt(get(live, 'p50_ms'), 1)} / ${fmt(p99, 1)}`, '', 'p99 ≤ 20', p99 !== null && p99 <= 20);
   const cold = get(live, 'cold_p99_ms');
   if (cold !== null) row('live: dispatch latency p99 ms, warm-up counted too', fmt(cold, 1), '', 'p99 ≤ 20', cold <= 20);
+  const single = get(live, 'single_jobs_per_sec');
+  const clients = get(live, 'single_runs.0.clients');
+  if (single !== null) row(`live: one job per POST, ${fmt(clients)} clients, jobs/s end to end`, fmt(single), 'Flux ~900/s, Nomad C1M 3,750/s (published)', '≥ 5,000', single >= 5000);
 }
 section('Live cluster', 'npm run bench:live (Slurm: npm run bench:slurm)', live);
 

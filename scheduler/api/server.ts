@@ -230,8 +230,11 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       if (idem && driver.idempotencyKeyReused(idem)) {
         throw new ApiProblem('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${JSON.stringify(idem.key)} was used for a different job; use a new key for a new job`, 'Idempotency-Key');
       }
-      const r = await driver.submit(job, idem);
-      await auditSubmission(req, 'job.submit', job, r, { account: job.account, partition: job.partition, qos: job.qos, purpose: job.purpose ?? null });
+      const { answer: r, durable } = driver.submitNow(job, idem);
+      if (r.ok && r.value.replayed) await durable; // the first submit's display ids, once it is on disk
+      // The audit entry is written while the journal syncs (two disk syncs at once rather than
+      // one after the other); the answer goes out once both are on disk.
+      await Promise.all([durable, auditSubmission(req, 'job.submit', job, r, { account: job.account, partition: job.partition, qos: job.qos, purpose: job.purpose ?? null })]);
       const { replayed, ...value } = unwrap(r);
       if (replayed) void reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(value);
