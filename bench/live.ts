@@ -14,6 +14,8 @@
 // scheduler's default auth and per-token rate limit apply), each POSTing one one-task job at a
 // time as the CLI does (with an Idempotency-Key) and waiting for its 201 before the next, until
 // BENCH_SINGLE_JOBS jobs were acknowledged; jobs/s counts until the last of them completed.
+// The clients send the CLI's request over keep-alive node:http (submit-client.ts), not fetch:
+// the load generator shares the two cores, and fetch cost it more CPU per job than the scheduler.
 //
 // Each run first sends BENCH_WARMUP tasks the same way and waits for them, then measures the
 // 50,000 from counters read after the warm-up: a scheduler runs for months, and the first
@@ -28,6 +30,7 @@ import { renderTable, DEFAULT_CLUSTER_PATH, loadClusterConfig, packageRoot } fro
 import { startGschedUp, type GschedUp } from '../cli/testing/index.js';
 import type { JobSpec } from '../scheduler/core/index.js';
 import { envNumber, medianPresent, round } from './stats.js';
+import { SubmitClient } from './submit-client.js';
 import { bucketDelta, histogramBuckets, histogramQuantile, metricSum, quantileUpperBound, type Bucket } from './prom.js';
 
 const DISPATCH = 'gsched_dispatch_latency_seconds';
@@ -230,10 +233,10 @@ async function singleRun(cfg: BenchConfig, jobs: number, clients: number, maxTim
       const { owner: _owner, ...job } = batchSpec(1, 'tasks', maxTimeMs, name);
       return job as JobSpec;
     };
-    const users: ApiClient[] = [];
+    const users: SubmitClient[] = [];
     for (let c = 0; c < clients; c++) {
       const t = await admin.createToken({ role: 'submitter', name: `bench-${c}`, accounts: ['research-ngc'] });
-      users.push(ApiClient.fromOptions({ url: live.httpUrl, token: t.token, timeout: '120' }));
+      users.push(new SubmitClient(live.httpUrl, t.token));
     }
     const drive = async (n: number, prefix: string): Promise<{ postMs: number[]; t0: number; t1: number; t2: number }> => {
       let next = 0;
@@ -261,6 +264,7 @@ async function singleRun(cfg: BenchConfig, jobs: number, clients: number, maxTim
     await drive(Math.min(jobs, 2000), 'single-warm-up');
     const { postMs, t0, t1, t2 } = await drive(jobs, 'single');
     postMs.sort((a, b) => a - b);
+    for (const u of users) u.close();
     return {
       jobs,
       clients,
