@@ -8,9 +8,9 @@
 //   node dist/bench/core.js 100000:default   some rows (pending:cluster, cluster = default | ten-times | flat-100k)
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { compiledPath, loadClusterConfig } from '../common/index.js';
+import { compiledPath, loadClusterConfig, Rng } from '../common/index.js';
 import { SchedulerCore, type ClusterConfig, type JobSpec, type NodeSpec } from '../scheduler/core/index.js';
-import { median, percentile, seeded, table, writeResult } from './stats.js';
+import { median, percentile, table, writeResult } from './stats.js';
 
 const SEED = 42;
 const HOUR = 3_600_000;
@@ -123,7 +123,8 @@ function submitAll(core: SchedulerCore, jobs: JobSpec[]): [number, number] {
 function runRow(pending: number, kind: ClusterKind): Run {
   const cfg = clusterOf(kind);
   const core = new SchedulerCore(cfg);
-  const rand = seeded(SEED);
+  const rng = new Rng(SEED, 0);
+  const rand = (): number => rng.next();
   const leaves = cfg.accounts.filter((a) => !cfg.accounts.some((b) => b.parent === a.name) && a.name !== 'research-ngc').map((a) => a.name);
   const before = heapAfterGc();
   const [submitMs, submitCpuMs] = submitAll(core, workload(rand, leaves, pending));
