@@ -3,6 +3,7 @@
 // these methods, so the bookkeeping (free-core index, queue membership, counters, fair-share
 // usage, decisions out) stays in one place. Filters and the read model only read it.
 import { FairShare } from './fairshare.js';
+import { EndOrder } from './end-order.js';
 import { FreeIndex } from './free-index.js';
 import { KeyedHeap } from './heap.js';
 import { IdTable } from './id-table.js';
@@ -10,7 +11,7 @@ import { insertAt, removeAt, SlotList } from './lists.js';
 import { findVictims, type Reservation } from './placement.js';
 import { reserveEarliest } from './reservation.js';
 import { PendingQueue } from './queue.js';
-import { defaultTaskName, NEVER, readyOf, shared, singletonKey, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type Successors, type TaskRt } from './state.js';
+import { defaultTaskName, minCoresOf, NEVER, NO_READY, readyOf, shared, singletonKey, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type Successors, type TaskRt } from './state.js';
 import { NODE_FILTERS } from './filters/index.js';
 import { consentConfig } from './config.js';
 import { jobConsented } from './consent-rules.js';
@@ -69,6 +70,8 @@ export class CoreState {
   /** Largest free cores on an open node other than the EASY-reserved one. */
   maxOther = 0;
   freeStale = true;
+  /** Bumped whenever a task gives resources back: what did not fit before may fit now (fit-memo.ts). */
+  releases = 0;
   /** Running tasks that preemption could take, and queued jobs that could preempt. */
   preemptibleRunning = 0;
   urgentQueued = 0;
@@ -97,7 +100,10 @@ export class CoreState {
       up: true,
       drain: false,
       running: new SlotList<TaskRt>(),
-      ends: null,
+      preemptibleTasks: 0,
+      preemptibleCores: 0,
+      preemptibleMem: 0,
+      ends: new EndOrder(),
     }));
     for (const n of this.nodeList) this.nodeByName.set(n.spec.name, n);
     // Static preference order: warm-water nodes first, then configuration order.
@@ -156,6 +162,7 @@ export class CoreState {
       startedAt: NEVER,
       endedAt: NEVER,
       ready: [],
+      readyMinCores: NO_READY,
       pendingCount: c.tasks.length,
       runningCount: 0,
       completedCount: 0,
@@ -211,6 +218,7 @@ export class CoreState {
       this.tasks.add(task.id, task);
     }
     job.ready = readyOf(job.tasks);
+    job.readyMinCores = minCoresOf(job.ready);
     if (job.singleton) {
       const key = singletonKey(job);
       const list = this.singletons.get(key) ?? [];
@@ -235,18 +243,27 @@ export class CoreState {
     n.freeMem -= t.memMb;
     n.running.add(t);
     this.touch(n);
-    if (job.partition.spec.preemptible) this.preemptibleRunning++;
+    if (job.partition.spec.preemptible) {
+      this.preemptibleRunning++;
+      n.preemptibleTasks++;
+      n.preemptibleCores += t.cores;
+      n.preemptibleMem += t.memMb;
+    }
     t.state = 'RUNNING';
     t.node = n;
     t.lastNode = n;
     t.startedAt = this.now;
     t.endedAt = NEVER;
     t.starts++;
+    n.ends.add(t);
     job.pendingCount--;
     // Only jobs with a task ready to start wait in the queue: a DAG job whose next tasks wait
     // for running ones would otherwise be looked at by every pass for nothing.
     const r = job.ready.indexOf(t);
-    if (r >= 0) removeAt(job.ready, r);
+    if (r >= 0) {
+      removeAt(job.ready, r);
+      if (t.cores === job.readyMinCores) job.readyMinCores = minCoresOf(job.ready);
+    }
     if (job.ready.length === 0) this.dequeue(job);
     if (job.runningCount++ === 0 && job.array) job.array.running++;
     if (job.state === 'PENDING') this.pendingJobs--;
@@ -277,12 +294,19 @@ export class CoreState {
   release(t: TaskRt): void {
     const n = t.node;
     const job = t.job;
+    this.releases++;
     if (n) {
       n.freeCores += t.cores;
       n.freeMem += t.memMb;
       n.running.delete(t);
+      n.ends.delete(t);
       this.touch(n);
-      if (job.partition.spec.preemptible) this.preemptibleRunning--;
+      if (job.partition.spec.preemptible) {
+        this.preemptibleRunning--;
+        n.preemptibleTasks--;
+        n.preemptibleCores -= t.cores;
+        n.preemptibleMem -= t.memMb;
+      }
     }
     t.node = null;
     t.endedAt = this.now;
@@ -302,7 +326,7 @@ export class CoreState {
   backToQueue(t: TaskRt): void {
     t.state = 'PENDING';
     t.job.pendingCount++;
-    insertByIndex(t.job.ready, t);
+    insertReady(t.job, t);
     this.enqueue(t.job);
   }
 
@@ -332,7 +356,7 @@ export class CoreState {
     const { at, list } = job.successors;
     for (let k = at[t.index] as number, end = at[t.index + 1] as number; k < end; k++) {
       const n = job.tasks[list[k] as number] as TaskRt;
-      if (--n.waitingOn === 0 && n.state === 'PENDING') insertByIndex(job.ready, n);
+      if (--n.waitingOn === 0 && n.state === 'PENDING') insertReady(job, n);
     }
     if (job.completedCount === job.tasks.length) this.endJob(job, 'COMPLETED', null);
     else this.enqueue(job);
@@ -353,6 +377,7 @@ export class CoreState {
     }
     job.pendingCount = 0;
     job.ready = [];
+    job.readyMinCores = NO_READY;
     this.dequeue(job);
     if (job.state === 'PENDING') this.pendingJobs--;
     job.state = state;
@@ -465,7 +490,6 @@ export class CoreState {
 
   /** Keeps the set of open nodes current after a node's resources or state changed. */
   touch(n: NodeRt): void {
-    n.ends = null;
     this.free.update(n);
     this.freeStale = true;
   }
@@ -616,7 +640,10 @@ export class CoreState {
   }
 }
 
-function insertByIndex(list: TaskRt[], t: TaskRt): void {
+/** A task becomes ready: it joins the job's ready list at its index's place. */
+function insertReady(job: JobRt, t: TaskRt): void {
+  const list = job.ready;
+  if (t.cores < job.readyMinCores) job.readyMinCores = t.cores;
   let i = list.length;
   while (i > 0 && (list[i - 1] as TaskRt).index > t.index) i--;
   insertAt(list, i, t);

@@ -168,6 +168,8 @@ export class PendingQueue {
   private runList: Run[] = [];
   private runsChanged = false;
   private cursor = new Int32Array(16);
+  /** How far past its cursor a walk looked into each run for a live entry (see tidy). */
+  private reach = new Int32Array(16);
   /** A walk's heap of run indices, ordered by each run's head (heads, headPrio). */
   private heap = new Int32Array(16);
   private heapSize = 0;
@@ -299,12 +301,13 @@ export class PendingQueue {
     if (this.cursor.length < n) {
       const cap = Math.max(n, this.cursor.length * 2);
       this.cursor = new Int32Array(cap);
+      this.reach = new Int32Array(cap);
       this.heap = new Int32Array(cap);
       this.headPrio = new Float64Array(cap);
       this.heads = new Array<JobRt | null>(cap).fill(null);
     }
-    const { cursor, heads } = this;
-    for (let i = 0; i < n; i++) cursor[i] = (runs[i] as Run).start;
+    const { cursor, heads, reach } = this;
+    for (let i = 0; i < n; i++) cursor[i] = reach[i] = (runs[i] as Run).start;
     this.iterating = true;
     this.revived = false;
     try {
@@ -358,6 +361,7 @@ export class PendingQueue {
     let c = this.cursor[i] as number;
     const { jobs, lane } = run;
     while (c < jobs.length && !liveIn(jobs[c] as JobRt, lane)) c++;
+    if (c > (this.reach[i] as number)) this.reach[i] = c;
     return c;
   }
 
@@ -472,10 +476,13 @@ export class PendingQueue {
     // What a walk stepped over it need not step over again: entries that died (most started)
     // leave the stretch it walked, and the live ones close up behind it. Without this a run
     // holding thousands of started jobs was stepped through by every pass until compact().
+    // That includes the stretch it only looked through for a run's next live entry: behind a
+    // head that stays blocked, the jobs that started pile up, and every pass looked past them.
     if (!this.runsChanged) {
       for (let i = 0; i < this.runList.length; i++) {
         const run = this.runList[i] as Run;
-        if ((this.cursor[i] as number) - run.start >= this.sweepFrom) this.sweep(run, this.cursor[i] as number);
+        const end = Math.max(this.cursor[i] as number, this.reach[i] as number);
+        if (end - run.start >= this.sweepFrom) this.sweep(run, end);
       }
     }
     for (const lane of this.laneList) {

@@ -9,7 +9,9 @@ export const dependencies: Filter = {
   check(job, s) {
     // Every ready task started: the rest wait for running ones.
     if (job.ready.length === 0) return 'Dependency';
-    for (const d of job.deps) {
+    const deps = job.deps;
+    for (let i = 0; i < deps.length; i++) {
+      const d = deps[i] as (typeof deps)[number];
       // A job neither in memory nor forgotten was never ours to wait for: validation refused it.
       const st = s.byId.get(d.jobId)?.state ?? s.ended.get(d.jobId) ?? 'COMPLETED';
       const done = TERMINAL.has(st);

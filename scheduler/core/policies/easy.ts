@@ -4,6 +4,8 @@
 // or use a node other than the reserved one, or only what it can spare.
 import type { CoreState } from '../core-state.js';
 import type { Reservation } from '../placement.js';
+import { FitMemo, OPEN, RESERVED } from '../fit-memo.js';
+import { NODE_FILTERS } from '../filters/index.js';
 import type { JobRt, TaskRt } from '../state.js';
 import type { Ms } from '../types.js';
 import type { Next, Planner, ReservationView } from './planner.js';
@@ -31,6 +33,9 @@ export class EasyPlanner implements Planner {
   private tested = 0;
   /** next() found no free core and nothing to preempt: place() only marks the head. */
   private full = false;
+  /** Task shapes no node could take this pass (node filters judge per task: then unused). */
+  private readonly misfits = new FitMemo();
+  private readonly memo = NODE_FILTERS.length === 0;
 
   constructor(protected readonly s: CoreState) {
     this.interval = s.config.scheduler.backfillIntervalMs ?? BACKFILL_INTERVAL_MS;
@@ -52,6 +57,7 @@ export class EasyPlanner implements Planner {
     this.noVictimCores = Infinity;
     this.tested = 0;
     this.full = false;
+    this.misfits.clear();
     this.s.freeStale = true;
   }
 
@@ -78,6 +84,11 @@ export class EasyPlanner implements Planner {
     job.reason = this.reserved === null ? 'Resources' : 'Priority';
     if (this.reserved !== null) this.tested++;
     s.rejectedBy = null;
+    // Behind the head, a job none of whose tasks fits the largest free hole (and that would not
+    // preempt for any of them) starts nothing: the loop below would only find that out task by task.
+    if (this.reserved !== null && job.readyMinCores > s.maxFree && !(job.readyMinCores < this.noVictimCores && s.canPreempt(job))) {
+      return true;
+    }
     let k = 0;
     while (k < job.ready.length) {
       const t = job.ready[k] as TaskRt;
@@ -131,8 +142,13 @@ export class EasyPlanner implements Planner {
     if (t.cores > s.maxFree) return false;
     const endsBefore = r === null || s.now + t.timeLimitMs <= r.at;
     if (!endsBefore && r !== null && t.cores > Math.max(s.maxOther, r.extraCores)) return false;
+    const kind = endsBefore ? OPEN : RESERVED;
+    if (this.memo && this.misfits.fails(t.job.partition, kind, t.cores, t.memMb, s.releases)) return false;
     const n = s.pick(t, endsBefore ? null : r);
-    if (n === null) return false;
+    if (n === null) {
+      if (this.memo) this.misfits.failed(t.job.partition, kind, t.cores, t.memMb, s.releases);
+      return false;
+    }
     if (!endsBefore && r !== null && n === r.node) {
       r.extraCores -= t.cores;
       r.extraMem -= t.memMb;
