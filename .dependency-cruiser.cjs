@@ -17,7 +17,7 @@ const { join } = require('node:path');
 const LAYERS = [
   ['scheduler/core'],
   ['common'],
-  ['proto', 'node-agent/kernels', 'scheduler/pipelines', 'sim/report'],
+  ['proto', 'node-agent/kernels', 'scheduler/pipelines', 'sim/report', 'sim/engine'],
   ['sim/workload'],
   ['scheduler/store', 'scheduler/security'],
   ['scheduler/driver', 'contract'],

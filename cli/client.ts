@@ -40,6 +40,9 @@ export type SubmitResponse = ReplyOf<typeof ROUTES.submitJob>;
 export type JobList = ReplyOf<typeof ROUTES.listJobs>;
 /** A job as GET /jobs/:id returns it: the view, the recorded results and, if sent, the scheduler's clock. */
 export type JobDetail = ReplyOf<typeof ROUTES.getJob>;
+export type ForecastResponse = ReplyOf<typeof ROUTES.forecast>;
+export type JobForecastResponse = ReplyOf<typeof ROUTES.jobForecast>;
+export type ForecastEntry = ForecastResponse['jobs'][number];
 export type TaskResultView = NonNullable<JobDetail['results']>[number];
 export type CancelResponse = ReplyOf<typeof ROUTES.cancelJob>;
 export type NodeView = ReplyOf<typeof ROUTES.drainNode>;
@@ -185,6 +188,17 @@ export class ApiClient {
       offset += page.jobs.length;
       if (page.jobs.length === 0 || offset >= page.total) return { jobs, now };
     }
+  }
+  /** Expected start and end of every open job, from the scheduler's twin (squeue --start). */
+  forecast(q: Pick<JobQuery, 'account' | 'partition' | 'owner'> = {}): Promise<ForecastResponse> {
+    const p = new URLSearchParams();
+    if (q.account) p.set('account', q.account);
+    if (q.partition) p.set('partition', q.partition);
+    if (q.owner) p.set('owner', q.owner);
+    return this.call(ROUTES.forecast, {}, undefined, p);
+  }
+  jobForecast(id: string): Promise<JobForecastResponse> {
+    return this.call(ROUTES.jobForecast, { id });
   }
   getJob(id: string): Promise<JobDetail> {
     return this.call(ROUTES.getJob, { id });

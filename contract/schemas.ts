@@ -199,6 +199,12 @@ export const JobListQuery = Type.Object({
   offset: Type.Optional(Text('Jobs to skip (default 0)')),
 });
 
+export const ForecastQuery = Type.Object({
+  account: Type.Optional(Type.String()),
+  partition: Type.Optional(Type.String()),
+  owner: Type.Optional(Type.String()),
+});
+
 export const JobIdParams = Type.Object({ id: Text('A job id like 123, or an array element like 120_3') });
 export const NodeParams = Type.Object({ name: Text('A node name from the cluster config') });
 
@@ -295,6 +301,40 @@ export const JobList = Type.Object({
   offset: Type.Integer(),
   now: schedulerNow,
 });
+
+// ---------------------------------------------------------------- forecasts
+
+/** One open job's forecast: when the twin (the simulator forked off the live core) starts and ends it. */
+export const JobForecast = Type.Object({
+  id: Type.Integer(),
+  displayId: Text('123, or 120_3 for an array element'),
+  name: Type.String(),
+  account: Type.String(),
+  class: Nullable(Type.String()),
+  qos: Type.String(),
+  state: JobState,
+  submittedAt: Ms('When it was submitted, on the scheduler’s clock'),
+  expectedStart: Nullable(Type.Integer({ description: 'When its first task starts (the real start if it runs already), on the scheduler’s clock, in ms; null if beyond the forecast' })),
+  expectedEnd: Nullable(Type.Integer({ description: 'When its last task ends, on the scheduler’s clock, in ms; null if beyond the forecast' })),
+  target: Nullable(
+    Type.Object(
+      {
+        deadline: Ms('Submission plus the class’s turnaround target (rapid WGS: 8 h)'),
+        met: Nullable(Type.Boolean({ description: 'Whether the forecast end is by the deadline; null when the end is beyond the forecast' })),
+      },
+      { description: 'The turnaround target of urgent analyses; null for other jobs' },
+    ),
+  ),
+});
+
+const forecastHead = {
+  now: schedulerNow,
+  until: Ms('The modelled time the forecast reached'),
+  complete: Type.Boolean({ description: 'True when it played out until the queue was empty; false when cut off by its event budget (jobs beyond it have null times)' }),
+};
+
+export const ForecastReply = Type.Object({ ...forecastHead, jobs: Type.Array(JobForecast) });
+export const JobForecastReply = Type.Object({ ...forecastHead, job: JobForecast });
 
 export const SubmitReply = Type.Object({
   jobIds: Type.Array(Type.Integer()),
@@ -526,6 +566,9 @@ export type AuditPage = Static<typeof AuditPage>;
 export type AuditVerdict = Static<typeof AuditVerdict>;
 export type Health = Static<typeof Health>;
 export type Problem = Static<typeof Problem>;
+export type ForecastReply = Static<typeof ForecastReply>;
+export type JobForecastReply = Static<typeof JobForecastReply>;
+export type JobForecast = Static<typeof JobForecast>;
 export type TaskState = Static<typeof TaskState>;
 export type TaskView = Static<typeof TaskView>;
 export type TaskSpec = Static<typeof TaskSpec>;

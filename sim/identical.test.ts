@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadClusterConfig } from '../common/index.js';
 import { flatClusterConfig, SchedulerCore, type ClusterConfig, type CoreEvent, type Decision, type EventResult, type Ms, type Policy, type StepResult } from '../scheduler/core/index.js';
-import { SimEngine, type FailureModel, type SchedulingCore, type Submission } from './engine/engine.js';
+import { SimEngine, type FailureModel, type SchedulingCore, type Submission } from './engine/index.js';
 import { MetricsCollector } from './metrics/collector.js';
 import { ngcSubmissions } from './run/ngc.js';
 import { readSwfFile } from './swf/format.js';

@@ -1,7 +1,8 @@
 // The simulator's public surface: other packages (cli/, bench/) import from here only.
-export { SimEngine, fanOut, type SchedulingCore, type Submission, type SimObserver, type EngineOptions, type FailureModel, type SimOutcome, type Progress, type EndedJob, type StopReason } from './engine/engine.js';
-export { EventHeap, type Timed } from './engine/heap.js';
-export { createRng, type Rng } from './engine/prng.js';
+export { SimEngine, fanOut, type SchedulingCore, type Submission, type SimObserver, type EngineOptions, type FailureModel, type SimOutcome, type Progress, type EndedJob, type StopReason } from './engine/index.js';
+export { forecast, type Forecast, type ForecastOptions, type JobForecast } from './engine/index.js';
+export { EventHeap, type Timed } from './engine/index.js';
+export { createRng, type Rng } from './engine/index.js';
 export { SWF_FIELDS, parseSwf, readSwfFile, formatSwf, type SwfField, type SwfJob, type SwfHeader, type SwfTrace } from './swf/format.js';
 export { swfReplay, scheduleAsSwf, type SwfReplay, type ReplayOptions } from './swf/replay.js';
 export { MetricsCollector, HEAT_RECOVERY_FRACTION, BSLD_TAU_MS, type MetricsOptions, type JobRecord, type SimMetrics, type SimSeries } from './metrics/collector.js';

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { JobView } from '../../scheduler/core/index.js';
 import { CliError } from '../errors.js';
 import { fakeJob } from '../testing/index.js';
-import { DEFAULT_QUEUE_FORMAT, parseQueueFormat, renderQueue } from './queue.js';
+import type { ForecastEntry } from '../client.js';
+import { DEFAULT_QUEUE_FORMAT, parseQueueFormat, renderForecast, renderQueue } from './queue.js';
 
 const spec = { name: 'job', owner: 'o', account: 'rh-genetics', partition: 'clinical', qos: 'normal', purpose: 'treatment' as const, pseudonyms: [], tasks: [{ cores: 1, memMb: 1 }, { cores: 1, memMb: 1 }] };
 const NOW = 1_800_000_000_000;
@@ -44,5 +45,37 @@ describe('renderQueue', () => {
   it('accepts any case and order of known columns, and refuses unknown ones', () => {
     expect(parseQueueFormat('st,JobId,owner').map((c) => c.header)).toEqual(['ST', 'JOBID', 'OWNER']);
     expect(() => parseQueueFormat('JOBID,,ST')).toThrow(CliError);
+  });
+});
+
+describe('renderForecast (queue --start)', () => {
+  const H = 3_600_000;
+  const entry = (id: number, over: Partial<ForecastEntry>): ForecastEntry => ({ id, displayId: String(id), name: `a${id}`, account: 'rh-genetics', class: 'exome', qos: 'normal', state: 'PENDING', submittedAt: NOW - H, expectedStart: NOW + H, expectedEnd: NOW + 3 * H, target: null, ...over });
+
+  it('shows expected start and end, the time to the end, and an urgent analysis’s 8 h verdict', () => {
+    const out = renderForecast(
+      {
+        now: NOW,
+        until: NOW + 10 * H,
+        complete: true,
+        jobs: [
+          entry(1, { qos: 'urgent', state: 'RUNNING', expectedStart: NOW - H, expectedEnd: NOW + 5 * H, target: { deadline: NOW + 7 * H, met: true } }),
+          entry(2, { qos: 'urgent', target: { deadline: NOW + 2 * H, met: false } }),
+          entry(3, {}),
+        ],
+      },
+      null,
+    );
+    const rows = out.trimEnd().split('\n').map((l) => l.trim().split(/\s+/));
+    expect(rows[0]).toEqual(['JOBID', 'NAME', 'ACCOUNT', 'QOS', 'ST', 'START_TIME', 'END_TIME', 'IN', 'TARGET_8H']);
+    expect(rows[1]).toEqual(['1', 'a1', 'rh-genetics', 'urgent', 'R', '2027-01-15T07:00:00', '2027-01-15T13:00:00', '5:00:00', 'met']);
+    expect(rows[2]?.at(-1)).toBe('MISSED');
+    expect(rows[3]).toHaveLength(8);
+  });
+
+  it('marks what lies beyond a cut-off forecast', () => {
+    const out = renderForecast({ now: NOW, until: NOW + H, complete: false, jobs: [entry(4, { expectedStart: null, expectedEnd: null, qos: 'urgent', target: { deadline: NOW + 7 * H, met: null } })] }, null);
+    expect(out).toMatch(/N\/A\s+N\/A\s+\?/);
+    expect(out).toMatch(/forecast cut off at 2027-01-15T09:00:00/);
   });
 });

@@ -1,6 +1,8 @@
 // gsched queue: the squeue of gsched.
 import type { Command } from 'commander';
-import { ApiClient, addConnectionOptions, type ConnectionOptions, type JobDetail } from '../client.js';
+import { ApiClient, addConnectionOptions, type ConnectionOptions, type ForecastEntry, type ForecastResponse, type JobDetail } from '../client.js';
+import { formatInstant } from '../format/show.js';
+import { formatDuration } from '../format/units.js';
 import { CliError } from '../errors.js';
 import { ACTIVE_STATES, compareJobs, jobNodeNames, jobNodes, jobTime, parseStateFilter, stateCode } from '../format/jobs.js';
 import { compressHostlist } from '../format/hostlist.js';
@@ -54,6 +56,7 @@ interface QueueOptions extends ConnectionOptions {
   all?: boolean;
   format?: string;
   json?: boolean;
+  start?: boolean;
 }
 
 export function registerQueueCommands(program: Command): void {
@@ -68,9 +71,11 @@ export function registerQueueCommands(program: Command): void {
       .option('-u, --owner <name>', 'only jobs of this owner')
       .option('-a, --all', 'include finished jobs')
       .option('-o, --format <columns>', `comma list of columns (default ${DEFAULT_QUEUE_FORMAT}; also ${Object.keys(QUEUE_COLUMNS).join(',')})`)
+      .option('--start', 'expected start and end of each pending and running job, from a simulation forked off the scheduler (like squeue --start)')
       .option('--json', 'print the jobs as JSON'),
     { stateFlag: false },
   ).action(async (opts: QueueOptions) => {
+    if (opts.start) return queueStart(opts);
     const columns = parseQueueFormat(opts.format ?? DEFAULT_QUEUE_FORMAT);
     const state = opts.state !== undefined ? parseStateFilter(opts.state) : opts.all ? undefined : ACTIVE_STATES;
     const client = ApiClient.fromOptions({ ...opts, state: undefined }); // --state filters jobs here
@@ -83,4 +88,45 @@ export function registerQueueCommands(program: Command): void {
     if (opts.json) return printJson(jobs);
     print(renderQueue(jobs, columns, now ?? Date.now(), outputWidth()));
   });
+}
+
+/** A forecast's target column: met, MISSED, or ? (the end lies beyond the forecast); blank without a target. */
+function targetText(j: ForecastEntry): string {
+  if (j.target === null) return '';
+  return j.target.met === null ? '?' : j.target.met ? 'met' : 'MISSED';
+}
+
+export function renderForecast(f: ForecastResponse, width: number | null): string {
+  const cols: Column[] = [
+    { header: 'JOBID', align: 'right' },
+    { header: 'NAME', shrink: 3 },
+    { header: 'ACCOUNT', shrink: true },
+    { header: 'QOS' },
+    { header: 'ST' },
+    { header: 'START_TIME' },
+    { header: 'END_TIME' },
+    { header: 'IN', align: 'right' },
+    { header: 'TARGET_8H' },
+  ];
+  const rows = f.jobs.map((j) => [
+    j.displayId,
+    j.name,
+    j.account,
+    j.qos,
+    stateCode(j.state),
+    j.expectedStart === null ? 'N/A' : formatInstant(j.expectedStart),
+    j.expectedEnd === null ? 'N/A' : formatInstant(j.expectedEnd),
+    j.expectedEnd === null ? '' : formatDuration(j.expectedEnd - f.now),
+    targetText(j),
+  ]);
+  const note = f.complete ? '' : `\n(forecast cut off at ${formatInstant(f.until)}: N/A lies beyond it)`;
+  return renderTable(cols, rows, { width }) + note;
+}
+
+async function queueStart(opts: QueueOptions): Promise<void> {
+  if (opts.format !== undefined || opts.state !== undefined || opts.all) throw new CliError('--start shows its own columns for pending and running jobs: it takes no --format, --state or --all', 2);
+  const client = ApiClient.fromOptions({ ...opts, state: undefined });
+  const f = await client.forecast({ ...(opts.account ? { account: opts.account } : {}), ...(opts.partition ? { partition: opts.partition } : {}), ...(opts.owner ? { owner: opts.owner } : {}) });
+  if (opts.json) return printJson(f);
+  print(renderForecast(f, outputWidth()));
 }

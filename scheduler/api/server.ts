@@ -13,6 +13,7 @@ import type { Accepted, LiveDriver } from '../driver/index.js';
 import { Security, scrubCpr, seesPseudonyms, type RateLimit } from '../security/index.js';
 import { DEFAULT_RATE_LIMIT, installAuth, mayAccessAccount } from './auth.js';
 import { registerAnalysisRoutes } from './analyses.js';
+import { Forecaster } from './forecast.js';
 import type { IdempotencyKey } from '../store/index.js';
 import { ApiProblem, problemBody, rejection } from './errors.js';
 import { EventBus } from '../events/index.js';
@@ -276,6 +277,32 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     handler: async (req) => {
       const { view } = visibleJob(req, req.params.id);
       return { ...shown(req, view), now: driver.clock.now() };
+    },
+  });
+  const forecaster = new Forecaster(driver);
+  app.route({
+    ...at('forecast'),
+    handler: async (req) => {
+      const { account, partition, owner } = req.query;
+      const all = forecaster.all();
+      const jobs = all.jobs.filter((j) => {
+        if (!mayAccessAccount(req, j.account) || (account !== undefined && j.account !== account)) return false;
+        if (partition === undefined && owner === undefined) return true;
+        const v = driver.jobView(j.id);
+        return v !== undefined && (partition === undefined || v.partition === partition) && (owner === undefined || v.owner === owner);
+      });
+      return { ...all, jobs };
+    },
+  });
+  app.route({
+    ...at('jobForecast'),
+    handler: async (req) => {
+      const { id, view } = visibleJob(req, req.params.id);
+      const all = forecaster.all();
+      const job = all.jobs.find((j) => j.id === id);
+      if (!job) throw new ApiProblem('INVALID_STATE', `job ${view.displayId} has ended (${view.state}); its start and end are in gsched show job ${view.displayId}`, 'id');
+      const { jobs: _all, ...head } = all;
+      return { ...head, job };
     },
   });
   app.route({

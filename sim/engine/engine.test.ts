@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { flatClusterConfig, SchedulerCore, type ClusterConfig } from '../../scheduler/core/index.js';
-import { flatJob } from '../testing/jobs.js';
-import { SimOptionError } from '../errors.js';
+import { flatJob } from './testing.js';
+import { SimOptionError } from './errors.js';
 import { SimEngine, type EndedJob, type EngineOptions, type SimObserver, type Submission } from './engine.js';
 
 const S = 1000;

@@ -16,7 +16,7 @@ import {
 } from '../../scheduler/core/index.js';
 import { EventHeap } from './heap.js';
 import { createRng, type Rng } from './prng.js';
-import { SimInvariantError, SimOptionError } from '../errors.js';
+import { SimInvariantError, SimOptionError } from './errors.js';
 
 /** The part of `SchedulerCore` the engine drives (the real core satisfies it structurally). */
 export interface SchedulingCore {
@@ -66,6 +66,25 @@ export interface EndedJob {
 }
 
 export type StopReason = 'completed' | 'timeout' | 'cancelled' | 'failed-sibling' | 'consent-withdrawn' | 'preempted' | 'consent' | 'node-down';
+
+/** A task already holding cores when a run is taken up (`resume`). */
+export interface ResumedTask {
+  taskId: number;
+  jobId: number;
+  node: string;
+  cores: number;
+  /** Modelled time its cores free up. */
+  endAt: Ms;
+}
+
+/** A job not yet ended when a run is taken up (`resume`). */
+export interface ResumedJob {
+  id: number;
+  spec: JobLabel;
+  cores: number;
+  submittedAt: Ms;
+  startedAt: Ms | null;
+}
 
 export interface FailureModel {
   /** Mean time between failures of one node. */
@@ -213,6 +232,27 @@ export class SimEngine {
       // One random stream per node: a node's failures do not depend on what the others do.
       this.nodeNames.forEach((_, i) => this.nodeRng.push(createRng(seed, i)));
     }
+  }
+
+  /**
+   * Takes up a run in the middle, before `run`: the core was restored from another's snapshot
+   * (a forecast forks the live core), the clock is at `now`, `running` are the tasks that hold
+   * cores with the modelled time each ends (not before `now`), `open` the jobs not yet ended.
+   * The first instant is a scheduling pass, as if the core had asked to be woken at `now`.
+   */
+  resume(now: Ms, running: readonly ResumedTask[], open: readonly ResumedJob[]): void {
+    if (this.out.events > 0 || this.runningCount > 0) throw new SimInvariantError('resume is for an engine that has not run yet');
+    if (!Number.isInteger(now) || now < 0) throw new SimOptionError('now', now, 'a non-negative integer number of ms');
+    this.now = now;
+    for (const j of open) this.openJobs.set(j.id, { spec: j.spec, cores: j.cores, submittedAt: j.submittedAt, startedAt: j.startedAt });
+    for (const t of running) {
+      const nodeIdx = this.nodeIdx.get(t.node);
+      if (nodeIdx === undefined) throw new SimInvariantError(`task ${t.taskId} runs on node ${t.node}, which the cluster does not have`);
+      const end: TaskEnd = { time: Math.max(now, Math.round(t.endAt)), kind: 'end', taskId: t.taskId, jobId: t.jobId, node: t.node, nodeIdx, cores: t.cores, slot: -1 };
+      this.file(end);
+      this.heap.push(end);
+    }
+    this.wakeAt = now;
   }
 
   /** Runs `workload` (sorted by `submitAt`) to the end and returns what happened. */

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { flatClusterConfig, SchedulerCore, type ClusterConfig, type Policy } from '../../scheduler/core/index.js';
-import { flatJob } from '../testing/jobs.js';
+import { flatJob } from './testing.js';
 import { SimEngine, type EndedJob, type Submission } from './engine.js';
 
 const arbJob = fc.record({

@@ -1,7 +1,7 @@
 // Watches a run through the engine's observer callbacks and turns it into the numbers of a
 // report: waits, slowdowns, turnaround per class, utilization, energy and recovered heat.
 import { HEAT_RECOVERY_FRACTION, wattsPerBusyCore, type ClusterConfig, type JobState, type Ms } from '../../scheduler/core/index.js';
-import type { EndedJob, SimObserver, StopReason } from '../engine/engine.js';
+import type { EndedJob, SimObserver, StopReason } from '../engine/index.js';
 import { DownsampledSeries } from './series.js';
 import { cdfSample, distribution, type Distribution } from './stats.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SchedulerCore, flatClusterConfig, type ClusterConfig, type JobSpec } from '../../scheduler/core/index.js';
-import { flatJob } from '../testing/jobs.js';
-import { SimEngine, type Submission } from '../engine/engine.js';
+import { flatJob } from '../engine/index.js';
+import { SimEngine, type Submission } from '../engine/index.js';
 import { HEAT_RECOVERY_FRACTION, MetricsCollector } from './collector.js';
 import { DownsampledSeries } from './series.js';
 import { cdfSample, distribution, percentileSorted } from './stats.js';

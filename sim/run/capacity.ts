@@ -12,7 +12,7 @@
 // arrivals span at least SPAN_FACTOR × allTargetHours; a shorter passing probe ends the search
 // with `inconclusive` set (run more analyses).
 import type { Ms } from '../../scheduler/core/index.js';
-import type { EndedJob, SimObserver, Submission } from '../engine/engine.js';
+import type { EndedJob, SimObserver, Submission } from '../engine/index.js';
 import { SimOptionError } from '../errors.js';
 import { checkAnalyses, ngcSubmissions, runNgc, URGENT_QOS, type NgcRunOptions, type NgcRunResult } from './ngc.js';
 

@@ -3,7 +3,7 @@
 //   burst     every analysis submitted at t = 0; the figure of merit is the makespan
 //   capacity  see capacity.ts
 import { SchedulerCore, type ClusterConfig } from '../../scheduler/core/index.js';
-import { fanOut, SimEngine, type EngineOptions, type FailureModel, type Progress, type SimObserver, type SimOutcome, type Submission } from '../engine/engine.js';
+import { fanOut, SimEngine, type EngineOptions, type FailureModel, type Progress, type SimObserver, type SimOutcome, type Submission } from '../engine/index.js';
 import { SimError, SimOptionError } from '../errors.js';
 import { MetricsCollector, type SimMetrics, type SimSeries } from '../metrics/collector.js';
 import { ngcWorkload } from '../workload/index.js';

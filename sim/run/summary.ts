@@ -2,7 +2,7 @@
 // human-readable table of the same numbers.
 import { renderTable } from '../../common/index.js';
 import type { SimMetrics } from '../metrics/collector.js';
-import type { SimOutcome } from '../engine/engine.js';
+import type { SimOutcome } from '../engine/index.js';
 
 export type SummaryValue = number | string | null | Record<string, number> | Record<string, Record<string, number>>;
 export type Summary = Record<string, SummaryValue>;

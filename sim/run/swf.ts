@@ -1,6 +1,6 @@
 // Replaying a Standard Workload Format trace through the real scheduling core.
 import { flatClusterConfig, SchedulerCore, type Policy } from '../../scheduler/core/index.js';
-import { SimEngine, type EngineOptions, type Progress, type SimOutcome } from '../engine/engine.js';
+import { SimEngine, type EngineOptions, type Progress, type SimOutcome } from '../engine/index.js';
 import { MetricsCollector, type JobRecord, type SimMetrics, type SimSeries } from '../metrics/collector.js';
 import type { SwfTrace } from '../swf/format.js';
 import { swfReplay, type ReplayOptions, type SwfReplay } from '../swf/replay.js';

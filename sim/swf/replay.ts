@@ -2,7 +2,7 @@
 // machine of MaxProcs interchangeable processors, using the Parallel Workloads Archive's usual
 // replay conventions (the ones the pyss reference results use; see sim/traces/README.md).
 import type { JobSpec, JobState } from '../../scheduler/core/index.js';
-import type { Submission } from '../engine/engine.js';
+import type { Submission } from '../engine/index.js';
 import type { JobRecord } from '../metrics/collector.js';
 import { SwfError } from '../errors.js';
 import type { SwfJob, SwfTrace } from './format.js';

@@ -1,4 +1,4 @@
-// Test fixtures: small hand-made jobs for the flat machine of `flatClusterConfig`.
+// Test fixtures (for sim's tests; not exported for production use): small hand-made jobs for the flat machine of `flatClusterConfig`.
 import type { JobSpec, TaskSpec } from '../../scheduler/core/index.js';
 
 /** A job on the flat machine's partition/QoS/account; each task defaults to 1 core, 10 s of 100 s allowed. */
