@@ -6,7 +6,8 @@
 //   node dist/bench/sim.js kth-easy       some of them
 //   SIM_REPEATS=1 node dist/bench/sim.js ngc-burst-60k   fewer runs of each
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { compiledPath, loadClusterConfig, packageRoot, renderTable } from '../common/index.js';
 import { median, round } from './stats.js';
@@ -173,10 +174,19 @@ function parent(names: string[]): void {
   const head = ['scenario', 'wall s (med)', 'CPU s (med)', 'events', 'events/s', 'RSS MiB', 'target'];
   const rows = results.map((r) => cols.map((c) => (typeof r[c] === 'number' ? (r[c] as number).toLocaleString('en-US') : String(r[c]))));
   process.stdout.write(renderTable(head.map((h, i) => ({ header: h, align: i === 0 ? 'left' : 'right' })), rows, { rule: true }));
+  process.stdout.write(`host load average ${loadavg().map((x) => x.toFixed(2)).join(', ')} (${availableParallelism()} cores)\n`);
   const out = join(packageRoot(), 'bench', 'results');
   mkdirSync(out, { recursive: true });
-  const doc = { bench: 'sim', node: process.version, platform: `${process.platform}-${process.arch}`, date: new Date().toISOString(), results };
-  writeFileSync(join(out, 'sim.json'), JSON.stringify(doc, null, 2) + '\n');
+  // A run of some scenarios replaces their entries and keeps the others' (each says when it ran).
+  const file = join(out, 'sim.json');
+  const kept = existsSync(file) ? ((JSON.parse(readFileSync(file, 'utf8')) as { results?: Record<string, unknown>[] }).results ?? []) : [];
+  const date = new Date().toISOString();
+  const load = loadavg().map((x) => round(x, 2));
+  const fresh: Record<string, unknown>[] = results.map((r) => ({ ...r, date, host_load: load }));
+  const merged: Record<string, unknown>[] = [...kept.filter((k) => !fresh.some((r) => r.scenario === k.scenario)), ...fresh];
+  merged.sort((a, b) => SCENARIOS.findIndex((x) => x.name === a.scenario) - SCENARIOS.findIndex((x) => x.name === b.scenario));
+  const doc = { bench: 'sim', node: process.version, platform: `${process.platform}-${process.arch}`, date, results: merged };
+  writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
   process.stdout.write(`wrote ${join('bench', 'results', 'sim.json')}\n`);
 }
 
