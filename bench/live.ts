@@ -20,7 +20,7 @@ import { ApiClient } from '../cli/index.js';
 import { renderTable, DEFAULT_CLUSTER_PATH, loadClusterConfig, packageRoot } from '../common/index.js';
 import { startGschedUp, type GschedUp } from '../cli/testing/index.js';
 import type { JobSpec } from '../scheduler/core/index.js';
-import { medianPresent, round } from './stats.js';
+import { envNumber, medianPresent, round } from './stats.js';
 import { bucketDelta, histogramBuckets, histogramQuantile, metricSum, quantileUpperBound, type Bucket } from './prom.js';
 
 const DISPATCH = 'gsched_dispatch_latency_seconds';
@@ -70,14 +70,6 @@ interface RunResult {
   /** Latency quantiles over the warm-up and the measured tasks together. */
   cold_p50_ms: number | null;
   cold_p99_ms: number | null;
-}
-
-function envNumber(name: string, dflt: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return dflt;
-  const v = Number(raw);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name}=${raw}: expected a positive number`);
-  return v;
 }
 
 function readConfig(): BenchConfig {

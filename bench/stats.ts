@@ -22,6 +22,15 @@ export function medianPresent(values: readonly (number | null)[]): number | null
   return present.length === 0 ? null : median(present);
 }
 
+/** A positive number from the environment (a whole one with `integer`), or `dflt` when unset or empty. */
+export function envNumber(name: string, dflt: number, { integer = false } = {}): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) throw new Error(`${name}=${raw}: expected a positive ${integer ? 'integer' : 'number'}`);
+  return v;
+}
+
 export function round(x: number, places: number): number {
   const f = 10 ** places;
   return Math.round(x * f) / f;

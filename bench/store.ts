@@ -16,27 +16,19 @@ import { LiveDriver, makeCore } from '../scheduler/driver/index.js';
 import type { JobSpec, JobView } from '../scheduler/core/index.js';
 import { Store, type JobRecord } from '../scheduler/store/index.js';
 import { SMALL_CLUSTER } from '../scheduler/testing/index.js';
-import { median, round, table, writeResult } from './stats.js';
+import { envNumber, median, round, table, writeResult } from './stats.js';
 
-function envNumber(name: string, dflt: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return dflt;
-  const v = Number(raw);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`${name}=${raw}: expected a positive integer`);
-  return v;
-}
-
-const SUBMITS = envNumber('BENCH_SUBMITS', 100_000);
-const RECORDS = envNumber('BENCH_RECORDS', 1_000_000);
-const RUNS = envNumber('BENCH_RUNS', 3);
+const SUBMITS = envNumber('BENCH_SUBMITS', 100_000, { integer: true });
+const RECORDS = envNumber('BENCH_RECORDS', 1_000_000, { integer: true });
+const RUNS = envNumber('BENCH_RUNS', 3, { integer: true });
 /** Submits in flight at once in the throughput run (what many concurrent clients make). */
-const IN_FLIGHT = envNumber('BENCH_IN_FLIGHT', 1000);
+const IN_FLIGHT = envNumber('BENCH_IN_FLIGHT', 1000, { integer: true });
 /** Job records per array submit when filling the folder. */
 const ARRAY = 1000;
 /** Journal records written after the latest snapshot, replayed on restart. */
-const TAIL = envNumber('BENCH_TAIL', 10_000);
+const TAIL = envNumber('BENCH_TAIL', 10_000, { integer: true });
 /** Job records still in the core (pending) when the snapshot is taken; the rest are accounting records. */
-const LIVE = envNumber('BENCH_LIVE', 10_000);
+const LIVE = envNumber('BENCH_LIVE', 10_000, { integer: true });
 
 const config = loadClusterConfig(SMALL_CLUSTER());
 const log = pino({ level: 'silent' });

@@ -15,6 +15,8 @@ export const DEFAULT_STATE_DIR = './var';
 export const DEFAULT_TIMEOUT_MS = 15_000;
 /** How often a request over the rate limit (429) is retried after its Retry-After. */
 const RATE_LIMIT_RETRIES = 5;
+/** OpenSSL's codes for a certificate chain that does not lead to a trusted CA. */
+const TLS_TRUST_CODES = /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_SIGNATURE_FAILURE|CERT_UNTRUSTED|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID)$/;
 
 export interface ConnectionOptions {
   url?: string;
@@ -316,8 +318,16 @@ export class ApiClient {
       return new CliError(`the scheduler at ${this.config.baseUrl} did not answer within ${this.config.timeoutMs / 1000} s`, 3);
     }
     const code = e.cause?.code;
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+      return new CliError(`the scheduler's certificate at ${this.config.baseUrl} is not made out to that host name (${code}): use a name it was made for, or remake it with gsched certs init --host NAME`, 3);
+    }
+    if (code !== undefined && TLS_TRUST_CODES.test(code)) {
+      return new CliError(`the scheduler's certificate at ${this.config.baseUrl} is not signed by a CA this CLI trusts (${code}): pass --ca FILE or set GSCHED_CA to the ca.pem of gsched certs init`, 3);
+    }
     const why = code && code !== 'ECONNREFUSED' ? ` (${code})` : '';
-    return new CliError(`cannot reach the scheduler at ${this.config.baseUrl}${why}: is it running? (npm start)`, 3);
+    // A TLS server hangs up on a request in clear: the likeliest cause of a reset on http:.
+    const hint = this.config.baseUrl.startsWith('http:') && code !== undefined && code !== 'ECONNREFUSED' ? '; if it serves HTTPS (gsched up --tls), use an https: URL' : '';
+    return new CliError(`cannot reach the scheduler at ${this.config.baseUrl}${why}: is it running? (npm start)${hint}`, 3);
   }
 
   private fail(status: number, text: string, retryAfter: string | null = null): CliError {

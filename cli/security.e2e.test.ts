@@ -2,7 +2,7 @@
 // agents as processes, loopback, real lmdb): tokens and roles through the CLI, consent by CPR
 // number, the gate at submission and on running work, the audit chain before and after one
 // byte of it is changed, and a scan of every log line of every process for CPR numbers.
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,7 +76,9 @@ describe('security, tried as a new user would', { timeout: 180_000 }, () => {
   });
 
   it('refuses what a role may not do, and a submitter cannot read or cancel another account\'s job', async () => {
-    const mine = await as('cohort', 'submit', '-A', 'research', '-p', 'research', '--kernel', 'align', '--pseudonym', patient, '-n', '1', '--duration', '10:00:00', '--parsable');
+    // Six modelled days are over eight wall minutes here: it still runs when the next step looks,
+    // however slow the CLI processes between are.
+    const mine = await as('cohort', 'submit', '-A', 'research', '-p', 'research', '--kernel', 'align', '--pseudonym', patient, '-n', '1', '--duration', '6-00:00:00', '-t', '7-00:00:00', '--parsable');
     expect(mine.code, mine.stderr).toBe(0);
     researchJob = mine.stdout.trim();
     expect((await as('rh-lab', 'show', 'job', researchJob)).code).toBe(1);
@@ -123,6 +125,63 @@ describe('security, tried as a new user would', { timeout: 180_000 }, () => {
     const show = await as('audrey', 'consent', 'show', CPRS[1] as string);
     expect(show.code).not.toBe(0);
     expect(show.stderr).toMatch(/CPR-shaped/);
+  });
+
+  it('a submitter holds, updates and releases its own account\'s job as its owner, and finds no other account\'s', async () => {
+    const own = await as('rh-lab', 'submit', '-A', 'rh-genetics', '--hold', '--duration', '1s', '--parsable');
+    expect(own.code, own.stderr).toBe(0);
+    const id = own.stdout.trim();
+    const held = await as('rh-lab', 'hold', id);
+    expect(held.stdout.trim(), held.stderr).toBe(`job ${id} held: PD JobHeldUser`);
+    expect((await as('rh-lab', 'update', id, 'Nice=10')).code).toBe(0);
+    const faster = await as('rh-lab', 'update', id, 'Nice=-10');
+    expect(faster.stderr).toMatch(/only an operator may give a negative nice/);
+    for (const verb of ['hold', 'release', 'cancel']) {
+      const r = await as('cohort', verb, id);
+      expect(r.code, verb).toBe(1);
+      expect(r.stderr, verb).toMatch(new RegExp(`no job ${id}`));
+    }
+    expect((await as('rh-lab', 'release', id)).code).toBe(0);
+  });
+
+  it('gsched audit verify names the entry whose text had one byte flipped in the raw data file', async () => {
+    const ok = await as('audrey', 'audit', 'verify');
+    expect(ok.code, ok.stderr).toBe(0);
+    const entries = JSON.parse((await as('audrey', 'audit', 'show', '--json')).stdout) as { seq: number; action: string; object: string }[];
+    const target = entries.find((e) => e.action === 'token.create' && e.object.startsWith('token t_'));
+    expect(target).toBeDefined();
+    const { seq, object } = target as { seq: number; object: string };
+    // Where the entry's text lies in security.lmdb (lmdb keeps no checksums of its own): at each
+    // place the file holds it (old copies of rewritten pages stay behind in free space), flip
+    // one byte of its object, and keep the flip where lmdb then reads a changed entry: one byte
+    // of the live data changed, written with plain file I/O as someone with the files could.
+    const file = join(live.state, 'security.lmdb');
+    const env = open({ path: file, readOnly: true });
+    const db = env.openDB<string, number>({ name: 'audit', encoding: 'string' });
+    const text = db.get(seq) as string;
+    const needle = Buffer.from(`"object":${JSON.stringify(object)}`);
+    const bytes = readFileSync(file);
+    const fd = openSync(file, 'r+');
+    let flipped: { at: number; was: number } | null = null;
+    try {
+      for (let at = bytes.indexOf(needle); at >= 0 && flipped === null; at = bytes.indexOf(needle, at + 1)) {
+        const pos = at + needle.length - 2; // the last character of the token id
+        const was = bytes[pos] as number;
+        writeSync(fd, Buffer.from([was ^ 0x01]), 0, 1, pos);
+        if (db.get(seq) !== text) flipped = { at: pos, was };
+        else writeSync(fd, Buffer.from([was]), 0, 1, pos);
+      }
+      expect(flipped, `entry ${seq}'s text was not found in the live data of ${file}`).not.toBeNull();
+      const bad = await as('audrey', 'audit', 'verify');
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(new RegExp(`audit log broken at entry ${seq}: entry ${seq} does not match its hash: edited`));
+    } finally {
+      // Put the byte back: the chain verifies again, and the next step tampers its own way.
+      if (flipped) writeSync(fd, Buffer.from([flipped.was]), 0, 1, flipped.at);
+      closeSync(fd);
+      await env.close();
+    }
+    expect((await as('audrey', 'audit', 'verify')).code).toBe(0);
   });
 
   it('gsched audit verify passes, then fails after one byte of the audit store is changed', async () => {

@@ -15,7 +15,8 @@ const JOB_ID = /^\d+(?:_\d+)?$/;
 type Verb = 'hold' | 'uhold' | 'release' | 'requeue' | 'requeuehold' | 'top';
 
 const VERBS: Record<Verb, { describe: string; done: string; call(c: ApiClient, id: string): Promise<ControlReply> }> = {
-  hold: { describe: 'hold pending jobs (an operator hold: JobHeldAdmin)', done: 'held', call: (c, id) => c.call(ROUTES.holdJob, { id }, { kind: 'admin' }) },
+  // No kind: the scheduler holds as the token may, an operator's hold for an operator, the owner's for a submitter.
+  hold: { describe: 'hold pending jobs (an operator\'s hold, JobHeldAdmin; a submitter\'s token holds as the owner, JobHeldUser)', done: 'held', call: (c, id) => c.call(ROUTES.holdJob, { id }, {}) },
   uhold: { describe: 'hold pending jobs as their owner (JobHeldUser)', done: 'held', call: (c, id) => c.call(ROUTES.holdJob, { id }, { kind: 'user' }) },
   release: { describe: 'release held jobs', done: 'released', call: (c, id) => c.call(ROUTES.releaseJob, { id }, {}) },
   requeue: { describe: 'stop running jobs and queue them again', done: 'requeued', call: (c, id) => c.call(ROUTES.requeueJob, { id }, {}) },

@@ -3,12 +3,14 @@
 // scheduler/pipelines, then goes through the core's submission checks, the consent gate included.
 // A run is taken in once: a repeat of its id answers with what was done the first time.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
-import { ROUTES, fastifySchema, type RunAnalysis, type RunReply, type RunRequest } from '../../contract/index.js';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import { ROUTES, fastifySchema, type Role, type RouteSpec, type RunAnalysis, type RunReply, type RunRequest } from '../../contract/index.js';
 import type { JobSpec } from '../core/index.js';
 import { buildAnalysis, PipelineError, type AnalysisRequest, type Lab } from '../pipelines/index.js';
 import type { RunRecord } from '../store/index.js';
 import type { LiveDriver } from '../driver/index.js';
+import type { AuditDetail } from '../security/index.js';
+import { auditSubmission } from './audit-submission.js';
 import { ApiProblem, rejection } from './errors.js';
 
 type Sample = RunRequest['samples'][number];
@@ -38,7 +40,11 @@ function answer(r: RunRecord, created: boolean): RunReply {
   return { run: r.run, lab: r.lab, created, submitted: analyses.length - refused, refused, analyses };
 }
 
-const at = <N extends 'submitAnalysis' | 'submitRun'>(name: N) => ({ method: ROUTES[name].method, url: ROUTES[name].url, schema: fastifySchema(name, ROUTES[name]) });
+// The roles come from the contract too: without them a route is admin-only (see auth.ts).
+const at = <N extends 'submitAnalysis' | 'submitRun'>(name: N) => {
+  const r: RouteSpec = ROUTES[name];
+  return { method: ROUTES[name].method, url: ROUTES[name].url, schema: fastifySchema(name, ROUTES[name]), config: { roles: r.roles ?? ([] as readonly Role[]) } };
+};
 
 /** A repeated run id answers 200 (nothing new was created) with the same reply as the first 201. */
 function runRoute() {
@@ -48,14 +54,18 @@ function runRoute() {
 
 export function registerAnalysisRoutes(app: TypedApp, driver: LiveDriver): void {
   app.route({ ...at('submitAnalysis'), handler: async (req, reply) => {
+    const body = req.body as AnalysisRequest;
     let job: JobSpec;
     try {
-      job = buildAnalysis(req.body as AnalysisRequest);
+      job = buildAnalysis(body);
     } catch (err) {
-      if (err instanceof PipelineError) throw pipelineProblem(err);
-      throw err;
+      if (!(err instanceof PipelineError)) throw err;
+      const p = pipelineProblem(err);
+      await req.audit({ action: 'analysis.submit', object: `class ${body.class}`, outcome: 'refused', pseudonyms: [...body.pseudonyms], detail: { code: p.code } });
+      throw p;
     }
     const r = await driver.submit(job);
+    await auditSubmission(req, 'analysis.submit', job, r, { class: body.class, account: job.account, partition: job.partition, qos: job.qos });
     if (!r.ok) throw rejection(r.error);
     return reply.code(201).send(r.value);
   } });
@@ -63,7 +73,7 @@ export function registerAnalysisRoutes(app: TypedApp, driver: LiveDriver): void 
   /** Runs being taken in now: a concurrent repeat waits for the first rather than submitting twice. */
   const taking = new Map<string, Promise<RunRecord>>();
 
-  const takeIn = async (body: RunRequest, request: string): Promise<RunRecord> => {
+  const takeIn = async (req: FastifyRequest, body: RunRequest, request: string): Promise<RunRecord> => {
     // Every sample is checked before any is submitted: a malformed run submits nothing.
     const jobs = body.samples.map((s, i) => {
       try {
@@ -78,6 +88,7 @@ export function registerAnalysisRoutes(app: TypedApp, driver: LiveDriver): void 
     const analyses: RunAnalysis[] = [];
     for (const [i, pending] of results.entries()) {
       const r = await pending;
+      await auditSubmission(req, 'run.sample', jobs[i] as JobSpec, r, { run: body.run, lab: body.lab, sample: i, class: (body.samples[i] as Sample).class });
       const base = { sample: i, class: (body.samples[i] as Sample).class };
       if (r.ok) analyses.push({ ...base, jobId: r.value.jobIds[0] as number, displayId: r.value.displayIds[0] as string });
       else analyses.push({ ...base, error: { code: r.error.code, message: r.error.message, ...(r.error.field ? { field: r.error.field } : {}) } });
@@ -96,16 +107,31 @@ export function registerAnalysisRoutes(app: TypedApp, driver: LiveDriver): void 
       }
       return r;
     };
-    const known = driver.store.run(body.run);
-    if (known) return reply.code(200).send(answer(same(known), false));
-    const inFlight = taking.get(body.run);
-    if (inFlight) return reply.code(200).send(answer(same(await inFlight), false));
-    const p = takeIn(body, request);
-    taking.set(body.run, p);
+    const pseudonyms = body.samples.flatMap((s) => s.pseudonyms ?? (s.pseudonym === undefined ? [] : [s.pseudonym]));
+    const audit = (outcome: string, detail: AuditDetail) => req.audit({ action: 'run.submit', object: `run ${body.run}`, outcome, pseudonyms, detail: { lab: body.lab, samples: body.samples.length, ...detail } });
+    let record: RunRecord;
+    let created = false;
     try {
-      return reply.code(201).send(answer(await p, true));
-    } finally {
-      taking.delete(body.run);
+      const known = driver.store.run(body.run);
+      const inFlight = taking.get(body.run);
+      if (known) record = same(known);
+      else if (inFlight) record = same(await inFlight);
+      else {
+        const p = takeIn(req, body, request);
+        taking.set(body.run, p);
+        try {
+          record = await p;
+          created = true;
+        } finally {
+          taking.delete(body.run);
+        }
+      }
+    } catch (err) {
+      await audit('refused', { code: err instanceof ApiProblem ? err.code : 'INTERNAL' });
+      throw err;
     }
+    const reply_ = answer(record, created);
+    await audit(created ? 'ok' : 'replayed', { submitted: reply_.submitted, refused: reply_.refused });
+    return reply.code(created ? 201 : 200).send(reply_);
   } });
 }

@@ -10,7 +10,7 @@ import { ROUTES, fastifySchema, type Role, type RouteName, type RouteSpec } from
 import type { JobSpec, JobView } from '../core/index.js';
 import type { AgentHub } from '../agents/index.js';
 import type { Accepted, LiveDriver } from '../driver/index.js';
-import { Security, scrubCpr, seesPseudonyms, type RateLimit } from '../security/index.js';
+import { Security, scrubCpr, seesPseudonyms, type AuditDetail, type RateLimit } from '../security/index.js';
 import { DEFAULT_RATE_LIMIT, installAuth, mayAccessAccount } from './auth.js';
 import { registerAnalysisRoutes } from './analyses.js';
 import { Forecaster } from './forecast.js';
@@ -23,6 +23,8 @@ import { EventStreams } from './events-route.js';
 import { fieldOf } from './field-path.js';
 import { listJobs, parseJobQuery } from './jobs-query.js';
 import { topNice } from './job-control.js';
+import { auditSubmission } from './audit-submission.js';
+import { checkOwnerSubmit, checkOwnerUpdate, holdKind } from './submitter-rules.js';
 import { accountingRows, parseAcctQuery, usageReport } from './accounting.js';
 import type { SchedulerMetrics } from './metrics.js';
 import { registerSecurityRoutes } from './security-routes.js';
@@ -215,14 +217,11 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       const p = req.principal;
       const spec = req.body;
       // The owner is who submits: a submitter's own identity, never a free field.
-      if (p.role === 'submitter') {
-        if (!p.accounts.includes(spec.account)) {
-          await req.audit({ action: 'job.submit', object: `account ${spec.account}`, outcome: 'refused', pseudonyms: spec.pseudonyms ?? [], detail: { code: 'ACCOUNT_NOT_ALLOWED' } });
-          throw new ApiProblem('ACCOUNT_NOT_ALLOWED', `token ${p.name} may submit to ${p.accounts.join(', ')}, not to account ${spec.account}`, 'account');
-        }
-        if (spec.owner !== undefined && spec.owner !== p.name) {
-          throw new ApiProblem('OWNER_NOT_ALLOWED', `the owner of a job is the submitting token's identity (${p.name}); leave owner out`, 'owner');
-        }
+      try {
+        checkOwnerSubmit(p, spec);
+      } catch (err) {
+        if (err instanceof ApiProblem) await req.audit({ action: 'job.submit', object: `account ${spec.account}`, outcome: 'refused', pseudonyms: spec.pseudonyms ?? [], detail: { code: err.code } });
+        throw err;
       }
       const job: JobSpec = { ...spec, owner: spec.owner ?? p.name, pseudonyms: spec.pseudonyms ?? [] };
       const idem = idempotencyKey(req.headers['idempotency-key'], job);
@@ -230,17 +229,9 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
         throw new ApiProblem('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${JSON.stringify(idem.key)} was used for a different job; use a new key for a new job`, 'Idempotency-Key');
       }
       const r = await driver.submit(job, idem);
-      const pseudonyms = job.pseudonyms;
-      if (!r.ok) {
-        const consent = r.error.code.startsWith('CONSENT_');
-        await req.audit({ action: consent ? 'consent.refuse' : 'job.submit', object: `job ${job.name}`, outcome: 'refused', pseudonyms, detail: { code: r.error.code, reason: r.error.message } });
-        throw rejection(r.error);
-      }
-      const { replayed, ...value } = r.value;
+      await auditSubmission(req, 'job.submit', job, r, { account: job.account, partition: job.partition, qos: job.qos, purpose: job.purpose ?? null });
+      const { replayed, ...value } = unwrap(r);
       if (replayed) void reply.header('idempotent-replayed', 'true');
-      const object = `job ${value.displayIds.join(',')}`;
-      await req.audit({ action: 'job.submit', object, outcome: replayed ? 'replayed' : 'ok', pseudonyms, detail: { account: job.account, partition: job.partition, qos: job.qos, purpose: job.purpose ?? null } });
-      if (pseudonyms.length > 0 && !replayed) await req.audit({ action: 'consent.admit', object, outcome: 'admitted', pseudonyms, detail: { purpose: job.purpose ?? null } });
       return reply.code(201).send(value);
     },
   });
@@ -319,34 +310,81 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     },
   });
 
-  // Job control. An array's own id (`120`) addresses every element; `120_3` one element.
-  const targets = (raw: string): number[] => {
-    const id = jobIdOf(raw);
-    if (!driver.jobView(id)) throw new ApiProblem('UNKNOWN_JOB', `no job ${raw}`, 'id');
-    return (!raw.includes('_') && driver.arrayElements(id)) || [id];
+  // Job control. An array's own id (`120`) addresses every element; `120_3` one element. A
+  // submitter controls its own accounts' jobs only, as their owner (submitter-rules.ts); another
+  // account's job is "no job", as for GET. Every attempt is audited, applied or refused.
+  const targets = (req: FastifyRequest, raw: string): { ids: number[]; view: JobView } => {
+    const { id, view } = visibleJob(req, raw);
+    return { ids: (!raw.includes('_') && driver.arrayElements(id)) || [id], view };
   };
-  const controlled = (r: Accepted<{ jobId: number; applied: number; states: JobView[] }>) => {
-    const v = unwrap(r);
-    return { jobId: v.jobId, applied: v.applied, jobs: v.states };
+  const audited = async <T>(req: FastifyRequest, action: string, view: JobView, detail: AuditDetail, run: () => Promise<Accepted<T>> | Accepted<T>): Promise<T> => {
+    const object = `job ${view.displayId}`;
+    let r: Accepted<T>;
+    try {
+      r = await run();
+    } catch (err) {
+      await req.audit({ action, object, outcome: 'refused', pseudonyms: view.pseudonyms, detail: { ...detail, code: err instanceof ApiProblem ? err.code : 'INTERNAL' } });
+      throw err;
+    }
+    await req.audit({ action, object, outcome: r.ok ? 'ok' : 'refused', pseudonyms: view.pseudonyms, detail: r.ok ? detail : { ...detail, code: r.error.code } });
+    return unwrap(r);
   };
+  const controlled = (v: { jobId: number; applied: number; states: JobView[] }) => ({ jobId: v.jobId, applied: v.applied, jobs: v.states });
   app.route({
     ...at('signalJob'),
     handler: async (req) => {
-      const id = jobIdOf(req.params.id);
-      if (!driver.jobView(id)) throw new ApiProblem('UNKNOWN_JOB', `no job ${req.params.id}`, 'id');
-      return unwrap(driver.signal(id, req.body.signal.startsWith('SIG') || /^\d+$/.test(req.body.signal) ? req.body.signal : `SIG${req.body.signal}`));
+      const { id, view } = visibleJob(req, req.params.id);
+      const signal = req.body.signal.startsWith('SIG') || /^\d+$/.test(req.body.signal) ? req.body.signal : `SIG${req.body.signal}`;
+      return audited(req, 'job.signal', view, { signal }, () => driver.signal(id, signal));
     },
   });
-  app.route({ ...at('holdJob'), handler: async (req) => controlled(await driver.control(targets(req.params.id), (jobId) => ({ type: 'hold', jobId, by: req.body?.kind ?? 'admin' }))) });
-  app.route({ ...at('releaseJob'), handler: async (req) => controlled(await driver.control(targets(req.params.id), (jobId) => ({ type: 'release', jobId, by: req.body?.kind ?? 'admin' }))) });
-  app.route({ ...at('requeueJob'), handler: async (req) => controlled(await driver.control(targets(req.params.id), (jobId) => ({ type: 'requeueJob', jobId, hold: req.body?.hold === true }))) });
-  app.route({ ...at('updateJob'), handler: async (req) => controlled(await driver.control(targets(req.params.id), (jobId) => ({ type: 'update', jobId, changes: req.body }))) });
+  app.route({
+    ...at('holdJob'),
+    handler: async (req) => {
+      const { ids, view } = targets(req, req.params.id);
+      return controlled(await audited(req, 'job.hold', view, { kind: req.body?.kind ?? null }, () => {
+        const by = holdKind(req.principal, req.body?.kind, 'hold');
+        return driver.control(ids, (jobId) => ({ type: 'hold', jobId, by }));
+      }));
+    },
+  });
+  app.route({
+    ...at('releaseJob'),
+    handler: async (req) => {
+      const { ids, view } = targets(req, req.params.id);
+      return controlled(await audited(req, 'job.release', view, { kind: req.body?.kind ?? null }, () => {
+        const by = holdKind(req.principal, req.body?.kind, 'release');
+        return driver.control(ids, (jobId) => ({ type: 'release', jobId, by }));
+      }));
+    },
+  });
+  app.route({
+    ...at('requeueJob'),
+    handler: async (req) => {
+      const { ids, view } = targets(req, req.params.id);
+      const hold = req.body?.hold === true;
+      return controlled(await audited(req, 'job.requeue', view, { hold }, () => driver.control(ids, (jobId) => ({ type: 'requeueJob', jobId, hold }))));
+    },
+  });
+  app.route({
+    ...at('updateJob'),
+    handler: async (req) => {
+      const { ids, view } = targets(req, req.params.id);
+      const changes = req.body;
+      return controlled(await audited(req, 'job.update', view, { changes: JSON.stringify(changes).slice(0, 500) }, () => {
+        checkOwnerUpdate(req.principal, view, changes);
+        return driver.control(ids, (jobId) => ({ type: 'update', jobId, changes }));
+      }));
+    },
+  });
   app.route({
     ...at('topJob'),
     handler: async (req) => {
-      const ids = targets(req.params.id);
-      const nice = topNice(driver, ids);
-      return controlled(await driver.control(ids, (jobId) => ({ type: 'update', jobId, changes: { nice } })));
+      const { ids, view } = targets(req, req.params.id);
+      return controlled(await audited(req, 'job.top', view, {}, () => {
+        const nice = topNice(driver, ids);
+        return driver.control(ids, (jobId) => ({ type: 'update', jobId, changes: { nice } }));
+      }));
     },
   });
 

@@ -5,7 +5,7 @@ import { successorsOf } from './dag.js';
 import { TERMINAL, type ArrayGroup, type JobRt } from './state.js';
 import type { CoreEvent, CoreRejection, EventResult, JobUpdate } from './types.js';
 import { isConsentStatus, isPseudonym } from './vocabulary.js';
-import { MAX_NICE, validateJob } from './validate.js';
+import { allowedFor, MAX_NICE, validateJob } from './validate.js';
 
 const ok: EventResult = { ok: true };
 const reject = (error: CoreRejection): EventResult => ({ ok: false, error });
@@ -174,6 +174,9 @@ function update(s: CoreState, jobId: unknown, raw: unknown): EventResult {
   if (c.qos !== undefined) {
     const q = typeof c.qos === 'string' ? s.qos.get(c.qos) : undefined;
     if (!q) return reject({ code: 'UNKNOWN_QOS', field: 'changes.qos', message: `QoS ${JSON.stringify(c.qos)} does not exist (known: ${[...s.qos.keys()].join(', ')})` });
+    // The config's rule for who may use which QoS holds for a change as it does at submission.
+    const allowed = allowedFor((a) => s.accounts.get(a), job.account.name, 'qos');
+    if (allowed !== null && !allowed.includes(q.name)) return reject({ code: 'QOS_NOT_ALLOWED', field: 'changes.qos', message: `account "${job.account.name}" may not use QoS "${q.name}" (it may use ${allowed.join(', ')})` });
     qos = q;
   }
   if (c.nice !== undefined && (!Number.isInteger(c.nice) || Math.abs(c.nice) > MAX_NICE)) {

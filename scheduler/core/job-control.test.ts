@@ -96,6 +96,15 @@ describe('nice and update', () => {
     expect(h.apply({ type: 'update', jobId: p, changes: { partition: 'x' } as never })).toMatchObject({ ok: false, error: { field: 'changes.partition' } });
   });
 
+  it('keeps an update to the QoS its account may use, as at submission', () => {
+    const h = new Harness(cluster().container('c1', 1, 4).accounts([{ name: 'a', shares: 1, qos: ['normal', 'low'] }, { name: 'b', shares: 1 }]).build());
+    const [id] = h.submit({ ...job().account('a').task(1).spec(), hold: true }) as [number];
+    expect(h.apply({ type: 'update', jobId: id, changes: { qos: 'urgent' } })).toMatchObject({ ok: false, error: { code: 'QOS_NOT_ALLOWED', field: 'changes.qos', message: 'account "a" may not use QoS "urgent" (it may use normal, low)' } });
+    expect(h.apply({ type: 'update', jobId: id, changes: { qos: 'low' } })).toEqual({ ok: true });
+    const [other] = h.submit({ ...job().account('b').task(1).spec(), hold: true }) as [number];
+    expect(h.apply({ type: 'update', jobId: other, changes: { qos: 'urgent' } })).toEqual({ ok: true });
+  });
+
   it('changes dependencies of a pending job and an array\'s throttle', () => {
     const h = small();
     const [a] = h.submit(job().task(1, 2 * HOUR).spec()) as [number];

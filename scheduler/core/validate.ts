@@ -240,7 +240,12 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
 
 /** The account's list of `key`, or its nearest ancestor's; null when none has one (all allowed). */
 function inherited(ctx: ValidationContext, account: string, key: 'qos' | 'partitions'): readonly string[] | null {
-  for (let a = ctx.account(account), steps = 0; a !== undefined && steps < 64; a = a.parent === undefined ? undefined : ctx.account(a.parent), steps++) {
+  return allowedFor(ctx.account, account, key);
+}
+
+/** The QoS or partitions an account may use, from it or its nearest ancestor that says; null: any. */
+export function allowedFor(lookup: (name: string) => AccountSpec | undefined, account: string, key: 'qos' | 'partitions'): readonly string[] | null {
+  for (let a = lookup(account), steps = 0; a !== undefined && steps < 64; a = a.parent === undefined ? undefined : lookup(a.parent), steps++) {
     const list = a[key];
     if (list !== undefined) return list;
   }

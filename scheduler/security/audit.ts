@@ -24,8 +24,11 @@ export interface AuditInput {
   outcome: string;
   /** Patient pseudonyms the action concerns (so an auditor can follow one patient). */
   pseudonyms?: string[];
-  detail?: Record<string, string | number | boolean | null | string[]>;
+  detail?: AuditDetail;
 }
+
+/** What else an entry says: flat values, so an auditor can read it without a schema. */
+export type AuditDetail = Record<string, string | number | boolean | null | string[]>;
 
 export interface AuditEntry {
   seq: number;
