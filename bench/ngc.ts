@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { ApiClient } from '../cli/index.js';
 import { startGschedUp } from '../cli/testing/index.js';
 import { compiledPath, packageRoot, renderTable } from '../common/index.js';
-import { runNgc, ngcWorkload, type WorkloadItem } from '../sim/index.js';
+import { runNgc, ngcWorkload, powerFigures, type NgcRunResult, type WorkloadItem } from '../sim/index.js';
+import { withPowerSave } from '../scheduler/core/index.js';
 import { liveFigures, postConsents, submitAsRuns, waitIdle, type RunFigures } from './ngc-live.js';
 import { rel, twinSample, writeTwinCluster } from './ngc-twin.js';
 
@@ -64,9 +65,9 @@ function done(part: string, line: string): void {
 
 // ---------------------------------------------------------------- (a) the simulator, in children
 
-function simChild(scenario: 'steady' | 'burst'): void {
+function simChild(scenario: 'steady' | 'burst', powerSave = false): void {
   const { config } = writeTwinCluster();
-  const r = runNgc({ analyses: cfg.analyses, seed: cfg.seed, scenario, cluster: config });
+  const r = runNgc({ analyses: cfg.analyses, seed: cfg.seed, scenario, cluster: powerSave ? withPowerSave(config) : config });
   const m = r.metrics;
   const out: Figures = {
     analyses: m.states.COMPLETED ?? 0,
@@ -81,11 +82,30 @@ function simChild(scenario: 'steady' | 'burst'): void {
     tasks: r.outcome.tasksStarted,
     events: r.outcome.events,
     peak_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024),
+    ...(powerSave ? powerSaveExtras(r) : {}),
   };
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
-function runSimChild(scenario: 'steady' | 'burst'): Figures {
+// ---------------------------------------------------------------- (a) power saving (sim_steady_powersave)
+
+/** What power saving did in a run (the cluster's defaults, DEFAULT_POWER_SAVE). */
+function powerSaveExtras(r: NgcRunResult): Record<string, number> {
+  const f = powerFigures(r);
+  const ps = withPowerSave(writeTwinCluster().config).powerSave;
+  return { mean_suspended_nodes: f.mean_suspended_nodes, resumes: f.resumes, suspends: f.suspends, suspend_time_s: (ps?.suspendTimeMs ?? 0) / 1000, resume_delay_s: (ps?.resumeDelayMs ?? 0) / 1000, reserve_cores: ps?.reserveCores ?? 0 };
+}
+
+/** The issue's target for power saving: ≥ 60% less energy in the steady scenario, urgent p95 still ≤ 8 h. */
+function powerSaveCheck(off: Figures, on: Figures): { energy_saved: number; urgent_p95_h: number | null; ok: boolean } {
+  const saved = 1 - (on.energy_kwh ?? 0) / (off.energy_kwh ?? 1);
+  const urgent = on.urgent_p95_turnaround_h;
+  const ok = saved >= 0.6 && typeof urgent === 'number' && urgent <= 8;
+  process.stdout.write(`power saving (steady): energy ${signed(-saved)} (target at least 60% less), urgent p95 ${urgent ?? '-'} h (target at most 8 h): ${ok ? 'met' : 'NOT met'}\n`);
+  return { energy_saved: Math.round(saved * 1000) / 1000, urgent_p95_h: typeof urgent === 'number' ? urgent : null, ok };
+}
+
+function runSimChild(scenario: 'steady' | 'burst' | 'steady-powersave'): Figures {
   const p = progress(`sim ${scenario}`);
   p(`${cfg.analyses} analyses…`);
   const r = spawnSync(process.execPath, ['--max-old-space-size=4096', compiledPath('bench/ngc.ts'), '--child', scenario], {
@@ -139,7 +159,10 @@ const signed = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1
 
 async function main(): Promise<void> {
   const child = process.argv.indexOf('--child');
-  if (child >= 0) return simChild(process.argv[child + 1] === 'steady' ? 'steady' : 'burst');
+  if (child >= 0) {
+    const which = process.argv[child + 1];
+    return simChild(which === 'burst' ? 'burst' : 'steady', which === 'steady-powersave');
+  }
 
   process.stderr.write(`bench:ngc: ${cfg.analyses} analyses (seed ${cfg.seed}); parts ${[...cfg.parts].join(', ')}; host load ${loadavg()[0]?.toFixed(1)}\n`);
   const result: Record<string, unknown> = {
@@ -152,8 +175,9 @@ async function main(): Promise<void> {
   const rows: [string, Figures][] = [];
   if (cfg.parts.has('sim')) {
     result.sim_steady = runSimChild('steady');
+    result.sim_steady_powersave = runSimChild('steady-powersave');
     result.sim_full = runSimChild('burst');
-    rows.push(['sim_steady (a)', result.sim_steady as Figures], ['sim_full (a, burst)', result.sim_full as Figures]);
+    rows.push(['sim_steady (a)', result.sim_steady as Figures], ['sim_steady_powersave (a)', result.sim_steady_powersave as Figures], ['sim_full (a, burst)', result.sim_full as Figures]);
   }
   // A part that fails is recorded with its error; the others still run and are written.
   if (cfg.parts.has('live-full')) {
@@ -199,6 +223,7 @@ async function sample(result: Record<string, unknown>, rows: [string, Figures][]
     checks.push({ what: 'sample utilization', live: ls.utilization, sim: ss.utilization, diff: `${u >= 0 ? '+' : ''}${(u * 100).toFixed(1)} pts`, bound: '±3 pts', ok: Math.abs(u) <= 0.03 });
   }
   result.twin_check = checks;
+  if (result.sim_steady && result.sim_steady_powersave) result.power_save_check = powerSaveCheck(result.sim_steady as Figures, result.sim_steady_powersave as Figures);
   result.total_wall_s = Math.round((performance.now() - t0) / 100) / 10;
 
   const dir = join(packageRoot(), 'bench', 'results');

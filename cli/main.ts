@@ -24,6 +24,8 @@ import { registerReplayCommands } from './commands/replay.js';
 import { registerAnalysisCommands } from './commands/analysis.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerFsckCommands } from './commands/fsck.js';
+import { registerReservationCommands } from './commands/reservation.js';
+import { registerReconfigureCommands } from './commands/reconfigure.js';
 
 export function buildProgram(): Command {
   const program = new Command('gsched')
@@ -54,6 +56,8 @@ export function buildProgram(): Command {
   registerAnalysisCommands(program);
   registerRunCommands(program);
   registerFsckCommands(program);
+  registerReservationCommands(program);
+  registerReconfigureCommands(program);
   return program;
 }
 

@@ -20,15 +20,17 @@ const Closed = { additionalProperties: false } as const;
 
 export const JobState = Type.Enum(JOB_STATES, { description: "A job's state (Slurm's vocabulary)" });
 export const TaskState = Type.Enum(TASK_STATES);
-export const PendingReason = Type.Enum(['Priority', 'Resources', 'Dependency', 'DependencyNeverSatisfied', 'ConsentHold', 'JobArrayTaskLimit', 'PartitionDown', 'JobHeldUser', 'JobHeldAdmin', 'BeginTime', 'None'], {
+export const PendingReason = Type.Enum(['Priority', 'Resources', 'Dependency', 'DependencyNeverSatisfied', 'ConsentHold', 'JobArrayTaskLimit', 'PartitionDown', 'JobHeldUser', 'JobHeldAdmin', 'BeginTime', 'QOSGrpCpuLimit', 'AssocGrpCpuLimit', 'QOSMaxJobsPerUserLimit', 'AssocMaxJobsLimit', 'QOSMaxWallDurationPerJobLimit', 'AssocMaxWallDurationPerJobLimit', 'Reservation', 'ReqNodeNotAvail, Reserved for maintenance', 'None'], {
   description: 'Why a pending job did not start in the last pass; None when not pending',
 });
 export const Purpose = Type.Enum(PURPOSES);
 export const ConsentStatus = Type.Enum(CONSENT_STATUSES, {
   description: 'granted: usable for research too; restricted: only for the patient’s own treatment; withdrawn: no analysis may read the data',
 });
-export const DependencyKind = Type.Enum(['afterok', 'afterany', 'afternotok']);
-export const NodeState = Type.Enum(['IDLE', 'MIXED', 'ALLOCATED', 'DRAINING', 'DRAINED', 'DOWN']);
+export const DependencyKind = Type.Enum(['after', 'afterany', 'afterok', 'afternotok', 'aftercorr'], {
+  description: 'after: the job started (or was cancelled); afterany: it ended; afterok: it completed; afternotok: it ended otherwise; aftercorr: element i of this array waits for element i of that array (jobId: the array’s id) to complete',
+});
+export const NodeState = Type.Enum(['IDLE', 'MIXED', 'ALLOCATED', 'DRAINING', 'DRAINED', 'DOWN', 'SUSPENDED', 'POWERING_UP']);
 export const Cooling = Type.Enum(['warm-water', 'air']);
 export const HoldKind = Type.Enum(['user', 'admin'], { description: 'Who holds a job: its owner (JobHeldUser) or an operator (JobHeldAdmin)' });
 
@@ -67,6 +69,7 @@ export const JobSpec = Type.Object({
   pseudonyms: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { default: [], description: 'Patient pseudonyms whose data the job reads (never CPR numbers)' })),
   tasks: Type.Array(TaskSpec),
   dependencies: Type.Optional(Type.Array(Dependency)),
+  dependencyAny: Type.Optional(Type.Boolean({ description: 'Any one dependency met is enough (Slurm’s ? separator); all of them when absent' })),
   singleton: Type.Optional(Type.Boolean({ description: 'Wait until no other job of this name and owner runs' })),
   array: Type.Optional(Short('Job array: 0-99, 1,3,5-7, with optional %N concurrency limit')),
   class: Type.Optional(Short('Analysis class label, e.g. wgs-trio')),
@@ -74,6 +77,7 @@ export const JobSpec = Type.Object({
   hold: Type.Optional(Type.Boolean({ description: 'Submit held (sbatch --hold): it waits with JobHeldUser until released' })),
   beginAt: Type.Optional(Type.Integer({ minimum: 0, description: 'Earliest start on the scheduler’s clock, in ms (sbatch --begin); it waits with BeginTime until then' })),
   nice: Type.Optional(Type.Integer({ description: 'Priority points given away (negative: gained)' })),
+  reservation: Type.Optional(Short('Run in this advance reservation (sbatch --reservation): on its nodes, in its window')),
 }, Closed);
 
 export const ConsentAction = Type.Enum(['grant', 'restrict', 'withdraw'], {
@@ -126,10 +130,12 @@ export const RequeueRequest = Type.Object({ hold: Type.Optional(Type.Boolean({ d
 export const JobUpdate = Type.Object(
   {
     timeLimitMs: Type.Optional(Type.Integer({ minimum: 1, description: 'New time limit of the tasks not yet started, in ms' })),
+    partition: Type.Optional(Type.String({ description: 'Pending jobs only; the partition’s rules and node sizes are checked as at submit' })),
     qos: Type.Optional(Type.String({ description: 'Pending jobs only' })),
     nice: Type.Optional(Type.Integer()),
     beginAt: Type.Optional(Nullable(Type.Integer({ minimum: 0, description: 'Begin time on the scheduler’s clock, in ms; null clears it' }))),
     dependencies: Type.Optional(Type.Array(Dependency, { description: 'Replaces the dependencies; pending jobs only' })),
+    dependencyAny: Type.Optional(Type.Boolean({ description: 'Any one dependency is enough (?) or all (false); pending jobs only' })),
     throttle: Type.Optional(Type.Integer({ minimum: 0, description: 'An array’s %N limit; 0 lifts it' })),
   },
   { additionalProperties: false },
@@ -208,6 +214,39 @@ export const ForecastQuery = Type.Object({
 export const JobIdParams = Type.Object({ id: Text('A job id like 123, or an array element like 120_3') });
 export const NodeParams = Type.Object({ name: Text('A node name from the cluster config') });
 
+/** scontrol create reservation: nodes or a core count, a window, flags and the accounts it is for. */
+export const ReservationRequest = Type.Object(
+  {
+    name: Type.String({ maxLength: 64, description: 'A name of letters, digits, ".", "_" or "-"' }),
+    nodes: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 100_000, description: 'Node names (give these or cores)' })),
+    cores: Type.Optional(Type.Integer({ description: 'A core count: whole nodes are picked, free by the start unless ignoreJobs' })),
+    startAt: Type.Integer({ minimum: 0, description: 'Start on the scheduler’s clock, in ms' }),
+    durationMs: Type.Integer({ minimum: 1, description: 'Length of the window, in ms' }),
+    maint: Type.Optional(Type.Boolean({ description: 'Slurm’s MAINT: jobs kept off its nodes wait with "ReqNodeNotAvail, Reserved for maintenance"; needs no account' })),
+    ignoreJobs: Type.Optional(Type.Boolean({ description: 'Slurm’s IGNORE_JOBS: create it even where running tasks’ time limits reach into the window' })),
+    accounts: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000, description: 'Accounts whose jobs may ask for it (and the accounts under them); required unless maint' })),
+  },
+  Closed,
+);
+export const ReservationView = Type.Object({
+  name: Type.String(),
+  nodes: Type.Array(Type.String()),
+  cores: Type.Integer(),
+  startAt: Type.Integer(),
+  endAt: Type.Integer(),
+  maint: Type.Boolean(),
+  ignoreJobs: Type.Boolean(),
+  accounts: Type.Array(Type.String()),
+  state: Type.Enum(['INACTIVE', 'ACTIVE', 'ENDED'], { description: 'Before its start, in its window, after' }),
+  jobs: Type.Integer({ description: 'Unended jobs that asked for it' }),
+});
+export const ReservationList = Type.Object({ reservations: Type.Array(ReservationView), now: Type.Integer({ description: 'The scheduler’s clock' }) });
+export const ReconfigureReply = Type.Object({
+  changed: Type.Boolean({ description: 'False when the file holds the config in force already' }),
+  cluster: Type.String({ description: 'The cluster’s name in the config now in force' }),
+});
+export const ReservationParams = Type.Object({ name: Text('A reservation name') });
+
 // ---------------------------------------------------------------- views
 
 export const PriorityBreakdown = Type.Object({
@@ -259,6 +298,7 @@ const jobViewProps = {
   cores: Type.Integer(),
   pseudonyms: Type.Array(Type.String()),
   dependencies: Type.Array(Dependency),
+  dependencyAny: Type.Boolean({ description: 'Any one dependency is enough (?); all of them otherwise' }),
   arrayJobId: Nullable(Type.Integer()),
   arrayIndex: Nullable(Type.Integer()),
   tasks: Type.Array(TaskView),
@@ -266,6 +306,7 @@ const jobViewProps = {
   hold: Nullable(HoldKind),
   beginAt: Nullable(Type.Integer({ description: 'Its begin time (--begin) on the scheduler’s clock, in ms' })),
   nice: Type.Integer({ description: 'Priority points it gives away (negative: gains)' }),
+  reservation: Nullable(Type.String({ description: 'The advance reservation it runs in' })),
 };
 export const JobView = Type.Object(jobViewProps);
 

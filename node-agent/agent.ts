@@ -15,6 +15,7 @@ import {
   type Completion,
   type NodeResources,
   type Outcome,
+  type Power,
   type Refusal,
   type SchedulerMessage,
   type TaskRef,
@@ -93,6 +94,9 @@ export class NodeAgent {
   private inHello = new Set<string>();
   private stopped = false;
   private readonly nodeNames: Set<string>;
+  /** Power saving: nodes the scheduler suspended or is booting (absent: on), and the boot timers. */
+  private readonly power = new Map<string, 'suspended' | 'booting'>();
+  private readonly bootTimers = new Map<string, NodeJS.Timeout>();
   private fatalHandler: ((err: Error) => void) | null = null;
 
   constructor(private readonly opts: AgentOptions) {
@@ -139,6 +143,8 @@ export class NodeAgent {
     const stream = openAgentStream(this.client, md);
     this.stream = stream;
     this.inHello = new Set(this.finished.keys());
+    // A registration offers every node on; the scheduler sends its power marks again after the welcome.
+    this.clearPower();
     stream.on('data', (msg: SchedulerMessage) => {
       try {
         this.onMessage(msg);
@@ -207,6 +213,9 @@ export class NodeAgent {
       case 'completionAck':
         if ('completionAck' in msg) for (const ref of msg.completionAck.tasks) this.finished.delete(refKey(ref));
         break;
+      case 'power':
+        if ('power' in msg) this.onPower(msg.power);
+        break;
       default:
         break;
     }
@@ -225,6 +234,52 @@ export class NodeAgent {
     this.registeredHandler?.();
   }
 
+  // ---------------------------------------------------------------- power saving
+
+  /** The power state the agent holds for a node: on, suspended or booting. */
+  powerOf(node: string): 'on' | 'suspended' | 'booting' {
+    return this.power.get(node) ?? 'on';
+  }
+
+  /**
+   * Suspends a node, or boots it: a booting node is reported on after the resume delay (modelled
+   * ms times the time scale), as a real node's slurmd registers once it has booted.
+   */
+  private onPower(p: Power): void {
+    if (!this.nodeNames.has(p.node)) {
+      this.opts.log.warn({ node: p.node }, 'power request for a node this agent does not host; ignored');
+      return;
+    }
+    const timer = this.bootTimers.get(p.node);
+    if (timer) clearTimeout(timer);
+    this.bootTimers.delete(p.node);
+    if (p.suspend) {
+      this.power.set(p.node, 'suspended');
+      this.opts.log.info({ node: p.node }, 'node suspended');
+      this.send({ power: { node: p.node, state: 'NODE_POWER_SUSPENDED' } });
+      return;
+    }
+    this.power.set(p.node, 'booting');
+    this.send({ power: { node: p.node, state: 'NODE_POWER_BOOTING' } });
+    const scale = this.opts.timeScale ?? this.welcome?.timeScale ?? 1;
+    const wallMs = Math.max(0, Math.round(p.resumeDelayMs * scale));
+    this.bootTimers.set(
+      p.node,
+      setTimeout(() => {
+        this.bootTimers.delete(p.node);
+        this.power.delete(p.node);
+        this.opts.log.info({ node: p.node }, 'node resumed');
+        this.send({ power: { node: p.node, state: 'NODE_POWER_ON' } });
+      }, wallMs),
+    );
+  }
+
+  private clearPower(): void {
+    for (const t of this.bootTimers.values()) clearTimeout(t);
+    this.bootTimers.clear();
+    this.power.clear();
+  }
+
   // ---------------------------------------------------------------- tasks
 
   private onAssign(tasks: Assignment[]): void {
@@ -235,6 +290,8 @@ export class NodeAgent {
       const current = this.running.get(a.task.taskId);
       if (!this.nodeNames.has(a.node)) {
         refused.push({ task: a.task, reason: `node ${a.node} is not hosted by agent ${this.opts.name}` });
+      } else if (this.power.has(a.node)) {
+        refused.push({ task: a.task, reason: `node ${a.node} is ${this.power.get(a.node)} (power saving)` });
       } else if (current && current.ref.attempt >= a.task.attempt) {
         refused.push({ task: a.task, reason: `attempt ${current.ref.attempt} of this task already runs here` });
       } else {
@@ -372,6 +429,7 @@ export class NodeAgent {
 
   async shutdown(): Promise<void> {
     this.stopped = true;
+    this.clearPower();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     for (const r of this.running.values()) if (r.timer) clearTimeout(r.timer);

@@ -17,6 +17,7 @@ const agentMessages: AgentMessage[] = [
   { payload: 'heartbeat', heartbeat: { seq: 9, running: 4 } },
   { payload: 'ack', ack: { accepted: [ref], refused: [{ task: { taskId: 1, attempt: 1 }, reason: 'busy' }] } },
   { payload: 'completions', completions: { items: [completion, { ...completion, outcome: 'OUTCOME_COMPLETED', error: '' }] } },
+  { payload: 'power', power: { node: 'c1-n001', state: 'NODE_POWER_SUSPENDED' } },
 ];
 
 const schedulerMessages: SchedulerMessage[] = [
@@ -35,6 +36,7 @@ const schedulerMessages: SchedulerMessage[] = [
   { payload: 'signal', signal: { tasks: [ref], signal: 'SIGUSR1' } },
   { payload: 'drain', drain: { node: 'c1-n001', drained: true } },
   { payload: 'completionAck', completionAck: { tasks: [ref] } },
+  { payload: 'power', power: { node: 'c1-n001', suspend: false, resumeDelayMs: 300_000 } },
 ];
 
 describe('agent.proto codec', () => {

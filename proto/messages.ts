@@ -57,7 +57,23 @@ export type AgentMessage =
   | { payload?: 'hello'; hello: Hello }
   | { payload?: 'heartbeat'; heartbeat: Heartbeat }
   | { payload?: 'ack'; ack: Ack }
-  | { payload?: 'completions'; completions: { items: Completion[] } };
+  | { payload?: 'completions'; completions: { items: Completion[] } }
+  | { payload?: 'power'; power: PowerReport };
+
+export type NodePower = 'NODE_POWER_UNSPECIFIED' | 'NODE_POWER_ON' | 'NODE_POWER_SUSPENDED' | 'NODE_POWER_BOOTING';
+
+/** Power saving: a node's power state, as its agent reports it when it changes. */
+export interface PowerReport {
+  node: string;
+  state: NodePower;
+}
+
+/** Power saving: suspend a node, or boot it (it is on after `resumeDelayMs` modelled ms). */
+export interface Power {
+  node: string;
+  suspend: boolean;
+  resumeDelayMs: number;
+}
 
 export interface Welcome {
   heartbeatIntervalMs: number;
@@ -120,7 +136,8 @@ export type SchedulerMessage =
   | { payload?: 'cancel'; cancel: Cancel }
   | { payload?: 'drain'; drain: Drain }
   | { payload?: 'completionAck'; completionAck: CompletionAck }
-  | { payload?: 'signal'; signal: SignalTasks };
+  | { payload?: 'signal'; signal: SignalTasks }
+  | { payload?: 'power'; power: Power };
 
 /** Metadata key carrying `Bearer <join token>` on Connect. */
 export const JOIN_TOKEN_METADATA = 'authorization';

@@ -70,6 +70,8 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     coreFor: coreFactory,
     snapshotEveryRecords: flags.snapshotEveryRecords,
     snapshotEveryMs: flags.snapshotEveryMs,
+    retentionMs: flags.retentionMs ?? 0,
+    ...(flags.retentionExport === undefined ? {} : { retentionExport: flags.retentionExport }),
   });
   live.init();
   // The config in force is the core's: the state folder's own when the file changed since.
@@ -113,6 +115,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     rateLimit: flags.rateLimit,
     ...(https ? { https } : {}),
     events,
+    reloadConfig: () => loadClusterConfig(flags.clusterPath),
   });
   let httpUrl: string;
   try {

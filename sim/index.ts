@@ -10,6 +10,7 @@ export { DownsampledSeries, type SeriesPoints } from './metrics/series.js';
 export { distribution, percentileSorted, cdfSample, type Distribution } from './metrics/stats.js';
 export { runSwf, type SwfRunOptions, type SwfRunResult } from './run/swf.js';
 export { runNgc, ngcSubmissions, URGENT_QOS, type NgcRunOptions, type NgcRunResult } from './run/ngc.js';
+export { comparePowerSave, powerFigures, powerSaveRows, type PowerSaveComparison, type PowerFigures } from './run/power-save.js';
 export { findCapacity, p95Allowance, MODELLED_PER_DAY, MAX_SPAN_YEARS, DEFAULT_ALL_TARGET_HOURS, SPAN_FACTOR, type CapacityOptions, type CapacityProbe, type CapacityResult } from './run/capacity.js';
 export { baseSummary, ngcSummary, summaryTable, type Summary, type SummaryValue } from './run/summary.js';
 export { ngcWorkload, NGC_CLASSES, type WorkloadItem, type NgcOptions } from './workload/index.js';

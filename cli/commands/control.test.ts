@@ -26,13 +26,14 @@ describe('parseUpdate', () => {
       beginAt: NOW + 3_600_000,
     });
     expect(parseUpdate(['StartTime=now', 'Dependency='], NOW)).toEqual({ beginAt: null, dependencies: [] });
+    expect(parseUpdate(['Partition=research', 'Dependency=after:3?afterok:4'], NOW)).toEqual({ partition: 'research', dependencies: [{ kind: 'after', jobId: 3 }, { kind: 'afterok', jobId: 4 }], dependencyAny: true });
   });
 
   it.each([
     [[], /give one or more key=value pairs/],
     [['TimeLimit'], /expected key=value/],
     [['TimeLimit=soon'], /TimeLimit=soon: expected a time limit/],
-    [['Partition=gpu'], /Partition: not a field gsched can change/],
+    [['Features=gpu'], /Features: not a field gsched can change/],
     [['Nice=high'], /Nice=high: expected a whole number/],
   ])('refuses %j with exit 2', (pairs, message) => {
     const e = refusal(() => parseUpdate(pairs, NOW));

@@ -71,13 +71,20 @@ export function parseUpdate(pairs: string[], now: number): JobUpdate {
       case 'qos':
         u.qos = value;
         break;
+      case 'partition':
+        u.partition = value;
+        break;
       case 'nice': {
         if (!/^-?\d+$/.test(value)) throw new CliError(`update Nice=${value}: expected a whole number`, 2);
         u.nice = Number(value);
         break;
       }
       case 'dependency':
-        u.dependencies = value === '' ? [] : parseDependencySpec(value).dependencies;
+      {
+        const dep = value === '' ? { dependencies: [], any: false } : parseDependencySpec(value);
+        u.dependencies = dep.dependencies;
+        if (dep.any) u.dependencyAny = true;
+      }
         break;
       case 'arraytaskthrottle':
         if (!/^\d+$/.test(value)) throw new CliError(`update ArrayTaskThrottle=${value}: expected a whole number (0 lifts the limit)`, 2);
@@ -88,7 +95,7 @@ export function parseUpdate(pairs: string[], now: number): JobUpdate {
         u.beginAt = value === '' || value.toLowerCase() === 'now' ? null : parseBegin(value, now);
         break;
       default:
-        throw new CliError(`update ${m[1]}: not a field gsched can change; use TimeLimit, QOS, Nice, Dependency, ArrayTaskThrottle or StartTime`, 2);
+        throw new CliError(`update ${m[1]}: not a field gsched can change; use TimeLimit, Partition, QOS, Nice, Dependency, ArrayTaskThrottle or StartTime`, 2);
     }
   }
   return u;
@@ -138,7 +145,7 @@ function addUpdate(parent: Command): void {
   addConnectionOptions(
     parent
       .command('update')
-      .description('change a job: TimeLimit=, QOS=, Nice=, Dependency=, ArrayTaskThrottle=, StartTime= (QOS and Dependency only while pending)')
+      .description('change a job: TimeLimit=, Partition=, QOS=, Nice=, Dependency=, ArrayTaskThrottle=, StartTime= (Partition, QOS and Dependency only while pending)')
       .argument('<id>', 'job id (an array\'s id changes every element)')
       .argument('<pairs...>', 'key=value pairs, Slurm\'s names')
       .option('--json', 'print the jobs as they are now, as JSON'),

@@ -74,3 +74,27 @@ describe('gsched sim --swf', () => {
     }
   });
 });
+
+describe('gsched sim --workload ngc --power-save', () => {
+  it('reports the run with and without power saving side by side, in --json and the HTML report', async () => {
+    const report = join(dir, 'power.html');
+    expect(await gsched('--workload', 'ngc', '--scenario', 'steady', '--analyses', '40', '--seed', '2', '--power-save', '--json', '--report', report)).toBe(0);
+    type Side = Record<'energy_kwh' | 'resumes', number>;
+    const j = JSON.parse(out) as { energy_saved: number; without_power_save: Side; with_power_save: Side };
+    for (const side of [j.without_power_save, j.with_power_save]) {
+      for (const k of ['energy_kwh', 'heat_recovered_kwh', 'p95_turnaround_h', 'mean_suspended_nodes', 'resumes', 'suspends']) expect(side).toHaveProperty(k);
+    }
+    expect(j.without_power_save.resumes).toBe(0);
+    expect(j.with_power_save.energy_kwh).toBeLessThan(j.without_power_save.energy_kwh);
+    expect(j.energy_saved).toBeCloseTo(1 - j.with_power_save.energy_kwh / j.without_power_save.energy_kwh, 2);
+    const html = readFileSync(report, 'utf8');
+    expect(html).toContain('<h2>Power saving</h2>');
+    expect(html).toMatch(/without power saving.*with power saving/s);
+    expect(html).toContain('urgent p95 turnaround');
+  });
+
+  it('refuses --power-save with the capacity scenario, saying which to use', async () => {
+    expect(await gsched('--workload', 'ngc', '--scenario', 'capacity', '--power-save')).toBe(2);
+    expect(err).toMatch(/--power-save .* --scenario steady or burst/);
+  });
+});

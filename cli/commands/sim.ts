@@ -3,9 +3,13 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError, type Policy } from '../../scheduler/core/index.js';
-import { loadClusterConfig } from '../../common/index.js';
+import { loadClusterConfig, renderTable } from '../../common/index.js';
 import {
   baseSummary,
+  comparePowerSave,
+  powerFigures,
+  powerSaveRows,
+  type NgcRunOptions,
   DEFAULT_ALL_TARGET_HOURS,
   findCapacity,
   formatSwf,
@@ -46,6 +50,7 @@ interface SimFlags {
   json?: boolean;
   out?: string;
   report?: string;
+  powerSave?: boolean;
 }
 
 export function registerSimCommands(program: Command): void {
@@ -65,6 +70,7 @@ export function registerSimCommands(program: Command): void {
     .option('--all-target-hours <h>', 'capacity: p95 turnaround bound for all analyses (what keeps a rate sustainable)', String(DEFAULT_ALL_TARGET_HOURS))
     .option('--mtbf-hours <h>', 'NGC: random node failures with this mean time between failures per node')
     .option('--mttr-hours <h>', 'NGC: mean time to repair a failed node', '4')
+    .option('--power-save', "NGC steady|burst: run it with and without power saving (the cluster's powerSave section, or the defaults) and report both side by side")
     .option('--json', 'print one JSON object instead of a table')
     .option('--report <file>', 'write a self-contained HTML report')
     .action((flags: SimFlags) => {
@@ -130,6 +136,7 @@ function runWorkload(flags: SimFlags): void {
       : { mtbfMs: positive(flags.mtbfHours, '--mtbf-hours') * HOUR, mttrMs: positive(flags.mttrHours, '--mttr-hours') * HOUR, seed };
   const base = { analyses, seed, cluster, failures };
 
+  if (scenario === 'capacity' && flags.powerSave === true) throw new CliError('--power-save compares one run with and without power saving: use it with --scenario steady or burst', 2);
   if (scenario === 'capacity') {
     const targetHours = positive(flags.targetHours, '--target-hours');
     const allTargetHours = positive(flags.allTargetHours, '--all-target-hours');
@@ -162,6 +169,10 @@ function runWorkload(flags: SimFlags): void {
     return;
   }
 
+  if (flags.powerSave === true) {
+    runPowerSave(flags, { ...base, scenario });
+    return;
+  }
   const progress = progressBar(analyses);
   const result = runNgc({ ...base, scenario, onProgress: progress.update });
   progress.done();
@@ -170,11 +181,42 @@ function runWorkload(flags: SimFlags): void {
   print(summary, flags.json === true);
 }
 
+/**
+ * `--power-save`: the scenario without, then with power saving; the summary is the run with it,
+ * plus both sides' energy, heat and p95 turnarounds (`without_power_save`, `with_power_save`).
+ */
+function runPowerSave(flags: SimFlags, opts: NgcRunOptions): void {
+  // One bar per run: it fills twice.
+  const progress = progressBar(opts.analyses);
+  const c = comparePowerSave({ ...opts, onProgress: progress.update });
+  progress.done();
+  const figures = (r: NgcRunResult): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const [k, v] of Object.entries(powerFigures(r))) if (v !== null) out[k] = v;
+    return out;
+  };
+  const summary: Summary = {
+    scenario: opts.scenario,
+    analyses: opts.analyses,
+    seed: opts.seed,
+    policy: opts.cluster.scheduler.policy,
+    energy_saved: Math.round(c.energySaved * 1000) / 1000,
+    without_power_save: figures(c.off),
+    with_power_save: figures(c.on),
+    ...ngcResultSummary(c.on),
+  };
+  const rows = powerSaveRows(c);
+  if (flags.report !== undefined) writeReport(flags.report, `gsched sim: NGC ${opts.scenario} with power saving (${opts.analyses} analyses, seed ${opts.seed})`, summary, c.on.metrics, c.on.series, rows);
+  if (flags.json === true) return print(summary, true);
+  process.stdout.write(renderTable([{ header: 'POWER SAVING' }, { header: 'WITHOUT', align: 'right' }, { header: 'WITH', align: 'right' }], rows) + '\n');
+  print(summary, false);
+}
+
 function ngcResultSummary(r: NgcRunResult): Summary {
   return { ...ngcSummary(r.metrics, r.outcome, r.wallS), urgent_p95_turnaround_h: r.urgentP95H === null ? null : Math.round(r.urgentP95H * 1000) / 1000 };
 }
 
-function writeReport(path: string, title: string, summary: Summary, m: SimMetrics, s: SimSeries): void {
+function writeReport(path: string, title: string, summary: Summary, m: SimMetrics, s: SimSeries, powerSave?: [string, string, string][]): void {
   const flat: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(summary)) if (typeof v === 'number' || typeof v === 'string') flat[k] = v;
   writeOut(
@@ -186,6 +228,7 @@ function writeReport(path: string, title: string, summary: Summary, m: SimMetric
       queueDepth: s.queueDepth,
       waitsByClass: s.waitsByClass,
       perContainerUtilization: m.utilizationByContainer,
+      ...(powerSave ? { powerSave } : {}),
     }),
   );
 }

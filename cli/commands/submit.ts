@@ -37,7 +37,8 @@ function addJobOptions(cmd: Command): Command {
     .option('-D, --chdir <dir>', 'working directory of the command (default: the current directory)')
     .option('-H, --hold', 'submit held: it waits (JobHeldUser) until gsched release')
     .option('-b, --begin <time>', 'do not start before: now+90 (seconds), now+2hours, now+30min, or a date like 2026-12-24T18:00')
-    .option('--nice <n>', 'lower the priority by n points (negative raises it)');
+    .option('--nice <n>', 'lower the priority by n points (negative raises it)')
+    .option('--reservation <name>', 'run in this advance reservation: on its nodes, in its window');
 }
 
 /** Parses each `#GSCHED` line with the same option definitions as the command line. */

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { isLoopback, loadClusterConfig, LaunchError, launchAgent, launchScheduler, type Child } from '../../common/index.js';
 import { ApiClient, dashboardToken } from '../client.js';
 import { CliError } from '../errors.js';
+import { parseTimeLimit } from '../format/units.js';
 
 interface UpOptions {
   host: string;
@@ -22,6 +23,7 @@ interface UpOptions {
   tls?: string;
   insecure?: boolean;
   killGraceMs: string;
+  retention?: string;
   json?: boolean;
 }
 
@@ -102,6 +104,11 @@ async function up(o: UpOptions): Promise<void> {
   const schedArgs = ['--host', o.host, '--http-port', String(httpPort), '--grpc-port', String(grpcPort), '--state', state, '--time-scale', String(scale), '--heartbeat-timeout-ms', o.heartbeatTimeoutMs];
   if (o.cluster) schedArgs.push('--cluster', resolve(o.cluster));
   if (o.insecure) schedArgs.push('--insecure');
+  if (o.retention !== undefined) {
+    const ms = parseTimeLimit(o.retention);
+    if (ms === null) throw new CliError(`--retention ${o.retention}: expected an age like 30-00 (days-hours) or 12:00:00`, 2);
+    schedArgs.push('--retention-ms', String(ms));
+  }
   if (tlsDir !== null) {
     schedArgs.push('--tls-cert', join(tlsDir, 'server.pem'), '--tls-key', join(tlsDir, 'server.key'), '--tls-ca', join(tlsDir, 'ca.pem'));
     // The local CLI trusts this CA for the https URL, as it reads api-token from the state folder.
@@ -178,6 +185,7 @@ export function registerUpCommands(program: Command): void {
     .option('--tls <dir>', 'serve HTTPS and gRPC mutual TLS with the certificates in DIR (from gsched certs init DIR)')
     .option('--insecure', 'allow a non-loopback --host without TLS (tokens and pseudonyms cross the network in clear)')
     .option('--kill-grace-ms <ms>', 'wall ms between SIGTERM and SIGKILL when a running command is stopped', '30000')
+    .option('--retention <age>', 'export job records older than this (scheduler clock, e.g. 30-00 for 30 days) to <state>/archive/jobs.jsonl and remove them')
     .option('--json', 'print where it serves as one JSON line instead of the two status lines')
     .action(async (o: UpOptions) => up(o));
 }

@@ -36,3 +36,14 @@ describe('node tables', () => {
     expect(rows[0]).toEqual(['c1-n001', 'c1', 'std', 'air', 'mixed', '10/54/0/64', '2G/256G', '3']);
   });
 });
+
+describe('power saving in node tables', () => {
+  it("shows suspended and powering-up nodes as sinfo does (idle~, idle#), their cores idle", () => {
+    const ps = [fakeNode('c3-n001', 'c3', { state: 'SUSPENDED' }), fakeNode('c3-n002', 'c3', { state: 'SUSPENDED' }), fakeNode('c3-n003', 'c3', { state: 'POWERING_UP' })];
+    expect(summaryRows(ps)).toEqual([
+      ['c3', 'std', 'idle#', '1', '0/64/0/64', '256G', 'c3-n003'],
+      ['c3', 'std', 'idle~', '2', '0/128/0/128', '256G', 'c3-n[001-002]'],
+    ]);
+    expect(longRows(ps).map((r) => r[4])).toEqual(['idle~', 'idle~', 'idle#']);
+  });
+});

@@ -49,10 +49,20 @@ export function groupNodes(nodes: readonly NodeView[]): NodeGroup[] {
   );
 }
 
+/**
+ * The state as `gsched nodes` shows it: lower case, with Slurm's marks for power saving
+ * (`idle~` suspended, `idle#` powering up), as sinfo prints them.
+ */
+export function stateText(state: NodeState): string {
+  if (state === 'SUSPENDED') return 'idle~';
+  if (state === 'POWERING_UP') return 'idle#';
+  return state.toLowerCase();
+}
+
 export function summaryRows(nodes: readonly NodeView[]): string[][] {
   return groupNodes(nodes).map((g) => {
     const mem = new Set(g.nodes.map((n) => formatMemMb(n.memMb)));
-    return [g.container, g.kind, g.state.toLowerCase(), String(g.nodes.length), formatCpus(cpuCounts(g.nodes)), [...mem].join(','), compressHostlist(g.nodes.map((n) => n.name))];
+    return [g.container, g.kind, stateText(g.state), String(g.nodes.length), formatCpus(cpuCounts(g.nodes)), [...mem].join(','), compressHostlist(g.nodes.map((n) => n.name))];
   });
 }
 
@@ -64,7 +74,7 @@ export function longRows(nodes: readonly NodeView[]): string[][] {
       n.container,
       n.kind,
       n.cooling,
-      n.state.toLowerCase(),
+      stateText(n.state),
       formatCpus(cpuCounts([n])),
       `${formatMemMb(n.memUsedMb)}/${formatMemMb(n.memMb)}`,
       String(n.tasks),

@@ -107,8 +107,9 @@ export function showJob(j: JobDetail, now: number): string {
       ['Size', formatNumber(p.size)],
     ]),
     kv([
-      ['Dependency', j.dependencies.length === 0 ? null : j.dependencies.map((d) => `${d.kind}:${d.jobId}`).join(',')],
+      ['Dependency', j.dependencies.length === 0 ? null : j.dependencies.map((d) => `${d.kind}:${d.jobId}`).join(j.dependencyAny ? '?' : ',')],
       ['Pseudonyms', j.pseudonyms.length],
+      ['Reservation', j.reservation ?? undefined],
     ]),
     kv([['SubmitTime', formatInstant(j.submittedAt)], ['StartTime', formatInstant(jobStartedAt(j))], ['EndTime', formatInstant(j.endedAt)], ['RunTime', formatDuration(runMs)]]),
     kv([['NumTasks', j.tasks.length], ['NumCPUs', j.cores], ['NodeList', jobNodeNames(j).length === 0 ? null : compressHostlist(jobNodeNames(j))]]),

@@ -22,6 +22,7 @@ describe('parseDependencySpec', () => {
         { kind: 'afterany', jobId: 13 },
       ],
       singleton: false,
+      any: false,
     });
     expect(parseDependencySpec('afternotok:5:6')).toEqual({
       dependencies: [
@@ -29,12 +30,25 @@ describe('parseDependencySpec', () => {
         { kind: 'afternotok', jobId: 6 },
       ],
       singleton: false,
+      any: false,
     });
-    expect(parseDependencySpec('singleton')).toEqual({ dependencies: [], singleton: true });
+    expect(parseDependencySpec('singleton')).toEqual({ dependencies: [], singleton: true, any: false });
     expect(parseDependencySpec('afterok:1,singleton').singleton).toBe(true);
   });
 
-  it.each(['afterok', 'afterok:', 'after:12', 'afterok:x', 'afterok:12?afterany:3', 'afterok:0', 'afterok:120_3', ''])(
+  it('reads after, aftercorr and the ? (any-of) separator', () => {
+    expect(parseDependencySpec('after:12?aftercorr:13')).toEqual({
+      dependencies: [
+        { kind: 'after', jobId: 12 },
+        { kind: 'aftercorr', jobId: 13 },
+      ],
+      singleton: false,
+      any: true,
+    });
+    expect(parseDependencySpec('after:4').any).toBe(false);
+  });
+
+  it.each(['afterok', 'afterok:', 'before:12', 'afterok:x', 'afterok:12?afterany:3,afterok:4', 'singleton?afterok:3', 'afterok:0', 'afterok:120_3', ''])(
     'refuses %j with exit 2 naming the flag',
     (text) => {
       const e = refusal(() => parseDependencySpec(text));

@@ -34,6 +34,7 @@ export interface SubmitFlags {
   /** sbatch --begin, already turned into the scheduler's clock by the caller. */
   beginAt?: number;
   nice?: string;
+  reservation?: string;
 }
 
 export const SUBMIT_DEFAULTS = {
@@ -58,20 +59,28 @@ function positiveInt(flag: string, value: string, max: number): number {
   return n;
 }
 
-/** `afterok:12,afterany:13:14`, `singleton`, or both (`afterok:12,singleton`). */
-export function parseDependencySpec(text: string): { dependencies: Dependency[]; singleton: boolean } {
-  const expected = 'a list like afterok:12,afterany:13 or singleton';
-  if (text.includes('?')) throw bad('--dependency', text, `${expected} ("?" for any-of is not supported)`);
+const DEP_KINDS: readonly DependencyKind[] = ['after', 'afterany', 'afterok', 'afternotok', 'aftercorr'];
+
+/**
+ * Slurm's --dependency: `afterok:12,afterany:13:14` (all of them), `afterok:12?afternotok:13`
+ * (any one of them), `singleton`, or a mix of `,` lists with singleton. Kinds: after, afterany,
+ * afterok, afternotok, aftercorr (an array's id: element i waits for its element i).
+ */
+export function parseDependencySpec(text: string): { dependencies: Dependency[]; singleton: boolean; any: boolean } {
+  const expected = 'a list like afterok:12,afterany:13 (all), afterok:12?afterok:13 (any one) or singleton';
+  const any = text.includes('?');
+  if (any && text.includes(',')) throw bad('--dependency', text, `${expected}; "," and "?" cannot be mixed`);
   const dependencies: Dependency[] = [];
   let singleton = false;
-  for (const part of text.split(',')) {
+  for (const part of text.split(any ? '?' : ',')) {
     const p = part.trim();
     if (p === 'singleton') {
+      if (any) throw bad('--dependency', text, `${expected}; singleton cannot be one of "?" alternatives`);
       singleton = true;
       continue;
     }
     const [kind, ...ids] = p.split(':');
-    if (kind !== 'afterok' && kind !== 'afterany' && kind !== 'afternotok') throw bad('--dependency', text, expected);
+    if (!DEP_KINDS.includes(kind as DependencyKind)) throw bad('--dependency', text, `${expected} (kinds: ${DEP_KINDS.join(', ')})`);
     if (ids.length === 0) throw bad('--dependency', text, expected);
     for (const id of ids) {
       if (!/^\d+$/.test(id) || !Number.isSafeInteger(Number(id)) || Number(id) < 1) {
@@ -80,7 +89,7 @@ export function parseDependencySpec(text: string): { dependencies: Dependency[];
       dependencies.push({ kind: kind as DependencyKind, jobId: Number(id) });
     }
   }
-  return { dependencies, singleton };
+  return { dependencies, singleton, any: any && dependencies.length > 1 };
 }
 
 export interface ArraySpec {
@@ -214,6 +223,7 @@ export function buildJobSpec(f: SubmitFlags, ctx: SpecContext): JobSpec {
   if (f.dependency !== undefined) {
     const dep = parseDependencySpec(f.dependency);
     if (dep.dependencies.length > 0) spec.dependencies = dep.dependencies;
+    if (dep.any) spec.dependencyAny = true;
     if (dep.singleton) spec.singleton = true;
   }
   if (f.array !== undefined) {
@@ -223,6 +233,7 @@ export function buildJobSpec(f: SubmitFlags, ctx: SpecContext): JobSpec {
   if (f.class !== undefined) spec.class = f.class;
   if (command !== null) spec.command = command;
   if (f.hold === true) spec.hold = true;
+  if (f.reservation !== undefined) spec.reservation = f.reservation;
   if (f.beginAt !== undefined) spec.beginAt = f.beginAt;
   if (f.nice !== undefined) {
     if (!/^-?\d{1,7}$/.test(f.nice.trim())) throw bad('--nice', f.nice, 'a whole number, e.g. 100 (negative raises the priority; operators only)');

@@ -38,11 +38,13 @@ export function fakeJob(id: number, spec: JobSpec, at: number, displayId = Strin
     cores: spec.tasks.reduce((a, t) => a + t.cores, 0),
     pseudonyms: spec.pseudonyms ?? [],
     dependencies: spec.dependencies ?? [],
+    dependencyAny: spec.dependencyAny === true,
     arrayJobId: null,
     arrayIndex: null,
     hold: spec.hold ? 'user' : null,
     beginAt: spec.beginAt ?? null,
     nice: spec.nice ?? 0,
+    reservation: spec.reservation ?? null,
     tasks: spec.tasks.map((t, i) => ({
       id: id * 100 + i,
       index: i,

@@ -236,6 +236,8 @@ export class AgentHub implements Dispatcher {
         });
         const acks = hello.finished.map((c) => c.task);
         if (acks.length > 0) this.write(session, { completionAck: { tasks: acks } });
+        // A registering agent offers its nodes on: tell it which the scheduler holds suspended or booting.
+        for (const m of this.driver.powerMarks(nodes)) this.write(session, { power: m });
         this.flush();
         this.driver.requestPass();
       })
@@ -251,6 +253,9 @@ export class AgentHub implements Dispatcher {
       this.opts.onHeartbeat?.(s.name);
     } else if ('ack' in msg && msg.payload === 'ack') {
       this.driver.agentAck(msg.ack.accepted, msg.ack.refused.map((r) => r.task));
+    } else if ('power' in msg && msg.payload === 'power') {
+      if (!s.nodes.includes(msg.power.node)) throw new Error(`a power report for node ${msg.power.node}, which agent ${s.name} does not host`);
+      this.driver.agentPower(msg.power.node, msg.power.state);
     } else if ('completions' in msg && msg.payload === 'completions') {
       const items = msg.completions.items;
       if (items.some((c) => !c.task)) throw new Error('a completion without its task');
@@ -311,6 +316,12 @@ export class AgentHub implements Dispatcher {
   drain(node: string, drained: boolean): void {
     const s = this.owner.get(node);
     if (s) this.write(s, { drain: { node, drained } });
+  }
+
+  power(node: string, suspend: boolean, resumeDelayMs: number): void {
+    const s = this.owner.get(node);
+    // Not open yet: the marks go out after its welcome (see open).
+    if (s) this.write(s, { power: { node, suspend, resumeDelayMs } });
   }
 
   flush(): void {

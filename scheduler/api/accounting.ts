@@ -123,7 +123,10 @@ export function accountingRows(driver: LiveDriver, q: AcctQuery): { rows: AcctRo
     }
   } else {
     for (const v of driver.core.jobs()) push(driver.jobView(v.id) ?? v);
-    for (const id of driver.acct.ids({ dims: q.dims, endFrom: q.start, endTo: Number.MAX_SAFE_INTEGER })) {
+    // A job in the window was submitted by its end (matches() checks that), so it ended at most
+    // the index's longest submit-to-end span after it: the walk stops there, not at the newest record.
+    const endTo = q.end >= Number.MAX_SAFE_INTEGER - driver.acct.maxSpan ? Number.MAX_SAFE_INTEGER : q.end + driver.acct.maxSpan;
+    for (const id of driver.acct.ids({ dims: q.dims, endFrom: q.start, endTo })) {
       if (seen.has(id)) continue;
       const r = driver.store.job(id);
       if (r) push(r);

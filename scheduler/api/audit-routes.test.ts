@@ -107,6 +107,20 @@ const CASES: Partial<Record<RouteName, Case>> = {
   downNode: { as: 'operator', request: async () => ({ method: 'POST', url: '/api/v1/nodes/c2-n001/down', body: { reason: 'PSU failed' } }), action: 'node.down', object: /^node c2-n001$/, outcome: 'ok' },
   recordConsent: { as: 'officer', request: async () => ({ method: 'POST', url: '/api/v1/consent', body: { pseudonym: 'p_auditwalk02', action: 'grant', documentRef: 'scan-7' } }), action: 'consent.change', object: /^consent p_auditwalk02$/, outcome: 'granted' },
   createToken: { as: 'admin', request: async () => ({ method: 'POST', url: '/api/v1/tokens', body: { role: 'viewer', name: 'wall-2' } }), action: 'token.create', object: /^token t_/, outcome: 'ok' },
+  createReservation: { as: 'operator', request: async () => ({ method: 'POST', url: '/api/v1/reservations', body: { name: 'maint-walk', nodes: ['c3-n001'], startAt: driver.clock.now() + 3_600_000, durationMs: 3_600_000, maint: true } }), action: 'reservation.create', object: /^reservation maint-walk$/, outcome: 'ok' },
+  deleteReservation: {
+    as: 'operator',
+    request: async () => {
+      const made = await driver.createReservation({ name: 'walk-del', nodes: ['c3-n002'], startAt: driver.clock.now() + 3_600_000, durationMs: 60_000, maint: true });
+      expect(made.ok).toBe(true);
+      return { method: 'DELETE', url: '/api/v1/reservations/walk-del' };
+    },
+    action: 'reservation.delete',
+    object: /^reservation walk-del$/,
+    outcome: 'ok',
+  },
+  // This API was built without a config file to read again: refused, and audited.
+  reconfigure: { as: 'admin', request: async () => ({ method: 'POST', url: '/api/v1/reconfigure' }), action: 'config.reconfigure', object: /^cluster config$/, outcome: 'refused' },
   revokeToken: { as: 'admin', request: async () => ({ method: 'DELETE', url: `/api/v1/tokens/${security.tokens.create({ role: 'viewer', name: 'wall-3', createdBy: 'test' }).record.id}` }), action: 'token.revoke', object: /^token t_/, outcome: 'ok' },
 };
 

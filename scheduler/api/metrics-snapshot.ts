@@ -2,7 +2,7 @@
 // per scrape: a scrape only formats the latest snapshot, so it never waits for or delays a
 // scheduling pass, however often it comes. Energy and recovered heat are integrated between
 // snapshots with the core's power model.
-import { HEAT_RECOVERY_FRACTION, heatRecoveryShare, nodeWatts, type NodeSpec, type NodeState, type PendingReason } from '../core/index.js';
+import { HEAT_RECOVERY_FRACTION, heatRecoveryShare, nodeWatts, powerSaveWatts, type NodeSpec, type NodeState, type PendingReason } from '../core/index.js';
 import type { AgentHub } from '../agents/index.js';
 import type { LiveDriver } from '../driver/index.js';
 import type { JobCountKey, LiveState } from '../events/index.js';
@@ -34,6 +34,8 @@ export interface Snapshot {
   agentsConnected: number;
   powerWatts: Map<string, number>;
   heatWatts: Map<string, number>;
+  /** Power saving: nodes and cores suspended or powering up, per container (every container, zeros included). */
+  powerSaving: { container: string; state: 'suspended' | 'powering_up'; nodes: number; cores: number }[];
 }
 
 /**
@@ -82,7 +84,17 @@ export class SnapshotTaker {
     const cores = new Map<string, CoreCount>();
     const powerWatts = new Map<string, number>();
     const heatWatts = new Map<string, number>();
+    const saving = new Map<string, Snapshot['powerSaving'][number]>();
     for (const n of core.nodes()) {
+      for (const state of ['suspended', 'powering_up'] as const) {
+        const key = `${n.container}|${state}`;
+        const p = saving.get(key) ?? { container: n.container, state, nodes: 0, cores: 0 };
+        if (n.state === (state === 'suspended' ? 'SUSPENDED' : 'POWERING_UP')) {
+          p.nodes++;
+          p.cores += n.cores;
+        }
+        saving.set(key, p);
+      }
       const spec = this.specs.get(n.name);
       const split = coreStates(n.state, n.cores, n.coresUsed);
       for (const state of ['allocated', 'idle', 'drained', 'down'] as const) {
@@ -91,7 +103,7 @@ export class SnapshotTaker {
         c.cores += split[state];
         cores.set(key, c);
       }
-      const w = spec ? nodeWatts(spec, n.coresUsed, n.state === 'DOWN') : 0;
+      const w = spec ? (powerSaveWatts(spec, n.state, this.driver.core.config.powerSave) ?? nodeWatts(spec, n.coresUsed, n.state === 'DOWN')) : 0;
       powerWatts.set(n.container, (powerWatts.get(n.container) ?? 0) + w);
       heatWatts.set(n.container, (heatWatts.get(n.container) ?? 0) + w * heatRecoveryShare(n, this.heatFraction));
     }
@@ -111,6 +123,7 @@ export class SnapshotTaker {
       agentsConnected: this.hub.connectedCount,
       powerWatts,
       heatWatts,
+      powerSaving: [...saving.values()],
     };
     this.last = snap;
     this.record(snap);

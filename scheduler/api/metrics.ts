@@ -147,6 +147,12 @@ export class SchedulerMetrics {
       for (const a of snap()?.agents ?? []) if (a.heartbeatAgeS !== null) g.set({ agent: a.name }, a.heartbeatAgeS);
     });
     gauge('gsched_agents_connected', 'Agents with an open stream', [], (g) => g.set(snap()?.agentsConnected ?? 0));
+    gauge('gsched_power_saving_nodes', 'Power saving: nodes suspended or powering up, per container (zero when none)', ['container', 'state'], (g) => {
+      for (const p of snap()?.powerSaving ?? []) g.set({ container: p.container, state: p.state }, p.nodes);
+    });
+    gauge('gsched_power_saving_cores', 'Power saving: cores of suspended or powering-up nodes, per container', ['container', 'state'], (g) => {
+      for (const p of snap()?.powerSaving ?? []) g.set({ container: p.container, state: p.state }, p.cores);
+    });
     gauge('gsched_power_watts', "Electrical power drawn per container, from the nodes' power model", ['container'], (g) => {
       for (const [container, w] of snap()?.powerWatts ?? []) g.set({ container }, w);
     });

@@ -7,7 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ROUTES, fastifySchema, type Role, type RouteName, type RouteSpec } from '../../contract/index.js';
-import type { JobSpec, JobView } from '../core/index.js';
+import { ConfigError, type ClusterConfig, type JobSpec, type JobView } from '../core/index.js';
 import type { AgentHub } from '../agents/index.js';
 import type { Accepted, LiveDriver } from '../driver/index.js';
 import { Security, scrubCpr, seesPseudonyms, type AuditDetail, type RateLimit } from '../security/index.js';
@@ -49,6 +49,8 @@ export interface ApiOptions {
   events?: EventBus;
   /** Heartbeat comment period of the event stream (default 15 s). */
   eventHeartbeatMs?: number;
+  /** Reads the cluster config file again (gsched reconfigure); absent: the route refuses. */
+  reloadConfig?: () => ClusterConfig;
 }
 
 export interface ApiRoute {
@@ -430,6 +432,52 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   app.route({ ...at('drainNode'), handler: async (req) => nodeAdmin(req, req.params.name, 'drain', req.body) });
   app.route({ ...at('resumeNode'), handler: async (req) => nodeAdmin(req, req.params.name, 'resume', req.body) });
   app.route({ ...at('downNode'), handler: async (req) => nodeAdmin(req, req.params.name, 'down', req.body) });
+  // Advance reservations: journalled core events, audited like every state change.
+  const bus = opts.events;
+  app.route({ ...at('listReservations'), handler: async () => ({ reservations: driver.core.advanceReservations(), now: driver.clock.now() }) });
+  app.route({
+    ...at('createReservation'),
+    handler: async (req, reply) => {
+      const body = req.body;
+      const r = await driver.createReservation(body);
+      await req.audit({ action: 'reservation.create', object: `reservation ${body.name}`, outcome: r.ok ? 'ok' : 'refused', detail: r.ok ? { nodes: r.value.nodes, startAt: r.value.startAt, endAt: r.value.endAt, maint: r.value.maint, accounts: r.value.accounts } : { code: r.error.code, reason: r.error.message } });
+      const view = unwrap(r);
+      bus?.publish('reservation', { name: view.name, action: 'created', detail: view });
+      return reply.code(201).send(view);
+    },
+  });
+  app.route({
+    ...at('deleteReservation'),
+    handler: async (req) => {
+      const r = await driver.deleteReservation(req.params.name);
+      await req.audit({ action: 'reservation.delete', object: `reservation ${req.params.name}`, outcome: r.ok ? 'ok' : 'refused', detail: r.ok ? {} : { code: r.error.code } });
+      const view = unwrap(r);
+      bus?.publish('reservation', { name: view.name, action: 'deleted' });
+      return view;
+    },
+  });
+  app.route({
+    ...at('reconfigure'),
+    handler: async (req) => {
+      if (!opts.reloadConfig) {
+        await req.audit({ action: 'config.reconfigure', object: 'cluster config', outcome: 'refused', detail: { code: 'INVALID_STATE' } });
+        throw new ApiProblem('INVALID_STATE', 'this scheduler was not started from a config file it can read again');
+      }
+      let next: ClusterConfig;
+      try {
+        next = opts.reloadConfig();
+      } catch (err) {
+        if (err instanceof ConfigError) {
+          await req.audit({ action: 'config.reconfigure', object: 'cluster config', outcome: 'refused', detail: { code: 'INVALID_CONFIG', reason: err.message } });
+          throw new ApiProblem('INVALID_CONFIG', err.message, err.field);
+        }
+        throw err;
+      }
+      const r = await driver.reconfigure(next);
+      await req.audit({ action: 'config.reconfigure', object: `cluster ${next.name}`, outcome: r.ok ? 'ok' : 'refused', detail: r.ok ? { changed: r.value.changed } : { code: r.error.code, reason: r.error.message } });
+      return unwrap(r);
+    },
+  });
   app.route({ ...at('cluster'), handler: async () => ({ ...driver.core.cluster(), agents: hub.agents() }) });
 
   registerSecurityRoutes(app, { driver, security });

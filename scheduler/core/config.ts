@@ -7,10 +7,12 @@ import type {
   ConsentConfig,
   Purpose,
   Cooling,
+  Limits,
   NodeKind,
   NodeSpec,
   PartitionSpec,
   Policy,
+  PowerSaveConfig,
   PriorityWeights,
   QosSpec,
   SchedulerConfig,
@@ -26,6 +28,7 @@ export interface ClusterFile {
   accounts: AccountSpec[];
   scheduler: SchedulerConfig;
   consent?: Partial<ConsentConfig>;
+  powerSave?: Partial<PowerSaveConfig>;
 }
 
 type Obj = Record<string, unknown>;
@@ -150,6 +153,9 @@ export function parseClusterConfig(raw: unknown): ClusterConfig {
       preemptible: bool(o.preemptible, `${f}.preemptible`),
     };
     if (o.purpose !== undefined) part.purpose = oneOf(o.purpose, `${f}.purpose`, PURPOSES);
+    // Checked against the QoS and accounts once those are read (below).
+    if (o.allowAccounts !== undefined) part.allowAccounts = arr(o.allowAccounts, `${f}.allowAccounts`, 1).map((a, j) => str(a, `${f}.allowAccounts[${j}]`));
+    if (o.allowQos !== undefined) part.allowQos = arr(o.allowQos, `${f}.allowQos`, 1).map((q, j) => str(q, `${f}.allowQos[${j}]`));
     if (part.defaultTimeMs > part.maxTimeMs) throw new ConfigError(`${f}.defaultTimeMs`, part.defaultTimeMs, `at most maxTimeMs (${part.maxTimeMs})`);
     return part;
   });
@@ -158,13 +164,19 @@ export function parseClusterConfig(raw: unknown): ClusterConfig {
   const qos = arr(root.qos, 'qos', 1).map((q, i): QosSpec => {
     const f = `qos[${i}]`;
     const o = obj(q, f);
-    return {
+    const spec: QosSpec = {
       name: str(o.name, `${f}.name`),
       priorityFactor: num(o.priorityFactor, `${f}.priorityFactor`, 0, 1),
       canPreempt: bool(o.canPreempt, `${f}.canPreempt`),
     };
+    if (o.limits !== undefined) spec.limits = limitsOf(o.limits, `${f}.limits`);
+    return spec;
   });
   unique(qos.map((q) => q.name), 'qos');
+  // Partitions' AllowQos, now that the QoS are known.
+  partitions.forEach((p, i) => {
+    if (p.allowQos !== undefined) p.allowQos.forEach((q, j) => oneOf(q, `partitions[${i}].allowQos[${j}]`, qos.map((x) => x.name)));
+  });
 
   const accounts = arr(root.accounts, 'accounts', 1).map((a, i): AccountSpec => {
     const f = `accounts[${i}]`;
@@ -174,10 +186,14 @@ export function parseClusterConfig(raw: unknown): ClusterConfig {
     if (o.purpose !== undefined) acc.purpose = oneOf(o.purpose, `${f}.purpose`, PURPOSES);
     if (o.qos !== undefined) acc.qos = arr(o.qos, `${f}.qos`).map((q, j) => oneOf(q, `${f}.qos[${j}]`, qos.map((x) => x.name)));
     if (o.partitions !== undefined) acc.partitions = arr(o.partitions, `${f}.partitions`).map((q, j) => oneOf(q, `${f}.partitions[${j}]`, partitions.map((x) => x.name)));
+    if (o.limits !== undefined) acc.limits = limitsOf(o.limits, `${f}.limits`);
     return acc;
   });
   unique(accounts.map((a) => a.name), 'accounts');
   const accountNames = new Set(accounts.map((a) => a.name));
+  partitions.forEach((p, i) => {
+    if (p.allowAccounts !== undefined) p.allowAccounts.forEach((a, j) => oneOf(a, `partitions[${i}].allowAccounts[${j}]`, [...accountNames]));
+  });
   accounts.forEach((a, i) => {
     if (a.parent !== undefined && !accountNames.has(a.parent)) {
       throw new ConfigError(`accounts[${i}].parent`, a.parent, 'the name of another account');
@@ -224,7 +240,72 @@ export function parseClusterConfig(raw: unknown): ClusterConfig {
       holdLimitMs: c.holdLimitMs === undefined ? DEFAULT_CONSENT.holdLimitMs : int(c.holdLimitMs, 'consent.holdLimitMs', 1, 366 * DAY),
     };
   }
+  if (root.powerSave !== undefined) config.powerSave = parsePowerSave(root.powerSave, new Set(nodes.map((n) => n.name)));
   return config;
+}
+
+const LIMIT_KEYS: readonly (keyof Limits)[] = ['grpCores', 'maxJobsPerUser', 'maxSubmitJobs', 'maxWallMs'];
+
+/** A QoS's or account's `limits` object: each key optional, each a whole number of at least 1. */
+function limitsOf(v: unknown, field: string): Limits {
+  const o = obj(v, field);
+  const out: Limits = {};
+  for (const k of Object.keys(o)) {
+    if (!(LIMIT_KEYS as readonly string[]).includes(k)) throw new ConfigError(`${field}.${k}`, o[k], `one of the limit keys ${LIMIT_KEYS.join(', ')} (unknown key)`);
+  }
+  for (const k of LIMIT_KEYS) {
+    if (o[k] !== undefined) out[k] = int(o[k], `${field}.${k}`, 1, k === 'maxWallMs' ? 3650 * DAY : 100_000_000);
+  }
+  return out;
+}
+
+/**
+ * Power saving's defaults, for a `powerSave` section that leaves keys out (and for
+ * `gsched sim --power-save` on a cluster file without one): suspend after 30 idle minutes,
+ * boot in 5 minutes, give up on a boot after 15, keep 512 idle cores (8 nodes of the default
+ * cluster, a rapid WGS alignment's worth) awake for urgent work.
+ */
+export const DEFAULT_POWER_SAVE: Readonly<PowerSaveConfig> = {
+  suspendTimeMs: 30 * 60_000,
+  resumeTimeoutMs: 15 * 60_000,
+  resumeDelayMs: 5 * 60_000,
+  suspendExcNodes: [],
+  reserveCores: 512,
+  suspendedWatts: 8,
+};
+
+function parsePowerSave(raw: unknown, nodeNames: ReadonlySet<string>): PowerSaveConfig {
+  const o = obj(raw, 'powerSave');
+  const known = ['suspendTimeMs', 'resumeTimeoutMs', 'resumeDelayMs', 'suspendExcNodes', 'reserveCores', 'suspendedWatts', 'resumeWatts'];
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw new ConfigError(`powerSave.${k}`, o[k], `a known key (${known.join(', ')})`);
+  const d = DEFAULT_POWER_SAVE;
+  const ps: PowerSaveConfig = {
+    suspendTimeMs: o.suspendTimeMs === undefined ? d.suspendTimeMs : int(o.suspendTimeMs, 'powerSave.suspendTimeMs', 1, 366 * DAY),
+    resumeTimeoutMs: o.resumeTimeoutMs === undefined ? d.resumeTimeoutMs : int(o.resumeTimeoutMs, 'powerSave.resumeTimeoutMs', 1, DAY),
+    resumeDelayMs: o.resumeDelayMs === undefined ? d.resumeDelayMs : int(o.resumeDelayMs, 'powerSave.resumeDelayMs', 0, DAY),
+    suspendExcNodes: arr(o.suspendExcNodes ?? [], 'powerSave.suspendExcNodes').map((v, i) => {
+      const name = str(v, `powerSave.suspendExcNodes[${i}]`);
+      if (!nodeNames.has(name)) throw new ConfigError(`powerSave.suspendExcNodes[${i}]`, name, 'the name of a node of the cluster');
+      return name;
+    }),
+    reserveCores: o.reserveCores === undefined ? d.reserveCores : int(o.reserveCores, 'powerSave.reserveCores', 0, 100_000_000),
+    suspendedWatts: o.suspendedWatts === undefined ? d.suspendedWatts : num(o.suspendedWatts, 'powerSave.suspendedWatts', 0, 100_000),
+  };
+  if (o.resumeWatts !== undefined) ps.resumeWatts = num(o.resumeWatts, 'powerSave.resumeWatts', 0, 100_000);
+  if (ps.resumeDelayMs >= ps.resumeTimeoutMs) throw new ConfigError('powerSave.resumeTimeoutMs', ps.resumeTimeoutMs, `more than resumeDelayMs (${ps.resumeDelayMs}), or every resumed node would be marked down`);
+  return ps;
+}
+
+/** A config with power saving on: its own `powerSave` section, else DEFAULT_POWER_SAVE. */
+export function withPowerSave(config: ClusterConfig): ClusterConfig {
+  return config.powerSave ? config : { ...config, powerSave: { ...DEFAULT_POWER_SAVE, suspendExcNodes: [] } };
+}
+
+/** The same config with power saving off. */
+export function withoutPowerSave(config: ClusterConfig): ClusterConfig {
+  if (!config.powerSave) return config;
+  const { powerSave: _off, ...rest } = config;
+  return rest;
 }
 
 /**

@@ -11,33 +11,38 @@ import { insertAt, removeAt, SlotList } from './lists.js';
 import { findVictims, type Reservation } from './placement.js';
 import { reserveEarliest } from './reservation.js';
 import { PendingQueue } from './queue.js';
-import { defaultTaskName, minCoresOf, NEVER, NO_READY, readyOf, shared, singletonKey, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type Successors, type TaskRt } from './state.js';
+import { defaultTaskName, minCoresOf, NEVER, NO_READY, readyOf, shared, singletonKey, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type ResvRt, type Successors, type TaskRt } from './state.js';
 import { NODE_FILTERS } from './filters/index.js';
 import { consentConfig } from './config.js';
 import { jobConsented } from './consent-rules.js';
-import type { AccountSpec, ClusterConfig, ConsentConfig, ConsentStatus, Decision, JobState, KillReason, Ms, PendingReason, PriorityBreakdown, QosSpec } from './types.js';
+import type { AccountSpec, ClusterConfig, ConsentConfig, ConsentStatus, Decision, PowerDecision, JobState, KillReason, Ms, PendingReason, PriorityBreakdown, QosSpec } from './types.js';
 export type { KillReason } from './types.js';
 import type { CheckedTask, CleanJob } from './validate.js';
+import { PowerSaver } from './power-save.js';
+import { LimitBook } from './limits.js';
 
 /** A task requeued more often than this after node failures fails its job with NODE_FAIL. */
 export const MAX_NODE_REQUEUES = 5;
 
 
 export class CoreState {
-  readonly config: ClusterConfig;
+  /** The config in force; `reconfigure` (reconfigure.ts) replaces it. */
+  config: ClusterConfig;
   readonly nodeList: NodeRt[];
   readonly nodeByName = new Map<string, NodeRt>();
   readonly containers: string[];
   readonly partitions = new Map<string, PartitionRt>();
   readonly qos = new Map<string, QosSpec>();
   readonly accounts: Map<string, AccountSpec>;
-  readonly fs: FairShare;
+  fs: FairShare;
   readonly byId = new Map<number, JobRt>();
   readonly tasks = new IdTable<TaskRt>();
+  /** Each job array's indices by its id (its first element's): aftercorr pairs elements by index. */
+  readonly arrays = new Map<number, readonly number[]>();
   /** Final states of jobs the driver asked us to forget, for dependency checks. */
   readonly ended = new Map<number, JobState>();
   readonly consent = new Map<string, ConsentStatus>();
-  readonly consentCfg: Readonly<ConsentConfig>;
+  consentCfg: Readonly<ConsentConfig>;
   /** Bumped by every consent change; see JobRt.consentOkAt. */
   consentVersion = 0;
   /** Unended jobs that read each pseudonym (a job reading none is not filed). */
@@ -59,6 +64,8 @@ export class CoreState {
   /** Pending jobs with a begin time, by that time (stale entries are dropped when met). */
   readonly beginTimes = new KeyedHeap<JobRt>();
   outbox: Decision[] = [];
+  /** Power saving's decisions since the last pass returned them. */
+  powerOut: PowerDecision[] = [];
   nextJobId = 1;
   nextTaskId = 1;
   now: Ms = 0;
@@ -83,6 +90,16 @@ export class CoreState {
   changes = 0;
   /** The reason of the node filter that last turned a node away (see admits). */
   rejectedBy: PendingReason | null = null;
+  /** Advance reservations by name (advance-reservations.ts); each also listed on its nodes. */
+  readonly resv = new Map<string, ResvRt>();
+  /** Power saving's policy step (power-save.ts); null when the config has none. */
+  readonly power: PowerSaver | null;
+  /** Bumped whenever a job joins the queue: power saving refits waiting work only after a change. */
+  queueChanges = 0;
+  /** A node became idle or busy, or changed state: power saving looks at the nodes again. */
+  powerDirty = true;
+  /** QoS and account limits and their usage (limits.ts); `limits.on` is false when none is configured. */
+  limits: LimitBook;
 
   constructor(config: ClusterConfig) {
     this.config = config;
@@ -99,11 +116,15 @@ export class CoreState {
       freeMem: spec.memMb,
       up: true,
       drain: false,
+      power: 'on' as const,
+      idleAt: NEVER,
+      bootAt: NEVER,
       running: new SlotList<TaskRt>(),
       preemptibleTasks: 0,
       preemptibleCores: 0,
       preemptibleMem: 0,
       ends: new EndOrder(),
+      resv: null,
     }));
     for (const n of this.nodeList) this.nodeByName.set(n.spec.name, n);
     // Static preference order: warm-water nodes first, then configuration order.
@@ -130,6 +151,8 @@ export class CoreState {
     this.weighted = w.age + w.fairshare + w.qos + w.partition + w.size > 0;
     this.waiting = new PendingQueue(w, (j) => this.staticPriority(j), (a) => this.fs.factor(a));
     this.clusterCores = this.nodeList.reduce((s, n) => s + n.spec.cores, 0);
+    this.power = config.powerSave ? new PowerSaver(this, config.powerSave) : null;
+    this.limits = new LimitBook(config);
   }
 
   advance(now: Ms): void {
@@ -152,6 +175,7 @@ export class CoreState {
       pseudonyms: shared(c.pseudonyms),
       cls: c.cls,
       deps: shared(c.deps),
+      depsAny: c.depsAny,
       singleton: c.singleton,
       array,
       arrayIndex,
@@ -180,10 +204,11 @@ export class CoreState {
       hold: c.hold ? 'user' : null,
       beginAt: c.beginAt,
       nice: c.nice,
+      reservation: c.reservation,
     };
     if (c.beginAt > this.now) this.beginTimes.push(c.beginAt, id, job);
     this.pendingJobs++;
-    const defaultTime = c.partition.spec.defaultTimeMs;
+    const defaultTime = this.limits.on ? this.limits.defaultTime(c.qos.name, c.account, c.partition.spec.defaultTimeMs) : c.partition.spec.defaultTimeMs;
     for (let index = 0; index < c.tasks.length; index++) {
       // Checked but not copied by validateJob: the defaults of absent fields are filled in here.
       const t = c.tasks[index] as CheckedTask;
@@ -226,6 +251,7 @@ export class CoreState {
       this.singletons.set(key, list);
     }
     this.byId.set(id, job);
+    if (this.limits.on) this.limits.submitted(job, 1);
     for (const p of job.pseudonyms) {
       const set = this.readers.get(p);
       if (set) set.add(job);
@@ -241,6 +267,7 @@ export class CoreState {
     const job = t.job;
     n.freeCores -= t.cores;
     n.freeMem -= t.memMb;
+    if (n.running.size === 0) this.powerDirty = true;
     n.running.add(t);
     this.touch(n);
     if (job.partition.spec.preemptible) {
@@ -265,6 +292,7 @@ export class CoreState {
       if (t.cores === job.readyMinCores) job.readyMinCores = minCoresOf(job.ready);
     }
     if (job.ready.length === 0) this.dequeue(job);
+    if (this.limits.on) this.limits.running(job, t.cores, job.runningCount === 0 ? 1 : 0);
     if (job.runningCount++ === 0 && job.array) job.array.running++;
     if (job.state === 'PENDING') this.pendingJobs--;
     job.state = 'RUNNING';
@@ -300,6 +328,10 @@ export class CoreState {
       n.freeMem += t.memMb;
       n.running.delete(t);
       n.ends.delete(t);
+      if (n.running.size === 0) {
+        n.idleAt = this.now;
+        this.powerDirty = true;
+      }
       this.touch(n);
       if (job.partition.spec.preemptible) {
         this.preemptibleRunning--;
@@ -311,6 +343,7 @@ export class CoreState {
     t.node = null;
     t.endedAt = this.now;
     this.fs.running(job.account.name, -t.cores, this.now);
+    if (this.limits.on) this.limits.running(job, -t.cores, job.runningCount === 1 ? -1 : 0);
     if (--job.runningCount === 0) {
       if (job.array) job.array.running--;
       if (job.state === 'RUNNING') {
@@ -380,6 +413,7 @@ export class CoreState {
     job.readyMinCores = NO_READY;
     this.dequeue(job);
     if (job.state === 'PENDING') this.pendingJobs--;
+    if (this.limits.on) this.limits.submitted(job, -1);
     job.state = state;
     job.endedAt = this.now;
     if (job.singleton) {
@@ -461,6 +495,7 @@ export class CoreState {
   enqueue(job: JobRt): void {
     if (job.queued || job.ready.length === 0 || TERMINAL.has(job.state)) return;
     if (this.canPreempt(job)) this.urgentQueued++;
+    this.queueChanges++;
     this.waiting.add(job, this.now);
   }
 
@@ -478,13 +513,43 @@ export class CoreState {
     if (n.up && !up) {
       n.up = false;
       for (const t of n.running.toArray()) this.requeueLost(t);
+      // A down node is down whatever its power was; it comes back on (and idle) when it is up again.
+      n.power = 'on';
+      n.bootAt = NEVER;
     }
+    if (!n.up && up) n.idleAt = this.now;
     n.up = up;
     n.drain = drain;
     const open = n.up && !n.drain;
     if (open !== wasOpen) {
       for (const p of this.partitions.values()) if (p.member[n.idx] === 1) p.open += open ? 1 : -1;
     }
+    this.powerDirty = true;
+    this.touch(n);
+  }
+
+  /** Power saving: suspend an idle node (it takes no work until resumed and reported up). */
+  powerOff(n: NodeRt): void {
+    n.power = 'off';
+    this.powerDirty = true;
+    this.touch(n);
+    this.powerOut.push({ type: 'powerDown', node: n.spec.name });
+  }
+
+  /** Power saving: boot a suspended node; it takes work after its `poweredUp` event. */
+  powerUp(n: NodeRt): void {
+    n.power = 'booting';
+    n.bootAt = this.now;
+    this.powerDirty = true;
+    this.powerOut.push({ type: 'powerUp', node: n.spec.name });
+  }
+
+  /** A booting node reported itself up: it is idle, and open for work. */
+  poweredUp(n: NodeRt): void {
+    n.power = 'on';
+    n.bootAt = NEVER;
+    n.idleAt = this.now;
+    this.powerDirty = true;
     this.touch(n);
   }
 
@@ -507,6 +572,8 @@ export class CoreState {
    * leaves its reason in `rejectedBy` for the planner to record.
    */
   admits(n: NodeRt, t: TaskRt): boolean {
+    // The node filters are all about advance reservations: none, nothing to ask.
+    if (this.resv.size === 0) return true;
     for (let i = 0; i < NODE_FILTERS.length; i++) {
       const f = NODE_FILTERS[i] as (typeof NODE_FILTERS)[number];
       if (!f.admits(n, t, this)) {
@@ -527,7 +594,7 @@ export class CoreState {
    */
   pick(t: TaskRt, reserved: Reservation | null, admit?: (n: NodeRt) => boolean): NodeRt | null {
     const job = t.job;
-    return this.free.pick(job.partition, t.cores, t.memMb, job.container, reserved, admit !== undefined || NODE_FILTERS.length === 0 ? admit : this.nodeFiltersFor(t));
+    return this.free.pick(job.partition, t.cores, t.memMb, job.container, reserved, admit !== undefined ? admit : this.nodeFiltersFor(t));
   }
 
   /** EASY's head reservation for `t`: the earliest time a node of its partition can host it. */
@@ -535,9 +602,18 @@ export class CoreState {
     return reserveEarliest(t.job.partition, t.cores, t.memMb, this.now, this.nodeFiltersFor(t));
   }
 
+  /**
+   * Whether node filters take part in placement now (they judge only advance reservations, so
+   * not while there are none). While they do not, whether a task fits depends on its shape
+   * alone, which lets a pass remember shapes that did not (fit-memo.ts).
+   */
+  nodeFiltersOn(): boolean {
+    return NODE_FILTERS.length > 0 && this.resv.size > 0;
+  }
+
   /** The node filters as a predicate for task `t`, or undefined when there are none (no cost). */
   private nodeFiltersFor(t: TaskRt): ((n: NodeRt) => boolean) | undefined {
-    if (NODE_FILTERS.length === 0) return undefined;
+    if (!this.nodeFiltersOn()) return undefined;
     this.placing = t;
     return this.admitPlacing;
   }

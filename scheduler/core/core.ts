@@ -16,7 +16,8 @@ import { PassRunner, type PassReport } from './pass.js';
 import { PLANNERS, type ReservationView } from './policies/index.js';
 import { ReadModel, type JobFilter, type RunningTaskView } from './read-model.js';
 import { restoreInto, snapshotOf, type CoreSnapshot } from './snapshot.js';
-import type { ClusterConfig, ClusterView, ConsentStatus, CoreEvent, EventResult, JobView, Ms, NodeView, StepResult, TaskView } from './types.js';
+import { reservationViews } from './advance-reservations.js';
+import type { AdvanceReservationView, ClusterConfig, ClusterView, ConsentStatus, CoreEvent, EventResult, JobView, Ms, NodeView, StepResult, TaskView } from './types.js';
 
 export { MAX_NODE_REQUEUES } from './core-state.js';
 export { PRIORITY_PERIOD_MS, type PassReport } from './pass.js';
@@ -24,7 +25,8 @@ export { BACKFILL_INTERVAL_MS } from './policies/index.js';
 export type { JobFilter, RunningTaskView } from './read-model.js';
 
 export class SchedulerCore {
-  readonly config: ClusterConfig;
+  /** The config in force (a reconfigure event replaces it). */
+  config: ClusterConfig;
   private readonly s: CoreState;
   private readonly passes: PassRunner;
   private readonly read: ReadModel;
@@ -54,7 +56,9 @@ export class SchedulerCore {
   apply(event: CoreEvent, now: Ms): EventResult {
     this.s.advance(now);
     this.s.changes++;
-    return applyEvent(this.s, event);
+    const r = applyEvent(this.s, event);
+    if (event.type === 'reconfigure' && r.ok) this.config = this.s.config;
+    return r;
   }
 
   /** Applies each event, then runs one scheduling pass. */
@@ -119,6 +123,16 @@ export class SchedulerCore {
   /** How many pending jobs the latest pass found waiting for each reason. */
   pendingReasons(): PassReport {
     return this.read.pendingReasons();
+  }
+
+  /** Every QoS and account with limits: the limits, cores held and jobs per owner (none when unconfigured). */
+  limitUsage(): ReturnType<CoreState['limits']['usage']> {
+    return this.s.limits.usage();
+  }
+
+  /** Advance reservations, by start time. */
+  advanceReservations(): AdvanceReservationView[] {
+    return reservationViews(this.s);
   }
 
   fairshare(): FairShareView[] {

@@ -1,7 +1,7 @@
 // What a schedule pass decided, as text: one line of text per decision, in the
 // order the core returned them. Written by the live driver with each pass, read back by
 // `gsched replay` to compare a replay's decisions with the live ones, pass by pass.
-import type { Decision } from './types.js';
+import type { Decision, PowerDecision } from './types.js';
 
 /** One decision as a stable line of text (every field that matters to an agent or an account). */
 export function decisionText(d: Decision): string {
@@ -19,4 +19,9 @@ export function decisionText(d: Decision): string {
 
 export function decisionTexts(decisions: readonly Decision[]): string[] {
   return decisions.map(decisionText);
+}
+
+/** A power-saving decision as a line of text. */
+export function powerDecisionText(d: PowerDecision): string {
+  return d.type === 'powerDown' ? `suspend ${d.node}` : `resume ${d.node}`;
 }

@@ -1,11 +1,13 @@
 // Events in: each is checked, then applied to the state through CoreState's transitions. Bad
 // input is refused with a coded reason naming the field, never thrown.
+import { createReservation, deleteReservation, reservationRefusal } from './advance-reservations.js';
 import { maxMemFor, type CoreState } from './core-state.js';
+import { reconfigure } from './reconfigure.js';
 import { successorsOf } from './dag.js';
-import { TERMINAL, type ArrayGroup, type JobRt } from './state.js';
-import type { CoreEvent, CoreRejection, EventResult, JobUpdate } from './types.js';
+import { TERMINAL, type ArrayGroup, type JobRt, type PartitionRt } from './state.js';
+import type { CoreEvent, CoreRejection, Dependency, EventResult, JobUpdate } from './types.js';
 import { isConsentStatus, isPseudonym } from './vocabulary.js';
-import { allowedFor, MAX_NICE, validateJob } from './validate.js';
+import { allowedFor, checkDependencies, fitsOneNode, inherited, MAX_NICE, partitionRefusal, validateJob } from './validate.js';
 
 const ok: EventResult = { ok: true };
 const reject = (error: CoreRejection): EventResult => ({ ok: false, error });
@@ -42,6 +44,24 @@ export function applyEvent(s: CoreState, event: CoreEvent): EventResult {
       return update(s, event.jobId, event.changes);
     case 'requeueJob':
       return requeueJob(s, event.jobId, event.hold);
+    case 'reservationCreate': {
+      const r = createReservation(s, event.reservation);
+      return r.ok ? ok : reject(r.error);
+    }
+    case 'reconfigure': {
+      const c = event.config as unknown;
+      if (typeof c !== 'object' || c === null || !['nodes', 'partitions', 'qos', 'accounts'].every((k) => Array.isArray((c as Record<string, unknown>)[k]))) {
+        return reject({ code: 'INVALID_STATE', field: 'config', message: 'reconfigure needs a parsed cluster config' });
+      }
+      const refused = reconfigure(s, event.config);
+      return refused === null ? ok : reject(refused);
+    }
+    case 'reservationDelete': {
+      const r = deleteReservation(s, event.name);
+      return r.ok ? ok : reject(r.error);
+    }
+    case 'poweredUp':
+      return poweredUp(s, event.node);
     default:
       return reject({ code: 'INVALID_STATE', field: 'type', message: `unknown event type ${JSON.stringify((event as { type: unknown }).type)}` });
   }
@@ -55,13 +75,23 @@ function submit(s: CoreState, raw: unknown): EventResult {
     account: (a) => s.accounts.get(a),
     consent: s.consentCfg,
     jobKnown: (id) => s.byId.has(id) || s.ended.has(id),
+    arrayOf: (id) => s.arrays.get(id),
     consentOf: (p) => s.consent.get(p) ?? null,
   });
   if (!('tasks' in clean)) return reject(clean);
+  const resvRefused = reservationRefusal(s, clean);
+  if (resvRefused !== null) return reject(resvRefused);
+  if (s.limits.on) {
+    const count = clean.array === null ? 1 : clean.array.indices.length;
+    const def = s.limits.defaultTime(clean.qos.name, clean.account, clean.partition.spec.defaultTimeMs);
+    const refused = s.limits.refusal(clean.owner, clean.qos.name, clean.account, count, clean.tasks.map((t) => ({ cores: t.cores, timeLimitMs: t.timeLimitMs ?? def })));
+    if (refused !== null) return reject(refused);
+  }
   // The jobs of an array share one successor table: it is read-only.
   const succ = successorsOf(clean.after);
   if (clean.array === null) return { ok: true, jobIds: [s.createJob(clean, succ, null, null)] };
   const group: ArrayGroup = { baseId: s.nextJobId, limit: clean.array.limit, running: 0 };
+  s.arrays.set(group.baseId, clean.array.indices);
   return { ok: true, jobIds: clean.array.indices.map((i) => s.createJob(clean, succ, group, i)) };
 }
 
@@ -101,6 +131,14 @@ function nodeEvent(s: CoreState, type: 'nodeDown' | 'nodeUp' | 'drain' | 'resume
   if (type === 'nodeDown') s.setNode(n, false, n.drain);
   else if (type === 'nodeUp') s.setNode(n, true, n.drain);
   else s.setNode(n, n.up, type === 'drain');
+  return ok;
+}
+
+function poweredUp(s: CoreState, name: unknown): EventResult {
+  const n = typeof name === 'string' ? s.nodeByName.get(name) : undefined;
+  if (!n) return reject({ code: 'UNKNOWN_NODE', field: 'node', message: `node ${String(name)} does not exist` });
+  if (n.power !== 'booting') return reject({ code: 'INVALID_STATE', field: 'node', message: `node ${n.spec.name} is not powering up` });
+  s.poweredUp(n);
   return ok;
 }
 
@@ -145,7 +183,7 @@ function holdOrRelease(s: CoreState, type: 'hold' | 'release', jobId: unknown, b
   return ok;
 }
 
-const PENDING_ONLY: readonly (keyof JobUpdate)[] = ['qos', 'dependencies'];
+const PENDING_ONLY: readonly (keyof JobUpdate)[] = ['partition', 'qos', 'dependencies', 'dependencyAny'];
 
 /**
  * scontrol update: each change is checked before any is made, so an update is applied whole
@@ -158,7 +196,7 @@ function update(s: CoreState, jobId: unknown, raw: unknown): EventResult {
   if (typeof raw !== 'object' || raw === null) return reject({ code: 'INVALID_STATE', field: 'changes', message: 'changes must be an object' });
   const c = raw as JobUpdate;
   const keys = Object.keys(c) as (keyof JobUpdate)[];
-  if (keys.length === 0) return reject({ code: 'INVALID_STATE', field: 'changes', message: 'nothing to change: give timeLimitMs, qos, nice, beginAt, dependencies or throttle' });
+  if (keys.length === 0) return reject({ code: 'INVALID_STATE', field: 'changes', message: 'nothing to change: give timeLimitMs, partition, qos, nice, beginAt, dependencies or throttle' });
   const unknown = keys.find((k) => !UPDATABLE.has(k));
   if (unknown !== undefined) return reject({ code: 'INVALID_STATE', field: `changes.${String(unknown)}`, message: `${String(unknown)} cannot be changed; updatable: ${[...UPDATABLE].join(', ')}` });
   for (const k of PENDING_ONLY) {
@@ -167,7 +205,7 @@ function update(s: CoreState, jobId: unknown, raw: unknown): EventResult {
   const pendingTasks = job.tasks.filter((t) => t.state === 'PENDING');
   if (c.timeLimitMs !== undefined) {
     if (!Number.isInteger(c.timeLimitMs) || c.timeLimitMs < 1) return reject({ code: 'INVALID_STATE', field: 'changes.timeLimitMs', message: 'the time limit must be a whole number of ms above 0' });
-    if (c.timeLimitMs > job.partition.spec.maxTimeMs) return reject({ code: 'TOO_LARGE', field: 'changes.timeLimitMs', message: `partition ${job.partition.spec.name} allows at most ${job.partition.spec.maxTimeMs} ms` });
+    if (c.timeLimitMs > (s.partitions.get(String(c.partition ?? job.partition.spec.name))?.spec.maxTimeMs ?? job.partition.spec.maxTimeMs)) return reject({ code: 'TOO_LARGE', field: 'changes.timeLimitMs', message: `partition ${job.partition.spec.name} allows at most ${job.partition.spec.maxTimeMs} ms` });
     if (pendingTasks.length === 0) return reject({ code: 'INVALID_STATE', field: 'changes.timeLimitMs', message: `job ${job.displayId} has no task waiting to start; the time limit of running tasks does not change` });
   }
   let qos = job.qos;
@@ -179,6 +217,18 @@ function update(s: CoreState, jobId: unknown, raw: unknown): EventResult {
     if (allowed !== null && !allowed.includes(q.name)) return reject({ code: 'QOS_NOT_ALLOWED', field: 'changes.qos', message: `account "${job.account.name}" may not use QoS "${q.name}" (it may use ${allowed.join(', ')})` });
     qos = q;
   }
+  let partition = job.partition;
+  if (c.partition !== undefined) {
+    const p = typeof c.partition === 'string' ? s.partitions.get(c.partition) : undefined;
+    if (!p) return reject({ code: 'UNKNOWN_PARTITION', field: 'changes.partition', message: `partition ${JSON.stringify(c.partition)} does not exist (known: ${[...s.partitions.keys()].join(', ')})` });
+    const refused = partitionMove(s, job, p, qos.name, c.timeLimitMs);
+    if (refused !== null) return reject(refused);
+    partition = p;
+  } else if (c.qos !== undefined) {
+    // A new QoS must still be one the job's partition admits.
+    const refused = partitionRefusal(job.partition.spec, job.account.name, qos.name, { account: (a) => s.accounts.get(a) });
+    if (refused !== null) return reject({ ...refused, field: 'changes.qos' });
+  }
   if (c.nice !== undefined && (!Number.isInteger(c.nice) || Math.abs(c.nice) > MAX_NICE)) {
     return reject({ code: 'INVALID_STATE', field: 'changes.nice', message: `nice must be a whole number from ${-MAX_NICE} to ${MAX_NICE}` });
   }
@@ -186,34 +236,57 @@ function update(s: CoreState, jobId: unknown, raw: unknown): EventResult {
     return reject({ code: 'INVALID_STATE', field: 'changes.beginAt', message: 'beginAt must be a time in ms (0 or more), or null to clear it' });
   }
   if (c.beginAt !== undefined && job.state !== 'PENDING') return reject({ code: 'INVALID_STATE', field: 'changes.beginAt', message: `job ${job.displayId} is ${job.state}: its begin time has passed` });
+  let deps: Dependency[] | null = null;
   if (c.dependencies !== undefined) {
-    if (!Array.isArray(c.dependencies)) return reject({ code: 'INVALID_STATE', field: 'changes.dependencies', message: 'dependencies must be a list of {kind, jobId}' });
-    for (const [i, d] of c.dependencies.entries()) {
-      const f = `changes.dependencies[${i}]`;
-      if (typeof d !== 'object' || d === null || (d.kind !== 'afterok' && d.kind !== 'afterany' && d.kind !== 'afternotok')) return reject({ code: 'INVALID_STATE', field: f, message: `${f}.kind must be afterok, afterany or afternotok` });
-      if (d.jobId === job.id) return reject({ code: 'DAG_CYCLE', field: f, message: `job ${job.displayId} cannot wait for itself` });
-      if (typeof d.jobId !== 'number' || !(s.byId.has(d.jobId) || s.ended.has(d.jobId))) return reject({ code: 'UNKNOWN_DEPENDENCY', field: f, message: `${f} names job ${String(d.jobId)}, which does not exist` });
-    }
+    const checked = checkDependencies(c.dependencies, 'changes.dependencies', job.array !== null, { jobKnown: (id) => s.byId.has(id) || s.ended.has(id), arrayOf: (id) => s.arrays.get(id) });
+    if (!Array.isArray(checked)) return reject(checked);
+    const self = checked.findIndex((d) => d.jobId === job.id || (d.kind === 'aftercorr' && d.jobId === job.array?.baseId));
+    if (self >= 0) return reject({ code: 'DAG_CYCLE', field: `changes.dependencies[${self}]`, message: `job ${job.displayId} cannot wait for itself` });
+    deps = checked;
   }
+  if (c.dependencyAny !== undefined && typeof c.dependencyAny !== 'boolean') return reject({ code: 'INVALID_STATE', field: 'changes.dependencyAny', message: 'dependencyAny must be true or false' });
   if (c.throttle !== undefined) {
     if (job.array === null) return reject({ code: 'INVALID_STATE', field: 'changes.throttle', message: `job ${job.displayId} is not an array element; throttle is an array's %N limit` });
     if (!Number.isInteger(c.throttle) || c.throttle < 0) return reject({ code: 'INVALID_STATE', field: 'changes.throttle', message: 'throttle must be a whole number (0: no limit)' });
   }
   // Every change is valid: apply them.
   if (c.timeLimitMs !== undefined) for (const t of pendingTasks) t.timeLimitMs = c.timeLimitMs;
-  if (c.qos !== undefined || c.nice !== undefined) {
+  if (c.qos !== undefined || c.nice !== undefined || partition !== job.partition) {
     s.requeueKey(job, () => {
+      job.partition = partition;
+      if (s.limits.on && job.qos !== qos) s.limits.changeQos(job, () => (job.qos = qos));
       job.qos = qos;
       if (c.nice !== undefined) job.nice = c.nice;
     });
   }
   if (c.beginAt !== undefined) s.setBegin(job, c.beginAt ?? 0);
-  if (c.dependencies !== undefined) job.deps = c.dependencies.map((d) => ({ kind: d.kind, jobId: d.jobId }));
+  if (deps !== null) job.deps = deps;
+  // New dependencies are all-of unless the update says any-of (as a new --dependency would be).
+  if (c.dependencyAny !== undefined || deps !== null) job.depsAny = (c.dependencyAny ?? (deps === null && job.depsAny)) && job.deps.length > 1;
   if (c.throttle !== undefined && job.array !== null) job.array.limit = c.throttle === 0 ? Infinity : c.throttle;
   return ok;
 }
 
-const UPDATABLE: ReadonlySet<string> = new Set<keyof JobUpdate>(['timeLimitMs', 'qos', 'nice', 'beginAt', 'dependencies', 'throttle']);
+/**
+ * Whether a pending job may move to partition `p` (with QoS `qos`): what submitting there would
+ * check (the account's partitions, AllowAccounts / AllowQos, purpose, node sizes, time limits).
+ */
+function partitionMove(s: CoreState, job: JobRt, p: PartitionRt, qos: string, newLimit: number | undefined): CoreRejection | null {
+  const f = 'changes.partition';
+  const allowed = inherited({ account: (a) => s.accounts.get(a) }, job.account.name, 'partitions');
+  if (allowed !== null && !allowed.includes(p.spec.name)) return { code: 'PARTITION_NOT_ALLOWED', field: f, message: `account "${job.account.name}" may not use partition "${p.spec.name}" (it may use ${allowed.join(', ')})` };
+  const rule = partitionRefusal(p.spec, job.account.name, qos, { account: (a) => s.accounts.get(a) });
+  if (rule !== null) return { ...rule, field: rule.field === 'qos' ? 'changes.qos' : f };
+  if (p.spec.purpose === 'research' && job.purpose !== 'research') return { code: 'PURPOSE_MISMATCH', field: f, message: `partition "${p.spec.name}" is for research and job ${job.displayId} is for treatment` };
+  for (const t of job.tasks) {
+    if (t.state !== 'PENDING') continue;
+    if (!fitsOneNode(p, t.cores, t.memMb)) return { code: 'TOO_LARGE', field: f, message: `task ${t.name} needs ${t.cores} cores and ${t.memMb} MB on one node; no node in partition ${p.spec.name} has both` };
+    if ((newLimit ?? t.timeLimitMs) > p.spec.maxTimeMs) return { code: 'TOO_LARGE', field: f, message: `task ${t.name} has a time limit of ${t.timeLimitMs} ms; partition ${p.spec.name} allows at most ${p.spec.maxTimeMs} ms (update TimeLimit too)` };
+  }
+  return null;
+}
+
+const UPDATABLE: ReadonlySet<string> = new Set<keyof JobUpdate>(['timeLimitMs', 'partition', 'qos', 'nice', 'beginAt', 'dependencies', 'dependencyAny', 'throttle']);
 
 /**
  * scontrol requeue: a running job's tasks are stopped and go back to the queue (tasks that

@@ -67,6 +67,18 @@ export class FairShare {
     for (const r of this.roots) visit(r, []);
   }
 
+  /** Takes over the usage of the accounts `old` also has (a reconfigure keeps what was used). */
+  carryFrom(old: FairShare): void {
+    for (const [name, a] of this.accts) {
+      const o = old.accts.get(name);
+      if (!o) continue;
+      a.usage = o.usage;
+      a.runningCores = o.runningCores;
+      a.at = o.at;
+    }
+    this.lastDt = 0;
+  }
+
   has(account: string): boolean {
     return this.accts.has(account);
   }

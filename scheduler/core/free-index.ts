@@ -60,7 +60,7 @@ export class FreeIndex {
   /** Re-files a node after its free cores, up or drain state changed. */
   update(n: NodeRt): void {
     const was = this.filed[n.idx] as number;
-    const now = n.up && !n.drain && n.freeCores > 0 ? n.freeCores : -1;
+    const now = n.up && !n.drain && n.power === 'on' && n.freeCores > 0 ? n.freeCores : -1;
     if (was === now) return;
     const group = n.containerIdx * 2 + (n.warm ? 0 : 1);
     if (was >= 0) {

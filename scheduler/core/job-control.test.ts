@@ -140,3 +140,31 @@ describe('requeue', () => {
     expect(h.core.job(id)?.state).toBe('RUNNING');
   });
 });
+
+describe('update partition', () => {
+  it('moves a pending job to another partition, checked as a submit there would be', () => {
+    const config = cluster().container('c1', 1, 4).container('c2', 1, 16).partitionOn('clinical', ['c1']).partitionOn('research', ['c2']).consent().partitionRules('research', { allowQos: ['low', 'normal'] }).build();
+    const h = new Harness(config);
+    h.submit(job().task(4, 5 * HOUR).spec());
+    const [id] = h.submit(job().purpose('research').task(2).spec()) as [number];
+    const [treat] = h.submit(job().task(2).spec()) as [number];
+    h.pass();
+    expect(h.core.job(id)).toMatchObject({ state: 'PENDING', partition: 'clinical' });
+    expect(h.apply({ type: 'update', jobId: treat, changes: { partition: 'research' } })).toMatchObject({ ok: false, error: { code: 'PURPOSE_MISMATCH', field: 'changes.partition' } });
+    expect(h.apply({ type: 'update', jobId: id, changes: { partition: 'gpu' } })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_PARTITION' } });
+    expect(h.apply({ type: 'update', jobId: id, changes: { partition: 'research', qos: 'urgent' } })).toMatchObject({ ok: false, error: { code: 'QOS_NOT_ALLOWED', field: 'changes.qos' } });
+    expect(h.apply({ type: 'update', jobId: id, changes: { partition: 'research' } })).toEqual({ ok: true });
+    h.pass();
+    expect(h.core.job(id)).toMatchObject({ state: 'RUNNING', partition: 'research', nodes: ['c2-n001'] });
+    // A running job keeps its partition.
+    expect(h.apply({ type: 'update', jobId: id, changes: { partition: 'clinical' } })).toMatchObject({ ok: false, error: { code: 'INVALID_STATE', field: 'changes.partition' } });
+  });
+
+  it('refuses a partition whose nodes are too small for a waiting task', () => {
+    const config = cluster().container('c1', 1, 4).container('c2', 1, 16).partitionOn('clinical', ['c2']).partitionOn('research', ['c1']).build();
+    const h = new Harness(config);
+    h.submit(job().task(16, 5 * HOUR).spec());
+    const [id] = h.submit(job().purpose('research').task(8).spec()) as [number];
+    expect(h.apply({ type: 'update', jobId: id, changes: { partition: 'research' } })).toMatchObject({ ok: false, error: { code: 'TOO_LARGE', field: 'changes.partition' } });
+  });
+});

@@ -2,6 +2,7 @@
 // Each job the walk reaches is asked the job filters (filters/) and, if it passes them all,
 // handed to the planner of the configured policy (policies/). The pass records, per pending
 // job, the reason that stopped it and counts the reasons: the read model shows them.
+import { nextReservationEdge } from './advance-reservations.js';
 import type { CoreState } from './core-state.js';
 import { runFilters } from './filters/index.js';
 import type { Planner } from './policies/index.js';
@@ -65,6 +66,8 @@ export class PassRunner {
       s.waiting.compact();
       this.planner.end();
     } else this.planner.idle();
+    // Power saving decides after placement, so waiting work takes idle nodes before any is suspended.
+    if (s.power !== null) s.power.step();
     this.pendingAtEnd = s.pendingJobs;
     // Most passes in a light load decide nothing: share one empty list rather than allocate.
     const decisions = s.outbox.length === 0 ? NO_DECISIONS : s.outbox;
@@ -72,10 +75,17 @@ export class PassRunner {
     const limit = s.nextDeadline();
     const hold = s.nextConsentHoldAt();
     const begin = s.nextBegin();
+    const edge = s.resv.size === 0 ? null : nextReservationEdge(s);
     let deadline = limit;
-    for (const t of [hold, begin]) if (t !== null && (deadline === null || t < deadline)) deadline = t;
+    const power = s.power === null ? null : s.power.wakeAt();
+    for (const t of [hold, begin, edge, power]) if (t !== null && (deadline === null || t < deadline)) deadline = t;
     const planned = this.planner.wakeAt();
     const wakeAt = planned === null ? deadline : deadline === null ? planned : Math.min(deadline, planned);
+    if (s.powerOut.length > 0) {
+      const power = s.powerOut;
+      s.powerOut = [];
+      return { decisions, wakeAt, power };
+    }
     return { decisions, wakeAt };
   }
 

@@ -30,7 +30,7 @@ export function findVictims(part: PartitionRt, cores: number, memMb: number, adm
   let best: Victims | null = null;
   let bestOldest = -Infinity;
   for (const n of part.nodes) {
-    if (!n.up || n.drain || n.spec.cores < cores || n.spec.memMb < memMb) continue;
+    if (!n.up || n.drain || n.power !== 'on' || n.spec.cores < cores || n.spec.memMb < memMb) continue;
     if (admit !== undefined && !admit(n)) continue;
     let needCores = cores - n.freeCores;
     let needMem = memMb - n.freeMem;

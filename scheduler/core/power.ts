@@ -1,7 +1,7 @@
 // The machine's power model, shared by the simulator's report and the live scheduler's
 // /metrics so both count energy and recovered heat the same way. Pure arithmetic on the
 // node specs of the cluster config.
-import type { Cooling } from './types.js';
+import type { Cooling, NodeState, PowerSaveConfig } from './types.js';
 
 /**
  * Share of a warm-water-cooled node's electrical energy that the cooling loop hands on as
@@ -31,4 +31,15 @@ export function nodeWatts(n: PoweredNode, busyCores: number, down: boolean): num
 /** The share of a node's energy recovered as heat. */
 export function heatRecoveryShare(n: Pick<PoweredNode, 'cooling'>, fraction: number = HEAT_RECOVERY_FRACTION): number {
   return n.cooling === 'warm-water' ? fraction : 0;
+}
+
+/**
+ * Watts of a node in a power-saving state: a suspended node draws the config's suspended
+ * watts, a booting one its resume watts (its busy watts when the config names none); any
+ * other state, null (draw as `nodeWatts` says).
+ */
+export function powerSaveWatts(n: PoweredNode, state: NodeState, ps: PowerSaveConfig | undefined): number | null {
+  if (state === 'SUSPENDED') return ps?.suspendedWatts ?? 0;
+  if (state === 'POWERING_UP') return ps?.resumeWatts ?? n.busyWatts;
+  return null;
 }

@@ -27,6 +27,14 @@ export const REASONS: { readonly [R in PendingReason]: ReasonInfo } = {
   JobHeldUser: { kind: 'wait', meaning: 'its owner held it (submit --hold or hold); release lets it start' },
   JobHeldAdmin: { kind: 'wait', meaning: 'an operator held it; only an operator can release it' },
   BeginTime: { kind: 'wait', meaning: 'it was submitted with --begin and that time has not come' },
+  QOSGrpCpuLimit: { kind: 'wait', meaning: "its QoS's GrpTRES cpu limit: the QoS's running tasks hold as many cores as it allows" },
+  AssocGrpCpuLimit: { kind: 'wait', meaning: "its account's (or a parent account's) GrpTRES cpu limit is reached by running tasks" },
+  QOSMaxJobsPerUserLimit: { kind: 'wait', meaning: "its owner already runs as many jobs in its QoS as MaxJobsPerUser allows" },
+  AssocMaxJobsLimit: { kind: 'wait', meaning: "its owner already runs as many jobs in its account as MaxJobs allows" },
+  QOSMaxWallDurationPerJobLimit: { kind: 'wait', meaning: "its time limit is above its QoS's MaxWall (the QoS or the limit changed after submit); update either" },
+  AssocMaxWallDurationPerJobLimit: { kind: 'wait', meaning: "its time limit is above its account's MaxWall (changed after submit); update the job" },
+  Reservation: { kind: 'wait', meaning: 'it asked for an advance reservation whose window has not opened (or has closed)' },
+  'ReqNodeNotAvail, Reserved for maintenance': { kind: 'wait', meaning: 'the nodes it could use are in a maintenance reservation over its time limit' },
   None: { kind: 'none', meaning: 'not pending' },
 };
 

@@ -14,7 +14,7 @@ function endEstimate(startedAt: Ms, limit: Ms, now: Ms): Ms {
 export function reserveEarliest(part: PartitionRt, cores: number, memMb: number, now: Ms, admit?: (n: NodeRt) => boolean): Reservation | null {
   let best: Reservation | null = null;
   for (const n of part.nodes) {
-    if (!n.up || n.drain || n.spec.cores < cores || n.spec.memMb < memMb) continue;
+    if (!n.up || n.drain || n.power !== 'on' || n.spec.cores < cores || n.spec.memMb < memMb) continue;
     if (admit !== undefined && !admit(n)) continue;
     let freeC = n.freeCores;
     let freeM = n.freeMem;

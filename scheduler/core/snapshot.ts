@@ -22,8 +22,10 @@ import { FreeIndex } from './free-index.js';
 import { KeyedHeap } from './heap.js';
 import { IdTable } from './id-table.js';
 import { LevelSet } from './level-set.js';
+import { LimitBook } from './limits.js';
 import { SlotList } from './lists.js';
 import { PassRunner } from './pass.js';
+import { PowerSaver } from './power-save.js';
 import { ConservativePlanner } from './policies/conservative.js';
 import { EasyPlanner, FcfsPlanner } from './policies/easy.js';
 import { PendingQueue, Run } from './queue.js';
@@ -37,7 +39,7 @@ import { NodeProfile } from './reservation.js';
  */
 export const SNAPSHOT_CLASSES: readonly (abstract new (...args: never[]) => unknown)[] = [
   CoreState, FairShare, FreeIndex, KeyedHeap, IdTable, LevelSet, SlotList, PassRunner, ConservativePlanner,
-  EasyPlanner, FcfsPlanner, PendingQueue, Run, ReadModel, NodeProfile, EndOrder, FitMemo,
+  EasyPlanner, FcfsPlanner, PendingQueue, Run, ReadModel, NodeProfile, LimitBook, PowerSaver, EndOrder, FitMemo,
 ];
 
 /** Bumped when the entry layout below changes. */

@@ -16,6 +16,15 @@ export interface NodeRt {
   freeMem: number;
   up: boolean;
   drain: boolean;
+  /**
+   * Power saving: `on`, `off` (suspended) or `booting` (resumed, not yet reported up). Only an
+   * `on` node takes work; every placement check reads it beside `up` and `drain`.
+   */
+  power: NodePower;
+  /** When it last became idle (its last task ended, or it came up); NEVER before the first pass saw it. */
+  idleAt: Ms;
+  /** When it was resumed (while booting). */
+  bootAt: Ms;
   readonly running: SlotList<TaskRt>;
   /** How many of its running tasks preemption could take, and the cores and memory they hold:
    * preemption passes over a node they cannot make room on without looking at its tasks. */
@@ -24,7 +33,24 @@ export interface NodeRt {
   preemptibleMem: number;
   /** Its running tasks in order of start + time limit. */
   readonly ends: EndOrder;
+  /** Advance reservations that hold it, or null (most nodes). */
+  resv: ResvRt[] | null;
 }
+
+/** An advance reservation (see ReservationSpec) with its nodes resolved. */
+export interface ResvRt {
+  readonly name: string;
+  readonly nodes: readonly NodeRt[];
+  /** member[node.idx] is 1 for its nodes. */
+  readonly member: Uint8Array;
+  readonly startAt: Ms;
+  readonly endAt: Ms;
+  readonly maint: boolean;
+  readonly ignoreJobs: boolean;
+  readonly accounts: readonly string[];
+}
+
+export type NodePower = 'on' | 'off' | 'booting';
 
 export interface PartitionRt {
   readonly spec: PartitionSpec;
@@ -86,12 +112,14 @@ export interface JobRt {
   readonly name: string;
   readonly owner: string;
   readonly account: AccountSpec;
-  readonly partition: PartitionRt;
+  partition: PartitionRt;
   qos: QosSpec;
   readonly purpose: Purpose;
   readonly pseudonyms: readonly string[];
   readonly cls: string | null;
   deps: readonly Dependency[];
+  /** Any one of `deps` satisfied is enough (Slurm's `?`); all of them otherwise. */
+  depsAny: boolean;
   readonly singleton: boolean;
   readonly array: ArrayGroup | null;
   readonly arrayIndex: number | null;
@@ -142,6 +170,8 @@ export interface JobRt {
   beginAt: Ms;
   /** Priority points subtracted from its priority. */
   nice: number;
+  /** The advance reservation it asked for, or null. */
+  readonly reservation: string | null;
 }
 
 /** Successors of task i are `list[at[i]]` to `list[at[i + 1] - 1]`, as task indices. */

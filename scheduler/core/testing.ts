@@ -13,8 +13,12 @@ import type {
   Decision,
   Dependency,
   JobSpec,
+  Limits,
   Ms,
+  PartitionSpec,
   Policy,
+  PowerDecision,
+  PowerSaveConfig,
   PriorityWeights,
   Purpose,
   TaskSpec,
@@ -91,6 +95,30 @@ export class ClusterBuilder {
     return this;
   }
 
+  /** Limits on a QoS (GrpTRES cores, MaxJobsPerUser, MaxSubmitJobs, MaxWall). */
+  qosLimits(name: string, limits: Limits): this {
+    const q = this.file.qos.find((x) => x.name === name);
+    if (!q) throw new Error(`no QoS ${name}`);
+    q.limits = limits;
+    return this;
+  }
+
+  /** Limits on an account (binding the accounts under it too). */
+  accountLimits(name: string, limits: Limits): this {
+    const a = this.file.accounts.find((x) => x.name === name);
+    if (!a) throw new Error(`no account ${name}`);
+    a.limits = limits;
+    return this;
+  }
+
+  /** A partition's AllowAccounts / AllowQos. */
+  partitionRules(name: string, rules: Pick<PartitionSpec, 'allowAccounts' | 'allowQos'>): this {
+    const p = this.file.partitions.find((x) => x.name === name);
+    if (!p) throw new Error(`no partition ${name}`);
+    Object.assign(p, rules);
+    return this;
+  }
+
   accounts(list: AccountSpec[]): this {
     this.file.accounts = list;
     return this;
@@ -100,6 +128,12 @@ export class ClusterBuilder {
   consent(c: Partial<ConsentConfig> = {}): this {
     for (const p of this.file.partitions) if (p.name === 'research') p.purpose = 'research';
     this.file.consent = c;
+    return this;
+  }
+
+  /** Power saving on, with these settings over the defaults. */
+  powerSave(p: Partial<PowerSaveConfig> = {}): this {
+    this.file.powerSave = p;
     return this;
   }
 
@@ -196,6 +230,10 @@ interface End {
 export class Harness {
   readonly core: SchedulerCore;
   readonly log: { at: Ms; decision: Decision }[] = [];
+  /** Power saving's decisions, and the `poweredUp` events the harness sent. */
+  readonly powerLog: { at: Ms; what: PowerDecision['type'] | 'poweredUp'; node: string }[] = [];
+  /** Resumed nodes report themselves up after the config's resumeDelayMs; false: never (a failed boot). */
+  autoBoot = true;
   now: Ms = 0;
   /** Modelled task ends by (time, task id). */
   private readonly ends = new KeyedHeap<End>();
@@ -243,7 +281,8 @@ export class Harness {
       }
       for (let e = this.inbox.peek(); e !== undefined && e.at === t; e = this.inbox.peek()) {
         this.inbox.pop();
-        this.core.apply(e.event, t);
+        const r = this.core.apply(e.event, t);
+        if (e.event.type === 'poweredUp' && r.ok) this.powerLog.push({ at: t, what: 'poweredUp', node: e.event.node });
       }
       this.pass();
     }
@@ -255,8 +294,12 @@ export class Harness {
 
   /** One scheduling pass now; starts get an end event after their modelled duration. */
   pass(): Decision[] {
-    const { decisions, wakeAt } = this.core.schedule(this.now);
+    const { decisions, wakeAt, power } = this.core.schedule(this.now);
     this.wakeAt = wakeAt;
+    for (const d of power ?? []) {
+      this.powerLog.push({ at: this.now, what: d.type, node: d.node });
+      if (d.type === 'powerUp' && this.autoBoot) this.at(this.now + (this.core.config.powerSave?.resumeDelayMs ?? 0), { type: 'poweredUp', node: d.node });
+    }
     for (const d of decisions) {
       this.log.push({ at: this.now, decision: d });
       if (d.type === 'start') {

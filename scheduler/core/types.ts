@@ -46,6 +46,25 @@ export interface PartitionSpec {
   preemptible: boolean;
   /** `research`: every job here is research, whatever it declares (the consent gate follows it). */
   purpose?: Purpose;
+  /** Slurm's AllowAccounts: only these accounts (or accounts under them) may submit here; absent: all. */
+  allowAccounts?: string[];
+  /** Slurm's AllowQos: only these QoS may be used here; absent: all. */
+  allowQos?: string[];
+}
+
+/**
+ * Slurm's QoS and association limits, each optional (absent: no limit). Per user means per
+ * job owner. Running limits make jobs wait with a named reason; submit limits refuse.
+ */
+export interface Limits {
+  /** GrpTRES=cpu: cores its running tasks may hold at once, all users together. */
+  grpCores?: number;
+  /** MaxJobsPerUser (QoS) / MaxJobs (account): jobs of one owner running at once. */
+  maxJobsPerUser?: number;
+  /** MaxSubmitJobsPerUser / MaxSubmitJobs: jobs of one owner pending or running; more are refused. */
+  maxSubmitJobs?: number;
+  /** MaxWall: the longest time limit a task may have; longer is refused at submit. */
+  maxWallMs?: Ms;
 }
 
 export interface QosSpec {
@@ -54,6 +73,7 @@ export interface QosSpec {
   priorityFactor: number;
   /** Pending tasks of this QoS may preempt tasks in preemptible partitions. */
   canPreempt: boolean;
+  limits?: Limits;
 }
 
 /** One node of the account tree (region → hospital → department). */
@@ -69,6 +89,8 @@ export interface AccountSpec {
   qos?: string[];
   /** Partitions it may use; absent: its parent's list, and all partitions at the root. */
   partitions?: string[];
+  /** Limits on its jobs and, as in Slurm's hierarchy, on those of the accounts under it. */
+  limits?: Limits;
 }
 
 /** The consent gate's settings (see the README's consent rules). */
@@ -121,6 +143,36 @@ export interface SchedulerConfig {
   overTimeLimitMs?: Ms;
 }
 
+/**
+ * Power saving, as Slurm's power_save does (README: Power saving). Absent: every node stays
+ * on, and the core decides exactly as it did without it.
+ */
+export interface PowerSaveConfig {
+  /** Slurm's SuspendTime: a node idle this long is suspended. */
+  suspendTimeMs: Ms;
+  /**
+   * Slurm's ResumeTimeout: a resumed node that has not reported itself up this long after the
+   * resume is marked DOWN.
+   */
+  resumeTimeoutMs: Ms;
+  /**
+   * The modelled time a node takes to boot after a resume. The core never reads it: the
+   * simulator and the node agents hold a resumed node this long before reporting it up.
+   */
+  resumeDelayMs: Ms;
+  /** Slurm's SuspendExcNodes: nodes that are never suspended. */
+  suspendExcNodes: string[];
+  /**
+   * Cores kept idle and awake for urgent work: whole idle nodes, the most preferred first
+   * (warm water). Nodes are suspended only beyond it, and resumed to restore it when work takes it.
+   */
+  reserveCores: number;
+  /** Watts a suspended node draws (its management controller). */
+  suspendedWatts: number;
+  /** Watts a node draws while it boots; absent: its busy watts. */
+  resumeWatts?: number;
+}
+
 export interface ClusterConfig {
   name: string;
   nodes: NodeSpec[];
@@ -130,12 +182,19 @@ export interface ClusterConfig {
   scheduler: SchedulerConfig;
   /** Absent: the defaults (DEFAULT_CONSENT in config.ts). */
   consent?: ConsentConfig;
+  /** Absent: no power saving. */
+  powerSave?: PowerSaveConfig;
 }
 
 // ---------------------------------------------------------------- jobs
 
 
-export type DependencyKind = 'afterok' | 'afterany' | 'afternotok';
+/**
+ * Slurm's dependency kinds: `after` (the other job started or ended), `afterany` (it ended),
+ * `afterok` (it completed), `afternotok` (it ended otherwise), `aftercorr` (array element i
+ * waits for element i of the other array to complete; `jobId` names that array).
+ */
+export type DependencyKind = 'after' | 'afterany' | 'afterok' | 'afternotok' | 'aftercorr';
 
 export interface Dependency {
   kind: DependencyKind;
@@ -179,6 +238,8 @@ export interface JobSpec {
   pseudonyms: string[];
   tasks: TaskSpec[];
   dependencies?: Dependency[];
+  /** Any one dependency satisfied is enough (Slurm's `?` separator); all of them otherwise. */
+  dependencyAny?: boolean;
   /** Slurm's `--dependency=singleton`: wait until no other job of this name and owner runs. */
   singleton?: boolean;
   /** Job array: `0-99`, `1,3,5-7`, with optional `%N` concurrency limit. */
@@ -193,6 +254,45 @@ export interface JobSpec {
   beginAt?: Ms;
   /** Lowers its priority by this many points (sbatch --nice); negative raises it. */
   nice?: number;
+  /** Run inside this advance reservation (sbatch --reservation): only on its nodes, only in its window. */
+  reservation?: string;
+}
+
+/**
+ * An advance reservation (scontrol create reservation): nodes, or a core count the scheduler
+ * turns into whole nodes, held over [startAt, startAt + durationMs) on the scheduler's clock.
+ * Jobs that do not ask for it are not placed on its nodes where they would overlap that window.
+ */
+export interface ReservationSpec {
+  name: string;
+  /** Node names; give these or `cores`. */
+  nodes?: string[];
+  /** A core count: the scheduler picks whole nodes (free by the start unless ignoreJobs) to cover it. */
+  cores?: number;
+  startAt: Ms;
+  durationMs: Ms;
+  /** Slurm's MAINT: jobs kept off its nodes wait with "ReqNodeNotAvail, Reserved for maintenance"; it may name no account. */
+  maint?: boolean;
+  /** Slurm's IGNORE_JOBS: create it even where running tasks' time limits reach into its window. */
+  ignoreJobs?: boolean;
+  /** Accounts whose jobs may ask for it (and the accounts under them). Needed unless maint; empty: any. */
+  accounts?: string[];
+}
+
+/** A reservation as views show it. */
+export interface AdvanceReservationView {
+  name: string;
+  nodes: string[];
+  cores: number;
+  startAt: Ms;
+  endAt: Ms;
+  maint: boolean;
+  ignoreJobs: boolean;
+  accounts: string[];
+  /** INACTIVE before its start, ACTIVE in its window, ENDED after. */
+  state: 'INACTIVE' | 'ACTIVE' | 'ENDED';
+  /** Unended jobs that asked for it. */
+  jobs: number;
 }
 
 /** Who holds a job: its owner (`user`, Slurm's JobHeldUser) or an operator (`admin`, JobHeldAdmin). */
@@ -204,11 +304,15 @@ export type HoldKind = 'user' | 'admin';
  */
 export interface JobUpdate {
   timeLimitMs?: Ms;
+  /** Another partition (pending jobs only): its rules and node sizes are checked again. */
+  partition?: string;
   qos?: string;
   nice?: number;
   /** null clears the begin time. */
   beginAt?: Ms | null;
   dependencies?: Dependency[];
+  /** With `dependencies`: any one of them is enough (`?`); absent means all. */
+  dependencyAny?: boolean;
   /** An array's %N limit (the job is any element of it). */
   throttle?: number;
 }
@@ -237,6 +341,14 @@ export type PendingReason =
   | 'JobHeldUser'
   | 'JobHeldAdmin'
   | 'BeginTime'
+  | 'QOSGrpCpuLimit'
+  | 'AssocGrpCpuLimit'
+  | 'QOSMaxJobsPerUserLimit'
+  | 'AssocMaxJobsLimit'
+  | 'QOSMaxWallDurationPerJobLimit'
+  | 'AssocMaxWallDurationPerJobLimit'
+  | 'Reservation'
+  | 'ReqNodeNotAvail, Reserved for maintenance'
   | 'None';
 
 /** How a running task ended, as reported by whoever ran it. */
@@ -266,7 +378,14 @@ export type CoreEvent =
   | { type: 'release'; jobId: number; by: HoldKind }
   | { type: 'update'; jobId: number; changes: JobUpdate }
   /** Put a running or pending job back in the queue (scontrol requeue); `hold` also holds it (requeuehold). */
-  | { type: 'requeueJob'; jobId: number; hold: boolean };
+  | { type: 'requeueJob'; jobId: number; hold: boolean }
+  /** Create an advance reservation (a `cores` count is resolved to nodes when it is applied). */
+  | { type: 'reservationCreate'; reservation: ReservationSpec }
+  | { type: 'reservationDelete'; name: string }
+  /** scontrol reconfigure: a new config (already parsed), applied whole or refused with its conflicts. */
+  | { type: 'reconfigure'; config: ClusterConfig }
+  /** A node the core resumed (a `powerUp` decision) has booted and may take work. */
+  | { type: 'poweredUp'; node: string };
 
 /**
  * What an operator said with a node event (drain or down with a reason, up); carried through
@@ -306,6 +425,12 @@ export type RejectionCode =
   | 'PSEUDONYMS_REQUIRED'
   | 'QOS_NOT_ALLOWED'
   | 'PARTITION_NOT_ALLOWED'
+  | 'LIMIT_EXCEEDED'
+  | 'UNKNOWN_RESERVATION'
+  | 'INVALID_RESERVATION'
+  | 'RESERVATION_CONFLICT'
+  | 'RESERVATION_NOT_ALLOWED'
+  | 'CONFIG_CONFLICT'
   | 'UNKNOWN_JOB'
   | 'UNKNOWN_TASK'
   | 'UNKNOWN_NODE'
@@ -338,10 +463,19 @@ export type Decision =
   /** A job reached a terminal state. */
   | { type: 'jobEnded'; jobId: number; state: JobState };
 
+/** What power saving decided about a node (node-level, so apart from the job decisions). */
+export type PowerDecision =
+  /** Suspend this idle node (Slurm's SuspendProgram). */
+  | { type: 'powerDown'; node: string }
+  /** Boot this suspended node; it takes work once a `poweredUp` event says it is up (ResumeProgram). */
+  | { type: 'powerUp'; node: string };
+
 export interface StepResult {
   decisions: Decision[];
   /** The earliest time the core wants to be called again even if nothing happens; null for never. */
   wakeAt: Ms | null;
+  /** Power saving's decisions of this pass, when it made any (never present with power saving off). */
+  power?: PowerDecision[];
 }
 
 // ---------------------------------------------------------------- views (read-only snapshots)
@@ -401,6 +535,8 @@ export interface JobView {
   cores: number;
   pseudonyms: string[];
   dependencies: Dependency[];
+  /** Any one dependency is enough (`?`), or all of them. */
+  dependencyAny: boolean;
   arrayJobId: number | null;
   arrayIndex: number | null;
   tasks: TaskView[];
@@ -411,9 +547,12 @@ export interface JobView {
   beginAt: Ms | null;
   /** Priority points it gives away (negative: gains). */
   nice: number;
+  /** The advance reservation it runs in, or null. */
+  reservation: string | null;
 }
 
-export type NodeState = 'IDLE' | 'MIXED' | 'ALLOCATED' | 'DRAINING' | 'DRAINED' | 'DOWN';
+/** SUSPENDED and POWERING_UP are Slurm's `idle~` and `idle#` (power saving). */
+export type NodeState = 'IDLE' | 'MIXED' | 'ALLOCATED' | 'DRAINING' | 'DRAINED' | 'DOWN' | 'SUSPENDED' | 'POWERING_UP';
 
 export interface NodeView {
   name: string;

@@ -3,7 +3,7 @@
 import { parseArraySpec, type ArraySpec } from './array.js';
 import { findCycle } from './dag.js';
 import type { PartitionRt } from './state.js';
-import type { AccountSpec, ConsentConfig, ConsentStatus, CoreRejection, Dependency, DependencyKind, Purpose, QosSpec, RejectionCode, TaskSpec } from './types.js';
+import type { AccountSpec, ConsentConfig, ConsentStatus, CoreRejection, Dependency, DependencyKind, PartitionSpec, Purpose, QosSpec, RejectionCode, TaskSpec } from './types.js';
 import { consentAllows, looksLikeCpr, PSEUDONYM_PATTERN } from './vocabulary.js';
 
 export const MAX_TASKS_PER_JOB = 100_000;
@@ -31,12 +31,14 @@ export interface CleanJob {
   /** Each task's `after` list, without repeats (the submitted list when it had none). */
   after: readonly (readonly number[])[];
   deps: Dependency[];
+  depsAny: boolean;
   singleton: boolean;
   array: ArraySpec | null;
   cls: string | null;
   hold: boolean;
   beginAt: number;
   nice: number;
+  reservation: string | null;
 }
 
 export interface ValidationContext {
@@ -47,6 +49,8 @@ export interface ValidationContext {
   account(name: string): AccountSpec | undefined;
   consent: Readonly<ConsentConfig>;
   jobKnown(id: number): boolean;
+  /** The indices of the array whose first element has id `id`, or undefined when it is no array's. */
+  arrayOf(id: number): readonly number[] | undefined;
   consentOf(pseudonym: string): ConsentStatus | null;
 }
 
@@ -123,6 +127,8 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
   if (allowedQos !== null && !allowedQos.includes(qosName)) refuse('QOS_NOT_ALLOWED', 'qos', `account "${account}" may not use QoS "${qosName}" (it may use ${allowedQos.join(', ')})`);
   const allowedParts = inherited(ctx, account, 'partitions');
   if (allowedParts !== null && !allowedParts.includes(partName)) refuse('PARTITION_NOT_ALLOWED', 'partition', `account "${account}" may not use partition "${partName}" (it may use ${allowedParts.join(', ')})`);
+  const partRule = partitionRefusal(partition.spec, account, qosName, ctx);
+  if (partRule !== null) refuse(partRule.code, partRule.field as string, partRule.message);
   // The purpose follows where the job runs, not what it says: research partitions and accounts
   // mean research, and a job that says otherwise there is refused rather than believed.
   const researchBy = partition.spec.purpose === 'research' ? `partition "${partName}"` : inheritedPurpose(ctx, account) === 'research' ? `account "${account}"` : null;
@@ -186,15 +192,8 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
 
   const rawDeps = raw.dependencies ?? [];
   if (!Array.isArray(rawDeps)) refuse('INVALID_JOB', 'dependencies', 'dependencies must be a list of {kind, jobId}');
-  const deps = rawDeps.map((d, i): Dependency => {
-    const f = `dependencies[${i}]`;
-    if (!isObj(d) || (d.kind !== 'afterok' && d.kind !== 'afterany' && d.kind !== 'afternotok')) {
-      refuse('INVALID_JOB', `${f}.kind`, `${f}.kind must be afterok, afterany or afternotok`);
-    }
-    const jobId = int(d.jobId, `${f}.jobId`, 1, Number.MAX_SAFE_INTEGER);
-    if (!ctx.jobKnown(jobId)) refuse('UNKNOWN_DEPENDENCY', `${f}.jobId`, `${f} names job ${jobId}, which does not exist`);
-    return { kind: d.kind as DependencyKind, jobId };
-  });
+  const deps = rawDeps.map((d, i): Dependency => checkDependency(d, `dependencies[${i}]`, raw.array !== undefined, ctx));
+  if (raw.dependencyAny !== undefined && typeof raw.dependencyAny !== 'boolean') refuse('INVALID_JOB', 'dependencyAny', 'dependencyAny must be true or false');
   if (raw.singleton !== undefined && typeof raw.singleton !== 'boolean') refuse('INVALID_JOB', 'singleton', 'singleton must be true or false');
 
   let array: ArraySpec | null = null;
@@ -209,6 +208,7 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
   if (raw.hold !== undefined && typeof raw.hold !== 'boolean') refuse('INVALID_JOB', 'hold', 'hold must be true or false');
   const beginAt = raw.beginAt === undefined ? 0 : int(raw.beginAt, 'beginAt', 0, Number.MAX_SAFE_INTEGER);
   const nice = raw.nice === undefined ? 0 : int(raw.nice, 'nice', -MAX_NICE, MAX_NICE);
+  const reservation = raw.reservation === undefined ? null : name(raw.reservation, 'reservation');
 
   // A job that reads patient data says whose: the gate cannot be passed by naming no one.
   if (pseudonyms.length === 0) {
@@ -235,11 +235,56 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
       : `no consent for research on record for patient ${ps}`);
   }
 
-  return { name: jobName, owner, account, partition, qos, purpose, pseudonyms, tasks, after: afterLists, deps, singleton: raw.singleton === true, array, cls, hold: raw.hold === true, beginAt, nice };
+  return { name: jobName, owner, account, partition, qos, purpose, pseudonyms, tasks, after: afterLists, deps, depsAny: raw.dependencyAny === true && deps.length > 1, singleton: raw.singleton === true, array, cls, hold: raw.hold === true, beginAt, nice, reservation };
+}
+
+export const DEPENDENCY_KINDS: readonly DependencyKind[] = ['after', 'afterany', 'afterok', 'afternotok', 'aftercorr'];
+
+/**
+ * One dependency of a submission (or of an update: `isArray` says whether the job is an array
+ * element). aftercorr pairs array elements by index, so both sides must be arrays.
+ */
+export function checkDependency(d: unknown, f: string, isArray: boolean, ctx: Pick<ValidationContext, 'jobKnown' | 'arrayOf'>): Dependency {
+  if (!isObj(d) || !DEPENDENCY_KINDS.includes(d.kind as DependencyKind)) refuse('INVALID_JOB', `${f}.kind`, `${f}.kind must be one of ${DEPENDENCY_KINDS.join(', ')}`);
+  const jobId = int(d.jobId, `${f}.jobId`, 1, Number.MAX_SAFE_INTEGER);
+  if (!ctx.jobKnown(jobId)) refuse('UNKNOWN_DEPENDENCY', `${f}.jobId`, `${f} names job ${jobId}, which does not exist`);
+  if (d.kind === 'aftercorr') {
+    if (!isArray) refuse('INVALID_JOB', `${f}.kind`, `aftercorr pairs array elements by index: only a job array can use it (use afterok for a single job)`);
+    if (ctx.arrayOf(jobId) === undefined) refuse('INVALID_JOB', `${f}.jobId`, `aftercorr:${jobId} must name a job array by its id (its first element's), and job ${jobId} is not one`);
+  }
+  return { kind: d.kind as DependencyKind, jobId };
+}
+
+/** Checks a dependency list in an update; the refusal when one is wrong. */
+export function checkDependencies(raw: unknown, field: string, isArray: boolean, ctx: Pick<ValidationContext, 'jobKnown' | 'arrayOf'>): Dependency[] | CoreRejection {
+  try {
+    if (!Array.isArray(raw)) refuse('INVALID_STATE', field, 'dependencies must be a list of {kind, jobId}');
+    return raw.map((d, i) => checkDependency(d, `${field}[${i}]`, isArray, ctx));
+  } catch (e) {
+    if (e instanceof Refusal) return e.rejection;
+    throw e;
+  }
+}
+
+/**
+ * A partition's own rules (Slurm's AllowAccounts, AllowQos): the refusal for this account and
+ * QoS there, or null. An account listed admits the accounts under it.
+ */
+export function partitionRefusal(p: PartitionSpec, account: string, qos: string, ctx: Pick<ValidationContext, 'account'>): CoreRejection | null {
+  const allowA = p.allowAccounts;
+  if (allowA !== undefined) {
+    let ok = false;
+    for (let a = ctx.account(account), steps = 0; a !== undefined && steps < 64 && !ok; a = a.parent === undefined ? undefined : ctx.account(a.parent), steps++) ok = allowA.includes(a.name);
+    if (!ok) return { code: 'PARTITION_NOT_ALLOWED', field: 'partition', message: `partition "${p.name}" admits only accounts ${allowA.join(', ')} and the accounts under them (AllowAccounts); account "${account}" is not one of them` };
+  }
+  if (p.allowQos !== undefined && !p.allowQos.includes(qos)) {
+    return { code: 'QOS_NOT_ALLOWED', field: 'qos', message: `partition "${p.name}" admits only QoS ${p.allowQos.join(', ')} (AllowQos), not "${qos}"` };
+  }
+  return null;
 }
 
 /** The account's list of `key`, or its nearest ancestor's; null when none has one (all allowed). */
-function inherited(ctx: ValidationContext, account: string, key: 'qos' | 'partitions'): readonly string[] | null {
+export function inherited(ctx: Pick<ValidationContext, 'account'>, account: string, key: 'qos' | 'partitions'): readonly string[] | null {
   return allowedFor(ctx.account, account, key);
 }
 
@@ -261,7 +306,7 @@ function inheritedPurpose(ctx: ValidationContext, account: string): Purpose | nu
 }
 
 /** Whether some node of the partition has both the cores and the memory (a loop, not a closure per task). */
-function fitsOneNode(partition: PartitionRt, cores: number, memMb: number): boolean {
+export function fitsOneNode(partition: PartitionRt, cores: number, memMb: number): boolean {
   for (const n of partition.nodes) if (n.spec.cores >= cores && n.spec.memMb >= memMb) return true;
   return false;
 }

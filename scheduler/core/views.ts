@@ -56,6 +56,7 @@ export function jobView(job: JobRt, reason: PendingReason, queuePosition: number
     cores: job.totalCores,
     pseudonyms: [...job.pseudonyms],
     dependencies: job.deps.map((d) => ({ ...d })),
+    dependencyAny: job.depsAny,
     arrayJobId: job.array?.baseId ?? null,
     arrayIndex: job.arrayIndex,
     tasks: job.tasks.map(taskView),
@@ -63,12 +64,14 @@ export function jobView(job: JobRt, reason: PendingReason, queuePosition: number
     hold: job.hold,
     beginAt: job.beginAt > 0 ? job.beginAt : null,
     nice: job.nice,
+    reservation: job.reservation,
   };
 }
 
 export function nodeState(n: NodeRt): NodeState {
   if (!n.up) return 'DOWN';
   if (n.drain) return n.running.size > 0 ? 'DRAINING' : 'DRAINED';
+  if (n.power !== 'on') return n.power === 'off' ? 'SUSPENDED' : 'POWERING_UP';
   const used = n.spec.cores - n.freeCores;
   return used === 0 ? 'IDLE' : n.freeCores === 0 ? 'ALLOCATED' : 'MIXED';
 }

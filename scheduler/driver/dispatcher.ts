@@ -11,6 +11,8 @@ export interface Dispatcher {
   signal?(node: string, task: TaskRef, signal: string): void;
   /** Tell the agent hosting `node` it was drained or resumed. */
   drain(node: string, drained: boolean): void;
+  /** Power saving: suspend `node`, or boot it (it reports itself on after `resumeDelayMs` modelled ms). */
+  power?(node: string, suspend: boolean, resumeDelayMs: number): void;
   /** Send everything queued since the last flush, one message per agent and kind. */
   flush(): void;
 }

@@ -4,8 +4,8 @@
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type Timer } from '../../common/index.js';
-import { configFingerprint, consentAllows, decisionTexts, parseArraySpec, restoreInto, snapshotOf, TERMINAL_JOB_STATES, type ClusterConfig, type CoreSnapshot, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type ConsentStatus } from '../core/index.js';
-import type { Completion, TaskRef } from '../../proto/index.js';
+import { configFingerprint, consentAllows, type AdvanceReservationView, type ReservationSpec, decisionTexts, parseArraySpec, restoreInto, snapshotOf, TERMINAL_JOB_STATES, type ClusterConfig, type CoreSnapshot, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type PowerDecision, type ConsentStatus } from '../core/index.js';
+import type { Completion, NodePower, TaskRef } from '../../proto/index.js';
 import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
 import { AcctIndex, JournalCorruptError, StateDirError } from '../store/index.js';
 import type { CoreApi } from './core-api.js';
@@ -13,6 +13,8 @@ import { ScaledClock, clockAnchor } from './clock.js';
 import { NO_DISPATCHER, type Dispatcher, type DriverObserver } from './dispatcher.js';
 import { SYSTEM, type AuditInput } from '../security/index.js';
 import { CommandBook, EXEC_KERNEL, commandProblem } from './commands.js';
+import { Retention, type SweepReport } from './retention.js';
+import { join } from 'node:path';
 
 export interface DriverOptions {
   core: CoreApi;
@@ -38,6 +40,10 @@ export interface DriverOptions {
   snapshotEveryMs?: number;
   /** Wall clock and timers (default: the process's own); tests pass a FakeClock. */
   clock?: Clock;
+  /** Job records older than this (scheduler clock ms) are exported and removed; 0 or absent keeps all. */
+  retentionMs?: number;
+  /** Where retention appends records (JSON lines); default <state>/archive/jobs.jsonl. */
+  retentionExport?: string;
 }
 
 /** What a snapshot's header chunk holds besides the core's object entries. */
@@ -140,6 +146,8 @@ export class LiveDriver {
   /** Idempotency-Key → the submit it made, so a retried POST gets the first answer. */
   private readonly idempotent = new Map<string, IdempotentAnswer>();
 
+  /** Why the config file given at start was not applied (its conflicts), or null. */
+  configRefusal: string | null = null;
   private passQueued = false;
   private lastPassAt = 0;
   private wakeTimer: Timer | null = null;
@@ -151,6 +159,9 @@ export class LiveDriver {
   private lastSnapshotAt = 0;
   private snapshotting: Promise<void> | null = null;
   private readonly snapshotTimer: Timer;
+  /** Exports and removes old job records (gsched acct keeps finding the younger ones). */
+  readonly retention: Retention;
+  private readonly retentionTimer: Timer | null;
 
   constructor(opts: DriverOptions) {
     this.opts = opts;
@@ -164,16 +175,31 @@ export class LiveDriver {
     const replayed = this.replay(restored);
     this.clock = new ScaledClock(opts.timeScale, clockAnchor(opts.timeScale, replayed.lastNow ?? restored?.now ?? null, this.time.epoch()), this.time);
     this.log.info({ snapshot: restored?.id ?? null, records: replayed.records, ms: Math.round(this.time.now() - t0) }, 'state restored');
+    // The config file changed since the state was made: apply it as `gsched reconfigure` would,
+    // or keep the state's own config and say what conflicts (never a scheduler that cannot start).
+    if (configFingerprint(opts.core.config) !== configFingerprint(this.core.config)) {
+      const { res } = this.accept({ type: 'reconfigure', config: opts.core.config });
+      if (res.ok) this.log.info('applied the changes of the cluster config file to the state folder');
+      else {
+        this.configRefusal = res.error.message;
+        this.log.error({ conflicts: res.error.message }, 'the cluster config file does not fit this state folder: running under the config the state was made under; fix the file and run gsched reconfigure');
+      }
+    }
     if (replayed.records === 0 && restored === null) {
       // A fresh cluster: no node takes work until its agent registers.
       for (const n of this.core.config.nodes) void this.accept({ type: 'nodeDown', node: n.name });
     }
-    // What `gsched replay` rebuilds the core from: the cluster this scheduler runs (the latest start's).
-    this.store.meta.putSync('cluster', this.core.config);
+    // What replay rebuilds the core from when there is no snapshot: the config the journal
+    // began under (a reconfigure is itself in the journal), so it is written on the first start only.
+    if (this.store.meta.get('cluster') === undefined) this.store.meta.putSync('cluster', this.core.config);
     this.log.info({ records: replayed.records, jobs: this.core.cluster().pendingJobs + this.core.cluster().runningJobs }, 'journal replayed');
     // Each sweep views every ended job still in memory, so sweep about twice per forget period.
     this.forgetTimer = this.time.every(Math.min(5000, Math.max(50, opts.forgetAfterMs / 2)), () => this.forgetSweep());
     this.snapshotTimer = this.time.every(Math.min(5000, opts.snapshotEveryMs ?? 60_000), () => this.maybeSnapshot());
+    this.retention = new Retention(this.store, this.acct, { retentionMs: opts.retentionMs ?? 0, exportPath: opts.retentionExport ?? join(this.store.dir, 'archive', 'jobs.jsonl') }, this.log);
+    // Sweep a few times per retention age (in wall time), between once a second and once a minute.
+    const sweepEvery = Math.min(60_000, Math.max(1000, ((opts.retentionMs ?? 0) * opts.timeScale) / 4));
+    this.retentionTimer = this.retention.enabled ? this.time.every(sweepEvery, () => void this.retentionSweep().catch((err: Error) => this.log.error({ err }, 'retention sweep failed; the records stay'))) : null;
     // A restart replays only what came after the latest snapshot: take one now if the replay was
     // long (a short journal is kept whole, for `gsched replay`). After the first turn, so the
     // copy does not hold up the scheduler's readiness.
@@ -585,6 +611,7 @@ export class LiveDriver {
     this.store.append({ k: 's', now, d: decisionTexts(step.decisions) }).catch((err: Error) => this.die(err));
     this.sinceSnapshot++;
     this.handleDecisions(step.decisions, true);
+    if (step.power !== undefined) this.powerDecisions(step.power);
     this.dispatcher.flush();
     this.setWake(step.wakeAt);
   }
@@ -628,6 +655,36 @@ export class LiveDriver {
           break;
       }
     }
+  }
+
+  /** Power saving's decisions go to the nodes' agents (Slurm's SuspendProgram and ResumeProgram). */
+  private powerDecisions(list: PowerDecision[]): void {
+    const delay = this.core.config.powerSave?.resumeDelayMs ?? 0;
+    for (const d of list) {
+      this.log.info({ node: d.node }, d.type === 'powerDown' ? 'node suspended (power saving)' : 'node resuming (power saving)');
+      this.dispatcher.power?.(d.node, d.type === 'powerDown', delay);
+    }
+  }
+
+  /** What an agent registering these nodes must be told: the ones the core holds suspended or booting. */
+  powerMarks(nodes: readonly string[]): { node: string; suspend: boolean; resumeDelayMs: number }[] {
+    const mine = new Set(nodes);
+    const delay = this.core.config.powerSave?.resumeDelayMs ?? 0;
+    return this.core
+      .nodes()
+      .filter((n) => mine.has(n.name) && (n.state === 'SUSPENDED' || n.state === 'POWERING_UP'))
+      .map((n) => ({ node: n.name, suspend: n.state === 'SUSPENDED', resumeDelayMs: delay }));
+  }
+
+  /** An agent reported a node's power state: a booting node that is on takes work (the core's poweredUp). */
+  agentPower(node: string, state: NodePower): void {
+    if (state !== 'NODE_POWER_ON') return; // suspended and booting only confirm what the core decided
+    const now = this.core.nodes().find((n) => n.name === node)?.state;
+    // Marked DOWN for booting past ResumeTimeout: up once it does come up (an operator's down stays).
+    const event: CoreEvent = now === 'DOWN' && !this.adminDown.has(node) ? { type: 'nodeUp', node } : { type: 'poweredUp', node };
+    const { res } = this.accept(event);
+    if (res.ok) this.requestPass();
+    else this.log.debug({ node, reason: res.error.message }, 'power report ignored');
   }
 
   private dispatchStart(d: Extract<Decision, { type: 'start' }>, attempt: number): void {
@@ -811,6 +868,44 @@ export class LiveDriver {
     return { ok: true, value: { jobId, signalled } };
   }
 
+  /**
+   * Creates an advance reservation (journalled, so it survives a restart) and runs a pass; the
+   * view of the reservation as made (a core count resolved to nodes).
+   */
+  async createReservation(spec: ReservationSpec): Promise<Accepted<AdvanceReservationView>> {
+    const { res, durable } = this.accept({ type: 'reservationCreate', reservation: spec });
+    if (!res.ok) return res;
+    await durable;
+    this.runPassNow();
+    const view = this.core.advanceReservations().find((r) => r.name === spec.name);
+    if (!view) return { ok: false, error: { code: 'UNKNOWN_RESERVATION', field: 'name', message: `reservation ${spec.name} vanished` } };
+    return { ok: true, value: view };
+  }
+
+  async deleteReservation(name: string): Promise<Accepted<AdvanceReservationView>> {
+    const view = this.core.advanceReservations().find((r) => r.name === name);
+    const { res, durable } = this.accept({ type: 'reservationDelete', name });
+    if (!res.ok || !view) return res.ok ? { ok: false, error: { code: 'UNKNOWN_RESERVATION', field: 'name', message: `no reservation ${name}` } } : res;
+    await durable;
+    this.runPassNow();
+    return { ok: true, value: view };
+  }
+
+  /**
+   * scontrol reconfigure: applies a new cluster config if the state fits it (journalled, so a
+   * restart replays it), else refuses with every conflict. `changed` is false when it is the
+   * config in force already.
+   */
+  async reconfigure(config: ClusterConfig): Promise<Accepted<{ changed: boolean; cluster: string }>> {
+    if (configFingerprint(config) === configFingerprint(this.core.config)) return { ok: true, value: { changed: false, cluster: config.name } };
+    const { res, durable } = this.accept({ type: 'reconfigure', config });
+    if (!res.ok) return res;
+    this.configRefusal = null;
+    await durable;
+    this.runPassNow();
+    return { ok: true, value: { changed: true, cluster: config.name } };
+  }
+
   /** Nodes drained or down, with why, who said so and when (sinfo -R). */
   nodeReasons(): NodeNote[] {
     const states = new Map(this.core.nodes().map((n) => [n.name, n.state]));
@@ -827,6 +922,11 @@ export class LiveDriver {
 
   // ---------------------------------------------------------------- lifecycle
 
+  /** One retention sweep now (also every so often when retention is on). */
+  retentionSweep(): Promise<SweepReport> {
+    return this.retention.sweep(this.clock.now());
+  }
+
   private die(err: Error): void {
     this.log.fatal({ err }, 'journal write failed');
     this.fatal?.(err);
@@ -837,6 +937,8 @@ export class LiveDriver {
     this.wakeTimer?.cancel();
     this.forgetTimer.cancel();
     this.snapshotTimer.cancel();
+    this.retentionTimer?.cancel();
+    await this.retention.settled();
     await this.snapshotting;
     await this.store.flushed();
   }

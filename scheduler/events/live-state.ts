@@ -70,7 +70,8 @@ export class LiveState implements DriverObserver {
       case 'drain':
       case 'resume':
       case 'nodeUp':
-      case 'nodeDown': {
+      case 'nodeDown':
+      case 'poweredUp': {
         if (this.bus === null) break;
         const n = this.core()
           .nodes()

@@ -14,8 +14,8 @@ function rec(id: number, over: Partial<JobRecord>): JobRecord {
   return {
     id, displayId: String(id), name: 'j', owner: 'anna', account: 'rh-genetics', partition: 'clinical', qos: 'normal', purpose: 'treatment', class: null,
     state: 'COMPLETED', reason: 'None', endReason: null, queuePosition: null, priority: { age: 0, fairshare: 0, qos: 0, partition: 0, size: 0, total: 0 },
-    submittedAt: 0, startedAt: 0, endedAt: id * 1000, cores: 1, pseudonyms: [], dependencies: [], arrayJobId: null, arrayIndex: null,
-    tasks: [], nodes: [], hold: null, beginAt: null, nice: 0, results: [], ...over,
+    submittedAt: 0, startedAt: 0, endedAt: id * 1000, cores: 1, pseudonyms: [], dependencies: [], dependencyAny: false, arrayJobId: null, arrayIndex: null,
+    tasks: [], nodes: [], hold: null, beginAt: null, nice: 0, reservation: null, results: [], ...over,
   };
 }
 

@@ -26,11 +26,32 @@ const DRIVE_ORDER: readonly AcctDim[] = ['user', 'account', 'partition', 'state'
 export class AcctIndex {
   private readonly byEnd: Database<1, EndKey>;
   private readonly byDim: Database<1, DimKey>;
+  private readonly meta: Database<number, string>;
+  /**
+   * The longest time from submit to end of any record indexed (never lowered): a job that ended
+   * more than this after a time T was submitted after T, which is what bounds a window's walk.
+   */
+  private span: number;
 
   constructor(private readonly store: Store) {
     this.byEnd = store.root.openDB<1, EndKey>({ name: 'acct-end' });
     this.byDim = store.root.openDB<1, DimKey>({ name: 'acct-dim' });
-    if (this.byEnd.getCount() !== store.jobs.count) this.rebuild();
+    this.meta = store.root.openDB<number, string>({ name: 'acct-meta' });
+    this.span = this.meta.get('maxSpan') ?? -1;
+    if (this.byEnd.getCount() !== store.jobs.count || this.span < 0) this.rebuild();
+  }
+
+  /** See `span`: how far past a window's end a job submitted in the window may have ended. */
+  get maxSpan(): number {
+    return Math.max(0, this.span);
+  }
+
+  private noteSpan(r: JobRecord): void {
+    const span = AcctIndex.endOf(r) - r.submittedAt;
+    if (span > this.span) {
+      this.span = span;
+      void this.meta.put('maxSpan', span);
+    }
   }
 
   private static endOf(r: JobRecord): number {
@@ -48,6 +69,7 @@ export class AcctIndex {
 
   /** Indexes a record (written with it; both land in the same lmdb commit when issued together). */
   add(r: JobRecord): Promise<void> {
+    this.noteSpan(r);
     const end = AcctIndex.endOf(r);
     const writes: Promise<boolean>[] = [this.byEnd.put([end, r.id], 1)];
     for (const [dim, v] of AcctIndex.dimValues(r)) writes.push(this.byDim.put([dim, v, end, r.id], 1));
@@ -63,15 +85,25 @@ export class AcctIndex {
   }
 
   private rebuild(): void {
+    this.span = 0;
     this.store.root.transactionSync(() => {
       this.byEnd.clearSync();
       this.byDim.clearSync();
       for (const { value: r } of this.store.jobs.range()) {
         const end = AcctIndex.endOf(r);
+        this.span = Math.max(this.span, end - r.submittedAt);
         this.byEnd.putSync([end, r.id], 1);
         for (const [dim, v] of AcctIndex.dimValues(r)) this.byDim.putSync([dim, v, end, r.id], 1);
       }
+      this.meta.putSync('maxSpan', this.span);
     });
+  }
+
+  /** Ids of up to `limit` records that ended before `cutoff`, oldest first (retention's next chunk). */
+  endedBefore(cutoff: number, limit: number): number[] {
+    const out: number[] = [];
+    for (const key of this.byEnd.getKeys({ end: [cutoff, 0], limit })) out.push(key[1]);
+    return out;
   }
 
   /**

@@ -381,6 +381,12 @@ export class Store {
     return this.unflushedJobs.get(id) ?? this.jobs.get(id);
   }
 
+  /** Removes a job record (retention, once it is exported). */
+  removeJob(id: number): Promise<void> {
+    this.unflushedJobs.delete(id);
+    return this.jobs.remove(id).then(() => undefined);
+  }
+
   /** Every job record, the ones still being written first, then newest first. */
   *allJobs(): Iterable<JobRecord> {
     const pending = [...this.unflushedJobs.values()];

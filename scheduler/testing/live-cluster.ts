@@ -15,6 +15,8 @@ export interface LiveClusterOptions {
   forgetAfterMs?: number;
   /** More scheduler flags (e.g. TLS). */
   schedulerArgs?: string[];
+  /** Cluster file for the scheduler and the agents (default SMALL_CLUSTER). */
+  cluster?: string;
 }
 
 export class LiveCluster {
@@ -34,7 +36,7 @@ export class LiveCluster {
       '--http-port', '0',
       '--grpc-port', grpcPort,
       '--state', this.state,
-      '--cluster', SMALL_CLUSTER(),
+      '--cluster', this.o.cluster ?? SMALL_CLUSTER(),
       '--time-scale', String(this.o.timeScale ?? 0.001),
       '--heartbeat-interval-ms', String(this.o.heartbeatIntervalMs ?? 100),
       '--heartbeat-timeout-ms', String(this.o.heartbeatTimeoutMs ?? 800),
@@ -53,7 +55,7 @@ export class LiveCluster {
     const a = await launchAgent([
       '--scheduler', this.grpcAddress,
       '--container', container,
-      '--cluster', SMALL_CLUSTER(),
+      '--cluster', this.o.cluster ?? SMALL_CLUSTER(),
       '--join-token-file', join(this.state, 'join-token'),
       '--threads', '1',
       '--backoff-max-ms', '300',

@@ -11,6 +11,7 @@ import {
   type JobSpec,
   type JobState,
   type Ms,
+  type PowerDecision,
   type StepResult,
   SlotList,
 } from '../../scheduler/core/index.js';
@@ -46,6 +47,8 @@ export interface SimObserver {
   onJobEnded?(job: EndedJob, now: Ms): void;
   onNodeDown?(node: string, now: Ms): void;
   onNodeUp?(node: string, now: Ms): void;
+  /** Power saving: a node was suspended (`off`), resumed (`booting`) or finished booting (`on`). */
+  onPower?(node: string, state: 'off' | 'booting' | 'on', now: Ms): void;
 }
 
 /** What the engine knows of a finished job: kept by the engine itself, so no core view is built per job. */
@@ -143,6 +146,9 @@ export interface SimOutcome {
   tasksLostToFailures: number;
   /** Modelled ends made void because the task stopped first (killed, preempted, node lost). */
   endsCancelled: number;
+  /** Power saving: nodes suspended, and resumed. */
+  powerDowns: number;
+  powerUps: number;
 }
 
 /**
@@ -164,7 +170,9 @@ interface TaskEnd {
 type EngineEvent =
   | TaskEnd
   | { time: Ms; kind: 'nodeDown'; node: number }
-  | { time: Ms; kind: 'nodeUp'; node: number };
+  | { time: Ms; kind: 'nodeUp'; node: number }
+  /** A resumed node has booted (the modelled resume delay after the core's powerUp). */
+  | { time: Ms; kind: 'poweredUp'; node: number };
 
 interface OpenJob {
   spec: JobLabel;
@@ -211,7 +219,11 @@ export class SimEngine {
     nodeFailures: 0,
     tasksLostToFailures: 0,
     endsCancelled: 0,
+    powerDowns: 0,
+    powerUps: 0,
   };
+  /** Power saving's modelled boot time (the config's resumeDelayMs). */
+  private readonly resumeDelayMs: Ms;
 
   constructor(
     private readonly core: SchedulingCore,
@@ -225,6 +237,7 @@ export class SimEngine {
     this.nodeNames = core.config.nodes.map((n) => n.name);
     this.nodeNames.forEach((name, i) => this.nodeIdx.set(name, i));
     this.onNode = this.nodeNames.map(() => new SlotList<TaskEnd>());
+    this.resumeDelayMs = core.config.powerSave?.resumeDelayMs ?? 0;
     if (this.failures) {
       const { mtbfMs, mttrMs, seed } = this.failures;
       if (!(mtbfMs > 0) || !Number.isFinite(mtbfMs)) throw new SimOptionError('failures.mtbfMs', mtbfMs, 'a positive number of ms');
@@ -237,10 +250,11 @@ export class SimEngine {
   /**
    * Takes up a run in the middle, before `run`: the core was restored from another's snapshot
    * (a forecast forks the live core), the clock is at `now`, `running` are the tasks that hold
-   * cores with the modelled time each ends (not before `now`), `open` the jobs not yet ended.
+   * cores with the modelled time each ends (not before `now`), `open` the jobs not yet ended,
+   * `booting` the nodes power saving was booting.
    * The first instant is a scheduling pass, as if the core had asked to be woken at `now`.
    */
-  resume(now: Ms, running: readonly ResumedTask[], open: readonly ResumedJob[]): void {
+  resume(now: Ms, running: readonly ResumedTask[], open: readonly ResumedJob[], booting: readonly string[] = []): void {
     if (this.out.events > 0 || this.runningCount > 0) throw new SimInvariantError('resume is for an engine that has not run yet');
     if (!Number.isInteger(now) || now < 0) throw new SimOptionError('now', now, 'a non-negative integer number of ms');
     this.now = now;
@@ -251,6 +265,12 @@ export class SimEngine {
       const end: TaskEnd = { time: Math.max(now, Math.round(t.endAt)), kind: 'end', taskId: t.taskId, jobId: t.jobId, node: t.node, nodeIdx, cores: t.cores, slot: -1 };
       this.file(end);
       this.heap.push(end);
+    }
+    // Nodes power saving was booting: up a whole resume delay from now (at the latest).
+    for (const node of booting) {
+      const i = this.nodeIdx.get(node);
+      if (i === undefined) throw new SimInvariantError(`node ${node} is booting, but the cluster does not have it`);
+      this.heap.push({ kind: 'poweredUp', node: i, time: now + this.resumeDelayMs });
     }
     this.wakeAt = now;
   }
@@ -336,8 +356,10 @@ export class SimEngine {
    * Queued end events of tasks that were killed are stale and keep nothing alive.
    */
   private finished(): boolean {
-    if (this.runningCount > 0 || this.wakeAt !== NO_TIME) return false;
+    if (this.runningCount > 0) return false;
+    // No work left: a wake-up now could only be power saving's, which has nothing to serve.
     if (this.openJobs.size === 0) return true;
+    if (this.wakeAt !== NO_TIME) return false;
     // Open jobs, nothing running: only a node coming back could help them.
     return this.downNodes === 0;
   }
@@ -378,6 +400,8 @@ export class SimEngine {
         did = this.endTask(ev);
       } else if (ev.kind === 'nodeDown') {
         did = this.nodeDown(ev.node);
+      } else if (ev.kind === 'poweredUp') {
+        did = this.poweredUp(ev.node);
       } else {
         did = this.nodeUp(ev.node);
       }
@@ -431,6 +455,27 @@ export class SimEngine {
     return true;
   }
 
+  private poweredUp(i: number): boolean {
+    const name = this.nodeNames[i]!;
+    // Refused when the node went down while it booted: it comes back with its repair instead.
+    if (!this.core.apply({ type: 'poweredUp', node: name }, this.now).ok) return false;
+    this.observer.onPower?.(name, 'on', this.now);
+    return true;
+  }
+
+  private carryOutPower(d: PowerDecision): void {
+    const i = this.nodeIdx.get(d.node);
+    if (i === undefined) throw new SimInvariantError(`core changed the power of node ${d.node}, which the cluster does not have`);
+    if (d.type === 'powerDown') {
+      this.out.powerDowns++;
+      this.observer.onPower?.(d.node, 'off', this.now);
+    } else {
+      this.out.powerUps++;
+      this.observer.onPower?.(d.node, 'booting', this.now);
+      this.heap.push({ kind: 'poweredUp', node: i, time: this.now + this.resumeDelayMs });
+    }
+  }
+
   private pushNodeEvent(kind: 'nodeDown' | 'nodeUp', node: number, time: Ms): void {
     this.heap.push(kind === 'nodeDown' ? { kind, node, time } : { kind, node, time });
   }
@@ -459,6 +504,7 @@ export class SimEngine {
     this.out.schedulePasses++;
     const ds = res.decisions;
     for (let i = 0; i < ds.length; i++) this.carryOut(ds[i] as Decision);
+    if (res.power !== undefined) for (const d of res.power) this.carryOutPower(d);
     if (res.wakeAt !== null) {
       // A wake-up at or before now would spin: the core is called again at the next instant.
       const at = res.wakeAt > this.now ? res.wakeAt : this.now + 1;
@@ -517,7 +563,7 @@ export class SimEngine {
 export function fanOut(...observers: SimObserver[]): SimObserver {
   if (observers.length === 1) return observers[0]!;
   const out: SimObserver = {};
-  const keys: (keyof SimObserver)[] = ['onAdvance', 'onSubmitted', 'onRejected', 'onTaskStart', 'onTaskStop', 'onJobEnded', 'onNodeDown', 'onNodeUp'];
+  const keys: (keyof SimObserver)[] = ['onAdvance', 'onSubmitted', 'onRejected', 'onTaskStart', 'onTaskStop', 'onJobEnded', 'onNodeDown', 'onNodeUp', 'onPower'];
   for (const k of keys) {
     const fns = observers.map((o) => o[k]?.bind(o)).filter((f) => f !== undefined) as ((...a: unknown[]) => void)[];
     if (fns.length > 0) (out as Record<string, unknown>)[k] = (...a: unknown[]) => fns.forEach((f) => f(...a));

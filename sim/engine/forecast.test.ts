@@ -72,3 +72,18 @@ describe('forecast: the simulator forked off a core', () => {
     expect(() => forecast(config, new SchedulerCore(config).snapshot(), 0, { maxEvents: 0 })).toThrow(/maxEvents/);
   });
 });
+
+describe('forecast with power saving', () => {
+  it('counts a node the core is booting as up after the resume delay', () => {
+    const base = flatClusterConfig(8, 'easy');
+    const config: ClusterConfig = { ...base, powerSave: { suspendTimeMs: 60 * S, resumeDelayMs: 300 * S, resumeTimeoutMs: 900 * S, suspendExcNodes: [], reserveCores: 0, suspendedWatts: 8 } };
+    const core = new SchedulerCore(config);
+    core.schedule(0);
+    expect(core.schedule(60 * S).power).toEqual([{ type: 'powerDown', node: 'flat-n001' }]);
+    const id = (core.apply({ type: 'submit', job: flatJob('j', [{ cores: 4, durationMs: 100 * S, timeLimitMs: 200 * S }]) }, 100 * S) as { jobIds: number[] }).jobIds[0] as number;
+    expect(core.schedule(100 * S).power).toEqual([{ type: 'powerUp', node: 'flat-n001' }]);
+    // Taken at 150 s, mid-boot: the forecast (an upper bound) has it up 300 s later.
+    const f = forecast(config, core.snapshot(), 150 * S);
+    expect(f.jobs).toEqual([{ id, state: 'PENDING', submittedAt: 100 * S, startAt: 450 * S, endAt: 550 * S, endState: 'COMPLETED' }]);
+  });
+});

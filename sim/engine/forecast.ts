@@ -86,7 +86,7 @@ export function forecast(config: ClusterConfig, snapshot: CoreSnapshot, now: Ms,
       },
     },
   });
-  engine.resume(now, running, open);
+  engine.resume(now, running, open, core.nodes().filter((n) => n.state === 'POWERING_UP').map((n) => n.name));
   const out = engine.run([]);
   // Anything that started or ended past the horizon is not forecast.
   for (const f of byId.values()) {

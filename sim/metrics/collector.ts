@@ -64,6 +64,8 @@ export interface SimMetrics {
   energyMwh: number;
   heatRecoveredMwh: number;
   heatRecoveryFraction: number;
+  /** Power saving: the mean number of suspended nodes over the run. */
+  meanSuspendedNodes: number;
 }
 
 /** Time series for the report; `t` is ms since the first submission. */
@@ -84,6 +86,12 @@ export class MetricsCollector implements SimObserver {
   private readonly nodeWarm: Uint8Array;
   private readonly nodeContainer: Uint16Array;
   private readonly nodeDown: Uint8Array;
+  /** Power saving: 0 on, 1 suspended, 2 booting; and what each state draws. */
+  private readonly nodePower: Uint8Array;
+  private readonly nodeResumeW: Float64Array;
+  private readonly suspendedW: number;
+  private suspendedNodeMs = 0;
+  private suspendedNodes = 0;
   private readonly nodeBusy: Float64Array;
   private readonly containers: string[];
   private readonly containerCores: Float64Array;
@@ -132,6 +140,9 @@ export class MetricsCollector implements SimObserver {
     this.nodeContainer = new Uint16Array(n);
     this.nodeDown = new Uint8Array(n);
     this.nodeBusy = new Float64Array(n);
+    this.nodePower = new Uint8Array(n);
+    this.nodeResumeW = new Float64Array(n);
+    this.suspendedW = config.powerSave?.suspendedWatts ?? 0;
     this.containers = [...new Set(nodes.map((x) => x.container))];
     this.containerCores = new Float64Array(this.containers.length);
     this.containerBusy = new Float64Array(this.containers.length);
@@ -142,6 +153,7 @@ export class MetricsCollector implements SimObserver {
       this.nodeCores[i] = node.cores;
       this.nodeIdle[i] = node.idleWatts;
       this.nodeSlope[i] = wattsPerBusyCore(node);
+      this.nodeResumeW[i] = config.powerSave?.resumeWatts ?? node.busyWatts;
       this.nodeWarm[i] = node.cooling === 'warm-water' ? 1 : 0;
       const c = this.containers.indexOf(node.container);
       this.nodeContainer[i] = c;
@@ -164,6 +176,7 @@ export class MetricsCollector implements SimObserver {
     this.energyWms += this.power * dt;
     this.warmEnergyWms += this.warmPower * dt;
     this.busyCoreMs += this.busy * dt;
+    this.suspendedNodeMs += this.suspendedNodes * dt;
     for (let c = 0; c < this.containerBusy.length; c++) this.containerBusyMs[c]! += this.containerBusy[c]! * dt;
     this.busySeries.add(from, to, this.busy / this.totalCores);
     this.depthSeries.add(from, to, this.open - this.startedOpen.size);
@@ -229,6 +242,29 @@ export class MetricsCollector implements SimObserver {
     }
   }
 
+  onPower(node: string, state: 'off' | 'booting' | 'on'): void {
+    const i = this.nodeAt.get(node);
+    if (i === undefined) return;
+    const was = this.nodePower[i]!;
+    const now = state === 'on' ? 0 : state === 'off' ? 1 : 2;
+    if (was === now) return;
+    const before = this.draw(i);
+    this.nodePower[i] = now;
+    this.suspendedNodes += (now === 1 ? 1 : 0) - (was === 1 ? 1 : 0);
+    const dp = this.draw(i) - before;
+    this.power += dp;
+    if (this.nodeWarm[i]) this.warmPower += dp;
+  }
+
+  /** What node `i` draws now. */
+  private draw(i: number): number {
+    if (this.nodeDown[i]) return 0;
+    const p = this.nodePower[i]!;
+    if (p === 1) return this.suspendedW;
+    if (p === 2) return this.nodeResumeW[i]!;
+    return this.nodeIdle[i]! + this.nodeSlope[i]! * this.nodeBusy[i]!;
+  }
+
   private changeBusy(node: string, cores: number): void {
     const i = this.nodeAt.get(node);
     if (i === undefined) return;
@@ -244,10 +280,13 @@ export class MetricsCollector implements SimObserver {
   private setDown(node: string, down: boolean): void {
     const i = this.nodeAt.get(node);
     if (i === undefined || (this.nodeDown[i] === 1) === down) return;
+    // A node goes down whatever its power state, and comes back up on (as the core has it).
+    const before = this.draw(i);
     this.nodeDown[i] = down ? 1 : 0;
+    if (this.nodePower[i] === 1) this.suspendedNodes--;
+    this.nodePower[i] = 0;
     // Its tasks have already been stopped (busy is 0 when it goes down); it draws idle power or nothing.
-    const p = this.nodeIdle[i]! + this.nodeSlope[i]! * this.nodeBusy[i]!;
-    const dp = down ? -p : p;
+    const dp = this.draw(i) - before;
     this.power += dp;
     if (this.nodeWarm[i]) this.warmPower += dp;
   }
@@ -281,6 +320,7 @@ export class MetricsCollector implements SimObserver {
       energyMwh,
       heatRecoveredMwh: (this.warmEnergyWms / 1000 / J_PER_MWH) * this.heatFraction,
       heatRecoveryFraction: this.heatFraction,
+      meanSuspendedNodes: span > 0 ? this.suspendedNodeMs / span : 0,
     };
   }
 

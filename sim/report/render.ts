@@ -14,6 +14,8 @@ export interface SimReportInput {
   waitsByClass: Record<string, number[]>;
   /** Busy fraction (0-1) per container over the run. */
   perContainerUtilization?: Record<string, number>;
+  /** Power saving: the same run with and without it, one row per measure (measure, without, with). */
+  powerSave?: [string, string, string][];
 }
 
 const HOUR_S = 3600;
@@ -32,6 +34,7 @@ export function renderReport(input: SimReportInput): string {
 
   const sections: string[] = [];
   sections.push(section('Summary', summaryTable(input.summary)));
+  if (input.powerSave) sections.push(section('Power saving', comparisonTable(['', 'without power saving', 'with power saving'], input.powerSave)));
   sections.push(
     section(
       'Utilization',
@@ -97,6 +100,12 @@ function summaryTable(summary: Record<string, string | number>): string {
     return `<tr><th>${esc(k)}</th><td${isNum ? ' class="n"' : ''}>${esc(isNum ? num(v) : String(v))}</td></tr>`;
   });
   return rows.length ? `<table>\n${rows.join('\n')}\n</table>` : '<p>No summary figures.</p>';
+}
+
+function comparisonTable(headers: string[], rows: string[][]): string {
+  const head = `<tr>${headers.map((h, i) => `<th${i > 0 ? ' class="n"' : ''}>${esc(h)}</th>`).join('')}</tr>`;
+  const body = rows.map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th>${esc(c)}</th>` : `<td class="n">${esc(c)}</td>`)).join('')}</tr>`);
+  return `<table>\n${head}\n${body.join('\n')}\n</table>`;
 }
 
 /** Cumulative share of jobs that waited at most x hours, per class, on a log x axis. */

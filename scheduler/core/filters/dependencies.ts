@@ -1,7 +1,62 @@
 // Dependencies: the job's DAG (a task starts once its predecessors completed) and its
-// dependencies on other jobs (Slurm's afterok, afterany, afternotok).
-import { TERMINAL } from '../state.js';
+// dependencies on other jobs, as Slurm's --dependency: after, afterany, afterok, afternotok,
+// aftercorr; all of them (`,`) or any one (`?`).
+import type { CoreState } from '../core-state.js';
+import { NEVER as NEVER_STARTED, TERMINAL, type JobRt } from '../state.js';
+import type { Dependency, JobState } from '../types.js';
 import type { Filter } from './filter.js';
+
+/** One dependency's standing: met, not yet, or never. */
+const MET = 0;
+const WAIT = 1;
+const NEVER = 2;
+
+function stateOf(s: CoreState, jobId: number): JobState {
+  // A job neither in memory nor forgotten was never ours to wait for: validation refused it.
+  return s.byId.get(jobId)?.state ?? s.ended.get(jobId) ?? 'COMPLETED';
+}
+
+/** The element of array `baseId` whose index is `index`, or -1 when that array has none. */
+function corresponding(s: CoreState, baseId: number, index: number): number {
+  const indices = s.arrays.get(baseId);
+  if (indices === undefined) return -1;
+  let lo = 0;
+  let hi = indices.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = indices[mid] as number;
+    if (v === index) return baseId + mid;
+    if (v < index) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+function standing(d: Dependency, job: JobRt, s: CoreState): number {
+  let id = d.jobId;
+  if (d.kind === 'aftercorr') {
+    // Element i waits for element i of the other array; an index it lacks is nothing to wait for.
+    id = job.arrayIndex === null ? -1 : corresponding(s, d.jobId, job.arrayIndex);
+    if (id < 0) return MET;
+  }
+  if (d.kind === 'after') {
+    // Began once (a later preemption does not undo that) or ended, cancelled included: Slurm's
+    // "after the specified jobs start or are cancelled".
+    const other = s.byId.get(id);
+    return other === undefined || other.startedAt !== NEVER_STARTED || TERMINAL.has(other.state) ? MET : WAIT;
+  }
+  const st = stateOf(s, id);
+  const done = TERMINAL.has(st);
+  switch (d.kind) {
+    case 'afterany':
+      return done ? MET : WAIT;
+    case 'afterok':
+    case 'aftercorr':
+      return st === 'COMPLETED' ? MET : done ? NEVER : WAIT;
+    case 'afternotok':
+      return !done ? WAIT : st === 'COMPLETED' ? NEVER : MET;
+  }
+}
 
 export const dependencies: Filter = {
   name: 'dependencies',
@@ -10,15 +65,22 @@ export const dependencies: Filter = {
     // Every ready task started: the rest wait for running ones.
     if (job.ready.length === 0) return 'Dependency';
     const deps = job.deps;
-    for (let i = 0; i < deps.length; i++) {
-      const d = deps[i] as (typeof deps)[number];
-      // A job neither in memory nor forgotten was never ours to wait for: validation refused it.
-      const st = s.byId.get(d.jobId)?.state ?? s.ended.get(d.jobId) ?? 'COMPLETED';
-      const done = TERMINAL.has(st);
-      if (d.kind === 'afterany' && !done) return 'Dependency';
-      if (d.kind === 'afterok' && st !== 'COMPLETED') return done ? 'DependencyNeverSatisfied' : 'Dependency';
-      if (d.kind === 'afternotok' && (!done || st === 'COMPLETED')) return st === 'COMPLETED' ? 'DependencyNeverSatisfied' : 'Dependency';
+    if (deps.length === 0) return null;
+    if (!job.depsAny) {
+      // All of them: the first unmet one decides.
+      for (let i = 0; i < deps.length; i++) {
+        const st = standing(deps[i] as Dependency, job, s);
+        if (st !== MET) return st === NEVER ? 'DependencyNeverSatisfied' : 'Dependency';
+      }
+      return null;
     }
-    return null;
+    // Any one of them: never satisfied only when every one is never.
+    let waiting = false;
+    for (let i = 0; i < deps.length; i++) {
+      const st = standing(deps[i] as Dependency, job, s);
+      if (st === MET) return null;
+      if (st === WAIT) waiting = true;
+    }
+    return waiting ? 'Dependency' : 'DependencyNeverSatisfied';
   },
 };

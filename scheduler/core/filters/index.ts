@@ -10,7 +10,10 @@ import { consent } from './consent.js';
 import { dependencies } from './dependencies.js';
 import type { Filter, NodeFilter } from './filter.js';
 import { held } from './held.js';
+import { limits } from './limits.js';
 import { partitionDown } from './partition-down.js';
+import { reservation } from './reservation.js';
+import { maintenance, reservedNodes } from './reserved-nodes.js';
 import { singleton } from './singleton.js';
 
 export type { Filter, NodeFilter } from './filter.js';
@@ -18,11 +21,16 @@ export type { Filter, NodeFilter } from './filter.js';
 /**
  * Job filters in the order they are asked; the first reason answered is the job's. Holds and
  * begin times come first: they are the user's or operator's word, and cheapest to check.
+ * Limits come after everything that says the job could not run anyway.
  */
-export const FILTERS: readonly Filter[] = [held, beginTime, dependencies, singleton, arrayThrottle, consent, partitionDown];
+export const FILTERS: readonly Filter[] = [held, beginTime, dependencies, singleton, arrayThrottle, consent, partitionDown, limits, reservation];
 
-/** Node filters, asked after the built-in checks (membership, up, cores, memory). */
-export const NODE_FILTERS: readonly NodeFilter[] = [];
+/**
+ * Node filters, asked after the built-in checks (membership, up, cores, memory). Both are about
+ * advance reservations, so CoreState skips them while there is none. Maintenance first: a node
+ * it turns away records its reason.
+ */
+export const NODE_FILTERS: readonly NodeFilter[] = [maintenance, reservedNodes];
 
 /** The first reason a job filter answers for the job, or null when all let it through. */
 export function runFilters(job: JobRt, s: CoreState): PendingReason | null {

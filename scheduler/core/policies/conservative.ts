@@ -44,6 +44,12 @@ export class ConservativePlanner implements Planner {
     let i = 0;
     while (i < job.ready.length && this.reserved < this.depth) {
       const t = job.ready[i] as TaskRt;
+      // The filter judged the first task; a limit may stop the job's later ones.
+      const limited = s.limits.on && i + job.runningCount > 0 ? s.limits.reason(job, t) : null;
+      if (limited !== null) {
+        if (job.state === 'PENDING') job.reason = limited;
+        break;
+      }
       s.refreshFree(null);
       this.placing = t;
       const n = t.cores > s.maxFree ? null : s.pick(t, null, this.fitsNow);
@@ -57,7 +63,7 @@ export class ConservativePlanner implements Planner {
       let best: NodeRt | null = null;
       let bestAt = 0;
       for (const c of job.partition.nodes) {
-        if (!c.up || c.drain || c.spec.cores < t.cores || c.spec.memMb < t.memMb || !s.admits(c, t)) continue;
+        if (!c.up || c.drain || c.power !== 'on' || c.spec.cores < t.cores || c.spec.memMb < t.memMb || !s.admits(c, t)) continue;
         const at = this.profile(c).earliest(t.cores, t.memMb, t.timeLimitMs);
         if (at !== null && (best === null || at < bestAt)) {
           best = c;

@@ -5,7 +5,6 @@
 import type { CoreState } from '../core-state.js';
 import type { Reservation } from '../placement.js';
 import { FitMemo, OPEN, RESERVED } from '../fit-memo.js';
-import { NODE_FILTERS } from '../filters/index.js';
 import type { JobRt, TaskRt } from '../state.js';
 import type { Ms } from '../types.js';
 import type { Next, Planner, ReservationView } from './planner.js';
@@ -33,9 +32,8 @@ export class EasyPlanner implements Planner {
   private tested = 0;
   /** next() found no free core and nothing to preempt: place() only marks the head. */
   private full = false;
-  /** Task shapes no node could take this pass (node filters judge per task: then unused). */
+  /** Task shapes no node could take this pass (unused while node filters judge per task). */
   private readonly misfits = new FitMemo();
-  private readonly memo = NODE_FILTERS.length === 0;
 
   constructor(protected readonly s: CoreState) {
     this.interval = s.config.scheduler.backfillIntervalMs ?? BACKFILL_INTERVAL_MS;
@@ -85,13 +83,21 @@ export class EasyPlanner implements Planner {
     if (this.reserved !== null) this.tested++;
     s.rejectedBy = null;
     // Behind the head, a job none of whose tasks fits the largest free hole (and that would not
-    // preempt for any of them) starts nothing: the loop below would only find that out task by task.
-    if (this.reserved !== null && job.readyMinCores > s.maxFree && !(job.readyMinCores < this.noVictimCores && s.canPreempt(job))) {
+    // preempt for any of them) starts nothing: the loop below would only find that out task by
+    // task. (Unless a limit would speak first: the loop asks the limits from its second task on.)
+    const limitsAsked = s.limits.on && (job.runningCount > 0 || job.ready.length > 1);
+    if (this.reserved !== null && !limitsAsked && job.readyMinCores > s.maxFree && !(job.readyMinCores < this.noVictimCores && s.canPreempt(job))) {
       return true;
     }
     let k = 0;
     while (k < job.ready.length) {
       const t = job.ready[k] as TaskRt;
+      // The filter judged the first task; a limit may stop the job's later ones.
+      const limited = k + job.runningCount > 0 && s.limits.on ? s.limits.reason(job, t) : null;
+      if (limited !== null) {
+        if (job.state === 'PENDING') job.reason = limited;
+        break;
+      }
       // A start takes the task off job.ready, so k then points at the next one.
       if (this.tryStart(t, this.reserved)) continue;
       if (s.canPreempt(job) && t.cores < this.noVictimCores) {
@@ -143,10 +149,11 @@ export class EasyPlanner implements Planner {
     const endsBefore = r === null || s.now + t.timeLimitMs <= r.at;
     if (!endsBefore && r !== null && t.cores > Math.max(s.maxOther, r.extraCores)) return false;
     const kind = endsBefore ? OPEN : RESERVED;
-    if (this.memo && this.misfits.fails(t.job.partition, kind, t.cores, t.memMb, s.releases)) return false;
+    const memo = !s.nodeFiltersOn();
+    if (memo && this.misfits.fails(t.job.partition, kind, t.cores, t.memMb, s.releases)) return false;
     const n = s.pick(t, endsBefore ? null : r);
     if (n === null) {
-      if (this.memo) this.misfits.failed(t.job.partition, kind, t.cores, t.memMb, s.releases);
+      if (memo) this.misfits.failed(t.job.partition, kind, t.cores, t.memMb, s.releases);
       return false;
     }
     if (!endsBefore && r !== null && n === r.node) {
