@@ -11,7 +11,7 @@ import { insertAt, removeAt, SlotList } from './lists.js';
 import { findVictims, type Reservation } from './placement.js';
 import { reserveEarliest } from './reservation.js';
 import { PendingQueue } from './queue.js';
-import { defaultTaskName, NEVER, readyOf, shared, singletonKey, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type ResvRt, type Successors, type TaskRt } from './state.js';
+import { defaultTaskName, minCoresOf, NEVER, NO_READY, readyOf, shared, singletonKey, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type ResvRt, type Successors, type TaskRt } from './state.js';
 import { NODE_FILTERS } from './filters/index.js';
 import { consentConfig } from './config.js';
 import { jobConsented } from './consent-rules.js';
@@ -186,6 +186,7 @@ export class CoreState {
       startedAt: NEVER,
       endedAt: NEVER,
       ready: [],
+      readyMinCores: NO_READY,
       pendingCount: c.tasks.length,
       runningCount: 0,
       completedCount: 0,
@@ -242,6 +243,7 @@ export class CoreState {
       this.tasks.add(task.id, task);
     }
     job.ready = readyOf(job.tasks);
+    job.readyMinCores = minCoresOf(job.ready);
     if (job.singleton) {
       const key = singletonKey(job);
       const list = this.singletons.get(key) ?? [];
@@ -285,7 +287,10 @@ export class CoreState {
     // Only jobs with a task ready to start wait in the queue: a DAG job whose next tasks wait
     // for running ones would otherwise be looked at by every pass for nothing.
     const r = job.ready.indexOf(t);
-    if (r >= 0) removeAt(job.ready, r);
+    if (r >= 0) {
+      removeAt(job.ready, r);
+      if (t.cores === job.readyMinCores) job.readyMinCores = minCoresOf(job.ready);
+    }
     if (job.ready.length === 0) this.dequeue(job);
     if (this.limits.on) this.limits.running(job, t.cores, job.runningCount === 0 ? 1 : 0);
     if (job.runningCount++ === 0 && job.array) job.array.running++;
@@ -405,6 +410,7 @@ export class CoreState {
     }
     job.pendingCount = 0;
     job.ready = [];
+    job.readyMinCores = NO_READY;
     this.dequeue(job);
     if (job.state === 'PENDING') this.pendingJobs--;
     if (this.limits.on) this.limits.submitted(job, -1);
@@ -713,6 +719,7 @@ export class CoreState {
 /** A task becomes ready: it joins the job's ready list at its index's place. */
 function insertReady(job: JobRt, t: TaskRt): void {
   const list = job.ready;
+  if (t.cores < job.readyMinCores) job.readyMinCores = t.cores;
   let i = list.length;
   while (i > 0 && (list[i - 1] as TaskRt).index > t.index) i--;
   insertAt(list, i, t);

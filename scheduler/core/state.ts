@@ -133,6 +133,9 @@ export interface JobRt {
   endedAt: Ms;
   /** Pending tasks whose predecessors are all complete, in index order. */
   ready: TaskRt[];
+  /** The fewest cores any task in `ready` needs (NO_READY when it is empty): a backfill pass
+   * passes over a job none of whose tasks fits the largest free hole without looking at each. */
+  readyMinCores: number;
   pendingCount: number;
   runningCount: number;
   completedCount: number;
@@ -216,6 +219,19 @@ export function defaultTaskName(index: number): string {
   if (index >= 1024) return `t${index}`;
   for (let i = TASK_NAMES.length; i <= index; i++) TASK_NAMES.push(`t${i}`);
   return TASK_NAMES[index] as string;
+}
+
+/** `readyMinCores` of a job with no ready task (a small integer, so the field stays one). */
+export const NO_READY = 2 ** 30;
+
+/** The fewest cores a task of `ready` needs, or NO_READY. */
+export function minCoresOf(ready: readonly TaskRt[]): number {
+  let m = NO_READY;
+  for (let i = 0; i < ready.length; i++) {
+    const c = (ready[i] as TaskRt).cores;
+    if (c < m) m = c;
+  }
+  return m;
 }
 
 /** A new job's tasks with no predecessor, in index order, in a list of just their size. */

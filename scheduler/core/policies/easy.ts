@@ -82,6 +82,13 @@ export class EasyPlanner implements Planner {
     job.reason = this.reserved === null ? 'Resources' : 'Priority';
     if (this.reserved !== null) this.tested++;
     s.rejectedBy = null;
+    // Behind the head, a job none of whose tasks fits the largest free hole (and that would not
+    // preempt for any of them) starts nothing: the loop below would only find that out task by
+    // task. (Unless a limit would speak first: the loop asks the limits from its second task on.)
+    const limitsAsked = s.limits.on && (job.runningCount > 0 || job.ready.length > 1);
+    if (this.reserved !== null && !limitsAsked && job.readyMinCores > s.maxFree && !(job.readyMinCores < this.noVictimCores && s.canPreempt(job))) {
+      return true;
+    }
     let k = 0;
     while (k < job.ready.length) {
       const t = job.ready[k] as TaskRt;
