@@ -16,7 +16,7 @@ const { join } = require('node:path');
 /** Bottom first. Packages on one line are siblings: neither may import the other. */
 const LAYERS = [
   ['scheduler/core'],
-  ['common'],
+  ['common', 'contract/paths'],
   ['proto', 'node-agent/kernels', 'scheduler/pipelines', 'sim/report', 'sim/engine'],
   ['sim/workload'],
   ['scheduler/store', 'scheduler/security'],

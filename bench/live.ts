@@ -7,6 +7,13 @@
 //   BENCH_TASKS=10000 BENCH_RUNS=1 npm run bench:live
 //   BENCH_MODE=array BENCH_BATCH=100 BENCH_CONCURRENCY=1 BENCH_TIME_SCALE=1e-4 BENCH_WARMUP=2000
 //   (the other knobs, at their defaults)
+//   BENCH_SINGLE_JOBS=20000 BENCH_SINGLE_CLIENTS=64 BENCH_SINGLE_RUNS=3   (BENCH_SINGLE_RUNS=0: skip)
+//   BENCH_ONLY=single   (only the one-job-per-POST runs)
+//
+// Then one job per POST: BENCH_SINGLE_CLIENTS clients, each with its own submitter token (the
+// scheduler's default auth and per-token rate limit apply), each POSTing one one-task job at a
+// time as the CLI does (with an Idempotency-Key) and waiting for its 201 before the next, until
+// BENCH_SINGLE_JOBS jobs were acknowledged; jobs/s counts until the last of them completed.
 //
 // Each run first sends BENCH_WARMUP tasks the same way and waits for them, then measures the
 // 50,000 from counters read after the warm-up: a scheduler runs for months, and the first
@@ -200,6 +207,76 @@ async function submitAndWait(
   return { jobs, postMs, t0, t1, t2: performance.now() };
 }
 
+interface SingleResult {
+  jobs: number;
+  clients: number;
+  submit_s: number;
+  total_s: number;
+  jobs_per_sec: number;
+  post_p50_ms: number;
+  post_p99_ms: number;
+  post_max_ms: number;
+  load_1m: number;
+}
+
+const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+
+/** One job per POST from `clients` concurrent clients, each with its own submitter token; end to end. */
+async function singleRun(cfg: BenchConfig, jobs: number, clients: number, maxTimeMs: number): Promise<SingleResult> {
+  const live = await startGschedUp({ cluster: cfg.cluster, timeScale: cfg.timeScale, args: ['--kernels', 'noop'] });
+  try {
+    const admin = ApiClient.fromOptions({ url: live.httpUrl, stateDir: live.state, timeout: '120' });
+    const spec = (name: string): JobSpec => {
+      const { owner: _owner, ...job } = batchSpec(1, 'tasks', maxTimeMs, name);
+      return job as JobSpec;
+    };
+    const users: ApiClient[] = [];
+    for (let c = 0; c < clients; c++) {
+      const t = await admin.createToken({ role: 'submitter', name: `bench-${c}`, accounts: ['research-ngc'] });
+      users.push(ApiClient.fromOptions({ url: live.httpUrl, token: t.token, timeout: '120' }));
+    }
+    const drive = async (n: number, prefix: string): Promise<{ postMs: number[]; t0: number; t1: number; t2: number }> => {
+      let next = 0;
+      const postMs: number[] = [];
+      const t0 = performance.now();
+      await Promise.all(
+        users.map(async (u) => {
+          while (next < n) {
+            const i = next++;
+            const sent = performance.now();
+            await u.submit(spec(`${prefix}-${i}`));
+            postMs.push(performance.now() - sent);
+          }
+        }),
+      );
+      const t1 = performance.now();
+      for (;;) {
+        const c = await admin.cluster();
+        if (c.pendingTasks + c.runningTasks === 0 && c.pendingJobs + c.runningJobs === 0) break;
+        if (performance.now() > t0 + cfg.timeoutS * 1000) throw new Error(`not every single job ended within ${cfg.timeoutS} s`);
+        await sleep(POLL_MS);
+      }
+      return { postMs, t0, t1, t2: performance.now() };
+    };
+    await drive(Math.min(jobs, 2000), 'single-warm-up');
+    const { postMs, t0, t1, t2 } = await drive(jobs, 'single');
+    postMs.sort((a, b) => a - b);
+    return {
+      jobs,
+      clients,
+      submit_s: round((t1 - t0) / 1000, 3),
+      total_s: round((t2 - t0) / 1000, 3),
+      jobs_per_sec: Math.round(jobs / ((t2 - t0) / 1000)),
+      post_p50_ms: round(quantile(postMs, 0.5), 1),
+      post_p99_ms: round(quantile(postMs, 0.99), 1),
+      post_max_ms: round(postMs.at(-1) ?? 0, 1),
+      load_1m: round(loadavg()[0] ?? 0, 2),
+    };
+  } finally {
+    await live.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const cfg = readConfig();
   const cluster = loadClusterConfig(cfg.cluster);
@@ -208,8 +285,20 @@ async function main(): Promise<void> {
   const maxTimeMs = partition?.maxTimeMs ?? 86_400_000;
   process.stderr.write(`bench:live: ${cfg.tasks} tasks after ${cfg.warmup} to warm up, ${cfg.mode} of ${cfg.batch} per POST, ${cfg.concurrency} in flight, ${containers.length} agents, ${cfg.runs} run(s)\n`);
 
+  const only = process.env.BENCH_ONLY;
+  if (only !== undefined && only !== 'single' && only !== 'tasks') throw new Error(`BENCH_ONLY=${only}: expected single or tasks`);
+  const singleJobs = envNumber('BENCH_SINGLE_JOBS', 20_000);
+  const singleClients = envNumber('BENCH_SINGLE_CLIENTS', 64);
+  const singleRuns = process.env.BENCH_SINGLE_RUNS === '0' || only === 'tasks' ? 0 : envNumber('BENCH_SINGLE_RUNS', 3);
+  const single: SingleResult[] = [];
+  for (let i = 0; i < singleRuns; i++) {
+    const r = await singleRun(cfg, singleJobs, singleClients, maxTimeMs);
+    process.stderr.write(`  single run ${i + 1}: ${r.jobs_per_sec} jobs/s end to end (${r.jobs} jobs, ${r.clients} clients), POST p50 ${r.post_p50_ms} ms, p99 ${r.post_p99_ms} ms, load ${r.load_1m}\n`);
+    single.push(r);
+  }
+
   const runs: RunResult[] = [];
-  for (let i = 0; i < cfg.runs; i++) {
+  for (let i = 0; i < (only === 'single' ? 0 : cfg.runs); i++) {
     const r = await runOnce(cfg, maxTimeMs);
     process.stderr.write(`  run ${i + 1}: ${r.tasks_per_sec} tasks/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms (with warm-up: ${r.cold_p99_ms} ms), POST p50 ${r.post_p50_ms} ms, load ${r.load_1m}\n`);
     runs.push(r);
@@ -241,6 +330,12 @@ async function main(): Promise<void> {
     target,
     meets_target: !medAbove && med.tasks_per_sec !== null && med.p99_ms !== null && med.tasks_per_sec >= target.tasks_per_sec && med.p99_ms <= target.p99_ms,
     runs,
+    /** One job per POST from many clients, end to end (median over runs); null when not run. */
+    single_jobs_per_sec: medianPresent(single.map((r) => r.jobs_per_sec)),
+    single_post_p50_ms: medianPresent(single.map((r) => r.post_p50_ms)),
+    single_post_p99_ms: medianPresent(single.map((r) => r.post_p99_ms)),
+    single_target_jobs_per_sec: 5000,
+    single_runs: single,
   };
   const dir = join(packageRoot(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });
@@ -268,6 +363,26 @@ async function main(): Promise<void> {
       rows,
     ),
   );
+  if (single.length > 0) {
+    process.stdout.write(
+      renderTable(
+        [
+          { header: 'SINGLE' },
+          { header: 'JOBS', align: 'right' },
+          { header: 'CLIENTS', align: 'right' },
+          { header: 'TOTAL_S', align: 'right' },
+          { header: 'JOBS/S', align: 'right' },
+          { header: 'POST_P50_MS', align: 'right' },
+          { header: 'POST_P99_MS', align: 'right' },
+        ],
+        [
+          ...single.map((r, i) => [String(i + 1), String(r.jobs), String(r.clients), show(r.total_s), show(r.jobs_per_sec), show(r.post_p50_ms), show(r.post_p99_ms)]),
+          ['median', '', '', '', show(result.single_jobs_per_sec), show(result.single_post_p50_ms), show(result.single_post_p99_ms)],
+          ['target', '', '', '', '≥5000', '', ''],
+        ],
+      ),
+    );
+  }
   process.stdout.write(`wrote bench/results/live.json (${result.meets_target ? 'meets' : 'misses'} the target)\n`);
 }
 

@@ -5,12 +5,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CLUSTER_PATH, loadClusterConfig } from '../common/index.js';
-import type { ApiClient, JobDetail } from '../cli/index.js';
 import { startGschedUp } from '../cli/testing/index.js';
 import { ApiClient as Client } from '../cli/index.js';
 import { SchedulerCore, type ClusterConfig } from '../scheduler/core/index.js';
 import { MetricsCollector, SimEngine, ngcWorkload, type Submission, type WorkloadItem } from '../sim/index.js';
-import { postConsents, submitAsRuns, waitIdle, type Progress, type RunFigures } from './ngc-live.js';
+import { accountingOf, figuresOfAcct, postConsents, submitAsRuns, submitOffsets, taskLag, waitIdle, type Progress, type RunFigures } from './ngc-live.js';
 
 export interface TwinOptions {
   cluster: ClusterConfig;
@@ -24,6 +23,8 @@ export interface TwinOptions {
   kernelScale?: number;
   timeoutS: number;
   progress: Progress;
+  /** Also measure where live tasks lose time against their model (a few hundred job reads). */
+  measureLag?: boolean;
   /** Only analyses of these classes (the first `analyses` of them in the workload). */
   classes?: readonly string[];
 }
@@ -33,6 +34,8 @@ export interface TwinResult {
   sim: RunFigures;
   /** Live submission offsets from the first, modelled ms (what the simulator replays). */
   submitOffsetsMs: number[];
+  /** Where live tasks lost time against their model (taskLag), when asked for. */
+  lag: Awaited<ReturnType<typeof taskLag>> | null;
 }
 
 /**
@@ -63,37 +66,20 @@ export function sampleItems(n: number, seed: number, classes?: readonly string[]
   return out;
 }
 
-/** Makespan, mean turnaround and utilization of ended jobs as the scheduler recorded them. */
-export function figuresOfJobs(jobs: readonly JobDetail[], cores: number, wallS: number): RunFigures {
-  let first = Infinity;
-  let last = -Infinity;
-  let turnaround = 0;
-  let coreMs = 0;
-  for (const j of jobs) {
-    first = Math.min(first, j.submittedAt);
-    last = Math.max(last, j.endedAt ?? -Infinity);
-    turnaround += (j.endedAt ?? j.submittedAt) - j.submittedAt;
-    for (const t of j.tasks) if (t.startedAt !== null && t.endedAt !== null) coreMs += t.cores * (t.endedAt - t.startedAt);
-  }
-  const makespanMs = last - first;
-  return {
-    analyses: jobs.filter((j) => j.state === 'COMPLETED').length,
-    makespan_s: Math.round(makespanMs / 1000),
-    mean_turnaround_s: Math.round(turnaround / jobs.length / 1000),
-    utilization: Math.round((coreMs / (cores * makespanMs)) * 10_000) / 10_000,
-    wall_s: Math.round(wallS * 10) / 10,
-    energy_kwh: null,
-    heat_recovered_kwh: null,
-  };
-}
-
-/** The simulator on `items`, each submitted at its offset (modelled ms). */
-export function simulate(cluster: ClusterConfig, items: readonly WorkloadItem[], offsetsMs: readonly number[]): RunFigures {
+/**
+ * The simulator on `items`, each submitted at its live offset (modelled ms; -1: refused live,
+ * left out) and in the order the live scheduler filed them (its job ids), so that ties in
+ * priority break the same way.
+ */
+export function simulate(cluster: ClusterConfig, items: readonly WorkloadItem[], offsetsMs: readonly number[], liveIds: readonly number[]): RunFigures {
   const t0 = performance.now();
   const metrics = new MetricsCollector(cluster);
-  const subs: Submission[] = items.map((it, i) => ({ submitAt: offsetsMs[i] ?? 0, job: it.job, ...(it.consent ? { consent: it.consent } : {}) }));
-  // The engine takes submissions in time order; live intake is in item order, and its times only grow.
-  subs.sort((a, b) => a.submitAt - b.submitAt);
+  const order = items.map((_, i) => i).filter((i) => (offsetsMs[i] ?? -1) >= 0);
+  order.sort((a, b) => (offsetsMs[a] as number) - (offsetsMs[b] as number) || (liveIds[a] as number) - (liveIds[b] as number));
+  // Live, every consent is on record before the first submission (the bench posts them first):
+  // here too, or an analysis taken in ahead of the one that carries its patient's consent is refused.
+  const consent = items.flatMap((it) => it.consent ?? []);
+  const subs: Submission[] = order.map((i, k) => ({ submitAt: offsetsMs[i] as number, job: (items[i] as WorkloadItem).job, ...(k === 0 ? { consent } : {}) }));
   new SimEngine(new SchedulerCore(cluster), { observer: metrics }).run(subs);
   const m = metrics.metrics();
   return {
@@ -105,20 +91,6 @@ export function simulate(cluster: ClusterConfig, items: readonly WorkloadItem[],
     energy_kwh: Math.round(m.energyMwh * 1000 * 10) / 10,
     heat_recovered_kwh: Math.round(m.heatRecoveredMwh * 1000 * 10) / 10,
   };
-}
-
-async function jobsOf(client: ApiClient, ids: readonly number[]): Promise<JobDetail[]> {
-  const out: JobDetail[] = new Array(ids.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next < ids.length) {
-        const i = next++;
-        out[i] = await client.getJob(String(ids[i]));
-      }
-    }),
-  );
-  return out;
 }
 
 /** Runs the sample live (a fresh `gsched up`), then in the simulator at the live submission times. */
@@ -136,12 +108,12 @@ export async function twinSample(o: TwinOptions): Promise<TwinResult> {
     if (intake.refused > 0) throw new Error(`${intake.refused} samples were refused`);
     await waitIdle(client, items.length, o.timeoutS, o.progress, 250);
     const wallS = (performance.now() - t0) / 1000;
-    const jobs = await jobsOf(client, intake.jobIds);
-    const live = figuresOfJobs(jobs, cores, wallS);
-    const firstAt = Math.min(...jobs.map((j) => j.submittedAt));
-    const offsets = jobs.map((j) => j.submittedAt - firstAt);
-    const sim = simulate(o.cluster, items, offsets);
-    return { live, sim, submitOffsetsMs: offsets };
+    const acct = await accountingOf(client);
+    const live = figuresOfAcct(acct, cores, wallS);
+    const offsets = submitOffsets(acct, intake.jobIdOf);
+    const sim = simulate(o.cluster, items, offsets, intake.jobIdOf);
+    const lag = o.measureLag ? await taskLag(client, intake.jobIds, o.timeScale) : null;
+    return { live, sim, submitOffsetsMs: offsets, lag };
   } finally {
     await up.stop();
   }

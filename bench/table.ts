@@ -1,5 +1,6 @@
-// bench:table — the README's results table, printed from bench/results/*.json (so every
-// figure there is one a bench script wrote). Missing result files are listed, not guessed.
+// bench:table — the README's results tables, one per benchmark, printed from
+// bench/results/*.json (so every figure there is one a bench script wrote), each under the
+// command that reproduces it. Missing result files are listed, not guessed.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../common/index.js';
@@ -31,10 +32,27 @@ function fmt(n: number | null, digits = 0): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-const rows: string[][] = [];
+let rows: string[][] = [];
 const row = (what: string, gsched: string, anchor: string, target: string, met: boolean | null): void => {
   rows.push([what, gsched, anchor, target, met === null ? '' : met ? 'yes' : 'no']);
 };
+const out: string[] = [];
+
+/** Prints the rows gathered since the last section under its heading and command, with when and at what load it ran. */
+function section(title: string, command: string, data: Json | null, header = ['measure', 'gsched', 'anchor (same machine)', 'target', 'met']): void {
+  if (data === null || rows.length === 0) {
+    rows = [];
+    return;
+  }
+  const when = (typeof data.measured_at === 'string' ? data.measured_at : typeof data.date === 'string' ? data.date : null)?.slice(0, 16).replace('T', ' ');
+  const load = get(data, 'load_1m') ?? get(data, 'host_load_1m');
+  const notes = [when ? `run ${when} UTC` : null, load !== null ? `load average ${fmt(load, 1)} at the start` : null].filter((x) => x !== null);
+  out.push(`#### ${title}`, '', `\`${command}\`${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`, '');
+  out.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`);
+  for (const r of rows) out.push(`| ${r.join(' | ')} |`);
+  out.push('');
+  rows = [];
+}
 
 const core = load('core');
 if (core) {
@@ -61,6 +79,7 @@ if (core) {
   const flat = get(core, 'flat_vs_default_placements');
   if (flat !== null) row("core: one 100,000-core node, placements/s vs the default cluster's", `${fmt(flat, 2)}×`, '', '1×', flat >= 0.95);
 }
+section('Core', 'npm run bench:core', core);
 
 const sim = load('sim');
 if (sim) {
@@ -86,6 +105,7 @@ if (sim) {
     row('sim: burst, peak RSS MiB', fmt(rss), '', '≤ 1,024', rss !== null && rss <= 1024);
   }
 }
+section('Simulator', 'npm run bench:sim', sim);
 
 const kernels = load('kernels');
 if (kernels) {
@@ -102,6 +122,7 @@ if (kernels) {
   const bi = get(kernels, 'bcftools_indel_f1');
   row('kernels: indel F1', fmt(i, 4), `bcftools ${fmt(bi, 4)}`, 'within 0.005', i !== null && bi !== null && bi - i <= 0.005);
 }
+section('Kernels', 'npm run bench:kernels', kernels);
 
 const live = load('live');
 const slurm = load('slurm');
@@ -115,9 +136,57 @@ if (live) {
   row(`live: dispatch latency p50 / p99 ms${after}`, `${fmt(get(live, 'p50_ms'), 1)} / ${fmt(p99, 1)}`, '', 'p99 ≤ 20', p99 !== null && p99 <= 20);
   const cold = get(live, 'cold_p99_ms');
   if (cold !== null) row('live: dispatch latency p99 ms, warm-up counted too', fmt(cold, 1), '', 'p99 ≤ 20', cold <= 20);
+  const single = get(live, 'single_jobs_per_sec');
+  const clients = get(live, 'single_runs.0.clients');
+  if (single !== null) row(`live: one job per POST, ${fmt(clients)} clients, jobs/s end to end`, fmt(single), 'Flux ~900/s, Nomad C1M 3,750/s (published)', '≥ 5,000', single >= 5000);
 }
+section('Live cluster', 'npm run bench:live (Slurm: npm run bench:slurm)', live);
 
-console.log('| measure | gsched | anchor (same machine) | target | met |');
-console.log('|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+const store = load('store');
+if (store) {
+  const d = get(store, 'durable_submits_per_sec');
+  row(`store: durable submits/s (${fmt(get(store, 'in_flight'))} in flight, median)`, fmt(d), '', '≥ 20,000', d !== null && d >= 20_000);
+  const r = get(store, 'recovery_s_1m');
+  row(`store: ready to schedule after opening ${fmt(get(store, 'job_records'))} job records, s (median)`, fmt(r, 2), '', '≤ 3', r !== null && r <= 3);
+}
+section('Store', 'npm run bench:store', store);
+
+const ngc = load('ngc');
+if (ngc) {
+  const days = (s: number | null): string => (s === null ? 'n/a' : `${fmt(s / 86_400, 2)} d`);
+  const hours = (s: number | null): string => (s === null ? 'n/a' : `${fmt(s / 3600, 2)} h`);
+  const runs: [string, string][] = [
+    ['sim_steady', 'sim, steady 4.5 years (a)'],
+    ['sim_steady_powersave', 'sim, steady, power saving (a)'],
+    ['sim_full', 'sim, burst at t = 0 (a)'],
+    ['live_full', 'live, burst as sequencing runs (b)'],
+    ['sim_full_twin', 'sim, burst at the live intake times'],
+    ['live', 'live, sample (c)'],
+    ['sim_sample', 'sim, sample at the live intake times (d)'],
+  ];
+  for (const [key, label] of runs) {
+    const r = ngc[key] as Json | undefined;
+    if (!r) continue;
+    const u = get(r, 'utilization');
+    rows.push([label, fmt(get(r, 'analyses')), days(get(r, 'makespan_s')), hours(get(r, 'mean_turnaround_s')), u === null ? 'n/a' : `${fmt(u * 100, 1)}%`, fmt(get(r, 'energy_kwh')), fmt(get(r, 'wall_s'), 1)]);
+  }
+  const total = get(ngc, 'total_wall_s');
+  if (total !== null) rows.push(['the whole bench (target ≤ 1,200 s)', '', '', '', '', '', fmt(total, 1)]);
+}
+section('NGC: the 60,000 analyses live and in the simulator', 'npm run bench:ngc', ngc, ['run', 'analyses', 'makespan', 'mean turnaround', 'utilization', 'energy kWh', 'wall s']);
+
+if (ngc) {
+  const num = (x: unknown): string => (typeof x !== 'number' ? 'n/a' : x > 0 && x < 1 ? `${fmt(x * 100, 1)}%` : fmt(x));
+  for (const c of (ngc.twin_check as Json[] | undefined) ?? []) rows.push([String(c.what), num(c.live), num(c.sim), String(c.diff), String(c.bound), c.ok === true ? 'yes' : 'no']);
+  const steady = ngc.sim_steady as Json | undefined;
+  const saving = ngc.sim_steady_powersave as Json | undefined;
+  if (steady && saving) {
+    const e0 = get(steady, 'energy_kwh');
+    const e1 = get(saving, 'energy_kwh');
+    if (e0 !== null && e1 !== null && e0 > 0) rows.push(['steady energy, power saving vs none (kWh)', fmt(e1), fmt(e0), `${fmt((e1 / e0 - 1) * 100, 1)}%`, '≤ -60%', e1 / e0 <= 0.4 ? 'yes' : 'no']);
+  }
+}
+section('NGC twin check: live against simulated', 'npm run bench:ngc', ngc, ['measure', 'live', 'sim', 'difference', 'bound', 'met']);
+
+console.log(out.join('\n').trimEnd());
 if (missing.length > 0) console.log(`\n(no results yet: ${missing.join(', ')})`);

@@ -7,7 +7,10 @@ import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Static } from 'typebox';
-import { ROUTES, type BodyOf, type JobState, type ReplyOf, type Role as RoleSchema, type RouteSpec } from '../contract/index.js';
+// The route table without its schemas: the CLI does not load TypeBox (see contract/paths/index.ts);
+// the reply and body types still come from the contract's schemas, at compile time only.
+import { PATHS } from '../contract/paths/index.js';
+import type { ROUTES, BodyOf, JobState, ReplyOf, Role as RoleSchema, RouteName } from '../contract/index.js';
 import { CliError } from './errors.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8470';
@@ -156,7 +159,7 @@ export class ApiClient {
     const key = randomUUID();
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.call(ROUTES.submitJob, {}, spec, undefined, { 'idempotency-key': key });
+        return await this.call('submitJob', {}, spec, undefined, { 'idempotency-key': key });
       } catch (err) {
         if (!(err instanceof CliError) || err.exitCode !== 3 || attempt >= retries) throw err;
         await new Promise((r) => setTimeout(r, 250 * 4 ** attempt));
@@ -164,10 +167,10 @@ export class ApiClient {
     }
   }
   submitAnalysis(body: AnalysisBody): Promise<SubmitResponse> {
-    return this.call(ROUTES.submitAnalysis, {}, body);
+    return this.call('submitAnalysis', {}, body);
   }
   submitRun(body: RunBody): Promise<RunResponse> {
-    return this.call(ROUTES.submitRun, {}, body);
+    return this.call('submitRun', {}, body);
   }
   listJobs(q: JobQuery = {}): Promise<JobList> {
     const p = new URLSearchParams();
@@ -177,7 +180,7 @@ export class ApiClient {
     if (q.owner) p.set('owner', q.owner);
     if (q.limit !== undefined) p.set('limit', String(q.limit));
     if (q.offset !== undefined) p.set('offset', String(q.offset));
-    return this.call(ROUTES.listJobs, {}, undefined, p);
+    return this.call('listJobs', {}, undefined, p);
   }
   /** Every job matching `q`, following the server's pages, with the scheduler's clock if it sent one. */
   async allJobs(q: Omit<JobQuery, 'limit' | 'offset'> = {}, pageSize = 1000): Promise<{ jobs: JobDetail[]; now: number | null }> {
@@ -197,57 +200,58 @@ export class ApiClient {
     if (q.account) p.set('account', q.account);
     if (q.partition) p.set('partition', q.partition);
     if (q.owner) p.set('owner', q.owner);
-    return this.call(ROUTES.forecast, {}, undefined, p);
+    return this.call('forecast', {}, undefined, p);
   }
   jobForecast(id: string): Promise<JobForecastResponse> {
-    return this.call(ROUTES.jobForecast, { id });
+    return this.call('jobForecast', { id });
   }
   getJob(id: string): Promise<JobDetail> {
-    return this.call(ROUTES.getJob, { id });
+    return this.call('getJob', { id });
   }
   cancel(id: string): Promise<CancelResponse> {
-    return this.call(ROUTES.cancelJob, { id });
+    return this.call('cancelJob', { id });
   }
   async nodes(): Promise<NodeView[]> {
-    return (await this.call(ROUTES.listNodes)).nodes;
+    return (await this.call('listNodes')).nodes;
   }
   drain(node: string, reason?: string, by?: string): Promise<NodeView> {
-    return this.call(ROUTES.drainNode, { name: node }, { ...(reason === undefined ? {} : { reason }), ...(by ? { by } : {}) });
+    return this.call('drainNode', { name: node }, { ...(reason === undefined ? {} : { reason }), ...(by ? { by } : {}) });
   }
   down(node: string, reason: string, by?: string): Promise<NodeView> {
-    return this.call(ROUTES.downNode, { name: node }, { reason, ...(by ? { by } : {}) });
+    return this.call('downNode', { name: node }, { reason, ...(by ? { by } : {}) });
   }
   resume(node: string): Promise<NodeView> {
-    return this.call(ROUTES.resumeNode, { name: node }, {});
+    return this.call('resumeNode', { name: node }, {});
   }
   cluster(): Promise<ClusterResponse> {
-    return this.call(ROUTES.cluster);
+    return this.call('cluster');
   }
 
-  /** Calls a route of the contract: its path with `params` filled in, its method, its reply type. */
-  call<R extends RouteSpec>(route: R, params: Record<string, string> = {}, body?: unknown, query?: URLSearchParams, headers: Record<string, string> = {}): Promise<ReplyOf<R>> {
-    const path = route.url.replace(/:(\w+)/g, (_m, name: string) => {
-      const v = params[name];
-      if (v === undefined) throw new Error(`${route.url} needs ${name}`);
+  /** Calls a route of the contract by name: its path with `params` filled in, its method, its reply type. */
+  call<N extends RouteName>(name: N, params: Record<string, string> = {}, body?: unknown, query?: URLSearchParams, headers: Record<string, string> = {}): Promise<ReplyOf<(typeof ROUTES)[N]>> {
+    const route = PATHS[name];
+    const path = route.url.replace(/:(\w+)/g, (_m, param: string) => {
+      const v = params[param];
+      if (v === undefined) throw new Error(`${route.url} needs ${param}`);
       return encodeURIComponent(v);
     });
     const qs = query?.toString() ?? '';
-    return this.request<ReplyOf<R>>(route.method, qs === '' ? path : `${path}?${qs}`, body, headers);
+    return this.request<ReplyOf<(typeof ROUTES)[N]>>(route.method, qs === '' ? path : `${path}?${qs}`, body, headers);
   }
   createToken(spec: BodyOf<typeof ROUTES.createToken>): Promise<CreatedToken> {
-    return this.call(ROUTES.createToken, {}, spec);
+    return this.call('createToken', {}, spec);
   }
   async tokens(): Promise<TokenInfo[]> {
-    return (await this.call(ROUTES.listTokens)).tokens;
+    return (await this.call('listTokens')).tokens;
   }
   revokeToken(id: string): Promise<TokenInfo> {
-    return this.call(ROUTES.revokeToken, { id });
+    return this.call('revokeToken', { id });
   }
   consent(req: ConsentRequest): Promise<ReplyOf<typeof ROUTES.recordConsent>> {
-    return this.call(ROUTES.recordConsent, {}, req);
+    return this.call('recordConsent', {}, req);
   }
   consentOf(pseudonym: string): Promise<ConsentRecordView> {
-    return this.call(ROUTES.consentOf, { pseudonym });
+    return this.call('consentOf', { pseudonym });
   }
   audit(q: { pseudonym?: string; since?: string; after?: number; limit?: number } = {}): Promise<ReplyOf<typeof ROUTES.audit>> {
     const p = new URLSearchParams();
@@ -255,10 +259,10 @@ export class ApiClient {
     if (q.since) p.set('since', q.since);
     if (q.after !== undefined) p.set('after', String(q.after));
     if (q.limit !== undefined) p.set('limit', String(q.limit));
-    return this.call(ROUTES.audit, {}, undefined, p);
+    return this.call('audit', {}, undefined, p);
   }
   auditVerify(): Promise<AuditVerdict> {
-    return this.call(ROUTES.auditVerify);
+    return this.call('auditVerify');
   }
 
   async request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {

@@ -4,10 +4,12 @@
 // generated from the same objects. A new route is a new entry here first.
 import { Type, type Static, type TSchema } from 'typebox';
 import { ERRORS, type ErrorCode } from './errors.js';
+import { PATHS, type Method } from './paths/index.js';
 import * as S from './schemas.js';
+
+export type { Method };
 import { DashboardStats } from './stats.js';
 
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteSpec {
   method: Method;
@@ -40,8 +42,7 @@ const READERS = ['operator', 'submitter', 'auditor', 'viewer', 'consent-officer'
 
 export const ROUTES = {
   health: route({
-    method: 'GET',
-    url: '/healthz',
+    ...PATHS.health,
     summary: 'Liveness: the API answers, with the number of agents connected',
     tags: ['system'],
     auth: 'open',
@@ -49,8 +50,7 @@ export const ROUTES = {
     errors: [],
   }),
   metrics: route({
-    method: 'GET',
-    url: '/metrics',
+    ...PATHS.metrics,
     summary: 'Prometheus exposition of the scheduler’s metrics (text format 0.0.4)',
     tags: ['system'],
     auth: 'open',
@@ -58,8 +58,7 @@ export const ROUTES = {
     errors: [],
   }),
   submitJob: route({
-    method: 'POST',
-    url: '/api/v1/jobs',
+    ...PATHS.submitJob,
     summary: 'Submit a job (or a job array): 201 with its ids, or the reason it was refused',
     description: 'A submitter submits to its own accounts only, as itself (the owner is its token’s name), with nice 0 or more.',
     tags: ['jobs'],
@@ -70,8 +69,7 @@ export const ROUTES = {
     errors: [...JOB_BODY_ERRORS, 'INVALID_HEADER', 'IDEMPOTENCY_KEY_REUSED', 'ACCOUNT_NOT_ALLOWED', 'OWNER_NOT_ALLOWED', 'INVALID_JOB', 'UNKNOWN_PARTITION', 'UNKNOWN_QOS', 'UNKNOWN_ACCOUNT', 'TOO_LARGE', 'UNKNOWN_DEPENDENCY', 'DAG_CYCLE', 'CONSENT_REQUIRED', 'CONSENT_RESTRICTED', 'PURPOSE_MISMATCH', 'PSEUDONYMS_REQUIRED', 'QOS_NOT_ALLOWED', 'PARTITION_NOT_ALLOWED', 'LIMIT_EXCEEDED', 'UNKNOWN_RESERVATION', 'RESERVATION_NOT_ALLOWED', 'INVALID_STATE'],
   }),
   submitAnalysis: route({
-    method: 'POST',
-    url: '/api/v1/analyses',
+    ...PATHS.submitAnalysis,
     summary: 'Submit one analysis from its pipeline template: the class picks the DAG, QoS and partition',
     tags: ['analyses'],
     auth: 'bearer',
@@ -81,8 +79,7 @@ export const ROUTES = {
     errors: [...JOB_BODY_ERRORS, 'UNKNOWN_CLASS', 'PSEUDONYM_COUNT', 'INVALID_JOB', 'UNKNOWN_ACCOUNT', 'TOO_LARGE', 'CONSENT_REQUIRED', 'CONSENT_RESTRICTED'],
   }),
   submitRun: route({
-    method: 'POST',
-    url: '/api/v1/runs',
+    ...PATHS.submitRun,
     summary: 'A sequencing run landed: one analysis per sample, each through the consent gate; idempotent per run id',
     description: 'A repeat of a run id answers 200 with the first answer (created: false); the same id with other samples is a 409.',
     tags: ['analyses'],
@@ -93,8 +90,7 @@ export const ROUTES = {
     errors: [...JOB_BODY_ERRORS, 'UNKNOWN_CLASS', 'PSEUDONYM_COUNT', 'RUN_CONFLICT'],
   }),
   listJobs: route({
-    method: 'GET',
-    url: '/api/v1/jobs',
+    ...PATHS.listJobs,
     summary: 'List jobs: pending first in queue order, then the rest newest first; paginated',
     tags: ['jobs'],
     auth: 'bearer',
@@ -104,8 +100,7 @@ export const ROUTES = {
     errors: ['INVALID_QUERY'],
   }),
   getJob: route({
-    method: 'GET',
-    url: '/api/v1/jobs/:id',
+    ...PATHS.getJob,
     summary: 'One job with its tasks, pending reason, queue position, priority breakdown and results',
     tags: ['jobs'],
     auth: 'bearer',
@@ -115,8 +110,7 @@ export const ROUTES = {
     errors: ['INVALID_JOB_ID', 'UNKNOWN_JOB'],
   }),
   forecast: route({
-    method: 'GET',
-    url: '/api/v1/forecast',
+    ...PATHS.forecast,
     summary: 'Expected start and end of every pending and running job (squeue --start), from a simulation forked off the live core',
     description: 'The simulator takes up the live core’s state at the scheduler’s clock, with each running task ending at its modelled time, and plays the queue out with no new work. Urgent analyses carry their 8 h target and whether the forecast meets it.',
     tags: ['jobs'],
@@ -127,8 +121,7 @@ export const ROUTES = {
     errors: ['INVALID_QUERY'],
   }),
   jobForecast: route({
-    method: 'GET',
-    url: '/api/v1/jobs/:id/forecast',
+    ...PATHS.jobForecast,
     summary: 'One job’s expected start and end (and, for rapid WGS, whether its 8 h target will be met), from the twin',
     tags: ['jobs'],
     auth: 'bearer',
@@ -138,8 +131,7 @@ export const ROUTES = {
     errors: ['INVALID_JOB_ID', 'UNKNOWN_JOB', 'INVALID_STATE'],
   }),
   cancelJob: route({
-    method: 'DELETE',
-    url: '/api/v1/jobs/:id',
+    ...PATHS.cancelJob,
     summary: 'Cancel a job: its pending tasks leave the queue, its running tasks are killed',
     tags: ['jobs'],
     auth: 'bearer',
@@ -150,8 +142,7 @@ export const ROUTES = {
     errors: ['INVALID_JOB_ID', 'UNKNOWN_JOB', 'INVALID_STATE', 'INVALID_QUERY'],
   }),
   signalJob: route({
-    method: 'POST',
-    url: '/api/v1/jobs/:id/signal',
+    ...PATHS.signalJob,
     summary: 'Send a signal to a running job’s commands without ending it (scancel --signal)',
     tags: ['jobs'],
     auth: 'bearer',
@@ -162,8 +153,7 @@ export const ROUTES = {
     errors: ['INVALID_JOB_ID', 'UNKNOWN_JOB', 'INVALID_STATE', ...JOB_BODY_ERRORS],
   }),
   holdJob: route({
-    method: 'POST',
-    url: '/api/v1/jobs/:id/hold',
+    ...PATHS.holdJob,
     summary: 'Hold a pending job (scontrol hold / uhold): it waits with JobHeldAdmin or JobHeldUser; an array’s id holds every pending element',
     description: 'Without a kind, an operator’s hold is JobHeldAdmin and a submitter’s JobHeldUser. A submitter holds only its own accounts’ jobs, and only as their owner (kind user); another account’s job answers 404.',
     tags: ['jobs'],
@@ -175,8 +165,7 @@ export const ROUTES = {
     errors: ['INVALID_JOB_ID', 'UNKNOWN_JOB', 'INVALID_STATE', ...JOB_BODY_ERRORS],
   }),
   releaseJob: route({
-    method: 'POST',
-    url: '/api/v1/jobs/:id/release',
+    ...PATHS.releaseJob,
     summary: 'Release a held job (scontrol release); a user release cannot lift an operator’s hold',
     description: 'A submitter releases only its own accounts’ jobs, and only a user hold; another account’s job answers 404.',
     tags: ['jobs'],
@@ -188,8 +177,7 @@ export const ROUTES = {
     errors: ['INVALID_JOB_ID', 'UNKNOWN_JOB', 'INVALID_STATE', ...JOB_BODY_ERRORS],
   }),
   requeueJob: route({
-    method: 'POST',
-    url: '/api/v1/jobs/:id/requeue',
+    ...PATHS.requeueJob,
     summary: 'Requeue a job (scontrol requeue / requeuehold): running tasks stop and wait again',
     tags: ['jobs'],
     auth: 'bearer',
@@ -200,8 +188,7 @@ export const ROUTES = {
     errors: ['INVALID_JOB_ID', 'UNKNOWN_JOB', 'INVALID_STATE', ...JOB_BODY_ERRORS],
   }),
   updateJob: route({
-    method: 'PATCH',
-    url: '/api/v1/jobs/:id',
+    ...PATHS.updateJob,
     summary: 'Change a job (scontrol update): time limit, partition, QoS, nice, begin time, dependencies, array throttle',
     description: 'A submitter updates only its own accounts’ jobs, as Slurm lets a user: nice 0 or more, a shorter time limit, a QoS its account may use; another account’s job answers 404.',
     tags: ['jobs'],
@@ -213,8 +200,7 @@ export const ROUTES = {
     errors: ['INVALID_JOB_ID', 'UNKNOWN_JOB', 'INVALID_STATE', 'UNKNOWN_QOS', 'UNKNOWN_PARTITION', 'PARTITION_NOT_ALLOWED', 'QOS_NOT_ALLOWED', 'PURPOSE_MISMATCH', 'TOO_LARGE', 'UNKNOWN_DEPENDENCY', 'DAG_CYCLE', 'INVALID_JOB', ...JOB_BODY_ERRORS],
   }),
   topJob: route({
-    method: 'POST',
-    url: '/api/v1/jobs/:id/top',
+    ...PATHS.topJob,
     summary: 'Put a pending job first in the queue (scontrol top): its nice is set just low enough',
     tags: ['jobs'],
     auth: 'bearer',
@@ -224,8 +210,7 @@ export const ROUTES = {
     errors: ['INVALID_JOB_ID', 'UNKNOWN_JOB', 'INVALID_STATE'],
   }),
   accounting: route({
-    method: 'GET',
-    url: '/api/v1/accounting',
+    ...PATHS.accounting,
     summary: 'sacct: jobs with elapsed time, cores, core-hours, memory, nodes, exit code and energy; ended jobs come from an index',
     tags: ['accounting'],
     auth: 'bearer',
@@ -235,8 +220,7 @@ export const ROUTES = {
     errors: ['INVALID_QUERY'],
   }),
   usageReport: route({
-    method: 'GET',
-    url: '/api/v1/reports/usage',
+    ...PATHS.usageReport,
     summary: 'sreport: core-hours and energy per account, region or analysis class over a window',
     tags: ['accounting'],
     auth: 'bearer',
@@ -246,8 +230,7 @@ export const ROUTES = {
     errors: ['INVALID_QUERY'],
   }),
   fairshare: route({
-    method: 'GET',
-    url: '/api/v1/fairshare',
+    ...PATHS.fairshare,
     summary: 'sshare: every account’s shares, decayed usage and Fair Tree factor',
     tags: ['accounting'],
     auth: 'bearer',
@@ -256,8 +239,7 @@ export const ROUTES = {
     errors: [],
   }),
   listNodes: route({
-    method: 'GET',
-    url: '/api/v1/nodes',
+    ...PATHS.listNodes,
     summary: 'Every node with its state, cores and memory in use',
     tags: ['nodes'],
     auth: 'bearer',
@@ -266,8 +248,7 @@ export const ROUTES = {
     errors: [],
   }),
   drainNode: route({
-    method: 'POST',
-    url: '/api/v1/nodes/:name/drain',
+    ...PATHS.drainNode,
     summary: 'Drain a node: no new work; running tasks finish. An optional body {reason, by} is kept and listed (sinfo -R)',
     tags: ['nodes'],
     auth: 'bearer',
@@ -277,8 +258,7 @@ export const ROUTES = {
     errors: ['UNKNOWN_NODE', 'INVALID_STATE', 'INVALID_JSON', 'INVALID_BODY'],
   }),
   resumeNode: route({
-    method: 'POST',
-    url: '/api/v1/nodes/:name/resume',
+    ...PATHS.resumeNode,
     summary: 'Resume a drained node, or bring a node an operator marked down back up',
     tags: ['nodes'],
     auth: 'bearer',
@@ -288,8 +268,7 @@ export const ROUTES = {
     errors: ['UNKNOWN_NODE', 'INVALID_STATE', 'INVALID_JSON', 'UNKNOWN_FIELD'],
   }),
   downNode: route({
-    method: 'POST',
-    url: '/api/v1/nodes/:name/down',
+    ...PATHS.downNode,
     summary: 'Mark a node DOWN: its tasks are stopped and requeued, and it stays down (even when its agent reconnects) until resumed',
     tags: ['nodes'],
     auth: 'bearer',
@@ -299,8 +278,7 @@ export const ROUTES = {
     errors: ['UNKNOWN_NODE', 'INVALID_STATE', 'INVALID_JSON', 'INVALID_BODY', 'UNKNOWN_FIELD'],
   }),
   listReservations: route({
-    method: 'GET',
-    url: '/api/v1/reservations',
+    ...PATHS.listReservations,
     summary: 'Advance reservations (scontrol show reservation): nodes, window, flags, accounts, state',
     tags: ['reservations'],
     auth: 'bearer',
@@ -309,8 +287,7 @@ export const ROUTES = {
     errors: [],
   }),
   createReservation: route({
-    method: 'POST',
-    url: '/api/v1/reservations',
+    ...PATHS.createReservation,
     summary: 'Create an advance reservation (scontrol create reservation): nodes or a core count, a window, maint and ignore_jobs, accounts',
     description: 'Jobs that do not ask for it are not placed on its nodes where their time limit would reach into the window; jobs that ask for it (reservation in the job) run only there and then. Kept in the journal and snapshots: it survives a restart.',
     tags: ['reservations'],
@@ -321,8 +298,7 @@ export const ROUTES = {
     errors: [...JOB_BODY_ERRORS, 'INVALID_RESERVATION', 'RESERVATION_CONFLICT', 'UNKNOWN_NODE', 'UNKNOWN_ACCOUNT', 'INVALID_STATE'],
   }),
   deleteReservation: route({
-    method: 'DELETE',
-    url: '/api/v1/reservations/:name',
+    ...PATHS.deleteReservation,
     summary: 'Delete an advance reservation (refused while unended jobs asked for it)',
     tags: ['reservations'],
     auth: 'bearer',
@@ -332,8 +308,7 @@ export const ROUTES = {
     errors: ['UNKNOWN_RESERVATION', 'INVALID_STATE'],
   }),
   reconfigure: route({
-    method: 'POST',
-    url: '/api/v1/reconfigure',
+    ...PATHS.reconfigure,
     summary: 'Reload the cluster config file the scheduler was started with (scontrol reconfigure), without a restart',
     description: 'Partitions, QoS, accounts, limits and consent settings may change. A config that the state no longer fits (a removed partition, QoS or account that unended jobs or reservations use; a waiting task no node of its partition would hold; changed nodes or scheduler section) is refused with CONFIG_CONFLICT, whose message lists every conflict; nothing changes then. Journalled: a restart comes back under it.',
     tags: ['system'],
@@ -342,8 +317,7 @@ export const ROUTES = {
     errors: ['INVALID_CONFIG', 'CONFIG_CONFLICT', 'INVALID_STATE'],
   }),
   cluster: route({
-    method: 'GET',
-    url: '/api/v1/cluster',
+    ...PATHS.cluster,
     summary: 'Containers and core totals (used, idle, down), job and task counts, agents',
     tags: ['nodes'],
     auth: 'bearer',
@@ -352,8 +326,7 @@ export const ROUTES = {
     errors: [],
   }),
   recordConsent: route({
-    method: 'POST',
-    url: '/api/v1/consent',
+    ...PATHS.recordConsent,
     summary: 'Record a patient’s consent (grant, restrict, withdraw) by pseudonym or by CPR number (turned into the pseudonym at once)',
     tags: ['consent'],
     auth: 'bearer',
@@ -363,8 +336,7 @@ export const ROUTES = {
     errors: [...JOB_BODY_ERRORS, 'INVALID_CPR', 'DOCUMENT_REQUIRED', 'INVALID_STATE'],
   }),
   consentOf: route({
-    method: 'GET',
-    url: '/api/v1/consent/:pseudonym',
+    ...PATHS.consentOf,
     summary: 'A patient’s consent: written consent (who, when, document), restriction, withdrawal and the full history',
     tags: ['consent'],
     auth: 'bearer',
@@ -374,8 +346,7 @@ export const ROUTES = {
     errors: ['NO_CONSENT'],
   }),
   createToken: route({
-    method: 'POST',
-    url: '/api/v1/tokens',
+    ...PATHS.createToken,
     summary: 'Create an API token with an identity and a role; the token is in this answer only (its hash is kept)',
     tags: ['tokens'],
     auth: 'bearer',
@@ -384,8 +355,7 @@ export const ROUTES = {
     errors: [...JOB_BODY_ERRORS, 'INVALID_TOKEN_SPEC', 'UNKNOWN_ACCOUNT'],
   }),
   listTokens: route({
-    method: 'GET',
-    url: '/api/v1/tokens',
+    ...PATHS.listTokens,
     summary: 'Every token, active and revoked (never the token itself)',
     tags: ['tokens'],
     auth: 'bearer',
@@ -393,8 +363,7 @@ export const ROUTES = {
     errors: [],
   }),
   revokeToken: route({
-    method: 'DELETE',
-    url: '/api/v1/tokens/:id',
+    ...PATHS.revokeToken,
     summary: 'Revoke a token at once',
     tags: ['tokens'],
     auth: 'bearer',
@@ -403,8 +372,7 @@ export const ROUTES = {
     errors: ['UNKNOWN_TOKEN', 'LAST_ADMIN'],
   }),
   audit: route({
-    method: 'GET',
-    url: '/api/v1/audit',
+    ...PATHS.audit,
     summary: 'The audit log in order: who (token identity and role), from where, when, what, to which object',
     tags: ['audit'],
     auth: 'bearer',
@@ -414,8 +382,7 @@ export const ROUTES = {
     errors: ['INVALID_QUERY'],
   }),
   auditVerify: route({
-    method: 'GET',
-    url: '/api/v1/audit/verify',
+    ...PATHS.auditVerify,
     summary: 'Walk the hash chain: ok, or the first entry that was edited, inserted or removed',
     tags: ['audit'],
     auth: 'bearer',
@@ -424,8 +391,7 @@ export const ROUTES = {
     errors: [],
   }),
   events: route({
-    method: 'GET',
-    url: '/api/v1/events',
+    ...PATHS.events,
     summary: 'Server-sent events: job, node, consent and reservation changes as they happen',
     description:
       'A text/event-stream. Each event has an `id`, an `event` (job, node, consent, reservation; or reset when events since Last-Event-ID were lost: re-read the state) and JSON `data` (schemas JobEvent, NodeEvent, ConsentEvent, ReservationEvent). Send Last-Event-ID (or ?lastEventId=) to resume after a reconnect. A comment line `: heartbeat` comes every 15 s. Roles that do not see pseudonyms get events without them.',
@@ -437,8 +403,7 @@ export const ROUTES = {
     errors: ['INVALID_QUERY'],
   }),
   stats: route({
-    method: 'GET',
-    url: '/api/v1/stats',
+    ...PATHS.stats,
     summary: 'The metrics snapshot as JSON with ten minutes of history: what the dashboard shows',
     tags: ['metrics'],
     auth: 'bearer',
@@ -447,8 +412,7 @@ export const ROUTES = {
     errors: [],
   }),
   dashboardPage: route({
-    method: 'GET',
-    url: '/',
+    ...PATHS.dashboardPage,
     summary: 'The dashboard (open the URL `gsched up` prints: it carries a viewer token after the #)',
     tags: ['dashboard'],
     auth: 'open',
@@ -456,8 +420,7 @@ export const ROUTES = {
     errors: [],
   }),
   dashboardAsset: route({
-    method: 'GET',
-    url: '/dashboard/:file',
+    ...PATHS.dashboardAsset,
     summary: 'A file of the dashboard page (its scripts, style sheet and uPlot)',
     tags: ['dashboard'],
     auth: 'open',
@@ -466,8 +429,7 @@ export const ROUTES = {
     errors: ['NOT_FOUND'],
   }),
   docsPage: route({
-    method: 'GET',
-    url: '/docs',
+    ...PATHS.docsPage,
     summary: 'This API’s documentation, browsable (Swagger UI, served from the npm package)',
     tags: ['docs'],
     auth: 'open',
@@ -475,8 +437,7 @@ export const ROUTES = {
     errors: [],
   }),
   openApi: route({
-    method: 'GET',
-    url: '/docs/openapi.json',
+    ...PATHS.openApi,
     summary: 'The OpenAPI 3.1 document, generated from the schemas the routes validate with',
     tags: ['docs'],
     auth: 'open',
@@ -484,8 +445,7 @@ export const ROUTES = {
     errors: [],
   }),
   docsAsset: route({
-    method: 'GET',
-    url: '/docs/assets/:file',
+    ...PATHS.docsAsset,
     summary: 'A file of the documentation page (script or style sheet)',
     tags: ['docs'],
     auth: 'open',

@@ -1,7 +1,7 @@
 // Accounting, Slurm-named: acct (sacct), report (sreport), share (sshare), prio (sprio).
 import type { Command } from 'commander';
 import { outputWidth, renderTable, type Column } from '../../common/index.js';
-import { ROUTES, type ReplyOf } from '../../contract/index.js';
+import type { ROUTES, ReplyOf } from '../../contract/index.js';
 import { ApiClient, addConnectionOptions, type ConnectionOptions } from '../client.js';
 import { CliError } from '../errors.js';
 import { compressHostlist } from '../format/hostlist.js';
@@ -125,7 +125,7 @@ export function registerAcctCommands(program: Command): void {
     if (o.account) p.set('account', o.account);
     if (o.partition) p.set('partition', o.partition);
     if (o.state) p.set('state', parseStateFilter(o.state).join(','));
-    const r = await client.call(ROUTES.accounting, {}, undefined, p);
+    const r = await client.call('accounting', {}, undefined, p);
     if (o.json) return printJson(r);
     print(renderAcct(r.jobs, cols, o.parsable2 ? 'parsable2' : o.csv ? 'csv' : 'table', o.parsable2 || o.csv ? null : outputWidth()));
     if (r.truncated) process.stderr.write('gsched: more jobs match than were listed; narrow the query (-S, -u, -A, -s)\n');
@@ -146,7 +146,7 @@ export function registerAcctCommands(program: Command): void {
     const client = ApiClient.fromOptions(o);
     const p = await windowOf(client, o);
     p.set('by', o.by);
-    const r = await client.call(ROUTES.usageReport, {}, undefined, p);
+    const r = await client.call('usageReport', {}, undefined, p);
     if (o.json) return printJson(r);
     const total = r.rows.reduce((s, x) => s + x.coreHours, 0);
     const cols: Column[] = [{ header: o.by === 'account' ? 'Account' : o.by === 'region' ? 'Region' : 'Class' }, { header: 'Jobs', align: 'right' }, { header: 'CoreHours', align: 'right' }, { header: 'Share', align: 'right' }, { header: 'EnergyKWh', align: 'right' }];
@@ -162,7 +162,7 @@ export function registerAcctCommands(program: Command): void {
       .description('Fair Tree fair-share: each account\'s shares, decayed usage and factor (like sshare)')
       .option('--json', 'the accounts as JSON'),
   ).action(async (o: ConnectionOptions & { json?: boolean }) => {
-    const r = await ApiClient.fromOptions(o).call(ROUTES.fairshare);
+    const r = await ApiClient.fromOptions(o).call('fairshare');
     if (o.json) return printJson(r);
     const depth = new Map<string, number>();
     const parentOf = new Map(r.accounts.map((a) => [a.account, a.parent]));

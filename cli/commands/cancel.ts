@@ -3,7 +3,6 @@
 // own id cancels every element still active, as scancel does.
 import type { Command } from 'commander';
 import { ApiClient, addConnectionOptions, type ConnectionOptions } from '../client.js';
-import { ROUTES } from '../../contract/index.js';
 import { ACTIVE_STATES, parseStateFilter } from '../format/jobs.js';
 import { CliError } from '../errors.js';
 import { print, printJson } from '../output.js';
@@ -87,7 +86,7 @@ export function registerCancelCommands(program: Command): void {
       const results: unknown[] = [];
       for (const id of ids) {
         try {
-          const r = await client0.call(ROUTES.signalJob, { id }, { signal: sig });
+          const r = await client0.call('signalJob', { id }, { signal: sig });
           results.push({ id, signalled: r.signalled });
           if (!opts.quiet && !opts.json) print(`Signalled job ${id} with ${sig} (${r.signalled} running task${r.signalled === 1 ? '' : 's'})`);
         } catch (err) {
@@ -111,7 +110,7 @@ export function registerCancelCommands(program: Command): void {
       try {
         const elements = await arrayElements(client, id);
         if (elements === null) {
-          const r = graceMs === undefined ? await client.cancel(id) : await client.call(ROUTES.cancelJob, { id }, undefined, new URLSearchParams({ graceMs: String(graceMs) }));
+          const r = graceMs === undefined ? await client.cancel(id) : await client.call('cancelJob', { id }, undefined, new URLSearchParams({ graceMs: String(graceMs) }));
           results.push({ id, state: r.state });
           say(`Cancelled job ${id} (${r.state})`);
           continue;

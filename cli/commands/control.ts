@@ -2,7 +2,7 @@
 // key=value..., top. Each is a gsched command and a `gsched scontrol <verb>`; an array's own id
 // addresses every element. One failure does not stop the other ids; the exit code says so.
 import type { Command } from 'commander';
-import { ROUTES, type ControlReply, type JobUpdate } from '../../contract/index.js';
+import type { ControlReply, JobUpdate } from '../../contract/index.js';
 import { ApiClient, addConnectionOptions, type ConnectionOptions } from '../client.js';
 import { CliError } from '../errors.js';
 import { parseTimeLimit } from '../format/units.js';
@@ -16,12 +16,12 @@ type Verb = 'hold' | 'uhold' | 'release' | 'requeue' | 'requeuehold' | 'top';
 
 const VERBS: Record<Verb, { describe: string; done: string; call(c: ApiClient, id: string): Promise<ControlReply> }> = {
   // No kind: the scheduler holds as the token may, an operator's hold for an operator, the owner's for a submitter.
-  hold: { describe: 'hold pending jobs (an operator\'s hold, JobHeldAdmin; a submitter\'s token holds as the owner, JobHeldUser)', done: 'held', call: (c, id) => c.call(ROUTES.holdJob, { id }, {}) },
-  uhold: { describe: 'hold pending jobs as their owner (JobHeldUser)', done: 'held', call: (c, id) => c.call(ROUTES.holdJob, { id }, { kind: 'user' }) },
-  release: { describe: 'release held jobs', done: 'released', call: (c, id) => c.call(ROUTES.releaseJob, { id }, {}) },
-  requeue: { describe: 'stop running jobs and queue them again', done: 'requeued', call: (c, id) => c.call(ROUTES.requeueJob, { id }, {}) },
-  requeuehold: { describe: 'requeue jobs and hold them (JobHeldAdmin)', done: 'requeued and held', call: (c, id) => c.call(ROUTES.requeueJob, { id }, { hold: true }) },
-  top: { describe: 'put pending jobs first in the queue (operators)', done: 'moved to the top', call: (c, id) => c.call(ROUTES.topJob, { id }) },
+  hold: { describe: 'hold pending jobs (an operator\'s hold, JobHeldAdmin; a submitter\'s token holds as the owner, JobHeldUser)', done: 'held', call: (c, id) => c.call('holdJob', { id }, {}) },
+  uhold: { describe: 'hold pending jobs as their owner (JobHeldUser)', done: 'held', call: (c, id) => c.call('holdJob', { id }, { kind: 'user' }) },
+  release: { describe: 'release held jobs', done: 'released', call: (c, id) => c.call('releaseJob', { id }, {}) },
+  requeue: { describe: 'stop running jobs and queue them again', done: 'requeued', call: (c, id) => c.call('requeueJob', { id }, {}) },
+  requeuehold: { describe: 'requeue jobs and hold them (JobHeldAdmin)', done: 'requeued and held', call: (c, id) => c.call('requeueJob', { id }, { hold: true }) },
+  top: { describe: 'put pending jobs first in the queue (operators)', done: 'moved to the top', call: (c, id) => c.call('topJob', { id }) },
 };
 
 function summary(id: string, verb: string, r: ControlReply): string {
@@ -155,7 +155,7 @@ function addUpdate(parent: Command): void {
     const jobId = m ? (m[1] as string) : id;
     const client = ApiClient.fromOptions(opts);
     const changes = parseUpdate(pairs, pairs.some((p) => /^(start|begin)time=/i.test(p)) ? await schedulerNow(client) : 0);
-    await eachId([jobId], opts, 'update', (one) => client.call(ROUTES.updateJob, { id: one }, changes), 'updated');
+    await eachId([jobId], opts, 'update', (one) => client.call('updateJob', { id: one }, changes), 'updated');
   });
 }
 

@@ -4,7 +4,6 @@ import { ApiClient, addConnectionOptions, type ConnectionOptions } from '../clie
 import { longRows, summaryRows } from '../format/nodes.js';
 import { outputWidth, renderTable, type Column } from '../../common/index.js';
 import { print, printJson } from '../output.js';
-import { ROUTES } from '../../contract/index.js';
 
 export const SUMMARY_COLUMNS: Column[] = [
   { header: 'CONTAINER' },
@@ -38,7 +37,7 @@ export function registerNodesCommands(program: Command): void {
       .option('--json', 'print the nodes as JSON'),
   ).action(async (opts: ConnectionOptions & { long?: boolean; json?: boolean; listReasons?: boolean }) => {
     if (opts.listReasons) {
-      const { reasons } = await ApiClient.fromOptions(opts).call(ROUTES.listNodes);
+      const { reasons } = await ApiClient.fromOptions(opts).call('listNodes');
       if (opts.json) return printJson(reasons);
       const cols: Column[] = [{ header: 'REASON', shrink: true }, { header: 'USER' }, { header: 'TIMESTAMP' }, { header: 'STATE' }, { header: 'NODELIST' }];
       const rows = reasons.map((r) => [r.reason, r.by, r.at === null ? 'Unknown' : new Date(r.at).toISOString().slice(0, 19), r.state, r.node]);

@@ -1,7 +1,6 @@
 // gsched reconfigure (scontrol reconfigure): the scheduler reads its cluster config file again
 // and applies it without a restart, or refuses it with every conflict (exit 1).
 import type { Command } from 'commander';
-import { ROUTES } from '../../contract/index.js';
 import { ApiClient, addConnectionOptions, type ConnectionOptions } from '../client.js';
 import { print, printJson } from '../output.js';
 import { scontrolOf } from './show.js';
@@ -13,7 +12,7 @@ function addReconfigure(parent: Command): void {
       .description('reload the scheduler\'s cluster config file without a restart (admins); refused, with the conflicts, if the state does not fit it')
       .option('--json', 'print the answer as JSON'),
   ).action(async (opts: ConnectionOptions & { json?: boolean }) => {
-    const r = await ApiClient.fromOptions(opts).call(ROUTES.reconfigure, {}, {});
+    const r = await ApiClient.fromOptions(opts).call('reconfigure', {}, {});
     if (opts.json) return printJson(r);
     print(r.changed ? `Reconfigured: cluster ${r.cluster} now runs under the config file's content` : `No change: the config file holds the config in force (cluster ${r.cluster})`);
   });

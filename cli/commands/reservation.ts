@@ -3,7 +3,7 @@
 // scheduler's clock: --start now+1hour, or a date when it runs at time scale 1.
 import type { Command } from 'commander';
 import { outputWidth, renderTable, type Column } from '../../common/index.js';
-import { ROUTES, type ReplyOf } from '../../contract/index.js';
+import type { ROUTES, ReplyOf } from '../../contract/index.js';
 import { ApiClient, addConnectionOptions, type ConnectionOptions } from '../client.js';
 import { CliError } from '../errors.js';
 import { compressHostlist, expandHostlist } from '../format/hostlist.js';
@@ -88,13 +88,13 @@ function addReservation(parent: Command, name: string): void {
   ).action(async (opts: CreateOptions) => {
     const client = ApiClient.fromOptions(opts);
     const now = await schedulerNow(client);
-    const r = await client.call(ROUTES.createReservation, {}, reservationRequest(opts, now));
+    const r = await client.call('createReservation', {}, reservationRequest(opts, now));
     if (opts.json) return printJson(r);
     print(`Reservation created: ${line(r)}`);
   });
   addConnectionOptions(cmd.command('list').alias('show').description('every reservation, by start time').option('--json', 'print them as JSON')).action(
     async (opts: ConnectionOptions & { json?: boolean }) => {
-      const r = await ApiClient.fromOptions(opts).call(ROUTES.listReservations);
+      const r = await ApiClient.fromOptions(opts).call('listReservations');
       if (opts.json) return printJson(r.reservations);
       const rows = r.reservations.map((v) => [v.name, v.state, formatInstant(v.startAt), formatInstant(v.endAt), formatDuration(v.endAt - v.startAt), String(v.cores), compressHostlist(v.nodes), [v.maint ? 'MAINT' : '', v.ignoreJobs ? 'IGNORE_JOBS' : ''].filter((f) => f !== '').join(',') || '-', v.accounts.join(',') || '-', String(v.jobs)]);
       print(renderTable(COLUMNS, rows, { width: outputWidth() }).trimEnd());
@@ -102,7 +102,7 @@ function addReservation(parent: Command, name: string): void {
   );
   addConnectionOptions(cmd.command('delete').description('delete a reservation (refused while jobs asked for it)').argument('<name>', 'the reservation').option('--json', 'print what was deleted as JSON')).action(
     async (resv: string, opts: ConnectionOptions & { json?: boolean }) => {
-      const r = await ApiClient.fromOptions(opts).call(ROUTES.deleteReservation, { name: resv });
+      const r = await ApiClient.fromOptions(opts).call('deleteReservation', { name: resv });
       if (opts.json) return printJson(r);
       print(`Reservation ${r.name} deleted`);
     },

@@ -209,6 +209,15 @@ describe('a submitter controls its own accounts\' jobs, as their owner', () => {
     for (const [method, url, body] of tries) {
       expect(await call('alice', method, url, body), `${method} ${url}`).toMatchObject({ status: 404, body: { code: 'UNKNOWN_JOB', detail: `no job ${bobs}` } });
     }
+    // Each attempt is on record for the auditor, without the other account's patients.
+    await security.audit.drained();
+    const probes = security.audit.query({ limit: 10_000 }).filter((e) => e.actor.name === 'alice' && e.object === `job ${bobs}`);
+    expect(probes.map((e) => [e.action, e.outcome, e.detail.code, e.pseudonyms.length])).toEqual([
+      ['job.hold', 'refused', 'UNKNOWN_JOB', 0],
+      ['job.release', 'refused', 'UNKNOWN_JOB', 0],
+      ['job.update', 'refused', 'UNKNOWN_JOB', 0],
+      ['job.cancel', 'refused', 'UNKNOWN_JOB', 0],
+    ]);
     // Nothing changed, and what only operators do stays theirs.
     expect((await call('bob', 'GET', `/api/v1/jobs/${bobs}`)).body).toMatchObject({ hold: 'user', nice: 0, state: 'PENDING' });
     for (const [method, url] of [['POST', `/api/v1/jobs/${bobs}/requeue`], ['POST', `/api/v1/jobs/${bobs}/top`], ['POST', `/api/v1/jobs/${bobs}/signal`]] as const) {

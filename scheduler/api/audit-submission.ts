@@ -10,7 +10,7 @@ export async function auditSubmission(req: FastifyRequest, action: string, job: 
   const pseudonyms = job.pseudonyms ?? [];
   if (!r.ok) {
     const consent = r.error.code.startsWith('CONSENT_');
-    await req.audit({ action: consent ? 'consent.refuse' : action, object: `job ${job.name}`, outcome: 'refused', pseudonyms, detail: { ...detail, code: r.error.code, reason: r.error.message } });
+    await req.audit({ action: consent ? 'consent.refuse' : action, object: `new job ${JSON.stringify(job.name)}`, outcome: 'refused', pseudonyms, detail: { ...detail, code: r.error.code, reason: r.error.message } });
     return;
   }
   const replayed = r.value.replayed === true;

@@ -230,8 +230,11 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       if (idem && driver.idempotencyKeyReused(idem)) {
         throw new ApiProblem('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${JSON.stringify(idem.key)} was used for a different job; use a new key for a new job`, 'Idempotency-Key');
       }
-      const r = await driver.submit(job, idem);
-      await auditSubmission(req, 'job.submit', job, r, { account: job.account, partition: job.partition, qos: job.qos, purpose: job.purpose ?? null });
+      const { answer: r, durable } = driver.submitNow(job, idem);
+      if (r.ok && r.value.replayed) await durable; // the first submit's display ids, once it is on disk
+      // The audit entry is written while the journal syncs (two disk syncs at once rather than
+      // one after the other); the answer goes out once both are on disk.
+      await Promise.all([durable, auditSubmission(req, 'job.submit', job, r, { account: job.account, partition: job.partition, qos: job.qos, purpose: job.purpose ?? null })]);
       const { replayed, ...value } = unwrap(r);
       if (replayed) void reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(value);
@@ -298,82 +301,73 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       return { ...head, job };
     },
   });
+  // Job control (and cancel). An array's own id (`120`) addresses every element; `120_3` one
+  // element. A submitter controls its own accounts' jobs only, as their owner
+  // (submitter-rules.ts); another account's job is "no job", as for GET. Every attempt is
+  // audited, applied or refused, a job the caller may not see included.
+  type Target = { id: number; ids: number[]; view: JobView };
+  const audited = async <T>(req: FastifyRequest<{ Params: { id: string } }>, action: string, detail: AuditDetail, run: (t: Target) => Promise<Accepted<T>> | Accepted<T>): Promise<T> => {
+    const raw = req.params.id;
+    let t: Target | null = null;
+    let r: Accepted<T>;
+    try {
+      const { id, view } = visibleJob(req, raw);
+      t = { id, ids: (!raw.includes('_') && driver.arrayElements(id)) || [id], view };
+      r = await run(t);
+    } catch (err) {
+      await req.audit({ action, object: `job ${t?.view.displayId ?? raw.slice(0, 40)}`, outcome: 'refused', pseudonyms: t?.view.pseudonyms ?? [], detail: { ...detail, code: err instanceof ApiProblem ? err.code : 'INTERNAL' } });
+      throw err;
+    }
+    await req.audit({ action, object: `job ${t.view.displayId}`, outcome: r.ok ? 'ok' : 'refused', pseudonyms: t.view.pseudonyms, detail: r.ok ? detail : { ...detail, code: r.error.code } });
+    return unwrap(r);
+  };
   app.route({
     ...at('cancelJob'),
     handler: async (req) => {
-      const { id, view } = visibleJob(req, req.params.id);
-      // An array's own id (`120`, not `120_0`) cancels every element still active, as scancel does.
       const grace = req.query.graceMs;
-      if (grace !== undefined && !/^\d{1,9}$/.test(grace)) throw new ApiProblem('INVALID_QUERY', `graceMs must be a whole number of ms, got ${JSON.stringify(grace)}`, 'graceMs');
-      // An array's own id (`120`, not `120_0`) cancels every element still active, as scancel does.
-      const r = !req.params.id.includes('_') && driver.arrayElements(id) !== null ? await driver.cancelArray(id) : await driver.cancel(id, grace === undefined ? undefined : Number(grace));
-      await req.audit({ action: 'job.cancel', object: `job ${view.displayId}`, outcome: r.ok ? 'ok' : 'refused', pseudonyms: view.pseudonyms, detail: r.ok ? {} : { code: r.error.code } });
-      return unwrap(r);
+      return audited(req, 'job.cancel', {}, ({ id }) => {
+        if (grace !== undefined && !/^\d{1,9}$/.test(grace)) throw new ApiProblem('INVALID_QUERY', `graceMs must be a whole number of ms, got ${JSON.stringify(grace)}`, 'graceMs');
+        // An array's own id (`120`, not `120_0`) cancels every element still active, as scancel does.
+        return !req.params.id.includes('_') && driver.arrayElements(id) !== null ? driver.cancelArray(id) : driver.cancel(id, grace === undefined ? undefined : Number(grace));
+      });
     },
   });
-
-  // Job control. An array's own id (`120`) addresses every element; `120_3` one element. A
-  // submitter controls its own accounts' jobs only, as their owner (submitter-rules.ts); another
-  // account's job is "no job", as for GET. Every attempt is audited, applied or refused.
-  const targets = (req: FastifyRequest, raw: string): { ids: number[]; view: JobView } => {
-    const { id, view } = visibleJob(req, raw);
-    return { ids: (!raw.includes('_') && driver.arrayElements(id)) || [id], view };
-  };
-  const audited = async <T>(req: FastifyRequest, action: string, view: JobView, detail: AuditDetail, run: () => Promise<Accepted<T>> | Accepted<T>): Promise<T> => {
-    const object = `job ${view.displayId}`;
-    let r: Accepted<T>;
-    try {
-      r = await run();
-    } catch (err) {
-      await req.audit({ action, object, outcome: 'refused', pseudonyms: view.pseudonyms, detail: { ...detail, code: err instanceof ApiProblem ? err.code : 'INTERNAL' } });
-      throw err;
-    }
-    await req.audit({ action, object, outcome: r.ok ? 'ok' : 'refused', pseudonyms: view.pseudonyms, detail: r.ok ? detail : { ...detail, code: r.error.code } });
-    return unwrap(r);
-  };
   const controlled = (v: { jobId: number; applied: number; states: JobView[] }) => ({ jobId: v.jobId, applied: v.applied, jobs: v.states });
   app.route({
     ...at('signalJob'),
     handler: async (req) => {
-      const { id, view } = visibleJob(req, req.params.id);
       const signal = req.body.signal.startsWith('SIG') || /^\d+$/.test(req.body.signal) ? req.body.signal : `SIG${req.body.signal}`;
-      return audited(req, 'job.signal', view, { signal }, () => driver.signal(id, signal));
+      return audited(req, 'job.signal', { signal }, ({ id }) => driver.signal(id, signal));
     },
   });
   app.route({
     ...at('holdJob'),
-    handler: async (req) => {
-      const { ids, view } = targets(req, req.params.id);
-      return controlled(await audited(req, 'job.hold', view, { kind: req.body?.kind ?? null }, () => {
+    handler: async (req) =>
+      controlled(await audited(req, 'job.hold', { kind: req.body?.kind ?? null }, ({ ids }) => {
         const by = holdKind(req.principal, req.body?.kind, 'hold');
         return driver.control(ids, (jobId) => ({ type: 'hold', jobId, by }));
-      }));
-    },
+      })),
   });
   app.route({
     ...at('releaseJob'),
-    handler: async (req) => {
-      const { ids, view } = targets(req, req.params.id);
-      return controlled(await audited(req, 'job.release', view, { kind: req.body?.kind ?? null }, () => {
+    handler: async (req) =>
+      controlled(await audited(req, 'job.release', { kind: req.body?.kind ?? null }, ({ ids }) => {
         const by = holdKind(req.principal, req.body?.kind, 'release');
         return driver.control(ids, (jobId) => ({ type: 'release', jobId, by }));
-      }));
-    },
+      })),
   });
   app.route({
     ...at('requeueJob'),
     handler: async (req) => {
-      const { ids, view } = targets(req, req.params.id);
       const hold = req.body?.hold === true;
-      return controlled(await audited(req, 'job.requeue', view, { hold }, () => driver.control(ids, (jobId) => ({ type: 'requeueJob', jobId, hold }))));
+      return controlled(await audited(req, 'job.requeue', { hold }, ({ ids }) => driver.control(ids, (jobId) => ({ type: 'requeueJob', jobId, hold }))));
     },
   });
   app.route({
     ...at('updateJob'),
     handler: async (req) => {
-      const { ids, view } = targets(req, req.params.id);
       const changes = req.body;
-      return controlled(await audited(req, 'job.update', view, { changes: JSON.stringify(changes).slice(0, 500) }, () => {
+      return controlled(await audited(req, 'job.update', { changes: JSON.stringify(changes).slice(0, 500) }, ({ ids, view }) => {
         checkOwnerUpdate(req.principal, view, changes);
         return driver.control(ids, (jobId) => ({ type: 'update', jobId, changes }));
       }));
@@ -381,13 +375,11 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   });
   app.route({
     ...at('topJob'),
-    handler: async (req) => {
-      const { ids, view } = targets(req, req.params.id);
-      return controlled(await audited(req, 'job.top', view, {}, () => {
+    handler: async (req) =>
+      controlled(await audited(req, 'job.top', {}, ({ ids }) => {
         const nice = topNice(driver, ids);
         return driver.control(ids, (jobId) => ({ type: 'update', jobId, changes: { nice } }));
-      }));
-    },
+      })),
   });
 
   // Accounting: sacct, sreport, sshare.

@@ -9,6 +9,14 @@ import { ApiProblem } from './errors.js';
 
 export type HoldKind = 'user' | 'admin';
 
+/** A time limit as Slurm writes one: [D-]HH:MM:SS. */
+function span(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const d = Math.floor(s / 86_400);
+  const hms = [Math.floor((s % 86_400) / 3600), Math.floor((s % 3600) / 60), s % 60].map((x) => String(x).padStart(2, '0')).join(':');
+  return d > 0 ? `${d}-${hms}` : hms;
+}
+
 /** The hold kind a request acts with: an operator's default is an operator hold, a submitter's is always its own. */
 export function holdKind(p: Principal, asked: HoldKind | undefined, verb: 'hold' | 'release'): HoldKind {
   if (p.role !== 'submitter') return asked ?? 'admin';
@@ -40,7 +48,7 @@ export function checkOwnerUpdate(p: Principal, view: JobView, c: JobUpdate): voi
   if (c.timeLimitMs !== undefined) {
     const current = Math.min(...view.tasks.filter((t) => t.state === 'PENDING').map((t) => t.timeLimitMs));
     if (Number.isFinite(current) && c.timeLimitMs > current) {
-      throw new ApiProblem('FORBIDDEN', `timeLimitMs ${c.timeLimitMs} is longer than the job's ${current}: a submitter may shorten a time limit; an operator lengthens it`, 'timeLimitMs');
+      throw new ApiProblem('FORBIDDEN', `timeLimitMs ${c.timeLimitMs} (${span(c.timeLimitMs)}) is longer than the job's ${current} (${span(current)}): a submitter may shorten a time limit; an operator lengthens it`, 'timeLimitMs');
     }
   }
 }

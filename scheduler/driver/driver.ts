@@ -51,7 +51,7 @@ interface SnapshotHeader {
   format: 1;
   config: ClusterConfig;
   core: Omit<CoreSnapshot, 'objs'>;
-  /** The driver's own bookkeeping (attempts, display ids, results, commands, idempotency keys). */
+  /** The driver's own bookkeeping (attempts, display ids, results, commands, idempotency keys, pseudonyms, node notes). */
   book: CoreSnapshot;
 }
 
@@ -63,6 +63,10 @@ interface Book {
   displayOf: Map<number, string>;
   commands: CommandBook;
   idempotent: [string, string, number[]][];
+  /** Absent from snapshots written before they were carried (restored empty then). */
+  pseudonymsOf?: Map<number, string[]>;
+  nodeNotes?: Map<string, NodeNote>;
+  adminDown?: Set<string>;
 }
 
 /** Thrown when the state folder's snapshot cannot be used with this configuration. */
@@ -239,8 +243,11 @@ export class LiveDriver {
     }
     this.core.restore({ ...header.core, objs: stored.objs });
     const book = this.book();
-    const fresh = { ...book, attempts: new Map(), results: new Map(), displayIds: new Map(), displayOf: new Map(), idempotent: [] } as Book;
+    const fresh = { ...book, attempts: new Map(), results: new Map(), displayIds: new Map(), displayOf: new Map(), idempotent: [], pseudonymsOf: new Map(), nodeNotes: new Map(), adminDown: new Set() } as Book;
     restoreInto(fresh, {}, header.book);
+    for (const [k, v] of fresh.pseudonymsOf ?? []) this.pseudonymsOf.set(k, v);
+    for (const [k, v] of fresh.nodeNotes ?? []) this.nodeNotes.set(k, v);
+    for (const n of fresh.adminDown ?? []) this.adminDown.add(n);
     for (const [k, v] of fresh.attempts) this.attempts.set(k, v);
     for (const [k, v] of fresh.results) this.results.set(k, v);
     for (const [k, v] of fresh.displayIds) this.displayIds.set(k, v);
@@ -259,6 +266,9 @@ export class LiveDriver {
       displayOf: this.displayOf,
       commands: this.commands,
       idempotent: [...this.idempotent].map(([key, a]) => [key, a.hash, a.jobIds]),
+      pseudonymsOf: this.pseudonymsOf,
+      nodeNotes: this.nodeNotes,
+      adminDown: this.adminDown,
     };
   }
 
@@ -332,8 +342,10 @@ export class LiveDriver {
     if (idem) record.idem = idem;
     const durable = this.store.append(record);
     durable.catch((err: Error) => this.die(err));
-    if (++this.sinceSnapshot >= (this.opts.snapshotEveryRecords ?? 100_000)) this.maybeSnapshot();
+    // The books first: a snapshot taken now marks the journal after this record, so it must
+    // carry what the record means (its result, display ids, key), or a restart loses it.
     this.note(event, res, result, idem, durable);
+    if (++this.sinceSnapshot >= (this.opts.snapshotEveryRecords ?? 100_000)) this.maybeSnapshot();
     this.opts.observer?.accepted?.(event, res, now);
     this.requestPass();
     return { res, durable };
@@ -409,20 +421,35 @@ export class LiveDriver {
    * first submit did (once that one is durable) instead of making a second job.
    */
   async submit(job: JobSpec, idem?: IdempotencyKey): Promise<Accepted<{ jobIds: number[]; displayIds: string[]; replayed?: boolean }>> {
+    const { answer, durable } = this.submitNow(job, idem);
+    await durable;
+    return answer;
+  }
+
+  /**
+   * A submit's answer now, and when it is durable: the caller must not acknowledge it before
+   * `durable` resolves, but may do other writes meanwhile (the API writes its audit entry, so
+   * the two disk syncs overlap instead of following each other).
+   */
+  submitNow(job: JobSpec, idem?: IdempotencyKey): { answer: Accepted<{ jobIds: number[]; displayIds: string[]; replayed?: boolean }>; durable: Promise<void> } {
     const bad = commandProblem(job);
-    if (bad) return { ok: false, error: { code: 'INVALID_JOB', ...bad } };
+    if (bad) return { answer: { ok: false, error: { code: 'INVALID_JOB', ...bad } }, durable: Promise.resolve() };
     const seen = idem ? this.idempotent.get(idem.key) : undefined;
     if (seen && seen.hash === idem?.hash) {
-      await seen.durable;
-      return { ok: true, value: { jobIds: seen.jobIds, displayIds: seen.jobIds.map((id) => this.displayOf.get(id) ?? this.storedDisplayId(id)), replayed: true } };
+      // Display ids once the first submit is durable (its job may have ended and left the core by then).
+      const answer: Accepted<{ jobIds: number[]; displayIds: string[]; replayed?: boolean }> = { ok: true, value: { jobIds: seen.jobIds, displayIds: [], replayed: true } };
+      const durable = seen.durable.then(() => {
+        if (answer.ok) answer.value.displayIds = seen.jobIds.map((id) => this.displayOf.get(id) ?? this.storedDisplayId(id));
+      });
+      return { answer, durable };
     }
     const { res, durable } = this.accept({ type: 'submit', job }, undefined, idem);
-    if (!res.ok) return res;
+    if (!res.ok) return { answer: res, durable: Promise.resolve() };
     const jobIds = res.jobIds ?? [];
     const displayIds = jobIds.map((id) => this.displayOf.get(id) ?? String(id));
     const base = jobIds[0];
-    await Promise.all([durable, ...(typeof job.array === 'string' && base !== undefined ? [this.store.putArray(base, job.array)] : [])]);
-    return { ok: true, value: { jobIds, displayIds } };
+    const array = typeof job.array === 'string' && base !== undefined ? this.store.putArray(base, job.array) : null;
+    return { answer: { ok: true, value: { jobIds, displayIds } }, durable: array === null ? durable : Promise.all([durable, array]).then(() => undefined) };
   }
 
   async cancel(jobId: number, graceMs?: number): Promise<Accepted<{ jobId: number; state: JobState }>> {
@@ -733,8 +760,8 @@ export class LiveDriver {
 
   /**
    * Writes the accounting records of long-ended jobs and drops them from the core's memory.
-   * Batched: one view query per sweep rather than one per job (a job view costs the core a
-   * walk of its queue).
+   * One view per due job: an ended job's view needs no queue position, so it costs the job's
+   * size, and a sweep costs what it forgets, not every job the core holds.
    */
   private forgetSweep(): void {
     const cutoff = this.time.now() - this.opts.forgetAfterMs;
@@ -744,11 +771,10 @@ export class LiveDriver {
       due.push(jobId);
     }
     if (due.length === 0) return;
-    const views = new Map(this.core.jobs({ states: [...TERMINAL_JOB_STATES] }).map((v) => [v.id, v]));
     for (const jobId of due) {
       this.ended.delete(jobId);
-      const view = views.get(jobId);
-      if (!view) continue;
+      const view = this.core.job(jobId);
+      if (!view || !(TERMINAL_JOB_STATES as readonly string[]).includes(view.state)) continue;
       for (const t of view.tasks) {
         this.attempts.delete(t.id);
         this.inflight.delete(t.id);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Assignment, Completion } from '../../proto/index.js';
-import { loadClusterConfig } from '../../common/index.js';
+import { FakeClock, loadClusterConfig } from '../../common/index.js';
 import type { ClusterConfig, JobSpec } from '../core/index.js';
 import { Store } from '../store/index.js';
 import { SMALL_CLUSTER, testJob, waitFor } from '../testing/index.js';
@@ -21,9 +21,9 @@ afterAll(() => {
 const config = loadClusterConfig(SMALL_CLUSTER());
 const allNodes = config.nodes.map((n) => n.name);
 
-function open(dir: string, cfg: ClusterConfig = config): { driver: LiveDriver; sent: Assignment[] } {
+function open(dir: string, cfg: ClusterConfig = config, more: { clock?: FakeClock; snapshotEveryRecords?: number } = {}): { driver: LiveDriver; sent: Assignment[] } {
   const sent: Assignment[] = [];
-  const driver = new LiveDriver({ core: makeCore(cfg), coreFor: makeCore, store: new Store(dir), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 0 });
+  const driver = new LiveDriver({ core: makeCore(cfg), coreFor: makeCore, store: new Store(dir), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 0, ...more });
   driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: () => undefined, drain: () => undefined, flush: () => undefined });
   return { driver, sent };
 }
@@ -94,5 +94,58 @@ describe('LiveDriver snapshots', () => {
     expect(again.driver.configRefusal).toMatch(/^the new config does not fit the scheduler's state \(1 conflict\):\n- partition research: removed, but jobs 1 are in it$/);
     await again.driver.close();
     await again.driver.store.close();
+  });
+
+  // The fault test's lost completion (seed 605190): an event whose own journal record makes a
+  // snapshot due was snapshotted before the driver noted it, so the snapshot's marker came after
+  // the record while its books lacked the record's result, and a restart from it lost the result.
+  it('a snapshot made due by an event carries that event in its books (result, array ids, key, node note)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gsched-snap-due-'));
+    dirs.push(dir);
+    const clock = new FakeClock();
+    const nodes = new Set(allNodes);
+    // Every record makes a snapshot due: the one an event triggers is the latest at each restart.
+    const reopen = (): ReturnType<typeof open> => open(dir, config, { clock, snapshotEveryRecords: 1 });
+    let cur = reopen();
+    const restart = async (): Promise<void> => {
+      await cur.driver.close();
+      await cur.driver.store.close();
+      cur = reopen();
+    };
+    /** Runs an event and joins the snapshot it made due (taken in the event's own turn). */
+    const withItsSnapshot = async <T>(event: () => Promise<T>): Promise<T> => {
+      const before = cur.driver.store.snapshotMeta()?.id;
+      const [value] = await Promise.all([event(), cur.driver.snapshot()]);
+      const after = cur.driver.store.snapshotMeta()?.id;
+      expect(after).toBeDefined();
+      expect(after).not.toBe(before);
+      return value;
+    };
+    await cur.driver.agentHello(allNodes, [], []);
+    const sub = await cur.driver.submit(testJob([{ cores: 1 }, { cores: 1 }]) as unknown as JobSpec);
+    const jobId = sub.ok ? (sub.value.jobIds[0] as number) : -1;
+    clock.advance(1); // a pass: both tasks start
+    await cur.driver.snapshot();
+    const [first] = cur.sent;
+    if (!first) throw new Error('nothing placed');
+
+    await withItsSnapshot(() => cur.driver.agentCompletion(done(first), nodes));
+    await restart();
+    expect(cur.driver.jobView(jobId)?.results?.map((r) => [r.taskId, r.outcome])).toEqual([[first.task.taskId, 'completed']]);
+
+    const arr = await withItsSnapshot(() => cur.driver.submit(testJob([{ cores: 1 }], { array: '3-5' }) as unknown as JobSpec, { key: 'k-due', hash: 'h' }));
+    const base = arr.ok ? (arr.value.jobIds[0] as number) : -1;
+    await restart();
+    expect(cur.driver.resolveJobId(`${base}_4`)).toBe(base + 1);
+    const retried = await cur.driver.submit(testJob([{ cores: 1 }], { array: '3-5' }) as unknown as JobSpec, { key: 'k-due', hash: 'h' });
+    expect(retried).toMatchObject({ ok: true, value: { jobIds: arr.ok ? arr.value.jobIds : [], replayed: true } });
+
+    await withItsSnapshot(() => cur.driver.nodeAdmin('c3-n002', 'down', { reason: 'fan failure', by: 'op' }));
+    await restart();
+    await cur.driver.agentHello(allNodes, [], []); // its agent's hello does not bring it up
+    expect(cur.driver.core.nodes().find((n) => n.name === 'c3-n002')?.state).toBe('DOWN');
+    expect(cur.driver.nodeReasons()).toMatchObject([{ node: 'c3-n002', state: 'down', reason: 'fan failure', by: 'op' }]);
+    await cur.driver.close();
+    await cur.driver.store.close();
   });
 });

@@ -5,7 +5,7 @@
 // rebuilt from the records, which it is when their counts disagree at start (a folder written
 // before the index existed, or records removed by retention).
 import type { Database } from 'lmdb';
-import type { JobRecord, Store } from './journal.js';
+import { entryCount, type JobRecord, type Store } from './journal.js';
 
 export type AcctDim = 'user' | 'account' | 'partition' | 'state';
 
@@ -38,7 +38,9 @@ export class AcctIndex {
     this.byDim = store.root.openDB<1, DimKey>({ name: 'acct-dim' });
     this.meta = store.root.openDB<number, string>({ name: 'acct-meta' });
     this.span = this.meta.get('maxSpan') ?? -1;
-    if (this.byEnd.getCount() !== store.jobs.count || this.span < 0) this.rebuild();
+    // getCount walks both (seconds at 1,000,000): with lmdb's statistics instead, a SIGKILL just after
+    // the start left a data file the next start refused as truncated (state-folder.test.ts). To be found.
+    if (this.byEnd.getCount() !== store.jobs.db.getCount() || this.span < 0) this.rebuild();
   }
 
   /** See `span`: how far past a window's end a job submitted in the window may have ended. */
@@ -127,6 +129,6 @@ export class AcctIndex {
 
   /** Entries in the end-time index (for tests and fsck-like checks). */
   get size(): number {
-    return this.byEnd.getCount();
+    return entryCount(this.byEnd);
   }
 }

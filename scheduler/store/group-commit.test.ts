@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { GroupCommit } from './group-commit.js';
 
 /** A writer whose writes finish only when the test says so. */
-function controlledWriter(): { writes: number[][]; finish(i: number, err?: Error): void; gc: GroupCommit<number> } {
+function controlledWriter(depth = 1): { writes: number[][]; finish(i: number, err?: Error): void; gc: GroupCommit<number> } {
   const writes: number[][] = [];
   const pending: { resolve(): void; reject(e: Error): void }[] = [];
   const gc = new GroupCommit<number>(
@@ -13,6 +13,7 @@ function controlledWriter(): { writes: number[][]; finish(i: number, err?: Error
         writes.push([...records]);
         pending.push({ resolve, reject });
       }),
+    { depth },
   );
   const finish = (i: number, err?: Error): void => {
     const p = pending[i];
@@ -78,5 +79,32 @@ describe('GroupCommit', () => {
     finish(1);
     await d;
     expect(drained).toBe(true);
+  });
+
+  it('with depth 2, hands the next group over while one is flushed, and still resolves in append order', async () => {
+    const { writes, finish, gc } = controlledWriter(2);
+    const done: number[] = [];
+    const track = (n: number): void => void gc.append(n).then(() => done.push(n));
+    track(1);
+    await turn();
+    track(2);
+    track(3);
+    await turn();
+    expect(writes).toEqual([[1], [2, 3]]); // two in flight
+    track(4);
+    await turn();
+    expect(writes).toHaveLength(2); // not three
+    finish(1); // the later write is done first: nothing may resolve before 1
+    await turn();
+    expect(done).toEqual([]);
+    finish(0);
+    await turn();
+    await turn();
+    expect(done).toEqual([1, 2, 3]);
+    expect(writes).toEqual([[1], [2, 3], [4]]);
+    finish(2);
+    await turn();
+    await turn();
+    expect(done).toEqual([1, 2, 3, 4]);
   });
 });

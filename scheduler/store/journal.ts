@@ -88,6 +88,11 @@ export interface StoreOptions {
   readOnly?: boolean;
 }
 
+/** Entries in a database, from lmdb's statistics (mdb_stat), without walking them. */
+export function entryCount(db: Database<unknown, Key | Key[]>): number {
+  return (db.getStats() as { entryCount: number }).entryCount;
+}
+
 /** A sub-database whose values are CRC-framed; every read is checked. */
 export class FramedDb<K extends Key, V> {
   constructor(
@@ -132,8 +137,9 @@ export class FramedDb<K extends Key, V> {
     return undefined;
   }
 
+  /** From the database's own statistics: O(1) (getCount walks every entry: seconds at 1,000,000). */
   get count(): number {
-    return this.db.getCount();
+    return entryCount(this.db);
   }
 }
 
@@ -187,7 +193,9 @@ export class Store {
       throw err;
     }
     this.format = format;
-    this.commits = new GroupCommit((records) => this.writeGroup(records));
+    // Two writes in flight: the next group is packed and handed to lmdb while the one before
+    // is flushed (lmdb commits in order, so appends still become durable in order).
+    this.commits = new GroupCommit((records) => this.writeGroup(records), { depth: 2 });
   }
 
   /** Matches the data file to FORMAT, or makes a new folder (migrating a schema-1 one) current. */
