@@ -2,35 +2,30 @@
 // identity and role), the client address, the time and the object, whether the change is made
 // or refused; and a submitter controls its own accounts' jobs as Slurm lets a user, and no
 // other account's (real fastify, real lmdb, the live core, no agents).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type RouteName } from '../../contract/index.js';
 import { AgentHub } from '../agents/index.js';
-import { loadClusterConfig } from '../../common/index.js';
-import { LiveDriver, makeCore } from '../driver/index.js';
+import { LiveDriver } from '../driver/index.js';
 import { Security, type AuditEntry, type Role } from '../security/index.js';
-import { Store } from '../store/index.js';
-import { SMALL_CLUSTER, testJob } from '../testing/index.js';
-import { SchedulerMetrics, buildApi } from './index.js';
+import { closeApiStack, openApiStack, testJob, type ApiStack } from '../testing/index.js';
+import { buildApi } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gsched-audit-routes-'));
 let app: FastifyInstance;
 let hub: AgentHub;
 let driver: LiveDriver;
 let security: Security;
+let stack: ApiStack;
 const who: Record<string, { token: string; id: string; name: string; role: string }> = {};
 
 beforeAll(async () => {
-  const config = loadClusterConfig(SMALL_CLUSTER());
-  const quiet = pino({ level: 'silent' });
-  const metrics = new SchedulerMetrics();
-  driver = new LiveDriver({ core: makeCore(config), store: new Store(dir), log: quiet, timeScale: 1, forgetAfterMs: 60_000, observer: metrics.observer() });
-  hub = new AgentHub(driver, config, { joinToken: 'j'.repeat(20), heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, startupGraceMs: 5000, timeScale: 1, log: quiet });
-  security = Security.open(dir);
+  stack = openApiStack(dir);
+  ({ driver, hub, security } = stack);
+  const { metrics } = stack;
   security.bootstrap();
   const adminToken = readFileSync(join(dir, 'api-token'), 'utf8').trim();
   const admin = security.tokens.verify(adminToken);
@@ -49,12 +44,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app.close();
-  hub.close();
-  await driver.close();
-  await driver.store.close();
-  await security.close();
-  rmSync(dir, { recursive: true, force: true });
+  await closeApiStack(app, stack);
 });
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';

@@ -1,7 +1,7 @@
 // Who may do what over HTTP (real fastify, real lmdb, the live core, no agents): roles per
 // route, a submitter confined to its accounts, viewers without pseudonyms, consent by CPR
 // turned into a pseudonym, the audit trail with actors, and the limits on bad input.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -10,10 +10,9 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentHub } from '../agents/index.js';
 import { loadClusterConfig } from '../../common/index.js';
-import { LiveDriver, makeCore } from '../driver/index.js';
+import { LiveDriver } from '../driver/index.js';
 import { REDACT, Security, containsCpr, type Role } from '../security/index.js';
-import { Store } from '../store/index.js';
-import { SMALL_CLUSTER, testJob } from '../testing/index.js';
+import { closeApiStack, openApiStack, SMALL_CLUSTER, testJob, type ApiStack } from '../testing/index.js';
 import { SchedulerMetrics, buildApi } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gsched-auth-'));
@@ -22,17 +21,15 @@ let app: FastifyInstance;
 let hub: AgentHub;
 let driver: LiveDriver;
 let security: Security;
+let stack: ApiStack;
 const tok: Record<string, string> = {};
 
 beforeAll(async () => {
-  const config = loadClusterConfig(SMALL_CLUSTER());
-  const quiet = pino({ level: 'silent' });
   const sink = new Writable({ write: (c: Buffer, _e, cb) => (logLines.push(c.toString()), cb()) });
   const log = pino({ level: 'info', redact: REDACT }, sink);
-  const metrics = new SchedulerMetrics();
-  driver = new LiveDriver({ core: makeCore(config), store: new Store(dir), log: quiet, timeScale: 1, forgetAfterMs: 60_000, observer: metrics.observer() });
-  hub = new AgentHub(driver, config, { joinToken: 'j'.repeat(20), heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, startupGraceMs: 5000, timeScale: 1, log: quiet });
-  security = Security.open(dir);
+  stack = openApiStack(dir);
+  ({ driver, hub, security } = stack);
+  const { metrics } = stack;
   security.bootstrap();
   tok.admin = (await import('node:fs')).readFileSync(join(dir, 'api-token'), 'utf8').trim();
   const mk = (role: Role, name: string, accounts?: string[]): string => security.tokens.create({ role, name, accounts, createdBy: 'test' }).token;
@@ -50,12 +47,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app.close();
-  hub.close();
-  await driver.close();
-  await driver.store.close();
-  await security.close();
-  rmSync(dir, { recursive: true, force: true });
+  await closeApiStack(app, stack);
 });
 
 async function call(who: string | null, method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, extra: Record<string, string> = {}) {

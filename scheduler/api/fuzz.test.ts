@@ -1,20 +1,17 @@
 // Property-based fuzzing of every REST route (found from the built API, so routes added later
 // are fuzzed too): malformed, oversized and unexpected paths, queries, headers and bodies, as
 // each role and as nobody. Never a 5xx, a crash or a hang; every error is problem+json.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import fc from 'fast-check';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentHub } from '../agents/index.js';
-import { loadClusterConfig } from '../../common/index.js';
-import { LiveDriver, makeCore } from '../driver/index.js';
+import { LiveDriver } from '../driver/index.js';
 import { ROLES, Security } from '../security/index.js';
-import { Store } from '../store/index.js';
-import { SMALL_CLUSTER, testJob } from '../testing/index.js';
-import { SchedulerMetrics, apiRoutes, buildApi } from './index.js';
+import { closeApiStack, openApiStack, testJob, type ApiStack } from '../testing/index.js';
+import { apiRoutes, buildApi } from './index.js';
 
 const RUNS_PER_ROUTE = Number(process.env.GSCHED_FUZZ_RUNS ?? 60);
 const dir = mkdtempSync(join(tmpdir(), 'gsched-fuzz-'));
@@ -22,19 +19,17 @@ let app: FastifyInstance;
 let hub: AgentHub;
 let driver: LiveDriver;
 let security: Security;
+let stack: ApiStack;
 const tokens: string[] = [];
 let cases = 0;
 
 beforeAll(async () => {
-  const config = loadClusterConfig(SMALL_CLUSTER());
-  const log = pino({ level: 'silent' });
-  driver = new LiveDriver({ core: makeCore(config), store: new Store(dir), log, timeScale: 1, forgetAfterMs: 60_000 });
-  hub = new AgentHub(driver, config, { joinToken: 'j'.repeat(20), heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, startupGraceMs: 5000, timeScale: 1, log });
-  security = Security.open(dir);
+  stack = openApiStack(dir, { observe: false });
+  ({ driver, hub, security } = stack);
   security.bootstrap('fuzz-admin-token-0123456789');
   tokens.push('fuzz-admin-token-0123456789');
   for (const role of ROLES.filter((r) => r !== 'admin')) tokens.push(security.tokens.create({ role, accounts: role === 'submitter' ? ['rh-genetics'] : [], createdBy: 'fuzz' }).token);
-  const metrics = new SchedulerMetrics();
+  const { metrics } = stack;
   metrics.watch(driver, hub);
   app = buildApi({ driver, hub, metrics, security, bodyLimit: 256 * 1024, rateLimit: { perSecond: 0, burst: 1 } });
   await app.ready();
@@ -43,12 +38,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app.close();
-  hub.close();
-  await driver.close();
-  await driver.store.close();
-  await security.close();
-  rmSync(dir, { recursive: true, force: true });
+  await closeApiStack(app, stack);
   // The count the issue asks to report.
   process.stdout.write(`REST fuzz: ${cases} requests over ${apiRoutes(app).length} routes\n`);
 });
