@@ -10,9 +10,9 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { compiledPath, loadClusterConfig } from '../common/index.js';
+import { compiledPath, loadClusterConfig, Rng } from '../common/index.js';
 import { SchedulerCore, type ClusterConfig, type JobSpec, type NodeSpec } from '../scheduler/core/index.js';
-import { median, percentile, seeded, table, writeResult } from './stats.js';
+import { median, percentile, table, writeResult } from './stats.js';
 
 const SEED = 42;
 const HOUR = 3_600_000;
@@ -149,6 +149,12 @@ const WARMUP_PASSES = 60;
  * 5,600 starts, ~35 µs each). So a throwaway core on the same cluster takes WARMUP_JOBS jobs
  * through WARMUP_PASSES passes first (as bench:live sends 2,000 tasks before it measures).
  */
+/** Uniform [0, 1) draws from common's one seeded Rng. */
+function seeded(seed: number): () => number {
+  const rng = new Rng(seed, 0);
+  return () => rng.next();
+}
+
 function runRow(pending: number, kind: ClusterKind): Run {
   const cfg = clusterOf(kind);
   const leaves = cfg.accounts.filter((a) => !cfg.accounts.some((b) => b.parent === a.name) && a.name !== 'research-ngc').map((a) => a.name);
