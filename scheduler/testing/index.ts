@@ -2,3 +2,4 @@
 export { LiveCluster, SMALL_CLUSTER, waitFor, testJob, type LiveClusterOptions } from './live-cluster.js';
 export { requestJson, type JsonResponse } from './http.js';
 export { closeApiStack, openApiStack, type ApiStack } from './api-stack.js';
+export { cprShapedAround } from './cpr-scan.js';
