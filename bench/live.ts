@@ -8,7 +8,7 @@
 //   BENCH_MODE=array BENCH_BATCH=100 BENCH_CONCURRENCY=1 BENCH_TIME_SCALE=1e-4 BENCH_WARMUP=2000
 //   (the other knobs, at their defaults)
 //   BENCH_SINGLE_JOBS=20000 BENCH_SINGLE_CLIENTS=64 BENCH_SINGLE_RUNS=3   (BENCH_SINGLE_RUNS=0: skip)
-//   BENCH_ARRAY_TASKS=10000 BENCH_ARRAY_RUNS=3   (BENCH_ARRAY_RUNS=0: skip)
+//   BENCH_ARRAY_TASKS=10000 BENCH_ARRAY_RUNS=3 BENCH_ARRAY_SIZE=1000   (BENCH_ARRAY_RUNS=0: skip)
 //   BENCH_ONLY=single|tasks|array   (only those runs)
 //
 // Then one job per POST: BENCH_SINGLE_CLIENTS clients, each with its own submitter token (the
@@ -313,13 +313,15 @@ async function main(): Promise<void> {
     process.stderr.write(`  run ${i + 1}: ${r.tasks_per_sec} tasks/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms (with warm-up: ${r.cold_p99_ms} ms), POST p50 ${r.post_p50_ms} ms, load ${r.load_1m}\n`);
     runs.push(r);
   }
-  // Arrays of 1,000, one POST at a time; the warm-up is two arrays.
-  const arrayCfg: BenchConfig = { ...cfg, mode: 'array', batch: 1000, concurrency: 1, tasks: envNumber('BENCH_ARRAY_TASKS', 10_000), warmup: 2000 };
+  // Arrays of 1,000 (BENCH_ARRAY_SIZE, to see how latency grows with the size), one POST at a
+  // time; the warm-up is two arrays.
+  const arraySize = envNumber('BENCH_ARRAY_SIZE', 1000);
+  const arrayCfg: BenchConfig = { ...cfg, mode: 'array', batch: arraySize, concurrency: 1, tasks: envNumber('BENCH_ARRAY_TASKS', 10 * arraySize), warmup: 2 * arraySize };
   const arrayRuns: RunResult[] = [];
   const arrayCount = process.env.BENCH_ARRAY_RUNS === '0' || (only !== undefined && only !== 'array') ? 0 : envNumber('BENCH_ARRAY_RUNS', 3);
   for (let i = 0; i < arrayCount; i++) {
     const r = await runOnce(arrayCfg, maxTimeMs);
-    process.stderr.write(`  array run ${i + 1}: ${r.tasks} tasks in arrays of 1,000, dispatch p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms (≤${r.p99_bucket_ms ?? '+Inf'}), ${r.tasks_per_sec} tasks/s, load ${r.load_1m}\n`);
+    process.stderr.write(`  array run ${i + 1}: ${r.tasks} tasks in arrays of ${arraySize}, dispatch p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms (≤${r.p99_bucket_ms ?? '+Inf'}), ${r.tasks_per_sec} tasks/s, load ${r.load_1m}\n`);
     arrayRuns.push(r);
   }
   const med = {
@@ -355,13 +357,13 @@ async function main(): Promise<void> {
     single_post_p99_ms: medianPresent(single.map((r) => r.post_p99_ms)),
     single_target_jobs_per_sec: 5000,
     single_runs: single,
-    /** Arrays of 1,000 elements, one POST at a time: dispatch latency (median over runs); null when not run. */
-    array_1000_dispatch_ms_p50: medianPresent(arrayRuns.map((r) => r.p50_ms)),
-    array_1000_dispatch_ms_p99: medianPresent(arrayRuns.map((r) => r.p99_ms)),
-    array_1000_p99_bucket_ms: medianPresent(arrayRuns.map((r) => r.p99_bucket_ms)),
-    array_1000_tasks_per_sec: medianPresent(arrayRuns.map((r) => r.tasks_per_sec)),
-    array_1000_target_p99_ms: 50,
-    array_1000_runs: arrayRuns,
+    /** Arrays of 1,000 elements (array_<size>_… for another BENCH_ARRAY_SIZE), one POST at a time: dispatch latency (median over runs); null when not run. */
+    [`array_${arraySize}_dispatch_ms_p50`]: medianPresent(arrayRuns.map((r) => r.p50_ms)),
+    [`array_${arraySize}_dispatch_ms_p99`]: medianPresent(arrayRuns.map((r) => r.p99_ms)),
+    [`array_${arraySize}_p99_bucket_ms`]: medianPresent(arrayRuns.map((r) => r.p99_bucket_ms)),
+    [`array_${arraySize}_tasks_per_sec`]: medianPresent(arrayRuns.map((r) => r.tasks_per_sec)),
+    [`array_${arraySize}_target_p99_ms`]: 50,
+    [`array_${arraySize}_runs`]: arrayRuns,
   };
   const dir = join(packageRoot(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });
@@ -414,7 +416,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       renderTable(
         [
-          { header: 'ARRAY_1000' },
+          { header: `ARRAY_${arraySize}` },
           { header: 'TASKS', align: 'right' },
           { header: 'TASKS/S', align: 'right' },
           { header: 'P50_MS', align: 'right' },
