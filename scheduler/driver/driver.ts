@@ -39,6 +39,15 @@ export interface DriverOptions {
   snapshotEveryRecords?: number;
   /** ...or once this many wall ms passed with any record written (default 60,000). */
   snapshotEveryMs?: number;
+  /**
+   * ...and in either case only once the records since the last snapshot number at least this
+   * many per object that snapshot copied (default 1): a snapshot's copy costs the size of the
+   * state, so in a burst (60,000 analyses, 2.4 M tasks, 5,000 records a second) snapshots every
+   * 100,000 records or minute would cost more than the work itself, and more the larger the
+   * state. Tied to the state's size, the copies cost at most one object per record, and a
+   * restart replays at most about as many records as the snapshot held objects.
+   */
+  snapshotRecordsPerObject?: number;
   /** Wall clock and timers (default: the process's own); tests pass a FakeClock. */
   clock?: Clock;
   /** Job records older than this (scheduler clock ms) are exported and removed; 0 or absent keeps all. */
@@ -164,6 +173,8 @@ export class LiveDriver {
   /** Journal records written since the last snapshot, and when that one was taken (wall ms). */
   private sinceSnapshot = 0;
   private lastSnapshotAt = 0;
+  /** Objects the last snapshot copied (0 before the first). */
+  private lastSnapshotObjects = 0;
   private snapshotting: Promise<void> | null = null;
   private readonly snapshotTimer: Timer;
   /** Exports and removes old job records (gsched acct keeps finding the younger ones). */
@@ -291,6 +302,7 @@ export class LiveDriver {
     const marked = this.store.mark(id, now);
     const copyMs = this.time.now() - t0;
     this.sinceSnapshot = 0;
+    this.lastSnapshotObjects = objs.length;
     this.lastSnapshotAt = this.time.now();
     this.snapshotting = (async () => {
       try {
@@ -310,6 +322,7 @@ export class LiveDriver {
   private maybeSnapshot(): void {
     if (this.closed || this.snapshotting || this.sinceSnapshot === 0) return;
     const every = this.opts.snapshotEveryRecords ?? 100_000;
+    if (this.sinceSnapshot < this.lastSnapshotObjects * (this.opts.snapshotRecordsPerObject ?? 1)) return;
     // By time only once there is a tail worth sparing a restart (a short journal is kept whole).
     const due = this.sinceSnapshot >= every || (this.sinceSnapshot >= Math.min(every, 1000) && this.time.now() - this.lastSnapshotAt >= (this.opts.snapshotEveryMs ?? 60_000));
     if (due) void this.snapshot();
