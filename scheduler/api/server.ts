@@ -337,7 +337,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     ...at('signalJob'),
     handler: async (req) => {
       const signal = req.body.signal.startsWith('SIG') || /^\d+$/.test(req.body.signal) ? req.body.signal : `SIG${req.body.signal}`;
-      return audited(req, 'job.signal', { signal }, ({ id }) => driver.signal(id, signal));
+      return audited(req, 'job.signal', { signal }, ({ ids }) => driver.signal(ids, signal));
     },
   });
   app.route({

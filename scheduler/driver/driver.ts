@@ -876,22 +876,29 @@ export class LiveDriver {
   }
 
   /**
-   * Sends a signal to the running commands of a job (scancel --signal): nothing changes in the
-   * scheduler, and tasks that are not real commands ignore it. How many attempts were signalled.
+   * Sends a signal to the running commands of a job (scancel --signal), or of every element of
+   * an array when `jobIds` lists several: nothing changes in the scheduler, and tasks that are
+   * not real commands ignore it. Refused only when none of the jobs runs. How many attempts
+   * were signalled.
    */
-  signal(jobId: number, signal: string): Accepted<{ jobId: number; signalled: number }> {
-    const job = this.core.job(jobId);
-    if (!job || job.state !== 'RUNNING') {
-      return { ok: false, error: { code: 'INVALID_STATE', field: 'id', message: `job ${job?.displayId ?? jobId} is ${job?.state ?? 'not running'}: only a running job can be signalled` } };
+  signal(jobIds: number[], signal: string): Accepted<{ jobId: number; signalled: number }> {
+    const running = jobIds.map((id) => this.core.job(id)).filter((j): j is JobView => j !== undefined && j.state === 'RUNNING');
+    if (running.length === 0) {
+      const id = jobIds[0] as number;
+      const job = this.core.job(id);
+      const what = jobIds.length > 1 ? `array job ${id} has no element running` : `job ${job?.displayId ?? id} is ${job?.state ?? 'not running'}`;
+      return { ok: false, error: { code: 'INVALID_STATE', field: 'id', message: `${what}: only a running job can be signalled` } };
     }
     let signalled = 0;
-    for (const t of job.tasks) {
-      const placed = this.attempts.get(t.id);
-      if (t.state !== 'RUNNING' || t.node === null || !placed) continue;
-      this.dispatcher.signal?.(t.node, { taskId: t.id, attempt: placed.attempt }, signal);
-      signalled++;
+    for (const job of running) {
+      for (const t of job.tasks) {
+        const placed = this.attempts.get(t.id);
+        if (t.state !== 'RUNNING' || t.node === null || !placed) continue;
+        this.dispatcher.signal?.(t.node, { taskId: t.id, attempt: placed.attempt }, signal);
+        signalled++;
+      }
     }
-    return { ok: true, value: { jobId, signalled } };
+    return { ok: true, value: { jobId: jobIds[0] as number, signalled } };
   }
 
   /**

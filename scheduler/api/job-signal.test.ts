@@ -1,0 +1,53 @@
+// POST /api/v1/jobs/{id}/signal (scancel --signal) with running tasks: real fastify, real lmdb
+// and the live core, with a dispatcher that records what it would send to the agents. An
+// array's own id reaches every running element, as scancel does; `120_3` one element.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeApiStack, openApiStack, testJob, waitFor, type ApiStack } from '../testing/index.js';
+import { buildApi } from './index.js';
+
+const TOKEN = 'test-token-0123456789abcdef';
+let stack: ApiStack;
+let app: FastifyInstance;
+const signalled: { node: string; taskId: number; signal: string }[] = [];
+
+beforeAll(async () => {
+  stack = openApiStack(mkdtempSync(join(tmpdir(), 'gsched-signal-')));
+  // After the hub, which made itself the dispatcher: tasks are "sent" here instead.
+  stack.driver.setDispatcher({ assign: () => true, cancel: () => undefined, signal: (node, t, signal) => void signalled.push({ node, taskId: t.taskId, signal }), drain: () => undefined, flush: () => undefined });
+  await stack.driver.agentHello(stack.driver.core.config.nodes.map((n) => n.name), [], []);
+  app = buildApi({ driver: stack.driver, hub: stack.hub, metrics: stack.metrics, apiToken: TOKEN });
+  await app.ready();
+});
+
+afterAll(async () => {
+  await closeApiStack(app, stack);
+});
+
+async function post(url: string, body: object): Promise<{ status: number; body: Record<string, unknown> }> {
+  const r = await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+  return { status: r.statusCode, body: r.json() as Record<string, unknown> };
+}
+
+describe('signal', () => {
+  it("an array's id signals every running element; an element's id that element only", async () => {
+    const sub = await app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, payload: JSON.stringify(testJob([{ cores: 1 }], { array: '0-2' })) });
+    const ids = (sub.json() as { jobIds: number[] }).jobIds;
+    const base = ids[0] as number;
+    await waitFor('every element to run', () => ids.every((id) => stack.driver.core.job(id)?.state === 'RUNNING'));
+    const taskOf = (id: number): number => stack.driver.core.job(id)?.tasks[0]?.id as number;
+
+    const all = await post(`/api/v1/jobs/${base}/signal`, { signal: 'USR1' });
+    expect(all).toEqual({ status: 200, body: { jobId: base, signalled: 3 } });
+    expect(signalled.map((s) => s.taskId).sort((a, b) => a - b)).toEqual(ids.map(taskOf));
+    expect(signalled.every((s) => s.signal === 'SIGUSR1')).toBe(true);
+
+    signalled.length = 0;
+    const one = await post(`/api/v1/jobs/${base}_1/signal`, { signal: 'USR2' });
+    expect(one).toEqual({ status: 200, body: { jobId: ids[1], signalled: 1 } });
+    expect(signalled.map((s) => s.taskId)).toEqual([taskOf(ids[1] as number)]);
+  });
+});
