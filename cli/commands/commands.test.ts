@@ -159,6 +159,31 @@ describe('queue, show, cancel', () => {
   });
 });
 
+describe('--me and squeue -j', () => {
+  it("--me means the token's identity (the owner of the jobs it submits), not the Unix $USER", async () => {
+    // USER is alice here; the fake API's token is anna, who owns the jobs submitted with it.
+    const mine = (await gsched('submit', '-A', 'rh-genetics', '--name', 'mine', '--parsable')).out.trim();
+    const q = await gsched('queue', '--me', '--format', 'JOBID,OWNER');
+    expect(q.code).toBe(0);
+    expect(api.requests.at(-1)).toContain('owner=anna');
+    expect(q.out).toMatch(new RegExp(`^\\s*${mine}\\s+anna$`, 'm'));
+    const r = await gsched('cancel', '--me', '-n', 'mine');
+    expect(r).toEqual({ code: 0, out: `Cancelled job ${mine} (CANCELLED)\n`, err: '' });
+    expect((await gsched('queue', '--me', '-u', 'bob')).code).toBe(2);
+  });
+
+  it('-j lists the jobs named, an array id standing for every element, finished ones included', async () => {
+    const arrayId = /^Submitted array job (\d+) /.exec((await gsched('submit', '-A', 'rh-genetics', '--array', '0-2')).out)?.[1] as string;
+    const single = (await gsched('submit', '-A', 'rh-genetics', '--parsable')).out.trim();
+    await gsched('cancel', single);
+    const ids = (out: string): string[] => out.trimEnd().split('\n').slice(1).map((l) => l.trim().split(/\s+/)[0] as string);
+    expect(ids((await gsched('queue', '-j', `${arrayId},${single}`, '--format', 'JOBID,ST')).out).sort()).toEqual([`${arrayId}_0`, `${arrayId}_1`, `${arrayId}_2`, single].sort());
+    expect(ids((await gsched('queue', '-j', `${arrayId}_1`)).out)).toEqual([`${arrayId}_1`]);
+    const bad = await gsched('queue', '-j', '12,x');
+    expect(bad).toMatchObject({ code: 2, err: 'gsched: --jobs 12,x: expected job ids like 12,120 or 120_3 ("x" is not one)\n' });
+  });
+});
+
 describe('nodes, drain, resume', () => {
   it('summarises nodes per container, kind and state', async () => {
     const r = await gsched('nodes');

@@ -471,6 +471,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     },
   });
   app.route({ ...at('cluster'), handler: async () => ({ ...driver.core.cluster(), agents: hub.agents() }) });
+  app.route({ ...at('whoami'), handler: async (req) => ({ id: req.principal.id, name: req.principal.name, role: req.principal.role, accounts: req.principal.accounts }) });
 
   registerSecurityRoutes(app, { driver, security });
   const streams = new EventStreams(opts.events ?? new EventBus(), { heartbeatMs: opts.eventHeartbeatMs ?? 15_000, maxBufferedBytes: 4 * 1024 * 1024 });

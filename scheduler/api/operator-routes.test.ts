@@ -1,6 +1,8 @@
-// POST /api/v1/jobs/{id}/signal (scancel --signal) with running tasks: real fastify, real lmdb
-// and the live core, with a dispatcher that records what it would send to the agents. An
-// array's own id reaches every running element, as scancel does; `120_3` one element.
+// Routes an operator's Slurm habits lean on, with running tasks: real fastify, real lmdb and the
+// live core, with a dispatcher that records what it would send to the agents.
+// - POST /api/v1/jobs/{id}/signal (scancel --signal): an array's own id reaches every running
+//   element, as scancel does; `120_3` one element.
+// - GET /api/v1/whoami: the token's identity, which `--me` (squeue, scancel) filters on.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +21,8 @@ beforeAll(async () => {
   // After the hub, which made itself the dispatcher: tasks are "sent" here instead.
   stack.driver.setDispatcher({ assign: () => true, cancel: () => undefined, signal: (node, t, signal) => void signalled.push({ node, taskId: t.taskId, signal }), drain: () => undefined, flush: () => undefined });
   await stack.driver.agentHello(stack.driver.core.config.nodes.map((n) => n.name), [], []);
-  app = buildApi({ driver: stack.driver, hub: stack.hub, metrics: stack.metrics, apiToken: TOKEN });
+  stack.security.bootstrap(TOKEN);
+  app = buildApi({ driver: stack.driver, hub: stack.hub, metrics: stack.metrics, security: stack.security });
   await app.ready();
 });
 
@@ -31,6 +34,16 @@ async function post(url: string, body: object): Promise<{ status: number; body: 
   const r = await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
   return { status: r.statusCode, body: r.json() as Record<string, unknown> };
 }
+
+describe('whoami', () => {
+  it("answers the asking token's identity, role and accounts", async () => {
+    const made = stack.security.tokens.create({ role: 'submitter', name: 'rh-lab', accounts: ['rh-genetics'], createdBy: 'admin' });
+    const r = await app.inject({ method: 'GET', url: '/api/v1/whoami', headers: { authorization: `Bearer ${made.token}` } });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ id: made.record.id, name: 'rh-lab', role: 'submitter', accounts: ['rh-genetics'] });
+    expect((await app.inject({ method: 'GET', url: '/api/v1/whoami' })).statusCode).toBe(401);
+  });
+});
 
 describe('signal', () => {
   it("an array's id signals every running element; an element's id that element only", async () => {
