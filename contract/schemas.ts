@@ -429,7 +429,7 @@ export const FairShareRow = Type.Object({
   account: Type.String(),
   parent: Nullable(Type.String()),
   shares: Type.Number(),
-  usageCoreMs: Type.Number({ description: 'Decayed usage, in core-ms' }),
+  usageCoreMs: Type.Number({ description: 'Decayed usage of the account and the accounts under it, in core-ms (sshare RawUsage)' }),
   factor: Type.Number({ description: 'Fair Tree fair-share factor in [0, 1]' }),
 });
 export const FairShareReply = Type.Object({ accounts: Type.Array(FairShareRow) });

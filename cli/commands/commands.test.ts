@@ -126,6 +126,14 @@ describe('queue, show, cancel', () => {
     expect(r.out).toContain('Priority=10000 Age=0 Fairshare=0.5 QOSFactor=0.5 PartitionFactor=1 Size=0.01');
     expect(r.out).toContain('NumTasks=2 NumCPUs=6 NodeList=(null)');
     expect(r.out).toMatch(/Task\[1\]=t1 Id=\d+ State=PENDING Node=\(null\) NumCPUs=3 Mem=1000M TimeLimit=1-00:00:00/);
+    // An array's own id shows every element, one record after another, as scontrol does.
+    const arrayId = /^Submitted array job (\d+) /.exec((await gsched('submit', '-A', 'rh-genetics', '--array', '0-2')).out)?.[1] as string;
+    const all = await gsched('show', 'job', arrayId);
+    expect(all.code).toBe(0);
+    expect(all.out.match(/^JobId=\S+/gm)).toEqual([0, 1, 2].map((i) => `JobId=${arrayId}_${i}`));
+    expect(all.out).toContain('\n\nJobId=');
+    expect((await gsched('show', 'job', `${arrayId}_1`)).out.match(/^JobId=\S+/gm)).toEqual([`JobId=${arrayId}_1`]);
+    expect((JSON.parse((await gsched('show', 'job', arrayId, '--json')).out) as { displayId: string }[]).map((j) => j.displayId)).toEqual([0, 1, 2].map((i) => `${arrayId}_${i}`));
     const missing = await gsched('show', 'job', '4242');
     expect(missing).toMatchObject({ code: 1, err: 'gsched: no job 4242\n' });
   });
