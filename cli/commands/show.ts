@@ -30,7 +30,7 @@ function addShow(parent: Command): void {
     // scontrol show job does, one record after another.
     const jobs = !id.includes('_') && job.arrayJobId === job.id ? await arrayElements(client, job) : [job];
     if (opts.json) return printJson(jobs.length === 1 ? jobs[0] : jobs);
-    print(jobs.map((j) => showJob(j, now)).join('\n\n'));
+    print(jobs.map((j) => showJob(j, now)).join('\n')); // each record ends in a newline: one blank line between
   });
 }
 
