@@ -137,6 +137,8 @@ export class LiveDriver {
   private readonly pseudonymsOf = new Map<number, string[]>();
   /** Terminal jobs still in the core, with the wall time they ended. */
   private readonly ended = new Map<number, number>();
+  /** Ended jobs whose records are being written; the core forgets each once its record is on disk. */
+  private readonly forgetting = new Set<number>();
   /** Why nodes are drained or down, as the operator (or the liveness sweep) said; rebuilt by replay. */
   private readonly nodeNotes = new Map<string, NodeNote>();
   /** Nodes an operator marked down: an agent's hello does not bring them up. */
@@ -781,9 +783,18 @@ export class LiveDriver {
         this.deferred.delete(t.id);
       }
       const record: JobRecord = { ...view, results: this.results.get(jobId) ?? [] };
-      this.store.putJob(record).catch((err: Error) => this.die(err));
-      this.acct.add(record).catch((err: Error) => this.die(err));
-      void this.accept({ type: 'forget', jobId });
+      // The core lets go of the job only once its record and index entries are on disk: until
+      // then the core still answers for it, so the job never vanishes from GET /jobs/{id} or
+      // sacct in between (it did for a few ms, longer under load). A crash in between leaves
+      // the ended job in the core, and the first sweep after the restart writes it again.
+      this.forgetting.add(jobId);
+      Promise.all([this.store.putJob(record), this.acct.add(record)]).then(
+        () => {
+          this.forgetting.delete(jobId);
+          if (!this.closed) this.accept({ type: 'forget', jobId });
+        },
+        (err: Error) => this.die(err),
+      );
     }
   }
 
@@ -943,7 +954,7 @@ export class LiveDriver {
 
   /** True if the core still holds this ended job (its record is written when it is forgotten). */
   isRemembered(jobId: number): boolean {
-    return this.ended.has(jobId);
+    return this.ended.has(jobId) || this.forgetting.has(jobId);
   }
 
   // ---------------------------------------------------------------- lifecycle
