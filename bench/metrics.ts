@@ -9,10 +9,12 @@
 // runs). Passes, event-loop delay and scrapes are kept per side. Reported: the scrape p99 and the
 // pass p99 of each side, per run, medians over runs, and pooled over all runs (more samples in
 // the tail); the scheduler's own share of a scrape (`serve`) and the cost of formatting each
-// snapshot (`render`, paid once a second whether scraped or not). Writes bench/results/metrics.json.
+// snapshot (`render`, paid once a second whether scraped or not). Then how the scheduler's
+// share grows with the jobs it holds (1,000 to 100,000 pending, in process, CPU time).
+// Writes bench/results/metrics.json.
 //
 //   npm run bench:metrics
-//   BENCH_RUNS=3 BENCH_ROUNDS=8 BENCH_TASKS=20000 BENCH_SCRAPE_MS=1000 npm run bench:metrics
+//   BENCH_RUNS=3 BENCH_ROUNDS=8 BENCH_TASKS=20000 BENCH_SCRAPE_MS=1000 BENCH_GROWTH=1000,10000,100000 npm run bench:metrics
 //
 // The load generator and the scraper are worker threads of this process (metrics-client.ts),
 // with event loops of their own as the real clients' would be.
@@ -22,9 +24,14 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
-import { DEFAULT_CLUSTER_PATH, launchAgent, loadClusterConfig, packageRoot, renderTable, type Child } from '../common/index.js';
-import { makeCore, type CoreApi } from '../scheduler/driver/index.js';
+import { DEFAULT_CLUSTER_PATH, FakeClock, launchAgent, loadClusterConfig, packageRoot, renderTable, type Child } from '../common/index.js';
+import { AgentHub } from '../scheduler/agents/index.js';
+import { SchedulerMetrics } from '../scheduler/api/index.js';
+import type { JobSpec } from '../scheduler/core/index.js';
+import { LiveDriver, combineObservers, makeCore, type CoreApi } from '../scheduler/driver/index.js';
+import { LiveState } from '../scheduler/events/index.js';
 import { startScheduler } from '../scheduler/index.js';
+import { Store } from '../scheduler/store/index.js';
 import type { ClientMessage, ClientOrder, LoadJob, ScrapeJob } from './metrics-client.js';
 import { envNumber, median, percentile, round } from './stats.js';
 
@@ -39,6 +46,8 @@ interface Config {
   scrapeMs: number;
   warmup: number;
   timeoutS: number;
+  /** Pending-job counts at which to time the scheduler's share (BENCH_GROWTH, comma-separated). */
+  growth: number[];
 }
 
 /** One side (scraped or quiet) of a run: its rounds' samples. */
@@ -242,6 +251,58 @@ async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scra
   }
 }
 
+/** CPU ms per call of what /metrics costs the scheduler, with `jobs` pending jobs held. */
+interface Growth {
+  jobs: number;
+  /** A snapshot taken and formatted: once a second, scraped or not. */
+  snapshot_ms: number;
+  /** A scrape's own share (SchedulerMetrics.exposition). */
+  serve_ms: number;
+}
+
+/**
+ * How the scheduler's share grows with the jobs it holds: a driver on the default cluster with
+ * no agents (every job pending, of four accounts and four classes), timed per call in CPU time
+ * (the machine is shared: wall time would measure the neighbours too).
+ */
+async function growth(jobs: number): Promise<Growth> {
+  const dir = mkdtempSync(join(tmpdir(), 'gsched-bench-metrics-growth-'));
+  const config = loadClusterConfig(DEFAULT_CLUSTER_PATH());
+  const log = pino({ level: 'silent' });
+  const metrics = new SchedulerMetrics();
+  const core = makeCore(config);
+  const live = new LiveState(() => core, null);
+  const clock = new FakeClock();
+  const driver = new LiveDriver({ core, store: new Store(dir), log, timeScale: 1, forgetAfterMs: 3_600_000, clock, observer: combineObservers(metrics.observer(), live) });
+  const hub = new AgentHub(driver, config, { joinToken: 'j'.repeat(20), heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, startupGraceMs: 5000, timeScale: 1, log, clock: new FakeClock() });
+  try {
+    const accounts = ['rh-genetics', 'rh-oncology', 'herlev-genetics', 'auh-genetics'];
+    const classes = ['wgs', 'wes', 'panel', 'tumour-normal'];
+    const subs: Promise<unknown>[] = [];
+    for (let i = 0; i < jobs; i++) {
+      const job: JobSpec = { name: `g-${i}`, owner: 'bench', account: accounts[i % 4] as string, partition: 'clinical', qos: 'normal', purpose: 'treatment', pseudonyms: [], tasks: [{ cores: 1, memMb: 100 }], class: classes[(i >> 2) % 4] as string };
+      subs.push(driver.submit(job));
+    }
+    await Promise.all(subs);
+    clock.advance(1); // one pass: every job gets its pending reason
+    metrics.watch(driver, hub, live, { snapshotMs: 3_600_000 });
+    const cpuMs = async (fn: () => Promise<unknown>, n: number): Promise<number> => {
+      await fn(); // warm
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < n; i++) await fn();
+      const c = process.cpuUsage(c0);
+      return (c.user + c.system) / 1000 / n;
+    };
+    return { jobs, snapshot_ms: round(await cpuMs(() => metrics.snapshot(), 50), 3), serve_ms: round(await cpuMs(() => metrics.exposition(), 200), 3) };
+  } finally {
+    metrics.close();
+    hub.close();
+    await driver.close();
+    await driver.store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const cfg: Config = {
     runs: envNumber('BENCH_RUNS', 3, { integer: true }),
@@ -252,6 +313,11 @@ async function main(): Promise<void> {
     scrapeMs: envNumber('BENCH_SCRAPE_MS', 1000),
     warmup: envNumber('BENCH_WARMUP', 2000, { integer: true }),
     timeoutS: envNumber('BENCH_TIMEOUT_S', 600),
+    growth: (process.env.BENCH_GROWTH ?? '1000,10000,100000').split(',').filter((x) => x.trim() !== '').map((x) => {
+      const v = Number(x);
+      if (!Number.isInteger(v) || v <= 0) throw new Error(`BENCH_GROWTH=${process.env.BENCH_GROWTH}: expected job counts like 1000,10000,100000`);
+      return v;
+    }),
   };
   if (cfg.rounds < 2) throw new Error(`BENCH_ROUNDS=${cfg.rounds}: expected at least 2 (one scraped, one quiet)`);
   const cluster = loadClusterConfig(DEFAULT_CLUSTER_PATH());
@@ -265,6 +331,12 @@ async function main(): Promise<void> {
       `  run ${i + 1}: scrape p99 ${r.scraped.scrape_p99_ms} ms over ${r.scraped.scrapes} (serve p99 ${r.scraped.serve_p99_ms} ms); pass p99 ${r.scraped.pass_p99_ms} ms scraped (${r.scraped.passes} passes) / ${r.quiet.pass_p99_ms} ms quiet (${r.quiet.passes}); loop delay p99 ${r.scraped.loop_delay_p99_ms} / ${r.quiet.loop_delay_p99_ms} ms; render p99 ${r.scraped.render_p99_ms} ms; ${r.scraped.tasks_per_sec} / ${r.quiet.tasks_per_sec} tasks/s; load ${r.load_1m_start}→${r.load_1m_end}\n`,
     );
     runs.push(r);
+  }
+  const grown: Growth[] = [];
+  for (const jobs of cfg.growth) {
+    const g = await growth(jobs);
+    process.stderr.write(`  ${jobs} jobs held: a snapshot ${g.snapshot_ms} ms, a scrape's own share ${g.serve_ms} ms (CPU)\n`);
+    grown.push(g);
   }
   const med = (f: (r: Run) => number): number => median(runs.map(f));
   const scrapeP99 = med((r) => r.scraped.scrape_p99_ms);
@@ -305,6 +377,8 @@ async function main(): Promise<void> {
     loop_delay_p99_ms_without_scraping: round(med((r) => r.quiet.loop_delay_p99_ms), 2),
     method:
       'one scheduler per run under rounds of bench:live load, scraped every second in every other round (interleaved); medians over runs of each run\'s p99, and p99 of all runs\' samples pooled; pass = the core schedule() call, timed in process; scrape = GET /metrics round trip from a worker thread of its own (it includes waiting for the scheduler\'s busy event loop); serve = SchedulerMetrics.exposition() in the scheduler; render = formatting a snapshot (once a second, scraped or not)',
+    /** CPU ms per call with this many pending jobs held (see growth()). */
+    growth: grown,
     target,
     meets_target: scrapeP99 <= target.scrape_p99_ms && worse <= target.pass_p99_worse_max,
     runs,
@@ -324,6 +398,7 @@ async function main(): Promise<void> {
     ),
   );
   process.stdout.write(`render (snapshot formatting, once a second either way): p50 ${pl.render_p50_ms} ms, p99 ${pl.render_p99_ms} ms\n`);
+  if (grown.length > 0) process.stdout.write(renderTable([{ header: 'JOBS_HELD', align: 'right' }, { header: 'SNAPSHOT_CPU_MS', align: 'right' }, { header: 'SCRAPE_CPU_MS', align: 'right' }], grown.map((g) => [String(g.jobs), String(g.snapshot_ms), String(g.serve_ms)])));
   process.stdout.write(`wrote bench/results/metrics.json (${result.meets_target ? 'meets' : 'misses'} the target)\n`);
 }
 
