@@ -3,14 +3,16 @@
 // between (a tenth of what runs ends each simulated minute) until all are placed or
 // MAX_PASSES passes have run. Every run happens in a fresh child process started with
 // --expose-gc, so its heap figure is its own: retained heap after a full GC, with the
-// submitted spec objects dropped, divided by the jobs pending.
+// submitted spec objects dropped, divided by the jobs pending. Each child first warms its
+// code up on a throwaway core (BENCH_WARMUP_JOBS, default 20,000; 0 for a cold start).
 //   npm run bench:core                       every row
 //   node dist/bench/core.js 100000:default   some rows (pending:cluster, cluster = default | ten-times | flat-100k)
 import { spawnSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { compiledPath, loadClusterConfig } from '../common/index.js';
+import { compiledPath, loadClusterConfig, Rng } from '../common/index.js';
 import { SchedulerCore, type ClusterConfig, type JobSpec, type NodeSpec } from '../scheduler/core/index.js';
-import { median, percentile, seeded, table, writeResult } from './stats.js';
+import { median, percentile, table, writeResult } from './stats.js';
 
 const SEED = 42;
 const HOUR = 3_600_000;
@@ -108,6 +110,23 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
+/** Submits `n` jobs and runs `passes` passes with completions between them (the warm-up). */
+function drive(core: SchedulerCore, rand: () => number, leaves: string[], n: number, passes: number): void {
+  for (const job of workload(rand, leaves, n)) core.apply({ type: 'submit', job }, 0);
+  const running: number[] = [];
+  let now = 0;
+  for (let p = 0; p < passes; p++) {
+    for (const d of core.schedule(now).decisions) if (d.type === 'start') running.push(d.taskId);
+    now += 60_000;
+    for (let k = Math.max(1, Math.floor(running.length / 10)); k > 0 && running.length > 0; k--) {
+      const i = Math.floor(rand() * running.length);
+      core.apply({ type: 'taskEnded', taskId: running[i] as number, outcome: 'completed' }, now);
+      running[i] = running[running.length - 1] as number;
+      running.pop();
+    }
+  }
+}
+
 /** Submits every job at t = 0; returns the wall and CPU milliseconds it took. */
 function submitAll(core: SchedulerCore, jobs: JobSpec[]): [number, number] {
   const c0 = cpuMs();
@@ -119,12 +138,29 @@ function submitAll(core: SchedulerCore, jobs: JobSpec[]): [number, number] {
   return [performance.now() - t0, cpuMs() - c0];
 }
 
-/** Child mode: one run of one row. */
+/** Jobs and passes of the warm-up run (see runRow); 0 turns it off. */
+const WARMUP_JOBS = Number(process.env.BENCH_WARMUP_JOBS ?? 20_000);
+const WARMUP_PASSES = 60;
+
+/**
+ * Child mode: one run of one row. A scheduler runs for months: what it costs once its code is
+ * compiled is what matters, not the first pass of a fresh process, which runs in V8's
+ * interpreter (the first pass on the ten-times cluster took ~200 ms of CPU for its first
+ * 5,600 starts, ~35 µs each). So a throwaway core on the same cluster takes WARMUP_JOBS jobs
+ * through WARMUP_PASSES passes first (as bench:live sends 2,000 tasks before it measures).
+ */
+/** Uniform [0, 1) draws from common's one seeded Rng. */
+function seeded(seed: number): () => number {
+  const rng = new Rng(seed, 0);
+  return () => rng.next();
+}
+
 function runRow(pending: number, kind: ClusterKind): Run {
   const cfg = clusterOf(kind);
+  const leaves = cfg.accounts.filter((a) => !cfg.accounts.some((b) => b.parent === a.name) && a.name !== 'research-ngc').map((a) => a.name);
+  if (WARMUP_JOBS > 0) drive(new SchedulerCore(cfg), seeded(SEED + 1), leaves, WARMUP_JOBS, WARMUP_PASSES);
   const core = new SchedulerCore(cfg);
   const rand = seeded(SEED);
-  const leaves = cfg.accounts.filter((a) => !cfg.accounts.some((b) => b.parent === a.name) && a.name !== 'research-ngc').map((a) => a.name);
   const before = heapAfterGc();
   const [submitMs, submitCpuMs] = submitAll(core, workload(rand, leaves, pending));
   // The workload's own specs are released (they lived in submitAll's frame): what is left is
@@ -282,8 +318,13 @@ function parent(picked: RowSpec[]): void {
     target_pass_ms_p99: 50,
     max_passes: MAX_PASSES,
     flat_vs_default_placements: flatRatio,
+    // The machine is shared: wall-clock rates mean little without the load they were taken under.
+    host_load: loadavg().map((x) => Math.round(x * 100) / 100),
+    host_cores: availableParallelism(),
+    warmup_jobs: WARMUP_JOBS,
     scaling,
   };
+  console.log(`host load average ${loadavg().map((x) => x.toFixed(2)).join(', ')} (${availableParallelism()} cores)`);
   console.log(`wrote ${writeResult('core', result)}`);
 }
 

@@ -3,10 +3,9 @@
 // -> bcftools mpileup | bcftools call -mv (one thread, children's CPU time from bash `times`).
 // Scores both against the simulated truth and writes bench/results/kernels.json.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import {
   alignPairs,
   callLines,
@@ -25,7 +24,7 @@ import {
   writeVcf,
 } from '../node-agent/kernels/index.js';
 import type { CallScore, Contig, MappingScore } from '../node-agent/kernels/index.js';
-import { median } from './stats.js';
+import { median, table, writeResult } from './stats.js';
 
 const GENOME = Number(process.env.BENCH_GENOME ?? 5_000_000);
 const COVERAGE = Number(process.env.BENCH_COVERAGE ?? 20);
@@ -166,14 +165,8 @@ async function main(): Promise<void> {
     ['calling CPU-s', f(out.call_cpu_s, 1), `${f(out.bcftools_call_cpu_s, 1)} (+ sort ${f(out.samtools_sort_cpu_s, 1)})`],
   ];
   console.log(`\n${GENOME} bp, ${full.reads} reads (${COVERAGE}x); truth ${nTruth.snp} SNPs, ${nTruth.indel} indels; speed on ${speedReads} reads x${REPEATS}`);
-  console.log(`${'metric'.padEnd(34)} ${'gsched'.padEnd(20)} minimap2 / bcftools`);
-  for (const [m, a, b] of rows) console.log(`${m.padEnd(34)} ${a.padEnd(20)} ${b}`);
-  const here = dirname(fileURLToPath(import.meta.url));
-  // From dist/bench/ the results live in the source tree's bench/results/.
-  const resultsDir = here.includes(`${'/'}dist${'/'}`) ? join(here, '..', '..', 'bench', 'results') : join(here, 'results');
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, 'kernels.json'), JSON.stringify(out, null, 2) + '\n');
-  console.log(`wrote ${join(resultsDir, 'kernels.json')}`);
+  console.log(table([['metric', 'gsched', 'minimap2 / bcftools'], ...rows]));
+  console.log(`wrote ${writeResult('kernels', out)}`);
   rmSync(dir, { recursive: true, force: true });
 }
 

@@ -1,4 +1,4 @@
-// Small helpers shared by the bench scripts: percentiles, a seeded PRNG, tables, JSON output.
+// Small helpers shared by the bench scripts: percentiles, tables, JSON output.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot, percentileSorted, renderTable } from '../common/index.js';
@@ -34,18 +34,6 @@ export function envNumber(name: string, dflt: number, { integer = false } = {}):
 export function round(x: number, places: number): number {
   const f = 10 ** places;
   return Math.round(x * f) / f;
-}
-
-/** mulberry32: small, fast and good enough to make reproducible workloads. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The first row is the header; the first column is left-aligned, the rest right (common/'s formatter). */

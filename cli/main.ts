@@ -9,6 +9,7 @@ import { registerSubmitCommands } from './commands/submit.js';
 import { registerQueueCommands } from './commands/queue.js';
 import { registerCancelCommands } from './commands/cancel.js';
 import { registerNodesCommands } from './commands/nodes.js';
+import { registerStatsCommands } from './commands/stats.js';
 import { registerDrainCommands } from './commands/drain.js';
 import { registerShowCommands } from './commands/show.js';
 import { registerUpCommands } from './commands/up.js';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerQueueCommands(program);
   registerCancelCommands(program);
   registerNodesCommands(program);
+  registerStatsCommands(program);
   registerDrainCommands(program);
   registerShowCommands(program);
   registerUpCommands(program);

@@ -15,4 +15,14 @@ describe('Rng', () => {
     const out = [r.next(), r.next(), r.next(), r.next(), r.exponentialInt(1000), r.exponentialInt(1000), r.exponentialInt(1000), r.int(97), r.int(97), r.int(97)];
     expect(out).toEqual([0.5388753395527601, 0.6480605686083436, 0.8304655672982335, 0.38918078294955194, 545, 656, 739, 89, 40, 19]);
   });
+
+  it('draws integers in [lo, hi] with both ends reachable, and separates streams of one seed', () => {
+    const r = new Rng(7, 0);
+    const seen = new Set<number>();
+    for (let i = 0; i < 2000; i++) seen.add(r.range(3, 6));
+    expect([...seen].sort()).toEqual([3, 4, 5, 6]);
+    const a = new Rng(42, 1);
+    const b = new Rng(42, 2);
+    expect([a.u32(), a.u32()]).not.toEqual([b.u32(), b.u32()]);
+  });
 });

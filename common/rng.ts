@@ -3,7 +3,8 @@
 // one part of a model draws numbers (say, task durations) does not shift another (arrival
 // times). Two ways to seed it, each kept so that recorded runs stay exact: `new Rng(seed,
 // stream)` (the workload model, pipeline templates) and `Rng.splitmix(seed, stream)` (the
-// simulator engine's node failures).
+// simulator engine's node failures). The kernels' synthetic genomes, reads and variants use the
+// numbered streams too (stream 0 of the data spec's seed, each artefact its own salted seed).
 
 export class Rng {
   private a: number;
@@ -69,6 +70,11 @@ export class Rng {
   /** Integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.next() * n);
+  }
+
+  /** Integer in [lo, hi], both ends included. */
+  range(lo: number, hi: number): number {
+    return lo + this.int(hi - lo + 1);
   }
 
   chance(p: number): boolean {

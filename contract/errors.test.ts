@@ -1,20 +1,12 @@
 // The error table is the one source of each code's HTTP and gRPC status; the README shows it
 // to users. This keeps the two the same, row for row.
-import { readFileSync } from 'node:fs';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { ERRORS, ROUTES, errorsOf } from './index.js';
+import { readmeApiRows } from './readme-rows.js';
 
-function readmeRows(): string[][] {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const section = readme.split('\n## HTTP API and errors\n')[1]?.split('\n## ')[0];
-  if (section === undefined) throw new Error('README.md has no "## HTTP API and errors" section');
-  return section
-    .split('\n')
-    // Error codes, not the route table's methods.
-    .filter((l) => /^\| `[A-Z_]+` \|/.test(l) && !/^\| `(GET|POST|PUT|PATCH|DELETE)` \|/.test(l))
-    .map((l) => l.slice(1, -1).split(' | ').map((c) => c.trim()));
-}
+/** The error rows: a code in capitals, not the route table's methods. */
+const readmeRows = (): string[][] => readmeApiRows(/^`(?!(GET|POST|PUT|PATCH|DELETE)`)[A-Z_]+`$/);
 
 describe('error table', () => {
   it('matches the README row for row: code, HTTP status, gRPC status, meaning', () => {

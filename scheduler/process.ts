@@ -87,6 +87,16 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
   });
   metrics.watch(driver, hub, live);
 
+  /** Undoes what was opened so far when the start fails (the state folder's lock last). */
+  const closeParts = async (): Promise<void> => {
+    hub.close();
+    metrics.close();
+    await driver.close();
+    await store.close();
+    await security.close();
+    unlock();
+  };
+
   const grpcServer = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   hub.register(grpcServer);
   const grpcPort = await new Promise<number>((resolve, reject) => {
@@ -95,12 +105,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
       else resolve(port);
     });
   }).catch(async (err: unknown) => {
-    hub.close();
-    metrics.close();
-    await driver.close();
-    await store.close();
-    await security.close();
-    unlock();
+    await closeParts();
     throw err;
   });
 
@@ -127,12 +132,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     httpUrl = `${https ? 'https' : 'http'}://${h}:${port}`;
   } catch (err) {
     grpcServer.forceShutdown();
-    hub.close();
-    metrics.close();
-    await driver.close();
-    await store.close();
-    await security.close();
-    unlock();
+    await closeParts();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError('http', flags.host, flags.httpPort);
     throw err;
   }

@@ -35,8 +35,10 @@ async function startUp(): Promise<{ up: ChildProcess; exited: Promise<number | n
   const up = spawn(process.execPath, [compiledPath('cli/main.ts'), 'up', '--http-port', '0', '--grpc-port', '0', '--state', state, '--cluster', SMALL_CLUSTER()], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => up.once('exit', resolve));
   let out = '';
+  let err = '';
+  up.stderr?.on('data', (b: Buffer) => (err += b.toString()));
   await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no status line; got ${out}`)), 40_000);
+    const t = setTimeout(() => reject(new Error(`no status line; got ${out}${err}`)), 40_000);
     up.stdout?.on('data', (b: Buffer) => {
       out += b.toString();
       if (/^status: /m.test(out)) {
@@ -44,7 +46,7 @@ async function startUp(): Promise<{ up: ChildProcess; exited: Promise<number | n
         resolve();
       }
     });
-    void exited.then((code) => reject(new Error(`up exited early with ${code}: ${out}`)));
+    void exited.then((code) => reject(new Error(`up exited early with ${code}: ${out}${err}`)));
   });
   return { up, exited, out };
 }

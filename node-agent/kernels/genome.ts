@@ -2,7 +2,7 @@
 // low-divergence segmental duplications, homopolymers and STRs (where indels concentrate)
 // and N gaps. A uniform random genome would let every tool score 99.9% and prove nothing.
 import type { Contig } from './fasta.js';
-import { Rng } from './rng.js';
+import { Rng } from '../../common/index.js';
 
 export interface GenomeSpec {
   length: number;
@@ -26,11 +26,11 @@ const BASES = [65, 67, 71, 84]; // A C G T
 
 export function generateReference(spec: GenomeSpec): Contig {
   const len = spec.length;
-  const rng = new Rng(spec.seed);
+  const rng = new Rng(spec.seed, 0);
   const gc = spec.gc ?? 0.41;
   const seq = new Uint8Array(len);
   const randBase = (): number => {
-    const r = rng.float();
+    const r = rng.next();
     if (r < gc) return r < gc / 2 ? 67 : 71;
     return r < gc + (1 - gc) / 2 ? 65 : 84;
   };

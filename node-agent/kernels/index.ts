@@ -1,5 +1,4 @@
 // The genome-analysis kernels' one export surface (see README.md for the pipeline).
-export { Rng } from './rng.js';
 export { KernelError, FormatError, InputFileError, PairingError, TaskParamError } from './errors.js';
 export { parseFasta, writeFasta } from './fasta.js';
 export type { Contig } from './fasta.js';

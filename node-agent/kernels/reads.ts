@@ -4,7 +4,7 @@
 // mate is encoded in the read name so any aligner's output can be scored.
 import type { Contig } from './fasta.js';
 import type { Read } from './fastq.js';
-import { Rng } from './rng.js';
+import { Rng } from '../../common/index.js';
 import type { Haplotype } from './variants.js';
 
 export interface ReadSpec {
@@ -47,7 +47,7 @@ const COMP = (() => {
 const BASES = [65, 67, 71, 84];
 
 export function simulateReads(ref: Contig, haps: readonly [Haplotype, Haplotype], spec: ReadSpec): ReadPairs {
-  const rng = new Rng(spec.seed ^ 0x3c3c3c3c);
+  const rng = new Rng(spec.seed, 1); // stream 1: reads
   const len = spec.readLen ?? 150;
   const mean = spec.fragMean ?? 400;
   const sd = spec.fragSd ?? 50;
@@ -86,7 +86,7 @@ export function simulateReads(ref: Contig, haps: readonly [Haplotype, Haplotype]
 
 // Gaussian noise for base qualities, drawn once: per-base Box-Muller would dominate simulation.
 const NOISE = (() => {
-  const r = new Rng(0x51a7);
+  const r = new Rng(0x51a7, 0);
   return Float64Array.from({ length: 4096 }, () => r.normal() * 1.5);
 })();
 const ERR_BY_Q = Float64Array.from({ length: 64 }, (_, q) => Math.pow(10, -q / 10));
@@ -97,11 +97,11 @@ function addErrors(seq: Uint8Array, qual: Uint8Array, rng: Rng, scale: number): 
   for (let i = 0; i < n; i++) {
     const x = i / n;
     let p = scale * (0.0008 + 0.012 * x * x * x);
-    if (rng.float() < 0.01) p = Math.min(0.5, p * 20); // occasional low-quality base
+    if (rng.next() < 0.01) p = Math.min(0.5, p * 20); // occasional low-quality base
     let q = Math.round(-4.342944819 * Math.log(p) + NOISE[rng.u32() & 4095]!);
     q = q < 2 ? 2 : q > 41 ? 41 : q;
     if (q <= 2) seq[i] = 78;
-    else if (rng.float() < ERR_BY_Q[q]!) {
+    else if (rng.next() < ERR_BY_Q[q]!) {
       const b = seq[i]!;
       let nb = b;
       while (nb === b) nb = BASES[rng.u32() & 3]!;

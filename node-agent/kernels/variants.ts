@@ -3,7 +3,7 @@
 // sequences (with a map back to reference coordinates) and the normalised truth set.
 import type { Contig } from './fasta.js';
 import { indelRepeatEnd, normalizeVariant } from './normalize.js';
-import { Rng } from './rng.js';
+import { Rng } from '../../common/index.js';
 
 export interface TruthVariant {
   contig: string;
@@ -37,7 +37,7 @@ export interface Sample {
 const BASES = 'ACGT';
 
 export function simulateSample(ref: Contig, spec: SampleSpec): Sample {
-  const rng = new Rng(spec.seed ^ 0x5a5a5a5a);
+  const rng = new Rng(spec.seed, 2); // stream 2: variants
   const seq = ref.seq;
   const len = seq.length;
   const str = (a: number, b: number): string => String.fromCharCode(...seq.subarray(a, b));
@@ -73,7 +73,7 @@ export function simulateSample(ref: Contig, spec: SampleSpec): Sample {
       else add(t.start - 1, str(t.start - 1, t.start + motif.length), str(t.start - 1, t.start));
     } else {
       const p = rng.range(21, len - 40);
-      const l = Math.min(15, 1 + Math.floor(-Math.log(1 - rng.float()) * 2.5));
+      const l = Math.min(15, 1 + Math.floor(-Math.log(1 - rng.next()) * 2.5));
       if (rng.chance(0.5)) {
         let ins = '';
         for (let k = 0; k < l; k++) ins += BASES[rng.int(4)];

@@ -3,51 +3,32 @@
 // random orders, streams with wrong tokens, and raw bytes that are not protobuf at all. The
 // scheduler must answer or end each stream (never hang), never crash, and still welcome a
 // well-behaved agent afterwards.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import fc from 'fast-check';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOIN_TOKEN_METADATA, loadAgentProtocol, openAgentStream, type AgentMessage, type SchedulerMessage } from '../../proto/index.js';
+import { JOIN_TOKEN_METADATA, openAgentStream, type AgentMessage, type SchedulerMessage } from '../../proto/index.js';
 import { loadClusterConfig } from '../../common/index.js';
-import { LiveDriver, makeCore } from '../driver/index.js';
-import { Store } from '../store/index.js';
-import { SMALL_CLUSTER } from '../testing/index.js';
-import { AgentHub } from './hub.js';
+import type { LiveDriver } from '../driver/index.js';
+import { closeHubStack, openHubStack, SMALL_CLUSTER, type HubStack } from '../testing/index.js';
 
 const RUNS = Number(process.env.GSCHED_FUZZ_RUNS ?? 60);
 const TOKEN = 'join-token-for-fuzzing-0123';
-const dir = mkdtempSync(join(tmpdir(), 'gsched-grpcfuzz-'));
 const config = loadClusterConfig(SMALL_CLUSTER());
-const log = pino({ level: 'silent' });
+let st: HubStack;
 let driver: LiveDriver;
-let hub: AgentHub;
-let server: grpc.Server;
 let client: grpc.Client;
 let cases = 0;
 let messages = 0;
 
 beforeAll(async () => {
-  driver = new LiveDriver({ core: makeCore(config), store: new Store(dir), log, timeScale: 1, forgetAfterMs: 60_000 });
-  hub = new AgentHub(driver, config, { joinToken: TOKEN, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, startupGraceMs: 5000, timeScale: 1, log });
-  server = new grpc.Server({ 'grpc.max_receive_message_length': 1024 * 1024 });
-  hub.register(server);
-  const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
-  const { Client } = loadAgentProtocol();
-  client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  st = await openHubStack({ joinToken: TOKEN, maxReceiveBytes: 1024 * 1024 });
+  ({ driver, client } = st);
   // Work for the fuzzed agents to claim they ran.
   await driver.submit({ name: 'fuzz', owner: 'fuzz', account: 'rh-genetics', partition: 'clinical', qos: 'normal', purpose: 'treatment', pseudonyms: [], tasks: [{ cores: 1, memMb: 100 }, { cores: 1, memMb: 100 }] });
 });
 
 afterAll(async () => {
-  client.close();
-  hub.close();
-  server.forceShutdown();
-  await driver.close();
-  await driver.store.close();
-  rmSync(dir, { recursive: true, force: true });
+  await closeHubStack(st);
   process.stdout.write(`gRPC fuzz: ${cases} streams, ${messages} messages\n`);
 });
 

@@ -1,49 +1,30 @@
 // The scheduler's side of the protocol over real gRPC on loopback (in process, real lmdb):
 // refusals carry the status the rules name, and a bad message ends its stream, not the scheduler.
 // The hub and the driver run on a FakeClock: heartbeat timeouts happen when the test moves it.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOIN_TOKEN_METADATA, loadAgentProtocol, openAgentStream, type AgentMessage, type AgentStream, type SchedulerMessage } from '../../proto/index.js';
-import { FakeClock, loadClusterConfig } from '../../common/index.js';
-import { LiveDriver, makeCore } from '../driver/index.js';
-import { Store } from '../store/index.js';
-import { SMALL_CLUSTER } from '../testing/index.js';
-import { AgentHub } from './hub.js';
+import { JOIN_TOKEN_METADATA, openAgentStream, type AgentMessage, type AgentStream, type SchedulerMessage } from '../../proto/index.js';
+import { FakeClock } from '../../common/index.js';
+import type { LiveDriver } from '../driver/index.js';
+import { closeHubStack, openHubStack, type HubStack } from '../testing/index.js';
+import type { AgentHub } from './hub.js';
 
 const TOKEN = 'join-token-for-tests-0123';
-const dir = mkdtempSync(join(tmpdir(), 'gsched-hub-'));
-const config = loadClusterConfig(SMALL_CLUSTER());
-const log = pino({ level: 'silent' });
+let st: HubStack;
 let driver: LiveDriver;
 let hub: AgentHub;
-let server: grpc.Server;
 let client: grpc.Client;
+let config: HubStack['config'];
 const clock = new FakeClock();
 /** Resolves the next time an agent's heartbeat reaches the hub. */
 let heartbeat: (agent: string) => void = () => undefined;
 
 beforeAll(async () => {
-  driver = new LiveDriver({ core: makeCore(config), store: new Store(dir), log, timeScale: 1, forgetAfterMs: 60_000, clock });
-  hub = new AgentHub(driver, config, { joinToken: TOKEN, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, startupGraceMs: 5000, timeScale: 1, log, clock, onHeartbeat: (a) => heartbeat(a) });
-  server = new grpc.Server();
-  hub.register(server);
-  const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
-  const { Client } = loadAgentProtocol();
-  client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  st = await openHubStack({ joinToken: TOKEN, clock, onHeartbeat: (a) => heartbeat(a) });
+  ({ driver, hub, client, config } = st);
 });
 
-afterAll(async () => {
-  client.close();
-  hub.close();
-  server.forceShutdown();
-  await driver.close();
-  await driver.store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => closeHubStack(st));
 
 function stream(token = TOKEN): { s: AgentStream; first: Promise<SchedulerMessage>; ended: Promise<grpc.status | 'ok'> } {
   const md = new grpc.Metadata();

@@ -3,6 +3,7 @@
 // these methods, so the bookkeeping (free-core index, queue membership, counters, fair-share
 // usage, decisions out) stays in one place. Filters and the read model only read it.
 import { FairShare } from './fairshare.js';
+import { EndOrder } from './end-order.js';
 import { FreeIndex } from './free-index.js';
 import { KeyedHeap } from './heap.js';
 import { IdTable } from './id-table.js';
@@ -10,7 +11,7 @@ import { insertAt, removeAt, SlotList } from './lists.js';
 import { findVictims, type Reservation } from './placement.js';
 import { reserveEarliest } from './reservation.js';
 import { PendingQueue } from './queue.js';
-import { defaultTaskName, NEVER, readyOf, shared, singletonKey, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type ResvRt, type Successors, type TaskRt } from './state.js';
+import { defaultTaskName, minCoresOf, NEVER, NO_READY, readyOf, shared, singletonKey, TERMINAL, ZERO_PRIORITY, type ArrayGroup, type JobRt, type NodeRt, type PartitionRt, type ResvRt, type Successors, type TaskRt } from './state.js';
 import { NODE_FILTERS } from './filters/index.js';
 import { consentConfig } from './config.js';
 import { jobConsented } from './consent-rules.js';
@@ -76,6 +77,8 @@ export class CoreState {
   /** Largest free cores on an open node other than the EASY-reserved one. */
   maxOther = 0;
   freeStale = true;
+  /** Bumped whenever a task gives resources back: what did not fit before may fit now (fit-memo.ts). */
+  releases = 0;
   /** Running tasks that preemption could take, and queued jobs that could preempt. */
   preemptibleRunning = 0;
   urgentQueued = 0;
@@ -117,7 +120,10 @@ export class CoreState {
       idleAt: NEVER,
       bootAt: NEVER,
       running: new SlotList<TaskRt>(),
-      ends: null,
+      preemptibleTasks: 0,
+      preemptibleCores: 0,
+      preemptibleMem: 0,
+      ends: new EndOrder(),
       resv: null,
     }));
     for (const n of this.nodeList) this.nodeByName.set(n.spec.name, n);
@@ -180,6 +186,7 @@ export class CoreState {
       startedAt: NEVER,
       endedAt: NEVER,
       ready: [],
+      readyMinCores: NO_READY,
       pendingCount: c.tasks.length,
       runningCount: 0,
       completedCount: 0,
@@ -236,6 +243,7 @@ export class CoreState {
       this.tasks.add(task.id, task);
     }
     job.ready = readyOf(job.tasks);
+    job.readyMinCores = minCoresOf(job.ready);
     if (job.singleton) {
       const key = singletonKey(job);
       const list = this.singletons.get(key) ?? [];
@@ -262,18 +270,27 @@ export class CoreState {
     if (n.running.size === 0) this.powerDirty = true;
     n.running.add(t);
     this.touch(n);
-    if (job.partition.spec.preemptible) this.preemptibleRunning++;
+    if (job.partition.spec.preemptible) {
+      this.preemptibleRunning++;
+      n.preemptibleTasks++;
+      n.preemptibleCores += t.cores;
+      n.preemptibleMem += t.memMb;
+    }
     t.state = 'RUNNING';
     t.node = n;
     t.lastNode = n;
     t.startedAt = this.now;
     t.endedAt = NEVER;
     t.starts++;
+    n.ends.add(t);
     job.pendingCount--;
     // Only jobs with a task ready to start wait in the queue: a DAG job whose next tasks wait
     // for running ones would otherwise be looked at by every pass for nothing.
     const r = job.ready.indexOf(t);
-    if (r >= 0) removeAt(job.ready, r);
+    if (r >= 0) {
+      removeAt(job.ready, r);
+      if (t.cores === job.readyMinCores) job.readyMinCores = minCoresOf(job.ready);
+    }
     if (job.ready.length === 0) this.dequeue(job);
     if (this.limits.on) this.limits.running(job, t.cores, job.runningCount === 0 ? 1 : 0);
     if (job.runningCount++ === 0 && job.array) job.array.running++;
@@ -305,16 +322,23 @@ export class CoreState {
   release(t: TaskRt): void {
     const n = t.node;
     const job = t.job;
+    this.releases++;
     if (n) {
       n.freeCores += t.cores;
       n.freeMem += t.memMb;
       n.running.delete(t);
+      n.ends.delete(t);
       if (n.running.size === 0) {
         n.idleAt = this.now;
         this.powerDirty = true;
       }
       this.touch(n);
-      if (job.partition.spec.preemptible) this.preemptibleRunning--;
+      if (job.partition.spec.preemptible) {
+        this.preemptibleRunning--;
+        n.preemptibleTasks--;
+        n.preemptibleCores -= t.cores;
+        n.preemptibleMem -= t.memMb;
+      }
     }
     t.node = null;
     t.endedAt = this.now;
@@ -335,7 +359,7 @@ export class CoreState {
   backToQueue(t: TaskRt): void {
     t.state = 'PENDING';
     t.job.pendingCount++;
-    insertByIndex(t.job.ready, t);
+    insertReady(t.job, t);
     this.enqueue(t.job);
   }
 
@@ -365,7 +389,7 @@ export class CoreState {
     const { at, list } = job.successors;
     for (let k = at[t.index] as number, end = at[t.index + 1] as number; k < end; k++) {
       const n = job.tasks[list[k] as number] as TaskRt;
-      if (--n.waitingOn === 0 && n.state === 'PENDING') insertByIndex(job.ready, n);
+      if (--n.waitingOn === 0 && n.state === 'PENDING') insertReady(job, n);
     }
     if (job.completedCount === job.tasks.length) this.endJob(job, 'COMPLETED', null);
     else this.enqueue(job);
@@ -386,6 +410,7 @@ export class CoreState {
     }
     job.pendingCount = 0;
     job.ready = [];
+    job.readyMinCores = NO_READY;
     this.dequeue(job);
     if (job.state === 'PENDING') this.pendingJobs--;
     if (this.limits.on) this.limits.submitted(job, -1);
@@ -530,7 +555,6 @@ export class CoreState {
 
   /** Keeps the set of open nodes current after a node's resources or state changed. */
   touch(n: NodeRt): void {
-    n.ends = null;
     this.free.update(n);
     this.freeStale = true;
   }
@@ -578,9 +602,18 @@ export class CoreState {
     return reserveEarliest(t.job.partition, t.cores, t.memMb, this.now, this.nodeFiltersFor(t));
   }
 
+  /**
+   * Whether node filters take part in placement now (they judge only advance reservations, so
+   * not while there are none). While they do not, whether a task fits depends on its shape
+   * alone, which lets a pass remember shapes that did not (fit-memo.ts).
+   */
+  nodeFiltersOn(): boolean {
+    return NODE_FILTERS.length > 0 && this.resv.size > 0;
+  }
+
   /** The node filters as a predicate for task `t`, or undefined when there are none (no cost). */
   private nodeFiltersFor(t: TaskRt): ((n: NodeRt) => boolean) | undefined {
-    if (NODE_FILTERS.length === 0 || this.resv.size === 0) return undefined;
+    if (!this.nodeFiltersOn()) return undefined;
     this.placing = t;
     return this.admitPlacing;
   }
@@ -683,7 +716,10 @@ export class CoreState {
   }
 }
 
-function insertByIndex(list: TaskRt[], t: TaskRt): void {
+/** A task becomes ready: it joins the job's ready list at its index's place. */
+function insertReady(job: JobRt, t: TaskRt): void {
+  const list = job.ready;
+  if (t.cores < job.readyMinCores) job.readyMinCores = t.cores;
   let i = list.length;
   while (i > 0 && (list[i - 1] as TaskRt).index > t.index) i--;
   insertAt(list, i, t);

@@ -87,4 +87,29 @@ describe('dependencies: after, aftercorr and any-of', () => {
     const badKind = h.apply({ type: 'update', jobId: b, changes: { dependencies: [{ kind: 'before' as 'after', jobId: a }] } });
     expect(badKind).toMatchObject({ ok: false, error: { field: 'changes.dependencies[0].kind' } });
   });
+
+  it("an array's id stands for the whole array: afterok waits for every element, afternotok and afterany for all to end", () => {
+    const h = new Harness(cluster().container('c1', 1, 4).build());
+    // One element at a time (%1): 0 in [0, 1h), 1 in [1h, 2h) and fails, 2 in [2h, 3h).
+    const els = h.submit(job().array('0-2%1').task(2, HOUR).spec());
+    const base = els[0] as number;
+    h.failing.add(h.core.job(els[1] as number)?.tasks[0]?.id as number);
+    const [ok] = h.submit(job().task(1).dep('afterok', base).spec()) as [number];
+    const [notok] = h.submit(job().task(1).dep('afternotok', base).spec()) as [number];
+    const [any] = h.submit(job().task(1).dep('afterany', base).spec()) as [number];
+    const [after] = h.submit(job().task(1).dep('after', base).spec()) as [number];
+    h.run(HOUR / 2);
+    // Element 0 runs, with room beside it; no one element stands for the array.
+    expect(h.core.job(after)).toMatchObject({ state: 'PENDING', reason: 'Dependency' });
+    expect(h.core.job(ok)).toMatchObject({ state: 'PENDING', reason: 'Dependency' });
+    expect(h.core.job(any)).toMatchObject({ state: 'PENDING', reason: 'Dependency' });
+    h.run(2.5 * HOUR);
+    expect(h.core.job(after)?.startedAt).toBe(2 * HOUR);
+    expect(h.core.job(ok)).toMatchObject({ state: 'PENDING', reason: 'DependencyNeverSatisfied' });
+    expect(h.core.job(notok)).toMatchObject({ state: 'PENDING', reason: 'Dependency' });
+    expect(h.core.job(any)).toMatchObject({ state: 'PENDING', reason: 'Dependency' });
+    h.run();
+    expect(h.core.job(notok)?.startedAt).toBe(3 * HOUR);
+    expect(h.core.job(any)?.startedAt).toBe(3 * HOUR);
+  });
 });

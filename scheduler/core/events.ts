@@ -96,13 +96,8 @@ function submit(s: CoreState, raw: unknown): EventResult {
 }
 
 function cancel(s: CoreState, jobId: unknown): EventResult {
-  const job = typeof jobId === 'number' ? s.byId.get(jobId) : undefined;
-  if (!job) {
-    const st = typeof jobId === 'number' ? s.ended.get(jobId) : undefined;
-    if (st) return reject({ code: 'INVALID_STATE', field: 'jobId', message: `job ${String(jobId)} already ended (${st})` });
-    return reject({ code: 'UNKNOWN_JOB', field: 'jobId', message: `job ${String(jobId)} does not exist` });
-  }
-  if (TERMINAL.has(job.state)) return reject({ code: 'INVALID_STATE', field: 'jobId', message: `job ${job.displayId} already ended (${job.state})` });
+  const job = liveJob(s, jobId);
+  if (!isJob(job)) return job;
   s.endJob(job, 'CANCELLED', 'cancelled');
   return ok;
 }

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FreeIndex } from './free-index.js';
+import { EndOrder } from './end-order.js';
 import { SlotList } from './lists.js';
 import type { Reservation } from './placement.js';
 import type { NodeRt, PartitionRt, TaskRt } from './state.js';
@@ -11,7 +12,7 @@ import type { NodeSpec } from './types.js';
 
 function node(idx: number, pref: number, containerIdx: number, warm: boolean, cores: number, memMb: number): NodeRt {
   const spec: NodeSpec = { name: `n${idx}`, container: `c${containerIdx}`, kind: 'k', cores, memMb, cooling: warm ? 'warm-water' : 'air', idleWatts: 0, busyWatts: 0 };
-  return { spec, idx, pref, containerIdx, warm, freeCores: cores, freeMem: memMb, up: true, drain: false, power: 'on', idleAt: -1, bootAt: -1, running: new SlotList<TaskRt>(), ends: null, resv: null };
+  return { spec, idx, pref, containerIdx, warm, freeCores: cores, freeMem: memMb, up: true, drain: false, power: 'on', idleAt: -1, bootAt: -1, running: new SlotList<TaskRt>(), preemptibleTasks: 0, preemptibleCores: 0, preemptibleMem: 0, ends: new EndOrder(), resv: null };
 }
 
 function reference(nodes: NodeRt[], part: PartitionRt, cores: number, memMb: number, container: number, r: Reservation | null): NodeRt | null {

@@ -35,17 +35,9 @@ export function findVictims(part: PartitionRt, cores: number, memMb: number, adm
     let needCores = cores - n.freeCores;
     let needMem = memMb - n.freeMem;
     // A node whose preemptible tasks together cannot make room is passed over before any list
-    // is built and sorted (urgent work meets a full cluster on every node).
-    let spareCores = 0;
-    let spareMem = 0;
-    let any = false;
-    for (const t of n.running) {
-      if (!t.job.partition.spec.preemptible) continue;
-      spareCores += t.cores;
-      spareMem += t.memMb;
-      any = true;
-    }
-    if (!any || spareCores < needCores || spareMem < needMem) continue;
+    // is built and sorted (urgent work meets a full cluster on every node): the node keeps
+    // their count and sums, so this costs no look at its tasks.
+    if (n.preemptibleTasks === 0 || n.preemptibleCores < needCores || n.preemptibleMem < needMem) continue;
     const candidates: TaskRt[] = [];
     for (const t of n.running) if (t.job.partition.spec.preemptible) candidates.push(t);
     // Largest first keeps the count low; among equals the youngest (latest start) goes first.

@@ -168,6 +168,9 @@ export class PendingQueue {
   private runList: Run[] = [];
   private runsChanged = false;
   private cursor = new Int32Array(16);
+  /** How far a walk looked into each run for a live entry, and how many dead entries it met there (see tidy). */
+  private reach = new Int32Array(16);
+  private deadSeen = new Int32Array(16);
   /** A walk's heap of run indices, ordered by each run's head (heads, headPrio). */
   private heap = new Int32Array(16);
   private heapSize = 0;
@@ -299,12 +302,17 @@ export class PendingQueue {
     if (this.cursor.length < n) {
       const cap = Math.max(n, this.cursor.length * 2);
       this.cursor = new Int32Array(cap);
+      this.reach = new Int32Array(cap);
+      this.deadSeen = new Int32Array(cap);
       this.heap = new Int32Array(cap);
       this.headPrio = new Float64Array(cap);
       this.heads = new Array<JobRt | null>(cap).fill(null);
     }
-    const { cursor, heads } = this;
-    for (let i = 0; i < n; i++) cursor[i] = (runs[i] as Run).start;
+    const { cursor, heads, reach, deadSeen } = this;
+    for (let i = 0; i < n; i++) {
+      cursor[i] = reach[i] = (runs[i] as Run).start;
+      deadSeen[i] = 0;
+    }
     this.iterating = true;
     this.revived = false;
     try {
@@ -357,7 +365,13 @@ export class PendingQueue {
   private firstLive(run: Run, i: number): number {
     let c = this.cursor[i] as number;
     const { jobs, lane } = run;
+    const reach = this.reach[i] as number;
     while (c < jobs.length && !liveIn(jobs[c] as JobRt, lane)) c++;
+    if (c > reach) {
+      // Dead entries met for the first time this walk (the visits in between were live).
+      this.deadSeen[i] = (this.deadSeen[i] as number) + c - Math.max(reach, this.cursor[i] as number);
+      this.reach[i] = c;
+    }
     return c;
   }
 
@@ -472,10 +486,14 @@ export class PendingQueue {
     // What a walk stepped over it need not step over again: entries that died (most started)
     // leave the stretch it walked, and the live ones close up behind it. Without this a run
     // holding thousands of started jobs was stepped through by every pass until compact().
+    // That includes the stretch it only looked through for a run's next live entry: behind a
+    // head that stays blocked, the jobs that started pile up, and every pass looked past them.
+    // A stretch of live entries with few dead among them is left as it is: moving hundreds of
+    // waiting jobs every backfill pass to drop a handful cost more than stepping over those.
     if (!this.runsChanged) {
       for (let i = 0; i < this.runList.length; i++) {
         const run = this.runList[i] as Run;
-        if ((this.cursor[i] as number) - run.start >= this.sweepFrom) this.sweep(run, this.cursor[i] as number);
+        if ((this.deadSeen[i] as number) >= this.sweepFrom) this.sweep(run, Math.max(this.cursor[i] as number, this.reach[i] as number));
       }
     }
     for (const lane of this.laneList) {

@@ -10,14 +10,6 @@ function endEstimate(startedAt: Ms, limit: Ms, now: Ms): Ms {
   return Math.max(now, startedAt + limit);
 }
 
-/** A node's running tasks by expected end (start + time limit), cached until they change. */
-function endsOf(n: NodeRt): TaskRt[] {
-  if (n.ends === null) {
-    n.ends = n.running.toArray().sort((a, b) => a.startedAt + a.timeLimitMs - (b.startedAt + b.timeLimitMs) || a.id - b.id);
-  }
-  return n.ends;
-}
-
 /** EASY: the earliest time some node of the partition (that `admit` allows) can host the task, and what it can spare then. */
 export function reserveEarliest(part: PartitionRt, cores: number, memMb: number, now: Ms, admit?: (n: NodeRt) => boolean): Reservation | null {
   let best: Reservation | null = null;
@@ -28,22 +20,33 @@ export function reserveEarliest(part: PartitionRt, cores: number, memMb: number,
     let freeM = n.freeMem;
     let at = now;
     if (freeC < cores || freeM < memMb) {
-      const ends = endsOf(n);
-      let i = 0;
-      while (i < ends.length && (freeC < cores || freeM < memMb)) {
-        at = endEstimate((ends[i] as TaskRt).startedAt, (ends[i] as TaskRt).timeLimitMs, now);
-        // Stop early: this node cannot beat the best found so far.
-        if (best !== null && at >= best.at) break;
-        // Everything ending at the same instant frees together.
-        while (i < ends.length && endEstimate((ends[i] as TaskRt).startedAt, (ends[i] as TaskRt).timeLimitMs, now) === at) {
-          freeC += (ends[i] as TaskRt).cores;
-          freeM += (ends[i] as TaskRt).memMb;
-          i++;
+      // Its running tasks in order of expected end (kept in order as they start and stop),
+      // taken instant by instant: everything ending at the same instant frees together.
+      const blocks = n.ends.blocks;
+      let short = true;
+      at = -1;
+      walk: for (let bi = 0; bi < blocks.length; bi++) {
+        const b = blocks[bi] as TaskRt[];
+        for (let i = 0; i < b.length; i++) {
+          const t = b[i] as TaskRt;
+          const end = endEstimate(t.startedAt, t.timeLimitMs, now);
+          if (end !== at) {
+            // A new instant: enough was free at the last one, or this node cannot beat the best found so far.
+            if (!short || (best !== null && end >= best.at)) break walk;
+            at = end;
+          }
+          freeC += t.cores;
+          freeM += t.memMb;
+          if (freeC >= cores && freeM >= memMb) short = false;
         }
       }
-      if (freeC < cores || freeM < memMb) continue;
+      if (short) continue;
     }
-    if (best === null || at < best.at) best = { node: n, at, extraCores: freeC - cores, extraMem: freeM - memMb };
+    if (best === null || at < best.at) {
+      best = { node: n, at, extraCores: freeC - cores, extraMem: freeM - memMb };
+      // Nothing starts before now: no later node can do better.
+      if (at === now) break;
+    }
   }
   return best;
 }

@@ -16,6 +16,8 @@
 
 import { CoreState } from './core-state.js';
 import { FairShare } from './fairshare.js';
+import { EndOrder } from './end-order.js';
+import { FitMemo } from './fit-memo.js';
 import { FreeIndex } from './free-index.js';
 import { KeyedHeap } from './heap.js';
 import { IdTable } from './id-table.js';
@@ -37,7 +39,7 @@ import { NodeProfile } from './reservation.js';
  */
 export const SNAPSHOT_CLASSES: readonly (abstract new (...args: never[]) => unknown)[] = [
   CoreState, FairShare, FreeIndex, KeyedHeap, IdTable, LevelSet, SlotList, PassRunner, ConservativePlanner,
-  EasyPlanner, FcfsPlanner, PendingQueue, Run, ReadModel, NodeProfile, LimitBook, PowerSaver,
+  EasyPlanner, FcfsPlanner, PendingQueue, Run, ReadModel, NodeProfile, LimitBook, PowerSaver, EndOrder, FitMemo,
 ];
 
 /** Bumped when the entry layout below changes. */

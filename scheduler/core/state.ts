@@ -2,6 +2,7 @@
 // world sees the read-only views in views.ts.
 import { TERMINAL_JOB_STATES } from './vocabulary.js';
 import type { SlotList } from './lists.js';
+import type { EndOrder } from './end-order.js';
 import type { AccountSpec, Dependency, JobState, Ms, NodeSpec, PartitionSpec, PendingReason, PriorityBreakdown, Purpose, QosSpec, TaskState, HoldKind } from './types.js';
 
 export interface NodeRt {
@@ -25,8 +26,13 @@ export interface NodeRt {
   /** When it was resumed (while booting). */
   bootAt: Ms;
   readonly running: SlotList<TaskRt>;
-  /** Its running tasks sorted by start + time limit; rebuilt lazily after the set changes. */
-  ends: TaskRt[] | null;
+  /** How many of its running tasks preemption could take, and the cores and memory they hold:
+   * preemption passes over a node they cannot make room on without looking at its tasks. */
+  preemptibleTasks: number;
+  preemptibleCores: number;
+  preemptibleMem: number;
+  /** Its running tasks in order of start + time limit. */
+  readonly ends: EndOrder;
   /** Advance reservations that hold it, or null (most nodes). */
   resv: ResvRt[] | null;
 }
@@ -127,6 +133,9 @@ export interface JobRt {
   endedAt: Ms;
   /** Pending tasks whose predecessors are all complete, in index order. */
   ready: TaskRt[];
+  /** The fewest cores any task in `ready` needs (NO_READY when it is empty): a backfill pass
+   * passes over a job none of whose tasks fits the largest free hole without looking at each. */
+  readyMinCores: number;
   pendingCount: number;
   runningCount: number;
   completedCount: number;
@@ -210,6 +219,19 @@ export function defaultTaskName(index: number): string {
   if (index >= 1024) return `t${index}`;
   for (let i = TASK_NAMES.length; i <= index; i++) TASK_NAMES.push(`t${i}`);
   return TASK_NAMES[index] as string;
+}
+
+/** `readyMinCores` of a job with no ready task (a small integer, so the field stays one). */
+export const NO_READY = 2 ** 30;
+
+/** The fewest cores a task of `ready` needs, or NO_READY. */
+export function minCoresOf(ready: readonly TaskRt[]): number {
+  let m = NO_READY;
+  for (let i = 0; i < ready.length; i++) {
+    const c = (ready[i] as TaskRt).cores;
+    if (c < m) m = c;
+  }
+  return m;
 }
 
 /** A new job's tasks with no predecessor, in index order, in a list of just their size. */

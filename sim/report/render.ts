@@ -1,5 +1,6 @@
 // Renders a simulation run as one self-contained HTML page: inline CSS and SVG, no scripts, no
 // fonts or images from anywhere, so it opens offline and can be mailed or archived as is.
+import { percentileSorted } from '../../common/index.js';
 import { ReportInputError } from './errors.js';
 import { bars, chart, esc, pct, type Axis, type Series } from './svg.js';
 
@@ -151,7 +152,7 @@ function waitTable(waits: [string, Float64Array][]): string {
   const rows = waits.map(([k, v]) => {
     const mean = v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN;
     const zero = v.length ? pct(v.filter((x) => x === 0).length / v.length) : '–';
-    const cells = [num(v.length), zero, dur(mean), dur(quantile(v, 0.5)), dur(quantile(v, 0.95)), dur(v[v.length - 1] ?? NaN)];
+    const cells = [num(v.length), zero, dur(mean), dur(v.length ? percentileSorted(v, 0.5) : NaN), dur(v.length ? percentileSorted(v, 0.95) : NaN), dur(v[v.length - 1] ?? NaN)];
     return `<tr><td>${esc(k)}</td>${cells.map((c) => `<td class="n">${esc(c)}</td>`).join('')}</tr>`;
   });
   return `<table>\n${head}\n${rows.join('\n')}\n</table>`;
@@ -165,11 +166,6 @@ function sortedFinite(v: number[]): Float64Array {
   let i = 0;
   for (const x of v) if (Number.isFinite(x) && x >= 0) out[i++] = x;
   return out.sort();
-}
-
-function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 }
 
 /** Finite (t, v) pairs in time order. */

@@ -1,6 +1,6 @@
 // Dependencies: the job's DAG (a task starts once its predecessors completed) and its
 // dependencies on other jobs, as Slurm's --dependency: after, afterany, afterok, afternotok,
-// aftercorr; all of them (`,`) or any one (`?`).
+// aftercorr; all of them (`,`) or any one (`?`). An array's id names the whole array.
 import type { CoreState } from '../core-state.js';
 import { NEVER as NEVER_STARTED, TERMINAL, type JobRt } from '../state.js';
 import type { Dependency, JobState } from '../types.js';
@@ -33,13 +33,19 @@ function corresponding(s: CoreState, baseId: number, index: number): number {
 }
 
 function standing(d: Dependency, job: JobRt, s: CoreState): number {
-  let id = d.jobId;
   if (d.kind === 'aftercorr') {
     // Element i waits for element i of the other array; an index it lacks is nothing to wait for.
-    id = job.arrayIndex === null ? -1 : corresponding(s, d.jobId, job.arrayIndex);
-    if (id < 0) return MET;
+    const id = job.arrayIndex === null ? -1 : corresponding(s, d.jobId, job.arrayIndex);
+    return id < 0 ? MET : standingOn(d.kind, id, s);
   }
-  if (d.kind === 'after') {
+  // An array's id (its first element's) stands for the whole array, as in Slurm.
+  const elements = s.arrays.get(d.jobId);
+  return elements === undefined ? standingOn(d.kind, d.jobId, s) : arrayStanding(d.kind, d.jobId, elements.length, s);
+}
+
+/** Where a dependency of this kind on the one job `id` stands. */
+function standingOn(kind: Dependency['kind'], id: number, s: CoreState): number {
+  if (kind === 'after') {
     // Began once (a later preemption does not undo that) or ended, cancelled included: Slurm's
     // "after the specified jobs start or are cancelled".
     const other = s.byId.get(id);
@@ -47,7 +53,7 @@ function standing(d: Dependency, job: JobRt, s: CoreState): number {
   }
   const st = stateOf(s, id);
   const done = TERMINAL.has(st);
-  switch (d.kind) {
+  switch (kind) {
     case 'afterany':
       return done ? MET : WAIT;
     case 'afterok':
@@ -56,6 +62,28 @@ function standing(d: Dependency, job: JobRt, s: CoreState): number {
     case 'afternotok':
       return !done ? WAIT : st === 'COMPLETED' ? NEVER : MET;
   }
+}
+
+/**
+ * A dependency on a whole array (elements base..base+n-1): after and afterany once every element
+ * has; afterok once all completed (never once one did not); afternotok once all ended, met if
+ * any one did not complete.
+ */
+function arrayStanding(kind: Dependency['kind'], base: number, n: number, s: CoreState): number {
+  let waiting = false;
+  let anyMet = false;
+  let anyNever = false;
+  for (let i = 0; i < n; i++) {
+    const st = standingOn(kind, base + i, s);
+    if (st === WAIT) {
+      if (kind !== 'afterok') return WAIT;
+      waiting = true;
+    } else if (st === MET) anyMet = true;
+    else anyNever = true;
+  }
+  if (kind === 'afterok') return anyNever ? NEVER : waiting ? WAIT : MET;
+  if (kind === 'afternotok') return anyMet ? MET : NEVER;
+  return MET;
 }
 
 export const dependencies: Filter = {

@@ -4,6 +4,7 @@
 // or use a node other than the reserved one, or only what it can spare.
 import type { CoreState } from '../core-state.js';
 import type { Reservation } from '../placement.js';
+import { FitMemo, OPEN, RESERVED } from '../fit-memo.js';
 import type { JobRt, TaskRt } from '../state.js';
 import type { Ms } from '../types.js';
 import type { Next, Planner, ReservationView } from './planner.js';
@@ -31,6 +32,8 @@ export class EasyPlanner implements Planner {
   private tested = 0;
   /** next() found no free core and nothing to preempt: place() only marks the head. */
   private full = false;
+  /** Task shapes no node could take this pass (unused while node filters judge per task). */
+  private readonly misfits = new FitMemo();
 
   constructor(protected readonly s: CoreState) {
     this.interval = s.config.scheduler.backfillIntervalMs ?? BACKFILL_INTERVAL_MS;
@@ -52,6 +55,7 @@ export class EasyPlanner implements Planner {
     this.noVictimCores = Infinity;
     this.tested = 0;
     this.full = false;
+    this.misfits.clear();
     this.s.freeStale = true;
   }
 
@@ -78,6 +82,13 @@ export class EasyPlanner implements Planner {
     job.reason = this.reserved === null ? 'Resources' : 'Priority';
     if (this.reserved !== null) this.tested++;
     s.rejectedBy = null;
+    // Behind the head, a job none of whose tasks fits the largest free hole (and that would not
+    // preempt for any of them) starts nothing: the loop below would only find that out task by
+    // task. (Unless a limit would speak first: the loop asks the limits from its second task on.)
+    const limitsAsked = s.limits.on && (job.runningCount > 0 || job.ready.length > 1);
+    if (this.reserved !== null && !limitsAsked && job.readyMinCores > s.maxFree && !(job.readyMinCores < this.noVictimCores && s.canPreempt(job))) {
+      return true;
+    }
     let k = 0;
     while (k < job.ready.length) {
       const t = job.ready[k] as TaskRt;
@@ -137,8 +148,14 @@ export class EasyPlanner implements Planner {
     if (t.cores > s.maxFree) return false;
     const endsBefore = r === null || s.now + t.timeLimitMs <= r.at;
     if (!endsBefore && r !== null && t.cores > Math.max(s.maxOther, r.extraCores)) return false;
+    const kind = endsBefore ? OPEN : RESERVED;
+    const memo = !s.nodeFiltersOn();
+    if (memo && this.misfits.fails(t.job.partition, kind, t.cores, t.memMb, s.releases)) return false;
     const n = s.pick(t, endsBefore ? null : r);
-    if (n === null) return false;
+    if (n === null) {
+      if (memo) this.misfits.failed(t.job.partition, kind, t.cores, t.memMb, s.releases);
+      return false;
+    }
     if (!endsBefore && r !== null && n === r.node) {
       r.extraCores -= t.cores;
       r.extraMem -= t.memMb;

@@ -1,0 +1,77 @@
+// A node's running tasks in order of expected end (start + time limit, then id), kept as they
+// start and end, so planning a reservation reads them in order without sorting. A node of
+// 64 cores holds a few dozen; a flat node of 100,000 cores thousands, so the order is kept in
+// blocks of at most 2·BLOCK: an insertion or removal shifts one block, not the whole list.
+import { insertAt, removeAt } from './lists.js';
+import type { TaskRt } from './state.js';
+
+const BLOCK = 64;
+
+/** The order's key of a task: when its time limit runs out. Fixed while it runs. */
+export function endKey(t: TaskRt): number {
+  return t.startedAt + t.timeLimitMs;
+}
+
+/** Whether `a` ends before `b` (then lower id first). */
+function endsBefore(a: TaskRt, b: TaskRt): boolean {
+  const ka = endKey(a);
+  const kb = endKey(b);
+  return ka < kb || (ka === kb && a.id < b.id);
+}
+
+export class EndOrder {
+  /** Non-empty blocks, each sorted, every task of one block ending before those of the next. */
+  readonly blocks: TaskRt[][] = [];
+
+  /** Files a task that just started (its start time and limit are set). */
+  add(t: TaskRt): void {
+    const blocks = this.blocks;
+    if (blocks.length === 0) {
+      blocks.push([t]);
+      return;
+    }
+    const bi = this.blockFor(t);
+    const b = blocks[bi] as TaskRt[];
+    let lo = 0;
+    let hi = b.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (endsBefore(b[mid] as TaskRt, t)) lo = mid + 1;
+      else hi = mid;
+    }
+    insertAt(b, lo, t);
+    if (b.length > 2 * BLOCK) blocks.splice(bi + 1, 0, b.splice(BLOCK));
+  }
+
+  /** Takes out a task that is stopping (before its start time changes). */
+  delete(t: TaskRt): void {
+    const blocks = this.blocks;
+    if (blocks.length === 0) return;
+    const bi = this.blockFor(t);
+    const b = blocks[bi] as TaskRt[];
+    let lo = 0;
+    let hi = b.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (endsBefore(b[mid] as TaskRt, t)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (b[lo] !== t) return;
+    removeAt(b, lo);
+    if (b.length === 0) blocks.splice(bi, 1);
+  }
+
+  /** The first block whose last task does not end before `t` (the last block if none). */
+  private blockFor(t: TaskRt): number {
+    const blocks = this.blocks;
+    let lo = 0;
+    let hi = blocks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const b = blocks[mid] as TaskRt[];
+      if (endsBefore(b[b.length - 1] as TaskRt, t)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
