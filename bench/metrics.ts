@@ -3,10 +3,9 @@
 // three agents as real processes on loopback with no-op kernels, under bench:live's load: one-
 // core tasks submitted over HTTP in batches of 100, then awaited to the last one.
 //
-// Each run is one scheduler under a series of such rounds, scraped every second in every other
-// round and not at all in the rest (interleaved, so a machine getting busier or quieter, or a
-// scheduler getting warmer, favours neither side; the side that goes first alternates between
-// runs). Passes, event-loop delay and scrapes are kept per side. Reported: the scrape p99 and the
+// Each run is one scheduler under a series of such rounds, half of them scraped every second and
+// half not at all, interleaved ABBA (so a machine getting busier or quieter, or a scheduler
+// getting warmer, favours neither side; the side that goes first alternates between runs). Passes, event-loop delay and scrapes are kept per side. Reported: the scrape p99 and the
 // pass p99 of each side, per run, medians over runs, and pooled over all runs (more samples in
 // the tail); the scheduler's own share of a scrape (`serve`) and the cost of formatting each
 // snapshot (`render`, paid once a second whether scraped or not). Then how the scheduler's
@@ -207,7 +206,10 @@ async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scra
     await round(cfg.warmup, true);
     let bytes = 0;
     for (let k = 0; k < cfg.rounds; k++) {
-      const scraped = (k + index) % 2 === 0;
+      // ABBA (scraped, quiet, quiet, scraped, …), B first in every other run: both sides get the
+      // same mean position in the run, so a scheduler still warming up (or a machine getting
+      // busier) over a run favours neither.
+      const scraped = (((k + 1) >> 1) + index) % 2 === 0;
       const s = scraped ? sides.scraped : sides.quiet;
       current = s;
       s.loop.enable();
@@ -311,7 +313,7 @@ async function main(): Promise<void> {
     batch: envNumber('BENCH_BATCH', 100, { integer: true }),
     timeScale: envNumber('BENCH_TIME_SCALE', 1e-4),
     scrapeMs: envNumber('BENCH_SCRAPE_MS', 1000),
-    warmup: envNumber('BENCH_WARMUP', 2000, { integer: true }),
+    warmup: envNumber('BENCH_WARMUP', 10_000, { integer: true }),
     timeoutS: envNumber('BENCH_TIMEOUT_S', 600),
     growth: (process.env.BENCH_GROWTH ?? '1000,10000,100000').split(',').filter((x) => x.trim() !== '').map((x) => {
       const v = Number(x);
@@ -322,7 +324,7 @@ async function main(): Promise<void> {
   if (cfg.rounds < 2) throw new Error(`BENCH_ROUNDS=${cfg.rounds}: expected at least 2 (one scraped, one quiet)`);
   const cluster = loadClusterConfig(DEFAULT_CLUSTER_PATH());
   const maxTimeMs = cluster.partitions.find((x) => x.name === 'research')?.maxTimeMs ?? 86_400_000;
-  process.stderr.write(`bench:metrics: ${cfg.runs} run(s) of ${cfg.rounds} rounds of ${cfg.tasks} tasks after ${cfg.warmup} to warm up, /metrics every ${cfg.scrapeMs} ms in every other round\n`);
+  process.stderr.write(`bench:metrics: ${cfg.runs} run(s) of ${cfg.rounds} rounds of ${cfg.tasks} tasks after ${cfg.warmup} to warm up, /metrics every ${cfg.scrapeMs} ms in half of them (ABBA)\n`);
   const pooled = { scraped: newSamples(), quiet: newSamples() };
   const runs: Run[] = [];
   for (let i = 0; i < cfg.runs; i++) {
