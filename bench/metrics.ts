@@ -378,7 +378,7 @@ async function main(): Promise<void> {
     loop_delay_p99_ms_with_scraping: round(med((r) => r.scraped.loop_delay_p99_ms), 2),
     loop_delay_p99_ms_without_scraping: round(med((r) => r.quiet.loop_delay_p99_ms), 2),
     method:
-      'one scheduler per run under rounds of bench:live load, scraped every second in every other round (interleaved); medians over runs of each run\'s p99, and p99 of all runs\' samples pooled; pass = the core schedule() call, timed in process; scrape = GET /metrics round trip from a worker thread of its own (it includes waiting for the scheduler\'s busy event loop); serve = SchedulerMetrics.exposition() in the scheduler; render = formatting a snapshot (once a second, scraped or not)',
+      'one scheduler per run under rounds of bench:live load, scraped every second in half of the rounds, interleaved ABBA; medians over runs of each run\'s p99, and p99 of all runs\' samples pooled; pass = the core schedule() call, timed in process; scrape = GET /metrics round trip from a worker thread of its own (it includes waiting for the scheduler\'s busy event loop); serve = SchedulerMetrics.exposition() in the scheduler; render = formatting a snapshot (once a second, scraped or not)',
     /** CPU ms per call with this many pending jobs held (see growth()). */
     growth: grown,
     target,
