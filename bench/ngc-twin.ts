@@ -9,7 +9,7 @@ import { startGschedUp } from '../cli/testing/index.js';
 import { ApiClient as Client } from '../cli/index.js';
 import { SchedulerCore, type ClusterConfig } from '../scheduler/core/index.js';
 import { MetricsCollector, SimEngine, ngcWorkload, type Submission, type WorkloadItem } from '../sim/index.js';
-import { accountingOf, figuresOfAcct, postConsents, submitAsRuns, submitOffsets, taskLag, waitIdle, type Progress, type RunFigures } from './ngc-live.js';
+import { BENCH_UP_ARGS, accountingOf, figuresOfAcct, postConsents, submitAsRuns, submitOffsets, taskLag, waitIdle, type Progress, type RunFigures } from './ngc-live.js';
 
 export interface TwinOptions {
   cluster: ClusterConfig;
@@ -97,7 +97,7 @@ export function simulate(cluster: ClusterConfig, items: readonly WorkloadItem[],
 export async function twinSample(o: TwinOptions): Promise<TwinResult> {
   const items = sampleItems(o.analyses, o.seed, o.classes);
   const cores = o.cluster.nodes.reduce((s, n) => s + n.cores, 0);
-  const args = ['--kernels', o.kernels];
+  const args = ['--kernels', o.kernels, ...BENCH_UP_ARGS];
   if (o.kernelScale !== undefined) args.push('--kernel-scale', String(o.kernelScale));
   const up = await startGschedUp({ ...(o.clusterPath ? { cluster: o.clusterPath } : {}), timeScale: o.timeScale, args, readyTimeoutMs: 60_000 });
   try {

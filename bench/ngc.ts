@@ -25,7 +25,7 @@ import { startGschedUp } from '../cli/testing/index.js';
 import { compiledPath, packageRoot, renderTable } from '../common/index.js';
 import { runNgc, ngcWorkload, powerFigures, type NgcRunResult, type WorkloadItem } from '../sim/index.js';
 import { withPowerSave } from '../scheduler/core/index.js';
-import { accountingOf, figuresOfAcct, postConsents, submitAsRuns, submitOffsets, taskLag, waitIdle, type RunFigures } from './ngc-live.js';
+import { BENCH_UP_ARGS, accountingOf, figuresOfAcct, postConsents, submitAsRuns, submitOffsets, taskLag, waitIdle, type RunFigures } from './ngc-live.js';
 import { rel, simulate, twinSample, writeTwinCluster } from './ngc-twin.js';
 
 type Figures = RunFigures & Record<string, number | string | null>;
@@ -152,7 +152,7 @@ async function liveFull(): Promise<Figures> {
   const { path, config } = writeTwinCluster();
   const cores = config.nodes.reduce((s, n) => s + n.cores, 0);
   p(`starting gsched up (noop kernels, time scale ${cfg.fullScale})`);
-  const up = await startGschedUp({ cluster: path, timeScale: cfg.fullScale, args: ['--kernels', 'noop'], readyTimeoutMs: 60_000 });
+  const up = await startGschedUp({ cluster: path, timeScale: cfg.fullScale, args: ['--kernels', 'noop', ...BENCH_UP_ARGS], readyTimeoutMs: 60_000 });
   try {
     const client = ApiClient.fromOptions({ url: up.httpUrl, stateDir: up.state, timeout: '300' });
     const consents = await postConsents(client, items, p);

@@ -64,6 +64,8 @@ export const AGENT_VERSION = '0.1.0';
 
 /** The kernel name of a real command (`gsched submit script.sh`, `--wrap`). */
 export const EXEC_KERNEL = 'exec';
+/** Least wall ms between two completions messages (see finish). */
+const COMPLETION_GAP_MS = 4;
 
 function execSummary(r: ExecResult): Record<string, unknown> {
   return {
@@ -86,6 +88,7 @@ export class NodeAgent {
   /** Completions to send in the next batch. */
   private outbox: Completion[] = [];
   private flushQueued = false;
+  private lastFlushAt = -Infinity;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private failures = 0;
@@ -413,13 +416,19 @@ export class NodeAgent {
     this.outbox.push(c);
     if (!this.flushQueued) {
       this.flushQueued = true;
-      setImmediate(() => this.flushCompletions());
+      // At most one completions message per COMPLETION_GAP_MS: a lone completion goes at once,
+      // a stream of them (thousands a second in a burst) goes in batches, so the scheduler
+      // reads, records and acknowledges one message per batch rather than one per few tasks.
+      const wait = this.lastFlushAt + COMPLETION_GAP_MS - performance.now();
+      if (wait <= 0) setImmediate(() => this.flushCompletions());
+      else setTimeout(() => this.flushCompletions(), wait);
     }
   }
 
   /** Sends the completions gathered since the last batch in one message. */
   private flushCompletions(): void {
     this.flushQueued = false;
+    this.lastFlushAt = performance.now();
     if (this.outbox.length === 0 || !this.welcome) return;
     this.send({ completions: { items: this.outbox } });
     this.outbox = [];

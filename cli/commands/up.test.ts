@@ -96,6 +96,21 @@ describe('gsched up', () => {
   });
 });
 
+describe('gsched up with a bad rate limit or log level', () => {
+  it.each([
+    [['--rate-limit', 'lots'], '--rate-limit must be a whole number from 0 to 1000000, got "lots"'],
+    [['--rate-burst', '0'], '--rate-burst must be a whole number from 1 to 10000000, got "0"'],
+    [['--log-level', 'loud'], '--log-level must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
+  ])('refuses %j with one line naming the flag, exit 2, before starting anything', async (flags, message) => {
+    const up = spawn(process.execPath, [compiledPath('cli/main.ts'), 'up', '--http-port', '0', '--grpc-port', '0', '--state', state, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    up.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    const code = await new Promise<number | null>((resolve) => up.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(err.trim()).toBe(`gsched: ${message}`);
+  });
+});
+
 describe('gsched up --json', () => {
   it('prints where it serves as one JSON line instead of the three status lines', () => {
     const status = { httpUrl: 'http://127.0.0.1:8470', grpcAddress: '127.0.0.1:8471', state: '/srv/var', agents: { connected: 3, total: 3 }, cores: { up: 48, total: 48 }, timeScale: 1, dashboardUrl: 'http://127.0.0.1:8470/#token=abc' };

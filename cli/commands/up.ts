@@ -24,6 +24,9 @@ interface UpOptions {
   insecure?: boolean;
   killGraceMs: string;
   retention?: string;
+  rateLimit?: string;
+  rateBurst?: string;
+  logLevel?: string;
   json?: boolean;
 }
 
@@ -45,6 +48,9 @@ export function upBanner(s: UpStatus, json: boolean): string {
     `dashboard: ${s.dashboardUrl}\n` +
     `status: ${s.agents.connected}/${s.agents.total} agents connected, ${s.cores.up}/${s.cores.total} cores up, time scale ${s.timeScale}; Ctrl-C to stop\n`;
 }
+
+/** pino's levels: the scheduler and agents log at this level and above. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function portFree(host: string, port: number): Promise<boolean> {
   if (port === 0) return Promise.resolve(true);
@@ -104,6 +110,16 @@ async function up(o: UpOptions): Promise<void> {
   const schedArgs = ['--host', o.host, '--http-port', String(httpPort), '--grpc-port', String(grpcPort), '--state', state, '--time-scale', String(scale), '--heartbeat-timeout-ms', o.heartbeatTimeoutMs];
   if (o.cluster) schedArgs.push('--cluster', resolve(o.cluster));
   if (o.insecure) schedArgs.push('--insecure');
+  if (o.logLevel !== undefined) {
+    if (!LOG_LEVELS.includes(o.logLevel)) throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(o.logLevel)}`, 2);
+    schedArgs.push('--log-level', o.logLevel);
+  }
+  for (const [text, flag, min, max] of [[o.rateLimit, '--rate-limit', 0, 1e6], [o.rateBurst, '--rate-burst', 1, 1e7]] as const) {
+    if (text === undefined) continue;
+    const n = Number(text);
+    if (!/^\d{1,9}$/.test(text) || n < min || n > max) throw new CliError(`${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`, 2);
+    schedArgs.push(flag, text);
+  }
   if (o.retention !== undefined) {
     const ms = parseTimeLimit(o.retention);
     if (ms === null) throw new CliError(`--retention ${o.retention}: expected an age like 30-00 (days-hours) or 12:00:00`, 2);
@@ -136,6 +152,7 @@ async function up(o: UpOptions): Promise<void> {
       containers.map(async (c) => {
         const args = ['--scheduler', sched.grpcAddress, '--name', `agent-${c}`, '--container', c, '--join-token-file', join(state, 'join-token'), '--time-scale', String(scale), '--threads', String(threads), '--kernels', o.kernels, '--kernel-scale', o.kernelScale, '--kill-grace-ms', o.killGraceMs];
         if (o.cluster) args.push('--cluster', resolve(o.cluster));
+        if (o.logLevel !== undefined) args.push('--log-level', o.logLevel);
         if (tlsDir !== null) args.push('--tls-ca', join(tlsDir, 'ca.pem'), '--tls-cert', join(tlsDir, 'agent.pem'), '--tls-key', join(tlsDir, 'agent.key'));
         const child = await launchAgent(args, join(logs, `agent-${c}.log`));
         children.push(child);
@@ -185,6 +202,9 @@ export function registerUpCommands(program: Command): void {
     .option('--tls <dir>', 'serve HTTPS and gRPC mutual TLS with the certificates in DIR (from gsched certs init DIR)')
     .option('--insecure', 'allow a non-loopback --host without TLS (tokens and pseudonyms cross the network in clear)')
     .option('--kill-grace-ms <ms>', 'wall ms between SIGTERM and SIGKILL when a running command is stopped', '30000')
+    .option('--rate-limit <n>', 'requests per second each API token may make (the scheduler\'s default: 200)')
+    .option('--rate-burst <n>', 'requests a token may make at once above its rate (default: 400)')
+    .option('--log-level <level>', 'log level of the scheduler and agents (<state>/logs): fatal, error, warn, info, debug, trace or silent (default info)')
     .option('--retention <age>', 'export job records older than this (scheduler clock, e.g. 30-00 for 30 days) to <state>/archive/jobs.jsonl and remove them')
     .option('--json', 'print where it serves as one JSON line instead of the two status lines')
     .action(async (o: UpOptions) => up(o));

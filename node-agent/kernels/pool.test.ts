@@ -44,6 +44,18 @@ describe('kernel pool', () => {
     await expect(runKernelTask(pool, { kind: 'align', seed: 1, scale: -1 })).rejects.toThrow(TaskParamError);
   });
 
+  it('sizes the data by the scale down to a 500 bp genome, so a smaller scale is less work', async () => {
+    const [small, tiny, below] = await Promise.all([
+      runKernelTask(pool, { kind: 'align', seed: 4, scale: 0.05 }),
+      runKernelTask(pool, { kind: 'call', seed: 4, scale: 0.005 }),
+      runKernelTask(pool, { kind: 'align', seed: 4, scale: 0.001 }),
+    ]);
+    expect(small).toMatchObject({ genomeLength: 5000, reads: 1000 });
+    expect(tiny).toMatchObject({ genomeLength: 500, reads: 100 });
+    expect(tiny.correctFrac).toBeGreaterThan(0.95);
+    expect(below).toMatchObject({ genomeLength: 500, reads: 100 }); // the floor: the read simulator's fragments need 500 bp
+  });
+
   it('aligns shards in workers, merges them sorted, calls regions and gathers', async () => {
     const ref = shareReference([ds.ref]);
     const a = await alignPairs(pool, ref, enc.encode(writeFastq(ds.reads.r1)), enc.encode(writeFastq(ds.reads.r2)), { file1: 'r1.fq', file2: 'r2.fq', shardPairs: 2000 });

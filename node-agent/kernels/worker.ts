@@ -60,12 +60,18 @@ function runCall(task: CallTask): CallResult {
 }
 
 const MAX_SCALE = 200;
+/**
+ * The smallest synthetic genome: the read simulator needs a reference longer than its
+ * fragments (about 300-450 bp). A floor of 20 kbp here once made every scale below 0.2 cost the
+ * same (4,000 reads a task), so `--kernel-scale` could not shrink a live run's kernel work.
+ */
+export const MIN_GENOME_BP = 500;
 
 export function runSynthetic(task: SyntheticTask): KernelSummary {
   if (!(task.scale > 0 && task.scale <= MAX_SCALE)) throw new TaskParamError(`scale must be in (0, ${MAX_SCALE}], got ${task.scale}`);
   if (!Number.isInteger(task.seed)) throw new TaskParamError(`seed must be an integer, got ${task.seed}`);
   const s0 = threadCpuMs();
-  const genomeLength = Math.max(20_000, Math.round(100_000 * task.scale));
+  const genomeLength = Math.max(MIN_GENOME_BP, Math.round(100_000 * task.scale));
   const ds = simulateDataset({ seed: task.seed, genomeLength });
   const s1 = threadCpuMs();
   const contigs: Contig[] = [ds.ref];

@@ -10,7 +10,7 @@ import { buildAnalysis, PipelineError, type AnalysisRequest, type Lab } from '..
 import type { RunRecord } from '../store/index.js';
 import type { LiveDriver } from '../driver/index.js';
 import type { AuditDetail } from '../security/index.js';
-import { auditSubmission } from './audit-submission.js';
+import { auditRunSamples, auditSubmission, type RunSampleOutcome } from './audit-submission.js';
 import { ApiProblem, rejection } from './errors.js';
 
 type Sample = RunRequest['samples'][number];
@@ -84,15 +84,16 @@ export function registerAnalysisRoutes(app: TypedApp, driver: LiveDriver): void 
       }
     });
     // Submitted in order (the core files them in this order); then all made durable together.
-    const results = jobs.map((job) => driver.submit(job));
+    const results = await Promise.all(jobs.map((job) => driver.submit(job)));
     const analyses: RunAnalysis[] = [];
-    for (const [i, pending] of results.entries()) {
-      const r = await pending;
-      await auditSubmission(req, 'run.sample', jobs[i] as JobSpec, r, { run: body.run, lab: body.lab, sample: i, class: (body.samples[i] as Sample).class });
+    const outcomes: RunSampleOutcome[] = [];
+    for (const [i, r] of results.entries()) {
       const base = { sample: i, class: (body.samples[i] as Sample).class };
+      outcomes.push({ ...base, job: jobs[i] as JobSpec, r });
       if (r.ok) analyses.push({ ...base, jobId: r.value.jobIds[0] as number, displayId: r.value.displayIds[0] as string });
       else analyses.push({ ...base, error: { code: r.error.code, message: r.error.message, ...(r.error.field ? { field: r.error.field } : {}) } });
     }
+    await auditRunSamples(req, body, outcomes);
     const record: RunRecord = { run: body.run, lab: body.lab, request, analyses, at: driver.clock.now() };
     await driver.store.putRun(record);
     return record;

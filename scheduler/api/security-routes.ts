@@ -89,15 +89,18 @@ export function registerSecurityRoutes(app: Api, { driver, security }: { driver:
       }
       const r = await driver.consent(pseudonym, status);
       if (!r.ok) throw rejection(r.error);
-      const record = await security.consent.record(pseudonym, {
-        action,
-        status,
-        at: Date.now(),
-        by: { id: req.principal.id, name: req.principal.name, role: req.principal.role },
-        documentRef,
-        note: body.note ?? null,
-      });
-      await req.audit({ action: 'consent.change', object: `consent ${pseudonym}`, outcome: status, pseudonyms: [pseudonym], detail: { action, documentRef, viaCpr: body.cpr !== undefined } });
+      // The record and its audit entry share one commit of security.lmdb (one disk sync, not two in turn).
+      const [record] = await Promise.all([
+        security.consent.record(pseudonym, {
+          action,
+          status,
+          at: Date.now(),
+          by: { id: req.principal.id, name: req.principal.name, role: req.principal.role },
+          documentRef,
+          note: body.note ?? null,
+        }),
+        req.audit({ action: 'consent.change', object: `consent ${pseudonym}`, outcome: status, pseudonyms: [pseudonym], detail: { action, documentRef, viaCpr: body.cpr !== undefined } }),
+      ]);
       return { pseudonym, status, record };
     },
   });

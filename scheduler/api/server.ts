@@ -208,8 +208,8 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   app.route({
     ...at('metrics'),
     handler: async (_req, reply) => {
-      const text = await metrics.registry.metrics();
-      return reply.type(metrics.registry.contentType).send(text);
+      const text = await metrics.exposition();
+      return reply.type(metrics.contentType).send(text);
     },
   });
 

@@ -12,6 +12,7 @@ import { FakeClock, loadClusterConfig } from '../../common/index.js';
 import type { JobSpec } from '../core/index.js';
 import { Store } from '../store/index.js';
 import { SMALL_CLUSTER, testJob } from '../testing/index.js';
+import type { AuditInput } from '../security/index.js';
 import { LiveDriver } from './driver.js';
 import { makeCore } from './make-core.js';
 
@@ -133,6 +134,44 @@ describe('LiveDriver journal replay', () => {
       clock.advance(1_000);
       expect(cancels).toEqual([{ ...a.task, reason: expect.stringMatching(/time limit|TIMEOUT/i) }]);
       expect(d.jobView(a.jobId)?.state).toBe('TIMEOUT');
+    } finally {
+      await d.close();
+      await d.store.close();
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('LiveDriver dispatch audit', () => {
+  it('audits a pass\'s dispatches of patient data as one entry naming every task and patient', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'gsched-driver-'));
+    const clock = new FakeClock();
+    const entries: AuditInput[] = [];
+    const sent: Assignment[] = [];
+    const d = new LiveDriver({ core: makeCore(config), store: new Store(other), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 0, clock, audit: (e) => void entries.push(e) });
+    d.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: () => undefined, signal: () => undefined, drain: () => undefined, flush: () => undefined });
+    try {
+      await d.agentHello(allNodes, [], []);
+      for (const p of ['p_aaaaaaaaaaaaaaaaaaaaaaaa', 'p_bbbbbbbbbbbbbbbbbbbbbbbb']) expect((await d.consent(p, 'granted')).ok).toBe(true);
+      const withPatient = (p: string): JobSpec => ({ ...testJob([{ cores: 2 }, { cores: 2 }]), pseudonyms: [p] }) as unknown as JobSpec;
+      const patientJobs: number[] = [];
+      for (const p of ['p_aaaaaaaaaaaaaaaaaaaaaaaa', 'p_bbbbbbbbbbbbbbbbbbbbbbbb']) {
+        const r = await d.submit(withPatient(p));
+        if (!r.ok) throw new Error(r.error.message);
+        patientJobs.push(...r.value.jobIds);
+      }
+      expect((await d.submit(testJob([{ cores: 2 }]) as unknown as JobSpec)).ok).toBe(true); // reads no patient data
+      clock.advance(1);
+      expect(sent).toHaveLength(5);
+      const dispatches = entries.filter((e) => e.action === 'dispatch');
+      expect(dispatches).toHaveLength(1);
+      const [entry] = dispatches;
+      expect(entry?.pseudonyms).toEqual(['p_aaaaaaaaaaaaaaaaaaaaaaaa', 'p_bbbbbbbbbbbbbbbbbbbbbbbb']);
+      const named = (entry?.detail?.tasks ?? []) as string[];
+      expect(named).toHaveLength(4);
+      for (const a of sent.filter((s) => patientJobs.includes(s.jobId))) {
+        expect(named).toContainEqual(expect.stringContaining(`job ${a.jobId} task ${a.task.taskId} on ${a.node} attempt 1`));
+      }
     } finally {
       await d.close();
       await d.store.close();
