@@ -197,6 +197,7 @@ export class CoreState {
       laneKey: null,
       capped: false,
       laneCapped: null,
+      orderGen: -1,
       successors,
       consentOkAt: -1,
       endReason: null,

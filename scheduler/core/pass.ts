@@ -4,7 +4,7 @@
 // job, the reason that stopped it and counts the reasons: the read model shows them.
 import { nextReservationEdge } from './advance-reservations.js';
 import type { CoreState } from './core-state.js';
-import { runFilters } from './filters/index.js';
+import { runFilters, surelyPass } from './filters/index.js';
 import type { Planner } from './policies/index.js';
 import { REASON_CODE, REASON_LIST } from './reasons.js';
 import type { JobRt } from './state.js';
@@ -32,6 +32,8 @@ export class PassRunner {
   private counted = 0;
   private pendingAtEnd = 0;
   private at: Ms | null = null;
+  /** Jobs whose smallest ready task needs more cores than this may be passed over (Planner.passOverAbove). */
+  private passOverAbove = Infinity;
   /** The walk's visitor, bound once: a closure per pass would do, one per job would not. */
   private readonly visit = (job: JobRt): boolean => this.visitJob(job);
 
@@ -62,6 +64,7 @@ export class PassRunner {
         s.waiting.reprioritize(s.now);
       }
       this.planner.begin();
+      this.passOverAbove = this.planner.passOverAbove();
       s.waiting.walk(this.visit);
       s.waiting.compact();
       this.planner.end();
@@ -90,6 +93,10 @@ export class PassRunner {
   }
 
   private visitJob(job: JobRt): boolean {
+    // A backfill pass looks at hundreds of jobs behind the head, most too large for any free
+    // hole: pass such a job over in a few field reads. Its view says Priority (a job the pass
+    // did not record shows Priority), as a visit would have recorded.
+    if (job.readyMinCores > this.passOverAbove && surelyPass(job, this.s) && !this.s.canPreempt(job)) return this.planner.passOver();
     const next = this.planner.next(job);
     if (next === 'stop') return false;
     const reason = runFilters(job, this.s);
@@ -102,6 +109,7 @@ export class PassRunner {
       this.counts[c] = (this.counts[c] as number) + 1;
       this.counted++;
     }
+    if (go) this.passOverAbove = this.planner.passOverAbove();
     return go;
   }
 

@@ -50,7 +50,9 @@ describe('PendingQueue', () => {
       fc.record({ kind: fc.constant('readd' as const), pick: fc.nat() }),
       fc.record({ kind: fc.constant('tick' as const), dt: fc.integer({ min: 1, max: 60 }) }),
       // A pass: visits the first `take` jobs and starts (removes) every `every`-th it visits.
-      fc.record({ kind: fc.constant('pass' as const), take: fc.integer({ min: 1, max: 150 }), every: fc.integer({ min: 1, max: 3 }) }),
+      fc.record({ kind: fc.constant('pass' as const), take: fc.integer({ min: 1, max: 150 }), every: fc.integer({ min: 1, max: 3 }), readd: fc.option(fc.nat()) }),
+      // A walk without new priorities: the cached walk order must give what a fresh merge would.
+      fc.record({ kind: fc.constant('walk' as const) }),
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
@@ -58,6 +60,8 @@ describe('PendingQueue', () => {
         const q = new PendingQueue(W, (j) => byJob.get(j) as number, (acct) => SHARE[acct] as number, { smallRun, sweepFrom });
         const jobs: Fake[] = [];
         let now = 0;
+        /** When priorities were last recalculated: walks order by them until the next time. */
+        let clock = 0;
         for (const o of ops) {
           if (o.kind === 'add') {
             const f = fake(jobs.length + 1, o.account, o.stat, now);
@@ -69,14 +73,24 @@ describe('PendingQueue', () => {
           } else if (o.kind === 'readd' && jobs.length > 0) {
             q.add((jobs[o.pick % jobs.length] as Fake).job, now);
           } else if (o.kind === 'pass') {
+            // Ranks as of the last priority recalculation, for every job queued or not.
+            const rank = new Map(expected(jobs.map((f) => ({ ...f, job: { ...f.job, queued: true } as JobRt })), clock).map((id, i) => [id, i]));
+            const order: number[] = [];
             let seen = 0;
             q.walk((j) => {
+              order.push(rank.get(j.id) as number);
               if (++seen % o.every === 0) q.remove(j);
+              // A job queued again mid-walk (e.g. a preemption's victim) is visited later in this walk if it comes after this one.
+              if (o.readd !== null && seen % 3 === 1 && jobs.length > 0) q.add((jobs[(o.readd + seen) % jobs.length] as Fake).job, now);
               return seen < o.take;
             });
+            for (let i = 1; i < order.length; i++) expect(order[i]).toBeGreaterThan(order[i - 1] as number);
             q.compact();
+          } else if (o.kind === 'walk') {
+            expect(walked(q)).toEqual(expected(jobs, clock));
           } else if (o.kind === 'tick') {
             now += o.dt;
+            clock = now;
             q.reprioritize(now);
             expect(walked(q)).toEqual(expected(jobs, now));
           }
@@ -126,5 +140,76 @@ describe('PendingQueue', () => {
       return true;
     });
     expect(seen).toEqual([1, 2, 3]);
+  });
+
+  it('skips, in the cached walk order, a job queued again mid-walk whose place the walk has passed', () => {
+    const stats = new Map<JobRt, number>();
+    const q = new PendingQueue(W, (j) => stats.get(j) as number, (acct) => SHARE[acct] as number, { sweepFrom: 1 });
+    // In order a1, b1, a2, b2, a3 (lane a holds a1, a2, a3).
+    const [a1, b1, a2, b2, a3] = [fake(1, 'a', 4000, 0), fake(2, 'b', 3000, 0), fake(3, 'a', 2000, 0), fake(4, 'b', 1000, 0), fake(5, 'a', 0, 0)];
+    for (const f of [a1, b1, a2, b2, a3]) {
+      stats.set(f.job, f.stat);
+      q.add(f.job, 0);
+    }
+    expect(walked(q)).toEqual([1, 2, 3, 4, 5]);
+    q.remove(a2.job);
+    // This walk follows the cached order and drops a2 from it (its lane keeps its dead entry).
+    expect(walked(q)).toEqual([1, 2, 4, 5]);
+    const seen: number[] = [];
+    q.walk((j) => {
+      seen.push(j.id);
+      if (j.id === 4) q.add(a2.job, 0); // it comes before b2: this walk has passed it
+      return true;
+    });
+    expect(seen).toEqual([1, 2, 4, 5]);
+    expect(walked(q)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it.each([1, 2, 64])('walks its cached order as a fresh merge of the runs would, mid-walk re-adds included (sweeps from %i)', (sweepFrom) => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('add' as const), account: fc.constantFrom('a', 'b', 'c'), stat: fc.integer({ min: 0, max: 3 }).map((x) => x * 250) }),
+      fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('readd' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('tick' as const), dt: fc.integer({ min: 1, max: 60 }) }),
+      fc.record({ kind: fc.constant('pass' as const), take: fc.integer({ min: 1, max: 100 }), every: fc.integer({ min: 1, max: 3 }), readd: fc.array(fc.nat(), { maxLength: 4 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 150 }), (ops) => {
+        // Two queues fed the same operations on twin jobs; the second forgets its cached order before every walk.
+        const sides = [0, 1].map(() => {
+          const byJob = new Map<JobRt, number>();
+          return { byJob, q: new PendingQueue(W, (j) => byJob.get(j) as number, (acct) => SHARE[acct] as number, { sweepFrom }), jobs: [] as JobRt[] };
+        });
+        let now = 0;
+        for (const o of ops) {
+          const seqs: number[][] = [];
+          for (const [k, side] of sides.entries()) {
+            const { q, jobs, byJob } = side;
+            if (o.kind === 'add') {
+              const f = fake(jobs.length + 1, o.account, o.stat, now);
+              byJob.set(f.job, f.stat);
+              jobs.push(f.job);
+              q.add(f.job, now);
+            } else if (o.kind === 'remove' && jobs.length > 0) q.remove(jobs[o.pick % jobs.length] as JobRt);
+            else if (o.kind === 'readd' && jobs.length > 0) q.add(jobs[o.pick % jobs.length] as JobRt, now);
+            else if (o.kind === 'tick') q.reprioritize((now += k === 0 ? o.dt : 0));
+            else if (o.kind === 'pass') {
+              if (k === 1) q.forgetOrder();
+              const seq: number[] = [];
+              q.walk((j) => {
+                seq.push(j.id);
+                if (seq.length % o.every === 0) q.remove(j);
+                const r = o.readd[seq.length - 1];
+                if (r !== undefined && jobs.length > 0) q.add(jobs[r % jobs.length] as JobRt, now);
+                return seq.length < o.take;
+              });
+              seqs.push(seq);
+            }
+          }
+          if (seqs.length === 2) expect(seqs[0]).toEqual(seqs[1]);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -16,6 +16,11 @@
 // Each job is moved by O(log n) merges, so submitting costs O(log n) amortized whatever the
 // priority order (one sorted array cost O(n) per job submitted out of order). A walk merges
 // all runs of all lanes through one heap of run heads.
+//
+// The first few thousand jobs of that merge are cached as a plain list (`order`) until
+// priorities are recalculated: passes in between walk the list, and a job queued meanwhile is
+// put in its place by the same comparison the heap makes (a backfill pass looks at hundreds of
+// jobs, mostly the ones the pass before looked at).
 import { insertAt } from './lists.js';
 import type { JobRt } from './state.js';
 import type { Ms, PriorityWeights } from './types.js';
@@ -24,6 +29,10 @@ import type { Ms, PriorityWeights } from './types.js';
 const SMALL_RUN = 64;
 /** A walk that stepped over this many entries of a run sweeps the dead ones out after it. */
 const SWEEP_FROM = 64;
+/** The most jobs the cached walk order holds (a job queued into it shifts those after it). */
+const ORDER_CAP = 2048;
+/** How many jobs past where a walk stopped the cached order reaches, at least. */
+const ORDER_SLACK = 256;
 
 interface Lane {
   readonly account: string;
@@ -46,6 +55,14 @@ function laneBefore(x: JobRt, y: JobRt): boolean {
 
 function liveIn(j: JobRt, lane: Lane): boolean {
   return j.queued && j.capped === lane.capped && j.account.name === lane.account;
+}
+
+/**
+ * Whether a job in the cached walk order is live at its place there: queued, with an entry in
+ * its lane (a job queued again mid-walk whose entry was dropped gets a new one after the walk).
+ */
+function liveInOrder(j: JobRt): boolean {
+  return j.queued && j.laneCapped === j.capped;
 }
 
 /**
@@ -192,6 +209,26 @@ export class PendingQueue {
   private waiting = 0;
   private readonly smallRun: number;
   private readonly sweepFrom: number;
+  /**
+   * The walk order, cached: the first queued jobs in order as the walk that built it found them,
+   * and jobs queued since at their place. A job that leaves the queue stays in it, dead, until
+   * swept; one queued again is live at its place again. Passes walk this list instead of merging
+   * the runs again (a backfill pass looks at hundreds of jobs, mostly the same ones as the pass
+   * before). Recalculated priorities or a re-keyed job make it stale: the next walk rebuilds it.
+   */
+  private order: JobRt[] = [];
+  /** Its first entry (those before were dropped, dead, from its front). */
+  private orderStart = 0;
+  private orderOk = false;
+  /** The cached order holds every queued job (its walk reached the end of the queue). */
+  private orderAll = false;
+  /** Its generation: a job whose `orderGen` is this is in it. */
+  private orderGen = 0;
+  /** The next entry a walk of the cached order visits. */
+  private orderPos = 0;
+  /** A walk of the runs is building the cached order; jobs queued again meanwhile wait here. */
+  private building = false;
+  private revivedJobs: JobRt[] = [];
 
   get size(): number {
     return this.waiting;
@@ -229,6 +266,8 @@ export class PendingQueue {
     if (job.laneCapped === job.capped) {
       this.dead--;
       if (this.iterating) this.revived = true;
+      if (this.building) this.revivedJobs.push(job);
+      else this.placeInOrder(job);
       return;
     }
     if (this.iterating) this.incoming.push(job);
@@ -249,6 +288,7 @@ export class PendingQueue {
    * runs: an operator's action, not a path a pass takes.
    */
   rekey(job: JobRt, change: () => void): void {
+    this.forgetOrder();
     if (job.laneCapped !== null) {
       const lane = (job.laneCapped ? this.capped : this.uncapped).get(job.account.name);
       for (const run of lane?.runs ?? []) {
@@ -271,6 +311,7 @@ export class PendingQueue {
 
   /** Recomputes lane offsets (fair-share and the age clock) as of `now`. */
   reprioritize(now: Ms): void {
+    this.forgetOrder();
     this.clock = now;
     // Jobs that reached the age cap since the last time move to their account's capped lane.
     while (this.ageHead < this.byAge.length) {
@@ -289,13 +330,67 @@ export class PendingQueue {
     for (const lane of this.laneList) lane.offset = this.offsetOf(lane);
   }
 
+  /** The cached walk order is stale (priorities or keys changed): the next walk rebuilds it. */
+  forgetOrder(): void {
+    if (!this.orderOk && this.order.length === 0) return;
+    this.orderOk = false;
+    this.orderAll = false;
+    this.orderGen++;
+    this.order = [];
+    this.orderStart = 0;
+  }
+
   /**
    * Calls `visit` with live jobs in priority order (then submission, then id) until it returns
-   * false. Jobs added meanwhile join after the walk. The runs' current heads sit in a binary
-   * heap, so each step costs O(log runs) rather than a look at every run (a burst of 60,000
-   * analyses walks the queue ~75 million steps). No generator and no per-walk arrays.
+   * false. Jobs added meanwhile join after the walk; a job queued again during a visit (its
+   * entry revived) is visited in this walk when it comes after the job being visited. The walk
+   * follows the cached order (see `order`) and, past its end, merges the runs: their current
+   * heads sit in a binary heap, so each step costs O(log runs) rather than a look at every run.
+   * No generator and no per-walk arrays.
    */
   walk(visit: (job: JobRt) => boolean): void {
+    if (!this.orderOk || (this.order.length === this.orderStart && !this.orderAll)) {
+      this.forgetOrder();
+      this.walkRuns(visit, null);
+      return;
+    }
+    const order = this.order;
+    let dead = 0;
+    let more = true;
+    this.iterating = true;
+    try {
+      // Visits may queue jobs into the order (before or after orderPos): index through the field.
+      this.orderPos = this.orderStart;
+      while (this.orderPos < order.length) {
+        const j = order[this.orderPos++] as JobRt;
+        if (!liveInOrder(j)) {
+          dead++;
+          continue;
+        }
+        if (!visit(j)) {
+          more = false;
+          break;
+        }
+      }
+    } finally {
+      this.iterating = false;
+      this.tidy(false);
+    }
+    // Past the cached order the rest comes from the runs, after its last job (dead or not).
+    const floor = more && this.orderOk && !this.orderAll && order === this.order ? order[order.length - 1] : undefined;
+    if (order === this.order) {
+      if (dead >= this.sweepFrom) this.sweepOrder();
+      else this.dropDeadFront();
+    }
+    if (floor !== undefined) this.walkRuns(visit, floor);
+  }
+
+  /**
+   * Walks the runs through the heap of their heads. From the start (`floor` null) it builds the
+   * cached order; after the cached order (`floor` its last job) it passes over what comes no
+   * later than `floor` and extends the cached order with what it visits.
+   */
+  private walkRuns(visit: (job: JobRt) => boolean, floor: JobRt | null): void {
     if (this.runsChanged) this.listRuns();
     const runs = this.runList;
     const n = runs.length;
@@ -313,15 +408,30 @@ export class PendingQueue {
       cursor[i] = reach[i] = (runs[i] as Run).start;
       deadSeen[i] = 0;
     }
+    const build = floor === null;
+    const order = this.order;
+    const gen = this.orderGen;
+    let recording = order.length - this.orderStart < ORDER_CAP;
+    /** The job visited last (or the floor): a head no later than it is passed over. */
+    let last: JobRt | null = floor;
+    let lastLane: Lane | null = floor === null ? null : this.laneFor(floor);
+    let lastPrio = floor === null ? 0 : (floor.laneKey as number) + (lastLane as Lane).offset;
+    let check = floor !== null;
+    let visited = 0;
     this.iterating = true;
     this.revived = false;
+    this.building = build;
     try {
       this.fillHeap(n);
-      while (this.heapSize > 0) {
+      let visiting = true;
+      let slack = 0;
+      // (A job queued again by the last visit is found even when that emptied the heap.)
+      while (this.heapSize > 0 || this.revived) {
         // A job queued again mid-walk revives its entry where it is: refile every run.
         if (this.revived) {
           this.revived = false;
           this.fillHeap(n);
+          check = last !== null;
           continue;
         }
         const i = this.heap[0] as number;
@@ -336,11 +446,126 @@ export class PendingQueue {
         // File the run's next head without moving the cursor past dead entries: one of them
         // may come back to life during the visit (and is then still ahead).
         this.refileTop(i, this.peekHead(run, i));
-        if (!visit(j as JobRt)) return;
+        if (check) {
+          const after =
+            run.lane === lastLane
+              ? laneBefore(last as JobRt, j as JobRt)
+              : this.headBefore(lastPrio, last as JobRt, (j as JobRt).laneKey as number + run.lane.offset, j as JobRt);
+          if (!after) continue;
+          check = false;
+        }
+        if (recording) {
+          order.push(j as JobRt);
+          (j as JobRt).orderGen = gen;
+          if (order.length - this.orderStart >= ORDER_CAP) recording = false;
+        }
+        if (!visiting) {
+          if (--slack <= 0) break;
+          continue;
+        }
+        last = j;
+        lastLane = run.lane;
+        lastPrio = (j as JobRt).laneKey as number + run.lane.offset;
+        visited++;
+        if (!visit(j as JobRt)) {
+          if (!recording) return;
+          // Cache a little more than this walk needed: the next one may look further.
+          visiting = false;
+          slack = Math.max(ORDER_SLACK, visited);
+        }
       }
+      // The end of the queue: the cached order holds all of it.
+      if (recording && this.heapSize === 0) this.orderAll = true;
     } finally {
       this.iterating = false;
-      this.tidy();
+      this.building = false;
+      if (build) this.orderOk = true;
+      const revived = this.revivedJobs;
+      if (revived.length > 0) {
+        this.revivedJobs = [];
+        for (const j of revived) if (j.queued) this.placeInOrder(j);
+      }
+      this.tidy(true);
+    }
+  }
+
+  /** Whether a head of priority `pa` (job a) comes before one of priority `pb` (job b) of another lane. */
+  private headBefore(pa: number, a: JobRt, pb: number, b: JobRt): boolean {
+    if (pa !== pb) return pa > pb;
+    return a.submittedAt < b.submittedAt || (a.submittedAt === b.submittedAt && a.id < b.id);
+  }
+
+  /** The lane a queued job's entry is in. */
+  private laneFor(job: JobRt): Lane {
+    return (job.capped ? this.capped : this.uncapped).get(job.account.name) as Lane;
+  }
+
+  /** Whether job `a` comes before job `b` in walk order (as the heap of run heads orders them). */
+  private sortsBefore(a: JobRt, b: JobRt): boolean {
+    const la = this.laneFor(a);
+    const lb = this.laneFor(b);
+    if (la === lb) return laneBefore(a, b);
+    return this.headBefore((a.laneKey as number) + la.offset, a, (b.laneKey as number) + lb.offset, b);
+  }
+
+  /** A job queued (again) while the cached order is good: it takes its place there, if within it. */
+  private placeInOrder(job: JobRt): void {
+    if (!this.orderOk || job.orderGen === this.orderGen) return;
+    const order = this.order;
+    const start = this.orderStart;
+    const n = order.length;
+    // After the last cached job: a walk finds it in the runs, past the cached order.
+    if (!this.orderAll && (n === start || !this.sortsBefore(job, order[n - 1] as JobRt))) return;
+    let lo = start;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.sortsBefore(order[mid] as JobRt, job)) lo = mid + 1;
+      else hi = mid;
+    }
+    job.orderGen = this.orderGen;
+    if (start > 0 && lo - start < n - lo) {
+      // Nearer the front (jobs queued again mostly sort there): move the entries before it down.
+      for (let k = start - 1; k < lo - 1; k++) order[k] = order[k + 1] as JobRt;
+      order[lo - 1] = job;
+      this.orderStart--;
+      // The walk's next entry moved down with them, unless it is at or after the new one's place.
+      if (this.iterating && this.orderPos <= lo) this.orderPos--;
+    } else {
+      insertAt(order, lo, job);
+      // Placed before the walk's position: the walk has passed its place (it is not visited).
+      if (this.iterating && lo < this.orderPos) this.orderPos++;
+    }
+    if (order.length - this.orderStart > ORDER_CAP) {
+      (order.pop() as JobRt).orderGen = -1;
+      this.orderAll = false;
+    }
+  }
+
+  /** Drops the dead jobs from the cached order. */
+  private sweepOrder(): void {
+    const order = this.order;
+    let o = 0;
+    for (let i = this.orderStart; i < order.length; i++) {
+      const j = order[i] as JobRt;
+      if (liveInOrder(j)) order[o++] = j;
+      else j.orderGen = -1;
+    }
+    while (order.length > o) order.pop();
+    this.orderStart = 0;
+  }
+
+  /** Drops the dead jobs at the front of the cached order (started ones pile up there). */
+  private dropDeadFront(): void {
+    const order = this.order;
+    let i = this.orderStart;
+    while (i < order.length && !liveInOrder(order[i] as JobRt)) (order[i++] as JobRt).orderGen = -1;
+    this.orderStart = i;
+    if (i > 1024 && i * 2 > order.length) {
+      let o = 0;
+      for (; i < order.length; i++) order[o++] = order[i] as JobRt;
+      while (order.length > o) order.pop();
+      this.orderStart = 0;
     }
   }
 
@@ -453,6 +678,7 @@ export class PendingQueue {
     job.laneCapped = job.capped;
     this.entries++;
     const lane = this.laneOf(job);
+    this.placeInOrder(job);
     const runs = lane.runs;
     const first = runs[0];
     const n = first === undefined ? 0 : first.jobs.length;
@@ -482,7 +708,7 @@ export class PendingQueue {
   }
 
   /** Drops dead entries: from the front of each run at once, elsewhere when they are a quarter. */
-  private tidy(): void {
+  private tidy(sweepRuns: boolean): void {
     // What a walk stepped over it need not step over again: entries that died (most started)
     // leave the stretch it walked, and the live ones close up behind it. Without this a run
     // holding thousands of started jobs was stepped through by every pass until compact().
@@ -490,7 +716,7 @@ export class PendingQueue {
     // head that stays blocked, the jobs that started pile up, and every pass looked past them.
     // A stretch of live entries with few dead among them is left as it is: moving hundreds of
     // waiting jobs every backfill pass to drop a handful cost more than stepping over those.
-    if (!this.runsChanged) {
+    if (sweepRuns && !this.runsChanged) {
       for (let i = 0; i < this.runList.length; i++) {
         const run = this.runList[i] as Run;
         if ((this.deadSeen[i] as number) >= this.sweepFrom) this.sweep(run, Math.max(this.cursor[i] as number, this.reach[i] as number));

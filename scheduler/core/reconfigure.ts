@@ -108,6 +108,8 @@ export function reconfigure(s: CoreState, next: ClusterConfig): CoreRejection | 
     if (j.queued) s.requeueKey(j, move);
     else move();
   }
+  // Keys may have changed for jobs out of the queue too: the cached walk order starts afresh.
+  s.waiting.forgetOrder();
   s.partitions.clear();
   for (const [k, v] of partitions) s.partitions.set(k, v);
   s.qos.clear();

@@ -156,6 +156,8 @@ export interface JobRt {
    * (true), the uncapped one (false), or none (null). See queue.ts.
    */
   laneCapped: boolean | null;
+  /** The queue's walk-order generation whose cached order lists it, or -1 (see queue.ts). */
+  orderGen: number;
   /** Its tasks' successors (the tasks that wait for each). */
   readonly successors: Successors;
   /** The core's consent version when its consent was last found in order, or -1. */

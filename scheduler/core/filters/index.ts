@@ -3,6 +3,7 @@
 // (types.ts) and REASONS (reasons.ts). The README's "Adding a filter" has the details.
 import type { CoreState } from '../core-state.js';
 import type { JobRt } from '../state.js';
+import { NO_READY } from '../state.js';
 import type { PendingReason } from '../types.js';
 import { arrayThrottle } from './array-throttle.js';
 import { beginTime } from './begin-time.js';
@@ -39,4 +40,28 @@ export function runFilters(job: JobRt, s: CoreState): PendingReason | null {
     if (r !== null) return r;
   }
   return null;
+}
+
+/**
+ * Whether every job filter surely lets the job through, read from a few of its fields: no
+ * hold, begin time passed, no dependency, not a singleton or array element, consent found in
+ * order since the last consent change, its partition open, no limits in force, no advance
+ * reservation. A backfill pass passes over such jobs in bulk when none of their tasks fits
+ * (pass.ts), so it must never be true where `runFilters` would answer a reason
+ * (filters.test.ts checks it). False only means "ask the filters".
+ * When you add a filter, add what makes it answer a reason here.
+ */
+export function surelyPass(job: JobRt, s: CoreState): boolean {
+  return (
+    job.hold === null &&
+    job.beginAt <= s.now &&
+    job.readyMinCores !== NO_READY &&
+    job.deps.length === 0 &&
+    !job.singleton &&
+    job.array === null &&
+    job.consentOkAt === s.consentVersion &&
+    job.partition.open !== 0 &&
+    !s.limits.on &&
+    job.reservation === null
+  );
 }

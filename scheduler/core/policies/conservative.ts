@@ -34,6 +34,14 @@ export class ConservativePlanner implements Planner {
     this.resAt.length = 0;
   }
 
+  passOverAbove(): number {
+    return Infinity;
+  }
+
+  passOver(): boolean {
+    return true;
+  }
+
   next(_job: JobRt): Next {
     return this.reserved >= this.depth ? 'stop' : 'visit';
   }

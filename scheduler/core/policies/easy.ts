@@ -121,6 +121,24 @@ export class EasyPlanner implements Planner {
     return true;
   }
 
+  passOverAbove(): number {
+    // Behind the head's reservation, place() starts nothing of a job whose smallest ready task
+    // is larger than the largest free hole (when no limit is asked and it cannot preempt).
+    if (this.reserved === null || this.blocked || this.s.limits.on) return Infinity;
+    const s = this.s;
+    s.refreshFree(this.reserved.node);
+    // A full cluster: next() ends the walk at the next job; let it.
+    if (s.maxFree === 0 && (s.urgentQueued === 0 || s.preemptibleRunning === 0)) return Infinity;
+    return s.maxFree;
+  }
+
+  passOver(): boolean {
+    if (this.tested >= this.depth) return false;
+    this.tested++;
+    this.s.rejectedBy = null;
+    return true;
+  }
+
   end(): void {
     this.owed = this.inOrder && this.blocked;
     this.last = null;

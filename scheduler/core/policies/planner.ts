@@ -30,6 +30,15 @@ export interface Planner {
    * False ends the walk after this job.
    */
   place(job: JobRt): boolean;
+  /**
+   * Cores above which a job may be passed over without a visit: the pass counts such a job as
+   * looked at and waiting for Priority, exactly as `next` + `place` would have, when its
+   * smallest ready task needs more, every filter surely lets it through and it could not
+   * preempt. Infinity when none may be (asked again after every visit).
+   */
+  passOverAbove(): number;
+  /** A job was passed over (see passOverAbove). False ends the walk before it, as `next` 'stop'. */
+  passOver(): boolean;
   /** The walk ended. */
   end(): void;
   /** A pass found the queue empty. */
