@@ -164,4 +164,52 @@ describe('PendingQueue', () => {
     expect(seen).toEqual([1, 2, 4, 5]);
     expect(walked(q)).toEqual([1, 2, 3, 4, 5]);
   });
+
+  it.each([1, 2, 64])('walks its cached order as a fresh merge of the runs would, mid-walk re-adds included (sweeps from %i)', (sweepFrom) => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('add' as const), account: fc.constantFrom('a', 'b', 'c'), stat: fc.integer({ min: 0, max: 3 }).map((x) => x * 250) }),
+      fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('readd' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('tick' as const), dt: fc.integer({ min: 1, max: 60 }) }),
+      fc.record({ kind: fc.constant('pass' as const), take: fc.integer({ min: 1, max: 100 }), every: fc.integer({ min: 1, max: 3 }), readd: fc.array(fc.nat(), { maxLength: 4 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 150 }), (ops) => {
+        // Two queues fed the same operations on twin jobs; the second forgets its cached order before every walk.
+        const sides = [0, 1].map(() => {
+          const byJob = new Map<JobRt, number>();
+          return { byJob, q: new PendingQueue(W, (j) => byJob.get(j) as number, (acct) => SHARE[acct] as number, { sweepFrom }), jobs: [] as JobRt[] };
+        });
+        let now = 0;
+        for (const o of ops) {
+          const seqs: number[][] = [];
+          for (const [k, side] of sides.entries()) {
+            const { q, jobs, byJob } = side;
+            if (o.kind === 'add') {
+              const f = fake(jobs.length + 1, o.account, o.stat, now);
+              byJob.set(f.job, f.stat);
+              jobs.push(f.job);
+              q.add(f.job, now);
+            } else if (o.kind === 'remove' && jobs.length > 0) q.remove(jobs[o.pick % jobs.length] as JobRt);
+            else if (o.kind === 'readd' && jobs.length > 0) q.add(jobs[o.pick % jobs.length] as JobRt, now);
+            else if (o.kind === 'tick') q.reprioritize((now += k === 0 ? o.dt : 0));
+            else if (o.kind === 'pass') {
+              if (k === 1) q.forgetOrder();
+              const seq: number[] = [];
+              q.walk((j) => {
+                seq.push(j.id);
+                if (seq.length % o.every === 0) q.remove(j);
+                const r = o.readd[seq.length - 1];
+                if (r !== undefined && jobs.length > 0) q.add(jobs[r % jobs.length] as JobRt, now);
+                return seq.length < o.take;
+              });
+              seqs.push(seq);
+            }
+          }
+          if (seqs.length === 2) expect(seqs[0]).toEqual(seqs[1]);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
 });

@@ -58,6 +58,14 @@ function liveIn(j: JobRt, lane: Lane): boolean {
 }
 
 /**
+ * Whether a job in the cached walk order is live at its place there: queued, with an entry in
+ * its lane (a job queued again mid-walk whose entry was dropped gets a new one after the walk).
+ */
+function liveInOrder(j: JobRt): boolean {
+  return j.queued && j.laneCapped === j.capped;
+}
+
+/**
  * One sorted run of a lane: its jobs, with their sort keys beside them in typed arrays.
  * Inserting and merging read only the keys: a job record is a random memory access, and a
  * merge that read each job's fields was bound by cache misses.
@@ -209,6 +217,8 @@ export class PendingQueue {
    * before). Recalculated priorities or a re-keyed job make it stale: the next walk rebuilds it.
    */
   private order: JobRt[] = [];
+  /** Its first entry (those before were dropped, dead, from its front). */
+  private orderStart = 0;
   private orderOk = false;
   /** The cached order holds every queued job (its walk reached the end of the queue). */
   private orderAll = false;
@@ -327,6 +337,7 @@ export class PendingQueue {
     this.orderAll = false;
     this.orderGen++;
     this.order = [];
+    this.orderStart = 0;
   }
 
   /**
@@ -338,7 +349,7 @@ export class PendingQueue {
    * No generator and no per-walk arrays.
    */
   walk(visit: (job: JobRt) => boolean): void {
-    if (!this.orderOk || (this.order.length === 0 && !this.orderAll)) {
+    if (!this.orderOk || (this.order.length === this.orderStart && !this.orderAll)) {
       this.forgetOrder();
       this.walkRuns(visit, null);
       return;
@@ -349,10 +360,10 @@ export class PendingQueue {
     this.iterating = true;
     try {
       // Visits may queue jobs into the order (before or after orderPos): index through the field.
-      this.orderPos = 0;
+      this.orderPos = this.orderStart;
       while (this.orderPos < order.length) {
         const j = order[this.orderPos++] as JobRt;
-        if (!j.queued) {
+        if (!liveInOrder(j)) {
           dead++;
           continue;
         }
@@ -367,7 +378,10 @@ export class PendingQueue {
     }
     // Past the cached order the rest comes from the runs, after its last job (dead or not).
     const floor = more && this.orderOk && !this.orderAll && order === this.order ? order[order.length - 1] : undefined;
-    if (dead >= this.sweepFrom && order === this.order) this.sweepOrder();
+    if (order === this.order) {
+      if (dead >= this.sweepFrom) this.sweepOrder();
+      else this.dropDeadFront();
+    }
     if (floor !== undefined) this.walkRuns(visit, floor);
   }
 
@@ -397,7 +411,7 @@ export class PendingQueue {
     const build = floor === null;
     const order = this.order;
     const gen = this.orderGen;
-    let recording = order.length < ORDER_CAP;
+    let recording = order.length - this.orderStart < ORDER_CAP;
     /** The job visited last (or the floor): a head no later than it is passed over. */
     let last: JobRt | null = floor;
     let lastLane: Lane | null = floor === null ? null : this.laneFor(floor);
@@ -411,7 +425,8 @@ export class PendingQueue {
       this.fillHeap(n);
       let visiting = true;
       let slack = 0;
-      while (this.heapSize > 0) {
+      // (A job queued again by the last visit is found even when that emptied the heap.)
+      while (this.heapSize > 0 || this.revived) {
         // A job queued again mid-walk revives its entry where it is: refile every run.
         if (this.revived) {
           this.revived = false;
@@ -442,7 +457,7 @@ export class PendingQueue {
         if (recording) {
           order.push(j as JobRt);
           (j as JobRt).orderGen = gen;
-          if (order.length >= ORDER_CAP) recording = false;
+          if (order.length - this.orderStart >= ORDER_CAP) recording = false;
         }
         if (!visiting) {
           if (--slack <= 0) break;
@@ -497,21 +512,31 @@ export class PendingQueue {
   private placeInOrder(job: JobRt): void {
     if (!this.orderOk || job.orderGen === this.orderGen) return;
     const order = this.order;
+    const start = this.orderStart;
     const n = order.length;
     // After the last cached job: a walk finds it in the runs, past the cached order.
-    if (!this.orderAll && (n === 0 || !this.sortsBefore(job, order[n - 1] as JobRt))) return;
-    let lo = 0;
+    if (!this.orderAll && (n === start || !this.sortsBefore(job, order[n - 1] as JobRt))) return;
+    let lo = start;
     let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (this.sortsBefore(order[mid] as JobRt, job)) lo = mid + 1;
       else hi = mid;
     }
-    insertAt(order, lo, job);
     job.orderGen = this.orderGen;
-    // Placed before the walk's position: the walk has passed its place (it is not visited).
-    if (this.iterating && lo < this.orderPos) this.orderPos++;
-    if (order.length > ORDER_CAP) {
+    if (start > 0 && lo - start < n - lo) {
+      // Nearer the front (jobs queued again mostly sort there): move the entries before it down.
+      for (let k = start - 1; k < lo - 1; k++) order[k] = order[k + 1] as JobRt;
+      order[lo - 1] = job;
+      this.orderStart--;
+      // The walk's next entry moved down with them, unless it is at or after the new one's place.
+      if (this.iterating && this.orderPos <= lo) this.orderPos--;
+    } else {
+      insertAt(order, lo, job);
+      // Placed before the walk's position: the walk has passed its place (it is not visited).
+      if (this.iterating && lo < this.orderPos) this.orderPos++;
+    }
+    if (order.length - this.orderStart > ORDER_CAP) {
       (order.pop() as JobRt).orderGen = -1;
       this.orderAll = false;
     }
@@ -521,12 +546,27 @@ export class PendingQueue {
   private sweepOrder(): void {
     const order = this.order;
     let o = 0;
-    for (let i = 0; i < order.length; i++) {
+    for (let i = this.orderStart; i < order.length; i++) {
       const j = order[i] as JobRt;
-      if (j.queued) order[o++] = j;
+      if (liveInOrder(j)) order[o++] = j;
       else j.orderGen = -1;
     }
     while (order.length > o) order.pop();
+    this.orderStart = 0;
+  }
+
+  /** Drops the dead jobs at the front of the cached order (started ones pile up there). */
+  private dropDeadFront(): void {
+    const order = this.order;
+    let i = this.orderStart;
+    while (i < order.length && !liveInOrder(order[i] as JobRt)) (order[i++] as JobRt).orderGen = -1;
+    this.orderStart = i;
+    if (i > 1024 && i * 2 > order.length) {
+      let o = 0;
+      for (; i < order.length; i++) order[o++] = order[i] as JobRt;
+      while (order.length > o) order.pop();
+      this.orderStart = 0;
+    }
   }
 
   private listRuns(): void {
