@@ -3,6 +3,10 @@
 // are other processes in a real deployment (the labs' clients, Prometheus): here they get their
 // own event loops, so the scheduler's loop carries only the scheduler's work, and a scrape's
 // round trip is not held up by the load generator's own JSON.
+//
+// Both take orders from the bench: the load generator runs one round (its tasks submitted, then
+// awaited to the last) per 'round' order; the scraper scrapes between 'on' and 'off' and sends
+// that stretch's times at each 'off'.
 import { parentPort, workerData } from 'node:worker_threads';
 import { ApiClient } from '../cli/index.js';
 import type { JobSpec } from '../scheduler/core/index.js';
@@ -12,8 +16,6 @@ export interface LoadJob {
   url: string;
   token: string;
   containers: number;
-  warmup: number;
-  tasks: number;
   batch: number;
   maxTimeMs: number;
   timeoutS: number;
@@ -25,9 +27,12 @@ export interface ScrapeJob {
   everyMs: number;
 }
 
-/** What a worker tells the bench: the measured load starts, the load is done, the scrapes. */
+/** What the bench tells a worker. */
+export type ClientOrder = { type: 'round'; tasks: number } | { type: 'on' } | { type: 'off' } | { type: 'stop' };
+
+/** What a worker tells the bench. */
 export type ClientMessage =
-  | { type: 'measuring' }
+  | { type: 'ready' }
   | { type: 'loaded'; seconds: number }
   | { type: 'scraped'; scrapeMs: number[]; bytes: number }
   | { type: 'failed'; error: string };
@@ -59,31 +64,65 @@ async function load(job: LoadJob): Promise<void> {
     if (c.agents.filter((a) => a.connected).length === job.containers && c.coresDown === 0) break;
     await sleep(100);
   }
-  await submitAndWait(client, job, job.warmup, 'warm-up');
-  post({ type: 'measuring' });
-  post({ type: 'loaded', seconds: await submitAndWait(client, job, job.tasks, 'bench') });
+  post({ type: 'ready' });
+  let round = 0;
+  // One round at a time, in order: the orders are queued and run one after another.
+  let chain = Promise.resolve();
+  parentPort?.on('message', (m: ClientOrder) => {
+    if (m.type === 'stop') return parentPort?.removeAllListeners('message');
+    if (m.type !== 'round') return;
+    chain = chain
+      .then(async () => post({ type: 'loaded', seconds: await submitAndWait(client, job, m.tasks, `round-${round++}`) }))
+      .catch((err: unknown) => post({ type: 'failed', error: (err as Error).stack ?? String(err) }));
+  });
 }
 
 async function scrape(job: ScrapeJob): Promise<void> {
-  // 'measure': the scrapes so far were the warm-up, keep the times from now; 'stop': report them.
-  let stop = false;
-  const scrapeMs: number[] = [];
-  parentPort?.on('message', (m: 'measure' | 'stop') => {
-    if (m === 'measure') scrapeMs.length = 0;
-    else stop = true;
+  // Orders are acted on between scrapes: an 'off' is answered once no scrape is in flight, so
+  // the bench's quiet round that follows has none of this stretch's scrapes in it.
+  const orders: ClientOrder[] = [];
+  let wake: (() => void) | null = null;
+  parentPort?.on('message', (m: ClientOrder) => {
+    orders.push(m);
+    wake?.();
   });
+  /** Waits `ms` (forever when null) or until an order comes. */
+  const idle = (ms: number | null): Promise<void> =>
+    new Promise<void>((r) => {
+      const timer = ms === null ? null : setTimeout(r, ms);
+      wake = () => {
+        if (timer) clearTimeout(timer);
+        r();
+      };
+    }).then(() => void (wake = null));
+  let on = false;
+  let scrapeMs: number[] = [];
   let bytes = 0;
-  while (!stop) {
+  for (;;) {
+    for (let m = orders.shift(); m; m = orders.shift()) {
+      if (m.type === 'stop') {
+        parentPort?.removeAllListeners('message');
+        return;
+      }
+      if (m.type === 'on') on = true;
+      if (m.type === 'off') {
+        on = false;
+        post({ type: 'scraped', scrapeMs, bytes });
+        scrapeMs = [];
+      }
+    }
+    if (!on) {
+      await idle(null);
+      continue;
+    }
     const t = performance.now();
     const res = await fetch(`${job.url}/metrics`);
     const text = await res.text();
+    if (!res.ok) throw new Error(`GET /metrics: HTTP ${res.status}`);
     scrapeMs.push(performance.now() - t);
     bytes = text.length;
-    if (!res.ok) throw new Error(`GET /metrics: HTTP ${res.status}`);
-    await sleep(Math.max(0, job.everyMs - (performance.now() - t)));
+    if (orders.length === 0) await idle(Math.max(0, job.everyMs - (performance.now() - t)));
   }
-  post({ type: 'scraped', scrapeMs, bytes });
-  parentPort?.removeAllListeners('message');
 }
 
 const job = workerData as LoadJob | ScrapeJob;

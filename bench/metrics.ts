@@ -1,84 +1,165 @@
 // bench:metrics — what scraping /metrics costs a loaded scheduler. The scheduler runs in this
 // process (so every scheduling pass is timed exactly, by wrapping the core's schedule()), its
-// three agents as real processes on loopback with no-op kernels, and bench:live's load (one-
-// core tasks submitted over HTTP in batches of 100 until the last completes). Each run measures
-// the same load twice, once with /metrics scraped every second and once without (in alternating
-// order), and reports the scrape p99 and the pass p99 of both. Writes bench/results/metrics.json.
+// three agents as real processes on loopback with no-op kernels, under bench:live's load: one-
+// core tasks submitted over HTTP in batches of 100, then awaited to the last one.
+//
+// Each run is one scheduler under a series of such rounds, half of them scraped every second and
+// half not at all, interleaved ABBA (so a machine getting busier or quieter, or a scheduler
+// getting warmer, favours neither side; the side that goes first alternates between runs). Passes, event-loop delay and scrapes are kept per side. Reported: the scrape p99 and the
+// pass p99 of each side, per run, medians over runs, and pooled over all runs (more samples in
+// the tail); the scheduler's own share of a scrape (`serve`) and the cost of formatting each
+// snapshot (`render`, paid once a second whether scraped or not). Then how the scheduler's
+// share grows with the jobs it holds (1,000 to 100,000 pending, in process, CPU time).
+// Writes bench/results/metrics.json.
 //
 //   npm run bench:metrics
-//   BENCH_TASKS=20000 BENCH_RUNS=3 BENCH_SCRAPE_MS=1000 npm run bench:metrics
+//   BENCH_RUNS=3 BENCH_ROUNDS=8 BENCH_TASKS=20000 BENCH_SCRAPE_MS=1000 BENCH_GROWTH=1000,10000,100000 npm run bench:metrics
 //
 // The load generator and the scraper are worker threads of this process (metrics-client.ts),
-// with event loops of their own as the real clients' would be; the machine is shared, so
-// medians over runs are quoted.
+// with event loops of their own as the real clients' would be.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_CLUSTER_PATH, launchAgent, loadClusterConfig, packageRoot, renderTable, type Child } from '../common/index.js';
-import { makeCore, type CoreApi } from '../scheduler/driver/index.js';
+import { pino } from 'pino';
+import { DEFAULT_CLUSTER_PATH, FakeClock, launchAgent, loadClusterConfig, packageRoot, renderTable, type Child } from '../common/index.js';
+import { AgentHub } from '../scheduler/agents/index.js';
+import { SchedulerMetrics } from '../scheduler/api/index.js';
+import type { JobSpec } from '../scheduler/core/index.js';
+import { LiveDriver, combineObservers, makeCore, type CoreApi } from '../scheduler/driver/index.js';
+import { LiveState } from '../scheduler/events/index.js';
 import { startScheduler } from '../scheduler/index.js';
-import type { ClientMessage, LoadJob, ScrapeJob } from './metrics-client.js';
+import { Store } from '../scheduler/store/index.js';
+import type { ClientMessage, ClientOrder, LoadJob, ScrapeJob } from './metrics-client.js';
 import { envNumber, median, percentile, round } from './stats.js';
 
 interface Config {
+  runs: number;
+  /** Rounds per run, half of them scraped. */
+  rounds: number;
+  /** Tasks per round. */
   tasks: number;
   batch: number;
-  runs: number;
   timeScale: number;
   scrapeMs: number;
   warmup: number;
   timeoutS: number;
+  /** Pending-job counts at which to time the scheduler's share (BENCH_GROWTH, comma-separated). */
+  growth: number[];
 }
 
-const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
+/** One side (scraped or quiet) of a run: its rounds' samples. */
+interface Samples {
+  passMs: number[];
+  scrapeMs: number[];
+  serveMs: number[];
+  renderMs: number[];
+  loop: IntervalHistogram;
+  seconds: number;
+  tasks: number;
+  rounds: number;
+}
 
-interface Phase {
-  scraping: boolean;
+interface Side {
+  rounds: number;
   passes: number;
   pass_p50_ms: number;
   pass_p99_ms: number;
-  scrapes: number;
-  scrape_p50_ms: number | null;
-  scrape_p99_ms: number | null;
-  scrape_max_ms: number | null;
-  scrape_bytes: number | null;
-  /** Registry.metrics() in the scheduler: what a scrape costs it, without the wait for its turn on the event loop. */
-  format_p50_ms: number | null;
-  format_p99_ms: number | null;
   /** How late the scheduler's event loop ran a timer (monitorEventLoopDelay): what any request waits for its turn. */
   loop_delay_p99_ms: number;
+  /** Snapshot formatting, once a second on both sides. */
+  renders: number;
+  render_p50_ms: number | null;
+  render_p99_ms: number | null;
   tasks_per_sec: number;
-  load_1m: number;
 }
 
-/** A client worker (metrics-client.ts); `on` sees each message it sends until it fails. */
-function client(job: LoadJob | ScrapeJob, on: (m: ClientMessage) => void): Worker {
-  const w = new Worker(new URL('./metrics-client.js', import.meta.url), { workerData: job });
-  w.on('message', (m: ClientMessage) => on(m));
-  w.on('error', (err) => on({ type: 'failed', error: err.stack ?? String(err) }));
-  w.on('exit', (code) => code !== 0 && on({ type: 'failed', error: `exited with code ${code}` }));
-  return w;
+interface ScrapedSide extends Side {
+  scrapes: number;
+  scrape_p50_ms: number;
+  scrape_p99_ms: number;
+  scrape_max_ms: number;
+  /** The scheduler's own share of a scrape (SchedulerMetrics.exposition), without the wait for its turn. */
+  serve_p50_ms: number;
+  serve_p99_ms: number;
 }
 
-/** Time inside the scheduler's own Registry.metrics() (the formatting of one scrape), per scrape. */
-const metricsCallMs: number[] = [];
-const formatMetrics = Registry.prototype.metrics;
-Registry.prototype.metrics = async function (this: Registry): Promise<string> {
-  const t = performance.now();
-  const text = await formatMetrics.call(this);
-  metricsCallMs.push(performance.now() - t);
-  return text;
-};
+interface Run {
+  scraped: ScrapedSide;
+  quiet: Side;
+  scrape_bytes: number;
+  load_1m_start: number;
+  load_1m_end: number;
+}
 
-async function phase(cfg: Config, scraping: boolean, maxTimeMs: number): Promise<Phase> {
+const sorted = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b);
+const p = (xs: readonly number[], q: number, places = 3): number => round(percentile(sorted(xs), q), places);
+const pOrNull = (xs: readonly number[], q: number): number | null => (xs.length ? p(xs, q) : null);
+const load1m = (): number => round(loadavg()[0] ?? 0, 2);
+
+/** A client worker (metrics-client.ts), and its messages awaited one at a time. */
+class Client {
+  private readonly worker: Worker;
+  private readonly inbox: ClientMessage[] = [];
+  private waiter: { type: ClientMessage['type']; resolve: (m: ClientMessage) => void; reject: (e: Error) => void } | null = null;
+  private failure: Error | null = null;
+
+  constructor(job: LoadJob | ScrapeJob) {
+    this.worker = new Worker(new URL('./metrics-client.js', import.meta.url), { workerData: job });
+    const fail = (error: string): void => {
+      this.failure ??= new Error(`${job.role} client: ${error}`);
+      this.waiter?.reject(this.failure);
+      this.waiter = null;
+    };
+    this.worker.on('message', (m: ClientMessage) => {
+      if (m.type === 'failed') return fail(m.error);
+      if (this.waiter?.type === m.type) {
+        this.waiter.resolve(m);
+        this.waiter = null;
+      } else this.inbox.push(m);
+    });
+    this.worker.on('error', (err) => fail(err.stack ?? String(err)));
+    this.worker.on('exit', (code) => code !== 0 && fail(`exited with code ${code}`));
+  }
+
+  send(order: ClientOrder): void {
+    this.worker.postMessage(order);
+  }
+
+  next<T extends ClientMessage['type']>(type: T): Promise<Extract<ClientMessage, { type: T }>> {
+    if (this.failure) return Promise.reject(this.failure);
+    const i = this.inbox.findIndex((m) => m.type === type);
+    if (i >= 0) return Promise.resolve(this.inbox.splice(i, 1)[0] as Extract<ClientMessage, { type: T }>);
+    return new Promise((resolve, reject) => (this.waiter = { type, resolve: resolve as (m: ClientMessage) => void, reject }));
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+function side(s: Samples): Side {
+  return {
+    rounds: s.rounds,
+    passes: s.passMs.length,
+    pass_p50_ms: p(s.passMs, 50),
+    pass_p99_ms: p(s.passMs, 99),
+    loop_delay_p99_ms: round(s.loop.percentile(99) / 1e6, 2),
+    renders: s.renderMs.length,
+    render_p50_ms: pOrNull(s.renderMs, 50),
+    render_p99_ms: pOrNull(s.renderMs, 99),
+    tasks_per_sec: Math.round(s.tasks / s.seconds),
+  };
+}
+
+const newSamples = (): Samples => ({ passMs: [], scrapeMs: [], serveMs: [], renderMs: [], loop: monitorEventLoopDelay({ resolution: 1 }), seconds: 0, tasks: 0, rounds: 0 });
+
+async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scraped: Samples; quiet: Samples }): Promise<Run> {
+  const loadStart = load1m();
   const state = mkdtempSync(join(tmpdir(), 'gsched-bench-metrics-'));
-  const passMs: number[] = [];
-  let timing = false;
-  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  const sides = { scraped: newSamples(), quiet: newSamples() };
+  let current: Samples | null = null;
   // The pass the driver times is the core's schedule() call: time it here, exactly.
   const coreFactory = (config: Parameters<typeof makeCore>[0]): CoreApi => {
     const core = makeCore(config);
@@ -86,7 +167,7 @@ async function phase(cfg: Config, scraping: boolean, maxTimeMs: number): Promise
     core.schedule = (now) => {
       const t = performance.now();
       const r = schedule(now);
-      if (timing) passMs.push(performance.now() - t);
+      current?.passMs.push(performance.now() - t);
       return r;
     };
     return core;
@@ -97,8 +178,9 @@ async function phase(cfg: Config, scraping: boolean, maxTimeMs: number): Promise
     pino({ level: 'warn' }),
     coreFactory,
   );
+  sched.metrics.onCost = (what, ms) => current?.[what === 'render' ? 'renderMs' : 'serveMs'].push(ms);
   const agents: Child[] = [];
-  const workers: Worker[] = [];
+  const clients: Client[] = [];
   try {
     const containers = [...new Set(loadClusterConfig(cluster).nodes.map((n) => n.container))];
     for (const c of containers) {
@@ -107,96 +189,164 @@ async function phase(cfg: Config, scraping: boolean, maxTimeMs: number): Promise
       );
     }
     const token = readFileSync(join(state, 'api-token'), 'utf8').trim();
-    // The scraper starts with the warm-up, as Prometheus scrapes a scheduler that has long been
-    // up: the first, cold scrapes (code not yet compiled) are not what a scrape costs. The load
-    // generator says when it starts measuring (the scraper's times start then), and when its
-    // last task ended (the scraper stops then).
-    let loadSeconds = 0;
-    const scraped = new Promise<{ scrapeMs: number[]; bytes: number }>((resolve, reject) => {
-      const scraper = scraping
-        ? client({ role: 'scrape', url: sched.httpUrl, everyMs: cfg.scrapeMs }, (s) => {
-            if (s.type === 'failed') reject(new Error(`scraper: ${s.error}`));
-            if (s.type === 'scraped') resolve(s);
-          })
-        : null;
-      if (scraper) workers.push(scraper);
-      const seconds = new Promise<number>((loaded, failed) => {
-        workers.push(client({ role: 'load', url: sched.httpUrl, token, containers: containers.length, warmup: cfg.warmup, tasks: cfg.tasks, batch: cfg.batch, maxTimeMs, timeoutS: cfg.timeoutS }, (m) => {
-          if (m.type === 'failed') failed(new Error(`load generator: ${m.error}`));
-          if (m.type === 'loaded') loaded(m.seconds);
-          if (m.type !== 'measuring') return;
-          scraper?.postMessage('measure');
-          metricsCallMs.length = 0;
-          loopDelay.reset();
-          loopDelay.enable();
-          timing = true;
-        }));
-      });
-      seconds.then((s) => {
-        timing = false;
-        loopDelay.disable();
-        loadSeconds = s;
-        if (scraper) scraper.postMessage('stop');
-        else resolve({ scrapeMs: [], bytes: 0 });
-      }, reject);
-    });
-    const { scrapeMs, bytes } = await scraped;
-    const p = sorted(passMs);
-    const s = sorted(scrapeMs);
-    const f = sorted(metricsCallMs);
+    const loader = new Client({ role: 'load', url: sched.httpUrl, token, containers: containers.length, batch: cfg.batch, maxTimeMs, timeoutS: cfg.timeoutS });
+    const scraper = new Client({ role: 'scrape', url: sched.httpUrl, everyMs: cfg.scrapeMs });
+    clients.push(loader, scraper);
+    await loader.next('ready');
+    const round = async (tasks: number, scraped: boolean): Promise<{ seconds: number; scrapeMs: number[]; bytes: number }> => {
+      if (scraped) scraper.send({ type: 'on' });
+      loader.send({ type: 'round', tasks });
+      const { seconds } = await loader.next('loaded');
+      if (!scraped) return { seconds, scrapeMs: [], bytes: 0 };
+      scraper.send({ type: 'off' });
+      return { seconds, ...(await scraper.next('scraped')) };
+    };
+    // Warm-up, scraped, as Prometheus scrapes a scheduler that has long been up: the first,
+    // cold scrapes and passes (code not yet compiled) are not what they cost. Not measured.
+    await round(cfg.warmup, true);
+    let bytes = 0;
+    for (let k = 0; k < cfg.rounds; k++) {
+      // ABBA (scraped, quiet, quiet, scraped, …), B first in every other run: both sides get the
+      // same mean position in the run, so a scheduler still warming up (or a machine getting
+      // busier) over a run favours neither.
+      const scraped = (((k + 1) >> 1) + index) % 2 === 0;
+      const s = scraped ? sides.scraped : sides.quiet;
+      current = s;
+      s.loop.enable();
+      const r = await round(cfg.tasks, scraped);
+      s.loop.disable();
+      current = null;
+      s.seconds += r.seconds;
+      s.tasks += cfg.tasks;
+      s.rounds++;
+      s.scrapeMs.push(...r.scrapeMs);
+      if (scraped) bytes = r.bytes;
+    }
+    for (const k of ['scraped', 'quiet'] as const) {
+      pooled[k].passMs.push(...sides[k].passMs);
+      pooled[k].scrapeMs.push(...sides[k].scrapeMs);
+      pooled[k].serveMs.push(...sides[k].serveMs);
+      pooled[k].renderMs.push(...sides[k].renderMs);
+    }
+    const sc = sides.scraped;
     return {
-      scraping,
-      passes: p.length,
-      pass_p50_ms: round(percentile(p, 50), 3),
-      pass_p99_ms: round(percentile(p, 99), 3),
-      scrapes: s.length,
-      scrape_p50_ms: s.length ? round(percentile(s, 50), 2) : null,
-      scrape_p99_ms: s.length ? round(percentile(s, 99), 2) : null,
-      scrape_max_ms: s.length ? round(s[s.length - 1] as number, 2) : null,
-      scrape_bytes: scraping ? bytes : null,
-      format_p50_ms: f.length ? round(percentile(f, 50), 2) : null,
-      format_p99_ms: f.length ? round(percentile(f, 99), 2) : null,
-      loop_delay_p99_ms: round(loopDelay.percentile(99) / 1e6, 2),
-      tasks_per_sec: Math.round(cfg.tasks / loadSeconds),
-      load_1m: round(loadavg()[0] ?? 0, 2),
+      scraped: {
+        ...side(sc),
+        scrapes: sc.scrapeMs.length,
+        scrape_p50_ms: p(sc.scrapeMs, 50, 2),
+        scrape_p99_ms: p(sc.scrapeMs, 99, 2),
+        scrape_max_ms: p(sc.scrapeMs, 100, 2),
+        serve_p50_ms: p(sc.serveMs, 50),
+        serve_p99_ms: p(sc.serveMs, 99),
+      },
+      quiet: side(sides.quiet),
+      scrape_bytes: bytes,
+      load_1m_start: loadStart,
+      load_1m_end: load1m(),
     };
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    for (const c of clients) c.send({ type: 'stop' });
+    await Promise.all(clients.map((c) => c.terminate()));
     await Promise.all(agents.map((a) => a.stop(2000)));
     await sched.stop();
     rmSync(state, { recursive: true, force: true });
   }
 }
 
+/** CPU ms per call of what /metrics costs the scheduler, with `jobs` pending jobs held. */
+interface Growth {
+  jobs: number;
+  /** A snapshot taken and formatted: once a second, scraped or not. */
+  snapshot_ms: number;
+  /** A scrape's own share (SchedulerMetrics.exposition). */
+  serve_ms: number;
+}
+
+/**
+ * How the scheduler's share grows with the jobs it holds: a driver on the default cluster with
+ * no agents (every job pending, of four accounts and four classes), timed per call in CPU time
+ * (the machine is shared: wall time would measure the neighbours too).
+ */
+async function growth(jobs: number): Promise<Growth> {
+  const dir = mkdtempSync(join(tmpdir(), 'gsched-bench-metrics-growth-'));
+  const config = loadClusterConfig(DEFAULT_CLUSTER_PATH());
+  const log = pino({ level: 'silent' });
+  const metrics = new SchedulerMetrics();
+  const core = makeCore(config);
+  const live = new LiveState(() => core, null);
+  const clock = new FakeClock();
+  const driver = new LiveDriver({ core, store: new Store(dir), log, timeScale: 1, forgetAfterMs: 3_600_000, clock, observer: combineObservers(metrics.observer(), live) });
+  const hub = new AgentHub(driver, config, { joinToken: 'j'.repeat(20), heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, startupGraceMs: 5000, timeScale: 1, log, clock: new FakeClock() });
+  try {
+    const accounts = ['rh-genetics', 'rh-oncology', 'herlev-genetics', 'auh-genetics'];
+    const classes = ['wgs', 'wes', 'panel', 'tumour-normal'];
+    const subs: Promise<unknown>[] = [];
+    for (let i = 0; i < jobs; i++) {
+      const job: JobSpec = { name: `g-${i}`, owner: 'bench', account: accounts[i % 4] as string, partition: 'clinical', qos: 'normal', purpose: 'treatment', pseudonyms: [], tasks: [{ cores: 1, memMb: 100 }], class: classes[(i >> 2) % 4] as string };
+      subs.push(driver.submit(job));
+    }
+    await Promise.all(subs);
+    clock.advance(1); // one pass: every job gets its pending reason
+    metrics.watch(driver, hub, live, { snapshotMs: 3_600_000 });
+    const cpuMs = async (fn: () => Promise<unknown>, n: number): Promise<number> => {
+      await fn(); // warm
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < n; i++) await fn();
+      const c = process.cpuUsage(c0);
+      return (c.user + c.system) / 1000 / n;
+    };
+    return { jobs, snapshot_ms: round(await cpuMs(() => metrics.snapshot(), 50), 3), serve_ms: round(await cpuMs(() => metrics.exposition(), 200), 3) };
+  } finally {
+    metrics.close();
+    hub.close();
+    await driver.close();
+    await driver.store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const cfg: Config = {
-    tasks: envNumber('BENCH_TASKS', 20_000),
-    batch: envNumber('BENCH_BATCH', 100),
-    runs: envNumber('BENCH_RUNS', 3),
+    runs: envNumber('BENCH_RUNS', 3, { integer: true }),
+    rounds: envNumber('BENCH_ROUNDS', 8, { integer: true }),
+    tasks: envNumber('BENCH_TASKS', 20_000, { integer: true }),
+    batch: envNumber('BENCH_BATCH', 100, { integer: true }),
     timeScale: envNumber('BENCH_TIME_SCALE', 1e-4),
     scrapeMs: envNumber('BENCH_SCRAPE_MS', 1000),
-    warmup: envNumber('BENCH_WARMUP', 2000),
+    warmup: envNumber('BENCH_WARMUP', 10_000, { integer: true }),
     timeoutS: envNumber('BENCH_TIMEOUT_S', 600),
+    growth: (process.env.BENCH_GROWTH ?? '1000,10000,100000').split(',').filter((x) => x.trim() !== '').map((x) => {
+      const v = Number(x);
+      if (!Number.isInteger(v) || v <= 0) throw new Error(`BENCH_GROWTH=${process.env.BENCH_GROWTH}: expected job counts like 1000,10000,100000`);
+      return v;
+    }),
   };
+  if (cfg.rounds < 2) throw new Error(`BENCH_ROUNDS=${cfg.rounds}: expected at least 2 (one scraped, one quiet)`);
   const cluster = loadClusterConfig(DEFAULT_CLUSTER_PATH());
-  const maxTimeMs = cluster.partitions.find((p) => p.name === 'research')?.maxTimeMs ?? 86_400_000;
-  process.stderr.write(`bench:metrics: ${cfg.tasks} tasks per phase after ${cfg.warmup} to warm up, /metrics every ${cfg.scrapeMs} ms in one phase of each run, ${cfg.runs} run(s)\n`);
-  const runs: { with_scraping: Phase; without: Phase }[] = [];
+  const maxTimeMs = cluster.partitions.find((x) => x.name === 'research')?.maxTimeMs ?? 86_400_000;
+  process.stderr.write(`bench:metrics: ${cfg.runs} run(s) of ${cfg.rounds} rounds of ${cfg.tasks} tasks after ${cfg.warmup} to warm up, /metrics every ${cfg.scrapeMs} ms in half of them (ABBA)\n`);
+  const pooled = { scraped: newSamples(), quiet: newSamples() };
+  const runs: Run[] = [];
   for (let i = 0; i < cfg.runs; i++) {
-    // Alternate which goes first, so a machine getting busier or quieter does not favour one.
-    const order = i % 2 === 0 ? [true, false] : [false, true];
-    const got: Phase[] = [];
-    for (const scraping of order) {
-      const p = await phase(cfg, scraping, maxTimeMs);
-      process.stderr.write(`  run ${i + 1} ${scraping ? 'scraping' : 'no scrape'}: ${p.passes} passes, pass p99 ${p.pass_p99_ms} ms, scrape p99 ${p.scrape_p99_ms ?? '-'} ms (formatting p99 ${p.format_p99_ms ?? '-'} ms, event-loop delay p99 ${p.loop_delay_p99_ms} ms), ${p.tasks_per_sec} tasks/s, load ${p.load_1m}\n`);
-      got.push(p);
-    }
-    runs.push({ with_scraping: got.find((p) => p.scraping) as Phase, without: got.find((p) => !p.scraping) as Phase });
+    const r = await run(cfg, i, maxTimeMs, pooled);
+    process.stderr.write(
+      `  run ${i + 1}: scrape p99 ${r.scraped.scrape_p99_ms} ms over ${r.scraped.scrapes} (serve p99 ${r.scraped.serve_p99_ms} ms); pass p99 ${r.scraped.pass_p99_ms} ms scraped (${r.scraped.passes} passes) / ${r.quiet.pass_p99_ms} ms quiet (${r.quiet.passes}); loop delay p99 ${r.scraped.loop_delay_p99_ms} / ${r.quiet.loop_delay_p99_ms} ms; render p99 ${r.scraped.render_p99_ms} ms; ${r.scraped.tasks_per_sec} / ${r.quiet.tasks_per_sec} tasks/s; load ${r.load_1m_start}→${r.load_1m_end}\n`,
+    );
+    runs.push(r);
   }
-  const scrapeP99 = median(runs.map((r) => r.with_scraping.scrape_p99_ms ?? 0));
-  const passWith = median(runs.map((r) => r.with_scraping.pass_p99_ms));
-  const passWithout = median(runs.map((r) => r.without.pass_p99_ms));
-  const worse = passWithout > 0 ? passWith / passWithout - 1 : 0;
+  const grown: Growth[] = [];
+  for (const jobs of cfg.growth) {
+    const g = await growth(jobs);
+    process.stderr.write(`  ${jobs} jobs held: a snapshot ${g.snapshot_ms} ms, a scrape's own share ${g.serve_ms} ms (CPU)\n`);
+    grown.push(g);
+  }
+  const med = (f: (r: Run) => number): number => median(runs.map(f));
+  const scrapeP99 = med((r) => r.scraped.scrape_p99_ms);
+  const passWith = med((r) => r.scraped.pass_p99_ms);
+  const passWithout = med((r) => r.quiet.pass_p99_ms);
+  const worse = passWith / passWithout - 1;
+  const pooledWith = p(pooled.scraped.passMs, 99);
+  const pooledWithout = p(pooled.quiet.passMs, 99);
   const target = { scrape_p99_ms: 50, pass_p99_worse_max: 0.05 };
   const result = {
     bench: 'metrics',
@@ -205,15 +355,32 @@ async function main(): Promise<void> {
     host_cores: availableParallelism(),
     config: { ...cfg, cluster: 'scheduler/config/cluster.default.json' },
     scrape_p99_ms: round(scrapeP99, 2),
-    /** The scheduler's own share of a scrape: Registry.metrics(), median over runs of its p99. */
-    format_p99_ms: round(median(runs.map((r) => r.with_scraping.format_p99_ms ?? 0)), 2),
-    /** What any request to the scheduler waits for its turn on the event loop, median over runs of its p99 (scraped / quiet). */
-    loop_delay_p99_ms_with_scraping: round(median(runs.map((r) => r.with_scraping.loop_delay_p99_ms)), 2),
-    loop_delay_p99_ms_without_scraping: round(median(runs.map((r) => r.without.loop_delay_p99_ms)), 2),
     pass_p99_ms_with_scraping: round(passWith, 3),
     pass_p99_ms_without_scraping: round(passWithout, 3),
     pass_p99_worse: round(worse, 4),
-    method: 'medians over runs; pass = the core schedule() call the driver times, measured exactly in process; scrape = GET /metrics round trip from a client in a worker thread of its own (it includes waiting for the scheduler\'s busy event loop); format = Registry.metrics() inside the scheduler',
+    /** The same, from every run's samples together. */
+    pooled: {
+      scrapes: pooled.scraped.scrapeMs.length,
+      scrape_p50_ms: p(pooled.scraped.scrapeMs, 50, 2),
+      scrape_p99_ms: p(pooled.scraped.scrapeMs, 99, 2),
+      passes_with_scraping: pooled.scraped.passMs.length,
+      passes_without_scraping: pooled.quiet.passMs.length,
+      pass_p50_ms_with_scraping: p(pooled.scraped.passMs, 50),
+      pass_p50_ms_without_scraping: p(pooled.quiet.passMs, 50),
+      pass_p99_ms_with_scraping: pooledWith,
+      pass_p99_ms_without_scraping: pooledWithout,
+      pass_p99_worse: round(pooledWith / pooledWithout - 1, 4),
+      serve_p50_ms: p(pooled.scraped.serveMs, 50),
+      serve_p99_ms: p(pooled.scraped.serveMs, 99),
+      render_p50_ms: p([...pooled.scraped.renderMs, ...pooled.quiet.renderMs], 50),
+      render_p99_ms: p([...pooled.scraped.renderMs, ...pooled.quiet.renderMs], 99),
+    },
+    loop_delay_p99_ms_with_scraping: round(med((r) => r.scraped.loop_delay_p99_ms), 2),
+    loop_delay_p99_ms_without_scraping: round(med((r) => r.quiet.loop_delay_p99_ms), 2),
+    method:
+      'one scheduler per run under rounds of bench:live load, scraped every second in half of the rounds, interleaved ABBA; medians over runs of each run\'s p99, and p99 of all runs\' samples pooled; pass = the core schedule() call, timed in process; scrape = GET /metrics round trip from a worker thread of its own (it includes waiting for the scheduler\'s busy event loop); serve = SchedulerMetrics.exposition() in the scheduler; render = formatting a snapshot (once a second, scraped or not)',
+    /** CPU ms per call with this many pending jobs held (see growth()). */
+    growth: grown,
     target,
     meets_target: scrapeP99 <= target.scrape_p99_ms && worse <= target.pass_p99_worse_max,
     runs,
@@ -221,15 +388,19 @@ async function main(): Promise<void> {
   const dir = join(packageRoot(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'metrics.json'), JSON.stringify(result, null, 2) + '\n');
-  const rows = runs.map((r, i) => [String(i + 1), String(r.with_scraping.scrape_p99_ms ?? '-'), String(r.with_scraping.pass_p99_ms), String(r.without.pass_p99_ms), String(r.with_scraping.scrapes)]);
-  rows.push(['median', String(result.scrape_p99_ms), String(result.pass_p99_ms_with_scraping), String(result.pass_p99_ms_without_scraping), `${round(worse * 100, 1)}% worse`]);
-  rows.push(['target', `≤${target.scrape_p99_ms}`, '', '', '≤5% worse']);
+  const rows = runs.map((r, i) => [String(i + 1), String(r.scraped.scrapes), String(r.scraped.scrape_p99_ms), String(r.scraped.serve_p99_ms), String(r.scraped.pass_p99_ms), String(r.quiet.pass_p99_ms), `${round((r.scraped.pass_p99_ms / r.quiet.pass_p99_ms - 1) * 100, 1)}%`, `${r.load_1m_start}-${r.load_1m_end}`]);
+  rows.push(['median', '', String(result.scrape_p99_ms), '', String(result.pass_p99_ms_with_scraping), String(result.pass_p99_ms_without_scraping), `${round(worse * 100, 1)}%`, '']);
+  const pl = result.pooled;
+  rows.push(['pooled', String(pl.scrapes), String(pl.scrape_p99_ms), String(pl.serve_p99_ms), String(pl.pass_p99_ms_with_scraping), String(pl.pass_p99_ms_without_scraping), `${round(pl.pass_p99_worse * 100, 1)}%`, '']);
+  rows.push(['target', '', `≤${target.scrape_p99_ms}`, '', '', '', '≤5%', '']);
   process.stdout.write(
     renderTable(
-      [{ header: 'RUN' }, { header: 'SCRAPE_P99_MS', align: 'right' }, { header: 'PASS_P99_MS_SCRAPED', align: 'right' }, { header: 'PASS_P99_MS_QUIET', align: 'right' }, { header: 'SCRAPES', align: 'right' }],
+      [{ header: 'RUN' }, { header: 'SCRAPES', align: 'right' }, { header: 'SCRAPE_P99_MS', align: 'right' }, { header: 'SERVE_P99_MS', align: 'right' }, { header: 'PASS_P99_MS_SCRAPED', align: 'right' }, { header: 'PASS_P99_MS_QUIET', align: 'right' }, { header: 'WORSE', align: 'right' }, { header: 'LOAD_1M' }],
       rows,
     ),
   );
+  process.stdout.write(`render (snapshot formatting, once a second either way): p50 ${pl.render_p50_ms} ms, p99 ${pl.render_p99_ms} ms\n`);
+  if (grown.length > 0) process.stdout.write(renderTable([{ header: 'JOBS_HELD', align: 'right' }, { header: 'SNAPSHOT_CPU_MS', align: 'right' }, { header: 'SCRAPE_CPU_MS', align: 'right' }], grown.map((g) => [String(g.jobs), String(g.snapshot_ms), String(g.serve_ms)])));
   process.stdout.write(`wrote bench/results/metrics.json (${result.meets_target ? 'meets' : 'misses'} the target)\n`);
 }
 

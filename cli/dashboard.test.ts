@@ -94,5 +94,11 @@ describe('the dashboard in chromium', () => {
     mkdirSync(dir, { recursive: true });
     await page.screenshot({ path: join(dir, 'dashboard.png'), fullPage: true });
     expect(errors).toEqual([]);
+    // The URL's token is a viewer's: enough for the page, not for an operator's route; and the
+    // page, which showed these patients' jobs, shows none of their pseudonyms.
+    const viewer = decodeURIComponent(/#token=(\S+)$/.exec(dashboardUrl)?.[1] ?? '');
+    const drain = await fetch(`${up.httpUrl}/api/v1/nodes/c1-n001/drain`, { method: 'POST', headers: { authorization: `Bearer ${viewer}` } });
+    expect(drain.status).toBe(403);
+    expect(await page.content()).not.toMatch(/P-dash0\d/);
   }, 120_000);
 });

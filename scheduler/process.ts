@@ -26,6 +26,7 @@ export interface RunningScheduler {
   grpcAddress: string;
   driver: LiveDriver;
   hub: AgentHub;
+  metrics: SchedulerMetrics;
   stop(): Promise<void>;
 }
 
@@ -159,5 +160,5 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     })();
     return stopping;
   };
-  return { httpUrl, grpcAddress: `${flags.host}:${grpcPort}`, driver, hub, stop };
+  return { httpUrl, grpcAddress: `${flags.host}:${grpcPort}`, driver, hub, metrics, stop };
 }

@@ -150,7 +150,8 @@ describe('tokens over HTTP', () => {
     expect(list.text).not.toContain(c.body.token as string);
     expect(list.text).not.toContain('hash');
     expect((await call(c.body.token as string, 'GET', '/api/v1/jobs')).status).toBe(200);
-    expect((await call('admin', 'DELETE', `/api/v1/tokens/${c.body.id as string}`)).status).toBe(200);
+    const revoked = await call('admin', 'DELETE', `/api/v1/tokens/${c.body.id as string}`);
+    expect(revoked.status, revoked.text).toBe(200);
     expect((await call(c.body.token as string, 'GET', '/api/v1/jobs')).status).toBe(401);
     expect((await call('admin', 'POST', '/api/v1/tokens', { role: 'submitter', accounts: ['nowhere'] })).body).toMatchObject({ code: 'UNKNOWN_ACCOUNT' });
     expect((await call('admin', 'POST', '/api/v1/tokens', { role: 'submitter' })).body).toMatchObject({ code: 'INVALID_TOKEN_SPEC', field: 'accounts' });

@@ -11,6 +11,7 @@ import { loadClusterConfig } from '../../common/index.js';
 import { AgentHub } from '../agents/index.js';
 import { LiveDriver, combineObservers, makeCore } from '../driver/index.js';
 import { EventBus, LiveState, redactFor } from '../events/index.js';
+import { Security } from '../security/index.js';
 import { Store } from '../store/index.js';
 import { SMALL_CLUSTER, testJob } from '../testing/index.js';
 import { SchedulerMetrics, buildApi } from './index.js';
@@ -22,6 +23,7 @@ let hub: AgentHub;
 let driver: LiveDriver;
 let bus: EventBus;
 let base: string;
+let security: Security;
 
 beforeAll(async () => {
   const config = loadClusterConfig(SMALL_CLUSTER());
@@ -33,7 +35,9 @@ beforeAll(async () => {
   driver = new LiveDriver({ core, store: new Store(dir), log, timeScale: 1, forgetAfterMs: 100, observer: combineObservers(metrics.observer(), live) });
   live.init();
   hub = new AgentHub(driver, config, { joinToken: 'j'.repeat(20), heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, startupGraceMs: 5000, timeScale: 1, log });
-  app = buildApi({ driver, hub, metrics, apiToken: TOKEN, events: bus, eventHeartbeatMs: 150 });
+  security = Security.open(dir);
+  security.bootstrap(TOKEN);
+  app = buildApi({ driver, hub, metrics, security, events: bus, eventHeartbeatMs: 150 });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
 });
 
@@ -42,6 +46,7 @@ afterAll(async () => {
   hub.close();
   await driver.close();
   await driver.store.close();
+  await security.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -123,6 +128,27 @@ describe('GET /api/v1/events', () => {
     expect(missed.some((f) => f.event === 'reset')).toBe(false);
     const viaQuery = await readStream({}, (fs) => jobFrames(fs).length >= 3, `?lastEventId=${lastId}`);
     expect(jobFrames(viaQuery).map((f) => f.data.id)).toEqual(ids);
+  });
+
+  it('shows a viewer no pseudonyms, in job and consent events, where an operator sees them', async () => {
+    const viewer = security.tokens.create({ role: 'viewer', name: 'wall', createdBy: 'test' }).token;
+    const operator = security.tokens.create({ role: 'operator', name: 'otto', createdBy: 'test' }).token;
+    const ps = 'P-55aa01';
+    const after = `${bus.boot}-${bus.lastSeq}`;
+    const admin = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    expect((await app.inject({ method: 'POST', url: '/api/v1/consent', headers: admin, payload: { pseudonym: ps, status: 'granted', documentRef: 'doc-sse' } })).statusCode).toBe(200);
+    const sub = await app.inject({ method: 'POST', url: '/api/v1/jobs', headers: admin, payload: testJob([{}], { owner: 'sse', pseudonyms: [ps] }) });
+    expect(sub.statusCode, sub.body).toBe(201);
+    const id = (sub.json() as { jobIds: number[] }).jobIds[0];
+    const both = (fs: Frame[]): boolean => fs.some((f) => f.event === 'consent') && jobFrames(fs).some((f) => f.data.id === id);
+    const seen = await readStream({ authorization: `Bearer ${viewer}`, 'last-event-id': after }, both);
+    const told = await readStream({ authorization: `Bearer ${operator}`, 'last-event-id': after }, both);
+    expect(JSON.stringify(seen)).not.toContain(ps);
+    expect(seen.find((f) => f.event === 'consent')?.data).toEqual({ pseudonym: null, status: 'granted' });
+    expect(jobFrames(seen).find((f) => f.data.id === id)?.data).toMatchObject({ id, account: 'rh-genetics' });
+    expect(told.find((f) => f.event === 'consent')?.data).toEqual({ pseudonym: ps, status: 'granted' });
+    expect(jobFrames(told).find((f) => f.data.id === id)?.data.pseudonyms).toEqual([ps]);
+    await app.inject({ method: 'DELETE', url: `/api/v1/jobs/${id}`, headers: { authorization: `Bearer ${TOKEN}` } });
   });
 
   it('says reset when the events asked for are gone: another run, or older than the bus holds', async () => {

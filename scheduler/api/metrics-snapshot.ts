@@ -2,7 +2,7 @@
 // per scrape: a scrape only formats the latest snapshot, so it never waits for or delays a
 // scheduling pass, however often it comes. Energy and recovered heat are integrated between
 // snapshots with the core's power model.
-import { HEAT_RECOVERY_FRACTION, heatRecoveryShare, nodeWatts, powerSaveWatts, type NodeSpec, type NodeState, type PendingReason } from '../core/index.js';
+import { HEAT_RECOVERY_FRACTION, heatRecoveryShare, nodeWatts, powerSaveWatts, type ClusterConfig, type NodeSpec, type NodeState, type NodeView, type PendingReason } from '../core/index.js';
 import type { AgentHub } from '../agents/index.js';
 import type { LiveDriver } from '../driver/index.js';
 import type { JobCountKey, LiveState } from '../events/index.js';
@@ -50,8 +50,24 @@ export function coreStates(state: NodeState, cores: number, used: number): Recor
   return { allocated: used, idle: free, drained: 0, down: 0 };
 }
 
+/** Where each node's figures go in a snapshot, worked out once per node set (not per snapshot). */
+interface Layout {
+  config: ClusterConfig;
+  containers: string[];
+  /** container × kind × cooling, in first-seen order. */
+  groups: { container: string; kind: string; cooling: string }[];
+  /** Per node name: its container's and its group's index, its power model and heat share. */
+  slots: Map<string, { container: number; group: number; spec: NodeSpec | undefined; heatShare: number }>;
+}
+
+const CORE_STATES = ['allocated', 'idle', 'drained', 'down'] as const;
+
+function add(sums: Float64Array, at: number, by: number): void {
+  sums[at] = (sums[at] ?? 0) + by;
+}
+
 export class SnapshotTaker {
-  private readonly specs: Map<string, NodeSpec>;
+  private layout: Layout | null = null;
   private last: Snapshot | null = null;
   /** Joules since start, per container. */
   readonly energyJ = new Map<string, number>();
@@ -63,12 +79,33 @@ export class SnapshotTaker {
     private readonly live: LiveState,
     private readonly wallMs: () => number = () => performance.now(),
     private readonly heatFraction = HEAT_RECOVERY_FRACTION,
-  ) {
-    this.specs = new Map(driver.core.config.nodes.map((n) => [n.name, n]));
-  }
+  ) {}
 
   get latest(): Snapshot | null {
     return this.last;
+  }
+
+  /** The layout for the config in force; rebuilt when a reconfigure replaced it. */
+  private layoutFor(config: ClusterConfig, nodes: readonly NodeView[]): Layout {
+    if (this.layout?.config === config && this.layout.slots.size === nodes.length) return this.layout;
+    const specs = new Map(config.nodes.map((n) => [n.name, n]));
+    const containers: string[] = [];
+    const groups: Layout['groups'] = [];
+    const groupIndex = new Map<string, number>();
+    const slots: Layout['slots'] = new Map();
+    for (const n of nodes) {
+      let c = containers.indexOf(n.container);
+      if (c < 0) c = containers.push(n.container) - 1;
+      const key = `${n.container}\u0000${n.kind}\u0000${n.cooling}`;
+      let g = groupIndex.get(key);
+      if (g === undefined) {
+        g = groups.push({ container: n.container, kind: n.kind, cooling: n.cooling }) - 1;
+        groupIndex.set(key, g);
+      }
+      slots.set(n.name, { container: c, group: g, spec: specs.get(n.name), heatShare: heatRecoveryShare(n, this.heatFraction) });
+    }
+    this.layout = { config, containers, groups, slots };
+    return this.layout;
   }
 
   take(): Snapshot {
@@ -81,32 +118,45 @@ export class SnapshotTaker {
       for (const [c, w] of prev.powerWatts) this.energyJ.set(c, (this.energyJ.get(c) ?? 0) + w * dt);
       for (const [c, w] of prev.heatWatts) this.heatJ.set(c, (this.heatJ.get(c) ?? 0) + w * dt);
     }
-    const cores = new Map<string, CoreCount>();
+    // Sums into flat arrays by precomputed index: no keys built per node (this runs every second).
+    const nodes = core.nodes();
+    const L = this.layoutFor(core.config, nodes);
+    const nc = L.containers.length;
+    const coreSums = new Float64Array(L.groups.length * 4);
+    const watts = new Float64Array(nc);
+    const heat = new Float64Array(nc);
+    // Per container: suspended nodes, suspended cores, powering-up nodes, powering-up cores.
+    const saving = new Float64Array(nc * 4);
+    const powerSave = core.config.powerSave;
+    for (const n of nodes) {
+      const slot = L.slots.get(n.name);
+      if (!slot) continue; // not in the layout: only between a reconfigure and the next snapshot
+      const split = coreStates(n.state, n.cores, n.coresUsed);
+      const base = slot.group * 4;
+      add(coreSums, base, split.allocated);
+      add(coreSums, base + 1, split.idle);
+      add(coreSums, base + 2, split.drained);
+      add(coreSums, base + 3, split.down);
+      if (n.state === 'SUSPENDED' || n.state === 'POWERING_UP') {
+        const at = slot.container * 4 + (n.state === 'SUSPENDED' ? 0 : 2);
+        add(saving, at, 1);
+        add(saving, at + 1, n.cores);
+      }
+      const w = slot.spec ? (powerSaveWatts(slot.spec, n.state, powerSave) ?? nodeWatts(slot.spec, n.coresUsed, n.state === 'DOWN')) : 0;
+      add(watts, slot.container, w);
+      add(heat, slot.container, w * slot.heatShare);
+    }
+    const cores: CoreCount[] = [];
+    L.groups.forEach((g, i) => CORE_STATES.forEach((state, k) => cores.push({ ...g, state, cores: coreSums[i * 4 + k] as number })));
     const powerWatts = new Map<string, number>();
     const heatWatts = new Map<string, number>();
-    const saving = new Map<string, Snapshot['powerSaving'][number]>();
-    for (const n of core.nodes()) {
-      for (const state of ['suspended', 'powering_up'] as const) {
-        const key = `${n.container}|${state}`;
-        const p = saving.get(key) ?? { container: n.container, state, nodes: 0, cores: 0 };
-        if (n.state === (state === 'suspended' ? 'SUSPENDED' : 'POWERING_UP')) {
-          p.nodes++;
-          p.cores += n.cores;
-        }
-        saving.set(key, p);
-      }
-      const spec = this.specs.get(n.name);
-      const split = coreStates(n.state, n.cores, n.coresUsed);
-      for (const state of ['allocated', 'idle', 'drained', 'down'] as const) {
-        const key = `${n.container}|${n.kind}|${n.cooling}|${state}`;
-        const c = cores.get(key) ?? { container: n.container, kind: n.kind, cooling: n.cooling, state, cores: 0 };
-        c.cores += split[state];
-        cores.set(key, c);
-      }
-      const w = spec ? (powerSaveWatts(spec, n.state, this.driver.core.config.powerSave) ?? nodeWatts(spec, n.coresUsed, n.state === 'DOWN')) : 0;
-      powerWatts.set(n.container, (powerWatts.get(n.container) ?? 0) + w);
-      heatWatts.set(n.container, (heatWatts.get(n.container) ?? 0) + w * heatRecoveryShare(n, this.heatFraction));
-    }
+    const powerSaving: Snapshot['powerSaving'] = [];
+    L.containers.forEach((container, c) => {
+      powerWatts.set(container, watts[c] as number);
+      heatWatts.set(container, heat[c] as number);
+      powerSaving.push({ container, state: 'suspended', nodes: saving[c * 4] as number, cores: saving[c * 4 + 1] as number });
+      powerSaving.push({ container, state: 'powering_up', nodes: saving[c * 4 + 2] as number, cores: saving[c * 4 + 3] as number });
+    });
     const nowModel = this.driver.clock.now();
     const report = core.pendingReasons();
     const snap: Snapshot = {
@@ -114,7 +164,7 @@ export class SnapshotTaker {
       jobs: this.live.jobCounts(),
       pendingByReason: (Object.entries(report.reasons) as [PendingReason, number][]).filter(([r]) => r !== 'None'),
       oldestPendingAgeS: [...this.live.oldestPending()].map(([p, at]) => [p, Math.max(0, (nowModel - at) / 1000)]),
-      cores: [...cores.values()],
+      cores,
       pendingTasks: core.cluster().pendingTasks,
       fairshare: core.fairshare().map((f) => ({ account: f.account, parent: f.parent, shares: f.shares, usageCoreS: f.usageCoreMs / 1000, factor: f.factor })),
       jobsEnded: this.live.endedTotal,
@@ -123,7 +173,7 @@ export class SnapshotTaker {
       agentsConnected: this.hub.connectedCount,
       powerWatts,
       heatWatts,
-      powerSaving: [...saving.values()],
+      powerSaving,
     };
     this.last = snap;
     this.record(snap);

@@ -208,8 +208,8 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   app.route({
     ...at('metrics'),
     handler: async (_req, reply) => {
-      const text = await metrics.registry.metrics();
-      return reply.type(metrics.registry.contentType).send(text);
+      const text = await metrics.exposition();
+      return reply.type(metrics.contentType).send(text);
     },
   });
 
@@ -337,7 +337,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     ...at('signalJob'),
     handler: async (req) => {
       const signal = req.body.signal.startsWith('SIG') || /^\d+$/.test(req.body.signal) ? req.body.signal : `SIG${req.body.signal}`;
-      return audited(req, 'job.signal', { signal }, ({ id }) => driver.signal(id, signal));
+      return audited(req, 'job.signal', { signal }, ({ ids }) => driver.signal(ids, signal));
     },
   });
   app.route({
@@ -471,6 +471,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     },
   });
   app.route({ ...at('cluster'), handler: async () => ({ ...driver.core.cluster(), agents: hub.agents() }) });
+  app.route({ ...at('whoami'), handler: async (req) => ({ id: req.principal.id, name: req.principal.name, role: req.principal.role, accounts: req.principal.accounts }) });
 
   registerSecurityRoutes(app, { driver, security });
   const streams = new EventStreams(opts.events ?? new EventBus(), { heartbeatMs: opts.eventHeartbeatMs ?? 15_000, maxBufferedBytes: 4 * 1024 * 1024 });

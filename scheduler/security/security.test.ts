@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { open, type RootDatabase } from 'lmdb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AuditLog, Pseudonymizer, RateLimiter, Security, containsCpr, cprPathIn, normalizeCpr, scrubCpr } from './index.js';
+import { AuditLog, Pseudonymizer, RateLimiter, Security, containsCpr, cprPathIn, newTokenId, normalizeCpr, scrubCpr } from './index.js';
 
 const dirs: string[] = [];
 const tempDir = (): string => {
@@ -50,6 +50,14 @@ describe('CPR numbers', () => {
 });
 
 describe('tokens', () => {
+  it('never gets an id that looks like a CPR number (the API would refuse it in a path)', () => {
+    // 31 12 99 12 34: a CPR-shaped id, drawn first; then an ordinary one.
+    const draws = [Buffer.from([0x31, 0x12, 0x99, 0x12, 0x34]), Buffer.from([0xab, 0x01, 0x02, 0x03, 0x04])];
+    expect(containsCpr('t_3112991234')).toBe(true);
+    expect(newTokenId(() => draws.shift() as Buffer)).toBe('t_ab01020304');
+    expect(newTokenId()).toMatch(/^t_[0-9a-f]{10}$/);
+  });
+
   it('keeps only hashes: a token verifies until revoked; the first start writes an admin token file (600)', () => {
     const dir = tempDir();
     const sec = Security.open(dir);
