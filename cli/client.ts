@@ -226,6 +226,15 @@ export class ApiClient {
   cluster(): Promise<ClusterResponse> {
     return this.call('cluster');
   }
+  /** The id of a job given as `120_3` (or `12`); null when the scheduler knows no such job. */
+  async jobIdOf(displayId: string): Promise<number | null> {
+    try {
+      return (await this.getJob(displayId)).id;
+    } catch (err) {
+      if (err instanceof CliError && err.exitCode === 1 && /no job/.test(err.message)) return null;
+      throw err;
+    }
+  }
   /** The identity of the token in use: the owner of the jobs it submits (`--me`). */
   async whoami(): Promise<string> {
     return (await this.call('whoami')).name;

@@ -171,6 +171,21 @@ describe('queue, show, cancel', () => {
   });
 });
 
+describe('dependencies on array elements', () => {
+  it('takes Slurm\'s afterok:120_3 on submit and update, as the element\'s job id', async () => {
+    const arrayId = /^Submitted array job (\d+) /.exec((await gsched('submit', '-A', 'rh-genetics', '--array', '0-2')).out)?.[1] as string;
+    const element = api.jobs.get(`${arrayId}_1`)?.id as number;
+    const sub = await gsched('submit', '-A', 'rh-genetics', '-d', `afterok:${arrayId}_1:${arrayId}`, '--parsable');
+    expect(sub.code, sub.err).toBe(0);
+    expect(api.jobs.get(sub.out.trim())?.dependencies).toEqual([{ kind: 'afterok', jobId: element }, { kind: 'afterok', jobId: Number(arrayId) }]);
+    const missing = await gsched('submit', '-A', 'rh-genetics', '-d', `afterok:${arrayId}_7`);
+    expect(missing).toMatchObject({ code: 2, err: `gsched: --dependency afterok:${arrayId}_7: expected a dependency on jobs that exist (no job ${arrayId}_7)\n` });
+    const upd = await gsched('update', sub.out.trim(), `Dependency=afterany:${arrayId}_2`);
+    expect(upd.err).toBe('');
+    expect(api.jobs.get(sub.out.trim())?.dependencies).toEqual([{ kind: 'afterany', jobId: api.jobs.get(`${arrayId}_2`)?.id }]);
+  });
+});
+
 describe('fsck', () => {
   it('calls a folder that is not there a usage error (exit 2), not damage', async () => {
     expect(await gschedLocal('fsck', join(dir, 'no-such-state'))).toEqual({ code: 2, out: '', err: `gsched: fsck ${join(dir, 'no-such-state')}: no such folder (give the --state folder of gsched up)\n` });

@@ -7,7 +7,7 @@ import { ApiClient, addConnectionOptions, type ConnectionOptions } from '../clie
 import { CliError } from '../errors.js';
 import { parseTimeLimit } from '../format/units.js';
 import { print, printJson } from '../output.js';
-import { parseDependencySpec } from '../submit/spec.js';
+import { parseDependencySpec, resolveDependencyElements } from '../submit/spec.js';
 import { scontrolOf } from './show.js';
 
 const JOB_ID = /^\d+(?:_\d+)?$/;
@@ -154,6 +154,8 @@ function addUpdate(parent: Command): void {
     const m = /^jobid=(.*)$/i.exec(id);
     const jobId = m ? (m[1] as string) : id;
     const client = ApiClient.fromOptions(opts);
+    // Slurm's `Dependency=afterok:120_3` names an array element; the API takes its job id.
+    pairs = await Promise.all(pairs.map(async (p) => (/^dependency=.*_/i.test(p) ? `Dependency=${await resolveDependencyElements(p.slice(p.indexOf('=') + 1), (e) => client.jobIdOf(e))}` : p)));
     const changes = parseUpdate(pairs, pairs.some((p) => /^(start|begin)time=/i.test(p)) ? await schedulerNow(client) : 0);
     await eachId([jobId], opts, 'update', (one) => client.call('updateJob', { id: one }, changes), 'updated');
   });
