@@ -211,6 +211,10 @@ export class ApiClient {
   cancel(id: string): Promise<CancelResponse> {
     return this.call('cancelJob', { id });
   }
+  /** Every node and the drain/down reasons (sinfo -R). */
+  nodeList(): Promise<ReplyOf<typeof ROUTES.listNodes>> {
+    return this.call('listNodes');
+  }
   async nodes(): Promise<NodeView[]> {
     return (await this.call('listNodes')).nodes;
   }

@@ -190,6 +190,15 @@ describe('dependencies on array elements', () => {
   });
 });
 
+describe('show node (scontrol show node)', () => {
+  it('prints a node as key=value lines, every node without a name, and exit 1 for an unknown one', async () => {
+    const r = await gsched('scontrol', 'show', 'node', 'c2-n001');
+    expect(r).toEqual({ code: 0, out: 'NodeName=c2-n001 Container=c2 Kind=highmem Cooling=air\n   State=IDLE CPUAlloc=0 CPUTot=64 RealMemory=1572864 AllocMem=0 Tasks=0\n', err: '' });
+    expect((await gsched('show', 'node')).out.match(/^NodeName=\S+/gm)).toEqual(api.nodes.map((n) => `NodeName=${n.name}`));
+    expect(await gsched('show', 'node', 'c9-n001')).toEqual({ code: 1, out: '', err: 'gsched: no node named c9-n001 (gsched nodes --long lists them)\n' });
+  });
+});
+
 describe('fsck', () => {
   it('calls a folder that is not there a usage error (exit 2), not damage', async () => {
     expect(await gschedLocal('fsck', join(dir, 'no-such-state'))).toEqual({ code: 2, out: '', err: `gsched: fsck ${join(dir, 'no-such-state')}: no such folder (give the --state folder of gsched up)\n` });
