@@ -17,7 +17,7 @@ export const BENCH_UP_ARGS = ['--rate-limit', '1000000', '--rate-burst', '100000
 
 /** Samples per sequencing run (a NovaSeq S4 flow cell holds about 48 30x genomes; two lanes' worth of smaller libraries). */
 export const RUN_SIZE = 96;
-const CONSENT_CONCURRENCY = 48;
+const CONSENT_CONCURRENCY = 128;
 
 export interface Progress {
   (line: string): void;

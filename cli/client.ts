@@ -226,6 +226,10 @@ export class ApiClient {
   cluster(): Promise<ClusterResponse> {
     return this.call('cluster');
   }
+  /** The identity of the token in use: the owner of the jobs it submits (`--me`). */
+  async whoami(): Promise<string> {
+    return (await this.call('whoami')).name;
+  }
 
   /** Calls a route of the contract by name: its path with `params` filled in, its method, its reply type. */
   call<N extends RouteName>(name: N, params: Record<string, string> = {}, body?: unknown, query?: URLSearchParams, headers: Record<string, string> = {}): Promise<ReplyOf<(typeof ROUTES)[N]>> {

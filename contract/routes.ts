@@ -325,6 +325,15 @@ export const ROUTES = {
     reply: { status: 200, schema: S.ClusterReply },
     errors: [],
   }),
+  whoami: route({
+    ...PATHS.whoami,
+    summary: 'The identity, role and accounts of the token that asks: the owner its jobs get (squeue --me, scancel --me)',
+    tags: ['tokens'],
+    auth: 'bearer',
+    roles: READERS,
+    reply: { status: 200, schema: S.WhoAmIReply },
+    errors: [],
+  }),
   recordConsent: route({
     ...PATHS.recordConsent,
     summary: 'Record a patient’s consent (grant, restrict, withdraw) by pseudonym or by CPR number (turned into the pseudonym at once)',

@@ -429,7 +429,7 @@ export const FairShareRow = Type.Object({
   account: Type.String(),
   parent: Nullable(Type.String()),
   shares: Type.Number(),
-  usageCoreMs: Type.Number({ description: 'Decayed usage, in core-ms' }),
+  usageCoreMs: Type.Number({ description: 'Decayed usage of the account and the accounts under it, in core-ms (sshare RawUsage)' }),
   factor: Type.Number({ description: 'Fair Tree fair-share factor in [0, 1]' }),
 });
 export const FairShareReply = Type.Object({ accounts: Type.Array(FairShareRow) });
@@ -504,6 +504,14 @@ const clusterProps = {
 };
 export const ClusterView = Type.Object(clusterProps);
 export const ClusterReply = Type.Object({ ...clusterProps, agents: Type.Array(AgentInfo) });
+
+/** Who a token is: its name is the owner of the jobs it submits. */
+export const WhoAmIReply = Type.Object({
+  id: Text('Token id (t_…)'),
+  name: Text('The identity: owner of the jobs this token submits'),
+  role: Type.String(),
+  accounts: Type.Array(Type.String(), { description: 'The accounts a submitter may use; empty for other roles' }),
+});
 
 const Actor = Type.Object({ id: Type.String(), name: Type.String(), role: Type.String() });
 
@@ -593,6 +601,7 @@ export type CancelReply = Static<typeof CancelReply>;
 export type NodeView = Static<typeof NodeView>;
 export type ClusterView = Static<typeof ClusterView>;
 export type ClusterReply = Static<typeof ClusterReply>;
+export type WhoAmIReply = Static<typeof WhoAmIReply>;
 export type AgentInfo = Static<typeof AgentInfo>;
 export type ConsentRequest = Static<typeof ConsentRequest>;
 export type ConsentReply = Static<typeof ConsentReply>;

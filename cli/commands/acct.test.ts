@@ -1,7 +1,7 @@
 // sacct's output styles and fields, from rows as the API sends them.
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../errors.js';
-import { parseAcctFormat, renderAcct } from './acct.js';
+import { parseAcctFormat, renderAcct, reportTitle } from './acct.js';
 
 const row = {
   jobId: '12_3', id: 15, name: 'panel, qc', user: 'anna', account: 'rh-genetics', partition: 'clinical', qos: 'normal', class: null, state: 'FAILED' as const,
@@ -18,5 +18,10 @@ describe('gsched acct output', () => {
   it('refuses an unknown field, naming the known ones', () => {
     expect(() => parseAcctFormat('JobID,MaxRSS')).toThrow(CliError);
     expect(() => parseAcctFormat('JobID,MaxRSS')).toThrow(/unknown field MaxRSS \(fields: JobID, JobName/);
+  });
+  it("titles a report without -S as open at the start, not as '+0:00'", () => {
+    const end = Date.UTC(2026, 11, 2, 3, 7, 27);
+    expect(reportTitle(0, end, 'region')).toBe('Usage up to 2026-12-02T03:07:27 by region');
+    expect(reportTitle(end - 3_600_000, end, 'account')).toBe('Usage 2026-12-02T02:07:27 - 2026-12-02T03:07:27 by account');
   });
 });

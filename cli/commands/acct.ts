@@ -97,6 +97,11 @@ async function windowOf(client: ApiClient, o: { starttime?: string; endtime?: st
   return p;
 }
 
+/** sreport's title line; a window open at the start (no -S: from 0) says so, not "+0:00". */
+export function reportTitle(start: number, end: number, by: string): string {
+  return start <= 0 ? `Usage up to ${formatInstant(end)} by ${by}` : `Usage ${formatInstant(start)} - ${formatInstant(end)} by ${by}`;
+}
+
 export function registerAcctCommands(program: Command): void {
   addConnectionOptions(
     program
@@ -151,7 +156,7 @@ export function registerAcctCommands(program: Command): void {
     const total = r.rows.reduce((s, x) => s + x.coreHours, 0);
     const cols: Column[] = [{ header: o.by === 'account' ? 'Account' : o.by === 'region' ? 'Region' : 'Class' }, { header: 'Jobs', align: 'right' }, { header: 'CoreHours', align: 'right' }, { header: 'Share', align: 'right' }, { header: 'EnergyKWh', align: 'right' }];
     const rows = r.rows.map((x) => [x.key, String(x.jobs), x.coreHours.toFixed(2), total === 0 ? '0.0%' : `${((100 * x.coreHours) / total).toFixed(1)}%`, x.energyKWh.toFixed(3)]);
-    if (!o.parsable2) print(`Usage ${formatInstant(r.start)} - ${formatInstant(r.end)} by ${o.by}`);
+    if (!o.parsable2) print(reportTitle(r.start, r.end, o.by));
     print(o.parsable2 ? [cols.map((c) => c.header), ...rows].map((x) => x.join('|')).join('\n') : renderTable(cols, rows, { width: outputWidth() }));
   });
 

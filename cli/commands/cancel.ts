@@ -33,8 +33,8 @@ interface CancelOptions extends ConnectionOptions {
 
 /** scancel's filters: the active jobs they select (display ids), when no id is given. */
 async function selected(client: ApiClient, o: CancelOptions): Promise<string[]> {
-  const owner = o.me ? (process.env.USER || process.env.LOGNAME) : o.user;
-  if (o.me && !owner) throw new CliError('--me: no $USER to say who you are; use -u NAME', 2);
+  // Jobs are owned by the identity of the token that submitted them, not by a Unix user.
+  const owner = o.me ? await client.whoami() : o.user;
   const states = o.states === undefined ? ACTIVE_STATES : parseStateFilter(o.states).filter((st) => ACTIVE_STATES.includes(st));
   if (states.length === 0) throw new CliError(`-t ${o.states}: only pending and running jobs can be cancelled`, 2);
   const { jobs } = await client.allJobs({ state: states, ...(owner ? { owner } : {}), ...(o.account ? { account: o.account } : {}), ...(o.partition ? { partition: o.partition } : {}) });
@@ -49,7 +49,7 @@ export function registerCancelCommands(program: Command): void {
       .description('cancel jobs (like scancel): by id, or every active job the filters select')
       .argument('[ids...]', 'job ids, e.g. 123 or 120_3 (an array\'s id: every element)')
       .option('-u, --user <owner>', 'the jobs of this owner')
-      .option('--me', 'your own jobs ($USER)')
+      .option('--me', 'your own jobs (those of the token\'s identity)')
       .option('-A, --account <account>', 'the jobs of this account')
       .option('-p, --partition <partition>', 'the jobs in this partition')
       .option('-t, --states <states>', 'only jobs in these states: PD, R (default both)')

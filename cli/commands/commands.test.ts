@@ -17,13 +17,17 @@ interface Run {
 }
 
 async function gsched(...args: string[]): Promise<Run> {
+  return gschedLocal(...(args.includes('--url') ? args : [...args, '--url', api.url]));
+}
+
+/** A command that talks to no scheduler (no --url added). */
+async function gschedLocal(...args: string[]): Promise<Run> {
   let out = '';
   let err = '';
   const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
   const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
   try {
-    const withUrl = args.includes('--url') ? args : [...args, '--url', api.url];
-    const code = await main(['node', 'gsched', ...withUrl]);
+    const code = await main(['node', 'gsched', ...args]);
     return { code, out, err };
   } finally {
     o.mockRestore();
@@ -126,6 +130,14 @@ describe('queue, show, cancel', () => {
     expect(r.out).toContain('Priority=10000 Age=0 Fairshare=0.5 QOSFactor=0.5 PartitionFactor=1 Size=0.01');
     expect(r.out).toContain('NumTasks=2 NumCPUs=6 NodeList=(null)');
     expect(r.out).toMatch(/Task\[1\]=t1 Id=\d+ State=PENDING Node=\(null\) NumCPUs=3 Mem=1000M TimeLimit=1-00:00:00/);
+    // An array's own id shows every element, one record after another, as scontrol does.
+    const arrayId = /^Submitted array job (\d+) /.exec((await gsched('submit', '-A', 'rh-genetics', '--array', '0-2')).out)?.[1] as string;
+    const all = await gsched('show', 'job', arrayId);
+    expect(all.code).toBe(0);
+    expect(all.out.match(/^JobId=\S+/gm)).toEqual([0, 1, 2].map((i) => `JobId=${arrayId}_${i}`));
+    expect(all.out).toContain('\n\nJobId=');
+    expect((await gsched('show', 'job', `${arrayId}_1`)).out.match(/^JobId=\S+/gm)).toEqual([`JobId=${arrayId}_1`]);
+    expect((JSON.parse((await gsched('show', 'job', arrayId, '--json')).out) as { displayId: string }[]).map((j) => j.displayId)).toEqual([0, 1, 2].map((i) => `${arrayId}_${i}`));
     const missing = await gsched('show', 'job', '4242');
     expect(missing).toMatchObject({ code: 1, err: 'gsched: no job 4242\n' });
   });
@@ -156,6 +168,37 @@ describe('queue, show, cancel', () => {
     expect(JSON.parse((await gsched('cancel', other, '--json')).out)).toEqual([{ id: other, state: 'CANCELLED', elements: 3 }]);
     const states = [0, 1, 2, 3].map((i) => api.jobs.get(`${arrayId}_${i}`)?.state);
     expect(states).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED', 'CANCELLED']);
+  });
+});
+
+describe('fsck', () => {
+  it('calls a folder that is not there a usage error (exit 2), not damage', async () => {
+    expect(await gschedLocal('fsck', join(dir, 'no-such-state'))).toEqual({ code: 2, out: '', err: `gsched: fsck ${join(dir, 'no-such-state')}: no such folder (give the --state folder of gsched up)\n` });
+  });
+});
+
+describe('--me and squeue -j', () => {
+  it("--me means the token's identity (the owner of the jobs it submits), not the Unix $USER", async () => {
+    // USER is alice here; the fake API's token is anna, who owns the jobs submitted with it.
+    const mine = (await gsched('submit', '-A', 'rh-genetics', '--name', 'mine', '--parsable')).out.trim();
+    const q = await gsched('queue', '--me', '--format', 'JOBID,OWNER');
+    expect(q.code).toBe(0);
+    expect(api.requests.at(-1)).toContain('owner=anna');
+    expect(q.out).toMatch(new RegExp(`^\\s*${mine}\\s+anna$`, 'm'));
+    const r = await gsched('cancel', '--me', '-n', 'mine');
+    expect(r).toEqual({ code: 0, out: `Cancelled job ${mine} (CANCELLED)\n`, err: '' });
+    expect((await gsched('queue', '--me', '-u', 'bob')).code).toBe(2);
+  });
+
+  it('-j lists the jobs named, an array id standing for every element, finished ones included', async () => {
+    const arrayId = /^Submitted array job (\d+) /.exec((await gsched('submit', '-A', 'rh-genetics', '--array', '0-2')).out)?.[1] as string;
+    const single = (await gsched('submit', '-A', 'rh-genetics', '--parsable')).out.trim();
+    await gsched('cancel', single);
+    const ids = (out: string): string[] => out.trimEnd().split('\n').slice(1).map((l) => l.trim().split(/\s+/)[0] as string);
+    expect(ids((await gsched('queue', '-j', `${arrayId},${single}`, '--format', 'JOBID,ST')).out).sort()).toEqual([`${arrayId}_0`, `${arrayId}_1`, `${arrayId}_2`, single].sort());
+    expect(ids((await gsched('queue', '-j', `${arrayId}_1`)).out)).toEqual([`${arrayId}_1`]);
+    const bad = await gsched('queue', '-j', '12,x');
+    expect(bad).toMatchObject({ code: 2, err: 'gsched: --jobs 12,x: expected job ids like 12,120 or 120_3 ("x" is not one)\n' });
   });
 });
 

@@ -53,6 +53,8 @@ interface QueueOptions extends ConnectionOptions {
   account?: string;
   partition?: string;
   owner?: string;
+  me?: boolean;
+  jobs?: string;
   all?: boolean;
   format?: string;
   json?: boolean;
@@ -69,25 +71,40 @@ export function registerQueueCommands(program: Command): void {
       .option('-A, --account <name>', 'only jobs of this account')
       .option('-p, --partition <name>', 'only jobs in this partition')
       .option('-u, --owner <name>', 'only jobs of this owner')
+      .option('--me', 'only your own jobs (those of the token\'s identity)')
+      .option('-j, --jobs <ids>', 'only these jobs, e.g. 12,120 or 120_3 (an array\'s id: every element), finished ones included')
       .option('-a, --all', 'include finished jobs')
       .option('-o, --format <columns>', `comma list of columns (default ${DEFAULT_QUEUE_FORMAT}; also ${Object.keys(QUEUE_COLUMNS).join(',')})`)
       .option('--start', 'expected start and end of each pending and running job, from a simulation forked off the scheduler (like squeue --start)')
       .option('--json', 'print the jobs as JSON'),
     { stateFlag: false },
   ).action(async (opts: QueueOptions) => {
+    if (opts.me && opts.owner !== undefined) throw new CliError('give --me or -u/--owner, not both', 2);
+    const wanted = opts.jobs === undefined ? null : parseJobIds(opts.jobs);
     if (opts.start) return queueStart(opts);
     const columns = parseQueueFormat(opts.format ?? DEFAULT_QUEUE_FORMAT);
-    const state = opts.state !== undefined ? parseStateFilter(opts.state) : opts.all ? undefined : ACTIVE_STATES;
+    const state = opts.state !== undefined ? parseStateFilter(opts.state) : opts.all || wanted ? undefined : ACTIVE_STATES;
     const client = ApiClient.fromOptions({ ...opts, state: undefined }); // --state filters jobs here
-    const { jobs, now } = await client.allJobs({
+    const owner = opts.me ? await client.whoami() : opts.owner;
+    const listed = await client.allJobs({
       ...(state ? { state } : {}),
       ...(opts.account ? { account: opts.account } : {}),
       ...(opts.partition ? { partition: opts.partition } : {}),
-      ...(opts.owner ? { owner: opts.owner } : {}),
+      ...(owner ? { owner } : {}),
     });
+    const now = listed.now;
+    const jobs = wanted === null ? listed.jobs : listed.jobs.filter((j) => wanted.has(j.displayId) || (j.arrayJobId !== null && wanted.has(String(j.arrayJobId))));
     if (opts.json) return printJson(jobs);
     print(renderQueue(jobs, columns, now ?? Date.now(), outputWidth()));
   });
+}
+
+/** squeue -j: job ids (`12`), array ids (`120`: every element) and elements (`120_3`). */
+function parseJobIds(text: string): Set<string> {
+  const ids = text.split(',').map((s) => s.trim());
+  const bad = ids.filter((id) => !/^\d+(?:_\d+)?$/.test(id));
+  if (bad.length > 0) throw new CliError(`--jobs ${text}: expected job ids like 12,120 or 120_3 ("${bad[0]}" is not one)`, 2);
+  return new Set(ids);
 }
 
 /** A forecast's target column: met, MISSED, or ? (the end lies beyond the forecast); blank without a target. */
@@ -124,9 +141,10 @@ export function renderForecast(f: ForecastResponse, width: number | null): strin
 }
 
 async function queueStart(opts: QueueOptions): Promise<void> {
-  if (opts.format !== undefined || opts.state !== undefined || opts.all) throw new CliError('--start shows its own columns for pending and running jobs: it takes no --format, --state or --all', 2);
+  if (opts.format !== undefined || opts.state !== undefined || opts.all || opts.jobs !== undefined) throw new CliError('--start shows its own columns for pending and running jobs: it takes no --format, --state, --all or --jobs', 2);
   const client = ApiClient.fromOptions({ ...opts, state: undefined });
-  const f = await client.forecast({ ...(opts.account ? { account: opts.account } : {}), ...(opts.partition ? { partition: opts.partition } : {}), ...(opts.owner ? { owner: opts.owner } : {}) });
+  const owner = opts.me ? await client.whoami() : opts.owner;
+  const f = await client.forecast({ ...(opts.account ? { account: opts.account } : {}), ...(opts.partition ? { partition: opts.partition } : {}), ...(owner ? { owner } : {}) });
   if (opts.json) return printJson(f);
   print(renderForecast(f, outputWidth()));
 }

@@ -1,10 +1,17 @@
 // gsched show job ID: the scontrol show job of gsched. `gsched scontrol show job ID` is the
 // same command under Slurm's name (scontrol's other verbs are added to it by their own modules).
 import type { Command } from 'commander';
-import { ApiClient, addConnectionOptions, type ConnectionOptions } from '../client.js';
+import { ApiClient, addConnectionOptions, type ConnectionOptions, type JobDetail } from '../client.js';
 import { CliError } from '../errors.js';
 import { showJob } from '../format/show.js';
 import { print, printJson } from '../output.js';
+
+/** The elements of `first`'s array, in index order (`first` itself when the list has none). */
+async function arrayElements(client: ApiClient, first: JobDetail): Promise<JobDetail[]> {
+  const { jobs } = await client.allJobs({ owner: first.owner, account: first.account });
+  const elements = jobs.filter((j) => j.arrayJobId === first.arrayJobId).sort((a, b) => (a.arrayIndex ?? 0) - (b.arrayIndex ?? 0));
+  return elements.length > 0 ? elements : [first];
+}
 
 function addShow(parent: Command): void {
   const show = parent.command('show').description('show one object in detail (like scontrol show)');
@@ -12,13 +19,18 @@ function addShow(parent: Command): void {
     show
       .command('job')
       .description('a job\'s state, priority breakdown, tasks and their nodes')
-      .argument('<id>', 'job id, e.g. 123 or 120_3')
-      .option('--json', 'print the job as JSON'),
+      .argument('<id>', 'job id, e.g. 123 or 120_3 (an array\'s id: every element)')
+      .option('--json', 'print the job as JSON (an array\'s id: a list of its elements)'),
   ).action(async (id: string, opts: ConnectionOptions & { json?: boolean }) => {
     if (!/^\d+(?:_\d+)?$/.test(id)) throw new CliError(`show job ${id}: expected a job id like 123 or 120_3`, 2);
-    const job = await ApiClient.fromOptions(opts).getJob(id);
-    if (opts.json) return printJson(job);
-    print(showJob(job, typeof job.now === 'number' ? job.now : Date.now())); // the scheduler's clock may run fast
+    const client = ApiClient.fromOptions(opts);
+    const job = await client.getJob(id);
+    const now = typeof job.now === 'number' ? job.now : Date.now(); // the scheduler's clock may run fast
+    // An array's own id (`120`, not `120_0`) shows every element the scheduler still holds, as
+    // scontrol show job does, one record after another.
+    const jobs = !id.includes('_') && job.arrayJobId === job.id ? await arrayElements(client, job) : [job];
+    if (opts.json) return printJson(jobs.length === 1 ? jobs[0] : jobs);
+    print(jobs.map((j) => showJob(j, now)).join('\n')); // each record ends in a newline: one blank line between
   });
 }
 

@@ -102,6 +102,7 @@ export async function startFakeApi(token = 'test-token'): Promise<FakeApi> {
       const body = await readBody(req);
       const parts = u.pathname.split('/').filter(Boolean).slice(2); // after /api/v1
       const [kind, id, verb] = parts;
+      if (kind === 'whoami') return send(res, 200, { id: 't_fake', name: 'anna', role: 'admin', accounts: [] });
       if (kind === 'jobs' && id === undefined && req.method === 'POST') {
         const spec = body as JobSpec;
         if (spec.account === 'nope') return problem(res, 422, 'UNKNOWN_ACCOUNT', 'nope is not known here', 'account');

@@ -33,6 +33,7 @@ export const PATHS = {
   deleteReservation: { method: 'DELETE', url: '/api/v1/reservations/:name' },
   reconfigure: { method: 'POST', url: '/api/v1/reconfigure' },
   cluster: { method: 'GET', url: '/api/v1/cluster' },
+  whoami: { method: 'GET', url: '/api/v1/whoami' },
   recordConsent: { method: 'POST', url: '/api/v1/consent' },
   consentOf: { method: 'GET', url: '/api/v1/consent/:pseudonym' },
   createToken: { method: 'POST', url: '/api/v1/tokens' },

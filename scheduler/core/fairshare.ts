@@ -163,7 +163,7 @@ export class FairShare {
       account: a.spec.name,
       parent: a.parent?.spec.name ?? null,
       shares: a.spec.shares,
-      usageCoreMs: Math.round(a.usage),
+      usageCoreMs: Math.round(a.subtree), // its own and its sub-accounts', as sshare's RawUsage
       factor: a.factor,
     }));
   }

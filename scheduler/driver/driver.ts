@@ -27,6 +27,13 @@ export interface DriverOptions {
   forgetAfterMs: number;
   /** Least wall ms between two schedule passes (bursts of events share a pass). */
   minPassGapMs?: number;
+  /**
+   * A pass waits while this many assignments sent to agents are unacknowledged (default 100),
+   * for at most DISPATCH_DEFER_MAX_MS: decisions are made no faster than agents take them, as
+   * Slurm defers scheduling while its RPCs back up (max_rpc_cnt). With the core's per-pass
+   * start cap this paces a burst: each chunk goes out once the one before is taken.
+   */
+  dispatchWindow?: number;
   observer?: DriverObserver;
   /** Audit entries for the scheduler's own acts on patient data (dispatches, consent stops). */
   audit?: (entry: AuditInput) => void;
@@ -39,6 +46,15 @@ export interface DriverOptions {
   snapshotEveryRecords?: number;
   /** ...or once this many wall ms passed with any record written (default 60,000). */
   snapshotEveryMs?: number;
+  /**
+   * ...and in either case only once the records since the last snapshot number at least this
+   * many per object that snapshot copied (default 1): a snapshot's copy costs the size of the
+   * state, so in a burst (60,000 analyses, 2.4 M tasks, 5,000 records a second) snapshots every
+   * 100,000 records or minute would cost more than the work itself, and more the larger the
+   * state. Tied to the state's size, the copies cost at most one object per record, and a
+   * restart replays at most about as many records as the snapshot held objects.
+   */
+  snapshotRecordsPerObject?: number;
   /** Wall clock and timers (default: the process's own); tests pass a FakeClock. */
   clock?: Clock;
   /** Job records older than this (scheduler clock ms) are exported and removed; 0 or absent keeps all. */
@@ -103,6 +119,9 @@ export interface NodeNote {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+const DEFAULT_DISPATCH_WINDOW = 100;
+/** A pass waits for acknowledgements no longer than this: a stalled agent must not stall the rest. */
+const DISPATCH_DEFER_MAX_MS = 250;
 /** Idempotency keys remembered (the oldest are dropped first): a retry comes within minutes. */
 const MAX_IDEMPOTENCY_KEYS = 100_000;
 
@@ -128,6 +147,11 @@ export class LiveDriver {
   private readonly attempts = new Map<number, Placement>();
   /** Assignments sent and not yet acknowledged: at most one per task. */
   private readonly inflight = new Map<number, InFlight>();
+  /** Of those, the ones an agent's stream took (the dispatch window counts these). */
+  private readonly unacked = new Set<number>();
+  /** A pass is waiting for the dispatch window (since this wall time), or null. */
+  private deferredSince: number | null = null;
+  private deferTimer: Timer | null = null;
   /** A later attempt waiting for the earlier one's acknowledgement. */
   private readonly deferred = new Map<number, () => void>();
   private readonly results = new Map<number, TaskResult[]>();
@@ -166,6 +190,8 @@ export class LiveDriver {
   /** Journal records written since the last snapshot, and when that one was taken (wall ms). */
   private sinceSnapshot = 0;
   private lastSnapshotAt = 0;
+  /** Objects the last snapshot copied (0 before the first). */
+  private lastSnapshotObjects = 0;
   private snapshotting: Promise<void> | null = null;
   private readonly snapshotTimer: Timer;
   /** Exports and removes old job records (gsched acct keeps finding the younger ones). */
@@ -293,6 +319,7 @@ export class LiveDriver {
     const marked = this.store.mark(id, now);
     const copyMs = this.time.now() - t0;
     this.sinceSnapshot = 0;
+    this.lastSnapshotObjects = objs.length;
     this.lastSnapshotAt = this.time.now();
     this.snapshotting = (async () => {
       try {
@@ -312,6 +339,7 @@ export class LiveDriver {
   private maybeSnapshot(): void {
     if (this.closed || this.snapshotting || this.sinceSnapshot === 0) return;
     const every = this.opts.snapshotEveryRecords ?? 100_000;
+    if (this.sinceSnapshot < this.lastSnapshotObjects * (this.opts.snapshotRecordsPerObject ?? 1)) return;
     // By time only once there is a tail worth sparing a restart (a short journal is kept whole).
     const due = this.sinceSnapshot >= every || (this.sinceSnapshot >= Math.min(every, 1000) && this.time.now() - this.lastSnapshotAt >= (this.opts.snapshotEveryMs ?? 60_000));
     if (due) void this.snapshot();
@@ -609,6 +637,7 @@ export class LiveDriver {
   /** An attempt is no longer in flight; a later attempt waiting for it may go. */
   private settle(taskId: number): void {
     this.inflight.delete(taskId);
+    if (this.unacked.delete(taskId) && this.deferredSince !== null && this.unacked.size < this.window()) this.requestPass();
     const next = this.deferred.get(taskId);
     if (next) {
       this.deferred.delete(taskId);
@@ -627,14 +656,43 @@ export class LiveDriver {
     else this.time.after(wait, () => this.runPass());
   }
 
-  /** A pass right away (e.g. so a cancel's kills go out before the HTTP answer). */
+  /** A pass right away (e.g. so a cancel's kills go out before the HTTP answer), backlog or not. */
   private runPassNow(): void {
-    this.runPass();
+    this.runPass(true);
   }
 
-  private runPass(): void {
+  private window(): number {
+    return this.opts.dispatchWindow ?? DEFAULT_DISPATCH_WINDOW;
+  }
+
+  /**
+   * True if the pass must wait for agents to acknowledge what they were sent: the window is
+   * full, and has not been full for DISPATCH_DEFER_MAX_MS yet. An acknowledgement that makes
+   * room asks for the pass again (settle); the timer bounds the wait if none comes.
+   */
+  private dispatchBacklogged(): boolean {
+    if (this.unacked.size < this.window()) {
+      this.deferredSince = null;
+      return false;
+    }
+    const now = this.time.now();
+    this.deferredSince ??= now;
+    const left = this.deferredSince + DISPATCH_DEFER_MAX_MS - now;
+    if (left <= 0) {
+      this.deferredSince = null;
+      return false;
+    }
+    this.deferTimer ??= this.time.after(left, () => {
+      this.deferTimer = null;
+      this.requestPass();
+    });
+    return true;
+  }
+
+  private runPass(forced = false): void {
     this.passQueued = false;
     if (this.closed) return;
+    if (!forced && this.dispatchBacklogged()) return;
     const now = this.clock.now();
     const t0 = this.time.now();
     const step = this.core.schedule(now);
@@ -742,7 +800,7 @@ export class LiveDriver {
       if (this.attempts.get(d.taskId)?.attempt !== attempt) return; // superseded while waiting
       this.inflight.set(d.taskId, { attempt, node: d.node, decidedAt: this.time.now() });
       const exec = this.commands.has(d.jobId) ? this.commands.execFor(d.jobId, this.core.task(d.taskId)?.index ?? 0, d.timeLimitMs) : null;
-      this.dispatcher.assign(d.node, {
+      const taken = this.dispatcher.assign(d.node, {
         task: { taskId: d.taskId, attempt },
         jobId: d.jobId,
         node: d.node,
@@ -754,6 +812,7 @@ export class LiveDriver {
         displayId: this.displayOf.get(d.jobId) ?? String(d.jobId),
         exec,
       });
+      if (taken) this.unacked.add(d.taskId);
     };
     // At most one unacknowledged assignment per task: a later attempt waits for the earlier.
     if (this.inflight.has(d.taskId)) this.deferred.set(d.taskId, () => { send(); this.dispatcher.flush(); });
@@ -797,6 +856,7 @@ export class LiveDriver {
       for (const t of view.tasks) {
         this.attempts.delete(t.id);
         this.inflight.delete(t.id);
+        this.unacked.delete(t.id);
         this.deferred.delete(t.id);
       }
       const record: JobRecord = { ...view, results: this.results.get(jobId) ?? [] };
@@ -904,22 +964,29 @@ export class LiveDriver {
   }
 
   /**
-   * Sends a signal to the running commands of a job (scancel --signal): nothing changes in the
-   * scheduler, and tasks that are not real commands ignore it. How many attempts were signalled.
+   * Sends a signal to the running commands of a job (scancel --signal), or of every element of
+   * an array when `jobIds` lists several: nothing changes in the scheduler, and tasks that are
+   * not real commands ignore it. Refused only when none of the jobs runs. How many attempts
+   * were signalled.
    */
-  signal(jobId: number, signal: string): Accepted<{ jobId: number; signalled: number }> {
-    const job = this.core.job(jobId);
-    if (!job || job.state !== 'RUNNING') {
-      return { ok: false, error: { code: 'INVALID_STATE', field: 'id', message: `job ${job?.displayId ?? jobId} is ${job?.state ?? 'not running'}: only a running job can be signalled` } };
+  signal(jobIds: number[], signal: string): Accepted<{ jobId: number; signalled: number }> {
+    const running = jobIds.map((id) => this.core.job(id)).filter((j): j is JobView => j !== undefined && j.state === 'RUNNING');
+    if (running.length === 0) {
+      const id = jobIds[0] as number;
+      const job = this.core.job(id);
+      const what = jobIds.length > 1 ? `array job ${id} has no element running` : `job ${job?.displayId ?? id} is ${job?.state ?? 'not running'}`;
+      return { ok: false, error: { code: 'INVALID_STATE', field: 'id', message: `${what}: only a running job can be signalled` } };
     }
     let signalled = 0;
-    for (const t of job.tasks) {
-      const placed = this.attempts.get(t.id);
-      if (t.state !== 'RUNNING' || t.node === null || !placed) continue;
-      this.dispatcher.signal?.(t.node, { taskId: t.id, attempt: placed.attempt }, signal);
-      signalled++;
+    for (const job of running) {
+      for (const t of job.tasks) {
+        const placed = this.attempts.get(t.id);
+        if (t.state !== 'RUNNING' || t.node === null || !placed) continue;
+        this.dispatcher.signal?.(t.node, { taskId: t.id, attempt: placed.attempt }, signal);
+        signalled++;
+      }
     }
-    return { ok: true, value: { jobId, signalled } };
+    return { ok: true, value: { jobId: jobIds[0] as number, signalled } };
   }
 
   /**
@@ -989,6 +1056,7 @@ export class LiveDriver {
   async close(): Promise<void> {
     this.closed = true;
     this.wakeTimer?.cancel();
+    this.deferTimer?.cancel();
     this.forgetTimer.cancel();
     this.snapshotTimer.cancel();
     this.retentionTimer?.cancel();

@@ -149,3 +149,33 @@ describe('LiveDriver snapshots', () => {
     await cur.driver.store.close();
   });
 });
+
+describe('LiveDriver snapshot pacing', () => {
+  it('takes the next snapshot only once the records since the last number at least the objects it copied', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gsched-snap-pace-'));
+    // A fake clock: no pass runs (and writes a record) unless the test moves it.
+    const { driver: d } = open(dir, config, { snapshotEveryRecords: 1, clock: new FakeClock() });
+    try {
+      await d.agentHello(allNodes, [], []);
+      for (let i = 0; i < 5; i++) expect((await d.submit(testJob([{ cores: 1 }, { cores: 1 }]) as unknown as JobSpec)).ok).toBe(true);
+      await d.snapshot(); // one the submits started, if any
+      await d.snapshot(); // then one of the whole state
+      const first = d.store.loadSnapshot();
+      if (!first) throw new Error('no snapshot');
+      const objects = first.objs.length;
+      expect(objects).toBeGreaterThan(3);
+      // Fewer records than objects: every one is past snapshotEveryRecords, none brings a snapshot.
+      const inFlight = (): Promise<void> | null => (d as unknown as { snapshotting: Promise<void> | null }).snapshotting;
+      for (let i = 0; i < objects - 2; i++) await d.consent(`p_${String(i).padStart(24, 'a')}`, 'granted');
+      expect(inFlight()).toBeNull();
+      expect(d.store.loadSnapshot()?.meta.id).toBe(first.meta.id);
+      for (let i = 0; i < 3; i++) await d.consent(`p_${String(i).padStart(24, 'b')}`, 'granted');
+      await inFlight(); // the snapshot the records started, if it is still being written
+      expect(d.store.loadSnapshot()?.meta.id).not.toBe(first.meta.id);
+    } finally {
+      await d.close();
+      await d.store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,79 @@
+// Routes an operator's Slurm habits lean on, with running tasks: real fastify, real lmdb and the
+// live core, with a dispatcher that records what it would send to the agents.
+// - POST /api/v1/jobs/{id}/signal (scancel --signal): an array's own id reaches every running
+//   element, as scancel does; `120_3` one element.
+// - GET /api/v1/whoami: the token's identity, which `--me` (squeue, scancel) filters on.
+// - drain and down record who said so (nodes -R) as the token's identity.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeApiStack, openApiStack, testJob, waitFor, type ApiStack } from '../testing/index.js';
+import { buildApi } from './index.js';
+
+const TOKEN = 'test-token-0123456789abcdef';
+let stack: ApiStack;
+let app: FastifyInstance;
+const signalled: { node: string; taskId: number; signal: string }[] = [];
+
+beforeAll(async () => {
+  stack = openApiStack(mkdtempSync(join(tmpdir(), 'gsched-signal-')));
+  // After the hub, which made itself the dispatcher: tasks are "sent" here instead.
+  stack.driver.setDispatcher({ assign: () => true, cancel: () => undefined, signal: (node, t, signal) => void signalled.push({ node, taskId: t.taskId, signal }), drain: () => undefined, flush: () => undefined });
+  await stack.driver.agentHello(stack.driver.core.config.nodes.map((n) => n.name), [], []);
+  stack.security.bootstrap(TOKEN);
+  app = buildApi({ driver: stack.driver, hub: stack.hub, metrics: stack.metrics, security: stack.security });
+  await app.ready();
+});
+
+afterAll(async () => {
+  await closeApiStack(app, stack);
+});
+
+async function post(url: string, body: object): Promise<{ status: number; body: Record<string, unknown> }> {
+  const r = await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+  return { status: r.statusCode, body: r.json() as Record<string, unknown> };
+}
+
+describe('whoami', () => {
+  it("answers the asking token's identity, role and accounts", async () => {
+    const made = stack.security.tokens.create({ role: 'submitter', name: 'rh-lab', accounts: ['rh-genetics'], createdBy: 'admin' });
+    const r = await app.inject({ method: 'GET', url: '/api/v1/whoami', headers: { authorization: `Bearer ${made.token}` } });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ id: made.record.id, name: 'rh-lab', role: 'submitter', accounts: ['rh-genetics'] });
+    expect((await app.inject({ method: 'GET', url: '/api/v1/whoami' })).statusCode).toBe(401);
+  });
+});
+
+describe('signal', () => {
+  it("an array's id signals every running element; an element's id that element only", async () => {
+    const sub = await app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, payload: JSON.stringify(testJob([{ cores: 1 }], { array: '0-2' })) });
+    const ids = (sub.json() as { jobIds: number[] }).jobIds;
+    const base = ids[0] as number;
+    await waitFor('every element to run', () => ids.every((id) => stack.driver.core.job(id)?.state === 'RUNNING'));
+    const taskOf = (id: number): number => stack.driver.core.job(id)?.tasks[0]?.id as number;
+
+    const all = await post(`/api/v1/jobs/${base}/signal`, { signal: 'USR1' });
+    expect(all).toEqual({ status: 200, body: { jobId: base, signalled: 3 } });
+    expect(signalled.map((s) => s.taskId).sort((a, b) => a - b)).toEqual(ids.map(taskOf));
+    expect(signalled.every((s) => s.signal === 'SIGUSR1')).toBe(true);
+
+    signalled.length = 0;
+    const one = await post(`/api/v1/jobs/${base}_1/signal`, { signal: 'USR2' });
+    expect(one).toEqual({ status: 200, body: { jobId: ids[1], signalled: 1 } });
+    expect(signalled.map((s) => s.taskId)).toEqual([taskOf(ids[1] as number)]);
+  });
+});
+
+describe('node reasons', () => {
+  it("record the token's identity as who drained or downed a node", async () => {
+    const made = stack.security.tokens.create({ role: 'operator', name: 'ops-olga', createdBy: 'admin' });
+    const auth = { authorization: `Bearer ${made.token}`, 'content-type': 'application/json' };
+    expect((await app.inject({ method: 'POST', url: '/api/v1/nodes/c3-n002/drain', headers: auth, payload: JSON.stringify({ reason: 'DIMM errors' }) })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/nodes/c2-n001/down', headers: auth, payload: JSON.stringify({ reason: 'PSU', by: 'night shift' }) })).statusCode).toBe(200);
+    const { reasons } = (await app.inject({ method: 'GET', url: '/api/v1/nodes', headers: auth })).json() as { reasons: { node: string; by: string; reason: string }[] };
+    expect(reasons.find((r) => r.node === 'c3-n002')).toMatchObject({ reason: 'DIMM errors', by: 'ops-olga' });
+    expect(reasons.find((r) => r.node === 'c2-n001')).toMatchObject({ reason: 'PSU', by: 'night shift' });
+  });
+});
