@@ -17,13 +17,17 @@ interface Run {
 }
 
 async function gsched(...args: string[]): Promise<Run> {
+  return gschedLocal(...(args.includes('--url') ? args : [...args, '--url', api.url]));
+}
+
+/** A command that talks to no scheduler (no --url added). */
+async function gschedLocal(...args: string[]): Promise<Run> {
   let out = '';
   let err = '';
   const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
   const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
   try {
-    const withUrl = args.includes('--url') ? args : [...args, '--url', api.url];
-    const code = await main(['node', 'gsched', ...withUrl]);
+    const code = await main(['node', 'gsched', ...args]);
     return { code, out, err };
   } finally {
     o.mockRestore();
@@ -164,6 +168,12 @@ describe('queue, show, cancel', () => {
     expect(JSON.parse((await gsched('cancel', other, '--json')).out)).toEqual([{ id: other, state: 'CANCELLED', elements: 3 }]);
     const states = [0, 1, 2, 3].map((i) => api.jobs.get(`${arrayId}_${i}`)?.state);
     expect(states).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED', 'CANCELLED']);
+  });
+});
+
+describe('fsck', () => {
+  it('calls a folder that is not there a usage error (exit 2), not damage', async () => {
+    expect(await gschedLocal('fsck', join(dir, 'no-such-state'))).toEqual({ code: 2, out: '', err: `gsched: fsck ${join(dir, 'no-such-state')}: no such folder (give the --state folder of gsched up)\n` });
   });
 });
 

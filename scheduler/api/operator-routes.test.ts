@@ -3,6 +3,7 @@
 // - POST /api/v1/jobs/{id}/signal (scancel --signal): an array's own id reaches every running
 //   element, as scancel does; `120_3` one element.
 // - GET /api/v1/whoami: the token's identity, which `--me` (squeue, scancel) filters on.
+// - drain and down record who said so (nodes -R) as the token's identity.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,5 +63,17 @@ describe('signal', () => {
     const one = await post(`/api/v1/jobs/${base}_1/signal`, { signal: 'USR2' });
     expect(one).toEqual({ status: 200, body: { jobId: ids[1], signalled: 1 } });
     expect(signalled.map((s) => s.taskId)).toEqual([taskOf(ids[1] as number)]);
+  });
+});
+
+describe('node reasons', () => {
+  it("record the token's identity as who drained or downed a node", async () => {
+    const made = stack.security.tokens.create({ role: 'operator', name: 'ops-olga', createdBy: 'admin' });
+    const auth = { authorization: `Bearer ${made.token}`, 'content-type': 'application/json' };
+    expect((await app.inject({ method: 'POST', url: '/api/v1/nodes/c3-n002/drain', headers: auth, payload: JSON.stringify({ reason: 'DIMM errors' }) })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/nodes/c2-n001/down', headers: auth, payload: JSON.stringify({ reason: 'PSU', by: 'night shift' }) })).statusCode).toBe(200);
+    const { reasons } = (await app.inject({ method: 'GET', url: '/api/v1/nodes', headers: auth })).json() as { reasons: { node: string; by: string; reason: string }[] };
+    expect(reasons.find((r) => r.node === 'c3-n002')).toMatchObject({ reason: 'DIMM errors', by: 'ops-olga' });
+    expect(reasons.find((r) => r.node === 'c2-n001')).toMatchObject({ reason: 'PSU', by: 'night shift' });
   });
 });
