@@ -343,7 +343,8 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       return audited(req, 'job.cancel', {}, ({ id }) => {
         if (grace !== undefined && !/^\d{1,9}$/.test(grace)) throw new ApiProblem('INVALID_QUERY', `graceMs must be a whole number of ms, got ${JSON.stringify(grace)}`, 'graceMs');
         // An array's own id (`120`, not `120_0`) cancels every element still active, as scancel does.
-        return !req.params.id.includes('_') && driver.arrayElements(id) !== null ? driver.cancelArray(id) : driver.cancel(id, grace === undefined ? undefined : Number(grace));
+        const graceMs = grace === undefined ? undefined : Number(grace);
+        return !req.params.id.includes('_') && driver.arrayElements(id) !== null ? driver.cancelArray(id, graceMs) : driver.cancel(id, graceMs);
       });
     },
   });
@@ -432,7 +433,8 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     const known = driver.core.config.nodes.some((n) => n.name === name);
     if (!known) throw new ApiProblem('UNKNOWN_NODE', `no node named ${name}`, 'name');
     if (action === 'down' && !body?.reason) throw new ApiProblem('INVALID_BODY', 'a node is marked down with a reason, e.g. {"reason": "DIMM errors"}', 'reason');
-    const r = await driver.nodeAdmin(name, action, { ...(body?.reason ? { reason: body.reason } : {}), ...(body?.by ? { by: body.by } : {}) });
+    // Who said so (nodes -R): the token's identity unless the body names someone.
+    const r = await driver.nodeAdmin(name, action, { ...(body?.reason ? { reason: body.reason } : {}), by: body?.by ?? req.principal.name });
     await req.audit({ action: `node.${action}`, object: `node ${name}`, outcome: r.ok ? 'ok' : 'refused', detail: { reason: body?.reason ?? null } });
     return unwrap(r);
   };
