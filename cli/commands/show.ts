@@ -1,9 +1,11 @@
 // gsched show job ID: the scontrol show job of gsched. `gsched scontrol show job ID` is the
 // same command under Slurm's name (scontrol's other verbs are added to it by their own modules).
 import type { Command } from 'commander';
-import { ApiClient, addConnectionOptions, type ConnectionOptions, type JobDetail } from '../client.js';
+import { ApiClient, addConnectionOptions, type ConnectionOptions, type JobDetail, type NodeView } from '../client.js';
+
+type NodeReason = Awaited<ReturnType<ApiClient['nodeList']>>['reasons'][number];
 import { CliError } from '../errors.js';
-import { showJob } from '../format/show.js';
+import { formatInstant, showJob } from '../format/show.js';
 import { print, printJson } from '../output.js';
 
 /** The elements of `first`'s array, in index order (`first` itself when the list has none). */
@@ -13,8 +15,31 @@ async function arrayElements(client: ApiClient, first: JobDetail): Promise<JobDe
   return elements.length > 0 ? elements : [first];
 }
 
+/** scontrol show node: one record per node, with the drain or down reason when there is one. */
+export function showNode(n: NodeView, reason: NodeReason | undefined): string {
+  const lines = [
+    `NodeName=${n.name} Container=${n.container} Kind=${n.kind} Cooling=${n.cooling}`,
+    `   State=${n.state} CPUAlloc=${n.coresUsed} CPUTot=${n.cores} RealMemory=${n.memMb} AllocMem=${n.memUsedMb} Tasks=${n.tasks}`,
+  ];
+  if (reason) lines.push(`   Reason=${reason.reason} [${reason.by}@${reason.at === null ? 'Unknown' : formatInstant(reason.at)}]`);
+  return lines.join('\n') + '\n';
+}
+
 function addShow(parent: Command): void {
   const show = parent.command('show').description('show one object in detail (like scontrol show)');
+  addConnectionOptions(
+    show
+      .command('node')
+      .description('a node\'s state, cores, memory and drain or down reason (every node without a name)')
+      .argument('[name]', 'node name, e.g. c1-n001')
+      .option('--json', 'print the node as JSON'),
+  ).action(async (name: string | undefined, opts: ConnectionOptions & { json?: boolean }) => {
+    const { nodes, reasons } = await ApiClient.fromOptions(opts).nodeList();
+    const picked = name === undefined ? nodes : nodes.filter((n) => n.name === name);
+    if (picked.length === 0) throw new CliError(`no node named ${name} (gsched nodes --long lists them)`, 1);
+    if (opts.json) return printJson(name === undefined ? picked : picked[0]);
+    print(picked.map((n) => showNode(n, reasons.find((r) => r.node === n.name))).join('\n'));
+  });
   addConnectionOptions(
     show
       .command('job')

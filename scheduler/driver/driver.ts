@@ -919,14 +919,21 @@ export class LiveDriver {
     return parsed.indices.map((_i, pos) => id + pos);
   }
 
-  /** Cancels every element of an array still pending or running; how many that was. */
-  async cancelArray(id: number): Promise<Accepted<{ jobId: number; state: JobState; elements: number }>> {
+  /**
+   * Cancels every element of an array still pending or running (running commands get
+   * `graceMs` between SIGTERM and SIGKILL, as for one job); how many that was.
+   */
+  async cancelArray(id: number, graceMs?: number): Promise<Accepted<{ jobId: number; state: JobState; elements: number }>> {
     const ids = this.arrayElements(id) ?? [];
     let cancelled = 0;
     const waits: Promise<void>[] = [];
     for (const e of ids) {
+      if (graceMs !== undefined) this.graceOf.set(e, graceMs);
       const { res, durable } = this.accept({ type: 'cancel', jobId: e });
-      if (!res.ok) continue; // already ended (or forgotten): nothing to cancel
+      if (!res.ok) {
+        this.graceOf.delete(e);
+        continue; // already ended (or forgotten): nothing to cancel
+      }
       cancelled++;
       waits.push(durable);
     }
