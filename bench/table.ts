@@ -94,7 +94,7 @@ if (sim) {
   if (ngc) {
     const wall = get(ngc, 'wall_s_median');
     const rss = get(ngc, 'peak_rss_mib_median');
-    row('sim: 60,000 analyses over 4.5 years, wall s (median)', fmt(wall, 1), '', '≤ 10', wall !== null && wall <= 10);
+    row('sim: 60,000 analyses over 4.5 years, wall s (median)', fmt(wall, 1), '', '≤ 5', wall !== null && wall <= 5);
     row('sim: 60,000 analyses, peak RSS MiB', fmt(rss), '', '≤ 1,024', rss !== null && rss <= 1024);
   }
   const burst = by('ngc-burst-60k');
