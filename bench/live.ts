@@ -8,12 +8,20 @@
 //   BENCH_MODE=array BENCH_BATCH=100 BENCH_CONCURRENCY=1 BENCH_TIME_SCALE=1e-4 BENCH_WARMUP=2000
 //   (the other knobs, at their defaults)
 //   BENCH_SINGLE_JOBS=20000 BENCH_SINGLE_CLIENTS=64 BENCH_SINGLE_RUNS=3   (BENCH_SINGLE_RUNS=0: skip)
-//   BENCH_ONLY=single   (only the one-job-per-POST runs)
+//   BENCH_ARRAY_TASKS=10000 BENCH_ARRAY_RUNS=3 BENCH_ARRAY_SIZE=1000   (BENCH_ARRAY_RUNS=0: skip)
+//   BENCH_ONLY=single|tasks|array   (only those runs)
 //
 // Then one job per POST: BENCH_SINGLE_CLIENTS clients, each with its own submitter token (the
 // scheduler's default auth and per-token rate limit apply), each POSTing one one-task job at a
 // time as the CLI does (with an Idempotency-Key) and waiting for its 201 before the next, until
 // BENCH_SINGLE_JOBS jobs were acknowledged; jobs/s counts until the last of them completed.
+// The clients send the CLI's request over keep-alive node:http (submit-client.ts), not fetch:
+// the load generator shares the two cores, and fetch cost it more CPU per job than the scheduler.
+//
+// Then arrays of 1,000: BENCH_ARRAY_TASKS one-core tasks as arrays of 1,000 elements, one POST
+// at a time, with two arrays to warm up; their dispatch p99 is `array_1000_dispatch_ms_p99`
+// (target 50 ms). Each array is decided in chunks (the default config's maxStartsPerPass) that
+// go out as agents acknowledge the ones before (the driver's dispatch window).
 //
 // Each run first sends BENCH_WARMUP tasks the same way and waits for them, then measures the
 // 50,000 from counters read after the warm-up: a scheduler runs for months, and the first
@@ -28,6 +36,7 @@ import { renderTable, DEFAULT_CLUSTER_PATH, loadClusterConfig, packageRoot } fro
 import { startGschedUp, type GschedUp } from '../cli/testing/index.js';
 import type { JobSpec } from '../scheduler/core/index.js';
 import { envNumber, medianPresent, round } from './stats.js';
+import { SubmitClient } from './submit-client.js';
 import { bucketDelta, histogramBuckets, histogramQuantile, metricSum, quantileUpperBound, type Bucket } from './prom.js';
 
 const DISPATCH = 'gsched_dispatch_latency_seconds';
@@ -230,10 +239,10 @@ async function singleRun(cfg: BenchConfig, jobs: number, clients: number, maxTim
       const { owner: _owner, ...job } = batchSpec(1, 'tasks', maxTimeMs, name);
       return job as JobSpec;
     };
-    const users: ApiClient[] = [];
+    const users: SubmitClient[] = [];
     for (let c = 0; c < clients; c++) {
       const t = await admin.createToken({ role: 'submitter', name: `bench-${c}`, accounts: ['research-ngc'] });
-      users.push(ApiClient.fromOptions({ url: live.httpUrl, token: t.token, timeout: '120' }));
+      users.push(new SubmitClient(live.httpUrl, t.token));
     }
     const drive = async (n: number, prefix: string): Promise<{ postMs: number[]; t0: number; t1: number; t2: number }> => {
       let next = 0;
@@ -261,6 +270,7 @@ async function singleRun(cfg: BenchConfig, jobs: number, clients: number, maxTim
     await drive(Math.min(jobs, 2000), 'single-warm-up');
     const { postMs, t0, t1, t2 } = await drive(jobs, 'single');
     postMs.sort((a, b) => a - b);
+    for (const u of users) u.close();
     return {
       jobs,
       clients,
@@ -286,10 +296,10 @@ async function main(): Promise<void> {
   process.stderr.write(`bench:live: ${cfg.tasks} tasks after ${cfg.warmup} to warm up, ${cfg.mode} of ${cfg.batch} per POST, ${cfg.concurrency} in flight, ${containers.length} agents, ${cfg.runs} run(s)\n`);
 
   const only = process.env.BENCH_ONLY;
-  if (only !== undefined && only !== 'single' && only !== 'tasks') throw new Error(`BENCH_ONLY=${only}: expected single or tasks`);
+  if (only !== undefined && only !== 'single' && only !== 'tasks' && only !== 'array') throw new Error(`BENCH_ONLY=${only}: expected single, tasks or array`);
   const singleJobs = envNumber('BENCH_SINGLE_JOBS', 20_000);
   const singleClients = envNumber('BENCH_SINGLE_CLIENTS', 64);
-  const singleRuns = process.env.BENCH_SINGLE_RUNS === '0' || only === 'tasks' ? 0 : envNumber('BENCH_SINGLE_RUNS', 3);
+  const singleRuns = process.env.BENCH_SINGLE_RUNS === '0' || (only !== undefined && only !== 'single') ? 0 : envNumber('BENCH_SINGLE_RUNS', 3);
   const single: SingleResult[] = [];
   for (let i = 0; i < singleRuns; i++) {
     const r = await singleRun(cfg, singleJobs, singleClients, maxTimeMs);
@@ -298,10 +308,21 @@ async function main(): Promise<void> {
   }
 
   const runs: RunResult[] = [];
-  for (let i = 0; i < (only === 'single' ? 0 : cfg.runs); i++) {
+  for (let i = 0; i < (only === undefined || only === 'tasks' ? cfg.runs : 0); i++) {
     const r = await runOnce(cfg, maxTimeMs);
     process.stderr.write(`  run ${i + 1}: ${r.tasks_per_sec} tasks/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms (with warm-up: ${r.cold_p99_ms} ms), POST p50 ${r.post_p50_ms} ms, load ${r.load_1m}\n`);
     runs.push(r);
+  }
+  // Arrays of 1,000 (BENCH_ARRAY_SIZE, to see how latency grows with the size), one POST at a
+  // time; the warm-up is two arrays.
+  const arraySize = envNumber('BENCH_ARRAY_SIZE', 1000);
+  const arrayCfg: BenchConfig = { ...cfg, mode: 'array', batch: arraySize, concurrency: 1, tasks: envNumber('BENCH_ARRAY_TASKS', 10 * arraySize), warmup: 2 * arraySize };
+  const arrayRuns: RunResult[] = [];
+  const arrayCount = process.env.BENCH_ARRAY_RUNS === '0' || (only !== undefined && only !== 'array') ? 0 : envNumber('BENCH_ARRAY_RUNS', 3);
+  for (let i = 0; i < arrayCount; i++) {
+    const r = await runOnce(arrayCfg, maxTimeMs);
+    process.stderr.write(`  array run ${i + 1}: ${r.tasks} tasks in arrays of ${arraySize}, dispatch p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms (≤${r.p99_bucket_ms ?? '+Inf'}), ${r.tasks_per_sec} tasks/s, load ${r.load_1m}\n`);
+    arrayRuns.push(r);
   }
   const med = {
     tasks_per_sec: medianPresent(runs.map((r) => r.tasks_per_sec)),
@@ -336,6 +357,13 @@ async function main(): Promise<void> {
     single_post_p99_ms: medianPresent(single.map((r) => r.post_p99_ms)),
     single_target_jobs_per_sec: 5000,
     single_runs: single,
+    /** Arrays of 1,000 elements (array_<size>_… for another BENCH_ARRAY_SIZE), one POST at a time: dispatch latency (median over runs); null when not run. */
+    [`array_${arraySize}_dispatch_ms_p50`]: medianPresent(arrayRuns.map((r) => r.p50_ms)),
+    [`array_${arraySize}_dispatch_ms_p99`]: medianPresent(arrayRuns.map((r) => r.p99_ms)),
+    [`array_${arraySize}_p99_bucket_ms`]: medianPresent(arrayRuns.map((r) => r.p99_bucket_ms)),
+    [`array_${arraySize}_tasks_per_sec`]: medianPresent(arrayRuns.map((r) => r.tasks_per_sec)),
+    [`array_${arraySize}_target_p99_ms`]: 50,
+    [`array_${arraySize}_runs`]: arrayRuns,
   };
   const dir = join(packageRoot(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });
@@ -379,6 +407,26 @@ async function main(): Promise<void> {
           ...single.map((r, i) => [String(i + 1), String(r.jobs), String(r.clients), show(r.total_s), show(r.jobs_per_sec), show(r.post_p50_ms), show(r.post_p99_ms)]),
           ['median', '', '', '', show(result.single_jobs_per_sec), show(result.single_post_p50_ms), show(result.single_post_p99_ms)],
           ['target', '', '', '', '≥5000', '', ''],
+        ],
+      ),
+    );
+  }
+  if (arrayRuns.length > 0) {
+    const med = (k: 'p50_ms' | 'p99_ms' | 'p99_bucket_ms' | 'tasks_per_sec'): number | null => medianPresent(arrayRuns.map((r) => r[k]));
+    process.stdout.write(
+      renderTable(
+        [
+          { header: `ARRAY_${arraySize}` },
+          { header: 'TASKS', align: 'right' },
+          { header: 'TASKS/S', align: 'right' },
+          { header: 'P50_MS', align: 'right' },
+          { header: 'P99_MS', align: 'right' },
+          { header: 'P99_BUCKET', align: 'right' },
+        ],
+        [
+          ...arrayRuns.map((r, i) => [String(i + 1), String(r.tasks), show(r.tasks_per_sec), show(r.p50_ms), p99(r.p99_ms, r.p99_above_histogram), bound(r.p99_bucket_ms, r.p99_above_histogram)]),
+          ['median', '', show(med('tasks_per_sec')), show(med('p50_ms')), show(med('p99_ms')), `≤${show(med('p99_bucket_ms'))}`],
+          ['target', '', '', '', '≤50', ''],
         ],
       ),
     );

@@ -34,8 +34,11 @@ export type ClientOrder = { type: 'round'; tasks: number } | { type: 'on' } | { 
 export type ClientMessage =
   | { type: 'ready' }
   | { type: 'loaded'; seconds: number }
-  | { type: 'scraped'; scrapeMs: number[]; bytes: number }
+  | { type: 'scraped'; scrapeMs: number[]; bytes: number; slow: { at: number; ms: number }[] }
   | { type: 'failed'; error: string };
+
+/** A scrape this slow is reported with its start time (the target is a p99 of 50 ms). */
+export const SLOW_MS = 50;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const post = (m: ClientMessage): void => parentPort?.postMessage(m);
@@ -97,6 +100,8 @@ async function scrape(job: ScrapeJob): Promise<void> {
     }).then(() => void (wake = null));
   let on = false;
   let scrapeMs: number[] = [];
+  /** Scrapes slower than SLOW_MS, with when they started (epoch ms), to match with the scheduler's stalls. */
+  let slow: { at: number; ms: number }[] = [];
   let bytes = 0;
   for (;;) {
     for (let m = orders.shift(); m; m = orders.shift()) {
@@ -107,8 +112,9 @@ async function scrape(job: ScrapeJob): Promise<void> {
       if (m.type === 'on') on = true;
       if (m.type === 'off') {
         on = false;
-        post({ type: 'scraped', scrapeMs, bytes });
+        post({ type: 'scraped', scrapeMs, bytes, slow });
         scrapeMs = [];
+        slow = [];
       }
     }
     if (!on) {
@@ -119,7 +125,9 @@ async function scrape(job: ScrapeJob): Promise<void> {
     const res = await fetch(`${job.url}/metrics`);
     const text = await res.text();
     if (!res.ok) throw new Error(`GET /metrics: HTTP ${res.status}`);
-    scrapeMs.push(performance.now() - t);
+    const ms = performance.now() - t;
+    scrapeMs.push(ms);
+    if (ms > SLOW_MS) slow.push({ at: performance.timeOrigin + t, ms });
     bytes = text.length;
     if (orders.length === 0) await idle(Math.max(0, job.everyMs - (performance.now() - t)));
   }

@@ -13,14 +13,14 @@
 // Writes bench/results/metrics.json.
 //
 //   npm run bench:metrics
-//   BENCH_RUNS=3 BENCH_ROUNDS=8 BENCH_TASKS=20000 BENCH_SCRAPE_MS=1000 BENCH_GROWTH=1000,10000,100000 npm run bench:metrics
+//   BENCH_RUNS=3 BENCH_ROUNDS=8 BENCH_TASKS=50000 BENCH_SCRAPE_MS=1000 BENCH_GROWTH=1000,10000,100000 npm run bench:metrics
 //
 // The load generator and the scraper are worker threads of this process (metrics-client.ts),
 // with event loops of their own as the real clients' would be.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { PerformanceObserver, monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
 import { DEFAULT_CLUSTER_PATH, FakeClock, launchAgent, loadClusterConfig, packageRoot, renderTable, type Child } from '../common/index.js';
@@ -59,6 +59,17 @@ interface Samples {
   seconds: number;
   tasks: number;
   rounds: number;
+  /** Slow scrapes, each with what the scheduler was doing meanwhile. */
+  slow: SlowScrape[];
+}
+
+/** A scrape slower than SLOW_MS and what overlapped it in the scheduler's thread. */
+interface SlowScrape {
+  ms: number;
+  /** The longest event-loop stall (ms) that overlapped it, and the GC pauses and driver snapshots that did. */
+  stall_ms: number;
+  gc_ms: number;
+  snapshot_copy_ms: number;
 }
 
 interface Side {
@@ -89,6 +100,8 @@ interface Run {
   scraped: ScrapedSide;
   quiet: Side;
   scrape_bytes: number;
+  /** Scrapes over SLOW_MS and what overlapped each in the scheduler. */
+  slow_scrapes: SlowScrape[];
   load_1m_start: number;
   load_1m_end: number;
 }
@@ -153,7 +166,54 @@ function side(s: Samples): Side {
   };
 }
 
-const newSamples = (): Samples => ({ passMs: [], scrapeMs: [], serveMs: [], renderMs: [], loop: monitorEventLoopDelay({ resolution: 1 }), seconds: 0, tasks: 0, rounds: 0 });
+const newSamples = (): Samples => ({ passMs: [], scrapeMs: [], serveMs: [], renderMs: [], loop: monitorEventLoopDelay({ resolution: 1 }), seconds: 0, tasks: 0, rounds: 0, slow: [] });
+
+/** What ran on the scheduler's thread, in epoch ms: event-loop stalls, GC pauses, driver snapshots. */
+interface Watch {
+  stalls: { at: number; ms: number }[];
+  gcs: { at: number; ms: number }[];
+  snapshots: { at: number; ms: number }[];
+  stop(): void;
+}
+
+/** Stalls seen by a 5 ms timer (any gap over 20 ms), GC pauses, and the synchronous copy of each driver snapshot. */
+function watchStalls(driver: { snapshot(): Promise<void> }): Watch {
+  const w: Watch = { stalls: [], gcs: [], snapshots: [], stop: () => undefined };
+  const epoch = (t: number): number => performance.timeOrigin + t;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    if (now - last > 20) w.stalls.push({ at: epoch(last), ms: now - last });
+    last = now;
+  }, 5);
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) w.gcs.push({ at: epoch(e.startTime), ms: e.duration });
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  const snapshot = driver.snapshot.bind(driver);
+  driver.snapshot = () => {
+    const t = performance.now();
+    const done = snapshot();
+    w.snapshots.push({ at: epoch(t), ms: performance.now() - t });
+    return done;
+  };
+  w.stop = () => {
+    clearInterval(timer);
+    gc.disconnect();
+  };
+  return w;
+}
+
+function explain(x: { at: number; ms: number }, w: Watch): SlowScrape {
+  const over = (e: { at: number; ms: number }): boolean => e.at < x.at + x.ms && e.at + e.ms > x.at;
+  const sum = (es: { ms: number }[]): number => round(es.reduce((a, e) => a + e.ms, 0), 1);
+  return {
+    ms: round(x.ms, 1),
+    stall_ms: round(Math.max(0, ...w.stalls.filter(over).map((e) => e.ms)), 1),
+    gc_ms: sum(w.gcs.filter(over)),
+    snapshot_copy_ms: sum(w.snapshots.filter(over)),
+  };
+}
 
 async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scraped: Samples; quiet: Samples }): Promise<Run> {
   const loadStart = load1m();
@@ -179,6 +239,7 @@ async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scra
     coreFactory,
   );
   sched.metrics.onCost = (what, ms) => current?.[what === 'render' ? 'renderMs' : 'serveMs'].push(ms);
+  const watch = watchStalls(sched.driver);
   const agents: Child[] = [];
   const clients: Client[] = [];
   try {
@@ -193,11 +254,11 @@ async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scra
     const scraper = new Client({ role: 'scrape', url: sched.httpUrl, everyMs: cfg.scrapeMs });
     clients.push(loader, scraper);
     await loader.next('ready');
-    const round = async (tasks: number, scraped: boolean): Promise<{ seconds: number; scrapeMs: number[]; bytes: number }> => {
+    const round = async (tasks: number, scraped: boolean): Promise<{ seconds: number; scrapeMs: number[]; bytes: number; slow: { at: number; ms: number }[] }> => {
       if (scraped) scraper.send({ type: 'on' });
       loader.send({ type: 'round', tasks });
       const { seconds } = await loader.next('loaded');
-      if (!scraped) return { seconds, scrapeMs: [], bytes: 0 };
+      if (!scraped) return { seconds, scrapeMs: [], bytes: 0, slow: [] };
       scraper.send({ type: 'off' });
       return { seconds, ...(await scraper.next('scraped')) };
     };
@@ -220,6 +281,7 @@ async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scra
       s.tasks += cfg.tasks;
       s.rounds++;
       s.scrapeMs.push(...r.scrapeMs);
+      for (const x of r.slow) s.slow.push(explain(x, watch));
       if (scraped) bytes = r.bytes;
     }
     for (const k of ['scraped', 'quiet'] as const) {
@@ -241,10 +303,12 @@ async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scra
       },
       quiet: side(sides.quiet),
       scrape_bytes: bytes,
+      slow_scrapes: sc.slow,
       load_1m_start: loadStart,
       load_1m_end: load1m(),
     };
   } finally {
+    watch.stop();
     for (const c of clients) c.send({ type: 'stop' });
     await Promise.all(clients.map((c) => c.terminate()));
     await Promise.all(agents.map((a) => a.stop(2000)));
@@ -309,7 +373,7 @@ async function main(): Promise<void> {
   const cfg: Config = {
     runs: envNumber('BENCH_RUNS', 3, { integer: true }),
     rounds: envNumber('BENCH_ROUNDS', 8, { integer: true }),
-    tasks: envNumber('BENCH_TASKS', 20_000, { integer: true }),
+    tasks: envNumber('BENCH_TASKS', 50_000, { integer: true }),
     batch: envNumber('BENCH_BATCH', 100, { integer: true }),
     timeScale: envNumber('BENCH_TIME_SCALE', 1e-4),
     scrapeMs: envNumber('BENCH_SCRAPE_MS', 1000),
@@ -332,6 +396,7 @@ async function main(): Promise<void> {
     process.stderr.write(
       `  run ${i + 1}: scrape p99 ${r.scraped.scrape_p99_ms} ms over ${r.scraped.scrapes} (serve p99 ${r.scraped.serve_p99_ms} ms); pass p99 ${r.scraped.pass_p99_ms} ms scraped (${r.scraped.passes} passes) / ${r.quiet.pass_p99_ms} ms quiet (${r.quiet.passes}); loop delay p99 ${r.scraped.loop_delay_p99_ms} / ${r.quiet.loop_delay_p99_ms} ms; render p99 ${r.scraped.render_p99_ms} ms; ${r.scraped.tasks_per_sec} / ${r.quiet.tasks_per_sec} tasks/s; load ${r.load_1m_start}→${r.load_1m_end}\n`,
     );
+    for (const x of r.slow_scrapes) process.stderr.write(`    slow scrape ${x.ms} ms: event-loop stall ${x.stall_ms} ms, GC ${x.gc_ms} ms, driver snapshot copy ${x.snapshot_copy_ms} ms meanwhile\n`);
     runs.push(r);
   }
   const grown: Growth[] = [];

@@ -9,11 +9,6 @@ function report(node: NodeView, json: boolean | undefined): void {
   print(`${node.name}: ${node.state.toLowerCase()} (${node.tasks} task${node.tasks === 1 ? '' : 's'} running, ${node.coresUsed}/${node.cores} cores in use)`);
 }
 
-/** Who is asking, for the reason list ($USER). */
-function operator(): string | undefined {
-  return process.env.USER || process.env.LOGNAME || undefined;
-}
-
 export function registerDrainCommands(program: Command): void {
   addConnectionOptions(
     program
@@ -23,7 +18,7 @@ export function registerDrainCommands(program: Command): void {
       .option('--reason <text>', 'why, for the other operators')
       .option('--json', 'print the node as JSON'),
   ).action(async (node: string, opts: ConnectionOptions & { reason?: string; json?: boolean }) => {
-    report(await ApiClient.fromOptions(opts).drain(node, opts.reason, operator()), opts.json);
+    report(await ApiClient.fromOptions(opts).drain(node, opts.reason), opts.json); // the scheduler records who: the token's identity
   });
 
   addConnectionOptions(
@@ -34,7 +29,7 @@ export function registerDrainCommands(program: Command): void {
       .requiredOption('--reason <text>', 'why (required, as scontrol asks), shown by gsched nodes -R')
       .option('--json', 'print the node as JSON'),
   ).action(async (node: string, opts: ConnectionOptions & { reason: string; json?: boolean }) => {
-    report(await ApiClient.fromOptions(opts).down(node, opts.reason, operator()), opts.json);
+    report(await ApiClient.fromOptions(opts).down(node, opts.reason), opts.json);
   });
 
   addConnectionOptions(

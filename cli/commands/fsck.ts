@@ -1,5 +1,6 @@
 // gsched fsck DIR: check a scheduler state folder without changing it (it may be in use).
 import type { Command } from 'commander';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fsckStateDir } from '../../scheduler/store/index.js';
 import { CliError } from '../errors.js';
@@ -12,6 +13,8 @@ export function registerFsckCommands(program: Command): void {
     .argument('[dir]', 'the state folder (the --state of gsched up)', './var')
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, opts: { json?: boolean }) => {
+      // A mistyped path is a usage error, not a damaged folder.
+      if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new CliError(`fsck ${dir}: no such folder (give the --state folder of gsched up)`, 2);
       const report = await fsckStateDir(resolve(dir));
       if (opts.json) printJson(report);
       else {

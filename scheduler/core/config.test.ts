@@ -39,6 +39,7 @@ describe('cluster config', () => {
     expect(e.message).toBe('invalid cluster config: nodeKinds[0].cores is -4, expected an integer from 1 to 4096');
     expect(refused((c) => (c.containers[1].groups[0].kind = 'gpu')).message).toContain('one of the nodeKinds (std, highmem)');
     expect(refused((c) => (c.scheduler.policy = 'lottery')).field).toBe('scheduler.policy');
+    expect(refused((c) => (c.scheduler.maxStartsPerPass = 0)).message).toBe('invalid cluster config: scheduler.maxStartsPerPass is 0, expected an integer from 1 to 1000000');
     expect(refused((c) => (c.accounts[1].parent = 'nowhere')).field).toBe('accounts[1].parent');
     expect(refused((c) => c.accounts.push({ name: 'x', parent: 'y', shares: 1 }, { name: 'y', parent: 'x', shares: 1 })).message).toContain('without a cycle');
     expect(refused((c) => (c.partitions[0].defaultTimeMs = c.partitions[0].maxTimeMs + 1)).field).toBe('partitions[0].defaultTimeMs');

@@ -229,6 +229,7 @@ export function parseClusterConfig(raw: unknown): ClusterConfig {
   if (s.priorityCalcPeriodMs !== undefined) scheduler.priorityCalcPeriodMs = int(s.priorityCalcPeriodMs, 'scheduler.priorityCalcPeriodMs', 1, DAY);
   if (s.backfillIntervalMs !== undefined) scheduler.backfillIntervalMs = int(s.backfillIntervalMs, 'scheduler.backfillIntervalMs', 0, DAY);
   if (s.overTimeLimitMs !== undefined) scheduler.overTimeLimitMs = int(s.overTimeLimitMs, 'scheduler.overTimeLimitMs', 0, 30 * DAY);
+  if (s.maxStartsPerPass !== undefined) scheduler.maxStartsPerPass = int(s.maxStartsPerPass, 'scheduler.maxStartsPerPass', 1, 1_000_000);
 
   const config: ClusterConfig = { name, nodes, partitions, qos, accounts, scheduler };
   if (root.consent !== undefined) {

@@ -36,6 +36,13 @@ export class PassRunner {
   private passOverAbove = Infinity;
   /** The walk's visitor, bound once: a closure per pass would do, one per job would not. */
   private readonly visit = (job: JobRt): boolean => this.visitJob(job);
+  /** scheduler.maxStartsPerPass of the config in force (a reconfigure may change it), or Infinity. */
+  private maxStarts = Infinity;
+  /** Starts in this pass's outbox so far, counted up to `scanned` (each entry is looked at once). */
+  private starts = 0;
+  private scanned = 0;
+  /** This pass stopped at the start cap: another is due at once. */
+  private capped = false;
 
   constructor(
     private readonly s: CoreState,
@@ -56,6 +63,10 @@ export class PassRunner {
     }
     s.expireTimeLimits();
     s.expireConsentHolds();
+    this.maxStarts = s.config.scheduler.maxStartsPerPass ?? Infinity;
+    this.starts = 0;
+    this.scanned = 0;
+    this.capped = false;
     // An empty queue needs neither new priorities nor a walk (the common case in a light load).
     if (s.waiting.size > 0) {
       if (s.weighted && s.now - this.lastPriority >= this.priorityPeriod) {
@@ -68,6 +79,7 @@ export class PassRunner {
       s.waiting.walk(this.visit);
       s.waiting.compact();
       this.planner.end();
+      if (this.capped) this.planner.cut?.();
     } else this.planner.idle();
     // Power saving decides after placement, so waiting work takes idle nodes before any is suspended.
     if (s.power !== null) s.power.step();
@@ -83,7 +95,8 @@ export class PassRunner {
     const power = s.power === null ? null : s.power.wakeAt();
     for (const t of [hold, begin, edge, power]) if (t !== null && (deadline === null || t < deadline)) deadline = t;
     const planned = this.planner.wakeAt();
-    const wakeAt = planned === null ? deadline : deadline === null ? planned : Math.min(deadline, planned);
+    // Stopped at the start cap: the rest of the walk is due now, in the next pass.
+    const wakeAt = this.capped ? s.now : planned === null ? deadline : deadline === null ? planned : Math.min(deadline, planned);
     if (s.powerOut.length > 0) {
       const power = s.powerOut;
       s.powerOut = [];
@@ -93,6 +106,10 @@ export class PassRunner {
   }
 
   private visitJob(job: JobRt): boolean {
+    if (this.maxStarts !== Infinity && this.startsSoFar() >= this.maxStarts) {
+      this.capped = true;
+      return false;
+    }
     // A backfill pass looks at hundreds of jobs behind the head, most too large for any free
     // hole: pass such a job over in a few field reads. Its view says Priority (a job the pass
     // did not record shows Priority), as a visit would have recorded.
@@ -111,6 +128,13 @@ export class PassRunner {
     }
     if (go) this.passOverAbove = this.planner.passOverAbove();
     return go;
+  }
+
+  /** Task starts this pass has decided so far (starts are decided in passes only). */
+  private startsSoFar(): number {
+    const out = this.s.outbox;
+    for (; this.scanned < out.length; this.scanned++) if ((out[this.scanned] as Decision).type === 'start') this.starts++;
+    return this.starts;
   }
 
   /** What the latest pass found; jobs it did not reach wait for Priority. */

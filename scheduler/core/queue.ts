@@ -29,8 +29,13 @@ import type { Ms, PriorityWeights } from './types.js';
 const SMALL_RUN = 64;
 /** A walk that stepped over this many entries of a run sweeps the dead ones out after it. */
 const SWEEP_FROM = 64;
-/** The most jobs the cached walk order holds (a job queued into it shifts those after it). */
+/**
+ * The most jobs the cached walk order holds at first (a job queued into it shifts up to half of
+ * them); it grows to twice the longest walk, up to ORDER_CAP_MAX, so that passes that look at
+ * thousands of jobs (every job fits) do not walk past its end every time.
+ */
 const ORDER_CAP = 2048;
+const ORDER_CAP_MAX = 1 << 16;
 /** How many jobs past where a walk stopped the cached order reaches, at least. */
 const ORDER_SLACK = 256;
 
@@ -41,6 +46,8 @@ interface Lane {
   readonly runs: Run[];
   /** Added to each entry's key to give its current priority. */
   offset: number;
+  /** An entry may have died since the last tidy (tidy looks at the runs' fronts only then). */
+  dirty: boolean;
 }
 
 /**
@@ -54,7 +61,9 @@ function laneBefore(x: JobRt, y: JobRt): boolean {
 }
 
 function liveIn(j: JobRt, lane: Lane): boolean {
-  return j.queued && j.capped === lane.capped && j.account.name === lane.account;
+  // A lane holds only its account's jobs, and a job has at most one entry in a lane: no need to
+  // read its account (another cache line of the record, on the hottest path of a walk).
+  return j.queued && j.capped === lane.capped;
 }
 
 /**
@@ -226,6 +235,12 @@ export class PendingQueue {
   private orderGen = 0;
   /** The next entry a walk of the cached order visits. */
   private orderPos = 0;
+  /** How many jobs the cached order may hold (see ORDER_CAP). */
+  private orderCap = ORDER_CAP;
+  /** The most jobs a walk that stopped has visited: a rebuilt cached order reaches twice as far. */
+  private longWalk = 0;
+  /** The last walk went past the cached order's end: the next one rebuilds it rather than pass over it again. */
+  private ranOff = false;
   /** A walk of the runs is building the cached order; jobs queued again meanwhile wait here. */
   private building = false;
   private revivedJobs: JobRt[] = [];
@@ -279,7 +294,10 @@ export class PendingQueue {
     if (!job.queued) return;
     job.queued = false;
     this.waiting--;
-    if (job.laneCapped === job.capped) this.dead++;
+    if (job.laneCapped === job.capped) {
+      this.dead++;
+      this.laneFor(job).dirty = true;
+    }
   }
 
   /**
@@ -291,6 +309,7 @@ export class PendingQueue {
     this.forgetOrder();
     if (job.laneCapped !== null) {
       const lane = (job.laneCapped ? this.capped : this.uncapped).get(job.account.name);
+      if (lane) lane.dirty = true;
       for (const run of lane?.runs ?? []) {
         const before = run.jobs.length - run.start;
         run.filter((j) => j !== job);
@@ -327,7 +346,11 @@ export class PendingQueue {
       this.byAge.splice(0, this.ageHead);
       this.ageHead = 0;
     }
-    for (const lane of this.laneList) lane.offset = this.offsetOf(lane);
+    for (const lane of this.laneList) {
+      lane.offset = this.offsetOf(lane);
+      // Entries of jobs that moved to their capped lane died in the uncapped one.
+      lane.dirty = true;
+    }
   }
 
   /** The cached walk order is stale (priorities or keys changed): the next walk rebuilds it. */
@@ -349,13 +372,15 @@ export class PendingQueue {
    * No generator and no per-walk arrays.
    */
   walk(visit: (job: JobRt) => boolean): void {
-    if (!this.orderOk || (this.order.length === this.orderStart && !this.orderAll)) {
+    if (!this.orderOk || (this.order.length === this.orderStart && !this.orderAll) || this.ranOff) {
+      this.ranOff = false;
       this.forgetOrder();
-      this.walkRuns(visit, null);
+      this.walkRuns(visit, null, 0);
       return;
     }
     const order = this.order;
     let dead = 0;
+    let seen = 0;
     let more = true;
     this.iterating = true;
     try {
@@ -367,8 +392,10 @@ export class PendingQueue {
           dead++;
           continue;
         }
+        seen++;
         if (!visit(j)) {
           more = false;
+          if (seen > this.longWalk) this.longWalk = seen;
           break;
         }
       }
@@ -382,7 +409,11 @@ export class PendingQueue {
       if (dead >= this.sweepFrom) this.sweepOrder();
       else this.dropDeadFront();
     }
-    if (floor !== undefined) this.walkRuns(visit, floor);
+    if (floor !== undefined) {
+      // Going on past its end costs a pass over the runs up to it: rebuild next time instead.
+      this.ranOff = true;
+      this.walkRuns(visit, floor, seen);
+    }
   }
 
   /**
@@ -390,7 +421,7 @@ export class PendingQueue {
    * cached order; after the cached order (`floor` its last job) it passes over what comes no
    * later than `floor` and extends the cached order with what it visits.
    */
-  private walkRuns(visit: (job: JobRt) => boolean, floor: JobRt | null): void {
+  private walkRuns(visit: (job: JobRt) => boolean, floor: JobRt | null, seen: number): void {
     if (this.runsChanged) this.listRuns();
     const runs = this.runList;
     const n = runs.length;
@@ -411,7 +442,7 @@ export class PendingQueue {
     const build = floor === null;
     const order = this.order;
     const gen = this.orderGen;
-    let recording = order.length - this.orderStart < ORDER_CAP;
+    let recording = order.length - this.orderStart < this.orderCap;
     /** The job visited last (or the floor): a head no later than it is passed over. */
     let last: JobRt | null = floor;
     let lastLane: Lane | null = floor === null ? null : this.laneFor(floor);
@@ -457,7 +488,7 @@ export class PendingQueue {
         if (recording) {
           order.push(j as JobRt);
           (j as JobRt).orderGen = gen;
-          if (order.length - this.orderStart >= ORDER_CAP) recording = false;
+          if (order.length - this.orderStart >= this.orderCap) recording = false;
         }
         if (!visiting) {
           if (--slack <= 0) break;
@@ -468,10 +499,13 @@ export class PendingQueue {
         lastPrio = (j as JobRt).laneKey as number + run.lane.offset;
         visited++;
         if (!visit(j as JobRt)) {
+          // A pass that looks this far should find it all in the cached order next time.
+          this.orderCap = Math.min(ORDER_CAP_MAX, Math.max(this.orderCap, 2 * (seen + visited)));
+          if (seen + visited > this.longWalk) this.longWalk = seen + visited;
           if (!recording) return;
-          // Cache a little more than this walk needed: the next one may look further.
+          // Cache more than this walk needed: the next ones look further as the jobs before start.
           visiting = false;
-          slack = Math.max(ORDER_SLACK, visited);
+          slack = Math.max(ORDER_SLACK, 2 * this.longWalk);
         }
       }
       // The end of the queue: the cached order holds all of it.
@@ -536,7 +570,7 @@ export class PendingQueue {
       // Placed before the walk's position: the walk has passed its place (it is not visited).
       if (this.iterating && lo < this.orderPos) this.orderPos++;
     }
-    if (order.length - this.orderStart > ORDER_CAP) {
+    if (order.length - this.orderStart > this.orderCap) {
       (order.pop() as JobRt).orderGen = -1;
       this.orderAll = false;
     }
@@ -657,7 +691,7 @@ export class PendingQueue {
     const byAccount = job.capped ? this.capped : this.uncapped;
     let lane = byAccount.get(job.account.name);
     if (!lane) {
-      lane = { account: job.account.name, capped: job.capped, runs: [], offset: 0 };
+      lane = { account: job.account.name, capped: job.capped, runs: [], offset: 0, dirty: true };
       lane.offset = this.offsetOf(lane);
       byAccount.set(job.account.name, lane);
       this.laneList.push(lane);
@@ -719,10 +753,16 @@ export class PendingQueue {
     if (sweepRuns && !this.runsChanged) {
       for (let i = 0; i < this.runList.length; i++) {
         const run = this.runList[i] as Run;
-        if ((this.deadSeen[i] as number) >= this.sweepFrom) this.sweep(run, Math.max(this.cursor[i] as number, this.reach[i] as number));
+        if ((this.deadSeen[i] as number) >= this.sweepFrom) {
+          this.sweep(run, Math.max(this.cursor[i] as number, this.reach[i] as number));
+          run.lane.dirty = true;
+        }
       }
     }
     for (const lane of this.laneList) {
+      // (Each run's front is a job record to read: most passes remove nothing from most lanes.)
+      if (!lane.dirty) continue;
+      lane.dirty = false;
       const runs = lane.runs;
       for (let r = 0; r < runs.length; r++) {
         const run = runs[r] as Run;

@@ -82,6 +82,11 @@ export class ClusterBuilder {
     return this;
   }
 
+  maxStartsPerPass(n: number): this {
+    this.file.scheduler.maxStartsPerPass = n;
+    return this;
+  }
+
   weights(w: Partial<PriorityWeights>): this {
     this.file.scheduler.weights = { ...this.file.scheduler.weights, ...w };
     return this;

@@ -141,6 +141,14 @@ export interface SchedulerConfig {
    * (`--time-scale`) needs it to absorb wall-time delays in reporting that the scale magnifies.
    */
   overTimeLimitMs?: Ms;
+  /**
+   * At most this many task starts per pass (Slurm's sched_max_job_start): the walk stops once
+   * it has started this many, and the pass asks to run again at once (wakeAt = now) for the
+   * rest. A burst of thousands (an array of 1,000) then goes out in chunks that agents answer
+   * at once, instead of one pass and one message holding them all. The check is made before
+   * each job, so a job's own tasks always start together. Absent: no cap.
+   */
+  maxStartsPerPass?: number;
 }
 
 /**

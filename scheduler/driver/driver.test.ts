@@ -142,6 +142,41 @@ describe('LiveDriver journal replay', () => {
   });
 });
 
+describe('dispatch pacing', () => {
+  // The core starts at most 2 tasks a pass (maxStartsPerPass) and the driver holds a pass while
+  // 3 or more assignments are unacknowledged (dispatchWindow): an array of 10 goes out in
+  // chunks as agents take them, and a silent agent holds passes back for 250 ms at most.
+  it('sends a burst in chunks as acknowledgements make room, and does not wait past 250 ms', async () => {
+    const clock = new FakeClock();
+    const sent: Assignment[] = [];
+    const paced = { ...config, scheduler: { ...config.scheduler, maxStartsPerPass: 2 } };
+    const driver = new LiveDriver({ core: makeCore(paced), store: new Store(mkdtempSync(join(dir, 'paced-'))), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 0, dispatchWindow: 3, clock });
+    driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: () => undefined, signal: () => undefined, drain: () => undefined, flush: () => undefined });
+    await driver.agentHello(allNodes, [], []);
+    const r = await driver.submit(testJob([{ cores: 1 }], { array: '0-9' }) as unknown as JobSpec);
+    expect(r.ok).toBe(true);
+    clock.advance(1);
+    // Two passes of 2; the third waits: 4 unacknowledged ≥ 3.
+    expect(sent).toHaveLength(4);
+    clock.advance(100);
+    expect(sent).toHaveLength(4);
+    // Acknowledging two makes room: the pass runs and sends the next chunk.
+    driver.agentAck(sent.slice(0, 2).map((a) => a.task), []);
+    clock.advance(1);
+    expect(sent).toHaveLength(6);
+    // No acknowledgement comes: the pass goes ahead once it has waited 250 ms.
+    clock.advance(200);
+    expect(sent).toHaveLength(6);
+    clock.advance(60);
+    expect(sent).toHaveLength(8);
+    driver.agentAck(sent.map((a) => a.task), []);
+    clock.advance(1);
+    expect(sent.map((a) => a.jobId)).toEqual(r.ok ? r.value.jobIds : []);
+    await driver.close();
+    await driver.store.close();
+  });
+});
+
 describe('LiveDriver dispatch audit', () => {
   it('audits a pass\'s dispatches of patient data as one entry naming every task and patient', async () => {
     const other = mkdtempSync(join(tmpdir(), 'gsched-driver-'));

@@ -27,6 +27,13 @@ export interface DriverOptions {
   forgetAfterMs: number;
   /** Least wall ms between two schedule passes (bursts of events share a pass). */
   minPassGapMs?: number;
+  /**
+   * A pass waits while this many assignments sent to agents are unacknowledged (default 100),
+   * for at most DISPATCH_DEFER_MAX_MS: decisions are made no faster than agents take them, as
+   * Slurm defers scheduling while its RPCs back up (max_rpc_cnt). With the core's per-pass
+   * start cap this paces a burst: each chunk goes out once the one before is taken.
+   */
+  dispatchWindow?: number;
   observer?: DriverObserver;
   /** Audit entries for the scheduler's own acts on patient data (dispatches, consent stops). */
   audit?: (entry: AuditInput) => void;
@@ -112,6 +119,9 @@ export interface NodeNote {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+const DEFAULT_DISPATCH_WINDOW = 100;
+/** A pass waits for acknowledgements no longer than this: a stalled agent must not stall the rest. */
+const DISPATCH_DEFER_MAX_MS = 250;
 /** Idempotency keys remembered (the oldest are dropped first): a retry comes within minutes. */
 const MAX_IDEMPOTENCY_KEYS = 100_000;
 
@@ -137,6 +147,11 @@ export class LiveDriver {
   private readonly attempts = new Map<number, Placement>();
   /** Assignments sent and not yet acknowledged: at most one per task. */
   private readonly inflight = new Map<number, InFlight>();
+  /** Of those, the ones an agent's stream took (the dispatch window counts these). */
+  private readonly unacked = new Set<number>();
+  /** A pass is waiting for the dispatch window (since this wall time), or null. */
+  private deferredSince: number | null = null;
+  private deferTimer: Timer | null = null;
   /** A later attempt waiting for the earlier one's acknowledgement. */
   private readonly deferred = new Map<number, () => void>();
   private readonly results = new Map<number, TaskResult[]>();
@@ -622,6 +637,7 @@ export class LiveDriver {
   /** An attempt is no longer in flight; a later attempt waiting for it may go. */
   private settle(taskId: number): void {
     this.inflight.delete(taskId);
+    if (this.unacked.delete(taskId) && this.deferredSince !== null && this.unacked.size < this.window()) this.requestPass();
     const next = this.deferred.get(taskId);
     if (next) {
       this.deferred.delete(taskId);
@@ -640,14 +656,43 @@ export class LiveDriver {
     else this.time.after(wait, () => this.runPass());
   }
 
-  /** A pass right away (e.g. so a cancel's kills go out before the HTTP answer). */
+  /** A pass right away (e.g. so a cancel's kills go out before the HTTP answer), backlog or not. */
   private runPassNow(): void {
-    this.runPass();
+    this.runPass(true);
   }
 
-  private runPass(): void {
+  private window(): number {
+    return this.opts.dispatchWindow ?? DEFAULT_DISPATCH_WINDOW;
+  }
+
+  /**
+   * True if the pass must wait for agents to acknowledge what they were sent: the window is
+   * full, and has not been full for DISPATCH_DEFER_MAX_MS yet. An acknowledgement that makes
+   * room asks for the pass again (settle); the timer bounds the wait if none comes.
+   */
+  private dispatchBacklogged(): boolean {
+    if (this.unacked.size < this.window()) {
+      this.deferredSince = null;
+      return false;
+    }
+    const now = this.time.now();
+    this.deferredSince ??= now;
+    const left = this.deferredSince + DISPATCH_DEFER_MAX_MS - now;
+    if (left <= 0) {
+      this.deferredSince = null;
+      return false;
+    }
+    this.deferTimer ??= this.time.after(left, () => {
+      this.deferTimer = null;
+      this.requestPass();
+    });
+    return true;
+  }
+
+  private runPass(forced = false): void {
     this.passQueued = false;
     if (this.closed) return;
+    if (!forced && this.dispatchBacklogged()) return;
     const now = this.clock.now();
     const t0 = this.time.now();
     const step = this.core.schedule(now);
@@ -755,7 +800,7 @@ export class LiveDriver {
       if (this.attempts.get(d.taskId)?.attempt !== attempt) return; // superseded while waiting
       this.inflight.set(d.taskId, { attempt, node: d.node, decidedAt: this.time.now() });
       const exec = this.commands.has(d.jobId) ? this.commands.execFor(d.jobId, this.core.task(d.taskId)?.index ?? 0, d.timeLimitMs) : null;
-      this.dispatcher.assign(d.node, {
+      const taken = this.dispatcher.assign(d.node, {
         task: { taskId: d.taskId, attempt },
         jobId: d.jobId,
         node: d.node,
@@ -767,6 +812,7 @@ export class LiveDriver {
         displayId: this.displayOf.get(d.jobId) ?? String(d.jobId),
         exec,
       });
+      if (taken) this.unacked.add(d.taskId);
     };
     // At most one unacknowledged assignment per task: a later attempt waits for the earlier.
     if (this.inflight.has(d.taskId)) this.deferred.set(d.taskId, () => { send(); this.dispatcher.flush(); });
@@ -810,6 +856,7 @@ export class LiveDriver {
       for (const t of view.tasks) {
         this.attempts.delete(t.id);
         this.inflight.delete(t.id);
+        this.unacked.delete(t.id);
         this.deferred.delete(t.id);
       }
       const record: JobRecord = { ...view, results: this.results.get(jobId) ?? [] };
@@ -872,14 +919,21 @@ export class LiveDriver {
     return parsed.indices.map((_i, pos) => id + pos);
   }
 
-  /** Cancels every element of an array still pending or running; how many that was. */
-  async cancelArray(id: number): Promise<Accepted<{ jobId: number; state: JobState; elements: number }>> {
+  /**
+   * Cancels every element of an array still pending or running (running commands get
+   * `graceMs` between SIGTERM and SIGKILL, as for one job); how many that was.
+   */
+  async cancelArray(id: number, graceMs?: number): Promise<Accepted<{ jobId: number; state: JobState; elements: number }>> {
     const ids = this.arrayElements(id) ?? [];
     let cancelled = 0;
     const waits: Promise<void>[] = [];
     for (const e of ids) {
+      if (graceMs !== undefined) this.graceOf.set(e, graceMs);
       const { res, durable } = this.accept({ type: 'cancel', jobId: e });
-      if (!res.ok) continue; // already ended (or forgotten): nothing to cancel
+      if (!res.ok) {
+        this.graceOf.delete(e);
+        continue; // already ended (or forgotten): nothing to cancel
+      }
       cancelled++;
       waits.push(durable);
     }
@@ -1009,6 +1063,7 @@ export class LiveDriver {
   async close(): Promise<void> {
     this.closed = true;
     this.wakeTimer?.cancel();
+    this.deferTimer?.cancel();
     this.forgetTimer.cancel();
     this.snapshotTimer.cancel();
     this.retentionTimer?.cancel();

@@ -1,13 +1,15 @@
 // The state folder refuses to be used wrongly: two schedulers racing for it (exactly one
 // wins), a truncated, emptied, deleted or bit-flipped data file, a newer schema, a data file
 // from another folder. Each is a clear refusal, never a crash or a silent empty start.
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { open } from 'lmdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../core/index.js';
-import { LaunchError, launchScheduler, type Child } from '../../common/index.js';
+import { LaunchError, compiledPath, launchScheduler, type Child } from '../../common/index.js';
 import { SMALL_CLUSTER } from '../testing/index.js';
 import { RecordCorruptError, SchemaTooNewError, StateCorruptError } from './errors.js';
 import { fsckStateDir } from './fsck.js';
@@ -102,6 +104,47 @@ describe('state folder lock', () => {
     const next = await launchScheduler(args);
     await next.child.stop(2000);
   }, 120_000);
+});
+
+describe('a folder killed right after start', () => {
+  // A SIGKILL leaves what lmdb wrote in the page cache, so the data file is never shorter than
+  // its newest meta page says, whenever the kill lands: before the first commit (no FORMAT, a
+  // new folder), during it, or while group commits are in flight. The truncation check must
+  // let each of these folders open, with every acknowledged record.
+  const writer = `
+    const { Store } = await import(${JSON.stringify(pathToFileURL(compiledPath('scheduler/store/journal.ts')).href)});
+    const s = new Store(process.argv[1]);
+    process.stdout.write('open\\n');
+    for (let n = 0; ; n++) {
+      const acks = [];
+      for (let i = 0; i < 20; i++) acks.push(s.append({ k: 's', now: n * 20 + i, d: ['x'.repeat((n * 97) % 3000)] }));
+      await Promise.all(acks);
+      process.stdout.write('acked ' + (n * 20 + 20) + '\\n');
+    }`;
+
+  it.each([-1, 0, 5, 25])('reopens after a kill %i ms after the store opened (-1: 150 ms after spawn, as it starts up)', async (delayMs) => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, ['--input-type=module', '-e', writer, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((r) => child.once('exit', r));
+    let out = '';
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+        // -1: as soon as the process starts writing anything (lmdb opened, FORMAT maybe not yet).
+        if (delayMs < 0 || out.includes('open')) setTimeout(resolve, Math.max(0, delayMs));
+      });
+      if (delayMs < 0) setTimeout(resolve, 150);
+    });
+    child.kill('SIGKILL');
+    await exited;
+    const acked = Math.max(0, ...[...out.matchAll(/acked (\d+)/g)].map((m) => Number(m[1])));
+    const store = new Store(dir);
+    try {
+      expect([...store.replay()].length).toBeGreaterThanOrEqual(acked);
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
 });
 
 describe('damaged state folder', () => {

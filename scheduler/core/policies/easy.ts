@@ -146,6 +146,11 @@ export class EasyPlanner implements Planner {
     if (reserved !== null && head !== null) this.last = { taskId: head.id, jobId: head.job.id, node: reserved.node.spec.name, at: reserved.at };
   }
 
+  /** A backfill pass cut short by the start cap: the next pass backfills too, not in order only. */
+  cut(): void {
+    if (!this.inOrder) this.lastBackfill = -Infinity;
+  }
+
   idle(): void {
     this.last = null;
     this.owed = false;

@@ -41,6 +41,11 @@ export interface Planner {
   passOver(): boolean;
   /** The walk ended. */
   end(): void;
+  /**
+   * The walk was cut short by the per-pass start cap (scheduler.maxStartsPerPass) before it
+   * reached every job it would have: the next pass, right after, takes up where it stopped.
+   */
+  cut?(): void;
   /** A pass found the queue empty. */
   idle(): void;
   /** When this planner wants a pass even if no event comes (EASY's owed backfill), or null. */
