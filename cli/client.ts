@@ -211,6 +211,10 @@ export class ApiClient {
   cancel(id: string): Promise<CancelResponse> {
     return this.call('cancelJob', { id });
   }
+  /** Every node and the drain/down reasons (sinfo -R). */
+  nodeList(): Promise<ReplyOf<typeof ROUTES.listNodes>> {
+    return this.call('listNodes');
+  }
   async nodes(): Promise<NodeView[]> {
     return (await this.call('listNodes')).nodes;
   }
@@ -225,6 +229,15 @@ export class ApiClient {
   }
   cluster(): Promise<ClusterResponse> {
     return this.call('cluster');
+  }
+  /** The id of a job given as `120_3` (or `12`); null when the scheduler knows no such job. */
+  async jobIdOf(displayId: string): Promise<number | null> {
+    try {
+      return (await this.getJob(displayId)).id;
+    } catch (err) {
+      if (err instanceof CliError && err.exitCode === 1 && /no job/.test(err.message)) return null;
+      throw err;
+    }
   }
   /** The identity of the token in use: the owner of the jobs it submits (`--me`). */
   async whoami(): Promise<string> {

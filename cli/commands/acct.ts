@@ -86,11 +86,7 @@ async function windowOf(client: ApiClient, o: { starttime?: string; endtime?: st
   const at = (text: string, flag: string): number => {
     const minus = /^now-(\d+)\s*([a-z]*)$/i.exec(text.trim());
     if (minus) return now - (parseBegin(`now+${minus[1]}${minus[2] ?? ''}`, now) - now);
-    try {
-      return parseBegin(text, now);
-    } catch (err) {
-      throw new CliError((err as Error).message.replace(/^--begin/, flag), 2);
-    }
+    return parseBegin(text, now, `${flag} ${text}`);
   };
   if (o.starttime !== undefined) p.set('start', String(Math.max(0, at(o.starttime, '-S'))));
   if (o.endtime !== undefined) p.set('end', String(Math.max(0, at(o.endtime, '-E'))));

@@ -9,15 +9,6 @@ import { print, printJson } from '../output.js';
 
 const JOB_ID = /^\d+(?:_\d+)?$/;
 
-/** For an array job's own id, the display ids of its active elements; null for any other id. */
-async function arrayElements(client: ApiClient, id: string): Promise<string[] | null> {
-  if (id.includes('_')) return null;
-  const job = await client.getJob(id);
-  if (job.arrayJobId === null || job.arrayJobId !== job.id) return null;
-  const { jobs } = await client.allJobs({ state: ACTIVE_STATES, owner: job.owner });
-  return jobs.filter((j) => j.arrayJobId === job.arrayJobId).map((j) => j.displayId);
-}
-
 interface CancelOptions extends ConnectionOptions {
   quiet?: boolean;
   json?: boolean;
@@ -108,16 +99,16 @@ export function registerCancelCommands(program: Command): void {
     };
     for (const id of ids) {
       try {
-        const elements = await arrayElements(client, id);
-        if (elements === null) {
-          const r = graceMs === undefined ? await client.cancel(id) : await client.call('cancelJob', { id }, undefined, new URLSearchParams({ graceMs: String(graceMs) }));
+        // One request each: an array's own id cancels every active element on the scheduler,
+        // in one step (listing them here and cancelling one by one raced their ends).
+        const r = graceMs === undefined ? await client.cancel(id) : await client.call('cancelJob', { id }, undefined, new URLSearchParams({ graceMs: String(graceMs) }));
+        if (r.elements === undefined) {
           results.push({ id, state: r.state });
           say(`Cancelled job ${id} (${r.state})`);
           continue;
         }
-        for (const e of elements) await client.cancel(e);
-        results.push({ id, state: 'CANCELLED', elements: elements.length });
-        say(`Cancelled array job ${id} (${elements.length} active element${elements.length === 1 ? '' : 's'})`);
+        results.push({ id, state: r.state, elements: r.elements });
+        say(`Cancelled array job ${id} (${r.elements} active element${r.elements === 1 ? '' : 's'})`);
       } catch (err) {
         if (!(err instanceof CliError) || err.exitCode === 3) throw err; // unreachable: the rest would fail too
         if (!opts.json) process.stderr.write(`gsched: cancel ${id}: ${err.message}\n`);

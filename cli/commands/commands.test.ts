@@ -162,12 +162,41 @@ describe('queue, show, cancel', () => {
   it('cancels every active element for an array job\'s own id, like scancel', async () => {
     const arrayId = /^Submitted array job (\d+) /.exec((await gsched('submit', '-A', 'rh-genetics', '--array', '0-3')).out)?.[1] as string;
     expect((await gsched('cancel', `${arrayId}_1`)).out).toBe(`Cancelled job ${arrayId}_1 (CANCELLED)\n`);
+    const before = api.requests.length;
     const r = await gsched('cancel', arrayId);
     expect(r).toEqual({ code: 0, out: `Cancelled array job ${arrayId} (3 active elements)\n`, err: '' });
+    // One request: the scheduler cancels the elements in one step (one DELETE per element, after
+    // listing them, took minutes for a large array and failed when one ended meanwhile).
+    expect(api.requests.slice(before)).toEqual([`DELETE /api/v1/jobs/${arrayId}`]);
     const other = /^Submitted array job (\d+) /.exec((await gsched('submit', '-A', 'rh-genetics', '--array', '0-2')).out)?.[1] as string;
     expect(JSON.parse((await gsched('cancel', other, '--json')).out)).toEqual([{ id: other, state: 'CANCELLED', elements: 3 }]);
     const states = [0, 1, 2, 3].map((i) => api.jobs.get(`${arrayId}_${i}`)?.state);
     expect(states).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED', 'CANCELLED']);
+  });
+});
+
+describe('dependencies on array elements', () => {
+  it('takes Slurm\'s afterok:120_3 on submit and update, as the element\'s job id', async () => {
+    const arrayId = /^Submitted array job (\d+) /.exec((await gsched('submit', '-A', 'rh-genetics', '--array', '0-2')).out)?.[1] as string;
+    const element = api.jobs.get(`${arrayId}_1`)?.id as number;
+    const sub = await gsched('submit', '-A', 'rh-genetics', '-d', `afterok:${arrayId}_1:${arrayId}`, '--parsable');
+    expect(sub.code, sub.err).toBe(0);
+    expect(api.jobs.get(sub.out.trim())?.dependencies).toEqual([{ kind: 'afterok', jobId: element }, { kind: 'afterok', jobId: Number(arrayId) }]);
+    const missing = await gsched('submit', '-A', 'rh-genetics', '-d', `afterok:${arrayId}_7`);
+    expect(missing).toMatchObject({ code: 2, err: `gsched: --dependency afterok:${arrayId}_7: expected a dependency on jobs that exist (no job ${arrayId}_7)\n` });
+    expect((await gsched('show', 'job', sub.out.trim())).out).toContain(`Dependency=afterok:${arrayId}_1,afterok:${arrayId} `);
+    const upd = await gsched('update', sub.out.trim(), `Dependency=afterany:${arrayId}_2`);
+    expect(upd.err).toBe('');
+    expect(api.jobs.get(sub.out.trim())?.dependencies).toEqual([{ kind: 'afterany', jobId: api.jobs.get(`${arrayId}_2`)?.id }]);
+  });
+});
+
+describe('show node (scontrol show node)', () => {
+  it('prints a node as key=value lines, every node without a name, and exit 1 for an unknown one', async () => {
+    const r = await gsched('scontrol', 'show', 'node', 'c2-n001');
+    expect(r).toEqual({ code: 0, out: 'NodeName=c2-n001 Container=c2 Kind=highmem Cooling=air\n   State=IDLE CPUAlloc=0 CPUTot=64 RealMemory=1572864 AllocMem=0 Tasks=0\n', err: '' });
+    expect((await gsched('show', 'node')).out.match(/^NodeName=\S+/gm)).toEqual(api.nodes.map((n) => `NodeName=${n.name}`));
+    expect(await gsched('show', 'node', 'c9-n001')).toEqual({ code: 1, out: '', err: 'gsched: no node named c9-n001 (gsched nodes --long lists them)\n' });
   });
 });
 

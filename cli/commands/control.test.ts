@@ -35,6 +35,7 @@ describe('parseUpdate', () => {
     [['TimeLimit=soon'], /TimeLimit=soon: expected a time limit/],
     [['Features=gpu'], /Features: not a field gsched can change/],
     [['Nice=high'], /Nice=high: expected a whole number/],
+    [['StartTime=soon'], /^update StartTime=soon: expected now\+N/], // not "--begin soon": the user typed no --begin
   ])('refuses %j with exit 2', (pairs, message) => {
     const e = refusal(() => parseUpdate(pairs, NOW));
     expect(e.exitCode).toBe(2);

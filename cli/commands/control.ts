@@ -7,7 +7,7 @@ import { ApiClient, addConnectionOptions, type ConnectionOptions } from '../clie
 import { CliError } from '../errors.js';
 import { parseTimeLimit } from '../format/units.js';
 import { print, printJson } from '../output.js';
-import { parseDependencySpec } from '../submit/spec.js';
+import { parseDependencySpec, resolveDependencyElements } from '../submit/spec.js';
 import { scontrolOf } from './show.js';
 
 const JOB_ID = /^\d+(?:_\d+)?$/;
@@ -92,7 +92,7 @@ export function parseUpdate(pairs: string[], now: number): JobUpdate {
         break;
       case 'starttime':
       case 'begintime':
-        u.beginAt = value === '' || value.toLowerCase() === 'now' ? null : parseBegin(value, now);
+        u.beginAt = value === '' || value.toLowerCase() === 'now' ? null : parseBegin(value, now, `update ${m[1]}=${value}`);
         break;
       default:
         throw new CliError(`update ${m[1]}: not a field gsched can change; use TimeLimit, Partition, QOS, Nice, Dependency, ArrayTaskThrottle or StartTime`, 2);
@@ -106,20 +106,20 @@ const UNIT_MS: Record<string, number> = { s: 1000, sec: 1000, second: 1000, seco
 /**
  * sbatch --begin on the scheduler's clock (`now`, which may run faster than the wall's):
  * `now+90` (seconds), `now+2hours`, `now+30min`, or an ISO date/time when the scheduler's clock
- * is the wall clock (time scale 1).
+ * is the wall clock (time scale 1). `what` names the input in errors (`--start now+2x`, ...).
  */
-export function parseBegin(text: string, now: number): number {
+export function parseBegin(text: string, now: number, what = `--begin ${text}`): number {
   const rel = /^now(?:\+(\d+)\s*([a-z]*))?$/i.exec(text.trim());
   if (rel) {
     if (rel[1] === undefined) return now;
     const unit = (rel[2] ?? '').toLowerCase();
     const per = unit === '' ? 1000 : UNIT_MS[unit];
-    if (per === undefined) throw new CliError(`--begin ${text}: unknown unit "${rel[2]}" (seconds, minutes, hours or days)`, 2);
+    if (per === undefined) throw new CliError(`${what}: unknown unit "${rel[2]}" (seconds, minutes, hours or days)`, 2);
     return now + Number(rel[1]) * per;
   }
   const at = Date.parse(text);
-  if (Number.isNaN(at)) throw new CliError(`--begin ${text}: expected now+N[seconds|minutes|hours|days] or a date like 2026-12-24T18:00`, 2);
-  if (now < 1e11) throw new CliError(`--begin ${text}: this scheduler's clock is not the wall clock (time scale other than 1); use now+N`, 2);
+  if (Number.isNaN(at)) throw new CliError(`${what}: expected now+N[seconds|minutes|hours|days] or a date like 2026-12-24T18:00`, 2);
+  if (now < 1e11) throw new CliError(`${what}: this scheduler's clock is not the wall clock (time scale other than 1); use now+N`, 2);
   return at;
 }
 
@@ -154,6 +154,8 @@ function addUpdate(parent: Command): void {
     const m = /^jobid=(.*)$/i.exec(id);
     const jobId = m ? (m[1] as string) : id;
     const client = ApiClient.fromOptions(opts);
+    // Slurm's `Dependency=afterok:120_3` names an array element; the API takes its job id.
+    pairs = await Promise.all(pairs.map(async (p) => (/^dependency=.*_/i.test(p) ? `Dependency=${await resolveDependencyElements(p.slice(p.indexOf('=') + 1), (e) => client.jobIdOf(e))}` : p)));
     const changes = parseUpdate(pairs, pairs.some((p) => /^(start|begin)time=/i.test(p)) ? await schedulerNow(client) : 0);
     await eachId([jobId], opts, 'update', (one) => client.call('updateJob', { id: one }, changes), 'updated');
   });

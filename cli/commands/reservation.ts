@@ -41,7 +41,7 @@ export function reservationRequest(o: Omit<CreateOptions, keyof ConnectionOption
     if (!/^\d{1,9}$/.test(o.cores) || Number(o.cores) < 1) throw new CliError(`--cores ${o.cores}: expected a whole number of at least 1`, 2);
     body.cores = Number(o.cores);
   }
-  body.startAt = o.start === 'now' ? now : parseBegin(o.start, now);
+  body.startAt = o.start === 'now' ? now : parseBegin(o.start, now, `--start ${o.start}`);
   const duration = parseTimeLimit(o.duration);
   if (duration === null) throw new CliError(`--duration ${o.duration}: expected a time like 30, 4:00:00 or 2-00`, 2);
   body.durationMs = duration;

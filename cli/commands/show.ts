@@ -1,9 +1,11 @@
 // gsched show job ID: the scontrol show job of gsched. `gsched scontrol show job ID` is the
 // same command under Slurm's name (scontrol's other verbs are added to it by their own modules).
 import type { Command } from 'commander';
-import { ApiClient, addConnectionOptions, type ConnectionOptions, type JobDetail } from '../client.js';
+import { ApiClient, addConnectionOptions, type ConnectionOptions, type JobDetail, type NodeView } from '../client.js';
+
+type NodeReason = Awaited<ReturnType<ApiClient['nodeList']>>['reasons'][number];
 import { CliError } from '../errors.js';
-import { showJob } from '../format/show.js';
+import { formatInstant, showJob } from '../format/show.js';
 import { print, printJson } from '../output.js';
 
 /** The elements of `first`'s array, in index order (`first` itself when the list has none). */
@@ -13,8 +15,42 @@ async function arrayElements(client: ApiClient, first: JobDetail): Promise<JobDe
   return elements.length > 0 ? elements : [first];
 }
 
+/** scontrol show node: one record per node, with the drain or down reason when there is one. */
+export function showNode(n: NodeView, reason: NodeReason | undefined): string {
+  const lines = [
+    `NodeName=${n.name} Container=${n.container} Kind=${n.kind} Cooling=${n.cooling}`,
+    `   State=${n.state} CPUAlloc=${n.coresUsed} CPUTot=${n.cores} RealMemory=${n.memMb} AllocMem=${n.memUsedMb} Tasks=${n.tasks}`,
+  ];
+  if (reason) lines.push(`   Reason=${reason.reason} [${reason.by}@${reason.at === null ? 'Unknown' : formatInstant(reason.at)}]`);
+  return lines.join('\n') + '\n';
+}
+
+/** Dependencies name jobs by id; an array element (not the array) reads as Slurm's `120_3` (one GET per target). */
+async function dependencyNames(client: ApiClient, jobs: JobDetail[]): Promise<Map<number, string>> {
+  const names = new Map<number, string>();
+  for (const id of new Set(jobs.flatMap((j) => j.dependencies.map((d) => d.jobId)))) {
+    const target = await client.getJob(String(id)).catch(() => null); // gone: keep its number
+    // An array's own id (its element _0's) stands for the whole array: it stays `120`.
+    if (target && target.arrayJobId !== null && target.arrayJobId !== id) names.set(id, target.displayId);
+  }
+  return names;
+}
+
 function addShow(parent: Command): void {
   const show = parent.command('show').description('show one object in detail (like scontrol show)');
+  addConnectionOptions(
+    show
+      .command('node')
+      .description('a node\'s state, cores, memory and drain or down reason (every node without a name)')
+      .argument('[name]', 'node name, e.g. c1-n001')
+      .option('--json', 'print the node as JSON'),
+  ).action(async (name: string | undefined, opts: ConnectionOptions & { json?: boolean }) => {
+    const { nodes, reasons } = await ApiClient.fromOptions(opts).nodeList();
+    const picked = name === undefined ? nodes : nodes.filter((n) => n.name === name);
+    if (picked.length === 0) throw new CliError(`no node named ${name} (gsched nodes --long lists them)`, 1);
+    if (opts.json) return printJson(name === undefined ? picked : picked[0]);
+    print(picked.map((n) => showNode(n, reasons.find((r) => r.node === n.name))).join('\n'));
+  });
   addConnectionOptions(
     show
       .command('job')
@@ -30,7 +66,8 @@ function addShow(parent: Command): void {
     // scontrol show job does, one record after another.
     const jobs = !id.includes('_') && job.arrayJobId === job.id ? await arrayElements(client, job) : [job];
     if (opts.json) return printJson(jobs.length === 1 ? jobs[0] : jobs);
-    print(jobs.map((j) => showJob(j, now)).join('\n')); // each record ends in a newline: one blank line between
+    const names = await dependencyNames(client, jobs);
+    print(jobs.map((j) => showJob(j, now, names)).join('\n')); // each record ends in a newline: one blank line between
   });
 }
 

@@ -7,7 +7,7 @@ import { ApiClient, addConnectionOptions, type ConnectionOptions, type SubmitRes
 import { CliError } from '../errors.js';
 import { print, printJson } from '../output.js';
 import { parseDirectives } from '../submit/directives.js';
-import { buildJobSpec, type SubmitFlags } from '../submit/spec.js';
+import { buildJobSpec, resolveDependencyElements, type SubmitFlags } from '../submit/spec.js';
 import { parseBegin, schedulerNow } from './control.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -107,6 +107,13 @@ export function registerSubmitCommands(program: Command): void {
       const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as SubmitFlags;
       if (beginText !== undefined) {
         given.beginAt = parseBegin(beginText, await schedulerNow(ApiClient.fromOptions({ url, token, state, stateDir, timeout })));
+      }
+      // Slurm's `afterok:120_3` names an array element; the API takes its job id.
+      for (const f of [fromScript, given]) {
+        if (f.dependency?.includes('_')) {
+          const client = ApiClient.fromOptions({ url, token, state, stateDir, timeout });
+          f.dependency = await resolveDependencyElements(f.dependency, (e) => client.jobIdOf(e));
+        }
       }
       const spec = buildJobSpec({ ...fromScript, ...given }, {
         env: process.env,

@@ -84,12 +84,28 @@ export function parseDependencySpec(text: string): { dependencies: Dependency[];
     if (ids.length === 0) throw bad('--dependency', text, expected);
     for (const id of ids) {
       if (!/^\d+$/.test(id) || !Number.isSafeInteger(Number(id)) || Number(id) < 1) {
-        throw bad('--dependency', text, `${expected} (job ids are whole numbers; for an array element use its numeric id from gsched queue --json)`);
+        throw bad('--dependency', text, `${expected} (job ids like 12, or array elements like 120_3)`);
       }
       dependencies.push({ kind: kind as DependencyKind, jobId: Number(id) });
     }
   }
   return { dependencies, singleton, any: any && dependencies.length > 1 };
+}
+
+/**
+ * Slurm names an array element `120_3` in a dependency; the API takes job ids. Rewrites each
+ * `ID_INDEX` in a --dependency text to the element's id, asking the scheduler (`lookup`); an
+ * element it does not know is bad input, named.
+ */
+export async function resolveDependencyElements(text: string, lookup: (displayId: string) => Promise<number | null>): Promise<string> {
+  const elements = [...new Set(text.match(/\b\d+_\d+\b/g) ?? [])];
+  let out = text;
+  for (const e of elements) {
+    const id = await lookup(e);
+    if (id === null) throw bad('--dependency', text, `a dependency on jobs that exist (no job ${e})`);
+    out = out.replace(new RegExp(`\\b${e}\\b`, 'g'), String(id));
+  }
+  return out;
 }
 
 export interface ArraySpec {

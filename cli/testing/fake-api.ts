@@ -133,6 +133,19 @@ export async function startFakeApi(token = 'test-token'): Promise<FakeApi> {
         const job = jobs.get(id) ?? [...jobs.values()].find((j) => String(j.id) === id);
         if (!job) return problem(res, 404, 'UNKNOWN_JOB', `no job ${id}`);
         if (req.method === 'GET') return send(res, 200, job);
+        if (req.method === 'PATCH') {
+          const changes = body as Partial<Pick<JobView, 'dependencies' | 'nice'>>;
+          if (changes.dependencies) job.dependencies = changes.dependencies;
+          if (changes.nice !== undefined) job.nice = changes.nice;
+          return send(res, 200, { jobId: job.id, applied: 1, jobs: [job] });
+        }
+        if (req.method === 'DELETE' && !id.includes('_') && job.arrayJobId === job.id) {
+          // An array's own id: every active element, in one step (as the scheduler does).
+          const active = [...jobs.values()].filter((j) => j.arrayJobId === job.id && (j.state === 'PENDING' || j.state === 'RUNNING'));
+          if (active.length === 0) return problem(res, 409, 'INVALID_STATE', `array job ${id} has no element pending or running`);
+          for (const j of active) j.state = 'CANCELLED' satisfies JobState;
+          return send(res, 200, { jobId: job.id, state: 'CANCELLED', elements: active.length });
+        }
         if (req.method === 'DELETE') {
           if (job.state !== 'PENDING' && job.state !== 'RUNNING') return problem(res, 409, 'INVALID_STATE', `job ${id} is already ${job.state}`);
           job.state = 'CANCELLED' satisfies JobState;

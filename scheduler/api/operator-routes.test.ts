@@ -4,6 +4,7 @@
 //   element, as scancel does; `120_3` one element.
 // - GET /api/v1/whoami: the token's identity, which `--me` (squeue, scancel) filters on.
 // - drain and down record who said so (nodes -R) as the token's identity.
+// - DELETE of an array's id with graceMs gives every running element's command that grace.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,11 +17,12 @@ const TOKEN = 'test-token-0123456789abcdef';
 let stack: ApiStack;
 let app: FastifyInstance;
 const signalled: { node: string; taskId: number; signal: string }[] = [];
+const cancelled: { taskId: number; graceMs: number | undefined }[] = [];
 
 beforeAll(async () => {
   stack = openApiStack(mkdtempSync(join(tmpdir(), 'gsched-signal-')));
   // After the hub, which made itself the dispatcher: tasks are "sent" here instead.
-  stack.driver.setDispatcher({ assign: () => true, cancel: () => undefined, signal: (node, t, signal) => void signalled.push({ node, taskId: t.taskId, signal }), drain: () => undefined, flush: () => undefined });
+  stack.driver.setDispatcher({ assign: () => true, cancel: (_n, t, _reason, graceMs) => void cancelled.push({ taskId: t.taskId, graceMs }), signal: (node, t, signal) => void signalled.push({ node, taskId: t.taskId, signal }), drain: () => undefined, flush: () => undefined });
   await stack.driver.agentHello(stack.driver.core.config.nodes.map((n) => n.name), [], []);
   stack.security.bootstrap(TOKEN);
   app = buildApi({ driver: stack.driver, hub: stack.hub, metrics: stack.metrics, security: stack.security });
@@ -59,6 +61,11 @@ describe('signal', () => {
     expect(signalled.map((s) => s.taskId).sort((a, b) => a - b)).toEqual(ids.map(taskOf));
     expect(signalled.every((s) => s.signal === 'SIGUSR1')).toBe(true);
 
+    // A verb no element can take names the array, not element _0 alone.
+    const hold = await post(`/api/v1/jobs/${base}/hold`, {});
+    expect(hold.status).toBe(409);
+    expect(hold.body.detail).toBe(`array job ${base}: none of its 3 elements could take it (the first: job ${base}_0 is RUNNING; only a pending job can be held (requeuehold stops and holds a running one))`);
+
     signalled.length = 0;
     const one = await post(`/api/v1/jobs/${base}_1/signal`, { signal: 'USR2' });
     expect(one).toEqual({ status: 200, body: { jobId: ids[1], signalled: 1 } });
@@ -75,5 +82,18 @@ describe('node reasons', () => {
     const { reasons } = (await app.inject({ method: 'GET', url: '/api/v1/nodes', headers: auth })).json() as { reasons: { node: string; by: string; reason: string }[] };
     expect(reasons.find((r) => r.node === 'c3-n002')).toMatchObject({ reason: 'DIMM errors', by: 'ops-olga' });
     expect(reasons.find((r) => r.node === 'c2-n001')).toMatchObject({ reason: 'PSU', by: 'night shift' });
+  });
+});
+
+describe('cancel', () => {
+  it("gives every running element of an array the grace asked for (scancel ARRAY --grace)", async () => {
+    const sub = await app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, payload: JSON.stringify(testJob([{ cores: 1 }], { array: '0-1' })) });
+    const ids = (sub.json() as { jobIds: number[] }).jobIds;
+    await waitFor('every element to run', () => ids.every((id) => stack.driver.core.job(id)?.state === 'RUNNING'));
+    const tasks = ids.map((id) => stack.driver.core.job(id)?.tasks[0]?.id as number);
+    const r = await app.inject({ method: 'DELETE', url: `/api/v1/jobs/${ids[0]}?graceMs=1500`, headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(r.json()).toEqual({ jobId: ids[0], state: 'CANCELLED', elements: 2 });
+    await waitFor('both kills to be sent', () => tasks.every((t) => cancelled.some((c) => c.taskId === t)));
+    expect(cancelled.filter((c) => tasks.includes(c.taskId)).map((c) => c.graceMs)).toEqual([1500, 1500]);
   });
 });

@@ -343,7 +343,8 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       return audited(req, 'job.cancel', {}, ({ id }) => {
         if (grace !== undefined && !/^\d{1,9}$/.test(grace)) throw new ApiProblem('INVALID_QUERY', `graceMs must be a whole number of ms, got ${JSON.stringify(grace)}`, 'graceMs');
         // An array's own id (`120`, not `120_0`) cancels every element still active, as scancel does.
-        return !req.params.id.includes('_') && driver.arrayElements(id) !== null ? driver.cancelArray(id) : driver.cancel(id, grace === undefined ? undefined : Number(grace));
+        const graceMs = grace === undefined ? undefined : Number(grace);
+        return !req.params.id.includes('_') && driver.arrayElements(id) !== null ? driver.cancelArray(id, graceMs) : driver.cancel(id, graceMs);
       });
     },
   });

@@ -2,7 +2,7 @@
 // tasks in order of start + time limit, then id, across block splits and emptied blocks.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { EndOrder } from './end-order.js';
+import { EndOrder, endKey } from './end-order.js';
 import type { TaskRt } from './state.js';
 
 function task(id: number, startedAt: number, timeLimitMs: number): TaskRt {
@@ -31,6 +31,7 @@ describe('EndOrder', () => {
           }
           const expected = [...live].sort((a, b) => a.startedAt + a.timeLimitMs - (b.startedAt + b.timeLimitMs) || a.id - b.id);
           expect(order.blocks.flat()).toEqual(expected);
+          expect(order.first).toBe(expected.length === 0 ? Infinity : endKey(expected[0] as TaskRt));
           expect(order.blocks.every((b) => b.length > 0)).toBe(true);
         },
       ),

@@ -22,12 +22,15 @@ function endsBefore(a: TaskRt, b: TaskRt): boolean {
 export class EndOrder {
   /** Non-empty blocks, each sorted, every task of one block ending before those of the next. */
   readonly blocks: TaskRt[][] = [];
+  /** The first task's end key (Infinity when none): planning skips a node whose first end is too late without reading a task. */
+  first = Infinity;
 
   /** Files a task that just started (its start time and limit are set). */
   add(t: TaskRt): void {
     const blocks = this.blocks;
     if (blocks.length === 0) {
       blocks.push([t]);
+      this.first = endKey(t);
       return;
     }
     const bi = this.blockFor(t);
@@ -40,6 +43,7 @@ export class EndOrder {
       else hi = mid;
     }
     insertAt(b, lo, t);
+    if (bi === 0 && lo === 0) this.first = endKey(t);
     if (b.length > 2 * BLOCK) blocks.splice(bi + 1, 0, b.splice(BLOCK));
   }
 
@@ -59,6 +63,7 @@ export class EndOrder {
     if (b[lo] !== t) return;
     removeAt(b, lo);
     if (b.length === 0) blocks.splice(bi, 1);
+    if (bi === 0 && lo === 0) this.first = blocks.length === 0 ? Infinity : endKey((blocks[0] as TaskRt[])[0] as TaskRt);
   }
 
   /** The first block whose last task does not end before `t` (the last block if none). */

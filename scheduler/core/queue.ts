@@ -237,6 +237,8 @@ export class PendingQueue {
   private orderPos = 0;
   /** How many jobs the cached order may hold (see ORDER_CAP). */
   private orderCap = ORDER_CAP;
+  /** The most jobs a walk that stopped has visited: a rebuilt cached order reaches twice as far. */
+  private longWalk = 0;
   /** The last walk went past the cached order's end: the next one rebuilds it rather than pass over it again. */
   private ranOff = false;
   /** A walk of the runs is building the cached order; jobs queued again meanwhile wait here. */
@@ -393,6 +395,7 @@ export class PendingQueue {
         seen++;
         if (!visit(j)) {
           more = false;
+          if (seen > this.longWalk) this.longWalk = seen;
           break;
         }
       }
@@ -498,10 +501,11 @@ export class PendingQueue {
         if (!visit(j as JobRt)) {
           // A pass that looks this far should find it all in the cached order next time.
           this.orderCap = Math.min(ORDER_CAP_MAX, Math.max(this.orderCap, 2 * (seen + visited)));
+          if (seen + visited > this.longWalk) this.longWalk = seen + visited;
           if (!recording) return;
-          // Cache a little more than this walk needed: the next one may look further.
+          // Cache more than this walk needed: the next ones look further as the jobs before start.
           visiting = false;
-          slack = Math.max(ORDER_SLACK, visited);
+          slack = Math.max(ORDER_SLACK, 2 * this.longWalk);
         }
       }
       // The end of the queue: the cached order holds all of it.

@@ -20,6 +20,8 @@ export function reserveEarliest(part: PartitionRt, cores: number, memMb: number,
     let freeM = n.freeMem;
     let at = now;
     if (freeC < cores || freeM < memMb) {
+      // Its first task to end ends no earlier than the best found so far: this node cannot beat it.
+      if (best !== null && endEstimate(0, n.ends.first, now) >= best.at) continue;
       // Its running tasks in order of expected end (kept in order as they start and stop),
       // taken instant by instant: everything ending at the same instant frees together.
       const blocks = n.ends.blocks;

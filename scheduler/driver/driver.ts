@@ -919,14 +919,21 @@ export class LiveDriver {
     return parsed.indices.map((_i, pos) => id + pos);
   }
 
-  /** Cancels every element of an array still pending or running; how many that was. */
-  async cancelArray(id: number): Promise<Accepted<{ jobId: number; state: JobState; elements: number }>> {
+  /**
+   * Cancels every element of an array still pending or running (running commands get
+   * `graceMs` between SIGTERM and SIGKILL, as for one job); how many that was.
+   */
+  async cancelArray(id: number, graceMs?: number): Promise<Accepted<{ jobId: number; state: JobState; elements: number }>> {
     const ids = this.arrayElements(id) ?? [];
     let cancelled = 0;
     const waits: Promise<void>[] = [];
     for (const e of ids) {
+      if (graceMs !== undefined) this.graceOf.set(e, graceMs);
       const { res, durable } = this.accept({ type: 'cancel', jobId: e });
-      if (!res.ok) continue; // already ended (or forgotten): nothing to cancel
+      if (!res.ok) {
+        this.graceOf.delete(e);
+        continue; // already ended (or forgotten): nothing to cancel
+      }
       cancelled++;
       waits.push(durable);
     }
@@ -956,7 +963,11 @@ export class LiveDriver {
       applied.push(id);
       waits.push(durable);
     }
-    if (applied.length === 0 && first !== null) return first;
+    if (applied.length === 0 && first !== null) {
+      if (jobIds.length === 1 || first.ok) return first;
+      // An array's own id: say so, or the refusal reads as if only element _0 was asked.
+      return { ok: false, error: { ...first.error, message: `array job ${jobIds[0]}: none of its ${jobIds.length} elements could take it (the first: ${first.error.message})` } };
+    }
     await Promise.all(waits);
     this.runPassNow();
     const states = applied.map((id) => this.core.job(id)).filter((v): v is JobView => v !== undefined);

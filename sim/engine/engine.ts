@@ -503,11 +503,15 @@ export class SimEngine {
     const res = this.core.schedule(this.now);
     this.out.schedulePasses++;
     const ds = res.decisions;
+    const startsBefore = this.out.tasksStarted;
     for (let i = 0; i < ds.length; i++) this.carryOut(ds[i] as Decision);
     if (res.power !== undefined) for (const d of res.power) this.carryOutPower(d);
     if (res.wakeAt !== null) {
       // A wake-up at or before now would spin: the core is called again at the next instant.
-      const at = res.wakeAt > this.now ? res.wakeAt : this.now + 1;
+      // Except a pass that stopped at the start cap (maxStartsPerPass) with starts made: the
+      // rest of its walk is due at this very instant, as the live driver runs it at once.
+      const again = res.wakeAt === this.now && this.out.tasksStarted > startsBefore;
+      const at = res.wakeAt > this.now || again ? res.wakeAt : this.now + 1;
       this.wakeAt = at;
     } else {
       this.wakeAt = NO_TIME;
