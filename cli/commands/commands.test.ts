@@ -184,6 +184,7 @@ describe('dependencies on array elements', () => {
     expect(api.jobs.get(sub.out.trim())?.dependencies).toEqual([{ kind: 'afterok', jobId: element }, { kind: 'afterok', jobId: Number(arrayId) }]);
     const missing = await gsched('submit', '-A', 'rh-genetics', '-d', `afterok:${arrayId}_7`);
     expect(missing).toMatchObject({ code: 2, err: `gsched: --dependency afterok:${arrayId}_7: expected a dependency on jobs that exist (no job ${arrayId}_7)\n` });
+    expect((await gsched('show', 'job', sub.out.trim())).out).toContain(`Dependency=afterok:${arrayId}_1,afterok:${arrayId} `);
     const upd = await gsched('update', sub.out.trim(), `Dependency=afterany:${arrayId}_2`);
     expect(upd.err).toBe('');
     expect(api.jobs.get(sub.out.trim())?.dependencies).toEqual([{ kind: 'afterany', jobId: api.jobs.get(`${arrayId}_2`)?.id }]);

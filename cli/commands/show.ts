@@ -25,6 +25,17 @@ export function showNode(n: NodeView, reason: NodeReason | undefined): string {
   return lines.join('\n') + '\n';
 }
 
+/** Dependencies name jobs by id; an array element (not the array) reads as Slurm's `120_3` (one GET per target). */
+async function dependencyNames(client: ApiClient, jobs: JobDetail[]): Promise<Map<number, string>> {
+  const names = new Map<number, string>();
+  for (const id of new Set(jobs.flatMap((j) => j.dependencies.map((d) => d.jobId)))) {
+    const target = await client.getJob(String(id)).catch(() => null); // gone: keep its number
+    // An array's own id (its element _0's) stands for the whole array: it stays `120`.
+    if (target && target.arrayJobId !== null && target.arrayJobId !== id) names.set(id, target.displayId);
+  }
+  return names;
+}
+
 function addShow(parent: Command): void {
   const show = parent.command('show').description('show one object in detail (like scontrol show)');
   addConnectionOptions(
@@ -55,7 +66,8 @@ function addShow(parent: Command): void {
     // scontrol show job does, one record after another.
     const jobs = !id.includes('_') && job.arrayJobId === job.id ? await arrayElements(client, job) : [job];
     if (opts.json) return printJson(jobs.length === 1 ? jobs[0] : jobs);
-    print(jobs.map((j) => showJob(j, now)).join('\n')); // each record ends in a newline: one blank line between
+    const names = await dependencyNames(client, jobs);
+    print(jobs.map((j) => showJob(j, now, names)).join('\n')); // each record ends in a newline: one blank line between
   });
 }
 

@@ -91,7 +91,7 @@ export function dagLine(tasks: readonly TaskView[]): string | null {
     .join('->');
 }
 
-export function showJob(j: JobDetail, now: number): string {
+export function showJob(j: JobDetail, now: number, names: ReadonlyMap<number, string> = new Map()): string {
   const p = j.priority;
   const runMs = j.state === 'PENDING' ? 0 : jobElapsedMs(j, now);
   const lines = [
@@ -107,7 +107,7 @@ export function showJob(j: JobDetail, now: number): string {
       ['Size', formatNumber(p.size)],
     ]),
     kv([
-      ['Dependency', j.dependencies.length === 0 ? null : j.dependencies.map((d) => `${d.kind}:${d.jobId}`).join(j.dependencyAny ? '?' : ',')],
+      ['Dependency', j.dependencies.length === 0 ? null : j.dependencies.map((d) => `${d.kind}:${names.get(d.jobId) ?? d.jobId}`).join(j.dependencyAny ? '?' : ',')],
       ['Pseudonyms', j.pseudonyms.length],
       ['Reservation', j.reservation ?? undefined],
     ]),

@@ -61,6 +61,11 @@ describe('signal', () => {
     expect(signalled.map((s) => s.taskId).sort((a, b) => a - b)).toEqual(ids.map(taskOf));
     expect(signalled.every((s) => s.signal === 'SIGUSR1')).toBe(true);
 
+    // A verb no element can take names the array, not element _0 alone.
+    const hold = await post(`/api/v1/jobs/${base}/hold`, {});
+    expect(hold.status).toBe(409);
+    expect(hold.body.detail).toBe(`array job ${base}: none of its 3 elements could take it (the first: job ${base}_0 is RUNNING; only a pending job can be held (requeuehold stops and holds a running one))`);
+
     signalled.length = 0;
     const one = await post(`/api/v1/jobs/${base}_1/signal`, { signal: 'USR2' });
     expect(one).toEqual({ status: 200, body: { jobId: ids[1], signalled: 1 } });

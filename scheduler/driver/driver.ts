@@ -963,7 +963,11 @@ export class LiveDriver {
       applied.push(id);
       waits.push(durable);
     }
-    if (applied.length === 0 && first !== null) return first;
+    if (applied.length === 0 && first !== null) {
+      if (jobIds.length === 1 || first.ok) return first;
+      // An array's own id: say so, or the refusal reads as if only element _0 was asked.
+      return { ok: false, error: { ...first.error, message: `array job ${jobIds[0]}: none of its ${jobIds.length} elements could take it (the first: ${first.error.message})` } };
+    }
     await Promise.all(waits);
     this.runPassNow();
     const states = applied.map((id) => this.core.job(id)).filter((v): v is JobView => v !== undefined);
