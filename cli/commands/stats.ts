@@ -1,6 +1,6 @@
 // gsched stats (sdiag): the scheduler's own counters from the metrics snapshot: cores by state,
 // jobs by state, and how many pending jobs each named reason holds back (the core's per-pass
-// counts, the same figures /metrics exports as gsched_jobs_pending_by_reason).
+// counts, the same figures /metrics exports as gsched_pending_jobs_by_reason).
 import type { Command } from 'commander';
 import type { DashboardStats } from '../../contract/index.js';
 import { outputWidth, renderTable } from '../../common/index.js';
