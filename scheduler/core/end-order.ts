@@ -35,13 +35,7 @@ export class EndOrder {
     }
     const bi = this.blockFor(t);
     const b = blocks[bi] as TaskRt[];
-    let lo = 0;
-    let hi = b.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (endsBefore(b[mid] as TaskRt, t)) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(b, t);
     insertAt(b, lo, t);
     if (bi === 0 && lo === 0) this.first = endKey(t);
     if (b.length > 2 * BLOCK) blocks.splice(bi + 1, 0, b.splice(BLOCK));
@@ -53,13 +47,7 @@ export class EndOrder {
     if (blocks.length === 0) return;
     const bi = this.blockFor(t);
     const b = blocks[bi] as TaskRt[];
-    let lo = 0;
-    let hi = b.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (endsBefore(b[mid] as TaskRt, t)) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(b, t);
     if (b[lo] !== t) return;
     removeAt(b, lo);
     if (b.length === 0) blocks.splice(bi, 1);
@@ -79,4 +67,16 @@ export class EndOrder {
     }
     return lo;
   }
+}
+
+/** The first place in block `b` (sorted by end) where `t` belongs: after every task ending before it. */
+function lowerBound(b: readonly TaskRt[], t: TaskRt): number {
+  let lo = 0;
+  let hi = b.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (endsBefore(b[mid] as TaskRt, t)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
