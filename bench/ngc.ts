@@ -187,6 +187,27 @@ const hours = (s: number): string => (s / 3600).toFixed(2);
 const pct = (u: number): string => `${(u * 100).toFixed(1)}%`;
 const signed = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
+interface TwinCheck {
+  what: string;
+  live: number;
+  sim: number;
+  diff: string;
+  bound: string;
+  ok: boolean;
+}
+
+/** The issue's twin bounds for a live run against its simulated twin: makespan and mean turnaround within 5%, utilization within 3 points. */
+function agreement(live: Figures, sim: Figures, names: [makespan: string, turnaround: string, utilization: string]): TwinCheck[] {
+  const m = rel(live.makespan_s, sim.makespan_s);
+  const tt = rel(live.mean_turnaround_s, sim.mean_turnaround_s);
+  const u = live.utilization - sim.utilization;
+  return [
+    { what: names[0], live: live.makespan_s, sim: sim.makespan_s, diff: signed(m), bound: '±5%', ok: Math.abs(m) <= 0.05 },
+    { what: names[1], live: live.mean_turnaround_s, sim: sim.mean_turnaround_s, diff: signed(tt), bound: '±5%', ok: Math.abs(tt) <= 0.05 },
+    { what: names[2], live: live.utilization, sim: sim.utilization, diff: `${u >= 0 ? '+' : ''}${(u * 100).toFixed(1)} pts`, bound: '±3 pts', ok: Math.abs(u) <= 0.03 },
+  ];
+}
+
 async function main(): Promise<void> {
   const child = process.argv.indexOf('--child');
   if (child >= 0) {
@@ -272,7 +293,7 @@ async function sample(result: Record<string, unknown>, rows: [string, Figures][]
 }
 
   // The twin check: the issue's bounds.
-  const checks: { what: string; live: number; sim: number; diff: string; bound: string; ok: boolean }[] = [];
+  const checks: TwinCheck[] = [];
   const lf = result.live_full as Figures | undefined;
   const sf = result.sim_full as Figures | undefined;
   if (lf && sf && cfg.liveAnalyses === cfg.analyses) {
@@ -281,22 +302,12 @@ async function sample(result: Record<string, unknown>, rows: [string, Figures][]
   }
   const st = result.sim_full_twin as Figures | undefined;
   if (lf && st) {
-    const m = rel(lf.makespan_s, st.makespan_s);
-    const tt = rel(lf.mean_turnaround_s, st.mean_turnaround_s);
-    const u = lf.utilization - st.utilization;
-    checks.push({ what: 'full burst makespan (s), sim at live intake', live: lf.makespan_s, sim: st.makespan_s, diff: signed(m), bound: '±5%', ok: Math.abs(m) <= 0.05 });
-    checks.push({ what: 'full burst mean turnaround (s), at live intake', live: lf.mean_turnaround_s, sim: st.mean_turnaround_s, diff: signed(tt), bound: '±5%', ok: Math.abs(tt) <= 0.05 });
-    checks.push({ what: 'full burst utilization, at live intake', live: lf.utilization, sim: st.utilization, diff: `${u >= 0 ? '+' : ''}${(u * 100).toFixed(1)} pts`, bound: '±3 pts', ok: Math.abs(u) <= 0.03 });
+    checks.push(...agreement(lf, st, ['full burst makespan (s), sim at live intake', 'full burst mean turnaround (s), at live intake', 'full burst utilization, at live intake']));
   }
   const ls = result.live as Figures | undefined;
   const ss = result.sim_sample as Figures | undefined;
   if (ls && ss) {
-    const m = rel(ls.makespan_s, ss.makespan_s);
-    const tt = rel(ls.mean_turnaround_s, ss.mean_turnaround_s);
-    const u = ls.utilization - ss.utilization;
-    checks.push({ what: 'sample makespan (s)', live: ls.makespan_s, sim: ss.makespan_s, diff: signed(m), bound: '±5%', ok: Math.abs(m) <= 0.05 });
-    checks.push({ what: 'sample mean turnaround (s)', live: ls.mean_turnaround_s, sim: ss.mean_turnaround_s, diff: signed(tt), bound: '±5%', ok: Math.abs(tt) <= 0.05 });
-    checks.push({ what: 'sample utilization', live: ls.utilization, sim: ss.utilization, diff: `${u >= 0 ? '+' : ''}${(u * 100).toFixed(1)} pts`, bound: '±3 pts', ok: Math.abs(u) <= 0.03 });
+    checks.push(...agreement(ls, ss, ['sample makespan (s)', 'sample mean turnaround (s)', 'sample utilization']));
   }
   result.twin_check = checks;
   if (result.sim_steady && result.sim_steady_powersave) result.power_save_check = powerSaveCheck(result.sim_steady as Figures, result.sim_steady_powersave as Figures);
