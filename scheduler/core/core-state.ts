@@ -222,7 +222,6 @@ export class CoreState {
         cores: t.cores,
         memMb: t.memMb,
         timeLimitMs: t.timeLimitMs ?? defaultTime,
-        after: shared(after),
         waitingOn: after.length,
         retriesLeft: t.retries ?? 0,
         durationMs: t.durationMs ?? null,
