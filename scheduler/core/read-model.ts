@@ -5,7 +5,7 @@ import { runFilters } from './filters/index.js';
 import type { FairShareView } from './fairshare.js';
 import type { PassReport, PassRunner } from './pass.js';
 import type { Planner, ReservationView } from './policies/index.js';
-import { TERMINAL, type JobRt } from './state.js';
+import type { JobRt } from './state.js';
 import type { ClusterView, ConsentStatus, JobState, JobView, Ms, NodeView, PendingReason, TaskView } from './types.js';
 import { clusterView, jobView, nodeView, taskView } from './views.js';
 
@@ -112,19 +112,8 @@ export class ReadModel {
   }
 
   cluster(): ClusterView {
-    let pendingJobs = 0;
-    let runningJobs = 0;
-    let pendingTasks = 0;
-    let runningTasks = 0;
-    for (const j of this.s.byId.values()) {
-      if (j.state === 'PENDING') pendingJobs++;
-      else if (j.state === 'RUNNING') runningJobs++;
-      if (!TERMINAL.has(j.state)) {
-        pendingTasks += j.pendingCount;
-        runningTasks += j.runningCount;
-      }
-    }
-    return clusterView(this.s.config.name, this.s.containers, this.s.nodeList, { pendingJobs, runningJobs, pendingTasks, runningTasks });
+    const s = this.s;
+    return clusterView(s.config.name, s.containers, s.nodeList, { pendingJobs: s.pendingJobs, runningJobs: s.runningJobs, pendingTasks: s.pendingTasks, runningTasks: s.runningTasks });
   }
 
   /** How many pending jobs the latest pass found waiting for each reason (for /metrics and the CLI). */
