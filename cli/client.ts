@@ -369,7 +369,7 @@ export class ApiClient {
     if (status === 403) return new CliError(`the scheduler refused the request: ${detail}`, 1);
     if (status === 429) return new CliError(`${detail}${retryAfter !== null && !detail.includes('retry') ? ` (retry after ${retryAfter} s)` : ''}`, 1);
     // 400/422: the input is wrong, like bad usage; everything else is a failed request.
-    return new CliError(detail, badInput ? 2 : 1);
+    return new CliError(detail, badInput ? 2 : 1, problem.code);
   }
 }
 

@@ -4,6 +4,8 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: 1 | 2 | 3 = 1,
+    /** The scheduler's error code (contract/errors.ts), when the error is its refusal. */
+    readonly code?: string,
   ) {
     super(message);
     this.name = 'CliError';

@@ -156,6 +156,10 @@ describe('advance reservations on a live cluster', () => {
     const list = await gsched('reservation', 'list');
     expect(list.stdout).toMatch(/maint-all\s+ACTIVE\s.*\s48\s+c1-n\[001-002\],c2-n\[001-002\],c3-n\[001-002\]\s+MAINT,IGNORE_JOBS\s+-\s+0/);
     expect((await gsched('reservation', 'delete', 'maint-all')).stdout).toBe('Reservation maint-all deleted\n');
+    // Deleting it again fails like scancel of an unknown job (exit 1), not as bad usage.
+    expect(await gsched('reservation', 'delete', 'maint-all')).toMatchObject({ code: 1, stderr: 'gsched: name: no reservation maint-all\n' });
+    // A partition the cluster does not have is a typo, not an empty queue.
+    expect(await gsched('queue', '-p', 'nope')).toMatchObject({ code: 2, stderr: expect.stringContaining('partition "nope" is not one of the cluster\'s:') });
     await until('the blocked job to start', async () => ((await jobOf(blocked as number)).startedAt !== null ? true : undefined));
 
     const genomics = await gsched('scontrol', 'reservation', 'create', '--name', 'genomics', '--nodes', 'c3-n[001-002]', '--start', 'now', '--duration', '10:00:00', '--accounts', 'region-h');
@@ -178,7 +182,7 @@ describe('advance reservations on a live cluster', () => {
 
     const audit = await api<{ entries: { action: string; object: string; outcome: string }[] }>('GET', '/api/v1/audit?limit=10000');
     const acts = audit.body.entries.filter((e) => e.action.startsWith('reservation.')).map((e) => `${e.action} ${e.object} ${e.outcome}`);
-    expect(acts).toEqual(['reservation.create reservation maint-all ok', 'reservation.delete reservation maint-all ok', 'reservation.create reservation genomics ok', 'reservation.create reservation overlap refused']);
+    expect(acts).toEqual(['reservation.create reservation maint-all ok', 'reservation.delete reservation maint-all ok', 'reservation.delete reservation maint-all refused', 'reservation.create reservation genomics ok', 'reservation.create reservation overlap refused']);
     await api('DELETE', `/api/v1/jobs/${id}`);
     await api('DELETE', `/api/v1/jobs/${blocked}`);
   }, 90_000);
@@ -203,7 +207,7 @@ describe('reconfigure on a live cluster', () => {
       writeFileSync(CLUSTER, JSON.stringify(without));
       const refused = await gsched('reconfigure');
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toBe(`gsched: the new config does not fit the scheduler's state (1 conflict):\n- QoS bulk: removed, but jobs ${bulk} use it\n`);
+      expect(refused.stderr).toBe(`gsched: the new config does not fit the scheduler's state (1 conflict):\n- QoS bulk: removed, but job ${bulk} uses it\n`);
       const [still] = await submit({ name: 'still-bulk', qos: 'bulk' });
       expect(still).toBeGreaterThan(0);
 

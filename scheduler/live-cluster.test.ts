@@ -217,6 +217,13 @@ describe('live cluster', () => {
       const j = await job(long);
       return j.state === 'RUNNING' ? j : undefined;
     });
+    // RUNNING is the scheduler's word once it decided the start; wait until the agent's heartbeat
+    // says it runs it, or a kill before the assignment arrived rightly requeues it on restart.
+    const agentName = `agent-${before.tasks[0]?.node?.split('-')[0] ?? '?'}`;
+    await waitFor(`${agentName} to report the long task running`, async () => {
+      const c = await cluster.api<{ agents: { name: string; running: number }[] }>('GET', '/api/v1/cluster');
+      return (c.body.agents.find((a) => a.name === agentName)?.running ?? 0) >= 1 ? true : undefined;
+    });
     // Waits on the long job: pending across the restart, then runs.
     const pending = await submit(testJob([{ durationMs: 10_000 }], { dependencies: [{ kind: 'afterok', jobId: long }] }));
     cluster.scheduler?.process.kill('SIGKILL');

@@ -5,7 +5,7 @@ import type { ROUTES, ReplyOf } from '../../contract/index.js';
 import { ApiClient, addConnectionOptions, type ConnectionOptions } from '../client.js';
 import { CliError } from '../errors.js';
 import { compressHostlist } from '../format/hostlist.js';
-import { parseStateFilter } from '../format/jobs.js';
+import { jobIdMatcher, parseStateFilter } from '../format/jobs.js';
 import { formatInstant, formatNumber } from '../format/show.js';
 import { formatDuration, formatMemMb } from '../format/units.js';
 import { print, printJson } from '../output.js';
@@ -187,9 +187,12 @@ export function registerAcctCommands(program: Command): void {
       .description('every pending job\'s priority and its weighted factors (like sprio)')
       .option('-u, --user <owner>', 'only this owner\'s jobs')
       .option('-A, --account <account>', 'only this account\'s jobs')
+      .option('-j, --jobs <ids>', 'only these jobs, e.g. 12,120 or 120_3 (an array\'s id: every pending element)')
       .option('--json', 'the jobs\' breakdowns as JSON'),
-  ).action(async (o: ConnectionOptions & { user?: string; account?: string; json?: boolean }) => {
-    const { jobs } = await ApiClient.fromOptions(o).allJobs({ state: ['PENDING'], ...(o.user ? { owner: o.user } : {}), ...(o.account ? { account: o.account } : {}) });
+  ).action(async (o: ConnectionOptions & { user?: string; account?: string; jobs?: string; json?: boolean }) => {
+    const wanted = o.jobs === undefined ? null : jobIdMatcher(o.jobs);
+    const listed = await ApiClient.fromOptions(o).allJobs({ state: ['PENDING'], ...(o.user ? { owner: o.user } : {}), ...(o.account ? { account: o.account } : {}) });
+    const jobs = wanted === null ? listed.jobs : listed.jobs.filter(wanted);
     if (o.json) return printJson(jobs.map((j) => ({ jobId: j.displayId, user: j.owner, account: j.account, ...j.priority, nice: j.nice })));
     const cols: Column[] = ['JOBID', 'USER', 'ACCOUNT', 'PRIORITY', 'AGE', 'FAIRSHARE', 'QOS', 'PARTITION', 'JOBSIZE', 'NICE'].map((h, i) => ({ header: h, align: i >= 3 ? 'right' : 'left' }));
     const f = (x: number): string => x.toFixed(0);

@@ -229,6 +229,21 @@ describe('--me and squeue -j', () => {
     const bad = await gsched('queue', '-j', '12,x');
     expect(bad).toMatchObject({ code: 2, err: 'gsched: --jobs 12,x: expected job ids like 12,120 or 120_3 ("x" is not one)\n' });
   });
+
+  it("takes Slurm's long names --states and --user, and sprio -j picks jobs the same way", async () => {
+    const r = await gsched('squeue', '--states', 'PD', '--user', 'bob');
+    expect(r.code).toBe(0);
+    expect(api.requests.at(-1)).toMatch(/state=PENDING.*owner=bob/);
+    expect((await gsched('squeue', '--states', 'PD', '-t', 'R')).code).toBe(2);
+    const a = (await gsched('submit', '-A', 'rh-genetics', '--parsable')).out.trim();
+    const b = (await gsched('submit', '-A', 'rh-genetics', '--parsable')).out.trim();
+    const prio = await gsched('sprio', '-j', a);
+    expect(prio.code).toBe(0);
+    const listed = prio.out.trimEnd().split('\n').slice(1).map((l) => l.trim().split(/\s+/)[0]);
+    expect(listed).toEqual([a]);
+    expect(listed).not.toContain(b);
+    expect((await gsched('sprio', '-j', 'x')).code).toBe(2);
+  });
 });
 
 describe('nodes, drain, resume', () => {

@@ -1,10 +1,10 @@
 // gsched queue: the squeue of gsched.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ApiClient, addConnectionOptions, type ConnectionOptions, type ForecastEntry, type ForecastResponse, type JobDetail } from '../client.js';
 import { formatInstant } from '../format/show.js';
 import { formatDuration } from '../format/units.js';
 import { CliError } from '../errors.js';
-import { ACTIVE_STATES, compareJobs, jobNodeNames, jobNodes, jobTime, parseStateFilter, stateCode } from '../format/jobs.js';
+import { ACTIVE_STATES, compareJobs, jobIdMatcher, jobNodeNames, jobNodes, jobTime, parseStateFilter, stateCode } from '../format/jobs.js';
 import { compressHostlist } from '../format/hostlist.js';
 import { outputWidth, renderTable, type Column } from '../../common/index.js';
 import { print, printJson } from '../output.js';
@@ -76,11 +76,17 @@ export function registerQueueCommands(program: Command): void {
       .option('-a, --all', 'include finished jobs')
       .option('-o, --format <columns>', `comma list of columns (default ${DEFAULT_QUEUE_FORMAT}; also ${Object.keys(QUEUE_COLUMNS).join(',')})`)
       .option('--start', 'expected start and end of each pending and running job, from a simulation forked off the scheduler (like squeue --start)')
-      .option('--json', 'print the jobs as JSON'),
+      .option('--json', 'print the jobs as JSON')
+      // Slurm's long names for -t and -u, kept out of the help to keep it short.
+      .addOption(new Option('--states <states>').hideHelp())
+      .addOption(new Option('--user <name>').hideHelp()),
     { stateFlag: false },
-  ).action(async (opts: QueueOptions) => {
+  ).action(async (given: QueueOptions & { states?: string; user?: string }) => {
+    const { states, user, ...rest } = given;
+    if ((states !== undefined && rest.state !== undefined) || (user !== undefined && rest.owner !== undefined)) throw new CliError('give -t/--state/--states once, and -u/--owner/--user once', 2);
+    const opts: QueueOptions = { ...rest, ...(states !== undefined ? { state: states } : {}), ...(user !== undefined ? { owner: user } : {}) };
     if (opts.me && opts.owner !== undefined) throw new CliError('give --me or -u/--owner, not both', 2);
-    const wanted = opts.jobs === undefined ? null : parseJobIds(opts.jobs);
+    const wanted = opts.jobs === undefined ? null : jobIdMatcher(opts.jobs);
     if (opts.start) return queueStart(opts);
     const columns = parseQueueFormat(opts.format ?? DEFAULT_QUEUE_FORMAT);
     const state = opts.state !== undefined ? parseStateFilter(opts.state) : opts.all || wanted ? undefined : ACTIVE_STATES;
@@ -93,18 +99,10 @@ export function registerQueueCommands(program: Command): void {
       ...(owner ? { owner } : {}),
     });
     const now = listed.now;
-    const jobs = wanted === null ? listed.jobs : listed.jobs.filter((j) => wanted.has(j.displayId) || (j.arrayJobId !== null && wanted.has(String(j.arrayJobId))));
+    const jobs = wanted === null ? listed.jobs : listed.jobs.filter(wanted);
     if (opts.json) return printJson(jobs);
     print(renderQueue(jobs, columns, now ?? Date.now(), outputWidth()));
   });
-}
-
-/** squeue -j: job ids (`12`), array ids (`120`: every element) and elements (`120_3`). */
-function parseJobIds(text: string): Set<string> {
-  const ids = text.split(',').map((s) => s.trim());
-  const bad = ids.filter((id) => !/^\d+(?:_\d+)?$/.test(id));
-  if (bad.length > 0) throw new CliError(`--jobs ${text}: expected job ids like 12,120 or 120_3 ("${bad[0]}" is not one)`, 2);
-  return new Set(ids);
 }
 
 /** A forecast's target column: met, MISSED, or ? (the end lies beyond the forecast); blank without a target. */

@@ -25,6 +25,17 @@ export function stateCode(state: JobState): string {
   return STATE_CODES[state] ?? state;
 }
 
+/**
+ * squeue/sprio -j: job ids (`12`), array ids (`120`: every element) and elements (`120_3`), as
+ * a test of a listed job.
+ */
+export function jobIdMatcher(text: string): (j: Pick<JobDetail, 'displayId' | 'arrayJobId'>) => boolean {
+  const ids = new Set(text.split(',').map((s) => s.trim()));
+  const bad = [...ids].filter((id) => !/^\d+(?:_\d+)?$/.test(id));
+  if (bad.length > 0) throw new CliError(`--jobs ${text}: expected job ids like 12,120 or 120_3 ("${bad[0]}" is not one)`, 2);
+  return (j) => ids.has(j.displayId) || (j.arrayJobId !== null && ids.has(String(j.arrayJobId)));
+}
+
 /** `--state PD,R` or `--state pending,running` → JobState list. */
 export function parseStateFilter(text: string): JobState[] {
   const byCode = new Map<string, JobState>(Object.entries(STATE_CODES).map(([s, c]) => [c, s as JobState]));

@@ -50,6 +50,23 @@ export function parseJobQuery(q: Query): JobQuery {
   return query;
 }
 
+/**
+ * A filter naming a partition or account the config does not know is most likely a typo: say
+ * so rather than list nothing. Only when nothing matched, so that the history of a partition or
+ * account removed by a reconfigure can still be listed.
+ */
+function refuseUnknownNames(driver: LiveDriver, q: JobQuery): void {
+  const { partitions, accounts } = driver.core.config;
+  for (const [field, given, known] of [
+    ['partition', q.partition, partitions.map((p) => p.name)],
+    ['account', q.account, accounts.map((a) => a.name)],
+  ] as const) {
+    if (given !== undefined && !known.includes(given)) {
+      throw new ApiProblem('INVALID_QUERY', `${field} ${JSON.stringify(given.slice(0, 60))} is not one of the cluster's: ${known.join(', ')}`, field);
+    }
+  }
+}
+
 export function listJobs(driver: LiveDriver, q: JobQuery): { jobs: JobView[]; total: number; limit: number; offset: number } {
   const match = (j: JobView): boolean =>
     q.states.has(j.state) &&
@@ -68,5 +85,6 @@ export function listJobs(driver: LiveDriver, q: JobQuery): { jobs: JobView[]; to
   }
   others.sort((a, b) => b.id - a.id);
   const all = pending.length === 0 ? others : pending.concat(others);
+  if (all.length === 0) refuseUnknownNames(driver, q);
   return { jobs: all.slice(q.offset, q.offset + q.limit), total: all.length, limit: q.limit, offset: q.offset };
 }

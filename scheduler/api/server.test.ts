@@ -144,6 +144,10 @@ describe('bad input', () => {
     expectProblem(await call('GET', '/api/v1/jobs?state=RUNNING,SLEEPING'), 400, 'INVALID_QUERY', 'state');
     expectProblem(await call('GET', '/api/v1/jobs?limit=0'), 400, 'INVALID_QUERY', 'limit');
     expectProblem(await call('GET', '/api/v1/jobs?offset=-1'), 400, 'INVALID_QUERY', 'offset');
+    // A partition or account the cluster does not have is a typo, not an empty list.
+    expectProblem(await call('GET', '/api/v1/jobs?partition=nope'), 400, 'INVALID_QUERY', 'partition');
+    expectProblem(await call('GET', '/api/v1/jobs?account=nope&state=PENDING'), 400, 'INVALID_QUERY', 'account');
+    expect((await call('GET', '/api/v1/jobs?partition=research&state=FAILED')).status).toBe(200);
     expectProblem(await call('POST', '/api/v1/nodes/no-such-node/drain'), 404, 'UNKNOWN_NODE', 'name');
     expectProblem(await call('GET', '/api/v1/nothing-here'), 404, 'NOT_FOUND');
   });

@@ -84,6 +84,14 @@ export class CoreState {
   urgentQueued = 0;
   /** Jobs in state PENDING. */
   pendingJobs = 0;
+  /**
+   * Jobs in state RUNNING, and the pending and running tasks of jobs not ended: kept as they
+   * change (like pendingJobs), so the cluster's view (read every second for /metrics) walks no
+   * job. recount() derives them from the jobs.
+   */
+  runningJobs = 0;
+  pendingTasks = 0;
+  runningTasks = 0;
   /** Number of the latest pass (see pass.ts); JobRt.reasonPass refers to it. */
   pass = 0;
   /** Bumped by every event and pass: the read model's caches are valid for one value. */
@@ -209,6 +217,7 @@ export class CoreState {
     };
     if (c.beginAt > this.now) this.beginTimes.push(c.beginAt, id, job);
     this.pendingJobs++;
+    this.pendingTasks += c.tasks.length;
     const defaultTime = this.limits.on ? this.limits.defaultTime(c.qos.name, c.account, c.partition.spec.defaultTimeMs) : c.partition.spec.defaultTimeMs;
     for (let index = 0; index < c.tasks.length; index++) {
       // Checked but not copied by validateJob: the defaults of absent fields are filled in here.
@@ -264,6 +273,26 @@ export class CoreState {
 
   // ------------------------------------------------------------------ task and job lifecycle
 
+  /** Sets the job and task counts from the jobs themselves (after restoring a snapshot taken before they were kept). */
+  recount(): void {
+    let pendingJobs = 0;
+    let runningJobs = 0;
+    let pendingTasks = 0;
+    let runningTasks = 0;
+    for (const j of this.byId.values()) {
+      if (j.state === 'PENDING') pendingJobs++;
+      else if (j.state === 'RUNNING') runningJobs++;
+      if (!TERMINAL.has(j.state)) {
+        pendingTasks += j.pendingCount;
+        runningTasks += j.runningCount;
+      }
+    }
+    this.pendingJobs = pendingJobs;
+    this.runningJobs = runningJobs;
+    this.pendingTasks = pendingTasks;
+    this.runningTasks = runningTasks;
+  }
+
   start(t: TaskRt, n: NodeRt): void {
     const job = t.job;
     n.freeCores -= t.cores;
@@ -285,6 +314,8 @@ export class CoreState {
     t.starts++;
     n.ends.add(t);
     job.pendingCount--;
+    this.pendingTasks--;
+    this.runningTasks++;
     // Only jobs with a task ready to start wait in the queue: a DAG job whose next tasks wait
     // for running ones would otherwise be looked at by every pass for nothing.
     const r = job.ready.indexOf(t);
@@ -296,6 +327,7 @@ export class CoreState {
     if (this.limits.on) this.limits.running(job, t.cores, job.runningCount === 0 ? 1 : 0);
     if (job.runningCount++ === 0 && job.array) job.array.running++;
     if (job.state === 'PENDING') this.pendingJobs--;
+    if (job.state !== 'RUNNING') this.runningJobs++;
     job.state = 'RUNNING';
     if (job.startedAt === NEVER) job.startedAt = this.now;
     if (job.container < 0) job.container = n.containerIdx;
@@ -345,11 +377,13 @@ export class CoreState {
     t.endedAt = this.now;
     this.fs.running(job.account.name, -t.cores, this.now);
     if (this.limits.on) this.limits.running(job, -t.cores, job.runningCount === 1 ? -1 : 0);
+    this.runningTasks--;
     if (--job.runningCount === 0) {
       if (job.array) job.array.running--;
       if (job.state === 'RUNNING') {
         job.state = 'PENDING';
         this.pendingJobs++;
+        this.runningJobs--;
         // Pending again (e.g. preempted mid-pass): no pass has looked at it as a pending job.
         job.reasonPass = -1;
       }
@@ -360,6 +394,7 @@ export class CoreState {
   backToQueue(t: TaskRt): void {
     t.state = 'PENDING';
     t.job.pendingCount++;
+    this.pendingTasks++;
     insertReady(t.job, t);
     this.enqueue(t.job);
   }
@@ -409,11 +444,13 @@ export class CoreState {
         t.endedAt = this.now;
       }
     }
+    this.pendingTasks -= job.pendingCount;
     job.pendingCount = 0;
     job.ready = [];
     job.readyMinCores = NO_READY;
     this.dequeue(job);
     if (job.state === 'PENDING') this.pendingJobs--;
+    else if (job.state === 'RUNNING') this.runningJobs--;
     if (this.limits.on) this.limits.submitted(job, -1);
     job.state = state;
     job.endedAt = this.now;

@@ -154,6 +154,11 @@ describe('invariants over random clusters and workloads', () => {
           // The pass's reason counts cover every pending job once.
           const rep = h.core.pendingReasons();
           expect(rep.pendingJobs).toBe(h.core.cluster().pendingJobs);
+          // The counts the core keeps as jobs change are the counts of its jobs.
+          const c = h.core.cluster();
+          const live = h.core.jobs().filter((j) => !ENDED.includes(j.state));
+          const tasks = (state: string): number => live.reduce((a, j) => a + j.tasks.filter((t) => t.state === state).length, 0);
+          expect([c.pendingJobs, c.runningJobs, c.pendingTasks, c.runningTasks]).toEqual([live.filter((j) => j.state === 'PENDING').length, live.filter((j) => j.state === 'RUNNING').length, tasks('PENDING'), tasks('RUNNING')]);
           expect(Object.values(rep.reasons).reduce((a, b) => a + b, 0)).toBe(rep.pendingJobs);
         });
       }),

@@ -17,6 +17,17 @@ describe('dependencies: after, aftercorr and any-of', () => {
     expect(h.core.job(b)).toMatchObject({ state: 'RUNNING', startedAt: HOUR });
   });
 
+  it('a pending job the pass did not reach still shows its unmet dependency, as in Slurm', () => {
+    const h = new Harness(cluster().container('c1', 1, 2).build());
+    const arr = h.submit(job().array('0-2').task(2, HOUR).spec());
+    const [dep] = h.submit(job().task(1, HOUR).dep('after', arr[0] as number).spec()) as [number];
+    const [plain] = h.submit(job().task(1, HOUR).spec()) as [number];
+    h.pass();
+    expect(h.core.job(arr[0] as number)?.state).toBe('RUNNING');
+    expect(h.core.job(dep)).toMatchObject({ state: 'PENDING', reason: 'Dependency' });
+    expect(h.core.job(plain)?.reason).not.toBe('Dependency');
+  });
+
   it('after is met by a cancelled job too (Slurm: started or cancelled)', () => {
     const h = new Harness(cluster().container('c1', 1, 4).build());
     h.submit(job().task(3, 5 * HOUR).spec());

@@ -30,12 +30,15 @@ const SMALL_RUN = 64;
 /** A walk that stepped over this many entries of a run sweeps the dead ones out after it. */
 const SWEEP_FROM = 64;
 /**
- * The most jobs the cached walk order holds at first (a job queued into it shifts up to half of
- * them); it grows to twice the longest walk, up to ORDER_CAP_MAX, so that passes that look at
- * thousands of jobs (every job fits) do not walk past its end every time.
+ * The fewest jobs the cached walk order may hold (a job queued into it shifts up to half of
+ * them). Each rebuild sizes it to twice the longest recent walk, up to ORDER_CAP_MAX, so that
+ * passes that look at thousands of jobs (every job fits) do not walk past its end every time;
+ * the estimate halves at each rebuild the walks since did not reach, so that one deep walk (a
+ * burst's first pass) does not make every later rebuild cache tens of thousands of jobs, and
+ * every job queued shift them.
  */
 const ORDER_CAP = 2048;
-const ORDER_CAP_MAX = 1 << 16;
+const ORDER_CAP_MAX = 8192;
 /** How many jobs past where a walk stopped the cached order reaches, at least. */
 const ORDER_SLACK = 256;
 
@@ -237,8 +240,10 @@ export class PendingQueue {
   private orderPos = 0;
   /** How many jobs the cached order may hold (see ORDER_CAP). */
   private orderCap = ORDER_CAP;
-  /** The most jobs a walk that stopped has visited: a rebuilt cached order reaches twice as far. */
+  /** Recent walks' reach (jobs looked at by a walk that stopped), decayed: a rebuilt cached order reaches twice as far. */
   private longWalk = 0;
+  /** The longest walk that stopped since the cached order was last rebuilt. */
+  private walkPeak = 0;
   /** The last walk went past the cached order's end: the next one rebuilds it rather than pass over it again. */
   private ranOff = false;
   /** A walk of the runs is building the cached order; jobs queued again meanwhile wait here. */
@@ -395,7 +400,7 @@ export class PendingQueue {
         seen++;
         if (!visit(j)) {
           more = false;
-          if (seen > this.longWalk) this.longWalk = seen;
+          if (seen > this.walkPeak) this.walkPeak = seen;
           break;
         }
       }
@@ -440,6 +445,12 @@ export class PendingQueue {
       deadSeen[i] = 0;
     }
     const build = floor === null;
+    if (build) {
+      // Size the new cached order by the walks since the last one (and half the estimate before).
+      this.longWalk = Math.max(this.walkPeak, this.longWalk >> 1);
+      this.walkPeak = 0;
+      this.orderCap = Math.min(ORDER_CAP_MAX, Math.max(ORDER_CAP, 2 * this.longWalk));
+    }
     const order = this.order;
     const gen = this.orderGen;
     let recording = order.length - this.orderStart < this.orderCap;
@@ -501,6 +512,7 @@ export class PendingQueue {
         if (!visit(j as JobRt)) {
           // A pass that looks this far should find it all in the cached order next time.
           this.orderCap = Math.min(ORDER_CAP_MAX, Math.max(this.orderCap, 2 * (seen + visited)));
+          if (seen + visited > this.walkPeak) this.walkPeak = seen + visited;
           if (seen + visited > this.longWalk) this.longWalk = seen + visited;
           if (!recording) return;
           // Cache more than this walk needed: the next ones look further as the jobs before start.

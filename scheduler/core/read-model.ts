@@ -1,10 +1,11 @@
 // The read model: read-only snapshots of the core's state for the API, CLI and simulator. It
 // shows what the latest pass recorded (a pending job's reason) and never decides anything.
 import type { CoreState } from './core-state.js';
+import { runFilters } from './filters/index.js';
 import type { FairShareView } from './fairshare.js';
 import type { PassReport, PassRunner } from './pass.js';
 import type { Planner, ReservationView } from './policies/index.js';
-import { TERMINAL, type JobRt } from './state.js';
+import type { JobRt } from './state.js';
 import type { ClusterView, ConsentStatus, JobState, JobView, Ms, NodeView, PendingReason, TaskView } from './types.js';
 import { clusterView, jobView, nodeView, taskView } from './views.js';
 
@@ -111,19 +112,8 @@ export class ReadModel {
   }
 
   cluster(): ClusterView {
-    let pendingJobs = 0;
-    let runningJobs = 0;
-    let pendingTasks = 0;
-    let runningTasks = 0;
-    for (const j of this.s.byId.values()) {
-      if (j.state === 'PENDING') pendingJobs++;
-      else if (j.state === 'RUNNING') runningJobs++;
-      if (!TERMINAL.has(j.state)) {
-        pendingTasks += j.pendingCount;
-        runningTasks += j.runningCount;
-      }
-    }
-    return clusterView(this.s.config.name, this.s.containers, this.s.nodeList, { pendingJobs, runningJobs, pendingTasks, runningTasks });
+    const s = this.s;
+    return clusterView(s.config.name, s.containers, s.nodeList, { pendingJobs: s.pendingJobs, runningJobs: s.runningJobs, pendingTasks: s.pendingTasks, runningTasks: s.runningTasks });
   }
 
   /** How many pending jobs the latest pass found waiting for each reason (for /metrics and the CLI). */
@@ -145,10 +135,16 @@ export class ReadModel {
     return { jobs: this.s.byId.size, tasks: this.s.tasks.size };
   }
 
-  /** A job's reason as the latest pass recorded it; one the pass did not reach waits for Priority. */
+  /**
+   * A job's reason as the latest pass recorded it. For one the pass did not reach, its own
+   * filters speak first (a held job, or one whose dependency is unmet, says so, as in Slurm),
+   * else it waits for Priority. Filters only read the state, so asking them here changes nothing.
+   * The pass's per-reason counts (pass.ts) count only what the pass recorded.
+   */
   reasonOf(job: JobRt): PendingReason {
     if (job.state !== 'PENDING') return 'None';
-    return job.reasonPass === this.s.pass ? job.reason : 'Priority';
+    if (job.reasonPass === this.s.pass) return job.reason;
+    return runFilters(job, this.s) ?? 'Priority';
   }
 
   private pendingInOrder(): JobRt[] {

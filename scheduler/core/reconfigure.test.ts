@@ -50,10 +50,10 @@ describe('reconfigure', () => {
       "the new config does not fit the scheduler's state (6 conflicts):",
       '- nodes: the node list changed; nodes are fixed for the life of a state folder (start a new one to change them)',
       '- scheduler: the scheduler section (policy, weights, backfill) changed; it is fixed for the life of a state folder',
-      '- partition research: removed, but jobs 1 are in it',
-      '- QoS low: removed, but jobs 1 use it',
-      '- account b: removed, but jobs 2 are charged to it',
-      '- reservation r: its accounts b are removed',
+      '- partition research: removed, but job 1 is in it',
+      '- QoS low: removed, but job 1 uses it',
+      '- account b: removed, but job 2 is charged to it',
+      '- reservation r: its account b is removed',
     ]);
     // Nothing changed.
     expect(h.core.config.partitions.map((p) => p.name)).toEqual(['clinical', 'research']);

@@ -15,8 +15,10 @@ import type { ClusterConfig, CoreRejection } from './types.js';
 
 const MAX_IDS = 10;
 
-function ids(jobs: JobRt[]): string {
-  return jobs.slice(0, MAX_IDS).map((j) => j.displayId).join(', ') + (jobs.length > MAX_IDS ? ` and ${jobs.length - MAX_IDS} more` : '');
+/** "job 7 is" or "jobs 7, 8 and 3 more are": the subject and its verb agree with the count. */
+function jobsAre(jobs: JobRt[], verbOne: string, verbMany: string): string {
+  const list = jobs.slice(0, MAX_IDS).map((j) => j.displayId).join(', ') + (jobs.length > MAX_IDS ? ` and ${jobs.length - MAX_IDS} more` : '');
+  return jobs.length === 1 ? `job ${list} ${verbOne}` : `jobs ${list} ${verbMany}`;
 }
 
 function push<K>(m: Map<K, JobRt[]>, k: K, j: JobRt): void {
@@ -56,13 +58,13 @@ export function reconfigureConflicts(s: CoreState, next: ClusterConfig): string[
       }
     }
   }
-  for (const [name, js] of byPart) out.push(`partition ${name}: removed, but jobs ${ids(js)} are in it`);
-  for (const [name, js] of byQos) out.push(`QoS ${name}: removed, but jobs ${ids(js)} use it`);
-  for (const [name, js] of byAccount) out.push(`account ${name}: removed, but jobs ${ids(js)} are charged to it`);
+  for (const [name, js] of byPart) out.push(`partition ${name}: removed, but ${jobsAre(js, 'is', 'are')} in it`);
+  for (const [name, js] of byQos) out.push(`QoS ${name}: removed, but ${jobsAre(js, 'uses', 'use')} it`);
+  for (const [name, js] of byAccount) out.push(`account ${name}: removed, but ${jobsAre(js, 'is', 'are')} charged to it`);
   out.push(...tooBig);
   for (const r of s.resv.values()) {
     const gone = r.accounts.filter((a) => !accounts.has(a));
-    if (gone.length > 0) out.push(`reservation ${r.name}: its accounts ${gone.join(', ')} are removed`);
+    if (gone.length > 0) out.push(`reservation ${r.name}: ${gone.length === 1 ? `its account ${gone[0]} is` : `its accounts ${gone.join(', ')} are`} removed`);
   }
   return out;
 }

@@ -132,7 +132,14 @@ interface IdempotentAnswer {
   /** Resolves once the submit it answers is on disk. */
   durable: Promise<void>;
 }
+/** Ended jobs one forget sweep takes on (the next sweep takes the rest). */
 const FORGET_BATCH = 20_000;
+/**
+ * Ended jobs written and forgotten per event-loop turn: each costs a view and six lmdb puts
+ * (record and accounting index), so a sweep of 20,000 in one turn held the scheduler's thread
+ * for seconds (passes, agents' acknowledgements and /metrics waited behind it).
+ */
+const FORGET_CHUNK = 250;
 
 export class LiveDriver {
   core: CoreApi;
@@ -190,6 +197,8 @@ export class LiveDriver {
   /** Wakes the pass when time limits stop being deferred after a block. */
   private graceTimer: Timer | null = null;
   private readonly forgetTimer: Timer;
+  /** The forget sweep under way (it runs over several turns), or null. */
+  private sweeping: Promise<void> | null = null;
   private closed = false;
   private fatal: ((err: Error) => void) | null = null;
   /** Journal records written since the last snapshot, and when that one was taken (wall ms). */
@@ -863,9 +872,11 @@ export class LiveDriver {
   /**
    * Writes the accounting records of long-ended jobs and drops them from the core's memory.
    * One view per due job: an ended job's view needs no queue position, so it costs the job's
-   * size, and a sweep costs what it forgets, not every job the core holds.
+   * size, and a sweep costs what it forgets, not every job the core holds. The due jobs are
+   * taken on FORGET_CHUNK per event-loop turn; one sweep at a time.
    */
   private forgetSweep(): void {
+    if (this.sweeping !== null || this.closed) return;
     const cutoff = this.time.now() - this.opts.forgetAfterMs;
     const due: number[] = [];
     for (const [jobId, at] of this.ended) {
@@ -873,30 +884,43 @@ export class LiveDriver {
       due.push(jobId);
     }
     if (due.length === 0) return;
-    for (const jobId of due) {
-      this.ended.delete(jobId);
-      const view = this.core.job(jobId);
-      if (!view || !(TERMINAL_JOB_STATES as readonly string[]).includes(view.state)) continue;
-      for (const t of view.tasks) {
-        this.attempts.delete(t.id);
-        this.inflight.delete(t.id);
-        this.unacked.delete(t.id);
-        this.deferred.delete(t.id);
-      }
-      const record: JobRecord = { ...view, results: this.results.get(jobId) ?? [] };
-      // The core lets go of the job only once its record and index entries are on disk: until
-      // then the core still answers for it, so the job never vanishes from GET /jobs/{id} or
-      // sacct in between (it did for a few ms, longer under load). A crash in between leaves
-      // the ended job in the core, and the first sweep after the restart writes it again.
-      this.forgetting.add(jobId);
-      Promise.all([this.store.putJob(record), this.acct.add(record)]).then(
-        () => {
-          this.forgetting.delete(jobId);
-          if (!this.closed) this.accept({ type: 'forget', jobId });
-        },
-        (err: Error) => this.die(err),
-      );
+    this.sweeping = this.forgetInChunks(due).finally(() => {
+      this.sweeping = null;
+    });
+  }
+
+  /** Forgets `due` a chunk per turn; a job not ended any more by its turn is skipped. */
+  private async forgetInChunks(due: readonly number[]): Promise<void> {
+    for (let i = 0; i < due.length && !this.closed; i += FORGET_CHUNK) {
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const end = Math.min(due.length, i + FORGET_CHUNK);
+      for (let k = i; k < end && !this.closed; k++) this.forgetOne(due[k] as number);
     }
+  }
+
+  private forgetOne(jobId: number): void {
+    if (!this.ended.delete(jobId)) return; // forgotten meanwhile
+    const view = this.core.job(jobId);
+    if (!view || !(TERMINAL_JOB_STATES as readonly string[]).includes(view.state)) return;
+    for (const t of view.tasks) {
+      this.attempts.delete(t.id);
+      this.inflight.delete(t.id);
+      this.unacked.delete(t.id);
+      this.deferred.delete(t.id);
+    }
+    const record: JobRecord = { ...view, results: this.results.get(jobId) ?? [] };
+    // The core lets go of the job only once its record and index entries are on disk: until
+    // then the core still answers for it, so the job never vanishes from GET /jobs/{id} or
+    // sacct in between (it did for a few ms, longer under load). A crash in between leaves
+    // the ended job in the core, and the first sweep after the restart writes it again.
+    this.forgetting.add(jobId);
+    Promise.all([this.store.putJob(record), this.acct.add(record)]).then(
+      () => {
+        this.forgetting.delete(jobId);
+        if (!this.closed) this.accept({ type: 'forget', jobId });
+      },
+      (err: Error) => this.die(err),
+    );
   }
 
   // ---------------------------------------------------------------- reads
@@ -1098,6 +1122,7 @@ export class LiveDriver {
     this.snapshotTimer.cancel();
     this.retentionTimer?.cancel();
     await this.retention.settled();
+    await this.sweeping;
     await this.snapshotting;
     await this.store.flushed();
   }

@@ -47,7 +47,7 @@ describe('LiveDriver reconfigure', () => {
     // Removing the QoS a job uses is refused, and nothing changes.
     const bad: ClusterConfig = { ...capped, qos: capped.qos.filter((q) => q.name !== 'normal') };
     const refused = await d.reconfigure(bad);
-    expect(refused).toMatchObject({ ok: false, error: { code: 'CONFIG_CONFLICT', message: expect.stringContaining('QoS normal: removed, but jobs 1 use it') } });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'CONFIG_CONFLICT', message: expect.stringContaining('QoS normal: removed, but job 1 uses it') } });
     expect(d.core.config.qos.map((q) => q.name)).toEqual(['urgent', 'normal', 'bulk']);
 
     // Restart from the journal (no snapshot yet), with the new file.
@@ -64,7 +64,7 @@ describe('LiveDriver reconfigure', () => {
     expect(d.core.limitUsage()).toEqual([{ name: 'normal', qos: true, limits: { maxSubmitJobs: 1 }, cores: expect.any(Number), running: expect.any(Object), submitted: { tester: 1 } }]);
     // A restart with a file that no longer fits keeps the state's config and says why.
     d = await restart(d, dir, bad);
-    expect(d.configRefusal).toContain('QoS normal: removed, but jobs 1 use it');
+    expect(d.configRefusal).toContain('QoS normal: removed, but job 1 uses it');
     expect(d.core.config.qos.map((q) => q.name)).toEqual(['urgent', 'normal', 'bulk']);
     await d.close();
     await d.store.close();

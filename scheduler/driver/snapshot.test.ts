@@ -91,7 +91,7 @@ describe('LiveDriver snapshots', () => {
     expect(again.driver.core.config.partitions.map((p) => p.name)).toContain('research');
     expect(again.driver.core.jobs()).toHaveLength(1);
     // ...and says why it did not take the file's config.
-    expect(again.driver.configRefusal).toMatch(/^the new config does not fit the scheduler's state \(1 conflict\):\n- partition research: removed, but jobs 1 are in it$/);
+    expect(again.driver.configRefusal).toMatch(/^the new config does not fit the scheduler's state \(1 conflict\):\n- partition research: removed, but job 1 is in it$/);
     await again.driver.close();
     await again.driver.store.close();
   });

@@ -96,6 +96,26 @@ describe('SimEngine', () => {
     expect(outcome).toMatchObject({ jobsRejected: 1, jobsEnded: 1 });
   });
 
+  it('takes each submission from the workload as it applies it, not every one due at once', () => {
+    // A burst submits everything at t = 0: holding every job spec of the instant until the core
+    // had taken them all held millions of task specs beside the core's own records.
+    let taken = 0;
+    const workload: Iterable<Submission> = {
+      *[Symbol.iterator]() {
+        for (let i = 0; i < 5; i++) {
+          taken++;
+          yield { submitAt: 0, job: job(`j${i}`, [{}]) };
+        }
+      },
+    };
+    const takenAtSubmit: number[] = [];
+    const core = new SchedulerCore(flatClusterConfig(2, 'easy'));
+    const outcome = new SimEngine(core, { observer: { onSubmitted: () => takenAtSubmit.push(taken) } }).run(workload);
+    // The engine looks one item ahead (to know when the next submission is due).
+    expect(takenAtSubmit).toEqual([2, 3, 4, 5, 5]);
+    expect(outcome).toMatchObject({ jobsSubmitted: 5, jobsEnded: 5 });
+  });
+
   it('refuses a workload that is not sorted by time', () => {
     expect(() =>
       run(flatClusterConfig(2, 'easy'), [

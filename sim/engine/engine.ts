@@ -285,10 +285,20 @@ export class SimEngine {
         this.pushNodeEvent('nodeDown', i, this.nodeRng[i]!.exponentialInt(this.failures.mtbfMs));
       }
     }
-    // Reused every instant; filled to nSubmits/nEvents (emptying an array gives its storage back).
-    const submits: Submission[] = [];
+    // Reused every instant; filled to nEvents (emptying an array gives its storage back).
     const events: EngineEvent[] = [];
     let sinceProgress = 0;
+    /** Submissions of this instant, taken from the workload one at a time as they are applied
+     * (a burst submits everything at t = 0: buffering it held every job spec at once). */
+    const due = (t: Ms): Submission | null => {
+      if (next.done || next.value.submitAt !== t) return null;
+      const item = next.value;
+      checkTime(item.submitAt, lastSubmitAt);
+      lastSubmitAt = item.submitAt;
+      next = it.next();
+      if (!next.done) checkTime(next.value.submitAt, lastSubmitAt);
+      return item;
+    };
 
     for (;;) {
       const nextSubmit = next.done ? NO_TIME : next.value.submitAt;
@@ -301,33 +311,24 @@ export class SimEngine {
         this.now = t;
       }
 
-      // Gather everything due at t.
-      let nSubmits = 0;
+      // Gather the events due at t (the submissions due are taken as they are applied).
       let nEvents = 0;
-      while (!next.done && next.value.submitAt === t) {
-        const item = next.value;
-        checkTime(item.submitAt, lastSubmitAt);
-        lastSubmitAt = item.submitAt;
-        submits[nSubmits++] = item;
-        next = it.next();
-      }
-      if (!next.done) checkTime(next.value.submitAt, lastSubmitAt);
       while (this.heap.peekTime() === t) events[nEvents++] = this.heap.pop()!;
       const woken = this.wakeAt <= t;
       if (woken) this.wakeAt = NO_TIME;
 
-      this.out.events += nSubmits + nEvents + (woken ? 1 : 0);
-      sinceProgress += nSubmits + nEvents + 1;
       let changed = woken;
+      let nSubmits = 0;
       if (this.tieOrder === 'submits-first') {
-        changed = this.applySubmits(submits, nSubmits) || changed;
+        for (let item = due(t); item !== null; item = due(t), nSubmits++) changed = this.applySubmit(item) || changed;
         changed = this.applyEvents(events, nEvents) || changed;
       } else {
         changed = this.applyEvents(events, nEvents) || changed;
-        changed = this.applySubmits(submits, nSubmits) || changed;
+        for (let item = due(t); item !== null; item = due(t), nSubmits++) changed = this.applySubmit(item) || changed;
       }
+      this.out.events += nSubmits + nEvents + (woken ? 1 : 0);
+      sinceProgress += nSubmits + nEvents + 1;
       // Drop references to what was handled (the slots are overwritten, never emptied).
-      submits.fill(undefined as unknown as Submission, 0, nSubmits);
       events.fill(undefined as unknown as EngineEvent, 0, nEvents);
       if (changed && !this.perEvent) this.schedule();
       else if (woken && this.perEvent) this.schedule();
@@ -364,31 +365,27 @@ export class SimEngine {
     return this.downNodes === 0;
   }
 
-  private applySubmits(submits: Submission[], count: number): boolean {
-    let changed = false;
-    for (let i = 0; i < count; i++) {
-      const item = submits[i] as Submission;
-      for (const c of item.consent ?? []) {
-        this.core.apply({ type: 'consent', pseudonym: c.pseudonym, status: c.status }, this.now);
-      }
-      const res = this.core.apply({ type: 'submit', job: item.job }, this.now);
-      if (res.ok) {
-        const ids = res.jobIds ?? [];
-        this.out.jobsSubmitted += ids.length;
-        const j = item.job;
-        const spec: JobLabel = { name: j.name, owner: j.owner, account: j.account, partition: j.partition, qos: j.qos, purpose: j.purpose, class: j.class };
-        let cores = 0;
-        for (const t of j.tasks) cores += t.cores;
-        for (const id of ids) this.openJobs.set(id, { spec, cores, submittedAt: this.now, startedAt: null });
-        this.observer.onSubmitted?.(ids, item, this.now);
-        changed = true;
-        if (this.perEvent) this.schedule();
-      } else {
-        this.out.jobsRejected++;
-        this.observer.onRejected?.(item, res.error.code, res.error.message, this.now);
-      }
+  /** Applies one submission (its consent records first); whether the core took it. */
+  private applySubmit(item: Submission): boolean {
+    for (const c of item.consent ?? []) {
+      this.core.apply({ type: 'consent', pseudonym: c.pseudonym, status: c.status }, this.now);
     }
-    return changed;
+    const res = this.core.apply({ type: 'submit', job: item.job }, this.now);
+    if (!res.ok) {
+      this.out.jobsRejected++;
+      this.observer.onRejected?.(item, res.error.code, res.error.message, this.now);
+      return false;
+    }
+    const ids = res.jobIds ?? [];
+    this.out.jobsSubmitted += ids.length;
+    const j = item.job;
+    const spec: JobLabel = { name: j.name, owner: j.owner, account: j.account, partition: j.partition, qos: j.qos, purpose: j.purpose, class: j.class };
+    let cores = 0;
+    for (const t of j.tasks) cores += t.cores;
+    for (const id of ids) this.openJobs.set(id, { spec, cores, submittedAt: this.now, startedAt: null });
+    this.observer.onSubmitted?.(ids, item, this.now);
+    if (this.perEvent) this.schedule();
+    return true;
   }
 
   private applyEvents(events: EngineEvent[], count: number): boolean {
