@@ -62,7 +62,9 @@ describe('time limits after a blocked event loop', () => {
     await driver.store.close();
     // The journal says up to when that pass enforced limits: a restart reaches the same end.
     const again = open(dir);
-    expect(again.driver.jobView(a.jobId)).toEqual({ ...before, now: again.driver.jobView(a.jobId)?.now });
+    const after = again.driver.jobView(a.jobId);
+    expect(after?.state).toBe('COMPLETED');
+    expect(after?.tasks).toEqual(before?.tasks);
     await again.driver.close();
     await again.driver.store.close();
   });
