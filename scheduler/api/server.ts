@@ -18,6 +18,7 @@ import type { IdempotencyKey } from '../store/index.js';
 import { ApiProblem, problemBody, rejection } from './errors.js';
 import { EventBus } from '../events/index.js';
 import { dashboardFiles } from './dashboard.js';
+import { lazyChildLogger } from './lazy-logger.js';
 import { docsHandlers } from './docs.js';
 import { EventStreams } from './events-route.js';
 import { fieldOf } from './field-path.js';
@@ -134,6 +135,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     // logged whatever the level (the error handler, with the request id the answer carries),
     // and refusals at info (the onResponse hook below).
     logController: new LogController({ disableRequestLogging: !logEveryRequest }),
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
     // Request ids are ours (a client's x-request-id is not trusted); 5xx bodies carry them.
     genReqId: () => randomUUID(),

@@ -64,12 +64,18 @@ export function newTokenSecret(): string {
 export class TokenStore {
   /** Active tokens by hash; rebuilt from lmdb at start, kept in step on every change. */
   private readonly byHash = new Map<string, TokenRecord>();
+  private revocations = 0;
 
   constructor(
     private readonly db: Database<TokenRecord, string>,
     private readonly now: () => number = Date.now,
   ) {
     for (const { value } of db.getRange()) if (value.revokedAt === null) this.byHash.set(value.hash, value);
+  }
+
+  /** Changes whenever a token is revoked: whoever keeps verified principals drops them then. */
+  get generation(): number {
+    return this.revocations;
   }
 
   get size(): number {
@@ -120,6 +126,7 @@ export class TokenStore {
     const revoked: TokenRecord = { ...r, revokedAt: this.now() };
     this.db.putSync(id, revoked);
     this.byHash.delete(r.hash);
+    this.revocations++;
     return infoOf(revoked);
   }
 
