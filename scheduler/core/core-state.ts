@@ -680,9 +680,9 @@ export class CoreState {
 
   // ------------------------------------------------------------------ time limits
 
-  /** Kills every running task past its time limit (its job ends TIMEOUT). */
-  expireTimeLimits(): void {
-    for (let t = this.nextDeadlineTask(); t !== null && t.deadline <= this.now; t = this.nextDeadlineTask()) {
+  /** Kills every running task whose time limit passed by `upTo` (its job ends TIMEOUT). */
+  expireTimeLimits(upTo: Ms = this.now): void {
+    for (let t = this.nextDeadlineTask(); t !== null && t.deadline <= upTo; t = this.nextDeadlineTask()) {
       this.deadlines.pop();
       t.filedAt = NEVER;
       const node = t.node as NodeRt;
