@@ -102,6 +102,9 @@ interface RoundResult {
   passes: number;
   pass_p99_ms: number;
   loop_delay_p99_ms: number;
+  /** Stalls of the scheduler's event loop (gaps of a 5 ms timer over 20 ms): the longest, and how many passed 50 ms. */
+  max_stall_ms: number;
+  stalls_over_50ms: number;
 }
 
 interface Run {
@@ -313,12 +316,15 @@ async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scra
       const loop = monitorEventLoopDelay({ resolution: 1 });
       s.loop.enable();
       loop.enable();
+      const from = performance.timeOrigin + performance.now();
       const r = await round(cfg.tasks, scraped);
+      const to = performance.timeOrigin + performance.now();
       s.loop.disable();
       loop.disable();
       current = null;
       const passes = s.passMs.slice(passesBefore);
-      perRound.push({ scraped, passes: passes.length, pass_p99_ms: p(passes, 99), loop_delay_p99_ms: round2(loop.percentile(99) / 1e6) });
+      const stalls = watch.stalls.filter((x) => x.at >= from && x.at < to).map((x) => x.ms);
+      perRound.push({ scraped, passes: passes.length, pass_p99_ms: p(passes, 99), loop_delay_p99_ms: round2(loop.percentile(99) / 1e6), max_stall_ms: Math.round(Math.max(0, ...stalls) * 10) / 10, stalls_over_50ms: stalls.filter((ms) => ms > 50).length });
       s.seconds += r.seconds;
       s.tasks += cfg.tasks;
       s.rounds++;
@@ -436,6 +442,11 @@ async function main(): Promise<void> {
   const runs: Run[] = [];
   for (let i = 0; i < cfg.runs; i++) {
     const r = await run(cfg, i, maxTimeMs, pooled);
+    const stallsOf = (scraped: boolean): string => {
+      const rs = r.rounds.filter((x) => x.scraped === scraped);
+      return `${rs.reduce((a, x) => a + x.stalls_over_50ms, 0)} over 50 ms (longest ${Math.max(0, ...rs.map((x) => x.max_stall_ms))} ms)`;
+    };
+    process.stderr.write(`  run ${i + 1}: event-loop stalls ${stallsOf(true)} scraped, ${stallsOf(false)} quiet\n`);
     process.stderr.write(
       `  run ${i + 1}: scrape p99 ${r.scraped.scrape_p99_ms} ms over ${r.scraped.scrapes} (serve p99 ${r.scraped.serve_p99_ms} ms); pass p99 ${r.scraped.pass_p99_ms} ms scraped (${r.scraped.passes} passes) / ${r.quiet.pass_p99_ms} ms quiet (${r.quiet.passes}); loop delay p99 ${r.scraped.loop_delay_p99_ms} / ${r.quiet.loop_delay_p99_ms} ms; render p99 ${r.scraped.render_p99_ms} ms; ${r.scraped.tasks_per_sec} / ${r.quiet.tasks_per_sec} tasks/s; load ${r.load_1m_start}→${r.load_1m_end}\n`,
     );
@@ -498,6 +509,9 @@ async function main(): Promise<void> {
       render_p99_ms: p([...pooled.scraped.renderMs, ...pooled.quiet.renderMs], 99),
     },
     loop_delay_p99_ms_with_scraping: round(med((r) => r.scraped.loop_delay_p99_ms), 2),
+    /** Event-loop stalls over 50 ms in all runs, and the longest. */
+    stalls_over_50ms: runs.reduce((a, r) => a + r.rounds.reduce((b, x) => b + x.stalls_over_50ms, 0), 0),
+    max_stall_ms: Math.max(0, ...runs.flatMap((r) => r.rounds.map((x) => x.max_stall_ms))),
     loop_delay_p99_ms_without_scraping: round(med((r) => r.quiet.loop_delay_p99_ms), 2),
     method:
       'one scheduler per run under rounds of bench:live load, scraped every second in half of the rounds, interleaved ABBA; medians over runs of each run\'s p99, and p99 of all runs\' samples pooled; paired: each scraped round against the quiet round beside it (the target\'s test), and two rounds of a kind side by side for the noise; loop delay = monitorEventLoopDelay p99 in the scheduler\'s thread; pass = the core schedule() call, timed in process; scrape = GET /metrics round trip from a worker thread of its own (it includes waiting for the scheduler\'s busy event loop); serve = SchedulerMetrics.exposition() in the scheduler; render = formatting a snapshot (once a second, scraped or not)',

@@ -157,6 +157,8 @@ if (metrics) {
   }
   const loopWith = get(metrics, 'loop_delay_p99_ms_with_scraping');
   if (loopWith !== null) row("metrics: scheduler's event-loop delay p99 ms, scraped / quiet", `${fmt(loopWith, 1)} / ${fmt(get(metrics, 'loop_delay_p99_ms_without_scraping'), 1)}`, '', '', null);
+  const stalls = get(metrics, 'stalls_over_50ms');
+  if (stalls !== null) row("metrics: scheduler's event-loop stalls over 50 ms (all rounds), longest ms", `${fmt(stalls)}, ${fmt(get(metrics, 'max_stall_ms'), 1)}`, '', '', null);
 }
 section('Metrics', 'npm run bench:metrics', metrics);
 
