@@ -37,6 +37,7 @@ import { startGschedUp, type GschedUp } from '../cli/testing/index.js';
 import type { JobSpec } from '../scheduler/core/index.js';
 import { envNumber, medianPresent, round } from './stats.js';
 import { SubmitClient } from './submit-client.js';
+import { cpuByRole, treeCpu } from './proc-cpu.js';
 import { bucketDelta, histogramBuckets, histogramQuantile, metricSum, quantileUpperBound, type Bucket } from './prom.js';
 
 const DISPATCH = 'gsched_dispatch_latency_seconds';
@@ -226,6 +227,12 @@ interface SingleResult {
   post_p99_ms: number;
   post_max_ms: number;
   load_1m: number;
+  /**
+   * CPU ms per acknowledged job over the measured run, by process: the scheduler, the three
+   * agents together, `gsched up` (which forwards their logs) and this load generator (the
+   * 64 clients and the polling). They share the two cores, so their sum bounds jobs/s.
+   */
+  cpu_ms_per_job: { scheduler: number; agents: number; up: number; client: number; total: number };
 }
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
@@ -268,7 +275,20 @@ async function singleRun(cfg: BenchConfig, jobs: number, clients: number, maxTim
       return { postMs, t0, t1, t2: performance.now() };
     };
     await drive(Math.min(jobs, 2000), 'single-warm-up');
+    const treeBefore = treeCpu(live.pid);
+    const clientBefore = process.cpuUsage();
     const { postMs, t0, t1, t2 } = await drive(jobs, 'single');
+    const clientUsage = process.cpuUsage(clientBefore);
+    const byRole = cpuByRole(treeBefore, treeCpu(live.pid));
+    const perJob = (ms: number): number => round(ms / jobs, 3);
+    const cpu = {
+      scheduler: perJob(byRole.scheduler ?? 0),
+      agents: perJob(byRole.agent ?? 0),
+      up: perJob((byRole.up ?? 0) + (byRole.other ?? 0)),
+      client: perJob((clientUsage.user + clientUsage.system) / 1000),
+      total: 0,
+    };
+    cpu.total = round(cpu.scheduler + cpu.agents + cpu.up + cpu.client, 3);
     postMs.sort((a, b) => a - b);
     for (const u of users) u.close();
     return {
@@ -281,6 +301,7 @@ async function singleRun(cfg: BenchConfig, jobs: number, clients: number, maxTim
       post_p99_ms: round(quantile(postMs, 0.99), 1),
       post_max_ms: round(postMs.at(-1) ?? 0, 1),
       load_1m: round(loadavg()[0] ?? 0, 2),
+      cpu_ms_per_job: cpu,
     };
   } finally {
     await live.stop();
@@ -303,7 +324,7 @@ async function main(): Promise<void> {
   const single: SingleResult[] = [];
   for (let i = 0; i < singleRuns; i++) {
     const r = await singleRun(cfg, singleJobs, singleClients, maxTimeMs);
-    process.stderr.write(`  single run ${i + 1}: ${r.jobs_per_sec} jobs/s end to end (${r.jobs} jobs, ${r.clients} clients), POST p50 ${r.post_p50_ms} ms, p99 ${r.post_p99_ms} ms, load ${r.load_1m}\n`);
+    process.stderr.write(`  single run ${i + 1}: ${r.jobs_per_sec} jobs/s end to end (${r.jobs} jobs, ${r.clients} clients), POST p50 ${r.post_p50_ms} ms, p99 ${r.post_p99_ms} ms, load ${r.load_1m}; CPU ms per job: scheduler ${r.cpu_ms_per_job.scheduler}, agents ${r.cpu_ms_per_job.agents}, up ${r.cpu_ms_per_job.up}, client ${r.cpu_ms_per_job.client}\n`);
     single.push(r);
   }
 
@@ -356,6 +377,11 @@ async function main(): Promise<void> {
     single_post_p50_ms: medianPresent(single.map((r) => r.post_p50_ms)),
     single_post_p99_ms: medianPresent(single.map((r) => r.post_p99_ms)),
     single_target_jobs_per_sec: 5000,
+    /** CPU ms per job by process (median over runs of each): they share two cores, so 5,000 jobs/s needs a total under 0.4. */
+    single_cpu_ms_per_job:
+      single.length === 0
+        ? null
+        : Object.fromEntries((['scheduler', 'agents', 'up', 'client', 'total'] as const).map((k) => [k, medianPresent(single.map((r) => r.cpu_ms_per_job[k]))])),
     single_runs: single,
     /** Arrays of 1,000 elements (array_<size>_… for another BENCH_ARRAY_SIZE), one POST at a time: dispatch latency (median over runs); null when not run. */
     [`array_${arraySize}_dispatch_ms_p50`]: medianPresent(arrayRuns.map((r) => r.p50_ms)),

@@ -32,6 +32,14 @@ export interface TwinOptions {
 export interface TwinResult {
   live: RunFigures;
   sim: RunFigures;
+  /**
+   * The simulator again, each task lasting what it took live (start decision to completion, on
+   * the scheduler's clock) instead of its modelled time: what is left of the difference after
+   * that is the policy's, not the live tasks' overrun.
+   */
+  simObserved: RunFigures | null;
+  /** How far live tasks ran past their modelled time × scale (the agent's hold). */
+  overrun: Overrun | null;
   /** Live submission offsets from the first, modelled ms (what the simulator replays). */
   submitOffsetsMs: number[];
   /** Where live tasks lost time against their model (taskLag), when asked for. */
@@ -93,6 +101,96 @@ export function simulate(cluster: ClusterConfig, items: readonly WorkloadItem[],
   };
 }
 
+/** Where live tasks ran past their hold: the kernel still running after the modelled time × scale, or queued for the pool. */
+export interface Overrun {
+  /** Tasks with a genome kernel (qc, align, call) and a recorded result. */
+  kernel_tasks: number;
+  /** Their kernels' own wall time (pool queue + run, as the agent measured), wall ms. */
+  kernel_wall_ms_p50: number;
+  kernel_wall_ms_p90: number;
+  /** Share of them whose kernel outlasted the hold by more than 10 ms. */
+  overran_share: number;
+  /** Of all tasks: wall ms the attempt took beyond its hold, summed over tasks, as modelled s per task. */
+  mean_overrun_modelled_s: number;
+  /** All tasks: live run time (scheduler clock) over modelled time, in modelled s. */
+  mean_live_run_s: number;
+  mean_modelled_run_s: number;
+}
+
+const GENOME = new Set(['qc', 'align', 'call', 'simulate']);
+
+/**
+ * Every live job's task run times (modelled ms, by task index; -1 where a task has none) read
+ * back from the scheduler, checked against the sample's own modelled durations (the same seed
+ * must build the same DAG live), and the tasks' overrun of their holds.
+ */
+export async function observedRuns(client: Client, items: readonly WorkloadItem[], jobIdOf: readonly number[], timeScale: number): Promise<{ runs: (number[] | null)[]; overrun: Overrun }> {
+  const runs: (number[] | null)[] = [];
+  const kernelWall: number[] = [];
+  let kernelTasks = 0;
+  let overran = 0;
+  let overrunMs = 0;
+  let liveRun = 0;
+  let modelled = 0;
+  let tasks = 0;
+  for (const [i, item] of items.entries()) {
+    const id = jobIdOf[i] ?? -1;
+    if (id < 0) {
+      runs.push(null);
+      continue;
+    }
+    const j = await client.getJob(String(id));
+    const spec = item.job.tasks;
+    if (j.tasks.length !== spec.length) throw new Error(`live job ${id} has ${j.tasks.length} tasks, the sample's analysis ${i} ${spec.length}: the same seed built another DAG`);
+    const res = new Map((j.results ?? []).map((r) => [r.taskId, r]));
+    const out = new Array<number>(spec.length).fill(-1);
+    for (const t of j.tasks) {
+      const want = spec[t.index]?.durationMs;
+      if (t.durationMs !== (want ?? null)) throw new Error(`live job ${id} task ${t.index}: modelled ${t.durationMs} ms, the sample's ${want} ms`);
+      if (t.startedAt === null || t.endedAt === null || t.durationMs === null) continue;
+      out[t.index] = t.endedAt - t.startedAt;
+      tasks++;
+      liveRun += t.endedAt - t.startedAt;
+      modelled += t.durationMs;
+      const r = res.get(t.id);
+      if (!r) continue;
+      const over = Math.max(0, r.wallMs - t.durationMs * timeScale);
+      overrunMs += over;
+      const summary = r.summary as { kernelWallMs?: number } | null;
+      if (GENOME.has(r.kernel) && typeof summary?.kernelWallMs === 'number') {
+        kernelTasks++;
+        kernelWall.push(summary.kernelWallMs);
+        if (over > 10) overran++;
+      }
+    }
+    runs.push(out);
+  }
+  kernelWall.sort((a, b) => a - b);
+  const q = (p: number): number => Math.round(kernelWall[Math.min(kernelWall.length - 1, Math.floor(kernelWall.length * p))] ?? 0);
+  const perTask = (ms: number): number => Math.round(ms / Math.max(1, tasks) / 1000);
+  return {
+    runs,
+    overrun: {
+      kernel_tasks: kernelTasks,
+      kernel_wall_ms_p50: q(0.5),
+      kernel_wall_ms_p90: q(0.9),
+      overran_share: Math.round((overran / Math.max(1, kernelTasks)) * 1000) / 1000,
+      mean_overrun_modelled_s: perTask(overrunMs / timeScale),
+      mean_live_run_s: perTask(liveRun),
+      mean_modelled_run_s: perTask(modelled),
+    },
+  };
+}
+
+/** The sample's items with each task lasting its live run time (tasks that never ran keep their model). */
+export function withRuns(items: readonly WorkloadItem[], runs: readonly (number[] | null)[]): WorkloadItem[] {
+  return items.map((it, i) => {
+    const r = runs[i];
+    if (!r) return it;
+    return { ...it, job: { ...it.job, tasks: it.job.tasks.map((t, k) => ((r[k] ?? -1) >= 0 ? { ...t, durationMs: r[k] as number } : t)) } };
+  });
+}
+
 /** Runs the sample live (a fresh `gsched up`), then in the simulator at the live submission times. */
 export async function twinSample(o: TwinOptions): Promise<TwinResult> {
   const items = sampleItems(o.analyses, o.seed, o.classes);
@@ -113,7 +211,14 @@ export async function twinSample(o: TwinOptions): Promise<TwinResult> {
     const offsets = submitOffsets(acct, intake.jobIdOf);
     const sim = simulate(o.cluster, items, offsets, intake.jobIdOf);
     const lag = o.measureLag ? await taskLag(client, intake.jobIds, o.timeScale) : null;
-    return { live, sim, submitOffsetsMs: offsets, lag };
+    let simObserved: RunFigures | null = null;
+    let overrun: Overrun | null = null;
+    if (o.measureLag) {
+      const obs = await observedRuns(client, items, intake.jobIdOf, o.timeScale);
+      overrun = obs.overrun;
+      simObserved = simulate(o.cluster, withRuns(items, obs.runs), offsets, intake.jobIdOf);
+    }
+    return { live, sim, simObserved, overrun, submitOffsetsMs: offsets, lag };
   } finally {
     await up.stop();
   }

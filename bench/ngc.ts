@@ -287,9 +287,17 @@ async function sample(result: Record<string, unknown>, rows: [string, Figures][]
     const { path, config } = writeTwinCluster();
     const t = await twinSample({ cluster: config, clusterPath: path, analyses: cfg.sample, seed: cfg.seed, timeScale: cfg.sampleScale, kernels: cfg.sampleKernels, kernelScale: cfg.kernelScale, timeoutS: cfg.timeoutS, progress: progress(part), measureLag: true });
     done(part, `live makespan ${hours(t.live.makespan_s)} h, sim ${hours(t.sim.makespan_s)} h`);
-    result.live = { ...t.live, time_scale: cfg.sampleScale, kernel_scale: cfg.kernelScale, kernels: cfg.sampleKernels, ...(t.lag ?? {}) };
+    result.live = { ...t.live, time_scale: cfg.sampleScale, kernel_scale: cfg.kernelScale, kernels: cfg.sampleKernels, ...(t.lag ?? {}), ...(t.overrun ?? {}) };
     result.sim_sample = t.sim;
     rows.push(['live (c, sample)', result.live as Figures], ['sim_sample (d)', result.sim_sample as Figures]);
+    if (t.simObserved) {
+      result.sim_sample_observed = t.simObserved;
+      rows.push(['sim_sample at live run times', result.sim_sample_observed as Figures]);
+    }
+    if (t.overrun) {
+      const o = t.overrun;
+      done(part, `tasks ran ${o.mean_live_run_s} modelled s live vs ${o.mean_modelled_run_s} s modelled on average (past their hold: ${o.mean_overrun_modelled_s} s); kernel wall p50 ${o.kernel_wall_ms_p50} ms, p90 ${o.kernel_wall_ms_p90} ms; ${(o.overran_share * 100).toFixed(1)}% of kernels outlasted their hold`);
+    }
 }
 
   // The twin check: the issue's bounds.
@@ -308,6 +316,10 @@ async function sample(result: Record<string, unknown>, rows: [string, Figures][]
   const ss = result.sim_sample as Figures | undefined;
   if (ls && ss) {
     checks.push(...agreement(ls, ss, ['sample makespan (s)', 'sample mean turnaround (s)', 'sample utilization']));
+  }
+  const so = result.sim_sample_observed as Figures | undefined;
+  if (ls && so) {
+    checks.push(...agreement(ls, so, ['sample makespan (s), sim at live run times', 'sample mean turnaround (s), at live run times', 'sample utilization, at live run times']));
   }
   result.twin_check = checks;
   if (result.sim_steady && result.sim_steady_powersave) result.power_save_check = powerSaveCheck(result.sim_steady as Figures, result.sim_steady_powersave as Figures);

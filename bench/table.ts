@@ -139,6 +139,9 @@ if (live) {
   const single = get(live, 'single_jobs_per_sec');
   const clients = get(live, 'single_runs.0.clients');
   if (single !== null) row(`live: one job per POST, ${fmt(clients)} clients, jobs/s end to end`, fmt(single), 'Flux ~900/s, Nomad C1M 3,750/s (published)', '≥ 5,000', single >= 5000);
+  const cpu = (k: string): string => fmt(get(live, `single_cpu_ms_per_job.${k}`), 3);
+  const total = get(live, 'single_cpu_ms_per_job.total');
+  if (total !== null) row('live: one job per POST, CPU ms per job: scheduler / agents / gsched up / clients = total', `${cpu('scheduler')} / ${cpu('agents')} / ${cpu('up')} / ${cpu('client')} = ${cpu('total')}`, '', '< 0.4 in all (2 cores)', total < 0.4);
   const arr = get(live, 'array_1000_dispatch_ms_p99');
   if (arr !== null) row('live: arrays of 1,000, dispatch latency p50 / p99 ms', `${fmt(get(live, 'array_1000_dispatch_ms_p50'), 1)} / ${fmt(arr, 1)}`, '', 'p99 ≤ 50', arr <= 50);
 }

@@ -35,4 +35,22 @@ describe('createKernelPool', () => {
       await pool.close();
     }
   });
+
+  it('gives each request arriving one at a time, while the threads are busy, its own result (noop)', async () => {
+    const pool = createKernelPool({ mode: 'noop', threads: 2 });
+    try {
+      const alone = await pool.run(req('', 42));
+      const runs: Promise<Awaited<ReturnType<typeof pool.run>>>[] = [];
+      for (let i = 0; i < 200; i++) {
+        runs.push(pool.run(req(i % 3 ? '' : 'call', i)));
+        await new Promise<void>((r) => setImmediate(r));
+      }
+      const results = await Promise.all(runs);
+      expect(results.filter((r) => r.summary.requested === 'call')).toHaveLength(67);
+      expect(results[42]?.summary.checksum).toBe(alone.summary.checksum);
+      expect(new Set(results.map((r) => r.summary.checksum)).size).toBeGreaterThan(190);
+    } finally {
+      await pool.close();
+    }
+  });
 });

@@ -14,6 +14,8 @@ export interface GschedUp {
   token: string;
   /** The lines `gsched up` printed. */
   banner: string;
+  /** The `gsched up` process (its scheduler and agents are its children). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -68,5 +70,5 @@ export async function startGschedUp(opts: GschedUpOptions): Promise<GschedUp> {
     await stop();
     throw new Error(`cannot find the URL in gsched up's banner: ${out}`);
   }
-  return { httpUrl, state, token: readFileSync(join(state, 'api-token'), 'utf8').trim(), banner: out, stop };
+  return { httpUrl, state, token: readFileSync(join(state, 'api-token'), 'utf8').trim(), banner: out, pid: up.pid ?? 0, stop };
 }

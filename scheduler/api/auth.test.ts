@@ -4,6 +4,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent, request } from 'node:http';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -158,6 +159,41 @@ describe('tokens over HTTP', () => {
     expect((await call('admin', 'POST', '/api/v1/tokens', { role: 'root' })).status).toBe(400);
     const adminId = security.tokens.list().find((t) => t.role === 'admin')?.id as string;
     expect((await call('admin', 'DELETE', `/api/v1/tokens/${adminId}`)).body).toMatchObject({ code: 'LAST_ADMIN' });
+  });
+});
+
+describe('tokens on a keep-alive connection', () => {
+  // The API remembers the last token verified on each connection: revocation and a change of
+  // token on the same connection must still be seen.
+  it('refuses a token revoked while its connection stays open, and tells two tokens on one connection apart', async () => {
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (token: string, path: string): Promise<{ status: number; body: Record<string, unknown>; reused: boolean }> =>
+      new Promise((resolve, reject) => {
+        const req = request(`${address}${path}`, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown>, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      const dave = security.tokens.create({ role: 'submitter', name: 'dave', accounts: ['research'], createdBy: 'test' });
+      expect((await get(dave.token, '/api/v1/whoami')).body).toMatchObject({ name: 'dave' });
+      const again = await get(dave.token, '/api/v1/whoami');
+      expect(again).toMatchObject({ status: 200, reused: true, body: { name: 'dave' } });
+      // Another token on the same connection is its own identity; a wrong one of the same length is refused.
+      expect(await get(tok.alice as string, '/api/v1/whoami')).toMatchObject({ status: 200, reused: true, body: { name: 'alice' } });
+      const forged = `${dave.token.slice(0, -1)}${dave.token.endsWith('A') ? 'B' : 'A'}`;
+      expect(await get(dave.token, '/api/v1/whoami')).toMatchObject({ status: 200, body: { name: 'dave' } });
+      expect(await get(forged, '/api/v1/whoami')).toMatchObject({ status: 401, reused: true });
+      expect(await get(dave.token, '/api/v1/whoami')).toMatchObject({ status: 200, body: { name: 'dave' } });
+      security.tokens.revoke(dave.record.id);
+      expect(await get(dave.token, '/api/v1/whoami')).toMatchObject({ status: 401, reused: true });
+    } finally {
+      agent.destroy();
+    }
   });
 });
 

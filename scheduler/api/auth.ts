@@ -4,6 +4,7 @@
 // everywhere; a route that declares no roles is admin-only. Any CPR-shaped text in a body,
 // query or path is refused (a route may name one body field that may carry one: `cprField`).
 // Authentication failures and denials are audited.
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ANONYMOUS, RateLimiter, cprPathIn, containsCpr, nestedDeeperThan, mayTouchAccount, scrubCpr, type AuditInput, type Principal, type RateLimit, type Role, type Security } from '../security/index.js';
 import { ApiProblem } from './errors.js';
@@ -65,31 +66,73 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
     );
   });
 
-  app.addHook('onRequest', async (req, reply) => {
+  // The last token verified on each connection, so a keep-alive client is not hashed again on
+  // every request: a later request on the same connection with the same token (compared in
+  // constant time) and no revocation since is that principal. Anything else is verified anew.
+  const onConnection = new WeakMap<object, { token: Buffer; who: Principal; generation: number }>();
+  const verified = (req: FastifyRequest, token: string): Principal | null => {
+    const conn = req.raw.socket;
+    const seen = onConnection.get(conn);
+    const generation = security.tokens.generation;
+    if (seen !== undefined && seen.generation === generation) {
+      const given = Buffer.from(token);
+      if (given.length === seen.token.length && timingSafeEqual(given, seen.token)) return seen.who;
+    }
+    const who = security.tokens.verify(token);
+    if (who !== null) onConnection.set(conn, { token: Buffer.from(token), who, generation });
+    return who;
+  };
+
+  // Synchronous on the path every accepted request takes (a callback hook, no promise); only a
+  // refusal waits, for its audit entry.
+  const refuse = (req: FastifyRequest, entry: Omit<AuditInput, 'actor' | 'client'>, problem: () => ApiProblem): Promise<ApiProblem> => req.audit(entry).then(problem);
+  const authorise = (req: FastifyRequest, reply: FastifyReply): ApiProblem | Promise<ApiProblem> | null => {
     req.principal = ANONYMOUS;
-    if (!req.url.startsWith('/api/')) return;
+    if (!req.url.startsWith('/api/')) return null;
     const given = bearer(req);
-    const who = given === null ? null : security.tokens.verify(given);
+    const who = given === null ? null : verified(req, given);
     if (who === null) {
-      await req.audit({ action: 'auth.failed', object: `${req.method} ${safePath(req)}`, outcome: 'refused', detail: { reason: given === null ? 'no bearer token' : 'unknown or revoked token' } });
-      const wait = perAddress.take(req.ip);
-      if (wait > 0) throw tooMany(reply, wait, 'too many requests with a missing or refused token from this address');
-      throw new ApiProblem('UNAUTHORIZED', 'send "Authorization: Bearer <token>": the admin token is in <state>/api-token; others come from "gsched token create"');
+      return refuse(req, { action: 'auth.failed', object: `${req.method} ${safePath(req)}`, outcome: 'refused', detail: { reason: given === null ? 'no bearer token' : 'unknown or revoked token' } }, () => {
+        const wait = perAddress.take(req.ip);
+        if (wait > 0) return tooMany(reply, wait, 'too many requests with a missing or refused token from this address');
+        return new ApiProblem('UNAUTHORIZED', 'send "Authorization: Bearer <token>": the admin token is in <state>/api-token; others come from "gsched token create"');
+      });
     }
     req.principal = who;
     const wait = perToken.take(who.id);
-    if (wait > 0) throw tooMany(reply, wait, `token ${who.name} is over its rate limit (${opts.rateLimit.perSecond}/s)`);
+    if (wait > 0) return tooMany(reply, wait, `token ${who.name} is over its rate limit (${opts.rateLimit.perSecond}/s)`);
     const roles = req.routeOptions.config?.roles;
     if (who.role !== 'admin' && !(roles ?? []).includes(who.role as Role)) {
       // An unknown route is a 404 whoever asks (its handler runs with no roles declared).
-      if (req.routeOptions.url === undefined) return;
-      await req.audit({ action: 'auth.denied', object: `${req.method} ${safePath(req)}`, outcome: 'refused', detail: { role: who.role } });
-      throw new ApiProblem('FORBIDDEN', `role ${who.role} may not ${req.method} ${safePath(req)}${roles && roles.length > 0 ? ` (allowed: admin, ${roles.join(', ')})` : ' (admin only)'}`);
+      if (req.routeOptions.url === undefined) return null;
+      return refuse(req, { action: 'auth.denied', object: `${req.method} ${safePath(req)}`, outcome: 'refused', detail: { role: who.role } }, () =>
+        new ApiProblem('FORBIDDEN', `role ${who.role} may not ${req.method} ${safePath(req)}${roles && roles.length > 0 ? ` (allowed: admin, ${roles.join(', ')})` : ' (admin only)'}`),
+      );
     }
+    return null;
+  };
+  app.addHook('onRequest', (req, reply, done) => {
+    let r: ApiProblem | Promise<ApiProblem> | null;
+    try {
+      r = authorise(req, reply);
+    } catch (err) {
+      return done(err as Error);
+    }
+    if (r === null) return done();
+    if (r instanceof ApiProblem) return done(r);
+    r.then(done, done);
   });
 
   // No patient identifier in clear anywhere but the one field a route allows.
-  app.addHook('preValidation', async (req) => {
+  app.addHook('preValidation', (req, _reply, done) => {
+    try {
+      checkPatientData(req);
+    } catch (err) {
+      return done(err as Error);
+    }
+    done();
+  });
+  const checkPatientData = (req: FastifyRequest): void => {
     if (!req.url.startsWith('/api/')) return;
     if (containsCpr(decodeURIComponentSafe(req.url))) {
       throw new ApiProblem('CPR_NOT_ALLOWED', 'the request path or query holds a CPR-shaped number: use the patient\'s pseudonym (gsched consent grant --cpr prints it)');
@@ -101,7 +144,7 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
     if (at !== null) {
       throw new ApiProblem('CPR_NOT_ALLOWED', `${at} holds a CPR-shaped number (DDMMYY-XXXX): patient identifiers never go into job fields; name the patient by pseudonym`, at);
     }
-  });
+  };
 }
 
 function decodeURIComponentSafe(s: string): string {

@@ -2,7 +2,7 @@
 // bearer tokens with roles on /api/v1 (auth.ts), open /healthz and /metrics. Every route is
 // registered from its entry in contract/routes.ts, which gives it its request and reply
 // schemas and the roles it admits.
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -18,6 +18,7 @@ import type { IdempotencyKey } from '../store/index.js';
 import { ApiProblem, problemBody, rejection } from './errors.js';
 import { EventBus } from '../events/index.js';
 import { dashboardFiles } from './dashboard.js';
+import { lazyChildLogger } from './lazy-logger.js';
 import { docsHandlers } from './docs.js';
 import { EventStreams } from './events-route.js';
 import { fieldOf } from './field-path.js';
@@ -95,7 +96,8 @@ function idempotencyKey(header: string | string[] | undefined, body: unknown): I
   if (key === undefined || !/^[\x21-\x7e]{1,255}$/.test(key)) {
     throw new ApiProblem('INVALID_HEADER', 'Idempotency-Key must be 1-255 visible ASCII characters (e.g. a UUID)', 'Idempotency-Key');
   }
-  return { key, hash: createHash('sha256').update(JSON.stringify(body)).digest('base64url') };
+  // crypto.hash: one call, no Hash object (a third of createHash's cost for a body this size).
+  return { key, hash: hash('sha256', JSON.stringify(body), 'base64url') };
 }
 
 /** Which part of the request a schema error is in decides its code. */
@@ -134,6 +136,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     // logged whatever the level (the error handler, with the request id the answer carries),
     // and refusals at info (the onResponse hook below).
     logController: new LogController({ disableRequestLogging: !logEveryRequest }),
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
     // Request ids are ours (a client's x-request-id is not trusted); 5xx bodies carry them.
     genReqId: () => randomUUID(),

@@ -68,11 +68,16 @@ export class SchedulerCore {
     return { ...this.schedule(now), results };
   }
 
-  /** One pass at `now`: time limits, then placement under the configured policy. */
-  schedule(now: Ms): StepResult {
+  /**
+   * One pass at `now`: time limits, then placement under the configured policy. Time limits are
+   * enforced up to `limitsAt` (default `now`): a live driver whose event loop was blocked passes
+   * an earlier time, so that tasks whose reports sat unread meanwhile are not killed for the
+   * scheduler's own silence. A deadline it defers does not wake the next pass; the caller does.
+   */
+  schedule(now: Ms, limitsAt: Ms = now): StepResult {
     this.s.advance(now);
     this.s.changes++;
-    return this.passes.run();
+    return this.passes.run(Math.min(limitsAt, this.s.now));
   }
 
   // ------------------------------------------------------------------ views (read-model.ts)

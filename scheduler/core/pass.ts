@@ -51,8 +51,8 @@ export class PassRunner {
     this.priorityPeriod = s.config.scheduler.priorityCalcPeriodMs ?? PRIORITY_PERIOD_MS;
   }
 
-  /** One pass at the state's `now`: time limits, then placement under the planner. */
-  run(): StepResult {
+  /** One pass at the state's `now`: time limits (up to `limitsAt`), then placement under the planner. */
+  run(limitsAt: Ms = this.s.now): StepResult {
     const s = this.s;
     s.pass++;
     this.at = s.now;
@@ -61,7 +61,7 @@ export class PassRunner {
       for (let i = 0; i < this.counts.length; i++) this.counts[i] = 0;
       this.counted = 0;
     }
-    s.expireTimeLimits();
+    s.expireTimeLimits(limitsAt);
     s.expireConsentHolds();
     this.maxStarts = s.config.scheduler.maxStartsPerPass ?? Infinity;
     this.starts = 0;
@@ -87,7 +87,9 @@ export class PassRunner {
     // Most passes in a light load decide nothing: share one empty list rather than allocate.
     const decisions = s.outbox.length === 0 ? NO_DECISIONS : s.outbox;
     if (decisions !== NO_DECISIONS) s.outbox = [];
-    const limit = s.nextDeadline();
+    // A deadline not after now was deferred by the caller (limitsAt < now), who wakes the pass for it.
+    const next = s.nextDeadline();
+    const limit = next !== null && next <= s.now ? null : next;
     const hold = s.nextConsentHoldAt();
     const begin = s.nextBegin();
     const edge = s.resv.size === 0 ? null : nextReservationEdge(s);

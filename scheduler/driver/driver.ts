@@ -17,6 +17,7 @@ import { Books, displayIdsOf, restoreLatest, takeSnapshot, type NodeNote } from 
 import { ReplicaSnapshotError, ReplicaWorker } from './replica-worker.js';
 import { Retention, type SweepReport } from './retention.js';
 import { AuditBatch, DISPATCH_AUDIT_BATCH } from './audit-batch.js';
+import { StallWatch } from './stall-watch.js';
 import { join } from 'node:path';
 
 export { SnapshotConfigError, displayIdsOf, type NodeNote } from './books.js';
@@ -147,6 +148,10 @@ export class LiveDriver {
   private passQueued = false;
   private lastPassAt = 0;
   private wakeTimer: Timer | null = null;
+  /** Blocks of the event loop, forgiven when time limits are enforced (stall-watch.ts). */
+  private readonly stalls: StallWatch;
+  /** Wakes the pass when time limits stop being deferred after a block. */
+  private graceTimer: Timer | null = null;
   private readonly forgetTimer: Timer;
   /** The forget sweep under way (it runs over several turns), or null. */
   private sweeping: Promise<void> | null = null;
@@ -174,6 +179,7 @@ export class LiveDriver {
     this.log = opts.log;
     this.replica = opts.snapshotInWorker === false ? null : new ReplicaWorker({ dir: opts.store.dir, config: opts.core.config });
     const t0 = this.time.now();
+    this.stalls = new StallWatch(this.time);
     const restored = this.restoreSnapshot();
     const replayed = this.replay(restored);
     this.clock = new ScaledClock(opts.timeScale, clockAnchor(opts.timeScale, replayed.lastNow ?? restored?.now ?? null, this.time.epoch()), this.time);
@@ -295,7 +301,7 @@ export class LiveDriver {
       records++;
       lastNow = record.now;
       if (record.k === 's') {
-        this.handleDecisions(this.core.schedule(record.now).decisions, false);
+        this.handleDecisions(this.core.schedule(record.now, record.l).decisions, false);
         continue;
       }
       const res = this.core.apply(record.event, record.now);
@@ -584,10 +590,11 @@ export class LiveDriver {
     if (!forced && this.dispatchBacklogged()) return;
     const now = this.clock.now();
     const t0 = this.time.now();
-    const step = this.core.schedule(now);
+    const limitsAt = this.limitsAt(now);
+    const step = this.core.schedule(now, limitsAt);
     this.lastPassAt = this.time.now();
     this.opts.observer?.pass?.(this.lastPassAt - t0, step.decisions.length);
-    this.store.append({ k: 's', now, d: decisionTexts(step.decisions) }).catch((err: Error) => this.die(err));
+    this.store.append({ k: 's', now, d: decisionTexts(step.decisions), ...(limitsAt < now ? { l: limitsAt } : {}) }).catch((err: Error) => this.die(err));
     this.sinceSnapshot++;
     this.handleDecisions(step.decisions, true);
     if (step.power !== undefined) this.powerDecisions(step.power);
@@ -609,6 +616,23 @@ export class LiveDriver {
       const object = b.tasks.length === 1 ? first.slice(0, first.indexOf(' attempt ')) : `${b.tasks.length} tasks (pass at ${now})`;
       audit({ actor: SYSTEM, client: null, action: 'dispatch', object, outcome: 'started', pseudonyms: b.pseudonyms, detail: { tasks: b.tasks } });
     }
+  }
+
+  /**
+   * Up to when this pass enforces time limits: `now`, less the modelled length of recent blocks
+   * of the event loop (their completions may still sit unread). While that defers a deadline,
+   * a pass is due when the grace ends.
+   */
+  private limitsAt(now: Ms): Ms {
+    const g = this.stalls.grace();
+    if (g.ms === 0) return now;
+    if (this.graceTimer === null) {
+      this.graceTimer = this.time.after(g.untilMs, () => {
+        this.graceTimer = null;
+        this.requestPass();
+      });
+    }
+    return now - Math.ceil(g.ms / this.opts.timeScale);
   }
 
   private setWake(at: Ms | null): void {
@@ -971,6 +995,8 @@ export class LiveDriver {
     this.closed = true;
     this.wakeTimer?.cancel();
     this.deferTimer?.cancel();
+    this.graceTimer?.cancel();
+    this.stalls.close();
     this.forgetTimer.cancel();
     this.snapshotTimer.cancel();
     this.retentionTimer?.cancel();

@@ -1,6 +1,6 @@
 // API tokens: an identity, one role and (for submitters) accounts. Only a SHA-256 of each token
 // is kept (tokens are 256 random bits, so a fast hash is enough); the token is shown once.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Database } from 'lmdb';
 import { containsCpr } from '../../common/index.js';
@@ -42,7 +42,7 @@ export class TokenError extends SecurityError {
 }
 
 function hashOf(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 /**
@@ -64,12 +64,18 @@ export function newTokenSecret(): string {
 export class TokenStore {
   /** Active tokens by hash; rebuilt from lmdb at start, kept in step on every change. */
   private readonly byHash = new Map<string, TokenRecord>();
+  private revocations = 0;
 
   constructor(
     private readonly db: Database<TokenRecord, string>,
     private readonly now: () => number = Date.now,
   ) {
     for (const { value } of db.getRange()) if (value.revokedAt === null) this.byHash.set(value.hash, value);
+  }
+
+  /** Changes whenever a token is revoked: whoever keeps verified principals drops them then. */
+  get generation(): number {
+    return this.revocations;
   }
 
   get size(): number {
@@ -120,6 +126,7 @@ export class TokenStore {
     const revoked: TokenRecord = { ...r, revokedAt: this.now() };
     this.db.putSync(id, revoked);
     this.byHash.delete(r.hash);
+    this.revocations++;
     return infoOf(revoked);
   }
 

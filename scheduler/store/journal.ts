@@ -33,8 +33,11 @@ export interface TaskResult {
  */
 export type JournalRecord =
   | { k: 'e'; now: Ms; event: CoreEvent; result?: TaskResult; idem?: IdempotencyKey }
-  /** `d`: the pass's decisions as text (decisionTexts), for `gsched replay` to compare. */
-  | { k: 's'; now: Ms; d?: string[] }
+  /**
+   * `d`: the pass's decisions as text (decisionTexts), for `gsched replay` to compare; `l`: the
+   * time up to which it enforced time limits, when earlier than `now` (after a blocked event loop).
+   */
+  | { k: 's'; now: Ms; d?: string[]; l?: Ms }
   /** Where snapshot `id` was taken: it holds every record before this one. */
   | { k: 'x'; now: Ms; id: string };
 

@@ -7,15 +7,15 @@ import { decisionTexts, type ClusterConfig, type CoreEvent, type EventResult, ty
 /** What the replay needs of a journal record (scheduler/store's JournalRecord has this shape). */
 export type ReplayedRecord =
   | { k: 'e'; now: Ms; event: CoreEvent }
-  /** `d`: the live pass's decisions as text; absent in journals written before it was recorded. */
-  | { k: 's'; now: Ms; d?: string[] }
+  /** `d`: the live pass's decisions as text; absent in journals written before it was recorded. `l`: time limits enforced up to (default `now`). */
+  | { k: 's'; now: Ms; d?: string[]; l?: Ms }
   /** A snapshot marker (scheduler/store): not an input of the core, skipped. */
   | { k: 'x'; now: Ms; id: string };
 
 export interface ReplayCore {
   readonly config: ClusterConfig;
   apply(event: CoreEvent, now: Ms): EventResult;
-  schedule(now: Ms): StepResult;
+  schedule(now: Ms, limitsAt?: Ms): StepResult;
 }
 
 export type Divergence =
@@ -66,7 +66,7 @@ export function replayJournal(records: Iterable<ReplayedRecord>, core: ReplayCor
       continue;
     }
     out.passes++;
-    const replay = decisionTexts(core.schedule(r.now).decisions);
+    const replay = decisionTexts(core.schedule(r.now, r.l).decisions);
     if (r.d === undefined) continue;
     out.compared++;
     const at = firstDifference(r.d, replay);

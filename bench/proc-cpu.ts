@@ -1,0 +1,59 @@
+// CPU time of a process tree, read from /proc (Linux): bench:live splits the CPU one submitted
+// job costs between the scheduler, the agents, `gsched up` itself and the load generator, since
+// they all share the same two cores and a jobs/s figure alone does not say who spent them.
+import { readFileSync } from 'node:fs';
+
+/** The processes of a tree, each with its role and CPU milliseconds (user + system) so far. */
+export type TreeCpu = Map<number, { role: string; ms: number }>;
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+function read(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** utime + stime of a process, in ms; null once it is gone. */
+function cpuMs(pid: number): number | null {
+  const stat = read(`/proc/${pid}/stat`);
+  if (stat === null) return null;
+  // The command name (field 2) may hold spaces; the fields after it are fixed.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+function childrenOf(pid: number): number[] {
+  const text = read(`/proc/${pid}/task/${pid}/children`) ?? '';
+  return text.split(' ').filter((s) => s !== '').map(Number);
+}
+
+/** A process's role from its command line: `scheduler`, `agent` or `up` (the tree's root). */
+function roleOf(pid: number): string {
+  const cmd = (read(`/proc/${pid}/cmdline`) ?? '').split('\0');
+  if (cmd.some((a) => a.endsWith('scheduler/main.js'))) return 'scheduler';
+  if (cmd.some((a) => a.endsWith('node-agent/main.js'))) return 'agent';
+  return 'other';
+}
+
+/** Every process under `root` (root included, as `up`) with its CPU time now. */
+export function treeCpu(root: number): TreeCpu {
+  const out: TreeCpu = new Map();
+  const walk = (pid: number, role: string): void => {
+    const ms = cpuMs(pid);
+    if (ms === null) return;
+    out.set(pid, { role, ms });
+    for (const c of childrenOf(pid)) walk(c, roleOf(c));
+  };
+  walk(root, 'up');
+  return out;
+}
+
+/** CPU ms spent per role between two readings of the same tree. */
+export function cpuByRole(before: TreeCpu, after: TreeCpu): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [pid, a] of after) out[a.role] = (out[a.role] ?? 0) + a.ms - (before.get(pid)?.ms ?? 0);
+  return out;
+}
