@@ -147,6 +147,24 @@ if (live) {
 }
 section('Live cluster', 'npm run bench:live (Slurm: npm run bench:slurm)', live);
 
+const metrics = load('metrics');
+if (metrics) {
+  const scrape = get(metrics, 'scrape_p99_ms');
+  const paired = get(metrics, 'pass_p99_worse_paired');
+  const noise = get(metrics, 'pass_p99_noise_paired');
+  const pct = (x: number | null): string => (x === null ? 'n/a' : `${x >= 0 ? '+' : ''}${fmt(x * 100, 1)}%`);
+  row('metrics: GET /metrics every second under bench:live load, scrape p99 ms (median of runs)', fmt(scrape, 1), '', '≤ 50', scrape !== null && scrape <= 50);
+  if (paired !== null) {
+    const pairs = get(metrics, 'pairs');
+    row(`metrics: scheduling-pass p99 scraped vs quiet (median of ${fmt(pairs)} side-by-side rounds; ${fmt(get(metrics, 'pass_p99_ms_with_scraping'), 2)} / ${fmt(get(metrics, 'pass_p99_ms_without_scraping'), 2)} ms)`, pct(paired), `noise between two like rounds ±${fmt((noise ?? 0) * 100, 1)}%`, '≤ +5%', paired <= 0.05);
+  }
+  const loopWith = get(metrics, 'loop_delay_p99_ms_with_scraping');
+  if (loopWith !== null) row("metrics: scheduler's event-loop delay p99 ms, scraped / quiet", `${fmt(loopWith, 1)} / ${fmt(get(metrics, 'loop_delay_p99_ms_without_scraping'), 1)}`, '', '', null);
+  const stalls = get(metrics, 'stalls_over_50ms');
+  if (stalls !== null) row("metrics: scheduler's event-loop stalls over 50 ms (all rounds), longest ms", `${fmt(stalls)}, ${fmt(get(metrics, 'max_stall_ms'), 1)}`, '', '', null);
+}
+section('Metrics', 'npm run bench:metrics', metrics);
+
 const store = load('store');
 if (store) {
   const d = get(store, 'durable_submits_per_sec');
