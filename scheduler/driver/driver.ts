@@ -300,6 +300,7 @@ export class LiveDriver {
       if (record.k === 'x') continue;
       records++;
       lastNow = record.now;
+      // Replica.follow (replica.ts) replays records as this does: keep the two in step.
       if (record.k === 's') {
         this.handleDecisions(this.core.schedule(record.now, record.l).decisions, false);
         continue;

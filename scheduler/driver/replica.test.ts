@@ -83,6 +83,34 @@ describe('snapshots by the replica', () => {
     }
   });
 
+  it("replays a pass that enforced time limits short of a blocked loop's length as the journal says (its l)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gsched-replica-stall-'));
+    dirs.push(dir);
+    const clock = new FakeClock();
+    const o = open(dir, clock);
+    const d = o.driver;
+    try {
+      await d.agentHello(allNodes, [], []);
+      const job = { ...testJob([{ cores: 2 }]), tasks: [{ cores: 2, memMb: 1024, durationMs: 30_000, timeLimitMs: 60_000 }] };
+      expect((await d.submit(job as unknown as JobSpec)).ok).toBe(true);
+      clock.advance(1);
+      const a = o.sent[0];
+      if (!a) throw new Error('not started');
+      clock.advance(20_000);
+      clock.block(120_000); // past the task's limit while its report waits unread
+      clock.advance(1); // the pass for the deadline, which forgives the block
+      await d.agentCompletion(done(a), new Set(allNodes));
+      expect(d.jobView(a.jobId)?.state).toBe('COMPLETED');
+      // A replica replaying that pass to `now` would kill the task: its snapshot would not be written.
+      await d.snapshot();
+      expect(d.store.snapshotMeta()).toBeDefined();
+      expect(o.copies()).toBe(0);
+    } finally {
+      await d.close();
+      await d.store.close();
+    }
+  });
+
   it('writes no snapshot from a replica whose pass decides otherwise than the journal says, and the driver copies in its thread instead', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gsched-replica-diverged-'));
     dirs.push(dir);

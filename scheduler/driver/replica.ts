@@ -54,7 +54,8 @@ export class Replica {
       }
       applied++;
       if (record.k === 's') {
-        const decisions = this.core.schedule(record.now).decisions;
+        // As LiveDriver.replay replays a pass (keep the two in step): with the time up to which it enforced limits.
+        const decisions = this.core.schedule(record.now, record.l).decisions;
         if (record.d !== undefined) {
           const texts = decisionTexts(decisions);
           const at = texts.findIndex((t, i) => t !== record.d?.[i]);
