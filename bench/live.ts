@@ -377,6 +377,11 @@ async function main(): Promise<void> {
     single_post_p50_ms: medianPresent(single.map((r) => r.post_p50_ms)),
     single_post_p99_ms: medianPresent(single.map((r) => r.post_p99_ms)),
     single_target_jobs_per_sec: 5000,
+    /** CPU ms per job by process (median over runs of each): they share two cores, so 5,000 jobs/s needs a total under 0.4. */
+    single_cpu_ms_per_job:
+      single.length === 0
+        ? null
+        : Object.fromEntries((['scheduler', 'agents', 'up', 'client', 'total'] as const).map((k) => [k, medianPresent(single.map((r) => r.cpu_ms_per_job[k]))])),
     single_runs: single,
     /** Arrays of 1,000 elements (array_<size>_… for another BENCH_ARRAY_SIZE), one POST at a time: dispatch latency (median over runs); null when not run. */
     [`array_${arraySize}_dispatch_ms_p50`]: medianPresent(arrayRuns.map((r) => r.p50_ms)),

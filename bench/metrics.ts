@@ -96,9 +96,22 @@ interface ScrapedSide extends Side {
   serve_p99_ms: number;
 }
 
+/** One round of a run, in the order run. */
+interface RoundResult {
+  scraped: boolean;
+  passes: number;
+  pass_p99_ms: number;
+  loop_delay_p99_ms: number;
+  /** Stalls of the scheduler's event loop (gaps of a 5 ms timer over 20 ms): the longest, and how many passed 50 ms. */
+  max_stall_ms: number;
+  stalls_over_50ms: number;
+}
+
 interface Run {
   scraped: ScrapedSide;
   quiet: Side;
+  /** Every measured round in order (ABBA): adjacent rounds are compared pairwise. */
+  rounds: RoundResult[];
   scrape_bytes: number;
   /** Scrapes over SLOW_MS and what overlapped each in the scheduler. */
   slow_scrapes: SlowScrape[];
@@ -110,6 +123,31 @@ const sorted = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b
 const p = (xs: readonly number[], q: number, places = 3): number => round(percentile(sorted(xs), q), places);
 const pOrNull = (xs: readonly number[], q: number): number | null => (xs.length ? p(xs, q) : null);
 const load1m = (): number => round(loadavg()[0] ?? 0, 2);
+const round2 = (x: number): number => round(x, 2);
+
+/**
+ * Adjacent rounds compared: in ABBA order rounds 1-2, 3-4, … are one scraped and one quiet
+ * (scraped/quiet − 1 of the figure, each pair run under the same machine load within seconds),
+ * and rounds 2-3, 4-5, … are two of a kind (|later/earlier − 1|: how much the figure moves
+ * between two rounds with nothing changed, the noise a difference must stand out of).
+ */
+function paired(runs: readonly Run[], f: (r: RoundResult) => number): { worse: number[]; noise: number[] } {
+  const worse: number[] = [];
+  const noise: number[] = [];
+  for (const run of runs) {
+    const rs = run.rounds;
+    for (let k = 0; k + 1 < rs.length; k++) {
+      const a = rs[k] as RoundResult;
+      const b = rs[k + 1] as RoundResult;
+      if (f(a) <= 0 || f(b) <= 0) continue;
+      if (a.scraped !== b.scraped) {
+        const [sc, q] = a.scraped ? [a, b] : [b, a];
+        if (k % 2 === 0) worse.push(f(sc) / f(q) - 1);
+      } else noise.push(Math.abs(f(b) / f(a) - 1));
+    }
+  }
+  return { worse, noise };
+}
 
 /** A client worker (metrics-client.ts), and its messages awaited one at a time. */
 class Client {
@@ -266,6 +304,7 @@ async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scra
     // cold scrapes and passes (code not yet compiled) are not what they cost. Not measured.
     await round(cfg.warmup, true);
     let bytes = 0;
+    const perRound: RoundResult[] = [];
     for (let k = 0; k < cfg.rounds; k++) {
       // ABBA (scraped, quiet, quiet, scraped, …), B first in every other run: both sides get the
       // same mean position in the run, so a scheduler still warming up (or a machine getting
@@ -273,10 +312,19 @@ async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scra
       const scraped = (((k + 1) >> 1) + index) % 2 === 0;
       const s = scraped ? sides.scraped : sides.quiet;
       current = s;
+      const passesBefore = s.passMs.length;
+      const loop = monitorEventLoopDelay({ resolution: 1 });
       s.loop.enable();
+      loop.enable();
+      const from = performance.timeOrigin + performance.now();
       const r = await round(cfg.tasks, scraped);
+      const to = performance.timeOrigin + performance.now();
       s.loop.disable();
+      loop.disable();
       current = null;
+      const passes = s.passMs.slice(passesBefore);
+      const stalls = watch.stalls.filter((x) => x.at >= from && x.at < to).map((x) => x.ms);
+      perRound.push({ scraped, passes: passes.length, pass_p99_ms: p(passes, 99), loop_delay_p99_ms: round2(loop.percentile(99) / 1e6), max_stall_ms: Math.round(Math.max(0, ...stalls) * 10) / 10, stalls_over_50ms: stalls.filter((ms) => ms > 50).length });
       s.seconds += r.seconds;
       s.tasks += cfg.tasks;
       s.rounds++;
@@ -302,6 +350,7 @@ async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scra
         serve_p99_ms: p(sc.serveMs, 99),
       },
       quiet: side(sides.quiet),
+      rounds: perRound,
       scrape_bytes: bytes,
       slow_scrapes: sc.slow,
       load_1m_start: loadStart,
@@ -393,6 +442,11 @@ async function main(): Promise<void> {
   const runs: Run[] = [];
   for (let i = 0; i < cfg.runs; i++) {
     const r = await run(cfg, i, maxTimeMs, pooled);
+    const stallsOf = (scraped: boolean): string => {
+      const rs = r.rounds.filter((x) => x.scraped === scraped);
+      return `${rs.reduce((a, x) => a + x.stalls_over_50ms, 0)} over 50 ms (longest ${Math.max(0, ...rs.map((x) => x.max_stall_ms))} ms)`;
+    };
+    process.stderr.write(`  run ${i + 1}: event-loop stalls ${stallsOf(true)} scraped, ${stallsOf(false)} quiet\n`);
     process.stderr.write(
       `  run ${i + 1}: scrape p99 ${r.scraped.scrape_p99_ms} ms over ${r.scraped.scrapes} (serve p99 ${r.scraped.serve_p99_ms} ms); pass p99 ${r.scraped.pass_p99_ms} ms scraped (${r.scraped.passes} passes) / ${r.quiet.pass_p99_ms} ms quiet (${r.quiet.passes}); loop delay p99 ${r.scraped.loop_delay_p99_ms} / ${r.quiet.loop_delay_p99_ms} ms; render p99 ${r.scraped.render_p99_ms} ms; ${r.scraped.tasks_per_sec} / ${r.quiet.tasks_per_sec} tasks/s; load ${r.load_1m_start}→${r.load_1m_end}\n`,
     );
@@ -413,16 +467,30 @@ async function main(): Promise<void> {
   const pooledWith = p(pooled.scraped.passMs, 99);
   const pooledWithout = p(pooled.quiet.passMs, 99);
   const target = { scrape_p99_ms: 50, pass_p99_worse_max: 0.05 };
+  const passPairs = paired(runs, (r) => r.pass_p99_ms);
+  const loopPairs = paired(runs, (r) => r.loop_delay_p99_ms);
+  const pairedWorse = median(passPairs.worse);
+  const spread = (xs: number[]): [number, number] => [round(Math.min(...xs), 4), round(Math.max(...xs), 4)];
   const result = {
     bench: 'metrics',
     measured_at: new Date().toISOString(),
     node: process.version,
     host_cores: availableParallelism(),
+    /** The 1-minute load average when the first run started (bench:table prints it). */
+    load_1m: runs[0]?.load_1m_start ?? null,
     config: { ...cfg, cluster: 'scheduler/config/cluster.default.json' },
     scrape_p99_ms: round(scrapeP99, 2),
     pass_p99_ms_with_scraping: round(passWith, 3),
     pass_p99_ms_without_scraping: round(passWithout, 3),
     pass_p99_worse: round(worse, 4),
+    /** Scraped round vs the quiet round beside it (ABBA pairs), over every run: the median, its range and the pairs. */
+    pass_p99_worse_paired: round(pairedWorse, 4),
+    pass_p99_worse_paired_range: spread(passPairs.worse),
+    pairs: passPairs.worse.length,
+    /** Two quiet or two scraped rounds side by side: the median of |later/earlier − 1|, what the figure moves by itself. */
+    pass_p99_noise_paired: round(median(passPairs.noise), 4),
+    loop_delay_p99_worse_paired: round(median(loopPairs.worse), 4),
+    loop_delay_p99_noise_paired: round(median(loopPairs.noise), 4),
     /** The same, from every run's samples together. */
     pooled: {
       scrapes: pooled.scraped.scrapeMs.length,
@@ -441,13 +509,16 @@ async function main(): Promise<void> {
       render_p99_ms: p([...pooled.scraped.renderMs, ...pooled.quiet.renderMs], 99),
     },
     loop_delay_p99_ms_with_scraping: round(med((r) => r.scraped.loop_delay_p99_ms), 2),
+    /** Event-loop stalls over 50 ms in all runs, and the longest. */
+    stalls_over_50ms: runs.reduce((a, r) => a + r.rounds.reduce((b, x) => b + x.stalls_over_50ms, 0), 0),
+    max_stall_ms: Math.max(0, ...runs.flatMap((r) => r.rounds.map((x) => x.max_stall_ms))),
     loop_delay_p99_ms_without_scraping: round(med((r) => r.quiet.loop_delay_p99_ms), 2),
     method:
-      'one scheduler per run under rounds of bench:live load, scraped every second in half of the rounds, interleaved ABBA; medians over runs of each run\'s p99, and p99 of all runs\' samples pooled; pass = the core schedule() call, timed in process; scrape = GET /metrics round trip from a worker thread of its own (it includes waiting for the scheduler\'s busy event loop); serve = SchedulerMetrics.exposition() in the scheduler; render = formatting a snapshot (once a second, scraped or not)',
+      'one scheduler per run under rounds of bench:live load, scraped every second in half of the rounds, interleaved ABBA; medians over runs of each run\'s p99, and p99 of all runs\' samples pooled; paired: each scraped round against the quiet round beside it (the target\'s test), and two rounds of a kind side by side for the noise; loop delay = monitorEventLoopDelay p99 in the scheduler\'s thread; pass = the core schedule() call, timed in process; scrape = GET /metrics round trip from a worker thread of its own (it includes waiting for the scheduler\'s busy event loop); serve = SchedulerMetrics.exposition() in the scheduler; render = formatting a snapshot (once a second, scraped or not)',
     /** CPU ms per call with this many pending jobs held (see growth()). */
     growth: grown,
     target,
-    meets_target: scrapeP99 <= target.scrape_p99_ms && worse <= target.pass_p99_worse_max,
+    meets_target: scrapeP99 <= target.scrape_p99_ms && pairedWorse <= target.pass_p99_worse_max,
     runs,
   };
   const dir = join(packageRoot(), 'bench', 'results');
@@ -457,6 +528,8 @@ async function main(): Promise<void> {
   rows.push(['median', '', String(result.scrape_p99_ms), '', String(result.pass_p99_ms_with_scraping), String(result.pass_p99_ms_without_scraping), `${round(worse * 100, 1)}%`, '']);
   const pl = result.pooled;
   rows.push(['pooled', String(pl.scrapes), String(pl.scrape_p99_ms), String(pl.serve_p99_ms), String(pl.pass_p99_ms_with_scraping), String(pl.pass_p99_ms_without_scraping), `${round(pl.pass_p99_worse * 100, 1)}%`, '']);
+  const pct = (x: number): string => `${round(x * 100, 1)}%`;
+  rows.push(['paired', String(result.pairs), '', '', '', '', `${pct(pairedWorse)} (${pct(Math.min(...passPairs.worse))}..${pct(Math.max(...passPairs.worse))})`, '']);
   rows.push(['target', '', `≤${target.scrape_p99_ms}`, '', '', '', '≤5%', '']);
   process.stdout.write(
     renderTable(
@@ -464,6 +537,7 @@ async function main(): Promise<void> {
       rows,
     ),
   );
+  process.stdout.write(`paired rounds: pass p99 ${pct(pairedWorse)} scraped vs quiet (noise between two rounds of a kind ${pct(result.pass_p99_noise_paired)}); loop delay p99 ${pct(result.loop_delay_p99_worse_paired)} (noise ${pct(result.loop_delay_p99_noise_paired)}); loop delay p99 ${result.loop_delay_p99_ms_with_scraping} ms scraped / ${result.loop_delay_p99_ms_without_scraping} ms quiet (median of runs)\n`);
   process.stdout.write(`render (snapshot formatting, once a second either way): p50 ${pl.render_p50_ms} ms, p99 ${pl.render_p99_ms} ms\n`);
   if (grown.length > 0) process.stdout.write(renderTable([{ header: 'JOBS_HELD', align: 'right' }, { header: 'SNAPSHOT_CPU_MS', align: 'right' }, { header: 'SCRAPE_CPU_MS', align: 'right' }], grown.map((g) => [String(g.jobs), String(g.snapshot_ms), String(g.serve_ms)])));
   process.stdout.write(`wrote bench/results/metrics.json (${result.meets_target ? 'meets' : 'misses'} the target)\n`);

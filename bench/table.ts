@@ -139,10 +139,31 @@ if (live) {
   const single = get(live, 'single_jobs_per_sec');
   const clients = get(live, 'single_runs.0.clients');
   if (single !== null) row(`live: one job per POST, ${fmt(clients)} clients, jobs/s end to end`, fmt(single), 'Flux ~900/s, Nomad C1M 3,750/s (published)', '≥ 5,000', single >= 5000);
+  const cpu = (k: string): string => fmt(get(live, `single_cpu_ms_per_job.${k}`), 3);
+  const total = get(live, 'single_cpu_ms_per_job.total');
+  if (total !== null) row('live: one job per POST, CPU ms per job: scheduler / agents / gsched up / clients = total', `${cpu('scheduler')} / ${cpu('agents')} / ${cpu('up')} / ${cpu('client')} = ${cpu('total')}`, '', '< 0.4 in all (2 cores)', total < 0.4);
   const arr = get(live, 'array_1000_dispatch_ms_p99');
   if (arr !== null) row('live: arrays of 1,000, dispatch latency p50 / p99 ms', `${fmt(get(live, 'array_1000_dispatch_ms_p50'), 1)} / ${fmt(arr, 1)}`, '', 'p99 ≤ 50', arr <= 50);
 }
 section('Live cluster', 'npm run bench:live (Slurm: npm run bench:slurm)', live);
+
+const metrics = load('metrics');
+if (metrics) {
+  const scrape = get(metrics, 'scrape_p99_ms');
+  const paired = get(metrics, 'pass_p99_worse_paired');
+  const noise = get(metrics, 'pass_p99_noise_paired');
+  const pct = (x: number | null): string => (x === null ? 'n/a' : `${x >= 0 ? '+' : ''}${fmt(x * 100, 1)}%`);
+  row('metrics: GET /metrics every second under bench:live load, scrape p99 ms (median of runs)', fmt(scrape, 1), '', '≤ 50', scrape !== null && scrape <= 50);
+  if (paired !== null) {
+    const pairs = get(metrics, 'pairs');
+    row(`metrics: scheduling-pass p99 scraped vs quiet (median of ${fmt(pairs)} side-by-side rounds; ${fmt(get(metrics, 'pass_p99_ms_with_scraping'), 2)} / ${fmt(get(metrics, 'pass_p99_ms_without_scraping'), 2)} ms)`, pct(paired), `noise between two like rounds ±${fmt((noise ?? 0) * 100, 1)}%`, '≤ +5%', paired <= 0.05);
+  }
+  const loopWith = get(metrics, 'loop_delay_p99_ms_with_scraping');
+  if (loopWith !== null) row("metrics: scheduler's event-loop delay p99 ms, scraped / quiet", `${fmt(loopWith, 1)} / ${fmt(get(metrics, 'loop_delay_p99_ms_without_scraping'), 1)}`, '', '', null);
+  const stalls = get(metrics, 'stalls_over_50ms');
+  if (stalls !== null) row("metrics: scheduler's event-loop stalls over 50 ms (all rounds), longest ms", `${fmt(stalls)}, ${fmt(get(metrics, 'max_stall_ms'), 1)}`, '', '', null);
+}
+section('Metrics', 'npm run bench:metrics', metrics);
 
 const store = load('store');
 if (store) {

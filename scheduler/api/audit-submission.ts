@@ -15,9 +15,9 @@ export function auditSubmission(req: FastifyRequest, action: string, job: JobSpe
   const replayed = r.value.replayed === true;
   const object = `job ${r.value.displayIds.join(',')}`;
   // Both entries take their places in the chain now; one wait for the two writes.
-  const writes = [req.audit({ action, object, outcome: replayed ? 'replayed' : 'ok', pseudonyms, detail })];
-  if (pseudonyms.length > 0 && !replayed) writes.push(req.audit({ action: 'consent.admit', object, outcome: 'admitted', pseudonyms, detail: { purpose: job.purpose ?? null } }));
-  return Promise.all(writes).then(() => undefined);
+  const submitted = req.audit({ action, object, outcome: replayed ? 'replayed' : 'ok', pseudonyms, detail });
+  if (pseudonyms.length === 0 || replayed) return submitted;
+  return Promise.all([submitted, req.audit({ action: 'consent.admit', object, outcome: 'admitted', pseudonyms, detail: { purpose: job.purpose ?? null } })]).then(() => undefined);
 }
 
 /** One sample of a sequencing run, as submitted. */

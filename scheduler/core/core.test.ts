@@ -38,6 +38,9 @@ describe('submission checks', () => {
     // Task 0 waits for 2 (listed twice), 2 waits for 1: they run 1, 2, 0.
     const spec = job().task(1, HOUR, { after: [2, 2], durationMs: 60_000 }).task(1, HOUR, { durationMs: 60_000 }).task(1, HOUR, { after: [1], durationMs: 60_000 }).spec();
     const [id] = h.submit(spec);
+    // A task keeps no list of its own: its view reads what it waits for from the job's
+    // successor table, each task once, ascending.
+    expect(h.core.job(id as number)?.tasks.map((t) => t.after)).toEqual([[2], [], [1]]);
     h.run();
     expect(h.decisions('start').map((d) => h.core.task(d.taskId)?.name)).toEqual(['t1', 't2', 't0']);
     expect(h.decisions('jobEnded')).toEqual([{ type: 'jobEnded', jobId: id, state: 'COMPLETED' }]);

@@ -249,6 +249,14 @@ export class PendingQueue {
   /** A walk of the runs is building the cached order; jobs queued again meanwhile wait here. */
   private building = false;
   private revivedJobs: JobRt[] = [];
+  /**
+   * Jobs queued (again) during the current walk: it does not visit them, wherever their entry
+   * lies; the next walk does. Whether a walk would otherwise meet one depended on whether its
+   * old lane entry had been swept yet, which differs between a walk of the cached order and a
+   * merge of the runs (and so between a core restored from a snapshot and one that never
+   * stopped). Usually empty; a few preemption victims at most.
+   */
+  private queuedMidWalk: JobRt[] = [];
 
   get size(): number {
     return this.waiting;
@@ -277,6 +285,7 @@ export class PendingQueue {
     if (job.queued) return;
     job.queued = true;
     this.waiting++;
+    if (this.iterating) this.queuedMidWalk.push(job);
     if (job.laneKey === null) {
       if (now - job.submittedAt >= this.w.maxAgeMs) job.capped = true;
       if (this.w.age > 0 && !job.capped) this.byAge.push(job);
@@ -370,13 +379,26 @@ export class PendingQueue {
 
   /**
    * Calls `visit` with live jobs in priority order (then submission, then id) until it returns
-   * false. Jobs added meanwhile join after the walk; a job queued again during a visit (its
-   * entry revived) is visited in this walk when it comes after the job being visited. The walk
+   * false. Jobs queued meanwhile (new, or again: a preemption's victims) are not visited in this
+   * walk, wherever they sort; the next walk finds them in their place. The walk
    * follows the cached order (see `order`) and, past its end, merges the runs: their current
    * heads sit in a binary heap, so each step costs O(log runs) rather than a look at every run.
    * No generator and no per-walk arrays.
    */
   walk(visit: (job: JobRt) => boolean): void {
+    try {
+      this.walkOnce(visit);
+    } finally {
+      if (this.queuedMidWalk.length > 0) this.queuedMidWalk = [];
+    }
+  }
+
+  /** Whether a walk visits `j`, live in it: not when it was queued during this walk. */
+  private visitable(j: JobRt): boolean {
+    return this.queuedMidWalk.length === 0 || !this.queuedMidWalk.includes(j);
+  }
+
+  private walkOnce(visit: (job: JobRt) => boolean): void {
     if (!this.orderOk || (this.order.length === this.orderStart && !this.orderAll) || this.ranOff) {
       this.ranOff = false;
       this.forgetOrder();
@@ -397,6 +419,7 @@ export class PendingQueue {
           dead++;
           continue;
         }
+        if (!this.visitable(j)) continue;
         seen++;
         if (!visit(j)) {
           more = false;
@@ -469,7 +492,8 @@ export class PendingQueue {
       let slack = 0;
       // (A job queued again by the last visit is found even when that emptied the heap.)
       while (this.heapSize > 0 || this.revived) {
-        // A job queued again mid-walk revives its entry where it is: refile every run.
+        // A job queued again mid-walk revives its entry where it is: refile every run (the entry
+        // is recorded in the cached order, not visited: see queuedMidWalk).
         if (this.revived) {
           this.revived = false;
           this.fillHeap(n);
@@ -505,6 +529,7 @@ export class PendingQueue {
           if (--slack <= 0) break;
           continue;
         }
+        if (!this.visitable(j as JobRt)) continue;
         last = j;
         lastLane = run.lane;
         lastPrio = (j as JobRt).laneKey as number + run.lane.offset;

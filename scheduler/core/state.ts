@@ -79,7 +79,6 @@ export interface TaskRt {
   readonly cores: number;
   memMb: number;
   timeLimitMs: Ms;
-  readonly after: readonly number[];
   /** Predecessors not yet completed. */
   waitingOn: number;
   retriesLeft: number;
@@ -180,6 +179,24 @@ export interface JobRt {
 export interface Successors {
   readonly at: readonly number[];
   readonly list: readonly number[];
+}
+
+/**
+ * The tasks task `index` waits for (its `after` list, ascending), read back from the successor
+ * table: a task keeps no list of its own, as a burst holds millions of them at once.
+ */
+export function predecessorsOf(s: Successors, index: number): number[] {
+  const out: number[] = [];
+  const { at, list } = s;
+  for (let j = 0; j + 1 < at.length; j++) {
+    for (let k = at[j] as number, end = at[j + 1] as number; k < end; k++) {
+      if (list[k] === index) {
+        out.push(j);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 /**

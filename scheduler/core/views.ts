@@ -1,5 +1,5 @@
 // Read-only snapshots of the core's state, as plain JSON-able objects for the API, CLI and sim.
-import { shownTime, type JobRt, type NodeRt, type TaskRt } from './state.js';
+import { predecessorsOf, shownTime, type JobRt, type NodeRt, type TaskRt } from './state.js';
 import type { ClusterView, ContainerView, JobView, NodeState, NodeView, PendingReason, PriorityBreakdown, TaskView } from './types.js';
 
 /** Where a task runs, or for one that has ended where it last ran; none while it waits. */
@@ -17,7 +17,7 @@ export function taskView(t: TaskRt): TaskView {
     cores: t.cores,
     memMb: t.memMb,
     timeLimitMs: t.timeLimitMs,
-    after: [...t.after],
+    after: predecessorsOf(t.job.successors, t.index),
     node: shownNode(t),
     startedAt: shownTime(t.startedAt),
     endedAt: shownTime(t.endedAt),

@@ -4,19 +4,23 @@
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type Timer } from '../../common/index.js';
-import { configFingerprint, consentAllows, type AdvanceReservationView, type ReservationSpec, decisionTexts, parseArraySpec, restoreInto, snapshotOf, TERMINAL_JOB_STATES, type ClusterConfig, type CoreSnapshot, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type PowerDecision, type ConsentStatus } from '../core/index.js';
+import { configFingerprint, consentAllows, type AdvanceReservationView, type ReservationSpec, decisionTexts, parseArraySpec, TERMINAL_JOB_STATES, type ClusterConfig, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type PowerDecision, type ConsentStatus } from '../core/index.js';
 import type { Completion, NodePower, TaskRef } from '../../proto/index.js';
 import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
-import { AcctIndex, JournalCorruptError, StateDirError } from '../store/index.js';
+import { AcctIndex, JournalCorruptError } from '../store/index.js';
 import type { CoreApi } from './core-api.js';
 import { ScaledClock, clockAnchor } from './clock.js';
 import { NO_DISPATCHER, type Dispatcher, type DriverObserver } from './dispatcher.js';
 import { SYSTEM, type AuditInput } from '../security/index.js';
-import { CommandBook, EXEC_KERNEL, commandProblem } from './commands.js';
+import { EXEC_KERNEL, commandProblem } from './commands.js';
+import { Books, displayIdsOf, restoreLatest, takeSnapshot, type NodeNote } from './books.js';
+import { ReplicaSnapshotError, ReplicaWorker } from './replica-worker.js';
 import { Retention, type SweepReport } from './retention.js';
 import { AuditBatch, DISPATCH_AUDIT_BATCH } from './audit-batch.js';
 import { StallWatch } from './stall-watch.js';
 import { join } from 'node:path';
+
+export { SnapshotConfigError, displayIdsOf, type NodeNote } from './books.js';
 
 export interface DriverOptions {
   core: CoreApi;
@@ -45,6 +49,12 @@ export interface DriverOptions {
   coreFor?: (config: ClusterConfig) => CoreApi;
   /** Take a snapshot once this many journal records were written since the last (default 100,000). */
   snapshotEveryRecords?: number;
+  /**
+   * Snapshots are taken by a replica of the state in a worker thread (default true): the
+   * scheduler's thread only marks the journal. False: copied in this thread (one synchronous
+   * turn the size of the state).
+   */
+  snapshotInWorker?: boolean;
   /** ...or once this many wall ms passed with any record written (default 60,000). */
   snapshotEveryMs?: number;
   /**
@@ -64,44 +74,7 @@ export interface DriverOptions {
   retentionExport?: string;
 }
 
-/** What a snapshot's header chunk holds besides the core's object entries. */
-interface SnapshotHeader {
-  format: 1;
-  config: ClusterConfig;
-  core: Omit<CoreSnapshot, 'objs'>;
-  /** The driver's own bookkeeping (attempts, display ids, results, commands, idempotency keys, pseudonyms, node notes). */
-  book: CoreSnapshot;
-}
-
-/** The driver state a snapshot carries: what replay would otherwise rebuild from the journal. */
-interface Book {
-  attempts: Map<number, Placement>;
-  results: Map<number, TaskResult[]>;
-  displayIds: Map<string, number>;
-  displayOf: Map<number, string>;
-  commands: CommandBook;
-  idempotent: [string, string, number[]][];
-  /** Absent from snapshots written before they were carried (restored empty then). */
-  pseudonymsOf?: Map<number, string[]>;
-  nodeNotes?: Map<string, NodeNote>;
-  adminDown?: Set<string>;
-}
-
-/** Thrown when the state folder's snapshot cannot be used with this configuration. */
-export class SnapshotConfigError extends StateDirError {
-  constructor(dir: string) {
-    super(dir, 'its latest snapshot was taken under another cluster config, and no core can be built for that config here');
-    this.name = 'SnapshotConfigError';
-  }
-}
-
 export type Accepted<T> = { ok: true; value: T } | { ok: false; error: NonNullable<Extract<EventResult, { ok: false }>['error']> };
-
-interface Placement {
-  attempt: number;
-  node: string;
-  jobId: number;
-}
 
 interface InFlight {
   attempt: number;
@@ -109,29 +82,10 @@ interface InFlight {
   decidedAt: number;
 }
 
-/** Why a node is drained or down (sinfo -R's REASON, USER, TIMESTAMP). */
-export interface NodeNote {
-  node: string;
-  state: 'drain' | 'down';
-  reason: string;
-  by: string;
-  /** Wall time it was said, ms since the epoch; null when the journal did not record it. */
-  at: number | null;
-}
-
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const DEFAULT_DISPATCH_WINDOW = 100;
 /** A pass waits for acknowledgements no longer than this: a stalled agent must not stall the rest. */
 const DISPATCH_DEFER_MAX_MS = 250;
-/** Idempotency keys remembered (the oldest are dropped first): a retry comes within minutes. */
-const MAX_IDEMPOTENCY_KEYS = 100_000;
-
-interface IdempotentAnswer {
-  hash: string;
-  jobIds: number[];
-  /** Resolves once the submit it answers is on disk. */
-  durable: Promise<void>;
-}
 /** Ended jobs one forget sweep takes on (the next sweep takes the rest). */
 const FORGET_BATCH = 20_000;
 /**
@@ -151,8 +105,10 @@ export class LiveDriver {
   private readonly opts: DriverOptions;
   private dispatcher: Dispatcher = NO_DISPATCHER;
 
+  /** The books replay rebuilds and snapshots carry (books.ts); the fields below alias its maps. */
+  private readonly books = new Books();
   /** Latest start of each task: attempt number (from 1), node and job; rebuilt by replay. */
-  private readonly attempts = new Map<number, Placement>();
+  private readonly attempts = this.books.attempts;
   /** Assignments sent and not yet acknowledged: at most one per task. */
   private readonly inflight = new Map<number, InFlight>();
   /** Of those, the ones an agent's stream took (the dispatch window counts these). */
@@ -162,28 +118,28 @@ export class LiveDriver {
   private deferTimer: Timer | null = null;
   /** A later attempt waiting for the earlier one's acknowledgement. */
   private readonly deferred = new Map<number, () => void>();
-  private readonly results = new Map<number, TaskResult[]>();
+  private readonly results = this.books.results;
   /** Array elements only (`120_3`): display id → job id and back; plain jobs display their id. */
-  private readonly displayIds = new Map<string, number>();
-  private readonly displayOf = new Map<number, string>();
+  private readonly displayIds = this.books.displayIds;
+  private readonly displayOf = this.books.displayOf;
   /** Pseudonyms of the jobs in the core that read patient data (for the audit of dispatches). */
-  private readonly pseudonymsOf = new Map<number, string[]>();
+  private readonly pseudonymsOf = this.books.pseudonymsOf;
   /** Terminal jobs still in the core, with the wall time they ended. */
   private readonly ended = new Map<number, number>();
   /** Ended jobs whose records are being written; the core forgets each once its record is on disk. */
   private readonly forgetting = new Set<number>();
   /** Why nodes are drained or down, as the operator (or the liveness sweep) said; rebuilt by replay. */
-  private readonly nodeNotes = new Map<string, NodeNote>();
+  private readonly nodeNotes = this.books.nodeNotes;
   /** Nodes an operator marked down: an agent's hello does not bring them up. */
-  private readonly adminDown = new Set<string>();
+  private readonly adminDown = this.books.adminDown;
   /** Grace (wall ms, SIGTERM to SIGKILL) asked for by a cancel, until its kills are sent. */
   private readonly graceOf = new Map<number, number>();
   /** The accounting index over the job records (gsched acct). */
   readonly acct: AcctIndex;
   /** Real commands (the exec kernel) of jobs the core holds. */
-  private readonly commands = new CommandBook();
+  private readonly commands = this.books.commands;
   /** Idempotency-Key → the submit it made, so a retried POST gets the first answer. */
-  private readonly idempotent = new Map<string, IdempotentAnswer>();
+  private readonly idempotent = this.books.idempotent;
   /** Dispatches of the current pass that read patient data, audited together at its end. */
   private readonly dispatchAudit = new AuditBatch(DISPATCH_AUDIT_BATCH);
 
@@ -207,6 +163,8 @@ export class LiveDriver {
   /** Objects the last snapshot copied (0 before the first). */
   private lastSnapshotObjects = 0;
   private snapshotting: Promise<void> | null = null;
+  /** Takes the snapshots off this thread; null: copied here. */
+  private replica: ReplicaWorker | null;
   private readonly snapshotTimer: Timer;
   /** Exports and removes old job records (gsched acct keeps finding the younger ones). */
   readonly retention: Retention;
@@ -219,6 +177,7 @@ export class LiveDriver {
     this.store = opts.store;
     this.acct = new AcctIndex(opts.store);
     this.log = opts.log;
+    this.replica = opts.snapshotInWorker === false ? null : new ReplicaWorker({ dir: opts.store.dir, config: opts.core.config });
     const t0 = this.time.now();
     this.stalls = new StallWatch(this.time);
     const restored = this.restoreSnapshot();
@@ -270,80 +229,54 @@ export class LiveDriver {
 
   /** Loads the latest snapshot into the core and the driver's books; null when there is none. */
   private restoreSnapshot(): { id: string; seq: number; now: Ms } | null {
-    const stored = this.store.loadSnapshot();
-    if (stored === undefined) {
-      // No snapshot yet: the journal was written under the config of the latest start.
-      const recorded = this.store.meta.get('cluster') as ClusterConfig | undefined;
-      if (recorded !== undefined && configFingerprint(recorded) !== configFingerprint(this.core.config) && this.opts.coreFor) {
-        this.log.warn('the cluster config differs from the one this state folder runs under: keeping the state folder\'s config (apply a new one with gsched reconfigure)');
-        this.core = this.opts.coreFor(recorded);
-      }
-      return null;
-    }
-    const header = stored.header as SnapshotHeader;
-    if (configFingerprint(header.config) !== configFingerprint(this.core.config)) {
-      if (!this.opts.coreFor) throw new SnapshotConfigError(this.store.dir);
-      // Never refuse to start over a changed config file: the state was made under the old one.
-      this.log.warn({ snapshot: stored.meta.id }, 'the cluster config differs from the one this state folder runs under: keeping the state folder\'s config (apply a new one with gsched reconfigure)');
-      this.core = this.opts.coreFor(header.config);
-    }
-    this.core.restore({ ...header.core, objs: stored.objs });
-    const book = this.book();
-    const fresh = { ...book, attempts: new Map(), results: new Map(), displayIds: new Map(), displayOf: new Map(), idempotent: [], pseudonymsOf: new Map(), nodeNotes: new Map(), adminDown: new Set() } as Book;
-    restoreInto(fresh, {}, header.book);
-    for (const [k, v] of fresh.pseudonymsOf ?? []) this.pseudonymsOf.set(k, v);
-    for (const [k, v] of fresh.nodeNotes ?? []) this.nodeNotes.set(k, v);
-    for (const n of fresh.adminDown ?? []) this.adminDown.add(n);
-    for (const [k, v] of fresh.attempts) this.attempts.set(k, v);
-    for (const [k, v] of fresh.results) this.results.set(k, v);
-    for (const [k, v] of fresh.displayIds) this.displayIds.set(k, v);
-    for (const [k, v] of fresh.displayOf) this.displayOf.set(k, v);
-    for (const [key, hash, jobIds] of fresh.idempotent) this.idempotent.set(key, { hash, jobIds, durable: Promise.resolve() });
+    const { core, restored } = restoreLatest(this.store, this.core, this.books, this.opts.coreFor, (snapshot) =>
+      this.log.warn({ snapshot }, "the cluster config differs from the one this state folder runs under: keeping the state folder's config (apply a new one with gsched reconfigure)"),
+    );
+    this.core = core;
+    if (restored === null) return null;
     const now = this.time.now();
     for (const j of this.core.jobs({ states: [...TERMINAL_JOB_STATES] })) this.ended.set(j.id, now);
-    return { id: stored.meta.id, seq: stored.meta.seq, now: stored.meta.now };
-  }
-
-  private book(): Book {
-    return {
-      attempts: this.attempts,
-      results: this.results,
-      displayIds: this.displayIds,
-      displayOf: this.displayOf,
-      commands: this.commands,
-      idempotent: [...this.idempotent].map(([key, a]) => [key, a.hash, a.jobIds]),
-      pseudonymsOf: this.pseudonymsOf,
-      nodeNotes: this.nodeNotes,
-      adminDown: this.adminDown,
-    };
+    return restored;
   }
 
   /**
-   * Takes a snapshot of the core and the driver's books now (one synchronous copy, marked in
-   * the journal in the same turn), writes it in the background a chunk per turn, then compacts
-   * the journal behind it. Resolves when all of that is done; one at a time.
+   * Takes a snapshot of the core and the driver's books as they are now: marks the journal
+   * here, and the snapshot worker (replica.ts) follows the journal to the mark and writes the
+   * state there, off this thread; then the journal behind it is compacted. Without the worker
+   * (snapshotInWorker false, or after it failed) the state is copied here, in one synchronous
+   * turn, and written a chunk per turn. Resolves when all of that is done; one at a time.
    */
   snapshot(): Promise<void> {
     if (this.snapshotting) return this.snapshotting;
     const id = randomUUID();
     const now = this.clock.now();
     const t0 = this.time.now();
-    const core = this.core.snapshot();
-    const { objs, ...coreHead } = core;
-    const header: SnapshotHeader = { format: 1, config: this.core.config, core: coreHead, book: snapshotOf(this.book(), {}) };
+    const copy = this.replica === null ? takeSnapshot(this.core, this.books) : null;
     const marked = this.store.mark(id, now);
     const copyMs = this.time.now() - t0;
     this.sinceSnapshot = 0;
-    this.lastSnapshotObjects = objs.length;
+    if (copy) this.lastSnapshotObjects = copy.objs.length;
     this.lastSnapshotAt = this.time.now();
     this.snapshotting = (async () => {
       try {
         const seq = await marked;
-        const meta = await this.store.writeSnapshot(id, seq, now, header, objs);
+        let written: { objects: number; bytes: number; records?: number };
+        if (copy) written = { objects: copy.objs.length, bytes: (await this.store.writeSnapshot(id, seq, now, copy.header, copy.objs)).bytes };
+        else {
+          written = await (this.replica as ReplicaWorker).snapshot(id, seq, now);
+          this.lastSnapshotObjects = written.objects;
+        }
         const removed = await this.store.compact();
-        this.log.info({ id, seq, objects: objs.length, bytes: meta.bytes, copyMs: Math.round(copyMs), ms: Math.round(this.time.now() - t0), compacted: removed }, 'snapshot written');
+        this.log.info({ id, seq, objects: written.objects, bytes: written.bytes, inWorker: copy === null, replayed: written.records, copyMs: Math.round(copyMs), ms: Math.round(this.time.now() - t0), compacted: removed }, 'snapshot written');
       } catch (err) {
-        if (!this.closed) this.log.error({ err }, 'snapshot failed; the journal keeps everything, the next one will retry');
+        if (this.closed) return;
+        this.log.error({ err }, 'snapshot failed; the journal keeps everything, the next one will retry');
+        if (err instanceof ReplicaSnapshotError && err.diverged) {
+          // Never again from a replica that disagrees with the live core: copy in this thread.
+          const worker = this.replica;
+          this.replica = null;
+          void worker?.close();
+        }
       } finally {
         this.snapshotting = null;
       }
@@ -367,6 +300,7 @@ export class LiveDriver {
       if (record.k === 'x') continue;
       records++;
       lastNow = record.now;
+      // Replica.follow (replica.ts) replays records as this does: keep the two in step.
       if (record.k === 's') {
         this.handleDecisions(this.core.schedule(record.now, record.l).decisions, false);
         continue;
@@ -401,61 +335,8 @@ export class LiveDriver {
 
   /** Driver bookkeeping for an accepted event, shared by live and replay. */
   private note(event: CoreEvent, res: EventResult, result?: TaskResult, idem?: IdempotencyKey, durable: Promise<void> = Promise.resolve()): void {
-    if (event.type === 'submit' && res.ok) {
-      const ids = res.jobIds ?? [];
-      const ps = event.job.pseudonyms;
-      if (Array.isArray(ps) && ps.length > 0) for (const id of ids) this.pseudonymsOf.set(id, ps);
-      if (event.job.command !== undefined) this.commands.noteSubmit(ids, event.job, arrayIndices(event.job));
-      if (idem) this.remember(idem, ids, durable);
-      displayIdsOf(ids, event.job).forEach((d, i) => {
-        const id = ids[i] as number;
-        if (d === String(id)) return;
-        this.displayIds.set(d, id);
-        this.displayOf.set(id, d);
-      });
-    } else if (event.type === 'taskEnded' && result) {
-      const job = this.attempts.get(event.taskId)?.jobId;
-      if (job !== undefined) {
-        const list = this.results.get(job) ?? [];
-        list.push(result);
-        this.results.set(job, list);
-      }
-    } else if (event.type === 'drain' || event.type === 'nodeDown') {
-      if (event.type === 'nodeDown' && event.admin) this.adminDown.add(event.node);
-      const prior = this.nodeNotes.get(event.node);
-      // A node going silent keeps the reason an operator gave it.
-      if (event.reason !== undefined || prior === undefined) {
-        this.nodeNotes.set(event.node, { node: event.node, state: event.type === 'drain' ? 'drain' : 'down', reason: event.reason ?? (event.type === 'drain' ? 'none given' : 'Not responding'), by: event.by ?? 'gsched', at: event.at ?? null });
-      }
-    } else if (event.type === 'resume') {
-      if (this.nodeNotes.get(event.node)?.state === 'drain') this.nodeNotes.delete(event.node);
-    } else if (event.type === 'nodeUp') {
-      // An agent's hello clears "Not responding", not an operator's drain or down.
-      if (event.admin) {
-        this.adminDown.delete(event.node);
-        this.nodeNotes.delete(event.node);
-      } else if (!this.adminDown.has(event.node) && this.nodeNotes.get(event.node)?.state === 'down') {
-        this.nodeNotes.delete(event.node);
-      }
-    } else if (event.type === 'forget') {
-      this.pseudonymsOf.delete(event.jobId);
-      this.ended.delete(event.jobId);
-      this.commands.forget(event.jobId);
-      this.results.delete(event.jobId);
-      const d = this.displayOf.get(event.jobId);
-      if (d !== undefined) this.displayIds.delete(d);
-      this.displayOf.delete(event.jobId);
-    }
-  }
-
-  private remember(idem: IdempotencyKey, jobIds: number[], durable: Promise<void>): void {
-    this.idempotent.set(idem.key, { hash: idem.hash, jobIds, durable });
-    if (this.idempotent.size > MAX_IDEMPOTENCY_KEYS) {
-      for (const oldest of this.idempotent.keys()) {
-        this.idempotent.delete(oldest);
-        break;
-      }
-    }
+    this.books.note(event, res, result, idem, durable);
+    if (event.type === 'forget') this.ended.delete(event.jobId);
   }
 
   /** True if this key was used before with another body (the caller refuses the request). */
@@ -766,8 +647,7 @@ export class LiveDriver {
     for (const d of decisions) {
       switch (d.type) {
         case 'start': {
-          const attempt = (this.attempts.get(d.taskId)?.attempt ?? 0) + 1;
-          this.attempts.set(d.taskId, { attempt, node: d.node, jobId: d.jobId });
+          const attempt = this.books.started(d);
           if (live) {
             this.dispatchStart(d, attempt);
             this.opts.observer?.started?.(d.jobId, d.taskId, d.node, d.cores);
@@ -1124,6 +1004,7 @@ export class LiveDriver {
     await this.retention.settled();
     await this.sweeping;
     await this.snapshotting;
+    await this.replica?.close();
     await this.store.flushed();
   }
 }
@@ -1135,18 +1016,4 @@ function parseSummary(json: string): unknown {
   } catch {
     return { unparsed: json.slice(0, 200) };
   }
-}
-
-/** Display ids of the jobs one submission created: `120_3` for array elements (base id = the
- *  first element's id, indices in ascending order, as the core numbers them), else the id. */
-function arrayIndices(spec: JobSpec): number[] | null {
-  const parsed = typeof spec.array === 'string' ? parseArraySpec(spec.array) : null;
-  return parsed === null || typeof parsed === 'string' ? null : parsed.indices;
-}
-
-export function displayIdsOf(jobIds: number[], spec: JobSpec): string[] {
-  const base = jobIds[0];
-  const parsed = typeof spec.array === 'string' ? parseArraySpec(spec.array) : null;
-  if (base === undefined || parsed === null || typeof parsed === 'string') return jobIds.map(String);
-  return jobIds.map((_id, i) => `${base}_${parsed.indices[i] ?? i}`);
 }

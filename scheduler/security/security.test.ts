@@ -31,6 +31,11 @@ describe('CPR numbers', () => {
     expect(cprPathIn({ name: 'ok', tasks: [{ name: 't' }, { name: 'for 010203-1234' }] })).toBe('tasks[1].name');
     expect(cprPathIn({ cpr: '010203-1234', note: 'x' }, ['cpr'])).toBeNull();
     expect(cprPathIn({ note: { '0102031234': 1 } })).toBe('note.(a key)');
+    expect(cprPathIn('010203-1234')).toBe('(body)');
+    expect(cprPathIn([1, ['x', '0102031234']])).toBe('[1][1]');
+    expect(cprPathIn({ a: [{ b: { c: 'id 010203-1234' } }], d: '0102031234' })).toBe('a[0].b.c');
+    expect(cprPathIn({ '0102031234': 1 })).toBe('(a key)');
+    expect(cprPathIn({ a: [{ b: { c: 'id 010203-123' } }], n: 1020312345, short: '01020312' })).toBeNull();
   });
 
   it('never makes a pseudonym that looks like a CPR number, and the same patient gets the same one', () => {
@@ -87,6 +92,33 @@ async function auditWith(n: number): Promise<{ root: RootDatabase; log: AuditLog
 }
 
 describe('audit log', () => {
+  it('seals the last entry of every batch with its head, entries of one turn and of many alike, and a reopened log continues the chain', async () => {
+    const root = open({ path: join(tempDir(), 'a.lmdb') });
+    const db = root.openDB<string, number>({ name: 'audit', encoding: 'string' });
+    const log = new AuditLog(db, Buffer.alloc(32, 1));
+    const entry = (i: number) => ({ actor: { id: 't_1', name: 'alice', role: 'submitter' }, client: '127.0.0.1', action: 'job.submit', object: `job ${i}`, outcome: 'ok' });
+    const head = (): unknown => JSON.parse(db.get(0) as string);
+    // Fifty in one turn: one batch.
+    const last = (await Promise.all(Array.from({ length: 50 }, (_, i) => log.append(entry(i))))).at(-1);
+    expect(head()).toEqual({ seq: 50, hash: last?.hash });
+    expect(log.verify()).toMatchObject({ ok: true, entries: 50 });
+    // One per turn, each awaited, then some not awaited before the next turn's.
+    for (let i = 0; i < 5; i++) await log.append(entry(50 + i));
+    const spread: Promise<unknown>[] = [];
+    for (let i = 0; i < 5; i++) {
+      spread.push(log.append(entry(55 + i)));
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    await Promise.all(spread);
+    await log.drained();
+    expect(log.verify()).toMatchObject({ ok: true, entries: 60 });
+    const again = new AuditLog(db, Buffer.alloc(32, 1));
+    await again.append(entry(60));
+    expect(again.verify()).toMatchObject({ ok: true, entries: 61 });
+    expect((head() as { seq: number }).seq).toBe(61);
+    await root.close();
+  });
+
   it('verifies an intact chain and filters by pseudonym and time', async () => {
     const { log, root } = await auditWith(6);
     expect(log.verify()).toMatchObject({ ok: true, entries: 6 });

@@ -1,6 +1,6 @@
 // API tokens: an identity, one role and (for submitters) accounts. Only a SHA-256 of each token
 // is kept (tokens are 256 random bits, so a fast hash is enough); the token is shown once.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Database } from 'lmdb';
 import { containsCpr } from '../../common/index.js';
@@ -42,7 +42,7 @@ export class TokenError extends SecurityError {
 }
 
 function hashOf(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 /**

@@ -41,6 +41,12 @@ export type JournalRecord =
   /** Where snapshot `id` was taken: it holds every record before this one. */
   | { k: 'x'; now: Ms; id: string };
 
+/** A record's place in the journal: its group (key) and its index in the group. */
+export interface JournalPos {
+  seq: number;
+  index: number;
+}
+
 /** A client's Idempotency-Key and a hash of the body it came with. */
 export interface IdempotencyKey {
   key: string;
@@ -379,6 +385,34 @@ export class Store {
       if (err instanceof RecordCorruptError) throw new StateCorruptError(this.dir, err.message);
       throw err;
     }
+  }
+
+  /**
+   * Journal records with their place, markers included: those after `after` (every one when
+   * null). A replica follows the journal with it, a stretch at a time (see driver/replica.ts).
+   */
+  *recordsAfter(after: JournalPos | null): Iterable<{ pos: JournalPos; record: JournalRecord }> {
+    try {
+      for (const { key, value } of this.journal.range({ start: after?.seq ?? 0 })) {
+        const records = value.k === 'm' ? value.records : [value];
+        for (let index = 0; index < records.length; index++) {
+          if (after !== null && key === after.seq && index <= after.index) continue;
+          yield { pos: { seq: key, index }, record: records[index] as JournalRecord };
+        }
+      }
+    } catch (err) {
+      if (err instanceof RecordCorruptError) throw new StateCorruptError(this.dir, err.message);
+      throw err;
+    }
+  }
+
+  /** The place of snapshot marker `id` in journal group `seq`; undefined when it is not there. */
+  markerPos(seq: number, id: string): JournalPos | undefined {
+    for (const { pos, record } of this.recordsAfter({ seq, index: -1 })) {
+      if (pos.seq !== seq) return undefined;
+      if (record.k === 'x' && record.id === id) return pos;
+    }
+    return undefined;
   }
 
   putJob(record: JobRecord): Promise<void> {
