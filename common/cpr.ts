@@ -10,7 +10,8 @@ const CPR_WHOLE = /^\s*((?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2})-?(\d{4})\
 
 /** True if `text` holds a CPR-shaped substring anywhere. */
 export function containsCpr(text: string): boolean {
-  return CPR_ANYWHERE.test(text);
+  // Ten digits at least: most keys and values on a request's path are shorter than that.
+  return text.length >= 10 && CPR_ANYWHERE.test(text);
 }
 
 /** `text` with every CPR-shaped substring replaced by `[CPR]`. */
@@ -41,24 +42,33 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
 /**
  * The path (`tasks[2].name`) of the first string in `value` (an object tree from JSON) that
  * holds a CPR-shaped substring, or null. Keys are checked too. `skip` names top-level fields
- * that may carry one (the consent route's `cpr`).
+ * that may carry one (the consent route's `cpr`). The path is built only for a hit: every
+ * request body is walked, and nearly none holds one.
  */
-export function cprPathIn(value: unknown, skip: readonly string[] = [], path = ''): string | null {
-  if (typeof value === 'string') return containsCpr(value) ? path || '(body)' : null;
+export function cprPathIn(value: unknown, skip: readonly string[] = []): string | null {
+  const hit = cprHit(value, skip);
+  if (hit === null) return null;
+  let path = '';
+  for (const seg of hit.reverse()) path = typeof seg === 'number' ? `${path}[${seg}]` : path === '' ? seg : `${path}.${seg}`;
+  return path === '' ? '(body)' : path;
+}
+
+/** The segments of the first hit's path, innermost first; a key that holds one is `(a key)`. */
+function cprHit(value: unknown, skip: readonly string[]): (string | number)[] | null {
+  if (typeof value === 'string') return containsCpr(value) ? [] : null;
   if (typeof value !== 'object' || value === null) return null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const hit = cprPathIn(value[i], [], `${path}[${i}]`);
-      if (hit !== null) return hit;
+      const hit = cprHit(value[i], []);
+      if (hit !== null) return (hit.push(i), hit);
     }
     return null;
   }
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (path === '' && skip.includes(k)) continue;
-    const here = path === '' ? k : `${path}.${k}`;
-    if (containsCpr(k)) return here.replace(k, '(a key)');
-    const hit = cprPathIn(v, [], here);
-    if (hit !== null) return hit;
+  for (const k in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, k) || (skip.length > 0 && skip.includes(k))) continue;
+    if (containsCpr(k)) return ['(a key)'];
+    const hit = cprHit((value as Record<string, unknown>)[k], []);
+    if (hit !== null) return (hit.push(k), hit);
   }
   return null;
 }

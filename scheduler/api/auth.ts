@@ -134,7 +134,7 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
   });
   const checkPatientData = (req: FastifyRequest): void => {
     if (!req.url.startsWith('/api/')) return;
-    if (containsCpr(decodeURIComponentSafe(req.url))) {
+    if (containsCpr(req.url.includes('%') ? decodeURIComponentSafe(req.url) : req.url)) {
       throw new ApiProblem('CPR_NOT_ALLOWED', 'the request path or query holds a CPR-shaped number: use the patient\'s pseudonym (gsched consent grant --cpr prints it)');
     }
     // Request bodies here are a few levels deep; a deeper one is refused before anything walks it.

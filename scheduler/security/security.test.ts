@@ -31,6 +31,11 @@ describe('CPR numbers', () => {
     expect(cprPathIn({ name: 'ok', tasks: [{ name: 't' }, { name: 'for 010203-1234' }] })).toBe('tasks[1].name');
     expect(cprPathIn({ cpr: '010203-1234', note: 'x' }, ['cpr'])).toBeNull();
     expect(cprPathIn({ note: { '0102031234': 1 } })).toBe('note.(a key)');
+    expect(cprPathIn('010203-1234')).toBe('(body)');
+    expect(cprPathIn([1, ['x', '0102031234']])).toBe('[1][1]');
+    expect(cprPathIn({ a: [{ b: { c: 'id 010203-1234' } }], d: '0102031234' })).toBe('a[0].b.c');
+    expect(cprPathIn({ '0102031234': 1 })).toBe('(a key)');
+    expect(cprPathIn({ a: [{ b: { c: 'id 010203-123' } }], n: 1020312345, short: '01020312' })).toBeNull();
   });
 
   it('never makes a pseudonym that looks like a CPR number, and the same patient gets the same one', () => {
