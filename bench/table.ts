@@ -188,6 +188,7 @@ if (ngc) {
     ['sim_full_twin', 'sim, burst at the live intake times'],
     ['live', 'live, sample (c)'],
     ['sim_sample', 'sim, sample at the live intake times (d)'],
+    ['sim_sample_observed', 'sim, sample with each task lasting its live run time'],
   ];
   for (const [key, label] of runs) {
     const r = ngc[key] as Json | undefined;

@@ -89,11 +89,14 @@ const DISPATCH_DEFER_MAX_MS = 250;
 /** Ended jobs one forget sweep takes on (the next sweep takes the rest). */
 const FORGET_BATCH = 20_000;
 /**
- * Ended jobs written and forgotten per event-loop turn: each costs a view and six lmdb puts
- * (record and accounting index), so a sweep of 20,000 in one turn held the scheduler's thread
- * for seconds (passes, agents' acknowledgements and /metrics waited behind it).
+ * Ended jobs written and forgotten per event-loop turn: at most this many, and no more once
+ * their tasks number FORGET_CHUNK_TASKS. Each costs a view and a record the size of its tasks
+ * (with their results) plus six lmdb puts, so a sweep of 20,000 in one turn held the
+ * scheduler's thread for seconds (passes, agents' acknowledgements and /metrics waited behind
+ * it), and 250 jobs of 100 tasks still held it for hundreds of ms.
  */
 const FORGET_CHUNK = 250;
+const FORGET_CHUNK_TASKS = 2_000;
 
 export class LiveDriver {
   core: CoreApi;
@@ -771,17 +774,19 @@ export class LiveDriver {
 
   /** Forgets `due` a chunk per turn; a job not ended any more by its turn is skipped. */
   private async forgetInChunks(due: readonly number[]): Promise<void> {
-    for (let i = 0; i < due.length && !this.closed; i += FORGET_CHUNK) {
-      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      const end = Math.min(due.length, i + FORGET_CHUNK);
-      for (let k = i; k < end && !this.closed; k++) this.forgetOne(due[k] as number);
+    let k = 0;
+    while (k < due.length && !this.closed) {
+      if (k > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      let tasks = 0;
+      for (let jobs = 0; k < due.length && jobs < FORGET_CHUNK && tasks < FORGET_CHUNK_TASKS && !this.closed; jobs++) tasks += this.forgetOne(due[k++] as number);
     }
   }
 
-  private forgetOne(jobId: number): void {
-    if (!this.ended.delete(jobId)) return; // forgotten meanwhile
+  /** Writes an ended job's record, and forgets it once written; how many tasks it had. */
+  private forgetOne(jobId: number): number {
+    if (!this.ended.delete(jobId)) return 0; // forgotten meanwhile
     const view = this.core.job(jobId);
-    if (!view || !(TERMINAL_JOB_STATES as readonly string[]).includes(view.state)) return;
+    if (!view || !(TERMINAL_JOB_STATES as readonly string[]).includes(view.state)) return 0;
     for (const t of view.tasks) {
       this.attempts.delete(t.id);
       this.inflight.delete(t.id);
@@ -801,6 +806,7 @@ export class LiveDriver {
       },
       (err: Error) => this.die(err),
     );
+    return view.tasks.length;
   }
 
   // ---------------------------------------------------------------- reads

@@ -71,6 +71,32 @@ describe('the forget sweep', () => {
     }
   });
 
+  it('bounds a turn by the tasks it writes as well (jobs of 100 tasks)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gsched-forget-chunks-tasks-'));
+    dirs.push(dir);
+    const clock = new FakeClock();
+    const d = open(dir, clock);
+    try {
+      const ids: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const sub = await d.submit(testJob(Array.from({ length: 100 }, () => ({ cores: 1 })), { owner: 'wide' }) as unknown as JobSpec);
+        if (!sub.ok) throw new Error(`refused: ${sub.error.message}`);
+        ids.push(sub.value.jobIds[0] as number);
+        expect((await d.cancel(ids.at(-1) as number)).ok).toBe(true);
+      }
+      clock.advance(FORGET_MS * 2);
+      const first = ids.filter((id) => d.store.job(id) !== undefined).length;
+      expect(first).toBeGreaterThan(0);
+      expect(first).toBeLessThan(ids.length); // 3,000 tasks: not all in one turn
+      for (let i = 0; i < 1000 && ids.some((id) => d.core.job(id) !== undefined); i++) await turn();
+      expect(ids.filter((id) => d.core.job(id) !== undefined)).toEqual([]);
+      expect(ids.map((id) => d.store.job(id)?.tasks.length)).toEqual(ids.map(() => 100));
+    } finally {
+      await d.close();
+      await d.store.close();
+    }
+  });
+
   it('restarts from a snapshot taken halfway through a sweep with every job found', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gsched-forget-chunks-snap-'));
     dirs.push(dir);
