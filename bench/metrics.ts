@@ -8,7 +8,10 @@
 // getting warmer, favours neither side; the side that goes first alternates between runs). Passes, event-loop delay and scrapes are kept per side. Reported: the scrape p99 and the
 // pass p99 of each side, per run, medians over runs, and pooled over all runs (more samples in
 // the tail); the scheduler's own share of a scrape (`serve`) and the cost of formatting each
-// snapshot (`render`, paid once a second whether scraped or not). Then how the scheduler's
+// snapshot (`render`, paid once a second whether scraped or not). The target's pass test is
+// paired: each scraped round against the quiet round beside it, under the same machine load
+// within seconds; two rounds of a kind side by side give the noise it must stand out of. The
+// scheduler's event-loop delay p99 and its stalls over 50 ms are kept per round. Then how the scheduler's
 // share grows with the jobs it holds (1,000 to 100,000 pending, in process, CPU time).
 // Writes bench/results/metrics.json.
 //
