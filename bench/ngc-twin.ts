@@ -9,6 +9,7 @@ import { startGschedUp } from '../cli/testing/index.js';
 import { ApiClient as Client } from '../cli/index.js';
 import { SchedulerCore, type ClusterConfig } from '../scheduler/core/index.js';
 import { MetricsCollector, SimEngine, ngcWorkload, type Submission, type WorkloadItem } from '../sim/index.js';
+import { cpuByRole, treeCpu } from './proc-cpu.js';
 import { BENCH_UP_ARGS, accountingOf, figuresOfAcct, postConsents, submitAsRuns, submitOffsets, taskLag, waitIdle, type Progress, type RunFigures } from './ngc-live.js';
 
 export interface TwinOptions {
@@ -40,6 +41,8 @@ export interface TwinResult {
   simObserved: RunFigures | null;
   /** How far live tasks ran past their modelled time × scale (the agent's hold). */
   overrun: Overrun | null;
+  /** CPU seconds the scheduler and the agents (kernels included) spent from intake to the end, and the wall seconds that took. */
+  cpu: { scheduler_cpu_s: number; agents_cpu_s: number; run_wall_s: number } | null;
   /** Live submission offsets from the first, modelled ms (what the simulator replays). */
   submitOffsetsMs: number[];
   /** Where live tasks lost time against their model (taskLag), when asked for. */
@@ -202,10 +205,13 @@ export async function twinSample(o: TwinOptions): Promise<TwinResult> {
     const client = Client.fromOptions({ url: up.httpUrl, stateDir: up.state, timeout: '120' });
     await postConsents(client, items, o.progress);
     const t0 = performance.now();
+    const cpu0 = treeCpu(up.pid);
     const intake = await submitAsRuns(client, items, `SAMPLE-${o.seed}`, o.progress);
     if (intake.refused > 0) throw new Error(`${intake.refused} samples were refused`);
     await waitIdle(client, items.length, o.timeoutS, o.progress, 250);
     const wallS = (performance.now() - t0) / 1000;
+    const byRole = cpuByRole(cpu0, treeCpu(up.pid));
+    const cpu = { scheduler_cpu_s: Math.round((byRole.scheduler ?? 0) / 100) / 10, agents_cpu_s: Math.round((byRole.agent ?? 0) / 100) / 10, run_wall_s: Math.round(wallS * 10) / 10 };
     const acct = await accountingOf(client);
     const live = figuresOfAcct(acct, cores, wallS);
     const offsets = submitOffsets(acct, intake.jobIdOf);
@@ -218,7 +224,7 @@ export async function twinSample(o: TwinOptions): Promise<TwinResult> {
       overrun = obs.overrun;
       simObserved = simulate(o.cluster, withRuns(items, obs.runs), offsets, intake.jobIdOf);
     }
-    return { live, sim, simObserved, overrun, submitOffsetsMs: offsets, lag };
+    return { live, sim, simObserved, overrun, cpu, submitOffsetsMs: offsets, lag };
   } finally {
     await up.stop();
   }
