@@ -16,9 +16,9 @@ function read(path: string): string | null {
   }
 }
 
-/** utime + stime of a process, in ms; null once it is gone. */
-function cpuMs(pid: number): number | null {
-  const stat = read(`/proc/${pid}/stat`);
+/** utime + stime of a process (or, with `tid`, of one of its threads), in ms; null once it is gone. */
+function cpuMs(pid: number, tid?: number): number | null {
+  const stat = read(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`);
   if (stat === null) return null;
   // The command name (field 2) may hold spaces; the fields after it are fixed.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -45,6 +45,9 @@ export function treeCpu(root: number): TreeCpu {
     const ms = cpuMs(pid);
     if (ms === null) return;
     out.set(pid, { role, ms });
+    // The scheduler's JavaScript runs on its main thread: one core at most, whatever the others do.
+    const main = role === 'scheduler' ? cpuMs(pid, pid) : null;
+    if (main !== null) out.set(-pid, { role: 'scheduler-main-thread', ms: main });
     for (const c of childrenOf(pid)) walk(c, roleOf(c));
   };
   walk(root, 'up');

@@ -142,6 +142,8 @@ if (live) {
   const cpu = (k: string): string => fmt(get(live, `single_cpu_ms_per_job.${k}`), 3);
   const total = get(live, 'single_cpu_ms_per_job.total');
   if (total !== null) row('live: one job per POST, CPU ms per job: scheduler / agents / gsched up / clients = total', `${cpu('scheduler')} / ${cpu('agents')} / ${cpu('up')} / ${cpu('client')} = ${cpu('total')}`, '', '< 0.4 in all (2 cores)', total < 0.4);
+  const main = get(live, 'single_cpu_ms_per_job.scheduler_main_thread');
+  if (main !== null) row("live: one job per POST, the scheduler's main thread, CPU ms per job", fmt(main, 3), '', '< 0.2 (one thread, 5,000/s)', main < 0.2);
   const arr = get(live, 'array_1000_dispatch_ms_p99');
   if (arr !== null) row('live: arrays of 1,000, dispatch latency p50 / p99 ms', `${fmt(get(live, 'array_1000_dispatch_ms_p50'), 1)} / ${fmt(arr, 1)}`, '', 'p99 ≤ 50', arr <= 50);
 }
