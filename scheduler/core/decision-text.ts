@@ -21,6 +21,13 @@ export function decisionTexts(decisions: readonly Decision[]): string[] {
   return decisions.map(decisionText);
 }
 
+/** Where two passes' decision texts first differ (a missing line counts), or -1 when they agree. */
+export function firstDifference(a: readonly string[], b: readonly string[]): number {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
 /** A power-saving decision as a line of text. */
 export function powerDecisionText(d: PowerDecision): string {
   return d.type === 'powerDown' ? `suspend ${d.node}` : `resume ${d.node}`;

@@ -13,7 +13,7 @@ import { ScaledClock, clockAnchor } from './clock.js';
 import { NO_DISPATCHER, type Dispatcher, type DriverObserver } from './dispatcher.js';
 import { SYSTEM, type AuditInput } from '../security/index.js';
 import { EXEC_KERNEL, commandProblem } from './commands.js';
-import { Books, displayIdsOf, restoreLatest, takeSnapshot, type NodeNote } from './books.js';
+import { Books, restoreLatest, takeSnapshot, type NodeNote } from './books.js';
 import { ReplicaSnapshotError, ReplicaWorker } from './replica-worker.js';
 import { Retention, type SweepReport } from './retention.js';
 import { AuditBatch, DISPATCH_AUDIT_BATCH } from './audit-batch.js';
@@ -49,12 +49,6 @@ export interface DriverOptions {
   coreFor?: (config: ClusterConfig) => CoreApi;
   /** Take a snapshot once this many journal records were written since the last (default 100,000). */
   snapshotEveryRecords?: number;
-  /**
-   * Snapshots are taken by a replica of the state in a worker thread (default true): the
-   * scheduler's thread only marks the journal. False: copied in this thread (one synchronous
-   * turn the size of the state).
-   */
-  snapshotInWorker?: boolean;
   /** ...or once this many wall ms passed with any record written (default 60,000). */
   snapshotEveryMs?: number;
   /**
@@ -66,6 +60,12 @@ export interface DriverOptions {
    * restart replays at most about as many records as the snapshot held objects.
    */
   snapshotRecordsPerObject?: number;
+  /**
+   * Snapshots are taken by a replica of the state in a worker thread (default true): the
+   * scheduler's thread only marks the journal. False: copied in this thread (one synchronous
+   * turn the size of the state).
+   */
+  snapshotInWorker?: boolean;
   /** Wall clock and timers (default: the process's own); tests pass a FakeClock. */
   clock?: Clock;
   /** Job records older than this (scheduler clock ms) are exported and removed; 0 or absent keeps all. */
@@ -756,7 +756,7 @@ export class LiveDriver {
    * Writes the accounting records of long-ended jobs and drops them from the core's memory.
    * One view per due job: an ended job's view needs no queue position, so it costs the job's
    * size, and a sweep costs what it forgets, not every job the core holds. The due jobs are
-   * taken on FORGET_CHUNK per event-loop turn; one sweep at a time.
+   * taken on FORGET_CHUNK jobs (or FORGET_CHUNK_TASKS tasks) per event-loop turn; one sweep at a time.
    */
   private forgetSweep(): void {
     if (this.sweeping !== null || this.closed) return;

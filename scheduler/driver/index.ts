@@ -1,6 +1,5 @@
 // Public surface of the real-time driver.
 export { LiveDriver, displayIdsOf, type DriverOptions, type Accepted } from './driver.js';
-export { Replica, ReplicaDivergedError } from './replica.js';
 export { ScaledClock, clockAnchor } from './clock.js';
 export { NO_DISPATCHER, combineObservers, type Dispatcher, type DriverObserver, type EndedJob } from './dispatcher.js';
 export type { CoreApi, CoreFactory } from './core-api.js';

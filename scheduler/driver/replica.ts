@@ -8,7 +8,7 @@
 // pass is checked against the decisions the journal recorded for it, so a replica that would
 // disagree with the live core says so instead of writing a snapshot.
 import type { ClusterConfig } from '../core/index.js';
-import { decisionTexts } from '../core/index.js';
+import { decisionTexts, firstDifference } from '../core/index.js';
 import { JournalCorruptError, StateCorruptError, type JournalPos, type Store } from '../store/index.js';
 import { Books, restoreLatest, takeSnapshot } from './books.js';
 import type { CoreApi } from './core-api.js';
@@ -58,11 +58,8 @@ export class Replica {
         const decisions = this.core.schedule(record.now, record.l).decisions;
         if (record.d !== undefined) {
           const texts = decisionTexts(decisions);
-          const at = texts.findIndex((t, i) => t !== record.d?.[i]);
-          if (at >= 0 || texts.length !== record.d.length) {
-            const k = at >= 0 ? at : Math.min(texts.length, record.d.length);
-            throw new ReplicaDivergedError(pos.seq, `decision ${k}: ${texts[k] ?? 'none'} instead of ${record.d[k] ?? 'none'}`);
-          }
+          const k = firstDifference(texts, record.d);
+          if (k >= 0) throw new ReplicaDivergedError(pos.seq, `decision ${k}: ${texts[k] ?? 'none'} instead of ${record.d[k] ?? 'none'}`);
         }
         for (const d of decisions) if (d.type === 'start') this.books.started(d);
         continue;

@@ -2,7 +2,7 @@
 // driven by recorded inputs, as the engine drives it by simulated ones): every accepted event
 // at its recorded time, every schedule pass at its recorded time, and compares each pass's
 // decisions with the ones the live scheduler recorded. Pure: the caller reads the journal.
-import { decisionTexts, type ClusterConfig, type CoreEvent, type EventResult, type Ms, type StepResult } from '../../scheduler/core/index.js';
+import { decisionTexts, firstDifference, type ClusterConfig, type CoreEvent, type EventResult, type Ms, type StepResult } from '../../scheduler/core/index.js';
 
 /** What the replay needs of a journal record (scheduler/store's JournalRecord has this shape). */
 export type ReplayedRecord =
@@ -76,10 +76,4 @@ export function replayJournal(records: Iterable<ReplayedRecord>, core: ReplayCor
     }
   }
   return out;
-}
-
-function firstDifference(a: readonly string[], b: readonly string[]): number {
-  const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
-  return -1;
 }
