@@ -235,7 +235,7 @@ export class ApiClient {
     try {
       return (await this.getJob(displayId)).id;
     } catch (err) {
-      if (err instanceof CliError && err.exitCode === 1 && /no job/.test(err.message)) return null;
+      if (err instanceof CliError && err.code === 'UNKNOWN_JOB') return null;
       throw err;
     }
   }

@@ -41,6 +41,8 @@ describe('submission checks', () => {
     // A task keeps no list of its own: its view reads what it waits for from the job's
     // successor table, each task once, ascending.
     expect(h.core.job(id as number)?.tasks.map((t) => t.after)).toEqual([[2], [], [1]]);
+    // One task's view reads the same from the table as the job's view of all its tasks at once.
+    expect(h.core.job(id as number)?.tasks.map((t) => h.core.task(t.id)?.after)).toEqual([[2], [], [1]]);
     h.run();
     expect(h.decisions('start').map((d) => h.core.task(d.taskId)?.name)).toEqual(['t1', 't2', 't0']);
     expect(h.decisions('jobEnded')).toEqual([{ type: 'jobEnded', jobId: id, state: 'COMPLETED' }]);

@@ -50,7 +50,7 @@ export class SchedulerCore {
   /** Takes on a snapshot's state. Only for a fresh core (no event applied yet) of the same config. */
   restore(snap: CoreSnapshot): void {
     restoreInto(this, this.config, snap);
-    this.s.recount(); // a snapshot from before the counts were kept has none
+    this.s.recount(); // snapshots do not carry the running and task counts
   }
 
   /** Applies one event at `now`. Bad input is refused with a reason, never thrown. */

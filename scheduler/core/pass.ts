@@ -113,8 +113,8 @@ export class PassRunner {
       return false;
     }
     // A backfill pass looks at hundreds of jobs behind the head, most too large for any free
-    // hole: pass such a job over in a few field reads. Its view says Priority (a job the pass
-    // did not record shows Priority), as a visit would have recorded.
+    // hole: pass such a job over in a few field reads. Its filters let it through, so its view
+    // says Priority (read-model.ts), as a visit would have recorded.
     if (job.readyMinCores > this.passOverAbove && surelyPass(job, this.s) && !this.s.canPreempt(job)) return this.planner.passOver();
     const next = this.planner.next(job);
     if (next === 'stop') return false;

@@ -138,7 +138,8 @@ export class ReadModel {
   /**
    * A job's reason as the latest pass recorded it. For one the pass did not reach, its own
    * filters speak first (a held job, or one whose dependency is unmet, says so, as in Slurm),
-   * else it waits for Priority. Filters only read the state, so asking them here changes nothing.
+   * else it waits for Priority. Filters decide nothing (the consent filter only memoises its
+   * answer until consent changes), so asking them here changes no decision.
    * The pass's per-reason counts (pass.ts) count only what the pass recorded.
    */
   reasonOf(job: JobRt): PendingReason {

@@ -199,6 +199,19 @@ export function predecessorsOf(s: Successors, index: number): number[] {
   return out;
 }
 
+/** Every task's `after` list (ascending) of a job of `n` tasks, from one pass over the table. */
+export function predecessorLists(s: Successors, n: number): number[][] {
+  const out: number[][] = Array.from({ length: n }, () => []);
+  const { at, list } = s;
+  for (let j = 0; j + 1 < at.length; j++) {
+    for (let k = at[j] as number, end = at[j + 1] as number; k < end; k++) {
+      const preds = out[list[k] as number] as number[];
+      if (preds[preds.length - 1] !== j) preds.push(j);
+    }
+  }
+  return out;
+}
+
 /**
  * "No such time" in the runtime records. A number rather than null keeps these fields plain
  * doubles that V8 updates in place; a field mixing null and numbers past 2^31 ms (25 days of

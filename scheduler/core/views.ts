@@ -1,5 +1,5 @@
 // Read-only snapshots of the core's state, as plain JSON-able objects for the API, CLI and sim.
-import { predecessorsOf, shownTime, type JobRt, type NodeRt, type TaskRt } from './state.js';
+import { predecessorLists, predecessorsOf, shownTime, type JobRt, type NodeRt, type TaskRt } from './state.js';
 import type { ClusterView, ContainerView, JobView, NodeState, NodeView, PendingReason, PriorityBreakdown, TaskView } from './types.js';
 
 /** Where a task runs, or for one that has ended where it last ran; none while it waits. */
@@ -8,7 +8,8 @@ function shownNode(t: TaskRt): string | null {
   return t.state === 'PENDING' ? null : (t.lastNode?.spec.name ?? null);
 }
 
-export function taskView(t: TaskRt): TaskView {
+/** `after`: its predecessors, when the caller has them (a job's view reads all its tasks' at once). */
+export function taskView(t: TaskRt, after: number[] = predecessorsOf(t.job.successors, t.index)): TaskView {
   return {
     id: t.id,
     index: t.index,
@@ -17,7 +18,7 @@ export function taskView(t: TaskRt): TaskView {
     cores: t.cores,
     memMb: t.memMb,
     timeLimitMs: t.timeLimitMs,
-    after: predecessorsOf(t.job.successors, t.index),
+    after,
     node: shownNode(t),
     startedAt: shownTime(t.startedAt),
     endedAt: shownTime(t.endedAt),
@@ -27,6 +28,12 @@ export function taskView(t: TaskRt): TaskView {
     durationMs: t.durationMs,
     kernel: t.kernel,
   };
+}
+
+/** The views of a job's tasks, with one pass over its successor table for all their `after` lists. */
+function viewsOfTasks(job: JobRt): TaskView[] {
+  const after = predecessorLists(job.successors, job.tasks.length);
+  return job.tasks.map((t) => taskView(t, after[t.index] as number[]));
 }
 
 export function jobView(job: JobRt, reason: PendingReason, queuePosition: number | null, priority: PriorityBreakdown): JobView {
@@ -59,7 +66,7 @@ export function jobView(job: JobRt, reason: PendingReason, queuePosition: number
     dependencyAny: job.depsAny,
     arrayJobId: job.array?.baseId ?? null,
     arrayIndex: job.arrayIndex,
-    tasks: job.tasks.map(taskView),
+    tasks: viewsOfTasks(job),
     nodes: [...nodes].sort(),
     hold: job.hold,
     beginAt: job.beginAt > 0 ? job.beginAt : null,
