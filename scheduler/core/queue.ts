@@ -877,10 +877,17 @@ export class PendingQueue {
   /** Every live job, in order (for views; touches the whole queue). */
   all(): JobRt[] {
     const out: JobRt[] = [];
+    // A read (queue positions, listings) walks to the end: it must not tell the passes' sizing
+    // that they ran off the cached order, nor halve their estimate of how far they look.
+    // (The order is good after it: rebuilt, or extended by what the read walked.)
+    const { longWalk, walkPeak } = this;
     this.walk((j) => {
       out.push(j);
       return true;
     });
+    this.ranOff = false;
+    this.longWalk = longWalk;
+    this.walkPeak = walkPeak;
     return out;
   }
 }
