@@ -160,6 +160,13 @@ describe('tokens over HTTP', () => {
     const adminId = security.tokens.list().find((t) => t.role === 'admin')?.id as string;
     expect((await call('admin', 'DELETE', `/api/v1/tokens/${adminId}`)).body).toMatchObject({ code: 'LAST_ADMIN' });
   });
+
+  it('lets a token id that looks like a CPR number through the path check (it must stay revocable), and nothing else', async () => {
+    // t_ + 10 hex digits that happen to be all digits: not a patient's, the scheduler made it.
+    expect((await call('admin', 'DELETE', '/api/v1/tokens/t_0101901234')).body).toMatchObject({ code: 'UNKNOWN_TOKEN' });
+    expect((await call('admin', 'DELETE', '/api/v1/tokens/0101901234')).body).toMatchObject({ code: 'CPR_NOT_ALLOWED' });
+    expect((await call('admin', 'DELETE', '/api/v1/tokens/t_0101901234?x=0101901234')).body).toMatchObject({ code: 'CPR_NOT_ALLOWED' });
+  });
 });
 
 describe('tokens on a keep-alive connection', () => {

@@ -15,6 +15,11 @@ declare module 'fastify' {
     roles?: readonly Role[];
     /** A top-level body field that may hold a CPR number (it is turned into a pseudonym at once). */
     cprField?: string;
+    /**
+     * A path parameter whose values of this shape are ids the scheduler made, never a patient's
+     * (a token id is random hex and may look like a CPR number): the path check skips them.
+     */
+    cprFreeParam?: { name: string; shape: RegExp };
   }
   interface FastifyRequest {
     principal: Principal;
@@ -134,7 +139,11 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
   });
   const checkPatientData = (req: FastifyRequest): void => {
     if (!req.url.startsWith('/api/')) return;
-    if (containsCpr(req.url.includes('%') ? decodeURIComponentSafe(req.url) : req.url)) {
+    let url = req.url.includes('%') ? decodeURIComponentSafe(req.url) : req.url;
+    const free = req.routeOptions.config?.cprFreeParam;
+    const id = free === undefined ? undefined : (req.params as Record<string, string | undefined>)[free.name];
+    if (free !== undefined && id !== undefined && free.shape.test(id)) url = url.replace(id, '');
+    if (containsCpr(url)) {
       throw new ApiProblem('CPR_NOT_ALLOWED', 'the request path or query holds a CPR-shaped number: use the patient\'s pseudonym (gsched consent grant --cpr prints it)');
     }
     // Request bodies here are a few levels deep; a deeper one is refused before anything walks it.

@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { ROUTES, fastifySchema, type Role, type RouteName, type RouteSpec } from '../../contract/index.js';
 import type { LiveDriver } from '../driver/index.js';
-import { STATUS_OF_ACTION, TokenError, type ConsentAction, type Security } from '../security/index.js';
+import { STATUS_OF_ACTION, TOKEN_ID, TokenError, type ConsentAction, type Security } from '../security/index.js';
 import { ApiProblem, rejection } from './errors.js';
 
 type Api = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -48,6 +48,8 @@ export function registerSecurityRoutes(app: Api, { driver, security }: { driver:
 
   app.route({
     ...at('revokeToken'),
+    // A token issued before ids were drawn again when CPR-shaped must stay revocable.
+    config: { ...at('revokeToken').config, cprFreeParam: { name: 'id', shape: TOKEN_ID } },
     handler: async (req) => {
       const id = req.params.id;
       const t = security.tokens.get(id);

@@ -50,6 +50,9 @@ function hashOf(token: string): string {
  * like a CPR number (about one id in 3,000), which the API refuses in a path (DELETE
  * /api/v1/tokens/{id} answered 400 CPR_NOT_ALLOWED): such an id is drawn again.
  */
+/** A token id's shape: `t_` and 10 random hex digits (one in a few thousand is all digits). */
+export const TOKEN_ID = /^t_[0-9a-f]{10}$/;
+
 export function newTokenId(random: (bytes: number) => Buffer = randomBytes): string {
   for (;;) {
     const id = `t_${random(5).toString('hex')}`;
