@@ -2,11 +2,11 @@
 // job costs between the scheduler, the agents, `gsched up` itself and the load generator, since
 // they all share the same two cores and a jobs/s figure alone does not say who spent them.
 import { readFileSync } from 'node:fs';
+import { readStatCpu } from '../common/index.js';
 
 /** The processes of a tree, each with its role and CPU milliseconds (user + system) so far. */
 export type TreeCpu = Map<number, { role: string; ms: number }>;
 
-const TICK_MS = 10; // USER_HZ is 100 on Linux
 
 function read(path: string): string | null {
   try {
@@ -18,11 +18,7 @@ function read(path: string): string | null {
 
 /** utime + stime of a process (or, with `tid`, of one of its threads), in ms; null once it is gone. */
 function cpuMs(pid: number, tid?: number): number | null {
-  const stat = read(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`);
-  if (stat === null) return null;
-  // The command name (field 2) may hold spaces; the fields after it are fixed.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  return readStatCpu(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`)?.ownMs ?? null;
 }
 
 function childrenOf(pid: number): number[] {

@@ -253,7 +253,12 @@ export class ApiClient {
       return encodeURIComponent(v);
     });
     const qs = query?.toString() ?? '';
-    return this.request<ReplyOf<(typeof ROUTES)[N]>>(route.method, qs === '' ? path : `${path}?${qs}`, body, headers);
+    return this.request<ReplyOf<(typeof ROUTES)[N]>>(route.method, qs === '' ? path : `${path}?${qs}`, body, headers).catch((err: unknown) => {
+      // What the path names was refused (no such reservation): the request failed, like scancel
+      // of an unknown job (exit 1); bad usage (exit 2) is for what the user typed wrongly.
+      if (err instanceof CliError && err.exitCode === 2 && err.field !== undefined && err.field in params) throw new CliError(err.message, 1, err.code, err.field);
+      throw err;
+    });
   }
   createToken(spec: BodyOf<typeof ROUTES.createToken>): Promise<CreatedToken> {
     return this.call('createToken', {}, spec);
@@ -369,7 +374,7 @@ export class ApiClient {
     if (status === 403) return new CliError(`the scheduler refused the request: ${detail}`, 1);
     if (status === 429) return new CliError(`${detail}${retryAfter !== null && !detail.includes('retry') ? ` (retry after ${retryAfter} s)` : ''}`, 1);
     // 400/422: the input is wrong, like bad usage; everything else is a failed request.
-    return new CliError(detail, badInput ? 2 : 1, problem.code);
+    return new CliError(detail, badInput ? 2 : 1, problem.code, problem.field);
   }
 }
 

@@ -6,6 +6,8 @@ export class CliError extends Error {
     readonly exitCode: 1 | 2 | 3 = 1,
     /** The scheduler's error code (contract/errors.ts), when the error is its refusal. */
     readonly code?: string,
+    /** The request field the scheduler named as wrong, when it named one. */
+    readonly field?: string,
   ) {
     super(message);
     this.name = 'CliError';

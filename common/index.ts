@@ -9,5 +9,6 @@ export { containsCpr, scrubCpr, normalizeCpr, cprPathIn, nestedDeeperThan } from
 export { REDACT, scrubbingDestination } from './redact.js';
 export { isLoopback } from './hosts.js';
 export { percentileSorted } from './stats.js';
+export { readStatCpu, type StatCpu } from './proc-stat.js';
 export { systemClock, FakeClock, type Clock, type Timer } from './clock.js';
 export { Rng, hash2 } from './rng.js';

@@ -4,9 +4,10 @@
 // task's cores and memory as hard limits. It reports how the command ended; the agent maps a
 // non-zero exit or a signal to a failed attempt.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { readStatCpu } from '../common/index.js';
 import type { Assignment, Exec } from '../proto/index.js';
 import { CgroupLimits } from './cgroup.js';
 
@@ -246,14 +247,7 @@ class ReapedCpu {
 const reaped = new ReapedCpu();
 
 function childrenCpuMs(): number {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Counting from the state (field 3) at 0, cutime (field 16) and cstime (17) are at 13 and 14.
-    return (Number(fields[13]) + Number(fields[14])) * 10; // clock ticks, USER_HZ = 100 on Linux
-  } catch {
-    return 0; // no /proc: CPU time unknown, reported as 0
-  }
+  return readStatCpu('/proc/self/stat')?.reapedChildrenMs ?? 0; // no /proc: CPU time unknown, reported as 0
 }
 
 /** The scratch folder an agent named `name` uses by default. */

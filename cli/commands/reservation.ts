@@ -102,12 +102,7 @@ function addReservation(parent: Command, name: string): void {
   );
   addConnectionOptions(cmd.command('delete').description('delete a reservation (refused while jobs asked for it)').argument('<name>', 'the reservation').option('--json', 'print what was deleted as JSON')).action(
     async (resv: string, opts: ConnectionOptions & { json?: boolean }) => {
-      const r = await ApiClient.fromOptions(opts)
-        .call('deleteReservation', { name: resv })
-        .catch((err: unknown) => {
-          // Deleting what is not there failed, like scancel of an unknown job: not bad usage.
-          throw err instanceof CliError && err.code === 'UNKNOWN_RESERVATION' ? new CliError(err.message, 1, err.code) : err;
-        });
+      const r = await ApiClient.fromOptions(opts).call('deleteReservation', { name: resv });
       if (opts.json) return printJson(r);
       print(`Reservation ${r.name} deleted`);
     },

@@ -2,11 +2,14 @@
 // same command under Slurm's name (scontrol's other verbs are added to it by their own modules).
 import type { Command } from 'commander';
 import { ApiClient, addConnectionOptions, type ConnectionOptions, type JobDetail, type NodeView } from '../client.js';
-
-type NodeReason = Awaited<ReturnType<ApiClient['nodeList']>>['reasons'][number];
 import { CliError } from '../errors.js';
 import { formatInstant, showJob } from '../format/show.js';
 import { print, printJson } from '../output.js';
+
+type NodeReason = Awaited<ReturnType<ApiClient['nodeList']>>['reasons'][number];
+
+/** GETs in flight at once when a job names many others (a dependency list can be long). */
+const LOOKUPS_AT_ONCE = 16;
 
 /** The elements of `first`'s array, in index order (`first` itself when the list has none). */
 async function arrayElements(client: ApiClient, first: JobDetail): Promise<JobDetail[]> {
@@ -25,13 +28,18 @@ export function showNode(n: NodeView, reason: NodeReason | undefined): string {
   return lines.join('\n') + '\n';
 }
 
-/** Dependencies name jobs by id; an array element (not the array) reads as Slurm's `120_3` (one GET per target). */
+/** Dependencies name jobs by id; an array element (not the array) reads as Slurm's `120_3` (one GET per target, a few at once). */
 async function dependencyNames(client: ApiClient, jobs: JobDetail[]): Promise<Map<number, string>> {
   const names = new Map<number, string>();
-  for (const id of new Set(jobs.flatMap((j) => j.dependencies.map((d) => d.jobId)))) {
-    const target = await client.getJob(String(id)).catch(() => null); // gone: keep its number
-    // An array's own id (its element _0's) stands for the whole array: it stays `120`.
-    if (target && target.arrayJobId !== null && target.arrayJobId !== id) names.set(id, target.displayId);
+  const ids = [...new Set(jobs.flatMap((j) => j.dependencies.map((d) => d.jobId)))];
+  for (let i = 0; i < ids.length; i += LOOKUPS_AT_ONCE) {
+    const chunk = ids.slice(i, i + LOOKUPS_AT_ONCE);
+    const targets = await Promise.all(chunk.map((id) => client.getJob(String(id)).catch(() => null))); // gone: keep its number
+    chunk.forEach((id, k) => {
+      const target = targets[k];
+      // An array's own id (its element _0's) stands for the whole array: it stays `120`.
+      if (target && target.arrayJobId !== null && target.arrayJobId !== id) names.set(id, target.displayId);
+    });
   }
   return names;
 }

@@ -150,6 +150,22 @@ describe('audit of every state-changing route', () => {
     await security.audit.drained();
     expect(security.audit.query({ pseudonym: 'p_noconsent01' })).toEqual([expect.objectContaining({ action: 'consent.refuse', outcome: 'refused', actor: expect.objectContaining({ name: 'otto' }) })]);
   });
+
+  it("says which of a run's jobs holds each patient's data, not only that the run does", async () => {
+    const patients = ['p_runmap01', 'p_runmap02'];
+    for (const pseudonym of patients) expect((await call('officer', 'POST', '/api/v1/consent', { pseudonym, action: 'grant', documentRef: `scan-${pseudonym}` })).status).toBe(200);
+    const r = await call('operator', 'POST', '/api/v1/runs', { run: 'RUN-AUDIT-MAP', lab: 'east', samples: patients.map((pseudonym) => ({ class: 'panel', pseudonym })) });
+    expect(r.status, r.text).toBe(201);
+    const ids = (r.body.analyses as { displayId: string }[]).map((a) => a.displayId);
+    await security.audit.drained();
+    for (const [i, pseudonym] of patients.entries()) {
+      const admit = security.audit.query({ pseudonym, limit: 1000 }).find((e) => e.action === 'consent.admit');
+      const jobs = admit?.detail.jobs as string[] | undefined;
+      expect(jobs, pseudonym).toHaveLength(2);
+      // The line naming this patient names its own job and no other.
+      expect(jobs?.filter((line) => line.endsWith(`: ${pseudonym}`)), pseudonym).toEqual([`job ${ids[i]} sample ${i} purpose treatment: ${pseudonym}`]);
+    }
+  });
 });
 
 describe('a submitter controls its own accounts\' jobs, as their owner', () => {

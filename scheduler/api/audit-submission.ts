@@ -31,13 +31,15 @@ export interface RunSampleOutcome {
 /**
  * The audit entries of a run's samples: a refused sample gets its own entry (with the rule
  * that refused it), as a single submission does; the admitted ones share one `run.sample` entry
- * and one `consent.admit` entry naming each sample's job (and purpose) and carrying all their
- * patients. Per sample, two entries cost more than the submission itself in a burst of runs.
+ * and one `consent.admit` entry carrying all their patients and, per job, its sample, purpose and
+ * own patients: an auditor following one patient finds the entry and reads off which job holds
+ * that patient's data, not just the run's. Per sample, two entries cost more than the submission
+ * itself in a burst of runs.
  */
 export function auditRunSamples(req: FastifyRequest, run: { run: string; lab: string }, outcomes: readonly RunSampleOutcome[]): Promise<void> {
   const writes: Promise<void>[] = [];
   const admitted: string[] = [];
-  const purposes: string[] = [];
+  const jobs: string[] = [];
   const pseudonyms: string[] = [];
   const seen = new Set<string>();
   for (const o of outcomes) {
@@ -46,8 +48,9 @@ export function auditRunSamples(req: FastifyRequest, run: { run: string; lab: st
       continue;
     }
     admitted.push(`sample ${o.sample} ${o.class} job ${o.r.value.displayIds.join(',')}`);
-    purposes.push(`job ${o.r.value.displayIds.join(',')} ${o.job.purpose ?? 'unset'}`);
-    for (const p of o.job.pseudonyms ?? []) {
+    const own = o.job.pseudonyms ?? [];
+    if (own.length > 0) jobs.push(`job ${o.r.value.displayIds.join(',')} sample ${o.sample} purpose ${o.job.purpose ?? 'unset'}: ${own.join(',')}`);
+    for (const p of own) {
       if (!seen.has(p)) pseudonyms.push(p);
       seen.add(p);
     }
@@ -55,7 +58,7 @@ export function auditRunSamples(req: FastifyRequest, run: { run: string; lab: st
   if (admitted.length > 0) {
     const object = `run ${run.run}: ${admitted.length} sample${admitted.length === 1 ? '' : 's'}`;
     writes.push(req.audit({ action: 'run.sample', object, outcome: 'ok', pseudonyms, detail: { run: run.run, lab: run.lab, samples: admitted } }));
-    if (pseudonyms.length > 0) writes.push(req.audit({ action: 'consent.admit', object, outcome: 'admitted', pseudonyms, detail: { purposes } }));
+    if (pseudonyms.length > 0) writes.push(req.audit({ action: 'consent.admit', object, outcome: 'admitted', pseudonyms, detail: { jobs } }));
   }
   return Promise.all(writes).then(() => undefined);
 }
