@@ -186,15 +186,16 @@ export class CoreState {
   createJob(c: CleanJob, successors: Successors, array: ArrayGroup | null, arrayIndex: number | null): number {
     const id = this.nextJobId++;
     const job: JobRt = {
-      // Fields first that a pass reads of every job it walks past (liveness in the queue, then what
-      // a pass-over asks): V8 lays fields out in this order, and a backfill pass over hundreds of
+      // Fields first that a pass reads of every job it walks past (liveness in the queue and its
+      // sort key, which a rebuild of the walk order reads of each job it merges, then what a
+      // pass-over asks): V8 lays fields out in this order, and a backfill pass over hundreds of
       // waiting jobs is bound by the cache lines it touches in each record.
       id,
       queued: false,
       laneCapped: null,
       capped: false,
+      laneKey: null,
       readyMinCores: NO_READY,
-      passTag: -1,
       hold: c.hold ? 'user' : null,
       beginAt: c.beginAt,
       deps: shared(c.deps),
@@ -204,7 +205,6 @@ export class CoreState {
       partition: c.partition,
       qos: c.qos,
       reservation: c.reservation,
-      laneKey: null,
       submittedAt: this.now,
       orderGen: -1,
       account: this.accounts.get(c.account) as AccountSpec,
@@ -232,6 +232,7 @@ export class CoreState {
       endReason: null,
       consentHeldUntil: NEVER,
       nice: c.nice,
+      passTag: -1,
     };
     if (c.beginAt > this.now) this.beginTimes.push(c.beginAt, id, job);
     this.pendingJobs++;
