@@ -8,6 +8,7 @@
 //   BENCH_MODE=array BENCH_BATCH=100 BENCH_CONCURRENCY=1 BENCH_TIME_SCALE=1e-4 BENCH_WARMUP=2000
 //   (the other knobs, at their defaults)
 //   BENCH_SINGLE_JOBS=20000 BENCH_SINGLE_CLIENTS=64 BENCH_SINGLE_RUNS=3   (BENCH_SINGLE_RUNS=0: skip)
+//   BENCH_FLOOR=0   (no bare-HTTP floor run after each single run)
 //   BENCH_ARRAY_TASKS=10000 BENCH_ARRAY_RUNS=3 BENCH_ARRAY_SIZE=1000   (BENCH_ARRAY_RUNS=0: skip)
 //   BENCH_ONLY=single|tasks|array   (only those runs)
 //
@@ -37,6 +38,7 @@ import { startGschedUp, type GschedUp } from '../cli/testing/index.js';
 import type { JobSpec } from '../scheduler/core/index.js';
 import { envNumber, medianPresent, round } from './stats.js';
 import { SubmitClient } from './submit-client.js';
+import { httpFloor, type FloorResult } from './http-floor.js';
 import { cpuByRole, treeCpu } from './proc-cpu.js';
 import { bucketDelta, histogramBuckets, histogramQuantile, metricSum, quantileUpperBound, type Bucket } from './prom.js';
 
@@ -242,10 +244,13 @@ async function singleRun(cfg: BenchConfig, jobs: number, clients: number, maxTim
   const live = await startGschedUp({ cluster: cfg.cluster, timeScale: cfg.timeScale, args: ['--kernels', 'noop'] });
   try {
     const admin = ApiClient.fromOptions({ url: live.httpUrl, stateDir: live.state, timeout: '120' });
-    const spec = (name: string): JobSpec => {
-      const { owner: _owner, ...job } = batchSpec(1, 'tasks', maxTimeMs, name);
-      return job as JobSpec;
-    };
+    // Each POST's body is the CLI's JSON for a job of its own name, made from one template: the
+    // load generator shares the two cores, so it does not build and stringify a job per request.
+    const { owner: _owner, ...template } = batchSpec(1, 'tasks', maxTimeMs, '\u0000');
+    const parts = JSON.stringify(template).split('"\\u0000"');
+    if (parts.length !== 2) throw new Error('the job template names its placeholder other than once');
+    const [head, tail] = parts as [string, string];
+    const body = (name: string): string => `${head}${JSON.stringify(name)}${tail}`;
     const users: SubmitClient[] = [];
     for (let c = 0; c < clients; c++) {
       const t = await admin.createToken({ role: 'submitter', name: `bench-${c}`, accounts: ['research-ngc'] });
@@ -260,7 +265,7 @@ async function singleRun(cfg: BenchConfig, jobs: number, clients: number, maxTim
           while (next < n) {
             const i = next++;
             const sent = performance.now();
-            await u.submit(spec(`${prefix}-${i}`));
+            await u.submitJson(body(`${prefix}-${i}`));
             postMs.push(performance.now() - sent);
           }
         }),
@@ -324,10 +329,19 @@ async function main(): Promise<void> {
   const singleClients = envNumber('BENCH_SINGLE_CLIENTS', 64);
   const singleRuns = process.env.BENCH_SINGLE_RUNS === '0' || (only !== undefined && only !== 'single') ? 0 : envNumber('BENCH_SINGLE_RUNS', 3);
   const single: SingleResult[] = [];
+  const floor: FloorResult[] = [];
+  const withFloor = process.env.BENCH_FLOOR !== '0';
   for (let i = 0; i < singleRuns; i++) {
     const r = await singleRun(cfg, singleJobs, singleClients, maxTimeMs);
     process.stderr.write(`  single run ${i + 1}: ${r.jobs_per_sec} jobs/s end to end (${r.jobs} jobs, ${r.clients} clients), POST p50 ${r.post_p50_ms} ms, p99 ${r.post_p99_ms} ms, load ${r.load_1m}; CPU ms per job: scheduler ${r.cpu_ms_per_job.scheduler} (main thread ${r.cpu_ms_per_job.scheduler_main_thread}), agents ${r.cpu_ms_per_job.agents}, up ${r.cpu_ms_per_job.up}, client ${r.cpu_ms_per_job.client}\n`);
     single.push(r);
+    // Right after, at the same load: the same clients against a bare node:http server (http-floor.ts).
+    if (withFloor) {
+      const { owner: _owner, ...job } = batchSpec(1, 'tasks', maxTimeMs, 'floor');
+      const f = await httpFloor(job as JobSpec, singleJobs, singleClients, Math.min(singleJobs, 2000));
+      process.stderr.write(`  floor run ${i + 1}: bare node:http server ${f.req_per_sec} req/s, CPU ms per request: server ${f.server_cpu_ms_per_req}, client ${f.client_cpu_ms_per_req}\n`);
+      floor.push(f);
+    }
   }
 
   const runs: RunResult[] = [];
@@ -385,6 +399,14 @@ async function main(): Promise<void> {
         ? null
         : Object.fromEntries((['scheduler', 'scheduler_main_thread', 'agents', 'up', 'client', 'total'] as const).map((k) => [k, medianPresent(single.map((r) => r.cpu_ms_per_job[k]))])),
     single_runs: single,
+    /**
+     * The same clients against a bare node:http server that only parses each body and answers 201
+     * (bench/http-floor.ts), run after each single run: what the host gives any Node HTTP server
+     * with this load generator, the ceiling single_jobs_per_sec is read against (median; null when not run).
+     */
+    single_http_floor_req_per_sec: medianPresent(floor.map((f) => f.req_per_sec)),
+    single_http_floor_server_cpu_ms_per_req: medianPresent(floor.map((f) => f.server_cpu_ms_per_req)),
+    single_http_floor_runs: floor,
     /** Arrays of 1,000 elements (array_<size>_… for another BENCH_ARRAY_SIZE), one POST at a time: dispatch latency (median over runs); null when not run. */
     [`array_${arraySize}_dispatch_ms_p50`]: medianPresent(arrayRuns.map((r) => r.p50_ms)),
     [`array_${arraySize}_dispatch_ms_p99`]: medianPresent(arrayRuns.map((r) => r.p99_ms)),
@@ -434,6 +456,7 @@ async function main(): Promise<void> {
         [
           ...single.map((r, i) => [String(i + 1), String(r.jobs), String(r.clients), show(r.total_s), show(r.jobs_per_sec), show(r.post_p50_ms), show(r.post_p99_ms)]),
           ['median', '', '', '', show(result.single_jobs_per_sec), show(result.single_post_p50_ms), show(result.single_post_p99_ms)],
+          ...(floor.length > 0 ? [['bare http', '', '', '', show(result.single_http_floor_req_per_sec), '', '']] : []),
           ['target', '', '', '', '≥5000', '', ''],
         ],
       ),

@@ -9,6 +9,7 @@
 // that stretch's times at each 'off'.
 import { parentPort, workerData } from 'node:worker_threads';
 import { ApiClient } from '../cli/index.js';
+import { ThreadWait } from './thread-sched.js';
 import type { JobSpec } from '../scheduler/core/index.js';
 
 export interface LoadJob {
@@ -34,11 +35,18 @@ export type ClientOrder = { type: 'round'; tasks: number } | { type: 'on' } | { 
 export type ClientMessage =
   | { type: 'ready' }
   | { type: 'loaded'; seconds: number }
-  | { type: 'scraped'; scrapeMs: number[]; bytes: number; slow: { at: number; ms: number }[] }
+  | { type: 'scraped'; scrapeMs: number[]; bytes: number; slow: SlowScrapeSeen[] }
   | { type: 'failed'; error: string };
 
 /** A scrape this slow is reported with its start time (the target is a p99 of 50 ms). */
 export const SLOW_MS = 50;
+
+/** A slow scrape as the scraper saw it: when it started (epoch ms), how long it took, and how long the scraper's own thread waited for a core meanwhile (null: unknown). */
+export interface SlowScrapeSeen {
+  at: number;
+  ms: number;
+  scraperWaitMs: number | null;
+}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const post = (m: ClientMessage): void => parentPort?.postMessage(m);
@@ -101,7 +109,8 @@ async function scrape(job: ScrapeJob): Promise<void> {
   let on = false;
   let scrapeMs: number[] = [];
   /** Scrapes slower than SLOW_MS, with when they started (epoch ms), to match with the scheduler's stalls. */
-  let slow: { at: number; ms: number }[] = [];
+  let slow: SlowScrapeSeen[] = [];
+  const wait = ThreadWait.open();
   let bytes = 0;
   for (;;) {
     for (let m = orders.shift(); m; m = orders.shift()) {
@@ -121,13 +130,14 @@ async function scrape(job: ScrapeJob): Promise<void> {
       await idle(null);
       continue;
     }
+    const w = wait?.waitMs() ?? 0;
     const t = performance.now();
     const res = await fetch(`${job.url}/metrics`);
     const text = await res.text();
     if (!res.ok) throw new Error(`GET /metrics: HTTP ${res.status}`);
     const ms = performance.now() - t;
     scrapeMs.push(ms);
-    if (ms > SLOW_MS) slow.push({ at: performance.timeOrigin + t, ms });
+    if (ms > SLOW_MS) slow.push({ at: performance.timeOrigin + t, ms, scraperWaitMs: wait ? wait.waitMs() - w : null });
     bytes = text.length;
     if (orders.length === 0) await idle(Math.max(0, job.everyMs - (performance.now() - t)));
   }

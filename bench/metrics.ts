@@ -1,22 +1,39 @@
 // bench:metrics — what scraping /metrics costs a loaded scheduler. The scheduler runs in this
 // process (so every scheduling pass is timed exactly, by wrapping the core's schedule()), its
 // three agents as real processes on loopback with no-op kernels, under bench:live's load: one-
-// core tasks submitted over HTTP in batches of 100, then awaited to the last one.
+// core tasks submitted over HTTP in batches of 100, then awaited to the last one (the same
+// tasks every round).
 //
 // Each run is one scheduler under a series of such rounds, half of them scraped every second and
 // half not at all, interleaved ABBA (so a machine getting busier or quieter, or a scheduler
-// getting warmer, favours neither side; the side that goes first alternates between runs). Passes, event-loop delay and scrapes are kept per side. Reported: the scrape p99 and the
-// pass p99 of each side, per run, medians over runs, and pooled over all runs (more samples in
-// the tail); the scheduler's own share of a scrape (`serve`) and the cost of formatting each
-// snapshot (`render`, paid once a second whether scraped or not). The target's pass test is
-// paired: each scraped round against the quiet round beside it, under the same machine load
-// within seconds; two rounds of a kind side by side give the noise it must stand out of. The
-// scheduler's event-loop delay p99 and its stalls over 50 ms are kept per round. Then how the scheduler's
-// share grows with the jobs it holds (1,000 to 100,000 pending, in process, CPU time).
-// Writes bench/results/metrics.json.
+// getting warmer, favours neither side; the side that goes first alternates between runs).
+//
+// Scrape: the p99 of every scrape's round trip in every run (a worker thread of its own scrapes,
+// as Prometheus would from another machine); each scrape over 50 ms is reported with what
+// overlapped it: the scheduler's event-loop stall, how much of it the scheduler's thread spent
+// waiting for a core, the scraper thread's own wait, GC and driver snapshots.
+//
+// Pass: every pass is timed in wall time and in CPU time (wall less the thread's waits for a
+// core, thread-sched.ts). The test: the p99 of every scraped round's passes against the p99 of
+// every quiet round's, in CPU time (scraped/quiet − 1), with a 95% interval from a bootstrap
+// over the pairs of rounds (rounds 1-2, 3-4, … of a run: one scraped, one quiet, side by side
+// under the same machine load), so the machine's load moving between pairs widens it: met when
+// the interval's top is at most +5%, missed when its bottom is above, unresolved otherwise.
+// (Not the median of each pair's own p99 ratio, also reported: a round has a few hundred
+// passes, so its p99 is a handful of them and moves ±10% between two like rounds by itself;
+// the pooled p99 uses every pass.) Why CPU time: the scheduler serves a
+// scrape on its one thread between passes, never within one, so all a scrape can add to a pass
+// is work inside it (GC of the scrape's garbage, caches), which CPU time keeps; what wall time
+// adds on this shared 2-core host is the waits for a core, which every other process sets (the
+// machine's load moved the wall-time p99 of two like rounds by ±30% in the morning's runs, six
+// times the margin). The wall-time test is reported beside it, with its interval, and so is the
+// share of passes that waited for a core on each side (where a scraper on this host shows).
+// Two rounds of a kind side by side give the noise. Then how the scheduler's share grows with
+// the jobs it holds (1,000 to 100,000 pending, in process, CPU time). Writes
+// bench/results/metrics.json.
 //
 //   npm run bench:metrics
-//   BENCH_RUNS=3 BENCH_ROUNDS=8 BENCH_TASKS=50000 BENCH_SCRAPE_MS=1000 BENCH_GROWTH=1000,10000,100000 npm run bench:metrics
+//   BENCH_RUNS=2 BENCH_ROUNDS=20 BENCH_TASKS=20000 BENCH_SCRAPE_MS=1000 BENCH_GROWTH=1000,10000,100000 npm run bench:metrics
 //
 // The load generator and the scraper are worker threads of this process (metrics-client.ts),
 // with event loops of their own as the real clients' would be.
@@ -34,8 +51,9 @@ import { LiveDriver, combineObservers, makeCore, type CoreApi } from '../schedul
 import { LiveState } from '../scheduler/events/index.js';
 import { startScheduler } from '../scheduler/index.js';
 import { Store } from '../scheduler/store/index.js';
-import type { ClientMessage, ClientOrder, LoadJob, ScrapeJob } from './metrics-client.js';
-import { envNumber, median, percentile, round } from './stats.js';
+import type { ClientMessage, ClientOrder, LoadJob, ScrapeJob, SlowScrapeSeen } from './metrics-client.js';
+import { envNumber, median, medianCi, medianPresent, percentile, pooledPercentileRatioCi, round } from './stats.js';
+import { ThreadWait } from './thread-sched.js';
 
 interface Config {
   runs: number;
@@ -55,6 +73,8 @@ interface Config {
 /** One side (scraped or quiet) of a run: its rounds' samples. */
 interface Samples {
   passMs: number[];
+  /** Each pass's time on a CPU: its wall time less the time the scheduler's thread waited for a core meanwhile. */
+  passCpuMs: number[];
   scrapeMs: number[];
   serveMs: number[];
   renderMs: number[];
@@ -71,6 +91,10 @@ interface SlowScrape {
   ms: number;
   /** The longest event-loop stall (ms) that overlapped it, and the GC pauses and driver snapshots that did. */
   stall_ms: number;
+  /** Of the stalls that overlapped it, the time the scheduler's thread spent waiting for a core. */
+  scheduler_wait_ms: number | null;
+  /** The time the scraper's own thread spent waiting for a core during the scrape. */
+  scraper_wait_ms: number | null;
   gc_ms: number;
   snapshot_copy_ms: number;
 }
@@ -80,6 +104,11 @@ interface Side {
   passes: number;
   pass_p50_ms: number;
   pass_p99_ms: number;
+  /** The same in CPU time: each pass's wall time less its waits for a core (null off Linux). */
+  pass_cpu_p50_ms: number | null;
+  pass_cpu_p99_ms: number | null;
+  /** Passes during which the scheduler's thread waited for a core (another thread or process held it), and the share. */
+  passes_waited: number;
   /** How late the scheduler's event loop ran a timer (monitorEventLoopDelay): what any request waits for its turn. */
   loop_delay_p99_ms: number;
   /** Snapshot formatting, once a second on both sides. */
@@ -108,6 +137,10 @@ interface RoundResult {
   /** Stalls of the scheduler's event loop (gaps of a 5 ms timer over 20 ms): the longest, and how many passed 50 ms. */
   max_stall_ms: number;
   stalls_over_50ms: number;
+  /** Of those, the ones the thread spent mostly waiting for a core (the machine's other work), not running. */
+  stalls_over_50ms_waiting: number;
+  /** The pass p99 in CPU time (wall less the waits for a core). */
+  pass_cpu_p99_ms: number | null;
 }
 
 interface Run {
@@ -122,6 +155,8 @@ interface Run {
   load_1m_end: number;
 }
 
+/** A pass counts as having waited for a core when its wall time exceeds its CPU time by more than this. */
+const WAITED_MS = 0.01;
 const sorted = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b);
 const p = (xs: readonly number[], q: number, places = 3): number => round(percentile(sorted(xs), q), places);
 const pOrNull = (xs: readonly number[], q: number): number | null => (xs.length ? p(xs, q) : null);
@@ -134,7 +169,7 @@ const round2 = (x: number): number => round(x, 2);
  * and rounds 2-3, 4-5, … are two of a kind (|later/earlier − 1|: how much the figure moves
  * between two rounds with nothing changed, the noise a difference must stand out of).
  */
-function paired(runs: readonly Run[], f: (r: RoundResult) => number): { worse: number[]; noise: number[] } {
+function paired(runs: readonly Run[], f: (r: RoundResult) => number | null): { worse: number[]; noise: number[] } {
   const worse: number[] = [];
   const noise: number[] = [];
   for (const run of runs) {
@@ -142,11 +177,12 @@ function paired(runs: readonly Run[], f: (r: RoundResult) => number): { worse: n
     for (let k = 0; k + 1 < rs.length; k++) {
       const a = rs[k] as RoundResult;
       const b = rs[k + 1] as RoundResult;
-      if (f(a) <= 0 || f(b) <= 0) continue;
+      const fa = f(a);
+      const fb = f(b);
+      if (fa === null || fb === null || fa <= 0 || fb <= 0) continue;
       if (a.scraped !== b.scraped) {
-        const [sc, q] = a.scraped ? [a, b] : [b, a];
-        if (k % 2 === 0) worse.push(f(sc) / f(q) - 1);
-      } else noise.push(Math.abs(f(b) / f(a) - 1));
+        if (k % 2 === 0) worse.push(a.scraped ? fa / fb - 1 : fb / fa - 1);
+      } else noise.push(Math.abs(fb / fa - 1));
     }
   }
   return { worse, noise };
@@ -199,6 +235,9 @@ function side(s: Samples): Side {
     passes: s.passMs.length,
     pass_p50_ms: p(s.passMs, 50),
     pass_p99_ms: p(s.passMs, 99),
+    pass_cpu_p50_ms: pOrNull(s.passCpuMs, 50),
+    pass_cpu_p99_ms: pOrNull(s.passCpuMs, 99),
+    passes_waited: s.passCpuMs.filter((c, i) => (s.passMs[i] as number) - c > WAITED_MS).length,
     loop_delay_p99_ms: round(s.loop.percentile(99) / 1e6, 2),
     renders: s.renderMs.length,
     render_p50_ms: pOrNull(s.renderMs, 50),
@@ -207,25 +246,29 @@ function side(s: Samples): Side {
   };
 }
 
-const newSamples = (): Samples => ({ passMs: [], scrapeMs: [], serveMs: [], renderMs: [], loop: monitorEventLoopDelay({ resolution: 1 }), seconds: 0, tasks: 0, rounds: 0, slow: [] });
+const newSamples = (): Samples => ({ passMs: [], passCpuMs: [], scrapeMs: [], serveMs: [], renderMs: [], loop: monitorEventLoopDelay({ resolution: 1 }), seconds: 0, tasks: 0, rounds: 0, slow: [] });
 
 /** What ran on the scheduler's thread, in epoch ms: event-loop stalls, GC pauses, driver snapshots. */
 interface Watch {
-  stalls: { at: number; ms: number }[];
+  /** Each stall's wall ms, and how much of it the thread spent waiting for a core (null: unknown). */
+  stalls: { at: number; ms: number; waitMs: number | null }[];
   gcs: { at: number; ms: number }[];
   snapshots: { at: number; ms: number }[];
   stop(): void;
 }
 
 /** Stalls seen by a 5 ms timer (any gap over 20 ms), GC pauses, and the synchronous copy of each driver snapshot. */
-function watchStalls(driver: { snapshot(): Promise<void> }): Watch {
+function watchStalls(driver: { snapshot(): Promise<void> }, wait: ThreadWait | null): Watch {
   const w: Watch = { stalls: [], gcs: [], snapshots: [], stop: () => undefined };
   const epoch = (t: number): number => performance.timeOrigin + t;
   let last = performance.now();
+  let lastWait = wait?.waitMs() ?? 0;
   const timer = setInterval(() => {
     const now = performance.now();
-    if (now - last > 20) w.stalls.push({ at: epoch(last), ms: now - last });
+    const waited = wait?.waitMs() ?? 0;
+    if (now - last > 20) w.stalls.push({ at: epoch(last), ms: now - last, waitMs: wait ? waited - lastWait : null });
     last = now;
+    lastWait = waited;
   }, 5);
   const gc = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) w.gcs.push({ at: epoch(e.startTime), ms: e.duration });
@@ -245,30 +288,47 @@ function watchStalls(driver: { snapshot(): Promise<void> }): Watch {
   return w;
 }
 
-function explain(x: { at: number; ms: number }, w: Watch): SlowScrape {
+function explain(x: SlowScrapeSeen, w: Watch): SlowScrape {
   const over = (e: { at: number; ms: number }): boolean => e.at < x.at + x.ms && e.at + e.ms > x.at;
   const sum = (es: { ms: number }[]): number => round(es.reduce((a, e) => a + e.ms, 0), 1);
+  const stalls = w.stalls.filter(over);
   return {
     ms: round(x.ms, 1),
-    stall_ms: round(Math.max(0, ...w.stalls.filter(over).map((e) => e.ms)), 1),
+    stall_ms: round(Math.max(0, ...stalls.map((e) => e.ms)), 1),
+    // A stall's wait, counted whole even where the stall began before the scrape or ended after it.
+    scheduler_wait_ms: stalls.some((e) => e.waitMs === null) ? null : round(stalls.reduce((a, e) => a + (e.waitMs ?? 0), 0), 1),
+    scraper_wait_ms: x.scraperWaitMs === null ? null : round(x.scraperWaitMs, 1),
     gc_ms: sum(w.gcs.filter(over)),
     snapshot_copy_ms: sum(w.snapshots.filter(over)),
   };
 }
 
-async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scraped: Samples; quiet: Samples }): Promise<Run> {
+/** One measured round's passes (wall and CPU ms), in the order run: the pass test's pairs are drawn from these. */
+interface RoundPasses {
+  scraped: boolean;
+  wall: number[];
+  cpu: number[];
+}
+
+async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scraped: Samples; quiet: Samples }, roundPasses: RoundPasses[]): Promise<Run> {
   const loadStart = load1m();
   const state = mkdtempSync(join(tmpdir(), 'gsched-bench-metrics-'));
   const sides = { scraped: newSamples(), quiet: newSamples() };
   let current: Samples | null = null;
+  const wait = ThreadWait.open();
   // The pass the driver times is the core's schedule() call: time it here, exactly.
   const coreFactory = (config: Parameters<typeof makeCore>[0]): CoreApi => {
     const core = makeCore(config);
     const schedule = core.schedule.bind(core);
     core.schedule = (now) => {
+      const into = current;
+      if (!into) return schedule(now);
+      const w = wait?.waitMs() ?? 0;
       const t = performance.now();
       const r = schedule(now);
-      current?.passMs.push(performance.now() - t);
+      const ms = performance.now() - t;
+      into.passMs.push(ms);
+      if (wait) into.passCpuMs.push(Math.max(0, ms - (wait.waitMs() - w)));
       return r;
     };
     return core;
@@ -280,7 +340,7 @@ async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scra
     coreFactory,
   );
   sched.metrics.onCost = (what, ms) => current?.[what === 'render' ? 'renderMs' : 'serveMs'].push(ms);
-  const watch = watchStalls(sched.driver);
+  const watch = watchStalls(sched.driver, wait);
   const agents: Child[] = [];
   const clients: Client[] = [];
   try {
@@ -295,7 +355,7 @@ async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scra
     const scraper = new Client({ role: 'scrape', url: sched.httpUrl, everyMs: cfg.scrapeMs });
     clients.push(loader, scraper);
     await loader.next('ready');
-    const round = async (tasks: number, scraped: boolean): Promise<{ seconds: number; scrapeMs: number[]; bytes: number; slow: { at: number; ms: number }[] }> => {
+    const round = async (tasks: number, scraped: boolean): Promise<{ seconds: number; scrapeMs: number[]; bytes: number; slow: SlowScrapeSeen[] }> => {
       if (scraped) scraper.send({ type: 'on' });
       loader.send({ type: 'round', tasks });
       const { seconds } = await loader.next('loaded');
@@ -326,8 +386,21 @@ async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scra
       loop.disable();
       current = null;
       const passes = s.passMs.slice(passesBefore);
-      const stalls = watch.stalls.filter((x) => x.at >= from && x.at < to).map((x) => x.ms);
-      perRound.push({ scraped, passes: passes.length, pass_p99_ms: p(passes, 99), loop_delay_p99_ms: round2(loop.percentile(99) / 1e6), max_stall_ms: Math.round(Math.max(0, ...stalls) * 10) / 10, stalls_over_50ms: stalls.filter((ms) => ms > 50).length });
+      const passesCpu = s.passCpuMs.slice(passesBefore);
+      const stallsIn = watch.stalls.filter((x) => x.at >= from && x.at < to);
+      const stalls = stallsIn.map((x) => x.ms);
+      const over50 = stallsIn.filter((x) => x.ms > 50);
+      roundPasses.push({ scraped, wall: passes, cpu: passesCpu });
+      perRound.push({
+        scraped,
+        passes: passes.length,
+        pass_p99_ms: p(passes, 99),
+        loop_delay_p99_ms: round2(loop.percentile(99) / 1e6),
+        max_stall_ms: Math.round(Math.max(0, ...stalls) * 10) / 10,
+        stalls_over_50ms: over50.length,
+        stalls_over_50ms_waiting: over50.filter((x) => x.waitMs !== null && x.waitMs > x.ms / 2).length,
+        pass_cpu_p99_ms: pOrNull(passesCpu, 99),
+      });
       s.seconds += r.seconds;
       s.tasks += cfg.tasks;
       s.rounds++;
@@ -337,6 +410,7 @@ async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scra
     }
     for (const k of ['scraped', 'quiet'] as const) {
       pooled[k].passMs.push(...sides[k].passMs);
+      pooled[k].passCpuMs.push(...sides[k].passCpuMs);
       pooled[k].scrapeMs.push(...sides[k].scrapeMs);
       pooled[k].serveMs.push(...sides[k].serveMs);
       pooled[k].renderMs.push(...sides[k].renderMs);
@@ -365,6 +439,7 @@ async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scra
     await Promise.all(clients.map((c) => c.terminate()));
     await Promise.all(agents.map((a) => a.stop(2000)));
     await sched.stop();
+    wait?.close();
     rmSync(state, { recursive: true, force: true });
   }
 }
@@ -439,23 +514,27 @@ async function main(): Promise<void> {
       return v;
     }),
   };
-  if (cfg.rounds < 2) throw new Error(`BENCH_ROUNDS=${cfg.rounds}: expected at least 2 (one scraped, one quiet)`);
+  if (cfg.rounds < 2 || cfg.rounds % 2 !== 0) throw new Error(`BENCH_ROUNDS=${cfg.rounds}: expected an even number, at least 2 (rounds are compared in scraped/quiet pairs)`);
   const cluster = loadClusterConfig(DEFAULT_CLUSTER_PATH());
   const maxTimeMs = cluster.partitions.find((x) => x.name === 'research')?.maxTimeMs ?? 86_400_000;
   process.stderr.write(`bench:metrics: ${cfg.runs} run(s) of ${cfg.rounds} rounds of ${cfg.tasks} tasks after ${cfg.warmup} to warm up, /metrics every ${cfg.scrapeMs} ms in half of them (ABBA)\n`);
   const pooled = { scraped: newSamples(), quiet: newSamples() };
   const runs: Run[] = [];
+  /** Per run, its rounds' passes. */
+  const passesByRun: RoundPasses[][] = [];
   for (let i = 0; i < cfg.runs; i++) {
-    const r = await run(cfg, i, maxTimeMs, pooled);
+    const rp: RoundPasses[] = [];
+    passesByRun.push(rp);
+    const r = await run(cfg, i, maxTimeMs, pooled, rp);
     const stallsOf = (scraped: boolean): string => {
       const rs = r.rounds.filter((x) => x.scraped === scraped);
-      return `${rs.reduce((a, x) => a + x.stalls_over_50ms, 0)} over 50 ms (longest ${Math.max(0, ...rs.map((x) => x.max_stall_ms))} ms)`;
+      return `${rs.reduce((a, x) => a + x.stalls_over_50ms, 0)} over 50 ms (${rs.reduce((a, x) => a + x.stalls_over_50ms_waiting, 0)} mostly waiting for a core; longest ${Math.max(0, ...rs.map((x) => x.max_stall_ms))} ms)`;
     };
     process.stderr.write(`  run ${i + 1}: event-loop stalls ${stallsOf(true)} scraped, ${stallsOf(false)} quiet\n`);
     process.stderr.write(
       `  run ${i + 1}: scrape p99 ${r.scraped.scrape_p99_ms} ms over ${r.scraped.scrapes} (serve p99 ${r.scraped.serve_p99_ms} ms); pass p99 ${r.scraped.pass_p99_ms} ms scraped (${r.scraped.passes} passes) / ${r.quiet.pass_p99_ms} ms quiet (${r.quiet.passes}); loop delay p99 ${r.scraped.loop_delay_p99_ms} / ${r.quiet.loop_delay_p99_ms} ms; render p99 ${r.scraped.render_p99_ms} ms; ${r.scraped.tasks_per_sec} / ${r.quiet.tasks_per_sec} tasks/s; load ${r.load_1m_start}→${r.load_1m_end}\n`,
     );
-    for (const x of r.slow_scrapes) process.stderr.write(`    slow scrape ${x.ms} ms: event-loop stall ${x.stall_ms} ms, GC ${x.gc_ms} ms, driver snapshot copy ${x.snapshot_copy_ms} ms meanwhile\n`);
+    for (const x of r.slow_scrapes) process.stderr.write(`    slow scrape ${x.ms} ms: event-loop stall ${x.stall_ms} ms (the scheduler's thread waiting for a core ${x.scheduler_wait_ms} ms of it), the scraper's thread waiting for a core ${x.scraper_wait_ms} ms, GC ${x.gc_ms} ms, driver snapshot copy ${x.snapshot_copy_ms} ms meanwhile\n`);
     runs.push(r);
   }
   const grown: Growth[] = [];
@@ -465,17 +544,64 @@ async function main(): Promise<void> {
     grown.push(g);
   }
   const med = (f: (r: Run) => number): number => median(runs.map(f));
-  const scrapeP99 = med((r) => r.scraped.scrape_p99_ms);
-  const passWith = med((r) => r.scraped.pass_p99_ms);
-  const passWithout = med((r) => r.quiet.pass_p99_ms);
-  const worse = passWith / passWithout - 1;
-  const pooledWith = p(pooled.scraped.passMs, 99);
-  const pooledWithout = p(pooled.quiet.passMs, 99);
+  const pct = (x: number | null): string => (x === null ? 'n/a' : `${x >= 0 ? '+' : ''}${round(x * 100, 1)}%`);
   const target = { scrape_p99_ms: 50, pass_p99_worse_max: 0.05 };
-  const passPairs = paired(runs, (r) => r.pass_p99_ms);
+  const allScrapes = pooled.scraped.scrapeMs;
+  const scrapeP99 = p(allScrapes, 99, 2);
+  // The pass test (see the header): the p99 of every scraped round's passes against that of
+  // every quiet round's, in CPU time, with a 95% interval from resampling the scraped/quiet
+  // pairs of rounds. Met when the whole interval is at most +5%, missed when all of it is
+  // above, unresolved otherwise. Beside it: the same in wall time, and the median over the
+  // pairs of each pair's own p99 ratio (sign-test interval).
+  const roundPairs = passesByRun.flatMap((rs) => rs.flatMap((r, k) => {
+    const next = rs[k + 1];
+    if (k % 2 !== 0 || !next || next.scraped === r.scraped) return [];
+    return [r.scraped ? { scraped: r, quiet: next } : { scraped: next, quiet: r }];
+  }));
+  const boot = (f: (r: RoundPasses) => number[]): { ratio: number; ci95: [number, number] } | null => {
+    const x = pooledPercentileRatioCi(roundPairs.map((pr) => ({ a: f(pr.scraped), b: f(pr.quiet) })), 99);
+    return x && Number.isFinite(x.ratio) ? { ratio: round(x.ratio, 4), ci95: [round(x.lo, 4), round(x.hi, 4)] } : null;
+  };
+  const cpuPooled = boot((r) => r.cpu);
+  const wallPooled = boot((r) => r.wall);
+  const cpuPairs = paired(runs, (r) => r.pass_cpu_p99_ms);
+  const wallPairs = paired(runs, (r) => r.pass_p99_ms);
   const loopPairs = paired(runs, (r) => r.loop_delay_p99_ms);
-  const pairedWorse = median(passPairs.worse);
-  const spread = (xs: number[]): [number, number] => [round(Math.min(...xs), 4), round(Math.max(...xs), 4)];
+  const interval = (pairs: { worse: number[]; noise: number[] }): { median: number | null; ci95: [number, number] | null; pairs: number; noise_median: number | null } => {
+    const ci = medianCi(pairs.worse);
+    return {
+      median: pairs.worse.length ? round(median(pairs.worse), 4) : null,
+      ci95: ci ? [round(ci.lo, 4), round(ci.hi, 4)] : null,
+      pairs: pairs.worse.length,
+      noise_median: pairs.noise.length ? round(median(pairs.noise), 4) : null,
+    };
+  };
+  const cpu = interval(cpuPairs);
+  const wall = interval(wallPairs);
+  const verdict = (x: { ci95: [number, number] | null }): 'met' | 'missed' | 'unresolved' => (x.ci95 === null ? 'unresolved' : x.ci95[1] <= target.pass_p99_worse_max ? 'met' : x.ci95[0] > target.pass_p99_worse_max ? 'missed' : 'unresolved');
+  const passVerdict = verdict(cpuPooled ?? { ci95: null });
+  const pl = {
+    scrapes: allScrapes.length,
+    scrape_p50_ms: p(allScrapes, 50, 2),
+    scrape_p99_ms: scrapeP99,
+    scrape_max_ms: p(allScrapes, 100, 2),
+    passes_with_scraping: pooled.scraped.passMs.length,
+    passes_without_scraping: pooled.quiet.passMs.length,
+    pass_p50_ms_with_scraping: p(pooled.scraped.passMs, 50),
+    pass_p50_ms_without_scraping: p(pooled.quiet.passMs, 50),
+    pass_p99_ms_with_scraping: p(pooled.scraped.passMs, 99),
+    pass_p99_ms_without_scraping: p(pooled.quiet.passMs, 99),
+    pass_cpu_p99_ms_with_scraping: pOrNull(pooled.scraped.passCpuMs, 99),
+    pass_cpu_p99_ms_without_scraping: pOrNull(pooled.quiet.passCpuMs, 99),
+    serve_p50_ms: pOrNull(pooled.scraped.serveMs, 50),
+    serve_p99_ms: pOrNull(pooled.scraped.serveMs, 99),
+    render_p50_ms: pOrNull([...pooled.scraped.renderMs, ...pooled.quiet.renderMs], 50),
+    render_p99_ms: pOrNull([...pooled.scraped.renderMs, ...pooled.quiet.renderMs], 99),
+    renders_with_scraping: pooled.scraped.renderMs.length,
+    renders_without_scraping: pooled.quiet.renderMs.length,
+  };
+  const slow = runs.flatMap((r) => r.slow_scrapes);
+  const stallsOver50 = runs.reduce((a, r) => a + r.rounds.reduce((b, x) => b + x.stalls_over_50ms, 0), 0);
   const result = {
     bench: 'metrics',
     measured_at: new Date().toISOString(),
@@ -483,67 +609,82 @@ async function main(): Promise<void> {
     host_cores: availableParallelism(),
     /** The 1-minute load average when the first run started (bench:table prints it). */
     load_1m: runs[0]?.load_1m_start ?? null,
+    load_1m_max: Math.max(...runs.flatMap((r) => [r.load_1m_start, r.load_1m_end])),
     config: { ...cfg, cluster: 'scheduler/config/cluster.default.json' },
-    scrape_p99_ms: round(scrapeP99, 2),
-    pass_p99_ms_with_scraping: round(passWith, 3),
-    pass_p99_ms_without_scraping: round(passWithout, 3),
-    pass_p99_worse: round(worse, 4),
-    /** Scraped round vs the quiet round beside it (ABBA pairs), over every run: the median, its range and the pairs. */
-    pass_p99_worse_paired: round(pairedWorse, 4),
-    pass_p99_worse_paired_range: spread(passPairs.worse),
-    pairs: passPairs.worse.length,
-    /** Two quiet or two scraped rounds side by side: the median of |later/earlier − 1|, what the figure moves by itself. */
-    pass_p99_noise_paired: round(median(passPairs.noise), 4),
+    /** p99 of every scrape of every run (the target's figure), and the median of the runs' own p99s. */
+    scrape_p99_ms: scrapeP99,
+    scrapes: allScrapes.length,
+    scrape_p99_ms_median_of_runs: round(med((r) => r.scraped.scrape_p99_ms), 2),
+    /** Scrapes over 50 ms, and how long the scheduler's and the scraper's threads waited for a core in them (medians). */
+    slow_scrapes: slow.length,
+    slow_scrape_scheduler_wait_ms_median: medianPresent(slow.map((x) => x.scheduler_wait_ms)),
+    slow_scrape_scraper_wait_ms_median: medianPresent(slow.map((x) => x.scraper_wait_ms)),
+    /** The target's pass test: p99 of all scraped rounds' passes vs all quiet rounds', in CPU time, − 1; 95% interval from resampling the pairs of rounds. */
+    pass_cpu_p99_worse: cpuPooled?.ratio ?? null,
+    pass_cpu_p99_worse_ci95: cpuPooled?.ci95 ?? null,
+    pass_verdict: passVerdict,
+    pairs: roundPairs.length,
+    /** The same in wall time (the waits for a core that the machine's other work causes included). */
+    pass_p99_worse: wallPooled?.ratio ?? null,
+    pass_p99_worse_ci95: wallPooled?.ci95 ?? null,
+    /** Per pair of rounds, scraped p99 / quiet p99 − 1: the median over the pairs and its sign-test 95% interval; noise = median |later/earlier − 1| of two like rounds side by side. */
+    pass_cpu_p99_worse_paired: cpu.median,
+    pass_cpu_p99_worse_paired_ci95: cpu.ci95,
+    pass_cpu_p99_noise_paired: cpu.noise_median,
+    pass_p99_worse_paired: wall.median,
+    pass_p99_worse_paired_ci95: wall.ci95,
+    pass_p99_noise_paired: wall.noise_median,
+    pass_p99_ms_with_scraping: round(med((r) => r.scraped.pass_p99_ms), 3),
+    pass_p99_ms_without_scraping: round(med((r) => r.quiet.pass_p99_ms), 3),
+    pass_cpu_p99_ms_with_scraping: medianPresent(runs.map((r) => r.scraped.pass_cpu_p99_ms)),
+    pass_cpu_p99_ms_without_scraping: medianPresent(runs.map((r) => r.quiet.pass_cpu_p99_ms)),
+    /** Share of passes during which the scheduler's thread waited for a core. */
+    passes_waited_share_with_scraping: round(runs.reduce((a, r) => a + r.scraped.passes_waited, 0) / Math.max(1, pl.passes_with_scraping), 4),
+    passes_waited_share_without_scraping: round(runs.reduce((a, r) => a + r.quiet.passes_waited, 0) / Math.max(1, pl.passes_without_scraping), 4),
     loop_delay_p99_worse_paired: round(median(loopPairs.worse), 4),
     loop_delay_p99_noise_paired: round(median(loopPairs.noise), 4),
-    /** The same, from every run's samples together. */
-    pooled: {
-      scrapes: pooled.scraped.scrapeMs.length,
-      scrape_p50_ms: p(pooled.scraped.scrapeMs, 50, 2),
-      scrape_p99_ms: p(pooled.scraped.scrapeMs, 99, 2),
-      passes_with_scraping: pooled.scraped.passMs.length,
-      passes_without_scraping: pooled.quiet.passMs.length,
-      pass_p50_ms_with_scraping: p(pooled.scraped.passMs, 50),
-      pass_p50_ms_without_scraping: p(pooled.quiet.passMs, 50),
-      pass_p99_ms_with_scraping: pooledWith,
-      pass_p99_ms_without_scraping: pooledWithout,
-      pass_p99_worse: round(pooledWith / pooledWithout - 1, 4),
-      serve_p50_ms: p(pooled.scraped.serveMs, 50),
-      serve_p99_ms: p(pooled.scraped.serveMs, 99),
-      render_p50_ms: p([...pooled.scraped.renderMs, ...pooled.quiet.renderMs], 50),
-      render_p99_ms: p([...pooled.scraped.renderMs, ...pooled.quiet.renderMs], 99),
-    },
     loop_delay_p99_ms_with_scraping: round(med((r) => r.scraped.loop_delay_p99_ms), 2),
-    /** Event-loop stalls over 50 ms in all runs, and the longest. */
-    stalls_over_50ms: runs.reduce((a, r) => a + r.rounds.reduce((b, x) => b + x.stalls_over_50ms, 0), 0),
-    max_stall_ms: Math.max(0, ...runs.flatMap((r) => r.rounds.map((x) => x.max_stall_ms))),
     loop_delay_p99_ms_without_scraping: round(med((r) => r.quiet.loop_delay_p99_ms), 2),
+    /** Event-loop stalls over 50 ms in all runs, how many of them the thread spent mostly waiting for a core, and the longest. */
+    stalls_over_50ms: stallsOver50,
+    stalls_over_50ms_waiting: runs.reduce((a, r) => a + r.rounds.reduce((b, x) => b + x.stalls_over_50ms_waiting, 0), 0),
+    max_stall_ms: Math.max(0, ...runs.flatMap((r) => r.rounds.map((x) => x.max_stall_ms))),
+    /** Every run's samples together. */
+    pooled: pl,
     method:
-      'one scheduler per run under rounds of bench:live load, scraped every second in half of the rounds, interleaved ABBA; medians over runs of each run\'s p99, and p99 of all runs\' samples pooled; paired: each scraped round against the quiet round beside it (the target\'s test), and two rounds of a kind side by side for the noise; loop delay = monitorEventLoopDelay p99 in the scheduler\'s thread; pass = the core schedule() call, timed in process; scrape = GET /metrics round trip from a worker thread of its own (it includes waiting for the scheduler\'s busy event loop); serve = SchedulerMetrics.exposition() in the scheduler; render = formatting a snapshot (once a second, scraped or not)',
+      "one scheduler per run under rounds of bench:live load (the same tasks each round), scraped every second in half of the rounds, interleaved ABBA after a scraped warm-up; " +
+      'scrape = GET /metrics round trip from a worker thread of its own (it includes waiting for the scheduler\'s event loop and both threads\' waits for a core), its p99 over every scrape of every run; ' +
+      "pass = the core's schedule() call, timed in the scheduler's thread; its CPU time = wall time less the thread's wait for a core meanwhile (/proc/thread-self/schedstat run_delay, exact at each switch-in). " +
+      "Pass test: the p99 of all scraped rounds' passes / that of all quiet rounds' − 1, in CPU time, with a 95% interval from a bootstrap over the scraped/quiet pairs of rounds (rounds 1-2, 3-4, … of a run, side by side under the same machine load); met if the interval's top is ≤ +5%, missed if its bottom is above, else unresolved. " +
+      "CPU time, not wall: a scrape is served on the scheduler's thread between passes, never within one, so what it can add to a pass is work in the pass (GC of its garbage, caches), which CPU time keeps; what wall time adds on this shared 2-core host is the waits for a core, set by every other process (in production the scraper is another machine); the wall-time test is reported beside it, with its interval. " +
+      'noise = median |later/earlier − 1| of two rounds of a kind side by side; loop delay = monitorEventLoopDelay p99 in the scheduler\'s thread; serve = SchedulerMetrics.exposition() in the scheduler; render = formatting a snapshot (on the timer after a scrape, or in the first scrape after a new snapshot: never without scraping)',
     /** CPU ms per call with this many pending jobs held (see growth()). */
     growth: grown,
     target,
-    meets_target: scrapeP99 <= target.scrape_p99_ms && pairedWorse <= target.pass_p99_worse_max,
+    meets_target: scrapeP99 <= target.scrape_p99_ms && passVerdict === 'met',
     runs,
   };
   const dir = join(packageRoot(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'metrics.json'), JSON.stringify(result, null, 2) + '\n');
-  const rows = runs.map((r, i) => [String(i + 1), String(r.scraped.scrapes), String(r.scraped.scrape_p99_ms), String(r.scraped.serve_p99_ms), String(r.scraped.pass_p99_ms), String(r.quiet.pass_p99_ms), `${round((r.scraped.pass_p99_ms / r.quiet.pass_p99_ms - 1) * 100, 1)}%`, `${r.load_1m_start}-${r.load_1m_end}`]);
-  rows.push(['median', '', String(result.scrape_p99_ms), '', String(result.pass_p99_ms_with_scraping), String(result.pass_p99_ms_without_scraping), `${round(worse * 100, 1)}%`, '']);
-  const pl = result.pooled;
-  rows.push(['pooled', String(pl.scrapes), String(pl.scrape_p99_ms), String(pl.serve_p99_ms), String(pl.pass_p99_ms_with_scraping), String(pl.pass_p99_ms_without_scraping), `${round(pl.pass_p99_worse * 100, 1)}%`, '']);
-  const pct = (x: number): string => `${round(x * 100, 1)}%`;
-  rows.push(['paired', String(result.pairs), '', '', '', '', `${pct(pairedWorse)} (${pct(Math.min(...passPairs.worse))}..${pct(Math.max(...passPairs.worse))})`, '']);
-  rows.push(['target', '', `≤${target.scrape_p99_ms}`, '', '', '', '≤5%', '']);
+  const rel = (a: number | null, b: number | null): string => (a === null || b === null || b <= 0 ? '' : pct(a / b - 1));
+  const rows = runs.map((r, i) => [String(i + 1), String(r.scraped.scrapes), String(r.scraped.scrape_p99_ms), String(r.scraped.serve_p99_ms), `${r.scraped.pass_cpu_p99_ms} / ${r.quiet.pass_cpu_p99_ms}`, rel(r.scraped.pass_cpu_p99_ms, r.quiet.pass_cpu_p99_ms), `${r.scraped.pass_p99_ms} / ${r.quiet.pass_p99_ms}`, rel(r.scraped.pass_p99_ms, r.quiet.pass_p99_ms), `${r.load_1m_start}-${r.load_1m_end}`]);
+  rows.push(['all', String(pl.scrapes), String(scrapeP99), String(pl.serve_p99_ms), `${pl.pass_cpu_p99_ms_with_scraping} / ${pl.pass_cpu_p99_ms_without_scraping}`, rel(pl.pass_cpu_p99_ms_with_scraping, pl.pass_cpu_p99_ms_without_scraping), `${pl.pass_p99_ms_with_scraping} / ${pl.pass_p99_ms_without_scraping}`, rel(pl.pass_p99_ms_with_scraping, pl.pass_p99_ms_without_scraping), '']);
+  const ci = (x: { median: number | null; ci95: [number, number] | null }): string => `${pct(x.median)} [${x.ci95 ? `${pct(x.ci95[0])}, ${pct(x.ci95[1])}` : 'n/a'}]`;
+  const bootCi = (x: { ratio: number; ci95: [number, number] } | null): string => (x ? `${pct(x.ratio)} [${pct(x.ci95[0])}, ${pct(x.ci95[1])}]` : 'n/a');
+  rows.push([`all, 95% (${roundPairs.length} pairs)`, '', '', '', '', bootCi(cpuPooled), '', bootCi(wallPooled), '']);
+  rows.push(['median of pairs', '', '', '', '', ci(cpu), '', ci(wall), '']);
+  rows.push(['target', '', `≤${target.scrape_p99_ms}`, '', '', '≤+5%', '', '', '']);
   process.stdout.write(
     renderTable(
-      [{ header: 'RUN' }, { header: 'SCRAPES', align: 'right' }, { header: 'SCRAPE_P99_MS', align: 'right' }, { header: 'SERVE_P99_MS', align: 'right' }, { header: 'PASS_P99_MS_SCRAPED', align: 'right' }, { header: 'PASS_P99_MS_QUIET', align: 'right' }, { header: 'WORSE', align: 'right' }, { header: 'LOAD_1M' }],
+      [{ header: 'RUN' }, { header: 'SCRAPES', align: 'right' }, { header: 'SCRAPE_P99_MS', align: 'right' }, { header: 'SERVE_P99_MS', align: 'right' }, { header: 'PASS_CPU_P99_MS_SCRAPED/QUIET', align: 'right' }, { header: 'WORSE_CPU', align: 'right' }, { header: 'PASS_P99_MS_SCRAPED/QUIET', align: 'right' }, { header: 'WORSE_WALL', align: 'right' }, { header: 'LOAD_1M' }],
       rows,
     ),
   );
-  process.stdout.write(`paired rounds: pass p99 ${pct(pairedWorse)} scraped vs quiet (noise between two rounds of a kind ${pct(result.pass_p99_noise_paired)}); loop delay p99 ${pct(result.loop_delay_p99_worse_paired)} (noise ${pct(result.loop_delay_p99_noise_paired)}); loop delay p99 ${result.loop_delay_p99_ms_with_scraping} ms scraped / ${result.loop_delay_p99_ms_without_scraping} ms quiet (median of runs)\n`);
-  process.stdout.write(`render (snapshot formatting, once a second either way): p50 ${pl.render_p50_ms} ms, p99 ${pl.render_p99_ms} ms\n`);
+  process.stdout.write(`pass test (p99 in CPU time, scraped vs quiet, 95% interval over ${roundPairs.length} pairs of rounds): ${bootCi(cpuPooled)} → ${passVerdict}; wall time ${bootCi(wallPooled)}; per-round p99 noise between two rounds of a kind ${pct(cpu.noise_median)} (wall ${pct(wall.noise_median)})\n`);
+  process.stdout.write(`passes that waited for a core: ${pct(result.passes_waited_share_with_scraping)} scraped, ${pct(result.passes_waited_share_without_scraping)} quiet; loop delay p99 ${result.loop_delay_p99_ms_with_scraping} / ${result.loop_delay_p99_ms_without_scraping} ms (paired ${pct(result.loop_delay_p99_worse_paired)}, noise ${pct(result.loop_delay_p99_noise_paired)})\n`);
+  process.stdout.write(`scrapes: p50 ${pl.scrape_p50_ms} ms, p99 ${scrapeP99} ms (median of runs ${result.scrape_p99_ms_median_of_runs}), ${slow.length} over 50 ms (scheduler's thread waiting for a core ${result.slow_scrape_scheduler_wait_ms_median} ms, the scraper's ${result.slow_scrape_scraper_wait_ms_median} ms, medians); stalls over 50 ms ${stallsOver50} (${result.stalls_over_50ms_waiting} mostly waiting for a core)\n`);
+  process.stdout.write(`render (snapshot formatting): ${pl.renders_with_scraping} scraped / ${pl.renders_without_scraping} quiet, p50 ${pl.render_p50_ms} ms, p99 ${pl.render_p99_ms} ms\n`);
   if (grown.length > 0) process.stdout.write(renderTable([{ header: 'JOBS_HELD', align: 'right' }, { header: 'SNAPSHOT_CPU_MS', align: 'right' }, { header: 'SCRAPE_CPU_MS', align: 'right' }], grown.map((g) => [String(g.jobs), String(g.snapshot_ms), String(g.serve_ms)])));
   process.stdout.write(`wrote bench/results/metrics.json (${result.meets_target ? 'meets' : 'misses'} the target)\n`);
 }

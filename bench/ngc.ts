@@ -34,6 +34,7 @@ import { withPowerSave } from '../scheduler/core/index.js';
 import { BENCH_UP_ARGS, accountingOf, figuresOfAcct, postConsents, submitAsRuns, submitOffsets, taskLag, waitIdle, type RunFigures } from './ngc-live.js';
 import { rel, simulate, twinSample, writeTwinCluster } from './ngc-twin.js';
 import { cpuByRole, treeCpu } from './proc-cpu.js';
+import { metricSum } from './prom.js';
 
 type Figures = RunFigures & Record<string, number | string | null>;
 
@@ -169,8 +170,13 @@ async function liveFull(): Promise<Figures> {
     const client = ApiClient.fromOptions({ url: up.httpUrl, stateDir: up.state, timeout: '300' });
     const consents = await postConsents(client, items, p);
     done(part, `${consents} consents recorded`);
+    const passes = async (): Promise<{ n: number; s: number }> => {
+      const text = await (await fetch(`${up.httpUrl}/metrics`)).text();
+      return { n: metricSum(text, 'gsched_schedule_pass_seconds_count'), s: metricSum(text, 'gsched_schedule_pass_seconds_sum') };
+    };
     const w0 = performance.now();
     const cpu0 = treeCpu(up.pid);
+    const ps0 = await passes();
     const intake = await submitAsRuns(client, items, `NOVA-${cfg.seed}`, p);
     const submitS = (performance.now() - w0) / 1000;
     const cpu1 = treeCpu(up.pid);
@@ -181,11 +187,19 @@ async function liveFull(): Promise<Figures> {
     // how many tasks a wall second it can start and finish on this host.
     const run = cpuByRole(cpu1, treeCpu(up.pid));
     const runS = wallS - submitS;
+    // Passes of the core during intake and run: how many tasks one pass starts, and the core's share of a pass.
+    const ps1 = await passes();
     const cpuFigures = {
+      passes: ps1.n - ps0.n,
+      tasks_per_pass: Math.round((tasks / Math.max(1, ps1.n - ps0.n)) * 10) / 10,
+      core_pass_cpu_s: Math.round((ps1.s - ps0.s) * 10) / 10,
       scheduler_cpu_s_intake: Math.round((cpuByRole(cpu0, cpu1).scheduler ?? 0) / 100) / 10,
       scheduler_cpu_s_run: Math.round((run.scheduler ?? 0) / 100) / 10,
       agents_cpu_s_run: Math.round((run.agent ?? 0) / 100) / 10,
       scheduler_cpu_us_per_task: Math.round(((run.scheduler ?? 0) * 1000) / tasks),
+      // The scheduler's JavaScript thread alone: what bounds its tasks per wall second (the
+      // snapshot replica and lmdb's writer run beside it, on the other core).
+      scheduler_main_thread_cpu_us_per_task: Math.round(((run['scheduler-main-thread'] ?? 0) * 1000) / tasks),
       scheduler_busy_share_run: Math.round(((run.scheduler ?? 0) / 1000 / Math.max(1, runS)) * 1000) / 1000,
     };
     const acct = await accountingOf(client);
@@ -245,58 +259,68 @@ async function main(): Promise<void> {
     config: { ...cfg, parts: [...cfg.parts] },
   };
   const rows: [string, Figures][] = [];
-  // `sim` is all three simulations; `sim-steady`, `sim-steady-powersave` and `sim-burst` one each.
-  // A part that fails is recorded with its error; the others still run and are written.
+  /** Wall seconds of each part, so the bench's own length can be read part by part. */
+  const partWall: Record<string, number> = {};
+  const timed = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+    const w0 = performance.now();
+    try {
+      return await run();
+    } finally {
+      partWall[name] = Math.round((performance.now() - w0) / 100) / 10;
+    }
+  };
+  result.part_wall_s = partWall;
+  // The live burst first: its twin (the simulator at the live intake) then runs beside the other
+  // simulations instead of after them.
+  if (cfg.parts.has('live-full')) {
+    try {
+      result.live_full = await timed('live_full', liveFull);
+    } catch (err) {
+      done('live full', `FAILED: ${(err as Error).message}`);
+      result.live_full_error = (err as Error).message;
+    }
+  }
+  // `sim` is all three simulations; `sim-steady`, `sim-steady-powersave` and `sim-burst` one each;
+  // `full-twin` the burst at the live intake. A part that fails is recorded with its error; the
+  // others still run and are written.
   const sims = [
     ['steady', 'sim_steady', 'sim_steady (a)'],
     ['steady-powersave', 'sim_steady_powersave', 'sim_steady_powersave (a)'],
     ['burst', 'sim_full', 'sim_full (a, burst)'],
+    ['twin', 'sim_full_twin', 'sim_full_twin (d, live intake)'],
   ] as const;
-  // The simulations are independent single-threaded children: on a 2-core host two at a time.
-  const wanted = sims.filter(([scenario]) => cfg.parts.has('sim') || cfg.parts.has(`sim-${scenario}`));
+  let intakeFile: string | undefined;
+  if (cfg.parts.has('full-twin') && fullIntake) {
+    intakeFile = join(mkdtempSync(join(tmpdir(), 'gsched-ngc-')), 'intake.json');
+    writeFileSync(intakeFile, JSON.stringify(fullIntake));
+  }
+  const wanted = sims.filter(([scenario]) => (scenario === 'twin' ? intakeFile !== undefined : cfg.parts.has('sim') || cfg.parts.has(`sim-${scenario}`)));
   const outcomes = new Map<string, Figures | Error>();
-  // The burst (the longest) first, so the two steady runs share the other core beside it.
-  const queue = [...wanted].sort((a, b) => Number(b[0] === 'burst') - Number(a[0] === 'burst'));
+  // The simulations are independent single-threaded children: on a 2-core host two at a time,
+  // the two bursts (the longest) first, so the steady runs share a core beside the longer one.
+  const queue = [...wanted].sort((a, b) => Number(b[0] === 'burst' || b[0] === 'twin') - Number(a[0] === 'burst' || a[0] === 'twin'));
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(2, wanted.length) }, async () => {
       while (next < queue.length) {
         const [scenario] = queue[next++] as (typeof sims)[number];
-        outcomes.set(scenario, await runSimChild(scenario).catch((err: Error) => err));
+        outcomes.set(scenario, await timed(`sim_${scenario}`, () => runSimChild(scenario, scenario === 'twin' ? intakeFile : undefined)).catch((err: Error) => err));
       }
     }),
   );
   for (const [scenario, key, label] of wanted) {
     const o = outcomes.get(scenario);
     if (o instanceof Error || o === undefined) {
-      done(`sim ${scenario}`, `FAILED: ${o?.message ?? 'not run'}`);
+      done(scenario === 'twin' ? 'sim full at live intake' : `sim ${scenario}`, `FAILED: ${o?.message ?? 'not run'}`);
       result[`${key}_error`] = o?.message ?? 'not run';
       continue;
     }
     result[key] = o;
+    if (scenario === 'twin' && result.live_full) rows.push(['live_full (b, burst)', result.live_full as Figures]);
     rows.push([label, o]);
   }
-  if (cfg.parts.has('live-full')) {
-    try {
-      result.live_full = await liveFull();
-      rows.push(['live_full (b, burst)', result.live_full as Figures]);
-    } catch (err) {
-      done('live full', `FAILED: ${(err as Error).message}`);
-      result.live_full_error = (err as Error).message;
-    }
-  }
-  if (cfg.parts.has('full-twin') && fullIntake) {
-    const file = join(mkdtempSync(join(tmpdir(), 'gsched-ngc-')), 'intake.json');
-    writeFileSync(file, JSON.stringify(fullIntake));
-    try {
-      result.sim_full_twin = await runSimChild('twin', file);
-      rows.push(['sim_full_twin (d, live intake)', result.sim_full_twin as Figures]);
-    } catch (err) {
-      done('sim full at live intake', `FAILED: ${(err as Error).message}`);
-      result.sim_full_twin_error = (err as Error).message;
-    }
-  }
-  if (cfg.parts.has('sample')) await sample(result, rows).catch((err: Error) => {
+  if (result.live_full && !result.sim_full_twin) rows.push(['live_full (b, burst)', result.live_full as Figures]);
+  if (cfg.parts.has('sample')) await timed('sample', () => sample(result, rows)).catch((err: Error) => {
     done('sample', `FAILED: ${err.message}`);
     result.sample_error = err.message;
   });

@@ -55,3 +55,86 @@ export function writeResult(name: string, data: Record<string, unknown>): string
   writeFileSync(file, `${JSON.stringify({ ...data, node: process.version, date: new Date().toISOString() }, null, 2)}\n`);
   return file;
 }
+
+/**
+ * The median of `values` with a distribution-free confidence interval (the sign test's: the
+ * k-th smallest and k-th largest values, k the largest rank with P(Binomial(n, ½) < k) ≤ (1 −
+ * level)/2). It assumes only that the values are independent draws from one distribution;
+ * the interval is null when there are too few values for the level (fewer than 6 at 95%).
+ */
+export function medianCi(values: readonly number[], level = 0.95): { median: number; lo: number; hi: number; level: number } | null {
+  const s = [...values].sort((a, b) => a - b);
+  const n = s.length;
+  if (n === 0) return null;
+  const alpha = (1 - level) / 2;
+  // P(X ≤ j) for X ~ Binomial(n, ½), summed from the pmf (n is at most a few hundred here).
+  let pmf = 0.5 ** n;
+  let cdf = 0;
+  let k = 0;
+  for (let j = 0; j < n; j++) {
+    cdf += pmf; // P(X ≤ j)
+    if (cdf > alpha) break;
+    k = j + 1; // P(X < k) = P(X ≤ j) ≤ alpha
+    pmf = (pmf * (n - j)) / (j + 1);
+  }
+  if (k === 0) return null;
+  return { median: median(s), lo: s[k - 1] as number, hi: s[n - k] as number, level };
+}
+
+/** A small seeded generator (mulberry32): a bootstrap that gives the same interval for the same data. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The `q`th percentile of all of side A's samples against all of side B's (A/B − 1), with a
+ * 95% interval from a cluster bootstrap: the pairs (each a set of A samples and a set of B
+ * samples measured side by side) are drawn with replacement, `resamples` times, and the
+ * statistic recomputed on each draw; the interval is the 2.5th and 97.5th percentiles of those.
+ * It keeps what varies between pairs (the machine's load moving) in the interval, which
+ * treating every sample as independent would not. Null for fewer than 2 pairs.
+ */
+export function pooledPercentileRatioCi(
+  pairs: readonly { a: readonly number[]; b: readonly number[] }[],
+  q: number,
+  resamples = 2000,
+  seed = 12,
+): { ratio: number; lo: number; hi: number } | null {
+  const stat = (draw: readonly number[]): number => {
+    let na = 0;
+    let nb = 0;
+    for (const i of draw) {
+      na += (pairs[i] as (typeof pairs)[number]).a.length;
+      nb += (pairs[i] as (typeof pairs)[number]).b.length;
+    }
+    const a = new Float64Array(na);
+    const b = new Float64Array(nb);
+    let ia = 0;
+    let ib = 0;
+    for (const i of draw) {
+      const p = pairs[i] as (typeof pairs)[number];
+      a.set(p.a, ia);
+      ia += p.a.length;
+      b.set(p.b, ib);
+      ib += p.b.length;
+    }
+    a.sort();
+    b.sort();
+    return percentileSorted(a, q / 100) / percentileSorted(b, q / 100) - 1;
+  };
+  const n = pairs.length;
+  if (n < 2) return null;
+  const ratio = stat(pairs.map((_, i) => i));
+  const rnd = seededRandom(seed);
+  const draws: number[] = [];
+  for (let r = 0; r < resamples; r++) draws.push(stat(Array.from({ length: n }, () => Math.floor(rnd() * n))));
+  draws.sort((x, y) => x - y);
+  return { ratio, lo: percentile(draws, 2.5), hi: percentile(draws, 97.5) };
+}

@@ -46,8 +46,12 @@ export class SubmitClient {
 
   /** POSTs one job and resolves with its job ids once the scheduler answered 201. */
   submit(spec: JobSpec): Promise<{ jobIds: number[] }> {
+    return this.submitJson(JSON.stringify(spec));
+  }
+
+  /** As submit, with the job already as JSON text (a load generator makes it from a template). */
+  submitJson(body: string): Promise<{ jobIds: number[] }> {
     if (this.pending !== null) return Promise.reject(new Error('SubmitClient sends one request at a time'));
-    const body = JSON.stringify(spec);
     const req = `${this.head}Idempotency-Key: ${randomUUID()}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };

@@ -139,6 +139,8 @@ if (live) {
   const single = get(live, 'single_jobs_per_sec');
   const clients = get(live, 'single_runs.0.clients');
   if (single !== null) row(`live: one job per POST, ${fmt(clients)} clients, jobs/s end to end`, fmt(single), 'Flux ~900/s, Nomad C1M 3,750/s (published)', '≥ 5,000', single >= 5000);
+  const floor = get(live, 'single_http_floor_req_per_sec');
+  if (floor !== null) row(`live: the same clients against a bare node:http server (parse, answer 201), req/s; CPU ms per request`, `${fmt(floor)}; ${fmt(get(live, 'single_http_floor_server_cpu_ms_per_req'), 3)}`, "this host's ceiling for any Node HTTP server", '', null);
   const cpu = (k: string): string => fmt(get(live, `single_cpu_ms_per_job.${k}`), 3);
   const total = get(live, 'single_cpu_ms_per_job.total');
   if (total !== null) row('live: one job per POST, CPU ms per job: scheduler / agents / gsched up / clients = total', `${cpu('scheduler')} / ${cpu('agents')} / ${cpu('up')} / ${cpu('client')} = ${cpu('total')}`, '', '< 0.4 in all (2 cores)', total < 0.4);

@@ -132,6 +132,32 @@ describe('identical decisions (recorded before the pipeline split)', () => {
   });
 });
 
+// Congested queues on three nodes with a shallow backfill depth, so that most backfill passes
+// end by passing over the jobs behind the head until the depth runs out (what
+// policies/pass-over-memo.ts lets a pass skip). Recorded before that memo existed.
+function congested(scenario: 'burst' | 'steady', analyses: number, seed: number, depth: number, perDay?: number, failures: FailureModel | null = null) {
+  const config: ClusterConfig = { ...small, scheduler: { ...small.scheduler, backfillDepth: depth } };
+  const metrics = new MetricsCollector(config);
+  const core = new Fingerprint(config);
+  new SimEngine(core, { observer: metrics, failures }).run(ngcSubmissions({ analyses, seed, scenario, ...(perDay === undefined ? {} : { perDay }) }));
+  const m = metrics.metrics();
+  return { ...core.figures(), completed: m.states.COMPLETED ?? 0, makespan: m.makespanS, turnaround: m.turnaround.mean };
+}
+
+describe('identical decisions on congested queues', () => {
+  it('NGC burst, 80 analyses on three nodes, EASY, backfill depth 6', () => {
+    expect(congested('burst', 80, 5, 6)).toEqual({ hash: '6bbdabda', passes: 3418, starts: 2939, preempts: 0, kills: 0, completed: 80, makespan: 561335.464, turnaround: 297885.9201125 });
+  });
+
+  it('NGC burst, 80 analyses on three nodes, EASY, backfill depth 3, with node failures', () => {
+    expect(congested('burst', 80, 6, 3, undefined, { mtbfMs: 2 * 86_400_000, mttrMs: 4 * 3_600_000, seed: 7 })).toEqual({ hash: '1940b336', passes: 3546, starts: 3158, preempts: 0, kills: 0, completed: 80, makespan: 711922.676, turnaround: 357064.8614375001 });
+  });
+
+  it('NGC steady, 150 analyses at 25 a day on three nodes, EASY, backfill depth 4', () => {
+    expect(congested('steady', 150, 2, 4, 25)).toEqual({ hash: 'c349c3af', passes: 6995, starts: 5803, preempts: 0, kills: 0, completed: 150, makespan: 1062068.362, turnaround: 321848.45847333333 });
+  });
+});
+
 describe('the start cap (scheduler.maxStartsPerPass)', () => {
   // The engine runs a capped pass's remainder at the same instant (its wakeAt = now), so a
   // burst decided in chunks of 7 starts every task where and when one uncapped pass would.

@@ -37,6 +37,8 @@ interface Session {
   name: string;
   container: string;
   nodes: string[];
+  /** The same nodes as a set, made once: each completions message checks its reports against it. */
+  nodeSet: ReadonlySet<string>;
   call: SchedulerSideStream;
   /** `welcoming` until the hello is reconciled: decisions queue but are not written yet. */
   state: 'welcoming' | 'open' | 'closed';
@@ -207,6 +209,7 @@ export class AgentHub implements Dispatcher {
       name: hello.agent,
       container: hello.container,
       nodes,
+      nodeSet: new Set(nodes),
       call,
       state: 'welcoming',
       lastHeardAt: this.time.now(),
@@ -271,8 +274,8 @@ export class AgentHub implements Dispatcher {
     this.completionQueue = [];
     if (this.closed) return; // the agents replay unacknowledged completions to the next scheduler
     for (const { s, items } of queue) {
-      const nodes = new Set(s.nodes);
-      Promise.all(items.map((c) => this.driver.agentCompletion(c, nodes)))
+      this.driver
+        .agentCompletions(items, s.nodeSet)
         .then(() => this.write(s, { completionAck: { tasks: items.map((c) => c.task) } }))
         .catch((err: Error) => this.opts.log.error({ err }, 'completions not recorded'));
     }

@@ -65,7 +65,7 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
 
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorateRequest('audit', function (this: FastifyRequest, entry: Omit<AuditInput, 'actor' | 'client'>): Promise<void> {
-    return security.audit.append({ ...entry, actor: this.principal ?? ANONYMOUS, client: this.ip }).then(
+    return security.audit.append(entry, this.principal ?? ANONYMOUS, this.ip).then(
       () => undefined,
       (err: unknown) => this.log.error({ err }, 'audit append failed'),
     );

@@ -1,5 +1,6 @@
-// What a scrape serves: the snapshot's gauges as formatted when the snapshot was taken (a scrape
-// neither collects nor formats them), with the event counters and histograms as of the scrape.
+// What a scrape serves: the latest snapshot's gauges, formatted once per snapshot (ahead of time
+// while someone scrapes, by the first scrape after a quiet spell), with the event counters and
+// histograms as of the scrape.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,5 +48,35 @@ describe('a scrape', () => {
     const again = await scrape();
     expect(again.split('gsched_agent_heartbeats_total')[0]).toBe(after.split('gsched_agent_heartbeats_total')[0]);
     expect(sample(again, 'gsched_agent_heartbeats_total{agent="agent-x"}')).toBe(2);
+  });
+});
+
+describe('formatting', () => {
+  it('is paid for by scraping: none while nobody scrapes, on the timer while someone does, and never stale', async () => {
+    const renders: string[] = [];
+    stack.metrics.onCost = (what) => what === 'render' && renders.push('render');
+    try {
+      await scrape();
+      const before = renders.length;
+      // The text above was scraped: this snapshot is formatted ahead, and the scrape formats
+      // nothing more (it serves that text, or awaits it).
+      expect(stack.metrics.takeSnapshot()).toBe(true);
+      await scrape();
+      expect(renders.length).toBe(before + 1);
+      expect(stack.metrics.takeSnapshot()).toBe(true);
+      await new Promise(setImmediate); // formatting settles in microtasks
+      // Nobody scrapes: snapshots are taken (the dashboard reads them) but not formatted.
+      expect(stack.metrics.takeSnapshot()).toBe(false);
+      expect(stack.metrics.takeSnapshot()).toBe(false);
+      const quiet = renders.length;
+      // A scrape after the quiet spell formats the latest snapshot, not the last one formatted.
+      await stack.driver.submit(testJob([{ cores: 1 }]) as unknown as JobSpec);
+      const depth = stack.driver.core.cluster().pendingTasks;
+      stack.metrics.takeSnapshot();
+      expect(sample(await scrape(), 'gsched_queue_depth')).toBe(depth);
+      expect(renders.length).toBe(quiet + 1);
+    } finally {
+      stack.metrics.onCost = null;
+    }
   });
 });

@@ -1,12 +1,16 @@
 // Prometheus metrics (prom-client) of one scheduler process, on two registries of its own:
 // - `snapshotRegistry`: the gauges and energy counters filled from the latest snapshot
-//   (metrics-snapshot.ts) and prom-client's process metrics. It is formatted once per snapshot,
-//   on the snapshot timer, and the text is kept: a scrape never collects or formats it.
+//   (metrics-snapshot.ts) and prom-client's process metrics. It is formatted at most once per
+//   snapshot and the text is kept. Formatting is paid for by scraping only: on the snapshot
+//   timer when the previous text was scraped (a scraper that comes every interval finds its
+//   text ready), else by the first scrape after a new snapshot. A scheduler nobody scrapes
+//   formats nothing (its /proc reads included).
 // - `registry`: histograms and event counters, updated as things happen and formatted per
 //   scrape (a few small families), so counters are as fresh as the scrape.
-// A scrape is thus a string join and a few small histograms, not a walk of label sets: it
-// costs the scheduler's event loop about 0.1 ms whatever the jobs held (bench:metrics measures it). Every name here
-// has one line in the README ("Metrics"), and `promtool check metrics` passes on the output.
+// A steady scrape is thus a string join and a few small histograms, not a walk of label sets:
+// it costs the scheduler's event loop well under a millisecond whatever the jobs held
+// (bench:metrics measures it). Every name here has one line in the README ("Metrics"), and
+// `promtool check metrics` passes on the output.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AgentHub } from '../agents/index.js';
 import type { JobState } from '../core/index.js';
@@ -31,7 +35,11 @@ export class SchedulerMetrics {
   readonly registry = new Registry();
   /** Filled from the snapshot; formatted once per snapshot into `snapshotText`. */
   private readonly snapshotRegistry = new Registry();
+  /** The latest snapshot's text; null when that snapshot is not formatted yet (or formatting failed). */
   private snapshotText: string | null = null;
+  /** A scrape read the current text: format the next snapshot on the timer, before its scrape comes. */
+  private scraped = false;
+  private rendering: Promise<string> | null = null;
   /** bench:metrics sets this to time the scheduler's own share of /metrics. */
   onCost: MetricsCostObserver | null = null;
   private readonly passSeconds: Histogram;
@@ -103,17 +111,37 @@ export class SchedulerMetrics {
     this.heartbeats.inc({ agent });
   }
 
+  /**
+   * What the snapshot timer does: takes a snapshot, and formats it now only if the previous
+   * text was scraped (else the next scrape will). Returns whether it formatted.
+   */
+  takeSnapshot(): boolean {
+    if (!this.taker) return false;
+    this.taker.take();
+    this.snapshotText = null;
+    if (!this.scraped) return false;
+    this.scraped = false;
+    // Formatting only runs collect() functions and string work: it settles in microtasks,
+    // before this timer's turn of the event loop ends. Should it fail, the next scrape
+    // formats for itself, and answers with the error (a 500 the API logs).
+    this.render().catch(() => undefined);
+    return true;
+  }
+
   /** Takes a snapshot now and formats it (tests; the timer does it otherwise). */
   async snapshot(): Promise<void> {
     this.taker?.take();
+    this.snapshotText = null;
     await this.render();
   }
 
   /** The Prometheus text of a scrape: the latest snapshot's, then the event-driven families'. */
   async exposition(): Promise<string> {
     const t = performance.now();
-    // Without snapshots (watch() not called: tests of other routes) or after a failed formatting, format now.
-    const snapshotText = this.taker && this.snapshotText !== null ? this.snapshotText : await this.render();
+    this.scraped = true;
+    // Not formatted yet (the first scrape after a quiet spell, no watch() in tests of other
+    // routes, or a failed formatting): format now.
+    const snapshotText = this.taker && this.snapshotText !== null ? this.snapshotText : await (this.rendering ?? this.render());
     const text = snapshotText + (await this.registry.metrics());
     this.onCost?.('serve', performance.now() - t);
     return text;
@@ -124,13 +152,22 @@ export class SchedulerMetrics {
     return this.registry.contentType;
   }
 
-  /** Formats the snapshot's families once, for every scrape until the next snapshot. */
-  private async render(): Promise<string> {
+  /** Formats the snapshot's families once, for every scrape until the next snapshot (a scrape meanwhile awaits this one). */
+  private render(): Promise<string> {
     const t = performance.now();
-    const text = await this.snapshotRegistry.metrics();
-    this.snapshotText = text;
-    this.onCost?.('render', performance.now() - t);
-    return text;
+    const taken = this.taker?.latest;
+    const rendering = this.snapshotRegistry.metrics().then(
+      (text) => {
+        // A snapshot taken meanwhile makes this text stale: the next scrape formats that one.
+        if (this.taker?.latest === taken) this.snapshotText = text;
+        this.onCost?.('render', performance.now() - t);
+        return text;
+      },
+    ).finally(() => {
+      if (this.rendering === rendering) this.rendering = null;
+    });
+    this.rendering = rendering;
+    return rendering;
   }
 
   /**
@@ -206,15 +243,8 @@ export class SchedulerMetrics {
     };
     counter('gsched_energy_joules_total', 'Electrical energy used per container since the scheduler started', taker.energyJ);
     counter('gsched_heat_recovered_joules_total', 'Heat handed to the warm-water loop per container since the scheduler started', taker.heatJ);
-    const tick = (): void => {
-      taker.take();
-      // Formatting only runs collect() functions and string work (no I/O): it settles in
-      // microtasks, before this timer's turn of the event loop ends. Should it fail, the next
-      // scrape formats for itself, and answers with the error (a 500 the API logs).
-      this.render().catch(() => (this.snapshotText = null));
-    };
-    tick();
-    this.timer = setInterval(tick, opts.snapshotMs ?? 1000);
+    this.takeSnapshot();
+    this.timer = setInterval(() => this.takeSnapshot(), opts.snapshotMs ?? 1000);
     this.timer.unref();
   }
 

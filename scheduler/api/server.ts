@@ -243,7 +243,11 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
         if (err instanceof ApiProblem) await req.audit({ action: 'job.submit', object: `account ${spec.account}`, outcome: 'refused', pseudonyms: spec.pseudonyms ?? [], detail: { code: err.code } });
         throw err;
       }
-      const job: JobSpec = { ...spec, owner: spec.owner ?? p.name, pseudonyms: spec.pseudonyms ?? [] };
+      // The body was parsed for this request alone: filled in place rather than copied (its JSON,
+      // which the idempotency hash is taken of, has the same keys in the same order either way).
+      spec.owner ??= p.name;
+      spec.pseudonyms ??= [];
+      const job: JobSpec = spec as JobSpec;
       const idem = idempotencyKey(req.headers['idempotency-key'], job);
       if (idem && driver.idempotencyKeyReused(idem)) {
         throw new ApiProblem('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${JSON.stringify(idem.key)} was used for a different job; use a new key for a new job`, 'Idempotency-Key');
@@ -253,9 +257,9 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       // The audit entry is written while the journal syncs (two disk syncs at once rather than
       // one after the other); the answer goes out once both are on disk.
       await Promise.all([durable, auditSubmission(req, 'job.submit', job, r, { account: job.account, partition: job.partition, qos: job.qos, purpose: job.purpose ?? null })]);
-      const { replayed, ...value } = unwrap(r);
-      if (replayed) void reply.header('idempotent-replayed', 'true');
-      return reply.code(201).send(value);
+      const v = unwrap(r);
+      if (v.replayed) void reply.header('idempotent-replayed', 'true');
+      return reply.code(201).send({ jobIds: v.jobIds, displayIds: v.displayIds });
     },
   });
   registerAnalysisRoutes(app, driver);

@@ -21,6 +21,9 @@ import type { CheckedTask, CleanJob } from './validate.js';
 import { PowerSaver } from './power-save.js';
 import { LimitBook } from './limits.js';
 
+/** The most jobs CoreState.touched holds; past it the log is marked overflowed (and its user starts over). */
+const TOUCH_CAP = 8192;
+
 /** A task requeued more often than this after node failures fails its job with NODE_FAIL. */
 export const MAX_NODE_REQUEUES = 5;
 
@@ -104,6 +107,17 @@ export class CoreState {
   readonly power: PowerSaver | null;
   /** Bumped whenever a job joins the queue: power saving refits waiting work only after a change. */
   queueChanges = 0;
+  /**
+   * Bumped by what may change which waiting jobs a pass passes over, or their order, other than
+   * a job's own queue membership and ready tasks (those are logged in `touched`): priorities
+   * recalculated, holds, updates, node and partition state, reconfiguration (see pass-over-memo.ts).
+   */
+  planEpoch = 0;
+  /** While `touchOn`: jobs whose queue membership or ready tasks changed, in order (may repeat). */
+  readonly touched: JobRt[] = [];
+  touchOn = false;
+  /** More than TOUCH_CAP jobs were touched since the log was last emptied: it no longer holds them all. */
+  touchOverflow = false;
   /** A node became idle or busy, or changed state: power saving looks at the nodes again. */
   powerDirty = true;
   /** QoS and account limits and their usage (limits.ts); `limits.on` is false when none is configured. */
@@ -172,14 +186,17 @@ export class CoreState {
   createJob(c: CleanJob, successors: Successors, array: ArrayGroup | null, arrayIndex: number | null): number {
     const id = this.nextJobId++;
     const job: JobRt = {
-      // Fields first that a pass reads of every job it walks past (liveness in the queue, then what
-      // a pass-over asks): V8 lays fields out in this order, and a backfill pass over hundreds of
+      // Fields first that a pass reads of every job it walks past (liveness in the queue and its
+      // sort key, which a rebuild of the walk order reads of each job it merges, then what a
+      // pass-over asks): V8 lays fields out in this order, and a backfill pass over hundreds of
       // waiting jobs is bound by the cache lines it touches in each record.
       id,
       queued: false,
       laneCapped: null,
       capped: false,
+      laneKey: null,
       readyMinCores: NO_READY,
+      passTag: -1,
       hold: c.hold ? 'user' : null,
       beginAt: c.beginAt,
       deps: shared(c.deps),
@@ -189,7 +206,6 @@ export class CoreState {
       partition: c.partition,
       qos: c.qos,
       reservation: c.reservation,
-      laneKey: null,
       submittedAt: this.now,
       orderGen: -1,
       account: this.accounts.get(c.account) as AccountSpec,
@@ -320,6 +336,7 @@ export class CoreState {
     this.runningTasks++;
     // Only jobs with a task ready to start wait in the queue: a DAG job whose next tasks wait
     // for running ones would otherwise be looked at by every pass for nothing.
+    if (this.touchOn) this.touchJob(job);
     const r = job.ready.indexOf(t);
     if (r >= 0) {
       removeAt(job.ready, r);
@@ -533,14 +550,23 @@ export class CoreState {
   }
 
   enqueue(job: JobRt): void {
+    // Called after a job's ready tasks changed, also when it is queued already.
+    if (this.touchOn) this.touchJob(job);
     if (job.queued || job.ready.length === 0 || TERMINAL.has(job.state)) return;
     if (this.canPreempt(job)) this.urgentQueued++;
     this.queueChanges++;
     this.waiting.add(job, this.now);
   }
 
+  /** Logs a job whose queue membership or ready tasks change (see `touched`). */
+  private touchJob(job: JobRt): void {
+    if (this.touched.length < TOUCH_CAP) this.touched.push(job);
+    else this.touchOverflow = true;
+  }
+
   dequeue(job: JobRt): void {
     if (!job.queued) return;
+    if (this.touchOn) this.touchJob(job);
     this.waiting.remove(job);
     if (this.canPreempt(job)) this.urgentQueued--;
   }
@@ -563,6 +589,7 @@ export class CoreState {
     const open = n.up && !n.drain;
     if (open !== wasOpen) {
       for (const p of this.partitions.values()) if (p.member[n.idx] === 1) p.open += open ? 1 : -1;
+      this.planEpoch++;
     }
     this.powerDirty = true;
     this.touch(n);

@@ -14,6 +14,10 @@ const reject = (error: CoreRejection): EventResult => ({ ok: false, error });
 
 export function applyEvent(s: CoreState, event: CoreEvent): EventResult {
   if (typeof event !== 'object' || event === null) return reject({ code: 'INVALID_STATE', message: 'an event must be an object with a type' });
+  // What a pass passes over may change with any event but these (whose effect on waiting jobs
+  // CoreState logs job by job, or, for consent, counts in consentVersion): see pass-over-memo.ts.
+  const t = event.type;
+  if (t !== 'submit' && t !== 'taskEnded' && t !== 'forget' && t !== 'consent' && t !== 'poweredUp') s.planEpoch++;
   switch (event.type) {
     case 'submit':
       return submit(s, event.job);

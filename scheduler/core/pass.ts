@@ -73,6 +73,7 @@ export class PassRunner {
         this.lastPriority = s.now;
         s.fs.rank(s.now);
         s.waiting.reprioritize(s.now);
+        s.planEpoch++;
       }
       this.planner.begin();
       this.passOverAbove = this.planner.passOverAbove();
@@ -115,7 +116,7 @@ export class PassRunner {
     // A backfill pass looks at hundreds of jobs behind the head, most too large for any free
     // hole: pass such a job over in a few field reads. Its filters let it through, so its view
     // says Priority (read-model.ts), as a visit would have recorded.
-    if (job.readyMinCores > this.passOverAbove && surelyPass(job, this.s) && !this.s.canPreempt(job)) return this.planner.passOver();
+    if (job.readyMinCores > this.passOverAbove && surelyPass(job, this.s) && !this.s.canPreempt(job)) return this.planner.passOver(job);
     const next = this.planner.next(job);
     if (next === 'stop') return false;
     const reason = runFilters(job, this.s);

@@ -571,8 +571,8 @@ export class PendingQueue {
     return (job.capped ? this.capped : this.uncapped).get(job.account.name) as Lane;
   }
 
-  /** Whether job `a` comes before job `b` in walk order (as the heap of run heads orders them). */
-  private sortsBefore(a: JobRt, b: JobRt): boolean {
+  /** Whether queued job `a` comes before queued job `b` in walk order (as the heap of run heads orders them). */
+  sortsBefore(a: JobRt, b: JobRt): boolean {
     const la = this.laneFor(a);
     const lb = this.laneFor(b);
     if (la === lb) return laneBefore(a, b);

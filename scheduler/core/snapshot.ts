@@ -28,6 +28,7 @@ import { PassRunner } from './pass.js';
 import { PowerSaver } from './power-save.js';
 import { ConservativePlanner } from './policies/conservative.js';
 import { EasyPlanner, FcfsPlanner } from './policies/easy.js';
+import { PassOverMemo } from './policies/pass-over-memo.js';
 import { PendingQueue, Run } from './queue.js';
 import { ReadModel } from './read-model.js';
 import { NodeProfile } from './reservation.js';
@@ -40,6 +41,7 @@ import { NodeProfile } from './reservation.js';
 export const SNAPSHOT_CLASSES: readonly (abstract new (...args: never[]) => unknown)[] = [
   CoreState, FairShare, FreeIndex, KeyedHeap, IdTable, LevelSet, SlotList, PassRunner, ConservativePlanner,
   EasyPlanner, FcfsPlanner, PendingQueue, Run, ReadModel, NodeProfile, LimitBook, PowerSaver, EndOrder, FitMemo,
+  PassOverMemo,
 ];
 
 /** Bumped when the entry layout below changes. */

@@ -157,6 +157,8 @@ export interface JobRt {
   laneCapped: boolean | null;
   /** The queue's walk-order generation whose cached order lists it, or -1 (see queue.ts). */
   orderGen: number;
+  /** The EASY pass-over stretch that holds it (policies/pass-over-memo.ts), or -1. */
+  passTag: number;
   /** Its tasks' successors (the tasks that wait for each). */
   readonly successors: Successors;
   /** The core's consent version when its consent was last found in order, or -1. */

@@ -83,6 +83,8 @@ interface InFlight {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** What accept (and agentCompletion) answer for an event they do not record: nothing to wait for. */
+const RECORDED_NOTHING: Promise<void> = Promise.resolve();
 const DEFAULT_DISPATCH_WINDOW = 100;
 /** A pass waits for acknowledgements no longer than this: a stalled agent must not stall the rest. */
 const DISPATCH_DEFER_MAX_MS = 250;
@@ -146,6 +148,8 @@ export class LiveDriver {
   /** Dispatches of the current pass that read patient data, audited together at its end. */
   private readonly dispatchAudit = new AuditBatch(DISPATCH_AUDIT_BATCH);
 
+  /** The latest journal append's promise already watched for a failed write (see accept). */
+  private watchedDurable: Promise<void> | null = null;
   /** Why the config file given at start was not applied (its conflicts), or null. */
   configRefusal: string | null = null;
   private passQueued = false;
@@ -321,12 +325,16 @@ export class LiveDriver {
   private accept(event: CoreEvent, result?: TaskResult, idem?: IdempotencyKey): { res: EventResult; durable: Promise<void> } {
     const now = this.clock.now();
     const res = this.core.apply(event, now);
-    if (!res.ok) return { res, durable: Promise.resolve() };
+    if (!res.ok) return { res, durable: RECORDED_NOTHING };
     const record: JournalRecord = { k: 'e', now, event };
     if (result) record.result = result;
     if (idem) record.idem = idem;
     const durable = this.store.append(record);
-    durable.catch((err: Error) => this.die(err));
+    // Records of one group commit share their promise: watch each promise for a failed write once.
+    if (durable !== this.watchedDurable) {
+      this.watchedDurable = durable;
+      durable.catch((err: Error) => this.die(err));
+    }
     // The books first: a snapshot taken now marks the journal after this record, so it must
     // carry what the record means (its result, display ids, key), or a restart loses it.
     this.note(event, res, result, idem, durable);
@@ -492,6 +500,19 @@ export class LiveDriver {
   }
 
   /**
+   * Several completions from one agent (one message): each as agentCompletion. Resolves once
+   * all are on disk: the journal makes appends durable in order, so once the last is.
+   */
+  agentCompletions(items: readonly Completion[], nodes: ReadonlySet<string>): Promise<void> {
+    let last: Promise<void> = Promise.resolve();
+    for (const c of items) {
+      const durable = this.agentCompletion(c, nodes);
+      if (durable !== RECORDED_NOTHING) last = durable;
+    }
+    return last;
+  }
+
+  /**
    * An attempt finished on an agent hosting `nodes`. Only the latest attempt of a task the
    * core has RUNNING on one of those nodes counts; anything else is stale and ignored.
    * Resolves once the result is on disk (the agent may then forget it).
@@ -499,9 +520,9 @@ export class LiveDriver {
   agentCompletion(c: Completion, nodes: ReadonlySet<string>): Promise<void> {
     const { taskId, attempt } = c.task;
     if (this.inflight.get(taskId)?.attempt === attempt) this.settle(taskId); // it reached the agent
-    if (c.outcome !== 'OUTCOME_COMPLETED' && c.outcome !== 'OUTCOME_FAILED') return Promise.resolve();
+    if (c.outcome !== 'OUTCOME_COMPLETED' && c.outcome !== 'OUTCOME_FAILED') return RECORDED_NOTHING;
     const placed = this.attempts.get(taskId);
-    if (placed?.attempt !== attempt || !nodes.has(placed.node)) return Promise.resolve();
+    if (placed?.attempt !== attempt || !nodes.has(placed.node)) return RECORDED_NOTHING;
     const outcome = c.outcome === 'OUTCOME_COMPLETED' ? 'completed' : 'failed';
     const result: TaskResult = {
       taskId,

@@ -2,7 +2,7 @@
 // derived from the site secret) of the previous entry's hash and the entry itself, and a
 // head record names the last entry, so an edited, inserted or removed entry breaks the
 // chain at a place `verify` names. Entries are stored as JSON text under their sequence number.
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { Database } from 'lmdb';
 import type { Principal } from './roles.js';
 
@@ -60,10 +60,33 @@ export interface AuditQuery {
 const GENESIS = '0'.repeat(64);
 const HEAD = 0; // key of the head record; entries are numbered from 1
 
-function chainHash(key: Buffer, entry: Omit<AuditEntry, 'hash'>): string {
+function hmacHex(key: KeyObject, text: string): string {
+  return createHmac('sha256', key).update(text).digest('hex');
+}
+
+function chainHash(key: KeyObject, entry: Omit<AuditEntry, 'hash'>): string {
   // Fixed field order: the hashed text does not depend on how the object was built.
   const text = JSON.stringify([entry.seq, entry.at, entry.actor.id, entry.actor.name, entry.actor.role, entry.client, entry.action, entry.object, entry.outcome, entry.pseudonyms, entry.detail, entry.prev]);
-  return createHmac('sha256', key).update(text).digest('hex');
+  return hmacHex(key, text);
+}
+
+/** An entry's fields as JSON texts (a missing client is null, as in the hashed array). */
+function fieldTexts(e: AuditEntry) {
+  const j = JSON.stringify;
+  return {
+    seq: String(e.seq),
+    at: j(e.at),
+    actorId: j(e.actor.id),
+    actorName: j(e.actor.name),
+    actorRole: j(e.actor.role),
+    client: e.client === null || e.client === undefined ? 'null' : j(e.client),
+    action: j(e.action),
+    object: j(e.object),
+    outcome: j(e.outcome),
+    pseudonyms: j(e.pseudonyms),
+    detail: j(e.detail),
+    prev: j(e.prev),
+  };
 }
 
 export class AuditLog {
@@ -73,11 +96,15 @@ export class AuditLog {
   /** The head record is behind the last entry appended; written once per lmdb batch. */
   private headBehind = false;
 
+  /** The chain's HMAC key, imported once (createHmac with raw bytes imports them on every call). */
+  private readonly key: KeyObject;
+
   constructor(
     private readonly db: Database<string, number>,
-    private readonly key: Buffer,
+    key: Buffer,
     private readonly now: () => number = Date.now,
   ) {
+    this.key = createSecretKey(key);
     const head = db.get(HEAD);
     if (head !== undefined) {
       try {
@@ -100,26 +127,36 @@ export class AuditLog {
     });
   }
 
-  /** Appends an entry (its place in the chain is fixed now); resolves once it is committed. */
-  append(input: AuditInput): Promise<AuditEntry> {
+  /**
+   * Appends an entry (its place in the chain is fixed now); resolves once it is committed.
+   * `actor` and `client` may be given apart from `input` (the API's requests do), so the caller
+   * does not copy its entry to add them.
+   */
+  append(input: Omit<AuditInput, 'actor' | 'client'> & Partial<Pick<AuditInput, 'actor' | 'client'>>, actor?: AuditInput['actor'], client?: string | null): Promise<AuditEntry> {
+    const a = actor ?? input.actor;
+    if (a === undefined) return Promise.reject(new TypeError('an audit entry names its actor'));
     const seq = ++this.lastSeq;
-    const a = input.actor;
-    const base: Omit<AuditEntry, 'hash'> = {
+    const entry: AuditEntry = {
       seq,
       at: this.now(),
       actor: { id: a.id, name: a.name, role: a.role },
-      client: input.client,
+      client: client !== undefined ? client : (input.client ?? null),
       action: input.action,
       object: input.object,
       outcome: input.outcome,
       pseudonyms: input.pseudonyms ?? [],
       detail: input.detail ?? {},
       prev: this.lastHash,
+      hash: '',
     };
-    const entry: AuditEntry = { ...base, hash: chainHash(this.key, base) };
+    // Each field is turned into JSON once, for both the hashed text and the stored one: the
+    // same texts JSON.stringify gives for the array chainHash hashes and for the whole entry.
+    const f = fieldTexts(entry);
+    entry.hash = hmacHex(this.key, `[${f.seq},${f.at},${f.actorId},${f.actorName},${f.actorRole},${f.client},${f.action},${f.object},${f.outcome},${f.pseudonyms},${f.detail},${f.prev}]`);
     this.lastHash = entry.hash;
     this.headBehind = true;
-    const write = this.db.put(seq, JSON.stringify(entry));
+    const stored = `{"seq":${f.seq},"at":${f.at},"actor":{"id":${f.actorId},"name":${f.actorName},"role":${f.actorRole}},"client":${f.client},"action":${f.action},"object":${f.object},"outcome":${f.outcome},"pseudonyms":${f.pseudonyms},"detail":${f.detail},"prev":${f.prev},"hash":"${entry.hash}"}`;
+    const write = this.db.put(seq, stored);
     this.pending = write;
     return write.then(() => entry);
   }

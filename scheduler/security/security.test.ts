@@ -1,5 +1,6 @@
 // The security layer's parts on their own: CPR recognition, keyed pseudonyms, hashed tokens,
 // the audit chain (and its tamper detection) and the rate limiter, on real lmdb in a temp folder.
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +117,32 @@ describe('audit log', () => {
     await again.append(entry(60));
     expect(again.verify()).toMatchObject({ ok: true, entries: 61 });
     expect((head() as { seq: number }).seq).toBe(61);
+    await root.close();
+  });
+
+  it('stores each entry as JSON.stringify of it, hashed as the HMAC of its fields in the fixed order (the format older logs were written in)', async () => {
+    const root = open({ path: join(tempDir(), 'a.lmdb') });
+    const db = root.openDB<string, number>({ name: 'audit', encoding: 'string' });
+    const key = Buffer.alloc(32, 1);
+    const log = new AuditLog(db, key, () => 1_764_680_000_123);
+    const odd = 'quote " backslash \\ newline \n tab \t unicode æøå \u2028 emoji 🧬';
+    const entries = [
+      await log.append({ actor: { id: 't_1', name: 'alice', role: 'submitter' }, client: '127.0.0.1', action: 'job.submit', object: 'job 1', outcome: 'ok' }),
+      await log.append({ actor: { id: 't_2', name: odd, role: 'admin' }, client: null, action: 'consent.admit', object: odd, outcome: 'admitted', pseudonyms: ['p_a', 'p_b'], detail: { purpose: 'treatment', n: 3, ok: true, none: null, list: ['x', odd] } }),
+      // the API's form: actor and client apart from the entry
+      await log.append({ action: 'job.submit', object: 'job 3', outcome: 'ok', detail: { account: 'a' } }, { id: 't_3', name: 'bob', role: 'submitter' }, '::1'),
+    ];
+    let prev = '0'.repeat(64);
+    for (const e of entries) {
+      expect(db.get(e.seq)).toBe(JSON.stringify(e));
+      const text = JSON.stringify([e.seq, e.at, e.actor.id, e.actor.name, e.actor.role, e.client, e.action, e.object, e.outcome, e.pseudonyms, e.detail, prev]);
+      expect(e.prev).toBe(prev);
+      expect(e.hash).toBe(createHmac('sha256', key).update(text).digest('hex'));
+      prev = e.hash;
+    }
+    expect(entries[2]).toMatchObject({ actor: { id: 't_3', name: 'bob', role: 'submitter' }, client: '::1', pseudonyms: [], detail: { account: 'a' } });
+    await log.drained();
+    expect(log.verify()).toMatchObject({ ok: true, entries: 3 });
     await root.close();
   });
 

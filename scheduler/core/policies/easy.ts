@@ -5,6 +5,7 @@
 import type { CoreState } from '../core-state.js';
 import type { Reservation } from '../placement.js';
 import { FitMemo, OPEN, RESERVED } from '../fit-memo.js';
+import { PassOverMemo } from './pass-over-memo.js';
 import type { JobRt, TaskRt } from '../state.js';
 import type { Ms } from '../types.js';
 import type { Next, Planner, ReservationView } from './planner.js';
@@ -34,10 +35,17 @@ export class EasyPlanner implements Planner {
   private full = false;
   /** Task shapes no node could take this pass (unused while node filters judge per task). */
   private readonly misfits = new FitMemo();
+  /** The jobs the walk passed over at its end, kept for the next backfill passes. */
+  private readonly passedOver: PassOverMemo;
+  /** The latest passOverAbove (the pass passes over jobs that need more cores). */
+  private above = Infinity;
+  /** The walk ended because the backfill depth ran out. */
+  private depthOut = false;
 
   constructor(protected readonly s: CoreState) {
     this.interval = s.config.scheduler.backfillIntervalMs ?? BACKFILL_INTERVAL_MS;
     this.depth = s.config.scheduler.backfillDepth;
+    this.passedOver = new PassOverMemo(s);
   }
 
   /** Whether this pass backfills: at most every backfill interval (Slurm's main loop in between). */
@@ -57,12 +65,19 @@ export class EasyPlanner implements Planner {
     this.full = false;
     this.misfits.clear();
     this.s.freeStale = true;
+    this.depthOut = false;
+    if (!this.inOrder) this.passedOver.begin();
   }
 
   next(_job: JobRt): Next {
     // Stop once nothing behind can start: the head is blocked in order, the backfill depth is
     // used up, or no core is free and no urgent work could preempt.
-    if (this.blocked || this.tested >= this.depth) return 'stop';
+    if (this.blocked) return 'stop';
+    if (this.tested >= this.depth) {
+      this.depthOut = true;
+      return 'stop';
+    }
+    if (!this.inOrder) this.passedOver.visited();
     const s = this.s;
     s.refreshFree(this.reserved?.node ?? null);
     this.full = s.maxFree === 0 && (s.urgentQueued === 0 || s.preemptibleRunning === 0);
@@ -124,6 +139,11 @@ export class EasyPlanner implements Planner {
   passOverAbove(): number {
     // Behind the head's reservation, place() starts nothing of a job whose smallest ready task
     // is larger than the largest free hole (when no limit is asked and it cannot preempt).
+    this.above = this.passOverAboveNow();
+    return this.above;
+  }
+
+  private passOverAboveNow(): number {
     if (this.reserved === null || this.blocked || this.s.limits.on) return Infinity;
     const s = this.s;
     s.refreshFree(this.reserved.node);
@@ -132,14 +152,24 @@ export class EasyPlanner implements Planner {
     return s.maxFree;
   }
 
-  passOver(): boolean {
-    if (this.tested >= this.depth) return false;
-    this.tested++;
+  passOver(job: JobRt): boolean {
+    if (this.tested >= this.depth) {
+      this.depthOut = true;
+      return false;
+    }
     this.s.rejectedBy = null;
+    // The rest of the depth would pass over what an earlier pass passed over: end the walk here.
+    if (this.passedOver.endsHere(job, this.tested, this.above)) {
+      this.tested = this.depth;
+      return false;
+    }
+    this.passedOver.passedOver(job, this.tested);
+    this.tested++;
     return true;
   }
 
   end(): void {
+    if (!this.inOrder) this.passedOver.end(this.depthOut);
     this.owed = this.inOrder && this.blocked;
     this.last = null;
     const { reserved, head } = this;
@@ -152,6 +182,7 @@ export class EasyPlanner implements Planner {
   }
 
   idle(): void {
+    this.passedOver.off();
     this.last = null;
     this.owed = false;
   }

@@ -38,7 +38,7 @@ export interface Planner {
    */
   passOverAbove(): number;
   /** A job was passed over (see passOverAbove). False ends the walk before it, as `next` 'stop'. */
-  passOver(): boolean;
+  passOver(job: JobRt): boolean;
   /** The walk ended. */
   end(): void;
   /**
