@@ -40,6 +40,8 @@ export class PassOverMemo {
   private logFrom = 0;
   /** This pass's walk ended at the kept stretch. */
   private hit = false;
+  /** Walks it ended (for tests: a differential test must know the memo took part). */
+  hits = 0;
   /**
    * Where walks seldom meet a kept stretch intact (e.g. passes that start dozens of tasks each),
    * recording one costs more than it saves: after each stretch given up unused, the next
@@ -102,6 +104,7 @@ export class PassOverMemo {
     // Each job touched from now on is logged again; those logged so far are fine as they are.
     log.length = 0;
     this.hit = true;
+    this.hits++;
     this.used = true;
     this.misses = 0;
     return true;
