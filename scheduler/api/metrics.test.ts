@@ -80,3 +80,17 @@ describe('formatting', () => {
     }
   });
 });
+
+describe('process metrics', () => {
+  it('has the resident memory and the event-loop delay quantiles, without the families that cost the most to format', async () => {
+    await new Promise((r) => setTimeout(r, 30)); // a few samples of the 10 ms delay timer
+    await stack.metrics.snapshot();
+    const text = await scrape();
+    expect(sample(text, 'gsched_process_process_resident_memory_bytes')).toBeGreaterThan(1e6);
+    const p99 = sample(text, 'gsched_process_nodejs_eventloop_lag_p99_seconds');
+    expect(p99).toBeGreaterThan(0);
+    expect(p99).toBeGreaterThanOrEqual(sample(text, 'gsched_process_nodejs_eventloop_lag_p50_seconds') ?? Infinity);
+    expect(text).not.toContain('eventloop_lag_stddev');
+    expect(text).not.toContain('process_virtual_memory_bytes');
+  });
+});

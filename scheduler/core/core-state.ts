@@ -196,6 +196,7 @@ export class CoreState {
       capped: false,
       laneKey: null,
       readyMinCores: NO_READY,
+      passTag: -1,
       hold: c.hold ? 'user' : null,
       beginAt: c.beginAt,
       deps: shared(c.deps),
@@ -232,7 +233,6 @@ export class CoreState {
       endReason: null,
       consentHeldUntil: NEVER,
       nice: c.nice,
-      passTag: -1,
     };
     if (c.beginAt > this.now) this.beginTimes.push(c.beginAt, id, job);
     this.pendingJobs++;

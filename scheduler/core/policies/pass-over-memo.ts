@@ -40,6 +40,18 @@ export class PassOverMemo {
   private logFrom = 0;
   /** This pass's walk ended at the kept stretch. */
   private hit = false;
+  /** Walks it ended (for tests: a differential test must know the memo took part). */
+  hits = 0;
+  /**
+   * Where walks seldom meet a kept stretch intact (e.g. passes that start dozens of tasks each),
+   * recording one costs more than it saves: after each stretch given up unused, the next
+   * 2^misses backfill passes (up to 64) record none. One that is used resets this.
+   */
+  private used = false;
+  private misses = 0;
+  private skipFor = 0;
+  /** This pass records its stretch. */
+  private recording = false;
 
   constructor(private readonly s: CoreState) {}
 
@@ -47,16 +59,18 @@ export class PassOverMemo {
   begin(): void {
     const s = this.s;
     // A kept stretch whose log overflowed can never be used: start over.
-    if (this.first !== null && s.touchOverflow) this.drop();
+    if (this.first !== null && s.touchOverflow) this.giveUp();
+    this.stretch.length = 0;
+    this.stretchMin = Infinity;
+    this.hit = false;
+    if (this.skipFor > 0) this.skipFor--;
+    this.recording = this.skipFor === 0;
     if (this.first === null) {
       s.touched.length = 0;
       s.touchOverflow = false;
     }
-    s.touchOn = true;
+    s.touchOn = this.first !== null || this.recording;
     this.logFrom = s.touched.length;
-    this.stretch.length = 0;
-    this.stretchMin = Infinity;
-    this.hit = false;
   }
 
   /** The walk visited a job (it did not pass it over): the stretch starts again. */
@@ -75,26 +89,30 @@ export class PassOverMemo {
   endsHere(job: JobRt, tested: number, above: number): boolean {
     if (job !== this.first || tested < this.from) return false;
     const s = this.s;
-    if (this.epoch !== s.planEpoch || this.consent !== s.consentVersion || s.touchOverflow || this.minCores <= above) return this.drop();
+    if (this.epoch !== s.planEpoch || this.consent !== s.consentVersion || s.touchOverflow || this.minCores <= above) return this.giveUp();
     const q = s.waiting;
     const log = s.touched;
     const first = this.first;
     const last = this.last as JobRt;
     for (let i = 0; i < log.length; i++) {
       const j = log[i] as JobRt;
-      if (j.passTag === this.tag) return this.drop();
+      if (j.passTag === this.tag) return this.giveUp();
       if (!j.queued) continue;
       // Queued again mid-walk and not yet filed in its lane (no place to compare): assume within.
-      if (j.laneCapped !== j.capped || (!q.sortsBefore(j, first) && q.sortsBefore(j, last))) return this.drop();
+      if (j.laneCapped !== j.capped || (!q.sortsBefore(j, first) && q.sortsBefore(j, last))) return this.giveUp();
     }
     // Each job touched from now on is logged again; those logged so far are fine as they are.
     log.length = 0;
     this.hit = true;
+    this.hits++;
+    this.used = true;
+    this.misses = 0;
     return true;
   }
 
   /** The walk passed over `job` with `tested` jobs looked at before it. */
   passedOver(job: JobRt, tested: number): void {
+    if (!this.recording) return;
     if (this.stretch.length === 0) this.stretchFrom = tested;
     this.stretch.push(job);
     if (job.readyMinCores < this.stretchMin) this.stretchMin = job.readyMinCores;
@@ -113,7 +131,9 @@ export class PassOverMemo {
       this.stretch.length = 0;
       return;
     }
-    if (depthOut && this.stretch.length > 0) {
+    if (this.recording && depthOut && this.stretch.length > 0) {
+      if (this.first !== null && !this.used) this.missed();
+      this.used = false;
       const tag = ++this.tag;
       for (const j of this.stretch) j.passTag = tag;
       this.first = this.stretch[0] as JobRt;
@@ -126,7 +146,11 @@ export class PassOverMemo {
       if (this.logFrom > 0) s.touched.splice(0, this.logFrom);
       this.stretch.length = 0;
     }
-    if (this.first === null) this.off();
+    if (this.first === null) {
+      s.touchOn = false;
+      s.touched.length = 0;
+      s.touchOverflow = false;
+    }
   }
 
   /** No stretch kept (e.g. the queue ran empty): the core stops logging touches. */
@@ -136,6 +160,17 @@ export class PassOverMemo {
     s.touchOn = false;
     s.touched.length = 0;
     s.touchOverflow = false;
+  }
+
+  /** The kept stretch cannot be used: drop it, and if it never was, record less for a while. */
+  private giveUp(): false {
+    if (this.first !== null && !this.used) this.missed();
+    return this.drop();
+  }
+
+  private missed(): void {
+    this.misses = Math.min(this.misses + 1, 6);
+    this.skipFor = 1 << this.misses;
   }
 
   private drop(): false {
