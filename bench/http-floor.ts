@@ -71,13 +71,15 @@ export async function httpFloor(spec: JobSpec, requests: number, clients: number
       child.once('exit', (code) => reject(new Error(`the floor server exited (${code}) before it listened`)));
     });
     const users = Array.from({ length: clients }, () => new SubmitClient(`http://127.0.0.1:${port}`, 'floor'));
+    // One body for every request, as bench:live's single-job clients send pre-built JSON.
+    const body = JSON.stringify(spec);
     const drive = async (n: number): Promise<void> => {
       let sent = 0;
       await Promise.all(
         users.map(async (u) => {
           while (sent < n) {
             sent++;
-            await u.submit(spec);
+            await u.submitJson(body);
           }
         }),
       );

@@ -36,7 +36,7 @@ import { ApiClient } from '../cli/index.js';
 import { renderTable, DEFAULT_CLUSTER_PATH, loadClusterConfig, packageRoot } from '../common/index.js';
 import { startGschedUp, type GschedUp } from '../cli/testing/index.js';
 import type { JobSpec } from '../scheduler/core/index.js';
-import { envNumber, medianPresent, round } from './stats.js';
+import { envNumber, medianPresent, percentile, round } from './stats.js';
 import { SubmitClient } from './submit-client.js';
 import { httpFloor, type FloorResult } from './http-floor.js';
 import { cpuByRole, treeCpu } from './proc-cpu.js';
@@ -237,8 +237,6 @@ interface SingleResult {
   cpu_ms_per_job: { scheduler: number; scheduler_main_thread: number; agents: number; up: number; client: number; total: number };
 }
 
-const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-
 /** One job per POST from `clients` concurrent clients, each with its own submitter token; end to end. */
 async function singleRun(cfg: BenchConfig, jobs: number, clients: number, maxTimeMs: number): Promise<SingleResult> {
   const live = await startGschedUp({ cluster: cfg.cluster, timeScale: cfg.timeScale, args: ['--kernels', 'noop'] });
@@ -304,8 +302,8 @@ async function singleRun(cfg: BenchConfig, jobs: number, clients: number, maxTim
       submit_s: round((t1 - t0) / 1000, 3),
       total_s: round((t2 - t0) / 1000, 3),
       jobs_per_sec: Math.round(jobs / ((t2 - t0) / 1000)),
-      post_p50_ms: round(quantile(postMs, 0.5), 1),
-      post_p99_ms: round(quantile(postMs, 0.99), 1),
+      post_p50_ms: round(percentile(postMs, 50), 1),
+      post_p99_ms: round(percentile(postMs, 99), 1),
       post_max_ms: round(postMs.at(-1) ?? 0, 1),
       load_1m: round(loadavg()[0] ?? 0, 2),
       cpu_ms_per_job: cpu,

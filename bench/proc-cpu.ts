@@ -7,7 +7,6 @@ import { readStatCpu } from '../common/index.js';
 /** The processes of a tree, each with its role and CPU milliseconds (user + system) so far. */
 export type TreeCpu = Map<number, { role: string; ms: number }>;
 
-
 function read(path: string): string | null {
   try {
     return readFileSync(path, 'utf8');

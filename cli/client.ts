@@ -256,7 +256,7 @@ export class ApiClient {
     return this.request<ReplyOf<(typeof ROUTES)[N]>>(route.method, qs === '' ? path : `${path}?${qs}`, body, headers).catch((err: unknown) => {
       // What the path names was refused (no such reservation): the request failed, like scancel
       // of an unknown job (exit 1); bad usage (exit 2) is for what the user typed wrongly.
-      if (err instanceof CliError && err.exitCode === 2 && err.field !== undefined && err.field in params) throw new CliError(err.message, 1, err.code, err.field);
+      if (err instanceof CliError && err.exitCode === 2 && err.field !== undefined && Object.hasOwn(params, err.field)) throw new CliError(err.message, 1, err.code, err.field);
       throw err;
     });
   }

@@ -504,7 +504,7 @@ export class LiveDriver {
    * all are on disk: the journal makes appends durable in order, so once the last is.
    */
   agentCompletions(items: readonly Completion[], nodes: ReadonlySet<string>): Promise<void> {
-    let last: Promise<void> = Promise.resolve();
+    let last = RECORDED_NOTHING;
     for (const c of items) {
       const durable = this.agentCompletion(c, nodes);
       if (durable !== RECORDED_NOTHING) last = durable;

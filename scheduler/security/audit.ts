@@ -65,7 +65,8 @@ function hmacHex(key: KeyObject, text: string): string {
 }
 
 function chainHash(key: KeyObject, entry: Omit<AuditEntry, 'hash'>): string {
-  // Fixed field order: the hashed text does not depend on how the object was built.
+  // Fixed field order: the hashed text does not depend on how the object was built. append
+  // builds this same text from its fieldTexts (each field's JSON once): change both together.
   const text = JSON.stringify([entry.seq, entry.at, entry.actor.id, entry.actor.name, entry.actor.role, entry.client, entry.action, entry.object, entry.outcome, entry.pseudonyms, entry.detail, entry.prev]);
   return hmacHex(key, text);
 }

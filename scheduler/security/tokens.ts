@@ -45,13 +45,14 @@ function hashOf(token: string): string {
   return hash('sha256', token, 'hex');
 }
 
+/** A token id's shape: `t_` and 10 random hex digits (one in a few thousand is all digits). */
+export const TOKEN_ID = /^t_[0-9a-f]{10}$/;
+
 /**
  * A token id (`t_` and ten hex digits). Ten hex digits are now and then ten decimal ones shaped
  * like a CPR number (about one id in 3,000), which the API refuses in a path (DELETE
  * /api/v1/tokens/{id} answered 400 CPR_NOT_ALLOWED): such an id is drawn again.
  */
-/** A token id's shape: `t_` and 10 random hex digits (one in a few thousand is all digits). */
-export const TOKEN_ID = /^t_[0-9a-f]{10}$/;
 
 export function newTokenId(random: (bytes: number) => Buffer = randomBytes): string {
   for (;;) {
