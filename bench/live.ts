@@ -29,7 +29,7 @@
 // few hundred milliseconds of fresh processes (JIT compilation, lazy module and pool start-up)
 // are not what its dispatch path costs. The figures with the warm-up included are reported
 // beside them (`cold_*`), so nothing is hidden.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient } from '../cli/index.js';
@@ -89,6 +89,8 @@ interface RunResult {
   /** Latency quantiles over the warm-up and the measured tasks together. */
   cold_p50_ms: number | null;
   cold_p99_ms: number | null;
+  /** Snapshots the scheduler finished during the measured run: how many, their wall ms and journal records replayed. */
+  snapshots: { count: number; ms: number; records: number };
 }
 
 function readConfig(): BenchConfig {
@@ -134,6 +136,36 @@ async function scrape(url: string): Promise<string> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The snapshots the scheduler finished writing since `sinceMs` (wall clock), from its log:
+ * each replays the journal since the last one in a worker thread (scheduler/driver/replica.ts),
+ * CPU that shares the two cores with the run. A snapshot still being written when the run
+ * ends is not counted (the scheduler logs one when it is done).
+ */
+function snapshotsSince(state: string | undefined, sinceMs: number): { count: number; ms: number; records: number } {
+  const out = { count: 0, ms: 0, records: 0 };
+  if (state === undefined) return out;
+  let text: string;
+  try {
+    text = readFileSync(join(state, 'logs', 'scheduler.log'), 'utf8');
+  } catch {
+    return out;
+  }
+  for (const line of text.split('\n')) {
+    if (!line.includes('"snapshot written"')) continue;
+    try {
+      const r = JSON.parse(line) as { time?: number; ms?: number; replayed?: number };
+      if ((r.time ?? 0) < sinceMs) continue;
+      out.count++;
+      out.ms += Math.round(r.ms ?? 0);
+      out.records += r.replayed ?? 0;
+    } catch {
+      // a line cut short by the scheduler's exit
+    }
+  }
+  return out;
+}
+
 async function runOnce(cfg: BenchConfig, maxTimeMs: number): Promise<RunResult> {
   let live: GschedUp | null = null;
   try {
@@ -148,6 +180,7 @@ async function runOnce(cfg: BenchConfig, maxTimeMs: number): Promise<RunResult> 
     const before = cfg.warmup > 0 ? await scrape(url) : start;
     const bucketsBefore = histogramBuckets(before, DISPATCH);
 
+    const runStartedAt = Date.now();
     const { jobs, postMs, t0, t1, t2 } = await submitAndWait(client, cfg, cfg.tasks, maxTimeMs, 'bench');
     const after = await scrape(url);
     const completed = metricSum(after, ENDED, { state: 'COMPLETED' }) - metricSum(before, ENDED, { state: 'COMPLETED' });
@@ -174,6 +207,7 @@ async function runOnce(cfg: BenchConfig, maxTimeMs: number): Promise<RunResult> 
       load_1m: round(loadavg()[0] ?? 0, 2),
       cold_p50_ms: ms(histogramQuantile(cold, 0.5)),
       cold_p99_ms: ms(histogramQuantile(cold, 0.99)),
+      snapshots: snapshotsSince(live?.state, runStartedAt),
     };
   } finally {
     await live?.stop();
@@ -235,6 +269,8 @@ interface SingleResult {
    * 64 clients and the polling). They share the two cores, so their sum bounds jobs/s.
    */
   cpu_ms_per_job: { scheduler: number; scheduler_main_thread: number; agents: number; up: number; client: number; total: number };
+  /** Snapshots the scheduler finished during the measured run (see RunResult). */
+  snapshots: { count: number; ms: number; records: number };
 }
 
 /** One job per POST from `clients` concurrent clients, each with its own submitter token; end to end. */
@@ -280,6 +316,7 @@ async function singleRun(cfg: BenchConfig, jobs: number, clients: number, maxTim
     await drive(Math.min(jobs, 2000), 'single-warm-up');
     const treeBefore = treeCpu(live.pid);
     const clientBefore = process.cpuUsage();
+    const runStartedAt = Date.now();
     const { postMs, t0, t1, t2 } = await drive(jobs, 'single');
     const clientUsage = process.cpuUsage(clientBefore);
     const byRole = cpuByRole(treeBefore, treeCpu(live.pid));
@@ -307,6 +344,7 @@ async function singleRun(cfg: BenchConfig, jobs: number, clients: number, maxTim
       post_max_ms: round(postMs.at(-1) ?? 0, 1),
       load_1m: round(loadavg()[0] ?? 0, 2),
       cpu_ms_per_job: cpu,
+      snapshots: snapshotsSince(live.state, runStartedAt),
     };
   } finally {
     await live.stop();
@@ -420,9 +458,11 @@ async function main(): Promise<void> {
   const show = (x: number | null): string => (x === null ? '-' : String(x));
   const p99 = (x: number | null, above: boolean): string => (above ? `>${show(x)}` : show(x));
   const bound = (x: number | null, above: boolean): string => (above ? '+Inf' : `≤${show(x)}`);
-  const rows = runs.map((r, i) => [String(i + 1), String(r.tasks), String(r.jobs), show(r.submit_s), show(r.total_s), show(r.tasks_per_sec), show(r.p50_ms), p99(r.p99_ms, r.p99_above_histogram), bound(r.p99_bucket_ms, r.p99_above_histogram)]);
-  rows.push(['median', '', '', '', '', show(med.tasks_per_sec), show(med.p50_ms), p99(med.p99_ms, medAbove), bound(med.p99_bucket_ms, medAbove)]);
-  rows.push(['target', '', '', '', '', `≥${target.tasks_per_sec}`, '', `≤${target.p99_ms}`, '']);
+  // Snapshots written during a run: count and their wall ms (their replay shares the cores).
+  const snaps = (x: { count: number; ms: number }): string => (x.count === 0 ? '0' : `${x.count} (${x.ms} ms)`);
+  const rows = runs.map((r, i) => [String(i + 1), String(r.tasks), String(r.jobs), show(r.submit_s), show(r.total_s), show(r.tasks_per_sec), show(r.p50_ms), p99(r.p99_ms, r.p99_above_histogram), bound(r.p99_bucket_ms, r.p99_above_histogram), snaps(r.snapshots)]);
+  rows.push(['median', '', '', '', '', show(med.tasks_per_sec), show(med.p50_ms), p99(med.p99_ms, medAbove), bound(med.p99_bucket_ms, medAbove), '']);
+  rows.push(['target', '', '', '', '', `≥${target.tasks_per_sec}`, '', `≤${target.p99_ms}`, '', '']);
   process.stdout.write(
     renderTable(
       [
@@ -435,6 +475,7 @@ async function main(): Promise<void> {
         { header: 'P50_MS', align: 'right' },
         { header: 'P99_MS', align: 'right' },
         { header: 'P99_BUCKET', align: 'right' },
+        { header: 'SNAPSHOTS', align: 'right' },
       ],
       rows,
     ),
@@ -450,12 +491,13 @@ async function main(): Promise<void> {
           { header: 'JOBS/S', align: 'right' },
           { header: 'POST_P50_MS', align: 'right' },
           { header: 'POST_P99_MS', align: 'right' },
+          { header: 'SNAPSHOTS', align: 'right' },
         ],
         [
-          ...single.map((r, i) => [String(i + 1), String(r.jobs), String(r.clients), show(r.total_s), show(r.jobs_per_sec), show(r.post_p50_ms), show(r.post_p99_ms)]),
-          ['median', '', '', '', show(result.single_jobs_per_sec), show(result.single_post_p50_ms), show(result.single_post_p99_ms)],
-          ...(floor.length > 0 ? [['bare http', '', '', '', show(result.single_http_floor_req_per_sec), '', '']] : []),
-          ['target', '', '', '', '≥5000', '', ''],
+          ...single.map((r, i) => [String(i + 1), String(r.jobs), String(r.clients), show(r.total_s), show(r.jobs_per_sec), show(r.post_p50_ms), show(r.post_p99_ms), snaps(r.snapshots)]),
+          ['median', '', '', '', show(result.single_jobs_per_sec), show(result.single_post_p50_ms), show(result.single_post_p99_ms), ''],
+          ...(floor.length > 0 ? [['bare http', '', '', '', show(result.single_http_floor_req_per_sec), '', '', '']] : []),
+          ['target', '', '', '', '≥5000', '', '', ''],
         ],
       ),
     );
