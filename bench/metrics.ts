@@ -627,7 +627,7 @@ async function main(): Promise<void> {
       await probe.terminate();
       rmSync(rec.dir, { recursive: true, force: true });
     }
-    for (const r of replays) process.stderr.write(`    replay ${r.scraped ? 'scraped' : 'quiet  '}: ${r.cpu.length} passes, CPU p99 ${p(r.cpu, 99)} ms, ${r.passesWithGc} with a GC in them (${round(r.gcMsInPasses, 1)} ms), ${r.scrapeMs.length} scrapes, ${r.renders} formattings, ${round(r.seconds, 2)} s\n`);
+    for (const r of replays) process.stderr.write(`    replay ${r.scraped ? 'scraped' : 'quiet  '}: ${r.cpu.length} passes, CPU p50 ${p(r.cpu, 50)} ms, p99 ${p(r.cpu, 99)} ms, ${r.passesWithGc} with a GC in them (${round(r.gcMsInPasses, 1)} ms), ${r.scrapeMs.length} scrapes, ${r.renders} formattings, ${round(r.seconds, 2)} s\n`);
   }
   const grown: Growth[] = [];
   for (const jobs of cfg.growth) {
