@@ -44,7 +44,7 @@
 // process, CPU time). Writes bench/results/metrics.json.
 //
 //   npm run bench:metrics
-//   BENCH_RUNS=2 BENCH_ROUNDS=24 BENCH_TASKS=10000 BENCH_SCRAPE_MS=1000 BENCH_RECORD_ROUNDS=6 BENCH_REPLAYS=32 BENCH_REPLAY_BUDGET_S=150 BENCH_GROWTH=1000,10000,100000 npm run bench:metrics   (the defaults)
+//   BENCH_RUNS=2 BENCH_ROUNDS=24 BENCH_TASKS=10000 BENCH_SCRAPE_MS=1000 BENCH_RECORD_ROUNDS=10 BENCH_REPLAYS=40 BENCH_REPLAY_BUDGET_S=150 BENCH_GROWTH=1000,10000,100000 npm run bench:metrics   (the defaults)
 //
 // The load generator and the scraper are worker threads of this process (metrics-client.ts),
 // with event loops of their own as the real clients' would be.
@@ -577,8 +577,8 @@ async function main(): Promise<void> {
     scrapeMs: envNumber('BENCH_SCRAPE_MS', 1000),
     warmup: envNumber('BENCH_WARMUP', 10_000, { integer: true }),
     timeoutS: envNumber('BENCH_TIMEOUT_S', 600),
-    recordRounds: envNumber('BENCH_RECORD_ROUNDS', 6, { integer: true }),
-    replays: envNumber('BENCH_REPLAYS', 32, { integer: true }),
+    recordRounds: envNumber('BENCH_RECORD_ROUNDS', 10, { integer: true }),
+    replays: envNumber('BENCH_REPLAYS', 40, { integer: true }),
     replayBudgetS: envNumber('BENCH_REPLAY_BUDGET_S', 150),
     growth: (process.env.BENCH_GROWTH ?? '1000,10000,100000').split(',').filter((x) => x.trim() !== '').map((x) => {
       const v = Number(x);
