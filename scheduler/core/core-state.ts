@@ -62,8 +62,11 @@ export class CoreState {
    * Running tasks by time limit. A task has at most one entry, filed under `filedAt`: a task
    * that ended leaves a stale entry, and one restarted meanwhile is refiled when its old entry
    * comes up. One object per task instead of one per start keeps a long replay's heap small.
+   * Entries are task ids, not the records: a stale entry stays until its deadline comes up
+   * (days after the task ended), and a record held there kept its whole job, every task of it,
+   * after the job was forgotten (a 60,000-analysis burst held jobs ended days before).
    */
-  readonly deadlines = new KeyedHeap<TaskRt>();
+  readonly deadlines = new KeyedHeap<number>();
   /** Pending jobs with a begin time, by that time (stale entries are dropped when met). */
   readonly beginTimes = new KeyedHeap<JobRt>();
   outbox: Decision[] = [];
@@ -355,7 +358,7 @@ export class CoreState {
     t.deadline = this.now + t.timeLimitMs + (this.config.scheduler.overTimeLimitMs ?? 0);
     if (t.filedAt === NEVER) {
       t.filedAt = t.deadline;
-      this.deadlines.push(t.filedAt, t.id, t);
+      this.deadlines.push(t.filedAt, t.id, t.id);
     }
     this.outbox.push({
       type: 'start',
@@ -749,14 +752,17 @@ export class CoreState {
 
   /** The running task whose time limit comes first, dropping or refiling stale entries. */
   private nextDeadlineTask(): TaskRt | null {
-    for (let t = this.deadlines.peek(); t !== undefined; t = this.deadlines.peek()) {
-      if (t.state === 'RUNNING' && t.deadline === t.filedAt) return t;
+    for (let id = this.deadlines.peek(); id !== undefined; id = this.deadlines.peek()) {
+      const t = this.tasks.get(id);
+      // A forgotten task's entry is stale: its job ended.
+      if (t !== undefined && t.state === 'RUNNING' && t.deadline === t.filedAt) return t;
       this.deadlines.pop();
+      if (t === undefined) continue;
       t.filedAt = NEVER;
       if (t.state === 'RUNNING') {
         // Restarted since it was filed: file it again under its current deadline.
         t.filedAt = t.deadline;
-        this.deadlines.push(t.filedAt, t.id, t);
+        this.deadlines.push(t.filedAt, t.id, t.id);
       }
     }
     return null;
