@@ -28,6 +28,9 @@ const TOUCH_CAP = 8192;
 export const MAX_NODE_REQUEUES = 5;
 
 
+
+/** How many distinct task graphs CoreState.shareSuccessors keeps. */
+const SUCCESSOR_TABLES_MAX = 1024;
 export class CoreState {
   /** The config in force; `reconfigure` (reconfigure.ts) replaces it. */
   config: ClusterConfig;
@@ -44,6 +47,11 @@ export class CoreState {
   readonly arrays = new Map<number, readonly number[]>();
   /** Final states of jobs the driver asked us to forget, for dependency checks. */
   readonly ended = new Map<number, JobState>();
+  /**
+   * Successor tables by their contents (see shareSuccessors): the jobs of one pipeline template
+   * have the same task graph, and a 60,000-analysis burst held ~40 bytes a task in copies of it.
+   */
+  readonly successorTables = new Map<string, Successors>();
   readonly consent = new Map<string, ConsentStatus>();
   consentCfg: Readonly<ConsentConfig>;
   /** Bumped by every consent change; see JobRt.consentOkAt. */
@@ -185,6 +193,20 @@ export class CoreState {
   }
 
   // ------------------------------------------------------------------ jobs in
+
+  /**
+   * The one table with the contents of `t` (read-only, so jobs share it). Cleared when it holds
+   * SUCCESSOR_TABLES_MAX graphs: a stream of distinct graphs only loses the sharing.
+   */
+  shareSuccessors(t: Successors): Successors {
+    if (t.list.length === 0) return t;
+    const key = `${t.at.join(',')};${t.list.join(',')}`;
+    const known = this.successorTables.get(key);
+    if (known !== undefined) return known;
+    if (this.successorTables.size >= SUCCESSOR_TABLES_MAX) this.successorTables.clear();
+    this.successorTables.set(key, t);
+    return t;
+  }
 
   createJob(c: CleanJob, successors: Successors, array: ArrayGroup | null, arrayIndex: number | null): number {
     const id = this.nextJobId++;
