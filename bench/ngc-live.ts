@@ -2,7 +2,7 @@
 // it (consent first, then sequencing runs of up to RUN_SIZE new samples; reanalyses and
 // research one analysis each through POST /api/v1/analyses), in the workload's order, then
 // waited for and measured from the scheduler's own metrics (modelled time).
-import type { ApiClient, RunBody } from '../cli/index.js';
+import type { AnalysisBody, ApiClient, RunBody, RunResponse, SubmitResponse } from '../cli/index.js';
 import type { WorkloadItem } from '../sim/index.js';
 import { analysisClass } from '../scheduler/pipelines/index.js';
 
@@ -18,9 +18,16 @@ export const BENCH_UP_ARGS = ['--rate-limit', '1000000', '--rate-burst', '100000
 /** Samples per sequencing run (a NovaSeq S4 flow cell holds about 48 30x genomes; two lanes' worth of smaller libraries). */
 export const RUN_SIZE = 96;
 const CONSENT_CONCURRENCY = 128;
+/** Connections a JsonPoster for consent and intake keeps (the most requests either has in flight). */
+export const POSTER_SOCKETS = CONSENT_CONCURRENCY;
 
 export interface Progress {
   (line: string): void;
+}
+
+/** What consent and intake need of a client: POST a JSON body, get the 2xx answer (bench/json-poster.ts). */
+export interface Poster {
+  post<T>(path: string, body: unknown): Promise<T>;
 }
 
 /** The lab that sent an item, from its owner (the lab's pipeline). */
@@ -34,7 +41,7 @@ function fromSequencer(item: WorkloadItem): boolean {
 }
 
 /** Every consent the items carry, posted with some concurrency (order does not matter: one record per patient). */
-export async function postConsents(client: ApiClient, items: readonly WorkloadItem[], progress: Progress): Promise<number> {
+export async function postConsents(client: Poster, items: readonly WorkloadItem[], progress: Progress): Promise<number> {
   const all = items.flatMap((i) => i.consent ?? []);
   let next = 0;
   let done = 0;
@@ -43,7 +50,7 @@ export async function postConsents(client: ApiClient, items: readonly WorkloadIt
       while (next < all.length) {
         const c = all[next++] as { pseudonym: string; status: string };
         // The workload's consent is written consent: each record names its (synthetic) document.
-        await client.request('POST', '/api/v1/consent', { ...c, documentRef: `ngc-consent-${c.pseudonym}` });
+        await client.post('/api/v1/consent', { ...c, documentRef: `ngc-consent-${c.pseudonym}` });
         if (++done % 5000 === 0) progress(`consent ${done}/${all.length}`);
       }
     }),
@@ -76,7 +83,7 @@ const INTAKE_CONCURRENCY = 32;
  * scheduler files them in is close to, not exactly, the workload's; the twin replays the
  * order and times the scheduler recorded.
  */
-export async function submitAsRuns(client: ApiClient, items: readonly WorkloadItem[], runPrefix: string, progress: Progress): Promise<Intake> {
+export async function submitAsRuns(client: Poster, items: readonly WorkloadItem[], runPrefix: string, progress: Progress): Promise<Intake> {
   const out: Intake = { runs: 0, analysesPosted: 0, submitted: 0, refused: 0, jobIds: [], jobIdOf: new Array<number>(items.length).fill(-1) };
   const open: Record<'east' | 'west', { samples: RunBody['samples']; idx: number[] }> = { east: { samples: [], idx: [] }, west: { samples: [], idx: [] } };
   const inFlight = new Set<Promise<void>>();
@@ -96,7 +103,8 @@ export async function submitAsRuns(client: ApiClient, items: readonly WorkloadIt
     open[lab] = { samples: [], idx: [] };
     const run = `${runPrefix}-${String(++out.runs).padStart(5, '0')}`;
     await send(async () => {
-      const r = await client.submitRun({ run, lab, samples });
+      const body: RunBody = { run, lab, samples };
+      const r = await client.post<RunResponse>('/api/v1/runs', body);
       out.submitted += r.submitted;
       out.refused += r.refused;
       for (const a of r.analyses) if (a.jobId !== undefined) out.jobIdOf[idx[a.sample] as number] = a.jobId;
@@ -112,7 +120,8 @@ export async function submitAsRuns(client: ApiClient, items: readonly WorkloadIt
     } else {
       out.analysesPosted++;
       await send(async () => {
-        const r = await client.submitAnalysis({ class: it.job.class as string, pseudonyms: it.job.pseudonyms, account: it.job.account, lab: labOf(it), seed: it.seed, name: it.job.name });
+        const body: AnalysisBody = { class: it.job.class as string, pseudonyms: it.job.pseudonyms, account: it.job.account, lab: labOf(it), seed: it.seed, name: it.job.name };
+        const r = await client.post<SubmitResponse>('/api/v1/analyses', body);
         out.submitted++;
         out.jobIdOf[i] = r.jobIds[0] as number;
       });

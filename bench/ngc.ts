@@ -31,7 +31,8 @@ import { startGschedUp } from '../cli/testing/index.js';
 import { compiledPath, packageRoot, renderTable } from '../common/index.js';
 import { runNgc, ngcWorkload, powerFigures, type NgcRunResult, type WorkloadItem } from '../sim/index.js';
 import { withPowerSave } from '../scheduler/core/index.js';
-import { BENCH_UP_ARGS, accountingOf, figuresOfAcct, postConsents, submitAsRuns, submitOffsets, taskLag, waitIdle, type RunFigures } from './ngc-live.js';
+import { JsonPoster } from './json-poster.js';
+import { BENCH_UP_ARGS, POSTER_SOCKETS, accountingOf, figuresOfAcct, postConsents, submitAsRuns, submitOffsets, taskLag, waitIdle, type RunFigures } from './ngc-live.js';
 import { rel, simulate, twinSample, writeTwinCluster } from './ngc-twin.js';
 import { cpuByRole, treeCpu } from './proc-cpu.js';
 import { metricSum } from './prom.js';
@@ -168,7 +169,9 @@ async function liveFull(): Promise<Figures> {
   const up = await startGschedUp({ cluster: path, timeScale: cfg.fullScale, args: ['--kernels', 'noop', ...BENCH_UP_ARGS], readyTimeoutMs: 60_000 });
   try {
     const client = ApiClient.fromOptions({ url: up.httpUrl, stateDir: up.state, timeout: '300' });
-    const consents = await postConsents(client, items, p);
+    // Consent and intake go through lean keep-alive connections (json-poster.ts), the rest through the CLI's client.
+    const poster = new JsonPoster(up.httpUrl, up.token, POSTER_SOCKETS);
+    const consents = await postConsents(poster, items, p);
     done(part, `${consents} consents recorded`);
     const passes = async (): Promise<{ n: number; s: number }> => {
       const text = await (await fetch(`${up.httpUrl}/metrics`)).text();
@@ -177,7 +180,8 @@ async function liveFull(): Promise<Figures> {
     const w0 = performance.now();
     const cpu0 = treeCpu(up.pid);
     const ps0 = await passes();
-    const intake = await submitAsRuns(client, items, `NOVA-${cfg.seed}`, p);
+    const intake = await submitAsRuns(poster, items, `NOVA-${cfg.seed}`, p);
+    poster.close();
     const submitS = (performance.now() - w0) / 1000;
     const cpu1 = treeCpu(up.pid);
     done(part, `${intake.submitted} analyses (${tasks} tasks) taken in: ${intake.runs} sequencing runs + ${intake.analysesPosted} single analyses in ${submitS.toFixed(1)} s; ${intake.refused} refused`);
