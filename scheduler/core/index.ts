@@ -13,5 +13,6 @@ export { KeyedHeap } from './heap.js';
 export { SlotList } from './lists.js';
 export { parseArraySpec, MAX_ARRAY_SIZE, type ArraySpec } from './array.js';
 export { SNAPSHOT_FORMAT, SnapshotError, configFingerprint, snapshotOf, restoreInto, type CoreSnapshot } from './snapshot.js';
+export { layoutFingerprint, layoutShapes } from './snapshot-layout.js';
 export { HEAT_RECOVERY_FRACTION, wattsPerBusyCore, nodeWatts, powerSaveWatts, heatRecoveryShare, type PoweredNode } from './power.js';
 export { POWER_FIT_DEPTH } from './power-save.js';

@@ -107,7 +107,11 @@ const isRef = (v: unknown): v is object => (typeof v === 'object' && v !== null)
 
 /** FNV-1a over the config's JSON: equal configs, equal fingerprints. */
 export function configFingerprint(config: unknown): string {
-  const text = JSON.stringify(config);
+  return textFingerprint(JSON.stringify(config));
+}
+
+/** FNV-1a in two lanes, with the length: a short stable name for a long text. */
+export function textFingerprint(text: string): string {
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193;
   for (let i = 0; i < text.length; i++) {
@@ -116,6 +120,16 @@ export function configFingerprint(config: unknown): string {
     h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
   }
   return `${text.length.toString(36)}-${h1.toString(36)}-${h2.toString(36)}`;
+}
+
+/** The shapes of a snapshot's objects, as `Class:field,field,…` ('' is a plain object). */
+export function objectShapes(snap: CoreSnapshot): Set<string> {
+  const out = new Set<string>();
+  for (const e of snap.objs) {
+    if (e[0] !== OBJ && e[0] !== WIDE) continue;
+    out.add(`${snap.classes[e[2] as number] ?? '?'}:${(snap.shapes[e[1] as number] ?? []).join(',')}`);
+  }
+  return out;
 }
 
 /** Every object in the config with its path (the same config gives the same paths). */

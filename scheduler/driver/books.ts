@@ -2,7 +2,7 @@
 // results, display ids of array elements, real commands, idempotency keys, pseudonyms, and why
 // nodes are drained or down. Replaying the journal rebuilds them and snapshots carry them; the
 // live driver and the snapshot replica (replica.ts) keep them with this same code.
-import { configFingerprint, parseArraySpec, restoreInto, snapshotOf, type ClusterConfig, type CoreEvent, type CoreSnapshot, type Decision, type EventResult, type JobSpec } from '../core/index.js';
+import { configFingerprint, layoutFingerprint, parseArraySpec, restoreInto, snapshotOf, type ClusterConfig, type CoreEvent, type CoreSnapshot, type Decision, type EventResult, type JobSpec } from '../core/index.js';
 import { StateDirError, type IdempotencyKey, type Store, type TaskResult } from '../store/index.js';
 import { CommandBook } from './commands.js';
 import type { CoreApi } from './core-api.js';
@@ -33,6 +33,11 @@ export interface IdempotentAnswer {
 /** What a snapshot's header chunk holds besides the core's object entries. */
 export interface SnapshotHeader {
   format: 1;
+  /**
+   * The core's state layout (layoutFingerprint) of the gsched that wrote it: another layout
+   * cannot be read back, and the journal before the snapshot is gone. Absent before 2026-12-02.
+   */
+  layout?: string;
   config: ClusterConfig;
   core: Omit<CoreSnapshot, 'objs'>;
   /** The driver's own bookkeeping (attempts, display ids, results, commands, idempotency keys, pseudonyms, node notes). */
@@ -173,7 +178,7 @@ export class Books {
 /** A snapshot of a core and the books kept beside it: the header chunk and the core's entries. */
 export function takeSnapshot(core: CoreApi, books: Books): { header: SnapshotHeader; objs: unknown[][] } {
   const { objs, ...coreHead } = core.snapshot();
-  return { header: { format: 1, config: core.config, core: coreHead, book: books.snapshot() }, objs };
+  return { header: { format: 1, layout: layoutFingerprint(), config: core.config, core: coreHead, book: books.snapshot() }, objs };
 }
 
 /**
@@ -199,6 +204,7 @@ export function restoreLatest(
     return { core, restored: null };
   }
   const header = stored.header as SnapshotHeader;
+  if (header.layout !== layoutFingerprint()) throw new SnapshotLayoutError(store.dir, header.layout);
   let into = core;
   if (configFingerprint(header.config) !== configFingerprint(core.config)) {
     if (!coreFor) throw new SnapshotConfigError(store.dir);
@@ -215,6 +221,21 @@ export class SnapshotConfigError extends StateDirError {
   constructor(dir: string) {
     super(dir, 'its latest snapshot was taken under another cluster config, and no core can be built for that config here');
     this.name = 'SnapshotConfigError';
+  }
+}
+
+/**
+ * Thrown when the latest snapshot was written by a gsched whose core state has another layout
+ * (an upgrade or downgrade changed its records): restoring it would misread jobs, and the
+ * journal it replaced is compacted away, so the start is refused.
+ */
+export class SnapshotLayoutError extends StateDirError {
+  constructor(dir: string, found: string | undefined) {
+    super(
+      dir,
+      `its latest snapshot was written by a gsched whose scheduler state has another layout (${found === undefined ? 'a build before layouts were recorded' : `layout ${found}`}; this build: ${layoutFingerprint()}), and the journal before it is compacted. Start the gsched version that wrote the folder, or restore the folder from a backup, or move it aside to start afresh`,
+    );
+    this.name = 'SnapshotLayoutError';
   }
 }
 

@@ -20,7 +20,7 @@ import { AuditBatch, DISPATCH_AUDIT_BATCH } from './audit-batch.js';
 import { StallWatch } from './stall-watch.js';
 import { join } from 'node:path';
 
-export { SnapshotConfigError, displayIdsOf, type NodeNote } from './books.js';
+export { SnapshotConfigError, SnapshotLayoutError, displayIdsOf, type NodeNote } from './books.js';
 
 export interface DriverOptions {
   core: CoreApi;

@@ -11,7 +11,7 @@ import { FakeClock, loadClusterConfig } from '../../common/index.js';
 import type { ClusterConfig, JobSpec } from '../core/index.js';
 import { Store } from '../store/index.js';
 import { SMALL_CLUSTER, testJob, waitFor } from '../testing/index.js';
-import { LiveDriver } from './driver.js';
+import { LiveDriver, SnapshotLayoutError } from './driver.js';
 import { makeCore } from './make-core.js';
 
 const dirs: string[] = [];
@@ -92,6 +92,38 @@ describe('LiveDriver snapshots', () => {
     expect(again.driver.core.jobs()).toHaveLength(1);
     // ...and says why it did not take the file's config.
     expect(again.driver.configRefusal).toMatch(/^the new config does not fit the scheduler's state \(1 conflict\):\n- partition research: removed, but job 1 is in it$/);
+    await again.driver.close();
+    await again.driver.store.close();
+  });
+
+  // The journal before a snapshot is compacted away, so a snapshot another build's records
+  // would be misread from cannot fall back to a replay: the start is refused, saying why.
+  it('refuses a snapshot whose state layout is not this build\'s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gsched-snap-layout-'));
+    dirs.push(dir);
+    const first = open(dir);
+    await first.driver.agentHello(allNodes, [], []);
+    await first.driver.submit(testJob([{ cores: 2 }]) as unknown as JobSpec);
+    await first.driver.snapshot();
+    const meta = first.driver.store.snapshotMeta();
+    const header = first.driver.store.snaps.get(`${meta?.id}/0`) as { layout?: string };
+    expect(header.layout).toMatch(/^[0-9a-z]+-[0-9a-z]+-[0-9a-z]+$/);
+    const rewrite = async (layout: string | undefined): Promise<void> => {
+      const store = new Store(dir);
+      await store.snaps.put(`${meta?.id}/0`, { ...header, layout });
+      await store.close();
+    };
+    await first.driver.close();
+    await first.driver.store.close();
+
+    await rewrite('1-other-build');
+    expect(() => open(dir)).toThrow(SnapshotLayoutError);
+    expect(() => open(dir)).toThrow(/another layout \(layout 1-other-build; this build: [0-9a-z-]+\).*Start the gsched version that wrote the folder/);
+    await rewrite(undefined);
+    expect(() => open(dir)).toThrow(/a build before layouts were recorded/);
+    await rewrite(header.layout);
+    const again = open(dir);
+    expect(again.driver.core.jobs()).toHaveLength(1);
     await again.driver.close();
     await again.driver.store.close();
   });
