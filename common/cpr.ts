@@ -39,6 +39,57 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
+/** What scanBody found: nesting deeper than allowed, or the path of the first CPR-shaped text (null: none). */
+export type BodyScan = { tooDeep: true } | { tooDeep: false; cprAt: string | null };
+
+/**
+ * Both checks every request body gets, in one walk: whether it nests objects or arrays
+ * deeper than `max` (as nestedDeeperThan; this wins over any CPR-shaped text), and else the
+ * path of its first CPR-shaped string or key, as cprPathIn gives it (`skip` as there: those
+ * top-level fields are still checked for depth). Recursion stops at `max` levels.
+ */
+export function scanBody(value: unknown, max: number, skip: readonly string[] = []): BodyScan {
+  const segs: (string | number)[] = [];
+  let hit: (string | number)[] | null = null;
+  // True once something deeper than `max` is found (the walk ends there).
+  const walk = (v: unknown, depth: number, check: boolean): boolean => {
+    if (typeof v === 'string') {
+      if (check && hit === null && containsCpr(v)) hit = segs.slice();
+      return false;
+    }
+    if (typeof v !== 'object' || v === null) return false;
+    if (depth >= max) return true;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        segs.push(i);
+        const deep = walk(v[i], depth + 1, check && hit === null);
+        segs.pop();
+        if (deep) return true;
+      }
+      return false;
+    }
+    for (const k in v) {
+      if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+      const own = check && hit === null && !(depth === 0 && skip.length > 0 && skip.includes(k));
+      if (own && containsCpr(k)) hit = [...segs, '(a key)'];
+      segs.push(k);
+      const deep = walk((v as Record<string, unknown>)[k], depth + 1, own && hit === null);
+      segs.pop();
+      if (deep) return true;
+    }
+    return false;
+  };
+  if (walk(value, 0, true)) return { tooDeep: true };
+  return { tooDeep: false, cprAt: hit === null ? null : pathText(hit) };
+}
+
+/** `a[0].b` from its segments, outermost first; `(body)` for none. */
+function pathText(segs: readonly (string | number)[]): string {
+  let path = '';
+  for (const seg of segs) path = typeof seg === 'number' ? `${path}[${seg}]` : path === '' ? seg : `${path}.${seg}`;
+  return path === '' ? '(body)' : path;
+}
+
 /**
  * The path (`tasks[2].name`) of the first string in `value` (an object tree from JSON) that
  * holds a CPR-shaped substring, or null. Keys are checked too. `skip` names top-level fields
@@ -47,10 +98,7 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
  */
 export function cprPathIn(value: unknown, skip: readonly string[] = []): string | null {
   const hit = cprHit(value, skip);
-  if (hit === null) return null;
-  let path = '';
-  for (const seg of hit.reverse()) path = typeof seg === 'number' ? `${path}[${seg}]` : path === '' ? seg : `${path}.${seg}`;
-  return path === '' ? '(body)' : path;
+  return hit === null ? null : pathText(hit.reverse());
 }
 
 /** The segments of the first hit's path, innermost first; a key that holds one is `(a key)`. */

@@ -5,8 +5,8 @@
 // query or path is refused (a route may name one body field that may carry one: `cprField`).
 // Authentication failures and denials are audited.
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ANONYMOUS, RateLimiter, cprPathIn, containsCpr, nestedDeeperThan, mayTouchAccount, scrubCpr, type AuditInput, type Principal, type RateLimit, type Role, type Security } from '../security/index.js';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ANONYMOUS, RateLimiter, containsCpr, mayTouchAccount, scanBody, scrubCpr, type AuditInput, type Principal, type RateLimit, type Role, type Security } from '../security/index.js';
 import { ApiProblem } from './errors.js';
 
 declare module 'fastify' {
@@ -25,6 +25,11 @@ declare module 'fastify' {
     principal: Principal;
     /** Appends an audit entry with this request's actor and client address. */
     audit(entry: Omit<AuditInput, 'actor' | 'client'>): Promise<void>;
+    /**
+     * The route's config (roles, cprField, cprFreeParam), read once per request by the auth
+     * hook: fastify builds `routeOptions` anew, a dozen fields, on every read of it.
+     */
+    routeConfig: FastifyContextConfig | undefined;
   }
 }
 
@@ -37,6 +42,7 @@ export interface AuthOptions {
 }
 
 const MAX_DEPTH = 32;
+const NO_FIELDS: readonly string[] = [];
 
 export const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 200, burst: 400 };
 
@@ -64,6 +70,7 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
   const perAddress = new RateLimiter(opts.authFailureLimit ?? { perSecond: 5, burst: 20 });
 
   app.decorateRequest('principal', null as unknown as Principal);
+  app.decorateRequest('routeConfig', undefined);
   app.decorateRequest('audit', function (this: FastifyRequest, entry: Omit<AuditInput, 'actor' | 'client'>): Promise<void> {
     return security.audit.append(entry, this.principal ?? ANONYMOUS, this.ip).then(
       () => undefined,
@@ -94,6 +101,8 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
   const authorise = (req: FastifyRequest, reply: FastifyReply): ApiProblem | Promise<ApiProblem> | null => {
     req.principal = ANONYMOUS;
     if (!req.url.startsWith('/api/')) return null;
+    const route = req.routeOptions;
+    req.routeConfig = route.config;
     const given = bearer(req);
     const who = given === null ? null : verified(req, given);
     if (who === null) {
@@ -106,10 +115,10 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
     req.principal = who;
     const wait = perToken.take(who.id);
     if (wait > 0) return tooMany(reply, wait, `token ${who.name} is over its rate limit (${opts.rateLimit.perSecond}/s)`);
-    const roles = req.routeOptions.config?.roles;
+    const roles = route.config?.roles;
     if (who.role !== 'admin' && !(roles ?? []).includes(who.role as Role)) {
       // An unknown route is a 404 whoever asks (its handler runs with no roles declared).
-      if (req.routeOptions.url === undefined) return null;
+      if (route.url === undefined) return null;
       return refuse(req, { action: 'auth.denied', object: `${req.method} ${safePath(req)}`, outcome: 'refused', detail: { role: who.role } }, () =>
         new ApiProblem('FORBIDDEN', `role ${who.role} may not ${req.method} ${safePath(req)}${roles && roles.length > 0 ? ` (allowed: admin, ${roles.join(', ')})` : ' (admin only)'}`),
       );
@@ -140,18 +149,20 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
   const checkPatientData = (req: FastifyRequest): void => {
     if (!req.url.startsWith('/api/')) return;
     let url = req.url.includes('%') ? decodeURIComponentSafe(req.url) : req.url;
-    const free = req.routeOptions.config?.cprFreeParam;
+    const config = req.routeConfig;
+    const free = config?.cprFreeParam;
     const id = free === undefined ? undefined : (req.params as Record<string, string | undefined>)[free.name];
     if (free !== undefined && id !== undefined && free.shape.test(id)) url = url.replace(id, '');
     if (containsCpr(url)) {
       throw new ApiProblem('CPR_NOT_ALLOWED', 'the request path or query holds a CPR-shaped number: use the patient\'s pseudonym (gsched consent grant --cpr prints it)');
     }
-    // Request bodies here are a few levels deep; a deeper one is refused before anything walks it.
-    if (nestedDeeperThan(req.body, MAX_DEPTH)) throw new ApiProblem('TOO_DEEP', `the body nests objects or arrays more than ${MAX_DEPTH} levels deep`);
-    const skip = req.routeOptions.config?.cprField;
-    const at = cprPathIn(req.body, skip === undefined ? [] : [skip]);
-    if (at !== null) {
-      throw new ApiProblem('CPR_NOT_ALLOWED', `${at} holds a CPR-shaped number (DDMMYY-XXXX): patient identifiers never go into job fields; name the patient by pseudonym`, at);
+    // Request bodies here are a few levels deep; a deeper one is refused (whatever else it
+    // holds) by the same walk that looks for CPR numbers, which goes no deeper than that.
+    const skip = config?.cprField;
+    const scan = scanBody(req.body, MAX_DEPTH, skip === undefined ? NO_FIELDS : [skip]);
+    if (scan.tooDeep) throw new ApiProblem('TOO_DEEP', `the body nests objects or arrays more than ${MAX_DEPTH} levels deep`);
+    if (scan.cprAt !== null) {
+      throw new ApiProblem('CPR_NOT_ALLOWED', `${scan.cprAt} holds a CPR-shaped number (DDMMYY-XXXX): patient identifiers never go into job fields; name the patient by pseudonym`, scan.cprAt);
     }
   };
 }

@@ -11,6 +11,9 @@ describe('IdTable', () => {
       fc.property(fc.array(step, { minLength: 5_000, maxLength: 20_000 }), fc.integer({ min: 1, max: 5 }), (ops, gap) => {
         const t = new IdTable<number>();
         const m = new Map<number, number>();
+        // Differences are collected and asserted once: an expect per step (a few million in all)
+        // took most of a minute, and timed the test out on a loaded machine.
+        const wrong: string[] = [];
         let next = 1;
         for (const op of ops) {
           if (op[0] === 'add') {
@@ -20,11 +23,13 @@ describe('IdTable', () => {
           } else {
             const recent = op[2];
             const id = recent ? next - 1 - (op[1] % 50) * gap : 1 + (op[1] % next);
-            expect(t.delete(id)).toBe(m.delete(id));
+            const [got, want] = [t.delete(id), m.delete(id)];
+            if (got !== want) wrong.push(`delete ${id}: ${got}, a Map says ${want}`);
           }
         }
         expect(t.size).toBe(m.size);
-        for (let id = 0; id <= next + 1; id++) expect(t.get(id)).toBe(m.get(id));
+        for (let id = 0; id <= next + 1; id++) if (t.get(id) !== m.get(id)) wrong.push(`get ${id}: ${t.get(id)}, a Map says ${m.get(id)}`);
+        expect(wrong.slice(0, 5)).toEqual([]);
         expect([...t.values()].sort((a, b) => a - b)).toEqual([...m.values()].sort((a, b) => a - b));
       }),
       { numRuns: 20 },

@@ -170,7 +170,63 @@ describe('PendingQueue', () => {
     expect(walked(q)).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it.each([1, 2, 64])('walks its cached order as a fresh merge of the runs would, mid-walk re-adds included (sweeps from %i)', (sweepFrom) => {
+  it('goes on past the cached order after the last job it passed, when a job queued mid-walk pushed that one off the end', () => {
+    const stats = new Map<JobRt, number>();
+    const q = new PendingQueue(W, (j) => stats.get(j) as number, (acct) => SHARE[acct] as number, { orderCap: 1, orderCapMax: 1, orderSlack: 1 });
+    const [j1, j2, j3] = [fake(1, 'a', 0, 0), fake(2, 'a', 0, 0), fake(3, 'a', 0, 0)];
+    for (const f of [j1, j2, j3]) {
+      stats.set(f.job, f.stat);
+      q.add(f.job, 0);
+    }
+    q.remove(j1.job);
+    // The cached order holds one job: 2.
+    q.walk(() => false);
+    const seen: number[] = [];
+    q.walk((j) => {
+      seen.push(j.id);
+      // 1 sorts before 2: it takes 2's place in the one-job order, behind the walk.
+      if (j.id === 2) q.add(j1.job, 0);
+      return true;
+    });
+    expect(seen).toEqual([2, 3]);
+    expect(walked(q)).toEqual([1, 2, 3]);
+  });
+
+  it('records nothing past a floor pushed off the cached order (the order would miss that job)', () => {
+    const stats = new Map<JobRt, number>();
+    const q = new PendingQueue(W, (j) => stats.get(j) as number, (acct) => SHARE[acct] as number, { orderCap: 2, orderCapMax: 2, orderSlack: 1, sweepFrom: 1 });
+    const fakes = [1, 2, 3, 4].map((id) => fake(id, 'a', 0, 0));
+    for (const f of fakes) {
+      stats.set(f.job, f.stat);
+      q.add(f.job, 0);
+    }
+    const [j1, j2] = fakes.map((f) => f.job) as [JobRt, JobRt];
+    q.remove(j1);
+    // The cached order: 2, 3.
+    q.walk(() => false);
+    q.remove(j2);
+    const seen: number[] = [];
+    q.walk((j) => {
+      seen.push(j.id);
+      // 1 takes its place at the front and pushes 3, just visited, off the order's end; the
+      // walk sweeps 2 out of the order, leaving room to record what follows 3.
+      if (j.id === 3) q.add(j1, 0);
+      return true;
+    });
+    expect(seen).toEqual([3, 4]);
+    expect(walked(q)).toEqual([1, 3, 4]);
+  });
+
+  // A cached order of a few jobs makes walks run past its end, where they go on in the runs
+  // from just after its last job and extend it.
+  it.each([
+    [1, {}],
+    [2, {}],
+    [64, {}],
+    [1, { orderCap: 2, orderCapMax: 4, orderSlack: 1 }],
+    [2, { orderCap: 3, orderCapMax: 12, orderSlack: 2 }],
+    [64, { orderCap: 1, orderCapMax: 1, orderSlack: 1 }],
+  ])('walks its cached order as a fresh merge of the runs would, mid-walk re-adds included (sweeps from %i, cached order %o)', (sweepFrom, sizes) => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('add' as const), account: fc.constantFrom('a', 'b', 'c'), stat: fc.integer({ min: 0, max: 3 }).map((x) => x * 250) }),
       fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }),
@@ -183,7 +239,7 @@ describe('PendingQueue', () => {
         // Two queues fed the same operations on twin jobs; the second forgets its cached order before every walk.
         const sides = [0, 1].map(() => {
           const byJob = new Map<JobRt, number>();
-          return { byJob, q: new PendingQueue(W, (j) => byJob.get(j) as number, (acct) => SHARE[acct] as number, { sweepFrom }), jobs: [] as JobRt[] };
+          return { byJob, q: new PendingQueue(W, (j) => byJob.get(j) as number, (acct) => SHARE[acct] as number, { sweepFrom, ...sizes }), jobs: [] as JobRt[] };
         });
         let now = 0;
         for (const o of ops) {

@@ -20,7 +20,8 @@
 // The first few thousand jobs of that merge are cached as a plain list (`order`) until
 // priorities are recalculated: passes in between walk the list, and a job queued meanwhile is
 // put in its place by the same comparison the heap makes (a backfill pass looks at hundreds of
-// jobs, mostly the ones the pass before looked at).
+// jobs, mostly the ones the pass before looked at). A walk that runs past its end merges on
+// from just after its last job (each run's place found by a binary search) and extends it.
 import { insertAt } from './lists.js';
 import type { JobRt } from './state.js';
 import type { Ms, PriorityWeights } from './types.js';
@@ -39,7 +40,11 @@ const SWEEP_FROM = 64;
  */
 const ORDER_CAP = 2048;
 const ORDER_CAP_MAX = 8192;
-/** How many jobs past where a walk stopped the cached order reaches, at least. */
+/**
+ * How many jobs past where a walk stopped it records in the cached order. Not more: a later
+ * walk that runs past the order's end goes on from there (a binary search per run) and extends
+ * it, so a rebuild (after each priority recalculation) merges no more than the walks reach.
+ */
 const ORDER_SLACK = 256;
 
 interface Lane {
@@ -221,6 +226,9 @@ export class PendingQueue {
   private waiting = 0;
   private readonly smallRun: number;
   private readonly sweepFrom: number;
+  private readonly orderCapMin: number;
+  private readonly orderCapMax: number;
+  private readonly orderSlack: number;
   /**
    * The walk order, cached: the first queued jobs in order as the walk that built it found them,
    * and jobs queued since at their place. A job that leaves the queue stays in it, dead, until
@@ -244,8 +252,6 @@ export class PendingQueue {
   private longWalk = 0;
   /** The longest walk that stopped since the cached order was last rebuilt. */
   private walkPeak = 0;
-  /** The last walk went past the cached order's end: the next one rebuilds it rather than pass over it again. */
-  private ranOff = false;
   /** A walk of the runs is building the cached order; jobs queued again meanwhile wait here. */
   private building = false;
   private revivedJobs: JobRt[] = [];
@@ -267,10 +273,14 @@ export class PendingQueue {
     private readonly staticOf: (job: JobRt) => number,
     private readonly fairshareOf: (account: string) => number,
     /** Tests pass small sizes to make merges and sweeps frequent. */
-    tuning: { smallRun?: number; sweepFrom?: number } = {},
+    tuning: { smallRun?: number; sweepFrom?: number; orderCap?: number; orderCapMax?: number; orderSlack?: number } = {},
   ) {
     this.smallRun = tuning.smallRun ?? SMALL_RUN;
     this.sweepFrom = tuning.sweepFrom ?? SWEEP_FROM;
+    this.orderCapMin = tuning.orderCap ?? ORDER_CAP;
+    this.orderCapMax = Math.max(this.orderCapMin, tuning.orderCapMax ?? ORDER_CAP_MAX);
+    this.orderSlack = tuning.orderSlack ?? ORDER_SLACK;
+    this.orderCap = this.orderCapMin;
   }
 
   /** How many sorted runs the lanes hold (each lane keeps O(log n)). */
@@ -399,8 +409,7 @@ export class PendingQueue {
   }
 
   private walkOnce(visit: (job: JobRt) => boolean): void {
-    if (!this.orderOk || (this.order.length === this.orderStart && !this.orderAll) || this.ranOff) {
-      this.ranOff = false;
+    if (!this.orderOk || (this.order.length === this.orderStart && !this.orderAll)) {
       this.forgetOrder();
       this.walkRuns(visit, null, 0);
       return;
@@ -409,12 +418,15 @@ export class PendingQueue {
     let dead = 0;
     let seen = 0;
     let more = true;
+    /** The last job the walk stepped on (the latest in order it passed). */
+    let stepped: JobRt | undefined;
     this.iterating = true;
     try {
       // Visits may queue jobs into the order (before or after orderPos): index through the field.
       this.orderPos = this.orderStart;
       while (this.orderPos < order.length) {
         const j = order[this.orderPos++] as JobRt;
+        stepped = j;
         if (!liveInOrder(j)) {
           dead++;
           continue;
@@ -431,17 +443,16 @@ export class PendingQueue {
       this.iterating = false;
       this.tidy(false);
     }
-    // Past the cached order the rest comes from the runs, after its last job (dead or not).
-    const floor = more && this.orderOk && !this.orderAll && order === this.order ? order[order.length - 1] : undefined;
+    // Past the cached order the rest comes from the runs, after the last job it passed (dead or
+    // not). That is its last job, unless a job queued mid-walk before the walk's place pushed
+    // that one off the order's end (placeInOrder keeps it within orderCap).
+    const floor = more && this.orderOk && !this.orderAll && order === this.order ? (stepped ?? order[order.length - 1]) : undefined;
     if (order === this.order) {
       if (dead >= this.sweepFrom) this.sweepOrder();
       else this.dropDeadFront();
     }
-    if (floor !== undefined) {
-      // Going on past its end costs a pass over the runs up to it: rebuild next time instead.
-      this.ranOff = true;
-      this.walkRuns(visit, floor, seen);
-    }
+    // Going on past its end starts each run just after the floor (a binary search), and extends the order.
+    if (floor !== undefined) this.walkRuns(visit, floor, seen);
   }
 
   /**
@@ -463,25 +474,28 @@ export class PendingQueue {
       this.heads = new Array<JobRt | null>(cap).fill(null);
     }
     const { cursor, heads, reach, deadSeen } = this;
-    for (let i = 0; i < n; i++) {
-      cursor[i] = reach[i] = (runs[i] as Run).start;
-      deadSeen[i] = 0;
-    }
     const build = floor === null;
-    if (build) {
-      // Size the new cached order by the walks since the last one (and half the estimate before).
-      this.longWalk = Math.max(this.walkPeak, this.longWalk >> 1);
-      this.walkPeak = 0;
-      this.orderCap = Math.min(ORDER_CAP_MAX, Math.max(ORDER_CAP, 2 * this.longWalk));
-    }
-    const order = this.order;
-    const gen = this.orderGen;
-    let recording = order.length - this.orderStart < this.orderCap;
     /** The job visited last (or the floor): a head no later than it is passed over. */
     let last: JobRt | null = floor;
     let lastLane: Lane | null = floor === null ? null : this.laneFor(floor);
     let lastPrio = floor === null ? 0 : (floor.laneKey as number) + (lastLane as Lane).offset;
-    let check = floor !== null;
+    for (let i = 0; i < n; i++) {
+      const run = runs[i] as Run;
+      // Past the cached order: what sorts no later than its last job was walked already.
+      cursor[i] = reach[i] = floor === null ? run.start : this.firstAfter(run, floor, lastLane as Lane, lastPrio);
+      deadSeen[i] = 0;
+    }
+    if (build) {
+      // Size the new cached order by the walks since the last one (and half the estimate before).
+      this.longWalk = Math.max(this.walkPeak, this.longWalk >> 1);
+      this.walkPeak = 0;
+      this.orderCap = Math.min(this.orderCapMax, Math.max(this.orderCapMin, 2 * this.longWalk));
+    }
+    const order = this.order;
+    const gen = this.orderGen;
+    // (What follows a floor pushed off the order's end would leave a gap in it: not recorded.)
+    let recording = order.length - this.orderStart < this.orderCap && (floor === null || floor === order[order.length - 1]);
+    let check = false;
     let visited = 0;
     this.iterating = true;
     this.revived = false;
@@ -536,13 +550,14 @@ export class PendingQueue {
         visited++;
         if (!visit(j as JobRt)) {
           // A pass that looks this far should find it all in the cached order next time.
-          this.orderCap = Math.min(ORDER_CAP_MAX, Math.max(this.orderCap, 2 * (seen + visited)));
+          this.orderCap = Math.min(this.orderCapMax, Math.max(this.orderCap, 2 * (seen + visited)));
           if (seen + visited > this.walkPeak) this.walkPeak = seen + visited;
           if (seen + visited > this.longWalk) this.longWalk = seen + visited;
           if (!recording) return;
-          // Cache more than this walk needed: the next ones look further as the jobs before start.
+          // Cache a little more than this walk needed: the next ones look further as the jobs
+          // before start, and a walk past the cached order's end goes on from there and extends it.
           visiting = false;
-          slack = Math.max(ORDER_SLACK, 2 * this.longWalk);
+          slack = this.orderSlack;
         }
       }
       // The end of the queue: the cached order holds all of it.
@@ -558,6 +573,30 @@ export class PendingQueue {
       }
       this.tidy(true);
     }
+  }
+
+  /**
+   * The first entry of `run` from its start on that sorts after `floor` (of lane `fl`, priority
+   * `fp`), as the heap compares them: a binary search of the run's keys, reading a job only
+   * when its priority ties the floor's. (Dead entries keep their keys: the run stays sorted.)
+   */
+  private firstAfter(run: Run, floor: JobRt, fl: Lane, fp: number): number {
+    const { keys, ids, jobs } = run;
+    const same = run.lane === fl;
+    const fk = floor.laneKey as number;
+    const off = run.lane.offset;
+    let lo = run.start;
+    let hi = jobs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const k = keys[mid] as number;
+      const after = same
+        ? fk > k || (fk === k && floor.id < (ids[mid] as number))
+        : this.headBefore(fp, floor, k + off, jobs[mid] as JobRt);
+      if (after) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
   }
 
   /** Whether a head of priority `pa` (job a) comes before one of priority `pb` (job b) of another lane. */
@@ -885,7 +924,6 @@ export class PendingQueue {
       out.push(j);
       return true;
     });
-    this.ranOff = false;
     this.longWalk = longWalk;
     this.walkPeak = walkPeak;
     return out;

@@ -7,7 +7,8 @@ import { systemClock, type Clock, type Timer } from '../../common/index.js';
 import { configFingerprint, consentAllows, type AdvanceReservationView, type ReservationSpec, decisionTexts, parseArraySpec, TERMINAL_JOB_STATES, type ClusterConfig, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type PowerDecision, type ConsentStatus } from '../core/index.js';
 import type { Completion, NodePower, TaskRef } from '../../proto/index.js';
 import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
-import { AcctIndex, JournalCorruptError } from '../store/index.js';
+import { AcctIndex } from '../store/index.js';
+import { replayRecord } from './replay-record.js';
 import type { CoreApi } from './core-api.js';
 import { ScaledClock, clockAnchor } from './clock.js';
 import { NO_DISPATCHER, type Dispatcher, type DriverObserver } from './dispatcher.js';
@@ -310,14 +311,10 @@ export class LiveDriver {
       if (record.k === 'x') continue;
       records++;
       lastNow = record.now;
-      // Replica.follow (replica.ts) replays records as this does: keep the two in step.
-      if (record.k === 's') {
-        this.handleDecisions(this.core.schedule(record.now, record.l).decisions, false);
-        continue;
-      }
-      const res = this.core.apply(record.event, record.now);
-      if (!res.ok) throw new JournalCorruptError(seq, `the core refused ${record.event.type}: ${res.error.message}`);
-      this.note(record.event, res, record.result, record.idem);
+      // As Replica.follow (replica.ts) replays them: one function applies a record for both.
+      const r = replayRecord(this.core, record, seq);
+      if (r.k === 's') this.handleDecisions(r.step.decisions, false);
+      else this.note(r.record.event, r.res, r.record.result, r.record.idem);
     }
     return { records, lastNow };
   }

@@ -6,6 +6,6 @@ export { AuditLog, type AuditEntry, type AuditInput, type AuditDetail, type Audi
 export { ConsentRegistry, STATUS_OF_ACTION, type ConsentAction, type ConsentChange, type ConsentRecord } from './consent-registry.js';
 export { RateLimiter, type RateLimit } from './rate-limit.js';
 export { Pseudonymizer, ensureSiteSecret } from './pseudonym.js';
-export { containsCpr, scrubCpr, normalizeCpr, cprPathIn, nestedDeeperThan, REDACT, scrubbingDestination } from '../../common/index.js';
+export { containsCpr, scrubCpr, normalizeCpr, cprPathIn, nestedDeeperThan, scanBody, REDACT, scrubbingDestination } from '../../common/index.js';
 export { Security } from './context.js';
 export { SecurityError } from './errors.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { open, type RootDatabase } from 'lmdb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AuditLog, Pseudonymizer, RateLimiter, Security, containsCpr, cprPathIn, newTokenId, normalizeCpr, scrubCpr } from './index.js';
+import { AuditLog, Pseudonymizer, RateLimiter, Security, containsCpr, cprPathIn, nestedDeeperThan, newTokenId, normalizeCpr, scanBody, scrubCpr } from './index.js';
 
 const dirs: string[] = [];
 const tempDir = (): string => {
@@ -37,6 +37,39 @@ describe('CPR numbers', () => {
     expect(cprPathIn({ a: [{ b: { c: 'id 010203-1234' } }], d: '0102031234' })).toBe('a[0].b.c');
     expect(cprPathIn({ '0102031234': 1 })).toBe('(a key)');
     expect(cprPathIn({ a: [{ b: { c: 'id 010203-123' } }], n: 1020312345, short: '01020312' })).toBeNull();
+  });
+
+  it('scanBody gives what nestedDeeperThan and cprPathIn give, in one walk, and too deep wins', () => {
+    const nest = (depth: number, leaf: unknown): unknown => (depth === 0 ? leaf : depth % 2 === 0 ? [nest(depth - 1, leaf)] : { k: nest(depth - 1, leaf) });
+    // Too deep is reported whatever CPR-shaped text comes before it, and inside a skipped field too.
+    expect(scanBody({ a: 'x 010203-1234', b: nest(5, 1) }, 4)).toEqual({ tooDeep: true });
+    expect(scanBody({ cpr: nest(5, '010203-1234') }, 4, ['cpr'])).toEqual({ tooDeep: true });
+    expect(scanBody({ b: nest(3, 'ok') }, 4)).toEqual({ tooDeep: false, cprAt: null });
+    expect(scanBody({ a: [{ b: { c: 'id 010203-1234' } }], d: '0102031234' }, 32)).toEqual({ tooDeep: false, cprAt: 'a[0].b.c' });
+    const leaves = fc.oneof(fc.constantFrom('010203-1234', '0102031234', 'job-7', 'x'), fc.integer(), fc.boolean(), fc.constant(null));
+    const keys = fc.constantFrom('a', 'b', 'cpr', '0405061234', 'name');
+    const bodies = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaves, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(keys, tie('node'), { maxKeys: 3 })),
+    })).node;
+    let deep = 0;
+    let hits = 0;
+    fc.assert(
+      fc.property(bodies, fc.integer({ min: 1, max: 5 }), fc.boolean(), (body, max, skipCpr) => {
+        const skip = skipCpr ? ['cpr'] : [];
+        const scan = scanBody(body, max, skip);
+        if (nestedDeeperThan(body, max)) {
+          deep++;
+          return scan.tooDeep === true;
+        }
+        const at = cprPathIn(body, skip);
+        if (at !== null) hits++;
+        return !scan.tooDeep && scan.cprAt === at;
+      }),
+      { numRuns: 400, seed: 11 },
+    );
+    // The property met both cases, not only the plain one.
+    expect(deep).toBeGreaterThan(20);
+    expect(hits).toBeGreaterThan(20);
   });
 
   it('never makes a pseudonym that looks like a CPR number, and the same patient gets the same one', () => {
