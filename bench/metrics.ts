@@ -44,7 +44,7 @@
 // process, CPU time). Writes bench/results/metrics.json.
 //
 //   npm run bench:metrics
-//   BENCH_RUNS=2 BENCH_ROUNDS=28 BENCH_TASKS=10000 BENCH_SCRAPE_MS=1000 BENCH_RECORD_ROUNDS=8 BENCH_REPLAYS=24 BENCH_GROWTH=1000,10000,100000 npm run bench:metrics   (the defaults)
+//   BENCH_RUNS=2 BENCH_ROUNDS=24 BENCH_TASKS=10000 BENCH_SCRAPE_MS=1000 BENCH_RECORD_ROUNDS=6 BENCH_REPLAYS=32 BENCH_REPLAY_BUDGET_S=150 BENCH_GROWTH=1000,10000,100000 npm run bench:metrics   (the defaults)
 //
 // The load generator and the scraper are worker threads of this process (metrics-client.ts),
 // with event loops of their own as the real clients' would be.
@@ -84,6 +84,8 @@ interface Config {
   /** The matched replay (metrics-replay.ts): rounds recorded, then replays of them (half scraped); 0 replays: none. */
   recordRounds: number;
   replays: number;
+  /** Wall seconds the measured replays may take (BENCH_REPLAY_BUDGET_S): no pair starts after it. */
+  replayBudgetS: number;
 }
 
 /** One side (scraped or quiet) of a run: its rounds' samples. */
@@ -568,15 +570,16 @@ async function growth(jobs: number): Promise<Growth> {
 async function main(): Promise<void> {
   const cfg: Config = {
     runs: envNumber('BENCH_RUNS', 2, { integer: true }),
-    rounds: envNumber('BENCH_ROUNDS', 28, { integer: true }),
+    rounds: envNumber('BENCH_ROUNDS', 24, { integer: true }),
     tasks: envNumber('BENCH_TASKS', 10_000, { integer: true }),
     batch: envNumber('BENCH_BATCH', 100, { integer: true }),
     timeScale: envNumber('BENCH_TIME_SCALE', 1e-4),
     scrapeMs: envNumber('BENCH_SCRAPE_MS', 1000),
     warmup: envNumber('BENCH_WARMUP', 10_000, { integer: true }),
     timeoutS: envNumber('BENCH_TIMEOUT_S', 600),
-    recordRounds: envNumber('BENCH_RECORD_ROUNDS', 8, { integer: true }),
-    replays: envNumber('BENCH_REPLAYS', 24, { integer: true }),
+    recordRounds: envNumber('BENCH_RECORD_ROUNDS', 6, { integer: true }),
+    replays: envNumber('BENCH_REPLAYS', 32, { integer: true }),
+    replayBudgetS: envNumber('BENCH_REPLAY_BUDGET_S', 150),
     growth: (process.env.BENCH_GROWTH ?? '1000,10000,100000').split(',').filter((x) => x.trim() !== '').map((x) => {
       const v = Number(x);
       if (!Number.isInteger(v) || v <= 0) throw new Error(`BENCH_GROWTH=${process.env.BENCH_GROWTH}: expected job counts like 1000,10000,100000`);
@@ -618,7 +621,7 @@ async function main(): Promise<void> {
     process.stderr.write(`  recorded ${recording.tasks} tasks: ${rec.passes} passes in ${recording.seconds} s (${recording.passes_per_second} a second); replaying it ${cfg.replays} + 2 times\n`);
     const probe = new Client({ role: 'probe' });
     try {
-      replays = await matchedReplay(rec.dir, cluster, { replays: cfg.replays, passesPerSecond: perSecond }, async (url) => {
+      replays = await matchedReplay(rec.dir, cluster, { replays: cfg.replays, passesPerSecond: perSecond, budgetS: cfg.replayBudgetS }, async (url) => {
         probe.send({ type: 'get', url });
         return (await probe.next('got')).ms;
       });
