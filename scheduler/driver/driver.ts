@@ -96,10 +96,13 @@ const FORGET_BATCH = 20_000;
  * their tasks number FORGET_CHUNK_TASKS. Each costs a view and a record the size of its tasks
  * (with their results) plus six lmdb puts, so a sweep of 20,000 in one turn held the
  * scheduler's thread for seconds (passes, agents' acknowledgements and /metrics waited behind
- * it), and 250 jobs of 100 tasks still held it for hundreds of ms.
+ * it), and 250 jobs of 100 tasks still held it for hundreds of ms. Turns of up to 2,000 tasks
+ * held it 40-430 ms (wall, waits for a core included) in a 3,000-analysis live burst at load
+ * 12-20; at time scale 1e-4 such a turn is up to an hour of modelled time in which no
+ * completion is read and no core refilled, so a turn takes a quarter of that.
  */
-const FORGET_CHUNK = 250;
-const FORGET_CHUNK_TASKS = 2_000;
+const FORGET_CHUNK = 100;
+const FORGET_CHUNK_TASKS = 500;
 
 export class LiveDriver {
   core: CoreApi;
