@@ -28,14 +28,20 @@ export interface ScrapeJob {
   everyMs: number;
 }
 
+/** The matched replay's scraper (metrics-replay.ts): one GET /metrics per 'get' order. */
+export interface ProbeJob {
+  role: 'probe';
+}
+
 /** What the bench tells a worker. */
-export type ClientOrder = { type: 'round'; tasks: number } | { type: 'on' } | { type: 'off' } | { type: 'stop' };
+export type ClientOrder = { type: 'round'; tasks: number } | { type: 'on' } | { type: 'off' } | { type: 'get'; url: string } | { type: 'stop' };
 
 /** What a worker tells the bench. */
 export type ClientMessage =
   | { type: 'ready' }
   | { type: 'loaded'; seconds: number }
   | { type: 'scraped'; scrapeMs: number[]; bytes: number; slow: SlowScrapeSeen[] }
+  | { type: 'got'; ms: number }
   | { type: 'failed'; error: string };
 
 /** A scrape this slow is reported with its start time (the target is a p99 of 50 ms). */
@@ -143,5 +149,26 @@ async function scrape(job: ScrapeJob): Promise<void> {
   }
 }
 
-const job = workerData as LoadJob | ScrapeJob;
-(job.role === 'load' ? load(job) : scrape(job)).catch((err: unknown) => post({ type: 'failed', error: (err as Error).stack ?? String(err) }));
+/** One scrape per 'get' order, answered with its round trip. */
+function probe(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    parentPort?.on('message', (m: ClientOrder) => {
+      if (m.type === 'stop') {
+        parentPort?.removeAllListeners('message');
+        return resolve();
+      }
+      if (m.type !== 'get') return;
+      const t = performance.now();
+      fetch(`${m.url}/metrics`)
+        .then(async (res) => {
+          await res.text();
+          if (!res.ok) throw new Error(`GET /metrics: HTTP ${res.status}`);
+          post({ type: 'got', ms: performance.now() - t });
+        })
+        .catch(reject);
+    });
+  });
+}
+
+const job = workerData as LoadJob | ScrapeJob | ProbeJob;
+(job.role === 'load' ? load(job) : job.role === 'scrape' ? scrape(job) : probe()).catch((err: unknown) => post({ type: 'failed', error: (err as Error).stack ?? String(err) }));

@@ -28,12 +28,23 @@
 // machine's load moved the wall-time p99 of two like rounds by ±30% in the morning's runs, six
 // times the margin). The wall-time test is reported beside it, with its interval, and so is the
 // share of passes that waited for a core on each side (where a scraper on this host shows).
-// Two rounds of a kind side by side give the noise. Then how the scheduler's share grows with
-// the jobs it holds (1,000 to 100,000 pending, in process, CPU time). Writes
-// bench/results/metrics.json.
+// Two rounds of a kind side by side give the noise.
+//
+// The live rounds cannot decide a 5% difference in minutes: two rounds with nothing changed
+// differ by ~19% in pass p99, because which passes a round gets (their sizes) depends on how the
+// submits and completions fell between them. So the pass test that decides is the matched
+// replay (metrics-replay.ts): one more scheduler records BENCH_RECORD_ROUNDS unscraped rounds of
+// the same load, and its journal (every event and pass, with its time) is replayed into a fresh
+// core BENCH_REPLAYS times in this process, half of them scraped (ABBA) at the recorded passes
+// per second: every replay runs the very same passes (checked against the journal's decisions),
+// so scraped and quiet replays differ only in the scraping. The same pooled CPU p99 test, its
+// interval over the pairs of replays (the live rounds' test is reported beside it).
+//
+// Then how the scheduler's share grows with the jobs it holds (1,000 to 100,000 pending, in
+// process, CPU time). Writes bench/results/metrics.json.
 //
 //   npm run bench:metrics
-//   BENCH_RUNS=2 BENCH_ROUNDS=28 BENCH_TASKS=10000 BENCH_SCRAPE_MS=1000 BENCH_GROWTH=1000,10000,100000 npm run bench:metrics   (the defaults)
+//   BENCH_RUNS=2 BENCH_ROUNDS=24 BENCH_TASKS=10000 BENCH_SCRAPE_MS=1000 BENCH_RECORD_ROUNDS=10 BENCH_REPLAYS=40 BENCH_REPLAY_BUDGET_S=150 BENCH_GROWTH=1000,10000,100000 npm run bench:metrics   (the defaults)
 //
 // The load generator and the scraper are worker threads of this process (metrics-client.ts),
 // with event loops of their own as the real clients' would be.
@@ -52,7 +63,8 @@ import { LiveDriver, combineObservers, makeCore, type CoreApi } from '../schedul
 import { LiveState } from '../scheduler/events/index.js';
 import { startScheduler } from '../scheduler/index.js';
 import { Store } from '../scheduler/store/index.js';
-import type { ClientMessage, ClientOrder, LoadJob, ScrapeJob, SlowScrapeSeen } from './metrics-client.js';
+import type { ClientMessage, ClientOrder, LoadJob, ProbeJob, ScrapeJob, SlowScrapeSeen } from './metrics-client.js';
+import { matchedReplay, type ReplayRun } from './metrics-replay.js';
 import { envNumber, median, medianCi, medianPresent, percentile, pooledPercentileRatioCi, round } from './stats.js';
 import { ThreadWait } from './thread-sched.js';
 
@@ -69,6 +81,11 @@ interface Config {
   timeoutS: number;
   /** Pending-job counts at which to time the scheduler's share (BENCH_GROWTH, comma-separated). */
   growth: number[];
+  /** The matched replay (metrics-replay.ts): rounds recorded, then replays of them (half scraped); 0 replays: none. */
+  recordRounds: number;
+  replays: number;
+  /** Wall seconds the measured replays may take (BENCH_REPLAY_BUDGET_S): no pair starts after it. */
+  replayBudgetS: number;
 }
 
 /** One side (scraped or quiet) of a run: its rounds' samples. */
@@ -196,7 +213,7 @@ class Client {
   private waiter: { type: ClientMessage['type']; resolve: (m: ClientMessage) => void; reject: (e: Error) => void } | null = null;
   private failure: Error | null = null;
 
-  constructor(job: LoadJob | ScrapeJob) {
+  constructor(job: LoadJob | ScrapeJob | ProbeJob) {
     this.worker = new Worker(new URL('./metrics-client.js', import.meta.url), { workerData: job });
     const fail = (error: string): void => {
       this.failure ??= new Error(`${job.role} client: ${error}`);
@@ -445,6 +462,57 @@ async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scra
   }
 }
 
+/**
+ * The matched replay's recording: one scheduler (no journal snapshots, so its journal stays
+ * whole) under `rounds` unscraped rounds of the same load, stopped; its state folder is kept for
+ * matchedReplay. Passes per wall second over the rounds set the replay's cadence.
+ */
+async function record(cfg: Config, maxTimeMs: number): Promise<{ dir: string; passes: number; seconds: number }> {
+  const state = mkdtempSync(join(tmpdir(), 'gsched-bench-metrics-journal-'));
+  let passes = 0;
+  let counting = false;
+  const coreFactory = (config: Parameters<typeof makeCore>[0]): CoreApi => {
+    const core = makeCore(config);
+    const schedule = core.schedule.bind(core);
+    core.schedule = (now, limitsAt) => {
+      if (counting) passes++;
+      return schedule(now, limitsAt);
+    };
+    return core;
+  };
+  const cluster = DEFAULT_CLUSTER_PATH();
+  const sched = await startScheduler(
+    { host: '127.0.0.1', httpPort: 0, grpcPort: 0, stateDir: state, clusterPath: cluster, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 10_000, startupGraceMs: 10_000, timeScale: cfg.timeScale, forgetAfterMs: 10_000, snapshotEveryRecords: Number.MAX_SAFE_INTEGER, snapshotEveryMs: Number.MAX_SAFE_INTEGER, logLevel: 'warn', tls: {}, insecure: false, rateLimit: { perSecond: 0, burst: 1 } },
+    pino({ level: 'warn' }),
+    coreFactory,
+  );
+  const agents: Child[] = [];
+  let loader: Client | null = null;
+  let seconds = 0;
+  try {
+    const containers = [...new Set(loadClusterConfig(cluster).nodes.map((n) => n.container))];
+    for (const c of containers) {
+      agents.push(await launchAgent(['--scheduler', sched.grpcAddress, '--name', `agent-${c}`, '--container', c, '--cluster', cluster, '--join-token-file', join(state, 'join-token'), '--time-scale', String(cfg.timeScale), '--threads', '1', '--kernels', 'noop']));
+    }
+    const token = readFileSync(join(state, 'api-token'), 'utf8').trim();
+    loader = new Client({ role: 'load', url: sched.httpUrl, token, containers: containers.length, batch: cfg.batch, maxTimeMs, timeoutS: cfg.timeoutS });
+    await loader.next('ready');
+    counting = true;
+    for (let k = 0; k < cfg.recordRounds; k++) {
+      loader.send({ type: 'round', tasks: cfg.tasks });
+      seconds += (await loader.next('loaded')).seconds;
+    }
+    counting = false;
+    return { dir: state, passes, seconds };
+  } finally {
+    loader?.send({ type: 'stop' });
+    await loader?.terminate();
+    await Promise.all(agents.map((a) => a.stop(2000)));
+    await sched.stop();
+    if (counting || seconds === 0) rmSync(state, { recursive: true, force: true }); // failed: nothing to replay
+  }
+}
+
 /** CPU ms per call of what /metrics costs the scheduler, with `jobs` pending jobs held. */
 interface Growth {
   jobs: number;
@@ -502,13 +570,16 @@ async function growth(jobs: number): Promise<Growth> {
 async function main(): Promise<void> {
   const cfg: Config = {
     runs: envNumber('BENCH_RUNS', 2, { integer: true }),
-    rounds: envNumber('BENCH_ROUNDS', 28, { integer: true }),
+    rounds: envNumber('BENCH_ROUNDS', 24, { integer: true }),
     tasks: envNumber('BENCH_TASKS', 10_000, { integer: true }),
     batch: envNumber('BENCH_BATCH', 100, { integer: true }),
     timeScale: envNumber('BENCH_TIME_SCALE', 1e-4),
     scrapeMs: envNumber('BENCH_SCRAPE_MS', 1000),
     warmup: envNumber('BENCH_WARMUP', 10_000, { integer: true }),
     timeoutS: envNumber('BENCH_TIMEOUT_S', 600),
+    recordRounds: envNumber('BENCH_RECORD_ROUNDS', 10, { integer: true }),
+    replays: envNumber('BENCH_REPLAYS', 40, { integer: true }),
+    replayBudgetS: envNumber('BENCH_REPLAY_BUDGET_S', 150),
     growth: (process.env.BENCH_GROWTH ?? '1000,10000,100000').split(',').filter((x) => x.trim() !== '').map((x) => {
       const v = Number(x);
       if (!Number.isInteger(v) || v <= 0) throw new Error(`BENCH_GROWTH=${process.env.BENCH_GROWTH}: expected job counts like 1000,10000,100000`);
@@ -516,6 +587,8 @@ async function main(): Promise<void> {
     }),
   };
   if (cfg.rounds < 2 || cfg.rounds % 2 !== 0) throw new Error(`BENCH_ROUNDS=${cfg.rounds}: expected an even number, at least 2 (rounds are compared in scraped/quiet pairs)`);
+  if (cfg.replays !== 0 && (cfg.replays < 4 || cfg.replays % 2 !== 0)) throw new Error(`BENCH_REPLAYS=${cfg.replays}: expected 0 (no matched replay) or an even number, at least 4 (replays are compared in scraped/quiet pairs)`);
+  if (cfg.replays > 0 && cfg.recordRounds < 1) throw new Error(`BENCH_RECORD_ROUNDS=${cfg.recordRounds}: expected at least 1 round to record for the matched replay`);
   const cluster = loadClusterConfig(DEFAULT_CLUSTER_PATH());
   const maxTimeMs = cluster.partitions.find((x) => x.name === 'research')?.maxTimeMs ?? 86_400_000;
   process.stderr.write(`bench:metrics: ${cfg.runs} run(s) of ${cfg.rounds} rounds of ${cfg.tasks} tasks after ${cfg.warmup} to warm up, /metrics every ${cfg.scrapeMs} ms in half of them (ABBA)\n`);
@@ -537,6 +610,27 @@ async function main(): Promise<void> {
     );
     for (const x of r.slow_scrapes) process.stderr.write(`    slow scrape ${x.ms} ms: event-loop stall ${x.stall_ms} ms (the scheduler's thread waiting for a core ${x.scheduler_wait_ms} ms of it), the scraper's thread waiting for a core ${x.scraper_wait_ms} ms, GC ${x.gc_ms} ms, driver snapshot copy ${x.snapshot_copy_ms} ms meanwhile\n`);
     runs.push(r);
+  }
+  // The matched replay (metrics-replay.ts): the pass test on the same passes.
+  let replays: ReplayRun[] = [];
+  let recording: { rounds: number; tasks: number; passes: number; seconds: number; passes_per_second: number } | null = null;
+  if (cfg.replays > 0) {
+    const rec = await record(cfg, maxTimeMs);
+    const perSecond = rec.passes / rec.seconds;
+    recording = { rounds: cfg.recordRounds, tasks: cfg.recordRounds * cfg.tasks, passes: rec.passes, seconds: round(rec.seconds, 2), passes_per_second: round(perSecond, 1) };
+    process.stderr.write(`  recorded ${recording.tasks} tasks: ${rec.passes} passes in ${recording.seconds} s (${recording.passes_per_second} a second); replaying it ${cfg.replays} + 2 times\n`);
+    const probe = new Client({ role: 'probe' });
+    try {
+      replays = await matchedReplay(rec.dir, cluster, { replays: cfg.replays, passesPerSecond: perSecond, budgetS: cfg.replayBudgetS }, async (url) => {
+        probe.send({ type: 'get', url });
+        return (await probe.next('got')).ms;
+      });
+    } finally {
+      probe.send({ type: 'stop' });
+      await probe.terminate();
+      rmSync(rec.dir, { recursive: true, force: true });
+    }
+    for (const r of replays) process.stderr.write(`    replay ${r.scraped ? 'scraped' : 'quiet  '}: ${r.cpu.length} passes, CPU p50 ${p(r.cpu, 50)} ms, p99 ${p(r.cpu, 99)} ms, ${r.passesWithGc} with a GC in them (${round(r.gcMsInPasses, 1)} ms), ${r.scrapeMs.length} scrapes, ${r.renders} formattings, ${round(r.seconds, 2)} s\n`);
   }
   const grown: Growth[] = [];
   for (const jobs of cfg.growth) {
@@ -580,7 +674,48 @@ async function main(): Promise<void> {
   const cpu = interval(cpuPairs);
   const wall = interval(wallPairs);
   const verdict = (x: { ci95: [number, number] | null }): 'met' | 'missed' | 'unresolved' => (x.ci95 === null ? 'unresolved' : x.ci95[1] <= target.pass_p99_worse_max ? 'met' : x.ci95[0] > target.pass_p99_worse_max ? 'missed' : 'unresolved');
-  const passVerdict = verdict(cpuPooled ?? { ci95: null });
+  const liveVerdict = verdict(cpuPooled ?? { ci95: null });
+  // The matched replay's test: the same statistic over replays of one recorded pass sequence,
+  // the interval from resampling the scraped/quiet pairs of replays (1-2, 3-4, …). It decides
+  // the target when it ran: the live rounds' passes differ from round to round, the replays' do not.
+  const replayPairs = replays.flatMap((r, k) => {
+    const next = replays[k + 1];
+    if (k % 2 !== 0 || !next || next.scraped === r.scraped) return [];
+    return [r.scraped ? { scraped: r, quiet: next } : { scraped: next, quiet: r }];
+  });
+  const replayBoot = (f: (r: ReplayRun) => number[], q: number): { ratio: number; ci95: [number, number] } | null => {
+    const x = pooledPercentileRatioCi(replayPairs.map((pr) => ({ a: f(pr.scraped), b: f(pr.quiet) })), q);
+    return x && Number.isFinite(x.ratio) ? { ratio: round(x.ratio, 4), ci95: [round(x.lo, 4), round(x.hi, 4)] } : null;
+  };
+  const replayCpu = replayBoot((r) => r.cpu, 99);
+  const replayWall = replayBoot((r) => r.wall, 99);
+  const replayCpuP50 = replayBoot((r) => r.cpu, 50);
+  // Two replays of a kind side by side (2-3, 4-5, …): how much the p99 moves with nothing changed.
+  const replayNoise: number[] = [];
+  for (let k = 1; k + 1 < replays.length; k += 2) {
+    const a = replays[k] as ReplayRun;
+    const b = replays[k + 1] as ReplayRun;
+    if (a.scraped === b.scraped) replayNoise.push(Math.abs(p(b.cpu, 99) / p(a.cpu, 99) - 1));
+  }
+  const replaySide = (scraped: boolean) => {
+    const rs = replays.filter((r) => r.scraped === scraped);
+    const cpus = rs.flatMap((r) => r.cpu);
+    const passes = cpus.length;
+    return {
+      replays: rs.length,
+      passes,
+      pass_cpu_p50_ms: pOrNull(cpus, 50),
+      pass_cpu_p99_ms: pOrNull(cpus, 99),
+      pass_p99_ms: pOrNull(rs.flatMap((r) => r.wall), 99),
+      passes_with_gc_share: round(rs.reduce((a, r) => a + r.passesWithGc, 0) / Math.max(1, passes), 4),
+      gc_ms_in_passes_per_1000_passes: round((rs.reduce((a, r) => a + r.gcMsInPasses, 0) * 1000) / Math.max(1, passes), 2),
+      scrapes: rs.reduce((a, r) => a + r.scrapeMs.length, 0),
+      scrape_p99_ms: pOrNull(rs.flatMap((r) => r.scrapeMs), 99),
+      renders: rs.reduce((a, r) => a + r.renders, 0),
+      seconds_median: rs.length ? round(median(rs.map((r) => r.seconds)), 2) : null,
+    };
+  };
+  const passVerdict = replays.length > 0 ? verdict(replayCpu ?? { ci95: null }) : liveVerdict;
   const pl = {
     scrapes: allScrapes.length,
     scrape_p50_ms: p(allScrapes, 50, 2),
@@ -620,10 +755,26 @@ async function main(): Promise<void> {
     slow_scrapes: slow.length,
     slow_scrape_scheduler_wait_ms_median: medianPresent(slow.map((x) => x.scheduler_wait_ms)),
     slow_scrape_scraper_wait_ms_median: medianPresent(slow.map((x) => x.scraper_wait_ms)),
-    /** The target's pass test: p99 of all scraped rounds' passes vs all quiet rounds', in CPU time, − 1; 95% interval from resampling the pairs of rounds. */
+    /** The target's pass test: from the matched replay when it ran (replay_* below), else from the live rounds. */
+    pass_verdict: passVerdict,
+    pass_test: replays.length > 0 ? 'matched replay' : 'live rounds',
+    /** The matched replay: pass p99 in CPU time over every scraped replay's passes vs every quiet one's, − 1, 95% interval from resampling the pairs of replays. */
+    replay_pass_cpu_p99_worse: replayCpu?.ratio ?? null,
+    replay_pass_cpu_p99_worse_ci95: replayCpu?.ci95 ?? null,
+    replay_pairs: replayPairs.length,
+    replay_pass_p99_worse: replayWall?.ratio ?? null,
+    replay_pass_p99_worse_ci95: replayWall?.ci95 ?? null,
+    replay_pass_cpu_p50_worse: replayCpuP50?.ratio ?? null,
+    replay_pass_cpu_p50_worse_ci95: replayCpuP50?.ci95 ?? null,
+    /** Median |later/earlier − 1| of the CPU p99 of two replays of a kind side by side. */
+    replay_pass_cpu_p99_noise: replayNoise.length ? round(median(replayNoise), 4) : null,
+    replay_with_scraping: replays.length ? replaySide(true) : null,
+    replay_without_scraping: replays.length ? replaySide(false) : null,
+    replay_recording: recording,
+    /** The live rounds' pass test: p99 of all scraped rounds' passes vs all quiet rounds', in CPU time, − 1; 95% interval from resampling the pairs of rounds. */
+    pass_verdict_live: liveVerdict,
     pass_cpu_p99_worse: cpuPooled?.ratio ?? null,
     pass_cpu_p99_worse_ci95: cpuPooled?.ci95 ?? null,
-    pass_verdict: passVerdict,
     pairs: roundPairs.length,
     /** The same in wall time (the waits for a core that the machine's other work causes included). */
     pass_p99_worse: wallPooled?.ratio ?? null,
@@ -635,17 +786,17 @@ async function main(): Promise<void> {
     pass_p99_worse_paired: wall.median,
     pass_p99_worse_paired_ci95: wall.ci95,
     pass_p99_noise_paired: wall.noise_median,
-    pass_p99_ms_with_scraping: round(med((r) => r.scraped.pass_p99_ms), 3),
-    pass_p99_ms_without_scraping: round(med((r) => r.quiet.pass_p99_ms), 3),
-    pass_cpu_p99_ms_with_scraping: medianPresent(runs.map((r) => r.scraped.pass_cpu_p99_ms)),
-    pass_cpu_p99_ms_without_scraping: medianPresent(runs.map((r) => r.quiet.pass_cpu_p99_ms)),
+    pass_p99_ms_with_scraping_median_of_runs: round(med((r) => r.scraped.pass_p99_ms), 3),
+    pass_p99_ms_without_scraping_median_of_runs: round(med((r) => r.quiet.pass_p99_ms), 3),
+    pass_cpu_p99_ms_with_scraping_median_of_runs: medianPresent(runs.map((r) => r.scraped.pass_cpu_p99_ms)),
+    pass_cpu_p99_ms_without_scraping_median_of_runs: medianPresent(runs.map((r) => r.quiet.pass_cpu_p99_ms)),
     /** Share of passes during which the scheduler's thread waited for a core. */
     passes_waited_share_with_scraping: round(runs.reduce((a, r) => a + r.scraped.passes_waited, 0) / Math.max(1, pl.passes_with_scraping), 4),
     passes_waited_share_without_scraping: round(runs.reduce((a, r) => a + r.quiet.passes_waited, 0) / Math.max(1, pl.passes_without_scraping), 4),
     loop_delay_p99_worse_paired: round(median(loopPairs.worse), 4),
     loop_delay_p99_noise_paired: round(median(loopPairs.noise), 4),
-    loop_delay_p99_ms_with_scraping: round(med((r) => r.scraped.loop_delay_p99_ms), 2),
-    loop_delay_p99_ms_without_scraping: round(med((r) => r.quiet.loop_delay_p99_ms), 2),
+    loop_delay_p99_ms_with_scraping_median_of_runs: round(med((r) => r.scraped.loop_delay_p99_ms), 2),
+    loop_delay_p99_ms_without_scraping_median_of_runs: round(med((r) => r.quiet.loop_delay_p99_ms), 2),
     /** Event-loop stalls over 50 ms in all runs, how many of them the thread spent mostly waiting for a core, and the longest. */
     stalls_over_50ms: stallsOver50,
     stalls_over_50ms_waiting: runs.reduce((a, r) => a + r.rounds.reduce((b, x) => b + x.stalls_over_50ms_waiting, 0), 0),
@@ -656,7 +807,9 @@ async function main(): Promise<void> {
       "one scheduler per run under rounds of bench:live load (the same tasks each round), scraped every second in half of the rounds, interleaved ABBA after a scraped warm-up; " +
       'scrape = GET /metrics round trip from a worker thread of its own (it includes waiting for the scheduler\'s event loop and both threads\' waits for a core), its p99 over every scrape of every run; ' +
       "pass = the core's schedule() call, timed in the scheduler's thread; its CPU time = wall time less the thread's wait for a core meanwhile (/proc/thread-self/schedstat run_delay, exact at each switch-in). " +
-      "Pass test: the p99 of all scraped rounds' passes / that of all quiet rounds' − 1, in CPU time, with a 95% interval from a bootstrap over the scraped/quiet pairs of rounds (rounds 1-2, 3-4, … of a run, side by side under the same machine load); met if the interval's top is ≤ +5%, missed if its bottom is above, else unresolved. " +
+      "Pass test: the p99 of all scraped passes / that of all quiet passes − 1, in CPU time, with a 95% interval from a bootstrap over the scraped/quiet pairs; met if the interval's top is ≤ +5%, missed if its bottom is above, else unresolved. " +
+      "It decides on the matched replay: a recorded run's journal (bench:live load, unscraped, no snapshots) replayed into a fresh core again and again in one process, half the replays scraped (ABBA) through the real /metrics route from a worker thread, a snapshot every recorded second of passes on both sides and a scrape half a second later on the scraped side, each replayed pass checked against the journal's decisions: the same passes on both sides; pairs = replays 1-2, 3-4, …. " +
+      "The live rounds' test (pairs = rounds 1-2, 3-4, … of a run, side by side under the same machine load) is reported beside it; their passes differ from round to round. " +
       "CPU time, not wall: a scrape is served on the scheduler's thread between passes, never within one, so what it can add to a pass is work in the pass (GC of its garbage, caches), which CPU time keeps; what wall time adds on this shared 2-core host is the waits for a core, set by every other process (in production the scraper is another machine); the wall-time test is reported beside it, with its interval. " +
       'noise = median |later/earlier − 1| of two rounds of a kind side by side; loop delay = monitorEventLoopDelay p99 in the scheduler\'s thread; serve = SchedulerMetrics.exposition() in the scheduler; render = formatting a snapshot (on the timer after a scrape, or in the first scrape after a new snapshot: never without scraping)',
     /** CPU ms per call with this many pending jobs held (see growth()). */
@@ -682,8 +835,14 @@ async function main(): Promise<void> {
       rows,
     ),
   );
-  process.stdout.write(`pass test (p99 in CPU time, scraped vs quiet, 95% interval over ${roundPairs.length} pairs of rounds): ${bootCi(cpuPooled)} → ${passVerdict}; wall time ${bootCi(wallPooled)}; per-round p99 noise between two rounds of a kind ${pct(cpu.noise_median)} (wall ${pct(wall.noise_median)})\n`);
-  process.stdout.write(`passes that waited for a core: ${pct(result.passes_waited_share_with_scraping)} scraped, ${pct(result.passes_waited_share_without_scraping)} quiet; loop delay p99 ${result.loop_delay_p99_ms_with_scraping} / ${result.loop_delay_p99_ms_without_scraping} ms (paired ${pct(result.loop_delay_p99_worse_paired)}, noise ${pct(result.loop_delay_p99_noise_paired)})\n`);
+  process.stdout.write(`live rounds' pass test (p99 in CPU time, scraped vs quiet, 95% interval over ${roundPairs.length} pairs of rounds): ${bootCi(cpuPooled)} → ${liveVerdict}; wall time ${bootCi(wallPooled)}; per-round p99 noise between two rounds of a kind ${pct(cpu.noise_median)} (wall ${pct(wall.noise_median)})\n`);
+  if (replays.length > 0) {
+    const ws = result.replay_with_scraping;
+    const wo = result.replay_without_scraping;
+    process.stdout.write(`matched replay's pass test (the same ${ws?.passes !== undefined ? Math.round(ws.passes / Math.max(1, ws.replays)) : '?'} passes per replay, p99 in CPU time, scraped vs quiet, 95% interval over ${replayPairs.length} pairs of replays): ${bootCi(replayCpu)} → ${passVerdict}; p99 ${ws?.pass_cpu_p99_ms} / ${wo?.pass_cpu_p99_ms} ms; wall ${bootCi(replayWall)}; p50 ${bootCi(replayCpuP50)}; p99 noise between two replays of a kind ${pct(result.replay_pass_cpu_p99_noise)}\n`);
+    process.stdout.write(`  passes with a GC in them ${pct(ws?.passes_with_gc_share ?? null)} scraped / ${pct(wo?.passes_with_gc_share ?? null)} quiet (GC ms in passes per 1,000 passes ${ws?.gc_ms_in_passes_per_1000_passes} / ${wo?.gc_ms_in_passes_per_1000_passes}); ${ws?.scrapes} scrapes (p99 ${ws?.scrape_p99_ms} ms), formattings ${ws?.renders} / ${wo?.renders}\n`);
+  }
+  process.stdout.write(`passes that waited for a core: ${pct(result.passes_waited_share_with_scraping)} scraped, ${pct(result.passes_waited_share_without_scraping)} quiet; loop delay p99 ${result.loop_delay_p99_ms_with_scraping_median_of_runs} / ${result.loop_delay_p99_ms_without_scraping_median_of_runs} ms (median of runs) (paired ${pct(result.loop_delay_p99_worse_paired)}, noise ${pct(result.loop_delay_p99_noise_paired)})\n`);
   process.stdout.write(`scrapes: p50 ${pl.scrape_p50_ms} ms, p99 ${scrapeP99} ms (median of runs ${result.scrape_p99_ms_median_of_runs}), ${slow.length} over 50 ms (scheduler's thread waiting for a core ${result.slow_scrape_scheduler_wait_ms_median} ms, the scraper's ${result.slow_scrape_scraper_wait_ms_median} ms, medians); stalls over 50 ms ${stallsOver50} (${result.stalls_over_50ms_waiting} mostly waiting for a core)\n`);
   process.stdout.write(`render (snapshot formatting): ${pl.renders_with_scraping} scraped / ${pl.renders_without_scraping} quiet, p50 ${pl.render_p50_ms} ms, p99 ${pl.render_p99_ms} ms\n`);
   if (grown.length > 0) process.stdout.write(renderTable([{ header: 'JOBS_HELD', align: 'right' }, { header: 'SNAPSHOT_CPU_MS', align: 'right' }, { header: 'SCRAPE_CPU_MS', align: 'right' }], grown.map((g) => [String(g.jobs), String(g.snapshot_ms), String(g.serve_ms)])));

@@ -2,9 +2,10 @@
 // it (consent first, then sequencing runs of up to RUN_SIZE new samples; reanalyses and
 // research one analysis each through POST /api/v1/analyses), in the workload's order, then
 // waited for and measured from the scheduler's own metrics (modelled time).
-import type { ApiClient, RunBody } from '../cli/index.js';
+import type { AnalysisBody, ApiClient, ClusterResponse, RunBody, RunResponse, SubmitResponse } from '../cli/index.js';
 import type { WorkloadItem } from '../sim/index.js';
 import { analysisClass } from '../scheduler/pipelines/index.js';
+import { metricSum } from './prom.js';
 
 /**
  * `gsched up` flags for the bench's scheduler. The per-token rate limit (200/s by default) is
@@ -18,9 +19,16 @@ export const BENCH_UP_ARGS = ['--rate-limit', '1000000', '--rate-burst', '100000
 /** Samples per sequencing run (a NovaSeq S4 flow cell holds about 48 30x genomes; two lanes' worth of smaller libraries). */
 export const RUN_SIZE = 96;
 const CONSENT_CONCURRENCY = 128;
+/** Connections a JsonPoster for consent and intake keeps (the most requests either has in flight). */
+export const POSTER_SOCKETS = CONSENT_CONCURRENCY;
 
 export interface Progress {
   (line: string): void;
+}
+
+/** What consent and intake need of a client: POST a JSON body, get the 2xx answer (bench/json-poster.ts). */
+export interface Poster {
+  post<T>(path: string, body: unknown): Promise<T>;
 }
 
 /** The lab that sent an item, from its owner (the lab's pipeline). */
@@ -34,7 +42,7 @@ function fromSequencer(item: WorkloadItem): boolean {
 }
 
 /** Every consent the items carry, posted with some concurrency (order does not matter: one record per patient). */
-export async function postConsents(client: ApiClient, items: readonly WorkloadItem[], progress: Progress): Promise<number> {
+export async function postConsents(client: Poster, items: readonly WorkloadItem[], progress: Progress): Promise<number> {
   const all = items.flatMap((i) => i.consent ?? []);
   let next = 0;
   let done = 0;
@@ -43,7 +51,7 @@ export async function postConsents(client: ApiClient, items: readonly WorkloadIt
       while (next < all.length) {
         const c = all[next++] as { pseudonym: string; status: string };
         // The workload's consent is written consent: each record names its (synthetic) document.
-        await client.request('POST', '/api/v1/consent', { ...c, documentRef: `ngc-consent-${c.pseudonym}` });
+        await client.post('/api/v1/consent', { ...c, documentRef: `ngc-consent-${c.pseudonym}` });
         if (++done % 5000 === 0) progress(`consent ${done}/${all.length}`);
       }
     }),
@@ -76,7 +84,7 @@ const INTAKE_CONCURRENCY = 32;
  * scheduler files them in is close to, not exactly, the workload's; the twin replays the
  * order and times the scheduler recorded.
  */
-export async function submitAsRuns(client: ApiClient, items: readonly WorkloadItem[], runPrefix: string, progress: Progress): Promise<Intake> {
+export async function submitAsRuns(client: Poster, items: readonly WorkloadItem[], runPrefix: string, progress: Progress): Promise<Intake> {
   const out: Intake = { runs: 0, analysesPosted: 0, submitted: 0, refused: 0, jobIds: [], jobIdOf: new Array<number>(items.length).fill(-1) };
   const open: Record<'east' | 'west', { samples: RunBody['samples']; idx: number[] }> = { east: { samples: [], idx: [] }, west: { samples: [], idx: [] } };
   const inFlight = new Set<Promise<void>>();
@@ -96,7 +104,8 @@ export async function submitAsRuns(client: ApiClient, items: readonly WorkloadIt
     open[lab] = { samples: [], idx: [] };
     const run = `${runPrefix}-${String(++out.runs).padStart(5, '0')}`;
     await send(async () => {
-      const r = await client.submitRun({ run, lab, samples });
+      const body: RunBody = { run, lab, samples };
+      const r = await client.post<RunResponse>('/api/v1/runs', body);
       out.submitted += r.submitted;
       out.refused += r.refused;
       for (const a of r.analyses) if (a.jobId !== undefined) out.jobIdOf[idx[a.sample] as number] = a.jobId;
@@ -112,7 +121,8 @@ export async function submitAsRuns(client: ApiClient, items: readonly WorkloadIt
     } else {
       out.analysesPosted++;
       await send(async () => {
-        const r = await client.submitAnalysis({ class: it.job.class as string, pseudonyms: it.job.pseudonyms, account: it.job.account, lab: labOf(it), seed: it.seed, name: it.job.name });
+        const body: AnalysisBody = { class: it.job.class as string, pseudonyms: it.job.pseudonyms, account: it.job.account, lab: labOf(it), seed: it.seed, name: it.job.name };
+        const r = await client.post<SubmitResponse>('/api/v1/analyses', body);
         out.submitted++;
         out.jobIdOf[i] = r.jobIds[0] as number;
       });
@@ -130,11 +140,12 @@ export async function submitAsRuns(client: ApiClient, items: readonly WorkloadIt
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Waits until nothing is pending or running; reports progress every poll. */
-export async function waitIdle(client: ApiClient, total: number, timeoutS: number, progress: Progress, pollMs = 1000): Promise<void> {
+/** Waits until nothing is pending or running; reports progress every poll (and gives each poll's view to `onPoll`). */
+export async function waitIdle(client: ApiClient, total: number, timeoutS: number, progress: Progress, pollMs = 1000, onPoll?: (c: ClusterResponse) => Promise<void>): Promise<void> {
   const t0 = performance.now();
   for (;;) {
     const c = await client.cluster();
+    await onPoll?.(c);
     const open = c.pendingJobs + c.runningJobs;
     const s = (performance.now() - t0) / 1000;
     progress(`${total - open}/${total} analyses done, ${c.runningTasks} tasks running on ${c.coresUsed}/${c.cores} cores, ${s.toFixed(0)} s`);
@@ -237,4 +248,59 @@ export async function taskLag(client: ApiClient, jobIds: readonly number[], time
   // How much longer the sampled tasks held their cores live than modelled (0.05: 5% longer).
   const stretch = modelled === 0 ? 0 : Math.round((live / modelled - 1) * 1000) / 1000;
   return { lag_tasks: agent.length, lag_agent_wall_ms_p50: q(agent, 0.5), lag_agent_wall_ms_p90: q(agent, 0.9), lag_scheduler_wall_ms_p50: q(sched, 0.5), lag_scheduler_wall_ms_p90: q(sched, 0.9), lag_run_stretch: stretch };
+}
+
+/**
+ * What the scheduler's own metrics say about its pauses while a run goes on: its garbage
+ * collections (prom-client's GC family: time by kind, and how many pauses took 100 ms or 1 s
+ * and more) and, polled about once a second, the longest delay of its event loop since the
+ * previous poll. A poll that finds most cores idle while plenty of work waits is a dip; the bench
+ * says how many dips followed a stall of the event loop (the loop blocked, completions unread).
+ */
+export class PauseWatch {
+  private gc0: Record<string, number> | null = null;
+  polls = 0;
+  stallsOver1s = 0;
+  stallsOver250ms = 0;
+  maxStallS = 0;
+  dips = 0;
+  dipsAfterStall = 0;
+
+  constructor(private readonly metrics: () => Promise<string>) {}
+
+  /** GC seconds by kind, and pauses over 0.1 s and 1 s, from one scrape. */
+  private static gc(text: string): Record<string, number> {
+    const name = 'gsched_process_nodejs_gc_duration_seconds';
+    const out: Record<string, number> = {};
+    for (const kind of ['minor', 'major', 'incremental', 'weakcb']) out[`gc_${kind}_s`] = metricSum(text, `${name}_sum`, { kind });
+    const count = metricSum(text, `${name}_count`);
+    out.gc_pauses = count;
+    out.gc_pauses_over_100ms = count - metricSum(text, `${name}_bucket`, { le: '0.1' });
+    out.gc_pauses_over_1s = count - metricSum(text, `${name}_bucket`, { le: '1' });
+    return out;
+  }
+
+  async start(): Promise<void> {
+    this.gc0 = PauseWatch.gc(await this.metrics());
+  }
+
+  /** One poll: the event loop's longest delay since the last, and whether the cluster sits idle with work waiting. */
+  async poll(c: ClusterResponse): Promise<void> {
+    const lag = metricSum(await this.metrics(), 'gsched_process_nodejs_eventloop_lag_max_seconds');
+    this.polls++;
+    this.maxStallS = Math.max(this.maxStallS, lag);
+    if (lag >= 1) this.stallsOver1s++;
+    if (lag >= 0.25) this.stallsOver250ms++;
+    if (c.coresUsed < c.cores / 4 && c.pendingTasks >= 10_000) {
+      this.dips++;
+      if (lag >= 0.25) this.dipsAfterStall++;
+    }
+  }
+
+  async figures(): Promise<Record<string, number>> {
+    const gc1 = PauseWatch.gc(await this.metrics());
+    const out: Record<string, number> = {};
+    for (const [k, v] of Object.entries(gc1)) out[k] = Math.round((v - (this.gc0?.[k] ?? 0)) * 10) / 10;
+    return { ...out, loop_polls: this.polls, loop_stalls_over_1s: this.stallsOver1s, loop_stalls_over_250ms: this.stallsOver250ms, loop_max_stall_s: Math.round(this.maxStallS * 100) / 100, idle_dips: this.dips, idle_dips_after_stall: this.dipsAfterStall };
+  }
 }

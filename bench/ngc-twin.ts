@@ -10,7 +10,8 @@ import { ApiClient as Client } from '../cli/index.js';
 import { SchedulerCore, type ClusterConfig } from '../scheduler/core/index.js';
 import { MetricsCollector, SimEngine, ngcWorkload, type Submission, type WorkloadItem } from '../sim/index.js';
 import { cpuByRole, treeCpu } from './proc-cpu.js';
-import { BENCH_UP_ARGS, accountingOf, figuresOfAcct, postConsents, submitAsRuns, submitOffsets, taskLag, waitIdle, type Progress, type RunFigures } from './ngc-live.js';
+import { JsonPoster } from './json-poster.js';
+import { BENCH_UP_ARGS, POSTER_SOCKETS, accountingOf, figuresOfAcct, postConsents, submitAsRuns, submitOffsets, taskLag, waitIdle, type Progress, type RunFigures } from './ngc-live.js';
 
 export interface TwinOptions {
   cluster: ClusterConfig;
@@ -203,10 +204,12 @@ export async function twinSample(o: TwinOptions): Promise<TwinResult> {
   const up = await startGschedUp({ ...(o.clusterPath ? { cluster: o.clusterPath } : {}), timeScale: o.timeScale, args, readyTimeoutMs: 60_000 });
   try {
     const client = Client.fromOptions({ url: up.httpUrl, stateDir: up.state, timeout: '120' });
-    await postConsents(client, items, o.progress);
+    const poster = new JsonPoster(up.httpUrl, up.token, POSTER_SOCKETS);
+    await postConsents(poster, items, o.progress);
     const t0 = performance.now();
     const cpu0 = treeCpu(up.pid);
-    const intake = await submitAsRuns(client, items, `SAMPLE-${o.seed}`, o.progress);
+    const intake = await submitAsRuns(poster, items, `SAMPLE-${o.seed}`, o.progress);
+    poster.close();
     if (intake.refused > 0) throw new Error(`${intake.refused} samples were refused`);
     await waitIdle(client, items.length, o.timeoutS, o.progress, 250);
     const wallS = (performance.now() - t0) / 1000;

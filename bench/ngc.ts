@@ -31,7 +31,8 @@ import { startGschedUp } from '../cli/testing/index.js';
 import { compiledPath, packageRoot, renderTable } from '../common/index.js';
 import { runNgc, ngcWorkload, powerFigures, type NgcRunResult, type WorkloadItem } from '../sim/index.js';
 import { withPowerSave } from '../scheduler/core/index.js';
-import { BENCH_UP_ARGS, accountingOf, figuresOfAcct, postConsents, submitAsRuns, submitOffsets, taskLag, waitIdle, type RunFigures } from './ngc-live.js';
+import { JsonPoster } from './json-poster.js';
+import { BENCH_UP_ARGS, POSTER_SOCKETS, PauseWatch, accountingOf, figuresOfAcct, postConsents, submitAsRuns, submitOffsets, taskLag, waitIdle, type RunFigures } from './ngc-live.js';
 import { rel, simulate, twinSample, writeTwinCluster } from './ngc-twin.js';
 import { cpuByRole, treeCpu } from './proc-cpu.js';
 import { metricSum } from './prom.js';
@@ -168,7 +169,9 @@ async function liveFull(): Promise<Figures> {
   const up = await startGschedUp({ cluster: path, timeScale: cfg.fullScale, args: ['--kernels', 'noop', ...BENCH_UP_ARGS], readyTimeoutMs: 60_000 });
   try {
     const client = ApiClient.fromOptions({ url: up.httpUrl, stateDir: up.state, timeout: '300' });
-    const consents = await postConsents(client, items, p);
+    // Consent and intake go through lean keep-alive connections (json-poster.ts), the rest through the CLI's client.
+    const poster = new JsonPoster(up.httpUrl, up.token, POSTER_SOCKETS);
+    const consents = await postConsents(poster, items, p);
     done(part, `${consents} consents recorded`);
     const passes = async (): Promise<{ n: number; s: number }> => {
       const text = await (await fetch(`${up.httpUrl}/metrics`)).text();
@@ -177,11 +180,14 @@ async function liveFull(): Promise<Figures> {
     const w0 = performance.now();
     const cpu0 = treeCpu(up.pid);
     const ps0 = await passes();
-    const intake = await submitAsRuns(client, items, `NOVA-${cfg.seed}`, p);
+    const intake = await submitAsRuns(poster, items, `NOVA-${cfg.seed}`, p);
+    poster.close();
     const submitS = (performance.now() - w0) / 1000;
     const cpu1 = treeCpu(up.pid);
     done(part, `${intake.submitted} analyses (${tasks} tasks) taken in: ${intake.runs} sequencing runs + ${intake.analysesPosted} single analyses in ${submitS.toFixed(1)} s; ${intake.refused} refused`);
-    await waitIdle(client, items.length, cfg.timeoutS, p);
+    const pauses = new PauseWatch(async () => (await fetch(`${up.httpUrl}/metrics`)).text());
+    await pauses.start();
+    await waitIdle(client, items.length, cfg.timeoutS, p, 1000, (c) => pauses.poll(c));
     const wallS = (performance.now() - w0) / 1000;
     // Who spent the CPU while the tasks ran (after intake): the scheduler's share is what bounds
     // how many tasks a wall second it can start and finish on this host.
@@ -202,12 +208,14 @@ async function liveFull(): Promise<Figures> {
       scheduler_main_thread_cpu_us_per_task: Math.round(((run['scheduler-main-thread'] ?? 0) * 1000) / tasks),
       scheduler_busy_share_run: Math.round(((run.scheduler ?? 0) / 1000 / Math.max(1, runS)) * 1000) / 1000,
     };
+    const pauseFigures = await pauses.figures();
+    done(part, `pauses: ${pauseFigures.loop_stalls_over_1s} polls of ${pauseFigures.loop_polls} saw the event loop stall 1 s or more (longest ${pauseFigures.loop_max_stall_s} s); ${pauseFigures.idle_dips} found most cores idle with work waiting, ${pauseFigures.idle_dips_after_stall} of them after a stall of 250 ms or more; GC ${pauseFigures.gc_major_s} s major, ${pauseFigures.gc_minor_s} s minor, ${pauseFigures.gc_pauses_over_1s} pauses of 1 s or more`);
     const acct = await accountingOf(client);
     const f = figuresOfAcct(acct, cores, wallS);
     fullIntake = { offsets: submitOffsets(acct, intake.jobIdOf), ids: intake.jobIdOf };
     const lag = await taskLag(client, intake.jobIds, cfg.fullScale);
     done(part, `makespan ${days(f.makespan_s)} d, utilization ${pct(f.utilization)}, ${f.wall_s} s wall`);
-    return { ...f, tasks, submit_s: Math.round(submitS * 10) / 10, time_scale: cfg.fullScale, load_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10, ...lag, ...cpuFigures };
+    return { ...f, tasks, submit_s: Math.round(submitS * 10) / 10, time_scale: cfg.fullScale, load_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10, ...lag, ...cpuFigures, ...pauseFigures };
   } finally {
     await up.stop();
   }

@@ -42,17 +42,27 @@ describe('forecast: the simulator forked off the live core', () => {
     expect(one.job).toEqual(f.jobs.find((j) => j.id === ids[0]));
 
     await waitFor('every job ended', async () => (await c.api<{ pendingJobs: number; runningJobs: number }>('GET', '/api/v1/cluster')).body.runningJobs + (await c.api<{ pendingJobs: number }>('GET', '/api/v1/cluster')).body.pendingJobs === 0, 60_000);
+    const reals = new Map<number, JobDetail>();
+    for (const j of f.jobs) reals.set(j.id, (await c.api<JobDetail>('GET', `/api/v1/jobs/${j.id}`)).body);
+    // Live times lag the model by dispatch and reporting, which the forecast cannot know: a
+    // job's run beyond its modelled duration is that lag, measured (wall ms times 1/SCALE, so
+    // a loaded host stretches it). A second-round job's start inherits one such overrun and its
+    // end adds its own: allow twice the largest seen, plus 20 modelled s and 5% of the time
+    // ahead. A job already running when the forecast was taken has its real start as its
+    // forecast: no time ahead. Being a round off (600 s or more) still fails.
+    let overrun = 0;
+    for (const [i, d] of durations.entries()) {
+      const real = reals.get(ids[i] as number);
+      overrun = Math.max(overrun, (real?.endedAt ?? 0) - (real?.startedAt ?? 0) - d * S);
+    }
+    const slack = (at: number): number => 2 * overrun + 20 * S + 0.05 * Math.max(0, at - f.now);
     for (const j of f.jobs) {
-      const real = (await c.api<JobDetail>('GET', `/api/v1/jobs/${j.id}`)).body;
+      const real = reals.get(j.id) as JobDetail;
       expect(real.state).toBe('COMPLETED');
-      // Live times lag the model by dispatch and reporting (wall ms times 1/SCALE): allow 5% of
-      // the time ahead, and 20 modelled s. A job already running when the forecast was taken has
-      // its real start as its forecast: no time ahead, just the 20 s.
-      const slack = (at: number): number => 20 * S + 0.05 * Math.max(0, at - f.now);
       expect(j.expectedStart).not.toBeNull();
       expect(j.expectedEnd).not.toBeNull();
-      expect(Math.abs((real.startedAt as number) - (j.expectedStart as number)), `start of ${j.name}`).toBeLessThanOrEqual(slack(j.expectedStart as number));
-      expect(Math.abs((real.endedAt as number) - (j.expectedEnd as number)), `end of ${j.name}`).toBeLessThanOrEqual(slack(j.expectedEnd as number));
+      expect(Math.abs((real.startedAt as number) - (j.expectedStart as number)), `start of ${j.name} (live overrun up to ${overrun} ms)`).toBeLessThanOrEqual(slack(j.expectedStart as number));
+      expect(Math.abs((real.endedAt as number) - (j.expectedEnd as number)), `end of ${j.name} (live overrun up to ${overrun} ms)`).toBeLessThanOrEqual(slack(j.expectedEnd as number));
     }
   }, 90_000);
 

@@ -4,7 +4,7 @@
 // snapshots with the core's power model.
 import { HEAT_RECOVERY_FRACTION, heatRecoveryShare, nodeWatts, powerSaveWatts, type ClusterConfig, type NodeSpec, type NodeState, type NodeView, type PendingReason } from '../core/index.js';
 import type { AgentHub } from '../agents/index.js';
-import type { LiveDriver } from '../driver/index.js';
+import type { CoreApi } from '../driver/index.js';
 import type { JobCountKey, LiveState } from '../events/index.js';
 
 export type CoreState = 'allocated' | 'idle' | 'drained' | 'down';
@@ -62,6 +62,12 @@ interface Layout {
 
 const CORE_STATES = ['allocated', 'idle', 'drained', 'down'] as const;
 
+/** What a snapshot reads of the driver (a LiveDriver is one): its core, and its clock in modelled ms. */
+export interface SnapshotSource {
+  readonly core: CoreApi;
+  readonly clock: { now(): number };
+}
+
 function add(sums: Float64Array, at: number, by: number): void {
   sums[at] = (sums[at] ?? 0) + by;
 }
@@ -74,7 +80,7 @@ export class SnapshotTaker {
   readonly heatJ = new Map<string, number>();
 
   constructor(
-    private readonly driver: LiveDriver,
+    private readonly driver: SnapshotSource,
     private readonly hub: AgentHub,
     private readonly live: LiveState,
     private readonly wallMs: () => number = () => performance.now(),

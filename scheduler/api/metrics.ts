@@ -15,10 +15,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AgentHub } from '../agents/index.js';
 import type { JobState } from '../core/index.js';
-import type { DriverObserver, LiveDriver } from '../driver/index.js';
+import type { DriverObserver } from '../driver/index.js';
 import { LiveState } from '../events/index.js';
 import type { CoreTotals, DashboardStats } from '../../contract/index.js';
-import { SnapshotTaker } from './metrics-snapshot.js';
+import { SnapshotTaker, type SnapshotSource } from './metrics-snapshot.js';
 
 // prom-client's Node.js gauges whose names end in _total, which Prometheus reserves for counters.
 const NOT_GAUGE_NAMES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -215,7 +215,7 @@ export class SchedulerMetrics {
    * observe the driver for job counts to follow it; without one (tests that do not look at
    * job metrics) the counts are those of the jobs the core held at this call.
    */
-  watch(driver: LiveDriver, hub: AgentHub, live?: LiveState, opts: WatchOptions = {}): void {
+  watch(driver: SnapshotSource, hub: AgentHub, live?: LiveState, opts: WatchOptions = {}): void {
     if (!live) {
       live = new LiveState(() => driver.core, null);
       live.init();

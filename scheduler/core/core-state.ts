@@ -28,6 +28,9 @@ const TOUCH_CAP = 8192;
 export const MAX_NODE_REQUEUES = 5;
 
 
+
+/** How many distinct task graphs CoreState.shareSuccessors keeps. */
+const SUCCESSOR_TABLES_MAX = 1024;
 export class CoreState {
   /** The config in force; `reconfigure` (reconfigure.ts) replaces it. */
   config: ClusterConfig;
@@ -44,6 +47,11 @@ export class CoreState {
   readonly arrays = new Map<number, readonly number[]>();
   /** Final states of jobs the driver asked us to forget, for dependency checks. */
   readonly ended = new Map<number, JobState>();
+  /**
+   * Successor tables by their contents (see shareSuccessors): the jobs of one pipeline template
+   * have the same task graph, and a 60,000-analysis burst held ~40 bytes a task in copies of it.
+   */
+  readonly successorTables = new Map<string, Successors>();
   readonly consent = new Map<string, ConsentStatus>();
   consentCfg: Readonly<ConsentConfig>;
   /** Bumped by every consent change; see JobRt.consentOkAt. */
@@ -62,8 +70,11 @@ export class CoreState {
    * Running tasks by time limit. A task has at most one entry, filed under `filedAt`: a task
    * that ended leaves a stale entry, and one restarted meanwhile is refiled when its old entry
    * comes up. One object per task instead of one per start keeps a long replay's heap small.
+   * Entries are task ids, not the records: a stale entry stays until its deadline comes up
+   * (days after the task ended), and a record held there kept its whole job, every task of it,
+   * after the job was forgotten (a 60,000-analysis burst held jobs ended days before).
    */
-  readonly deadlines = new KeyedHeap<TaskRt>();
+  readonly deadlines = new KeyedHeap<number>();
   /** Pending jobs with a begin time, by that time (stale entries are dropped when met). */
   readonly beginTimes = new KeyedHeap<JobRt>();
   outbox: Decision[] = [];
@@ -182,6 +193,20 @@ export class CoreState {
   }
 
   // ------------------------------------------------------------------ jobs in
+
+  /**
+   * The one table with the contents of `t` (read-only, so jobs share it). Cleared when it holds
+   * SUCCESSOR_TABLES_MAX graphs: a stream of distinct graphs only loses the sharing.
+   */
+  shareSuccessors(t: Successors): Successors {
+    if (t.list.length === 0) return t;
+    const key = `${t.at.join(',')};${t.list.join(',')}`;
+    const known = this.successorTables.get(key);
+    if (known !== undefined) return known;
+    if (this.successorTables.size >= SUCCESSOR_TABLES_MAX) this.successorTables.clear();
+    this.successorTables.set(key, t);
+    return t;
+  }
 
   createJob(c: CleanJob, successors: Successors, array: ArrayGroup | null, arrayIndex: number | null): number {
     const id = this.nextJobId++;
@@ -355,7 +380,7 @@ export class CoreState {
     t.deadline = this.now + t.timeLimitMs + (this.config.scheduler.overTimeLimitMs ?? 0);
     if (t.filedAt === NEVER) {
       t.filedAt = t.deadline;
-      this.deadlines.push(t.filedAt, t.id, t);
+      this.deadlines.push(t.filedAt, t.id, t.id);
     }
     this.outbox.push({
       type: 'start',
@@ -749,14 +774,17 @@ export class CoreState {
 
   /** The running task whose time limit comes first, dropping or refiling stale entries. */
   private nextDeadlineTask(): TaskRt | null {
-    for (let t = this.deadlines.peek(); t !== undefined; t = this.deadlines.peek()) {
-      if (t.state === 'RUNNING' && t.deadline === t.filedAt) return t;
+    for (let id = this.deadlines.peek(); id !== undefined; id = this.deadlines.peek()) {
+      const t = this.tasks.get(id);
+      // A forgotten task's entry is stale: its job ended.
+      if (t !== undefined && t.state === 'RUNNING' && t.deadline === t.filedAt) return t;
       this.deadlines.pop();
+      if (t === undefined) continue;
       t.filedAt = NEVER;
       if (t.state === 'RUNNING') {
         // Restarted since it was filed: file it again under its current deadline.
         t.filedAt = t.deadline;
-        this.deadlines.push(t.filedAt, t.id, t);
+        this.deadlines.push(t.filedAt, t.id, t.id);
       }
     }
     return null;

@@ -148,6 +148,22 @@ describe('lifecycle', () => {
     expect(h.core.nodes()[0]?.coresUsed).toBe(0);
   });
 
+  it('passes over the time-limit entry of a forgotten job and kills the next task at its own limit', () => {
+    const h = new Harness(cluster().container('c1', 1).build());
+    const [a] = h.submit(job().task(1, HOUR / 6, { timeLimitMs: HOUR }).spec());
+    h.run();
+    expect(h.core.job(a as number)?.state).toBe('COMPLETED');
+    // Its entry (due at HOUR) outlives it: the heap drops it when it comes up, by id, the job gone.
+    expect(h.apply({ type: 'forget', jobId: a as number }).ok).toBe(true);
+    const from = h.now;
+    const [b] = h.submit(job().task(1, 5 * HOUR, { timeLimitMs: 3 * HOUR }).spec());
+    expect(h.pass()).toHaveLength(1);
+    expect(h.core.schedule(h.now).wakeAt).toBe(from + 3 * HOUR);
+    h.run();
+    expect(h.core.job(b as number)?.state).toBe('TIMEOUT');
+    expect(h.core.job(b as number)?.endedAt).toBe(from + 3 * HOUR);
+  });
+
   it('forgets ended jobs but still honours dependencies on them', () => {
     const h = new Harness(cluster().container('c1', 1).build());
     const [a] = h.submit(job().task(1).spec());

@@ -24,9 +24,25 @@ export class EndOrder {
   readonly blocks: TaskRt[][] = [];
   /** The first task's end key (Infinity when none): planning skips a node whose first end is too late without reading a task. */
   first = Infinity;
+  /** Counts adds and deletes: what planning remembered of this order holds while it is unchanged. */
+  version = 0;
+  /**
+   * EASY's last reservation planning on this node (reservation.ts): for a task of `plannedCores`
+   * and `plannedMem` at `version` `plannedAt`, the instant it could start (`reachAt`, with
+   * `freeCores`/`freeMem` free then), or -1 and no instant before `notBefore`. A blocked head
+   * is planned again pass after pass, and most nodes change in none of them.
+   */
+  plannedAt = -1;
+  plannedCores = 0;
+  plannedMem = 0;
+  reachAt = -1;
+  notBefore = 0;
+  freeCores = 0;
+  freeMem = 0;
 
   /** Files a task that just started (its start time and limit are set). */
   add(t: TaskRt): void {
+    this.version++;
     const blocks = this.blocks;
     if (blocks.length === 0) {
       blocks.push([t]);
@@ -43,6 +59,7 @@ export class EndOrder {
 
   /** Takes out a task that is stopping (before its start time changes). */
   delete(t: TaskRt): void {
+    this.version++;
     const blocks = this.blocks;
     if (blocks.length === 0) return;
     const bi = this.blockFor(t);

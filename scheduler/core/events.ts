@@ -91,8 +91,8 @@ function submit(s: CoreState, raw: unknown): EventResult {
     const refused = s.limits.refusal(clean.owner, clean.qos.name, clean.account, count, clean.tasks.map((t) => ({ cores: t.cores, timeLimitMs: t.timeLimitMs ?? def })));
     if (refused !== null) return reject(refused);
   }
-  // The jobs of an array share one successor table: it is read-only.
-  const succ = successorsOf(clean.after);
+  // The jobs of an array share one successor table (it is read-only), and so do jobs of one graph.
+  const succ = s.shareSuccessors(successorsOf(clean.after));
   if (clean.array === null) return { ok: true, jobIds: [s.createJob(clean, succ, null, null)] };
   const group: ArrayGroup = { baseId: s.nextJobId, limit: clean.array.limit, running: 0 };
   s.arrays.set(group.baseId, clean.array.indices);

@@ -20,29 +20,55 @@ export function reserveEarliest(part: PartitionRt, cores: number, memMb: number,
     let freeM = n.freeMem;
     let at = now;
     if (freeC < cores || freeM < memMb) {
+      const e = n.ends;
       // Its first task to end ends no earlier than the best found so far: this node cannot beat it.
-      if (best !== null && endEstimate(0, n.ends.first, now) >= best.at) continue;
-      // Its running tasks in order of expected end (kept in order as they start and stop),
-      // taken instant by instant: everything ending at the same instant frees together.
-      const blocks = n.ends.blocks;
-      let short = true;
-      at = -1;
-      walk: for (let bi = 0; bi < blocks.length; bi++) {
-        const b = blocks[bi] as TaskRt[];
-        for (let i = 0; i < b.length; i++) {
-          const t = b[i] as TaskRt;
-          const end = endEstimate(t.startedAt, t.timeLimitMs, now);
-          if (end !== at) {
-            // A new instant: enough was free at the last one, or this node cannot beat the best found so far.
-            if (!short || (best !== null && end >= best.at)) break walk;
-            at = end;
+      if (best !== null && endEstimate(0, e.first, now) >= best.at) continue;
+      // What the last planning on this node found holds while its tasks are the same and none
+      // has run past its limit (no end estimate is then raised to now).
+      const same = e.first > now && e.plannedAt === e.version && e.plannedCores === cores && e.plannedMem === memMb;
+      if (same && e.reachAt >= 0) {
+        at = e.reachAt;
+        freeC = e.freeCores;
+        freeM = e.freeMem;
+      } else {
+        if (same && best !== null && e.notBefore >= best.at) continue;
+        // Its running tasks in order of expected end (kept in order as they start and stop),
+        // taken instant by instant: everything ending at the same instant frees together.
+        const blocks = e.blocks;
+        let short = true;
+        at = -1;
+        /** No instant before this one can host the task (the walk stopped short there). */
+        let low = Infinity;
+        walk: for (let bi = 0; bi < blocks.length; bi++) {
+          const b = blocks[bi] as TaskRt[];
+          for (let i = 0; i < b.length; i++) {
+            const t = b[i] as TaskRt;
+            const end = endEstimate(t.startedAt, t.timeLimitMs, now);
+            if (end !== at) {
+              // A new instant: enough was free at the last one, or this node cannot beat the best found so far.
+              if (!short) break walk;
+              if (best !== null && end >= best.at) {
+                low = end;
+                break walk;
+              }
+              at = end;
+            }
+            freeC += t.cores;
+            freeM += t.memMb;
+            if (freeC >= cores && freeM >= memMb) short = false;
           }
-          freeC += t.cores;
-          freeM += t.memMb;
-          if (freeC >= cores && freeM >= memMb) short = false;
         }
+        if (e.first > now) {
+          e.plannedAt = e.version;
+          e.plannedCores = cores;
+          e.plannedMem = memMb;
+          e.reachAt = short ? -1 : at;
+          e.notBefore = low;
+          e.freeCores = freeC;
+          e.freeMem = freeM;
+        }
+        if (short) continue;
       }
-      if (short) continue;
     }
     if (best === null || at < best.at) {
       best = { node: n, at, extraCores: freeC - cores, extraMem: freeM - memMb };

@@ -7,7 +7,8 @@ import { systemClock, type Clock, type Timer } from '../../common/index.js';
 import { configFingerprint, consentAllows, type AdvanceReservationView, type ReservationSpec, decisionTexts, parseArraySpec, TERMINAL_JOB_STATES, type ClusterConfig, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type PowerDecision, type ConsentStatus } from '../core/index.js';
 import type { Completion, NodePower, TaskRef } from '../../proto/index.js';
 import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
-import { AcctIndex, JournalCorruptError } from '../store/index.js';
+import { AcctIndex } from '../store/index.js';
+import { replayRecord } from './replay-record.js';
 import type { CoreApi } from './core-api.js';
 import { ScaledClock, clockAnchor } from './clock.js';
 import { NO_DISPATCHER, type Dispatcher, type DriverObserver } from './dispatcher.js';
@@ -95,10 +96,13 @@ const FORGET_BATCH = 20_000;
  * their tasks number FORGET_CHUNK_TASKS. Each costs a view and a record the size of its tasks
  * (with their results) plus six lmdb puts, so a sweep of 20,000 in one turn held the
  * scheduler's thread for seconds (passes, agents' acknowledgements and /metrics waited behind
- * it), and 250 jobs of 100 tasks still held it for hundreds of ms.
+ * it), and 250 jobs of 100 tasks still held it for hundreds of ms. Turns of up to 2,000 tasks
+ * held it 40-430 ms (wall, waits for a core included) in a 3,000-analysis live burst at load
+ * 12-20; at time scale 1e-4 such a turn is up to an hour of modelled time in which no
+ * completion is read and no core refilled, so a turn takes a quarter of that.
  */
-const FORGET_CHUNK = 250;
-const FORGET_CHUNK_TASKS = 2_000;
+const FORGET_CHUNK = 100;
+const FORGET_CHUNK_TASKS = 500;
 
 export class LiveDriver {
   core: CoreApi;
@@ -307,14 +311,10 @@ export class LiveDriver {
       if (record.k === 'x') continue;
       records++;
       lastNow = record.now;
-      // Replica.follow (replica.ts) replays records as this does: keep the two in step.
-      if (record.k === 's') {
-        this.handleDecisions(this.core.schedule(record.now, record.l).decisions, false);
-        continue;
-      }
-      const res = this.core.apply(record.event, record.now);
-      if (!res.ok) throw new JournalCorruptError(seq, `the core refused ${record.event.type}: ${res.error.message}`);
-      this.note(record.event, res, record.result, record.idem);
+      // As Replica.follow (replica.ts) replays them: one function applies a record for both.
+      const r = replayRecord(this.core, record, seq);
+      if (r.k === 's') this.handleDecisions(r.step.decisions, false);
+      else this.note(r.record.event, r.res, r.record.result, r.record.idem);
     }
     return { records, lastNow };
   }

@@ -9,10 +9,11 @@
 // disagree with the live core says so instead of writing a snapshot.
 import type { ClusterConfig } from '../core/index.js';
 import { decisionTexts, firstDifference } from '../core/index.js';
-import { JournalCorruptError, StateCorruptError, type JournalPos, type Store } from '../store/index.js';
+import { StateCorruptError, type JournalPos, type Store } from '../store/index.js';
 import { Books, restoreLatest, takeSnapshot } from './books.js';
 import type { CoreApi } from './core-api.js';
 import { makeCore } from './make-core.js';
+import { replayRecord } from './replay-record.js';
 
 /** The replica's pass did not decide what the live core decided (the snapshot is not written). */
 export class ReplicaDivergedError extends Error {
@@ -53,20 +54,20 @@ export class Replica {
         continue;
       }
       applied++;
-      if (record.k === 's') {
-        // As LiveDriver.replay replays a pass (keep the two in step): with the time up to which it enforced limits.
-        const decisions = this.core.schedule(record.now, record.l).decisions;
-        if (record.d !== undefined) {
-          const texts = decisionTexts(decisions);
-          const k = firstDifference(texts, record.d);
-          if (k >= 0) throw new ReplicaDivergedError(pos.seq, `decision ${k}: ${texts[k] ?? 'none'} instead of ${record.d[k] ?? 'none'}`);
-        }
-        for (const d of decisions) if (d.type === 'start') this.books.started(d);
+      // As LiveDriver.replay replays them: one function applies a record for both.
+      const r = replayRecord(this.core, record, pos.seq);
+      if (r.k === 'e') {
+        this.books.note(r.record.event, r.res, r.record.result, r.record.idem);
         continue;
       }
-      const res = this.core.apply(record.event, record.now);
-      if (!res.ok) throw new JournalCorruptError(pos.seq, `the core refused ${record.event.type}: ${res.error.message}`);
-      this.books.note(record.event, res, record.result, record.idem);
+      const decisions = r.step.decisions;
+      const recorded = r.record.d;
+      if (recorded !== undefined) {
+        const texts = decisionTexts(decisions);
+        const k = firstDifference(texts, recorded);
+        if (k >= 0) throw new ReplicaDivergedError(pos.seq, `decision ${k}: ${texts[k] ?? 'none'} instead of ${recorded[k] ?? 'none'}`);
+      }
+      for (const d of decisions) if (d.type === 'start') this.books.started(d);
     }
     throw new StateCorruptError(this.store.dir, `the journal has no snapshot marker ${id} after group ${this.pos?.seq ?? 0}`);
   }
