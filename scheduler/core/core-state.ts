@@ -31,6 +31,12 @@ export const MAX_NODE_REQUEUES = 5;
 
 /** How many distinct task graphs CoreState.shareSuccessors keeps. */
 const SUCCESSOR_TABLES_MAX = 1024;
+/**
+ * Graphs of more edges are not shared: their key is the size of the graph, and a job may have
+ * 100,000 tasks, so 1,024 kept would hold a gigabyte (in every snapshot too). Pipeline
+ * templates, which sharing is for, have tens of edges.
+ */
+const SHARED_GRAPH_MAX_EDGES = 512;
 export class CoreState {
   /** The config in force; `reconfigure` (reconfigure.ts) replaces it. */
   config: ClusterConfig;
@@ -196,10 +202,11 @@ export class CoreState {
 
   /**
    * The one table with the contents of `t` (read-only, so jobs share it). Cleared when it holds
-   * SUCCESSOR_TABLES_MAX graphs: a stream of distinct graphs only loses the sharing.
+   * SUCCESSOR_TABLES_MAX graphs: a stream of distinct graphs only loses the sharing. Graphs of
+   * more than SHARED_GRAPH_MAX_EDGES edges keep their own table.
    */
   shareSuccessors(t: Successors): Successors {
-    if (t.list.length === 0) return t;
+    if (t.list.length === 0 || t.list.length > SHARED_GRAPH_MAX_EDGES) return t;
     const key = `${t.at.join(',')};${t.list.join(',')}`;
     const known = this.successorTables.get(key);
     if (known !== undefined) return known;

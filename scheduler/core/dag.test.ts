@@ -23,7 +23,24 @@ describe('shared successor tables', () => {
 
   it('past its bound keeps answering with a table of the right contents', () => {
     const s = new CoreState(cluster().container('c1', 1).build());
-    for (let n = 2; n < 1030; n++) expect(predecessorLists(s.shareSuccessors(successorsOf(graph(n))), n)).toEqual(graph(n));
-    expect(s.successorTables.size).toBeLessThanOrEqual(1024);
+    // 1,250 distinct graphs of up to 251 tasks: chains with one more edge into the last task.
+    let most = 0;
+    for (let k = 0; k < 1_250; k++) {
+      const n = 2 + (k % 250);
+      const g = Array.from({ length: n }, (_, i) => (i === 0 ? [] : i === n - 1 ? [...new Set([i - 1, Math.floor(k / 250) % i])].sort((a, b) => a - b) : [i - 1]));
+      expect(predecessorLists(s.shareSuccessors(successorsOf(g)), n)).toEqual(g);
+      most = Math.max(most, s.successorTables.size);
+    }
+    expect(most).toBe(1024);
+    expect(s.successorTables.size).toBeLessThan(1024);
+  });
+
+  it('keeps no table of a large graph (its key would be the size of the graph)', () => {
+    const s = new CoreState(cluster().container('c1', 1).build());
+    const big = graph(2_000);
+    const a = s.shareSuccessors(successorsOf(big));
+    expect(s.shareSuccessors(successorsOf(big))).not.toBe(a);
+    expect(s.successorTables.size).toBe(0);
+    expect(predecessorLists(a, 2_000)).toEqual(big);
   });
 });
