@@ -28,8 +28,8 @@ import { pino } from 'pino';
 import { FakeClock } from '../common/index.js';
 import { AgentHub } from '../scheduler/agents/index.js';
 import { SchedulerMetrics, buildApi } from '../scheduler/api/index.js';
-import { decisionTexts, firstDifference, type ClusterConfig } from '../scheduler/core/index.js';
-import { LiveDriver, combineObservers, makeCore, replayRecord, type CoreApi } from '../scheduler/driver/index.js';
+import type { ClusterConfig } from '../scheduler/core/index.js';
+import { LiveDriver, combineObservers, makeCore, replayDivergence, replayRecord, type CoreApi } from '../scheduler/driver/index.js';
 import { LiveState } from '../scheduler/events/index.js';
 import { Store } from '../scheduler/store/index.js';
 import { ThreadWait } from './thread-sched.js';
@@ -135,12 +135,8 @@ export async function matchedReplay(journalDir: string, config: ClusterConfig, c
       wall.push(ms);
       cpu.push(wait ? Math.max(0, ms - (wait.waitMs() - w)) : ms);
       const decisions = r.step.decisions;
-      const recordedD = r.record.d;
-      if (recordedD !== undefined) {
-        const texts = decisionTexts(decisions);
-        const k = firstDifference(texts, recordedD);
-        if (k >= 0) throw new ReplayDivergedError(wall.length, `decision ${k}: ${texts[k] ?? 'none'} instead of ${recordedD[k] ?? 'none'}`);
-      }
+      const diverged = replayDivergence(decisions, r.record.d);
+      if (diverged !== null) throw new ReplayDivergedError(wall.length, diverged);
       // What the driver's observer hears of a pass (metrics' histogram, the live state's jobs).
       observer.pass?.(ms, decisions.length);
       for (const d of decisions) {

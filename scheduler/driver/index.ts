@@ -4,4 +4,4 @@ export { ScaledClock, clockAnchor } from './clock.js';
 export { NO_DISPATCHER, combineObservers, type Dispatcher, type DriverObserver, type EndedJob } from './dispatcher.js';
 export type { CoreApi, CoreFactory } from './core-api.js';
 export { makeCore } from './make-core.js';
-export { replayRecord, type Replayed, type ReplayableRecord } from './replay-record.js';
+export { replayDivergence, replayRecord, type Replayed, type ReplayableRecord } from './replay-record.js';

@@ -2,7 +2,7 @@
 // time up to which it enforced limits), or an event. Shared by LiveDriver.replay (a restart),
 // Replica.follow (the snapshot worker) and bench:metrics' matched replay, so that all three
 // rebuild the same state from the same journal.
-import type { EventResult, StepResult } from '../core/index.js';
+import { decisionTexts, firstDifference, type Decision, type EventResult, type StepResult } from '../core/index.js';
 import { JournalCorruptError, type JournalRecord } from '../store/index.js';
 import type { CoreApi } from './core-api.js';
 
@@ -18,4 +18,15 @@ export function replayRecord(core: CoreApi, record: ReplayableRecord, seq: numbe
   const res = core.apply(record.event, record.now);
   if (!res.ok) throw new JournalCorruptError(seq, `the core refused ${record.event.type}: ${res.error.message}`);
   return { k: 'e', record, res };
+}
+
+/**
+ * Where a replayed pass's decisions part from those the journal recorded for it (`recorded`
+ * absent: nothing to compare), as `decision k: X instead of Y`; null when they agree.
+ */
+export function replayDivergence(decisions: readonly Decision[], recorded: readonly string[] | undefined): string | null {
+  if (recorded === undefined) return null;
+  const texts = decisionTexts(decisions);
+  const k = firstDifference(texts, recorded);
+  return k < 0 ? null : `decision ${k}: ${texts[k] ?? 'none'} instead of ${recorded[k] ?? 'none'}`;
 }

@@ -8,12 +8,11 @@
 // pass is checked against the decisions the journal recorded for it, so a replica that would
 // disagree with the live core says so instead of writing a snapshot.
 import type { ClusterConfig } from '../core/index.js';
-import { decisionTexts, firstDifference } from '../core/index.js';
 import { StateCorruptError, type JournalPos, type Store } from '../store/index.js';
 import { Books, restoreLatest, takeSnapshot } from './books.js';
 import type { CoreApi } from './core-api.js';
 import { makeCore } from './make-core.js';
-import { replayRecord } from './replay-record.js';
+import { replayDivergence, replayRecord } from './replay-record.js';
 
 /** The replica's pass did not decide what the live core decided (the snapshot is not written). */
 export class ReplicaDivergedError extends Error {
@@ -61,12 +60,8 @@ export class Replica {
         continue;
       }
       const decisions = r.step.decisions;
-      const recorded = r.record.d;
-      if (recorded !== undefined) {
-        const texts = decisionTexts(decisions);
-        const k = firstDifference(texts, recorded);
-        if (k >= 0) throw new ReplicaDivergedError(pos.seq, `decision ${k}: ${texts[k] ?? 'none'} instead of ${recorded[k] ?? 'none'}`);
-      }
+      const diverged = replayDivergence(decisions, r.record.d);
+      if (diverged !== null) throw new ReplicaDivergedError(pos.seq, diverged);
       for (const d of decisions) if (d.type === 'start') this.books.started(d);
     }
     throw new StateCorruptError(this.store.dir, `the journal has no snapshot marker ${id} after group ${this.pos?.seq ?? 0}`);
