@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { layoutFingerprint } from '../../scheduler/core/index.js';
 import { fsckStateDir } from '../../scheduler/store/index.js';
 import { CliError } from '../errors.js';
 import { print, printJson } from '../output.js';
@@ -21,6 +22,11 @@ export function registerFsckCommands(program: Command): void {
         print(`${report.dir}: ${report.ok ? 'ok' : 'DAMAGED'} (schema ${report.schema ?? 'unknown'}${report.dataBytes === null ? '' : `, data file ${report.dataBytes} bytes`})`);
         for (const db of report.dbs) print(`  ${db.name.padEnd(10)} ${String(db.records).padStart(9)} records${db.damaged > 0 ? `, ${db.damaged} damaged` : ''}`);
         for (const p of report.problems) print(`  ${report.ok ? 'note' : 'problem'}: ${p}`);
+        // Not damage, but a start of this build refuses a snapshot of another state layout.
+        const layout = layoutFingerprint();
+        if (report.snapshotLayout !== undefined && report.snapshotLayout !== layout) {
+          print(`  note: its latest snapshot ${report.snapshotLayout === null ? 'names no state layout (written before layouts were recorded)' : `has state layout ${report.snapshotLayout}`}; this gsched's is ${layout}, so this gsched will not start on it`);
+        }
       }
       if (!report.ok) throw new CliError(`${report.dir} is damaged (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'})`, 1);
     });

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Assignment, Completion } from '../../proto/index.js';
 import { FakeClock, loadClusterConfig } from '../../common/index.js';
 import type { ClusterConfig, JobSpec } from '../core/index.js';
-import { Store } from '../store/index.js';
+import { Store, fsckStateDir } from '../store/index.js';
 import { SMALL_CLUSTER, testJob, waitFor } from '../testing/index.js';
 import { LiveDriver, SnapshotLayoutError } from './driver.js';
 import { makeCore } from './make-core.js';
@@ -116,10 +116,14 @@ describe('LiveDriver snapshots', () => {
     await first.driver.close();
     await first.driver.store.close();
 
+    expect((await fsckStateDir(dir)).snapshotLayout).toBe(header.layout);
     await rewrite('1-other-build');
+    // fsck names the layout (gsched fsck compares it with its own); it is not damage.
+    expect(await fsckStateDir(dir)).toMatchObject({ ok: true, snapshotLayout: '1-other-build' });
     expect(() => open(dir)).toThrow(SnapshotLayoutError);
     expect(() => open(dir)).toThrow(/another layout \(layout 1-other-build; this build: [0-9a-z-]+\).*Start the gsched version that wrote the folder/);
     await rewrite(undefined);
+    expect((await fsckStateDir(dir)).snapshotLayout).toBeNull();
     expect(() => open(dir)).toThrow(/a build before layouts were recorded/);
     await rewrite(header.layout);
     const again = open(dir);

@@ -22,6 +22,12 @@ export interface FsckReport {
   dbs: FsckDb[];
   /** Each problem as a sentence a user can act on. */
   problems: string[];
+  /**
+   * The state layout its latest snapshot's header names (null: none named; absent: no
+   * readable snapshot). Not damage: the CLI compares it with its own build's, since a start
+   * refuses another.
+   */
+  snapshotLayout?: string | null;
 }
 
 const MAX_LISTED = 20;
@@ -86,7 +92,11 @@ export async function fsckStateDir(dir: string): Promise<FsckReport> {
       if (first === undefined || first > snap.seq) note(`the journal lacks group ${snap.seq}, where its latest snapshot ${snap.id} was taken`);
       const snapDamage = report.dbs.find((d) => d.name === store.snaps.name)?.damaged ?? 0;
       if (snapDamage === 0) try {
-        store.loadSnapshot();
+        const loaded = store.loadSnapshot();
+        if (loaded !== undefined) {
+          const layout = (loaded.header as { layout?: unknown }).layout;
+          report.snapshotLayout = typeof layout === 'string' ? layout : null;
+        }
       } catch (err) {
         note(err instanceof StateCorruptError ? err.damage : (err as Error).message);
       }
