@@ -213,7 +213,7 @@ export class PendingQueue {
   /** Set when an entry came back to life during a walk. */
   private revived = false;
   /** Weighted jobs in submission order, to move them to the capped lane as they age. */
-  private readonly byAge: JobRt[] = [];
+  private readonly byAge: (JobRt | null)[] = [];
   private ageHead = 0;
   /** Jobs queued while a pass iterates; added when it ends. */
   private incoming: JobRt[] = [];
@@ -360,13 +360,13 @@ export class PendingQueue {
     while (this.ageHead < this.byAge.length) {
       const j = this.byAge[this.ageHead] as JobRt;
       if (now - j.submittedAt < this.w.maxAgeMs) break;
-      this.ageHead++;
+      this.byAge[this.ageHead++] = null;
       if (!j.capped) {
         j.capped = true;
         if (j.queued) this.insert(j);
       }
     }
-    if (this.ageHead > 4096 && this.ageHead * 2 > this.byAge.length) {
+    if (this.ageHead > 64 && this.ageHead * 2 > this.byAge.length) {
       this.byAge.splice(0, this.ageHead);
       this.ageHead = 0;
     }
