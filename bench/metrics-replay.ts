@@ -9,6 +9,16 @@
 // pass's decisions are checked against the journal's), so what differs between a scraped and a
 // quiet replay is only the scraping: the pass set, its sizes and the process are the same.
 //
+// Both sides pause at each scrape point for a scrape's round trip on the scraper's thread: the
+// scraped side's is a GET of the scheduler's /metrics, the quiet side's a GET of the same body
+// from a server on the scraper's own thread (quietAway). Live, the scheduler's thread idles
+// between passes scraped or not (80-200 passes a second of ~0.04 ms); a replay runs its passes
+// back to back, so a pause on one side only would be a cost of scraping that live does not
+// have: in the 23:00 diagnostics (BENCH_DIAG=http,away,http+away, 40 pairs, load 4-5) a scraped
+// side that only paused, its scheduler serving nothing, came out +4.9% [+1.5%, +8.7%] in pass
+// p99 and its next pass +51%, as much as the real scrape's +2.7% [-1.5%, +7.8%] and +55%; with
+// the quiet side pausing too, the real scrape came out -1.5% [-5.6%, +2.3%] and +15.7%.
+//
 // Scraped means what a scraped scheduler does on its thread: the real /metrics route (buildApi's
 // fastify, the real SchedulerMetrics, watching the replayed core through a LiveState fed the
 // replay's events and decisions) answers a real HTTP GET from a worker thread (as Prometheus on
@@ -46,7 +56,9 @@ export interface ReplayConfig {
    * scrape): 'direct' calls SchedulerMetrics.exposition() on this thread with no HTTP, 'idle'
    * only waits for a round trip to the scraper's thread (no work here: the thread sleeps).
    */
-  mode?: 'http' | 'direct' | 'idle';
+  mode?: 'http' | 'direct' | 'idle' | 'away';
+  /** At each scrape point the quiet side waits for a scrape-sized round trip between the scraper's thread and a server of its own ('away'). */
+  quietAway?: boolean;
 }
 
 /** One replay's passes and what happened around them. */
@@ -61,6 +73,8 @@ export interface ReplayRun {
   /** Indices (into cpu and wall) of the passes right after a snapshot point and right after a scrape point: the same on both sides. */
   afterSnapshot: number[];
   afterScrape: number[];
+  /** The quiet side's waits at the scrape points (ms): scrape-sized round trips that leave this thread alone (quietAway). */
+  awayMs: number[];
   /** Scrape round trips (ms) and the snapshot formattings (ms) in this replay. */
   scrapeMs: number[];
   renders: number;
@@ -71,6 +85,8 @@ export interface ReplayRun {
 export interface Probe {
   scrape(url: string): Promise<number>;
   ping(): Promise<number>;
+  /** A round trip of the last scraped body from a server on the scraper's own thread. */
+  away(): Promise<number>;
 }
 
 /** The bench's own error: the replay did not follow the recording. */
@@ -137,6 +153,7 @@ export async function matchedReplay(journalDir: string, config: ClusterConfig, c
     const wall: number[] = [];
     const starts: number[] = [];
     const scrapeMs: number[] = [];
+    const awayMs: number[] = [];
     const afterSnapshot: number[] = [];
     const afterScrape: number[] = [];
     // A snapshot before the first pass: the previous replay's scrape (its flag that makes the
@@ -182,7 +199,9 @@ export async function matchedReplay(journalDir: string, config: ClusterConfig, c
           const t1 = performance.now();
           await metrics.exposition();
           scrapeMs.push(performance.now() - t1);
-        } else if (scraped) await probe.ping();
+        } else if (scraped && mode === 'away') await probe.away();
+        else if (scraped) await probe.ping();
+        else if (cfg.quietAway) awayMs.push(await probe.away());
       }
       await turn();
     }
@@ -205,7 +224,7 @@ export async function matchedReplay(journalDir: string, config: ClusterConfig, c
       }
       if (hit) passesWithGc++;
     }
-    return { scraped, cpu, wall, passesWithGc, gcMsInPasses, afterSnapshot: afterSnapshot.filter((i) => i < cpu.length), afterScrape: afterScrape.filter((i) => i < cpu.length), scrapeMs, renders: renders - rendersBefore, seconds: (performance.now() - t0) / 1000 };
+    return { scraped, cpu, wall, passesWithGc, gcMsInPasses, afterSnapshot: afterSnapshot.filter((i) => i < cpu.length), afterScrape: afterScrape.filter((i) => i < cpu.length), awayMs, scrapeMs, renders: renders - rendersBefore, seconds: (performance.now() - t0) / 1000 };
   };
 
   try {

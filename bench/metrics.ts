@@ -37,8 +37,10 @@
 // the same load, and its journal (every event and pass, with its time) is replayed into a fresh
 // core BENCH_REPLAYS times in this process, half of them scraped (ABBA) at the recorded passes
 // per second: every replay runs the very same passes (checked against the journal's decisions),
-// so scraped and quiet replays differ only in the scraping. The same pooled CPU p99 test, its
-// interval over the pairs of replays (the live rounds' test is reported beside it).
+// so scraped and quiet replays differ only in the scraping (both pause at each scrape point for
+// a scrape's round trip, the quiet side's to a server on the scraper's own thread, see
+// metrics-replay.ts). The same pooled CPU p99 test, its interval over the pairs of replays (the
+// live rounds' test is reported beside it).
 //
 // Then how the scheduler's share grows with the jobs it holds (1,000 to 100,000 pending, in
 // process, CPU time). Writes bench/results/metrics.json.
@@ -256,6 +258,10 @@ function probeOf(client: Client): Probe {
     },
     ping: async () => {
       client.send({ type: 'ping' });
+      return (await client.next('got')).ms;
+    },
+    away: async () => {
+      client.send({ type: 'away' });
       return (await client.next('got')).ms;
     },
   };
@@ -596,8 +602,9 @@ async function diagnose(cfg: Config, cluster: ReturnType<typeof loadClusterConfi
   const probe = new Client({ role: 'probe' });
   try {
     for (const m of modes.split(',')) {
-      if (m !== 'http' && m !== 'direct' && m !== 'idle') throw new Error(`BENCH_DIAG=${modes}: expected modes among http, direct, idle`);
-      const replays = await matchedReplay(rec.dir, cluster, { replays: cfg.replays, passesPerSecond: perSecond, budgetS: cfg.replayBudgetS, mode: m }, probeOf(probe));
+      const [mode, quiet] = m.split('+');
+      if ((mode !== 'http' && mode !== 'direct' && mode !== 'idle' && mode !== 'away') || (quiet !== undefined && quiet !== 'away')) throw new Error(`BENCH_DIAG=${modes}: expected modes among http, direct, idle, away, each optionally +away (the quiet side's)`);
+      const replays = await matchedReplay(rec.dir, cluster, { replays: cfg.replays, passesPerSecond: perSecond, budgetS: cfg.replayBudgetS, mode, quietAway: quiet === 'away' }, probeOf(probe));
       const pairs = replays.flatMap((r, k) => {
         const next = replays[k + 1];
         if (k % 2 !== 0 || !next || next.scraped === r.scraped) return [];
@@ -699,7 +706,7 @@ async function main(): Promise<void> {
     process.stderr.write(`  recorded ${recording.tasks} tasks: ${rec.passes} passes in ${recording.seconds} s (${recording.passes_per_second} a second); replaying it ${cfg.replays} + 2 times\n`);
     const probe = new Client({ role: 'probe' });
     try {
-      replays = await matchedReplay(rec.dir, cluster, { replays: cfg.replays, passesPerSecond: perSecond, budgetS: cfg.replayBudgetS }, probeOf(probe));
+      replays = await matchedReplay(rec.dir, cluster, { replays: cfg.replays, passesPerSecond: perSecond, budgetS: cfg.replayBudgetS, quietAway: true }, probeOf(probe));
     } finally {
       probe.send({ type: 'stop' });
       await probe.terminate();
@@ -795,6 +802,8 @@ async function main(): Promise<void> {
       passes_with_gc_share: round(rs.reduce((a, r) => a + r.passesWithGc, 0) / Math.max(1, passes), 4),
       gc_ms_in_passes_per_1000_passes: round((rs.reduce((a, r) => a + r.gcMsInPasses, 0) * 1000) / Math.max(1, passes), 2),
       scrapes: rs.reduce((a, r) => a + r.scrapeMs.length, 0),
+      /** The quiet side's pauses at the scrape points (a scrape-sized round trip that leaves the scheduler's thread alone), against the scraped side's scrape round trips. */
+      pause_p50_ms: pOrNull(rs.flatMap((r) => (scraped ? r.scrapeMs : r.awayMs)), 50),
       scrape_p99_ms: pOrNull(rs.flatMap((r) => r.scrapeMs), 99),
       renders: rs.reduce((a, r) => a + r.renders, 0),
       seconds_median: rs.length ? round(median(rs.map((r) => r.seconds)), 2) : null,
@@ -896,7 +905,7 @@ async function main(): Promise<void> {
       'scrape = GET /metrics round trip from a worker thread of its own (it includes waiting for the scheduler\'s event loop and both threads\' waits for a core), its p99 over every scrape of every run; ' +
       "pass = the core's schedule() call, timed in the scheduler's thread; its CPU time = wall time less the thread's wait for a core meanwhile (/proc/thread-self/schedstat run_delay, exact at each switch-in). " +
       "Pass test: the p99 of all scraped passes / that of all quiet passes − 1, in CPU time, with a 95% interval from a bootstrap over the scraped/quiet pairs; met if the interval's top is ≤ +5%, missed if its bottom is above, else unresolved. " +
-      "It decides on the matched replay: a recorded run's journal (bench:live load, unscraped, no snapshots) replayed into a fresh core again and again in one process, half the replays scraped (ABBA) through the real /metrics route from a worker thread, a snapshot every recorded second of passes on both sides and a scrape half a second later on the scraped side, each replayed pass checked against the journal's decisions: the same passes on both sides; pairs = replays 1-2, 3-4, …. " +
+      "It decides on the matched replay: a recorded run's journal (bench:live load, unscraped, no snapshots) replayed into a fresh core again and again in one process, half the replays scraped (ABBA) through the real /metrics route from a worker thread, a snapshot every recorded second of passes on both sides and half a second later a pause for a scrape's round trip on both sides (the scraped side's a GET of /metrics, the quiet side's a GET of the same body from a server on the scraper's own thread: live, the scheduler idles between passes either way), each replayed pass checked against the journal's decisions: the same passes on both sides; pairs = replays 1-2, 3-4, …. " +
       "The live rounds' test (pairs = rounds 1-2, 3-4, … of a run, side by side under the same machine load) is reported beside it; their passes differ from round to round. " +
       "CPU time, not wall: a scrape is served on the scheduler's thread between passes, never within one, so what it can add to a pass is work in the pass (GC of its garbage, caches), which CPU time keeps; what wall time adds on this shared 2-core host is the waits for a core, set by every other process (in production the scraper is another machine); the wall-time test is reported beside it, with its interval. " +
       'noise = median |later/earlier − 1| of two rounds of a kind side by side; loop delay = monitorEventLoopDelay p99 in the scheduler\'s thread; serve = SchedulerMetrics.exposition() in the scheduler; render = formatting a snapshot (on the timer after a scrape, or in the first scrape after a new snapshot: never without scraping)',
@@ -931,7 +940,7 @@ async function main(): Promise<void> {
     const as = result.replay_pass_after_scrape;
     const an = result.replay_pass_after_snapshot;
     process.stdout.write(`  the pass right after a scrape (${as?.passes_per_replay} a replay): CPU median ${as?.cpu_median_ms_scraped} ms scraped / ${as?.cpu_median_ms_quiet} ms quiet; right after a snapshot (formatted when scraped; ${an?.passes_per_replay} a replay): ${an?.cpu_median_ms_scraped} / ${an?.cpu_median_ms_quiet} ms\n`);
-    process.stdout.write(`  passes with a GC in them ${pct(ws?.passes_with_gc_share ?? null)} scraped / ${pct(wo?.passes_with_gc_share ?? null)} quiet (GC ms in passes per 1,000 passes ${ws?.gc_ms_in_passes_per_1000_passes} / ${wo?.gc_ms_in_passes_per_1000_passes}); ${ws?.scrapes} scrapes (p99 ${ws?.scrape_p99_ms} ms), formattings ${ws?.renders} / ${wo?.renders}\n`);
+    process.stdout.write(`  passes with a GC in them ${pct(ws?.passes_with_gc_share ?? null)} scraped / ${pct(wo?.passes_with_gc_share ?? null)} quiet (GC ms in passes per 1,000 passes ${ws?.gc_ms_in_passes_per_1000_passes} / ${wo?.gc_ms_in_passes_per_1000_passes}); ${ws?.scrapes} scrapes (p99 ${ws?.scrape_p99_ms} ms), formattings ${ws?.renders} / ${wo?.renders}; pause at a scrape point p50 ${ws?.pause_p50_ms} ms scraped (the scrape) / ${wo?.pause_p50_ms} ms quiet\n`);
   }
   process.stdout.write(`passes that waited for a core: ${pct(result.passes_waited_share_with_scraping)} scraped, ${pct(result.passes_waited_share_without_scraping)} quiet; loop delay p99 ${result.loop_delay_p99_ms_with_scraping_median_of_runs} / ${result.loop_delay_p99_ms_without_scraping_median_of_runs} ms (median of runs) (paired ${pct(result.loop_delay_p99_worse_paired)}, noise ${pct(result.loop_delay_p99_noise_paired)})\n`);
   process.stdout.write(`scrapes: p50 ${pl.scrape_p50_ms} ms, p99 ${scrapeP99} ms (median of runs ${result.scrape_p99_ms_median_of_runs}), ${slow.length} over 50 ms (scheduler's thread waiting for a core ${result.slow_scrape_scheduler_wait_ms_median} ms, the scraper's ${result.slow_scrape_scraper_wait_ms_median} ms, medians); stalls over 50 ms ${stallsOver50} (${result.stalls_over_50ms_waiting} mostly waiting for a core)\n`);
