@@ -34,7 +34,7 @@ export interface ProbeJob {
 }
 
 /** What the bench tells a worker. */
-export type ClientOrder = { type: 'round'; tasks: number } | { type: 'on' } | { type: 'off' } | { type: 'get'; url: string } | { type: 'stop' };
+export type ClientOrder = { type: 'round'; tasks: number } | { type: 'on' } | { type: 'off' } | { type: 'get'; url: string } | { type: 'ping' } | { type: 'stop' };
 
 /** What a worker tells the bench. */
 export type ClientMessage =
@@ -157,6 +157,7 @@ function probe(): Promise<void> {
         parentPort?.removeAllListeners('message');
         return resolve();
       }
+      if (m.type === 'ping') return post({ type: 'got', ms: 0 });
       if (m.type !== 'get') return;
       const t = performance.now();
       fetch(`${m.url}/metrics`)
