@@ -7,6 +7,8 @@
 // Both take orders from the bench: the load generator runs one round (its tasks submitted, then
 // awaited to the last) per 'round' order; the scraper scrapes between 'on' and 'off' and sends
 // that stretch's times at each 'off'.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ApiClient } from '../cli/index.js';
 import { ThreadWait } from './thread-sched.js';
@@ -34,7 +36,7 @@ export interface ProbeJob {
 }
 
 /** What the bench tells a worker. */
-export type ClientOrder = { type: 'round'; tasks: number } | { type: 'on' } | { type: 'off' } | { type: 'get'; url: string } | { type: 'stop' };
+export type ClientOrder = { type: 'round'; tasks: number } | { type: 'on' } | { type: 'off' } | { type: 'get'; url: string } | { type: 'ping' } | { type: 'away' } | { type: 'stop' };
 
 /** What a worker tells the bench. */
 export type ClientMessage =
@@ -149,7 +151,19 @@ async function scrape(job: ScrapeJob): Promise<void> {
   }
 }
 
-/** One scrape per 'get' order, answered with its round trip. */
+let lastBody = '';
+let away: Promise<string> | null = null;
+
+/** This thread's own server of the last scraped body (the 'away' orders' target). */
+function startAway(): Promise<string> {
+  return new Promise((resolve) => {
+    const server = createServer((_req, res) => res.end(lastBody));
+    server.unref();
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`));
+  });
+}
+
+/** One scrape per 'get' order, answered with its round trip (and 'away' and 'ping' round trips that leave the scheduler's thread alone). */
 function probe(): Promise<void> {
   return new Promise((resolve, reject) => {
     parentPort?.on('message', (m: ClientOrder) => {
@@ -157,11 +171,23 @@ function probe(): Promise<void> {
         parentPort?.removeAllListeners('message');
         return resolve();
       }
-      if (m.type !== 'get') return;
+      if (m.type === 'ping') return post({ type: 'got', ms: 0 });
       const t = performance.now();
+      if (m.type === 'away') {
+        // A scrape's round trip that the scheduler's thread takes no part in: the last body
+        // scraped, served by this thread's own server.
+        (away ??= startAway())
+          .then(async (url) => {
+            await (await fetch(url)).text();
+            post({ type: 'got', ms: performance.now() - t });
+          })
+          .catch(reject);
+        return;
+      }
+      if (m.type !== 'get') return;
       fetch(`${m.url}/metrics`)
         .then(async (res) => {
-          await res.text();
+          lastBody = await res.text();
           if (!res.ok) throw new Error(`GET /metrics: HTTP ${res.status}`);
           post({ type: 'got', ms: performance.now() - t });
         })

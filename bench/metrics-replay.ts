@@ -9,6 +9,16 @@
 // pass's decisions are checked against the journal's), so what differs between a scraped and a
 // quiet replay is only the scraping: the pass set, its sizes and the process are the same.
 //
+// Both sides pause at each scrape point for a scrape's round trip on the scraper's thread: the
+// scraped side's is a GET of the scheduler's /metrics, the quiet side's a GET of the same body
+// from a server on the scraper's own thread (quietAway). Live, the scheduler's thread idles
+// between passes scraped or not (80-200 passes a second of ~0.04 ms); a replay runs its passes
+// back to back, so a pause on one side only would be a cost of scraping that live does not
+// have: in the 23:00 diagnostics (BENCH_DIAG=http,away,http+away, 40 pairs, load 4-5) a scraped
+// side that only paused, its scheduler serving nothing, came out +4.9% [+1.5%, +8.7%] in pass
+// p99 and its next pass +51%, as much as the real scrape's +2.7% [-1.5%, +7.8%] and +55%; with
+// the quiet side pausing too, the real scrape came out -1.5% [-5.6%, +2.3%] and +15.7%.
+//
 // Scraped means what a scraped scheduler does on its thread: the real /metrics route (buildApi's
 // fastify, the real SchedulerMetrics, watching the replayed core through a LiveState fed the
 // replay's events and decisions) answers a real HTTP GET from a worker thread (as Prometheus on
@@ -41,6 +51,14 @@ export interface ReplayConfig {
   passesPerSecond: number;
   /** Wall seconds for the measured replays: no new pair of replays starts after this (so a slow host ends the bench in time). */
   budgetS: number;
+  /**
+   * What the scraped side does at each scrape point (diagnostics; default 'http', the real
+   * scrape): 'direct' calls SchedulerMetrics.exposition() on this thread with no HTTP, 'idle'
+   * only waits for a round trip to the scraper's thread (no work here: the thread sleeps).
+   */
+  mode?: 'http' | 'direct' | 'idle' | 'away';
+  /** At each scrape point the quiet side waits for a scrape-sized round trip between the scraper's thread and a server of its own ('away'). */
+  quietAway?: boolean;
 }
 
 /** One replay's passes and what happened around them. */
@@ -52,20 +70,38 @@ export interface ReplayRun {
   /** Passes during which a GC ran on this thread, and the GC ms inside passes. */
   passesWithGc: number;
   gcMsInPasses: number;
+  /** Indices (into cpu and wall) of the passes right after a snapshot point and right after a scrape point: the same on both sides. */
+  afterSnapshot: number[];
+  afterScrape: number[];
+  /** The quiet side's waits at the scrape points (ms): scrape-sized round trips that leave this thread alone (quietAway). */
+  awayMs: number[];
   /** Scrape round trips (ms) and the snapshot formattings (ms) in this replay. */
   scrapeMs: number[];
   renders: number;
   seconds: number;
 }
 
-/** The scraper: a GET of `url`/metrics from another thread; resolves with its round trip in ms. */
-export type Probe = (url: string) => Promise<number>;
+/** The scraper on another thread: a GET of `url`/metrics, or a bare round trip (ping); each resolves with its round trip in ms. */
+export interface Probe {
+  scrape(url: string): Promise<number>;
+  ping(): Promise<number>;
+  /** A round trip of the last scraped body from a server on the scraper's own thread. */
+  away(): Promise<number>;
+}
 
 /** The bench's own error: the replay did not follow the recording. */
 export class ReplayDivergedError extends Error {
   constructor(pass: number, detail: string) {
     super(`bench:metrics' replay: pass ${pass} decided otherwise than the recorded run (${detail}): the passes compared would not be the same`);
     this.name = 'ReplayDivergedError';
+  }
+}
+
+/** The bench's own error: a replay left jobs in the live state, so the next would not start where it did. */
+export class ReplayCarryOverError extends Error {
+  constructor(keys: number) {
+    super(`bench:metrics' replay: ${keys} job count(s) left in the live state after a replay: the recording's jobs did not all end, and the next replay would start from another state`);
+    this.name = 'ReplayCarryOverError';
   }
 }
 
@@ -108,6 +144,7 @@ export async function matchedReplay(journalDir: string, config: ClusterConfig, c
   const wait = ThreadWait.open();
   const every = Math.max(2, Math.round(cfg.passesPerSecond));
   const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+  const mode = cfg.mode ?? 'http';
 
   const replay = async (scraped: boolean): Promise<ReplayRun> => {
     core = makeCore(config);
@@ -116,6 +153,13 @@ export async function matchedReplay(journalDir: string, config: ClusterConfig, c
     const wall: number[] = [];
     const starts: number[] = [];
     const scrapeMs: number[] = [];
+    const awayMs: number[] = [];
+    const afterSnapshot: number[] = [];
+    const afterScrape: number[] = [];
+    // A snapshot before the first pass: the previous replay's scrape (its flag that makes the
+    // snapshot timer format) is spent here, untimed, so a quiet replay never formats.
+    metrics.takeSnapshot();
+    await turn();
     const rendersBefore = renders;
     const gcFrom = gcs.length;
     const t0 = performance.now();
@@ -144,11 +188,27 @@ export async function matchedReplay(journalDir: string, config: ClusterConfig, c
         else if (d.type === 'jobEnded') observer.jobEnded?.(d.state, d.jobId);
       }
       const n = wall.length;
-      if (n % every === 0) metrics.takeSnapshot();
-      if (scraped && n % every === every >> 1) scrapeMs.push(await probe(url));
+      if (n % every === 0) {
+        metrics.takeSnapshot();
+        afterSnapshot.push(n);
+      }
+      if (n % every === every >> 1) {
+        afterScrape.push(n);
+        if (scraped && mode === 'http') scrapeMs.push(await probe.scrape(url));
+        else if (scraped && mode === 'direct') {
+          const t1 = performance.now();
+          await metrics.exposition();
+          scrapeMs.push(performance.now() - t1);
+        } else if (scraped && mode === 'away') await probe.away();
+        else if (scraped) await probe.ping();
+        else if (cfg.quietAway) awayMs.push(await probe.away());
+      }
       await turn();
     }
     await turn(); // the GC entries of the last passes
+    // Every job of the recording ended, so the live state (one for all replays, as the
+    // /metrics route's) is empty again: the next replay starts from where this one did.
+    if (live.jobCounts().length > 0) throw new ReplayCarryOverError(live.jobCounts().length);
     let passesWithGc = 0;
     let gcMsInPasses = 0;
     const inRun = gcs.slice(gcFrom);
@@ -164,7 +224,7 @@ export async function matchedReplay(journalDir: string, config: ClusterConfig, c
       }
       if (hit) passesWithGc++;
     }
-    return { scraped, cpu, wall, passesWithGc, gcMsInPasses, scrapeMs, renders: renders - rendersBefore, seconds: (performance.now() - t0) / 1000 };
+    return { scraped, cpu, wall, passesWithGc, gcMsInPasses, afterSnapshot: afterSnapshot.filter((i) => i < cpu.length), afterScrape: afterScrape.filter((i) => i < cpu.length), awayMs, scrapeMs, renders: renders - rendersBefore, seconds: (performance.now() - t0) / 1000 };
   };
 
   try {

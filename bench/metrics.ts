@@ -37,14 +37,16 @@
 // the same load, and its journal (every event and pass, with its time) is replayed into a fresh
 // core BENCH_REPLAYS times in this process, half of them scraped (ABBA) at the recorded passes
 // per second: every replay runs the very same passes (checked against the journal's decisions),
-// so scraped and quiet replays differ only in the scraping. The same pooled CPU p99 test, its
-// interval over the pairs of replays (the live rounds' test is reported beside it).
+// so scraped and quiet replays differ only in the scraping (both pause at each scrape point for
+// a scrape's round trip, the quiet side's to a server on the scraper's own thread, see
+// metrics-replay.ts). The same pooled CPU p99 test, its interval over the pairs of replays (the
+// live rounds' test is reported beside it).
 //
 // Then how the scheduler's share grows with the jobs it holds (1,000 to 100,000 pending, in
 // process, CPU time). Writes bench/results/metrics.json.
 //
 //   npm run bench:metrics
-//   BENCH_RUNS=2 BENCH_ROUNDS=24 BENCH_TASKS=10000 BENCH_SCRAPE_MS=1000 BENCH_RECORD_ROUNDS=10 BENCH_REPLAYS=40 BENCH_REPLAY_BUDGET_S=150 BENCH_GROWTH=1000,10000,100000 npm run bench:metrics   (the defaults)
+//   BENCH_RUNS=2 BENCH_ROUNDS=24 BENCH_TASKS=10000 BENCH_SCRAPE_MS=1000 BENCH_RECORD_ROUNDS=10 BENCH_REPLAYS=240 BENCH_REPLAY_BUDGET_S=200 BENCH_GROWTH=1000,10000,100000 npm run bench:metrics   (the defaults)
 //
 // The load generator and the scraper are worker threads of this process (metrics-client.ts),
 // with event loops of their own as the real clients' would be.
@@ -64,7 +66,7 @@ import { LiveState } from '../scheduler/events/index.js';
 import { startScheduler } from '../scheduler/index.js';
 import { Store } from '../scheduler/store/index.js';
 import type { ClientMessage, ClientOrder, LoadJob, ProbeJob, ScrapeJob, SlowScrapeSeen } from './metrics-client.js';
-import { matchedReplay, type ReplayRun } from './metrics-replay.js';
+import { matchedReplay, type Probe, type ReplayRun } from './metrics-replay.js';
 import { envNumber, median, medianCi, medianPresent, percentile, pooledPercentileRatioCi, round } from './stats.js';
 import { ThreadWait } from './thread-sched.js';
 
@@ -245,6 +247,24 @@ class Client {
   terminate(): Promise<number> {
     return this.worker.terminate();
   }
+}
+
+/** The matched replay's scraper (metrics-replay.ts) on a probe worker. */
+function probeOf(client: Client): Probe {
+  return {
+    scrape: async (url) => {
+      client.send({ type: 'get', url });
+      return (await client.next('got')).ms;
+    },
+    ping: async () => {
+      client.send({ type: 'ping' });
+      return (await client.next('got')).ms;
+    },
+    away: async () => {
+      client.send({ type: 'away' });
+      return (await client.next('got')).ms;
+    },
+  };
 }
 
 function side(s: Samples): Side {
@@ -567,6 +587,70 @@ async function growth(jobs: number): Promise<Growth> {
   }
 }
 
+/**
+ * Diagnostics, not the bench (BENCH_DIAG=http,direct,idle; no results file): one recording,
+ * then per mode a matched replay whose scraped side does only that at each scrape point (the
+ * real scrape; SchedulerMetrics.exposition() on this thread without HTTP; only a wait for the
+ * scraper's thread), with its pooled CPU p99 test, the same without the passes right after a
+ * snapshot or scrape point, per position the scraped/quiet ratio of the replays' median CPU
+ * (after a snapshot, after a scrape, the rest), and that ratio for the heaviest 1% of passes.
+ */
+async function diagnose(cfg: Config, cluster: ReturnType<typeof loadClusterConfig>, maxTimeMs: number, modes: string): Promise<void> {
+  const rec = await record(cfg, maxTimeMs);
+  const perSecond = rec.passes / rec.seconds;
+  process.stderr.write(`diag: ${rec.passes} passes recorded, ${round(perSecond, 1)}/s\n`);
+  const probe = new Client({ role: 'probe' });
+  try {
+    for (const m of modes.split(',')) {
+      const [mode, quiet] = m.split('+');
+      if ((mode !== 'http' && mode !== 'direct' && mode !== 'idle' && mode !== 'away') || (quiet !== undefined && quiet !== 'away')) throw new Error(`BENCH_DIAG=${modes}: expected modes among http, direct, idle, away, each optionally +away (the quiet side's)`);
+      const replays = await matchedReplay(rec.dir, cluster, { replays: cfg.replays, passesPerSecond: perSecond, budgetS: cfg.replayBudgetS, mode, quietAway: quiet === 'away' }, probeOf(probe));
+      const pairs = replays.flatMap((r, k) => {
+        const next = replays[k + 1];
+        if (k % 2 !== 0 || !next || next.scraped === r.scraped) return [];
+        return [r.scraped ? { a: r.cpu, b: next.cpu } : { a: next.cpu, b: r.cpu }];
+      });
+      const first = replays[0];
+      const snapAt = new Set(first?.afterSnapshot);
+      const scrapeAt = new Set(first?.afterScrape);
+      const kind = (j: number): 'snap' | 'scrape' | 'other' => (snapAt.has(j) ? 'snap' : scrapeAt.has(j) ? 'scrape' : 'other');
+      const keep = (xs: number[]): number[] => xs.filter((_, j) => kind(j) === 'other');
+      const fmt = (x: { ratio: number; lo: number; hi: number } | null): string => (x ? `${round(x.ratio * 100, 1)}% [${round(x.lo * 100, 1)}, ${round(x.hi * 100, 1)}]` : 'n/a');
+      const all = pooledPercentileRatioCi(pairs, 99, 400);
+      const rest = pooledPercentileRatioCi(pairs.map((x) => ({ a: keep(x.a), b: keep(x.b) })), 99, 400);
+      const p50 = pooledPercentileRatioCi(pairs, 50, 400);
+      // Per position: the median over the replays of a side, then scraped/quiet at that position.
+      const n = replays[0]?.cpu.length ?? 0;
+      const per = { snap: [] as number[], scrape: [] as number[], other: [] as number[] };
+      const sideMed = (scraped: boolean, j: number): number => median(replays.filter((r) => r.scraped === scraped).map((r) => r.cpu[j] as number));
+      const medS: number[] = [];
+      const medQ: number[] = [];
+      for (let j = 0; j < n; j++) {
+        medS.push(sideMed(true, j));
+        medQ.push(sideMed(false, j));
+        per[kind(j)].push((medS[j] as number) / (medQ[j] as number) - 1);
+      }
+      // The heavy passes (top 1% by their quiet median): how much slower each is scraped.
+      const cut = percentile(sorted(medQ), 99);
+      const tail = medQ.flatMap((q, j) => (q >= cut ? [(medS[j] as number) / q - 1] : []));
+      const meanOf = (xs: number[]): number => xs.reduce((a, x) => a + x, 0) / Math.max(1, xs.length);
+      process.stdout.write(`${m}: heavy passes (${tail.length}, quiet median ≥ ${round(cut, 4)} ms): scraped/quiet per-position median ${round(median(tail) * 100, 1)}%, mean ${round(meanOf(tail) * 100, 1)}%; p99 of per-position medians ${round((percentile(sorted(medS), 99) / cut - 1) * 100, 1)}%\n`);
+      const sc = replays.filter((r) => r.scraped);
+      const qu = replays.filter((r) => !r.scraped);
+      const cpuP = (rs: ReplayRun[], q: number): number => p(rs.flatMap((r) => r.cpu), q, 4);
+      process.stdout.write(
+        `${m}: ${pairs.length} pairs; p99 ${cpuP(sc, 99)} / ${cpuP(qu, 99)} ms: ${fmt(all)}; without the ${per.snap.length + per.scrape.length} passes after a snapshot/scrape point: ${fmt(rest)}; p50 ${fmt(p50)}\n` +
+          `   per-position median ratio: after snapshot ${round(median(per.snap) * 100, 1)}% (n ${per.snap.length}), after scrape ${round(median(per.scrape) * 100, 1)}% (n ${per.scrape.length}), others ${round(median(per.other) * 100, 1)}%; ` +
+          `after-scrape passes' CPU median ${round(median(sc.flatMap((r) => r.cpu.filter((_, j) => kind(j) === 'scrape'))), 4)} vs quiet ${round(median(qu.flatMap((r) => r.cpu.filter((_, j) => kind(j) === 'scrape'))), 4)} ms; renders ${sc.reduce((a, r) => a + r.renders, 0)}/${qu.reduce((a, r) => a + r.renders, 0)}; scrape p50 ${p(sc.flatMap((r) => r.scrapeMs), 50)} ms\n`,
+      );
+    }
+  } finally {
+    probe.send({ type: 'stop' });
+    await probe.terminate();
+    rmSync(rec.dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const cfg: Config = {
     runs: envNumber('BENCH_RUNS', 2, { integer: true }),
@@ -578,8 +662,8 @@ async function main(): Promise<void> {
     warmup: envNumber('BENCH_WARMUP', 10_000, { integer: true }),
     timeoutS: envNumber('BENCH_TIMEOUT_S', 600),
     recordRounds: envNumber('BENCH_RECORD_ROUNDS', 10, { integer: true }),
-    replays: envNumber('BENCH_REPLAYS', 40, { integer: true }),
-    replayBudgetS: envNumber('BENCH_REPLAY_BUDGET_S', 150),
+    replays: envNumber('BENCH_REPLAYS', 240, { integer: true }),
+    replayBudgetS: envNumber('BENCH_REPLAY_BUDGET_S', 200),
     growth: (process.env.BENCH_GROWTH ?? '1000,10000,100000').split(',').filter((x) => x.trim() !== '').map((x) => {
       const v = Number(x);
       if (!Number.isInteger(v) || v <= 0) throw new Error(`BENCH_GROWTH=${process.env.BENCH_GROWTH}: expected job counts like 1000,10000,100000`);
@@ -592,6 +676,7 @@ async function main(): Promise<void> {
   const cluster = loadClusterConfig(DEFAULT_CLUSTER_PATH());
   const maxTimeMs = cluster.partitions.find((x) => x.name === 'research')?.maxTimeMs ?? 86_400_000;
   process.stderr.write(`bench:metrics: ${cfg.runs} run(s) of ${cfg.rounds} rounds of ${cfg.tasks} tasks after ${cfg.warmup} to warm up, /metrics every ${cfg.scrapeMs} ms in half of them (ABBA)\n`);
+  if (process.env.BENCH_DIAG) return diagnose(cfg, cluster, maxTimeMs, process.env.BENCH_DIAG);
   const pooled = { scraped: newSamples(), quiet: newSamples() };
   const runs: Run[] = [];
   /** Per run, its rounds' passes. */
@@ -621,10 +706,7 @@ async function main(): Promise<void> {
     process.stderr.write(`  recorded ${recording.tasks} tasks: ${rec.passes} passes in ${recording.seconds} s (${recording.passes_per_second} a second); replaying it ${cfg.replays} + 2 times\n`);
     const probe = new Client({ role: 'probe' });
     try {
-      replays = await matchedReplay(rec.dir, cluster, { replays: cfg.replays, passesPerSecond: perSecond, budgetS: cfg.replayBudgetS }, async (url) => {
-        probe.send({ type: 'get', url });
-        return (await probe.next('got')).ms;
-      });
+      replays = await matchedReplay(rec.dir, cluster, { replays: cfg.replays, passesPerSecond: perSecond, budgetS: cfg.replayBudgetS, quietAway: true }, probeOf(probe));
     } finally {
       probe.send({ type: 'stop' });
       await probe.terminate();
@@ -697,6 +779,16 @@ async function main(): Promise<void> {
     const b = replays[k + 1] as ReplayRun;
     if (a.scraped === b.scraped) replayNoise.push(Math.abs(p(b.cpu, 99) / p(a.cpu, 99) - 1));
   }
+  // The passes right after a scrape point and right after a snapshot point (formatted on the
+  // scraped side only): their median CPU ms on each side, where a scrape's cost to the pass after
+  // it shows (the same passes on both sides).
+  const nextPass = (at: 'afterScrape' | 'afterSnapshot') => {
+    const of = (scraped: boolean): number | null => {
+      const xs = replays.filter((r) => r.scraped === scraped).flatMap((r) => r[at].map((j) => r.cpu[j] as number));
+      return xs.length ? round(median(xs), 4) : null;
+    };
+    return { passes_per_replay: replays[0]?.[at].length ?? 0, cpu_median_ms_scraped: of(true), cpu_median_ms_quiet: of(false) };
+  };
   const replaySide = (scraped: boolean) => {
     const rs = replays.filter((r) => r.scraped === scraped);
     const cpus = rs.flatMap((r) => r.cpu);
@@ -710,6 +802,8 @@ async function main(): Promise<void> {
       passes_with_gc_share: round(rs.reduce((a, r) => a + r.passesWithGc, 0) / Math.max(1, passes), 4),
       gc_ms_in_passes_per_1000_passes: round((rs.reduce((a, r) => a + r.gcMsInPasses, 0) * 1000) / Math.max(1, passes), 2),
       scrapes: rs.reduce((a, r) => a + r.scrapeMs.length, 0),
+      /** The quiet side's pauses at the scrape points (a scrape-sized round trip that leaves the scheduler's thread alone), against the scraped side's scrape round trips. */
+      pause_p50_ms: pOrNull(rs.flatMap((r) => (scraped ? r.scrapeMs : r.awayMs)), 50),
       scrape_p99_ms: pOrNull(rs.flatMap((r) => r.scrapeMs), 99),
       renders: rs.reduce((a, r) => a + r.renders, 0),
       seconds_median: rs.length ? round(median(rs.map((r) => r.seconds)), 2) : null,
@@ -768,6 +862,9 @@ async function main(): Promise<void> {
     replay_pass_cpu_p50_worse_ci95: replayCpuP50?.ci95 ?? null,
     /** Median |later/earlier − 1| of the CPU p99 of two replays of a kind side by side. */
     replay_pass_cpu_p99_noise: replayNoise.length ? round(median(replayNoise), 4) : null,
+    /** The pass right after each scrape point, and right after each snapshot point (where the scraped side formats): median CPU ms, scraped vs quiet. */
+    replay_pass_after_scrape: replays.length ? nextPass('afterScrape') : null,
+    replay_pass_after_snapshot: replays.length ? nextPass('afterSnapshot') : null,
     replay_with_scraping: replays.length ? replaySide(true) : null,
     replay_without_scraping: replays.length ? replaySide(false) : null,
     replay_recording: recording,
@@ -808,7 +905,7 @@ async function main(): Promise<void> {
       'scrape = GET /metrics round trip from a worker thread of its own (it includes waiting for the scheduler\'s event loop and both threads\' waits for a core), its p99 over every scrape of every run; ' +
       "pass = the core's schedule() call, timed in the scheduler's thread; its CPU time = wall time less the thread's wait for a core meanwhile (/proc/thread-self/schedstat run_delay, exact at each switch-in). " +
       "Pass test: the p99 of all scraped passes / that of all quiet passes − 1, in CPU time, with a 95% interval from a bootstrap over the scraped/quiet pairs; met if the interval's top is ≤ +5%, missed if its bottom is above, else unresolved. " +
-      "It decides on the matched replay: a recorded run's journal (bench:live load, unscraped, no snapshots) replayed into a fresh core again and again in one process, half the replays scraped (ABBA) through the real /metrics route from a worker thread, a snapshot every recorded second of passes on both sides and a scrape half a second later on the scraped side, each replayed pass checked against the journal's decisions: the same passes on both sides; pairs = replays 1-2, 3-4, …. " +
+      "It decides on the matched replay: a recorded run's journal (bench:live load, unscraped, no snapshots) replayed into a fresh core again and again in one process, half the replays scraped (ABBA) through the real /metrics route from a worker thread, a snapshot every recorded second of passes on both sides and half a second later a pause for a scrape's round trip on both sides (the scraped side's a GET of /metrics, the quiet side's a GET of the same body from a server on the scraper's own thread: live, the scheduler idles between passes either way), each replayed pass checked against the journal's decisions: the same passes on both sides; pairs = replays 1-2, 3-4, …. " +
       "The live rounds' test (pairs = rounds 1-2, 3-4, … of a run, side by side under the same machine load) is reported beside it; their passes differ from round to round. " +
       "CPU time, not wall: a scrape is served on the scheduler's thread between passes, never within one, so what it can add to a pass is work in the pass (GC of its garbage, caches), which CPU time keeps; what wall time adds on this shared 2-core host is the waits for a core, set by every other process (in production the scraper is another machine); the wall-time test is reported beside it, with its interval. " +
       'noise = median |later/earlier − 1| of two rounds of a kind side by side; loop delay = monitorEventLoopDelay p99 in the scheduler\'s thread; serve = SchedulerMetrics.exposition() in the scheduler; render = formatting a snapshot (on the timer after a scrape, or in the first scrape after a new snapshot: never without scraping)',
@@ -840,7 +937,10 @@ async function main(): Promise<void> {
     const ws = result.replay_with_scraping;
     const wo = result.replay_without_scraping;
     process.stdout.write(`matched replay's pass test (the same ${ws?.passes !== undefined ? Math.round(ws.passes / Math.max(1, ws.replays)) : '?'} passes per replay, p99 in CPU time, scraped vs quiet, 95% interval over ${replayPairs.length} pairs of replays): ${bootCi(replayCpu)} → ${passVerdict}; p99 ${ws?.pass_cpu_p99_ms} / ${wo?.pass_cpu_p99_ms} ms; wall ${bootCi(replayWall)}; p50 ${bootCi(replayCpuP50)}; p99 noise between two replays of a kind ${pct(result.replay_pass_cpu_p99_noise)}\n`);
-    process.stdout.write(`  passes with a GC in them ${pct(ws?.passes_with_gc_share ?? null)} scraped / ${pct(wo?.passes_with_gc_share ?? null)} quiet (GC ms in passes per 1,000 passes ${ws?.gc_ms_in_passes_per_1000_passes} / ${wo?.gc_ms_in_passes_per_1000_passes}); ${ws?.scrapes} scrapes (p99 ${ws?.scrape_p99_ms} ms), formattings ${ws?.renders} / ${wo?.renders}\n`);
+    const as = result.replay_pass_after_scrape;
+    const an = result.replay_pass_after_snapshot;
+    process.stdout.write(`  the pass right after a scrape (${as?.passes_per_replay} a replay): CPU median ${as?.cpu_median_ms_scraped} ms scraped / ${as?.cpu_median_ms_quiet} ms quiet; right after a snapshot (formatted when scraped; ${an?.passes_per_replay} a replay): ${an?.cpu_median_ms_scraped} / ${an?.cpu_median_ms_quiet} ms\n`);
+    process.stdout.write(`  passes with a GC in them ${pct(ws?.passes_with_gc_share ?? null)} scraped / ${pct(wo?.passes_with_gc_share ?? null)} quiet (GC ms in passes per 1,000 passes ${ws?.gc_ms_in_passes_per_1000_passes} / ${wo?.gc_ms_in_passes_per_1000_passes}); ${ws?.scrapes} scrapes (p99 ${ws?.scrape_p99_ms} ms), formattings ${ws?.renders} / ${wo?.renders}; pause at a scrape point p50 ${ws?.pause_p50_ms} ms scraped (the scrape) / ${wo?.pause_p50_ms} ms quiet\n`);
   }
   process.stdout.write(`passes that waited for a core: ${pct(result.passes_waited_share_with_scraping)} scraped, ${pct(result.passes_waited_share_without_scraping)} quiet; loop delay p99 ${result.loop_delay_p99_ms_with_scraping_median_of_runs} / ${result.loop_delay_p99_ms_without_scraping_median_of_runs} ms (median of runs) (paired ${pct(result.loop_delay_p99_worse_paired)}, noise ${pct(result.loop_delay_p99_noise_paired)})\n`);
   process.stdout.write(`scrapes: p50 ${pl.scrape_p50_ms} ms, p99 ${scrapeP99} ms (median of runs ${result.scrape_p99_ms_median_of_runs}), ${slow.length} over 50 ms (scheduler's thread waiting for a core ${result.slow_scrape_scheduler_wait_ms_median} ms, the scraper's ${result.slow_scrape_scraper_wait_ms_median} ms, medians); stalls over 50 ms ${stallsOver50} (${result.stalls_over_50ms_waiting} mostly waiting for a core)\n`);

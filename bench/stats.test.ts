@@ -1,7 +1,8 @@
 // The pass test's interval (bench:metrics): the sign test's ranks, checked against binomial
 // tails worked out by hand.
 import { describe, expect, it } from 'vitest';
-import { medianCi, pooledPercentileRatioCi } from './stats.js';
+import { percentileSorted } from '../common/index.js';
+import { medianCi, pooledPercentileRatioCi, seededRandom } from './stats.js';
 
 const ranks = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
 
@@ -41,4 +42,27 @@ describe('pooledPercentileRatioCi', () => {
     expect(pooledPercentileRatioCi(spread, 99)).toEqual(r);
     expect(pooledPercentileRatioCi(spread.slice(0, 1), 99)).toBeNull();
   });
+
+  it("is the pooled draw's nearest-rank percentile, as sorting every draw would give", () => {
+    const rnd = seededRandom(7);
+    // Ties (values on a coarse grid) and pairs of unequal sizes.
+    const pairs = Array.from({ length: 9 }, (_, k) => ({ a: Array.from({ length: 50 + k * 7 }, () => Math.round(rnd() * 40) / 4), b: Array.from({ length: 80 - k * 5 }, () => Math.round(rnd() * 40) / 4) }));
+    const sorted = (draw: number[], side: 'a' | 'b'): number[] => draw.flatMap((i) => (pairs[i] as (typeof pairs)[number])[side]).sort((x, y) => x - y);
+    for (const q of [1, 50, 90, 99, 100]) {
+      const r = pooledPercentileRatioCi(pairs, q, 1);
+      const all = pairs.map((_, i) => i);
+      expect(r?.ratio).toBe(percentileSorted(sorted(all, 'a'), q / 100) / percentileSorted(sorted(all, 'b'), q / 100) - 1);
+      // The bootstrap's draws, redone by sorting: the same interval.
+      const draws: number[] = [];
+      const g = seededRandom(12);
+      for (let t = 0; t < 200; t++) {
+        const draw = Array.from({ length: pairs.length }, () => Math.floor(g() * pairs.length));
+        draws.push(percentileSorted(sorted(draw, 'a'), q / 100) / percentileSorted(sorted(draw, 'b'), q / 100) - 1);
+      }
+      draws.sort((x, y) => x - y);
+      const ci = pooledPercentileRatioCi(pairs, q, 200);
+      expect([ci?.lo, ci?.hi]).toEqual([percentileSorted(draws, 0.025), percentileSorted(draws, 0.975)]);
+    }
+  });
 });
+

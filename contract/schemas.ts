@@ -580,7 +580,7 @@ export const Problem = Type.Object({
   detail: Text('What was wrong, in a sentence a user can act on'),
   code: Text('A code from the error table (README, "Errors")'),
   field: Type.Optional(Text('The request field at fault, e.g. tasks[0].cores')),
-  requestId: Type.Optional(Text('On a 5xx: the request id the scheduler logged the failure under')),
+  requestId: Type.Optional(Text('On a 5xx: a random reference the scheduler logged the failure under')),
 });
 
 export type JobState = Static<typeof JobState>;

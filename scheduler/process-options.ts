@@ -17,6 +17,8 @@ export interface SchedulerFlags {
   forgetAfterMs: number;
   snapshotEveryRecords: number;
   snapshotEveryMs: number;
+  /** Assignments sent to agents and not yet acknowledged before a pass waits (DriverOptions.dispatchWindow; absent: its default). */
+  dispatchWindow?: number;
   logLevel: string;
   tls: TlsFiles;
   /** Serve a non-loopback address without TLS (refused unless asked for). */
@@ -37,7 +39,7 @@ export class SchedulerFlagError extends Error {
 
 export const SCHEDULER_USAGE = `usage: scheduler [--host 127.0.0.1] [--http-port 8470] [--grpc-port 8471] [--state ./var] [--cluster FILE]
   [--heartbeat-interval-ms 1000] [--heartbeat-timeout-ms 5000] [--startup-grace-ms 10000] [--time-scale 1] [--forget-after-ms 10000]
-  [--snapshot-every-records 100000] [--snapshot-every-ms 60000] [--retention-ms 0] [--retention-export FILE]
+  [--snapshot-every-records 100000] [--snapshot-every-ms 60000] [--dispatch-window 100] [--retention-ms 0] [--retention-export FILE]
   [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--insecure] [--rate-limit 200] [--rate-burst 400] [--log-level info]`;
 
 
@@ -68,6 +70,7 @@ export function parseSchedulerArgs(argv: string[]): SchedulerFlags {
         'forget-after-ms': { type: 'string', default: '10000' },
         'snapshot-every-records': { type: 'string', default: '100000' },
         'snapshot-every-ms': { type: 'string', default: '60000' },
+        'dispatch-window': { type: 'string', default: '100' },
         'retention-ms': { type: 'string', default: '0' },
         'retention-export': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
@@ -93,6 +96,7 @@ export function parseSchedulerArgs(argv: string[]): SchedulerFlags {
     forgetAfterMs: num(values['forget-after-ms'], '--forget-after-ms', 0, 86_400_000),
     snapshotEveryRecords: num(values['snapshot-every-records'], '--snapshot-every-records', 100, 100_000_000),
     snapshotEveryMs: num(values['snapshot-every-ms'], '--snapshot-every-ms', 100, 86_400_000),
+    dispatchWindow: num(values['dispatch-window'], '--dispatch-window', 1, 1_000_000),
     retentionMs: num(values['retention-ms'], '--retention-ms', 0, Number.MAX_SAFE_INTEGER),
     retentionExport: values['retention-export'] === undefined ? undefined : resolve(values['retention-export']),
     logLevel: values['log-level'],

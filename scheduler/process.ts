@@ -71,6 +71,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     coreFor: coreFactory,
     snapshotEveryRecords: flags.snapshotEveryRecords,
     snapshotEveryMs: flags.snapshotEveryMs,
+    ...(flags.dispatchWindow === undefined ? {} : { dispatchWindow: flags.dispatchWindow }),
     retentionMs: flags.retentionMs ?? 0,
     ...(flags.retentionExport === undefined ? {} : { retentionExport: flags.retentionExport }),
   });

@@ -25,6 +25,7 @@ interface UpOptions {
   killGraceMs: string;
   retention?: string;
   rateLimit?: string;
+  dispatchWindow?: string;
   rateBurst?: string;
   logLevel?: string;
   json?: boolean;
@@ -114,7 +115,7 @@ async function up(o: UpOptions): Promise<void> {
     if (!LOG_LEVELS.includes(o.logLevel)) throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(o.logLevel)}`, 2);
     schedArgs.push('--log-level', o.logLevel);
   }
-  for (const [text, flag, min, max] of [[o.rateLimit, '--rate-limit', 0, 1e6], [o.rateBurst, '--rate-burst', 1, 1e7]] as const) {
+  for (const [text, flag, min, max] of [[o.rateLimit, '--rate-limit', 0, 1e6], [o.rateBurst, '--rate-burst', 1, 1e7], [o.dispatchWindow, '--dispatch-window', 1, 1e6]] as const) {
     if (text === undefined) continue;
     const n = Number(text);
     if (!/^\d{1,9}$/.test(text) || n < min || n > max) throw new CliError(`${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`, 2);
@@ -204,6 +205,7 @@ export function registerUpCommands(program: Command): void {
     .option('--kill-grace-ms <ms>', 'wall ms between SIGTERM and SIGKILL when a running command is stopped', '30000')
     .option('--rate-limit <n>', 'requests per second each API token may make (the scheduler\'s default: 200)')
     .option('--rate-burst <n>', 'requests a token may make at once above its rate (default: 400)')
+    .option('--dispatch-window <n>', 'assignments sent to agents and not yet acknowledged before the next schedule pass waits for them, as Slurm\'s max_rpc_cnt (default: 100)')
     .option('--log-level <level>', 'log level of the scheduler and agents (<state>/logs): fatal, error, warn, info, debug, trace or silent (default info)')
     .option('--retention <age>', 'export job records older than this (scheduler clock, e.g. 30-00 for 30 days) to <state>/archive/jobs.jsonl and remove them')
     .option('--json', 'print where it serves as one JSON line instead of the two status lines')

@@ -255,12 +255,17 @@ describe('bad input', () => {
     expect((await call('officer', 'POST', '/api/v1/consent', { pseudonym: 'p_a', action: 'grant', documentRef: 'd', extra: 1 })).body).toMatchObject({ code: 'UNKNOWN_FIELD', field: 'extra' });
   });
 
-  it('logs a 5xx with the request id its problem body carries', async () => {
+  it('logs a 5xx under the random reference its problem body carries', async () => {
     const r = await call('viewer', 'GET', '/api/v1/test-boom');
     expect(r.status).toBe(500);
     expect(r.body).toMatchObject({ code: 'INTERNAL', requestId: expect.any(String) });
     const line = logLines.find((l) => l.includes('request failed') && l.includes(r.body.requestId as string));
     expect(line).toBeDefined();
+    // The reference is random: it does not reveal the request counter behind the log's reqId.
+    const again = await call('viewer', 'GET', '/api/v1/test-boom');
+    expect(again.body.requestId).toMatch(/^[0-9a-f]{12}$/);
+    expect(again.body.requestId).not.toBe(r.body.requestId);
+    expect(String(again.body.requestId)).not.toContain(':');
     expect(logLines.join('')).not.toContain(tok.viewer as string);
     expect(logLines.map(cprShapedAround).filter((hit) => hit !== null)).toEqual([]);
   });

@@ -1,7 +1,7 @@
 // Prometheus metrics (prom-client) of one scheduler process, on two registries of its own:
-// - `snapshotRegistry`: the gauges and energy counters filled from the latest snapshot
-//   (metrics-snapshot.ts) and prom-client's process metrics. It is formatted at most once per
-//   snapshot and the text is kept. Formatting is paid for by scraping only: on the snapshot
+// - `snapshotRegistry`: prom-client's process metrics, formatted with the latest snapshot's
+//   gauges and energy counters (metrics-snapshot.ts), which metrics-text.ts writes straight from
+//   the snapshot. That text is formatted at most once per snapshot and kept. Formatting is paid for by scraping only: on the snapshot
 //   timer when the previous text was scraped (a scraper that comes every interval finds its
 //   text ready), else by the first scrape after a new snapshot. A scheduler nobody scrapes
 //   formats nothing (its /proc reads included).
@@ -19,6 +19,7 @@ import type { DriverObserver } from '../driver/index.js';
 import { LiveState } from '../events/index.js';
 import type { CoreTotals, DashboardStats } from '../../contract/index.js';
 import { SnapshotTaker, type SnapshotSource } from './metrics-snapshot.js';
+import { formatSnapshotFamilies } from './metrics-text.js';
 
 // prom-client's Node.js gauges whose names end in _total, which Prometheus reserves for counters.
 const NOT_GAUGE_NAMES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -196,8 +197,11 @@ export class SchedulerMetrics {
   private render(): Promise<string> {
     const t = performance.now();
     const taken = this.taker?.latest;
+    // prom-client's process families, then the snapshot's own, written straight from it
+    // (metrics-text.ts): joined as one registry would join them.
     const rendering = this.snapshotRegistry.metrics().then(
-      (text) => {
+      (processText) => {
+        const text = this.taker ? `${processText}\n${formatSnapshotFamilies(taken ?? null, this.taker)}\n` : processText;
         // A snapshot taken meanwhile makes this text stale: the next scrape formats that one.
         if (this.taker?.latest === taken) this.snapshotText = text;
         this.onCost?.('render', performance.now() - t);
@@ -223,66 +227,6 @@ export class SchedulerMetrics {
     const taker = new SnapshotTaker(driver, hub, live);
     this.taker = taker;
     live.onEnded((state, j) => this.jobEnded(state, j));
-    const r = [this.snapshotRegistry];
-    const snap = () => taker.latest;
-    const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge) => void): void => {
-      new Gauge({
-        name,
-        help,
-        labelNames,
-        registers: r,
-        collect() {
-          this.reset();
-          fill(this);
-        },
-      });
-    };
-    gauge('gsched_jobs', 'Jobs pending or running, by state, partition, account and analysis class', ['state', 'partition', 'account', 'class'], (g) => {
-      for (const [k, n] of snap()?.jobs ?? []) g.set({ state: k.state, partition: k.partition, account: k.account, class: k.class }, n);
-    });
-    gauge('gsched_pending_jobs_by_reason', 'Pending jobs by the reason the latest scheduling pass recorded', ['reason'], (g) => {
-      for (const [reason, n] of snap()?.pendingByReason ?? []) g.set({ reason }, n);
-    });
-    gauge('gsched_pending_oldest_age_seconds', "Age of the oldest pending job per partition, in the scheduler's time", ['partition'], (g) => {
-      for (const [partition, s] of snap()?.oldestPendingAgeS ?? []) g.set({ partition }, s);
-    });
-    gauge('gsched_queue_depth', 'Tasks of pending and running jobs still waiting for placement', [], (g) => g.set(snap()?.pendingTasks ?? 0));
-    gauge('gsched_cores', 'Cores by container, node kind, cooling and state (allocated, idle, drained, down)', ['container', 'kind', 'cooling', 'state'], (g) => {
-      for (const c of snap()?.cores ?? []) g.set({ container: c.container, kind: c.kind, cooling: c.cooling, state: c.state }, c.cores);
-    });
-    gauge('gsched_fairshare_usage_core_seconds', 'Decayed usage per account, as fair-share counts it', ['account'], (g) => {
-      for (const f of snap()?.fairshare ?? []) g.set({ account: f.account }, f.usageCoreS);
-    });
-    gauge('gsched_fairshare_factor', 'Fair-share factor per account (1 is the most under-served)', ['account'], (g) => {
-      for (const f of snap()?.fairshare ?? []) g.set({ account: f.account }, f.factor);
-    });
-    gauge('gsched_agent_heartbeat_age_seconds', 'Time since each agent was last heard from', ['agent'], (g) => {
-      for (const a of snap()?.agents ?? []) if (a.heartbeatAgeS !== null) g.set({ agent: a.name }, a.heartbeatAgeS);
-    });
-    gauge('gsched_agents_connected', 'Agents with an open stream', [], (g) => g.set(snap()?.agentsConnected ?? 0));
-    gauge('gsched_power_saving_nodes', 'Power saving: nodes suspended or powering up, per container (zero when none)', ['container', 'state'], (g) => {
-      for (const p of snap()?.powerSaving ?? []) g.set({ container: p.container, state: p.state }, p.nodes);
-    });
-    gauge('gsched_power_saving_cores', 'Power saving: cores of suspended or powering-up nodes, per container', ['container', 'state'], (g) => {
-      for (const p of snap()?.powerSaving ?? []) g.set({ container: p.container, state: p.state }, p.cores);
-    });
-    gauge('gsched_power_watts', "Electrical power drawn per container, from the nodes' power model", ['container'], (g) => {
-      for (const [container, w] of snap()?.powerWatts ?? []) g.set({ container }, w);
-    });
-    const counter = (name: string, help: string, from: Map<string, number>): void => {
-      new Counter({
-        name,
-        help,
-        labelNames: ['container'],
-        registers: r,
-        collect() {
-          this.reset();
-          for (const [container, j] of from) this.inc({ container }, j);
-        },
-      });
-    };
-    counter('gsched_energy_joules_total', 'Electrical energy used per container since the scheduler started', taker.energyJ);
-    counter('gsched_heat_recovered_joules_total', 'Heat handed to the warm-water loop per container since the scheduler started', taker.heatJ);
     this.takeSnapshot();
     this.timer = setInterval(() => this.takeSnapshot(), opts.snapshotMs ?? 1000);
     this.timer.unref();

@@ -143,7 +143,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: !logEveryRequest }),
     childLoggerFactory: lazyChildLogger,
     bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
-    // Request ids are ours (a client's x-request-id is not trusted); 5xx bodies carry them.
+    // Request ids are ours (a client's x-request-id is not trusted); they stay in the log.
     genReqId: () => `${reqIdPrefix}:${(++reqCount).toString(36)}`,
     requestIdHeader: false,
     // Errors the router raises before any hook (a bad or overlong path): problem+json too.
@@ -200,10 +200,12 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       const code = fastifyCode(err);
       return sendProblem(reply, new ApiProblem(code, code === 'BODY_TOO_LARGE' ? `the body is larger than the limit of ${app.initialConfig.bodyLimit} bytes` : err.message));
     }
-    // Logged with the request id, which the answer carries so an operator can find this line.
-    req.log.error({ err, reqId: req.id }, 'request failed');
-    const p = err instanceof ApiProblem ? err : new ApiProblem('INTERNAL', `the scheduler failed to handle this request; see its log for request ${req.id}`);
-    return reply.code(p.status).type(PROBLEM).send({ ...problemBody(p), requestId: req.id });
+    // Logged under a random reference that the answer carries, so an operator can find this
+    // line; not the request id itself, whose counter would tell any client how busy we are.
+    const ref = randomBytes(6).toString('hex');
+    req.log.error({ err, reqId: req.id, requestId: ref }, 'request failed');
+    const p = err instanceof ApiProblem ? err : new ApiProblem('INTERNAL', `the scheduler failed to handle this request; see its log for request ${ref}`);
+    return reply.code(p.status).type(PROBLEM).send({ ...problemBody(p), requestId: ref });
   });
   app.setNotFoundHandler((req, reply) => sendProblem(reply, new ApiProblem('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
 

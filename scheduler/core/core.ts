@@ -14,7 +14,7 @@ import { applyEvent } from './events.js';
 import type { FairShareView } from './fairshare.js';
 import { PassRunner, type PassReport } from './pass.js';
 import { PLANNERS, type ReservationView } from './policies/index.js';
-import { ReadModel, type JobFilter, type RunningTaskView } from './read-model.js';
+import { ReadModel, type EndedJobView, type JobFilter, type RunningTaskView } from './read-model.js';
 import { restoreInto, snapshotOf, type CoreSnapshot } from './snapshot.js';
 import { reservationViews } from './advance-reservations.js';
 import type { AdvanceReservationView, ClusterConfig, ClusterView, ConsentStatus, CoreEvent, EventResult, JobView, Ms, NodeView, StepResult, TaskView } from './types.js';
@@ -22,7 +22,7 @@ import type { AdvanceReservationView, ClusterConfig, ClusterView, ConsentStatus,
 export { MAX_NODE_REQUEUES } from './core-state.js';
 export { PRIORITY_PERIOD_MS, type PassReport } from './pass.js';
 export { BACKFILL_INTERVAL_MS } from './policies/index.js';
-export type { JobFilter, RunningTaskView } from './read-model.js';
+export type { EndedJobView, JobFilter, RunningTaskView } from './read-model.js';
 
 export class SchedulerCore {
   /** The config in force (a reconfigure event replaces it). */
@@ -84,6 +84,11 @@ export class SchedulerCore {
 
   job(id: number): JobView | undefined {
     return this.read.job(id);
+  }
+
+  /** A job's class, times and core-ms without its whole view (see ReadModel.endedJob). */
+  endedJob(id: number): EndedJobView | undefined {
+    return this.read.endedJob(id);
   }
 
   jobs(filter: JobFilter = {}): JobView[] {

@@ -33,6 +33,7 @@ describe('EndOrder', () => {
           expect(order.blocks.flat()).toEqual(expected);
           expect(order.first).toBe(expected.length === 0 ? Infinity : endKey(expected[0] as TaskRt));
           expect(order.blocks.every((b) => b.length > 0)).toBe(true);
+          expect(order.keys.flat()).toEqual(expected.map(endKey));
         },
       ),
     );

@@ -5,7 +5,7 @@ export { JOB_STATES, ACTIVE_JOB_STATES, TERMINAL_JOB_STATES, TASK_STATES, PURPOS
 export { ConfigError } from './errors.js';
 export { parseClusterConfig, flatClusterConfig, DEFAULT_CONSENT, consentConfig, DEFAULT_POWER_SAVE, withPowerSave, withoutPowerSave, type ClusterFile } from './config.js';
 export { jobConsented } from './consent-rules.js';
-export { SchedulerCore, PRIORITY_PERIOD_MS, BACKFILL_INTERVAL_MS, MAX_NODE_REQUEUES, type RunningTaskView, type JobFilter, type PassReport } from './core.js';
+export { SchedulerCore, PRIORITY_PERIOD_MS, BACKFILL_INTERVAL_MS, MAX_NODE_REQUEUES, type RunningTaskView, type EndedJobView, type JobFilter, type PassReport } from './core.js';
 export type { ReservationView } from './policies/index.js';
 export { REASONS, REASON_LIST, type ReasonInfo, type ReasonKind } from './reasons.js';
 export type { FairShareView } from './fairshare.js';

@@ -205,10 +205,17 @@ export class PendingQueue {
   /** How far a walk looked into each run for a live entry, and how many dead entries it met there (see tidy). */
   private reach = new Int32Array(16);
   private deadSeen = new Int32Array(16);
-  /** A walk's heap of run indices, ordered by each run's head (heads, headPrio). */
+  /**
+   * A walk's heap of run indices, ordered by each run's head (heads, headPrio). Each head's lane
+   * key and id are copied from its run's arrays (headKey, headId): sifting compares those, not
+   * fields of job records spread over the heap (a lane key read from a record is a boxed double,
+   * one more pointer to follow).
+   */
   private heap = new Int32Array(16);
   private heapSize = 0;
   private headPrio = new Float64Array(16);
+  private headKey = new Float64Array(16);
+  private headId = new Float64Array(16);
   private heads: (JobRt | null)[] = new Array<JobRt | null>(16).fill(null);
   /** Set when an entry came back to life during a walk. */
   private revived = false;
@@ -471,6 +478,8 @@ export class PendingQueue {
       this.deadSeen = new Int32Array(cap);
       this.heap = new Int32Array(cap);
       this.headPrio = new Float64Array(cap);
+      this.headKey = new Float64Array(cap);
+      this.headId = new Float64Array(cap);
       this.heads = new Array<JobRt | null>(cap).fill(null);
     }
     const { cursor, heads, reach, deadSeen } = this;
@@ -516,21 +525,24 @@ export class PendingQueue {
         }
         const i = this.heap[0] as number;
         const run = runs[i] as Run;
-        const j = this.headOf(run, i);
+        const at = this.firstLive(run, i);
+        cursor[i] = at;
+        const j = run.jobs[at] ?? null;
         if (j !== heads[i]) {
           // Its filed head left the queue since (e.g. it started): file the run's new head.
-          this.refileTop(i, j);
+          this.refileTop(i, run, at);
           continue;
         }
-        cursor[i] = (cursor[i] as number) + 1;
+        const key = this.headKey[i] as number;
+        cursor[i] = at + 1;
         // File the run's next head without moving the cursor past dead entries: one of them
         // may come back to life during the visit (and is then still ahead).
-        this.refileTop(i, this.peekHead(run, i));
+        this.refileTop(i, run, this.firstLive(run, i));
         if (check) {
           const after =
             run.lane === lastLane
               ? laneBefore(last as JobRt, j as JobRt)
-              : this.headBefore(lastPrio, last as JobRt, (j as JobRt).laneKey as number + run.lane.offset, j as JobRt);
+              : this.headBefore(lastPrio, last as JobRt, key + run.lane.offset, j as JobRt);
           if (!after) continue;
           check = false;
         }
@@ -546,7 +558,7 @@ export class PendingQueue {
         if (!this.visitable(j as JobRt)) continue;
         last = j;
         lastLane = run.lane;
-        lastPrio = (j as JobRt).laneKey as number + run.lane.offset;
+        lastPrio = key + run.lane.offset;
         visited++;
         if (!visit(j as JobRt)) {
           // A pass that looks this far should find it all in the cached order next time.
@@ -685,18 +697,6 @@ export class PendingQueue {
     this.runsChanged = false;
   }
 
-  /** The first live entry of run `i` at or after its cursor (the cursor moves up to it). */
-  private headOf(run: Run, i: number): JobRt | null {
-    const c = this.firstLive(run, i);
-    this.cursor[i] = c;
-    return run.jobs[c] ?? null;
-  }
-
-  /** The first live entry of run `i` at or after its cursor, leaving the cursor where it is. */
-  private peekHead(run: Run, i: number): JobRt | null {
-    return run.jobs[this.firstLive(run, i)] ?? null;
-  }
-
   private firstLive(run: Run, i: number): number {
     let c = this.cursor[i] as number;
     const { jobs, lane } = run;
@@ -715,35 +715,47 @@ export class PendingQueue {
     this.heapSize = 0;
     for (let i = 0; i < n; i++) {
       const run = this.runList[i] as Run;
-      const j = this.peekHead(run, i);
+      const at = this.firstLive(run, i);
+      const j = run.jobs[at] ?? null;
       this.heads[i] = j;
       if (j === null) continue;
-      this.headPrio[i] = (j.laneKey as number) + run.lane.offset;
+      this.fileHead(i, run, at);
       this.heap[this.heapSize++] = i;
     }
     for (let k = (this.heapSize >> 1) - 1; k >= 0; k--) this.siftDown(k);
   }
 
-  /** Run `i` is at the top of the heap: file `j` as its head, or drop the run when null. */
-  private refileTop(i: number, j: JobRt | null): void {
+  /** Records entry `at` of run `i` as its head's key, id and priority. */
+  private fileHead(i: number, run: Run, at: number): void {
+    const key = run.keys[at] as number;
+    this.headKey[i] = key;
+    this.headId[i] = run.ids[at] as number;
+    this.headPrio[i] = key + run.lane.offset;
+  }
+
+  /** Run `i` is at the top of the heap: file its entry `at` as its head, or drop the run when past its end. */
+  private refileTop(i: number, run: Run, at: number): void {
+    const j = run.jobs[at] ?? null;
     this.heads[i] = j;
     if (j === null) {
       this.heap[0] = this.heap[--this.heapSize] as number;
-    } else {
-      this.headPrio[i] = (j.laneKey as number) + (this.runList[i] as Run).lane.offset;
-    }
+    } else this.fileHead(i, run, at);
     if (this.heapSize > 0) this.siftDown(0);
   }
 
   /** Whether run a's head comes before run b's. */
   private before(a: number, b: number): boolean {
-    const ja = this.heads[a] as JobRt;
-    const jb = this.heads[b] as JobRt;
-    // Runs of one lane compare by key, exactly as within a run (one offset added to both).
-    if ((this.runList[a] as Run).lane === (this.runList[b] as Run).lane) return laneBefore(ja, jb);
+    // Runs of one lane compare by key, then id, exactly as within a run (one offset added to both).
+    if ((this.runList[a] as Run).lane === (this.runList[b] as Run).lane) {
+      const ka = this.headKey[a] as number;
+      const kb = this.headKey[b] as number;
+      return ka > kb || (ka === kb && (this.headId[a] as number) < (this.headId[b] as number));
+    }
     const pa = this.headPrio[a] as number;
     const pb = this.headPrio[b] as number;
     if (pa !== pb) return pa > pb;
+    const ja = this.heads[a] as JobRt;
+    const jb = this.heads[b] as JobRt;
     return ja.submittedAt < jb.submittedAt || (ja.submittedAt === jb.submittedAt && ja.id < jb.id);
   }
 

@@ -5,7 +5,7 @@ import { runFilters } from './filters/index.js';
 import type { FairShareView } from './fairshare.js';
 import type { PassReport, PassRunner } from './pass.js';
 import type { Planner, ReservationView } from './policies/index.js';
-import type { JobRt } from './state.js';
+import { NEVER, shownTime, type JobRt } from './state.js';
 import type { ClusterView, ConsentStatus, JobState, JobView, Ms, NodeView, PendingReason, TaskView } from './types.js';
 import { clusterView, jobView, nodeView, taskView } from './views.js';
 
@@ -21,6 +21,17 @@ export interface RunningTaskView {
   kernel: string | null;
   /** How many times this task has been started; distinguishes a stale report from a current one. */
   starts: number;
+}
+
+/** What a job's end means to the driver's observers (metrics, consent audit): read without its whole view. */
+export interface EndedJobView {
+  class: string | null;
+  state: JobState;
+  endReason: JobView['endReason'];
+  submittedAt: Ms;
+  endedAt: Ms | null;
+  /** Core-ms its tasks' last attempts held (cores × (end − start)), over tasks that started and ended. */
+  coreMs: number;
 }
 
 export interface JobFilter {
@@ -44,6 +55,18 @@ export class ReadModel {
     const job = this.s.byId.get(id);
     if (!job) return undefined;
     return this.viewOf(job, job.state === 'PENDING' ? (this.positions().get(job.id) ?? null) : null);
+  }
+
+  /**
+   * A job's class, times and core-ms, as job() would show them: no task views, priority or
+   * reason, which a job that just ended (one per job, in every pass that ends one) does not need.
+   */
+  endedJob(id: number): EndedJobView | undefined {
+    const job = this.s.byId.get(id);
+    if (!job) return undefined;
+    let coreMs = 0;
+    for (const t of job.tasks) if (t.startedAt !== NEVER && t.endedAt !== NEVER) coreMs += t.cores * (t.endedAt - t.startedAt);
+    return { class: job.cls, state: job.state, endReason: job.endReason, submittedAt: job.submittedAt, endedAt: shownTime(job.endedAt), coreMs };
   }
 
   jobs(filter: JobFilter = {}): JobView[] {

@@ -41,9 +41,11 @@ export function reserveEarliest(part: PartitionRt, cores: number, memMb: number,
         let low = Infinity;
         walk: for (let bi = 0; bi < blocks.length; bi++) {
           const b = blocks[bi] as TaskRt[];
+          const kb = e.keys[bi] as number[];
           for (let i = 0; i < b.length; i++) {
             const t = b[i] as TaskRt;
-            const end = endEstimate(t.startedAt, t.timeLimitMs, now);
+            // (The block's end key is the task's start + limit: no read of those fields.)
+            const end = endEstimate(0, kb[i] as number, now);
             if (end !== at) {
               // A new instant: enough was free at the last one, or this node cannot beat the best found so far.
               if (!short) break walk;

@@ -760,17 +760,16 @@ export class LiveDriver {
     this.ended.set(jobId, this.time.now());
     const ps = this.pseudonymsOf.get(jobId);
     const observe = this.opts.observer?.jobEnded;
-    // Only jobs reading patient data can end for consent (and only they are worth a view here).
+    // Only jobs reading patient data can end for consent (and only they are worth a look here).
+    // The ended job's class, times and core-ms, not its whole view: one per job, in the pass.
     const needView = live && (observe !== undefined || ps !== undefined);
-    const v = needView ? this.core.job(jobId) : undefined;
+    const v = needView ? this.core.endedJob(jobId) : undefined;
     if (live && ps !== undefined && v?.endReason === 'ConsentWithdrawn') {
       this.opts.audit?.({ actor: SYSTEM, client: null, action: 'consent.cancel', object: `job ${this.displayOf.get(jobId) ?? jobId}`, outcome: 'cancelled', pseudonyms: ps, detail: { reason: 'ConsentWithdrawn' } });
     }
     if (!live || !observe) return;
     if (!v || v.endedAt === null) return observe(state, jobId);
-    let coreMs = 0;
-    for (const t of v.tasks) if (t.startedAt !== null && t.endedAt !== null) coreMs += t.cores * (t.endedAt - t.startedAt);
-    observe(state, jobId, { class: v.class, submittedAt: v.submittedAt, endedAt: v.endedAt, coreMs });
+    observe(state, jobId, { class: v.class, submittedAt: v.submittedAt, endedAt: v.endedAt, coreMs: v.coreMs });
   }
 
   /**

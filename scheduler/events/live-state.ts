@@ -19,6 +19,8 @@ interface ActiveJob {
   pseudonyms: string[];
   /** Scheduler time of submission. */
   submittedAt: Ms;
+  /** Its count labels after the state (partition, account, class), joined once: keyOf runs at every move. */
+  labels: string;
 }
 
 /** Labels of a job count: state, partition, account, analysis class ('' when none). */
@@ -166,7 +168,11 @@ export class LiveState implements DriverObserver {
 }
 
 function keyOf(state: JobState, j: ActiveJob): string {
-  return [state, j.partition, j.account, j.class ?? ''].join(SEP);
+  return state + SEP + j.labels;
+}
+
+function labelsOf(partition: string, account: string, cls: string | null): string {
+  return partition + SEP + account + SEP + (cls ?? '');
 }
 
 function parseKey(k: string): JobCountKey {
@@ -188,6 +194,7 @@ function fromSpec(id: number, displayId: string, spec: JobSpec, now: Ms): Active
     cores,
     pseudonyms: spec.pseudonyms,
     submittedAt: now,
+    labels: labelsOf(spec.partition, spec.account, spec.class ?? null),
   };
 }
 
@@ -203,5 +210,6 @@ function fromView(v: JobView): ActiveJob {
     cores: v.cores,
     pseudonyms: v.pseudonyms,
     submittedAt: v.submittedAt,
+    labels: labelsOf(v.partition, v.account, v.class),
   };
 }
