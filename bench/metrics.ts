@@ -251,20 +251,11 @@ class Client {
 
 /** The matched replay's scraper (metrics-replay.ts) on a probe worker. */
 function probeOf(client: Client): Probe {
-  return {
-    scrape: async (url) => {
-      client.send({ type: 'get', url });
-      return (await client.next('got')).ms;
-    },
-    ping: async () => {
-      client.send({ type: 'ping' });
-      return (await client.next('got')).ms;
-    },
-    away: async () => {
-      client.send({ type: 'away' });
-      return (await client.next('got')).ms;
-    },
+  const ask = async (order: ClientOrder): Promise<number> => {
+    client.send(order);
+    return (await client.next('got')).ms;
   };
+  return { scrape: (url) => ask({ type: 'get', url }), ping: () => ask({ type: 'ping' }), away: () => ask({ type: 'away' }) };
 }
 
 function side(s: Samples): Side {
@@ -588,7 +579,7 @@ async function growth(jobs: number): Promise<Growth> {
 }
 
 /**
- * Diagnostics, not the bench (BENCH_DIAG=http,direct,idle; no results file): one recording,
+ * Diagnostics, not the bench (BENCH_DIAG=http,direct,idle,away, each optionally +away; no results file): one recording,
  * then per mode a matched replay whose scraped side does only that at each scrape point (the
  * real scrape; SchedulerMetrics.exposition() on this thread without HTTP; only a wait for the
  * scraper's thread), with its pooled CPU p99 test, the same without the passes right after a

@@ -70,7 +70,7 @@ export function parseSchedulerArgs(argv: string[]): SchedulerFlags {
         'forget-after-ms': { type: 'string', default: '10000' },
         'snapshot-every-records': { type: 'string', default: '100000' },
         'snapshot-every-ms': { type: 'string', default: '60000' },
-        'dispatch-window': { type: 'string', default: '100' },
+        'dispatch-window': { type: 'string' },
         'retention-ms': { type: 'string', default: '0' },
         'retention-export': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
@@ -96,7 +96,8 @@ export function parseSchedulerArgs(argv: string[]): SchedulerFlags {
     forgetAfterMs: num(values['forget-after-ms'], '--forget-after-ms', 0, 86_400_000),
     snapshotEveryRecords: num(values['snapshot-every-records'], '--snapshot-every-records', 100, 100_000_000),
     snapshotEveryMs: num(values['snapshot-every-ms'], '--snapshot-every-ms', 100, 86_400_000),
-    dispatchWindow: num(values['dispatch-window'], '--dispatch-window', 1, 1_000_000),
+    // Absent: the driver's own default (DEFAULT_DISPATCH_WINDOW), not a second copy of it here.
+    dispatchWindow: values['dispatch-window'] === undefined ? undefined : num(values['dispatch-window'], '--dispatch-window', 1, 1_000_000),
     retentionMs: num(values['retention-ms'], '--retention-ms', 0, Number.MAX_SAFE_INTEGER),
     retentionExport: values['retention-export'] === undefined ? undefined : resolve(values['retention-export']),
     logLevel: values['log-level'],

@@ -1,10 +1,10 @@
 // Prometheus metrics (prom-client) of one scheduler process, on two registries of its own:
 // - `snapshotRegistry`: prom-client's process metrics, formatted with the latest snapshot's
 //   gauges and energy counters (metrics-snapshot.ts), which metrics-text.ts writes straight from
-//   the snapshot. That text is formatted at most once per snapshot and kept. Formatting is paid for by scraping only: on the snapshot
-//   timer when the previous text was scraped (a scraper that comes every interval finds its
-//   text ready), else by the first scrape after a new snapshot. A scheduler nobody scrapes
-//   formats nothing (its /proc reads included).
+//   the snapshot. That text is formatted at most once per snapshot and kept. Formatting is paid
+//   for by scraping only: on the snapshot timer when the previous text was scraped (a scraper
+//   that comes every interval finds its text ready), else by the first scrape after a new
+//   snapshot. A scheduler nobody scrapes formats nothing (its /proc reads included).
 // - `registry`: histograms and event counters, updated as things happen and formatted per
 //   scrape (a few small families), so counters are as fresh as the scrape.
 // A steady scrape is thus a string join and a few small histograms, not a walk of label sets:
