@@ -22,11 +22,12 @@ export function registerFsckCommands(program: Command): void {
         print(`${report.dir}: ${report.ok ? 'ok' : 'DAMAGED'} (schema ${report.schema ?? 'unknown'}${report.dataBytes === null ? '' : `, data file ${report.dataBytes} bytes`})`);
         for (const db of report.dbs) print(`  ${db.name.padEnd(10)} ${String(db.records).padStart(9)} records${db.damaged > 0 ? `, ${db.damaged} damaged` : ''}`);
         for (const p of report.problems) print(`  ${report.ok ? 'note' : 'problem'}: ${p}`);
-        // Not damage, but a start of this build refuses a snapshot of another state layout
+        // Not damage, but a start of this build cannot use a snapshot of another state layout
         // (the layout's probe core is built only when there is a snapshot to compare).
         const layout = report.snapshotLayout === undefined ? undefined : layoutFingerprint();
         if (layout !== undefined && report.snapshotLayout !== layout) {
-          print(`  note: its latest snapshot ${report.snapshotLayout === null ? 'names no state layout (written before layouts were recorded)' : `has state layout ${report.snapshotLayout}`}; this gsched's is ${layout}, so this gsched will not start on it`);
+          const start = report.journalFromStart ? 'a start of this gsched rebuilds the state from the whole journal instead' : 'this gsched will not start on it (unless an older snapshot of its layout is still in the folder)';
+          print(`  note: its latest snapshot ${report.snapshotLayout === null ? 'names no state layout (written before layouts were recorded)' : `has state layout ${report.snapshotLayout}`}; this gsched's is ${layout}, so ${start}`);
         }
       }
       if (!report.ok) throw new CliError(`${report.dir} is damaged (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'})`, 1);

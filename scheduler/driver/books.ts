@@ -2,8 +2,8 @@
 // results, display ids of array elements, real commands, idempotency keys, pseudonyms, and why
 // nodes are drained or down. Replaying the journal rebuilds them and snapshots carry them; the
 // live driver and the snapshot replica (replica.ts) keep them with this same code.
-import { configFingerprint, layoutFingerprint, parseArraySpec, restoreInto, snapshotOf, type ClusterConfig, type CoreEvent, type CoreSnapshot, type Decision, type EventResult, type JobSpec } from '../core/index.js';
-import { StateDirError, type IdempotencyKey, type Store, type TaskResult } from '../store/index.js';
+import { layoutFingerprint, parseArraySpec, restoreInto, snapshotOf, type ClusterConfig, type CoreEvent, type CoreSnapshot, type Decision, type EventResult, type JobSpec } from '../core/index.js';
+import type { IdempotencyKey, TaskResult } from '../store/index.js';
 import { CommandBook } from './commands.js';
 import type { CoreApi } from './core-api.js';
 
@@ -35,7 +35,7 @@ export interface SnapshotHeader {
   format: 1;
   /**
    * The core's state layout (layoutFingerprint) of the gsched that wrote it: another layout
-   * cannot be read back, and the journal before the snapshot is gone. Absent before 2026-12-02.
+   * cannot be read back (restore.ts rebuilds from what else the folder holds). Absent before 2026-12-02.
    */
   layout?: string;
   config: ClusterConfig;
@@ -179,64 +179,6 @@ export class Books {
 export function takeSnapshot(core: CoreApi, books: Books): { header: SnapshotHeader; objs: unknown[][] } {
   const { objs, ...coreHead } = core.snapshot();
   return { header: { format: 1, layout: layoutFingerprint(), config: core.config, core: coreHead, book: books.snapshot() }, objs };
-}
-
-/**
- * Loads the state folder's latest snapshot into `core` (or into a core for the config it was
- * taken under, built by `coreFor`) and `books`; null when there is none. Which core holds the
- * state is returned: a changed config file never stops a start.
- */
-export function restoreLatest(
-  store: Store,
-  core: CoreApi,
-  books: Books,
-  coreFor: ((config: ClusterConfig) => CoreApi) | undefined,
-  onOtherConfig: (snapshot: string | null) => void,
-): { core: CoreApi; restored: { id: string; seq: number; now: number } | null } {
-  const stored = store.loadSnapshot();
-  if (stored === undefined) {
-    // No snapshot yet: the journal was written under the config of the latest start.
-    const recorded = store.meta.get('cluster') as ClusterConfig | undefined;
-    if (recorded !== undefined && configFingerprint(recorded) !== configFingerprint(core.config) && coreFor) {
-      onOtherConfig(null);
-      return { core: coreFor(recorded), restored: null };
-    }
-    return { core, restored: null };
-  }
-  const header = stored.header as SnapshotHeader;
-  if (header.layout !== layoutFingerprint()) throw new SnapshotLayoutError(store.dir, header.layout);
-  let into = core;
-  if (configFingerprint(header.config) !== configFingerprint(core.config)) {
-    if (!coreFor) throw new SnapshotConfigError(store.dir);
-    onOtherConfig(stored.meta.id);
-    into = coreFor(header.config);
-  }
-  into.restore({ ...header.core, objs: stored.objs });
-  books.restore(header.book);
-  return { core: into, restored: { id: stored.meta.id, seq: stored.meta.seq, now: stored.meta.now } };
-}
-
-/** Thrown when the state folder's snapshot cannot be used with this configuration. */
-export class SnapshotConfigError extends StateDirError {
-  constructor(dir: string) {
-    super(dir, 'its latest snapshot was taken under another cluster config, and no core can be built for that config here');
-    this.name = 'SnapshotConfigError';
-  }
-}
-
-/**
- * Thrown when the latest snapshot was written by a gsched whose core state has another layout
- * (an upgrade or downgrade changed its records): restoring it would misread jobs, and the
- * journal it replaced is compacted away, so the start is refused.
- */
-export class SnapshotLayoutError extends StateDirError {
-  constructor(dir: string, found: string | undefined) {
-    super(
-      dir,
-      `its latest snapshot was written by a gsched whose scheduler state has another layout (${found === undefined ? 'a build before layouts were recorded' : `layout ${found}`}; this build: ${layoutFingerprint()}), and the journal before it is compacted. Start the gsched version that wrote the folder, or restore the folder from a backup, or move it aside to start afresh`,
-    );
-    this.name = 'SnapshotLayoutError';
-  }
 }
 
 function arrayIndices(spec: JobSpec): number[] | null {

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type Timer } from '../../common/index.js';
-import { configFingerprint, consentAllows, type AdvanceReservationView, type ReservationSpec, decisionTexts, parseArraySpec, TERMINAL_JOB_STATES, type ClusterConfig, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type PowerDecision, type ConsentStatus } from '../core/index.js';
+import { configFingerprint, consentAllows, layoutFingerprint, type AdvanceReservationView, type ReservationSpec, decisionTexts, parseArraySpec, TERMINAL_JOB_STATES, type ClusterConfig, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type PowerDecision, type ConsentStatus } from '../core/index.js';
 import type { Completion, NodePower, TaskRef } from '../../proto/index.js';
 import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
 import { AcctIndex } from '../store/index.js';
@@ -14,14 +14,16 @@ import { ScaledClock, clockAnchor } from './clock.js';
 import { NO_DISPATCHER, type Dispatcher, type DriverObserver } from './dispatcher.js';
 import { SYSTEM, type AuditInput } from '../security/index.js';
 import { EXEC_KERNEL, commandProblem } from './commands.js';
-import { Books, restoreLatest, takeSnapshot, type NodeNote } from './books.js';
+import { Books, takeSnapshot, type NodeNote } from './books.js';
+import { restoreLatest, type Restored } from './restore.js';
 import { ReplicaSnapshotError, ReplicaWorker } from './replica-worker.js';
 import { Retention, type SweepReport } from './retention.js';
 import { AuditBatch, DISPATCH_AUDIT_BATCH } from './audit-batch.js';
 import { StallWatch } from './stall-watch.js';
 import { join } from 'node:path';
 
-export { SnapshotConfigError, SnapshotLayoutError, displayIdsOf, type NodeNote } from './books.js';
+export { displayIdsOf, type NodeNote } from './books.js';
+export { SnapshotConfigError, SnapshotLayoutError, type PassedOverSnapshot } from './restore.js';
 
 export interface DriverOptions {
   core: CoreApi;
@@ -191,7 +193,7 @@ export class LiveDriver {
     this.replica = opts.snapshotInWorker === false ? null : new ReplicaWorker({ dir: opts.store.dir, config: opts.core.config });
     const t0 = this.time.now();
     this.stalls = new StallWatch(this.time);
-    const restored = this.restoreSnapshot();
+    const { restored, passedOver } = this.restoreSnapshot();
     const replayed = this.replay(restored);
     this.clock = new ScaledClock(opts.timeScale, clockAnchor(opts.timeScale, replayed.lastNow ?? restored?.now ?? null, this.time.epoch()), this.time);
     this.log.info({ snapshot: restored?.id ?? null, records: replayed.records, ms: Math.round(this.time.now() - t0) }, 'state restored');
@@ -223,7 +225,9 @@ export class LiveDriver {
     // A restart replays only what came after the latest snapshot: take one now if the replay was
     // long (a short journal is kept whole, for `gsched replay`). After the first turn, so the
     // copy does not hold up the scheduler's readiness.
-    if (replayed.records > 1000) setImmediate(() => this.closed || void this.snapshot());
+    // A passed-over snapshot (another build's layout) is replaced at once, so that the next
+    // start does not rebuild from the journal again and the journal behind it can be compacted.
+    if (replayed.records > 1000 || passedOver !== null) setImmediate(() => this.closed || void this.snapshot());
     this.requestPass();
   }
 
@@ -238,16 +242,27 @@ export class LiveDriver {
 
   // ---------------------------------------------------------------- replay
 
-  /** Loads the latest snapshot into the core and the driver's books; null when there is none. */
-  private restoreSnapshot(): { id: string; seq: number; now: Ms } | null {
-    const { core, restored } = restoreLatest(this.store, this.core, this.books, this.opts.coreFor, (snapshot) =>
+  /**
+   * Loads the latest snapshot this build reads into the core and the driver's books (restored
+   * null: none, the whole journal replays); says so when it passed over another build's.
+   */
+  private restoreSnapshot(): Pick<Restored, 'restored' | 'passedOver'> {
+    const { core, restored, passedOver } = restoreLatest(this.store, this.core, this.books, this.opts.coreFor, (snapshot) =>
       this.log.warn({ snapshot }, "the cluster config differs from the one this state folder runs under: keeping the state folder's config (apply a new one with gsched reconfigure)"),
     );
     this.core = core;
-    if (restored === null) return null;
-    const now = this.time.now();
-    for (const j of this.core.jobs({ states: [...TERMINAL_JOB_STATES] })) this.ended.set(j.id, now);
-    return restored;
+    if (passedOver !== null) {
+      const from = passedOver.instead === 'journal' ? 'the whole journal' : `the older snapshot ${passedOver.instead.snapshot} and the journal after it`;
+      this.log.warn(
+        { snapshot: passedOver.id, layout: passedOver.layout, thisLayout: layoutFingerprint(), from: passedOver.instead },
+        `the latest snapshot was written by a gsched build with another state layout (${passedOver.layout ?? 'from before layouts were recorded'}), which this build would misread: rebuilding the state from ${from}, then taking a fresh snapshot`,
+      );
+    }
+    if (restored !== null) {
+      const now = this.time.now();
+      for (const j of this.core.jobs({ states: [...TERMINAL_JOB_STATES] })) this.ended.set(j.id, now);
+    }
+    return { restored, passedOver };
   }
 
   /**

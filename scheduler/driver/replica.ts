@@ -9,9 +9,10 @@
 // disagree with the live core says so instead of writing a snapshot.
 import type { ClusterConfig } from '../core/index.js';
 import { StateCorruptError, type JournalPos, type Store } from '../store/index.js';
-import { Books, restoreLatest, takeSnapshot } from './books.js';
+import { Books, takeSnapshot } from './books.js';
 import type { CoreApi } from './core-api.js';
 import { makeCore } from './make-core.js';
+import { restoreLatest } from './restore.js';
 import { replayDivergence, replayRecord } from './replay-record.js';
 
 /** The replica's pass did not decide what the live core decided (the snapshot is not written). */

@@ -8,9 +8,10 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Assignment, Completion } from '../../proto/index.js';
 import { FakeClock, loadClusterConfig } from '../../common/index.js';
-import type { ClusterConfig, JobSpec } from '../core/index.js';
+import { layoutFingerprint, type ClusterConfig, type JobSpec } from '../core/index.js';
 import { Store, fsckStateDir } from '../store/index.js';
 import { SMALL_CLUSTER, testJob, waitFor } from '../testing/index.js';
+import { Books, takeSnapshot } from './books.js';
 import { LiveDriver, SnapshotLayoutError } from './driver.js';
 import { makeCore } from './make-core.js';
 
@@ -98,7 +99,7 @@ describe('LiveDriver snapshots', () => {
 
   // The journal before a snapshot is compacted away, so a snapshot another build's records
   // would be misread from cannot fall back to a replay: the start is refused, saying why.
-  it('refuses a snapshot whose state layout is not this build\'s', async () => {
+  it('refuses a snapshot whose state layout is not this build\'s when the journal before it is compacted', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gsched-snap-layout-'));
     dirs.push(dir);
     const first = open(dir);
@@ -108,6 +109,7 @@ describe('LiveDriver snapshots', () => {
     const meta = first.driver.store.snapshotMeta();
     const header = first.driver.store.snaps.get(`${meta?.id}/0`) as { layout?: string };
     expect(header.layout).toMatch(/^[0-9a-z]+-[0-9a-z]+-[0-9a-z]+$/);
+    expect(first.driver.store.journal.firstKey()).toBeGreaterThan(1);
     const rewrite = async (layout: string | undefined): Promise<void> => {
       const store = new Store(dir);
       await store.snaps.put(`${meta?.id}/0`, { ...header, layout });
@@ -119,15 +121,112 @@ describe('LiveDriver snapshots', () => {
     expect((await fsckStateDir(dir)).snapshotLayout).toBe(header.layout);
     await rewrite('1-other-build');
     // fsck names the layout (gsched fsck compares it with its own); it is not damage.
-    expect(await fsckStateDir(dir)).toMatchObject({ ok: true, snapshotLayout: '1-other-build' });
+    expect(await fsckStateDir(dir)).toMatchObject({ ok: true, snapshotLayout: '1-other-build', journalFromStart: false });
     expect(() => open(dir)).toThrow(SnapshotLayoutError);
-    expect(() => open(dir)).toThrow(/another layout \(layout 1-other-build; this build: [0-9a-z-]+\).*Start the gsched version that wrote the folder/);
+    expect(() => open(dir)).toThrow(
+      new RegExp(`latest snapshot \\(${meta?.id}, at journal group ${meta?.seq}\\) was written by a gsched build with state layout 1-other-build, which this build \\(state layout [0-9a-z-]+\\) would misread; the folder holds journal groups ${meta?.seq}-\\d+ only \\(groups 1-${(meta?.seq ?? 0) - 1} were compacted into that snapshot\\) and no older snapshot this build reads.*Start the gsched build that wrote the folder \\(state layout 1-other-build\\)`),
+    );
     await rewrite(undefined);
     expect((await fsckStateDir(dir)).snapshotLayout).toBeNull();
-    expect(() => open(dir)).toThrow(/a build before layouts were recorded/);
+    expect(() => open(dir)).toThrow(/a gsched build from before state layouts were recorded/);
     await rewrite(header.layout);
     const again = open(dir);
     expect(again.driver.core.jobs()).toHaveLength(1);
+    await again.driver.close();
+    await again.driver.store.close();
+  });
+
+  /** Writes a snapshot as a build of another layout would, and no compaction after it (a crash, or a build that kept the journal). */
+  async function forgeOtherBuildSnapshot(d: LiveDriver, layout: string): Promise<string> {
+    const id = `other-build-${layout}`;
+    const { header, objs } = takeSnapshot(d.core, new Books());
+    const seq = await d.store.mark(id, 0);
+    await d.store.writeSnapshot(id, seq, 0, { ...header, layout }, objs);
+    return id;
+  }
+
+  /** A driver whose warnings are kept. */
+  function openLogged(dir: string): { driver: LiveDriver; sent: Assignment[]; warnings: { msg: string; snapshot?: string; from?: unknown }[] } {
+    const warnings: { msg: string; snapshot?: string; from?: unknown }[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as (typeof warnings)[number]) });
+    const sent: Assignment[] = [];
+    const driver = new LiveDriver({ core: makeCore(config), coreFor: makeCore, store: new Store(dir), log, timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 0 });
+    driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: () => undefined, drain: () => undefined, flush: () => undefined });
+    return { driver, sent, warnings };
+  }
+
+  /** Waits for the fresh snapshot a start takes after passing over `forged`, and checks what it left. */
+  async function expectReplaced(d: LiveDriver, forged: string): Promise<void> {
+    const fresh = await waitFor('a fresh snapshot', () => {
+      const m = d.store.snapshotMeta();
+      return m !== undefined && m.id !== forged && d.store.journal.firstKey() === m.seq ? m : undefined;
+    });
+    expect((d.store.snaps.get(`${fresh.id}/0`) as { layout?: string }).layout).toBe(layoutFingerprint());
+    await waitFor('the passed-over chunks removed', () => [...d.store.snaps.db.getKeys()].every((k) => k.startsWith(`${fresh.id}/`)));
+    expect(d.store.olderSnapshots()).toEqual([]);
+  }
+
+  it('rebuilds from the whole journal when the latest snapshot is another build\'s layout, then takes a fresh one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gsched-snap-layout-journal-'));
+    dirs.push(dir);
+    const first = open(dir);
+    const d = first.driver;
+    await d.agentHello(allNodes, [], []);
+    const arr = await d.submit(testJob([{ cores: 4 }], { array: '0-3' }) as unknown as JobSpec, { key: 'k-old', hash: 'h' });
+    for (let i = 0; i < 6; i++) await d.submit(testJob([{ cores: 2 }, { cores: 1 }]) as unknown as JobSpec);
+    await waitFor('placements', () => first.sent.length >= 6);
+    for (const a of first.sent.slice(0, 3)) await d.agentCompletion(done(a), new Set(allNodes));
+    const forged = await forgeOtherBuildSnapshot(d, '1-older-build');
+    await d.cancel(6); // after the forged snapshot's marker
+    await d.store.flushed();
+    expect(d.store.journal.firstKey()).toBe(1);
+    const before = view(d);
+    await d.close();
+    await d.store.close();
+    expect(await fsckStateDir(dir)).toMatchObject({ ok: true, snapshotLayout: '1-older-build', journalFromStart: true });
+
+    const again = openLogged(dir);
+    expect(view(again.driver)).toEqual(before);
+    const base = arr.ok ? (arr.value.jobIds[0] as number) : -1;
+    expect(again.driver.resolveJobId(`${base}_2`)).toBe(base + 2); // the books came back from the journal too
+    expect(again.warnings).toMatchObject([{ snapshot: forged, from: 'journal' }]);
+    expect(again.warnings[0]?.msg).toMatch(/another state layout \(1-older-build\).*rebuilding the state from the whole journal, then taking a fresh snapshot/);
+    await expectReplaced(again.driver, forged);
+    await again.driver.close();
+    await again.driver.store.close();
+
+    const third = openLogged(dir); // from the fresh snapshot, without a warning
+    expect(view(third.driver)).toEqual(before);
+    expect(third.warnings).toEqual([]);
+    await third.driver.close();
+    await third.driver.store.close();
+  });
+
+  it('rebuilds from an older snapshot of this layout still in the folder and the journal after it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gsched-snap-layout-older-'));
+    dirs.push(dir);
+    const first = open(dir);
+    const d = first.driver;
+    await d.agentHello(allNodes, [], []);
+    for (let i = 0; i < 4; i++) await d.submit(testJob([{ cores: 2 }]) as unknown as JobSpec);
+    await d.snapshot(); // this build's, and the journal compacted behind it
+    const older = d.store.snapshotMeta();
+    await waitFor('placements', () => first.sent.length >= 2);
+    await d.agentCompletion(done(first.sent[0] as Assignment), new Set(allNodes));
+    const forged = await forgeOtherBuildSnapshot(d, '1-newer-build');
+    await d.submit(testJob([{ cores: 1 }], { name: 'after-forged' }) as unknown as JobSpec);
+    await d.store.flushed();
+    expect(d.store.journal.firstKey()).toBe(older?.seq);
+    expect(d.store.olderSnapshots().map((m) => m.id)).toEqual([older?.id]);
+    const before = view(d);
+    await d.close();
+    await d.store.close();
+
+    const again = openLogged(dir);
+    expect(view(again.driver)).toEqual(before);
+    expect(again.warnings).toMatchObject([{ snapshot: forged, from: { snapshot: older?.id } }]);
+    expect(again.warnings[0]?.msg).toMatch(new RegExp(`rebuilding the state from the older snapshot ${older?.id} and the journal after it`));
+    await expectReplaced(again.driver, forged);
     await again.driver.close();
     await again.driver.store.close();
   });

@@ -28,6 +28,11 @@ export interface FsckReport {
    * refuses another.
    */
   snapshotLayout?: string | null;
+  /**
+   * Whether the journal was never compacted (it starts at group 1): a start can then rebuild
+   * from it alone when its snapshot is of another layout.
+   */
+  journalFromStart?: boolean;
 }
 
 const MAX_LISTED = 20;
@@ -88,6 +93,7 @@ export async function fsckStateDir(dir: string): Promise<FsckReport> {
     }
     const snap = store.snapshotMeta();
     const first = store.journal.firstKey();
+    report.journalFromStart = store.journalFromStart();
     if (snap !== undefined) {
       if (first === undefined || first > snap.seq) note(`the journal lacks group ${snap.seq}, where its latest snapshot ${snap.id} was taken`);
       const snapDamage = report.dbs.find((d) => d.name === store.snaps.name)?.damaged ?? 0;

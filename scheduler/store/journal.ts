@@ -73,6 +73,14 @@ export interface StoredSnapshot {
   objs: unknown[][];
 }
 
+/** The journal's first group: a journal whose first key is this was never compacted. */
+const FIRST_SEQ = 1;
+/**
+ * Meta keys `snapshot/<id>`: each complete snapshot's meta, so that when the latest cannot be
+ * read (another build's layout) an older one still in the folder can be, knowing it is whole.
+ */
+const SNAPSHOT_META_PREFIX = 'snapshot/';
+
 /** Object entries per chunk: each chunk is one lmdb value, written in its own turn. */
 const SNAPSHOT_CHUNK = 20_000;
 /** Journal keys removed per transaction when compacting (one per event-loop turn). */
@@ -195,7 +203,7 @@ export class Store {
     this.snaps = new FramedDb('snapshots', binary<string>('snapshots'));
     try {
       format = this.checkOrInit(format, opts.readOnly === true);
-      this.nextSeq = Math.max(this.journal.lastKey() ?? 0, this.journalBase()) + 1;
+      this.nextSeq = Math.max(this.journal.lastKey() ?? FIRST_SEQ - 1, this.journalBase()) + 1;
     } catch (err) {
       void this.root.close();
       if (err instanceof RecordCorruptError) throw new StateCorruptError(dir, err.message);
@@ -296,6 +304,7 @@ export class Store {
     }
     const meta: SnapshotMeta = { id, seq, chunks, now, bytes };
     await this.root.flushed;
+    await this.meta.put(`${SNAPSHOT_META_PREFIX}${id}`, meta);
     await this.meta.put('snapshot', meta);
     await this.root.flushed;
     return meta;
@@ -305,10 +314,35 @@ export class Store {
     return this.meta.get('snapshot') as SnapshotMeta | undefined;
   }
 
-  /** The latest snapshot, checked chunk by chunk; undefined when there is none. */
-  loadSnapshot(): StoredSnapshot | undefined {
+  /**
+   * Complete snapshots other than the latest still in the folder (left when a compaction did
+   * not run), newest first. Snapshots from before these metas were kept are not listed.
+   */
+  olderSnapshots(): SnapshotMeta[] {
+    const latest = this.snapshotMeta()?.id;
+    const found: SnapshotMeta[] = [];
     try {
-      const meta = this.snapshotMeta();
+      for (const { value } of this.meta.range({ start: SNAPSHOT_META_PREFIX, end: `${SNAPSHOT_META_PREFIX}\uffff` })) {
+        const meta = value as SnapshotMeta;
+        if (meta.id !== latest) found.push(meta);
+      }
+    } catch (err) {
+      if (err instanceof RecordCorruptError) throw new StateCorruptError(this.dir, err.message);
+      throw err;
+    }
+    return found.sort((a, b) => b.seq - a.seq);
+  }
+
+  /** True when no journal group was ever compacted away: replay from the start rebuilds everything. */
+  journalFromStart(): boolean {
+    const first = this.journal.firstKey();
+    return first === undefined ? this.snapshotMeta() === undefined : first === FIRST_SEQ;
+  }
+
+  /** A snapshot (the latest by default), checked chunk by chunk; undefined when there is none. */
+  loadSnapshot(which?: SnapshotMeta): StoredSnapshot | undefined {
+    try {
+      const meta = which ?? this.snapshotMeta();
       if (meta === undefined) return undefined;
       const chunk = (i: number): unknown => {
         const v = this.snaps.get(`${meta.id}/${i}`);
@@ -345,9 +379,12 @@ export class Store {
     }
     const stale: string[] = [];
     for (const key of this.snaps.db.getKeys()) if (!key.startsWith(`${meta.id}/`)) stale.push(key);
-    if (stale.length > 0) {
+    const staleMetas: string[] = [];
+    for (const old of this.olderSnapshots()) staleMetas.push(`${SNAPSHOT_META_PREFIX}${old.id}`);
+    if (stale.length + staleMetas.length > 0) {
       await this.root.transaction(() => {
         for (const k of stale) void this.snaps.db.remove(k);
+        for (const k of staleMetas) void this.meta.db.remove(k);
       });
     }
     await this.root.flushed;
