@@ -4,6 +4,7 @@
 // client.ts measured both); bench:ngc's load generator shares the two cores with the
 // scheduler and its agents, whose modelled clock runs on meanwhile.
 import { Agent, request } from 'node:http';
+import { socketHost } from './url-host.js';
 
 export class PostError extends Error {
   constructor(
@@ -19,12 +20,15 @@ export class PostError extends Error {
 export class JsonPoster {
   private readonly agent: Agent;
   private readonly url: URL;
+  /** What to connect to (node:http brackets an IPv6 literal again in the Host header). */
+  private readonly hostname: string;
   private readonly headers: Record<string, string>;
 
   /** `url` is the scheduler's http:// base URL; at most `sockets` requests in flight at once. */
   constructor(url: string, token: string, sockets: number, private readonly timeoutMs = 300_000) {
     this.url = new URL(url);
     if (this.url.protocol !== 'http:') throw new Error(`JsonPoster speaks plain HTTP only, not ${this.url.protocol} (${url})`);
+    this.hostname = socketHost(this.url);
     this.agent = new Agent({ keepAlive: true, maxSockets: sockets });
     this.headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, application/problem+json' };
   }
@@ -34,7 +38,7 @@ export class JsonPoster {
     const payload = JSON.stringify(body);
     return new Promise<T>((resolve, reject) => {
       const req = request(
-        { host: this.url.hostname, port: this.url.port, path, method: 'POST', agent: this.agent, headers: { ...this.headers, 'content-length': Buffer.byteLength(payload) }, timeout: this.timeoutMs },
+        { host: this.hostname, port: this.url.port, path, method: 'POST', agent: this.agent, headers: { ...this.headers, 'content-length': Buffer.byteLength(payload) }, timeout: this.timeoutMs },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -57,6 +61,7 @@ export class JsonPoster {
     });
   }
 
+  /** Closes the kept-alive sockets; safe to call again. */
   close(): void {
     this.agent.destroy();
   }

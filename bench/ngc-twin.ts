@@ -202,9 +202,11 @@ export async function twinSample(o: TwinOptions): Promise<TwinResult> {
   const args = ['--kernels', o.kernels, ...BENCH_UP_ARGS];
   if (o.kernelScale !== undefined) args.push('--kernel-scale', String(o.kernelScale));
   const up = await startGschedUp({ ...(o.clusterPath ? { cluster: o.clusterPath } : {}), timeScale: o.timeScale, args, readyTimeoutMs: 60_000 });
+  // Closed in `finally` too: kept-alive sockets left open by a failed intake keep the process alive.
+  let poster: JsonPoster | null = null;
   try {
     const client = Client.fromOptions({ url: up.httpUrl, stateDir: up.state, timeout: '120' });
-    const poster = new JsonPoster(up.httpUrl, up.token, POSTER_SOCKETS);
+    poster = new JsonPoster(up.httpUrl, up.token, POSTER_SOCKETS);
     await postConsents(poster, items, o.progress);
     const t0 = performance.now();
     const cpu0 = treeCpu(up.pid);
@@ -229,6 +231,7 @@ export async function twinSample(o: TwinOptions): Promise<TwinResult> {
     }
     return { live, sim, simObserved, overrun, cpu, submitOffsetsMs: offsets, lag };
   } finally {
+    poster?.close();
     await up.stop();
   }
 }

@@ -174,10 +174,12 @@ async function liveFull(): Promise<Figures> {
   const cores = config.nodes.reduce((s, n) => s + n.cores, 0);
   p(`starting gsched up (noop kernels, time scale ${cfg.fullScale})`);
   const up = await startGschedUp({ cluster: path, timeScale: cfg.fullScale, args: ['--kernels', 'noop', '--dispatch-window', String(cfg.fullDispatchWindow), ...BENCH_UP_ARGS], readyTimeoutMs: 60_000 });
+  // Closed in `finally` too: kept-alive sockets left open by a failed intake keep the process alive.
+  let poster: JsonPoster | null = null;
   try {
     const client = ApiClient.fromOptions({ url: up.httpUrl, stateDir: up.state, timeout: '300' });
     // Consent and intake go through lean keep-alive connections (json-poster.ts), the rest through the CLI's client.
-    const poster = new JsonPoster(up.httpUrl, up.token, POSTER_SOCKETS);
+    poster = new JsonPoster(up.httpUrl, up.token, POSTER_SOCKETS);
     const consents = await postConsents(poster, items, p);
     done(part, `${consents} consents recorded`);
     const passes = async (): Promise<{ n: number; s: number }> => {
@@ -224,6 +226,7 @@ async function liveFull(): Promise<Figures> {
     done(part, `makespan ${days(f.makespan_s)} d, utilization ${pct(f.utilization)}, ${f.wall_s} s wall`);
     return { ...f, tasks, submit_s: Math.round(submitS * 10) / 10, time_scale: cfg.fullScale, load_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10, ...lag, ...cpuFigures, ...pauseFigures };
   } finally {
+    poster?.close();
     await up.stop();
   }
 }

@@ -8,6 +8,7 @@
 // load), which the scheduler then could not have.
 import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { socketHost } from './url-host.js';
 import type { JobSpec } from '../scheduler/core/index.js';
 
 export class SubmitError extends Error {
@@ -39,7 +40,7 @@ export class SubmitClient {
   constructor(url: string, token: string) {
     const u = new URL(url);
     if (u.protocol !== 'http:') throw new Error(`SubmitClient speaks plain HTTP only, not ${u.protocol} (${url})`);
-    this.host = u.hostname;
+    this.host = socketHost(u);
     this.port = Number(u.port || 80);
     this.head = `POST /api/v1/jobs HTTP/1.1\r\nHost: ${u.host}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nConnection: keep-alive\r\n`;
   }
