@@ -15,7 +15,7 @@ export function packageRoot(): string {
   }
 }
 
-/** `compiledPath('node-agent/worker.ts')` → `<root>/dist/node-agent/worker.js`. */
+/** `compiledPath('node-agent/kernels/worker.ts')` → `<root>/dist/node-agent/kernels/worker.js`. */
 export function compiledPath(pathInTree: string): string {
   return join(packageRoot(), 'dist', pathInTree.replace(/\.ts$/, '.js'));
 }

@@ -1,4 +1,4 @@
-// What the agent hands a kernel worker and what it gets back.
+// What the agent hands a kernel and what it gets back.
 
 export interface KernelRequest {
   /** Kernel name from the task; empty for the default. */
@@ -18,6 +18,3 @@ export interface KernelResult {
   /** Kernel-defined JSON-able summary. */
   summary: Record<string, unknown>;
 }
-
-/** One kernel's outcome inside a chunk: a failure stays with its own task. */
-export type KernelOutcome = { ok: true; result: KernelResult } | { ok: false; error: string };

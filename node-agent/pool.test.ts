@@ -1,5 +1,5 @@
-// The agent's kernel pool with real worker threads: genome kernels run through the kernels
-// package in `real` mode, everything else (and everything in `noop` mode) runs the noop kernel.
+// The agent's kernel pool: genome kernels run in worker threads through the kernels package in
+// `real` mode, everything else (and everything in `noop` mode) runs the noop kernel inline.
 import { describe, expect, it } from 'vitest';
 import { createKernelPool } from './pool.js';
 
@@ -21,7 +21,7 @@ describe('createKernelPool', () => {
     }
   });
 
-  it('runs every request as noop in worker threads, chunked, each with its own result (noop)', async () => {
+  it('runs every request as noop, the requests of a turn as one chunk, each with its own result (noop)', async () => {
     const pool = createKernelPool({ mode: 'noop', threads: 2 });
     try {
       const results = await Promise.all(Array.from({ length: 300 }, (_, i) => pool.run(req(i % 2 ? 'align' : '', i))));
@@ -36,7 +36,7 @@ describe('createKernelPool', () => {
     }
   });
 
-  it('gives each request arriving one at a time, while the threads are busy, its own result (noop)', async () => {
+  it('gives each request arriving one turn at a time its own result (noop)', async () => {
     const pool = createKernelPool({ mode: 'noop', threads: 2 });
     try {
       const alone = await pool.run(req('', 42));
