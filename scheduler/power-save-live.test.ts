@@ -3,6 +3,10 @@
 // reports it), `gsched nodes`' API and /metrics show them, and a job submitted to a suspended
 // cluster resumes a node, which the agent boots for the modelled resume delay before the
 // task starts on it.
+//
+// Nothing here waits on a wall-time window: the agent is stopped (SIGSTOP) while the node it
+// must boot is looked at, so the node stays POWERING_UP until the test lets the agent go on
+// (a 300 ms boot polled over HTTP was missed whenever the host stalled the test that long).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,13 +15,17 @@ import type { JobView, NodeView } from './core/index.js';
 import { LiveCluster, SMALL_CLUSTER, testJob, waitFor } from './testing/index.js';
 
 const MIN = 60_000;
-/** Modelled times; at a time scale of 0.001 a modelled minute is 60 wall ms. */
-const POWER = { suspendTimeMs: 2 * MIN, resumeDelayMs: 5 * MIN, resumeTimeoutMs: 120 * MIN, reserveCores: 0 };
+/**
+ * Modelled times; at a time scale of 0.001 a modelled minute is 60 wall ms. The resume timeout
+ * (24 h: 86 wall s) stays far beyond any stall of a loaded host, as the heartbeat timeout below.
+ */
+const POWER = { suspendTimeMs: 2 * MIN, resumeDelayMs: 5 * MIN, resumeTimeoutMs: 24 * 60 * MIN, reserveCores: 0 };
 
 const dir = mkdtempSync(join(tmpdir(), 'gsched-power-'));
 const file = join(dir, 'cluster.power.json');
 writeFileSync(file, JSON.stringify({ ...(JSON.parse(readFileSync(SMALL_CLUSTER(), 'utf8')) as object), powerSave: POWER }));
-const cluster = new LiveCluster({ timeScale: 0.001, cluster: file });
+// The agent is stopped for a moment below: its nodes must not time out meanwhile.
+const cluster = new LiveCluster({ timeScale: 0.001, cluster: file, heartbeatTimeoutMs: 30_000 });
 
 beforeAll(async () => {
   await cluster.startScheduler();
@@ -45,13 +53,24 @@ describe('power saving, live', () => {
   });
 
   it('resumes a node for a submitted job: the agent boots it, then the task starts there', async () => {
-    const r = await cluster.api<{ jobIds: number[] }>('POST', '/api/v1/jobs', testJob([{ cores: 8, durationMs: MIN }]));
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const id = r.body.jobIds[0] as number;
-    const job = async (): Promise<JobView> => (await cluster.api<JobView>('GET', `/api/v1/jobs/${id}`)).body;
-    // Booting takes 300 wall ms here: the node shows POWERING_UP (Slurm's idle#) meanwhile.
-    await waitFor('a node powering up', async () => (await nodes()).some((n) => n.state === 'POWERING_UP'));
-    expect((await job()).state).toBe('PENDING');
+    const agent = cluster.agents.get('c1');
+    if (agent === undefined) throw new Error('no agent for c1');
+    // Until the agent goes on, the node it is told to boot stays booting: the node shows
+    // POWERING_UP (Slurm's idle#) and the job waits, however long the host takes to answer.
+    agent.process.kill('SIGSTOP');
+    let id: number;
+    let job: () => Promise<JobView>;
+    try {
+      const r = await cluster.api<{ jobIds: number[] }>('POST', '/api/v1/jobs', testJob([{ cores: 8, durationMs: MIN }]));
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      id = r.body.jobIds[0] as number;
+      job = async (): Promise<JobView> => (await cluster.api<JobView>('GET', `/api/v1/jobs/${id}`)).body;
+      await waitFor('a node powering up', async () => (await nodes()).some((n) => n.state === 'POWERING_UP'));
+      expect((await job()).state).toBe('PENDING');
+    } finally {
+      agent.process.kill('SIGCONT');
+    }
+    // Booting then takes 300 wall ms.
     const done = await waitFor('the job to end', async () => {
       const j = await job();
       return j.state === 'COMPLETED' ? j : undefined;

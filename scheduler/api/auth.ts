@@ -39,6 +39,8 @@ export interface AuthOptions {
   rateLimit: RateLimit;
   /** Per client address, for requests whose token is refused (guessing). */
   authFailureLimit?: RateLimit;
+  /** The rate limits' clock in ms (default performance.now; tests pass one they move). */
+  now?: () => number;
 }
 
 const MAX_DEPTH = 32;
@@ -66,8 +68,8 @@ export function safePath(req: FastifyRequest): string {
 
 export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
   const { security } = opts;
-  const perToken = new RateLimiter(opts.rateLimit);
-  const perAddress = new RateLimiter(opts.authFailureLimit ?? { perSecond: 5, burst: 20 });
+  const perToken = new RateLimiter(opts.rateLimit, opts.now);
+  const perAddress = new RateLimiter(opts.authFailureLimit ?? { perSecond: 5, burst: 20 }, opts.now);
 
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorateRequest('routeConfig', undefined);

@@ -44,6 +44,8 @@ export interface ApiOptions {
   bodyLimit?: number;
   /** Requests per token (default 200/s, bursts of 400). */
   rateLimit?: RateLimit;
+  /** The rate limits' clock in ms (default performance.now): tests pass one they move. */
+  rateClock?: () => number;
   /** Serve HTTPS with this certificate and key (PEM). */
   https?: { cert: Buffer; key: Buffer };
   /** The process's event bus, streamed at /api/v1/events (a fresh, quiet one when absent). */
@@ -218,7 +220,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     });
   }
 
-  installAuth(app, { security, rateLimit: opts.rateLimit ?? DEFAULT_RATE_LIMIT });
+  installAuth(app, { security, rateLimit: opts.rateLimit ?? DEFAULT_RATE_LIMIT, ...(opts.rateClock ? { now: opts.rateClock } : {}) });
 
   // Each route's method, path, schemas and roles come from the contract; only the handler is here.
   const at = <N extends RouteName>(name: N) => {
