@@ -37,11 +37,7 @@ export class Replica {
     const { core, restored } = restoreLatest(store, makeCore(config), this.books, makeCore, () => undefined);
     this.core = core;
     this.pos = null;
-    if (restored !== null) {
-      const at = store.markerPos(restored.seq, restored.id);
-      if (at === undefined) throw new StateCorruptError(store.dir, `the journal lacks the marker of snapshot ${restored.id} (group ${restored.seq})`);
-      this.pos = at;
-    }
+    if (restored !== null) this.pos = store.markerAt(restored.seq, restored.id);
   }
 
   /** Applies the journal's records up to snapshot marker `id` (written after the replica's place); how many. */

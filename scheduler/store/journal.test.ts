@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compiledPath } from '../../common/index.js';
+import { StateCorruptError } from './errors.js';
 import { Store } from './journal.js';
 
 const dirs: string[] = [];
@@ -40,6 +41,26 @@ describe('Store journal', () => {
     const third = new Store(dir);
     expect(nows(third).at(-1)).toBe(300);
     await third.close();
+  });
+
+  it('reads on from a snapshot marker or a place inside a group commit', async () => {
+    const store = new Store(tempDir());
+    // Three groups: [0], [1 2 x:a 3] and [4 x:b], the middle one a single group commit.
+    await store.append({ k: 's', now: 0 });
+    await Promise.all([store.append({ k: 's', now: 1 }), store.append({ k: 's', now: 2 }), store.mark('a', 2), store.append({ k: 's', now: 3 })]);
+    await Promise.all([store.append({ k: 's', now: 4 }), store.mark('b', 4)]);
+    const at = store.markerPos(2, 'a');
+    expect(at).toEqual({ seq: 2, index: 2 });
+    expect(nows(store)).toEqual([0, 1, 2, 3, 4]); // markers are not replayed
+    expect([...store.replay({ seq: 2, id: 'a' })].map(({ seq, record }) => [seq, record.now])).toEqual([[2, 3], [3, 4]]);
+    expect([...store.replay({ seq: 3, id: 'b' })]).toEqual([]);
+    // A replica reads on from its place, markers included.
+    expect([...store.recordsAfter({ seq: 2, index: 0 })].map(({ pos, record }) => [pos.seq, pos.index, record.k])).toEqual([[2, 1, 's'], [2, 2, 'x'], [2, 3, 's'], [3, 0, 's'], [3, 1, 'x']]);
+    // A marker not where its snapshot says is damage, not an empty replay.
+    expect(store.markerPos(3, 'a')).toBeUndefined();
+    expect(() => [...store.replay({ seq: 3, id: 'a' })]).toThrow(StateCorruptError);
+    expect(() => [...store.replay({ seq: 9, id: 'a' })]).toThrow(/the journal lacks the marker of snapshot a \(group 9\)/);
+    await store.close();
   });
 
   it('keeps every acknowledged record when the writer is killed with SIGKILL', async () => {

@@ -402,25 +402,12 @@ export class Store {
 
   /**
    * Journal records in order: all of them, or those after snapshot marker `from.id` (in group
-   * `from.seq`). Markers are not yielded. A damaged record throws StateCorruptError.
+   * `from.seq`). Markers are not yielded. A damaged record, or a marker the journal lacks,
+   * throws StateCorruptError.
    */
   *replay(from?: { seq: number; id: string }): Iterable<{ seq: number; record: JournalRecord }> {
-    let seeking = from !== undefined;
-    try {
-      for (const { key, value } of this.journal.range({ start: from?.seq ?? 0 })) {
-        for (const record of value.k === 'm' ? value.records : [value]) {
-          if (seeking) {
-            if (key !== from?.seq) throw new StateCorruptError(this.dir, `the journal lacks the marker of snapshot ${from?.id} (group ${from?.seq})`);
-            if (record.k === 'x' && record.id === from.id) seeking = false;
-            continue;
-          }
-          if (record.k !== 'x') yield { seq: key, record };
-        }
-      }
-      if (seeking) throw new StateCorruptError(this.dir, `the journal lacks the marker of snapshot ${from?.id} (group ${from?.seq})`);
-    } catch (err) {
-      if (err instanceof RecordCorruptError) throw new StateCorruptError(this.dir, err.message);
-      throw err;
+    for (const { pos, record } of this.recordsAfter(from === undefined ? null : this.markerAt(from.seq, from.id))) {
+      if (record.k !== 'x') yield { seq: pos.seq, record };
     }
   }
 
@@ -432,8 +419,7 @@ export class Store {
     try {
       for (const { key, value } of this.journal.range({ start: after?.seq ?? 0 })) {
         const records = value.k === 'm' ? value.records : [value];
-        for (let index = 0; index < records.length; index++) {
-          if (after !== null && key === after.seq && index <= after.index) continue;
+        for (let index = after !== null && key === after.seq ? after.index + 1 : 0; index < records.length; index++) {
           yield { pos: { seq: key, index }, record: records[index] as JournalRecord };
         }
       }
@@ -450,6 +436,13 @@ export class Store {
       if (record.k === 'x' && record.id === id) return pos;
     }
     return undefined;
+  }
+
+  /** As markerPos, for a marker the state depends on: its absence is damage. */
+  markerAt(seq: number, id: string): JournalPos {
+    const pos = this.markerPos(seq, id);
+    if (pos === undefined) throw new StateCorruptError(this.dir, `the journal lacks the marker of snapshot ${id} (group ${seq})`);
+    return pos;
   }
 
   putJob(record: JobRecord): Promise<void> {
