@@ -9,7 +9,7 @@ import { startGschedUp } from '../cli/testing/index.js';
 import { ApiClient as Client } from '../cli/index.js';
 import { SchedulerCore, type ClusterConfig } from '../scheduler/core/index.js';
 import { MetricsCollector, SimEngine, ngcWorkload, type Submission, type WorkloadItem } from '../sim/index.js';
-import { cpuByRole, treeCpu } from './proc-cpu.js';
+import { cpuByRole, cpuSecondsOf, treeCpu } from './proc-cpu.js';
 import { JsonPoster } from './json-poster.js';
 import { BENCH_UP_ARGS, POSTER_SOCKETS, accountingOf, figuresOfAcct, postConsents, submitAsRuns, submitOffsets, taskLag, waitIdle, type Progress, type RunFigures } from './ngc-live.js';
 
@@ -216,7 +216,7 @@ export async function twinSample(o: TwinOptions): Promise<TwinResult> {
     await waitIdle(client, items.length, o.timeoutS, o.progress, 250);
     const wallS = (performance.now() - t0) / 1000;
     const byRole = cpuByRole(cpu0, treeCpu(up.pid));
-    const cpu = { scheduler_cpu_s: Math.round((byRole.scheduler ?? 0) / 100) / 10, agents_cpu_s: Math.round((byRole.agent ?? 0) / 100) / 10, run_wall_s: Math.round(wallS * 10) / 10 };
+    const cpu = { scheduler_cpu_s: cpuSecondsOf(byRole, 'scheduler'), agents_cpu_s: cpuSecondsOf(byRole, 'agent'), run_wall_s: Math.round(wallS * 10) / 10 };
     const acct = await accountingOf(client);
     const live = figuresOfAcct(acct, cores, wallS);
     const offsets = submitOffsets(acct, intake.jobIdOf);

@@ -35,7 +35,7 @@ import { withPowerSave } from '../scheduler/core/index.js';
 import { JsonPoster } from './json-poster.js';
 import { BENCH_UP_ARGS, POSTER_SOCKETS, PauseWatch, accountingOf, figuresOfAcct, postConsents, submitAsRuns, submitOffsets, taskLag, waitIdle, type RunFigures } from './ngc-live.js';
 import { rel, simulate, twinSample, writeTwinCluster } from './ngc-twin.js';
-import { cpuByRole, treeCpu } from './proc-cpu.js';
+import { cpuByRole, cpuSecondsOf, treeCpu } from './proc-cpu.js';
 import { metricSum } from './prom.js';
 
 type Figures = RunFigures & Record<string, number | string | null>;
@@ -208,9 +208,9 @@ async function liveFull(): Promise<Figures> {
       passes: ps1.n - ps0.n,
       tasks_per_pass: Math.round((tasks / Math.max(1, ps1.n - ps0.n)) * 10) / 10,
       core_pass_cpu_s: Math.round((ps1.s - ps0.s) * 10) / 10,
-      scheduler_cpu_s_intake: Math.round((cpuByRole(cpu0, cpu1).scheduler ?? 0) / 100) / 10,
-      scheduler_cpu_s_run: Math.round((run.scheduler ?? 0) / 100) / 10,
-      agents_cpu_s_run: Math.round((run.agent ?? 0) / 100) / 10,
+      scheduler_cpu_s_intake: cpuSecondsOf(cpuByRole(cpu0, cpu1), 'scheduler'),
+      scheduler_cpu_s_run: cpuSecondsOf(run, 'scheduler'),
+      agents_cpu_s_run: cpuSecondsOf(run, 'agent'),
       scheduler_cpu_us_per_task: Math.round(((run.scheduler ?? 0) * 1000) / tasks),
       // The scheduler's JavaScript thread alone: what bounds its tasks per wall second (the
       // snapshot replica and lmdb's writer run beside it, on the other core).

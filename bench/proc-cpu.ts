@@ -55,3 +55,8 @@ export function cpuByRole(before: TreeCpu, after: TreeCpu): Record<string, numbe
   for (const [pid, a] of after) out[a.role] = (out[a.role] ?? 0) + a.ms - (before.get(pid)?.ms ?? 0);
   return out;
 }
+
+/** A role's CPU from cpuByRole in seconds, to a tenth (as the results files give it); 0 when it ran nothing. */
+export function cpuSecondsOf(byRole: Record<string, number>, role: string): number {
+  return Math.round((byRole[role] ?? 0) / 100) / 10;
+}
