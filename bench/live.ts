@@ -276,6 +276,8 @@ interface SingleResult {
 /** One job per POST from `clients` concurrent clients, each with its own submitter token; end to end. */
 async function singleRun(cfg: BenchConfig, jobs: number, clients: number, maxTimeMs: number): Promise<SingleResult> {
   const live = await startGschedUp({ cluster: cfg.cluster, timeScale: cfg.timeScale, args: ['--kernels', 'noop'] });
+  // Closed in `finally` too: a failed run must not leave kept-alive sockets open.
+  const users: SubmitClient[] = [];
   try {
     const admin = ApiClient.fromOptions({ url: live.httpUrl, stateDir: live.state, timeout: '120' });
     // Each POST's body is the CLI's JSON for a job of its own name, made from one template: the
@@ -285,7 +287,6 @@ async function singleRun(cfg: BenchConfig, jobs: number, clients: number, maxTim
     if (parts.length !== 2) throw new Error('the job template names its placeholder other than once');
     const [head, tail] = parts as [string, string];
     const body = (name: string): string => `${head}${JSON.stringify(name)}${tail}`;
-    const users: SubmitClient[] = [];
     for (let c = 0; c < clients; c++) {
       const t = await admin.createToken({ role: 'submitter', name: `bench-${c}`, accounts: ['research-ngc'] });
       users.push(new SubmitClient(live.httpUrl, t.token));
@@ -347,6 +348,7 @@ async function singleRun(cfg: BenchConfig, jobs: number, clients: number, maxTim
       snapshots: snapshotsSince(live.state, runStartedAt),
     };
   } finally {
+    for (const u of users) u.close();
     await live.stop();
   }
 }
