@@ -48,7 +48,7 @@ export function runFilters(job: JobRt, s: CoreState): PendingReason | null {
  * order since the last consent change, its partition open, no limits in force, no advance
  * reservation. A backfill pass passes over such jobs in bulk when none of their tasks fits
  * (pass.ts), so it must never be true where `runFilters` would answer a reason
- * (filters.test.ts checks it). False only means "ask the filters".
+ * (reasons.test.ts checks it). False only means "ask the filters".
  * When you add a filter, add what makes it answer a reason here.
  */
 export function surelyPass(job: JobRt, s: CoreState): boolean {
