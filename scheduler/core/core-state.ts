@@ -484,7 +484,10 @@ export class CoreState {
 
   /** Ends a job: running tasks are stopped (with `killReason`), waiting ones cancelled. */
   endJob(job: JobRt, state: JobState, killReason: KillReason | null): void {
-    for (const t of job.tasks) {
+    // Indexed loops: a for-of here allocated an iterator per job ended.
+    const tasks = job.tasks;
+    for (let i = 0; i < tasks.length; i++) {
+      const t = tasks[i] as TaskRt;
       if (t.state === 'RUNNING') {
         const node = t.node as NodeRt;
         this.release(t);
@@ -497,7 +500,9 @@ export class CoreState {
     }
     this.pendingTasks -= job.pendingCount;
     job.pendingCount = 0;
-    job.ready = [];
+    // Usually empty already (its last task started): a new list would be garbage that the old
+    // job record keeps alive until the next collection copies it.
+    if (job.ready.length > 0) job.ready = [];
     job.readyMinCores = NO_READY;
     this.dequeue(job);
     if (job.state === 'PENDING') this.pendingJobs--;
@@ -511,11 +516,12 @@ export class CoreState {
       if (list.length > 0) this.singletons.set(key, list);
       else this.singletons.delete(key);
     }
-    for (const p of job.pseudonyms) {
-      const set = this.readers.get(p);
+    const pseudonyms = job.pseudonyms;
+    for (let i = 0; i < pseudonyms.length; i++) {
+      const set = this.readers.get(pseudonyms[i] as string);
       if (set) {
         set.delete(job);
-        if (set.size === 0) this.readers.delete(p);
+        if (set.size === 0) this.readers.delete(pseudonyms[i] as string);
       }
     }
     this.outbox.push({ type: 'jobEnded', jobId: job.id, state });
