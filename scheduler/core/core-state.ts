@@ -24,6 +24,9 @@ import { LimitBook } from './limits.js';
 /** The most jobs CoreState.touched holds; past it the log is marked overflowed (and its user starts over). */
 const TOUCH_CAP = 8192;
 
+/** Stale time-limit entries tolerated beyond the running tasks' own (see dropStaleDeadlines). */
+const DEADLINES_SLACK = 1024;
+
 /** A task requeued more often than this after node failures fails its job with NODE_FAIL. */
 export const MAX_NODE_REQUEUES = 5;
 
@@ -388,6 +391,7 @@ export class CoreState {
     if (t.filedAt === NEVER) {
       t.filedAt = t.deadline;
       this.deadlines.push(t.filedAt, t.id, t.id);
+      if (this.deadlines.size > 2 * this.runningTasks + DEADLINES_SLACK) this.dropStaleDeadlines();
     }
     this.outbox.push({
       type: 'start',
@@ -779,6 +783,25 @@ export class CoreState {
     const urgent = job.queued && this.canPreempt(job);
     this.waiting.rekey(job, change);
     if (job.queued) this.urgentQueued += (this.canPreempt(job) ? 1 : 0) - (urgent ? 1 : 0);
+  }
+
+  /**
+   * Drops the time-limit entries of tasks that no longer run. A task that ends before its limit
+   * leaves its entry until that deadline comes up (hours, days): a queue of short tasks kept
+   * every start of the last days (100,000 entries in bench:core), and each time its arrays
+   * grew they were copied into fresh memory, which costs more than the copy on a host where
+   * first touching a page is slow. Dropped or popped as stale, the same entries would never
+   * kill a task, and a task restarted later is filed anew (filedAt NEVER), under the deadline
+   * a refile would have given it: the heap pops the rest in the same order.
+   */
+  private dropStaleDeadlines(): void {
+    this.deadlines.retain((id) => {
+      const t = this.tasks.get(id);
+      if (t === undefined) return false;
+      if (t.state === 'RUNNING') return true;
+      t.filedAt = NEVER;
+      return false;
+    });
   }
 
   nextDeadline(): Ms | null {

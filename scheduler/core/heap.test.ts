@@ -26,4 +26,33 @@ describe('KeyedHeap', () => {
       }),
     );
   });
+
+  it('retain drops the entries refused and pops the rest in the same order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 200 }), fc.array(fc.integer({ min: 0, max: 200 }), { maxLength: 60 }), (keys, gone) => {
+        // Two heaps shaped by the same pushes and pops; one keeps every entry, one is retained.
+        const build = (): KeyedHeap<number> => {
+          const h = new KeyedHeap<number>();
+          keys.forEach((key, tag) => h.push(key, (tag * 7919) % 10007, tag));
+          for (let i = 0; i < keys.length >> 2; i++) h.pop();
+          return h;
+        };
+        const dropped = new Set(gone);
+        const kept = build();
+        kept.retain((tag, key) => {
+          expect(key).toBe(keys[tag]);
+          return !dropped.has(tag);
+        });
+        const want = drain(build()).filter((t) => !dropped.has(t));
+        expect(kept.size).toBe(want.length);
+        expect(drain(kept)).toEqual(want);
+      }),
+    );
+  });
 });
+
+function drain(h: KeyedHeap<number>): number[] {
+  const out: number[] = [];
+  for (let t = h.pop(); t !== undefined; t = h.pop()) out.push(t);
+  return out;
+}

@@ -45,6 +45,59 @@ export class KeyedHeap<T> {
     items[i] = item;
   }
 
+  /**
+   * Keeps only the entries `keep` accepts (the others are dropped), then restores the heap
+   * order in O(n). Entries compare by key, then tie, so when no two share both, what pops next
+   * is the same as if the dropped ones had been popped and skipped.
+   */
+  retain(keep: (item: T, key: number) => boolean): void {
+    const { keys, ties, items } = this;
+    let o = 0;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as T;
+      const key = keys[i] as number;
+      if (!keep(item, key)) continue;
+      keys[o] = key;
+      ties[o] = ties[i] as number;
+      items[o++] = item;
+    }
+    while (items.length > o) {
+      keys.pop();
+      ties.pop();
+      items.pop();
+    }
+    for (let i = (o >> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
+  /** Moves the entry at `i` down to its place. */
+  private siftDown(i: number): void {
+    const { keys, ties, items } = this;
+    const n = items.length;
+    const key = keys[i] as number;
+    const tie = ties[i] as number;
+    const item = items[i] as T;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      let c = l;
+      if (r < n) {
+        const lk = keys[l] as number;
+        const rk = keys[r] as number;
+        if (rk < lk || (rk === lk && (ties[r] as number) < (ties[l] as number))) c = r;
+      }
+      const ck = keys[c] as number;
+      if (ck > key || (ck === key && (ties[c] as number) >= tie)) break;
+      keys[i] = ck;
+      ties[i] = ties[c] as number;
+      items[i] = items[c] as T;
+      i = c;
+    }
+    keys[i] = key;
+    ties[i] = tie;
+    items[i] = item;
+  }
+
   pop(): T | undefined {
     const { keys, ties, items } = this;
     const top = items[0];
