@@ -35,9 +35,9 @@ export const MAX_NODE_REQUEUES = 5;
 /** How many distinct task graphs CoreState.shareSuccessors keeps. */
 const SUCCESSOR_TABLES_MAX = 1024;
 /**
- * Graphs of more edges are not shared: their key is the size of the graph, and a job may have
- * 100,000 tasks, so 1,024 kept would hold a gigabyte (in every snapshot too). Pipeline
- * templates, which sharing is for, have tens of edges.
+ * Graphs of more edges are not shared: a job may have 100,000 tasks, so 1,024 tables kept
+ * would hold a gigabyte (in every snapshot too). Pipeline templates, which sharing is for,
+ * have tens of edges.
  */
 const SHARED_GRAPH_MAX_EDGES = 512;
 export class CoreState {
@@ -57,10 +57,12 @@ export class CoreState {
   /** Final states of jobs the driver asked us to forget, for dependency checks. */
   readonly ended = new Map<number, JobState>();
   /**
-   * Successor tables by their contents (see shareSuccessors): the jobs of one pipeline template
-   * have the same task graph, and a 60,000-analysis burst held ~40 bytes a task in copies of it.
+   * Successor tables by a hash of their contents (see shareSuccessors): the jobs of one
+   * pipeline template have the same task graph, and a 60,000-analysis burst held ~40 bytes a
+   * task in copies of it. (Keys were strings before: an older snapshot's keys match no hash,
+   * which only loses sharing for the graphs it held.)
    */
-  readonly successorTables = new Map<string, Successors>();
+  readonly successorTables = new Map<number, Successors>();
   readonly consent = new Map<string, ConsentStatus>();
   consentCfg: Readonly<ConsentConfig>;
   /** Bumped by every consent change; see JobRt.consentOkAt. */
@@ -204,15 +206,17 @@ export class CoreState {
   // ------------------------------------------------------------------ jobs in
 
   /**
-   * The one table with the contents of `t` (read-only, so jobs share it). Cleared when it holds
-   * SUCCESSOR_TABLES_MAX graphs: a stream of distinct graphs only loses the sharing. Graphs of
-   * more than SHARED_GRAPH_MAX_EDGES edges keep their own table.
+   * The one table with the contents of `t` (read-only, so jobs share it), found by a hash of
+   * its contents: a key string built of them for every job was a few percent of a 4.5-year
+   * replay. A table whose hash another graph holds keeps its own (sharing lost, nothing else).
+   * Cleared when it holds SUCCESSOR_TABLES_MAX graphs: a stream of distinct graphs only loses
+   * the sharing. Graphs of more than SHARED_GRAPH_MAX_EDGES edges keep their own table.
    */
   shareSuccessors(t: Successors): Successors {
     if (t.list.length === 0 || t.list.length > SHARED_GRAPH_MAX_EDGES) return t;
-    const key = `${t.at.join(',')};${t.list.join(',')}`;
+    const key = tableHash(t);
     const known = this.successorTables.get(key);
-    if (known !== undefined) return known;
+    if (known !== undefined) return sameNumbers(known.at, t.at) && sameNumbers(known.list, t.list) ? known : t;
     if (this.successorTables.size >= SUCCESSOR_TABLES_MAX) this.successorTables.clear();
     this.successorTables.set(key, t);
     return t;
@@ -861,4 +865,18 @@ export function maxMemFor(part: PartitionRt, cores: number): number {
   let m = 0;
   for (const n of part.nodes) if (n.spec.cores >= cores && n.spec.memMb > m) m = n.spec.memMb;
   return m;
+}
+
+/** FNV-1a over a successor table's numbers; `at`'s length keeps the two arrays apart. */
+function tableHash(t: Successors): number {
+  let h = Math.imul(0x811c9dc5 ^ t.at.length, 0x01000193);
+  for (let i = 0; i < t.at.length; i++) h = Math.imul(h ^ (t.at[i] as number), 0x01000193);
+  for (let i = 0; i < t.list.length; i++) h = Math.imul(h ^ (t.list[i] as number), 0x01000193);
+  return h;
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

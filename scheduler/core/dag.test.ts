@@ -19,6 +19,11 @@ describe('shared successor tables', () => {
     const d = s.shareSuccessors(successorsOf([[], [], [1]]));
     expect(d).not.toBe(c);
     expect(predecessorLists(d, 3)).toEqual([[], [], [1]]);
+    // The same successor lists, split at other tasks: another graph.
+    const e = s.shareSuccessors(successorsOf([[], [0], [1]]));
+    const f = s.shareSuccessors(successorsOf([[], [0], [0]]));
+    expect(f).not.toBe(e);
+    expect(predecessorLists(f, 3)).toEqual([[], [0], [0]]);
   });
 
   it('past its bound keeps answering with a table of the right contents', () => {
