@@ -94,9 +94,9 @@ export class PassRunner {
     const hold = s.nextConsentHoldAt();
     const begin = s.nextBegin();
     const edge = s.resv.size === 0 ? null : nextReservationEdge(s);
-    let deadline = limit;
     const power = s.power === null ? null : s.power.wakeAt();
-    for (const t of [hold, begin, edge, power]) if (t !== null && (deadline === null || t < deadline)) deadline = t;
+    // Pairwise rather than a loop over a list of them: a list per pass was garbage every pass.
+    const deadline = earlier(earlier(earlier(earlier(limit, hold), begin), edge), power);
     const planned = this.planner.wakeAt();
     // Stopped at the start cap: the rest of the walk is due now, in the next pass.
     const wakeAt = this.capped ? s.now : planned === null ? deadline : deadline === null ? planned : Math.min(deadline, planned);
@@ -147,4 +147,9 @@ export class PassRunner {
     reasons.Priority += Math.max(0, this.pendingAtEnd - this.counted);
     return { pass: this.s.pass, at: this.at, pendingJobs: this.pendingAtEnd, reasons };
   }
+}
+
+/** The earlier of two times, either of which may be absent (null). */
+function earlier(a: Ms | null, b: Ms | null): Ms | null {
+  return a === null ? b : b === null || a <= b ? a : b;
 }
