@@ -255,7 +255,8 @@ export async function taskLag(client: ApiClient, jobIds: readonly number[], time
  * collections (prom-client's GC family: time by kind, and how many pauses took 100 ms or 1 s
  * and more) and, polled about once a second, the longest delay of its event loop since the
  * previous poll. A poll that finds most cores idle while plenty of work waits is a dip; the bench
- * says how many dips followed a stall of the event loop (the loop blocked, completions unread).
+ * says how many dips followed a stall of the event loop (the loop blocked, completions unread),
+ * and the mean share of cores busy over the polls that found 10,000 or more tasks waiting.
  */
 export class PauseWatch {
   private gc0: Record<string, number> | null = null;
@@ -265,6 +266,10 @@ export class PauseWatch {
   maxStallS = 0;
   dips = 0;
   dipsAfterStall = 0;
+  /** Polls with 10,000+ tasks waiting, and the share of cores busy summed over them. */
+  private busyPolls = 0;
+  private busySum = 0;
+  private busyBelow80 = 0;
 
   constructor(private readonly metrics: () => Promise<string>) {}
 
@@ -291,6 +296,13 @@ export class PauseWatch {
     this.maxStallS = Math.max(this.maxStallS, lag);
     if (lag >= 1) this.stallsOver1s++;
     if (lag >= 0.25) this.stallsOver250ms++;
+    if (c.pendingTasks >= 10_000) {
+      // With this much waiting, the simulator refills a core the instant it frees: here the
+      // shortfall is cores freed and not yet refilled (or reported free late).
+      this.busyPolls++;
+      this.busySum += c.coresUsed / c.cores;
+      if (c.coresUsed < 0.8 * c.cores) this.busyBelow80++;
+    }
     if (c.coresUsed < c.cores / 4 && c.pendingTasks >= 10_000) {
       this.dips++;
       if (lag >= 0.25) this.dipsAfterStall++;
@@ -301,6 +313,6 @@ export class PauseWatch {
     const gc1 = PauseWatch.gc(await this.metrics());
     const out: Record<string, number> = {};
     for (const [k, v] of Object.entries(gc1)) out[k] = Math.round((v - (this.gc0?.[k] ?? 0)) * 10) / 10;
-    return { ...out, loop_polls: this.polls, loop_stalls_over_1s: this.stallsOver1s, loop_stalls_over_250ms: this.stallsOver250ms, loop_max_stall_s: Math.round(this.maxStallS * 100) / 100, idle_dips: this.dips, idle_dips_after_stall: this.dipsAfterStall };
+    return { ...out, loop_polls: this.polls, loop_stalls_over_1s: this.stallsOver1s, loop_stalls_over_250ms: this.stallsOver250ms, loop_max_stall_s: Math.round(this.maxStallS * 100) / 100, idle_dips: this.dips, idle_dips_after_stall: this.dipsAfterStall, busy_polls: this.busyPolls, busy_share_while_waiting: this.busyPolls === 0 ? 0 : Math.round((this.busySum / this.busyPolls) * 1000) / 1000, busy_polls_below_80pct: this.busyBelow80 };
   }
 }

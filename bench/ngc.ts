@@ -218,7 +218,7 @@ async function liveFull(): Promise<Figures> {
       scheduler_busy_share_run: Math.round(((run.scheduler ?? 0) / 1000 / Math.max(1, runS)) * 1000) / 1000,
     };
     const pauseFigures = await pauses.figures();
-    done(part, `pauses: ${pauseFigures.loop_stalls_over_1s} polls of ${pauseFigures.loop_polls} saw the event loop stall 1 s or more (longest ${pauseFigures.loop_max_stall_s} s); ${pauseFigures.idle_dips} found most cores idle with work waiting, ${pauseFigures.idle_dips_after_stall} of them after a stall of 250 ms or more; GC ${pauseFigures.gc_major_s} s major, ${pauseFigures.gc_minor_s} s minor, ${pauseFigures.gc_pauses_over_1s} pauses of 1 s or more`);
+    done(part, `pauses: ${pauseFigures.loop_stalls_over_1s} polls of ${pauseFigures.loop_polls} saw the event loop stall 1 s or more (longest ${pauseFigures.loop_max_stall_s} s); ${pauseFigures.idle_dips} found most cores idle with work waiting, ${pauseFigures.idle_dips_after_stall} of them after a stall of 250 ms or more; with 10,000+ tasks waiting, ${pauseFigures.busy_share_while_waiting} of the cores busy on average (${pauseFigures.busy_polls_below_80pct} of ${pauseFigures.busy_polls} polls under 80%); GC ${pauseFigures.gc_major_s} s major, ${pauseFigures.gc_minor_s} s minor, ${pauseFigures.gc_pauses_over_1s} pauses of 1 s or more`);
     const acct = await accountingOf(client);
     const f = figuresOfAcct(acct, cores, wallS);
     fullIntake = { offsets: submitOffsets(acct, intake.jobIdOf), ids: intake.jobIdOf };
