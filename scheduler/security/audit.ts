@@ -129,7 +129,7 @@ export class AuditLog {
   }
 
   /**
-   * Appends an entry (its place in the chain is fixed now); resolves once it is committed.
+   * Appends an entry (its place in the chain is fixed now); resolves once it is committed and synced.
    * `actor` and `client` may be given apart from `input` (the API's requests do), so the caller
    * does not copy its entry to add them.
    */
@@ -157,7 +157,9 @@ export class AuditLog {
     this.lastHash = entry.hash;
     this.headBehind = true;
     const stored = `{"seq":${f.seq},"at":${f.at},"actor":{"id":${f.actorId},"name":${f.actorName},"role":${f.actorRole}},"client":${f.client},"action":${f.action},"object":${f.object},"outcome":${f.outcome},"pseudonyms":${f.pseudonyms},"detail":${f.detail},"prev":${f.prev},"hash":"${entry.hash}"}`;
-    const write = this.db.put(seq, stored);
+    // Resolves once the entry is on disk, not only committed: lmdb syncs after the commit
+    // (overlappingSync), and a job the journal holds durably must not lose its entry to a power cut.
+    const write = this.db.put(seq, stored).then(() => this.db.flushed);
     this.pending = write;
     return write.then(() => entry);
   }

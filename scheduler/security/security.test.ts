@@ -153,6 +153,26 @@ describe('audit log', () => {
     await root.close();
   });
 
+  it('resolves an append only once lmdb reports the entry synced to disk, not merely committed (the journal waits for its sync too)', async () => {
+    const root = open({ path: join(tempDir(), 'a.lmdb') });
+    const real = root.openDB<string, number>({ name: 'audit', encoding: 'string' });
+    // A power cut cannot be staged here: hold lmdb's sync report back instead.
+    let sync = (): void => undefined;
+    const synced = new Promise<void>((r) => (sync = r));
+    const db = new Proxy(real, { get: (t, k) => (k === 'flushed' ? synced : Reflect.get(t, k, t) as unknown) });
+    const log = new AuditLog(db, Buffer.alloc(32, 1));
+    let done = false;
+    const appended = log.append({ actor: { id: 't_1', name: 'alice', role: 'submitter' }, client: null, action: 'job.submit', object: 'job 1', outcome: 'ok' }).then(() => (done = true));
+    await real.committed;
+    await new Promise<void>((r) => setTimeout(r, 20));
+    expect(real.get(1)).toBeDefined(); // committed and visible...
+    expect(done).toBe(false); // ...but not yet reported synced
+    sync();
+    await appended;
+    expect(done).toBe(true);
+    await root.close();
+  });
+
   it('stores each entry as JSON.stringify of it, hashed as the HMAC of its fields in the fixed order (the format older logs were written in)', async () => {
     const root = open({ path: join(tempDir(), 'a.lmdb') });
     const db = root.openDB<string, number>({ name: 'audit', encoding: 'string' });
