@@ -105,29 +105,11 @@ export class KeyedHeap<T> {
     const key = keys.pop() as number;
     const tie = ties.pop() as number;
     const item = items.pop() as T;
-    const n = items.length;
-    if (n === 0) return top;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      let c = l;
-      if (r < n) {
-        const lk = keys[l] as number;
-        const rk = keys[r] as number;
-        if (rk < lk || (rk === lk && (ties[r] as number) < (ties[l] as number))) c = r;
-      }
-      const ck = keys[c] as number;
-      if (ck > key || (ck === key && (ties[c] as number) >= tie)) break;
-      keys[i] = ck;
-      ties[i] = ties[c] as number;
-      items[i] = items[c] as T;
-      i = c;
-    }
-    keys[i] = key;
-    ties[i] = tie;
-    items[i] = item;
+    if (items.length === 0) return top;
+    keys[0] = key;
+    ties[0] = tie;
+    items[0] = item;
+    this.siftDown(0);
     return top;
   }
 }
