@@ -376,7 +376,7 @@ async function run(cfg: Config, index: number, maxTimeMs: number, pooled: { scra
     const containers = [...new Set(loadClusterConfig(cluster).nodes.map((n) => n.container))];
     for (const c of containers) {
       agents.push(
-        await launchAgent(['--scheduler', sched.grpcAddress, '--name', `agent-${c}`, '--container', c, '--cluster', cluster, '--join-token-file', join(state, 'join-token'), '--time-scale', String(cfg.timeScale), '--threads', '1', '--kernels', 'noop']),
+        await launchAgent(['--scheduler', sched.grpcAddress, '--name', `agent-${c}`, '--container', c, '--cluster', cluster, '--join-token-file', join(state, 'join-token'), '--time-scale', String(cfg.timeScale), '--kernels', 'noop']),
       );
     }
     const token = readFileSync(join(state, 'api-token'), 'utf8').trim();
@@ -503,7 +503,7 @@ async function record(cfg: Config, maxTimeMs: number): Promise<{ dir: string; pa
   try {
     const containers = [...new Set(loadClusterConfig(cluster).nodes.map((n) => n.container))];
     for (const c of containers) {
-      agents.push(await launchAgent(['--scheduler', sched.grpcAddress, '--name', `agent-${c}`, '--container', c, '--cluster', cluster, '--join-token-file', join(state, 'join-token'), '--time-scale', String(cfg.timeScale), '--threads', '1', '--kernels', 'noop']));
+      agents.push(await launchAgent(['--scheduler', sched.grpcAddress, '--name', `agent-${c}`, '--container', c, '--cluster', cluster, '--join-token-file', join(state, 'join-token'), '--time-scale', String(cfg.timeScale), '--kernels', 'noop']));
     }
     const token = readFileSync(join(state, 'api-token'), 'utf8').trim();
     loader = new Client({ role: 'load', url: sched.httpUrl, token, containers: containers.length, batch: cfg.batch, maxTimeMs, timeoutS: cfg.timeoutS });
