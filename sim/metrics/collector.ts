@@ -80,6 +80,8 @@ const J_PER_MWH = 3.6e9;
 
 export class MetricsCollector implements SimObserver {
   private readonly nodeAt = new Map<string, number>();
+  /** Names by index: checks the engine's node index against this collector's own config. */
+  private readonly nodeNames: string[];
   private readonly nodeCores: Float64Array;
   private readonly nodeSlope: Float64Array; // (busy − idle) watts per busy core
   private readonly nodeIdle: Float64Array;
@@ -142,6 +144,7 @@ export class MetricsCollector implements SimObserver {
     this.nodeBusy = new Float64Array(n);
     this.nodePower = new Uint8Array(n);
     this.nodeResumeW = new Float64Array(n);
+    this.nodeNames = nodes.map((x) => x.name);
     this.suspendedW = config.powerSave?.suspendedWatts ?? 0;
     this.containers = [...new Set(nodes.map((x) => x.container))];
     this.containerCores = new Float64Array(this.containers.length);
@@ -187,16 +190,21 @@ export class MetricsCollector implements SimObserver {
     this.open += jobIds.length;
   }
 
-  onTaskStart(_taskId: number, jobId: number, node: string, cores: number): void {
+  onTaskStart(_taskId: number, jobId: number, node: string, cores: number, _now?: Ms, nodeIdx?: number): void {
     this.startedOpen.add(jobId);
-    this.changeBusy(node, cores);
+    this.changeBusy(this.indexOf(node, nodeIdx), cores);
   }
 
-  onTaskStop(_taskId: number, _jobId: number, node: string, cores: number, why: StopReason): void {
+  onTaskStop(_taskId: number, _jobId: number, node: string, cores: number, why: StopReason, _now?: Ms, nodeIdx?: number): void {
     if (why === 'preempted') this.preemptions++;
     else if (why === 'timeout') this.timeouts++;
     else if (why === 'node-down') this.lost++;
-    this.changeBusy(node, -cores);
+    this.changeBusy(this.indexOf(node, nodeIdx), -cores);
+  }
+
+  /** The node's index here: the engine's when it names the same node (the same config), else by name. */
+  private indexOf(node: string, nodeIdx: number | undefined): number | undefined {
+    return nodeIdx !== undefined && this.nodeNames[nodeIdx] === node ? nodeIdx : this.nodeAt.get(node);
   }
 
   onNodeDown(node: string): void {
@@ -265,8 +273,7 @@ export class MetricsCollector implements SimObserver {
     return this.nodeIdle[i]! + this.nodeSlope[i]! * this.nodeBusy[i]!;
   }
 
-  private changeBusy(node: string, cores: number): void {
-    const i = this.nodeAt.get(node);
+  private changeBusy(i: number | undefined, cores: number): void {
     if (i === undefined) return;
     this.nodeBusy[i]! += cores;
     this.busy += cores;

@@ -42,6 +42,17 @@ describe('MetricsCollector', () => {
     expect(m.makespanS).toBe(3600);
   });
 
+  it("trusts the engine's node index only when it names the same node", () => {
+    // Index 0 is w1 here: a collector given another config's index still charges a1 by name.
+    const m = new MetricsCollector(twoNodeCluster());
+    m.onSubmitted([1], null, 0);
+    m.onTaskStart(1, 1, 'a1', 4, 0, 0);
+    m.onAdvance(0, H);
+    m.onTaskStop(1, 1, 'a1', 4, 'completed', H, 0);
+    m.onJobEnded({ id: 1, spec: { name: 'j', owner: 'o', account: 'a', partition: 'p', qos: 'q', purpose: 'treatment' }, state: 'COMPLETED', submittedAt: 0, startedAt: 0, endedAt: H, cores: 4 });
+    expect(m.metrics().utilizationByContainer).toEqual({ cw: 0, ca: 1 });
+  });
+
   it('computes wait, flow and bounded slowdown per job and turnaround per class', () => {
     const m = simulate(flatClusterConfig(2, 'fcfs'), [
       { submitAt: 0, job: spec('a', 2, 100_000, 'x') },
