@@ -8,6 +8,7 @@ import { open } from 'lmdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../common/index.js';
 import { cprShapedAround } from '../scheduler/testing/index.js';
+import { DATA_FILE } from '../scheduler/store/index.js';
 import { runCli, startGschedUp, type CliRun, type GschedUp } from './testing/index.js';
 
 const CLUSTER = join(packageRoot(), 'scheduler', 'testing', 'cluster.small.json');
@@ -142,11 +143,12 @@ describe('security, tried as a new user would', { timeout: 180_000 }, () => {
     const target = entries.find((e) => e.action === 'token.create' && e.object.startsWith('token t_'));
     expect(target).toBeDefined();
     const { seq, object } = target as { seq: number; object: string };
-    // Where the entry's text lies in security.lmdb (lmdb keeps no checksums of its own): at each
+    // Where the entry's text lies in the state folder's data file, beside the journal (lmdb keeps
+    // no checksums of its own, and the audit entries are not framed: the chain checks them): at each
     // place the file holds it (old copies of rewritten pages stay behind in free space), flip
     // one byte of its object, and keep the flip where lmdb then reads a changed entry: one byte
     // of the live data changed, written with plain file I/O as someone with the files could.
-    const file = join(live.state, 'security.lmdb');
+    const file = join(live.state, DATA_FILE);
     const env = open({ path: file, readOnly: true });
     const db = env.openDB<string, number>({ name: 'audit', encoding: 'string' });
     const text = db.get(seq) as string;
@@ -181,7 +183,7 @@ describe('security, tried as a new user would', { timeout: 180_000 }, () => {
     expect(ok.stdout).toMatch(/^audit log intact: \d+ entries/);
     // Another process opens the same lmdb environment (lmdb is multi-process) and changes one
     // character of entry 3 as stored: what someone with the files could do.
-    const env = open({ path: join(live.state, 'security.lmdb') });
+    const env = open({ path: join(live.state, DATA_FILE) });
     const db = env.openDB<string, number>({ name: 'audit', encoding: 'string' });
     const text = db.get(3) as string;
     const at = text.indexOf('"object":"') + 10;

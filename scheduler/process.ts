@@ -47,7 +47,7 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
   }
   let security: Security;
   try {
-    security = Security.open(flags.stateDir);
+    security = Security.open(flags.stateDir, store.auditTarget());
     // First start: an admin token, kept hashed; in clear only in <state>/api-token (600).
     security.bootstrap();
   } catch (err) {
@@ -93,8 +93,8 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     hub.close();
     metrics.close();
     await driver.close();
+    await security.close(); // its audit entries go through the store's group commit
     await store.close();
-    await security.close();
     unlock();
   };
 
@@ -155,8 +155,8 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
         });
       });
       await driver.close();
+      await security.close(); // its audit entries go through the store's group commit
       await store.close();
-      await security.close();
       unlock();
     })();
     return stopping;

@@ -32,10 +32,11 @@ beforeAll(async () => {
   bus = new EventBus({ capacity: 50 });
   const core = makeCore(config);
   const live = new LiveState(() => core, bus);
-  driver = new LiveDriver({ core, store: new Store(dir), log, timeScale: 1, forgetAfterMs: 100, observer: combineObservers(metrics.observer(), live) });
+  const store = new Store(dir);
+  driver = new LiveDriver({ core, store, log, timeScale: 1, forgetAfterMs: 100, observer: combineObservers(metrics.observer(), live) });
   live.init();
   hub = new AgentHub(driver, config, { joinToken: 'j'.repeat(20), heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, startupGraceMs: 5000, timeScale: 1, log });
-  security = Security.open(dir);
+  security = Security.open(dir, store.auditTarget());
   security.bootstrap(TOKEN);
   app = buildApi({ driver, hub, metrics, security, events: bus, eventHeartbeatMs: 150 });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -45,8 +46,8 @@ afterAll(async () => {
   await app.close();
   hub.close();
   await driver.close();
-  await driver.store.close();
   await security.close();
+  await driver.store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -91,7 +91,7 @@ export function registerSecurityRoutes(app: Api, { driver, security }: { driver:
       }
       const r = await driver.consent(pseudonym, status);
       if (!r.ok) throw rejection(r.error);
-      // The record and its audit entry share one commit of security.lmdb (one disk sync, not two in turn).
+      // The record (security.lmdb) and its audit entry (the journal's next group) are synced at once, not in turn.
       const [record] = await Promise.all([
         security.consent.record(pseudonym, {
           action,

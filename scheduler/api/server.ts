@@ -125,7 +125,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   const startedAt = performance.now();
   let security = opts.security;
   if (!security) {
-    security = Security.open(driver.store.dir);
+    security = Security.open(driver.store.dir, driver.store.auditTarget());
     security.bootstrap(opts.apiToken);
   }
   const ownSecurity = opts.security === undefined ? security : null;

@@ -57,6 +57,13 @@ export interface AuditQuery {
   after?: number;
 }
 
+/**
+ * Writes an entry (its stored text) so that the head record names it and `hash` seals it;
+ * resolves once both are committed and synced. The state folder's journal gives one that
+ * commits the entry with the journal records of the same turn (Store.auditTarget).
+ */
+export type AuditWriter = (seq: number, text: string, hash: string) => Promise<void>;
+
 const GENESIS = '0'.repeat(64);
 const HEAD = 0; // key of the head record; entries are numbered from 1
 
@@ -104,6 +111,7 @@ export class AuditLog {
     private readonly db: Database<string, number>,
     key: Buffer,
     private readonly now: () => number = Date.now,
+    private readonly writer?: AuditWriter,
   ) {
     this.key = createSecretKey(key);
     const head = db.get(HEAD);
@@ -117,6 +125,7 @@ export class AuditLog {
         for (const k of db.getKeys({ reverse: true, limit: 1 })) this.lastSeq = k;
       }
     }
+    if (writer !== undefined) return; // the writer seals each group of entries itself
     // The head names the last entry. lmdb puts the writes of one event turn in one batch, one
     // transaction, and calls this just before it closes the batch: a head written here commits
     // with the entries it seals, once per batch rather than once per entry (a put and a JSON
@@ -155,11 +164,16 @@ export class AuditLog {
     const f = fieldTexts(entry);
     entry.hash = hmacHex(this.key, `[${f.seq},${f.at},${f.actorId},${f.actorName},${f.actorRole},${f.client},${f.action},${f.object},${f.outcome},${f.pseudonyms},${f.detail},${f.prev}]`);
     this.lastHash = entry.hash;
-    this.headBehind = true;
     const stored = `{"seq":${f.seq},"at":${f.at},"actor":{"id":${f.actorId},"name":${f.actorName},"role":${f.actorRole}},"client":${f.client},"action":${f.action},"object":${f.object},"outcome":${f.outcome},"pseudonyms":${f.pseudonyms},"detail":${f.detail},"prev":${f.prev},"hash":"${entry.hash}"}`;
-    // Resolves once the entry is on disk, not only committed: lmdb syncs after the commit
-    // (overlappingSync), and a job the journal holds durably must not lose its entry to a power cut.
-    const write = this.db.put(seq, stored).then(() => this.db.flushed);
+    let write: Promise<unknown>;
+    if (this.writer !== undefined) {
+      write = this.writer(seq, stored, entry.hash);
+    } else {
+      this.headBehind = true;
+      // Resolves once the entry is on disk, not only committed: lmdb syncs after the commit
+      // (overlappingSync), and a job the journal holds durably must not lose its entry to a power cut.
+      write = this.db.put(seq, stored).then(() => this.db.flushed);
+    }
     this.pending = write;
     return write.then(() => entry);
   }

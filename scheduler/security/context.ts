@@ -1,14 +1,42 @@
-// Everything security keeps in the state folder, opened together: tokens, consent registry and
-// audit log in their own lmdb environment (security.lmdb, apart from the journal), the site
+// Everything security keeps in the state folder, opened together: tokens and consent registry
+// in their own lmdb environment (security.lmdb, apart from the journal), the audit log in the
+// journal's data file (its entries commit with the journal records they concern), the site
 // secret and the admin token file (both mode 600).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { open, type RootDatabase } from 'lmdb';
-import { AuditLog } from './audit.js';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { AuditLog, type AuditWriter } from './audit.js';
 import { ConsentRegistry, type ConsentRecord } from './consent-registry.js';
 import { SecurityError } from './errors.js';
 import { Pseudonymizer, ensureSiteSecret } from './pseudonym.js';
 import { TokenStore, type TokenRecord } from './tokens.js';
+
+/** Where the audit log lives when not in security.lmdb: the state folder's journal (Store.auditTarget). */
+export interface AuditPlace {
+  db: Database<string, number>;
+  write: AuditWriter;
+}
+
+/**
+ * Moves the entries an older scheduler kept in security.lmdb into `to`, once. While `to` is
+ * empty they are copied in one transaction; at a later open, with the copy read back from
+ * disk after a restart, the old ones are dropped (not before: the copy's sync may not have
+ * finished when this process stops).
+ */
+function moveAuditEntries(from: Database<string, number>, to: Database<string, number>): void {
+  let fromAny = false;
+  for (const _ of from.getKeys({ limit: 1 })) fromAny = true;
+  if (!fromAny) return;
+  let toAny = false;
+  for (const _ of to.getKeys({ limit: 1 })) toAny = true;
+  if (toAny) {
+    from.dropSync();
+    return;
+  }
+  to.transactionSync(() => {
+    for (const { key, value } of from.getRange()) to.putSync(key, value);
+  });
+}
 
 export class Security {
   private constructor(
@@ -20,8 +48,11 @@ export class Security {
     readonly dir: string,
   ) {}
 
-  /** Opens (creating on first use) the security state in `stateDir`. */
-  static open(stateDir: string): Security {
+  /**
+   * Opens (creating on first use) the security state in `stateDir`. With `audit` (the scheduler
+   * passes its store's), the audit log is kept there; without, in security.lmdb.
+   */
+  static open(stateDir: string, audit?: AuditPlace): Security {
     let root: RootDatabase;
     try {
       mkdirSync(stateDir, { recursive: true, mode: 0o700 });
@@ -32,8 +63,10 @@ export class Security {
     const pseudonyms = new Pseudonymizer(ensureSiteSecret(join(stateDir, 'site-secret')));
     const tokens = new TokenStore(root.openDB<TokenRecord, string>({ name: 'tokens' }));
     const consent = new ConsentRegistry(root.openDB<ConsentRecord, string>({ name: 'consent' }));
-    const audit = new AuditLog(root.openDB<string, number>({ name: 'audit', encoding: 'string' }), pseudonyms.derive('audit-chain'));
-    return new Security(root, tokens, consent, audit, pseudonyms, stateDir);
+    const own = root.openDB<string, number>({ name: 'audit', encoding: 'string' });
+    if (audit !== undefined) moveAuditEntries(own, audit.db);
+    const log = audit === undefined ? new AuditLog(own, pseudonyms.derive('audit-chain')) : new AuditLog(audit.db, pseudonyms.derive('audit-chain'), Date.now, audit.write);
+    return new Security(root, tokens, consent, log, pseudonyms, stateDir);
   }
 
   /** The admin token file the local CLI reads (`<state>/api-token`). */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { open, type RootDatabase } from 'lmdb';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Store } from '../store/index.js';
 import { AuditLog, Pseudonymizer, RateLimiter, Security, containsCpr, cprPathIn, nestedDeeperThan, newTokenId, normalizeCpr, scanBody, scrubCpr } from './index.js';
 
 const dirs: string[] = [];
@@ -151,6 +152,41 @@ describe('audit log', () => {
     expect(again.verify()).toMatchObject({ ok: true, entries: 61 });
     expect((head() as { seq: number }).seq).toBe(61);
     await root.close();
+  });
+
+  it('kept with the journal: entries an older scheduler wrote to security.lmdb are moved into the data file once, and the chain goes on', async () => {
+    const dir = tempDir();
+    const entry = (i: number) => ({ actor: { id: 't_1', name: 'alice', role: 'submitter' }, client: null, action: 'job.submit', object: `job ${i}`, outcome: 'ok' });
+    const old = Security.open(dir);
+    for (let i = 0; i < 5; i++) await old.audit.append(entry(i));
+    const oldHead = old.audit.verify();
+    await old.close();
+    const ownEntries = (): number => {
+      const env = open({ path: join(dir, 'security.lmdb') });
+      let n = 0;
+      for (const _ of env.openDB<string, number>({ name: 'audit', encoding: 'string' }).getKeys()) n++;
+      void env.close();
+      return n;
+    };
+    // The first start with the store: copied (the old ones stay until the copy was read back after a restart).
+    let store = new Store(dir);
+    let sec = Security.open(dir, store.auditTarget());
+    expect(sec.audit.verify()).toEqual(oldHead);
+    await sec.audit.append(entry(5));
+    expect(sec.audit.verify()).toMatchObject({ ok: true, entries: 6 });
+    expect(store.auditEntries().get(6)).toContain('"object":"job 5"');
+    await sec.close();
+    await store.close();
+    expect(ownEntries()).toBe(6); // 5 entries and their head
+    // The next start: the moved entries are read from the data file and the old ones dropped.
+    store = new Store(dir);
+    sec = Security.open(dir, store.auditTarget());
+    expect(ownEntries()).toBe(0);
+    expect(sec.audit.query().map((e) => e.object)).toEqual(['job 0', 'job 1', 'job 2', 'job 3', 'job 4', 'job 5']);
+    await sec.audit.append(entry(6));
+    expect(sec.audit.verify()).toMatchObject({ ok: true, entries: 7 });
+    await sec.close();
+    await store.close();
   });
 
   it('resolves an append only once lmdb reports the entry synced to disk, not merely committed (the journal waits for its sync too)', async () => {

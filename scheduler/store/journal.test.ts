@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compiledPath } from '../../common/index.js';
+import { AuditLog } from '../security/index.js';
 import { StateCorruptError } from './errors.js';
 import { Store } from './journal.js';
 
@@ -85,4 +86,44 @@ describe('Store journal', () => {
     expect(replayed).toEqual(Array.from({ length: replayed.length }, (_, i) => i));
     expect(replayed.length).toBeGreaterThan(Math.max(...acked));
   }, 30_000);
+
+  /** Spawns the writer with audit entries, kills it with SIGKILL after `acks` acknowledgements; the numbers acknowledged. */
+  const killWriterWithAudit = async (dir: string, acks: number): Promise<number[]> => {
+    const child = spawn(process.execPath, [compiledPath('scheduler/testing/journal-writer.ts'), dir, 'audit'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const acked: number[] = [];
+    await new Promise<void>((resolve) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        acked.push(Number(line));
+        if (acked.length === acks) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+    });
+    await exited;
+    return acked;
+  };
+
+  it('commits a record and the audit entry appended in the same turn together: after SIGKILLs, both or neither', async () => {
+    const dir = tempDir();
+    // Killed three times at different depths, each time into the same folder: the writer starts
+    // its numbers again, so each life's records are told apart by the audit entry's sequence.
+    let before = { records: 0, entries: 0 };
+    for (const acks of [300, 1500, 3000]) {
+      const acked = await killWriterWithAudit(dir, acks);
+      const store = new Store(dir);
+      const records = nows(store).slice(before.records);
+      const target = store.auditTarget();
+      const log = new AuditLog(target.db, Buffer.alloc(32, 7), Date.now, target.write);
+      const entries = log.query({ after: before.entries, limit: 1_000_000 }).map((e) => Number(e.object.replace('record ', '')));
+      // The chain and its head are whole: the head committed with the entries it seals.
+      expect(log.verify()).toMatchObject({ ok: true, entries: before.entries + entries.length });
+      // Every acknowledged record is there, and each record has its entry and each entry its record.
+      expect(records.length).toBeGreaterThan(Math.max(...acked));
+      expect(entries).toEqual(records);
+      before = { records: before.records + records.length, entries: before.entries + entries.length };
+      await store.close();
+    }
+  }, 60_000);
 });

@@ -53,6 +53,29 @@ export interface IdempotencyKey {
   hash: string;
 }
 
+/**
+ * An audit entry queued into the journal's group commit, so that it and the journal records
+ * appended in the same turn (a submission's event) share one lmdb transaction and one sync:
+ * both are on disk, or neither. `text` is the entry as stored; `hash` seals the chain so far
+ * (the head record, key 0, is written once per group from the last entry's).
+ */
+export interface AuditWrite {
+  k: 'a';
+  seq: number;
+  text: string;
+  hash: string;
+}
+
+/** Where the audit log keeps its entries in the state folder, and how it writes them. */
+export interface AuditTarget {
+  db: Database<string, number>;
+  /** Resolves once the entry, and its head record, are committed and synced. */
+  write(seq: number, text: string, hash: string): Promise<void>;
+}
+
+/** The audit head record's key: it names the last entry (`{seq, hash}`, as AuditLog reads it). */
+const AUDIT_HEAD = 0;
+
 /** What one journal key holds: the records of one group commit. */
 type StoredRecord = JournalRecord | { k: 'm'; records: JournalRecord[] };
 
@@ -173,7 +196,9 @@ export class Store {
   readonly snaps: FramedDb<string, unknown>;
   readonly format: FormatFile | null;
   private nextSeq: number;
-  private readonly commits: GroupCommit<JournalRecord>;
+  private readonly commits: GroupCommit<JournalRecord | AuditWrite>;
+  /** The audit log's entries (string values under their sequence number; the hash chain checks them). */
+  private auditDb: Database<string, number> | null = null;
   /** Records written but not yet committed: lmdb reads do not see them until then. */
   private readonly unflushedJobs = new Map<number, JobRecord>();
 
@@ -260,13 +285,58 @@ export class Store {
     return this.snapshotMeta()?.seq ?? 0;
   }
 
-  /** One journal key per group; durable once lmdb has flushed the commit, not only made it visible. */
-  private async writeGroup(records: JournalRecord[]): Promise<void> {
-    const value: StoredRecord = records.length === 1 ? (records[0] as JournalRecord) : { k: 'm', records };
-    const seq = this.nextSeq++;
-    for (const r of records) if (r.k === 'x') this.markers.set(r.id, seq);
-    await this.journal.put(seq, value);
+  /**
+   * One journal key per group, and the group's audit entries with their head record, all put in
+   * one turn: lmdb commits a turn's writes in one transaction (eventTurnBatching, its default),
+   * so a submission's records and its audit entries are committed together or not at all.
+   * Durable once lmdb has flushed the commit, not only made it visible.
+   */
+  private async writeGroup(items: (JournalRecord | AuditWrite)[]): Promise<void> {
+    let records = items as JournalRecord[];
+    let audit: AuditWrite[] | null = null;
+    if (items.some((r) => r.k === 'a')) {
+      records = [];
+      audit = [];
+      for (const r of items) {
+        if (r.k === 'a') audit.push(r);
+        else records.push(r);
+      }
+    }
+    // Everything that can throw (encoding the journal value) comes before the first put, so a
+    // failure leaves none of the group's writes queued.
+    let journalPut: { seq: number; bytes: Buffer } | null = null;
+    if (records.length > 0) {
+      const value: StoredRecord = records.length === 1 ? (records[0] as JournalRecord) : { k: 'm', records };
+      journalPut = { seq: this.nextSeq, bytes: frame(this.nextSeq, value) };
+      this.nextSeq++;
+      for (const r of records) if (r.k === 'x') this.markers.set(r.id, journalPut.seq);
+    }
+    const db = audit === null ? null : this.auditEntries();
+    const puts: Promise<boolean>[] = [];
+    if (journalPut !== null) puts.push(this.journal.db.put(journalPut.seq, journalPut.bytes));
+    if (audit !== null && db !== null) {
+      for (const a of audit) puts.push(db.put(a.seq, a.text));
+      const last = audit[audit.length - 1] as AuditWrite;
+      puts.push(db.put(AUDIT_HEAD, `{"seq":${last.seq},"hash":${JSON.stringify(last.hash)}}`));
+    }
+    await Promise.all(puts);
     await this.root.flushed;
+  }
+
+  /** The audit database in the data file (opened on first use: fsck and old folders need not have it). */
+  auditEntries(): Database<string, number> {
+    this.auditDb ??= this.root.openDB<string, number>({ name: 'audit', encoding: 'string' });
+    return this.auditDb;
+  }
+
+  /** The audit log's place in this folder: its entries commit with the journal's group (appendAudit). */
+  auditTarget(): AuditTarget {
+    return { db: this.auditEntries(), write: (seq, text, hash) => this.appendAudit(seq, text, hash) };
+  }
+
+  /** Queues an audit entry into the next group commit; resolves once it is committed and synced. */
+  appendAudit(seq: number, text: string, hash: string): Promise<void> {
+    return this.commits.append({ k: 'a', seq, text, hash });
   }
 
   /** Journal group of each snapshot marker written by this process. */
@@ -493,6 +563,8 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    // Appends still queued (an audit entry of the last requests) are written, not dropped.
+    await this.commits.drained();
     await this.root.close();
   }
 }

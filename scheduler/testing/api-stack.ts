@@ -26,9 +26,10 @@ export function openApiStack(dir: string, opts: { observe?: boolean } = {}): Api
   const log = pino({ level: 'silent' });
   const metrics = new SchedulerMetrics();
   const observer = opts.observe === false ? {} : { observer: metrics.observer() };
-  const driver = new LiveDriver({ core: makeCore(config), store: new Store(dir), log, timeScale: 1, forgetAfterMs: 60_000, ...observer });
+  const store = new Store(dir);
+  const driver = new LiveDriver({ core: makeCore(config), store, log, timeScale: 1, forgetAfterMs: 60_000, ...observer });
   const hub = new AgentHub(driver, config, { joinToken: 'j'.repeat(20), heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, startupGraceMs: 5000, timeScale: 1, log });
-  return { dir, driver, hub, metrics, security: Security.open(dir) };
+  return { dir, driver, hub, metrics, security: Security.open(dir, store.auditTarget()) };
 }
 
 /** Closes the app, then the stack, and removes its folder. */
@@ -36,7 +37,7 @@ export async function closeApiStack(app: FastifyInstance, stack: ApiStack): Prom
   await app.close();
   stack.hub.close();
   await stack.driver.close();
+  await stack.security.close(); // its audit entries go through the store's group commit
   await stack.driver.store.close();
-  await stack.security.close();
   rmSync(stack.dir, { recursive: true, force: true });
 }
