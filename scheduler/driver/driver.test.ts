@@ -177,6 +177,30 @@ describe('dispatch pacing', () => {
   });
 });
 
+describe('passes stopped at the start cap', () => {
+  // The simulator runs a capped pass's remainder at the same instant; the driver runs it in the
+  // same turn, a message per chunk, rather than after a timer and the pass gap.
+  it('runs the rest of a capped walk at once, each chunk its own message, with time standing still', async () => {
+    const clock = new FakeClock();
+    const sent: Assignment[] = [];
+    let messages = 0;
+    const capped = { ...config, scheduler: { ...config.scheduler, maxStartsPerPass: 2 } };
+    const driver = new LiveDriver({ core: makeCore(capped), store: new Store(mkdtempSync(join(dir, 'capped-'))), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 2, dispatchWindow: 100, clock });
+    driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: () => undefined, signal: () => undefined, drain: () => undefined, flush: () => void messages++ });
+    await driver.agentHello(allNodes, [], []);
+    clock.advance(5);
+    const r = await driver.submit(testJob([{ cores: 1 }], { array: '0-9' }) as unknown as JobSpec);
+    expect(r.ok).toBe(true);
+    const before = messages;
+    clock.flush();
+    expect(sent.map((a) => a.jobId)).toEqual(r.ok ? r.value.jobIds : []);
+    // Five passes of two starts: the last one found no job left to stop at, so it was not capped.
+    expect(messages - before).toBe(5);
+    await driver.close();
+    await driver.store.close();
+  });
+});
+
 describe('LiveDriver dispatch audit', () => {
   it('audits a pass\'s dispatches of patient data as one entry naming every task and patient', async () => {
     const other = mkdtempSync(join(tmpdir(), 'gsched-driver-'));

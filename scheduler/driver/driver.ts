@@ -39,7 +39,8 @@ export interface DriverOptions {
    * A pass waits while this many assignments sent to agents are unacknowledged (default 100),
    * for at most DISPATCH_DEFER_MAX_MS: decisions are made no faster than agents take them, as
    * Slurm defers scheduling while its RPCs back up (max_rpc_cnt). With the core's per-pass
-   * start cap this paces a burst: each chunk goes out once the one before is taken.
+   * start cap this paces a burst: chunks go out back to back until this many are untaken, then
+   * each once agents take the ones before.
    */
   dispatchWindow?: number;
   observer?: DriverObserver;
@@ -105,6 +106,8 @@ const FORGET_BATCH = 20_000;
  */
 const FORGET_CHUNK = 100;
 const FORGET_CHUNK_TASKS = 500;
+/** Wall ms one turn may spend on passes that each stopped at the start cap (see runPass). */
+const CAPPED_CHAIN_MS = 20;
 
 export class LiveDriver {
   core: CoreApi;
@@ -628,6 +631,25 @@ export class LiveDriver {
     this.passQueued = false;
     if (this.closed) return;
     if (!forced && this.dispatchBacklogged()) return;
+    const t0 = this.time.now();
+    // A pass stopped at the start cap leaves the rest of its walk due now, and the simulator
+    // runs it at that same instant: here it runs in this turn too (each its own pass, message
+    // and journal record) while agents keep up (the dispatch window), for at most
+    // CAPPED_CHAIN_MS, after which the next turn goes on. Woken by a timer and held by the pass
+    // gap instead, the rest waited 20-150 ms a time in a live burst on a loaded host (modelled
+    // minutes at --time-scale 1e-4), the freed cores idle meanwhile.
+    while (this.onePass()) {
+      if (this.closed || this.dispatchBacklogged()) return;
+      if (this.time.now() - t0 >= CAPPED_CHAIN_MS) {
+        this.passQueued = true;
+        this.time.soon(() => this.runPass());
+        return;
+      }
+    }
+  }
+
+  /** One pass of the core, its decisions sent; true if it stopped at the start cap having started some. */
+  private onePass(): boolean {
     const now = this.clock.now();
     const t0 = this.time.now();
     const limitsAt = this.limitsAt(now);
@@ -640,7 +662,10 @@ export class LiveDriver {
     if (step.power !== undefined) this.powerDecisions(step.power);
     this.dispatcher.flush();
     this.flushDispatchAudit(now);
-    this.setWake(step.wakeAt);
+    // The core asks to run again at once (wakeAt = now) only when it stopped at the cap.
+    const capped = step.wakeAt === now && step.decisions.some((d) => d.type === 'start');
+    this.setWake(capped ? null : step.wakeAt);
+    return capped;
   }
 
   /**
