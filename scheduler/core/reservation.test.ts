@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EndOrder } from './end-order.js';
+import { SlotList } from './lists.js';
 import { reserveEarliest } from './reservation.js';
 import type { NodeRt, PartitionRt, TaskRt } from './state.js';
 
@@ -54,8 +55,10 @@ describe('reserveEarliest', () => {
     ] as const;
     fc.assert(
       fc.property(fc.array(op, { minLength: 40, maxLength: 200 }), (ops) => {
+        // Nodes 0 and 1 drop their end order at the first change unread and rebuild it when read.
         const nodes = [0, 1, 2, 3].map(
-          (i) => ({ spec: { name: `n${i}`, cores: 8, memMb: 8_000 }, up: true, drain: false, power: 'on', freeCores: 8, freeMem: 8_000, ends: new EndOrder() }) as unknown as NodeRt,
+          (i) =>
+            ({ spec: { name: `n${i}`, cores: 8, memMb: 8_000 }, up: true, drain: false, power: 'on', freeCores: 8, freeMem: 8_000, running: new SlotList<TaskRt>(), ends: new EndOrder(i < 2 ? 0 : undefined) }) as unknown as NodeRt,
         );
         const part = { nodes } as unknown as PartitionRt;
         const running = new Map<NodeRt, TaskRt[]>(nodes.map((n) => [n, []]));
@@ -65,9 +68,10 @@ describe('reserveEarliest', () => {
           if (o.kind === 'start') {
             const n = nodes[o.node % nodes.length] as NodeRt;
             if (n.freeCores < o.cores) continue;
-            const t = { id: id++, startedAt: now, timeLimitMs: o.limit, cores: o.cores, memMb: o.cores * 900 } as unknown as TaskRt;
+            const t = { id: id++, startedAt: now, timeLimitMs: o.limit, cores: o.cores, memMb: o.cores * 900, slot: -1 } as unknown as TaskRt;
             n.freeCores -= t.cores;
             n.freeMem -= t.memMb;
+            n.running.add(t);
             n.ends.add(t);
             (running.get(n) as TaskRt[]).push(t);
           } else if (o.kind === 'end') {
@@ -76,6 +80,7 @@ describe('reserveEarliest', () => {
             const [n, t] = all[o.pick % all.length] as readonly [NodeRt, TaskRt];
             n.freeCores += t.cores;
             n.freeMem += t.memMb;
+            n.running.delete(t);
             n.ends.delete(t);
             running.set(n, (running.get(n) as TaskRt[]).filter((x) => x !== t));
           } else if (o.kind === 'tick') now += o.dt;

@@ -20,7 +20,7 @@ export function reserveEarliest(part: PartitionRt, cores: number, memMb: number,
     let freeM = n.freeMem;
     let at = now;
     if (freeC < cores || freeM < memMb) {
-      const e = n.ends;
+      const e = n.ends.current(n.running);
       // Its first task to end ends no earlier than the best found so far: this node cannot beat it.
       if (best !== null && endEstimate(0, e.first, now) >= best.at) continue;
       // What the last planning on this node found holds while its tasks are the same and none
