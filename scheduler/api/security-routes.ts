@@ -35,7 +35,8 @@ export function registerSecurityRoutes(app: Api, { driver, security }: { driver:
       if (unknown !== undefined) throw new ApiProblem('UNKNOWN_ACCOUNT', `no account ${unknown} in the cluster config`, 'accounts');
       try {
         const { token, record } = security.tokens.create({ role: body.role, name: body.name, accounts: body.accounts, createdBy: req.principal.name });
-        await req.audit({ action: 'token.create', object: `token ${record.id}`, outcome: 'ok', detail: { role: record.role, name: record.name, accounts: record.accounts } });
+        // The token (security.lmdb) and its audit entry (the journal's group) are synced at once.
+        await Promise.all([security.flushed(), req.audit({ action: 'token.create', object: `token ${record.id}`, outcome: 'ok', detail: { role: record.role, name: record.name, accounts: record.accounts } })]);
         return reply.code(201).send({ token, ...record });
       } catch (err) {
         if (err instanceof TokenError) throw new ApiProblem('INVALID_TOKEN_SPEC', err.message, err.field);
@@ -58,7 +59,7 @@ export function registerSecurityRoutes(app: Api, { driver, security }: { driver:
         throw new ApiProblem('LAST_ADMIN', `token ${id} is the last admin token: create another admin token before revoking it`, 'id');
       }
       const revoked = security.tokens.revoke(id) ?? t;
-      await req.audit({ action: 'token.revoke', object: `token ${id}`, outcome: 'ok', detail: { role: t.role, name: t.name } });
+      await Promise.all([security.flushed(), req.audit({ action: 'token.revoke', object: `token ${id}`, outcome: 'ok', detail: { role: t.role, name: t.name } })]);
       return revoked;
     },
   });
@@ -91,7 +92,8 @@ export function registerSecurityRoutes(app: Api, { driver, security }: { driver:
       }
       const r = await driver.consent(pseudonym, status);
       if (!r.ok) throw rejection(r.error);
-      // The record (security.lmdb) and its audit entry (the journal's next group) are synced at once, not in turn.
+      // The record (security.lmdb, synced before record() resolves) and its audit entry (the journal's
+      // group) are synced at once, both before the answer; two environments, so not one transaction.
       const [record] = await Promise.all([
         security.consent.record(pseudonym, {
           action,

@@ -263,8 +263,8 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       }
       const { answer: r, durable } = driver.submitNow(job, idem);
       if (r.ok && r.value.replayed) await durable; // the first submit's display ids, once it is on disk
-      // The audit entry is written while the journal syncs (two disk syncs at once rather than
-      // one after the other); the answer goes out once both are on disk.
+      // The audit entries join the journal's group commit in this same turn: the job's record
+      // and its entries are committed in one transaction and one sync; the answer waits for it.
       await Promise.all([durable, auditSubmission(req, 'job.submit', job, r, { account: job.account, partition: job.partition, qos: job.qos, purpose: job.purpose ?? null })]);
       const v = unwrap(r);
       if (v.replayed) void reply.header('idempotent-replayed', 'true');

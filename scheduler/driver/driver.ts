@@ -386,8 +386,8 @@ export class LiveDriver {
 
   /**
    * A submit's answer now, and when it is durable: the caller must not acknowledge it before
-   * `durable` resolves, but may do other writes meanwhile (the API writes its audit entry, so
-   * the two disk syncs overlap instead of following each other).
+   * `durable` resolves, but may append more in the same turn (the API's audit entries, which
+   * then commit in the same group and sync as the job's record).
    */
   submitNow(job: JobSpec, idem?: IdempotencyKey): { answer: Accepted<{ jobIds: number[]; displayIds: string[]; replayed?: boolean }>; durable: Promise<void> } {
     const bad = commandProblem(job);

@@ -58,7 +58,10 @@ export class ConsentRegistry {
       updatedAt: change.at,
       history: [...(old?.history ?? []), change],
     };
+    // Resolves once the record is on disk, not only committed (lmdb syncs after the commit):
+    // the answer that acknowledges a consent change must not outlive a power cut.
     await this.db.put(pseudonym, rec);
+    await this.db.flushed;
     return rec;
   }
 

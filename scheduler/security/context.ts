@@ -69,6 +69,14 @@ export class Security {
     return new Security(root, tokens, consent, log, pseudonyms, stateDir);
   }
 
+  /**
+   * Resolves once every write to security.lmdb so far is synced to disk. Token writes commit
+   * synchronously (putSync) and lmdb syncs after: a route waits for this before it answers.
+   */
+  async flushed(): Promise<void> {
+    await this.root.flushed;
+  }
+
   /** The admin token file the local CLI reads (`<state>/api-token`). */
   get tokenFile(): string {
     return join(this.dir, 'api-token');

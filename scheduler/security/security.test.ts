@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { open, type RootDatabase } from 'lmdb';
+import { open, type Database, type RootDatabase } from 'lmdb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Store } from '../store/index.js';
-import { AuditLog, Pseudonymizer, RateLimiter, Security, containsCpr, cprPathIn, nestedDeeperThan, newTokenId, normalizeCpr, scanBody, scrubCpr } from './index.js';
+import { AuditLog, ConsentRegistry, Pseudonymizer, RateLimiter, Security, containsCpr, cprPathIn, nestedDeeperThan, newTokenId, normalizeCpr, scanBody, scrubCpr, type ConsentRecord } from './index.js';
 
 const dirs: string[] = [];
 const tempDir = (): string => {
@@ -279,6 +279,28 @@ describe('audit log', () => {
     await b.db.remove(3);
     expect(b.log.verify()).toMatchObject({ ok: false, firstBad: 3, reason: expect.stringMatching(/removed/) });
     await b.root.close();
+  });
+});
+
+describe('consent registry', () => {
+  it('resolves a recorded change only once lmdb reports it synced to disk, not merely committed', async () => {
+    const root = open({ path: join(tempDir(), 'c.lmdb') });
+    const real: Database<ConsentRecord, string> = root.openDB<ConsentRecord, string>({ name: 'consent' });
+    // A power cut cannot be staged here: hold lmdb's sync report back instead.
+    let sync = (): void => undefined;
+    const synced = new Promise<void>((r) => (sync = r));
+    const db = new Proxy(real, { get: (t, k) => (k === 'flushed' ? synced : Reflect.get(t, k, t) as unknown) });
+    const registry = new ConsentRegistry(db);
+    let done = false;
+    const recorded = registry.record('p_1', { action: 'grant', status: 'granted', at: 1, by: { id: 't_1', name: 'officer', role: 'consent-officer' }, documentRef: 'doc-1', note: null }).then(() => (done = true));
+    await real.committed;
+    await new Promise<void>((r) => setTimeout(r, 20));
+    expect(real.get('p_1')).toMatchObject({ status: 'granted' }); // committed and visible...
+    expect(done).toBe(false); // ...but not yet reported synced
+    sync();
+    await recorded;
+    expect(done).toBe(true);
+    await root.close();
   });
 });
 
