@@ -235,9 +235,10 @@ export class Store {
       throw err;
     }
     this.format = format;
-    // Two writes in flight: the next group is packed and handed to lmdb while the one before
-    // is flushed (lmdb commits in order, so appends still become durable in order).
-    this.commits = new GroupCommit((records) => this.writeGroup(records), { depth: 2 });
+    // Three writes in flight: the next groups are packed and committed while the one before is
+    // flushed (lmdb commits in order, so appends still become durable in order). Three rather
+    // than two since audit entries joined the groups (one job per POST, 9 alternating pairs).
+    this.commits = new GroupCommit((records) => this.writeGroup(records), { depth: 3 });
   }
 
   /** Matches the data file to FORMAT, or makes a new folder (migrating a schema-1 one) current. */
