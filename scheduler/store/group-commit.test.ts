@@ -1,10 +1,10 @@
 // Group commit: an append resolves only once the write holding it is done, writes run one at
 // a time in append order, and records that arrive during a write share the next one.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { GroupCommit } from './group-commit.js';
 
 /** A writer whose writes finish only when the test says so. */
-function controlledWriter(depth = 1): { writes: number[][]; finish(i: number, err?: Error): void; gc: GroupCommit<number> } {
+function controlledWriter(depth = 1, gapMs = 0): { writes: number[][]; finish(i: number, err?: Error): void; gc: GroupCommit<number> } {
   const writes: number[][] = [];
   const pending: { resolve(): void; reject(e: Error): void }[] = [];
   const gc = new GroupCommit<number>(
@@ -13,7 +13,7 @@ function controlledWriter(depth = 1): { writes: number[][]; finish(i: number, er
         writes.push([...records]);
         pending.push({ resolve, reject });
       }),
-    { depth },
+    { depth, gapMs },
   );
   const finish = (i: number, err?: Error): void => {
     const p = pending[i];
@@ -106,5 +106,56 @@ describe('GroupCommit', () => {
     await turn();
     await turn();
     expect(done).toEqual([1, 2, 3, 4]);
+  });
+
+  it('with a gap, starts the next write no sooner than gapMs after the last one started, and groups what arrives meanwhile', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    try {
+      const { writes, finish, gc } = controlledWriter(2, 10);
+      const done: number[] = [];
+      const track = (n: number): void => void gc.append(n).then(() => done.push(n));
+      track(1);
+      await turn();
+      expect(writes).toEqual([[1]]);
+      track(2);
+      await turn();
+      track(3);
+      await turn();
+      expect(writes).toHaveLength(1); // room for a second write, but the gap has not passed
+      await vi.advanceTimersByTimeAsync(9);
+      expect(writes).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(writes).toEqual([[1], [2, 3]]); // both waited and went together
+      finish(0);
+      finish(1);
+      await turn();
+      await turn();
+      expect(done).toEqual([1, 2, 3]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('starts a write at once, gap or not, when it holds a record that may not wait', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    try {
+      const writes: number[][] = [];
+      const gc = new GroupCommit<number>(
+        async (records) => {
+          writes.push([...records]);
+        },
+        { depth: 2, gapMs: 10, mayWait: (n) => n % 2 === 1 },
+      );
+      void gc.append(1);
+      await turn();
+      void gc.append(3);
+      await turn();
+      expect(writes).toEqual([[1]]); // 3 may wait: it waits out the gap
+      void gc.append(4);
+      await turn();
+      expect(writes).toEqual([[1], [3, 4]]); // 4 may not: it goes now, and takes 3 along
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
