@@ -67,7 +67,8 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     timeScale: flags.timeScale,
     forgetAfterMs: flags.forgetAfterMs,
     observer: combineObservers(metrics.observer(), live),
-    audit: (entry) => void security.audit.append(entry).catch((err: unknown) => log.error({ err }, 'audit append failed')),
+    // The driver's entries (dispatches, consent holds) answer no request: nobody waits for them.
+    audit: (entry) => void security.audit.append(entry, undefined, undefined, true).catch((err: unknown) => log.error({ err }, 'audit append failed')),
     coreFor: coreFactory,
     snapshotEveryRecords: flags.snapshotEveryRecords,
     snapshotEveryMs: flags.snapshotEveryMs,

@@ -62,7 +62,7 @@ export interface AuditQuery {
  * resolves once both are committed and synced. The state folder's journal gives one that
  * commits the entry with the journal records of the same turn (Store.auditTarget).
  */
-export type AuditWriter = (seq: number, text: string, hash: string) => Promise<void>;
+export type AuditWriter = (seq: number, text: string, hash: string, unawaited?: boolean) => Promise<void>;
 
 const GENESIS = '0'.repeat(64);
 const HEAD = 0; // key of the head record; entries are numbered from 1
@@ -140,9 +140,10 @@ export class AuditLog {
   /**
    * Appends an entry (its place in the chain is fixed now); resolves once it is committed and synced.
    * `actor` and `client` may be given apart from `input` (the API's requests do), so the caller
-   * does not copy its entry to add them.
+   * does not copy its entry to add them. `unawaited`: no request waits for this entry (the
+   * scheduler's own, such as dispatches), so the writer may hold it back briefly to share a sync.
    */
-  append(input: Omit<AuditInput, 'actor' | 'client'> & Partial<Pick<AuditInput, 'actor' | 'client'>>, actor?: AuditInput['actor'], client?: string | null): Promise<AuditEntry> {
+  append(input: Omit<AuditInput, 'actor' | 'client'> & Partial<Pick<AuditInput, 'actor' | 'client'>>, actor?: AuditInput['actor'], client?: string | null, unawaited = false): Promise<AuditEntry> {
     const a = actor ?? input.actor;
     if (a === undefined) return Promise.reject(new TypeError('an audit entry names its actor'));
     const seq = ++this.lastSeq;
@@ -167,7 +168,7 @@ export class AuditLog {
     const stored = `{"seq":${f.seq},"at":${f.at},"actor":{"id":${f.actorId},"name":${f.actorName},"role":${f.actorRole}},"client":${f.client},"action":${f.action},"object":${f.object},"outcome":${f.outcome},"pseudonyms":${f.pseudonyms},"detail":${f.detail},"prev":${f.prev},"hash":"${entry.hash}"}`;
     let write: Promise<unknown>;
     if (this.writer !== undefined) {
-      write = this.writer(seq, stored, entry.hash);
+      write = this.writer(seq, stored, entry.hash, unawaited);
     } else {
       this.headBehind = true;
       // Resolves once the entry is on disk, not only committed: lmdb syncs after the commit

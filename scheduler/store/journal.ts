@@ -64,13 +64,15 @@ export interface AuditWrite {
   seq: number;
   text: string;
   hash: string;
+  /** No request waits for it (the scheduler's own entries): it may wait out the journal's gap. */
+  unawaited?: boolean;
 }
 
 /** Where the audit log keeps its entries in the state folder, and how it writes them. */
 export interface AuditTarget {
   db: Database<string, number>;
-  /** Resolves once the entry, and its head record, are committed and synced. */
-  write(seq: number, text: string, hash: string): Promise<void>;
+  /** Resolves once the entry, and its head record, are committed and synced; `unawaited`: no request waits for it. */
+  write(seq: number, text: string, hash: string, unawaited?: boolean): Promise<void>;
 }
 
 /** The audit head record's key: it names the last entry (`{seq, hash}`, as AuditLog reads it). */
@@ -117,8 +119,12 @@ const SNAPSHOT_CHUNK = 20_000;
  */
 const JOURNAL_GAP_MS = 10;
 
-/** Passes and agents' task results: the agent keeps a result until acknowledged, and nothing holds a request open for either. */
-function noClientWaits(record: JournalRecord): boolean {
+/**
+ * Passes, agents' task results (the agent keeps a result until acknowledged) and the
+ * scheduler's own audit entries (dispatches): no request is held open for any of them.
+ */
+function noClientWaits(record: JournalRecord | AuditWrite): boolean {
+  if (record.k === 'a') return record.unawaited === true;
   return record.k === 's' || (record.k === 'e' && record.result !== undefined);
 }
 
@@ -349,12 +355,12 @@ export class Store {
 
   /** The audit log's place in this folder: its entries commit with the journal's group (appendAudit). */
   auditTarget(): AuditTarget {
-    return { db: this.auditEntries(), write: (seq, text, hash) => this.appendAudit(seq, text, hash) };
+    return { db: this.auditEntries(), write: (seq, text, hash, unawaited) => this.appendAudit(seq, text, hash, unawaited) };
   }
 
   /** Queues an audit entry into the next group commit; resolves once it is committed and synced. */
-  appendAudit(seq: number, text: string, hash: string): Promise<void> {
-    return this.commits.append({ k: 'a', seq, text, hash });
+  appendAudit(seq: number, text: string, hash: string, unawaited = false): Promise<void> {
+    return this.commits.append(unawaited ? { k: 'a', seq, text, hash, unawaited } : { k: 'a', seq, text, hash });
   }
 
   /** Journal group of each snapshot marker written by this process. */
