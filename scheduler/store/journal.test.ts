@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { compiledPath } from '../../common/index.js';
 import { AuditLog } from '../security/index.js';
 import { StateCorruptError } from './errors.js';
-import { Store } from './journal.js';
+import { Store, noClientWaits } from './journal.js';
 
 const dirs: string[] = [];
 const tempDir = (): string => {
@@ -126,4 +126,17 @@ describe('Store journal', () => {
       await store.close();
     }
   }, 60_000);
+});
+
+describe('which journal writes may wait out the gap (noClientWaits)', () => {
+  it('passes, agents\' results and the scheduler\'s own audit entries may; what a request waits for may not', () => {
+    const result = { taskId: 1, attempt: 1, node: 'n1', outcome: 'completed' as const, cpuMs: 1, wallMs: 1, kernel: 'noop', summary: null };
+    expect(noClientWaits({ k: 's', now: 1 })).toBe(true);
+    expect(noClientWaits({ k: 'e', now: 1, event: { type: 'taskEnded', taskId: 1, outcome: 'completed' }, result })).toBe(true);
+    expect(noClientWaits({ k: 'a', seq: 1, text: '{}', hash: 'h', unawaited: true })).toBe(true);
+    expect(noClientWaits({ k: 'a', seq: 1, text: '{}', hash: 'h' })).toBe(false);
+    expect(noClientWaits({ k: 'e', now: 1, event: { type: 'cancel', jobId: 1 } })).toBe(false);
+    expect(noClientWaits({ k: 'e', now: 1, event: { type: 'taskEnded', taskId: 1, outcome: 'failed' } })).toBe(false);
+    expect(noClientWaits({ k: 'x', now: 1, id: 's1' })).toBe(false);
+  });
 });

@@ -123,7 +123,7 @@ const JOURNAL_GAP_MS = 10;
  * Passes, agents' task results (the agent keeps a result until acknowledged) and the
  * scheduler's own audit entries (dispatches): no request is held open for any of them.
  */
-function noClientWaits(record: JournalRecord | AuditWrite): boolean {
+export function noClientWaits(record: JournalRecord | AuditWrite): boolean {
   if (record.k === 'a') return record.unawaited === true;
   return record.k === 's' || (record.k === 'e' && record.result !== undefined);
 }
