@@ -85,6 +85,7 @@ export const ERRORS = {
   NOT_FOUND: { http: 404, grpc: 'UNIMPLEMENTED', meaning: 'no such route' },
   BODY_TOO_LARGE: { http: 413, grpc: 'RESOURCE_EXHAUSTED', meaning: 'the body is larger than the limit (8 MiB)' },
   UNSUPPORTED_MEDIA_TYPE: { http: 415, grpc: 'INVALID_ARGUMENT', meaning: 'the body is not application/json' },
+  AUDIT_UNAVAILABLE: { http: 503, grpc: 'UNAVAILABLE', meaning: 'the audit log could not record the request, so its answer is withheld (a change may have been applied: check before retrying); the scheduler log says why' },
   INTERNAL: { http: 500, grpc: 'INTERNAL', meaning: 'the scheduler failed; its log says why' },
 } as const satisfies Record<string, ErrorEntry>;
 

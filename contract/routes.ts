@@ -473,7 +473,7 @@ export type BodyOf<R extends RouteSpec> = R['body'] extends TSchema ? Static<R['
 
 /** Codes any route may answer with: bad auth on bearer routes, and a failure of the scheduler. */
 export function errorsOf(r: RouteSpec): ErrorCode[] {
-  const all: ErrorCode[] = r.auth === 'bearer' ? ['UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'CPR_NOT_ALLOWED', ...r.errors, 'INTERNAL'] : [...r.errors, 'INTERNAL'];
+  const all: ErrorCode[] = r.auth === 'bearer' ? ['UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'CPR_NOT_ALLOWED', ...r.errors, 'AUDIT_UNAVAILABLE', 'INTERNAL'] : [...r.errors, 'INTERNAL'];
   return [...new Set(all)];
 }
 

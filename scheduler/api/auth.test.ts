@@ -226,6 +226,24 @@ describe('consent registry', () => {
     expect(JSON.stringify(security.audit.query({ pseudonym: ps }))).not.toMatch(/111111-?1118/);
     expect(security.audit.query({ pseudonym: ps }).map((e) => e.action)).toEqual(expect.arrayContaining(['consent.change', 'consent.read']));
   });
+
+  it('withholds a consent record whose read the audit log could not record (503 AUDIT_UNAVAILABLE, nothing of the record)', async () => {
+    const g = await call('officer', 'POST', '/api/v1/consent', { cpr: '121212-1212', action: 'grant', documentRef: 'consent-2026-002' });
+    const ps = g.body.pseudonym as string;
+    // A failed write of the audit log (a full disk, say) cannot be made to happen here on demand.
+    const append = security.audit.append.bind(security.audit);
+    security.audit.append = () => Promise.reject(new Error('MDB_MAP_FULL'));
+    try {
+      const shown = await call('auditor', 'GET', `/api/v1/consent/${ps}`);
+      expect(shown.status).toBe(503);
+      expect(shown.body).toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+      expect(shown.text).not.toContain('consent-2026-002');
+      expect(shown.text).not.toContain('granted');
+    } finally {
+      security.audit.append = append;
+    }
+    expect((await call('auditor', 'GET', `/api/v1/consent/${ps}`)).body).toMatchObject({ pseudonym: ps, status: 'granted' });
+  });
 });
 
 describe('patient identifiers in input', () => {

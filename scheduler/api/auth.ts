@@ -74,9 +74,14 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorateRequest('routeConfig', undefined);
   app.decorateRequest('audit', function (this: FastifyRequest, entry: Omit<AuditInput, 'actor' | 'client'>): Promise<void> {
+    // Fails closed: an answer (patient data, a consent record, a refusal) never goes out
+    // without its entry in the chain.
     return security.audit.append(entry, this.principal ?? ANONYMOUS, this.ip).then(
       () => undefined,
-      (err: unknown) => this.log.error({ err }, 'audit append failed'),
+      (err: unknown) => {
+        this.log.error({ err }, 'audit append failed');
+        throw new ApiProblem('AUDIT_UNAVAILABLE', `the audit log could not record ${entry.action}; the answer is withheld`);
+      },
     );
   });
 
