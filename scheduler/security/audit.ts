@@ -58,14 +58,17 @@ export interface AuditQuery {
 }
 
 /**
- * Writes an entry (its stored text) so that the head record names it and `hash` seals it;
- * resolves once both are committed and synced. The state folder's journal gives one that
+ * Writes an entry (its stored text) and, in the same commit, `head` as the head record (key
+ * 0, naming this entry and its hash); resolves once both are committed and synced. The state folder's journal gives one that
  * commits the entry with the journal records of the same turn (Store.auditTarget).
  */
-export type AuditWriter = (seq: number, text: string, hash: string, unawaited?: boolean) => Promise<void>;
+export type AuditWriter = (seq: number, text: string, head: string, unawaited?: boolean) => Promise<void>;
 
 const GENESIS = '0'.repeat(64);
 const HEAD = 0; // key of the head record; entries are numbered from 1
+
+/** The head record's text: the last entry's number and hash, as the constructor reads them. */
+const headText = (seq: number, hash: string): string => JSON.stringify({ seq, hash });
 
 function hmacHex(key: KeyObject, text: string): string {
   return createHmac('sha256', key).update(text).digest('hex');
@@ -133,7 +136,7 @@ export class AuditLog {
     db.on('beforecommit', () => {
       if (!this.headBehind) return;
       this.headBehind = false;
-      void this.db.put(HEAD, JSON.stringify({ seq: this.lastSeq, hash: this.lastHash })).catch(() => undefined); // its entries' puts report a failed commit
+      void this.db.put(HEAD, headText(this.lastSeq, this.lastHash)).catch(() => undefined); // its entries' puts report a failed commit
     });
   }
 
@@ -168,7 +171,7 @@ export class AuditLog {
     const stored = `{"seq":${f.seq},"at":${f.at},"actor":{"id":${f.actorId},"name":${f.actorName},"role":${f.actorRole}},"client":${f.client},"action":${f.action},"object":${f.object},"outcome":${f.outcome},"pseudonyms":${f.pseudonyms},"detail":${f.detail},"prev":${f.prev},"hash":"${entry.hash}"}`;
     let write: Promise<unknown>;
     if (this.writer !== undefined) {
-      write = this.writer(seq, stored, entry.hash, unawaited);
+      write = this.writer(seq, stored, headText(seq, entry.hash), unawaited);
     } else {
       this.headBehind = true;
       // Resolves once the entry is on disk, not only committed: lmdb syncs after the commit
