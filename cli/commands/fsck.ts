@@ -10,7 +10,7 @@ import { print, printJson } from '../output.js';
 export function registerFsckCommands(program: Command): void {
   program
     .command('fsck')
-    .description('check a state folder: its format, its data file and the checksum of every record; exits 1 on damage')
+    .description('check a state folder: its format, its data file, the checksum of every record and the audit log hash chain; exits 1 on damage')
     .argument('[dir]', 'the state folder (the --state of gsched up)', './var')
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, opts: { json?: boolean }) => {

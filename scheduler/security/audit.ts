@@ -4,6 +4,7 @@
 // chain at a place `verify` names. Entries are stored as JSON text under their sequence number.
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { Database } from 'lmdb';
+import { CHAIN_GENESIS, walkChain, type ChainVerdict } from '../../common/index.js';
 import type { Principal } from './roles.js';
 
 export interface AuditActor {
@@ -45,9 +46,7 @@ export interface AuditEntry {
   hash: string;
 }
 
-export type AuditVerdict =
-  | { ok: true; entries: number; head: string }
-  | { ok: false; entries: number; firstBad: number; reason: string };
+export type AuditVerdict = ChainVerdict;
 
 export interface AuditQuery {
   pseudonym?: string;
@@ -64,7 +63,7 @@ export interface AuditQuery {
  */
 export type AuditWriter = (seq: number, text: string, head: string, unawaited?: boolean) => Promise<void>;
 
-const GENESIS = '0'.repeat(64);
+const GENESIS = CHAIN_GENESIS;
 const HEAD = 0; // key of the head record; entries are numbered from 1
 
 /** The head record's text: the last entry's number and hash, as the constructor reads them. */
@@ -213,42 +212,6 @@ export class AuditLog {
 
   /** Walks the whole chain; names the first entry that was edited, inserted or removed. */
   verify(): AuditVerdict {
-    let expectSeq = 1;
-    let prev = GENESIS;
-    let n = 0;
-    const bad = (firstBad: number, reason: string): AuditVerdict => ({ ok: false, entries: n, firstBad, reason });
-    for (const { key, value } of this.db.getRange({ start: 1 })) {
-      if (typeof key !== 'number') return bad(expectSeq, `an entry under a key that is not a sequence number (${JSON.stringify(key)}) was inserted`);
-      if (key !== expectSeq) {
-        return key > expectSeq ? bad(expectSeq, `entry ${expectSeq} is missing (the next stored is ${key}): removed`) : bad(key, `entry ${key} is stored twice or out of order`);
-      }
-      let e: AuditEntry;
-      try {
-        e = JSON.parse(value) as AuditEntry;
-      } catch {
-        return bad(key, `entry ${key} is not readable JSON: edited`);
-      }
-      if (e.seq !== key) return bad(key, `entry ${key} claims to be entry ${e.seq}: inserted or moved`);
-      if (e.prev !== prev) return bad(key, `entry ${key} does not follow entry ${key - 1} (its link to the previous hash is wrong): an entry was inserted or removed before it`);
-      const { hash, ...rest } = e;
-      if (typeof e.actor !== 'object' || e.actor === null || chainHash(this.key, rest) !== hash) return bad(key, `entry ${key} does not match its hash: edited`);
-      prev = hash;
-      expectSeq++;
-      n++;
-    }
-    const headText = this.db.get(HEAD);
-    if (n === 0 && headText === undefined) return { ok: true, entries: 0, head: GENESIS };
-    let head: { seq?: unknown; hash?: unknown } = {};
-    try {
-      head = JSON.parse(headText ?? '{}') as typeof head;
-    } catch {
-      return bad(n + 1, 'the head record (the last entry\'s seal) is not readable: edited');
-    }
-    if (head.seq !== n || head.hash !== prev) {
-      return typeof head.seq === 'number' && head.seq > n
-        ? bad(n + 1, `the log ends at entry ${n} but its head says ${head.seq}: entries after ${n} were removed`)
-        : bad(n, `the head record does not seal entry ${n}: edited or appended without the key`);
-    }
-    return { ok: true, entries: n, head: prev };
+    return walkChain(this.db.getRange({ start: 1 }), this.db.get(HEAD), (rest, hash) => typeof rest.actor === 'object' && rest.actor !== null && chainHash(this.key, rest as unknown as Omit<AuditEntry, 'hash'>) === hash);
   }
 }

@@ -1,10 +1,12 @@
 // `gsched fsck DIR`: reads a state folder without changing it and reports every damage found:
 // the FORMAT file, the data file's size against its header, each record's checksum, and the
-// journal's sequence (no gaps after the snapshot it continues).
+// journal's sequence (no gaps after the snapshot it continues), and the audit log's hash chain as
+// far as it can be checked without the site key (numbering, readability, links, head).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateCorruptError, StateDirError } from './errors.js';
-import { Store, type FramedDb } from './journal.js';
+import { walkChain } from '../../common/index.js';
+import { AUDIT_HEAD, Store, type FramedDb } from './journal.js';
 import { DATA_FILE, SCHEMA, checkDataFile, readDataHeader, readFormat, type FormatFile } from './layout.js';
 import { unframe, type Key } from './records.js';
 
@@ -90,6 +92,14 @@ export async function fsckStateDir(dir: string): Promise<FsckReport> {
         }
       }
       report.dbs.push(r);
+    }
+    const audit = store.auditEntriesIfAny();
+    if (audit !== undefined) {
+      // Each entry's HMAC needs the site key, which the state folder does not hold: `gsched
+      // audit verify` checks those; a damaged link, gap or head shows here already.
+      const verdict = walkChain(audit.getRange({ start: 1 }), audit.get(AUDIT_HEAD));
+      report.dbs.push({ name: 'audit', records: audit.getCount({ start: 1 }), damaged: verdict.ok ? 0 : 1 });
+      if (!verdict.ok) note(`the audit log is damaged at entry ${verdict.firstBad}: ${verdict.reason} (gsched audit verify checks every entry's hash)`);
     }
     const snap = store.snapshotMeta();
     const first = store.journal.firstKey();

@@ -76,7 +76,7 @@ export interface AuditTarget {
 }
 
 /** The audit head record's key (AuditLog's: it reads the head there). */
-const AUDIT_HEAD = 0;
+export const AUDIT_HEAD = 0;
 
 /** What one journal key holds: the records of one group commit. */
 type StoredRecord = JournalRecord | { k: 'm'; records: JournalRecord[] };
@@ -351,6 +351,12 @@ export class Store {
   auditEntries(): Database<string, number> {
     this.auditDb ??= this.root.openDB<string, number>({ name: 'audit', encoding: 'string' });
     return this.auditDb;
+  }
+
+  /** The audit database if the data file has one (a read-only store cannot create it: fsck). */
+  auditEntriesIfAny(): Database<string, number> | undefined {
+    this.auditDb ??= (this.root.openDB<string, number>({ name: 'audit', encoding: 'string' }) as Database<string, number> | undefined) ?? null;
+    return this.auditDb ?? undefined;
   }
 
   /** The audit log's place in this folder: its entries commit with the journal's group (appendAudit). */

@@ -16,6 +16,7 @@ import { fsckStateDir } from './fsck.js';
 import { Store, type JobRecord } from './journal.js';
 import { DATA_FILE, FORMAT_FILE, SCHEMA } from './layout.js';
 import { lockStateDir } from './lock.js';
+import { AuditLog } from '../security/index.js';
 
 const dirs: string[] = [];
 const tempDir = (): string => {
@@ -208,6 +209,35 @@ describe('damaged state folder', () => {
     writeFileSync(join(dir, FORMAT_FILE), JSON.stringify({ ...format, schema: SCHEMA + 1 }));
     expect(() => new Store(dir)).toThrow(SchemaTooNewError);
     expect(() => new Store(dir)).toThrow(`state schema ${SCHEMA + 1}; this one reads up to ${SCHEMA}). Upgrade gsched`);
+  });
+
+  it("fsck walks the audit log's chain: a removed entry or a broken link is named, a sound chain counted", async () => {
+    const dir = tempDir();
+    const store = new Store(dir);
+    const target = store.auditTarget();
+    const log = new AuditLog(target.db, Buffer.alloc(32, 7), Date.now, target.write);
+    const actor = { id: 'u1', name: 'ops', role: 'operator' };
+    for (let i = 1; i <= 5; i++) await log.append({ action: 'job.submit', object: `job ${i}`, outcome: 'ok' }, actor, null);
+    await store.close();
+    const sound = await fsckStateDir(dir);
+    expect(sound.problems).toEqual([]);
+    expect(sound.dbs.find((d) => d.name === 'audit')).toEqual({ name: 'audit', records: 5, damaged: 0 });
+    const damage = async (edit: (db: import('lmdb').Database<string, number>) => void): Promise<string[]> => {
+      const d = tempDir();
+      cpSync(dir, d, { recursive: true });
+      const root = open({ path: join(d, DATA_FILE) });
+      const db = root.openDB<string, number>({ name: 'audit', encoding: 'string' });
+      edit(db);
+      await db.flushed;
+      await root.close();
+      const report = await fsckStateDir(d);
+      expect(report.ok).toBe(false);
+      expect(report.dbs.find((x) => x.name === 'audit')?.damaged).toBe(1);
+      return report.problems;
+    };
+    expect(await damage((db) => db.removeSync(3))).toEqual([expect.stringMatching(/^the audit log is damaged at entry 3: entry 3 is missing \(the next stored is 4\): removed/)]);
+    expect(await damage((db) => db.putSync(2, (db.get(2) as string).replace(/"prev":"[0-9a-f]/, '"prev":"x')))).toEqual([expect.stringMatching(/damaged at entry 2: entry 2 does not follow entry 1/)]);
+    expect(await damage((db) => db.putSync(0, '{"seq":4'))).toEqual([expect.stringMatching(/damaged at entry 6: the head record .* is not readable/)]);
   });
 
   it('reports a sound folder as ok', async () => {
