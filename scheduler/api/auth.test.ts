@@ -318,6 +318,27 @@ describe('rate limits', () => {
   });
 });
 
+describe('a consent change', () => {
+  it('commits with its audit entry in one journal group (one transaction); the registry record follows', async () => {
+    type Item = { k: string; event?: { type: string }; text?: string };
+    const store = driver.store as unknown as { writeGroup(items: Item[]): Promise<void> };
+    const write = store.writeGroup;
+    const groups: string[][] = [];
+    store.writeGroup = function (this: unknown, items: Item[]) {
+      groups.push(items.map((r) => (r.k === 'a' ? `audit ${(JSON.parse(r.text ?? '{}') as { action: string }).action}` : r.k === 'e' ? `event ${r.event?.type}` : r.k)));
+      return write.call(this, items);
+    };
+    try {
+      const r = await call('officer', 'POST', '/api/v1/consent', { pseudonym: 'p_group1', action: 'withdraw' });
+      expect(r.status).toBe(200);
+    } finally {
+      store.writeGroup = write;
+    }
+    expect(groups.find((g) => g.includes('event consent'))).toContain('audit consent.change');
+    expect(security.consent.get('p_group1')?.status).toBe('withdrawn');
+  });
+});
+
 describe('audit trail', () => {
   it('records actors for submissions, cancels, drains, token and consent changes; the chain verifies', async () => {
     await security.audit.drained();

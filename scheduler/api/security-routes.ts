@@ -90,21 +90,22 @@ export function registerSecurityRoutes(app: Api, { driver, security }: { driver:
       if (action !== 'withdraw' && documentRef === null && !security.consent.hasWrittenConsent(pseudonym)) {
         throw new ApiProblem('DOCUMENT_REQUIRED', `no written consent on record for ${pseudonym}: ${action} needs documentRef, the reference of the signed consent`, 'documentRef');
       }
-      const r = await driver.consent(pseudonym, status);
-      if (!r.ok) throw rejection(r.error);
-      // The record (security.lmdb, synced before record() resolves) and its audit entry (the journal's
-      // group) are synced at once, both before the answer; two environments, so not one transaction.
-      const [record] = await Promise.all([
-        security.consent.record(pseudonym, {
-          action,
-          status,
-          at: Date.now(),
-          by: { id: req.principal.id, name: req.principal.name, role: req.principal.role },
-          documentRef,
-          note: body.note ?? null,
-        }),
-        req.audit({ action: 'consent.change', object: `consent ${pseudonym}`, outcome: status, pseudonyms: [pseudonym], detail: { action, documentRef, viaCpr: body.cpr !== undefined } }),
-      ]);
+      const { answer, durable } = driver.consentNow(pseudonym, status);
+      if (!answer.ok) throw rejection(answer.error);
+      // The change the gate enforces (a journal event) and its audit entry are appended in this
+      // turn: one group commit, so both are on disk or neither. The registry's record (the
+      // document reference, in security.lmdb) follows once they are: a crash between leaves a
+      // change enforced and audited whose record the client's retry writes, never a record or
+      // an enforced change without its entry.
+      await Promise.all([durable, req.audit({ action: 'consent.change', object: `consent ${pseudonym}`, outcome: status, pseudonyms: [pseudonym], detail: { action, documentRef, viaCpr: body.cpr !== undefined } })]);
+      const record = await security.consent.record(pseudonym, {
+        action,
+        status,
+        at: Date.now(),
+        by: { id: req.principal.id, name: req.principal.name, role: req.principal.role },
+        documentRef,
+        note: body.note ?? null,
+      });
       return { pseudonym, status, record };
     },
   });

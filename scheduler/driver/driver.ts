@@ -460,8 +460,18 @@ export class LiveDriver {
   }
 
   async consent(pseudonym: string, status: ConsentStatus): Promise<Accepted<{ pseudonym: string; status: ConsentStatus }>> {
+    const { answer, durable } = this.consentNow(pseudonym, status);
+    await durable;
+    return answer;
+  }
+
+  /**
+   * A consent change's answer now, and when it is durable: as submitNow, an audit entry the
+   * caller appends in the same turn commits in the same group and sync as the change.
+   */
+  consentNow(pseudonym: string, status: ConsentStatus): { answer: Accepted<{ pseudonym: string; status: ConsentStatus }>; durable: Promise<void> } {
     const { res, durable } = this.accept({ type: 'consent', pseudonym, status });
-    if (!res.ok) return res;
+    if (!res.ok) return { answer: res, durable: RECORDED_NOTHING };
     // The gate's decision for each of the patient's unended jobs: held until consent allows it
     // again (its running tasks are stopped by the next pass; see handleDecisions).
     for (const [jobId, ps] of this.pseudonymsOf) {
@@ -470,8 +480,7 @@ export class LiveDriver {
       if (!j || (TERMINAL_JOB_STATES as readonly string[]).includes(j.state) || consentAllows(j.purpose, status)) continue;
       this.opts.audit?.({ actor: SYSTEM, client: null, action: 'consent.hold', object: `job ${j.displayId}`, outcome: 'held', pseudonyms: ps, detail: { purpose: j.purpose, consent: status } });
     }
-    await durable;
-    return { ok: true, value: { pseudonym, status } };
+    return { answer: { ok: true, value: { pseudonym, status } }, durable };
   }
 
   // ---------------------------------------------------------------- agents
