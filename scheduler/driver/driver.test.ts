@@ -202,6 +202,35 @@ describe('passes stopped at the start cap', () => {
 });
 
 describe('LiveDriver dispatch audit', () => {
+  it('audits attempts an agent ran that the journal never recorded (a pass lost in a crash), and stops them', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'gsched-driver-'));
+    const entries: AuditInput[] = [];
+    const d = new LiveDriver({ core: makeCore(config), store: new Store(other), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 0, clock: new FakeClock(), audit: (e) => void entries.push(e) });
+    d.setDispatcher({ assign: () => true, cancel: () => undefined, signal: () => undefined, drain: () => undefined, flush: () => undefined });
+    try {
+      const p = 'p_cccccccccccccccccccccccc';
+      expect((await d.consent(p, 'granted')).ok).toBe(true);
+      const r = await d.submit({ ...testJob([{ cores: 2 }, { cores: 2 }]), pseudonyms: [p] } as unknown as JobSpec);
+      const plain = await d.submit(testJob([{ cores: 2 }]) as unknown as JobSpec);
+      if (!r.ok || !plain.ok) throw new Error('not submitted');
+      // No pass ran here (the clock never moved): as after a restart that lost the pass's group.
+      const [t0, t1] = (d.core.job(r.value.jobIds[0] as number)?.tasks ?? []).map((t) => t.id);
+      const t2 = d.core.job(plain.value.jobIds[0] as number)?.tasks[0]?.id;
+      if (t0 === undefined || t1 === undefined || t2 === undefined) throw new Error('no tasks');
+      const stop = await d.agentHello(allNodes, [{ taskId: t0, attempt: 1 }, { taskId: t2, attempt: 1 }], [{ task: { taskId: t1, attempt: 1 }, outcome: 'OUTCOME_COMPLETED', cpuMs: 1, wallMs: 1, kernel: 'noop', summaryJson: '', error: '' }]);
+      expect(stop).toEqual([{ taskId: t0, attempt: 1 }, { taskId: t2, attempt: 1 }]);
+      const unrecorded = entries.filter((e) => e.outcome === 'unrecorded');
+      expect(unrecorded).toHaveLength(1);
+      expect(unrecorded[0]).toMatchObject({ action: 'dispatch', pseudonyms: [p] });
+      // The patient's two tasks are named; the task that reads no patient data is not.
+      expect(unrecorded[0]?.detail?.tasks).toEqual([`job ${r.value.jobIds[0]} task ${t0} attempt 1`, `job ${r.value.jobIds[0]} task ${t1} attempt 1`]);
+    } finally {
+      await d.close();
+      await d.store.close();
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   it('audits a pass\'s dispatches of patient data as one entry naming every task and patient', async () => {
     const other = mkdtempSync(join(tmpdir(), 'gsched-driver-'));
     const clock = new FakeClock();

@@ -506,8 +506,28 @@ export class LiveDriver {
       if (reported.get(t.taskId) === this.attempts.get(t.taskId)?.attempt) kept.add(t.taskId);
       else waits.push(this.accept({ type: 'requeue', taskId: t.taskId }).durable);
     }
+    this.auditUnrecorded([...running, ...finished.map((c) => c.task)]);
     await Promise.all(waits);
     return running.filter((r) => !kept.has(r.taskId));
+  }
+
+  /**
+   * Attempts an agent ran that the journal never recorded starting: a crash took the pass's
+   * group (and its dispatch entry) before it was synced. They read their patients' data all the
+   * same, so the audit names them now, late but in the chain; the agent is told to stop them.
+   */
+  private auditUnrecorded(refs: readonly TaskRef[]): void {
+    if (!this.opts.audit) return;
+    const batch = new AuditBatch(DISPATCH_AUDIT_BATCH);
+    for (const r of refs) {
+      if (r.attempt <= (this.attempts.get(r.taskId)?.attempt ?? 0)) continue; // its start is in the journal
+      const jobId = this.core.task(r.taskId)?.jobId;
+      const ps = jobId === undefined ? undefined : this.pseudonymsOf.get(jobId);
+      if (jobId !== undefined && ps !== undefined) batch.add(`job ${this.displayOf.get(jobId) ?? jobId} task ${r.taskId} attempt ${r.attempt}`, ps);
+    }
+    for (const b of batch.take()) {
+      this.opts.audit({ actor: SYSTEM, client: null, action: 'dispatch', object: `${b.tasks.length} task${b.tasks.length === 1 ? '' : 's'} an agent ran unrecorded`, outcome: 'unrecorded', pseudonyms: b.pseudonyms, detail: { tasks: b.tasks } });
+    }
   }
 
   /** An agent acknowledged assignments (accepted run; refused go back to the queue). */
