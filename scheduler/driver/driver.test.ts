@@ -178,8 +178,8 @@ describe('dispatch pacing', () => {
 });
 
 describe('passes stopped at the start cap', () => {
-  // The simulator runs a capped pass's remainder at the same instant; the driver runs it in the
-  // same turn, a message per chunk, rather than after a timer and the pass gap.
+  // The simulator runs a capped pass's remainder at the same instant; the driver runs it at the
+  // next turn, a message per chunk, rather than after a timer and the pass gap.
   it('runs the rest of a capped walk at once, each chunk its own message, with time standing still', async () => {
     const clock = new FakeClock();
     const sent: Assignment[] = [];
@@ -198,6 +198,35 @@ describe('passes stopped at the start cap', () => {
     expect(messages - before).toBe(5);
     await driver.close();
     await driver.store.close();
+  });
+
+  // http2 puts a write on the socket only once the event loop's turn ends, and completions are
+  // read only between turns: a chunk's starts must not wait behind the next chunks' passes.
+  it('lets the event loop turn between chunks, so each chunk leaves before the next is decided', async () => {
+    const sent: Assignment[] = [];
+    /** For each chunk's message, how many messages had gone when the loop next turned. */
+    const seenAtNextTurn: number[] = [];
+    let messages = 0;
+    const capped = { ...config, scheduler: { ...config.scheduler, maxStartsPerPass: 2 } };
+    const driver = new LiveDriver({ core: makeCore(capped), store: new Store(mkdtempSync(join(dir, 'capped-turns-'))), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 2, dispatchWindow: 100 });
+    const flush = (): void => {
+      if (sent.length === 2 * messages) return; // a pass that started nothing
+      messages++;
+      setImmediate(() => seenAtNextTurn.push(messages));
+    };
+    driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: () => undefined, signal: () => undefined, drain: () => undefined, flush });
+    try {
+      await driver.agentHello(allNodes, [], []);
+      const r = await driver.submit(testJob([{ cores: 1 }], { array: '0-9' }) as unknown as JobSpec);
+      expect(r.ok).toBe(true);
+      for (let i = 0; i < 100 && sent.length < 10; i++) await new Promise((res) => setTimeout(res, 5));
+      expect(sent).toHaveLength(10);
+      await new Promise((res) => setImmediate(res));
+      expect(seenAtNextTurn).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      await driver.close();
+      await driver.store.close();
+    }
   });
 });
 
