@@ -23,8 +23,9 @@ import {
   type Welcome,
 } from '../proto/index.js';
 import { AgentRejectedError } from './errors.js';
-import type { KernelResult } from './kernel-types.js';
+import type { KernelRequest, KernelResult } from './kernel-types.js';
 import type { KernelPool } from './pool.js';
+import { HoldTimers } from './hold-timers.js';
 import { runExec, type ExecHandle, type ExecOptions, type ExecResult } from './exec.js';
 
 export interface AgentOptions {
@@ -51,8 +52,10 @@ interface Running {
   ref: TaskRef;
   assignment: Assignment;
   acceptedAt: number;
-  /** Ends the hold on the task's cores. */
-  timer: NodeJS.Timeout | null;
+  /** The hold on the task's cores has ended (its modelled duration is over). */
+  held: boolean;
+  /** The kernel's result, once it is in. */
+  result: KernelResult | null;
   cancelReason: string | null;
   /** Reported (finished, failed or cancelled); later news of it is dropped. */
   done: boolean;
@@ -78,6 +81,10 @@ function execSummary(r: ExecResult): Record<string, unknown> {
   };
 }
 
+function kernelRequest(a: Assignment): KernelRequest {
+  return { kernel: a.kernel, taskId: a.task.taskId, attempt: a.task.attempt, jobId: a.jobId, cores: a.cores, memMb: a.memMb };
+}
+
 export class NodeAgent {
   private readonly client: grpc.Client;
   private stream: AgentStream | null = null;
@@ -101,6 +108,10 @@ export class NodeAgent {
   private readonly power = new Map<string, 'suspended' | 'booting'>();
   private readonly bootTimers = new Map<string, NodeJS.Timeout>();
   private fatalHandler: ((err: Error) => void) | null = null;
+  /** The running kernel tasks' holds on their cores. */
+  private readonly holds = new HoldTimers<Running>((r) => this.holdEnded(r));
+  /** Read once: a disabled debug line still cost an object per task. */
+  private readonly debug: boolean;
 
   constructor(private readonly opts: AgentOptions) {
     const { Client } = loadAgentProtocol();
@@ -111,6 +122,7 @@ export class NodeAgent {
       'grpc.max_reconnect_backoff_ms': 2_000,
     });
     this.nodeNames = new Set(opts.nodes.map((n) => n.name));
+    this.debug = opts.log.isLevelEnabled('debug');
   }
 
   private registeredHandler: (() => void) | null = null;
@@ -313,11 +325,33 @@ export class NodeAgent {
   }
 
   private startAll(rs: Running[]): void {
-    for (const r of rs) this.run(r);
+    const pool = this.opts.pool;
+    if (!pool.runNow) {
+      for (const r of rs) this.run(r);
+      return;
+    }
+    // Kernels that run at once (noop mode): one chunk for the message's tasks, no promise per task.
+    const chunk: Running[] = [];
+    for (const r of rs) {
+      if (r.done || this.stopped) continue; // stopped before it started
+      if (r.assignment.kernel === EXEC_KERNEL) this.runCommand(r);
+      else chunk.push(r);
+    }
+    if (chunk.length === 0) return;
+    const out = pool.runNow(chunk.map((r) => kernelRequest(r.assignment)));
+    chunk.forEach((r, i) => {
+      const res = out[i];
+      if (res === undefined || res instanceof Error) {
+        this.finish(r, 'OUTCOME_FAILED', 0, r.assignment.kernel, '', res?.message ?? 'the kernel returned no result');
+        return;
+      }
+      r.result = res;
+      this.hold(r);
+    });
   }
 
   private register(a: Assignment, acceptedAt: number): Running {
-    const r: Running = { ref: a.task, assignment: a, acceptedAt, timer: null, cancelReason: null, done: false, exec: null };
+    const r: Running = { ref: a.task, assignment: a, acceptedAt, held: false, result: null, cancelReason: null, done: false, exec: null };
     this.running.set(a.task.taskId, r);
     return r;
   }
@@ -330,25 +364,37 @@ export class NodeAgent {
       this.runCommand(r);
       return;
     }
-    const scale = this.opts.timeScale ?? this.welcome?.timeScale ?? 1;
-    const holdMs = (a.durationMs > 0 ? a.durationMs : this.opts.defaultDurationMs) * scale;
-    let held = false;
-    let result: KernelResult | null = null;
-    const maybeDone = (): void => {
-      if (held && result) this.finish(r, 'OUTCOME_COMPLETED', result.cpuMs, result.kernel, JSON.stringify(result.summary), '');
-    };
-    r.timer = setTimeout(() => {
-      held = true;
-      maybeDone();
-    }, holdMs);
+    this.hold(r);
     // A cancelled kernel is left to finish in its worker (kernels are bounded); its result is dropped.
-    this.opts.pool.run({ kernel: a.kernel, taskId: a.task.taskId, attempt: a.task.attempt, jobId: a.jobId, cores: a.cores, memMb: a.memMb }).then(
+    this.opts.pool.run(kernelRequest(a)).then(
       (res) => {
-        result = res;
-        maybeDone();
+        r.result = res;
+        this.maybeDone(r);
       },
       (err: Error) => this.finish(r, 'OUTCOME_FAILED', 0, a.kernel, '', err.message),
     );
+  }
+
+  /**
+   * Holds the task's cores for its modelled duration, counted from its acceptance: the agent's
+   * own turns between reading the assignment and starting the kernel are not the task's time.
+   */
+  private hold(r: Running): void {
+    const a = r.assignment;
+    const scale = this.opts.timeScale ?? this.welcome?.timeScale ?? 1;
+    const holdMs = (a.durationMs > 0 ? a.durationMs : this.opts.defaultDurationMs) * scale;
+    this.holds.add(r.acceptedAt + holdMs, r);
+  }
+
+  private holdEnded(r: Running): void {
+    if (r.done) return; // cancelled meanwhile
+    r.held = true;
+    this.maybeDone(r);
+  }
+
+  private maybeDone(r: Running): void {
+    const res = r.result;
+    if (r.held && res) this.finish(r, 'OUTCOME_COMPLETED', res.cpuMs, res.kernel, JSON.stringify(res.summary), '');
   }
 
   /**
@@ -381,7 +427,6 @@ export class NodeAgent {
     const r = this.running.get(ref.taskId);
     if (!r || r.ref.attempt !== ref.attempt || r.done) return;
     r.cancelReason = reason;
-    if (r.timer) clearTimeout(r.timer);
     // A command is reported once its processes are gone (SIGTERM, then SIGKILL after the grace).
     if (r.exec) r.exec.stop(graceMs);
     else if (r.assignment.kernel !== EXEC_KERNEL || !this.opts.exec) this.finish(r, 'OUTCOME_CANCELLED', 0, r.assignment.kernel, '', reason);
@@ -396,21 +441,13 @@ export class NodeAgent {
 
   private finish(r: Running, outcome: Outcome, cpuMs: number, kernel: string, summaryJson: string, error: string, exitCode = 0, signal = ''): void {
     if (r.done) return;
-    r.done = true;
-    if (r.timer) clearTimeout(r.timer);
+    r.done = true; // its hold, if still pending, ends unseen
     if (this.running.get(r.ref.taskId) === r) this.running.delete(r.ref.taskId);
-    const c: Completion = {
-      task: r.ref,
-      outcome,
-      cpuMs,
-      wallMs: Math.round(performance.now() - r.acceptedAt),
-      kernel,
-      summaryJson,
-      error,
-      exitCode,
-      signal,
-    };
-    this.opts.log.debug({ taskId: r.ref.taskId, attempt: r.ref.attempt, outcome }, 'task finished');
+    const c: Completion = { task: r.ref, outcome, cpuMs, wallMs: Math.round(performance.now() - r.acceptedAt), kernel, summaryJson, error };
+    // Left out at their defaults (the scheduler reads them so): two fields less to encode per task.
+    if (exitCode !== 0) c.exitCode = exitCode;
+    if (signal !== '') c.signal = signal;
+    if (this.debug) this.opts.log.debug({ taskId: r.ref.taskId, attempt: r.ref.attempt, outcome }, 'task finished');
     this.finished.set(refKey(r.ref), c);
     if (!this.welcome) return; // replayed in the next hello
     this.outbox.push(c);
@@ -441,7 +478,7 @@ export class NodeAgent {
     this.clearPower();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    for (const r of this.running.values()) if (r.timer) clearTimeout(r.timer);
+    this.holds.clear();
     // Commands do not outlive their agent (a new one could not take them over): stop them and wait.
     const commands = [...this.running.values()].flatMap((r) => (r.exec ? [r.exec] : []));
     for (const c of commands) c.stop(Math.min(2_000, this.opts.exec?.killGraceMs ?? 0));

@@ -1,7 +1,6 @@
 // The `noop` kernel: a small, real piece of CPU work (a checksum over 512 bytes derived from
 // the task id). Tasks that name no genome kernel (merge, gather, none) run it, and so does
 // every task under `--kernels noop`: it proves the task was run without pretending to analyse.
-import { threadCpuMs } from './kernels/index.js';
 import type { KernelRequest, KernelResult } from './kernel-types.js';
 
 // Small: the benchmark measures the dispatch path, and thousands of these run per second.
@@ -16,21 +15,23 @@ function checksum(req: KernelRequest): Record<string, unknown> {
   return { bytes: BYTES, checksum: h.toString(16).padStart(8, '0') };
 }
 
+// The noop kernel's CPU time is its wall time on the agent's thread: it is synchronous
+// computation, so the two agree unless the OS preempts the thread. The thread's CPU clock
+// (/proc/thread-self/stat) counts 10 ms ticks, coarser than a whole chunk of noop tasks: it read
+// 0, or now and then a whole tick, and reading it (a file open and read) cost more than the
+// kernel, ~9% of a benchmark agent's CPU read once per chunk.
+
 /** Runs `noop` for a request; says which kernel the task asked for when it was another. */
 export function runNoop(req: KernelRequest): KernelResult {
-  const t0 = threadCpuMs();
+  const t0 = performance.now();
   const result = noopResult(req);
-  result.cpuMs = Math.max(0, Math.round(threadCpuMs() - t0));
+  result.cpuMs = Math.max(0, Math.round(performance.now() - t0));
   return result;
 }
 
-/**
- * Runs `noop` for each request of a chunk, measuring the thread's CPU time once for the whole
- * chunk and sharing it out evenly. Reading the thread's CPU clock (a /proc read) costs more
- * than the kernel itself: per task, it was most of a benchmark agent's CPU.
- */
+/** Runs `noop` for each request of a chunk, measuring the chunk's time once and sharing it out evenly. */
 export function runNoopChunk(reqs: readonly KernelRequest[], run: (req: KernelRequest) => KernelResult = noopResult): (KernelResult | Error)[] {
-  const t0 = threadCpuMs();
+  const t0 = performance.now();
   const out = reqs.map((req): KernelResult | Error => {
     try {
       return run(req);
@@ -38,7 +39,7 @@ export function runNoopChunk(reqs: readonly KernelRequest[], run: (req: KernelRe
       return err as Error;
     }
   });
-  const share = Math.max(0, Math.round((threadCpuMs() - t0) / Math.max(1, reqs.length)));
+  const share = Math.max(0, Math.round((performance.now() - t0) / Math.max(1, reqs.length)));
   for (const r of out) if (!(r instanceof Error)) r.cpuMs = share;
   return out;
 }

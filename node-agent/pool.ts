@@ -11,6 +11,11 @@ import { runNoop, runNoopChunk } from './noop-kernel.js';
 
 export interface KernelPool {
   run(req: KernelRequest): Promise<KernelResult>;
+  /**
+   * Set where every request runs at once on the caller's thread (`noop` mode): runs a chunk of
+   * them now, one result (or error) per request, with no promise or callback per task.
+   */
+  runNow?(reqs: readonly KernelRequest[]): (KernelResult | Error)[];
   close(): Promise<void>;
 }
 
@@ -82,6 +87,7 @@ function noopPool(): KernelPool {
         if (waiting.length === 0) setImmediate(drain);
         waiting.push({ req, resolve, reject });
       }),
+    runNow: (reqs) => runNoopChunk(reqs),
     close: async () => undefined,
   };
 }
