@@ -35,7 +35,12 @@ export class PatientRegistry {
   /** Hour (+1) at which a job last listed the patient; 0 for never. */
   private lastUse = new Uint32Array(1024);
   private n = 0;
-  /** Pending consent changes, earliest first. */
+  /**
+   * Each patient's pseudonym, made once: the consent records and every job that lists the
+   * patient then hold one string, whose hash the core's consent map computes once and whose
+   * lookups match by identity rather than by comparing characters.
+   */
+  private readonly names: string[] = [];
   /** Consent changes to come, by (time, patient). */
   private readonly pending = new KeyedHeap<{ at: Ms; who: number; to: number }>();
 
@@ -55,6 +60,10 @@ export class PatientRegistry {
    * number (DDMMYY-XXXX): a letter first, letters last.
    */
   pseudonym(i: number): string {
+    return this.names[i] ?? this.makePseudonym(i);
+  }
+
+  private makePseudonym(i: number): string {
     const h = hash2(this.seed, i);
     return `P${String(i + 1).padStart(6, '0')}${String.fromCharCode(65 + (h % 26), 65 + ((h >>> 8) % 26))}`;
   }
@@ -77,6 +86,7 @@ export class PatientRegistry {
     }
     const i = this.n++;
     this.status[i] = code(s);
+    this.names.push(this.makePseudonym(i));
     out.push({ pseudonym: this.pseudonym(i), status: s });
     if (this.changes) {
       const later = this.rng.next();
