@@ -13,13 +13,12 @@ import {
 import type { Rng } from '../../common/index.js';
 
 const names = new Map<string, string[]>();
-/** `align-03`: interned, so 3M tasks do not allocate 3M name strings. */
-function shardName(prefix: string, i: number, shards: number): string {
-  if (shards === 1) return prefix;
+/** `align-00` … `align-<shards-1>`: interned per stage name, so 3M tasks do not allocate 3M name strings. */
+function shardNames(prefix: string, shards: number): readonly string[] {
   let list = names.get(prefix);
   if (!list) names.set(prefix, (list = []));
-  for (let k = list.length; k <= i; k++) list.push(`${prefix}-${String(k).padStart(2, '0')}`);
-  return list[i] as string;
+  for (let k = list.length; k < shards; k++) list.push(`${prefix}-${String(k).padStart(2, '0')}`);
+  return list;
 }
 
 export class Dag {
@@ -39,11 +38,13 @@ export class Dag {
     const memMb = Math.round(cost.memMb + cost.memMbPerUnit * work);
     const timeLimitMs = timeLimitFor(expectedMs);
     const out: number[] = [];
+    // Looked up once per stage, not per task.
+    const shardList = shards === 1 ? null : shardNames(cost.name, shards);
     for (let i = 0; i < shards; i++) {
       const spread = this.rng ? this.rng.spread(DURATION_SIGMA, DURATION_MIN, DURATION_MAX) : 1;
       out.push(this.tasks.length);
       this.tasks.push({
-        name: shardName(cost.name, i, shards),
+        name: shardList === null ? cost.name : (shardList[i] as string),
         cores: cost.cores,
         memMb,
         timeLimitMs,
