@@ -44,6 +44,8 @@ export interface SimObserver {
   /** `nodeIdx` is the node's position in `config.nodes`: per-task observers may index arrays by
    * it rather than look the name up (no gain measurable on a quiet host in the steady run). */
   onTaskStart?(taskId: number, jobId: number, node: string, cores: number, now: Ms, nodeIdx: number): void;
+  /** The first start of any task of a job this engine submitted (called before that task's `onTaskStart`). */
+  onJobStarted?(jobId: number, now: Ms): void;
   /** A task stopped holding cores: it ended, was killed or preempted, or its node went down. */
   onTaskStop?(taskId: number, jobId: number, node: string, cores: number, why: StopReason, now: Ms, nodeIdx: number): void;
   /** A job reached a terminal state (the engine then lets the core forget it). */
@@ -541,7 +543,10 @@ export class SimEngine {
       case 'start': {
         this.out.tasksStarted++;
         const job = this.openJobs.get(d.jobId);
-        if (job !== undefined && job.startedAt === null) job.startedAt = this.now;
+        if (job !== undefined && job.startedAt === null) {
+          job.startedAt = this.now;
+          this.observer.onJobStarted?.(d.jobId, this.now);
+        }
         // No modelled duration: the task uses its whole allowance.
         const hold = d.durationMs === null ? d.timeLimitMs : Math.max(0, Math.round(d.durationMs));
         const nodeIdx = this.nodeIdx.get(d.node);
@@ -592,7 +597,7 @@ export class SimEngine {
 export function fanOut(...observers: SimObserver[]): SimObserver {
   if (observers.length === 1) return observers[0]!;
   const out: SimObserver = {};
-  const keys: (keyof SimObserver)[] = ['onAdvance', 'onSubmitted', 'onRejected', 'onTaskStart', 'onTaskStop', 'onJobEnded', 'onNodeDown', 'onNodeUp', 'onPower'];
+  const keys: (keyof SimObserver)[] = ['onAdvance', 'onSubmitted', 'onRejected', 'onTaskStart', 'onJobStarted', 'onTaskStop', 'onJobEnded', 'onNodeDown', 'onNodeUp', 'onPower'];
   for (const k of keys) {
     const fns = observers.map((o) => o[k]?.bind(o)).filter((f) => f !== undefined) as ((...a: unknown[]) => void)[];
     if (fns.length > 0) (out as Record<string, unknown>)[k] = (...a: unknown[]) => fns.forEach((f) => f(...a));
