@@ -5,6 +5,7 @@
 import { FairShare } from './fairshare.js';
 import { EndOrder } from './end-order.js';
 import { FreeIndex } from './free-index.js';
+import { DeadlineHeap } from './deadline-heap.js';
 import { KeyedHeap } from './heap.js';
 import { IdTable } from './id-table.js';
 import { insertAt, removeAt, SlotList } from './lists.js';
@@ -23,9 +24,6 @@ import { LimitBook } from './limits.js';
 
 /** The most jobs CoreState.touched holds; past it the log is marked overflowed (and its user starts over). */
 const TOUCH_CAP = 8192;
-
-/** Stale time-limit entries tolerated beyond the running tasks' own (see dropStaleDeadlines). */
-const DEADLINES_SLACK = 1024;
 
 /** A task requeued more often than this after node failures fails its job with NODE_FAIL. */
 export const MAX_NODE_REQUEUES = 5;
@@ -77,15 +75,8 @@ export class CoreState {
   /** owner + name → ids of its unfinished singleton jobs, oldest first. */
   readonly singletons = new Map<string, number[]>();
   readonly waiting: PendingQueue;
-  /**
-   * Running tasks by time limit. A task has at most one entry, filed under `filedAt`: a task
-   * that ended leaves a stale entry, and one restarted meanwhile is refiled when its old entry
-   * comes up. One object per task instead of one per start keeps a long replay's heap small.
-   * Entries are task ids, not the records: a stale entry stays until its deadline comes up
-   * (days after the task ended), and a record held there kept its whole job, every task of it,
-   * after the job was forgotten (a 60,000-analysis burst held jobs ended days before).
-   */
-  readonly deadlines = new KeyedHeap<number>();
+  /** Running tasks by when their time limit runs out (each filed while it runs, and only then). */
+  readonly deadlines = new DeadlineHeap<TaskRt>();
   /** Pending jobs with a begin time, by that time (stale entries are dropped when met). */
   readonly beginTimes = new KeyedHeap<JobRt>();
   outbox: Decision[] = [];
@@ -300,8 +291,7 @@ export class CoreState {
         endedAt: NEVER,
         slot: -1,
         starts: 0,
-        deadline: NEVER,
-        filedAt: NEVER,
+        limitSlot: -1,
         attempts: 1,
         preemptions: 0,
         requeues: 0,
@@ -391,12 +381,7 @@ export class CoreState {
     if (job.container < 0) job.container = n.containerIdx;
     this.fs.running(job.account.name, t.cores, this.now);
     // Killed only past the limit plus Slurm's OverTimeLimit grace; plans still use the limit itself.
-    t.deadline = this.now + t.timeLimitMs + (this.config.scheduler.overTimeLimitMs ?? 0);
-    if (t.filedAt === NEVER) {
-      t.filedAt = t.deadline;
-      this.deadlines.push(t.filedAt, t.id, t.id);
-      if (this.deadlines.size > 2 * this.runningTasks + DEADLINES_SLACK) this.dropStaleDeadlines();
-    }
+    this.deadlines.add(t, this.now + t.timeLimitMs + (this.config.scheduler.overTimeLimitMs ?? 0));
     this.outbox.push({
       type: 'start',
       taskId: t.id,
@@ -434,6 +419,7 @@ export class CoreState {
     }
     t.node = null;
     t.endedAt = this.now;
+    this.deadlines.remove(t);
     this.fs.running(job.account.name, -t.cores, this.now);
     if (this.limits.on) this.limits.running(job, -t.cores, job.runningCount === 1 ? -1 : 0);
     this.runningTasks--;
@@ -755,9 +741,8 @@ export class CoreState {
 
   /** Kills every running task whose time limit passed by `upTo` (its job ends TIMEOUT). */
   expireTimeLimits(upTo: Ms = this.now): void {
-    for (let t = this.nextDeadlineTask(); t !== null && t.deadline <= upTo; t = this.nextDeadlineTask()) {
-      this.deadlines.pop();
-      t.filedAt = NEVER;
+    while (this.deadlines.peekKey() <= upTo) {
+      const t = this.deadlines.peek() as TaskRt;
       const node = t.node as NodeRt;
       this.release(t);
       t.state = 'TIMEOUT';
@@ -789,45 +774,8 @@ export class CoreState {
     if (job.queued) this.urgentQueued += (this.canPreempt(job) ? 1 : 0) - (urgent ? 1 : 0);
   }
 
-  /**
-   * Drops the time-limit entries of tasks that no longer run. A task that ends before its limit
-   * leaves its entry until that deadline comes up (hours, days): a queue of short tasks kept
-   * every start of the last days (100,000 entries in bench:core), and each time its arrays
-   * grew they were copied into fresh memory, which costs more than the copy on a host where
-   * first touching a page is slow. Dropped or popped as stale, the same entries would never
-   * kill a task, and a task restarted later is filed anew (filedAt NEVER), under the deadline
-   * a refile would have given it: the heap pops the rest in the same order.
-   */
-  private dropStaleDeadlines(): void {
-    this.deadlines.retain((id) => {
-      const t = this.tasks.get(id);
-      if (t === undefined) return false;
-      if (t.state === 'RUNNING') return true;
-      t.filedAt = NEVER;
-      return false;
-    });
-  }
-
   nextDeadline(): Ms | null {
-    return this.nextDeadlineTask()?.deadline ?? null;
-  }
-
-  /** The running task whose time limit comes first, dropping or refiling stale entries. */
-  private nextDeadlineTask(): TaskRt | null {
-    for (let id = this.deadlines.peek(); id !== undefined; id = this.deadlines.peek()) {
-      const t = this.tasks.get(id);
-      // A forgotten task's entry is stale: its job ended.
-      if (t !== undefined && t.state === 'RUNNING' && t.deadline === t.filedAt) return t;
-      this.deadlines.pop();
-      if (t === undefined) continue;
-      t.filedAt = NEVER;
-      if (t.state === 'RUNNING') {
-        // Restarted since it was filed: file it again under its current deadline.
-        t.filedAt = t.deadline;
-        this.deadlines.push(t.filedAt, t.id, t.id);
-      }
-    }
-    return null;
+    return this.deadlines.size === 0 ? null : this.deadlines.peekKey();
   }
 
   // ------------------------------------------------------------------ priority

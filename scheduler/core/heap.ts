@@ -1,5 +1,5 @@
-// A binary min-heap, the one the core's time limits, the simulator's event queue and the
-// test harnesses share.
+// A binary min-heap, the one the core's begin times and consent holds, the simulator's event
+// queue and the test harnesses share (time limits have their own, deadline-heap.ts).
 
 /**
  * A min-heap ordered by a numeric key, then a numeric tie-breaker, kept in arrays beside the

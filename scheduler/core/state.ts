@@ -96,10 +96,8 @@ export interface TaskRt {
   slot: number;
   /** Start count, so a stale report about an earlier run can be told apart. */
   starts: number;
-  /** When its current run hits its time limit. */
-  deadline: Ms;
-  /** The deadline its time-limit heap entry is filed under, or NEVER when it has none. */
-  filedAt: Ms;
+  /** Its place in the time-limit heap (CoreState.deadlines) while it runs, else -1. */
+  limitSlot: number;
   attempts: number;
   preemptions: number;
   requeues: number;
