@@ -102,6 +102,28 @@ describe('consent at run time', () => {
     expect(h.core.job(treatment)).toMatchObject({ state: 'CANCELLED', endReason: 'ConsentWithdrawn' });
   });
 
+  it('reaches every unended reader of a patient, in submission order, however many read them and whichever ended', () => {
+    const h = new Harness(config());
+    h.apply({ type: 'consent', pseudonym: 'p6', status: 'granted' });
+    // One reader, then three (one naming the patient twice), then the first cancelled.
+    const ids = [0, 1, 2].map((k) => (h.submit((k === 1 ? job().patient('p6').patient('p6') : job().patient('p6')).task(1, 200 * HOUR).spec()) as [number])[0]);
+    h.pass();
+    h.apply({ type: 'cancel', jobId: ids[0] as number });
+    h.pass();
+    h.now = HOUR;
+    h.apply({ type: 'consent', pseudonym: 'p6', status: 'withdrawn' });
+    const preempted = h.core.schedule(h.now).decisions.filter((d) => d.type === 'preempt').map((d) => d.jobId);
+    expect(preempted).toEqual([ids[1], ids[2]]);
+    for (const id of ids.slice(1)) expect(h.core.job(id as number)?.reason).toBe('ConsentHold');
+    // Both end: the patient has no reader left, and a new one is reached alone.
+    for (const id of ids.slice(1)) h.apply({ type: 'cancel', jobId: id as number });
+    h.apply({ type: 'consent', pseudonym: 'p6', status: 'granted' });
+    const [late] = h.submit(job().patient('p6').task(1, 200 * HOUR).spec()) as [number];
+    h.pass();
+    h.apply({ type: 'consent', pseudonym: 'p6', status: 'withdrawn' });
+    expect(h.core.schedule(h.now).decisions).toContainEqual(expect.objectContaining({ type: 'preempt', jobId: late, reason: 'consent' }));
+  });
+
   it('holds a waiting job when consent changes, and counts the limit from the latest hold', () => {
     const h = new Harness(cluster().container('c1', 1, 1).consent({ holdLimitMs: 10 * HOUR }).build());
     h.apply({ type: 'consent', pseudonym: 'p4', status: 'granted' });
