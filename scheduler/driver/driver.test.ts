@@ -178,8 +178,8 @@ describe('dispatch pacing', () => {
 });
 
 describe('passes stopped at the start cap', () => {
-  // The simulator runs a capped pass's remainder at the same instant; the driver runs it at the
-  // next turn, a message per chunk, rather than after a timer and the pass gap.
+  // The simulator runs a capped pass's remainder at the same instant; the driver runs it in the
+  // same turn (for a few ms), a message per chunk, rather than after a timer and the pass gap.
   it('runs the rest of a capped walk at once, each chunk its own message, with time standing still', async () => {
     const clock = new FakeClock();
     const sent: Assignment[] = [];
@@ -201,8 +201,9 @@ describe('passes stopped at the start cap', () => {
   });
 
   // http2 puts a write on the socket only once the event loop's turn ends, and completions are
-  // read only between turns: a chunk's starts must not wait behind the next chunks' passes.
-  it('lets the event loop turn between chunks, so each chunk leaves before the next is decided', async () => {
+  // read only between turns: a chunk's starts must not wait behind many more chunks' passes.
+  // Each pass here takes longer than the chain's few ms (a slow flush), so each ends its turn.
+  it('lets the event loop turn once a chain of chunks has run a few ms, so their starts leave', async () => {
     const sent: Assignment[] = [];
     /** For each chunk's message, how many messages had gone when the loop next turned. */
     const seenAtNextTurn: number[] = [];
@@ -213,6 +214,7 @@ describe('passes stopped at the start cap', () => {
       if (sent.length === 2 * messages) return; // a pass that started nothing
       messages++;
       setImmediate(() => seenAtNextTurn.push(messages));
+      for (const until = performance.now() + 5; performance.now() < until; ); // a slow pass
     };
     driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: () => undefined, signal: () => undefined, drain: () => undefined, flush });
     try {

@@ -108,6 +108,12 @@ const FORGET_BATCH = 20_000;
  */
 const FORGET_CHUNK = 20;
 const FORGET_CHUNK_TASKS = 100;
+/**
+ * Wall ms one turn may spend on passes that each stopped at the start cap (see runPass). 20 ms
+ * held the first chunks' starts in the scheduler too long on a loaded host; a turn per pass
+ * left cores idle between chunks (the next waited behind every other callback) at moderate load.
+ */
+const CAPPED_CHAIN_MS = 3;
 
 export class LiveDriver {
   core: CoreApi;
@@ -660,17 +666,21 @@ export class LiveDriver {
     this.passQueued = false;
     if (this.closed) return;
     if (!forced && this.dispatchBacklogged()) return;
+    const t0 = this.time.now();
     // A pass stopped at the start cap leaves the rest of its walk due now, and the simulator
-    // runs it at that same instant: here it runs at the next turn of the event loop (each its
-    // own pass, message and journal record) while agents keep up (the dispatch window), not
-    // behind a timer and the pass gap (which held it 20-150 ms a time on a loaded host, modelled
-    // minutes at --time-scale 1e-4, the freed cores idle meanwhile). Not in this turn either:
-    // http2 writes this pass's starts to the socket only once the turn ends, and completions
-    // that arrived meanwhile are read only between turns (a chain of passes in one turn held
-    // the starts back up to its 20 ms cap).
-    if (this.onePass() && !this.closed && !this.dispatchBacklogged()) {
-      this.passQueued = true;
-      this.time.soon(() => this.runPass());
+    // runs it at that same instant: here it runs in this turn too (each its own pass, message
+    // and journal record) while agents keep up (the dispatch window), for at most
+    // CAPPED_CHAIN_MS, then at the next turn of the event loop; not behind a timer and the pass
+    // gap (which held it 20-150 ms a time on a loaded host, modelled minutes at --time-scale
+    // 1e-4, the freed cores idle meanwhile). The chain is short because http2 writes the starts
+    // to the socket only once the turn ends, and completions are read only between turns.
+    while (this.onePass()) {
+      if (this.closed || this.dispatchBacklogged()) return;
+      if (this.time.now() - t0 >= CAPPED_CHAIN_MS) {
+        this.passQueued = true;
+        this.time.soon(() => this.runPass());
+        return;
+      }
     }
   }
 
