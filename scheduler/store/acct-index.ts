@@ -71,6 +71,7 @@ export class AcctIndex {
 
   /** Indexes a record (written with it; both land in the same lmdb commit when issued together). */
   add(r: JobRecord): Promise<void> {
+    this.store.holdTurn();
     this.noteSpan(r);
     const end = AcctIndex.endOf(r);
     const writes: Promise<boolean>[] = [this.byEnd.put([end, r.id], 1)];
@@ -80,6 +81,7 @@ export class AcctIndex {
 
   /** Drops a record's entries (retention removes records). */
   remove(r: JobRecord): Promise<void> {
+    this.store.holdTurn();
     const end = AcctIndex.endOf(r);
     const writes: Promise<boolean>[] = [this.byEnd.remove([end, r.id])];
     for (const [dim, v] of AcctIndex.dimValues(r)) writes.push(this.byDim.remove([dim, v, end, r.id]));

@@ -158,4 +158,63 @@ describe('GroupCommit', () => {
       vi.useRealTimers();
     }
   });
+
+  describe('the writer\'s end-of-turn batch (lmdb commits a turn\'s writes at a setImmediate its first write queues)', () => {
+    /** A writer like lmdb's: puts join the batch open this turn, closed by a setImmediate queued when it opened. */
+    function turnBatchWriter(gapMs = 0) {
+      const log: string[] = [];
+      let open: number[] | null = null;
+      const put = (what: number[]): void => {
+        if (open === null) {
+          const batch: number[] = [];
+          open = batch;
+          setImmediate(() => {
+            open = null;
+            log.push(`commit ${batch.join(',')}`);
+          });
+        }
+        open.push(...what);
+      };
+      const gc = new GroupCommit<number>(
+        async (records) => {
+          put(records);
+        },
+        { depth: 3, gapMs, mayWait: (r) => r < 0, openBatch: () => put([]) },
+      );
+      return { gc, put, log };
+    }
+
+    it('puts a group into the commit of the turn it was appended in', async () => {
+      const { gc, log } = turnBatchWriter();
+      void gc.append(1);
+      void gc.append(2);
+      await turn();
+      // Without openBatch the group's puts would open the batch from our setImmediate, and it
+      // would close a turn later.
+      expect(log).toEqual(['commit 1,2']);
+    });
+
+    it('queues its write ahead of the other writes of the turn (holdTurn)', async () => {
+      const { gc, put, log } = turnBatchWriter();
+      gc.holdTurn();
+      put([7]); // e.g. a job record written before the turn's first append
+      void gc.append(1);
+      await turn();
+      expect(log).toEqual(['commit 7,1']);
+    });
+
+    it('opens no batch for records that wait out the gap', async () => {
+      const { gc, log } = turnBatchWriter(1_000);
+      void gc.append(1); // the first write starts at once
+      await turn();
+      await turn();
+      void gc.append(-1); // may wait: the next write waits for the gap
+      await turn();
+      await turn();
+      expect(log).toEqual(['commit 1']); // no empty commit for the waiting record
+      await gc.drained();
+      await turn();
+      expect(log).toEqual(['commit 1', 'commit -1']);
+    });
+  });
 });

@@ -33,6 +33,15 @@ export interface GroupCommitOptions<R> {
   gapMs?: number;
   /** Records nobody waits on with a client's request held open (default: every record). */
   mayWait?: (record: R) => boolean;
+  /**
+   * Opens the writer's batch for the current event-loop turn without writing anything. lmdb
+   * commits the writes of a turn together, at a setImmediate queued by the turn's first write;
+   * a group is written from a setImmediate of ours, so when our puts are the turn's first
+   * writes lmdb's setImmediate comes after every callback of this turn's check phase and the
+   * commit starts a whole turn later (a busy one while requests stream in). Called right after
+   * ours is queued, it puts lmdb's behind ours: the group's puts join this turn's commit.
+   */
+  openBatch?: () => void;
 }
 
 export class GroupCommit<R> {
@@ -40,9 +49,12 @@ export class GroupCommit<R> {
   /** Writes in flight, oldest first; each settles after the one before it. */
   private readonly inFlight: Promise<void>[] = [];
   private scheduled = false;
+  /** openBatch was called for the write scheduled this turn. */
+  private batchOpened = false;
   private readonly depth: number;
   private readonly gapMs: number;
   private readonly mayWait: (record: R) => boolean;
+  private readonly openBatch: (() => void) | undefined;
   /** When the last write started (performance.now()), and the timer that starts the next one after the gap. */
   private lastStart = -Infinity;
   private gapTimer: ReturnType<typeof setTimeout> | null = null;
@@ -54,13 +66,15 @@ export class GroupCommit<R> {
     this.depth = Math.max(1, Math.floor(opts.depth ?? 1));
     this.gapMs = Math.max(0, opts.gapMs ?? 0);
     this.mayWait = opts.mayWait ?? (() => true);
+    this.openBatch = opts.openBatch;
   }
 
   /** Queues a record; resolves once it (and every record before it) is durable. */
   append(record: R): Promise<void> {
     this.open ??= newGroup<R>();
     this.open.records.push(record);
-    if (!this.open.urgent && this.gapMs > 0 && !this.mayWait(record)) {
+    const mayWait = this.gapMs > 0 && this.mayWait(record);
+    if (!this.open.urgent && this.gapMs > 0 && !mayWait) {
       this.open.urgent = true;
       // Waiting out a gap: this record may not, so the write starts now.
       if (this.gapTimer !== null) {
@@ -69,14 +83,30 @@ export class GroupCommit<R> {
       }
     }
     // Records of the same turn always share a write; later ones join while writes run.
-    if (this.inFlight.length < this.depth && !this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        this.next();
-      });
+    this.holdTurn();
+    // Only for a write that starts at the end of this turn (one that waits out the gap would
+    // leave an empty batch to commit).
+    if (this.scheduled && !this.batchOpened && !mayWait && this.openBatch !== undefined) {
+      this.batchOpened = true;
+      this.openBatch();
     }
     return this.open.durable;
+  }
+
+  /**
+   * Queues the end-of-turn write (when a write may start) ahead of anything the caller writes
+   * to the same storage later in this turn: the Store calls it before its other lmdb writes,
+   * so that lmdb's end-of-turn commit, queued by the first of them, comes after our group's
+   * puts and takes them along (see openBatch).
+   */
+  holdTurn(): void {
+    if (this.inFlight.length >= this.depth || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.batchOpened = false;
+      this.next();
+    });
   }
 
   /** Resolves once everything appended so far is durable (or failed). */

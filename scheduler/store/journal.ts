@@ -261,7 +261,15 @@ export class Store {
     // flushed (lmdb commits in order, so appends still become durable in order). Three rather
     // than two since audit entries joined the groups (one job per POST, 9 alternating pairs).
     // A write of passes and agents' results only starts JOURNAL_GAP_MS after the one before.
-    this.commits = new GroupCommit((records) => this.writeGroup(records), { depth: 3, gapMs: JOURNAL_GAP_MS, mayWait: noClientWaits });
+    // openBatch: an empty conditional block, a write instruction that touches no key, so the
+    // turn's lmdb commit is queued after the group's write (see GroupCommit). A failed commit
+    // is reported to the writes it holds, not here.
+    this.commits = new GroupCommit((records) => this.writeGroup(records), {
+      depth: 3,
+      gapMs: JOURNAL_GAP_MS,
+      mayWait: noClientWaits,
+      openBatch: () => void this.root.batch(() => undefined).catch(() => undefined),
+    });
   }
 
   /** Matches the data file to FORMAT, or makes a new folder (migrating a schema-1 one) current. */
@@ -545,7 +553,17 @@ export class Store {
     return pos;
   }
 
+  /**
+   * Call before writing to `root` other than through append: the journal's end-of-turn group
+   * write is queued first, so this turn's lmdb commit takes the group along rather than
+   * leaving it to the next turn's (GroupCommit.holdTurn).
+   */
+  holdTurn(): void {
+    this.commits.holdTurn();
+  }
+
   putJob(record: JobRecord): Promise<void> {
+    this.holdTurn();
     this.unflushedJobs.set(record.id, record);
     return this.jobs.put(record.id, record).then(() => {
       if (this.unflushedJobs.get(record.id) === record) this.unflushedJobs.delete(record.id);
@@ -558,6 +576,7 @@ export class Store {
 
   /** Removes a job record (retention, once it is exported). */
   removeJob(id: number): Promise<void> {
+    this.holdTurn();
     this.unflushedJobs.delete(id);
     return this.jobs.remove(id).then(() => undefined);
   }
@@ -571,6 +590,7 @@ export class Store {
   }
 
   putArray(baseId: number, spec: string): Promise<void> {
+    this.holdTurn();
     return this.arrays.put(baseId, spec).then(() => undefined);
   }
 
@@ -579,6 +599,7 @@ export class Store {
   }
 
   putRun(record: RunRecord): Promise<void> {
+    this.holdTurn();
     return this.runs.put(record.run, record).then(() => undefined);
   }
 
