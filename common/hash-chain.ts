@@ -57,7 +57,7 @@ export function walkChain(entries: Iterable<{ key: unknown; value: unknown }>, h
   if (head.seq !== n || head.hash !== prev) {
     return typeof head.seq === 'number' && head.seq > n
       ? bad(n + 1, `the log ends at entry ${n} but its head says ${head.seq}: entries after ${n} were removed`)
-      : bad(n, 'the head record does not seal entry ' + String(n) + ': edited or appended without the key');
+      : bad(n, `the head record does not seal entry ${n}: edited or appended without the key`);
   }
   return { ok: true, entries: n, head: prev as string };
 }

@@ -363,8 +363,7 @@ export class Store {
 
   /** The audit database if the data file has one (a read-only store cannot create it: fsck). */
   auditEntriesIfAny(): Database<string, number> | undefined {
-    this.auditDb ??= (this.root.openDB<string, number>({ name: 'audit', encoding: 'string' }) as Database<string, number> | undefined) ?? null;
-    return this.auditDb ?? undefined;
+    return this.auditDb ?? (this.root.openDB<string, number>({ name: 'audit', encoding: 'string' }) as Database<string, number> | undefined);
   }
 
   /** The audit log's place in this folder: its entries commit with the journal's group (appendAudit). */
