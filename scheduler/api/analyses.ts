@@ -64,8 +64,10 @@ export function registerAnalysisRoutes(app: TypedApp, driver: LiveDriver): void 
       await req.audit({ action: 'analysis.submit', object: `class ${body.class}`, outcome: 'refused', pseudonyms: [...body.pseudonyms], detail: { code: p.code } });
       throw p;
     }
-    const r = await driver.submit(job);
-    await auditSubmission(req, 'analysis.submit', job, r, { class: body.class, account: job.account, partition: job.partition, qos: job.qos });
+    // The job's record and its audit entries are appended in one turn: one group commit, as for
+    // POST /jobs, so the analysis is never on disk without the entry admitting its patients.
+    const { answer: r, durable } = driver.submitNow(job);
+    await Promise.all([durable, auditSubmission(req, 'analysis.submit', job, r, { class: body.class, account: job.account, partition: job.partition, qos: job.qos })]);
     if (!r.ok) throw rejection(r.error);
     return reply.code(201).send(r.value);
   } });
@@ -83,8 +85,11 @@ export function registerAnalysisRoutes(app: TypedApp, driver: LiveDriver): void 
         throw err;
       }
     });
-    // Submitted in order (the core files them in this order); then all made durable together.
-    const results = await Promise.all(jobs.map((job) => driver.submit(job)));
+    // Submitted in order (the core files them in this order). The jobs, their audit entries and
+    // the run's record (which makes a retried run a replay) are appended in this one turn: one
+    // group commit holds them all, so a crash leaves either the whole run or none of it.
+    const submitted = jobs.map((job) => driver.submitNow(job));
+    const results = submitted.map((s) => s.answer);
     const analyses: RunAnalysis[] = [];
     const outcomes: RunSampleOutcome[] = [];
     for (const [i, r] of results.entries()) {
@@ -93,9 +98,8 @@ export function registerAnalysisRoutes(app: TypedApp, driver: LiveDriver): void 
       if (r.ok) analyses.push({ ...base, jobId: r.value.jobIds[0] as number, displayId: r.value.displayIds[0] as string });
       else analyses.push({ ...base, error: { code: r.error.code, message: r.error.message, ...(r.error.field ? { field: r.error.field } : {}) } });
     }
-    await auditRunSamples(req, body, outcomes);
     const record: RunRecord = { run: body.run, lab: body.lab, request, analyses, at: driver.clock.now() };
-    await driver.store.putRun(record);
+    await Promise.all([...submitted.map((s) => s.durable), auditRunSamples(req, body, outcomes), driver.store.putRun(record)]);
     return record;
   };
 

@@ -66,6 +66,26 @@ async function heldJob(as: string, over: Record<string, unknown> = {}): Promise<
   return (r.body.jobIds as number[])[0] as number;
 }
 
+/**
+ * The journal's group commits written while `run` runs, each as its records' kinds
+ * (`event hold`, `audit job.hold`, `s` for a pass…): one group is one lmdb transaction.
+ */
+async function groupsDuring<T>(run: () => Promise<T>): Promise<{ result: T; groups: string[][] }> {
+  type Item = { k: string; event?: { type: string }; text?: string };
+  const store = driver.store as unknown as { writeGroup(items: Item[]): Promise<void> };
+  const write = store.writeGroup;
+  const groups: string[][] = [];
+  store.writeGroup = function (this: unknown, items: Item[]) {
+    groups.push(items.map((r) => (r.k === 'a' ? `audit ${(JSON.parse(r.text ?? '{}') as { action: string }).action}` : r.k === 'e' ? `event ${r.event?.type}` : r.k)));
+    return write.call(this, items);
+  };
+  try {
+    return { result: await run(), groups };
+  } finally {
+    store.writeGroup = write;
+  }
+}
+
 interface Case {
   as: string;
   /** Makes what the request acts on, and gives the request. */
@@ -128,8 +148,14 @@ describe('audit of every state-changing route', () => {
       await security.audit.drained();
       const before = security.audit.length;
       const t0 = Date.now();
-      const r = await call(c.as, req.method, req.url, req.body);
+      const { result: r, groups } = await groupsDuring(() => call(c.as, req.method, req.url, req.body));
       const t1 = Date.now();
+      // What the request changed reaches the disk only with its audit entry: a group holding
+      // one of its events holds an entry of it too (one transaction, one sync; a crash keeps
+      // both or neither).
+      for (const g of groups.filter((x) => x.some((k) => k.startsWith('event ')))) {
+        expect(g.some((k) => k.startsWith('audit ')), `${name}: journal group ${JSON.stringify(g)} holds events of the request without its audit entry`).toBe(true);
+      }
       expect(r.status < 300, `${name}: ${r.status} ${r.text}`).toBe(c.outcome !== 'refused');
       await security.audit.drained();
       const entries: AuditEntry[] = security.audit.query({ after: before });

@@ -7,10 +7,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ROUTES, fastifySchema, type Role, type RouteName, type RouteSpec } from '../../contract/index.js';
-import { ConfigError, type ClusterConfig, type JobSpec, type JobView } from '../core/index.js';
+import { ConfigError, type AdvanceReservationView, type ClusterConfig, type JobSpec, type JobView, type NodeView } from '../core/index.js';
 import type { AgentHub } from '../agents/index.js';
 import type { Accepted, LiveDriver } from '../driver/index.js';
-import { Security, scrubCpr, seesPseudonyms, type AuditDetail, type RateLimit } from '../security/index.js';
+import { Security, scrubCpr, seesPseudonyms, type AuditDetail, type AuditInput, type RateLimit } from '../security/index.js';
 import { DEFAULT_RATE_LIMIT, installAuth, mayAccessAccount } from './auth.js';
 import { registerAnalysisRoutes } from './analyses.js';
 import { Forecaster } from './forecast.js';
@@ -84,6 +84,23 @@ const API_VERSION = '1.0.0';
 
 function sendProblem(reply: FastifyReply, p: ApiProblem): FastifyReply {
   return reply.code(p.status).type(PROBLEM).send(problemBody(p));
+}
+
+type AuditEntry = Omit<AuditInput, 'actor' | 'client'>;
+
+/**
+ * Runs an operator's action and audits it. An applied action's entry is appended in the turn
+ * its events were (the driver's `journalled` hook), so both commit in one group and one sync:
+ * never the action on disk without its entry. A refusal changes nothing and is audited after.
+ * `entry(null)` is the applied action's entry, written before its answer is known.
+ */
+async function auditedAction<T>(req: FastifyRequest, entry: (r: Accepted<T> | null) => AuditEntry, run: (journalled: () => void) => Promise<Accepted<T>> | Accepted<T>): Promise<Accepted<T>> {
+  const written: { entry: Promise<void> | null } = { entry: null };
+  const r = await run(() => {
+    written.entry = req.audit(entry(null));
+  });
+  await (written.entry ?? req.audit(entry(r)));
+  return r;
 }
 
 function unwrap<T>(r: Accepted<T>): T {
@@ -337,30 +354,30 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   // (submitter-rules.ts); another account's job is "no job", as for GET. Every attempt is
   // audited, applied or refused, a job the caller may not see included.
   type Target = { id: number; ids: number[]; view: JobView };
-  const audited = async <T>(req: FastifyRequest<{ Params: { id: string } }>, action: string, detail: AuditDetail, run: (t: Target) => Promise<Accepted<T>> | Accepted<T>): Promise<T> => {
+  const audited = async <T>(req: FastifyRequest<{ Params: { id: string } }>, action: string, detail: AuditDetail, run: (t: Target, journalled: () => void) => Promise<Accepted<T>> | Accepted<T>): Promise<T> => {
     const raw = req.params.id;
     let t: Target | null = null;
     let r: Accepted<T>;
     try {
       const { id, view } = visibleJob(req, raw);
-      t = { id, ids: (!raw.includes('_') && driver.arrayElements(id)) || [id], view };
-      r = await run(t);
+      const target: Target = (t = { id, ids: (!raw.includes('_') && driver.arrayElements(id)) || [id], view });
+      const entry = (res: Accepted<T> | null): AuditEntry => ({ action, object: `job ${view.displayId}`, outcome: res === null || res.ok ? 'ok' : 'refused', pseudonyms: view.pseudonyms, detail: res === null || res.ok ? detail : { ...detail, code: res.error.code } });
+      r = await auditedAction(req, entry, (journalled) => run(target, journalled));
     } catch (err) {
       await req.audit({ action, object: `job ${t?.view.displayId ?? raw.slice(0, 40)}`, outcome: 'refused', pseudonyms: t?.view.pseudonyms ?? [], detail: { ...detail, code: err instanceof ApiProblem ? err.code : 'INTERNAL' } });
       throw err;
     }
-    await req.audit({ action, object: `job ${t.view.displayId}`, outcome: r.ok ? 'ok' : 'refused', pseudonyms: t.view.pseudonyms, detail: r.ok ? detail : { ...detail, code: r.error.code } });
     return unwrap(r);
   };
   app.route({
     ...at('cancelJob'),
     handler: async (req) => {
       const grace = req.query.graceMs;
-      return audited(req, 'job.cancel', {}, ({ id }) => {
+      return audited(req, 'job.cancel', {}, ({ id }, journalled) => {
         if (grace !== undefined && !/^\d{1,9}$/.test(grace)) throw new ApiProblem('INVALID_QUERY', `graceMs must be a whole number of ms, got ${JSON.stringify(grace)}`, 'graceMs');
         // An array's own id (`120`, not `120_0`) cancels every element still active, as scancel does.
         const graceMs = grace === undefined ? undefined : Number(grace);
-        return !req.params.id.includes('_') && driver.arrayElements(id) !== null ? driver.cancelArray(id, graceMs) : driver.cancel(id, graceMs);
+        return !req.params.id.includes('_') && driver.arrayElements(id) !== null ? driver.cancelArray(id, graceMs, journalled) : driver.cancel(id, graceMs, journalled);
       });
     },
   });
@@ -375,42 +392,42 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   app.route({
     ...at('holdJob'),
     handler: async (req) =>
-      controlled(await audited(req, 'job.hold', { kind: req.body?.kind ?? null }, ({ ids }) => {
+      controlled(await audited(req, 'job.hold', { kind: req.body?.kind ?? null }, ({ ids }, journalled) => {
         const by = holdKind(req.principal, req.body?.kind, 'hold');
-        return driver.control(ids, (jobId) => ({ type: 'hold', jobId, by }));
+        return driver.control(ids, (jobId) => ({ type: 'hold', jobId, by }), journalled);
       })),
   });
   app.route({
     ...at('releaseJob'),
     handler: async (req) =>
-      controlled(await audited(req, 'job.release', { kind: req.body?.kind ?? null }, ({ ids }) => {
+      controlled(await audited(req, 'job.release', { kind: req.body?.kind ?? null }, ({ ids }, journalled) => {
         const by = holdKind(req.principal, req.body?.kind, 'release');
-        return driver.control(ids, (jobId) => ({ type: 'release', jobId, by }));
+        return driver.control(ids, (jobId) => ({ type: 'release', jobId, by }), journalled);
       })),
   });
   app.route({
     ...at('requeueJob'),
     handler: async (req) => {
       const hold = req.body?.hold === true;
-      return controlled(await audited(req, 'job.requeue', { hold }, ({ ids }) => driver.control(ids, (jobId) => ({ type: 'requeueJob', jobId, hold }))));
+      return controlled(await audited(req, 'job.requeue', { hold }, ({ ids }, journalled) => driver.control(ids, (jobId) => ({ type: 'requeueJob', jobId, hold }), journalled)));
     },
   });
   app.route({
     ...at('updateJob'),
     handler: async (req) => {
       const changes = req.body;
-      return controlled(await audited(req, 'job.update', { changes: JSON.stringify(changes).slice(0, 500) }, ({ ids, view }) => {
+      return controlled(await audited(req, 'job.update', { changes: JSON.stringify(changes).slice(0, 500) }, ({ ids, view }, journalled) => {
         checkOwnerUpdate(req.principal, view, changes);
-        return driver.control(ids, (jobId) => ({ type: 'update', jobId, changes }));
+        return driver.control(ids, (jobId) => ({ type: 'update', jobId, changes }), journalled);
       }));
     },
   });
   app.route({
     ...at('topJob'),
     handler: async (req) =>
-      controlled(await audited(req, 'job.top', {}, ({ ids }) => {
+      controlled(await audited(req, 'job.top', {}, ({ ids }, journalled) => {
         const nice = topNice(driver, ids);
-        return driver.control(ids, (jobId) => ({ type: 'update', jobId, changes: { nice } }));
+        return driver.control(ids, (jobId) => ({ type: 'update', jobId, changes: { nice } }), journalled);
       })),
   });
 
@@ -450,9 +467,9 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     if (!known) throw new ApiProblem('UNKNOWN_NODE', `no node named ${name}`, 'name');
     if (action === 'down' && !body?.reason) throw new ApiProblem('INVALID_BODY', 'a node is marked down with a reason, e.g. {"reason": "DIMM errors"}', 'reason');
     // Who said so (nodes -R): the token's identity unless the body names someone.
-    const r = await driver.nodeAdmin(name, action, { ...(body?.reason ? { reason: body.reason } : {}), by: body?.by ?? req.principal.name });
-    await req.audit({ action: `node.${action}`, object: `node ${name}`, outcome: r.ok ? 'ok' : 'refused', detail: { reason: body?.reason ?? null } });
-    return unwrap(r);
+    const note = { ...(body?.reason ? { reason: body.reason } : {}), by: body?.by ?? req.principal.name };
+    const entry = (r: Accepted<NodeView> | null): AuditEntry => ({ action: `node.${action}`, object: `node ${name}`, outcome: r === null || r.ok ? 'ok' : 'refused', detail: { reason: body?.reason ?? null } });
+    return unwrap(await auditedAction(req, entry, (journalled) => driver.nodeAdmin(name, action, note, journalled)));
   };
   app.route({ ...at('drainNode'), handler: async (req) => nodeAdmin(req, req.params.name, 'drain', req.body) });
   app.route({ ...at('resumeNode'), handler: async (req) => nodeAdmin(req, req.params.name, 'resume', req.body) });
@@ -464,9 +481,13 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     ...at('createReservation'),
     handler: async (req, reply) => {
       const body = req.body;
-      const r = await driver.createReservation(body);
-      await req.audit({ action: 'reservation.create', object: `reservation ${body.name}`, outcome: r.ok ? 'ok' : 'refused', detail: r.ok ? { nodes: r.value.nodes, startAt: r.value.startAt, endAt: r.value.endAt, maint: r.value.maint, accounts: r.value.accounts } : { code: r.error.code, reason: r.error.message } });
-      const view = unwrap(r);
+      // Applied, the reservation as made is in the core already (a core count resolved to nodes).
+      const entry = (r: Accepted<AdvanceReservationView> | null): AuditEntry => {
+        const v = r === null ? driver.core.advanceReservations().find((x) => x.name === body.name) : r.ok ? r.value : undefined;
+        const detail: AuditDetail = r !== null && !r.ok ? { code: r.error.code, reason: r.error.message } : v ? { nodes: v.nodes, startAt: v.startAt, endAt: v.endAt, maint: v.maint, accounts: v.accounts } : {};
+        return { action: 'reservation.create', object: `reservation ${body.name}`, outcome: r === null || r.ok ? 'ok' : 'refused', detail };
+      };
+      const view = unwrap(await auditedAction(req, entry, (journalled) => driver.createReservation(body, journalled)));
       bus?.publish('reservation', { name: view.name, action: 'created', detail: view });
       return reply.code(201).send(view);
     },
@@ -474,9 +495,8 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   app.route({
     ...at('deleteReservation'),
     handler: async (req) => {
-      const r = await driver.deleteReservation(req.params.name);
-      await req.audit({ action: 'reservation.delete', object: `reservation ${req.params.name}`, outcome: r.ok ? 'ok' : 'refused', detail: r.ok ? {} : { code: r.error.code } });
-      const view = unwrap(r);
+      const entry = (r: Accepted<AdvanceReservationView> | null): AuditEntry => ({ action: 'reservation.delete', object: `reservation ${req.params.name}`, outcome: r === null || r.ok ? 'ok' : 'refused', detail: r === null || r.ok ? {} : { code: r.error.code } });
+      const view = unwrap(await auditedAction(req, entry, (journalled) => driver.deleteReservation(req.params.name, journalled)));
       bus?.publish('reservation', { name: view.name, action: 'deleted' });
       return view;
     },
@@ -498,9 +518,9 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
         }
         throw err;
       }
-      const r = await driver.reconfigure(next);
-      await req.audit({ action: 'config.reconfigure', object: `cluster ${next.name}`, outcome: r.ok ? 'ok' : 'refused', detail: r.ok ? { changed: r.value.changed } : { code: r.error.code, reason: r.error.message } });
-      return unwrap(r);
+      // Journalled only when the config changed: the entry written with the event says so.
+      const entry = (r: Accepted<{ changed: boolean; cluster: string }> | null): AuditEntry => ({ action: 'config.reconfigure', object: `cluster ${next.name}`, outcome: r === null || r.ok ? 'ok' : 'refused', detail: r === null ? { changed: true } : r.ok ? { changed: r.value.changed } : { code: r.error.code, reason: r.error.message } });
+      return unwrap(await auditedAction(req, entry, (journalled) => driver.reconfigure(next, journalled)));
     },
   });
   app.route({ ...at('cluster'), handler: async () => ({ ...driver.core.cluster(), agents: hub.agents() }) });

@@ -416,7 +416,13 @@ export class LiveDriver {
     return { answer: { ok: true, value: { jobIds, displayIds } }, durable: array === null ? durable : Promise.all([durable, array]).then(() => undefined) };
   }
 
-  async cancel(jobId: number, graceMs?: number): Promise<Accepted<{ jobId: number; state: JobState }>> {
+  /**
+   * Cancels a job. `journalled` (here and in the other operator actions below) runs in the turn
+   * the action's events were appended, before they are durable: what the caller appends there
+   * (its audit entry) commits in the same group and sync, so the action is never on disk
+   * without it. It does not run when the action is refused.
+   */
+  async cancel(jobId: number, graceMs?: number, journalled?: () => void): Promise<Accepted<{ jobId: number; state: JobState }>> {
     if (graceMs !== undefined) this.graceOf.set(jobId, graceMs);
     const { res, durable } = this.accept({ type: 'cancel', jobId });
     if (!res.ok) this.graceOf.delete(jobId);
@@ -427,6 +433,7 @@ export class LiveDriver {
       }
       return res;
     }
+    journalled?.();
     await durable;
     this.runPassNow();
     return { ok: true, value: { jobId, state: this.jobView(jobId)?.state ?? 'CANCELLED' } };
@@ -436,7 +443,7 @@ export class LiveDriver {
    * An operator's word on a node: drain (no new work), down (its tasks are requeued; it stays
    * down until resumed, whatever its agent says), or resume (undoes either).
    */
-  async nodeAdmin(node: string, action: 'drain' | 'down' | 'resume', note: { reason?: string; by?: string } = {}): Promise<Accepted<NodeView>> {
+  async nodeAdmin(node: string, action: 'drain' | 'down' | 'resume', note: { reason?: string; by?: string } = {}, journalled?: () => void): Promise<Accepted<NodeView>> {
     const at = Date.now();
     const view0 = this.core.nodes().find((n) => n.name === node);
     if (!view0) return { ok: false, error: { code: 'UNKNOWN_NODE', field: 'name', message: `no node named ${node}` } };
@@ -455,6 +462,7 @@ export class LiveDriver {
       if (!r.res.ok) return r.res;
       durable = r.durable;
     }
+    journalled?.();
     await durable;
     for (const ref of stop) this.dispatcher.cancel(node, ref, 'node-down');
     const drain = action === 'drain';
@@ -953,7 +961,7 @@ export class LiveDriver {
    * Cancels every element of an array still pending or running (running commands get
    * `graceMs` between SIGTERM and SIGKILL, as for one job); how many that was.
    */
-  async cancelArray(id: number, graceMs?: number): Promise<Accepted<{ jobId: number; state: JobState; elements: number }>> {
+  async cancelArray(id: number, graceMs?: number, journalled?: () => void): Promise<Accepted<{ jobId: number; state: JobState; elements: number }>> {
     const ids = this.arrayElements(id) ?? [];
     let cancelled = 0;
     const waits: Promise<void>[] = [];
@@ -970,6 +978,7 @@ export class LiveDriver {
     if (cancelled === 0) {
       return { ok: false, error: { code: 'INVALID_STATE', field: 'id', message: `array job ${id} has no element pending or running` } };
     }
+    journalled?.();
     await Promise.all(waits);
     this.runPassNow();
     return { ok: true, value: { jobId: id, state: 'CANCELLED', elements: cancelled } };
@@ -980,7 +989,7 @@ export class LiveDriver {
    * an array when `jobIds` lists several: applied to each element still active, journalled, then
    * a pass runs. Refused as a whole only when no element took it (the first refusal is returned).
    */
-  async control(jobIds: number[], make: (jobId: number) => CoreEvent): Promise<Accepted<{ jobId: number; applied: number; states: JobView[] }>> {
+  async control(jobIds: number[], make: (jobId: number) => CoreEvent, journalled?: () => void): Promise<Accepted<{ jobId: number; applied: number; states: JobView[] }>> {
     const waits: Promise<void>[] = [];
     let first: Accepted<never> | null = null;
     const applied: number[] = [];
@@ -998,6 +1007,7 @@ export class LiveDriver {
       // An array's own id: say so, or the refusal reads as if only element _0 was asked.
       return { ok: false, error: { ...first.error, message: `array job ${jobIds[0]}: none of its ${jobIds.length} elements could take it (the first: ${first.error.message})` } };
     }
+    journalled?.();
     await Promise.all(waits);
     this.runPassNow();
     const states = applied.map((id) => this.core.job(id)).filter((v): v is JobView => v !== undefined);
@@ -1034,9 +1044,10 @@ export class LiveDriver {
    * Creates an advance reservation (journalled, so it survives a restart) and runs a pass; the
    * view of the reservation as made (a core count resolved to nodes).
    */
-  async createReservation(spec: ReservationSpec): Promise<Accepted<AdvanceReservationView>> {
+  async createReservation(spec: ReservationSpec, journalled?: () => void): Promise<Accepted<AdvanceReservationView>> {
     const { res, durable } = this.accept({ type: 'reservationCreate', reservation: spec });
     if (!res.ok) return res;
+    journalled?.();
     await durable;
     this.runPassNow();
     const view = this.core.advanceReservations().find((r) => r.name === spec.name);
@@ -1044,10 +1055,11 @@ export class LiveDriver {
     return { ok: true, value: view };
   }
 
-  async deleteReservation(name: string): Promise<Accepted<AdvanceReservationView>> {
+  async deleteReservation(name: string, journalled?: () => void): Promise<Accepted<AdvanceReservationView>> {
     const view = this.core.advanceReservations().find((r) => r.name === name);
     const { res, durable } = this.accept({ type: 'reservationDelete', name });
     if (!res.ok || !view) return res.ok ? { ok: false, error: { code: 'UNKNOWN_RESERVATION', field: 'name', message: `no reservation ${name}` } } : res;
+    journalled?.();
     await durable;
     this.runPassNow();
     return { ok: true, value: view };
@@ -1058,11 +1070,12 @@ export class LiveDriver {
    * restart replays it), else refuses with every conflict. `changed` is false when it is the
    * config in force already.
    */
-  async reconfigure(config: ClusterConfig): Promise<Accepted<{ changed: boolean; cluster: string }>> {
+  async reconfigure(config: ClusterConfig, journalled?: () => void): Promise<Accepted<{ changed: boolean; cluster: string }>> {
     if (configFingerprint(config) === configFingerprint(this.core.config)) return { ok: true, value: { changed: false, cluster: config.name } };
     const { res, durable } = this.accept({ type: 'reconfigure', config });
     if (!res.ok) return res;
     this.configRefusal = null;
+    journalled?.();
     await durable;
     this.runPassNow();
     return { ok: true, value: { changed: true, cluster: config.name } };
