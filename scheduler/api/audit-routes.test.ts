@@ -11,7 +11,7 @@ import { ROUTES, type RouteName } from '../../contract/index.js';
 import { AgentHub } from '../agents/index.js';
 import { LiveDriver } from '../driver/index.js';
 import { Security, type AuditEntry, type Role } from '../security/index.js';
-import { closeApiStack, openApiStack, testJob, type ApiStack } from '../testing/index.js';
+import { closeApiStack, groupsDuring, openApiStack, testJob, type ApiStack } from '../testing/index.js';
 import { buildApi } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gsched-audit-routes-'));
@@ -64,26 +64,6 @@ async function heldJob(as: string, over: Record<string, unknown> = {}): Promise<
   const r = await call(as, 'POST', '/api/v1/jobs', testJob([{}], { owner: undefined, hold: true, ...over }));
   expect(r.status, r.text).toBe(201);
   return (r.body.jobIds as number[])[0] as number;
-}
-
-/**
- * The journal's group commits written while `run` runs, each as its records' kinds
- * (`event hold`, `audit job.hold`, `s` for a pass…): one group is one lmdb transaction.
- */
-async function groupsDuring<T>(run: () => Promise<T>): Promise<{ result: T; groups: string[][] }> {
-  type Item = { k: string; event?: { type: string }; text?: string };
-  const store = driver.store as unknown as { writeGroup(items: Item[]): Promise<void> };
-  const write = store.writeGroup;
-  const groups: string[][] = [];
-  store.writeGroup = function (this: unknown, items: Item[]) {
-    groups.push(items.map((r) => (r.k === 'a' ? `audit ${(JSON.parse(r.text ?? '{}') as { action: string }).action}` : r.k === 'e' ? `event ${r.event?.type}` : r.k)));
-    return write.call(this, items);
-  };
-  try {
-    return { result: await run(), groups };
-  } finally {
-    store.writeGroup = write;
-  }
 }
 
 interface Case {
@@ -148,7 +128,7 @@ describe('audit of every state-changing route', () => {
       await security.audit.drained();
       const before = security.audit.length;
       const t0 = Date.now();
-      const { result: r, groups } = await groupsDuring(() => call(c.as, req.method, req.url, req.body));
+      const { result: r, groups } = await groupsDuring(driver, () => call(c.as, req.method, req.url, req.body));
       const t1 = Date.now();
       // What the request changed reaches the disk only with its audit entry: a group holding
       // one of its events holds an entry of it too (one transaction, one sync; a crash keeps

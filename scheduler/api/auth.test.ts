@@ -13,7 +13,7 @@ import { AgentHub } from '../agents/index.js';
 import { loadClusterConfig } from '../../common/index.js';
 import { LiveDriver } from '../driver/index.js';
 import { REDACT, Security, type Role } from '../security/index.js';
-import { closeApiStack, cprShapedAround, openApiStack, SMALL_CLUSTER, testJob, type ApiStack } from '../testing/index.js';
+import { closeApiStack, cprShapedAround, groupsDuring, openApiStack, SMALL_CLUSTER, testJob, type ApiStack } from '../testing/index.js';
 import { SchedulerMetrics, buildApi } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gsched-auth-'));
@@ -320,20 +320,8 @@ describe('rate limits', () => {
 
 describe('a consent change', () => {
   it('commits with its audit entry in one journal group (one transaction); the registry record follows', async () => {
-    type Item = { k: string; event?: { type: string }; text?: string };
-    const store = driver.store as unknown as { writeGroup(items: Item[]): Promise<void> };
-    const write = store.writeGroup;
-    const groups: string[][] = [];
-    store.writeGroup = function (this: unknown, items: Item[]) {
-      groups.push(items.map((r) => (r.k === 'a' ? `audit ${(JSON.parse(r.text ?? '{}') as { action: string }).action}` : r.k === 'e' ? `event ${r.event?.type}` : r.k)));
-      return write.call(this, items);
-    };
-    try {
-      const r = await call('officer', 'POST', '/api/v1/consent', { pseudonym: 'p_group1', action: 'withdraw' });
-      expect(r.status).toBe(200);
-    } finally {
-      store.writeGroup = write;
-    }
+    const { result: r, groups } = await groupsDuring(driver, () => call('officer', 'POST', '/api/v1/consent', { pseudonym: 'p_group1', action: 'withdraw' }));
+    expect(r.status).toBe(200);
     expect(groups.find((g) => g.includes('event consent'))).toContain('audit consent.change');
     expect(security.consent.get('p_group1')?.status).toBe('withdrawn');
   });

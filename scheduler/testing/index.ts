@@ -4,3 +4,4 @@ export { requestJson, type JsonResponse } from './http.js';
 export { closeApiStack, openApiStack, type ApiStack } from './api-stack.js';
 export { cprShapedAround } from './cpr-scan.js';
 export { openHubStack, closeHubStack, type HubStack, type HubStackOptions } from './hub-stack.js';
+export { groupsDuring } from './journal-groups.js';
