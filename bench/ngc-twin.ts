@@ -8,8 +8,9 @@ import { DEFAULT_CLUSTER_PATH, loadClusterConfig } from '../common/index.js';
 import { startGschedUp } from '../cli/testing/index.js';
 import { ApiClient as Client } from '../cli/index.js';
 import { SchedulerCore, type ClusterConfig } from '../scheduler/core/index.js';
-import { MetricsCollector, SimEngine, ngcWorkload, type Submission, type WorkloadItem } from '../sim/index.js';
+import { MetricsCollector, SimEngine, fanOut, ngcWorkload, type Submission, type WorkloadItem } from '../sim/index.js';
 import { cpuByRole, cpuSecondsOf, treeCpu } from './proc-cpu.js';
+import { FreeWhileWaiting } from './free-while-waiting.js';
 import { JsonPoster } from './json-poster.js';
 import { BENCH_UP_ARGS, POSTER_SOCKETS, accountingOf, figuresOfAcct, postConsents, submitAsRuns, submitOffsets, taskLag, waitIdle, type Progress, type RunFigures } from './ngc-live.js';
 
@@ -83,7 +84,7 @@ export function sampleItems(n: number, seed: number, classes?: readonly string[]
  * left out) and in the order the live scheduler filed them (its job ids), so that ties in
  * priority break the same way.
  */
-export function simulate(cluster: ClusterConfig, items: readonly WorkloadItem[], offsetsMs: readonly number[], liveIds: readonly number[]): RunFigures {
+export function simulate(cluster: ClusterConfig, items: readonly WorkloadItem[], offsetsMs: readonly number[], liveIds: readonly number[]): RunFigures & { free_share_while_waiting?: number } {
   const t0 = performance.now();
   const metrics = new MetricsCollector(cluster);
   const order = items.map((_, i) => i).filter((i) => (offsetsMs[i] ?? -1) >= 0);
@@ -92,7 +93,12 @@ export function simulate(cluster: ClusterConfig, items: readonly WorkloadItem[],
   // here too, or an analysis taken in ahead of the one that carries its patient's consent is refused.
   const consent = items.flatMap((it) => it.consent ?? []);
   const subs: Submission[] = order.map((i, k) => ({ submitAt: offsetsMs[i] as number, job: (items[i] as WorkloadItem).job, ...(k === 0 ? { consent } : {}) }));
-  new SimEngine(new SchedulerCore(cluster), { observer: metrics }).run(subs);
+  const core = new SchedulerCore(cluster);
+  const free = new FreeWhileWaiting(
+    cluster.nodes.reduce((n, x) => n + x.cores, 0),
+    () => core.cluster().pendingTasks,
+  );
+  new SimEngine(core, { observer: fanOut(metrics, free) }).run(subs);
   const m = metrics.metrics();
   return {
     analyses: m.states.COMPLETED ?? 0,
@@ -102,6 +108,8 @@ export function simulate(cluster: ClusterConfig, items: readonly WorkloadItem[],
     wall_s: Math.round(((performance.now() - t0) / 1000) * 10) / 10,
     energy_kwh: Math.round(m.energyMwh * 1000 * 10) / 10,
     heat_recovered_kwh: Math.round(m.heatRecoveredMwh * 1000 * 10) / 10,
+    // Set against the live burst's refill_left_by_pass_share (bench:ngc).
+    ...(free.share() === null ? {} : { free_share_while_waiting: free.share() as number }),
   };
 }
 

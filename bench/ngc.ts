@@ -37,6 +37,7 @@ import { BENCH_UP_ARGS, POSTER_SOCKETS, PauseWatch, accountingOf, figuresOfAcct,
 import { rel, simulate, twinSample, writeTwinCluster } from './ngc-twin.js';
 import { cpuByRole, cpuSecondsOf, treeCpu } from './proc-cpu.js';
 import { metricSum } from './prom.js';
+import type { RefillFigures } from '../scheduler/driver/index.js';
 
 type Figures = RunFigures & Record<string, number | string | null>;
 
@@ -173,7 +174,10 @@ async function liveFull(): Promise<Figures> {
   const { path, config } = writeTwinCluster();
   const cores = config.nodes.reduce((s, n) => s + n.cores, 0);
   p(`starting gsched up (noop kernels, time scale ${cfg.fullScale})`);
-  const up = await startGschedUp({ cluster: path, timeScale: cfg.fullScale, args: ['--kernels', 'noop', '--dispatch-window', String(cfg.fullDispatchWindow), ...BENCH_UP_ARGS], readyTimeoutMs: 60_000 });
+  // The driver's refill trace (scheduler/driver/refill-watch.ts): where cores stand free while work waits.
+  const refillFile = join(mkdtempSync(join(tmpdir(), 'gsched-ngc-')), 'refill.json');
+  process.env.GSCHED_REFILL_TRACE = refillFile;
+  const up = await startGschedUp({ cluster: path, timeScale: cfg.fullScale, args: ['--kernels', 'noop', '--dispatch-window', String(cfg.fullDispatchWindow), ...BENCH_UP_ARGS], readyTimeoutMs: 60_000 }).finally(() => delete process.env.GSCHED_REFILL_TRACE);
   // Closed in `finally` too: kept-alive sockets left open by a failed intake keep the process alive.
   let poster: JsonPoster | null = null;
   try {
@@ -223,12 +227,29 @@ async function liveFull(): Promise<Figures> {
     const f = figuresOfAcct(acct, cores, wallS);
     fullIntake = { offsets: submitOffsets(acct, intake.jobIdOf), ids: intake.jobIdOf };
     const lag = await taskLag(client, intake.jobIds, cfg.fullScale);
+    const refill = refillFigures(refillFile);
     done(part, `makespan ${days(f.makespan_s)} d, utilization ${pct(f.utilization)}, ${f.wall_s} s wall`);
-    return { ...f, tasks, submit_s: Math.round(submitS * 10) / 10, time_scale: cfg.fullScale, load_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10, ...lag, ...cpuFigures, ...pauseFigures };
+    return { ...f, tasks, submit_s: Math.round(submitS * 10) / 10, time_scale: cfg.fullScale, load_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10, ...lag, ...cpuFigures, ...pauseFigures, ...refill };
   } finally {
     poster?.close();
     await up.stop();
   }
+}
+
+/**
+ * The scheduler's refill trace, as figures: the mean share of cores free while 10,000+ tasks
+ * waited, what passes left free of it, and what completions had freed and no pass had refilled
+ * yet (in all and by what the driver was doing). Empty if the trace was not written.
+ */
+function refillFigures(file: string): Record<string, unknown> {
+  let r: RefillFigures;
+  try {
+    r = JSON.parse(readFileSync(file, 'utf8')) as RefillFigures;
+  } catch {
+    return {};
+  }
+  const freed = Object.values(r.freed_share_by_state).reduce((a, b) => a + b, 0);
+  return { refill_free_share: r.free_share, refill_left_by_pass_share: r.left_by_pass_share, refill_freed_share: Math.round(freed * 10_000) / 10_000, refill_freed_share_by_state: r.freed_share_by_state, refill_deferrals: r.deferrals };
 }
 
 // ---------------------------------------------------------------- output
@@ -334,7 +355,14 @@ async function main(): Promise<void> {
       continue;
     }
     result[key] = o;
-    if (scenario === 'twin' && result.live_full) rows.push(['live_full (b, burst)', result.live_full as Figures]);
+    if (scenario === 'twin' && result.live_full) {
+      rows.push(['live_full (b, burst)', result.live_full as Figures]);
+      const l = result.live_full as Record<string, unknown>;
+      const twinFree = (o as Record<string, unknown>).free_share_while_waiting;
+      if (typeof l.refill_free_share === 'number' && typeof twinFree === 'number') {
+        done('live full', `with 10,000+ tasks waiting, ${pct(l.refill_free_share)} of the cores free on average: ${pct(l.refill_left_by_pass_share as number)} left free by passes (the twin: ${pct(twinFree)} free), ${pct(l.refill_freed_share as number)} freed and not yet refilled`);
+      }
+    }
     rows.push([label, o]);
   }
   if (result.live_full && !result.sim_full_twin) rows.push(['live_full (b, burst)', result.live_full as Figures]);

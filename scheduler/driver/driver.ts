@@ -20,6 +20,7 @@ import { ReplicaSnapshotError, ReplicaWorker } from './replica-worker.js';
 import { Retention, type SweepReport } from './retention.js';
 import { AuditBatch, DISPATCH_AUDIT_BATCH } from './audit-batch.js';
 import { StallWatch } from './stall-watch.js';
+import { RefillWatch, type RefillState } from './refill-watch.js';
 import { join } from 'node:path';
 
 export { displayIdsOf, type NodeNote } from './books.js';
@@ -168,6 +169,13 @@ export class LiveDriver {
   /** Why the config file given at start was not applied (its conflicts), or null. */
   configRefusal: string | null = null;
   private passQueued = false;
+  /** How the queued pass waits, and whether one runs (for the refill trace). */
+  private queuedAs: 'gap' | 'turn' | 'chain' = 'turn';
+  private inPass = false;
+  /** Free cores while work waits, by what the driver was doing (refill-watch.ts); only when GSCHED_REFILL_TRACE names a file. */
+  private readonly refill: RefillWatch | null;
+  private readonly refillTrace: string | undefined;
+  private readonly refillTimer: Timer | null;
   private lastPassAt = 0;
   private wakeTimer: Timer | null = null;
   /** Blocks of the event loop, forgiven when time limits are enforced (stall-watch.ts). */
@@ -202,6 +210,11 @@ export class LiveDriver {
     this.replica = opts.snapshotInWorker === false ? null : new ReplicaWorker({ dir: opts.store.dir, config: opts.core.config });
     const t0 = this.time.now();
     this.stalls = new StallWatch(this.time);
+    this.refillTrace = process.env.GSCHED_REFILL_TRACE || undefined;
+    const trace = this.refillTrace;
+    const refill = trace === undefined ? null : new RefillWatch(this.time.now());
+    this.refill = refill;
+    this.refillTimer = trace === undefined || refill === null ? null : this.time.every(2000, () => refill.write(trace));
     const { restored, passedOver } = this.restoreSnapshot();
     const replayed = this.replay(restored);
     this.clock = new ScaledClock(opts.timeScale, clockAnchor(opts.timeScale, replayed.lastNow ?? restored?.now ?? null, this.time.epoch()), this.time);
@@ -364,6 +377,7 @@ export class LiveDriver {
     this.note(event, res, result, idem, durable);
     if (++this.sinceSnapshot >= (this.opts.snapshotEveryRecords ?? 100_000)) this.maybeSnapshot();
     this.opts.observer?.accepted?.(event, res, now);
+    if (this.refill && event.type === 'taskEnded') this.refill.ended(this.time.now(), event.taskId);
     this.requestPass();
     return { res, durable };
   }
@@ -633,8 +647,19 @@ export class LiveDriver {
     this.passQueued = true;
     const gap = this.opts.minPassGapMs ?? 2;
     const wait = this.lastPassAt + gap - this.time.now();
+    this.queuedAs = wait <= 0 ? 'turn' : 'gap';
+    this.traceState();
     if (wait <= 0) this.time.soon(() => this.runPass());
     else this.time.after(wait, () => this.runPass());
+  }
+
+  private traceState(): void {
+    if (this.refill === null) return;
+    let s: RefillState = 'idle';
+    if (this.inPass) s = 'pass';
+    else if (this.deferredSince !== null && this.unacked.size >= this.window()) s = 'deferred';
+    else if (this.passQueued) s = this.queuedAs;
+    this.refill.note(this.time.now(), s);
   }
 
   /** A pass right away (e.g. so a cancel's kills go out before the HTTP answer), backlog or not. */
@@ -671,6 +696,17 @@ export class LiveDriver {
   }
 
   private runPass(forced = false): void {
+    this.inPass = true;
+    this.traceState();
+    try {
+      this.runPasses(forced);
+    } finally {
+      this.inPass = false;
+      this.traceState();
+    }
+  }
+
+  private runPasses(forced: boolean): void {
     this.passQueued = false;
     if (this.closed) return;
     if (!forced && this.dispatchBacklogged()) return;
@@ -686,6 +722,7 @@ export class LiveDriver {
       if (this.closed || this.dispatchBacklogged()) return;
       if (this.time.now() - t0 >= CAPPED_CHAIN_MS) {
         this.passQueued = true;
+        this.queuedAs = 'chain';
         this.time.soon(() => this.runPass());
         return;
       }
@@ -703,11 +740,15 @@ export class LiveDriver {
     this.store.append({ k: 's', now, d: decisionTexts(step.decisions), ...(limitsAt < now ? { l: limitsAt } : {}) }).catch((err: Error) => this.die(err));
     this.sinceSnapshot++;
     this.handleDecisions(step.decisions, true);
+    // The core asks to run again at once (wakeAt = now) only when it stopped at the cap.
+    const capped = step.wakeAt === now && step.decisions.some((d) => d.type === 'start');
+    if (this.refill) {
+      const c = this.core.cluster();
+      this.refill.passed(this.time.now(), c.cores, c.coresUsed, c.pendingTasks, capped);
+    }
     if (step.power !== undefined) this.powerDecisions(step.power);
     this.dispatcher.flush();
     this.flushDispatchAudit(now);
-    // The core asks to run again at once (wakeAt = now) only when it stopped at the cap.
-    const capped = step.wakeAt === now && step.decisions.some((d) => d.type === 'start');
     this.setWake(capped ? null : step.wakeAt);
     return capped;
   }
@@ -759,6 +800,7 @@ export class LiveDriver {
           if (live) {
             this.dispatchStart(d, attempt);
             this.opts.observer?.started?.(d.jobId, d.taskId, d.node, d.cores);
+            this.refill?.started(d.taskId, d.cores);
           }
           break;
         }
@@ -1116,6 +1158,8 @@ export class LiveDriver {
     this.forgetTimer.cancel();
     this.snapshotTimer.cancel();
     this.retentionTimer?.cancel();
+    this.refillTimer?.cancel();
+    if (this.refill !== null && this.refillTrace !== undefined) this.refill.write(this.refillTrace);
     await this.retention.settled();
     await this.sweeping;
     await this.snapshotting;
