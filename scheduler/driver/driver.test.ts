@@ -177,6 +177,55 @@ describe('dispatch pacing', () => {
   });
 });
 
+describe('the wait between passes', () => {
+  // A pass waits after the last as long as that one took, at most minPassGapMs. A fixed 2 ms
+  // held each core freed in a burst 1 ms on average, 10 modelled s at --time-scale 1e-4, where
+  // the simulator refills it at once.
+  it('refills a freed core at the next turn after a quick pass, and waits after a slow one', async () => {
+    const clock = new FakeClock();
+    const sent: Assignment[] = [];
+    let passMs = 0;
+    const core = makeCore(config);
+    const schedule = core.schedule.bind(core);
+    core.schedule = (now, limitsAt) => {
+      clock.block(passMs); // the pass takes this long
+      return schedule(now, limitsAt);
+    };
+    const driver = new LiveDriver({ core, store: new Store(mkdtempSync(join(dir, 'gap-'))), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 2, clock });
+    driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: () => undefined, signal: () => undefined, drain: () => undefined, flush: () => undefined });
+    const nodes = new Set(allNodes);
+    const finish = async (i: number): Promise<void> => void (await driver.agentCompletion(done(sent[i] as Assignment), nodes));
+    try {
+      await driver.agentHello(allNodes, [], []);
+      clock.advance(5);
+      const r = await driver.submit(testJob([{ cores: 8 }], { array: '0-11' }) as unknown as JobSpec);
+      expect(r.ok).toBe(true);
+      clock.flush();
+      expect(sent).toHaveLength(6); // six nodes of 8 cores
+      // Quick passes: the cores a completion frees right after one are refilled with time standing still.
+      await finish(0);
+      clock.flush();
+      expect(sent).toHaveLength(7);
+      // A slow pass (5 ms): the next waits minPassGapMs after it.
+      passMs = 5;
+      await finish(1);
+      clock.flush();
+      expect(sent).toHaveLength(8);
+      passMs = 0;
+      await finish(2);
+      clock.flush();
+      expect(sent).toHaveLength(8);
+      clock.advance(1);
+      expect(sent).toHaveLength(8);
+      clock.advance(1);
+      expect(sent).toHaveLength(9);
+    } finally {
+      await driver.close();
+      await driver.store.close();
+    }
+  });
+});
+
 describe('passes stopped at the start cap', () => {
   // The simulator runs a capped pass's remainder at the same instant; the driver runs it in the
   // same turn (for a few ms), a message per chunk, rather than after a timer and the pass gap.
