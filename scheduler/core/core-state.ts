@@ -9,6 +9,7 @@ import { DeadlineHeap } from './deadline-heap.js';
 import { KeyedHeap } from './heap.js';
 import { IdTable } from './id-table.js';
 import { insertAt, removeAt, SlotList } from './lists.js';
+import { successorsOf, successorsScratch, type TableScratch } from './dag.js';
 import { findVictims, type Reservation } from './placement.js';
 import { reserveEarliest } from './reservation.js';
 import { PendingQueue } from './queue.js';
@@ -213,6 +214,24 @@ export class CoreState {
     const key = tableHash(t);
     const known = this.successorTables.get(key);
     if (known !== undefined) return sameNumbers(known.at, t.at) && sameNumbers(known.list, t.list) ? known : t;
+    if (this.successorTables.size >= SUCCESSOR_TABLES_MAX) this.successorTables.clear();
+    this.successorTables.set(key, t);
+    return t;
+  }
+
+  /**
+   * shareSuccessors(successorsOf(after)), without building the table when an equal one is
+   * shared already (the usual case: jobs of one pipeline template). Same tables, same sharing.
+   */
+  successorsFor(after: readonly (readonly number[])[]): Successors {
+    const n = after.length;
+    if (n === 1 && (after[0] as readonly number[]).length === 0) return successorsOf(after);
+    const sc = successorsScratch(after);
+    if (sc.edges === 0 || sc.edges > SHARED_GRAPH_MAX_EDGES) return successorsOf(after);
+    const key = scratchHash(sc);
+    const known = this.successorTables.get(key);
+    if (known !== undefined) return sameAsScratch(known, sc) ? known : tableOf(sc);
+    const t = tableOf(sc);
     if (this.successorTables.size >= SUCCESSOR_TABLES_MAX) this.successorTables.clear();
     this.successorTables.set(key, t);
     return t;
@@ -835,6 +854,31 @@ function tableHash(t: Successors): number {
   for (let i = 0; i < t.at.length; i++) h = Math.imul(h ^ (t.at[i] as number), 0x01000193);
   for (let i = 0; i < t.list.length; i++) h = Math.imul(h ^ (t.list[i] as number), 0x01000193);
   return h;
+}
+
+/** tableHash of the table in `sc`. */
+function scratchHash(sc: TableScratch): number {
+  const n = sc.n + 1;
+  let h = Math.imul(0x811c9dc5 ^ n, 0x01000193);
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ (sc.at[i] as number), 0x01000193);
+  for (let i = 0; i < sc.edges; i++) h = Math.imul(h ^ (sc.list[i] as number), 0x01000193);
+  return h;
+}
+
+function sameAsScratch(t: Successors, sc: TableScratch): boolean {
+  if (t.at.length !== sc.n + 1 || t.list.length !== sc.edges) return false;
+  for (let i = 0; i <= sc.n; i++) if (t.at[i] !== sc.at[i]) return false;
+  for (let i = 0; i < sc.edges; i++) if (t.list[i] !== sc.list[i]) return false;
+  return true;
+}
+
+/** The table in `sc` as plain arrays (what snapshots and successorsOf hold). */
+function tableOf(sc: TableScratch): Successors {
+  const at = new Array<number>(sc.n + 1);
+  for (let i = 0; i <= sc.n; i++) at[i] = sc.at[i] as number;
+  const list = new Array<number>(sc.edges);
+  for (let i = 0; i < sc.edges; i++) list[i] = sc.list[i] as number;
+  return { at, list };
 }
 
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { CoreState } from './core-state.js';
 import { successorsOf } from './dag.js';
 import { predecessorLists } from './state.js';
@@ -47,5 +48,36 @@ describe('shared successor tables', () => {
     expect(s.shareSuccessors(successorsOf(big))).not.toBe(a);
     expect(s.successorTables.size).toBe(0);
     expect(predecessorLists(a, 2_000)).toEqual(big);
+  });
+
+  it('successorsFor gives what shareSuccessors(successorsOf(...)) gives, table for table, for any stream of graphs', () => {
+    // Small graphs from a few shapes, so that most repeat (shared) and some collide in size.
+    const graphArb = fc.integer({ min: 1, max: 7 }).chain((n) =>
+      fc.tuple(...Array.from({ length: n }, (_, i) => fc.uniqueArray(fc.integer({ min: 0, max: Math.max(0, n - 1) }), { maxLength: i === 0 ? 0 : 3 }).map((l) => l.filter((a) => a !== i).sort((x, y) => x - y)))),
+    );
+    fc.assert(
+      fc.property(fc.array(graphArb, { minLength: 1, maxLength: 60 }), (graphs) => {
+        const old = new CoreState(cluster().container('c1', 1).build());
+        const now = new CoreState(cluster().container('c1', 1).build());
+        const seenOld: object[] = [];
+        const seenNew: object[] = [];
+        for (const g of graphs) {
+          const a = old.shareSuccessors(successorsOf(g));
+          const b = now.successorsFor(g);
+          expect(b).toEqual(a);
+          // Shared exactly when it was shared before: the same earlier table, by position.
+          expect(seenNew.indexOf(b)).toBe(seenOld.indexOf(a));
+          seenOld.push(a);
+          seenNew.push(b);
+        }
+        expect([...now.successorTables.keys()]).toEqual([...old.successorTables.keys()]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('successorsFor builds big graphs after small ones, and small after big, right', () => {
+    const s = new CoreState(cluster().container('c1', 1).build());
+    for (const n of [3, 700, 2, 70, 1_500, 5]) expect(predecessorLists(s.successorsFor(graph(n)), n)).toEqual(graph(n));
   });
 });

@@ -3,7 +3,6 @@
 import { createReservation, deleteReservation, reservationRefusal } from './advance-reservations.js';
 import { maxMemFor, type CoreState } from './core-state.js';
 import { reconfigure } from './reconfigure.js';
-import { successorsOf } from './dag.js';
 import { TERMINAL, type ArrayGroup, type JobRt, type PartitionRt, type TaskRt } from './state.js';
 import type { CoreEvent, CoreRejection, Dependency, EventResult, JobUpdate } from './types.js';
 import { isConsentStatus, isPseudonym } from './vocabulary.js';
@@ -92,7 +91,7 @@ function submit(s: CoreState, raw: unknown): EventResult {
     if (refused !== null) return reject(refused);
   }
   // The jobs of an array share one successor table (it is read-only), and so do jobs of one graph.
-  const succ = s.shareSuccessors(successorsOf(clean.after));
+  const succ = s.successorsFor(clean.after);
   if (clean.array === null) return { ok: true, jobIds: [s.createJob(clean, succ, null, null)] };
   const group: ArrayGroup = { baseId: s.nextJobId, limit: clean.array.limit, running: 0 };
   s.arrays.set(group.baseId, clean.array.indices);
