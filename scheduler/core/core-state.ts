@@ -5,7 +5,7 @@
 import { FairShare } from './fairshare.js';
 import { EndOrder } from './end-order.js';
 import { FreeIndex } from './free-index.js';
-import { DeadlineHeap } from './deadline-heap.js';
+import { DeadlineLanes } from './deadline-lanes.js';
 import { KeyedHeap } from './heap.js';
 import { IdTable } from './id-table.js';
 import { insertAt, removeAt, SlotList } from './lists.js';
@@ -82,7 +82,7 @@ export class CoreState {
   readonly singletons = new Map<string, number[]>();
   readonly waiting: PendingQueue;
   /** Running tasks by when their time limit runs out (each filed while it runs, and only then). */
-  readonly deadlines = new DeadlineHeap<TaskRt>();
+  readonly deadlines = new DeadlineLanes<TaskRt>();
   /** Pending jobs with a begin time, by that time (stale entries are dropped when met). */
   readonly beginTimes = new KeyedHeap<JobRt>();
   outbox: Decision[] = [];
@@ -408,7 +408,8 @@ export class CoreState {
     if (job.container < 0) job.container = n.containerIdx;
     this.fs.running(job.account.name, t.cores, this.now);
     // Killed only past the limit plus Slurm's OverTimeLimit grace; plans still use the limit itself.
-    this.deadlines.add(t, this.now + t.timeLimitMs + (this.config.scheduler.overTimeLimitMs ?? 0));
+    const limit = t.timeLimitMs + (this.config.scheduler.overTimeLimitMs ?? 0);
+    this.deadlines.add(t, this.now + t.timeLimitMs + (this.config.scheduler.overTimeLimitMs ?? 0), limit);
     this.outbox.push({
       type: 'start',
       taskId: t.id,

@@ -15,7 +15,7 @@
 // Pure: no node:*, no clock, no I/O. Bytes and disks are the store's business.
 
 import { CoreState } from './core-state.js';
-import { DeadlineHeap } from './deadline-heap.js';
+import { DeadlineLane, DeadlineLanes } from './deadline-lanes.js';
 import { FairShare } from './fairshare.js';
 import { EndOrder } from './end-order.js';
 import { FitMemo } from './fit-memo.js';
@@ -42,7 +42,7 @@ import { NodeProfile } from './reservation.js';
 export const SNAPSHOT_CLASSES: readonly (abstract new (...args: never[]) => unknown)[] = [
   CoreState, FairShare, FreeIndex, KeyedHeap, IdTable, LevelSet, SlotList, PassRunner, ConservativePlanner,
   EasyPlanner, FcfsPlanner, PendingQueue, Run, ReadModel, NodeProfile, LimitBook, PowerSaver, EndOrder, FitMemo,
-  PassOverMemo, DeadlineHeap,
+  PassOverMemo, DeadlineLanes, DeadlineLane,
 ];
 
 /** Bumped when the entry layout below changes. */

@@ -96,7 +96,7 @@ export interface TaskRt {
   slot: number;
   /** Start count, so a stale report about an earlier run can be told apart. */
   starts: number;
-  /** Its place in the time-limit heap (CoreState.deadlines) while it runs, else -1. */
+  /** Its place in the time-limit lanes (CoreState.deadlines) while it runs, else -1. */
   limitSlot: number;
   attempts: number;
   preemptions: number;
