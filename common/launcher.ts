@@ -112,8 +112,15 @@ function firstReason(stderr: string): string | undefined {
  * bench:ngc's live burst (1,500 analyses, two pairs of runs side by side) the scheduler's main
  * thread used 139 and 141 µs of CPU per task with it against 161 and 180 without, the agents
  * 241 and 229 against 251 and 249.
+ *
+ * And one V8 worker thread instead of node's four (--v8-pool-size=1): they run the parallel
+ * scavenges and concurrent marking, and on a two-core host shared with the agents, the clients
+ * and whatever else runs, four of them contended for the cores with the threads doing the work
+ * (the event loop, lmdb's writer). bench:live, 12 alternated pairs of one job per POST from 64
+ * clients: scheduler CPU per job 0.213 -> 0.197 ms, jobs/s x1.08 (median ratio); the price is
+ * a longer scavenge on the event loop in a burst: arrays of 1,000 dispatch p99 ~43 ms vs 30-41.
  */
-export const SERVER_NODE_ARGS: readonly string[] = ['--max-semi-space-size=64'];
+export const SERVER_NODE_ARGS: readonly string[] = ['--max-semi-space-size=64', '--v8-pool-size=1'];
 
 export interface SchedulerLaunch {
   child: Child;
