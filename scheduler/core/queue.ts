@@ -22,7 +22,7 @@
 // put in its place by the same comparison the heap makes (a backfill pass looks at hundreds of
 // jobs, mostly the ones the pass before looked at). A walk that runs past its end merges on
 // from just after its last job (each run's place found by a binary search) and extends it.
-import { insertAt } from './lists.js';
+import { insertAt, removeAt } from './lists.js';
 import type { JobRt } from './state.js';
 import type { Ms, PriorityWeights } from './types.js';
 
@@ -860,14 +860,17 @@ export class PendingQueue {
         }
         if (run.start === run.jobs.length) {
           // Empty: removing a run keeps each run more than twice the next.
-          runs.splice(r--, 1);
+          removeAt(runs, r--);
           this.runsChanged = true;
         } else if (run.start > 1024 && run.start * 2 > run.jobs.length) run.shift();
       }
     }
-    const incoming = this.incoming;
-    this.incoming = [];
-    for (const j of incoming) if (j.queued && j.laneCapped !== j.capped) this.insert(j);
+    // Most passes queue nothing mid-walk: no new list then (tidy runs after every walk).
+    if (this.incoming.length > 0) {
+      const incoming = this.incoming;
+      this.incoming = [];
+      for (const j of incoming) if (j.queued && j.laneCapped !== j.capped) this.insert(j);
+    }
   }
 
   /** Drops the dead entries of `run` before `end`; the live ones keep their order, just before it. */
