@@ -6,9 +6,10 @@
 //   node dist/bench/profile-top.js /tmp/prof/scheduler-*.cpuprofile
 //
 // Each process's main thread is profiled from start to exit (worker threads are not) and
-// written as `<role>-<pid>.cpuprofile` into PROFILE_DIR (default: the working directory).
+// written as `<role>-<pid>.cpuprofile` into PROFILE_DIR (default: the working directory; made
+// if missing).
 // The profiler itself costs CPU: read its figures as shares, not as the run's throughput.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session, type Profiler } from 'node:inspector';
 import { basename, join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
@@ -38,9 +39,17 @@ if (isMainThread) {
   process.on('exit', () => {
     if (written) return;
     written = true;
+    // A profile lost without a word (a missing PROFILE_DIR) reads as "this process did nothing".
     session.post('Profiler.stop', (err, r: Profiler.StopReturnType) => {
-      if (err) return;
-      writeFileSync(join(process.env.PROFILE_DIR ?? '.', `${role()}-${process.pid}.cpuprofile`), JSON.stringify(r.profile));
+      const dir = process.env.PROFILE_DIR ?? '.';
+      const file = join(dir, `${role()}-${process.pid}.cpuprofile`);
+      try {
+        if (err) throw err;
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(file, JSON.stringify(r.profile));
+      } catch (e) {
+        process.stderr.write(`cpu-profile-preload: no profile written to ${file}: ${(e as Error).message}\n`);
+      }
     });
   });
 }
