@@ -2,10 +2,8 @@
 // the cores the core sees free while 10,000 or more tasks wait, over modelled time. The simulator
 // refills a freed core at the instant it frees, so all of it is what passes leave free (nothing
 // waiting fits there, or EASY holds it): the live burst's left_by_pass share is set against it.
+import { WAITING_TASKS } from '../scheduler/driver/index.js';
 import type { SimObserver } from '../sim/index.js';
-
-/** As bench:ngc's busy_share_while_waiting and the driver's trace. */
-const WAITING_TASKS = 10_000;
 /** The pending count is read from the core every this many clock moves (a read costs a walk of the nodes). */
 const PENDING_EVERY = 64;
 

@@ -4,6 +4,7 @@
 // waited for and measured from the scheduler's own metrics (modelled time).
 import type { AnalysisBody, ApiClient, ClusterResponse, RunBody, RunResponse, SubmitResponse } from '../cli/index.js';
 import type { WorkloadItem } from '../sim/index.js';
+import { WAITING_TASKS } from '../scheduler/driver/index.js';
 import { analysisClass } from '../scheduler/pipelines/index.js';
 import { metricSum } from './prom.js';
 
@@ -296,14 +297,14 @@ export class PauseWatch {
     this.maxStallS = Math.max(this.maxStallS, lag);
     if (lag >= 1) this.stallsOver1s++;
     if (lag >= 0.25) this.stallsOver250ms++;
-    if (c.pendingTasks >= 10_000) {
+    if (c.pendingTasks >= WAITING_TASKS) {
       // With this much waiting, the simulator refills a core the instant it frees: here the
       // shortfall is cores freed and not yet refilled (or reported free late).
       this.busyPolls++;
       this.busySum += c.coresUsed / c.cores;
       if (c.coresUsed < 0.8 * c.cores) this.busyBelow80++;
     }
-    if (c.coresUsed < c.cores / 4 && c.pendingTasks >= 10_000) {
+    if (c.coresUsed < c.cores / 4 && c.pendingTasks >= WAITING_TASKS) {
       this.dips++;
       if (lag >= 0.25) this.dipsAfterStall++;
     }

@@ -178,7 +178,6 @@ export class LiveDriver {
   private inPass = false;
   /** Free cores while work waits, by what the driver was doing (refill-watch.ts); only when GSCHED_REFILL_TRACE names a file. */
   private readonly refill: RefillWatch | null;
-  private readonly refillTrace: string | undefined;
   private readonly refillTimer: Timer | null;
   private lastPassAt = 0;
   /** Wall ms the latest runPass took (its chain of capped passes included). */
@@ -216,11 +215,10 @@ export class LiveDriver {
     this.replica = opts.snapshotInWorker === false ? null : new ReplicaWorker({ dir: opts.store.dir, config: opts.core.config });
     const t0 = this.time.now();
     this.stalls = new StallWatch(this.time);
-    this.refillTrace = process.env.GSCHED_REFILL_TRACE || undefined;
-    const trace = this.refillTrace;
-    const refill = trace === undefined ? null : new RefillWatch(this.time.now());
+    const trace = process.env.GSCHED_REFILL_TRACE;
+    const refill = trace ? new RefillWatch(this.time.now(), trace) : null;
     this.refill = refill;
-    this.refillTimer = trace === undefined || refill === null ? null : this.time.every(2000, () => refill.write(trace));
+    this.refillTimer = refill === null ? null : this.time.every(2000, () => refill.write());
     const { restored, passedOver } = this.restoreSnapshot();
     const replayed = this.replay(restored);
     this.clock = new ScaledClock(opts.timeScale, clockAnchor(opts.timeScale, replayed.lastNow ?? restored?.now ?? null, this.time.epoch()), this.time);
@@ -1171,7 +1169,7 @@ export class LiveDriver {
     this.snapshotTimer.cancel();
     this.retentionTimer?.cancel();
     this.refillTimer?.cancel();
-    if (this.refill !== null && this.refillTrace !== undefined) this.refill.write(this.refillTrace);
+    this.refill?.write();
     await this.retention.settled();
     await this.sweeping;
     await this.snapshotting;

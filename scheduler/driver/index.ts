@@ -5,4 +5,4 @@ export { NO_DISPATCHER, combineObservers, type Dispatcher, type DriverObserver, 
 export type { CoreApi, CoreFactory } from './core-api.js';
 export { makeCore } from './make-core.js';
 export { replayDivergence, replayRecord, type Replayed, type ReplayableRecord } from './replay-record.js';
-export type { RefillFigures, RefillState } from './refill-watch.js';
+export { WAITING_TASKS, type RefillFigures, type RefillState } from './refill-watch.js';

@@ -3,7 +3,7 @@ import { RefillWatch } from './refill-watch.js';
 
 describe('RefillWatch', () => {
   it('splits free cores while work waits into what the last pass left and what was freed since, by state', () => {
-    const w = new RefillWatch(0);
+    const w = new RefillWatch(0, 'unused');
     w.started(1, 10);
     w.started(2, 20);
     // 100 cores, 40 used, 20,000 pending: 60 left free by an uncapped pass.
@@ -27,7 +27,7 @@ describe('RefillWatch', () => {
   });
 
   it('counts nothing while fewer than 10,000 tasks wait, and takes no leftover from a capped pass', () => {
-    const w = new RefillWatch(0);
+    const w = new RefillWatch(0, 'unused');
     // A capped pass: its free cores are the remainder's to fill, not a leftover.
     w.passed(0, 100, 50, 9_999, true);
     w.note(0, 'chain');

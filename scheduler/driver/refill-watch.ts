@@ -19,7 +19,7 @@ import { writeFileSync } from 'node:fs';
 export type RefillState = 'pass' | 'deferred' | 'gap' | 'turn' | 'chain' | 'idle';
 const STATES: readonly RefillState[] = ['pass', 'deferred', 'gap', 'turn', 'chain', 'idle'];
 
-/** As bench:ngc's busy_share_while_waiting: only while this many tasks wait. */
+/** Work "waits" while this many tasks are pending: the one threshold of this trace, the twin's free share and bench:ngc's busy_share_while_waiting. */
 export const WAITING_TASKS = 10_000;
 
 export interface RefillFigures {
@@ -55,7 +55,11 @@ export class RefillWatch {
   private readonly coresOf = new Map<number, number>();
   private deferrals = 0;
 
-  constructor(now: number) {
+  /** `file`: where write() puts the figures. */
+  constructor(
+    now: number,
+    private readonly file: string,
+  ) {
     this.last = now;
   }
 
@@ -111,7 +115,7 @@ export class RefillWatch {
     };
   }
 
-  write(path: string): void {
-    writeFileSync(path, JSON.stringify(this.figures()) + '\n');
+  write(): void {
+    writeFileSync(this.file, JSON.stringify(this.figures()) + '\n');
   }
 }
