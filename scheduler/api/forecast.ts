@@ -6,6 +6,7 @@
 import type { ForecastReply as Reply, JobForecast } from '../../contract/index.js';
 import { forecast, type Forecast } from '../../sim/engine/index.js';
 import { URGENT_TARGET_MS } from '../pipelines/index.js';
+import { TERMINAL_JOB_STATES } from '../core/index.js';
 import type { LiveDriver } from '../driver/index.js';
 
 
@@ -22,12 +23,13 @@ export class Forecaster {
   constructor(
     private readonly driver: LiveDriver,
     private readonly maxEvents = FORECAST_MAX_EVENTS,
+    private readonly reuseMs = REUSE_MS,
   ) {}
 
   /** Every open job's forecast, in queue order (running first, then pending by position). */
   all(): Reply {
     const wall = performance.now();
-    if (this.last && wall - this.last.at < REUSE_MS) return this.last.reply;
+    if (this.last && wall - this.last.at < this.reuseMs) return this.current(this.last.reply);
     const now = this.driver.clock.now();
     const core = this.driver.core;
     const f: Forecast = forecast(core.config, core.snapshot(), now, { maxEvents: this.maxEvents });
@@ -57,5 +59,20 @@ export class Forecaster {
     const reply: Reply = { now, until: f.until, complete: f.complete, jobs };
     this.last = { at: wall, reply };
     return reply;
+  }
+
+  /**
+   * A reused forecast with each job's state as it is now: a job that ended since the forecast
+   * was taken is dropped (its times are history, in gsched show job), so a reply never lists
+   * an ended job as open.
+   */
+  private current(reply: Reply): Reply {
+    const jobs: JobForecast[] = [];
+    for (const j of reply.jobs) {
+      const v = this.driver.jobView(j.id);
+      if (!v || (TERMINAL_JOB_STATES as readonly string[]).includes(v.state)) continue;
+      jobs.push(v.state === j.state ? j : { ...j, state: v.state });
+    }
+    return { ...reply, jobs };
   }
 }
