@@ -316,5 +316,10 @@ function forget(s: CoreState, jobId: unknown): EventResult {
   else for (const t of tasks) s.tasks.delete(t.id);
   s.byId.delete(job.id);
   s.ended.set(job.id, job.state);
+  // The record itself lingers in lazily pruned lists (the age queue keeps every job until its
+  // age cap, days of modelled time): without its tasks it holds a few hundred bytes, not every
+  // task record, which the young GC then copied and promoted (~215 B per task in a steady run).
+  job.tasks.length = 0;
+  job.ready = [];
   return ok;
 }
