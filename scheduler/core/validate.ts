@@ -139,10 +139,12 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
 
   const rawPseudonyms = raw.pseudonyms ?? [];
   if (!Array.isArray(rawPseudonyms) || rawPseudonyms.length > 10_000) refuse('INVALID_JOB', 'pseudonyms', 'pseudonyms must be a list of at most 10000 patient pseudonyms');
+  // Field names are spelled out only when something is refused (here and below): a replay
+  // checks millions of tasks, and a string built per task or pseudonym was most of this
+  // check's garbage.
   const pseudonyms = rawPseudonyms.map((p, i): string => {
-    const f = `pseudonyms[${i}]`;
-    if (typeof p === 'string' && looksLikeCpr(p)) refuse('INVALID_JOB', f, `${f} looks like a CPR number; submit the patient's pseudonym, never the CPR number`);
-    if (typeof p !== 'string' || !PSEUDONYM_PATTERN.test(p)) refuse('INVALID_JOB', f, `${f} must be a pseudonym of 1-64 letters, digits, _ or -`);
+    if (typeof p === 'string' && looksLikeCpr(p)) refuse('INVALID_JOB', `pseudonyms[${i}]`, `pseudonyms[${i}] looks like a CPR number; submit the patient's pseudonym, never the CPR number`);
+    if (typeof p !== 'string' || !PSEUDONYM_PATTERN.test(p)) refuse('INVALID_JOB', `pseudonyms[${i}]`, `pseudonyms[${i}] must be a pseudonym of 1-64 letters, digits, _ or -`);
     return p;
   });
 
@@ -151,10 +153,11 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
     refuse('INVALID_JOB', 'tasks', `tasks must be a list of 1 to ${MAX_TASKS_PER_JOB} tasks`);
   }
   const p = partition.spec;
-  // Field names are only spelled out when something is refused: a replay checks millions of tasks.
   // Tasks that only wait for earlier ones (the usual DAG) cannot form a cycle.
   let forward = true;
-  const afterLists: (readonly number[])[] = [];
+  // At its size: a list grown by push re-allocated its store a few times per job.
+  const afterLists = new Array<readonly number[]>(rawTasks.length);
+  const limitHint = ` ms (partition ${p.name}'s limit)`;
   for (let i = 0; i < rawTasks.length; i++) {
     const t: unknown = rawTasks[i];
     if (!isObj(t)) refuse('INVALID_JOB', `tasks[${i}]`, `tasks[${i}] must be an object with cores and memMb`);
@@ -169,7 +172,7 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
     if (!fitsOneNode(partition, cores, memMb)) {
       refuse('TOO_LARGE', `tasks[${i}]`, `tasks[${i}] needs ${cores} cores and ${memMb} MB on one node; no node in partition ${p.name} has both`);
     }
-    if (t.timeLimitMs !== undefined) taskInt(t.timeLimitMs, i, 'timeLimitMs', 1, p.maxTimeMs, ` ms (partition ${p.name}'s limit)`);
+    if (t.timeLimitMs !== undefined) taskInt(t.timeLimitMs, i, 'timeLimitMs', 1, p.maxTimeMs, limitHint);
     const afterRaw = t.after ?? [];
     if (!Array.isArray(afterRaw)) refuse('INVALID_JOB', `tasks[${i}].after`, `tasks[${i}].after must be a list of task indices`);
     const after: number[] = afterRaw;
@@ -184,7 +187,7 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
     if (t.retries !== undefined) taskInt(t.retries, i, 'retries', 0, MAX_RETRIES);
     if (t.durationMs !== undefined) taskInt(t.durationMs, i, 'durationMs', 0, 3650 * 86_400_000);
     if (t.kernel !== undefined) taskText(t.kernel, i, 'kernel');
-    afterLists.push(increasing ? after : [...new Set(after)]);
+    afterLists[i] = increasing ? after : [...new Set(after)];
   }
   const tasks = rawTasks as CheckedTask[];
   const cycle = forward ? null : findCycle(afterLists);
@@ -224,7 +227,8 @@ function check(raw: unknown, ctx: ValidationContext): CleanJob {
   }
 
   // Consent: the gate at submission (it is applied again at dispatch).
-  for (const [i, ps] of pseudonyms.entries()) {
+  for (let i = 0; i < pseudonyms.length; i++) {
+    const ps = pseudonyms[i] as string;
     const status = ctx.consentOf(ps);
     if (consentAllows(purpose, status)) continue;
     if (purpose === 'treatment') {
