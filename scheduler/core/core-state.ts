@@ -6,6 +6,7 @@ import { FairShare } from './fairshare.js';
 import { EndOrder } from './end-order.js';
 import { FreeIndex } from './free-index.js';
 import { DeadlineLanes } from './deadline-lanes.js';
+import { Outbox } from './outbox.js';
 import { KeyedHeap } from './heap.js';
 import { IdTable } from './id-table.js';
 import { insertAt, removeAt, SlotList } from './lists.js';
@@ -85,7 +86,8 @@ export class CoreState {
   readonly deadlines = new DeadlineLanes<TaskRt>();
   /** Pending jobs with a begin time, by that time (stale entries are dropped when met). */
   readonly beginTimes = new KeyedHeap<JobRt>();
-  outbox: Decision[] = [];
+  /** Decisions since the last pass handed them out. */
+  readonly outbox = new Outbox();
   /** Power saving's decisions since the last pass returned them. */
   powerOut: PowerDecision[] = [];
   nextJobId = 1;

@@ -86,8 +86,7 @@ export class PassRunner {
     if (s.power !== null) s.power.step();
     this.pendingAtEnd = s.pendingJobs;
     // Most passes in a light load decide nothing: share one empty list rather than allocate.
-    const decisions = s.outbox.length === 0 ? NO_DECISIONS : s.outbox;
-    if (decisions !== NO_DECISIONS) s.outbox = [];
+    const decisions = s.outbox.length === 0 ? NO_DECISIONS : s.outbox.take();
     // A deadline not after now was deferred by the caller (limitsAt < now), who wakes the pass for it.
     const next = s.nextDeadline();
     const limit = next !== null && next <= s.now ? null : next;
@@ -136,7 +135,7 @@ export class PassRunner {
   /** Task starts this pass has decided so far (starts are decided in passes only). */
   private startsSoFar(): number {
     const out = this.s.outbox;
-    for (; this.scanned < out.length; this.scanned++) if ((out[this.scanned] as Decision).type === 'start') this.starts++;
+    for (; this.scanned < out.length; this.scanned++) if (out.at(this.scanned).type === 'start') this.starts++;
     return this.starts;
   }
 

@@ -24,6 +24,7 @@ import { KeyedHeap } from './heap.js';
 import { IdTable } from './id-table.js';
 import { LevelSet } from './level-set.js';
 import { LimitBook } from './limits.js';
+import { Outbox } from './outbox.js';
 import { SlotList } from './lists.js';
 import { PassRunner } from './pass.js';
 import { PowerSaver } from './power-save.js';
@@ -42,7 +43,7 @@ import { NodeProfile } from './reservation.js';
 export const SNAPSHOT_CLASSES: readonly (abstract new (...args: never[]) => unknown)[] = [
   CoreState, FairShare, FreeIndex, KeyedHeap, IdTable, LevelSet, SlotList, PassRunner, ConservativePlanner,
   EasyPlanner, FcfsPlanner, PendingQueue, Run, ReadModel, NodeProfile, LimitBook, PowerSaver, EndOrder, FitMemo,
-  PassOverMemo, DeadlineLanes, DeadlineLane,
+  PassOverMemo, DeadlineLanes, DeadlineLane, Outbox,
 ];
 
 /** Bumped when the entry layout below changes. */
