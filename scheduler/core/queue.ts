@@ -171,6 +171,12 @@ export class Run {
     this.start = 0;
   }
 
+  /** Drops every entry (all dead): the lists keep their room (pop does not give it back). */
+  clear(): void {
+    this.truncate(0);
+    this.start = 0;
+  }
+
   /** Frees the entries before `start`. */
   shift(): void {
     const n = this.jobs.length;
@@ -859,9 +865,15 @@ export class PendingQueue {
           run.start++;
         }
         if (run.start === run.jobs.length) {
-          // Empty: removing a run keeps each run more than twice the next.
-          removeAt(runs, r--);
-          this.runsChanged = true;
+          // The lane's only run is emptied and kept: in a light load the lane fills again within
+          // a pass or two (a job's next tasks become ready), and a new run grew three lists from
+          // empty (~600 B, most of a queued job's garbage). Any other empty run is removed, which
+          // keeps each run more than twice the next.
+          if (runs.length === 1) run.clear();
+          else {
+            removeAt(runs, r--);
+            this.runsChanged = true;
+          }
         } else if (run.start > 1024 && run.start * 2 > run.jobs.length) run.shift();
       }
     }
