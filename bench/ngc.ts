@@ -239,7 +239,9 @@ async function liveFull(): Promise<Figures> {
 /**
  * The scheduler's refill trace, as figures: the mean share of cores free while 10,000+ tasks
  * waited, what passes left free of it, and what completions had freed and no pass had refilled
- * yet (in all and by what the driver was doing). Empty if the trace was not written.
+ * yet (in all and by what the driver was doing), and the wall seconds spent in each of those
+ * states meanwhile (how long a capped chain or the dispatch window held passes). Empty if the
+ * trace was not written.
  */
 function refillFigures(file: string): Record<string, unknown> {
   let r: RefillFigures;
@@ -249,7 +251,7 @@ function refillFigures(file: string): Record<string, unknown> {
     return {};
   }
   const freed = Object.values(r.freed_share_by_state).reduce((a, b) => a + b, 0);
-  return { refill_free_share: r.free_share, refill_left_by_pass_share: r.left_by_pass_share, refill_freed_share: Math.round(freed * 10_000) / 10_000, refill_freed_share_by_state: r.freed_share_by_state, refill_deferrals: r.deferrals };
+  return { refill_free_share: r.free_share, refill_left_by_pass_share: r.left_by_pass_share, refill_freed_share: Math.round(freed * 10_000) / 10_000, refill_freed_share_by_state: r.freed_share_by_state, refill_wall_s_by_state: r.wall_s_by_state, refill_deferrals: r.deferrals };
 }
 
 // ---------------------------------------------------------------- output
