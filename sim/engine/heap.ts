@@ -6,7 +6,7 @@ export interface Timed {
   time: Ms;
 }
 
-export class EventHeap<T extends Timed> {
+export class EventHeap<T> {
   private readonly heap = new KeyedHeap<T>();
   private nextSeq = 0;
 
@@ -14,8 +14,13 @@ export class EventHeap<T extends Timed> {
     return this.heap.size;
   }
 
-  push(item: T): void {
+  push(item: T & Timed): void {
     this.heap.push(item.time, this.nextSeq++, item);
+  }
+
+  /** Queues `item` at `time`, for items that do not carry their time themselves. */
+  pushAt(time: Ms, item: T): void {
+    this.heap.push(time, this.nextSeq++, item);
   }
 
   peek(): T | undefined {
