@@ -7,7 +7,7 @@ import type { CoreState } from './core-state.js';
 import { runFilters, surelyPass } from './filters/index.js';
 import type { Planner } from './policies/index.js';
 import { REASON_CODE, REASON_LIST } from './reasons.js';
-import type { JobRt } from './state.js';
+import { NEVER, shownTime, type JobRt } from './state.js';
 import type { Decision, Ms, PendingReason, StepResult } from './types.js';
 
 /** Default for how often priorities are recalculated (Slurm's PriorityCalcPeriod default). */
@@ -31,7 +31,9 @@ export class PassRunner {
   private readonly counts = new Int32Array(REASON_LIST.length);
   private counted = 0;
   private pendingAtEnd = 0;
-  private at: Ms | null = null;
+  /** When the latest pass ran, or NEVER: a number field, as null mixed with times past 2^31 ms
+   * made every pass allocate a fresh number for it (see NEVER). */
+  private at: Ms = NEVER;
   /** Jobs whose smallest ready task needs more cores than this may be passed over (Planner.passOverAbove). */
   private passOverAbove = Infinity;
   /** The walk's visitor, bound once: a closure per pass would do, one per job would not. */
@@ -144,7 +146,7 @@ export class PassRunner {
     const reasons = {} as Record<PendingReason, number>;
     for (let i = 0; i < REASON_LIST.length; i++) reasons[REASON_LIST[i] as PendingReason] = this.counts[i] as number;
     reasons.Priority += Math.max(0, this.pendingAtEnd - this.counted);
-    return { pass: this.s.pass, at: this.at, pendingJobs: this.pendingAtEnd, reasons };
+    return { pass: this.s.pass, at: shownTime(this.at), pendingJobs: this.pendingAtEnd, reasons };
   }
 }
 
