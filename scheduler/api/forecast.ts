@@ -6,7 +6,7 @@
 import type { ForecastReply as Reply, JobForecast } from '../../contract/index.js';
 import { forecast, type Forecast } from '../../sim/engine/index.js';
 import { URGENT_TARGET_MS } from '../pipelines/index.js';
-import { TERMINAL_JOB_STATES } from '../core/index.js';
+import { isTerminalJobState } from '../core/index.js';
 import type { LiveDriver } from '../driver/index.js';
 
 
@@ -70,7 +70,7 @@ export class Forecaster {
     const jobs: JobForecast[] = [];
     for (const j of reply.jobs) {
       const v = this.driver.jobView(j.id);
-      if (!v || (TERMINAL_JOB_STATES as readonly string[]).includes(v.state)) continue;
+      if (!v || isTerminalJobState(v.state)) continue;
       jobs.push(v.state === j.state ? j : { ...j, state: v.state });
     }
     return { ...reply, jobs };

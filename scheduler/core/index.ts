@@ -1,7 +1,7 @@
 // Public surface of the scheduling core. Other packages import from here only.
 export * from './types.js';
 export { decisionText, decisionTexts, firstDifference, powerDecisionText } from './decision-text.js';
-export { JOB_STATES, ACTIVE_JOB_STATES, TERMINAL_JOB_STATES, TASK_STATES, PURPOSES, isPurpose, POLICIES, isPolicy, CONSENT_STATUSES, isConsentStatus, consentAllows, CPR_PATTERN, looksLikeCpr, PSEUDONYM_PATTERN, isPseudonym } from './vocabulary.js';
+export { JOB_STATES, ACTIVE_JOB_STATES, TERMINAL_JOB_STATES, isTerminalJobState, TASK_STATES, PURPOSES, isPurpose, POLICIES, isPolicy, CONSENT_STATUSES, isConsentStatus, consentAllows, CPR_PATTERN, looksLikeCpr, PSEUDONYM_PATTERN, isPseudonym } from './vocabulary.js';
 export { ConfigError } from './errors.js';
 export { parseClusterConfig, flatClusterConfig, DEFAULT_CONSENT, consentConfig, DEFAULT_POWER_SAVE, withPowerSave, withoutPowerSave, type ClusterFile } from './config.js';
 export { jobConsented } from './consent-rules.js';

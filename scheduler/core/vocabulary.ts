@@ -9,6 +9,8 @@ export type JobState = (typeof JOB_STATES)[number];
 /** States a job can still leave; the rest are final. */
 export const ACTIVE_JOB_STATES = ['PENDING', 'RUNNING'] as const satisfies readonly JobState[];
 export const TERMINAL_JOB_STATES = ['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL'] as const satisfies readonly JobState[];
+/** Whether a job in `state` has ended (its state is final). */
+export const isTerminalJobState = (state: JobState): boolean => (TERMINAL_JOB_STATES as readonly JobState[]).includes(state);
 
 export const TASK_STATES = ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT'] as const;
 export type TaskState = (typeof TASK_STATES)[number];

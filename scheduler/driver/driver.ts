@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type Timer } from '../../common/index.js';
-import { configFingerprint, consentAllows, layoutFingerprint, type AdvanceReservationView, type ReservationSpec, decisionTexts, parseArraySpec, TERMINAL_JOB_STATES, type ClusterConfig, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type PowerDecision, type ConsentStatus } from '../core/index.js';
+import { configFingerprint, consentAllows, layoutFingerprint, type AdvanceReservationView, type ReservationSpec, decisionTexts, parseArraySpec, TERMINAL_JOB_STATES, isTerminalJobState, type ClusterConfig, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type PowerDecision, type ConsentStatus } from '../core/index.js';
 import type { Completion, NodePower, TaskRef } from '../../proto/index.js';
 import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
 import { AcctIndex } from '../store/index.js';
@@ -509,7 +509,7 @@ export class LiveDriver {
     for (const [jobId, ps] of this.pseudonymsOf) {
       if (!ps.includes(pseudonym)) continue;
       const j = this.core.job(jobId);
-      if (!j || (TERMINAL_JOB_STATES as readonly string[]).includes(j.state) || consentAllows(j.purpose, status)) continue;
+      if (!j || isTerminalJobState(j.state) || consentAllows(j.purpose, status)) continue;
       this.opts.audit?.({ actor: SYSTEM, client: null, action: 'consent.hold', object: `job ${j.displayId}`, outcome: 'held', pseudonyms: ps, detail: { purpose: j.purpose, consent: status } });
     }
     return { answer: { ok: true, value: { pseudonym, status } }, durable };
@@ -942,7 +942,7 @@ export class LiveDriver {
   private forgetOne(jobId: number): number {
     if (!this.ended.delete(jobId)) return 0; // forgotten meanwhile
     const view = this.core.job(jobId);
-    if (!view || !(TERMINAL_JOB_STATES as readonly string[]).includes(view.state)) return 0;
+    if (!view || !isTerminalJobState(view.state)) return 0;
     for (const t of view.tasks) {
       this.attempts.delete(t.id);
       this.inflight.delete(t.id);
