@@ -100,4 +100,36 @@ describe('AgentHub', () => {
     expect(await quiet.ended).toBe(grpc.status.DEADLINE_EXCEEDED);
     chatty.s.end();
   });
+
+  it('acknowledges completions recorded together in one message', async () => {
+    const a = stream();
+    a.s.write(hello('acker', ['c2-n002']));
+    await a.first;
+    const acks: number[][] = [];
+    a.s.on('data', (m: SchedulerMessage) => {
+      if (m.payload === 'completionAck' && 'completionAck' in m) acks.push(m.completionAck.tasks.map((t) => t.taskId));
+    });
+    // Three messages whose records become durable together, as in one journal group: the
+    // driver's answer is held until all three were read.
+    let durable!: () => void;
+    const group = new Promise<void>((r) => (durable = r));
+    let read = 0;
+    const real = driver.agentCompletions.bind(driver);
+    driver.agentCompletions = () => {
+      read++;
+      return group;
+    };
+    try {
+      const done = (taskId: number): AgentMessage => ({ completions: { items: [{ task: { taskId, attempt: 1 }, outcome: 'OUTCOME_COMPLETED', cpuMs: 0, wallMs: 0, kernel: 'noop', summaryJson: '', error: '', exitCode: 0, signal: '' }] } });
+      for (const id of [901, 902, 903]) a.s.write(done(id));
+      for (let i = 0; i < 100 && read < 3; i++) await new Promise((r) => setTimeout(r, 10));
+      durable();
+      for (let i = 0; i < 100 && acks.flat().length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      driver.agentCompletions = real;
+    }
+    // One acknowledgement for the three (one each before).
+    expect(acks).toEqual([[901, 902, 903]]);
+    a.s.end();
+  });
 });

@@ -47,6 +47,8 @@ interface Session {
   running: number;
   assign: Assignment[];
   cancel: Map<string, TaskRef[]>;
+  /** Completions recorded and not yet acknowledged (see recordCompletions). */
+  acks: TaskRef[];
 }
 
 export interface AgentInfo {
@@ -214,6 +216,7 @@ export class AgentHub implements Dispatcher {
       running: hello.running.length,
       assign: [],
       cancel: new Map(),
+      acks: [],
     };
     this.sessions.set(session.name, session);
     for (const n of nodes) {
@@ -274,8 +277,26 @@ export class AgentHub implements Dispatcher {
     if (this.closed) return; // the agents replay unacknowledged completions to the next scheduler
     this.driver
       .agentCompletions(items, s.nodeSet)
-      .then(() => this.write(s, { completionAck: { tasks: items.map((c) => c.task) } }))
+      .then(() => this.acknowledge(s, items))
       .catch((err: Error) => this.opts.log.error({ err }, 'completions not recorded'));
+  }
+
+  /**
+   * Acknowledges recorded completions, one message per agent for all that became durable
+   * together: a journal group holds several of an agent's completions messages (it waits up to
+   * the journal's gap), and each ack written alone cost an encode and an http2 write.
+   */
+  private acknowledge(s: Session, items: readonly Completion[]): void {
+    const first = s.acks.length === 0;
+    for (const c of items) s.acks.push(c.task);
+    // The group's other reactions are queued already: this runs after them all.
+    if (first) {
+      queueMicrotask(() => {
+        const tasks = s.acks;
+        s.acks = [];
+        if (tasks.length > 0) this.write(s, { completionAck: { tasks } });
+      });
+    }
   }
 
   private write(s: Session, msg: SchedulerMessage): void {

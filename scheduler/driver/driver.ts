@@ -183,6 +183,8 @@ export class LiveDriver {
   /** Wall ms the latest runPass took (its chain of capped passes included). */
   private lastPassMs = 0;
   private wakeTimer: Timer | null = null;
+  /** The scheduler time wakeTimer is armed for. */
+  private wakeAt: Ms | null = null;
   /** Blocks of the event loop, forgiven when time limits are enforced (stall-watch.ts). */
   private readonly stalls: StallWatch;
   /** Wakes the pass when time limits stop being deferred after a block. */
@@ -598,23 +600,20 @@ export class LiveDriver {
    */
   agentCompletion(c: Completion, nodes: ReadonlySet<string>): Promise<void> {
     const { taskId, attempt } = c.task;
-    if (this.inflight.get(taskId)?.attempt === attempt) this.settle(taskId); // it reached the agent
+    // Most completions come after their ack (nothing in flight): one lookup, no settle.
+    if (this.inflight.size > 0 && this.inflight.get(taskId)?.attempt === attempt) this.settle(taskId); // it reached the agent
     if (c.outcome !== 'OUTCOME_COMPLETED' && c.outcome !== 'OUTCOME_FAILED') return RECORDED_NOTHING;
     const placed = this.attempts.get(taskId);
     if (placed?.attempt !== attempt || !nodes.has(placed.node)) return RECORDED_NOTHING;
     const outcome = c.outcome === 'OUTCOME_COMPLETED' ? 'completed' : 'failed';
-    const result: TaskResult = {
-      taskId,
-      attempt,
-      node: placed.node,
-      outcome,
-      cpuMs: c.cpuMs,
-      wallMs: c.wallMs,
-      kernel: c.kernel,
-      summary: parseSummary(c.summaryJson),
-      ...(c.error ? { error: c.error } : {}),
-      ...(c.kernel === EXEC_KERNEL ? { exitCode: c.exitCode ?? 0, ...(c.signal ? { signal: c.signal } : {}) } : {}),
-    };
+    // Built field by field in the order the spread form had (the journal's msgpack keeps key
+    // order): object spreads here cost a clone per completion, thousands a second in a burst.
+    const result: TaskResult = { taskId, attempt, node: placed.node, outcome, cpuMs: c.cpuMs, wallMs: c.wallMs, kernel: c.kernel, summary: parseSummary(c.summaryJson) };
+    if (c.error) result.error = c.error;
+    if (c.kernel === EXEC_KERNEL) {
+      result.exitCode = c.exitCode ?? 0;
+      if (c.signal) result.signal = c.signal;
+    }
     // The core has the last word: a task it no longer has RUNNING (requeued when its node
     // was declared down, ended by a cancel) refuses the report, which is then stale.
     return this.accept({ type: 'taskEnded', taskId, outcome }, result).durable;
@@ -796,10 +795,19 @@ export class LiveDriver {
   }
 
   private setWake(at: Ms | null): void {
+    // Most passes in a burst ask for the same wake as the one before: keep its timer rather
+    // than cancel and re-arm one per pass.
+    if (at !== null && at === this.wakeAt && this.wakeTimer !== null && !this.closed) return;
     this.wakeTimer?.cancel();
     this.wakeTimer = null;
+    this.wakeAt = null;
     if (at === null || this.closed) return;
-    this.wakeTimer = this.time.after(Math.min(MAX_TIMER_MS, this.clock.wallDelayUntil(at)), () => this.requestPass());
+    this.wakeAt = at;
+    this.wakeTimer = this.time.after(Math.min(MAX_TIMER_MS, this.clock.wallDelayUntil(at)), () => {
+      this.wakeTimer = null;
+      this.wakeAt = null;
+      this.requestPass();
+    });
   }
 
   private handleDecisions(decisions: Decision[], live: boolean): void {
@@ -869,27 +877,29 @@ export class LiveDriver {
   private dispatchStart(d: Extract<Decision, { type: 'start' }>, attempt: number): void {
     const ps = this.pseudonymsOf.get(d.jobId);
     if (ps !== undefined && this.opts.audit) this.dispatchAudit.add(`job ${this.displayOf.get(d.jobId) ?? d.jobId} task ${d.taskId} on ${d.node} attempt ${attempt} kernel ${d.kernel ?? ''}`, ps);
-    const send = (): void => {
-      if (this.attempts.get(d.taskId)?.attempt !== attempt) return; // superseded while waiting
-      this.inflight.set(d.taskId, { attempt, node: d.node, decidedAt: this.time.now() });
-      const exec = this.commands.has(d.jobId) ? this.commands.execFor(d.jobId, this.core.task(d.taskId)?.index ?? 0, d.timeLimitMs) : null;
-      const taken = this.dispatcher.assign(d.node, {
-        task: { taskId: d.taskId, attempt },
-        jobId: d.jobId,
-        node: d.node,
-        cores: d.cores,
-        memMb: d.memMb,
-        timeLimitMs: d.timeLimitMs,
-        durationMs: d.durationMs ?? 0,
-        kernel: exec ? EXEC_KERNEL : (d.kernel ?? ''),
-        displayId: this.displayOf.get(d.jobId) ?? String(d.jobId),
-        exec,
-      });
-      if (taken) this.unacked.add(d.taskId);
-    };
     // At most one unacknowledged assignment per task: a later attempt waits for the earlier.
-    if (this.inflight.has(d.taskId)) this.deferred.set(d.taskId, () => { send(); this.dispatcher.flush(); });
-    else send();
+    // (No closure for the usual case: one start of thousands a second.)
+    if (this.inflight.has(d.taskId)) this.deferred.set(d.taskId, () => { this.sendStart(d, attempt); this.dispatcher.flush(); });
+    else this.sendStart(d, attempt);
+  }
+
+  private sendStart(d: Extract<Decision, { type: 'start' }>, attempt: number): void {
+    if (this.attempts.get(d.taskId)?.attempt !== attempt) return; // superseded while waiting
+    this.inflight.set(d.taskId, { attempt, node: d.node, decidedAt: this.time.now() });
+    const exec = this.commands.has(d.jobId) ? this.commands.execFor(d.jobId, this.core.task(d.taskId)?.index ?? 0, d.timeLimitMs) : null;
+    const taken = this.dispatcher.assign(d.node, {
+      task: { taskId: d.taskId, attempt },
+      jobId: d.jobId,
+      node: d.node,
+      cores: d.cores,
+      memMb: d.memMb,
+      timeLimitMs: d.timeLimitMs,
+      durationMs: d.durationMs ?? 0,
+      kernel: exec ? EXEC_KERNEL : (d.kernel ?? ''),
+      displayId: this.displayOf.get(d.jobId) ?? String(d.jobId),
+      exec,
+    });
+    if (taken) this.unacked.add(d.taskId);
   }
 
   private jobEnded(jobId: number, state: JobState, live: boolean): void {
