@@ -11,22 +11,12 @@
 // The profiler itself costs CPU: read its figures as shares, not as the run's throughput.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session, type Profiler } from 'node:inspector';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
+import { profileRole } from './profile-role.js';
 
 /** Sampling period in µs: V8's default of 1,000 sees too few samples of a ~200 µs request. */
 const INTERVAL_US = Number(process.env.PROFILE_INTERVAL_US ?? 200);
-
-/** `scheduler`, `agent`, `up`, `live`…: the script's name without `main`/extension. */
-function role(): string {
-  const script = process.argv[1] ?? 'node';
-  const name = basename(script).replace(/\.[cm]?js$/, '');
-  const dir = basename(join(script, '..'));
-  if (name !== 'main') return name;
-  if (dir === 'node-agent') return 'agent';
-  if (dir === 'cli') return process.argv[2] ?? 'cli';
-  return dir;
-}
 
 if (isMainThread) {
   const session = new Session();
@@ -42,7 +32,7 @@ if (isMainThread) {
     // A profile lost without a word (a missing PROFILE_DIR) reads as "this process did nothing".
     session.post('Profiler.stop', (err, r: Profiler.StopReturnType) => {
       const dir = process.env.PROFILE_DIR ?? '.';
-      const file = join(dir, `${role()}-${process.pid}.cpuprofile`);
+      const file = join(dir, `${profileRole()}-${process.pid}.cpuprofile`);
       try {
         if (err) throw err;
         mkdirSync(dir, { recursive: true });
