@@ -11,7 +11,10 @@ export class Rng {
   private b: number;
   private c: number;
   private d: number;
-  private spare: number | null = null;
+  /** Box-Muller's second value, valid while `hasSpare`: a plain number field (null mixed with
+   * doubles made every store of one allocate a fresh number, once per two normal draws). */
+  private spare = 0;
+  private hasSpare = false;
 
   /**
    * `seed` is any safe integer; `stream` separates independent sequences of one seed.
@@ -83,14 +86,14 @@ export class Rng {
 
   /** Standard normal (Box-Muller, keeping the second value). */
   normal(): number {
-    if (this.spare !== null) {
-      const s = this.spare;
-      this.spare = null;
-      return s;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare;
     }
     const r = Math.sqrt(-2 * Math.log(this.open()));
     const th = 2 * Math.PI * this.next();
     this.spare = r * Math.sin(th);
+    this.hasSpare = true;
     return r * Math.cos(th);
   }
 
