@@ -10,11 +10,9 @@
 // Each process's main thread is sampled from start to exit and written as
 // `<role>-<pid>.heapprofile` (Chrome DevTools opens it) into PROFILE_DIR (default: the working
 // directory). Sampling costs time: read its bytes per function, not the run's speed.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session, type HeapProfiler } from 'node:inspector';
-import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
-import { profileRole } from './profile-role.js';
+import { writeProfileAtExit } from './profile-role.js';
 
 /** Mean bytes between samples: V8's default of 32 KiB gives ~70,000 samples of 2 GB. */
 const INTERVAL_B = Number(process.env.PROFILE_ALLOC_INTERVAL ?? 16_384);
@@ -29,21 +27,5 @@ if (isMainThread) {
     includeObjectsCollectedByMajorGC: true,
     includeObjectsCollectedByMinorGC: true,
   } as HeapProfiler.StartSamplingParameterType);
-  let written = false;
-  // 'exit' handlers run synchronously; the in-process session answers stopSampling at once.
-  process.on('exit', () => {
-    if (written) return;
-    written = true;
-    session.post('HeapProfiler.stopSampling', (err, r: HeapProfiler.StopSamplingReturnType) => {
-      const dir = process.env.PROFILE_DIR ?? '.';
-      const file = join(dir, `${profileRole()}-${process.pid}.heapprofile`);
-      try {
-        if (err) throw err;
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(file, JSON.stringify(r.profile));
-      } catch (e) {
-        process.stderr.write(`alloc-profile-preload: no profile written to ${file}: ${(e as Error).message}\n`);
-      }
-    });
-  });
+  writeProfileAtExit('heapprofile', (done) => session.post('HeapProfiler.stopSampling', (err, r: HeapProfiler.StopSamplingReturnType) => done(err, r?.profile)));
 }

@@ -9,11 +9,9 @@
 // written as `<role>-<pid>.cpuprofile` into PROFILE_DIR (default: the working directory; made
 // if missing).
 // The profiler itself costs CPU: read its figures as shares, not as the run's throughput.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session, type Profiler } from 'node:inspector';
-import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
-import { profileRole } from './profile-role.js';
+import { writeProfileAtExit } from './profile-role.js';
 
 /** Sampling period in µs: V8's default of 1,000 sees too few samples of a ~200 µs request. */
 const INTERVAL_US = Number(process.env.PROFILE_INTERVAL_US ?? 200);
@@ -24,22 +22,5 @@ if (isMainThread) {
   session.post('Profiler.enable');
   session.post('Profiler.setSamplingInterval', { interval: INTERVAL_US });
   session.post('Profiler.start');
-  let written = false;
-  // 'exit' handlers run synchronously; the in-process session answers Profiler.stop at once.
-  process.on('exit', () => {
-    if (written) return;
-    written = true;
-    // A profile lost without a word (a missing PROFILE_DIR) reads as "this process did nothing".
-    session.post('Profiler.stop', (err, r: Profiler.StopReturnType) => {
-      const dir = process.env.PROFILE_DIR ?? '.';
-      const file = join(dir, `${profileRole()}-${process.pid}.cpuprofile`);
-      try {
-        if (err) throw err;
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(file, JSON.stringify(r.profile));
-      } catch (e) {
-        process.stderr.write(`cpu-profile-preload: no profile written to ${file}: ${(e as Error).message}\n`);
-      }
-    });
-  });
+  writeProfileAtExit('cpuprofile', (done) => session.post('Profiler.stop', (err, r: Profiler.StopReturnType) => done(err, r?.profile)));
 }
