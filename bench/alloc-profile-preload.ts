@@ -12,7 +12,7 @@
 // directory). Sampling costs time: read its bytes per function, not the run's speed.
 import { Session, type HeapProfiler } from 'node:inspector';
 import { isMainThread } from 'node:worker_threads';
-import { writeProfileAtExit } from './profile-role.js';
+import { writeProfileAtExit } from './profile-file.js';
 
 /** Mean bytes between samples: V8's default of 32 KiB gives ~70,000 samples of 2 GB. */
 const INTERVAL_B = Number(process.env.PROFILE_ALLOC_INTERVAL ?? 16_384);

@@ -4,14 +4,10 @@
 //   node dist/bench/alloc-top.js FILE.heapprofile [ROWS]
 import { readFileSync } from 'node:fs';
 import type { HeapProfiler } from 'node:inspector';
+import { label } from './profile-top.js';
 
 type Node = HeapProfiler.SamplingHeapProfileNode;
 
-/** A function as `name file:line`, with node_modules and dist prefixes cut (as profile-top). */
-function label(cf: Node['callFrame']): string {
-  const url = cf.url.replace(/^.*node_modules\//, '~/').replace(/^.*\/dist\//, '');
-  return `${cf.functionName || '(anonymous)'} ${url}:${cf.lineNumber + 1}`;
-}
 
 export interface AllocTop {
   /** Sampled bytes in all (V8 scales each sample to the bytes it stands for). */

@@ -11,7 +11,7 @@
 // The profiler itself costs CPU: read its figures as shares, not as the run's throughput.
 import { Session, type Profiler } from 'node:inspector';
 import { isMainThread } from 'node:worker_threads';
-import { writeProfileAtExit } from './profile-role.js';
+import { writeProfileAtExit } from './profile-file.js';
 
 /** Sampling period in µs: V8's default of 1,000 sees too few samples of a ~200 µs request. */
 const INTERVAL_US = Number(process.env.PROFILE_INTERVAL_US ?? 200);

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import type { Profiler } from 'node:inspector';
 
-/** A function as `name file:line`, with node_modules and dist prefixes cut. */
-function label(cf: Profiler.ProfileNode['callFrame']): string {
+/** A function as `name file:line`, with node_modules and dist prefixes cut (CPU and allocation profiles alike). */
+export function label(cf: Pick<Profiler.ProfileNode['callFrame'], 'functionName' | 'url' | 'lineNumber'>): string {
   const url = cf.url.replace(/^.*node_modules\//, '~/').replace(/^.*\/dist\//, '');
   return `${cf.functionName || '(anonymous)'} ${url}:${cf.lineNumber + 1}`;
 }

@@ -600,8 +600,7 @@ export class LiveDriver {
    */
   agentCompletion(c: Completion, nodes: ReadonlySet<string>): Promise<void> {
     const { taskId, attempt } = c.task;
-    // Most completions come after their ack (nothing in flight): one lookup, no settle.
-    if (this.inflight.size > 0 && this.inflight.get(taskId)?.attempt === attempt) this.settle(taskId); // it reached the agent
+    if (this.inflight.get(taskId)?.attempt === attempt) this.settle(taskId); // it reached the agent
     if (c.outcome !== 'OUTCOME_COMPLETED' && c.outcome !== 'OUTCOME_FAILED') return RECORDED_NOTHING;
     const placed = this.attempts.get(taskId);
     if (placed?.attempt !== attempt || !nodes.has(placed.node)) return RECORDED_NOTHING;

@@ -1,4 +1,5 @@
-// The name a bench profile file takes after its process: `scheduler`, `agent`, `sim`, `up`…
+// A bench profile's file: named after its process (`scheduler`, `agent`, `sim`, `up`…) and
+// written at exit, for the CPU and allocation profile preloads alike.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
