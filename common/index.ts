@@ -8,6 +8,7 @@ export { renderTable, outputWidth, clip, type Column, type TableOptions } from '
 export { containsCpr, scrubCpr, normalizeCpr, cprPathIn, nestedDeeperThan, scanBody, type BodyScan } from './cpr.js';
 export { REDACT, scrubbingDestination } from './redact.js';
 export { isLoopback } from './hosts.js';
+export { helpRequested } from './help-flag.js';
 export { percentileSorted } from './stats.js';
 export { readStatCpu, type StatCpu } from './proc-stat.js';
 export { systemClock, FakeClock, type Clock, type Timer } from './clock.js';

@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // The node agent process: `node dist/node-agent/main.js --container c1 ...` (see README.md).
-// Exit codes: 0 stopped by a signal, 2 bad flags or refused by the scheduler, 1 anything else.
-import { loadClusterConfig, processLogger, stopOnSignals } from '../common/index.js';
+// Exit codes: 0 stopped by a signal (or --help), 2 bad flags or refused by the scheduler, 1 anything else.
+import { helpRequested, loadClusterConfig, processLogger, stopOnSignals } from '../common/index.js';
 import { AgentConfigError, AgentRejectedError } from './errors.js';
 import { NodeAgent } from './agent.js';
-import { parseAgentArgs } from './options.js';
+import { USAGE, parseAgentArgs } from './options.js';
 import { createKernelPool } from './pool.js';
 import { CgroupLimits } from './cgroup.js';
 import { defaultScratchDir, type ExecOptions } from './exec.js';
 
 async function main(): Promise<void> {
+  if (helpRequested(process.argv.slice(2))) {
+    process.stdout.write(`${USAGE}\n(gsched up starts one per container; see node-agent/README.md)\n`);
+    return;
+  }
   let flags;
   try {
     flags = parseAgentArgs(process.argv.slice(2), loadClusterConfig);

@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // The scheduler process: `node dist/scheduler/main.js --state ./var ...` (see README.md).
 // Prints one JSON line `{"msg":"scheduler ready","http":...,"grpc":...}` when it serves.
-// Exit codes: 0 stopped by a signal, 1 failure (port in use, state folder unusable), 2 bad flags.
+// Exit codes: 0 stopped by a signal (or --help), 1 failure (port in use, state folder unusable), 2 bad flags.
 import { tlsEnabled } from '../proto/index.js';
 import { PortInUseError, startScheduler } from './process.js';
-import { SchedulerFlagError, parseSchedulerArgs } from './process-options.js';
-import { isLoopback, processLogger, stopOnSignals } from '../common/index.js';
+import { SCHEDULER_USAGE, SchedulerFlagError, parseSchedulerArgs } from './process-options.js';
+import { helpRequested, isLoopback, processLogger, stopOnSignals } from '../common/index.js';
 
 async function main(): Promise<void> {
+  if (helpRequested(process.argv.slice(2))) {
+    process.stdout.write(`${SCHEDULER_USAGE}\n(gsched up starts it with one node agent per container; see README.md)\n`);
+    return;
+  }
   let flags;
   try {
     flags = parseSchedulerArgs(process.argv.slice(2));
