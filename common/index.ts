@@ -9,6 +9,7 @@ export { containsCpr, scrubCpr, normalizeCpr, cprPathIn, nestedDeeperThan, scanB
 export { REDACT, scrubbingDestination } from './redact.js';
 export { isLoopback } from './hosts.js';
 export { helpRequested } from './help-flag.js';
+export { signalName } from './signals.js';
 export { percentileSorted } from './stats.js';
 export { readStatCpu, type StatCpu } from './proc-stat.js';
 export { systemClock, FakeClock, type Clock, type Timer } from './clock.js';

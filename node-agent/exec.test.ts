@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Assignment, Exec } from '../proto/index.js';
 import { CgroupLimits } from './cgroup.js';
-import { expandPattern, runExec, signalName, type ExecOptions } from './exec.js';
+import { expandPattern, runExec, type ExecOptions } from './exec.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gsched-exec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -140,15 +140,9 @@ describe('the exec kernel', () => {
   });
 });
 
-describe('patterns and signal names', () => {
+describe('patterns', () => {
   it('expands sbatch patterns and keeps unknown ones', () => {
     const { a } = assignment({});
     expect(expandPattern('%x_%j_%A_%a_%u_%N_%t_%%_%q', a, { GSCHED_JOB_ID: '7', GSCHED_JOB_NAME: 'n', GSCHED_JOB_USER: 'anna', GSCHED_TASK_INDEX: '1' })).toBe('n_7_7_4294967294_anna_c1-n001_1_%_%q');
-  });
-  it('reads USR1, SIGUSR1 and 10', () => {
-    expect(signalName('usr1')).toBe('SIGUSR1');
-    expect(signalName('SIGTERM')).toBe('SIGTERM');
-    expect(signalName('9')).toBe('SIGKILL');
-    expect(signalName('bogus')).toBeNull();
   });
 });

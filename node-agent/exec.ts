@@ -5,9 +5,9 @@
 // non-zero exit or a signal to a failed attempt.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { constants as osConstants, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { readStatCpu } from '../common/index.js';
+import { readStatCpu, signalName } from '../common/index.js';
 import type { Assignment, Exec } from '../proto/index.js';
 import { CgroupLimits } from './cgroup.js';
 
@@ -148,17 +148,6 @@ export function runExec(a: Assignment, exec: Exec, opts: ExecOptions): ExecHandl
   };
 }
 
-/** `USR1`, `SIGUSR1` or `10` → `SIGUSR1`; null if not a signal. */
-export function signalName(text: string): NodeJS.Signals | null {
-  const t = text.trim().toUpperCase();
-  const signals = osConstants.signals as Readonly<Record<string, number>>;
-  if (/^\d+$/.test(t)) {
-    const found = Object.entries(signals).find(([, n]) => n === Number(t));
-    return found ? (found[0] as NodeJS.Signals) : null;
-  }
-  const name = t.startsWith('SIG') ? t : `SIG${t}`;
-  return name in signals ? (name as NodeJS.Signals) : null;
-}
 
 /** The command's environment: the agent's, without its own GSCHED_* settings, then the job's, then the node's. */
 export function commandEnv(a: Assignment, exec: Exec, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

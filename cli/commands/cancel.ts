@@ -2,6 +2,7 @@
 // stop the rest, but the exit code says so and names the ids that failed. An array job's
 // own id cancels every element still active, as scancel does.
 import type { Command } from 'commander';
+import { signalName } from '../../common/index.js';
 import { ApiClient, addConnectionOptions, type ConnectionOptions } from '../client.js';
 import { ACTIVE_STATES, parseStateFilter } from '../format/jobs.js';
 import { CliError } from '../errors.js';
@@ -59,7 +60,7 @@ export function registerCancelCommands(program: Command): void {
       if (!/^\d+(\.\d+)?$/.test(opts.grace)) throw new CliError(`--grace ${opts.grace}: expected a number of seconds`, 2);
       graceMs = Math.round(Number(opts.grace) * 1000);
     }
-    if (opts.signal !== undefined && !/^(SIG)?[A-Z0-9]{1,10}$/i.test(opts.signal)) throw new CliError(`--signal ${opts.signal}: expected a signal name or number, e.g. USR1 or 10`, 2);
+    if (opts.signal !== undefined && signalName(opts.signal) === null) throw new CliError(`--signal ${opts.signal}: not a signal: expected a name like USR1 or TERM, or a number like 10`, 2);
     const badIds = ids.filter((id) => !JOB_ID.test(id));
     if (badIds.length > 0) throw new CliError(`cancel ${badIds.join(' ')}: expected job ids like 123 or 120_3`, 2);
     const client0 = ApiClient.fromOptions(opts);

@@ -154,6 +154,10 @@ describe('queue, show, cancel', () => {
     expect(mixed.err).toContain('gsched: cancel 77777: no job 77777');
     expect(mixed.err).toContain(`could not cancel jobs ${a}, 77777`);
     expect((await gsched('cancel', 'abc')).code).toBe(2);
+    // A signal no kill takes is refused before anything is sent.
+    const sent = api.requests.length;
+    expect(await gsched('cancel', '--signal', 'BOGUS', b)).toEqual({ code: 2, out: '', err: 'gsched: --signal BOGUS: not a signal: expected a name like USR1 or TERM, or a number like 10\n' });
+    expect(api.requests.length).toBe(sent);
     const json = await gsched('cancel', b, '77777', '--json');
     expect(json.code).toBe(1);
     expect(JSON.parse(json.out)).toEqual([{ id: b, error: `job ${b} is already CANCELLED` }, { id: '77777', error: 'no job 77777' }]);

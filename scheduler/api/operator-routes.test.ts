@@ -70,6 +70,16 @@ describe('signal', () => {
     const one = await post(`/api/v1/jobs/${base}_1/signal`, { signal: 'USR2' });
     expect(one).toEqual({ status: 200, body: { jobId: ids[1], signalled: 1 } });
     expect(signalled.map((s) => s.taskId)).toEqual([taskOf(ids[1] as number)]);
+
+    // A name no kill takes is refused, naming the field, not answered "signalled" and dropped by the agent.
+    signalled.length = 0;
+    const bogus = await post(`/api/v1/jobs/${base}/signal`, { signal: 'BOGUS' });
+    expect(bogus.status).toBe(400);
+    expect(bogus.body).toMatchObject({ code: 'INVALID_BODY', field: 'signal', detail: 'signal "BOGUS" is not a signal: expected a name like USR1 or TERM, or a number like 10' });
+    expect(signalled).toEqual([]);
+    // A number is sent by its name.
+    expect((await post(`/api/v1/jobs/${base}_1/signal`, { signal: '12' })).status).toBe(200);
+    expect(signalled.map((s) => s.signal)).toEqual(['SIGUSR2']);
   });
 });
 

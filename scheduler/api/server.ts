@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ROUTES, fastifySchema, type Role, type RouteName, type RouteSpec } from '../../contract/index.js';
+import { signalName } from '../../common/index.js';
 import { ConfigError, type AdvanceReservationView, type ClusterConfig, type JobSpec, type JobView, type NodeView } from '../core/index.js';
 import type { AgentHub } from '../agents/index.js';
 import type { Accepted, LiveDriver } from '../driver/index.js';
@@ -385,7 +386,9 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   app.route({
     ...at('signalJob'),
     handler: async (req) => {
-      const signal = req.body.signal.startsWith('SIG') || /^\d+$/.test(req.body.signal) ? req.body.signal : `SIG${req.body.signal}`;
+      // Checked here: the agent drops a name it cannot send, after this route answered "signalled".
+      const signal = signalName(req.body.signal);
+      if (signal === null) throw new ApiProblem('INVALID_BODY', `signal ${JSON.stringify(req.body.signal)} is not a signal: expected a name like USR1 or TERM, or a number like 10`, 'signal');
       return audited(req, 'job.signal', { signal }, ({ ids }) => driver.signal(ids, signal));
     },
   });
