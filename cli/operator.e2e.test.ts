@@ -165,6 +165,10 @@ describe('advance reservations on a live cluster', () => {
     const genomics = await gsched('scontrol', 'reservation', 'create', '--name', 'genomics', '--nodes', 'c3-n[001-002]', '--start', 'now', '--duration', '10:00:00', '--accounts', 'region-h');
     expect(genomics.code, genomics.stderr).toBe(0);
     expect(genomics.stdout).toMatch(/^Reservation created: ReservationName=genomics .*Nodes=c3-n\[001-002\] CoreCnt=16 Flags=\(null\) Accounts=region-h State=ACTIVE\n$/);
+    // Slurm's word order lists it too, as scontrol's record; an unknown name is exit 1.
+    const shown = await gsched('scontrol', 'show', 'reservation', 'genomics');
+    expect(shown.stdout).toBe(genomics.stdout.replace('Reservation created: ', ''));
+    expect(await gsched('scontrol', 'show', 'reservation', 'nope')).toMatchObject({ code: 1, stderr: 'gsched: no reservation nope (gsched reservation list shows them)\n' });
     const sub = await gsched('submit', '-A', 'rh-genetics', '--reservation', 'genomics', '-n', '3', '-c', '4', '--duration', '1:00:00', '--parsable');
     expect(sub.code, sub.stderr).toBe(0);
     const id = Number(sub.stdout.trim());

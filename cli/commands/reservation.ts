@@ -1,5 +1,6 @@
 // gsched reservation create|list|delete: advance reservations, as Slurm's scontrol
-// create/show/delete reservation (also under `gsched scontrol`). Times are on the
+// create/show/delete reservation (also under `gsched scontrol`; `show reservation` prints them
+// as scontrol show reservation does). Times are on the
 // scheduler's clock: --start now+1hour, or a date when it runs at time scale 1.
 import type { Command } from 'commander';
 import { outputWidth, renderTable, type Column } from '../../common/index.js';
@@ -71,8 +72,25 @@ const COLUMNS: Column[] = [
   { header: 'JOBS', align: 'right' },
 ];
 
+/** `show reservation [NAME]` (scontrol show reservation): one scontrol record per reservation. */
+function addShowReservation(show: Command): void {
+  addConnectionOptions(
+    show
+      .command('reservation')
+      .description('advance reservations as scontrol records (every one without a name)')
+      .argument('[name]', 'the reservation')
+      .option('--json', 'print the reservation (without a name: the list) as JSON'),
+  ).action(async (resv: string | undefined, opts: ConnectionOptions & { json?: boolean }) => {
+    const { reservations } = await ApiClient.fromOptions(opts).call('listReservations');
+    const picked = resv === undefined ? reservations : reservations.filter((r) => r.name === resv);
+    if (resv !== undefined && picked.length === 0) throw new CliError(`no reservation ${resv} (gsched reservation list shows them)`, 1);
+    if (opts.json) return printJson(resv === undefined ? picked : picked[0]);
+    print(picked.length === 0 ? 'No reservations in the system' : picked.map(line).join('\n'));
+  });
+}
+
 function addReservation(parent: Command, name: string): void {
-  const cmd = parent.command(name).description('advance reservations: create, list, delete (scontrol create/show/delete reservation)');
+  const cmd = parent.command(name).description('advance reservations: create, list (or show), delete; scontrol show reservation prints them as scontrol does');
   addConnectionOptions(
     cmd
       .command('create')
@@ -112,4 +130,9 @@ function addReservation(parent: Command, name: string): void {
 export function registerReservationCommands(program: Command): void {
   addReservation(program, 'reservation');
   addReservation(scontrolOf(program), 'reservation');
+  // Slurm's own word order, `scontrol show reservation`, beside show job and show node.
+  for (const parent of [program, scontrolOf(program)]) {
+    const show = parent.commands.find((c) => c.name() === 'show');
+    if (show) addShowReservation(show);
+  }
 }
