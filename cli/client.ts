@@ -72,6 +72,8 @@ export interface JobQuery {
   account?: string;
   partition?: string;
   owner?: string;
+  /** `12,120,120_3`: these jobs only (an array's own id: every element). */
+  jobs?: string;
   limit?: number;
   offset?: number;
 }
@@ -178,6 +180,7 @@ export class ApiClient {
     if (q.account) p.set('account', q.account);
     if (q.partition) p.set('partition', q.partition);
     if (q.owner) p.set('owner', q.owner);
+    if (q.jobs) p.set('jobs', q.jobs);
     if (q.limit !== undefined) p.set('limit', String(q.limit));
     if (q.offset !== undefined) p.set('offset', String(q.offset));
     return this.call('listJobs', {}, undefined, p);

@@ -201,6 +201,7 @@ export const JobListQuery = Type.Object({
   account: Type.Optional(Type.String()),
   partition: Type.Optional(Type.String()),
   owner: Type.Optional(Type.String()),
+  jobs: Type.Optional(Text('Comma-separated job ids like 12,120,120_3 (squeue -j): an array’s own id lists every element')),
   limit: Type.Optional(Text('Page size, 1 to 1000 (default 100)')),
   offset: Type.Optional(Text('Jobs to skip (default 0)')),
 });

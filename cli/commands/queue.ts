@@ -97,6 +97,7 @@ export function registerQueueCommands(program: Command): void {
       ...(opts.account ? { account: opts.account } : {}),
       ...(opts.partition ? { partition: opts.partition } : {}),
       ...(owner ? { owner } : {}),
+      ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
     });
     const now = listed.now;
     const jobs = wanted === null ? listed.jobs : listed.jobs.filter(wanted);

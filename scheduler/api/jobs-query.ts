@@ -5,12 +5,15 @@ import type { LiveDriver } from '../driver/index.js';
 import { ApiProblem } from './errors.js';
 
 const MAX_LIMIT = 1000;
+const MAX_JOB_IDS = 1000;
 
 export interface JobQuery {
   states: Set<JobState>;
   account?: string;
   partition?: string;
   owner?: string;
+  /** Only these display ids (`12`, `120_3`), and every element of an array named by its own id (`120`). */
+  jobs?: ReadonlySet<string>;
   /** Only jobs of these accounts (a submitter's); all when absent. */
   accounts?: ReadonlySet<string>;
   limit: number;
@@ -47,6 +50,14 @@ export function parseJobQuery(q: Query): JobQuery {
     const v = text(q, k);
     if (v !== undefined) query[k] = v;
   }
+  const jobs = text(q, 'jobs');
+  if (jobs !== undefined) {
+    const ids = jobs.split(',').map((x) => x.trim());
+    const bad = ids.find((id) => !/^\d{1,15}(?:_\d{1,9})?$/.test(id));
+    if (bad !== undefined) throw new ApiProblem('INVALID_QUERY', `jobs: ${JSON.stringify(bad.slice(0, 40))} is not a job id like 12 or 120_3`, 'jobs');
+    if (ids.length > MAX_JOB_IDS) throw new ApiProblem('INVALID_QUERY', `jobs: at most ${MAX_JOB_IDS} ids, got ${ids.length}`, 'jobs');
+    query.jobs = new Set(ids);
+  }
   return query;
 }
 
@@ -73,6 +84,7 @@ export function listJobs(driver: LiveDriver, q: JobQuery): { jobs: JobView[]; to
     (q.account === undefined || j.account === q.account) &&
     (q.partition === undefined || j.partition === q.partition) &&
     (q.owner === undefined || j.owner === q.owner) &&
+    (q.jobs === undefined || q.jobs.has(j.displayId) || (j.arrayJobId !== null && q.jobs.has(String(j.arrayJobId)))) &&
     (q.accounts === undefined || q.accounts.has(j.account));
   const pending = q.states.has('PENDING') ? driver.core.queue().filter(match) : [];
   const otherStates = [...q.states].filter((s) => s !== 'PENDING');

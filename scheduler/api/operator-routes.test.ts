@@ -107,3 +107,21 @@ describe('cancel', () => {
     expect(cancelled.filter((c) => tasks.includes(c.taskId)).map((c) => c.graceMs)).toEqual([1500, 1500]);
   });
 });
+
+describe('GET /api/v1/jobs?jobs= (squeue -j)', () => {
+  it("lists the jobs named, an array's own id standing for every element", async () => {
+    const submit = async (extra: Record<string, unknown>): Promise<number[]> =>
+      ((await app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, payload: JSON.stringify(testJob([{ cores: 1 }], extra)) })).json() as { jobIds: number[] }).jobIds;
+    const [base] = await submit({ array: '0-2', hold: true });
+    const [single] = await submit({ hold: true });
+    const list = async (jobs: string): Promise<{ status: number; body: { jobs?: { displayId: string }[]; code?: string; field?: string } }> => {
+      const r = await app.inject({ method: 'GET', url: `/api/v1/jobs?jobs=${encodeURIComponent(jobs)}`, headers: { authorization: `Bearer ${TOKEN}` } });
+      return { status: r.statusCode, body: r.json() };
+    };
+    const ids = async (jobs: string): Promise<string[] | undefined> => (await list(jobs)).body.jobs?.map((j) => j.displayId).sort();
+    expect(await ids(String(base))).toEqual([0, 1, 2].map((i) => `${base}_${i}`));
+    expect(await ids(`${base}_1,${single}`)).toEqual([`${base}_1`, String(single)].sort());
+    expect(await ids('999999')).toEqual([]);
+    expect(await list('12,abc')).toMatchObject({ status: 400, body: { code: 'INVALID_QUERY', field: 'jobs' } });
+  });
+});
