@@ -89,6 +89,12 @@ function invokedDirectly(): boolean {
   }
 }
 if (invokedDirectly()) {
+  // A reader that stops early (`gsched show job 120 | head -3`) closes the pipe: stop quietly,
+  // as cat does, instead of dying on an unhandled EPIPE with a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
   main(process.argv).then((code) => {
     process.exitCode = code;
   });
