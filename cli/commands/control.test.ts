@@ -36,6 +36,9 @@ describe('parseUpdate', () => {
     [['Features=gpu'], /Features: not a field gsched can change/],
     [['Nice=high'], /Nice=high: expected a whole number/],
     [['StartTime=soon'], /^update StartTime=soon: expected now\+N/], // not "--begin soon": the user typed no --begin
+    [['Dependency=afterfoo:1'], /^update Dependency=afterfoo:1: expected a list like/], // not "--dependency": the user typed none
+    // singleton is kept from the submit only: taking the rest would clear the dependencies silently.
+    [['Dependency=singleton'], /^update Dependency=singleton: singleton can only be given at submit$/],
   ])('refuses %j with exit 2', (pairs, message) => {
     const e = refusal(() => parseUpdate(pairs, NOW));
     expect(e.exitCode).toBe(2);

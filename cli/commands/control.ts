@@ -81,7 +81,9 @@ export function parseUpdate(pairs: string[], now: number): JobUpdate {
       }
       case 'dependency':
       {
-        const dep = value === '' ? { dependencies: [], any: false } : parseDependencySpec(value);
+        const dep = value === '' ? { dependencies: [], singleton: false, any: false } : parseDependencySpec(value, 'update Dependency=');
+        // The API keeps singleton from the submit only; taking the rest would drop it silently.
+        if (dep.singleton) throw new CliError(`update Dependency=${value}: singleton can only be given at submit`, 2);
         u.dependencies = dep.dependencies;
         if (dep.any) u.dependencyAny = true;
       }
@@ -155,7 +157,7 @@ function addUpdate(parent: Command): void {
     const jobId = m ? (m[1] as string) : id;
     const client = ApiClient.fromOptions(opts);
     // Slurm's `Dependency=afterok:120_3` names an array element; the API takes its job id.
-    pairs = await Promise.all(pairs.map(async (p) => (/^dependency=.*_/i.test(p) ? `Dependency=${await resolveDependencyElements(p.slice(p.indexOf('=') + 1), (e) => client.jobIdOf(e))}` : p)));
+    pairs = await Promise.all(pairs.map(async (p) => (/^dependency=.*_/i.test(p) ? `Dependency=${await resolveDependencyElements(p.slice(p.indexOf('=') + 1), (e) => client.jobIdOf(e), 'update Dependency=')}` : p)));
     const changes = parseUpdate(pairs, pairs.some((p) => /^(start|begin)time=/i.test(p)) ? await schedulerNow(client) : 0);
     await eachId([jobId], opts, 'update', (one) => client.call('updateJob', { id: one }, changes), 'updated');
   });

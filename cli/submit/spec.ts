@@ -49,8 +49,9 @@ export const SUBMIT_DEFAULTS = {
 const MAX_TASKS = 100_000;
 const MAX_CORES = 4096;
 
+/** `--mem 4X: expected ...`; a flag given as `Key=` (scontrol update) joins its value: `Dependency=x`. */
 function bad(flag: string, value: string, expected: string): CliError {
-  return new CliError(`${flag} ${value}: expected ${expected}`, 2);
+  return new CliError(`${flag}${flag.endsWith('=') ? '' : ' '}${value}: expected ${expected}`, 2);
 }
 
 function positiveInt(flag: string, value: string, max: number): number {
@@ -66,25 +67,25 @@ const DEP_KINDS: readonly DependencyKind[] = ['after', 'afterany', 'afterok', 'a
  * (any one of them), `singleton`, or a mix of `,` lists with singleton. Kinds: after, afterany,
  * afterok, afternotok, aftercorr (an array's id: element i waits for its element i).
  */
-export function parseDependencySpec(text: string): { dependencies: Dependency[]; singleton: boolean; any: boolean } {
+export function parseDependencySpec(text: string, flag = '--dependency'): { dependencies: Dependency[]; singleton: boolean; any: boolean } {
   const expected = 'a list like afterok:12,afterany:13 (all), afterok:12?afterok:13 (any one) or singleton';
   const any = text.includes('?');
-  if (any && text.includes(',')) throw bad('--dependency', text, `${expected}; "," and "?" cannot be mixed`);
+  if (any && text.includes(',')) throw bad(flag, text, `${expected}; "," and "?" cannot be mixed`);
   const dependencies: Dependency[] = [];
   let singleton = false;
   for (const part of text.split(any ? '?' : ',')) {
     const p = part.trim();
     if (p === 'singleton') {
-      if (any) throw bad('--dependency', text, `${expected}; singleton cannot be one of "?" alternatives`);
+      if (any) throw bad(flag, text, `${expected}; singleton cannot be one of "?" alternatives`);
       singleton = true;
       continue;
     }
     const [kind, ...ids] = p.split(':');
-    if (!DEP_KINDS.includes(kind as DependencyKind)) throw bad('--dependency', text, `${expected} (kinds: ${DEP_KINDS.join(', ')})`);
-    if (ids.length === 0) throw bad('--dependency', text, expected);
+    if (!DEP_KINDS.includes(kind as DependencyKind)) throw bad(flag, text, `${expected} (kinds: ${DEP_KINDS.join(', ')})`);
+    if (ids.length === 0) throw bad(flag, text, expected);
     for (const id of ids) {
       if (!/^\d+$/.test(id) || !Number.isSafeInteger(Number(id)) || Number(id) < 1) {
-        throw bad('--dependency', text, `${expected} (job ids like 12, or array elements like 120_3)`);
+        throw bad(flag, text, `${expected} (job ids like 12, or array elements like 120_3)`);
       }
       dependencies.push({ kind: kind as DependencyKind, jobId: Number(id) });
     }
@@ -97,12 +98,12 @@ export function parseDependencySpec(text: string): { dependencies: Dependency[];
  * `ID_INDEX` in a --dependency text to the element's id, asking the scheduler (`lookup`); an
  * element it does not know is bad input, named.
  */
-export async function resolveDependencyElements(text: string, lookup: (displayId: string) => Promise<number | null>): Promise<string> {
+export async function resolveDependencyElements(text: string, lookup: (displayId: string) => Promise<number | null>, flag = '--dependency'): Promise<string> {
   const elements = [...new Set(text.match(/\b\d+_\d+\b/g) ?? [])];
   let out = text;
   for (const e of elements) {
     const id = await lookup(e);
-    if (id === null) throw bad('--dependency', text, `a dependency on jobs that exist (no job ${e})`);
+    if (id === null) throw bad(flag, text, `a dependency on jobs that exist (no job ${e})`);
     out = out.replace(new RegExp(`\\b${e}\\b`, 'g'), String(id));
   }
   return out;
