@@ -328,12 +328,21 @@ export const TaskResult = Type.Object({
 
 const schedulerNow = Type.Integer({ description: "The scheduler's (modelled) clock when it answered, in ms" });
 
-/** A job with the results its agents reported (kept while the scheduler remembers them). */
-export const JobDetail = Type.Object({
+const jobRecordProps = {
   ...jobViewProps,
   results: Type.Optional(Type.Array(TaskResult)),
-  now: Type.Optional(schedulerNow),
   pseudonymsHidden: Type.Optional(Type.Boolean({ description: 'True when the job reads patient data but the caller (a viewer) may not see whose' })),
+};
+
+/** A job with the results its agents reported (kept while the scheduler remembers them). */
+export const JobDetail = Type.Object({
+  ...jobRecordProps,
+  now: Type.Optional(schedulerNow),
+  elements: Type.Optional(
+    Type.Array(Type.Object(jobRecordProps), {
+      description: 'GET /api/v1/jobs/{id} with an array’s own id (120, not 120_3): every element the scheduler still knows, in index order, as slurmrestd’s GET /job/{id} lists them; the fields beside it are element 120_0’s',
+    }),
+  ),
 });
 
 export const JobList = Type.Object({

@@ -13,6 +13,8 @@ const LOOKUPS_AT_ONCE = 16;
 
 /** The elements of `first`'s array, in index order (`first` itself when the list has none). */
 async function arrayElements(client: ApiClient, first: JobDetail): Promise<JobDetail[]> {
+  // The scheduler answers an array's own id with its elements; an older one did not.
+  if (first.elements !== undefined) return first.elements.length > 0 ? first.elements : [first];
   const { jobs } = await client.allJobs({ jobs: String(first.arrayJobId) });
   // The filter again: a scheduler that predates `jobs=` ignores it and lists every job.
   const elements = jobs.filter((j) => j.arrayJobId === first.arrayJobId).sort((a, b) => (a.arrayIndex ?? 0) - (b.arrayIndex ?? 0));

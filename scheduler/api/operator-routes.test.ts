@@ -125,3 +125,18 @@ describe('GET /api/v1/jobs?jobs= (squeue -j)', () => {
     expect(await list('12,abc')).toMatchObject({ status: 400, body: { code: 'INVALID_QUERY', field: 'jobs' } });
   });
 });
+
+describe('GET /api/v1/jobs/{id} of an array', () => {
+  it("answers the whole array for its own id: element 0's fields and every element; an element's id that element", async () => {
+    const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    const [base] = ((await app.inject({ method: 'POST', url: '/api/v1/jobs', headers, payload: JSON.stringify(testJob([{ cores: 1 }], { array: '0-4:2', hold: true })) })).json() as { jobIds: number[] }).jobIds;
+    const get = async (id: string): Promise<{ displayId: string; elements?: { displayId: string; state: string; reason: string }[] }> =>
+      (await app.inject({ method: 'GET', url: `/api/v1/jobs/${id}`, headers })).json();
+    const whole = await get(String(base));
+    expect(whole.displayId).toBe(`${base}_0`);
+    expect(whole.elements?.map((e) => [e.displayId, e.state, e.reason])).toEqual([0, 2, 4].map((i) => [`${base}_${i}`, 'PENDING', 'JobHeldUser']));
+    expect((await get(`${base}_2`)).elements).toBeUndefined();
+    const [single] = ((await app.inject({ method: 'POST', url: '/api/v1/jobs', headers, payload: JSON.stringify(testJob([{ cores: 1 }], { hold: true })) })).json() as { jobIds: number[] }).jobIds;
+    expect((await get(String(single))).elements).toBeUndefined();
+  });
+});

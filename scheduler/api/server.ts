@@ -320,8 +320,14 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   app.route({
     ...at('getJob'),
     handler: async (req) => {
-      const { view } = visibleJob(req, req.params.id);
-      return { ...shown(req, view), now: driver.clock.now() };
+      const { id, view } = visibleJob(req, req.params.id);
+      // An array's own id (`120`, not `120_0`) is the whole array: its elements beside element 0's fields.
+      const ids = req.params.id.includes('_') ? null : driver.arrayElements(id);
+      const elements = ids?.flatMap((e) => {
+        const v = driver.jobView(e);
+        return v === undefined ? [] : [shown(req, v)];
+      });
+      return { ...shown(req, view), ...(elements === undefined ? {} : { elements }), now: driver.clock.now() };
     },
   });
   const forecaster = new Forecaster(driver);
