@@ -385,7 +385,11 @@ const forecastHead = {
 };
 
 export const ForecastReply = Type.Object({ ...forecastHead, jobs: Type.Array(JobForecast) });
-export const JobForecastReply = Type.Object({ ...forecastHead, job: JobForecast });
+export const JobForecastReply = Type.Object({
+  ...forecastHead,
+  job: JobForecast,
+  elements: Type.Optional(Type.Array(JobForecast, { description: 'An array’s own id (120): every element not yet ended, in index order; job is the first of them' })),
+});
 
 export const SubmitReply = Type.Object({
   jobIds: Type.Array(Type.Integer()),

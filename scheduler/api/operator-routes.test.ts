@@ -140,3 +140,22 @@ describe('GET /api/v1/jobs/{id} of an array', () => {
     expect((await get(String(single))).elements).toBeUndefined();
   });
 });
+
+describe('GET /api/v1/jobs/{id}/forecast of an array', () => {
+  it("forecasts every element not yet ended for the array's own id; an element's id that element", async () => {
+    const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    const [base] = ((await app.inject({ method: 'POST', url: '/api/v1/jobs', headers, payload: JSON.stringify(testJob([{ cores: 1 }], { array: '0-2', hold: true })) })).json() as { jobIds: number[] }).jobIds;
+    type Reply = { job?: { displayId: string }; elements?: { displayId: string }[]; code?: string };
+    const get = async (id: string): Promise<Reply> => (await app.inject({ method: 'GET', url: `/api/v1/jobs/${id}/forecast`, headers })).json();
+    const whole = await get(String(base));
+    expect(whole.job?.displayId).toBe(`${base}_0`);
+    expect(whole.elements?.map((e) => e.displayId)).toEqual([0, 1, 2].map((i) => `${base}_${i}`));
+    expect((await get(`${base}_1`)).elements).toBeUndefined();
+    // Element 0 ended: the array still has a forecast, led by its first open element.
+    await app.inject({ method: 'DELETE', url: `/api/v1/jobs/${base}_0`, headers: { authorization: `Bearer ${TOKEN}` } });
+    const rest = await get(String(base));
+    expect([rest.job?.displayId, rest.elements?.map((e) => e.displayId)]).toEqual([`${base}_1`, [`${base}_1`, `${base}_2`]]);
+    await app.inject({ method: 'DELETE', url: `/api/v1/jobs/${base}`, headers: { authorization: `Bearer ${TOKEN}` } });
+    expect((await get(String(base))).code).toBe('INVALID_STATE');
+  });
+});

@@ -350,10 +350,17 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     handler: async (req) => {
       const { id, view } = visibleJob(req, req.params.id);
       const all = forecaster.all();
-      const job = all.jobs.find((j) => j.id === id);
-      if (!job) throw new ApiProblem('INVALID_STATE', `job ${view.displayId} has ended (${view.state}); its start and end are in gsched show job ${view.displayId}`, 'id');
+      // An array's own id: every element not yet ended (the forecast holds only those).
+      const ids = req.params.id.includes('_') ? null : driver.arrayElements(id);
+      const byId = ids === null ? null : new Map(all.jobs.map((j) => [j.id, j]));
+      const elements = ids === null || byId === null ? undefined : ids.flatMap((e) => byId.get(e) ?? []);
+      const job = elements === undefined ? all.jobs.find((j) => j.id === id) : elements[0];
+      if (!job) {
+        const [what, shownAs] = elements === undefined ? [`job ${view.displayId} has ended (${view.state}); its start and end are`, view.displayId] : [`every element of array job ${id} has ended; their starts and ends are`, String(id)];
+        throw new ApiProblem('INVALID_STATE', `${what} in gsched show job ${shownAs}`, 'id');
+      }
       const { jobs: _all, ...head } = all;
-      return { ...head, job };
+      return { ...head, job, ...(elements === undefined ? {} : { elements }) };
     },
   });
   // Job control (and cancel). An array's own id (`120`) addresses every element; `120_3` one
