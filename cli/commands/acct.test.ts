@@ -1,7 +1,7 @@
 // sacct's output styles and fields, from rows as the API sends them.
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../errors.js';
-import { parseAcctFormat, renderAcct, reportTitle } from './acct.js';
+import { acctTime, parseAcctFormat, renderAcct, reportTitle } from './acct.js';
 
 const row = {
   jobId: '12_3', id: 15, name: 'panel, qc', user: 'anna', account: 'rh-genetics', partition: 'clinical', qos: 'normal', class: null, state: 'FAILED' as const,
@@ -23,5 +23,12 @@ describe('gsched acct output', () => {
     const end = Date.UTC(2026, 11, 2, 3, 7, 27);
     expect(reportTitle(0, end, 'region')).toBe('Usage up to 2026-12-02T03:07:27 by region');
     expect(reportTitle(end - 3_600_000, end, 'account')).toBe('Usage 2026-12-02T02:07:27 - 2026-12-02T03:07:27 by account');
+  });
+  it('reads -S/-E as now-N on the scheduler clock, and names -S (not --begin) when they are wrong', () => {
+    const now = Date.UTC(2026, 11, 2, 12);
+    expect(acctTime('now-2hours', '-S', now)).toBe(now - 7_200_000);
+    expect(acctTime('now', '-E', now)).toBe(now);
+    expect(() => acctTime('now-2x', '-S', now)).toThrow(/^-S now-2x: unknown unit "x"/);
+    expect(() => acctTime('yesterday', '-S', now)).toThrow(/^-S yesterday: expected now-N\[seconds\|minutes\|hours\|days\] or a date/);
   });
 });

@@ -78,16 +78,20 @@ interface AcctOptions extends ConnectionOptions {
   json?: boolean;
 }
 
+/** -S/-E (`flag`): `now`, `now-2hours` (or `now+N`) on the scheduler's clock, or a date; errors name the flag. */
+export function acctTime(text: string, flag: string, now: number): number {
+  const what = `${flag} ${text}`;
+  const minus = /^now-(\d+)\s*([a-z]*)$/i.exec(text.trim());
+  if (minus) return now - (parseBegin(`now+${minus[1]}${minus[2] ?? ''}`, now, what) - now);
+  return parseBegin(text, now, what, 'now-N');
+}
+
 /** -S/-E: now-relative forms on the scheduler's clock, or dates, or `now`. */
 async function windowOf(client: ApiClient, o: { starttime?: string; endtime?: string }): Promise<URLSearchParams> {
   const p = new URLSearchParams();
   if (o.starttime === undefined && o.endtime === undefined) return p;
   const now = await schedulerNow(client);
-  const at = (text: string, flag: string): number => {
-    const minus = /^now-(\d+)\s*([a-z]*)$/i.exec(text.trim());
-    if (minus) return now - (parseBegin(`now+${minus[1]}${minus[2] ?? ''}`, now) - now);
-    return parseBegin(text, now, `${flag} ${text}`);
-  };
+  const at = (text: string, flag: string): number => acctTime(text, flag, now);
   if (o.starttime !== undefined) p.set('start', String(Math.max(0, at(o.starttime, '-S'))));
   if (o.endtime !== undefined) p.set('end', String(Math.max(0, at(o.endtime, '-E'))));
   return p;

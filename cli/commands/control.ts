@@ -110,7 +110,7 @@ const UNIT_MS: Record<string, number> = { s: 1000, sec: 1000, second: 1000, seco
  * `now+90` (seconds), `now+2hours`, `now+30min`, or an ISO date/time when the scheduler's clock
  * is the wall clock (time scale 1). `what` names the input in errors (`--start now+2x`, ...).
  */
-export function parseBegin(text: string, now: number, what = `--begin ${text}`): number {
+export function parseBegin(text: string, now: number, what = `--begin ${text}`, relative = 'now+N'): number {
   const rel = /^now(?:\+(\d+)\s*([a-z]*))?$/i.exec(text.trim());
   if (rel) {
     if (rel[1] === undefined) return now;
@@ -120,8 +120,8 @@ export function parseBegin(text: string, now: number, what = `--begin ${text}`):
     return now + Number(rel[1]) * per;
   }
   const at = Date.parse(text);
-  if (Number.isNaN(at)) throw new CliError(`${what}: expected now+N[seconds|minutes|hours|days] or a date like 2026-12-24T18:00`, 2);
-  if (now < 1e11) throw new CliError(`${what}: this scheduler's clock is not the wall clock (time scale other than 1); use now+N`, 2);
+  if (Number.isNaN(at)) throw new CliError(`${what}: expected ${relative}[seconds|minutes|hours|days] or a date like 2026-12-24T18:00`, 2);
+  if (now < 1e11) throw new CliError(`${what}: this scheduler's clock is not the wall clock (time scale other than 1); use ${relative}`, 2);
   return at;
 }
 
