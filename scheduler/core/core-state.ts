@@ -65,7 +65,11 @@ export class CoreState {
   readonly successorTables = new Map<number, Successors>();
   readonly consent = new Map<string, ConsentStatus>();
   consentCfg: Readonly<ConsentConfig>;
-  /** Bumped by every consent change; see JobRt.consentOkAt. */
+  /**
+   * Bumped by every consent change that an unended job reads (see JobRt.consentOkAt): a record
+   * no such job reads changes no job's consent, and the steady NGC run's new patients (one
+   * record before nearly every submission) made every waiting job look its consent up again.
+   */
   consentVersion = 0;
   /**
    * Unended jobs that read each pseudonym (a job reading none is not filed): the job itself
@@ -563,9 +567,9 @@ export class CoreState {
    */
   consentChanged(pseudonym: string, status: ConsentStatus): void {
     this.consent.set(pseudonym, status);
-    this.consentVersion++;
     const jobs = this.readers.get(pseudonym);
     if (jobs === undefined) return;
+    this.consentVersion++;
     const until = this.now + this.consentCfg.holdLimitMs;
     if (jobs instanceof Set) for (const job of jobs) this.recheckConsent(job, until);
     else this.recheckConsent(jobs, until);
