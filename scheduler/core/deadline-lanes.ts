@@ -45,6 +45,9 @@ export class DeadlineLanes<T extends Filed> {
   /** Each lane's place in `heap`, or -1. */
   private readonly heapAt: number[] = [];
   private count = 0;
+  /** The time limit laneFor found a lane of its own for last, and that lane (lanes are never dropped). */
+  private lastLimit = Number.NaN;
+  private lastLane = 0;
 
   get size(): number {
     return this.count;
@@ -132,8 +135,14 @@ export class DeadlineLanes<T extends Filed> {
   }
 
   private laneFor(limit: number): number {
+    // A pass starts the shards of one stage (one time limit) one after another.
+    if (limit === this.lastLimit) return this.lastLane;
     const known = this.laneOf.get(limit);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      this.lastLimit = limit;
+      this.lastLane = known;
+      return known;
+    }
     if (this.lanes.length >= MAX_LANES) return Math.abs(Math.floor(limit)) % MAX_LANES || 0;
     const li = this.lanes.length;
     this.lanes.push(new DeadlineLane<T>());
