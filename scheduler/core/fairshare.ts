@@ -43,6 +43,9 @@ export class FairShare {
   private readonly leaves: Acct[] = [];
   private lastDt = 0;
   private lastKeep = 1;
+  /** The account `running` found last, by name (null before the first). */
+  private lastName: string | null = null;
+  private lastAcct: Acct | undefined = undefined;
 
   constructor(
     accounts: readonly AccountSpec[],
@@ -100,8 +103,11 @@ export class FairShare {
 
   /** A task of `account` started (+cores) or stopped (-cores) at `now`. */
   running(account: string, deltaCores: number, now: Ms): void {
-    const a = this.accts.get(account);
+    // Called at every task start and end, mostly for the account of the call before.
+    const a = account === this.lastName ? this.lastAcct : this.accts.get(account);
     if (!a) return;
+    this.lastName = account;
+    this.lastAcct = a;
     this.accrue(a, now);
     a.runningCores += deltaCores;
   }
