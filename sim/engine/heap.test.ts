@@ -14,6 +14,17 @@ describe('EventHeap', () => {
     expect(h.peekTime()).toBe(Infinity);
   });
 
+  it('keeps its order as it grows past its first room', () => {
+    const h = new EventHeap<Ev>();
+    for (let tag = 0; tag < 1000; tag++) h.push({ time: (tag * 7919) % 500, seq: 0, tag });
+    let last: Ev | undefined;
+    for (let e = h.pop(); e; e = h.pop()) {
+      if (last) expect(e.time > last.time || (e.time === last.time && e.tag > last.tag)).toBe(true);
+      last = e;
+    }
+    expect(h.size).toBe(0);
+  });
+
   it('agrees with a stable sort for any sequence of pushes and pops', () => {
     fc.assert(
       fc.property(fc.array(fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constant(-1)), { maxLength: 200 }), (ops) => {
