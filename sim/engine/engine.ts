@@ -202,6 +202,9 @@ export class SimEngine {
   private lastStartNode = '';
   private lastStartIdx = 0;
   private readonly openJobs = new Map<number, OpenJob>();
+  /** The open job of the latest start (see carryOut), or null. */
+  private lastStartJob: OpenJob | null = null;
+  private lastStartJobId = -1;
   /**
    * End records the heap gave back, for the next starts: a record lives as long as its task
    * runs (hours of virtual time, many young-generation collections), so a new one per start
@@ -545,8 +548,9 @@ export class SimEngine {
     switch (d.type) {
       case 'start': {
         this.out.tasksStarted++;
-        const job = this.openJobs.get(d.jobId);
-        if (job !== undefined && job.startedAt === null) {
+        // A pass starts a job's ready tasks one after another: the same job needs no second lookup.
+        const job = d.jobId === this.lastStartJobId ? this.lastStartJob : this.openJobs.get(d.jobId);
+        if (job !== undefined && job !== null && job.startedAt === null) {
           job.startedAt = this.now;
           this.observer.onJobStarted?.(d.jobId, this.now);
         }
@@ -558,6 +562,10 @@ export class SimEngine {
         if (nodeIdx === undefined) throw new SimInvariantError(`core started task ${d.taskId} on node ${d.node}, which the cluster does not have`);
         this.lastStartNode = d.node;
         this.lastStartIdx = nodeIdx;
+        if (job !== undefined && job !== null) {
+          this.lastStartJobId = d.jobId;
+          this.lastStartJob = job;
+        }
         const end = this.spareEnds.pop() ?? { kind: 'end', taskId: 0, jobId: 0, node: '', nodeIdx: 0, cores: 0, slot: -1 };
         end.taskId = d.taskId;
         end.jobId = d.jobId;
@@ -585,6 +593,10 @@ export class SimEngine {
         const job = this.openJobs.get(d.jobId);
         if (job === undefined) throw new SimInvariantError(`core ended job ${d.jobId}, which the engine never submitted`);
         this.openJobs.delete(d.jobId);
+        if (d.jobId === this.lastStartJobId) {
+          this.lastStartJobId = -1;
+          this.lastStartJob = null;
+        }
         this.out.jobsEnded++;
         this.observer.onJobEnded?.(
           { id: d.jobId, spec: job.spec, state: d.state, submittedAt: job.submittedAt, startedAt: job.startedAt, endedAt: this.now, cores: job.cores },
