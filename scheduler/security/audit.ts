@@ -2,7 +2,7 @@
 // derived from the site secret) of the previous entry's hash and the entry itself, and a
 // head record names the last entry, so an edited, inserted or removed entry breaks the
 // chain at a place `verify` names. Entries are stored as JSON text under their sequence number.
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto';
 import type { Database } from 'lmdb';
 import { CHAIN_GENESIS, walkChain, type ChainVerdict } from '../../common/index.js';
 import type { Principal } from './roles.js';
@@ -75,28 +75,49 @@ function hmacHex(key: KeyObject, text: string): string {
 
 function chainHash(key: KeyObject, entry: Omit<AuditEntry, 'hash'>): string {
   // Fixed field order: the hashed text does not depend on how the object was built. append
-  // builds this same text from its fieldTexts (each field's JSON once): change both together.
+  // builds this same text from each field's JSON, made once: change both together.
   const text = JSON.stringify([entry.seq, entry.at, entry.actor.id, entry.actor.name, entry.actor.role, entry.client, entry.action, entry.object, entry.outcome, entry.pseudonyms, entry.detail, entry.prev]);
   return hmacHex(key, text);
 }
 
-/** An entry's fields as JSON texts (a missing client is null, as in the hashed array). */
-function fieldTexts(e: AuditEntry) {
-  const j = JSON.stringify;
-  return {
-    seq: String(e.seq),
-    at: j(e.at),
-    actorId: j(e.actor.id),
-    actorName: j(e.actor.name),
-    actorRole: j(e.actor.role),
-    client: e.client === null || e.client === undefined ? 'null' : j(e.client),
-    action: j(e.action),
-    object: j(e.object),
-    outcome: j(e.outcome),
-    pseudonyms: j(e.pseudonyms),
-    detail: j(e.detail),
-    prev: j(e.prev),
-  };
+/**
+ * HMAC-SHA256 (RFC 2104) under one key, as two one-shot hashes over the key's padded blocks,
+ * made once: H((K ^ opad) || H((K ^ ipad) || text)). createHmac builds a Hmac object and binds
+ * the key on every call, a fifth of an entry's hashing; the digest is the same (tested).
+ */
+export class ChainHmac {
+  private readonly ipad = Buffer.alloc(64, 0x36);
+  private readonly outer = Buffer.alloc(64 + 32, 0x5c);
+  /** `ipad` then the text: grown when a text does not fit. */
+  private scratch = Buffer.alloc(64 + 4096);
+
+  constructor(key: Buffer) {
+    const k = key.length > 64 ? createHash('sha256').update(key).digest() : key;
+    for (let i = 0; i < k.length; i++) {
+      (this.ipad[i] as number) ^= k[i] as number;
+      (this.outer[i] as number) ^= k[i] as number;
+    }
+    this.ipad.copy(this.scratch);
+  }
+
+  hex(text: string): string {
+    // A UTF-8 text takes at most 3 bytes per UTF-16 unit.
+    if (64 + text.length * 3 > this.scratch.length) {
+      this.scratch = Buffer.alloc(64 + text.length * 3);
+      this.ipad.copy(this.scratch);
+    }
+    const n = this.scratch.write(text, 64, 'utf8');
+    hash('sha256', this.scratch.subarray(0, 64 + n), 'buffer').copy(this.outer, 64);
+    return hash('sha256', this.outer, 'hex');
+  }
+}
+
+/** An actor's fields as JSON texts, with the fields they were made from. */
+interface ActorTexts {
+  id: string;
+  name: string;
+  role: string;
+  text: { id: string; name: string; role: string };
 }
 
 export class AuditLog {
@@ -106,8 +127,21 @@ export class AuditLog {
   /** The head record is behind the last entry appended; written once per lmdb batch. */
   private headBehind = false;
 
-  /** The chain's HMAC key, imported once (createHmac with raw bytes imports them on every call). */
+  /** The chain's HMAC key, imported once (createHmac with raw bytes imports them on every call): verify's. */
   private readonly key: KeyObject;
+  /** append's HMAC under the same key. */
+  private readonly hmac: ChainHmac;
+  /** `lastHash` as JSON (a head read back from disk may hold anything). */
+  private lastHashText: string;
+  /**
+   * The JSON texts of each actor's fields, made once per actor object: a request's actor is its
+   * token's principal, the same object for every request of that token. Checked against the
+   * actor's fields at each use, so a changed field is never written from a stale text.
+   */
+  private readonly actorTexts = new WeakMap<object, ActorTexts>();
+  /** The last client address and its JSON text (one client sends many requests in a row). */
+  private lastClient: string | null = null;
+  private lastClientText = 'null';
 
   constructor(
     private readonly db: Database<string, number>,
@@ -116,6 +150,7 @@ export class AuditLog {
     private readonly writer?: AuditWriter,
   ) {
     this.key = createSecretKey(key);
+    this.hmac = new ChainHmac(key);
     const head = db.get(HEAD);
     if (head !== undefined) {
       try {
@@ -127,6 +162,7 @@ export class AuditLog {
         for (const k of db.getKeys({ reverse: true, limit: 1 })) this.lastSeq = k;
       }
     }
+    this.lastHashText = JSON.stringify(this.lastHash);
     if (writer !== undefined) return; // the writer seals each group of entries itself
     // The head names the last entry. lmdb puts the writes of one event turn in one batch, one
     // transaction, and calls this just before it closes the batch: a head written here commits
@@ -164,10 +200,21 @@ export class AuditLog {
     };
     // Each field is turned into JSON once, for both the hashed text and the stored one: the
     // same texts JSON.stringify gives for the array chainHash hashes and for the whole entry.
-    const f = fieldTexts(entry);
-    entry.hash = hmacHex(this.key, `[${f.seq},${f.at},${f.actorId},${f.actorName},${f.actorRole},${f.client},${f.action},${f.object},${f.outcome},${f.pseudonyms},${f.detail},${f.prev}]`);
+    const seqText = String(seq);
+    const at = JSON.stringify(entry.at);
+    const actorT = this.actorText(entry.actor, a);
+    const clientT = this.clientText(entry.client);
+    const action = JSON.stringify(entry.action);
+    const object = JSON.stringify(entry.object);
+    const outcome = JSON.stringify(entry.outcome);
+    const pseudonyms = entry.pseudonyms.length === 0 ? '[]' : JSON.stringify(entry.pseudonyms);
+    const detail = JSON.stringify(entry.detail);
+    const prev = this.lastHashText;
+    entry.hash = this.hmac.hex(`[${seqText},${at},${actorT.id},${actorT.name},${actorT.role},${clientT},${action},${object},${outcome},${pseudonyms},${detail},${prev}]`);
     this.lastHash = entry.hash;
-    const stored = `{"seq":${f.seq},"at":${f.at},"actor":{"id":${f.actorId},"name":${f.actorName},"role":${f.actorRole}},"client":${f.client},"action":${f.action},"object":${f.object},"outcome":${f.outcome},"pseudonyms":${f.pseudonyms},"detail":${f.detail},"prev":${f.prev},"hash":"${entry.hash}"}`;
+    // A hex digest needs no escaping: its JSON is itself in quotes.
+    this.lastHashText = `"${entry.hash}"`;
+    const stored = `{"seq":${seqText},"at":${at},"actor":{"id":${actorT.id},"name":${actorT.name},"role":${actorT.role}},"client":${clientT},"action":${action},"object":${object},"outcome":${outcome},"pseudonyms":${pseudonyms},"detail":${detail},"prev":${prev},"hash":"${entry.hash}"}`;
     let write: Promise<unknown>;
     if (this.writer !== undefined) {
       write = this.writer(seq, stored, headText(seq, entry.hash), unawaited);
@@ -179,6 +226,23 @@ export class AuditLog {
     }
     this.pending = write;
     return write.then(() => entry);
+  }
+
+  private actorText(copy: AuditActor, of: object): ActorTexts['text'] {
+    const c = this.actorTexts.get(of);
+    if (c !== undefined && c.id === copy.id && c.name === copy.name && c.role === copy.role) return c.text;
+    const t: ActorTexts = { id: copy.id, name: copy.name, role: copy.role, text: { id: JSON.stringify(copy.id), name: JSON.stringify(copy.name), role: JSON.stringify(copy.role) } };
+    this.actorTexts.set(of, t);
+    return t.text;
+  }
+
+  private clientText(client: string | null): string {
+    if (client === null || client === undefined) return 'null';
+    if (client !== this.lastClient) {
+      this.lastClient = client;
+      this.lastClientText = JSON.stringify(client);
+    }
+    return this.lastClientText;
   }
 
   /** Waits for every entry appended so far. */

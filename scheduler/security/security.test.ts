@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Store } from '../store/index.js';
+import { ChainHmac } from './audit.js';
 import { AuditLog, ConsentRegistry, Pseudonymizer, RateLimiter, Security, containsCpr, cprPathIn, nestedDeeperThan, newTokenId, normalizeCpr, scanBody, scrubCpr, type ConsentRecord } from './index.js';
 
 const dirs: string[] = [];
@@ -230,6 +231,34 @@ describe('audit log', () => {
       prev = e.hash;
     }
     expect(entries[2]).toMatchObject({ actor: { id: 't_3', name: 'bob', role: 'submitter' }, client: '::1', pseudonyms: [], detail: { account: 'a' } });
+    await log.drained();
+    expect(log.verify()).toMatchObject({ ok: true, entries: 3 });
+    await root.close();
+  });
+
+  it('hashes with ChainHmac exactly as createHmac does: keys shorter than, as long as and longer than a block, any text, again and again', () => {
+    const texts = ['', 'job 1', 'æøå \u2028 🧬 "quoted"', 'x'.repeat(5000), 'é'.repeat(3000), 'job 2'];
+    for (const len of [0, 1, 32, 64, 65, 200]) {
+      const key = Buffer.alloc(len, 0).map((_, i) => (i * 37 + len) & 0xff);
+      const h = new ChainHmac(Buffer.from(key));
+      for (const t of texts) expect(h.hex(t), `key of ${len} bytes, text of ${t.length}`).toBe(createHmac('sha256', key).update(t).digest('hex'));
+    }
+  });
+
+  it('writes an actor or client that changed since its last entry as it is now, not as it was', async () => {
+    const root = open({ path: join(tempDir(), 'a.lmdb') });
+    const db = root.openDB<string, number>({ name: 'audit', encoding: 'string' });
+    const log = new AuditLog(db, Buffer.alloc(32, 1));
+    const actor = { id: 't_1', name: 'alice', role: 'submitter' };
+    const entry = { action: 'job.submit', object: 'job 1', outcome: 'ok' };
+    await log.append(entry, actor, '10.0.0.1');
+    actor.name = 'alice2';
+    actor.role = 'operator';
+    const second = await log.append(entry, actor, '10.0.0.2');
+    const third = await log.append(entry, actor, null);
+    expect(JSON.parse(db.get(2) as string)).toMatchObject({ actor: { id: 't_1', name: 'alice2', role: 'operator' }, client: '10.0.0.2' });
+    expect(JSON.parse(db.get(3) as string)).toMatchObject({ actor: { name: 'alice2' }, client: null });
+    expect([second.actor.name, third.client]).toEqual(['alice2', null]);
     await log.drained();
     expect(log.verify()).toMatchObject({ ok: true, entries: 3 });
     await root.close();
