@@ -19,8 +19,19 @@ interface ActiveJob {
   pseudonyms: string[];
   /** Scheduler time of submission. */
   submittedAt: Ms;
-  /** Its count labels after the state (partition, account, class), joined once: keyOf runs at every move. */
+  /** Its count labels (partition, account, class), joined: the key of its count. */
   labels: string;
+  /** Its count, found once when it is added: a move or an end counts without a lookup. */
+  count: LabelCount | null;
+}
+
+/** The active jobs of one set of labels, by state. */
+interface LabelCount {
+  partition: string;
+  account: string;
+  class: string;
+  PENDING: number;
+  RUNNING: number;
 }
 
 /** Labels of a job count: state, partition, account, analysis class ('' when none). */
@@ -35,7 +46,8 @@ const SEP = '\u0000';
 
 export class LiveState implements DriverObserver {
   private readonly active = new Map<number, ActiveJob>();
-  private readonly counts = new Map<string, number>();
+  /** By labels; dropped when both its states count none, so a series that is gone leaves /metrics. */
+  private readonly counts = new Map<string, LabelCount>();
   /** Pending jobs per partition in submission order: the first is the oldest. */
   private readonly pendingByPartition = new Map<string, Map<number, Ms>>();
 
@@ -99,7 +111,9 @@ export class LiveState implements DriverObserver {
   jobEnded(state: JobState, jobId: number): void {
     const j = this.active.get(jobId);
     if (!j) return;
-    this.bump(this.counts, keyOf(j.state, j), -1);
+    const c = j.count as LabelCount;
+    c[j.state]--;
+    if (c.PENDING === 0 && c.RUNNING === 0) this.counts.delete(j.labels);
     if (j.state === 'PENDING') this.pendingByPartition.get(j.partition)?.delete(j.id);
     this.active.delete(jobId);
     this.endedTotal++;
@@ -111,7 +125,11 @@ export class LiveState implements DriverObserver {
 
   /** Active jobs by state, partition, account and class. */
   jobCounts(): [JobCountKey, number][] {
-    return [...this.counts].map(([k, n]) => [parseKey(k), n]);
+    const out: [JobCountKey, number][] = [];
+    for (const c of this.counts.values()) {
+      for (const state of ['PENDING', 'RUNNING'] as const) if (c[state] !== 0) out.push([{ state, partition: c.partition, account: c.account, class: c.class }, c[state]]);
+    }
+    return out;
   }
 
   /** The submission time of the oldest pending job per partition. */
@@ -128,7 +146,10 @@ export class LiveState implements DriverObserver {
 
   private add(j: ActiveJob): ActiveJob {
     this.active.set(j.id, j);
-    this.bump(this.counts, keyOf(j.state, j), 1);
+    let c = this.counts.get(j.labels);
+    if (c === undefined) this.counts.set(j.labels, (c = { partition: j.partition, account: j.account, class: j.class ?? '', PENDING: 0, RUNNING: 0 }));
+    c[j.state]++;
+    j.count = c;
     if (j.state === 'PENDING') {
       let m = this.pendingByPartition.get(j.partition);
       if (!m) this.pendingByPartition.set(j.partition, (m = new Map()));
@@ -138,16 +159,11 @@ export class LiveState implements DriverObserver {
   }
 
   private move(j: ActiveJob, to: 'RUNNING'): void {
-    this.bump(this.counts, keyOf(j.state, j), -1);
+    const c = j.count as LabelCount;
+    c[j.state]--;
     this.pendingByPartition.get(j.partition)?.delete(j.id);
     j.state = to;
-    this.bump(this.counts, keyOf(to, j), 1);
-  }
-
-  private bump(m: Map<string, number>, k: string, by: number): void {
-    const n = (m.get(k) ?? 0) + by;
-    if (n === 0) m.delete(k);
-    else m.set(k, n);
+    c[to]++;
   }
 
   private publishJob(j: ActiveJob, state: JobState = j.state): void {
@@ -167,17 +183,8 @@ export class LiveState implements DriverObserver {
   }
 }
 
-function keyOf(state: JobState, j: ActiveJob): string {
-  return state + SEP + j.labels;
-}
-
 function labelsOf(partition: string, account: string, cls: string | null): string {
   return partition + SEP + account + SEP + (cls ?? '');
-}
-
-function parseKey(k: string): JobCountKey {
-  const [state, partition, account, cls] = k.split(SEP) as [JobState, string, string, string];
-  return { state, partition, account, class: cls };
 }
 
 function fromSpec(id: number, displayId: string, spec: JobSpec, now: Ms): ActiveJob {
@@ -195,6 +202,7 @@ function fromSpec(id: number, displayId: string, spec: JobSpec, now: Ms): Active
     pseudonyms: spec.pseudonyms,
     submittedAt: now,
     labels: labelsOf(spec.partition, spec.account, spec.class ?? null),
+    count: null,
   };
 }
 
@@ -211,5 +219,6 @@ function fromView(v: JobView): ActiveJob {
     pseudonyms: v.pseudonyms,
     submittedAt: v.submittedAt,
     labels: labelsOf(v.partition, v.account, v.class),
+    count: null,
   };
 }
