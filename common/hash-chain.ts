@@ -7,6 +7,11 @@
 /** The `prev` of the first entry. */
 export const CHAIN_GENESIS = '0'.repeat(64);
 
+/** The head record's text: the last entry's number and hash (walkChain and the audit log read it back). */
+export function chainHeadText(seq: number, hash: string): string {
+  return JSON.stringify({ seq, hash });
+}
+
 export type ChainVerdict =
   | { ok: true; entries: number; head: string }
   | { ok: false; entries: number; firstBad: number; reason: string };

@@ -14,4 +14,4 @@ export { percentileSorted } from './stats.js';
 export { readStatCpu, type StatCpu } from './proc-stat.js';
 export { systemClock, FakeClock, type Clock, type Timer } from './clock.js';
 export { Rng, hash2 } from './rng.js';
-export { walkChain, CHAIN_GENESIS, type ChainVerdict, type ChainEntry } from './hash-chain.js';
+export { walkChain, chainHeadText, CHAIN_GENESIS, type ChainVerdict, type ChainEntry } from './hash-chain.js';

@@ -4,7 +4,7 @@
 // chain at a place `verify` names. Entries are stored as JSON text under their sequence number.
 import { createHash, createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto';
 import type { Database } from 'lmdb';
-import { CHAIN_GENESIS, walkChain, type ChainVerdict } from '../../common/index.js';
+import { CHAIN_GENESIS, chainHeadText, walkChain, type ChainVerdict } from '../../common/index.js';
 import type { Principal } from './roles.js';
 
 export interface AuditActor {
@@ -57,17 +57,15 @@ export interface AuditQuery {
 }
 
 /**
- * Writes an entry (its stored text) and, in the same commit, `head` as the head record (key
- * 0, naming this entry and its hash); resolves once both are committed and synced. The state folder's journal gives one that
- * commits the entry with the journal records of the same turn (Store.auditTarget).
+ * Writes an entry (its stored text) and, in the same commit, a head record (key 0,
+ * chainHeadText(seq, hash), naming this entry) for the last entry of the commit; resolves once
+ * both are committed and synced. The state folder's journal gives one that commits the entry
+ * with the journal records of the same turn (Store.auditTarget).
  */
-export type AuditWriter = (seq: number, text: string, head: string, unawaited?: boolean) => Promise<void>;
+export type AuditWriter = (seq: number, text: string, hash: string, unawaited?: boolean) => Promise<void>;
 
 const GENESIS = CHAIN_GENESIS;
 const HEAD = 0; // key of the head record; entries are numbered from 1
-
-/** The head record's text: the last entry's number and hash, as the constructor reads them. */
-const headText = (seq: number, hash: string): string => JSON.stringify({ seq, hash });
 
 function hmacHex(key: KeyObject, text: string): string {
   return createHmac('sha256', key).update(text).digest('hex');
@@ -171,7 +169,7 @@ export class AuditLog {
     db.on('beforecommit', () => {
       if (!this.headBehind) return;
       this.headBehind = false;
-      void this.db.put(HEAD, headText(this.lastSeq, this.lastHash)).catch(() => undefined); // its entries' puts report a failed commit
+      void this.db.put(HEAD, chainHeadText(this.lastSeq, this.lastHash)).catch(() => undefined); // its entries' puts report a failed commit
     });
   }
 
@@ -217,7 +215,7 @@ export class AuditLog {
     const stored = `{"seq":${seqText},"at":${at},"actor":{"id":${actorT.id},"name":${actorT.name},"role":${actorT.role}},"client":${clientT},"action":${action},"object":${object},"outcome":${outcome},"pseudonyms":${pseudonyms},"detail":${detail},"prev":${prev},"hash":"${entry.hash}"}`;
     let write: Promise<unknown>;
     if (this.writer !== undefined) {
-      write = this.writer(seq, stored, headText(seq, entry.hash), unawaited);
+      write = this.writer(seq, stored, entry.hash, unawaited);
     } else {
       this.headBehind = true;
       // Resolves once the entry is on disk, not only committed: lmdb syncs after the commit

@@ -133,8 +133,8 @@ describe('which journal writes may wait out the gap (noClientWaits)', () => {
     const result = { taskId: 1, attempt: 1, node: 'n1', outcome: 'completed' as const, cpuMs: 1, wallMs: 1, kernel: 'noop', summary: null };
     expect(noClientWaits({ k: 's', now: 1 })).toBe(true);
     expect(noClientWaits({ k: 'e', now: 1, event: { type: 'taskEnded', taskId: 1, outcome: 'completed' }, result })).toBe(true);
-    expect(noClientWaits({ k: 'a', seq: 1, text: '{}', head: '{}', unawaited: true })).toBe(true);
-    expect(noClientWaits({ k: 'a', seq: 1, text: '{}', head: '{}' })).toBe(false);
+    expect(noClientWaits({ k: 'a', seq: 1, text: '{}', hash: 'ab', unawaited: true })).toBe(true);
+    expect(noClientWaits({ k: 'a', seq: 1, text: '{}', hash: 'ab' })).toBe(false);
     expect(noClientWaits({ k: 'e', now: 1, event: { type: 'cancel', jobId: 1 } })).toBe(false);
     expect(noClientWaits({ k: 'e', now: 1, event: { type: 'taskEnded', taskId: 1, outcome: 'failed' } })).toBe(false);
     expect(noClientWaits({ k: 'x', now: 1, id: 's1' })).toBe(false);

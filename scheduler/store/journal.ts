@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { chainHeadText } from '../../common/index.js';
 import type { CoreEvent, JobView, Ms, TaskOutcome } from '../core/index.js';
 import { RecordCorruptError, StateCorruptError, StateDirError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
@@ -56,14 +57,14 @@ export interface IdempotencyKey {
 /**
  * An audit entry queued into the journal's group commit, so that it and the journal records
  * appended in the same turn (a submission's event) share one lmdb transaction and one sync:
- * both are on disk, or neither. `text` is the entry as stored; `head` the head record naming it
- * (the audit log's text; written once per group, the last entry's).
+ * both are on disk, or neither. `text` is the entry as stored; `hash` its hash, which the head
+ * record names (chainHeadText, the audit log's format; written once per group, for its last entry).
  */
 export interface AuditWrite {
   k: 'a';
   seq: number;
   text: string;
-  head: string;
+  hash: string;
   /** No request waits for it (the scheduler's own entries): it may wait out the journal's gap. */
   unawaited?: boolean;
 }
@@ -72,7 +73,7 @@ export interface AuditWrite {
 export interface AuditTarget {
   db: Database<string, number>;
   /** Resolves once the entry, and its head record, are committed and synced; `unawaited`: no request waits for it. */
-  write(seq: number, text: string, head: string, unawaited?: boolean): Promise<void>;
+  write(seq: number, text: string, hash: string, unawaited?: boolean): Promise<void>;
 }
 
 /** The audit head record's key (AuditLog's: it reads the head there). */
@@ -349,7 +350,7 @@ export class Store {
     if (audit !== null && db !== null) {
       for (const a of audit) puts.push(db.put(a.seq, a.text));
       const last = audit[audit.length - 1] as AuditWrite;
-      puts.push(db.put(AUDIT_HEAD, last.head));
+      puts.push(db.put(AUDIT_HEAD, chainHeadText(last.seq, last.hash)));
     }
     await Promise.all(puts);
     await this.root.flushed;
@@ -368,12 +369,12 @@ export class Store {
 
   /** The audit log's place in this folder: its entries commit with the journal's group (appendAudit). */
   auditTarget(): AuditTarget {
-    return { db: this.auditEntries(), write: (seq, text, head, unawaited) => this.appendAudit(seq, text, head, unawaited) };
+    return { db: this.auditEntries(), write: (seq, text, hash, unawaited) => this.appendAudit(seq, text, hash, unawaited) };
   }
 
   /** Queues an audit entry into the next group commit; resolves once it is committed and synced. */
-  appendAudit(seq: number, text: string, head: string, unawaited = false): Promise<void> {
-    return this.commits.append(unawaited ? { k: 'a', seq, text, head, unawaited } : { k: 'a', seq, text, head });
+  appendAudit(seq: number, text: string, hash: string, unawaited = false): Promise<void> {
+    return this.commits.append(unawaited ? { k: 'a', seq, text, hash, unawaited } : { k: 'a', seq, text, hash });
   }
 
   /** Journal group of each snapshot marker written by this process. */
