@@ -87,12 +87,15 @@ export class Books {
       if (Array.isArray(ps) && ps.length > 0) for (const id of ids) this.pseudonymsOf.set(id, ps);
       if (event.job.command !== undefined) this.commands.noteSubmit(ids, event.job, arrayIndices(event.job));
       if (idem) this.remember(idem, ids, durable);
-      displayIdsOf(ids, event.job).forEach((d, i) => {
-        const id = ids[i] as number;
-        if (d === String(id)) return;
-        this.displayIds.set(d, id);
-        this.displayOf.set(id, d);
-      });
+      // Only array elements display otherwise than their id: a plain job (most submissions) has nothing to book.
+      if (typeof event.job.array === 'string') {
+        displayIdsOf(ids, event.job).forEach((d, i) => {
+          const id = ids[i] as number;
+          if (d === String(id)) return;
+          this.displayIds.set(d, id);
+          this.displayOf.set(id, d);
+        });
+      }
     } else if (event.type === 'taskEnded' && result) {
       const job = this.attempts.get(event.taskId)?.jobId;
       if (job !== undefined) {
