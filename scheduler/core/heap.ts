@@ -1,5 +1,6 @@
-// A binary min-heap, the one the core's begin times and consent holds, the simulator's event
-// queue and the test harnesses share (time limits have their own, deadline-heap.ts).
+// A binary min-heap, the one the core's begin times and consent holds and the workload's
+// consent changes share (time limits have their own, deadline-lanes.ts; the
+// simulator's event queue too, sim/engine/heap.ts, with its times in typed arrays).
 
 /**
  * A min-heap ordered by a numeric key, then a numeric tie-breaker, kept in arrays beside the

@@ -202,8 +202,8 @@ export class SimEngine {
   private lastStartNode = '';
   private lastStartIdx = 0;
   private readonly openJobs = new Map<number, OpenJob>();
-  /** The open job of the latest start (see carryOut), or null. */
-  private lastStartJob: OpenJob | null = null;
+  /** The open job of the latest start (see carryOut), if it is still open. */
+  private lastStartJob: OpenJob | undefined = undefined;
   private lastStartJobId = -1;
   /**
    * End records the heap gave back, for the next starts: a record lives as long as its task
@@ -550,7 +550,7 @@ export class SimEngine {
         this.out.tasksStarted++;
         // A pass starts a job's ready tasks one after another: the same job needs no second lookup.
         const job = d.jobId === this.lastStartJobId ? this.lastStartJob : this.openJobs.get(d.jobId);
-        if (job !== undefined && job !== null && job.startedAt === null) {
+        if (job !== undefined && job.startedAt === null) {
           job.startedAt = this.now;
           this.observer.onJobStarted?.(d.jobId, this.now);
         }
@@ -562,7 +562,7 @@ export class SimEngine {
         if (nodeIdx === undefined) throw new SimInvariantError(`core started task ${d.taskId} on node ${d.node}, which the cluster does not have`);
         this.lastStartNode = d.node;
         this.lastStartIdx = nodeIdx;
-        if (job !== undefined && job !== null) {
+        if (job !== undefined) {
           this.lastStartJobId = d.jobId;
           this.lastStartJob = job;
         }
@@ -595,7 +595,7 @@ export class SimEngine {
         this.openJobs.delete(d.jobId);
         if (d.jobId === this.lastStartJobId) {
           this.lastStartJobId = -1;
-          this.lastStartJob = null;
+          this.lastStartJob = undefined;
         }
         this.out.jobsEnded++;
         this.observer.onJobEnded?.(
