@@ -8,7 +8,7 @@ import { DEFAULT_CLUSTER_PATH, loadClusterConfig } from '../common/index.js';
 import { startGschedUp } from '../cli/testing/index.js';
 import { ApiClient as Client } from '../cli/index.js';
 import { SchedulerCore, type ClusterConfig } from '../scheduler/core/index.js';
-import { MetricsCollector, SimEngine, fanOut, ngcWorkload, type Submission, type WorkloadItem } from '../sim/index.js';
+import { MetricsCollector, SimEngine, fanOut, ngcWorkload, type EngineOptions, type Submission, type WorkloadItem } from '../sim/index.js';
 import { cpuByRole, cpuSecondsOf, treeCpu } from './proc-cpu.js';
 import { FreeWhileWaiting } from './free-while-waiting.js';
 import { JsonPoster } from './json-poster.js';
@@ -63,6 +63,8 @@ export const TWIN_OVERTIME_MS = 86_400_000;
 export function writeTwinCluster(): { path: string; config: ClusterConfig } {
   const raw = JSON.parse(readFileSync(DEFAULT_CLUSTER_PATH(), 'utf8')) as { scheduler: Record<string, unknown> };
   raw.scheduler.overTimeLimitMs = TWIN_OVERTIME_MS;
+  if (process.env.SIM_BF_DEPTH !== undefined) raw.scheduler.backfillDepth = Number(process.env.SIM_BF_DEPTH);
+  if (process.env.SIM_BF_INTERVAL !== undefined) raw.scheduler.backfillIntervalMs = Number(process.env.SIM_BF_INTERVAL);
   const path = join(mkdtempSync(join(tmpdir(), 'gsched-ngc-')), 'cluster.twin.json');
   writeFileSync(path, JSON.stringify(raw, null, 2));
   return { path, config: loadClusterConfig(path) };
@@ -84,7 +86,7 @@ export function sampleItems(n: number, seed: number, classes?: readonly string[]
  * left out) and in the order the live scheduler filed them (its job ids), so that ties in
  * priority break the same way.
  */
-export function simulate(cluster: ClusterConfig, items: readonly WorkloadItem[], offsetsMs: readonly number[], liveIds: readonly number[]): RunFigures & { free_share_while_waiting?: number } {
+export function simulate(cluster: ClusterConfig, items: readonly WorkloadItem[], offsetsMs: readonly number[], liveIds: readonly number[], engine: Pick<EngineOptions, 'passIntervalMs'> = {}): RunFigures & { free_share_while_waiting?: number } {
   const t0 = performance.now();
   const metrics = new MetricsCollector(cluster);
   const order = items.map((_, i) => i).filter((i) => (offsetsMs[i] ?? -1) >= 0);
@@ -98,7 +100,7 @@ export function simulate(cluster: ClusterConfig, items: readonly WorkloadItem[],
     cluster.nodes.reduce((n, x) => n + x.cores, 0),
     () => core.cluster().pendingTasks,
   );
-  new SimEngine(core, { observer: fanOut(metrics, free) }).run(subs);
+  new SimEngine(core, { ...engine, observer: fanOut(metrics, free) }).run(subs);
   const m = metrics.metrics();
   return {
     analyses: m.states.COMPLETED ?? 0,
@@ -192,6 +194,30 @@ export async function observedRuns(client: Client, items: readonly WorkloadItem[
       mean_modelled_run_s: perTask(modelled),
     },
   };
+}
+
+/**
+ * Each live job's task run times on the scheduler's clock (start decision to completion
+ * applied, modelled ms, by task index; -1 where a task has none), by workload index (null:
+ * refused). Reads `concurrency` jobs at a time.
+ */
+export async function liveRuns(client: Client, jobIdOf: readonly number[], concurrency = 8): Promise<(number[] | null)[]> {
+  const out: (number[] | null)[] = new Array<number[] | null>(jobIdOf.length).fill(null);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < jobIdOf.length) {
+        const i = next++;
+        const id = jobIdOf[i] ?? -1;
+        if (id < 0) continue;
+        const j = await client.getJob(String(id));
+        const r = new Array<number>(j.tasks.length).fill(-1);
+        for (const t of j.tasks) if (t.startedAt !== null && t.endedAt !== null) r[t.index] = t.endedAt - t.startedAt;
+        out[i] = r;
+      }
+    }),
+  );
+  return out;
 }
 
 /** The sample's items with each task lasting its live run time (tasks that never ran keep their model). */

@@ -8,7 +8,11 @@
 //                  takes a burst of NGC_LIVE_ANALYSES (default NGC_ANALYSES, 60,000) as
 //                  sequencing runs and runs it to the end
 //       full-twin  the simulator on the same analyses, each submitted at the modelled time and
-//                  in the order the live scheduler took it in
+//                  in the order the live scheduler took it in; then, to show where the live run
+//                  differs from that (not a bound: NGC_FULL_OBSERVED=0 skips it), again with each
+//                  task lasting what it took live (read back job by job), and again with that and
+//                  a pass no more often than the live scheduler ran them after intake (its mean
+//                  interval, in modelled time: EngineOptions.passIntervalMs)
 //   (c) sample     NGC_SAMPLE (600) analyses of the same workload, live, submitted at once, at
 //                  NGC_SAMPLE_SCALE (3e-3: at 1e-3 the kernels need more CPU than this 2-core
 //                  host gives them and overrun their holds), the genome kernels on scaled-down data
@@ -34,7 +38,7 @@ import { runNgc, ngcWorkload, powerFigures, type NgcRunResult, type WorkloadItem
 import { withPowerSave } from '../scheduler/core/index.js';
 import { JsonPoster } from './json-poster.js';
 import { BENCH_UP_ARGS, POSTER_SOCKETS, PauseWatch, accountingOf, figuresOfAcct, postConsents, submitAsRuns, submitOffsets, taskLag, waitIdle, type RunFigures } from './ngc-live.js';
-import { rel, simulate, twinSample, writeTwinCluster } from './ngc-twin.js';
+import { liveRuns, rel, simulate, twinSample, withRuns, writeTwinCluster } from './ngc-twin.js';
 import { cpuByRole, cpuSecondsOf, treeCpu } from './proc-cpu.js';
 import { metricSum } from './prom.js';
 import type { RefillFigures } from '../scheduler/driver/index.js';
@@ -62,6 +66,8 @@ const cfg = {
    * shared 2-core host the agents answer late whenever they wait for a core.
    */
   fullDispatchWindow: env('NGC_FULL_DISPATCH_WINDOW', 1000),
+  /** Also simulate the full burst with each task lasting what it took live (NGC_FULL_OBSERVED=0: not). */
+  fullObserved: env('NGC_FULL_OBSERVED', 1) === 1,
   sampleScale: env('NGC_SAMPLE_SCALE', 3e-3),
   kernelScale: env('NGC_KERNEL_SCALE', 0.005),
   sampleKernels: process.env.NGC_SAMPLE_KERNELS === 'noop' ? ('noop' as const) : ('real' as const),
@@ -130,19 +136,33 @@ function powerSaveCheck(off: Figures, on: Figures): { energy_saved: number; urge
   return { energy_saved: Math.round(saved * 1000) / 1000, urgent_p95_h: typeof urgent === 'number' ? urgent : null, ok };
 }
 
-/** The burst at the live intake: each analysis submitted at the modelled time and in the order the live scheduler took it in. */
-function twinChild(file: string): void {
-  const { offsets, ids } = JSON.parse(readFileSync(file, 'utf8')) as { offsets: number[]; ids: number[] };
+/**
+ * The burst at the live intake: each analysis submitted at the modelled time and in the order
+ * the live scheduler took it in. `twin-observed`: each task also lasting what it took live;
+ * `twin-cadence`: that, with a pass no more often than the live scheduler ran them.
+ */
+function twinChild(file: string, kind: 'twin' | 'twin-observed' | 'twin-cadence'): void {
+  const { offsets, ids, runs, passIntervalMs } = JSON.parse(readFileSync(file, 'utf8')) as FullIntake;
   const { config } = writeTwinCluster();
-  const items = [...ngcWorkload({ analyses: cfg.liveAnalyses, seed: cfg.seed, scenario: 'burst' })];
-  const f = simulate(config, items, offsets, ids);
+  let items = [...ngcWorkload({ analyses: cfg.liveAnalyses, seed: cfg.seed, scenario: 'burst' })];
+  if (kind !== 'twin') {
+    if (!runs || passIntervalMs === undefined) throw new Error('the intake file has no live run times or pass interval');
+    items = withRuns(items, runs);
+  }
+  const f = simulate(config, items, offsets, ids, kind === 'twin-cadence' ? { passIntervalMs } : {});
   process.stdout.write(JSON.stringify({ ...f, peak_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\n');
 }
 
-function runSimChild(scenario: 'steady' | 'burst' | 'steady-powersave' | 'twin', arg?: string): Promise<Figures> {
-  const name = scenario === 'twin' ? 'sim full at live intake' : `sim ${scenario}`;
+type TwinScenario = 'twin' | 'twin-observed' | 'twin-cadence';
+type SimScenario = 'steady' | 'burst' | 'steady-powersave' | TwinScenario;
+const TWIN_NAMES: Record<TwinScenario, string> = { twin: 'sim full at live intake', 'twin-observed': 'sim full at live run times', 'twin-cadence': 'sim full at live run times and pass cadence' };
+const twinLike = (s: string): s is TwinScenario => s in TWIN_NAMES;
+const simName = (s: SimScenario): string => (twinLike(s) ? TWIN_NAMES[s] : `sim ${s}`);
+
+function runSimChild(scenario: SimScenario, arg?: string): Promise<Figures> {
+  const name = simName(scenario);
   const p = progress(name);
-  p(`${scenario === 'twin' ? cfg.liveAnalyses : cfg.analyses} analyses…`);
+  p(`${twinLike(scenario) ? cfg.liveAnalyses : cfg.analyses} analyses…`);
   const child = spawn(process.execPath, ['--max-old-space-size=4096', compiledPath('bench/ngc.ts'), '--child', scenario, ...(arg ? [arg] : [])], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -162,7 +182,14 @@ function runSimChild(scenario: 'steady' | 'burst' | 'steady-powersave' | 'twin',
 // ---------------------------------------------------------------- (b) the full burst, live
 
 /** Where liveFull leaves each analysis' live submission (modelled ms after the first) and job id, for the twin. */
-let fullIntake: { offsets: number[]; ids: number[] } | null = null;
+interface FullIntake {
+  offsets: number[];
+  ids: number[];
+  /** Each task's live run time (liveRuns), and the modelled ms between the live scheduler's passes, on average. */
+  runs?: (number[] | null)[];
+  passIntervalMs?: number;
+}
+let fullIntake: FullIntake | null = null;
 
 async function liveFull(): Promise<Figures> {
   const part = 'live full';
@@ -196,6 +223,7 @@ async function liveFull(): Promise<Figures> {
     const intake = await submitAsRuns(poster, items, `NOVA-${cfg.seed}`, p);
     poster.close();
     const submitS = (performance.now() - w0) / 1000;
+    const psIntake = await passes();
     const cpu1 = treeCpu(up.pid);
     done(part, `${intake.submitted} analyses (${tasks} tasks) taken in: ${intake.runs} sequencing runs + ${intake.analysesPosted} single analyses in ${submitS.toFixed(1)} s; ${intake.refused} refused`);
     const pauses = new PauseWatch(async () => (await fetch(`${up.httpUrl}/metrics`)).text());
@@ -210,6 +238,7 @@ async function liveFull(): Promise<Figures> {
     const ps1 = await passes();
     const cpuFigures = {
       passes: ps1.n - ps0.n,
+      passes_run: ps1.n - psIntake.n,
       tasks_per_pass: Math.round((tasks / Math.max(1, ps1.n - ps0.n)) * 10) / 10,
       core_pass_cpu_s: Math.round((ps1.s - ps0.s) * 10) / 10,
       scheduler_cpu_s_intake: cpuSecondsOf(cpuByRole(cpu0, cpu1), 'scheduler'),
@@ -226,6 +255,13 @@ async function liveFull(): Promise<Figures> {
     const acct = await accountingOf(client);
     const f = figuresOfAcct(acct, cores, wallS);
     fullIntake = { offsets: submitOffsets(acct, intake.jobIdOf), ids: intake.jobIdOf };
+    if (cfg.fullObserved) {
+      p("reading every task's live run time");
+      fullIntake.runs = await liveRuns(client, intake.jobIdOf);
+      // The live scheduler's pass cadence in modelled time, after intake (when the queue is
+      // long and completions stream in): the run's wall over its passes.
+      fullIntake.passIntervalMs = Math.round((runS * 1000) / Math.max(1, ps1.n - psIntake.n) / cfg.fullScale);
+    }
     const lag = await taskLag(client, intake.jobIds, cfg.fullScale);
     const refill = refillFigures(refillFile);
     done(part, `makespan ${days(f.makespan_s)} d, utilization ${pct(f.utilization)}, ${f.wall_s} s wall`);
@@ -286,7 +322,7 @@ async function main(): Promise<void> {
   const child = process.argv.indexOf('--child');
   if (child >= 0) {
     const kind = process.argv[child + 1];
-    if (kind === 'twin') return twinChild(process.argv[child + 2] as string);
+    if (kind !== undefined && twinLike(kind)) return twinChild(process.argv[child + 2] as string, kind);
     return simChild(kind === 'burst' ? 'burst' : 'steady', kind === 'steady-powersave');
   }
 
@@ -329,30 +365,32 @@ async function main(): Promise<void> {
     ['steady-powersave', 'sim_steady_powersave', 'sim_steady_powersave (a)'],
     ['burst', 'sim_full', 'sim_full (a, burst)'],
     ['twin', 'sim_full_twin', 'sim_full_twin (d, live intake)'],
+    ['twin-observed', 'sim_full_observed', 'sim_full at live run times'],
+    ['twin-cadence', 'sim_full_observed_cadence', 'sim_full at live run times + cadence'],
   ] as const;
   let intakeFile: string | undefined;
   if (cfg.parts.has('full-twin') && fullIntake) {
     intakeFile = join(mkdtempSync(join(tmpdir(), 'gsched-ngc-')), 'intake.json');
     writeFileSync(intakeFile, JSON.stringify(fullIntake));
   }
-  const wanted = sims.filter(([scenario]) => (scenario === 'twin' ? intakeFile !== undefined : cfg.parts.has('sim') || cfg.parts.has(`sim-${scenario}`)));
+  const wanted = sims.filter(([scenario]) => (scenario === 'twin' ? intakeFile !== undefined : twinLike(scenario) ? intakeFile !== undefined && fullIntake?.runs !== undefined : cfg.parts.has('sim') || cfg.parts.has(`sim-${scenario}`)));
   const outcomes = new Map<string, Figures | Error>();
   // The simulations are independent single-threaded children: on a 2-core host two at a time,
   // the two bursts (the longest) first, so the steady runs share a core beside the longer one.
-  const queue = [...wanted].sort((a, b) => Number(b[0] === 'burst' || b[0] === 'twin') - Number(a[0] === 'burst' || a[0] === 'twin'));
+  const queue = [...wanted].sort((a, b) => Number(b[0] === 'burst' || twinLike(b[0])) - Number(a[0] === 'burst' || twinLike(a[0])));
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(2, wanted.length) }, async () => {
       while (next < queue.length) {
         const [scenario] = queue[next++] as (typeof sims)[number];
-        outcomes.set(scenario, await timed(`sim_${scenario}`, () => runSimChild(scenario, scenario === 'twin' ? intakeFile : undefined)).catch((err: Error) => err));
+        outcomes.set(scenario, await timed(`sim_${scenario}`, () => runSimChild(scenario, twinLike(scenario) ? intakeFile : undefined)).catch((err: Error) => err));
       }
     }),
   );
   for (const [scenario, key, label] of wanted) {
     const o = outcomes.get(scenario);
     if (o instanceof Error || o === undefined) {
-      done(scenario === 'twin' ? 'sim full at live intake' : `sim ${scenario}`, `FAILED: ${o?.message ?? 'not run'}`);
+      done(simName(scenario), `FAILED: ${o?.message ?? 'not run'}`);
       result[`${key}_error`] = o?.message ?? 'not run';
       continue;
     }
@@ -403,6 +441,18 @@ async function sample(result: Record<string, unknown>, rows: [string, Figures][]
   if (lf && st) {
     checks.push(...agreement(lf, st, ['full burst makespan (s), sim at live intake', 'full burst mean turnaround (s), at live intake', 'full burst utilization, at live intake']));
   }
+  // Where the live burst and its twin differ (not a bound: these simulations are given what the
+  // live run did): the twin again with each task lasting what it took live, then also passing
+  // no more often than the live scheduler did.
+  const explained: TwinCheck[] = [];
+  for (const [key, how] of [
+    ['sim_full_observed', 'at live run times'],
+    ['sim_full_observed_cadence', 'at live run times and pass cadence'],
+  ] as const) {
+    const o = result[key] as Figures | undefined;
+    if (lf && o) explained.push(...agreement(lf, o, [`full burst makespan (s), ${how}`, `full burst mean turnaround (s), ${how}`, `full burst utilization, ${how}`]));
+  }
+  result.twin_explained = explained.map(({ what, live, sim, diff }) => ({ what, live, sim, diff }));
   const ls = result.live as Figures | undefined;
   const ss = result.sim_sample as Figures | undefined;
   if (ls && ss) {
@@ -433,6 +483,15 @@ async function sample(result: Record<string, unknown>, rows: [string, Figures][]
       renderTable(
         [{ header: 'MEASURE' }, { header: 'LIVE', align: 'right' }, { header: 'SIM', align: 'right' }, { header: 'DIFF', align: 'right' }, { header: 'BOUND', align: 'right' }, { header: 'MET' }],
         checks.map((c) => [c.what, show(c.live), show(c.sim), c.diff, c.bound, c.ok ? 'yes' : 'NO']),
+      ),
+    );
+  }
+  if (explained.length > 0) {
+    process.stdout.write('\nwhere the full burst differs from its twin (the simulator given what the live run did; not a bound)\n');
+    process.stdout.write(
+      renderTable(
+        [{ header: 'MEASURE, SIM' }, { header: 'LIVE', align: 'right' }, { header: 'SIM', align: 'right' }, { header: 'DIFF', align: 'right' }],
+        explained.map((c) => [c.what, show(c.live), show(c.sim), c.diff]),
       ),
     );
   }

@@ -199,6 +199,8 @@ if (ngc) {
     ['sim_full', 'sim, burst at t = 0 (a)'],
     ['live_full', 'live, burst as sequencing runs (b)'],
     ['sim_full_twin', 'sim, burst at the live intake times'],
+    ['sim_full_observed', 'sim, burst at the live intake, each task lasting its live run time'],
+    ['sim_full_observed_cadence', 'sim, the same, passing no more often than the live scheduler'],
     ['live', 'live, sample (c)'],
     ['sim_sample', 'sim, sample at the live intake times (d)'],
     ['sim_sample_observed', 'sim, sample with each task lasting its live run time'],
@@ -217,6 +219,8 @@ section('NGC: the 60,000 analyses live and in the simulator', 'npm run bench:ngc
 if (ngc) {
   const num = (x: unknown): string => (typeof x !== 'number' ? 'n/a' : x > 0 && x < 1 ? `${fmt(x * 100, 1)}%` : fmt(x));
   for (const c of (ngc.twin_check as Json[] | undefined) ?? []) rows.push([String(c.what), num(c.live), num(c.sim), String(c.diff), String(c.bound), c.ok === true ? 'yes' : 'no']);
+  // Not bounds: the simulator given what the live run did, to show where the difference comes from.
+  for (const c of (ngc.twin_explained as Json[] | undefined) ?? []) rows.push([`${String(c.what)} (explains the difference)`, num(c.live), num(c.sim), String(c.diff), '-', '-']);
   const steady = ngc.sim_steady as Json | undefined;
   const saving = ngc.sim_steady_powersave as Json | undefined;
   if (steady && saving) {

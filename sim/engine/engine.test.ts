@@ -88,6 +88,35 @@ describe('SimEngine', () => {
     expect(outcome.endTime).toBe(7 * S);
   });
 
+  it('passes no more often than passIntervalMs, a live driver\'s cadence, but runs the rest of a capped pass at once', () => {
+    const items = (): Submission[] => [
+      { submitAt: 0, job: job('a', [{ cores: 4, durationMs: 5 * S }]) },
+      { submitAt: 0, job: job('b', [{ cores: 4, durationMs: 5 * S }]) },
+      { submitAt: 12 * S, job: job('c', [{ cores: 1, durationMs: 1 * S }]) },
+    ];
+    // Every instant: b takes a's cores when they free, c starts when it comes.
+    const each = run(flatClusterConfig(4, 'fcfs'), items());
+    expect([each.byName.b?.startedAt, each.byName.c?.startedAt]).toEqual([5 * S, 12 * S]);
+    // A pass at most every 10 s: a's end at 5 s waits for the pass due at 10 s; c, at 12 s, for the one at 20 s.
+    const paced = run(flatClusterConfig(4, 'fcfs'), items(), { passIntervalMs: 10 * S });
+    expect([paced.byName.b?.startedAt, paced.byName.c?.startedAt]).toEqual([10 * S, 20 * S]);
+    expect(paced.outcome.schedulePasses).toBeLessThan(each.outcome.schedulePasses);
+    // One start per pass: the second job's start is the capped pass's rest, due at the same instant.
+    const capped: ClusterConfig = { ...flatClusterConfig(4, 'fcfs'), scheduler: { ...flatClusterConfig(4, 'fcfs').scheduler, maxStartsPerPass: 1 } };
+    const both = run(capped, [
+      { submitAt: 0, job: job('x', [{ cores: 1, durationMs: 5 * S }]) },
+      { submitAt: 0, job: job('y', [{ cores: 1, durationMs: 5 * S }]) },
+    ], { passIntervalMs: 10 * S });
+    expect([both.byName.x?.startedAt, both.byName.y?.startedAt]).toEqual([0, 0]);
+  });
+
+  it('refuses a pass interval it cannot keep', () => {
+    const core = new SchedulerCore(flatClusterConfig(1, 'fcfs'));
+    expect(() => new SimEngine(core, { passIntervalMs: -1 })).toThrow(/passIntervalMs/);
+    expect(() => new SimEngine(core, { passIntervalMs: Number.NaN })).toThrow(SimOptionError);
+    expect(() => new SimEngine(core, { passIntervalMs: 1000, schedulePer: 'event' })).toThrow(/schedulePer 'event'/);
+  });
+
   it('counts rejected submissions without stopping', () => {
     const { outcome } = run(flatClusterConfig(2, 'easy'), [
       { submitAt: 0, job: job('big', [{ cores: 3 }]) },

@@ -113,6 +113,15 @@ export interface EngineOptions {
    * `event`: after every event, as pyss does.
    */
   schedulePer?: 'timestamp' | 'event';
+  /**
+   * Least modelled time between two passes (default 0: a pass at every instant something
+   * changed). A pass due sooner waits for the interval's end, the events meanwhile applied at
+   * their times; the rest of a pass cut at the start cap still runs at once. This is a live
+   * driver's cadence: it runs a pass when the last one is done and the completions read since
+   * are applied (bench:ngc measures it and simulates the live burst at it). Only with
+   * `schedulePer: 'timestamp'`.
+   */
+  passIntervalMs?: Ms;
   /** Random node failures (exponential up and down times per node); none when absent. */
   failures?: FailureModel | null;
   observer?: SimObserver;
@@ -216,6 +225,10 @@ export class SimEngine {
   private readonly nodeRng: Rng[] = [];
   private readonly tieOrder: 'ends-first' | 'submits-first';
   private readonly perEvent: boolean;
+  /** EngineOptions.passIntervalMs (0: none), the last pass's instant, and whether it asked to go on at once (the start cap). */
+  private readonly passEvery: Ms;
+  private lastPassAt: Ms = Number.NEGATIVE_INFINITY;
+  private goOn = false;
   private readonly observer: SimObserver;
   private readonly failures: FailureModel | null;
   private readonly progressEvery: number;
@@ -256,6 +269,9 @@ export class SimEngine {
   ) {
     this.tieOrder = opts.tieOrder ?? 'ends-first';
     this.perEvent = (opts.schedulePer ?? 'timestamp') === 'event';
+    this.passEvery = opts.passIntervalMs ?? 0;
+    if (!(this.passEvery >= 0) || !Number.isFinite(this.passEvery)) throw new SimOptionError('passIntervalMs', opts.passIntervalMs, 'a non-negative number of ms');
+    if (this.passEvery > 0 && this.perEvent) throw new SimOptionError('passIntervalMs', opts.passIntervalMs, "0 with schedulePer 'event' (a pass after every event has no interval)");
     this.observer = opts.observer ?? {};
     this.failures = opts.failures ?? null;
     this.progressEvery = opts.progressEvery ?? 50_000;
@@ -356,7 +372,7 @@ export class SimEngine {
       // Drop references to what was handled (the slots are overwritten, never emptied; a loop,
       // not fill(): a builtin call per instant cost more than the usual one or two writes).
       for (let i = 0; i < nEvents; i++) events[i] = undefined as unknown as EngineEvent;
-      if (changed && !this.perEvent) this.schedule();
+      if (changed && !this.perEvent) this.passOrWait();
       else if (woken && this.perEvent) this.schedule();
 
       if (sinceProgress >= this.progressEvery) {
@@ -525,6 +541,19 @@ export class SimEngine {
     return undefined;
   }
 
+  /** A pass now, or at the end of the pass interval after the last one (see passIntervalMs). */
+  private passOrWait(): void {
+    if (this.passEvery > 0) {
+      const due = this.lastPassAt + this.passEvery;
+      if (this.now < due && !this.goOn) {
+        if (due < this.wakeAt) this.wakeAt = due;
+        return;
+      }
+      this.lastPassAt = this.now;
+    }
+    this.schedule();
+  }
+
   private schedule(): void {
     const res = this.core.schedule(this.now);
     this.out.schedulePasses++;
@@ -539,8 +568,10 @@ export class SimEngine {
       const again = res.wakeAt === this.now && this.out.tasksStarted > startsBefore;
       const at = res.wakeAt > this.now || again ? res.wakeAt : this.now + 1;
       this.wakeAt = at;
+      this.goOn = again;
     } else {
       this.wakeAt = NO_TIME;
+      this.goOn = false;
     }
   }
 
