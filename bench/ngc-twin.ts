@@ -63,8 +63,6 @@ export const TWIN_OVERTIME_MS = 86_400_000;
 export function writeTwinCluster(): { path: string; config: ClusterConfig } {
   const raw = JSON.parse(readFileSync(DEFAULT_CLUSTER_PATH(), 'utf8')) as { scheduler: Record<string, unknown> };
   raw.scheduler.overTimeLimitMs = TWIN_OVERTIME_MS;
-  if (process.env.SIM_BF_DEPTH !== undefined) raw.scheduler.backfillDepth = Number(process.env.SIM_BF_DEPTH);
-  if (process.env.SIM_BF_INTERVAL !== undefined) raw.scheduler.backfillIntervalMs = Number(process.env.SIM_BF_INTERVAL);
   const path = join(mkdtempSync(join(tmpdir(), 'gsched-ngc-')), 'cluster.twin.json');
   writeFileSync(path, JSON.stringify(raw, null, 2));
   return { path, config: loadClusterConfig(path) };

@@ -265,7 +265,9 @@ async function liveFull(): Promise<Figures> {
     const lag = await taskLag(client, intake.jobIds, cfg.fullScale);
     const refill = refillFigures(refillFile);
     done(part, `makespan ${days(f.makespan_s)} d, utilization ${pct(f.utilization)}, ${f.wall_s} s wall`);
-    return { ...f, tasks, submit_s: Math.round(submitS * 10) / 10, time_scale: cfg.fullScale, load_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10, ...lag, ...cpuFigures, ...pauseFigures, ...refill };
+    const interval = fullIntake.passIntervalMs;
+    const cadence: Record<string, number> = interval === undefined ? {} : { pass_interval_modelled_s: Math.round(interval / 100) / 10 };
+    return { ...f, tasks, submit_s: Math.round(submitS * 10) / 10, ...cadence, time_scale: cfg.fullScale, load_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10, ...lag, ...cpuFigures, ...pauseFigures, ...refill };
   } finally {
     poster?.close();
     await up.stop();
