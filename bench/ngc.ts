@@ -53,6 +53,14 @@ function env(name: string, dflt: number): number {
   return v;
 }
 
+/** A 0/1 switch: `dflt` when unset; anything else than 0 or 1 is refused. */
+function flag(name: string, dflt: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return dflt;
+  if (raw !== '0' && raw !== '1') throw new Error(`${name}=${raw}: expected 0 or 1`);
+  return raw === '1';
+}
+
 const cfg = {
   analyses: env('NGC_ANALYSES', 60_000),
   /** The live burst's size (default: NGC_ANALYSES); its twin simulates the same analyses. */
@@ -67,7 +75,7 @@ const cfg = {
    */
   fullDispatchWindow: env('NGC_FULL_DISPATCH_WINDOW', 1000),
   /** Also simulate the full burst with each task lasting what it took live (NGC_FULL_OBSERVED=0: not). */
-  fullObserved: env('NGC_FULL_OBSERVED', 1) === 1,
+  fullObserved: flag('NGC_FULL_OBSERVED', true),
   sampleScale: env('NGC_SAMPLE_SCALE', 3e-3),
   kernelScale: env('NGC_KERNEL_SCALE', 0.005),
   sampleKernels: process.env.NGC_SAMPLE_KERNELS === 'noop' ? ('noop' as const) : ('real' as const),
