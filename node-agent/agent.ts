@@ -376,14 +376,17 @@ export class NodeAgent {
   }
 
   /**
-   * Holds the task's cores for its modelled duration, counted from its acceptance: the agent's
-   * own turns between reading the assignment and starting the kernel are not the task's time.
+   * Holds the task's cores for its modelled duration, counted from the scheduler's start
+   * decision: from its acceptance (the agent's own turns between reading the assignment and
+   * starting the kernel are not the task's time), less what the scheduler says the assignment
+   * waited before it was sent (`lateMs`, PROTOCOL.md section 10).
    */
   private hold(r: Running): void {
     const a = r.assignment;
     const scale = this.opts.timeScale ?? this.welcome?.timeScale ?? 1;
     const holdMs = (a.durationMs > 0 ? a.durationMs : this.opts.defaultDurationMs) * scale;
-    this.holds.add(r.acceptedAt + holdMs, r);
+    const late = a.lateMs !== undefined && a.lateMs > 0 ? a.lateMs : 0;
+    this.holds.add(r.acceptedAt + Math.max(0, holdMs - late), r);
   }
 
   private holdEnded(r: Running): void {

@@ -22,12 +22,12 @@ const agentMessages: AgentMessage[] = [
 
 const schedulerMessages: SchedulerMessage[] = [
   { payload: 'welcome', welcome: { heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, timeScale: 0.001, cancel: [ref] } },
-  { payload: 'assign', assign: { tasks: [{ task: ref, jobId: 5, node: 'c1-n001', cores: 8, memMb: 1024, timeLimitMs: 3_600_000, durationMs: 60_000, kernel: 'align', displayId: '5_2', exec: null }] } },
+  { payload: 'assign', assign: { tasks: [{ task: ref, jobId: 5, node: 'c1-n001', cores: 8, memMb: 1024, timeLimitMs: 3_600_000, durationMs: 60_000, kernel: 'align', displayId: '5_2', exec: null, lateMs: 2.75 }] } },
   {
     payload: 'assign',
     assign: {
       tasks: [{
-        task: ref, jobId: 6, node: 'c1-n001', cores: 2, memMb: 512, timeLimitMs: 60_000, durationMs: 0, kernel: 'exec', displayId: '6',
+        task: ref, jobId: 6, node: 'c1-n001', cores: 2, memMb: 512, timeLimitMs: 60_000, durationMs: 0, kernel: 'exec', displayId: '6', lateMs: 0,
         exec: { script: '#!/bin/sh\necho hi\n', chdir: '/tmp', output: 'out-%j.txt', error: '', env: { GSCHED_JOB_ID: '6' }, append: false },
       }],
     },

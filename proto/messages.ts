@@ -94,6 +94,8 @@ export interface Assignment {
   displayId: string;
   /** Set for the `exec` kernel; null (absent on the wire) otherwise. */
   exec?: Exec | null;
+  /** Wall ms from the start decision to the assignment's send (0 when absent): the agent's hold is that much shorter. */
+  lateMs?: number;
 }
 
 export interface Exec {

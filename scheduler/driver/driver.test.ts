@@ -110,8 +110,14 @@ describe('LiveDriver journal replay', () => {
       pass();
       expect(d.core.task(preempted.taskId)?.state).toBe('RUNNING');
       expect(sent.filter((a) => a.task.taskId === preempted.taskId).map((a) => a.task.attempt)).toEqual([1]);
+      // Attempt 2 was decided in that pass and waits 40 ms for the ack: it goes out saying so,
+      // and the agent holds its cores that much less (PROTOCOL.md section 10).
+      clock.advance(40);
       d.agentAck([{ taskId: preempted.taskId, attempt: 1 }], []);
-      expect(sent.filter((a) => a.task.taskId === preempted.taskId).map((a) => a.task.attempt)).toEqual([1, 2]);
+      const attempts = sent.filter((a) => a.task.taskId === preempted.taskId);
+      expect(attempts.map((a) => a.task.attempt)).toEqual([1, 2]);
+      expect(attempts[0]?.lateMs).toBe(0);
+      expect(attempts[1]?.lateMs).toBeGreaterThanOrEqual(40);
     } finally {
       await d.close();
       await d.store.close();
@@ -229,7 +235,7 @@ describe('the wait between passes', () => {
 describe('passes stopped at the start cap', () => {
   // The simulator runs a capped pass's remainder at the same instant; the driver runs it in the
   // same turn (for a few ms), a message per chunk, rather than after a timer and the pass gap.
-  it('runs the rest of a capped walk at once, each chunk its own message, with time standing still', async () => {
+  it('runs the rest of a capped walk at once, the turn\'s chunks one message, with time standing still', async () => {
     const clock = new FakeClock();
     const sent: Assignment[] = [];
     let messages = 0;
@@ -243,15 +249,19 @@ describe('passes stopped at the start cap', () => {
     const before = messages;
     clock.flush();
     expect(sent.map((a) => a.jobId)).toEqual(r.ok ? r.value.jobIds : []);
-    // Five passes of two starts: the last one found no job left to stop at, so it was not capped.
-    expect(messages - before).toBe(5);
+    // Five passes of two starts (the last one found no job left to stop at, so it was not
+    // capped), in one turn: one flush, as http2 writes them at the turn's end anyway.
+    expect(driver.core.runningTasks()).toHaveLength(10);
+    expect(messages - before).toBe(1);
+    expect(sent.every((a) => a.lateMs === 0)).toBe(true);
     await driver.close();
     await driver.store.close();
   });
 
   // http2 puts a write on the socket only once the event loop's turn ends, and completions are
   // read only between turns: a chunk's starts must not wait behind many more chunks' passes.
-  // Each pass here takes longer than the chain's few ms (a slow flush), so each ends its turn.
+  // Each pass here takes longer than the chain's few ms (slow assignments), so each ends its
+  // turn, and its starts go out at its end saying how long they waited since the decision.
   it('lets the event loop turn once a chain of chunks has run a few ms, so their starts leave', async () => {
     const sent: Assignment[] = [];
     /** For each chunk's message, how many messages had gone when the loop next turned. */
@@ -263,9 +273,13 @@ describe('passes stopped at the start cap', () => {
       if (sent.length === 2 * messages) return; // a pass that started nothing
       messages++;
       setImmediate(() => seenAtNextTurn.push(messages));
-      for (const until = performance.now() + 5; performance.now() < until; ); // a slow pass
     };
-    driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: () => undefined, signal: () => undefined, drain: () => undefined, flush });
+    const assign = (_n: string, a: Assignment): boolean => {
+      sent.push(a);
+      for (const until = performance.now() + 2.5; performance.now() < until; ); // a slow pass
+      return true;
+    };
+    driver.setDispatcher({ assign, cancel: () => undefined, signal: () => undefined, drain: () => undefined, flush });
     try {
       await driver.agentHello(allNodes, [], []);
       const r = await driver.submit(testJob([{ cores: 1 }], { array: '0-9' }) as unknown as JobSpec);
@@ -274,6 +288,8 @@ describe('passes stopped at the start cap', () => {
       expect(sent).toHaveLength(10);
       await new Promise((res) => setImmediate(res));
       expect(seenAtNextTurn).toEqual([1, 2, 3, 4, 5]);
+      // The first start of each pass waited for its second one's 2.5 ms.
+      for (let i = 0; i < 10; i += 2) expect(sent[i]?.lateMs).toBeGreaterThanOrEqual(2.4);
     } finally {
       await driver.close();
       await driver.store.close();

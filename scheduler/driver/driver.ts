@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type Timer } from '../../common/index.js';
 import { configFingerprint, consentAllows, layoutFingerprint, type AdvanceReservationView, type ReservationSpec, decisionTexts, parseArraySpec, TERMINAL_JOB_STATES, isTerminalJobState, type ClusterConfig, type CoreEvent, type Decision, type EventResult, type JobSpec, type JobState, type JobView, type Ms, type NodeView, type PowerDecision, type ConsentStatus } from '../core/index.js';
-import type { Completion, NodePower, TaskRef } from '../../proto/index.js';
+import type { Assignment, Completion, NodePower, TaskRef } from '../../proto/index.js';
 import type { IdempotencyKey, JobRecord, JournalRecord, Store, TaskResult } from '../store/index.js';
 import { AcctIndex } from '../store/index.js';
 import { replayRecord } from './replay-record.js';
@@ -143,6 +143,11 @@ export class LiveDriver {
   private deferTimer: Timer | null = null;
   /** A later attempt waiting for the earlier one's acknowledgement. */
   private readonly deferred = new Map<number, () => void>();
+  /** Wall time (time.now()) of the current pass's start decisions. */
+  private decidedAt = 0;
+  /** Assignments handed to the dispatcher since its last flush, and their decisions' wall times (lateMs is set at the flush). */
+  private readonly unsent: Assignment[] = [];
+  private readonly unsentDecidedAt: number[] = [];
   private readonly results = this.books.results;
   /** Array elements only (`120_3`): display id → job id and back; plain jobs display their id. */
   private readonly displayIds = this.books.displayIds;
@@ -726,14 +731,20 @@ export class LiveDriver {
     // gap (which held it 20-150 ms a time on a loaded host, modelled minutes at --time-scale
     // 1e-4, the freed cores idle meanwhile). The chain is short because http2 writes the starts
     // to the socket only once the turn ends, and completions are read only between turns.
-    while (this.onePass()) {
-      if (this.closed || this.dispatchBacklogged()) return;
-      if (this.time.now() - t0 >= CAPPED_CHAIN_MS) {
-        this.passQueued = true;
-        this.queuedAs = 'chain';
-        this.time.soon(() => this.runPass());
-        return;
+    // The turn's starts go out in one flush at its end, when http2 writes them anyway.
+    try {
+      while (this.onePass()) {
+        if (this.closed || this.dispatchBacklogged()) return;
+        if (this.time.now() - t0 >= CAPPED_CHAIN_MS) {
+          this.flushDispatch();
+          this.passQueued = true;
+          this.queuedAs = 'chain';
+          this.time.soon(() => this.runPass());
+          return;
+        }
       }
+    } finally {
+      this.flushDispatch();
     }
   }
 
@@ -741,6 +752,7 @@ export class LiveDriver {
   private onePass(): boolean {
     const now = this.clock.now();
     const t0 = this.time.now();
+    this.decidedAt = t0;
     const limitsAt = this.limitsAt(now);
     const step = this.core.schedule(now, limitsAt);
     this.lastPassAt = this.time.now();
@@ -755,7 +767,6 @@ export class LiveDriver {
       this.refill.passed(this.time.now(), c.cores, c.coresUsed, c.pendingTasks, capped);
     }
     if (step.power !== undefined) this.powerDecisions(step.power);
-    this.dispatcher.flush();
     this.flushDispatchAudit(now);
     this.setWake(capped ? null : step.wakeAt);
     return capped;
@@ -878,15 +889,35 @@ export class LiveDriver {
     if (ps !== undefined && this.opts.audit) this.dispatchAudit.add(`job ${this.displayOf.get(d.jobId) ?? d.jobId} task ${d.taskId} on ${d.node} attempt ${attempt} kernel ${d.kernel ?? ''}`, ps);
     // At most one unacknowledged assignment per task: a later attempt waits for the earlier.
     // (No closure for the usual case: one start of thousands a second.)
-    if (this.inflight.has(d.taskId)) this.deferred.set(d.taskId, () => { this.sendStart(d, attempt); this.dispatcher.flush(); });
-    else this.sendStart(d, attempt);
+    if (this.inflight.has(d.taskId)) {
+      const decidedAt = this.decidedAt;
+      this.deferred.set(d.taskId, () => { this.sendStart(d, attempt, decidedAt); this.flushDispatch(); });
+    } else this.sendStart(d, attempt, this.decidedAt);
   }
 
-  private sendStart(d: Extract<Decision, { type: 'start' }>, attempt: number): void {
+  /**
+   * Sends what the dispatcher queued, each assignment stamped with how long ago (wall ms) its
+   * start was decided. The core counts a task's run from that decision (its end, reservations
+   * and forecasts follow from it), so the agent holds the cores that much less: under time
+   * compression a millisecond spent here would otherwise be 1/scale modelled ms added to the
+   * task (10 modelled s at 1e-4), which the simulator, deciding and starting at one instant,
+   * does not have. What the stamp cannot see (the write at the turn's end, the agent's read)
+   * and the way back (completion to applied) still count.
+   */
+  private flushDispatch(): void {
+    const now = this.time.now();
+    const sent = this.unsent;
+    for (let i = 0; i < sent.length; i++) (sent[i] as Assignment).lateMs = Math.max(0, now - (this.unsentDecidedAt[i] as number));
+    sent.length = 0;
+    this.unsentDecidedAt.length = 0;
+    this.dispatcher.flush();
+  }
+
+  private sendStart(d: Extract<Decision, { type: 'start' }>, attempt: number, decidedAt: number): void {
     if (this.attempts.get(d.taskId)?.attempt !== attempt) return; // superseded while waiting
     this.inflight.set(d.taskId, { attempt, node: d.node, decidedAt: this.time.now() });
     const exec = this.commands.has(d.jobId) ? this.commands.execFor(d.jobId, this.core.task(d.taskId)?.index ?? 0, d.timeLimitMs) : null;
-    const taken = this.dispatcher.assign(d.node, {
+    const assignment: Assignment = {
       task: { taskId: d.taskId, attempt },
       jobId: d.jobId,
       node: d.node,
@@ -897,8 +928,12 @@ export class LiveDriver {
       kernel: exec ? EXEC_KERNEL : (d.kernel ?? ''),
       displayId: this.displayOf.get(d.jobId) ?? String(d.jobId),
       exec,
-    });
-    if (taken) this.unacked.add(d.taskId);
+      lateMs: 0,
+    };
+    if (!this.dispatcher.assign(d.node, assignment)) return;
+    this.unacked.add(d.taskId);
+    this.unsent.push(assignment);
+    this.unsentDecidedAt.push(decidedAt);
   }
 
   private jobEnded(jobId: number, state: JobState, live: boolean): void {
