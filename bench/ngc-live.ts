@@ -221,8 +221,10 @@ export function submitOffsets(jobs: readonly AcctJob[], jobIdOf: readonly number
 /**
  * Where live tasks lose time against their model, from up to `sample` jobs' records: each
  * attempt's run on the scheduler's clock (start decision to completion applied) less its
- * modelled duration, split into the agent's share (its measured wall time less the hold it was
- * given) and the rest (dispatch, reporting, the scheduler's event loop), in wall ms.
+ * modelled duration, split into the agent's share (its measured wall time, from accepting the
+ * assignment, less the modelled duration: negative by the start's wait the agent deducted from
+ * its hold, PROTOCOL.md section 10) and the rest (dispatch, reporting, the scheduler's event
+ * loop), in wall ms.
  */
 export async function taskLag(client: ApiClient, jobIds: readonly number[], timeScale: number, sample = 200): Promise<{ lag_tasks: number; lag_agent_wall_ms_p50: number; lag_agent_wall_ms_p90: number; lag_scheduler_wall_ms_p50: number; lag_scheduler_wall_ms_p90: number; lag_run_stretch: number }> {
   const agent: number[] = [];

@@ -221,9 +221,11 @@ async function liveFull(): Promise<Figures> {
     poster = new JsonPoster(up.httpUrl, up.token, POSTER_SOCKETS);
     const consents = await postConsents(poster, items, p);
     done(part, `${consents} consents recorded`);
-    const passes = async (): Promise<{ n: number; s: number }> => {
+    // Passes of the core (count, CPU s), and assignments acknowledged (count, s from send to ack).
+    const passes = async (): Promise<{ n: number; s: number; acks: number; ackS: number }> => {
       const text = await (await fetch(`${up.httpUrl}/metrics`)).text();
-      return { n: metricSum(text, 'gsched_schedule_pass_seconds_count'), s: metricSum(text, 'gsched_schedule_pass_seconds_sum') };
+      const m = (name: string): number => metricSum(text, name);
+      return { n: m('gsched_schedule_pass_seconds_count'), s: m('gsched_schedule_pass_seconds_sum'), acks: m('gsched_dispatch_latency_seconds_count'), ackS: m('gsched_dispatch_latency_seconds_sum') };
     };
     const w0 = performance.now();
     const cpu0 = treeCpu(up.pid);
@@ -233,6 +235,9 @@ async function liveFull(): Promise<Figures> {
     const submitS = (performance.now() - w0) / 1000;
     const psIntake = await passes();
     const cpu1 = treeCpu(up.pid);
+    // The refill trace so far (written every 2 s): how the intake's wall, when the scheduler also
+    // takes the submissions in, compares with the rest.
+    const refillIntake = refillFigures(refillFile);
     done(part, `${intake.submitted} analyses (${tasks} tasks) taken in: ${intake.runs} sequencing runs + ${intake.analysesPosted} single analyses in ${submitS.toFixed(1)} s; ${intake.refused} refused`);
     const pauses = new PauseWatch(async () => (await fetch(`${up.httpUrl}/metrics`)).text());
     await pauses.start();
@@ -249,6 +254,8 @@ async function liveFull(): Promise<Figures> {
       passes_run: ps1.n - psIntake.n,
       tasks_per_pass: Math.round((tasks / Math.max(1, ps1.n - ps0.n)) * 10) / 10,
       core_pass_cpu_s: Math.round((ps1.s - ps0.s) * 10) / 10,
+      // Send to acknowledgement, the round trip to the agents (the start's wait before the send is deducted from its hold).
+      dispatch_ack_wall_ms_mean: Math.round(((ps1.ackS - psIntake.ackS) * 10_000) / Math.max(1, ps1.acks - psIntake.acks)) / 10,
       scheduler_cpu_s_intake: cpuSecondsOf(cpuByRole(cpu0, cpu1), 'scheduler'),
       scheduler_cpu_s_run: cpuSecondsOf(run, 'scheduler'),
       agents_cpu_s_run: cpuSecondsOf(run, 'agent'),
@@ -271,7 +278,7 @@ async function liveFull(): Promise<Figures> {
       fullIntake.passIntervalMs = Math.round((runS * 1000) / Math.max(1, ps1.n - psIntake.n) / cfg.fullScale);
     }
     const lag = await taskLag(client, intake.jobIds, cfg.fullScale);
-    const refill = refillFigures(refillFile);
+    const refill = { ...refillFigures(refillFile), ...intakeShare(refillIntake) };
     done(part, `makespan ${days(f.makespan_s)} d, utilization ${pct(f.utilization)}, ${f.wall_s} s wall`);
     const interval = fullIntake.passIntervalMs;
     const cadence: Record<string, number> = interval === undefined ? {} : { pass_interval_modelled_s: Math.round(interval / 100) / 10 };
@@ -287,8 +294,15 @@ async function liveFull(): Promise<Figures> {
  * waited, what passes left free of it, and what completions had freed and no pass had refilled
  * yet (in all and by what the driver was doing), and the wall seconds spent in each of those
  * states meanwhile (how long a capped chain or the dispatch window held passes). Empty if the
- * trace was not written.
+ * trace was not written. Read again when the intake ends (intakeShare): the share while the
+ * scheduler also took submissions in, which the rest of the run can be set against.
  */
+function intakeShare(r: Record<string, unknown>): Record<string, number> {
+  const wall = r.refill_waiting_wall_s;
+  const free = r.refill_free_share;
+  return typeof wall === 'number' && typeof free === 'number' ? { refill_intake_waiting_wall_s: wall, refill_intake_free_share: free } : {};
+}
+
 function refillFigures(file: string): Record<string, unknown> {
   let r: RefillFigures;
   try {
@@ -297,7 +311,7 @@ function refillFigures(file: string): Record<string, unknown> {
     return {};
   }
   const freed = Object.values(r.freed_share_by_state).reduce((a, b) => a + b, 0);
-  return { refill_free_share: r.free_share, refill_left_by_pass_share: r.left_by_pass_share, refill_freed_share: Math.round(freed * 10_000) / 10_000, refill_freed_share_by_state: r.freed_share_by_state, refill_wall_s_by_state: r.wall_s_by_state, refill_deferrals: r.deferrals };
+  return { refill_waiting_wall_s: r.waiting_wall_s, refill_free_share: r.free_share, refill_left_by_pass_share: r.left_by_pass_share, refill_freed_share: Math.round(freed * 10_000) / 10_000, refill_freed_share_by_state: r.freed_share_by_state, refill_wall_s_by_state: r.wall_s_by_state, refill_deferrals: r.deferrals };
 }
 
 // ---------------------------------------------------------------- output
