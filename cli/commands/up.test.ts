@@ -96,11 +96,13 @@ describe('gsched up', () => {
   });
 });
 
-describe('gsched up with a bad rate limit, dispatch window or log level', () => {
+describe('gsched up with a bad rate limit, dispatch window, snapshot cadence or log level', () => {
   it.each([
     [['--rate-limit', 'lots'], '--rate-limit must be a whole number from 0 to 1000000, got "lots"'],
     [['--rate-burst', '0'], '--rate-burst must be a whole number from 1 to 10000000, got "0"'],
     [['--dispatch-window', '0'], '--dispatch-window must be a whole number from 1 to 1000000, got "0"'],
+    [['--snapshot-every-records', '10'], '--snapshot-every-records must be a whole number from 100 to 100000000, got "10"'],
+    [['--snapshot-every-ms', '1e3'], '--snapshot-every-ms must be a whole number from 100 to 86400000, got "1e3"'],
     [['--log-level', 'loud'], '--log-level must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
   ])('refuses %j with one line naming the flag, exit 2, before starting anything', async (flags, message) => {
     const up = spawn(process.execPath, [compiledPath('cli/main.ts'), 'up', '--http-port', '0', '--grpc-port', '0', '--state', state, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -26,6 +26,8 @@ interface UpOptions {
   retention?: string;
   rateLimit?: string;
   dispatchWindow?: string;
+  snapshotEveryRecords?: string;
+  snapshotEveryMs?: string;
   rateBurst?: string;
   logLevel?: string;
   json?: boolean;
@@ -115,7 +117,7 @@ async function up(o: UpOptions): Promise<void> {
     if (!LOG_LEVELS.includes(o.logLevel)) throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(o.logLevel)}`, 2);
     schedArgs.push('--log-level', o.logLevel);
   }
-  for (const [text, flag, min, max] of [[o.rateLimit, '--rate-limit', 0, 1e6], [o.rateBurst, '--rate-burst', 1, 1e7], [o.dispatchWindow, '--dispatch-window', 1, 1e6]] as const) {
+  for (const [text, flag, min, max] of [[o.rateLimit, '--rate-limit', 0, 1e6], [o.rateBurst, '--rate-burst', 1, 1e7], [o.dispatchWindow, '--dispatch-window', 1, 1e6], [o.snapshotEveryRecords, '--snapshot-every-records', 100, 1e8], [o.snapshotEveryMs, '--snapshot-every-ms', 100, 86_400_000]] as const) {
     if (text === undefined) continue;
     const n = Number(text);
     if (!/^\d{1,9}$/.test(text) || n < min || n > max) throw new CliError(`${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`, 2);
@@ -206,6 +208,8 @@ export function registerUpCommands(program: Command): void {
     .option('--rate-limit <n>', 'requests per second each API token may make (the scheduler\'s default: 200)')
     .option('--rate-burst <n>', 'requests a token may make at once above its rate (default: 400)')
     .option('--dispatch-window <n>', 'assignments sent to agents and not yet acknowledged before the next schedule pass waits for them, as Slurm\'s max_rpc_cnt (default: 100)')
+    .option('--snapshot-every-records <n>', 'journal records between snapshots of the scheduler\'s state, which bound how much a restart replays (default: 100000); each snapshot replays the journal since the last one in a worker thread, CPU that a small host shares with the agents')
+    .option('--snapshot-every-ms <ms>', 'wall ms between snapshots while at least 1,000 records have come (default: 60000)')
     .option('--log-level <level>', 'log level of the scheduler and agents (<state>/logs): fatal, error, warn, info, debug, trace or silent (default info)')
     .option('--retention <age>', 'export job records older than this (scheduler clock, e.g. 30-00 for 30 days) to <state>/archive/jobs.jsonl and remove them')
     .option('--json', 'print where it serves as one JSON line instead of the two status lines')
