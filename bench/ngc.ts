@@ -53,6 +53,11 @@ function env(name: string, dflt: number): number {
   return v;
 }
 
+/** `[flag, value]` for gsched up when the knob is set (0: unset, the scheduler's default). */
+function upOption(flag: string, value: number): string[] {
+  return value > 0 ? [flag, String(value)] : [];
+}
+
 /** A 0/1 switch: `dflt` when unset; anything else than 0 or 1 is refused. */
 function flag(name: string, dflt: boolean): boolean {
   const raw = process.env[name];
@@ -74,6 +79,13 @@ const cfg = {
    * shared 2-core host the agents answer late whenever they wait for a core.
    */
   fullDispatchWindow: env('NGC_FULL_DISPATCH_WINDOW', 1000),
+  /**
+   * The live burst's --snapshot-every-records and --snapshot-every-ms (unset: the scheduler's
+   * defaults, 100,000 and 60,000). Each snapshot replays the journal since the one before in a
+   * worker thread, which on this 2-core host takes CPU from the agents and the main thread.
+   */
+  fullSnapshotEveryRecords: env('NGC_FULL_SNAPSHOT_EVERY_RECORDS', 0),
+  fullSnapshotEveryMs: env('NGC_FULL_SNAPSHOT_EVERY_MS', 0),
   /** Also simulate the full burst with each task lasting what it took live (NGC_FULL_OBSERVED=0: not). */
   fullObserved: flag('NGC_FULL_OBSERVED', true),
   sampleScale: env('NGC_SAMPLE_SCALE', 3e-3),
@@ -212,7 +224,7 @@ async function liveFull(): Promise<Figures> {
   // The driver's refill trace (scheduler/driver/refill-watch.ts): where cores stand free while work waits.
   const refillFile = join(mkdtempSync(join(tmpdir(), 'gsched-ngc-')), 'refill.json');
   process.env.GSCHED_REFILL_TRACE = refillFile;
-  const up = await startGschedUp({ cluster: path, timeScale: cfg.fullScale, args: ['--kernels', 'noop', '--dispatch-window', String(cfg.fullDispatchWindow), ...BENCH_UP_ARGS], readyTimeoutMs: 60_000 }).finally(() => delete process.env.GSCHED_REFILL_TRACE);
+  const up = await startGschedUp({ cluster: path, timeScale: cfg.fullScale, args: ['--kernels', 'noop', '--dispatch-window', String(cfg.fullDispatchWindow), ...upOption('--snapshot-every-records', cfg.fullSnapshotEveryRecords), ...upOption('--snapshot-every-ms', cfg.fullSnapshotEveryMs), ...BENCH_UP_ARGS], readyTimeoutMs: 60_000 }).finally(() => delete process.env.GSCHED_REFILL_TRACE);
   // Closed in `finally` too: kept-alive sockets left open by a failed intake keep the process alive.
   let poster: JsonPoster | null = null;
   try {
