@@ -306,15 +306,8 @@ async function liveFull(): Promise<Figures> {
  * waited, what passes left free of it, and what completions had freed and no pass had refilled
  * yet (in all and by what the driver was doing), and the wall seconds spent in each of those
  * states meanwhile (how long a capped chain or the dispatch window held passes). Empty if the
- * trace was not written. Read again when the intake ends (intakeShare): the share while the
- * scheduler also took submissions in, which the rest of the run can be set against.
+ * trace was not written.
  */
-function intakeShare(r: Record<string, unknown>): Record<string, number> {
-  const wall = r.refill_waiting_wall_s;
-  const free = r.refill_free_share;
-  return typeof wall === 'number' && typeof free === 'number' ? { refill_intake_waiting_wall_s: wall, refill_intake_free_share: free } : {};
-}
-
 function refillFigures(file: string): Record<string, unknown> {
   let r: RefillFigures;
   try {
@@ -324,6 +317,16 @@ function refillFigures(file: string): Record<string, unknown> {
   }
   const freed = Object.values(r.freed_share_by_state).reduce((a, b) => a + b, 0);
   return { refill_waiting_wall_s: r.waiting_wall_s, refill_free_share: r.free_share, refill_left_by_pass_share: r.left_by_pass_share, refill_freed_share: Math.round(freed * 10_000) / 10_000, refill_freed_share_by_state: r.freed_share_by_state, refill_wall_s_by_state: r.wall_s_by_state, refill_deferrals: r.deferrals };
+}
+
+/**
+ * The refill figures read when the intake ended, as `refill_intake_*`: the free share while the
+ * scheduler also took the submissions in, which the whole run's can be set against.
+ */
+function intakeShare(r: Record<string, unknown>): Record<string, number> {
+  const wall = r.refill_waiting_wall_s;
+  const free = r.refill_free_share;
+  return typeof wall === 'number' && typeof free === 'number' ? { refill_intake_waiting_wall_s: wall, refill_intake_free_share: free } : {};
 }
 
 // ---------------------------------------------------------------- output

@@ -234,7 +234,7 @@ describe('the wait between passes', () => {
 
 describe('passes stopped at the start cap', () => {
   // The simulator runs a capped pass's remainder at the same instant; the driver runs it in the
-  // same turn (for a few ms), a message per chunk, rather than after a timer and the pass gap.
+  // same turn (for a few ms), one message for the turn, rather than after a timer and the pass gap.
   it('runs the rest of a capped walk at once, the turn\'s chunks one message, with time standing still', async () => {
     const clock = new FakeClock();
     const sent: Assignment[] = [];

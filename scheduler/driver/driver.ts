@@ -725,13 +725,13 @@ export class LiveDriver {
     if (!forced && this.dispatchBacklogged()) return;
     const t0 = this.time.now();
     // A pass stopped at the start cap leaves the rest of its walk due now, and the simulator
-    // runs it at that same instant: here it runs in this turn too (each its own pass, message
-    // and journal record) while agents keep up (the dispatch window), for at most
+    // runs it at that same instant: here it runs in this turn too (each its own pass and
+    // journal record) while agents keep up (the dispatch window), for at most
     // CAPPED_CHAIN_MS, then at the next turn of the event loop; not behind a timer and the pass
     // gap (which held it 20-150 ms a time on a loaded host, modelled minutes at --time-scale
     // 1e-4, the freed cores idle meanwhile). The chain is short because http2 writes the starts
     // to the socket only once the turn ends, and completions are read only between turns.
-    // The turn's starts go out in one flush at its end, when http2 writes them anyway.
+    // The turn's starts go out in one flush at its end (flushDispatch), when http2 writes them anyway.
     try {
       while (this.onePass()) {
         if (this.closed || this.dispatchBacklogged()) return;
