@@ -39,7 +39,7 @@ import { withPowerSave } from '../scheduler/core/index.js';
 import { JsonPoster } from './json-poster.js';
 import { BENCH_UP_ARGS, POSTER_SOCKETS, PauseWatch, accountingOf, figuresOfAcct, postConsents, submitAsRuns, submitOffsets, taskLag, waitIdle, type RunFigures } from './ngc-live.js';
 import { liveRuns, rel, simulate, twinSample, withRuns, writeTwinCluster } from './ngc-twin.js';
-import { cpuByRole, cpuSecondsOf, treeCpu } from './proc-cpu.js';
+import { cpuByRole, cpuSecondsOf, schedulerThreadSeconds, treeCpu } from './proc-cpu.js';
 import { metricSum } from './prom.js';
 import type { RefillFigures } from '../scheduler/driver/index.js';
 
@@ -234,10 +234,19 @@ async function liveFull(): Promise<Figures> {
     const consents = await postConsents(poster, items, p);
     done(part, `${consents} consents recorded`);
     // Passes of the core (count, CPU s), and assignments acknowledged (count, s from send to ack).
-    const passes = async (): Promise<{ n: number; s: number; acks: number; ackS: number }> => {
+    // And state snapshots written (count, wall s, journal records their replica replayed).
+    const passes = async (): Promise<{ n: number; s: number; acks: number; ackS: number; snaps: number; snapS: number; replayed: number }> => {
       const text = await (await fetch(`${up.httpUrl}/metrics`)).text();
       const m = (name: string): number => metricSum(text, name);
-      return { n: m('gsched_schedule_pass_seconds_count'), s: m('gsched_schedule_pass_seconds_sum'), acks: m('gsched_dispatch_latency_seconds_count'), ackS: m('gsched_dispatch_latency_seconds_sum') };
+      return {
+        n: m('gsched_schedule_pass_seconds_count'),
+        s: m('gsched_schedule_pass_seconds_sum'),
+        acks: m('gsched_dispatch_latency_seconds_count'),
+        ackS: m('gsched_dispatch_latency_seconds_sum'),
+        snaps: m('gsched_state_snapshot_seconds_count'),
+        snapS: m('gsched_state_snapshot_seconds_sum'),
+        replayed: m('gsched_state_snapshot_replayed_records_total'),
+      };
     };
     const w0 = performance.now();
     const cpu0 = treeCpu(up.pid);
@@ -276,6 +285,13 @@ async function liveFull(): Promise<Figures> {
       // snapshot replica and lmdb's writer run beside it, on the other core).
       scheduler_main_thread_cpu_us_per_task: Math.round(((run['scheduler-main-thread'] ?? 0) * 1000) / tasks),
       scheduler_busy_share_run: Math.round(((run.scheduler ?? 0) / 1000 / Math.max(1, runS)) * 1000) / 1000,
+      // Its other threads by name during the run: the snapshot replica (gsched-replica), and
+      // libuv's pool and V8's helpers (unnamed, so called node like the main thread).
+      ...schedulerThreadSeconds(run, '_run'),
+      // Snapshots written from the intake's start to the end (each replays the journal since the one before).
+      snapshots: ps1.snaps - ps0.snaps,
+      snapshot_wall_s_mean: Math.round(((ps1.snapS - ps0.snapS) / Math.max(1, ps1.snaps - ps0.snaps)) * 10) / 10,
+      snapshot_replayed_records: ps1.replayed - ps0.replayed,
     };
     const pauseFigures = await pauses.figures();
     done(part, `pauses: ${pauseFigures.loop_stalls_over_1s} polls of ${pauseFigures.loop_polls} saw the event loop stall 1 s or more (longest ${pauseFigures.loop_max_stall_s} s); ${pauseFigures.idle_dips} found most cores idle with work waiting, ${pauseFigures.idle_dips_after_stall} of them after a stall of 250 ms or more; with 10,000+ tasks waiting, ${pauseFigures.busy_share_while_waiting} of the cores busy on average (${pauseFigures.busy_polls_below_80pct} of ${pauseFigures.busy_polls} polls under 80%); GC ${pauseFigures.gc_major_s} s major, ${pauseFigures.gc_minor_s} s minor, ${pauseFigures.gc_pauses_over_1s} pauses of 1 s or more`);

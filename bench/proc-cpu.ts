@@ -1,7 +1,7 @@
 // CPU time of a process tree, read from /proc (Linux): bench:live splits the CPU one submitted
 // job costs between the scheduler, the agents, `gsched up` itself and the load generator, since
 // they all share the same two cores and a jobs/s figure alone does not say who spent them.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { readStatCpu } from '../common/index.js';
 
 /** The processes of a tree, each with its role and CPU milliseconds (user + system) so far. */
@@ -18,6 +18,17 @@ function read(path: string): string | null {
 /** utime + stime of a process (or, with `tid`, of one of its threads), in ms; null once it is gone. */
 function cpuMs(pid: number, tid?: number): number | null {
   return readStatCpu(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`)?.ownMs ?? null;
+}
+
+/** The prefix of a scheduler thread's role in a TreeCpu: `scheduler-thread:<its name>`. */
+export const SCHEDULER_THREAD = 'scheduler-thread:';
+
+function threadsOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 function childrenOf(pid: number): number[] {
@@ -43,6 +54,12 @@ export function treeCpu(root: number): TreeCpu {
     // The scheduler's JavaScript runs on its main thread: one core at most, whatever the others do.
     const main = role === 'scheduler' ? cpuMs(pid, pid) : null;
     if (main !== null) out.set(-pid, { role: 'scheduler-main-thread', ms: main });
+    // Its other threads by name: the snapshot replica (a worker thread, named like the main
+    // one), libuv's pool (lmdb's commits), V8's helpers (GC). A thread gone meanwhile is not counted.
+    if (role === 'scheduler') for (const tid of threadsOf(pid)) {
+      const ms = tid === pid ? null : cpuMs(pid, tid);
+      if (ms !== null) out.set(-tid, { role: `${SCHEDULER_THREAD}${(read(`/proc/${pid}/task/${tid}/comm`) ?? '?').trim()}`, ms });
+    }
     for (const c of childrenOf(pid)) walk(c, roleOf(c));
   };
   walk(root, 'up');
@@ -59,4 +76,18 @@ export function cpuByRole(before: TreeCpu, after: TreeCpu): Record<string, numbe
 /** A role's CPU from cpuByRole in seconds, to a tenth (as the results files give it); 0 when it ran nothing. */
 export function cpuSecondsOf(byRole: Record<string, number>, role: string): number {
   return Math.round((byRole[role] ?? 0) / 100) / 10;
+}
+
+/**
+ * The scheduler's threads other than its main one, as flat figures: CPU seconds per thread name
+ * (from cpuByRole) under `scheduler_thread_<name>_cpu_s<suffix>`, the name in lower case with
+ * anything but letters and digits as `_`.
+ */
+export function schedulerThreadSeconds(byRole: Record<string, number>, suffix: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const role of Object.keys(byRole).filter((r) => r.startsWith(SCHEDULER_THREAD))) {
+    const name = role.slice(SCHEDULER_THREAD.length).toLowerCase().replace(/[^a-z0-9]+/g, '_');
+    out[`scheduler_thread_${name}_cpu_s${suffix}`] = cpuSecondsOf(byRole, role); // cpuByRole summed threads of one name
+  }
+  return out;
 }

@@ -65,6 +65,9 @@ export class SchedulerMetrics {
   private readonly turnaround: Histogram;
   private readonly coreSeconds: Counter;
   private readonly lastEnd: Gauge;
+  private readonly snapshots: Counter;
+  private readonly snapshotSeconds: Histogram;
+  private readonly snapshotReplayed: Counter;
   private latestEndMs = -Infinity;
   /** The event loop's delay between formattings (the process metrics' lag gauges). */
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -124,11 +127,22 @@ export class SchedulerMetrics {
     });
     this.coreSeconds = new Counter({ name: 'gsched_task_core_seconds_total', help: 'Core-seconds (modelled) the tasks of ended jobs held, last attempts', registers: r });
     this.lastEnd = new Gauge({ name: 'gsched_last_job_end_seconds', help: 'Modelled time (epoch seconds) the latest job ended', registers: r });
+    // State snapshots, as an operator watches Slurm's state save: how often, how long, and how
+    // much journal the replica replayed for them (a restart replays the tail since the last one).
+    this.snapshots = new Counter({ name: 'gsched_state_snapshots_total', help: 'State snapshots ended, by outcome (written, failed) and by who took them (worker: the replica thread; thread: the scheduler\'s own)', labelNames: ['outcome', 'taken_by'], registers: r });
+    this.snapshotSeconds = new Histogram({ name: 'gsched_state_snapshot_seconds', help: 'Wall time of a written state snapshot, from its journal mark to written', buckets: [0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600], registers: r });
+    this.snapshotReplayed = new Counter({ name: 'gsched_state_snapshot_replayed_records_total', help: 'Journal records the snapshot replica replayed to take its snapshots', registers: r });
   }
 
   observer(): DriverObserver {
     return {
       pass: (ms) => this.passSeconds.observe(ms / 1000),
+      snapshot: (o) => {
+        this.snapshots.inc({ outcome: o.written ? 'written' : 'failed', taken_by: o.inWorker ? 'worker' : 'thread' });
+        if (!o.written) return;
+        this.snapshotSeconds.observe(o.ms / 1000);
+        this.snapshotReplayed.inc(o.replayedRecords);
+      },
       dispatched: (ms) => this.dispatchSeconds.observe(ms / 1000),
       // gsched_jobs_ended_total is counted with the job's labels by the live state (watch()).
       jobEnded: (state, _jobId, job) => {

@@ -90,6 +90,17 @@ describe('authentication', () => {
 });
 
 describe('/metrics', () => {
+  it('counts a state snapshot by outcome and taker, with its wall time and the journal records its replica replayed', async () => {
+    await call('POST', '/api/v1/jobs', testJob([{ cores: 1 }], { owner: 'snapshots' }));
+    const value = (text: string, sample: string): number => Number(text.split('\n').find((l) => l.startsWith(`${sample} `))?.split(' ')[1] ?? 0);
+    const before = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    await driver.snapshot(); // by the replica in its worker thread
+    const after = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(value(after, 'gsched_state_snapshots_total{outcome="written",taken_by="worker"}') - value(before, 'gsched_state_snapshots_total{outcome="written",taken_by="worker"}')).toBe(1);
+    expect(value(after, 'gsched_state_snapshot_seconds_count') - value(before, 'gsched_state_snapshot_seconds_count')).toBe(1);
+    expect(value(after, 'gsched_state_snapshot_replayed_records_total')).toBeGreaterThan(value(before, 'gsched_state_snapshot_replayed_records_total'));
+  });
+
   it('passes promtool check metrics and has every metric the README lists', async () => {
     await call('POST', '/api/v1/jobs', testJob([{ cores: 1 }], { owner: 'metrics', class: 'wgs' }));
     await metrics.snapshot();

@@ -36,6 +36,16 @@ export interface DriverObserver {
   accepted?(event: CoreEvent, result: EventResult, now: Ms): void;
   /** The core started a task: one call per start decision. */
   started?(jobId: number, taskId: number, node: string, cores: number): void;
+  /** A snapshot ended: written or failed, taken by the replica worker or in the scheduler's thread. */
+  snapshot?(s: SnapshotOutcome): void;
+}
+
+/** One snapshot's end, for the metrics: wall ms from the journal mark to written (or failed), and the journal records the replica replayed for it. */
+export interface SnapshotOutcome {
+  written: boolean;
+  inWorker: boolean;
+  ms: number;
+  replayedRecords: number;
 }
 
 /** One observer that calls each of `observers` in turn. */
@@ -46,6 +56,7 @@ export function combineObservers(...observers: DriverObserver[]): DriverObserver
     jobEnded: (state, jobId, job) => observers.forEach((o) => o.jobEnded?.(state, jobId, job)),
     accepted: (e, r, now) => observers.forEach((o) => o.accepted?.(e, r, now)),
     started: (j, t, n, c) => observers.forEach((o) => o.started?.(j, t, n, c)),
+    snapshot: (s) => observers.forEach((o) => o.snapshot?.(s)),
   };
 }
 

@@ -326,10 +326,13 @@ export class LiveDriver {
           this.lastSnapshotObjects = written.objects;
         }
         const removed = await this.store.compact();
-        this.log.info({ id, seq, objects: written.objects, bytes: written.bytes, inWorker: copy === null, replayed: written.records, copyMs: Math.round(copyMs), ms: Math.round(this.time.now() - t0), compacted: removed }, 'snapshot written');
+        const ms = this.time.now() - t0;
+        this.log.info({ id, seq, objects: written.objects, bytes: written.bytes, inWorker: copy === null, replayed: written.records, copyMs: Math.round(copyMs), ms: Math.round(ms), compacted: removed }, 'snapshot written');
+        this.opts.observer?.snapshot?.({ written: true, inWorker: copy === null, ms, replayedRecords: written.records ?? 0 });
       } catch (err) {
         if (this.closed) return;
         this.log.error({ err }, 'snapshot failed; the journal keeps everything, the next one will retry');
+        this.opts.observer?.snapshot?.({ written: false, inWorker: copy === null, ms: this.time.now() - t0, replayedRecords: 0 });
         if (err instanceof ReplicaSnapshotError && err.diverged) {
           // Never again from a replica that disagrees with the live core: copy in this thread.
           const worker = this.replica;

@@ -4,6 +4,9 @@ import { Worker } from 'node:worker_threads';
 import { compiledPath } from '../../common/index.js';
 import type { ClusterConfig } from '../core/index.js';
 
+/** The snapshot worker's thread name (`top -H`, bench:ngc's CPU by thread). */
+export const REPLICA_THREAD_NAME = 'gsched-replica';
+
 export interface ReplicaJob {
   dir: string;
   /** A config a core can be built from (the replica restores under the state folder's own). */

@@ -2,20 +2,21 @@
 // on the scheduler's thread, a restart from the replica's snapshot is the live state, and a
 // replica whose passes disagree with the journal writes no snapshot (the driver then copies in
 // its own thread).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Assignment, Completion } from '../../proto/index.js';
-import { FakeClock, loadClusterConfig } from '../../common/index.js';
+import { BACKGROUND_NICE, FakeClock, loadClusterConfig, readStatNice } from '../../common/index.js';
 import type { JobSpec } from '../core/index.js';
 import { Store } from '../store/index.js';
 import { SMALL_CLUSTER, testJob } from '../testing/index.js';
 import { LiveDriver } from './driver.js';
 import { makeCore } from './make-core.js';
 import { Replica, ReplicaDivergedError } from './replica.js';
+import { REPLICA_THREAD_NAME } from './replica-worker.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -37,6 +38,10 @@ function open(dir: string, clock: FakeClock): { driver: LiveDriver; sent: Assign
   return { driver, sent, copies: () => copies };
 }
 
+/** This process's threads' names and nice values (vitest runs each test file in its own process). */
+const threads = (): { name: string; nice: number | null }[] =>
+  readdirSync('/proc/self/task').map((t) => ({ name: readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim(), nice: readStatNice(`/proc/self/task/${t}/stat`) }));
+
 const view = (d: LiveDriver): unknown => ({
   jobs: d.core.jobs().map(({ priority: _p, ...j }) => j).sort((a, b) => a.id - b.id),
   nodes: d.core.nodes(),
@@ -48,6 +53,7 @@ describe('snapshots by the replica', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gsched-replica-'));
     dirs.push(dir);
     const clock = new FakeClock();
+    const niceBefore = readStatNice('/proc/thread-self/stat');
     const first = open(dir, clock);
     const d = first.driver;
     await d.agentHello(allNodes, [], []);
@@ -56,6 +62,11 @@ describe('snapshots by the replica', () => {
     clock.advance(1);
     for (const a of first.sent.slice(0, 4)) await d.agentCompletion(done(a), new Set(allNodes));
     await d.snapshot(); // the replica replays the journal from its start
+    if (process.platform === 'linux') {
+      // The worker replays at the lowest priority, under its own name; the scheduler's thread keeps its own.
+      expect(threads()).toContainEqual({ name: REPLICA_THREAD_NAME, nice: BACKGROUND_NICE });
+      expect(readStatNice('/proc/thread-self/stat')).toBe(niceBefore);
+    }
     const firstSnap = d.store.snapshotMeta()?.id;
     await d.cancel(9);
     await d.nodeAdmin(allNodes[0] as string, 'drain', { reason: 'bios update', by: 'op' });
