@@ -15,7 +15,7 @@ import { Store } from '../store/index.js';
 import { SMALL_CLUSTER, testJob } from '../testing/index.js';
 import { LiveDriver } from './driver.js';
 import { makeCore } from './make-core.js';
-import { Replica, ReplicaDivergedError } from './replica.js';
+import { FOLLOW_BATCH, Replica, ReplicaDivergedError } from './replica.js';
 import { REPLICA_THREAD_NAME } from './replica-worker.js';
 
 const dirs: string[] = [];
@@ -42,7 +42,7 @@ function open(dir: string, clock: FakeClock): { driver: LiveDriver; sent: Assign
 const threads = (): { name: string; nice: number | null }[] =>
   readdirSync('/proc/self/task').map((t) => ({ name: readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim(), nice: readStatNice(`/proc/self/task/${t}/stat`) }));
 
-const view = (d: LiveDriver): unknown => ({
+const view = (d: { core: Replica['core'] }): unknown => ({
   jobs: d.core.jobs().map(({ priority: _p, ...j }) => j).sort((a, b) => a.id - b.id),
   nodes: d.core.nodes(),
   running: d.core.runningTasks().sort((a, b) => a.taskId - b.taskId),
@@ -145,6 +145,34 @@ describe('snapshots by the replica', () => {
       await cur.driver.snapshot(); // copied in this thread
       expect(cur.copies()).toBe(1);
       expect(cur.driver.store.snapshotMeta()).toBeDefined();
+    } finally {
+      await cur.driver.close();
+      await cur.driver.store.close();
+    }
+  });
+
+  it('follows a journal longer than a read batch, in groups big and small, to the same state as the live core', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gsched-replica-batches-'));
+    dirs.push(dir);
+    const clock = new FakeClock();
+    const cur = open(dir, clock);
+    try {
+      const d = cur.driver;
+      // Passes over an empty cluster decide nothing, live or replayed: one group larger than a
+      // batch (records appended in one turn go to disk together), then groups of 50...
+      const burst: Promise<unknown>[] = [];
+      for (let i = 0; i < FOLLOW_BATCH + 500; i++) burst.push(d.store.append({ k: 's', now: d.clock.now() }));
+      await Promise.all(burst);
+      for (let g = 0; g < (2 * FOLLOW_BATCH) / 50; g++) await Promise.all(Array.from({ length: 50 }, () => d.store.append({ k: 's', now: d.clock.now() })));
+      // ...then the live core's own records: nodes, jobs and the passes that start them.
+      await d.agentHello(allNodes, [], []);
+      for (let i = 0; i < 40; i++) await d.submit(testJob([{ cores: 1 }]) as unknown as JobSpec);
+      const id = randomUUID();
+      await d.store.mark(id, d.clock.now());
+      const replica = new Replica(d.store, config);
+      expect(replica.follow(id)).toBeGreaterThan(3 * FOLLOW_BATCH);
+      const live = view(d);
+      expect(view(replica)).toEqual(live);
     } finally {
       await cur.driver.close();
       await cur.driver.store.close();

@@ -13,7 +13,10 @@ import { Books, takeSnapshot } from './books.js';
 import type { CoreApi } from './core-api.js';
 import { makeCore } from './make-core.js';
 import { restoreLatest } from './restore.js';
-import { replayDivergence, replayRecord } from './replay-record.js';
+import { replayDivergence, replayRecord, type ReplayableRecord } from './replay-record.js';
+
+/** Journal records the replica reads in one lmdb read transaction (see follow). */
+export const FOLLOW_BATCH = 2_000;
 
 /** The replica's pass did not decide what the live core decided (the snapshot is not written). */
 export class ReplicaDivergedError extends Error {
@@ -40,28 +43,50 @@ export class Replica {
     if (restored !== null) this.pos = store.markerAt(restored.seq, restored.id);
   }
 
-  /** Applies the journal's records up to snapshot marker `id` (written after the replica's place); how many. */
+  /**
+   * Applies the journal's records up to snapshot marker `id` (written after the replica's
+   * place); how many. One read transaction reads about FOLLOW_BATCH records: lmdb cannot
+   * reuse a page freed after the oldest open read began, and a whole follow (hundreds of
+   * thousands of records, tens of seconds at the lowest priority) in one read would hold back
+   * every page the scheduler's commits free meanwhile.
+   */
   follow(id: string): number {
     let applied = 0;
-    for (const { pos, record } of this.store.recordsAfter(this.pos)) {
-      this.pos = pos;
-      if (record.k === 'x') {
-        if (record.id === id) return applied;
-        continue;
+    for (let more = true; more; ) {
+      more = false;
+      let read = 0;
+      for (const { pos, record } of this.store.recordsAfter(this.pos)) {
+        // A batch ends between journal groups, so a group is unpacked once (a group of an
+        // intake may hold thousands of records).
+        if (read >= FOLLOW_BATCH && pos.seq !== this.pos?.seq) {
+          more = true;
+          break;
+        }
+        this.pos = pos;
+        read++;
+        if (record.k === 'x') {
+          if (record.id === id) return applied;
+        } else {
+          applied++;
+          this.apply(record, pos.seq);
+        }
       }
-      applied++;
-      // As LiveDriver.replay replays them: one function applies a record for both.
-      const r = replayRecord(this.core, record, pos.seq);
-      if (r.k === 'e') {
-        this.books.note(r.record.event, r.res, r.record.result, r.record.idem);
-        continue;
-      }
-      const decisions = r.step.decisions;
-      const diverged = replayDivergence(decisions, r.record.d);
-      if (diverged !== null) throw new ReplicaDivergedError(pos.seq, diverged);
-      for (const d of decisions) if (d.type === 'start') this.books.started(d);
+      this.store.root.resetReadTxn(); // the next batch reads from a fresh transaction
     }
     throw new StateCorruptError(this.store.dir, `the journal has no snapshot marker ${id} after group ${this.pos?.seq ?? 0}`);
+  }
+
+  /** One record, as LiveDriver.replay replays it (one function applies a record for both); a pass is checked against its recorded decisions. */
+  private apply(record: ReplayableRecord, seq: number): void {
+    const r = replayRecord(this.core, record, seq);
+    if (r.k === 'e') {
+      this.books.note(r.record.event, r.res, r.record.result, r.record.idem);
+      return;
+    }
+    const decisions = r.step.decisions;
+    const diverged = replayDivergence(decisions, r.record.d);
+    if (diverged !== null) throw new ReplicaDivergedError(seq, diverged);
+    for (const d of decisions) if (d.type === 'start') this.books.started(d);
   }
 
   /** Writes a snapshot of the replica's state as snapshot `id` (marker in group `seq`, taken at `now`). */

@@ -5,11 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { open } from 'lmdb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compiledPath } from '../../common/index.js';
 import { AuditLog } from '../security/index.js';
 import { StateCorruptError } from './errors.js';
 import { Store, noClientWaits } from './journal.js';
+import { DATA_FILE, DATA_PAGE_SIZE, readDataHeader } from './layout.js';
 
 const dirs: string[] = [];
 const tempDir = (): string => {
@@ -24,6 +26,26 @@ afterEach(() => {
 const nows = (store: Store): number[] => [...store.replay()].map(({ record }) => record.now);
 
 describe('Store journal', () => {
+  it('makes a new data file with DATA_PAGE_SIZE pages, and keeps the 4 KB pages of one made before', async () => {
+    const fresh = tempDir();
+    const store = new Store(fresh);
+    await store.append({ k: 's', now: 1 });
+    await store.close();
+    expect(readDataHeader(join(fresh, DATA_FILE))?.pageSize).toBe(DATA_PAGE_SIZE);
+
+    const older = tempDir();
+    const made = open({ path: join(older, DATA_FILE), pageSize: 4096 });
+    await made.put('made-by', 'an older build');
+    await made.close();
+    const opened = new Store(older);
+    for (let n = 0; n < 50; n++) await opened.append({ k: 's', now: n });
+    await opened.close();
+    expect(readDataHeader(join(older, DATA_FILE))?.pageSize).toBe(4096);
+    const again = new Store(older);
+    expect(nows(again)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    await again.close();
+  });
+
   it('replays records in append order across group commits and a reopen', async () => {
     const dir = tempDir();
     const store = new Store(dir);

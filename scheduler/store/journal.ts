@@ -9,7 +9,7 @@ import { chainHeadText } from '../../common/index.js';
 import type { CoreEvent, JobView, Ms, TaskOutcome } from '../core/index.js';
 import { RecordCorruptError, StateCorruptError, StateDirError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
-import { DATA_FILE, SCHEMA, checkDataFile, newFolderId, readFormat, writeFormat, type FormatFile } from './layout.js';
+import { DATA_FILE, DATA_PAGE_SIZE, SCHEMA, checkDataFile, newFolderId, readFormat, writeFormat, type FormatFile } from './layout.js';
 import { frame, unframe, type Key } from './records.js';
 
 /** What an agent reported for one finished attempt. */
@@ -238,7 +238,7 @@ export class Store {
     format = readFormat(dir);
     checkDataFile(dir, format);
     try {
-      this.root = open({ path: join(dir, DATA_FILE), readOnly: opts.readOnly === true });
+      this.root = open({ path: join(dir, DATA_FILE), readOnly: opts.readOnly === true, pageSize: DATA_PAGE_SIZE });
     } catch (err) {
       throw new StateDirError(dir, (err as Error).message);
     }
