@@ -4,16 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { compiledPath } from './paths.js';
 import { readStatNice } from './proc-stat.js';
 
-// A real worker thread running the compiled helper (npm test builds first).
+// A real worker thread running the compiled helpers (npm test builds first).
 const workerCode = `
   const { parentPort, workerData } = require('node:worker_threads');
-  import(workerData).then(({ lowerThreadPriority, nameThread }) => {
+  import(workerData).then(({ lowerThreadPriority, nameThread, readStatNice }) => {
     const lowered = lowerThreadPriority();
     const named = nameThread('gsched-test-thread-long-name');
-    const { readFileSync } = require('node:fs');
-    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
-    const name = readFileSync('/proc/thread-self/comm', 'utf8').trim();
-    parentPort.postMessage({ lowered, named, name, nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) });
+    const name = require('node:fs').readFileSync('/proc/thread-self/comm', 'utf8').trim();
+    parentPort.postMessage({ lowered, named, name, nice: readStatNice('/proc/thread-self/stat') });
   });
 `;
 
@@ -22,7 +20,7 @@ describe('lowerThreadPriority and nameThread', () => {
     if (process.platform !== 'linux') return;
     const before = readStatNice('/proc/thread-self/stat');
     const ownName = readFileSync('/proc/thread-self/comm', 'utf8');
-    const w = new Worker(workerCode, { eval: true, workerData: new URL(`file://${compiledPath('common/thread-self.ts')}`).href });
+    const w = new Worker(workerCode, { eval: true, workerData: new URL(`file://${compiledPath('common/index.ts')}`).href });
     const got = await new Promise<{ lowered: boolean; named: boolean; name: string; nice: number }>((resolve, reject) => {
       w.once('message', resolve);
       w.once('error', reject);

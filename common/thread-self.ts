@@ -1,10 +1,8 @@
-// The calling thread's own attributes on Linux, where each thread has its own name and nice
-// value: background threads (the scheduler's snapshot replica) name themselves, so `top -H` and
-// bench's per-thread CPU tell them apart, and yield the CPU to the threads that serve requests
-// and passes. On Linux the nice value belongs to each thread, and
-// setpriority(PRIO_PROCESS, 0) changes only the calling thread's (setpriority(2), "BUGS"), so a
-// worker thread can lower its own priority without touching the rest of the process. Elsewhere
-// the same call would renice the whole process, so it is not made there.
+// The calling thread's own name and nice value, which Linux keeps per thread: background threads
+// (the scheduler's snapshot replica) name themselves, so `top -H` and bench's per-thread CPU tell
+// them apart, and yield the CPU to the threads that serve requests and passes.
+// setpriority(PRIO_PROCESS, 0) changes only the calling thread's nice value there
+// (setpriority(2), "BUGS"); elsewhere it would renice the whole process, so it is not called.
 import { writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 

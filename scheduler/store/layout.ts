@@ -22,10 +22,10 @@ export const DATA_FILE = 'gsched.lmdb';
  * lmdb's page size for a new data file (one made before keeps its own: lmdb reads it from the
  * file). lmdb-js keeps the free pages in one sorted list and, committing, merges freed pages
  * into it an entry at a time: once a snapshot's compaction had freed a 60,000-analysis burst's
- * journal, `mdb_midl_insert` under `mdb_freelist_save` was about half of the scheduler's CPU
- * samples (perf) for minutes, in libuv's pool. At 16 KB a page the list holds a quarter of the
- * entries: in that burst the scheduler's threads other than its main one and the snapshot
- * replica used 73 CPU-s against 145-171 at 4 KB (bench:ngc's live part; one run at 16 KB, four at 4 KB).
+ * journal, perf found `mdb_midl_insert` under `mdb_freelist_save` the largest share of the
+ * scheduler's CPU samples for minutes, in libuv's pool. At 16 KB a page the list holds a quarter
+ * of the entries: in bench:ngc's live burst the scheduler's threads other than its main one and
+ * the snapshot replica used 66.7 CPU-s (the quoted run) against 145-160 in three runs at 4 KB.
  */
 export const DATA_PAGE_SIZE = 16_384;
 export const FORMAT_FILE = 'FORMAT';
