@@ -67,8 +67,9 @@ export async function startScheduler(flags: SchedulerFlags, log: Logger, coreFac
     timeScale: flags.timeScale,
     forgetAfterMs: flags.forgetAfterMs,
     observer: combineObservers(metrics.observer(), live),
-    // The driver's entries (dispatches, consent holds) answer no request: nobody waits for them.
-    audit: (entry) => void security.audit.append(entry, undefined, undefined, true).catch((err: unknown) => log.error({ err }, 'audit append failed')),
+    // The driver's entries (dispatches, consent holds) answer no request: nobody waits for them,
+    // but one that fails stops the scheduler (the driver's fatal handler), as the API's fail closed.
+    audit: (entry) => security.audit.append(entry, undefined, undefined, true),
     coreFor: coreFactory,
     snapshotEveryRecords: flags.snapshotEveryRecords,
     snapshotEveryMs: flags.snapshotEveryMs,

@@ -327,6 +327,35 @@ describe('LiveDriver dispatch audit', () => {
     }
   });
 
+  it('stops (its fatal handler) when an audit entry of its own cannot be written, as when the journal cannot', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'gsched-driver-'));
+    const clock = new FakeClock();
+    const refused: AuditInput[] = [];
+    const d = new LiveDriver({ core: makeCore(config), store: new Store(other), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 0, clock, audit: (e) => (refused.push(e), Promise.reject(new Error('audit store full'))) });
+    d.setDispatcher({ assign: () => true, cancel: () => undefined, signal: () => undefined, drain: () => undefined, flush: () => undefined });
+    const fatal: Error[] = [];
+    d.onFatal((err) => void fatal.push(err));
+    try {
+      await d.agentHello(allNodes, [], []);
+      const p = 'p_aaaaaaaaaaaaaaaaaaaaaaaa';
+      expect((await d.consent(p, 'granted')).ok).toBe(true);
+      // A job that reads no patient data writes no entry: nothing stops.
+      expect((await d.submit(testJob([{ cores: 2 }]) as unknown as JobSpec)).ok).toBe(true);
+      clock.advance(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(fatal).toEqual([]);
+      expect((await d.submit({ ...testJob([{ cores: 2 }]), pseudonyms: [p] } as unknown as JobSpec)).ok).toBe(true);
+      clock.advance(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(refused.map((e) => e.action)).toEqual(['dispatch']);
+      expect(fatal.map((e) => e.message)).toEqual(['audit store full']);
+    } finally {
+      await d.close();
+      await d.store.close();
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   it('audits a pass\'s dispatches of patient data as one entry naming every task and patient', async () => {
     const other = mkdtempSync(join(tmpdir(), 'gsched-driver-'));
     const clock = new FakeClock();

@@ -49,8 +49,12 @@ export interface DriverOptions {
    */
   dispatchWindow?: number;
   observer?: DriverObserver;
-  /** Audit entries for the scheduler's own acts on patient data (dispatches, consent stops). */
-  audit?: (entry: AuditInput) => void;
+  /**
+   * Audit entries for the scheduler's own acts on patient data (dispatches, consent stops). A
+   * promise it returns that rejects (the entry was not written) stops the scheduler, as a failed
+   * journal write does: patient data must not go on being dispatched with the audit log silent.
+   */
+  audit?: (entry: AuditInput) => unknown;
   /**
    * Builds a core for the config a snapshot was taken under, when it is not `core`'s (the
    * config file changed between runs): the state folder's config then stays in force.
@@ -268,7 +272,7 @@ export class LiveDriver {
     this.dispatcher = d;
   }
 
-  /** Called when the journal cannot be written: the process must stop rather than lie. */
+  /** Called when the journal or an audit entry of the scheduler's own cannot be written: the process must stop rather than lie. */
   onFatal(handler: (err: Error) => void): void {
     this.fatal = handler;
   }
@@ -520,7 +524,7 @@ export class LiveDriver {
       if (!ps.includes(pseudonym)) continue;
       const j = this.core.job(jobId);
       if (!j || isTerminalJobState(j.state) || consentAllows(j.purpose, status)) continue;
-      this.opts.audit?.({ actor: SYSTEM, client: null, action: 'consent.hold', object: `job ${j.displayId}`, outcome: 'held', pseudonyms: ps, detail: { purpose: j.purpose, consent: status } });
+      this.audit({ actor: SYSTEM, client: null, action: 'consent.hold', object: `job ${j.displayId}`, outcome: 'held', pseudonyms: ps, detail: { purpose: j.purpose, consent: status } });
     }
     return { answer: { ok: true, value: { pseudonym, status } }, durable };
   }
@@ -568,7 +572,7 @@ export class LiveDriver {
       if (jobId !== undefined && ps !== undefined) batch.add(`job ${this.displayOf.get(jobId) ?? jobId} task ${r.taskId} attempt ${r.attempt}`, ps);
     }
     for (const b of batch.take()) {
-      this.opts.audit({ actor: SYSTEM, client: null, action: 'dispatch', object: `${b.tasks.length} task${b.tasks.length === 1 ? '' : 's'} an agent ran unrecorded`, outcome: 'unrecorded', pseudonyms: b.pseudonyms, detail: { tasks: b.tasks } });
+      this.audit({ actor: SYSTEM, client: null, action: 'dispatch', object: `${b.tasks.length} task${b.tasks.length === 1 ? '' : 's'} an agent ran unrecorded`, outcome: 'unrecorded', pseudonyms: b.pseudonyms, detail: { tasks: b.tasks } });
     }
   }
 
@@ -781,12 +785,11 @@ export class LiveDriver {
    * time in a burst): every dispatch is still named, with its patients, in the hash chain.
    */
   private flushDispatchAudit(now: Ms): void {
-    const audit = this.opts.audit;
-    if (!audit) return;
+    if (!this.opts.audit) return;
     for (const b of this.dispatchAudit.take()) {
       const first = b.tasks[0] as string;
       const object = b.tasks.length === 1 ? first.slice(0, first.indexOf(' attempt ')) : `${b.tasks.length} tasks (pass at ${now})`;
-      audit({ actor: SYSTEM, client: null, action: 'dispatch', object, outcome: 'started', pseudonyms: b.pseudonyms, detail: { tasks: b.tasks } });
+      this.audit({ actor: SYSTEM, client: null, action: 'dispatch', object, outcome: 'started', pseudonyms: b.pseudonyms, detail: { tasks: b.tasks } });
     }
   }
 
@@ -840,7 +843,7 @@ export class LiveDriver {
           if (!live) break;
           if ((d.type === 'preempt' && d.reason === 'consent') || (d.type === 'kill' && d.reason === 'consent-withdrawn')) {
             const ps = this.pseudonymsOf.get(d.jobId) ?? [];
-            this.opts.audit?.({ actor: SYSTEM, client: null, action: 'consent.stop', object: `job ${this.displayOf.get(d.jobId) ?? d.jobId} task ${d.taskId} on ${d.node}`, outcome: 'stopped', pseudonyms: ps, detail: { reason: d.reason } });
+            this.audit({ actor: SYSTEM, client: null, action: 'consent.stop', object: `job ${this.displayOf.get(d.jobId) ?? d.jobId} task ${d.taskId} on ${d.node}`, outcome: 'stopped', pseudonyms: ps, detail: { reason: d.reason } });
           }
           const attempt = this.attempts.get(d.taskId)?.attempt ?? 0;
           // A restart waiting for this attempt's acknowledgement is moot now; the attempt itself
@@ -948,7 +951,7 @@ export class LiveDriver {
     const needView = live && (observe !== undefined || ps !== undefined);
     const v = needView ? this.core.endedJob(jobId) : undefined;
     if (live && ps !== undefined && v?.endReason === 'ConsentWithdrawn') {
-      this.opts.audit?.({ actor: SYSTEM, client: null, action: 'consent.cancel', object: `job ${this.displayOf.get(jobId) ?? jobId}`, outcome: 'cancelled', pseudonyms: ps, detail: { reason: 'ConsentWithdrawn' } });
+      this.audit({ actor: SYSTEM, client: null, action: 'consent.cancel', object: `job ${this.displayOf.get(jobId) ?? jobId}`, outcome: 'cancelled', pseudonyms: ps, detail: { reason: 'ConsentWithdrawn' } });
     }
     if (!live || !observe) return;
     if (!v || v.endedAt === null) return observe(state, jobId);
@@ -1201,9 +1204,15 @@ export class LiveDriver {
     return this.retention.sweep(this.clock.now());
   }
 
-  private die(err: Error): void {
-    this.log.fatal({ err }, 'journal write failed');
+  private die(err: Error, what = 'journal write failed'): void {
+    this.log.fatal({ err }, what);
     this.fatal?.(err);
+  }
+
+  /** One of the scheduler's own audit entries; the scheduler stops if it cannot be written (see opts.audit). */
+  private audit(entry: AuditInput): void {
+    const written = this.opts.audit?.(entry);
+    if (written instanceof Promise) written.catch((err: Error) => this.die(err, `audit entry (${entry.action}) not written: stopping, so that no patient data is dispatched unaudited`));
   }
 
   async close(): Promise<void> {
