@@ -265,6 +265,8 @@ export class AgentHub implements Dispatcher {
       if (items.some((c) => !c.task)) throw new Error('a completion without its task');
       this.recordCompletions(s, items);
     }
+    // A backlog of messages is read back to back, the queued pass waiting behind them all.
+    this.driver.passIfOverdue();
   }
 
   /**

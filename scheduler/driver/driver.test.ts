@@ -13,7 +13,7 @@ import type { JobSpec } from '../core/index.js';
 import { Store } from '../store/index.js';
 import { SMALL_CLUSTER, testJob } from '../testing/index.js';
 import type { AuditInput } from '../security/index.js';
-import { LiveDriver } from './driver.js';
+import { LiveDriver, OVERDUE_PASS_MS } from './driver.js';
 import { makeCore } from './make-core.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gsched-driver-'));
@@ -225,6 +225,49 @@ describe('the wait between passes', () => {
       expect(sent).toHaveLength(8);
       clock.advance(1);
       expect(sent).toHaveLength(9);
+    } finally {
+      await driver.close();
+      await driver.store.close();
+    }
+  });
+});
+
+describe('a pass overdue behind agents\' messages', () => {
+  // A backlog of agents' messages is read back to back, and the event loop reaches the queued
+  // pass only after the last: the hub asks between messages for the pass once it is overdue.
+  it('runs the queued pass between messages once OVERDUE_PASS_MS have passed since the last, and only once', async () => {
+    const clock = new FakeClock();
+    const sent: Assignment[] = [];
+    let passes = 0;
+    const driver = new LiveDriver({ core: makeCore(config), store: new Store(mkdtempSync(join(dir, 'overdue-'))), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 0, clock, observer: { pass: () => void passes++ } });
+    driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: () => undefined, signal: () => undefined, drain: () => undefined, flush: () => undefined });
+    const nodes = new Set(allNodes);
+    try {
+      await driver.agentHello(allNodes, [], []);
+      clock.advance(5);
+      const r = await driver.submit(testJob([{ cores: 8 }], { array: '0-11' }) as unknown as JobSpec);
+      expect(r.ok).toBe(true);
+      clock.flush();
+      expect(sent).toHaveLength(6); // six nodes of 8 cores, six tasks waiting
+      const before = passes;
+      // A completion queues a pass for the next turn; the turn does not come (the clock is not flushed).
+      await driver.agentCompletions([done(sent[0] as Assignment)], nodes);
+      driver.passIfOverdue();
+      clock.block(OVERDUE_PASS_MS - 1);
+      driver.passIfOverdue();
+      expect(passes).toBe(before);
+      expect(sent).toHaveLength(6);
+      clock.block(1);
+      driver.passIfOverdue();
+      expect(passes).toBe(before + 1);
+      expect(sent).toHaveLength(7);
+      // The turn comes at last: its pass already ran.
+      clock.flush();
+      expect(passes).toBe(before + 1);
+      // With no pass queued, nothing runs however long since the last.
+      clock.block(10 * OVERDUE_PASS_MS);
+      driver.passIfOverdue();
+      expect(passes).toBe(before + 1);
     } finally {
       await driver.close();
       await driver.store.close();
