@@ -183,6 +183,16 @@ describe('dispatch pacing', () => {
   });
 });
 
+/** Registers every node and submits twelve 8-core tasks: six run (six nodes of 8 cores), six wait. */
+async function fillSmallCluster(driver: LiveDriver, clock: FakeClock, sent: readonly Assignment[]): Promise<void> {
+  await driver.agentHello(allNodes, [], []);
+  clock.advance(5);
+  const r = await driver.submit(testJob([{ cores: 8 }], { array: '0-11' }) as unknown as JobSpec);
+  expect(r.ok).toBe(true);
+  clock.flush();
+  expect(sent).toHaveLength(6);
+}
+
 describe('the wait between passes', () => {
   // A pass waits after the last as long as that one took, at most minPassGapMs. A fixed 2 ms
   // held each core freed in a burst 1 ms on average, 10 modelled s at --time-scale 1e-4, where
@@ -202,12 +212,7 @@ describe('the wait between passes', () => {
     const nodes = new Set(allNodes);
     const finish = async (i: number): Promise<void> => void (await driver.agentCompletion(done(sent[i] as Assignment), nodes));
     try {
-      await driver.agentHello(allNodes, [], []);
-      clock.advance(5);
-      const r = await driver.submit(testJob([{ cores: 8 }], { array: '0-11' }) as unknown as JobSpec);
-      expect(r.ok).toBe(true);
-      clock.flush();
-      expect(sent).toHaveLength(6); // six nodes of 8 cores
+      await fillSmallCluster(driver, clock, sent);
       // Quick passes: the cores a completion frees right after one are refilled with time standing still.
       await finish(0);
       clock.flush();
@@ -243,12 +248,7 @@ describe('a pass overdue behind agents\' messages', () => {
     driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: () => undefined, signal: () => undefined, drain: () => undefined, flush: () => undefined });
     const nodes = new Set(allNodes);
     try {
-      await driver.agentHello(allNodes, [], []);
-      clock.advance(5);
-      const r = await driver.submit(testJob([{ cores: 8 }], { array: '0-11' }) as unknown as JobSpec);
-      expect(r.ok).toBe(true);
-      clock.flush();
-      expect(sent).toHaveLength(6); // six nodes of 8 cores, six tasks waiting
+      await fillSmallCluster(driver, clock, sent);
       const before = passes;
       // A completion queues a pass for the next turn; the turn does not come (the clock is not flushed).
       await driver.agentCompletions([done(sent[0] as Assignment)], nodes);
