@@ -50,11 +50,11 @@ export interface DriverOptions {
   dispatchWindow?: number;
   observer?: DriverObserver;
   /**
-   * Audit entries for the scheduler's own acts on patient data (dispatches, consent stops). A
-   * promise it returns that rejects (the entry was not written) stops the scheduler, as a failed
+   * Audit entries for the scheduler's own acts on patient data (dispatches, consent stops). The
+   * promise it returns rejecting (the entry was not written) stops the scheduler, as a failed
    * journal write does: patient data must not go on being dispatched with the audit log silent.
    */
-  audit?: (entry: AuditInput) => unknown;
+  audit?: (entry: AuditInput) => Promise<unknown> | undefined;
   /**
    * Builds a core for the config a snapshot was taken under, when it is not `core`'s (the
    * config file changed between runs): the state folder's config then stays in force.
@@ -1232,8 +1232,7 @@ export class LiveDriver {
 
   /** One of the scheduler's own audit entries; the scheduler stops if it cannot be written (see opts.audit). */
   private audit(entry: AuditInput): void {
-    const written = this.opts.audit?.(entry);
-    if (written instanceof Promise) written.catch((err: Error) => this.die(err, `audit entry (${entry.action}) not written: stopping, so that no patient data is dispatched unaudited`));
+    this.opts.audit?.(entry)?.catch((err: Error) => this.die(err, `audit entry (${entry.action}) not written: stopping, so that no patient data is dispatched unaudited`));
   }
 
   async close(): Promise<void> {
