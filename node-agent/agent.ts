@@ -9,6 +9,7 @@ import {
   loadAgentProtocol,
   openAgentStream,
   refKey,
+  type Ack,
   type AgentMessage,
   type AgentStream,
   type Assignment,
@@ -46,6 +47,8 @@ export interface AgentOptions {
   /** Reconnect backoff bounds. */
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  /** Least wall ms between two reports (REPORT_GAP_MS unless set: tests widen it). */
+  reportGapMs?: number;
 }
 
 interface Running {
@@ -67,8 +70,8 @@ export const AGENT_VERSION = '0.1.0';
 
 /** The kernel name of a real command (`gsched submit script.sh`, `--wrap`). */
 export const EXEC_KERNEL = 'exec';
-/** Least wall ms between two completions messages (see finish). */
-const COMPLETION_GAP_MS = 4;
+/** Least wall ms between two reports, completions and acknowledgements (see queueReport). */
+const REPORT_GAP_MS = 4;
 
 function execSummary(r: ExecResult): Record<string, unknown> {
   return {
@@ -92,8 +95,10 @@ export class NodeAgent {
   private readonly running = new Map<number, Running>();
   /** Completions not yet acknowledged by the scheduler, replayed in the next hello. */
   private readonly finished = new Map<string, Completion>();
-  /** Completions to send in the next batch. */
+  /** Completions to send in the next report. */
   private outbox: Completion[] = [];
+  /** Assignments accepted or refused since the last report, sent with it (null: none). */
+  private acks: Ack | null = null;
   private flushQueued = false;
   private lastFlushAt = -Infinity;
   private heartbeatTimer: NodeJS.Timeout | null = null;
@@ -158,6 +163,7 @@ export class NodeAgent {
     const stream = openAgentStream(this.client, md);
     this.stream = stream;
     this.inHello = new Set(this.finished.keys());
+    this.acks = null; // the last stream's: its attempts are in this hello, or were never accepted
     // A registration offers every node on; the scheduler sends its power marks again after the welcome.
     this.clearPower();
     stream.on('data', (msg: SchedulerMessage) => {
@@ -245,7 +251,7 @@ export class NodeAgent {
     this.heartbeatTimer = setInterval(() => this.send({ heartbeat: { seq: ++this.seq, running: this.running.size } }), Math.max(10, w.heartbeatIntervalMs));
     // Completions that arrived between hello and welcome were kept; send them now.
     this.outbox = [...this.finished].filter(([key]) => !this.inHello.has(key)).map(([, c]) => c);
-    this.flushCompletions();
+    this.flushReport();
     this.registeredHandler?.();
   }
 
@@ -316,11 +322,17 @@ export class NodeAgent {
       }
     }
     // The attempts are ours from here (a cancel or a later attempt in the same read finds
-    // them). Acknowledge first, since the scheduler measures dispatch latency up to the ack,
-    // and start timers and kernels in a later callback so the ack's write is not held behind them.
+    // them). The acknowledgement goes with the next report; a lone one goes before the timers
+    // and kernels start (the callback queued next), since the scheduler measures dispatch
+    // latency up to it.
     const now = performance.now();
     const accepting = toRun.map((a) => this.register(a, now));
-    this.send({ ack: { accepted, refused } });
+    if (this.acks === null) this.acks = { accepted, refused };
+    else {
+      for (const t of accepted) this.acks.accepted.push(t);
+      for (const r of refused) this.acks.refused.push(r);
+    }
+    this.queueReport();
     if (accepting.length > 0) setImmediate(() => this.startAll(accepting));
   }
 
@@ -454,24 +466,34 @@ export class NodeAgent {
     this.finished.set(refKey(r.ref), c);
     if (!this.welcome) return; // replayed in the next hello
     this.outbox.push(c);
-    if (!this.flushQueued) {
-      this.flushQueued = true;
-      // At most one completions message per COMPLETION_GAP_MS: a lone completion goes at once,
-      // a stream of them (thousands a second in a burst) goes in batches, so the scheduler
-      // reads, records and acknowledges one message per batch rather than one per few tasks.
-      const wait = this.lastFlushAt + COMPLETION_GAP_MS - performance.now();
-      if (wait <= 0) setImmediate(() => this.flushCompletions());
-      else setTimeout(() => this.flushCompletions(), wait);
-    }
+    this.queueReport();
   }
 
-  /** Sends the completions gathered since the last batch in one message. */
-  private flushCompletions(): void {
+  /**
+   * At most one report per REPORT_GAP_MS: a lone completion or acknowledgement goes at once, a
+   * stream of them (thousands a second in a burst) goes in batches, one message carrying both
+   * (PROTOCOL.md section 6), so the scheduler reads, records and acknowledges one message per
+   * batch rather than one per few tasks and one per scheduling pass.
+   */
+  private queueReport(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    const wait = this.lastFlushAt + (this.opts.reportGapMs ?? REPORT_GAP_MS) - performance.now();
+    if (wait <= 0) setImmediate(() => this.flushReport());
+    else setTimeout(() => this.flushReport(), wait);
+  }
+
+  /** Sends the completions and acknowledgements gathered since the last report in one message. */
+  private flushReport(): void {
     this.flushQueued = false;
     this.lastFlushAt = performance.now();
-    if (this.outbox.length === 0 || !this.welcome) return;
-    this.send({ completions: { items: this.outbox } });
-    this.outbox = [];
+    if (!this.welcome) return;
+    const ack = this.acks;
+    this.acks = null;
+    if (this.outbox.length > 0) {
+      this.send({ completions: { items: this.outbox, ack } });
+      this.outbox = [];
+    } else if (ack !== null) this.send({ ack });
   }
 
   // ---------------------------------------------------------------- lifecycle

@@ -16,7 +16,9 @@ const agentMessages: AgentMessage[] = [
   { payload: 'hello', hello: { agent: 'agent-c1', container: 'c1', nodes: [{ name: 'c1-n001', cores: 64, memMb: 262144 }], running: [ref], finished: [completion], version: '0.1.0' } },
   { payload: 'heartbeat', heartbeat: { seq: 9, running: 4 } },
   { payload: 'ack', ack: { accepted: [ref], refused: [{ task: { taskId: 1, attempt: 1 }, reason: 'busy' }] } },
-  { payload: 'completions', completions: { items: [completion, { ...completion, outcome: 'OUTCOME_COMPLETED', error: '' }] } },
+  // Decoded, an absent ack is null (defaults: true): written so, the round trip compares equal.
+  { payload: 'completions', completions: { items: [completion, { ...completion, outcome: 'OUTCOME_COMPLETED', error: '' }], ack: null } },
+  { payload: 'completions', completions: { items: [completion], ack: { accepted: [ref], refused: [{ task: { taskId: 1, attempt: 2 }, reason: 'busy' }] } } },
   { payload: 'power', power: { node: 'c1-n001', state: 'NODE_POWER_SUSPENDED' } },
 ];
 

@@ -53,11 +53,17 @@ export interface Ack {
   refused: Refusal[];
 }
 
+export interface Completions {
+  items: Completion[];
+  /** Assignments acknowledged with these completions (null or absent: none; decoded as null). */
+  ack?: Ack | null;
+}
+
 export type AgentMessage =
   | { payload?: 'hello'; hello: Hello }
   | { payload?: 'heartbeat'; heartbeat: Heartbeat }
   | { payload?: 'ack'; ack: Ack }
-  | { payload?: 'completions'; completions: { items: Completion[] } }
+  | { payload?: 'completions'; completions: Completions }
   | { payload?: 'power'; power: PowerReport };
 
 export type NodePower = 'NODE_POWER_UNSPECIFIED' | 'NODE_POWER_ON' | 'NODE_POWER_SUSPENDED' | 'NODE_POWER_BOOTING';

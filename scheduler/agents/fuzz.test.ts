@@ -51,11 +51,12 @@ const hello = fc.record(
   },
   { requiredKeys: [] },
 );
+const ack = fc.record({ accepted: fc.array(ref, { maxLength: 3 }), refused: fc.array(fc.record({ task: ref, reason: str }, { requiredKeys: [] }), { maxLength: 3 }) }, { requiredKeys: [] });
 const message: fc.Arbitrary<AgentMessage> = fc.oneof(
   hello.map((h) => ({ hello: h }) as AgentMessage),
   fc.record({ seq: u64, running: u32 }, { requiredKeys: [] }).map((h) => ({ heartbeat: h }) as AgentMessage),
-  fc.record({ accepted: fc.array(ref, { maxLength: 3 }), refused: fc.array(fc.record({ task: ref, reason: str }, { requiredKeys: [] }), { maxLength: 3 }) }, { requiredKeys: [] }).map((a) => ({ ack: a }) as AgentMessage),
-  fc.record({ items: fc.array(completion, { maxLength: 4 }) }).map((c) => ({ completions: c }) as AgentMessage),
+  ack.map((a) => ({ ack: a }) as AgentMessage),
+  fc.record({ items: fc.array(completion, { maxLength: 4 }), ack }, { requiredKeys: ['items'] }).map((c) => ({ completions: c }) as AgentMessage),
   fc.constant({} as AgentMessage),
 );
 

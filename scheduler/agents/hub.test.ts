@@ -132,4 +132,30 @@ describe('AgentHub', () => {
     expect(acks).toEqual([[901, 902, 903]]);
     a.s.end();
   });
+
+  it('applies an acknowledgement sent with completions before them, and one sent with none', async () => {
+    const a = stream();
+    a.s.write(hello('reporter', ['c1-n002']));
+    await a.first;
+    const calls: string[] = [];
+    const realAck = driver.agentAck.bind(driver);
+    const realDone = driver.agentCompletions.bind(driver);
+    driver.agentAck = (accepted, refused) => void calls.push(`ack ${accepted.map((t) => t.taskId).join(',')} / ${refused.map((t) => t.taskId).join(',')}`);
+    driver.agentCompletions = (items) => {
+      calls.push(`done ${items.map((c) => c.task.taskId).join(',')}`);
+      return Promise.resolve();
+    };
+    try {
+      const ref = (taskId: number) => ({ taskId, attempt: 1 });
+      const item = { task: ref(911), outcome: 'OUTCOME_COMPLETED' as const, cpuMs: 0, wallMs: 0, kernel: 'noop', summaryJson: '', error: '', exitCode: 0, signal: '' };
+      a.s.write({ completions: { items: [item], ack: { accepted: [ref(912)], refused: [{ task: ref(913), reason: 'not here' }] } } });
+      a.s.write({ completions: { items: [], ack: { accepted: [ref(914)], refused: [] } } });
+      for (let i = 0; i < 100 && calls.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      driver.agentAck = realAck;
+      driver.agentCompletions = realDone;
+    }
+    expect(calls).toEqual(['ack 912 / 913', 'done 911', 'ack 914 / ']);
+    a.s.end();
+  });
 });

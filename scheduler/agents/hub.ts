@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import {
   JOIN_TOKEN_METADATA,
   loadAgentProtocol,
+  type Ack,
   type AgentMessage,
   type Assignment,
   type Completion,
@@ -256,17 +257,24 @@ export class AgentHub implements Dispatcher {
       s.running = msg.heartbeat.running;
       this.opts.onHeartbeat?.(s.name);
     } else if ('ack' in msg && msg.payload === 'ack') {
-      this.driver.agentAck(msg.ack.accepted, msg.ack.refused.map((r) => r.task));
+      this.recordAck(msg.ack);
     } else if ('power' in msg && msg.payload === 'power') {
       if (!s.nodes.includes(msg.power.node)) throw new Error(`a power report for node ${msg.power.node}, which agent ${s.name} does not host`);
       this.driver.agentPower(msg.power.node, msg.power.state);
     } else if ('completions' in msg && msg.payload === 'completions') {
-      const items = msg.completions.items;
+      const { items, ack } = msg.completions;
       if (items.some((c) => !c.task)) throw new Error('a completion without its task');
-      this.recordCompletions(s, items);
+      // The acknowledgements first: the agent accepted those assignments before these ended.
+      if (ack) this.recordAck(ack);
+      if (items.length > 0) this.recordCompletions(s, items);
     }
     // A backlog of messages is read back to back, the queued pass waiting behind them all.
     this.driver.passIfOverdue();
+  }
+
+  /** An agent's acknowledgement of assignments, alone or with its completions (PROTOCOL.md section 6). */
+  private recordAck(ack: Ack): void {
+    this.driver.agentAck(ack.accepted, ack.refused.map((r) => r.task));
   }
 
   /**
