@@ -4,7 +4,8 @@
 //   (a) sim        the simulator on the full steady and burst scenarios (NGC_ANALYSES, 60,000;
 //                  fresh child processes)
 //   (b) live-full  `gsched up` (scheduler + three agents, noop kernels, NGC_FULL_SCALE = 1e-4,
-//                  --dispatch-window NGC_FULL_DISPATCH_WINDOW = 1000)
+//                  --dispatch-window NGC_FULL_DISPATCH_WINDOW = 1000, the agents on the
+//                  host's last CPU: --agent-cpus NGC_FULL_AGENT_CPUS)
 //                  takes a burst of NGC_LIVE_ANALYSES (default NGC_ANALYSES, 60,000) as
 //                  sequencing runs and runs it to the end
 //       full-twin  the simulator on the same analyses, each submitted at the modelled time and
@@ -33,7 +34,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient } from '../cli/index.js';
 import { startGschedUp } from '../cli/testing/index.js';
-import { compiledPath, packageRoot, renderTable } from '../common/index.js';
+import { allowedCpus, compiledPath, cpuCount, lastCpu, packageRoot, renderTable } from '../common/index.js';
 import { runNgc, ngcWorkload, powerFigures, type NgcRunResult, type WorkloadItem } from '../sim/index.js';
 import { withPowerSave } from '../scheduler/core/index.js';
 import { JsonPoster } from './json-poster.js';
@@ -51,6 +52,16 @@ function env(name: string, dflt: number): number {
   const v = Number(raw);
   if (!Number.isFinite(v) || v <= 0) throw new Error(`${name}=${raw}: expected a positive number`);
   return v;
+}
+
+/** NGC_FULL_AGENT_CPUS, else the last CPU this process may use if it may use two or more; null: none. */
+function agentCpus(): string | null {
+  const raw = process.env.NGC_FULL_AGENT_CPUS;
+  if (raw === 'none') return null;
+  if (raw !== undefined && raw !== '') return raw;
+  const allowed = allowedCpus();
+  const last = allowed === null ? null : lastCpu(allowed);
+  return allowed === null || last === null || (cpuCount(allowed) ?? 0) < 2 ? null : String(last);
 }
 
 /** `[flag, value]` for gsched up when the knob is set (0: unset, the scheduler's default). */
@@ -79,6 +90,12 @@ const cfg = {
    * shared 2-core host the agents answer late whenever they wait for a core.
    */
   fullDispatchWindow: env('NGC_FULL_DISPATCH_WINDOW', 1000),
+  /**
+   * The live burst's --agent-cpus: the agents (noop kernels) run on this host's last CPU, so on
+   * a small host their work stays off the CPU the scheduler's event loop runs on, as it would
+   * with the agents on other machines (NGC_FULL_AGENT_CPUS: another list; 'none': not pinned).
+   */
+  fullAgentCpus: agentCpus(),
   /**
    * The live burst's --snapshot-every-records and --snapshot-every-ms (unset: the scheduler's
    * defaults, 100,000 and 60,000). Each snapshot replays the journal since the one before in a
@@ -220,11 +237,11 @@ async function liveFull(): Promise<Figures> {
   for (const i of items) i.job.tasks = [];
   const { path, config } = writeTwinCluster();
   const cores = config.nodes.reduce((s, n) => s + n.cores, 0);
-  p(`starting gsched up (noop kernels, time scale ${cfg.fullScale})`);
+  p(`starting gsched up (noop kernels, time scale ${cfg.fullScale}${cfg.fullAgentCpus === null ? '' : `, agents on CPU ${cfg.fullAgentCpus}`})`);
   // The driver's refill trace (scheduler/driver/refill-watch.ts): where cores stand free while work waits.
   const refillFile = join(mkdtempSync(join(tmpdir(), 'gsched-ngc-')), 'refill.json');
   process.env.GSCHED_REFILL_TRACE = refillFile;
-  const up = await startGschedUp({ cluster: path, timeScale: cfg.fullScale, args: ['--kernels', 'noop', '--dispatch-window', String(cfg.fullDispatchWindow), ...upOption('--snapshot-every-records', cfg.fullSnapshotEveryRecords), ...upOption('--snapshot-every-ms', cfg.fullSnapshotEveryMs), ...BENCH_UP_ARGS], readyTimeoutMs: 60_000 }).finally(() => delete process.env.GSCHED_REFILL_TRACE);
+  const up = await startGschedUp({ cluster: path, timeScale: cfg.fullScale, args: ['--kernels', 'noop', '--dispatch-window', String(cfg.fullDispatchWindow), ...(cfg.fullAgentCpus === null ? [] : ['--agent-cpus', cfg.fullAgentCpus]), ...upOption('--snapshot-every-records', cfg.fullSnapshotEveryRecords), ...upOption('--snapshot-every-ms', cfg.fullSnapshotEveryMs), ...BENCH_UP_ARGS], readyTimeoutMs: 60_000 }).finally(() => delete process.env.GSCHED_REFILL_TRACE);
   // Closed in `finally` too: kept-alive sockets left open by a failed intake keep the process alive.
   let poster: JsonPoster | null = null;
   try {

@@ -4,6 +4,7 @@ export { packageRoot, compiledPath } from './paths.js';
 export { loadClusterConfig, DEFAULT_CLUSTER_PATH } from './config.js';
 export { processLogger, stopOnSignals, LIFELINE_ENV } from './lifeline.js';
 export { launchScheduler, launchAgent, spawnReady, LaunchError, SERVER_NODE_ARGS, type Child, type SpawnOptions, type SchedulerLaunch } from './launcher.js';
+export { allowedCpus, checkCpuList, cpuCount, lastCpu, CpuListError } from './cpu-affinity.js';
 export { renderTable, outputWidth, clip, type Column, type TableOptions } from './table.js';
 export { containsCpr, scrubCpr, normalizeCpr, cprPathIn, nestedDeeperThan, scanBody, type BodyScan } from './cpr.js';
 export { REDACT, scrubbingDestination } from './redact.js';

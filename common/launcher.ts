@@ -31,6 +31,8 @@ export interface SpawnOptions {
   /** The log line (its `msg`) that means ready. */
   readyMsg: string;
   readyTimeoutMs?: number;
+  /** Run it on these CPUs only, a list as taskset takes it (`1`, `2-3`): see cpu-affinity.ts. */
+  cpus?: string;
 }
 
 function track(proc: ChildProcess): Child {
@@ -52,7 +54,10 @@ function track(proc: ChildProcess): Child {
 
 /** Spawns `node <dist file> args` and resolves with it and its ready line once that appears. */
 export function spawnReady(file: string, opts: SpawnOptions): Promise<{ child: Child; ready: Record<string, unknown> }> {
-  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), compiledPath(file), ...opts.args], {
+  const argv = [process.execPath, ...(opts.nodeArgs ?? []), compiledPath(file), ...opts.args];
+  // taskset execs node in its own process (same pid): the child and every thread it starts keep the set.
+  const [cmd, ...rest] = opts.cpus === undefined ? argv : ['taskset', '--cpu-list', opts.cpus, ...argv];
+  const proc = spawn(cmd as string, rest, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, [LIFELINE_ENV]: '1' },
   });
@@ -133,7 +138,8 @@ export async function launchScheduler(args: string[], logFile?: string): Promise
   return { child, httpUrl: String(ready.http), grpcAddress: String(ready.grpc) };
 }
 
-export async function launchAgent(args: string[], logFile?: string): Promise<Child> {
-  const { child } = await spawnReady('node-agent/main.ts', { args, logFile, readyMsg: 'registered with scheduler', nodeArgs: SERVER_NODE_ARGS });
+/** Starts an agent; `cpus` pins it (its kernels and commands too) to those CPUs (cpu-affinity.ts). */
+export async function launchAgent(args: string[], logFile?: string, cpus?: string): Promise<Child> {
+  const { child } = await spawnReady('node-agent/main.ts', { args, logFile, readyMsg: 'registered with scheduler', nodeArgs: SERVER_NODE_ARGS, cpus });
   return child;
 }

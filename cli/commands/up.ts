@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { isLoopback, loadClusterConfig, LaunchError, launchAgent, launchScheduler, type Child } from '../../common/index.js';
+import { checkCpuList, cpuCount, CpuListError, isLoopback, loadClusterConfig, LaunchError, launchAgent, launchScheduler, type Child } from '../../common/index.js';
 import { ApiClient, dashboardToken } from '../client.js';
 import { CliError } from '../errors.js';
 import { parseTimeLimit } from '../format/units.js';
@@ -30,6 +30,7 @@ interface UpOptions {
   snapshotEveryMs?: string;
   rateBurst?: string;
   logLevel?: string;
+  agentCpus?: string;
   json?: boolean;
 }
 
@@ -91,6 +92,14 @@ async function up(o: UpOptions): Promise<void> {
       if (!existsSync(join(tlsDir, f))) throw new CliError(`--tls ${o.tls}: ${f} is missing (make the folder with gsched certs init ${o.tls})`, 2);
     }
   }
+  if (o.agentCpus !== undefined) {
+    try {
+      checkCpuList(o.agentCpus);
+    } catch (err) {
+      if (err instanceof CpuListError) throw new CliError(`--agent-cpus: ${err.message}`, 2);
+      throw err;
+    }
+  }
   for (const [p, flag] of [[httpPort, '--http-port'], [grpcPort, '--grpc-port']] as const) {
     if (!(await portFree(o.host, p))) throw new CliError(`port ${p} on ${o.host} is already in use (is gsched already up? choose another with ${flag})`, 1);
   }
@@ -148,8 +157,9 @@ async function up(o: UpOptions): Promise<void> {
   });
 
   const containers = [...new Set(config.nodes.map((n) => n.container))];
-  // The agents share this machine: split its cores between their kernel pools.
-  const threads = Math.max(1, Math.floor(availableParallelism() / containers.length));
+  // The agents share this machine (or the CPUs they are pinned to): split its cores between their kernel pools.
+  const cores = o.agentCpus === undefined ? availableParallelism() : (cpuCount(o.agentCpus) ?? 1);
+  const threads = Math.max(1, Math.floor(cores / containers.length));
   try {
     await Promise.all(
       containers.map(async (c) => {
@@ -157,7 +167,7 @@ async function up(o: UpOptions): Promise<void> {
         if (o.cluster) args.push('--cluster', resolve(o.cluster));
         if (o.logLevel !== undefined) args.push('--log-level', o.logLevel);
         if (tlsDir !== null) args.push('--tls-ca', join(tlsDir, 'ca.pem'), '--tls-cert', join(tlsDir, 'agent.pem'), '--tls-key', join(tlsDir, 'agent.key'));
-        const child = await launchAgent(args, join(logs, `agent-${c}.log`));
+        const child = await launchAgent(args, join(logs, `agent-${c}.log`), o.agentCpus);
         children.push(child);
         void child.exited.then((code) => {
           if (!stopping) process.stderr.write(`gsched: agent-${c} exited (${code}); see ${join(logs, `agent-${c}.log`)}\n`);
@@ -210,6 +220,7 @@ export function registerUpCommands(program: Command): void {
     .option('--dispatch-window <n>', 'assignments sent to agents and not yet acknowledged before the next schedule pass waits for them, as Slurm\'s max_rpc_cnt (default: 100)')
     .option('--snapshot-every-records <n>', 'journal records between snapshots of the scheduler\'s state, which bound how much a restart replays (default: 100000); each snapshot replays the journal since the last one in a worker thread, CPU that a small host shares with the agents')
     .option('--snapshot-every-ms <ms>', 'wall ms between snapshots while at least 1,000 records have come (default: 60000)')
+    .option('--agent-cpus <list>', 'run the agents (their kernels and commands too) on these CPUs only, e.g. 1 or 2-3 (taskset\'s list): on one host, keeps their work off the CPUs the scheduler runs on')
     .option('--log-level <level>', 'log level of the scheduler and agents (<state>/logs): fatal, error, warn, info, debug, trace or silent (default info)')
     .option('--retention <age>', 'export job records older than this (scheduler clock, e.g. 30-00 for 30 days) to <state>/archive/jobs.jsonl and remove them')
     .option('--json', 'print where it serves as one JSON line instead of the two status lines')
