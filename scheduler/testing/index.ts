@@ -5,3 +5,4 @@ export { closeApiStack, openApiStack, type ApiStack } from './api-stack.js';
 export { cprShapedAround } from './cpr-scan.js';
 export { openHubStack, closeHubStack, type HubStack, type HubStackOptions } from './hub-stack.js';
 export { groupsDuring } from './journal-groups.js';
+export { openFakeScheduler, testAssignment, type FakeScheduler } from './fake-scheduler.js';
