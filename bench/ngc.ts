@@ -60,8 +60,8 @@ function agentCpus(): string | null {
   if (raw === 'none') return null;
   if (raw !== undefined && raw !== '') return raw;
   const allowed = allowedCpus();
-  const last = allowed === null ? null : lastCpu(allowed);
-  return allowed === null || last === null || (cpuCount(allowed) ?? 0) < 2 ? null : String(last);
+  if (allowed === null || (cpuCount(allowed) ?? 0) < 2) return null;
+  return String(lastCpu(allowed));
 }
 
 /** `[flag, value]` for gsched up when the knob is set (0: unset, the scheduler's default). */

@@ -24,21 +24,26 @@ export function allowedCpus(): string | null {
   }
 }
 
-/** How many CPUs a list such as `0-3,8` names (5), or null for a malformed one. */
-export function cpuCount(list: string): number | null {
+/** The CPUs a list such as `0-3,8` names, or null for a malformed one. */
+function cpusOf(list: string): Set<number> | null {
   if (!CPU_LIST.test(list)) return null;
   const cpus = new Set<number>();
   for (const part of list.split(',')) {
     const [a, b = a] = part.split('-').map(Number) as [number, number?];
     for (let c = a; c <= b; c++) cpus.add(c);
   }
-  return cpus.size;
+  return cpus;
 }
 
-/** The highest-numbered CPU in a list such as `0-3,8`, or null for an empty or malformed one. */
+/** How many CPUs a list such as `0-3,8` names (5), or null for a malformed one. */
+export function cpuCount(list: string): number | null {
+  return cpusOf(list)?.size ?? null;
+}
+
+/** The highest-numbered CPU in a list such as `0-3,8` (8), or null for an empty or malformed one. */
 export function lastCpu(list: string): number | null {
-  if (!CPU_LIST.test(list)) return null;
-  return Math.max(...list.split(/[,-]/).map(Number));
+  const cpus = cpusOf(list);
+  return cpus === null || cpus.size === 0 ? null : Math.max(...cpus);
 }
 
 /**

@@ -54,10 +54,10 @@ function track(proc: ChildProcess): Child {
 
 /** Spawns `node <dist file> args` and resolves with it and its ready line once that appears. */
 export function spawnReady(file: string, opts: SpawnOptions): Promise<{ child: Child; ready: Record<string, unknown> }> {
-  const argv = [process.execPath, ...(opts.nodeArgs ?? []), compiledPath(file), ...opts.args];
+  const nodeArgv = [...(opts.nodeArgs ?? []), compiledPath(file), ...opts.args];
   // taskset execs node in its own process (same pid): the child and every thread it starts keep the set.
-  const [cmd, ...rest] = opts.cpus === undefined ? argv : ['taskset', '--cpu-list', opts.cpus, ...argv];
-  const proc = spawn(cmd as string, rest, {
+  const [cmd, argv] = opts.cpus === undefined ? [process.execPath, nodeArgv] : ['taskset', ['--cpu-list', opts.cpus, process.execPath, ...nodeArgv]];
+  const proc = spawn(cmd, argv, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, [LIFELINE_ENV]: '1' },
   });
