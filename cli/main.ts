@@ -4,6 +4,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { GSCHED_VERSION } from '../common/index.js';
 import { CliError } from './errors.js';
 import { registerSubmitCommands } from './commands/submit.js';
 import { registerQueueCommands } from './commands/queue.js';
@@ -31,7 +32,7 @@ import { registerReconfigureCommands } from './commands/reconfigure.js';
 export function buildProgram(): Command {
   const program = new Command('gsched')
     .description('gsched: an HPC resource manager for a national genome centre')
-    .version('0.1.0')
+    .version(GSCHED_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     // Commander's own usage errors read like ours: `gsched: <what is wrong>`.
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'gsched: ')) })

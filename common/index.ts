@@ -1,6 +1,7 @@
 // The bottom layer of gsched's Node side: what the scheduler, the agents, proto, the CLI and the
 // benches all use. It may import only the pure core's vocabulary (scheduler/core), nothing else.
 export { packageRoot, compiledPath } from './paths.js';
+export { GSCHED_VERSION } from './version.js';
 export { loadClusterConfig, DEFAULT_CLUSTER_PATH } from './config.js';
 export { processLogger, stopOnSignals, LIFELINE_ENV } from './lifeline.js';
 export { launchScheduler, launchAgent, spawnReady, LaunchError, SERVER_NODE_ARGS, type Child, type SpawnOptions, type SchedulerLaunch } from './launcher.js';

@@ -4,6 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import {
+  FEATURE_COMPLETIONS_ACK,
   JOIN_TOKEN_METADATA,
   channelCredentials,
   loadAgentProtocol,
@@ -23,6 +24,7 @@ import {
   type TlsFiles,
   type Welcome,
 } from '../proto/index.js';
+import { GSCHED_VERSION } from '../common/index.js';
 import { AgentRejectedError } from './errors.js';
 import type { KernelRequest, KernelResult } from './kernel-types.js';
 import type { KernelPool } from './pool.js';
@@ -66,7 +68,7 @@ interface Running {
   exec: ExecHandle | null;
 }
 
-export const AGENT_VERSION = '0.1.0';
+export const AGENT_VERSION = GSCHED_VERSION;
 
 /** The kernel name of a real command (`gsched submit script.sh`, `--wrap`). */
 export const EXEC_KERNEL = 'exec';
@@ -99,6 +101,8 @@ export class NodeAgent {
   private outbox: Completion[] = [];
   /** Assignments accepted or refused since the last report, sent with it (null: none). */
   private acks: Ack | null = null;
+  /** The scheduler's welcome listed FEATURE_COMPLETIONS_ACK: acknowledgements may ride with completions. */
+  private ackInReports = false;
   private flushQueued = false;
   private lastFlushAt = -Infinity;
   private heartbeatTimer: NodeJS.Timeout | null = null;
@@ -245,7 +249,10 @@ export class NodeAgent {
   private onWelcome(w: Welcome): void {
     this.welcome = w;
     this.failures = 0;
-    this.opts.log.info({ running: this.running.size, unreported: this.finished.size, cancel: w.cancel.length }, 'registered with scheduler');
+    // A scheduler older than Completions.ack would drop acknowledgements sent there: to one,
+    // every acknowledgement goes in an Ack message of its own (PROTOCOL.md section 4).
+    this.ackInReports = w.features.includes(FEATURE_COMPLETIONS_ACK);
+    this.opts.log.info({ running: this.running.size, unreported: this.finished.size, cancel: w.cancel.length, schedulerVersion: w.version || 'unknown', ackInReports: this.ackInReports }, 'registered with scheduler');
     for (const ref of w.cancel) this.stop(ref, 'unknown-task');
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = setInterval(() => this.send({ heartbeat: { seq: ++this.seq, running: this.running.size } }), Math.max(10, w.heartbeatIntervalMs));
@@ -490,10 +497,12 @@ export class NodeAgent {
     if (!this.welcome) return;
     const ack = this.acks;
     this.acks = null;
+    const rides = ack !== null && this.outbox.length > 0 && this.ackInReports;
+    if (ack !== null && !rides) this.send({ ack }); // before the completions, as it would ride
     if (this.outbox.length > 0) {
-      this.send({ completions: { items: this.outbox, ack } });
+      this.send({ completions: { items: this.outbox, ack: rides ? ack : null } });
       this.outbox = [];
-    } else if (ack !== null) this.send({ ack });
+    }
   }
 
   // ---------------------------------------------------------------- lifecycle

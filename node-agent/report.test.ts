@@ -11,6 +11,9 @@ const GAP_MS = 1500;
 let fake: FakeScheduler;
 /** What the agent sent after its hello, in order (heartbeats aside). */
 const sent: AgentMessage[] = [];
+/** The same, from an agent welcomed by an older scheduler (no features listed). */
+let older: FakeScheduler;
+const sentToOlder: AgentMessage[] = [];
 
 beforeAll(async () => {
   fake = await openFakeScheduler(
@@ -19,10 +22,17 @@ beforeAll(async () => {
     },
     { reportGapMs: GAP_MS },
   );
-  await fake.welcomed;
+  older = await openFakeScheduler(
+    (m) => {
+      if (m.payload !== 'heartbeat') sentToOlder.push(m);
+    },
+    { reportGapMs: GAP_MS },
+    { features: [], version: '' },
+  );
+  await Promise.all([fake.welcomed, older.welcomed]);
 });
 
-afterAll(() => fake.close());
+afterAll(() => Promise.all([fake.close(), older.close()]));
 
 /** Each message as the task ids it acknowledges (accepted, refused) and completes. */
 const shape = (m: AgentMessage): { accepted: number[]; refused: number[]; completed: number[] } => {
@@ -31,27 +41,46 @@ const shape = (m: AgentMessage): { accepted: number[]; refused: number[]; comple
   return { accepted: ack?.accepted.map((t) => t.taskId) ?? [], refused: ack?.refused.map((r) => r.task.taskId) ?? [], completed };
 };
 
+/**
+ * Task 1 (no hold) is acknowledged alone at once; it completes right after, and its completion
+ * waits out the gap. Tasks 2 and 3 (refused: a node not hosted here) arrive meanwhile, and task
+ * 2 completes. Resolves with how long the first acknowledgement took, once `count` messages came.
+ */
+async function playReports(to: FakeScheduler, got: AgentMessage[], count: number): Promise<number> {
+  await new Promise((r) => setTimeout(r, GAP_MS)); // past the welcome's report
+  const t0 = Date.now();
+  to.send({ assign: { tasks: [testAssignment(1)] } });
+  await waitFor('the first acknowledgement', () => got.length >= 1);
+  const first = Date.now() - t0;
+  to.send({ assign: { tasks: [testAssignment(2)] } });
+  to.send({ assign: { tasks: [testAssignment(3, { node: 'c9-n001' })] } });
+  await waitFor('the report', () => got.length >= count);
+  // And nothing else comes (task 2's completion went in that report, not one of its own).
+  await new Promise((r) => setTimeout(r, 100));
+  return first;
+}
+
 describe('NodeAgent reports', () => {
   it('sends a lone acknowledgement at once, then the next ones with the completions', async () => {
-    // Task 1 (no hold) is acknowledged alone at once; it completes right after, and its
-    // completion waits out the gap. Tasks 2 and 3 (refused: a node not hosted here) arrive
-    // meanwhile, and task 2 completes: one message then carries all of it.
-    await new Promise((r) => setTimeout(r, GAP_MS)); // past the welcome's report
-    const t0 = Date.now();
-    fake.send({ assign: { tasks: [testAssignment(1)] } });
-    await waitFor('the first acknowledgement', () => sent.length >= 1);
-    const first = Date.now() - t0;
-    fake.send({ assign: { tasks: [testAssignment(2)] } });
-    fake.send({ assign: { tasks: [testAssignment(3, { node: 'c9-n001' })] } });
-    await waitFor('the report', () => sent.length >= 2);
+    const first = await playReports(fake, sent, 2);
     expect(sent.map(shape)).toEqual([
       { accepted: [1], refused: [], completed: [] },
       { accepted: [2], refused: [3], completed: [1, 2] },
     ]);
-    expect(sent[0]?.payload).toBe('ack');
+    expect(sent.map((m) => m.payload)).toEqual(['ack', 'completions']);
     expect(first).toBeLessThan(GAP_MS); // not held for the gap
-    // And nothing else came (task 2's completion went in that report, not one of its own).
-    await new Promise((r) => setTimeout(r, 100));
-    expect(sent).toHaveLength(2);
+  });
+
+  it('acknowledges in Ack messages of their own to a scheduler whose welcome lists no completions-ack', async () => {
+    // An older scheduler ignores Completions.ack: the acknowledgements go just before the
+    // completions they would have ridden with, in the same report.
+    const first = await playReports(older, sentToOlder, 3);
+    expect(sentToOlder.map(shape)).toEqual([
+      { accepted: [1], refused: [], completed: [] },
+      { accepted: [2], refused: [3], completed: [] },
+      { accepted: [], refused: [], completed: [1, 2] },
+    ]);
+    expect(sentToOlder.map((m) => m.payload)).toEqual(['ack', 'ack', 'completions']);
+    expect(first).toBeLessThan(GAP_MS);
   });
 });

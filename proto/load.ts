@@ -59,7 +59,7 @@ function warmCodecs(service: grpc.ServiceDefinition): void {
   ];
   const assignment: Assignment = { task: ref, jobId: 1, node: 'n', cores: 1, memMb: 1, timeLimitMs: 1, durationMs: 1, kernel: 'noop', displayId: '1', exec: null };
   const down: SchedulerMessage[] = [
-    { welcome: { heartbeatIntervalMs: 1, heartbeatTimeoutMs: 1, timeScale: 1, cancel: [ref] } },
+    { welcome: { heartbeatIntervalMs: 1, heartbeatTimeoutMs: 1, timeScale: 1, cancel: [ref], features: ['f'], version: 'v' } },
     { assign: { tasks: [assignment] } },
     { cancel: { tasks: [ref], reason: 'r' } },
     { drain: { node: 'n', drained: true } },

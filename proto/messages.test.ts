@@ -23,7 +23,7 @@ const agentMessages: AgentMessage[] = [
 ];
 
 const schedulerMessages: SchedulerMessage[] = [
-  { payload: 'welcome', welcome: { heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, timeScale: 0.001, cancel: [ref] } },
+  { payload: 'welcome', welcome: { heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, timeScale: 0.001, cancel: [ref], features: ['completions-ack'], version: '0.1.0' } },
   { payload: 'assign', assign: { tasks: [{ task: ref, jobId: 5, node: 'c1-n001', cores: 8, memMb: 1024, timeLimitMs: 3_600_000, durationMs: 60_000, kernel: 'align', displayId: '5_2', exec: null, lateMs: 2.75 }] } },
   {
     payload: 'assign',
@@ -56,5 +56,11 @@ describe('agent.proto codec', () => {
     const c = codec();
     const m = c.requestDeserialize(c.requestSerialize({ hello: { agent: 'a' } })) as AgentMessage;
     expect(m).toEqual({ payload: 'hello', hello: { agent: 'a', container: '', nodes: [], running: [], finished: [], version: '' } });
+  });
+
+  it("reads an older scheduler's welcome (no features, no version) as listing none", () => {
+    const c = codec();
+    const m = c.responseDeserialize(c.responseSerialize({ welcome: { heartbeatIntervalMs: 1000 } })) as SchedulerMessage;
+    expect(m).toEqual({ payload: 'welcome', welcome: { heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 0, timeScale: 0, cancel: [], features: [], version: '' } });
   });
 });

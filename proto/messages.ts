@@ -86,7 +86,14 @@ export interface Welcome {
   heartbeatTimeoutMs: number;
   timeScale: number;
   cancel: TaskRef[];
+  /** Protocol features the scheduler understands (PROTOCOL.md section 4); empty from an older one. */
+  features: string[];
+  /** The scheduler's software version ('' from an older one). */
+  version: string;
 }
+
+/** Welcome feature: the scheduler applies acknowledgements sent in `Completions.ack`. */
+export const FEATURE_COMPLETIONS_ACK = 'completions-ack';
 
 export interface Assignment {
   task: TaskRef;

@@ -3,8 +3,8 @@
 // The hub and the driver run on a FakeClock: heartbeat timeouts happen when the test moves it.
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOIN_TOKEN_METADATA, openAgentStream, type AgentMessage, type AgentStream, type SchedulerMessage } from '../../proto/index.js';
-import { FakeClock } from '../../common/index.js';
+import { FEATURE_COMPLETIONS_ACK, JOIN_TOKEN_METADATA, openAgentStream, type AgentMessage, type AgentStream, type SchedulerMessage } from '../../proto/index.js';
+import { FakeClock, GSCHED_VERSION } from '../../common/index.js';
 import type { LiveDriver } from '../driver/index.js';
 import { closeHubStack, openHubStack, type HubStack } from '../testing/index.js';
 import type { AgentHub } from './hub.js';
@@ -65,7 +65,7 @@ describe('AgentHub', () => {
     const one = stream();
     one.s.write(hello('agent-one', ['c1-n001', 'c1-n002']));
     const welcome = await one.first;
-    expect(welcome).toMatchObject({ payload: 'welcome', welcome: { heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, cancel: [] } });
+    expect(welcome).toMatchObject({ payload: 'welcome', welcome: { heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, cancel: [], features: [FEATURE_COMPLETIONS_ACK], version: GSCHED_VERSION } });
     expect(driver.core.nodes().filter((n) => n.name.startsWith('c1-')).map((n) => n.state)).toEqual(['IDLE', 'IDLE']);
 
     const two = stream();

@@ -5,6 +5,7 @@ import { timingSafeEqual } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import {
+  FEATURE_COMPLETIONS_ACK,
   JOIN_TOKEN_METADATA,
   loadAgentProtocol,
   type Ack,
@@ -16,7 +17,7 @@ import {
   type SchedulerSideStream,
   type TaskRef,
 } from '../../proto/index.js';
-import { systemClock, type Clock, type Timer } from '../../common/index.js';
+import { GSCHED_VERSION, systemClock, type Clock, type Timer } from '../../common/index.js';
 import type { ClusterConfig } from '../core/index.js';
 import type { Dispatcher, LiveDriver } from '../driver/index.js';
 import { AgentRefused } from './errors.js';
@@ -237,6 +238,8 @@ export class AgentHub implements Dispatcher {
             heartbeatTimeoutMs: this.opts.heartbeatTimeoutMs,
             timeScale: this.opts.timeScale,
             cancel,
+            features: [FEATURE_COMPLETIONS_ACK],
+            version: GSCHED_VERSION,
           },
         });
         const acks = hello.finished.map((c) => c.task);

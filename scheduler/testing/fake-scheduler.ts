@@ -3,7 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { NodeAgent, createKernelPool, type AgentOptions } from '../../node-agent/index.js';
-import { loadAgentProtocol, type AgentMessage, type Assignment, type SchedulerMessage, type SchedulerSideStream } from '../../proto/index.js';
+import { FEATURE_COMPLETIONS_ACK, loadAgentProtocol, type AgentMessage, type Assignment, type SchedulerMessage, type SchedulerSideStream, type Welcome } from '../../proto/index.js';
 
 export interface FakeScheduler {
   /** The agent, started; registered once `welcomed` resolves. */
@@ -17,9 +17,10 @@ export interface FakeScheduler {
 /**
  * Serves the protocol on a free loopback port and starts an agent against it: one 8-core node
  * `c1-n001`, noop kernels, time scale from the welcome (1), `options` over those defaults.
- * `onMessage` gets every message after the hello (heartbeats included).
+ * `onMessage` gets every message after the hello (heartbeats included). The welcome is this
+ * version's (its features listed), `welcome` over it (`features: []`: an older scheduler).
  */
-export async function openFakeScheduler(onMessage: (m: AgentMessage) => void, options: Partial<AgentOptions> = {}): Promise<FakeScheduler> {
+export async function openFakeScheduler(onMessage: (m: AgentMessage) => void, options: Partial<AgentOptions> = {}, welcome: Partial<Welcome> = {}): Promise<FakeScheduler> {
   const server = new grpc.Server();
   let toAgent: SchedulerSideStream | null = null;
   let connected: () => void = () => undefined;
@@ -29,7 +30,7 @@ export async function openFakeScheduler(onMessage: (m: AgentMessage) => void, op
       call.on('data', (m: AgentMessage) => {
         if (m.payload !== 'hello') return onMessage(m);
         toAgent = call;
-        call.write({ welcome: { heartbeatIntervalMs: 60_000, heartbeatTimeoutMs: 120_000, timeScale: 1, cancel: [] } });
+        call.write({ welcome: { heartbeatIntervalMs: 60_000, heartbeatTimeoutMs: 120_000, timeScale: 1, cancel: [], features: [FEATURE_COMPLETIONS_ACK], version: 'test', ...welcome } });
         connected();
       });
       call.on('error', () => undefined);
