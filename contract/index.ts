@@ -7,4 +7,4 @@ export { ROUTES, route, errorsOf, fastifySchema, type RouteSpec, type RouteName,
 export { ERRORS, HTTP_TITLES, isErrorCode, type ErrorCode, type ErrorEntry, type GrpcStatus } from './errors.js';
 export { agreement } from './core-types.js';
 export { openApiDocument, openApiPath } from './openapi.js';
-export { DashboardStats, CoreTotals, ContainerStats } from './stats.js';
+export { DashboardStats, CoreTotals, ContainerStats, PassStats } from './stats.js';

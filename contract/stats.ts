@@ -23,6 +23,19 @@ export const ContainerStats = Type.Object({
   heatJoules: Num('Heat recovered since the scheduler started'),
 });
 
+export const PassStats = Type.Object(
+  {
+    count: Type.Integer({ description: 'Scheduling passes since the scheduler started' }),
+    lastMs: Num('Wall ms the latest pass took'),
+    maxMs: Num('Wall ms the longest pass took'),
+    meanMs: Num('Mean wall ms of a pass (0 before the first)'),
+    meanDecisions: Num('Mean decisions (starts, stops) a pass made'),
+    meanWaitMs: Num('Mean wall ms a pass waited from the first request for it (an event, a timer) until it ran'),
+    maxWaitMs: Num('Longest such wait, in wall ms'),
+  },
+  { description: "The scheduler's main loop, as sdiag's main schedule statistics (since the scheduler started)" },
+);
+
 export const DashboardStats = Type.Object({
   takenAt: Type.Integer({ description: 'When the snapshot was taken, ms since the epoch' }),
   schedulerNow: Type.Integer({ description: "The scheduler's (modelled) clock then, in ms" }),
@@ -31,6 +44,7 @@ export const DashboardStats = Type.Object({
   jobs: Type.Array(Type.Object({ state: JobState, partition: Type.String(), account: Type.String(), class: Type.String({ description: "'' when the job has no class" }), count: Type.Integer() })),
   pendingByReason: Type.Array(Type.Object({ reason: PendingReason, count: Type.Integer() })),
   jobsEnded: Type.Integer({ description: 'Jobs that ended since the scheduler started' }),
+  passes: PassStats,
   fairshare: Type.Array(Type.Object({ account: Type.String(), parent: Nullable(Type.String()), shares: Type.Number(), usageCoreSeconds: Type.Number(), factor: Type.Number() })),
   history: Type.Object(
     {
@@ -46,4 +60,5 @@ export const DashboardStats = Type.Object({
 
 export type CoreTotals = Static<typeof CoreTotals>;
 export type ContainerStats = Static<typeof ContainerStats>;
+export type PassStats = Static<typeof PassStats>;
 export type DashboardStats = Static<typeof DashboardStats>;

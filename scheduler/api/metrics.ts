@@ -20,6 +20,7 @@ import { LiveState } from '../events/index.js';
 import type { CoreTotals, DashboardStats } from '../../contract/index.js';
 import { SnapshotTaker, type SnapshotSource } from './metrics-snapshot.js';
 import { formatSnapshotFamilies } from './metrics-text.js';
+import { PassCounters } from './pass-counters.js';
 
 // prom-client's Node.js gauges whose names end in _total, which Prometheus reserves for counters.
 const NOT_GAUGE_NAMES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -57,6 +58,9 @@ export class SchedulerMetrics {
   /** bench:metrics sets this to time the scheduler's own share of /metrics. */
   onCost: MetricsCostObserver | null = null;
   private readonly passSeconds: Histogram;
+  private readonly passWaitSeconds: Histogram;
+  /** The same passes as running sums, for GET /api/v1/stats (gsched stats). */
+  private readonly passCounters = new PassCounters();
   private readonly dispatchSeconds: Histogram;
   private readonly jobsEnded: Counter;
   private readonly heartbeats: Counter;
@@ -107,6 +111,12 @@ export class SchedulerMetrics {
       buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
       registers: r,
     });
+    this.passWaitSeconds = new Histogram({
+      name: 'gsched_schedule_pass_wait_seconds',
+      help: 'Wall time a scheduling pass waited from the first request for it (an event, a timer) until it ran: the pass gap, event-loop lag, a full dispatch window',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers: r,
+    });
     this.dispatchSeconds = new Histogram({
       name: 'gsched_dispatch_latency_seconds',
       help: 'From a start decision to the agent acknowledging it',
@@ -136,7 +146,14 @@ export class SchedulerMetrics {
 
   observer(): DriverObserver {
     return {
-      pass: (ms) => this.passSeconds.observe(ms / 1000),
+      pass: (ms, decisions) => {
+        this.passSeconds.observe(ms / 1000);
+        this.passCounters.pass(ms, decisions);
+      },
+      passWait: (ms) => {
+        this.passWaitSeconds.observe(ms / 1000);
+        this.passCounters.wait(ms);
+      },
       snapshot: (o) => {
         this.snapshots.inc({ outcome: o.written ? 'written' : 'failed', taken_by: o.inWorker ? 'worker' : 'thread' });
         if (!o.written) return;
@@ -277,6 +294,7 @@ export class SchedulerMetrics {
       jobs: s.jobs.map(([k, count]) => ({ state: k.state, partition: k.partition, account: k.account, class: k.class, count })),
       pendingByReason: s.pendingByReason.map(([reason, count]) => ({ reason, count })),
       jobsEnded: s.jobsEnded,
+      passes: this.passCounters.view(),
       fairshare: s.fairshare.map((f) => ({ account: f.account, parent: f.parent, shares: f.shares, usageCoreSeconds: f.usageCoreS, factor: f.factor })),
       history: t.historySeries(performance.timeOrigin),
     };

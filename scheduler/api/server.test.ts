@@ -101,6 +101,22 @@ describe('/metrics', () => {
     expect(value(after, 'gsched_state_snapshot_replayed_records_total')).toBeGreaterThan(value(before, 'gsched_state_snapshot_replayed_records_total'));
   });
 
+  it('counts the scheduling passes and how long they waited in GET /api/v1/stats (gsched stats)', async () => {
+    const before = (await call('GET', '/api/v1/stats')).body.passes as { count: number };
+    await call('POST', '/api/v1/jobs', testJob([{ cores: 1 }], { owner: 'passes' }));
+    await new Promise((r) => setTimeout(r, 20)); // the pass the submit asked for runs at the next turn
+    await metrics.snapshot();
+    const r = await call('GET', '/api/v1/stats');
+    expect(r.status).toBe(200);
+    const p = r.body.passes as { count: number; lastMs: number; maxMs: number; meanMs: number; meanDecisions: number; meanWaitMs: number; maxWaitMs: number };
+    expect(p.count).toBeGreaterThan(before.count);
+    expect(p.maxMs).toBeGreaterThanOrEqual(p.meanMs);
+    expect(p.maxWaitMs).toBeGreaterThanOrEqual(p.meanWaitMs);
+    expect(p.meanWaitMs).toBeGreaterThanOrEqual(0);
+    const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(Number(/^gsched_schedule_pass_wait_seconds_count (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
+  });
+
   it('passes promtool check metrics and has every metric the README lists', async () => {
     await call('POST', '/api/v1/jobs', testJob([{ cores: 1 }], { owner: 'metrics', class: 'wgs' }));
     await metrics.snapshot();

@@ -29,6 +29,8 @@ export interface EndedJob {
 /** Hooks for metrics and the event stream; all optional, called for live work only (not on replay). */
 export interface DriverObserver {
   pass?(wallMs: number, decisions: number): void;
+  /** Wall ms a pass waited from the first request for it (an event, a timer) until it ran. */
+  passWait?(wallMs: number): void;
   dispatched?(latencyMs: number): void;
   /** A job reached a terminal state; `job` has its modelled times (for turnaround and utilization metrics). */
   jobEnded?(state: JobState, jobId: number, job?: EndedJob): void;
@@ -52,6 +54,7 @@ export interface SnapshotOutcome {
 export function combineObservers(...observers: DriverObserver[]): DriverObserver {
   return {
     pass: (ms, n) => observers.forEach((o) => o.pass?.(ms, n)),
+    passWait: (ms) => observers.forEach((o) => o.passWait?.(ms)),
     dispatched: (ms) => observers.forEach((o) => o.dispatched?.(ms)),
     jobEnded: (state, jobId, job) => observers.forEach((o) => o.jobEnded?.(state, jobId, job)),
     accepted: (e, r, now) => observers.forEach((o) => o.accepted?.(e, r, now)),

@@ -237,6 +237,51 @@ describe('the wait between passes', () => {
   });
 });
 
+describe('how long a wanted pass waits (observer.passWait, gsched stats)', () => {
+  it('reports the wait from the first request to the pass: the turn, the gap after a slow pass, a blocked loop', async () => {
+    const clock = new FakeClock();
+    const sent: Assignment[] = [];
+    const waits: number[] = [];
+    let passMs = 0;
+    const core = makeCore(config);
+    const schedule = core.schedule.bind(core);
+    core.schedule = (now, limitsAt) => {
+      clock.block(passMs); // the pass takes this long
+      return schedule(now, limitsAt);
+    };
+    const driver = new LiveDriver({ core, store: new Store(mkdtempSync(join(dir, 'wait-'))), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 2, clock, observer: { passWait: (ms) => void waits.push(ms) } });
+    driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: () => undefined, signal: () => undefined, drain: () => undefined, flush: () => undefined });
+    const nodes = new Set(allNodes);
+    const finish = async (i: number): Promise<void> => void (await driver.agentCompletion(done(sent[i] as Assignment), nodes));
+    try {
+      await fillSmallCluster(driver, clock, sent);
+      waits.length = 0;
+      // A quick pass runs at the next turn: no wait.
+      await finish(0);
+      clock.flush();
+      expect(waits).toEqual([0]);
+      // After a 5 ms pass the next waits the 2 ms gap; two requests meanwhile are one wait.
+      passMs = 5;
+      await finish(1);
+      clock.flush();
+      passMs = 0;
+      await finish(2);
+      await finish(3);
+      clock.advance(2);
+      expect(waits).toEqual([0, 0, 2]);
+      // Due at the next turn, but the event loop is blocked 7 ms first: the wait says so.
+      await finish(4);
+      clock.block(7);
+      clock.flush();
+      expect(waits).toEqual([0, 0, 2, 7]);
+      expect(sent).toHaveLength(11);
+    } finally {
+      await driver.close();
+      await driver.store.close();
+    }
+  });
+});
+
 describe('a pass overdue behind agents\' messages', () => {
   // A backlog of agents' messages is read back to back, and the event loop reaches the queued
   // pass only after the last: the hub asks between messages for the pass once it is overdue.

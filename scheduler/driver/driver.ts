@@ -184,6 +184,8 @@ export class LiveDriver {
   /** Why the config file given at start was not applied (its conflicts), or null. */
   configRefusal: string | null = null;
   private passQueued = false;
+  /** Wall ms of the first request for a pass not run yet (null: none waits), for observer.passWait. */
+  private passWantedAt: number | null = null;
   /** How the queued pass waits, and whether one runs (for the refill trace). */
   private queuedAs: 'gap' | 'turn' | 'chain' = 'turn';
   private inPass = false;
@@ -661,6 +663,7 @@ export class LiveDriver {
   requestPass(): void {
     if (this.passQueued || this.closed) return;
     this.passQueued = true;
+    this.passWantedAt ??= this.time.now();
     // A fixed 2 ms gap held each freed core 1 ms on average in a burst, 10 modelled s at
     // --time-scale 1e-4, where passes took ~0.3 ms; and it spaced passes ~24 modelled s apart,
     // so EASY's backfill (due every 30 s) ran every ~50 s instead. Timers are whole ms: a wait
@@ -752,6 +755,12 @@ export class LiveDriver {
     if (this.closed) return;
     if (!forced && this.dispatchBacklogged()) return;
     const t0 = this.time.now();
+    // From the first request to the pass that serves it: the gap, the event loop's lag, and any
+    // wait for the dispatch window (sdiag's view of how late passes run).
+    if (this.passWantedAt !== null) {
+      this.opts.observer?.passWait?.(t0 - this.passWantedAt);
+      this.passWantedAt = null;
+    }
     // A pass stopped at the start cap leaves the rest of its walk due now, and the simulator
     // runs it at that same instant: here it runs in this turn too (each its own pass and
     // journal record) while agents keep up (the dispatch window), for at most
@@ -766,6 +775,7 @@ export class LiveDriver {
         if (this.time.now() - t0 >= CAPPED_CHAIN_MS) {
           this.flushDispatch();
           this.passQueued = true;
+          this.passWantedAt ??= this.time.now();
           this.queuedAs = 'chain';
           this.time.soon(() => this.runQueuedPass());
           return;
