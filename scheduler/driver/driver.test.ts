@@ -14,6 +14,7 @@ import { Store } from '../store/index.js';
 import { SMALL_CLUSTER, testJob } from '../testing/index.js';
 import type { AuditInput } from '../security/index.js';
 import { LiveDriver, OVERDUE_PASS_MS } from './driver.js';
+import type { DriverObserver } from './dispatcher.js';
 import { makeCore } from './make-core.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gsched-driver-'));
@@ -193,24 +194,37 @@ async function fillSmallCluster(driver: LiveDriver, clock: FakeClock, sent: read
   expect(sent).toHaveLength(6);
 }
 
+/**
+ * A driver (minPassGapMs 2) whose core's passes take `passMs` of the FakeClock's time, and
+ * `finish(i)` completing the i-th assignment sent.
+ */
+function timedPasses(prefix: string, observer?: DriverObserver): { clock: FakeClock; sent: Assignment[]; driver: LiveDriver; finish(i: number): Promise<void>; passMs: number } {
+  const clock = new FakeClock();
+  const sent: Assignment[] = [];
+  const core = makeCore(config);
+  const schedule = core.schedule.bind(core);
+  const t = {
+    clock,
+    sent,
+    passMs: 0,
+    driver: new LiveDriver({ core, store: new Store(mkdtempSync(join(dir, prefix))), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 2, clock, ...(observer ? { observer } : {}) }),
+    finish: async (i: number): Promise<void> => void (await t.driver.agentCompletion(done(sent[i] as Assignment), new Set(allNodes))),
+  };
+  core.schedule = (now, limitsAt) => {
+    clock.block(t.passMs); // the pass takes this long
+    return schedule(now, limitsAt);
+  };
+  t.driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: () => undefined, signal: () => undefined, drain: () => undefined, flush: () => undefined });
+  return t;
+}
+
 describe('the wait between passes', () => {
   // A pass waits after the last as long as that one took, at most minPassGapMs. A fixed 2 ms
   // held each core freed in a burst 1 ms on average, 10 modelled s at --time-scale 1e-4, where
   // the simulator refills it at once.
   it('refills a freed core at the next turn after a quick pass, and waits after a slow one', async () => {
-    const clock = new FakeClock();
-    const sent: Assignment[] = [];
-    let passMs = 0;
-    const core = makeCore(config);
-    const schedule = core.schedule.bind(core);
-    core.schedule = (now, limitsAt) => {
-      clock.block(passMs); // the pass takes this long
-      return schedule(now, limitsAt);
-    };
-    const driver = new LiveDriver({ core, store: new Store(mkdtempSync(join(dir, 'gap-'))), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 2, clock });
-    driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: () => undefined, signal: () => undefined, drain: () => undefined, flush: () => undefined });
-    const nodes = new Set(allNodes);
-    const finish = async (i: number): Promise<void> => void (await driver.agentCompletion(done(sent[i] as Assignment), nodes));
+    const t = timedPasses('gap-');
+    const { clock, sent, driver, finish } = t;
     try {
       await fillSmallCluster(driver, clock, sent);
       // Quick passes: the cores a completion frees right after one are refilled with time standing still.
@@ -218,11 +232,11 @@ describe('the wait between passes', () => {
       clock.flush();
       expect(sent).toHaveLength(7);
       // A slow pass (5 ms): the next waits minPassGapMs after it.
-      passMs = 5;
+      t.passMs = 5;
       await finish(1);
       clock.flush();
       expect(sent).toHaveLength(8);
-      passMs = 0;
+      t.passMs = 0;
       await finish(2);
       clock.flush();
       expect(sent).toHaveLength(8);
@@ -239,20 +253,9 @@ describe('the wait between passes', () => {
 
 describe('how long a wanted pass waits (observer.passWait, gsched stats)', () => {
   it('reports the wait from the first request to the pass: the turn, the gap after a slow pass, a blocked loop', async () => {
-    const clock = new FakeClock();
-    const sent: Assignment[] = [];
     const waits: number[] = [];
-    let passMs = 0;
-    const core = makeCore(config);
-    const schedule = core.schedule.bind(core);
-    core.schedule = (now, limitsAt) => {
-      clock.block(passMs); // the pass takes this long
-      return schedule(now, limitsAt);
-    };
-    const driver = new LiveDriver({ core, store: new Store(mkdtempSync(join(dir, 'wait-'))), log: pino({ level: 'silent' }), timeScale: 1, forgetAfterMs: 3_600_000, minPassGapMs: 2, clock, observer: { passWait: (ms) => void waits.push(ms) } });
-    driver.setDispatcher({ assign: (_n, a) => (sent.push(a), true), cancel: () => undefined, signal: () => undefined, drain: () => undefined, flush: () => undefined });
-    const nodes = new Set(allNodes);
-    const finish = async (i: number): Promise<void> => void (await driver.agentCompletion(done(sent[i] as Assignment), nodes));
+    const t = timedPasses('wait-', { passWait: (ms) => void waits.push(ms) });
+    const { clock, sent, driver, finish } = t;
     try {
       await fillSmallCluster(driver, clock, sent);
       waits.length = 0;
@@ -261,10 +264,10 @@ describe('how long a wanted pass waits (observer.passWait, gsched stats)', () =>
       clock.flush();
       expect(waits).toEqual([0]);
       // After a 5 ms pass the next waits the 2 ms gap; two requests meanwhile are one wait.
-      passMs = 5;
+      t.passMs = 5;
       await finish(1);
       clock.flush();
-      passMs = 0;
+      t.passMs = 0;
       await finish(2);
       await finish(3);
       clock.advance(2);
