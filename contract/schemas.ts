@@ -55,6 +55,7 @@ export const TaskSpec = Type.Object({
 export const JobCommand = Type.Object({
   script: Type.String({ maxLength: 1_048_576, description: 'The script body; a first line #!... names its interpreter, otherwise /bin/sh runs it' }),
   chdir: Type.String({ maxLength: 4096, description: 'Absolute working directory on the agents’ machines' }),
+  submitDir: Type.Optional(Type.String({ maxLength: 4096, description: 'Absolute directory the job was submitted from (GSCHED_SUBMIT_DIR and SLURM_SUBMIT_DIR in its environment); default: chdir' })),
   output: Type.Optional(Type.String({ maxLength: 4096, description: 'Standard output file pattern (%j, %A, %a, %x, %u, %N, %t); default gsched-%j.out' })),
   error: Type.Optional(Type.String({ maxLength: 4096, description: 'Standard error file pattern; default: the output file' })),
 });

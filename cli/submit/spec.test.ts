@@ -84,7 +84,7 @@ describe('buildJobSpec: commands (the exec kernel)', () => {
   it('runs a script that holds commands, whole, in the submit directory', () => {
     const script = '#!/bin/bash\n#GSCHED --cores 2\necho "$GSCHED_JOB_ID"\n';
     const spec = withScript(script);
-    expect(spec.command).toEqual({ script, chdir: '/home/alice/runs' });
+    expect(spec.command).toEqual({ script, chdir: '/home/alice/runs', submitDir: '/home/alice/runs' });
     expect(spec.tasks[0]?.kernel).toBe('exec');
   });
 
@@ -96,7 +96,7 @@ describe('buildJobSpec: commands (the exec kernel)', () => {
 
   it('wraps --wrap in a /bin/sh script and resolves -o, -e and -D', () => {
     const spec = buildJobSpec({ account: 'rh-genetics', wrap: 'hostname', output: 'log/%x-%j.out', error: '%j.err', chdir: 'sub' }, { ...ctx, cwd: '/work' });
-    expect(spec.command).toEqual({ script: '#!/bin/sh\n# This script was created by gsched submit --wrap.\nhostname\n', chdir: '/work/sub', output: 'log/%x-%j.out', error: '%j.err' });
+    expect(spec.command).toEqual({ script: '#!/bin/sh\n# This script was created by gsched submit --wrap.\nhostname\n', chdir: '/work/sub', submitDir: '/work', output: 'log/%x-%j.out', error: '%j.err' });
   });
 
   it.each([

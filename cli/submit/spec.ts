@@ -171,7 +171,8 @@ function jobCommand(f: SubmitFlags, ctx: SpecContext): JobCommand | null {
   }
   const cwd = ctx.cwd ?? process.cwd();
   const chdir = f.chdir === undefined ? cwd : isAbsolute(f.chdir) ? f.chdir : resolve(cwd, f.chdir);
-  const cmd: JobCommand = { script, chdir };
+  // Slurm's SLURM_SUBMIT_DIR is where sbatch ran, whatever --chdir says.
+  const cmd: JobCommand = { script, chdir, submitDir: cwd };
   for (const k of ['output', 'error'] as const) {
     const v = f[k];
     if (v === undefined) continue;

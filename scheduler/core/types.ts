@@ -331,6 +331,8 @@ export interface JobCommand {
   script: string;
   /** Absolute working directory on the agents' machines (sbatch's submit directory by default). */
   chdir: string;
+  /** Absolute directory it was submitted from (GSCHED_SUBMIT_DIR, SLURM_SUBMIT_DIR); chdir when absent (journals before it). */
+  submitDir?: string;
   /** Output and error file patterns (%j, %A, %a, %x, %u, %N, %t); error defaults to the output file. */
   output?: string;
   error?: string;

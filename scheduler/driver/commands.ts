@@ -48,13 +48,13 @@ export class CommandBook {
       GSCHED_JOB_QOS: e.spec.qos,
       GSCHED_TASK_INDEX: String(taskIndex),
       GSCHED_NTASKS: String(e.ntasks),
-      GSCHED_SUBMIT_DIR: c.chdir,
+      GSCHED_SUBMIT_DIR: c.submitDir ?? c.chdir,
       GSCHED_TIME_LIMIT_S: String(Math.floor(timeLimitMs / 1000)),
       SLURM_JOB_NAME: e.spec.name,
       SLURM_JOB_ACCOUNT: e.spec.account,
       SLURM_JOB_PARTITION: e.spec.partition,
       SLURM_NTASKS: String(e.ntasks),
-      SLURM_SUBMIT_DIR: c.chdir,
+      SLURM_SUBMIT_DIR: c.submitDir ?? c.chdir,
     };
     if (e.array) {
       Object.assign(env, {
@@ -82,6 +82,7 @@ export function commandProblem(spec: JobSpec): { field: string; message: string 
   }
   if (c.script.trim() === '') return { field: 'command.script', message: 'the script is empty' };
   if (!c.chdir.startsWith('/')) return { field: 'command.chdir', message: `the working directory must be an absolute path, got ${JSON.stringify(c.chdir)}` };
+  if (c.submitDir !== undefined && !c.submitDir.startsWith('/')) return { field: 'command.submitDir', message: `the submit directory must be an absolute path, got ${JSON.stringify(c.submitDir)}` };
   for (const f of ['output', 'error'] as const) {
     const v = c[f];
     if (v !== undefined && (v.trim() === '' || v.includes('\0'))) return { field: `command.${f}`, message: `expected a file name pattern like gsched-%j.${f === 'output' ? 'out' : 'err'}` };
