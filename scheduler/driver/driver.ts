@@ -696,7 +696,7 @@ export class LiveDriver {
    * in one long stretch of I/O callbacks and microtasks, and the event loop reaches the queued
    * pass only after the last: in bench:ngc's live burst the cores those completions freed stood
    * idle meanwhile, thousands at a time. The price: the messages behind such a pass are read
-   * that much later (README, NGC notes).
+   * that much later (bench/NGC-NOTES.md, the refill trace).
    */
   passIfOverdue(): void {
     if (!this.passQueued || this.inPass || this.closed) return;
