@@ -1,7 +1,8 @@
 // gsched stats (sdiag): the scheduler's own counters from the metrics snapshot: cores by state,
 // jobs by state, its scheduling passes (how many, how long, how long one waits to run, as
-// sdiag's main schedule statistics), and how many pending jobs each named reason holds back (the
-// core's per-pass counts, the same figures /metrics exports as gsched_pending_jobs_by_reason).
+// sdiag's main schedule statistics), and how many pending jobs each named reason holds back (as
+// `queue` shows them up to 20,000 pending, the same figures /metrics exports as
+// gsched_pending_jobs_by_reason).
 import type { Command } from 'commander';
 import type { DashboardStats } from '../../contract/index.js';
 import { outputWidth, renderTable } from '../../common/index.js';

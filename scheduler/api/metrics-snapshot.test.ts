@@ -55,8 +55,9 @@ describe('a snapshot of the default cluster', () => {
       expect([sum('c1', 'allocated'), sum('c1', 'drained'), sum('c1', 'idle'), sum('c1', 'down')]).toEqual([4, drained.cores, c1Cores - 4 - drained.cores, 0]);
       for (const c of ['c2', 'c3']) expect(sum(c, 'down')).toBe(config.nodes.filter((n) => n.container === c).reduce((a, n) => a + n.cores, 0));
       expect(first.cores.find((c) => c.container === 'c1' && c.kind === drained.kind && c.cooling === drained.cooling && c.state === 'drained')?.cores).toBe(drained.cores);
-      // The held job has waited the 5.001 s the clock moved since it was submitted.
+      // The held job has waited the 5.001 s the clock moved since it was submitted, and is counted as held.
       expect(first.oldestPendingAgeS).toEqual([['clinical', 5.001]]);
+      expect(first.pendingByReason.filter(([, n]) => n > 0)).toEqual([['JobHeldUser', 1]]);
       // Power: every c1 node idle but the one running 4 cores; c2 and c3 are down and draw nothing.
       const busy = core.nodes().find((n) => n.coresUsed > 0);
       const busySpec = config.nodes.find((n) => n.name === busy?.name);

@@ -9,6 +9,14 @@ import type { JobCountKey, LiveState } from '../events/index.js';
 
 export type CoreState = 'allocated' | 'idle' | 'drained' | 'down';
 
+/**
+ * Up to this many pending jobs, the snapshot counts each by the reason `gsched queue` shows
+ * (a held job behind a stopped walk says JobHeldUser, not Priority): a few ms once a second.
+ * Above it (a 60,000-analysis burst submitted at once, say), the latest pass's own counts,
+ * which cost nothing and leave the main thread to the passes.
+ */
+export const EXACT_REASONS_UP_TO = 20_000;
+
 export interface CoreCount {
   container: string;
   kind: string;
@@ -164,7 +172,7 @@ export class SnapshotTaker {
       powerSaving.push({ container, state: 'powering_up', nodes: saving[c * 4 + 2] as number, cores: saving[c * 4 + 3] as number });
     });
     const nowModel = this.driver.clock.now();
-    const report = core.pendingReasons();
+    const report = core.pendingReasons(EXACT_REASONS_UP_TO);
     const snap: Snapshot = {
       takenAt: now,
       jobs: this.live.jobCounts(),

@@ -131,9 +131,9 @@ export class SchedulerCore {
     return this.read.cluster();
   }
 
-  /** How many pending jobs the latest pass found waiting for each reason. */
-  pendingReasons(): PassReport {
-    return this.read.pendingReasons();
+  /** How many pending jobs wait for each reason: the latest pass's counts, or with at most `exactUpTo` pending each job's own (see ReadModel). */
+  pendingReasons(exactUpTo = 0): PassReport {
+    return this.read.pendingReasons(exactUpTo);
   }
 
   /** Every QoS and account with limits: the limits, cores held and jobs per owner (none when unconfigured). */

@@ -5,6 +5,7 @@ import { runFilters } from './filters/index.js';
 import type { FairShareView } from './fairshare.js';
 import type { PassReport, PassRunner } from './pass.js';
 import type { Planner, ReservationView } from './policies/index.js';
+import { REASON_LIST } from './reasons.js';
 import { NEVER, shownTime, type JobRt } from './state.js';
 import type { ClusterView, ConsentStatus, JobState, JobView, Ms, NodeView, PendingReason, TaskView } from './types.js';
 import { clusterView, jobView, nodeView, taskView } from './views.js';
@@ -139,9 +140,21 @@ export class ReadModel {
     return clusterView(s.config.name, s.containers, s.nodeList, { pendingJobs: s.pendingJobs, runningJobs: s.runningJobs, pendingTasks: s.pendingTasks, runningTasks: s.runningTasks });
   }
 
-  /** How many pending jobs the latest pass found waiting for each reason (for /metrics and the CLI). */
-  pendingReasons(): PassReport {
-    return this.passes.report();
+  /**
+   * How many pending jobs wait for each reason (for /metrics and `gsched stats`). The latest
+   * pass's own counts cost nothing, but a pass stops walking the queue once nothing more can
+   * start, and counts the jobs behind as Priority, held ones too. With at most `exactUpTo`
+   * pending jobs, each is counted by its reason as `queue` shows it (reasonOf: a held job
+   * behind the walk says JobHeldUser), at O(pending) per call.
+   */
+  pendingReasons(exactUpTo = 0): PassReport {
+    const report = this.passes.report();
+    const pending = this.s.pendingJobs;
+    if (pending === 0 || pending > exactUpTo) return report;
+    const reasons = {} as Record<PendingReason, number>;
+    for (const r of REASON_LIST) reasons[r] = 0;
+    for (const job of this.s.waiting.all()) if (job.state === 'PENDING') reasons[this.reasonOf(job)]++;
+    return { ...report, pendingJobs: pending, reasons };
   }
 
   fairshare(): FairShareView[] {

@@ -219,3 +219,22 @@ describe('pending reasons', () => {
     expect(h.core.queue().map((j) => j.reason)).toEqual(['Resources', 'Priority', 'Priority', 'Priority']);
   });
 });
+
+describe('pending reasons counted as queue shows them', () => {
+  it('counts a held job behind a stopped walk as JobHeldUser when asked for exact counts, as Priority in the pass\'s own', () => {
+    const h = new Harness(cluster().container('c1', 1, 4).build());
+    h.submit(job().task(4, 2 * HOUR).spec());
+    h.pass();
+    h.submit(job().task(1).spec());
+    const [held] = h.submit({ ...job().task(1).spec(), hold: true }) as [number];
+    h.pass();
+    // The cluster is full: the walk stops after the head (Resources), and the pass counts the
+    // held job behind it as Priority.
+    expect(h.core.pendingReasons().reasons).toMatchObject({ Resources: 1, Priority: 1, JobHeldUser: 0 });
+    expect(h.core.pendingReasons(2).reasons).toMatchObject({ Resources: 1, Priority: 0, JobHeldUser: 1 });
+    expect(h.core.pendingReasons(2).pendingJobs).toBe(2);
+    expect(h.core.job(held)?.reason).toBe('JobHeldUser');
+    // Above the bound: the pass's own counts.
+    expect(h.core.pendingReasons(1).reasons).toMatchObject({ Resources: 1, Priority: 1, JobHeldUser: 0 });
+  });
+});
