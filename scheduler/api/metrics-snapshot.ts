@@ -11,7 +11,8 @@ export type CoreState = 'allocated' | 'idle' | 'drained' | 'down';
 
 /**
  * Up to this many pending jobs, the snapshot counts each by the reason `gsched queue` shows
- * (a held job behind a stopped walk says JobHeldUser, not Priority): a few ms once a second.
+ * (a held job behind a stopped walk says JobHeldUser, not Priority), a walk of every pending
+ * job once a second.
  * Above it (a 60,000-analysis burst submitted at once, say), the latest pass's own counts,
  * which cost nothing and leave the main thread to the passes.
  */
